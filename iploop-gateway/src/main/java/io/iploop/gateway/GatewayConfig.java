@@ -1,0 +1,60 @@
+package io.iploop.gateway;
+
+import io.iploop.tunnel.TunnelSettings;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Data-plane configuration. Immutable. Port 0 binds an ephemeral port (tests); the bound port is
+ * then available from {@link Gateway}.
+ *
+ * @param bindAddress address all listeners bind to, e.g. {@code 0.0.0.0}
+ * @param httpProxyPort HTTP proxy (absolute-form and CONNECT), default 7777
+ * @param socksPort SOCKS5, default 1080
+ * @param nodeHubPort node hub WebSocket ({@code /ws}), default 8001
+ * @param allowLoopbackEgress IPLOOP_EGRESS_ALLOW_LOOPBACK: lets exits reach loopback targets
+ *     (tests and local trials only, never set by default)
+ * @param blockedDomains admin destination blocklist (domains, with subdomains)
+ * @param blockedCidrs admin destination blocklist (CIDRs)
+ * @param authCacheTtl how long an API-key check is cached; a disabled key stops working within it
+ * @param usageFlushInterval how often metered usage is written (DESIGN §5: 1 s)
+ * @param tunnel tunnel tunables for node sessions
+ */
+public record GatewayConfig(
+        String bindAddress,
+        int httpProxyPort,
+        int socksPort,
+        int nodeHubPort,
+        boolean allowLoopbackEgress,
+        List<String> blockedDomains,
+        List<String> blockedCidrs,
+        Duration authCacheTtl,
+        Duration usageFlushInterval,
+        TunnelSettings tunnel) {
+
+    /** Production defaults: standard ports on all interfaces, loopback egress forbidden. */
+    public static GatewayConfig defaults() {
+        return new GatewayConfig("0.0.0.0", 7777, 1080, 8001, false, List.of(), List.of(),
+                Duration.ofSeconds(5), Duration.ofSeconds(1), TunnelSettings.DEFAULTS);
+    }
+
+    /** Tests: loopback only, ephemeral ports, loopback egress allowed. */
+    public static GatewayConfig forTests() {
+        return new GatewayConfig("127.0.0.1", 0, 0, 0, true, List.of(), List.of(),
+                Duration.ofSeconds(5), Duration.ofMillis(200), TunnelSettings.DEFAULTS);
+    }
+
+    public GatewayConfig {
+        blockedDomains = List.copyOf(blockedDomains);
+        blockedCidrs = List.copyOf(blockedCidrs);
+        checkPort("httpProxyPort", httpProxyPort);
+        checkPort("socksPort", socksPort);
+        checkPort("nodeHubPort", nodeHubPort);
+    }
+
+    private static void checkPort(String name, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(name + ": " + port + " (expected: 0-65535)");
+        }
+    }
+}

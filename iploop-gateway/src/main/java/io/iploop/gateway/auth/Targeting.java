@@ -1,0 +1,51 @@
+package io.iploop.gateway.auth;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The targeting and session parameters a customer appended to the API key in the proxy password
+ * ({@code API_KEY-country-de-city-berlin-session-abc-sesstype-sticky}, DESIGN §3, seed 001 §10).
+ * Already validated: country is upper-case ISO-3166 alpha-2, city/state lower-case with
+ * {@code _} for spaces, session 1-64 of {@code [A-Za-z0-9_]}. Immutable.
+ *
+ * @param asn autonomous system number, null when not targeted
+ * @param lifetime sticky-session lifetime; null means the default (30 min), capped by plan
+ * @param minSpeedMbps minimum node speed in Mbit/s, null when not set
+ * @param maxLatencyMillis maximum node latency in ms, null when not set
+ */
+public record Targeting(
+        @Nullable String country,
+        @Nullable String state,
+        @Nullable String city,
+        @Nullable String zip,
+        @Nullable Integer asn,
+        @Nullable String isp,
+        @Nullable String session,
+        SessionType sessionType,
+        @Nullable Duration lifetime,
+        @Nullable RotateMode rotate,
+        @Nullable String profile,
+        @Nullable Integer minSpeedMbps,
+        @Nullable Integer maxLatencyMillis,
+        boolean debug) {
+
+    /** No targeting: any exit, rotating. */
+    public static final Targeting NONE =
+            new Targeting(null, null, null, null, null, null, null, SessionType.ROTATING, null, null, null, null, null, false);
+
+    /** Session types of seed 001 §10.3. */
+    public enum SessionType {
+        /** A new exit per connection (the default). */
+        ROTATING,
+        /** The same exit for the session id within its lifetime. */
+        STICKY,
+        /** Explicitly a different exit for every request. */
+        PER_REQUEST
+    }
+
+    /** Rotation modes of seed 001 §10.5 / DESIGN §3. */
+    public enum RotateMode {
+        REQUEST, TIME, MANUAL, ON_BLOCK
+    }
+}

@@ -1,0 +1,15 @@
+package io.iploop.gateway.exit;
+
+import io.iploop.gateway.auth.Targeting;
+import io.iploop.gateway.spi.CustomerPrincipal;
+
+/**
+ * A customer's request for a stream to {@code host:port}.
+ *
+ * @param host destination host name or IP literal, as the customer sent it; never resolved at
+ *     the gateway for node exits (DESIGN §3: resolved at the exit)
+ * @param port destination TCP port, 1-65535
+ * @param connectionId identifies the customer connection, so per-connection rotation can give
+ *     each connection its own exit and a keep-alive connection can keep it
+ */
+public record ExitRequest(CustomerPrincipal principal, Targeting targeting, String host, int port, long connectionId) {}

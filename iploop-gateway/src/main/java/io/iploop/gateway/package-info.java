@@ -1,0 +1,9 @@
+/**
+ * The data plane (DESIGN §1-§3): customer listeners (HTTP proxy with CONNECT, SOCKS5), the node
+ * hub, exits, metering and the SPI it needs from its host. {@link io.iploop.gateway.Gateway} is
+ * the entry point. No Spring.
+ */
+@NullMarked
+package io.iploop.gateway;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,27 @@
+package io.iploop.gateway.spi;
+
+/** Outcome of {@link ProxyAuthenticator#authenticate}. */
+public sealed interface AuthResult {
+
+    /** Credentials accepted for {@code principal}. */
+    record Accepted(CustomerPrincipal principal) implements AuthResult {}
+
+    /**
+     * Credentials refused.
+     *
+     * @param reason why, mapped by the gateway to 407 (bad key), 403 (IP not whitelisted) or
+     *     402 (no balance); see DESIGN §3
+     * @param message a short human-readable explanation, safe to show the customer
+     */
+    record Rejected(RejectReason reason, String message) implements AuthResult {}
+
+    /** Why credentials were refused. */
+    enum RejectReason {
+        /** Unknown customer id, unknown/disabled/expired key, or key of another customer: 407. */
+        BAD_CREDENTIALS,
+        /** The client IP is not on the key's or account's whitelist: 403. */
+        IP_NOT_WHITELISTED,
+        /** Balance or quota exhausted, or account suspended for non-payment: 402. */
+        PAYMENT_REQUIRED
+    }
+}

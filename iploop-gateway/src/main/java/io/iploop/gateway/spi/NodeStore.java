@@ -1,0 +1,35 @@
+package io.iploop.gateway.spi;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Durable node state (seed 001 §6.5). Called from one dedicated gateway thread, never from an
+ * event loop; may block.
+ */
+public interface NodeStore {
+
+    /** A node's hub connection opened ({@code status = available}, {@code connected_since = at}). */
+    void connected(UUID nodeId, String ipAddress, Instant at);
+
+    /** A node's hub connection closed ({@code status = inactive}). */
+    void disconnected(UUID nodeId, Instant at);
+
+    /**
+     * Adds counter deltas accumulated since the last call, one entry per node that changed.
+     *
+     * @param deltas bytes carried (both directions), streams opened and streams that reached the
+     *     target, and the last heartbeat seen
+     */
+    void addCounters(List<NodeCounters> deltas);
+
+    /**
+     * Counter deltas for one node.
+     *
+     * @param bytes bytes carried since the last report, both directions
+     * @param requests streams opened through the node since the last report
+     * @param successes of those, streams whose OPEN succeeded
+     */
+    record NodeCounters(UUID nodeId, long bytes, long requests, long successes, Instant lastHeartbeat) {}
+}

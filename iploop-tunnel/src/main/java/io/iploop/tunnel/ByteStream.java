@@ -1,0 +1,69 @@
+package io.iploop.tunnel;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A flow-controlled, bidirectional byte stream: one customer connection's bytes through the
+ * tunnel (or through any other exit). Credit based (DESIGN §4): the sender may have at most the
+ * peer's window of unacknowledged bytes in flight; the receiver returns credit with
+ * {@link #ack(int)} once it has really delivered bytes, so a slow consumer slows its producer and
+ * never the other streams.
+ *
+ * <p>Thread-safe: methods may be called from any thread. {@link Handler} callbacks run on
+ * {@link #executor()}, one at a time, in order.
+ */
+public interface ByteStream {
+
+    /** The executor that runs this stream's handler callbacks. */
+    EventExecutor executor();
+
+    /**
+     * True while the peer has credit for more data and nothing is queued locally. A relay stops
+     * reading its source when this turns false and resumes on
+     * {@link Handler#onWritabilityChanged}.
+     */
+    boolean isWritable();
+
+    /**
+     * Sends {@code data} (ownership is transferred; it is released after sending). Data beyond
+     * the available credit is queued until credit arrives. Writing to a closed stream releases
+     * the buffer and does nothing.
+     */
+    void write(ByteBuf data);
+
+    /** Reports {@code bytes} of received data as delivered, returning credit to the peer. */
+    void ack(int bytes);
+
+    /**
+     * Sets the handler. Data that arrived before is delivered to it right away (at most one
+     * window). May be called once.
+     */
+    void setHandler(Handler handler);
+
+    /** Closes gracefully: data already written is sent first, then the peer sees end of stream. */
+    void close();
+
+    /** Closes at once, discarding queued data; the peer sees an error with {@code reason}. */
+    void abort(String reason);
+
+    /** False once closed by either side. */
+    boolean isOpen();
+
+    /** Receives a stream's events. Callbacks run on {@link #executor()}. */
+    interface Handler {
+
+        /** Data arrived; the handler owns {@code data} and must {@link #ack} it once delivered. */
+        void onData(ByteStream stream, ByteBuf data);
+
+        /** {@link #isWritable()} changed. */
+        void onWritabilityChanged(ByteStream stream);
+
+        /**
+         * The stream closed: after all data was delivered when the peer closed gracefully
+         * ({@code error == null}), or at once on an error or abort.
+         */
+        void onClosed(ByteStream stream, @Nullable String error);
+    }
+}
