@@ -1,0 +1,29 @@
+package io.iploop.node;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A snapshot of an agent's state. Immutable.
+ *
+ * @param state where the connection loop is
+ * @param nodeId the id the gateway assigned in WELCOME, null before the first WELCOME
+ * @param connectedSince when the current session was welcomed, null when not connected
+ * @param activeStreams streams open now
+ * @param bytesCarried bytes relayed since the agent started, both directions
+ * @param reconnects connection attempts after the first
+ * @param lastError the last connection or refusal error, null if none
+ */
+public record AgentStatus(
+        State state,
+        @Nullable String nodeId,
+        @Nullable Instant connectedSince,
+        int activeStreams,
+        long bytesCarried,
+        long streamsServed,
+        long reconnects,
+        @Nullable String lastError) {
+
+    /** Connection states. */
+    public enum State { CONNECTING, CONNECTED, BACKING_OFF, STOPPED }
+}
