@@ -1,12 +1,35 @@
 package io.iploop.tunnel;
 
+import io.iploop.tunnel.frame.TunnelFrameCodec;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.URI;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
-/** Assembles the tunnel's pipeline on either side (WebSocket handshake, frame codec, heartbeat, session). */
+/**
+ * Assembles the tunnel's pipeline on either side: (TLS), flush consolidation, HTTP codec, the
+ * WebSocket handshake and framing, the {@link TunnelFrameCodec}, heartbeat timers, and the
+ * {@link TunnelSession}. Stateless.
+ */
 public final class TunnelPipeline {
+
+    /** Largest WebSocket message: one frame header plus the largest DATA payload. */
+    private static final int MAX_MESSAGE_BYTES = TunnelProtocol.HEADER_BYTES + TunnelProtocol.MAX_DATA_PAYLOAD;
+
+    /** Flushes coalesced per read burst: many small stream writes become one syscall. */
+    private static final int EXPLICIT_FLUSHES_BEFORE_FLUSH = 64;
 
     private TunnelPipeline() {}
 
@@ -18,11 +41,54 @@ public final class TunnelPipeline {
      * @param ssl the client TLS context for {@code wss}, null for {@code ws}
      */
     public static void client(ChannelPipeline pipeline, URI uri, @Nullable SslContext ssl, TunnelSession session) {
-        throw new UnsupportedOperationException("in progress");
+        if (ssl != null) {
+            int port = uri.getPort() > 0 ? uri.getPort() : 443;
+            pipeline.addLast("tls", ssl.newHandler(pipeline.channel().alloc(), uri.getHost(), port));
+        }
+        pipeline.addLast("flush-consolidation", new FlushConsolidationHandler(EXPLICIT_FLUSHES_BEFORE_FLUSH, true));
+        pipeline.addLast("http-codec", new HttpClientCodec());
+        pipeline.addLast("http-aggregator", new HttpObjectAggregator(8192));
+        pipeline.addLast("websocket", new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(uri)
+                .version(WebSocketVersion.V13)
+                .allowExtensions(false)
+                .maxFramePayloadLength(MAX_MESSAGE_BYTES)
+                .handshakeTimeoutMillis(10_000)
+                .handleCloseFrames(false)
+                .dropPongFrames(true)
+                .build()));
+        addTunnelHandlers(pipeline, session);
     }
 
     /** Gateway side: configures an accepted channel (HTTP upgrade on {@link TunnelProtocol#WEBSOCKET_PATH}). */
     public static void server(ChannelPipeline pipeline, TunnelSession session) {
-        throw new UnsupportedOperationException("in progress");
+        pipeline.addLast("flush-consolidation", new FlushConsolidationHandler(EXPLICIT_FLUSHES_BEFORE_FLUSH, true));
+        pipeline.addLast("http-codec", new HttpServerCodec(4096, 8192, 8192));
+        pipeline.addLast("http-aggregator", new HttpObjectAggregator(8192));
+        pipeline.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(TunnelProtocol.WEBSOCKET_PATH)
+                .checkStartsWith(false)
+                .handshakeTimeoutMillis(10_000)
+                .handleCloseFrames(false)
+                .dropPongFrames(true)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(MAX_MESSAGE_BYTES)
+                        .allowExtensions(false)
+                        .expectMaskedFrames(true)
+                        .build())
+                .build()));
+        addTunnelHandlers(pipeline, session);
+    }
+
+    private static void addTunnelHandlers(ChannelPipeline pipeline, TunnelSession session) {
+        pipeline.addLast("tunnel-codec", TunnelFrameCodec.INSTANCE);
+        TunnelSettings s = sessionSettings(session);
+        pipeline.addLast("tunnel-idle", new IdleStateHandler(
+                s.deadPeerTimeoutMillis(), 0, s.heartbeatIntervalMillis(), TimeUnit.MILLISECONDS));
+        pipeline.addLast("tunnel-session", session.handler());
+    }
+
+    private static TunnelSettings sessionSettings(TunnelSession session) {
+        return session.settings();
     }
 }

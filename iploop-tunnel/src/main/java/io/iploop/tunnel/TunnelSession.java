@@ -1,15 +1,46 @@
 package io.iploop.tunnel;
 
+import io.iploop.tunnel.frame.FrameType;
+import io.iploop.tunnel.frame.Payloads;
+import io.iploop.tunnel.frame.TunnelFrame;
+import io.iploop.tunnel.frame.TunnelProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One node's tunnel: the stream multiplexer over a WebSocket (DESIGN §4). The gateway side opens
- * streams; the node side accepts them through a {@link StreamAcceptor}. Thread-safe: public
- * methods may be called from any thread and hop to the channel's event loop.
+ * One node's tunnel: the stream multiplexer over a WebSocket (DESIGN §4, docs/protocol.md). The
+ * gateway side opens streams; the node side accepts them through a {@link StreamAcceptor}.
+ * Thread-safe: public methods may be called from any thread and hop to the channel's event loop,
+ * where all session and stream state lives.
  */
 public final class TunnelSession {
+
+    private static final Logger log = LoggerFactory.getLogger(TunnelSession.class);
+
+    /** HELLO (gateway side) or WELCOME (node side) must arrive within this after the handshake. */
+    private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     /** Gateway-side events. Called on the session's event loop. */
     public interface GatewayListener {
@@ -31,62 +62,517 @@ public final class TunnelSession {
         void onClosed(TunnelSession session, String reason);
     }
 
-    public static TunnelSession gatewaySide(TunnelSettings settings, GatewayListener listener) {
-        throw new UnsupportedOperationException("in progress");
+    private enum Role { GATEWAY, NODE }
+
+    private final Role role;
+    private final TunnelSettings settings;
+    private final @Nullable GatewayListener gatewayListener;
+    private final @Nullable NodeListener nodeListener;
+    private final @Nullable Hello hello;
+    private final @Nullable StreamAcceptor acceptor;
+    private final SessionHandler handler = new SessionHandler();
+
+    private volatile @Nullable ChannelHandlerContext ctx;
+    private volatile long srttNanos;
+    private volatile int activeStreams;
+
+    // Confined to the event loop.
+    private final IntObjectHashMap<TunnelStream> streams = new IntObjectHashMap<>();
+    private int nextStreamId = 1;
+    private int lastPeerStreamId;
+    private boolean handshaken;
+    private boolean established;
+    private boolean helloSeen;
+    private boolean draining;
+    private boolean closed;
+    private @Nullable String closeReason;
+    private @Nullable ScheduledFuture<?> handshakeTimer;
+
+    private TunnelSession(Role role, TunnelSettings settings, @Nullable GatewayListener gl, @Nullable NodeListener nl,
+            @Nullable Hello hello, @Nullable StreamAcceptor acceptor) {
+        this.role = role;
+        this.settings = settings;
+        this.gatewayListener = gl;
+        this.nodeListener = nl;
+        this.hello = hello;
+        this.acceptor = acceptor;
     }
 
+    /** A session for the gateway's end of an accepted agent connection. */
+    public static TunnelSession gatewaySide(TunnelSettings settings, GatewayListener listener) {
+        return new TunnelSession(Role.GATEWAY, settings, listener, null, null, null);
+    }
+
+    /** A session for the agent's end: sends {@code hello} once the WebSocket is up. */
     public static TunnelSession nodeSide(TunnelSettings settings, Hello hello, StreamAcceptor acceptor, NodeListener listener) {
-        throw new UnsupportedOperationException("in progress");
+        return new TunnelSession(Role.NODE, settings, null, listener, hello, acceptor);
     }
 
     /** The handler to put last in the pipeline, after the WebSocket codec ({@link TunnelPipeline} does it). */
     public ChannelHandler handler() {
-        throw new UnsupportedOperationException("in progress");
+        return handler;
     }
 
     /** The WebSocket channel; null before {@link #handler()} was added to a pipeline. */
-    public Channel channel() {
-        throw new UnsupportedOperationException("in progress");
+    public @Nullable Channel channel() {
+        ChannelHandlerContext c = ctx;
+        return c == null ? null : c.channel();
+    }
+
+    TunnelSettings settings() {
+        return settings;
+    }
+
+    ByteBufAllocator alloc() {
+        ChannelHandlerContext c = ctx;
+        return c == null ? ByteBufAllocator.DEFAULT : c.alloc();
     }
 
     /**
      * Gateway side: asks the node to connect a new stream to {@code host:port}.
      *
-     * @return completes with the open stream on OPEN_OK, or exceptionally with
-     *     {@link OpenFailedException} on OPEN_FAIL or timeout, or {@link java.nio.channels.ClosedChannelException}
-     *     when the session closes first
+     * @param host an ASCII host name or IP literal (see {@link Payloads#isValidHost})
+     * @return completes, on the session's event loop, with the open stream on OPEN_OK, or
+     *     exceptionally with {@link OpenFailedException} on OPEN_FAIL, timeout or when the agent
+     *     is draining, or {@link ClosedChannelException} when the session is closed
+     * @throws IllegalArgumentException for an invalid host or port
      */
     public CompletableFuture<ByteStream> openStream(String host, int port) {
-        throw new UnsupportedOperationException("in progress");
+        if (role != Role.GATEWAY) {
+            throw new IllegalStateException("only the gateway side opens streams");
+        }
+        if (!Payloads.isValidHost(host)) {
+            throw new IllegalArgumentException("host: '" + host + "' (expected: 1-255 ASCII letters, digits, . : _ -)");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+        }
+        CompletableFuture<ByteStream> future = new CompletableFuture<>();
+        ChannelHandlerContext c = ctx;
+        if (c == null) {
+            future.completeExceptionally(new ClosedChannelException());
+            return future;
+        }
+        c.executor().execute(() -> doOpen(host, port, future));
+        return future;
     }
 
     /** Gateway side: admits the node after its HELLO. */
     public void welcome(Welcome welcome) {
-        throw new UnsupportedOperationException("in progress");
+        onLoop(() -> {
+            if (closed || established) {
+                return;
+            }
+            established = true;
+            cancelHandshakeTimer();
+            writeFrame(FrameType.WELCOME, 0, Payloads.encodeWelcome(alloc(), welcome));
+            sendPing();
+        });
     }
 
     /** Gateway side: refuses the node after its HELLO and closes with {@code message}. */
     public void refuse(String message) {
-        throw new UnsupportedOperationException("in progress");
+        onLoop(() -> closeWithCode(TunnelProtocol.CLOSE_CODE_REFUSED, message));
     }
 
     /** Gateway side: asks the agent to finish its streams and reconnect within {@code deadlineMillis}. */
     public void drain(int deadlineMillis) {
-        throw new UnsupportedOperationException("in progress");
+        onLoop(() -> {
+            if (closed || draining) {
+                return;
+            }
+            draining = true;
+            writeFrame(FrameType.DRAIN, 0, Payloads.encodeInt(alloc(), deadlineMillis));
+            flush();
+        });
     }
 
     /** Streams currently open. */
     public int activeStreams() {
-        throw new UnsupportedOperationException("in progress");
+        return activeStreams;
     }
 
     /** Smoothed round-trip time measured by PING/PONG, in ns; 0 before the first PONG. */
     public long rttNanos() {
-        throw new UnsupportedOperationException("in progress");
+        return srttNanos;
     }
 
     /** Closes the session and every stream on it. */
     public void close() {
-        throw new UnsupportedOperationException("in progress");
+        ChannelHandlerContext c = ctx;
+        if (c != null) {
+            c.channel().close();
+        }
+    }
+
+    // ------------------------------------------------------------------ event-loop internals
+
+    private void onLoop(Runnable r) {
+        ChannelHandlerContext c = ctx;
+        if (c == null) {
+            return;
+        }
+        if (c.executor().inEventLoop()) {
+            r.run();
+        } else {
+            c.executor().execute(r);
+        }
+    }
+
+    boolean isActive() {
+        ChannelHandlerContext c = ctx;
+        return !closed && c != null && c.channel().isActive();
+    }
+
+    void writeFrame(FrameType type, int streamId, ByteBuf payload) {
+        ChannelHandlerContext c = ctx;
+        if (c == null || closed) {
+            payload.release();
+            return;
+        }
+        c.write(new TunnelFrame(type, streamId, payload), c.voidPromise());
+    }
+
+    void flush() {
+        ChannelHandlerContext c = ctx;
+        if (c != null) {
+            c.flush();
+        }
+    }
+
+    void removeStream(TunnelStream s) {
+        if (streams.remove(s.id()) != null) {
+            activeStreams = streams.size();
+        }
+    }
+
+    private void doOpen(String host, int port, CompletableFuture<ByteStream> future) {
+        if (closed) {
+            future.completeExceptionally(new ClosedChannelException());
+            return;
+        }
+        if (!established || draining) {
+            future.completeExceptionally(new OpenFailedException(OpenFailure.UNAVAILABLE,
+                    draining ? "node is draining" : "node not yet admitted"));
+            return;
+        }
+        if (streams.size() >= settings.maxStreams()) {
+            future.completeExceptionally(new OpenFailedException(OpenFailure.UNAVAILABLE,
+                    "node has " + streams.size() + " streams (limit " + settings.maxStreams() + ")"));
+            return;
+        }
+        ChannelHandlerContext c = ctx;
+        TunnelStream stream = new TunnelStream(this, nextStreamId++, c.channel().eventLoop());
+        stream.openFuture = future;
+        streams.put(stream.id(), stream);
+        activeStreams = streams.size();
+        stream.setTimer(c.executor().schedule(() -> {
+            if (stream.isOpening()) {
+                CompletableFuture<ByteStream> f = stream.openFuture;
+                stream.openFuture = null;
+                stream.terminate("open timed out", true);
+                if (f != null) {
+                    f.completeExceptionally(new OpenFailedException(OpenFailure.TIMEOUT,
+                            "node did not answer OPEN within " + settings.openTimeoutMillis() + " ms"));
+                }
+            }
+        }, settings.openTimeoutMillis(), TimeUnit.MILLISECONDS));
+        writeFrame(FrameType.OPEN, stream.id(), Payloads.encodeOpen(alloc(), host, port));
+        flush();
+    }
+
+    private void sendPing() {
+        writeFrame(FrameType.PING, 0, Payloads.encodeLong(alloc(), System.nanoTime()));
+        flush();
+    }
+
+    private void closeWithCode(int code, String reason) {
+        ChannelHandlerContext c = ctx;
+        if (c == null || closed) {
+            return;
+        }
+        closeReason = reason;
+        String shortReason = reason.length() > 100 ? reason.substring(0, 100) : reason;
+        c.writeAndFlush(new CloseWebSocketFrame(code, shortReason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void cancelHandshakeTimer() {
+        ScheduledFuture<?> t = handshakeTimer;
+        if (t != null) {
+            t.cancel(false);
+            handshakeTimer = null;
+        }
+    }
+
+    private void onHandshakeComplete() {
+        if (handshaken) {
+            return;
+        }
+        handshaken = true;
+        ChannelHandlerContext c = ctx;
+        handshakeTimer = c.executor().schedule(() -> {
+            if (!established && !closed) {
+                closeWithCode(TunnelProtocol.CLOSE_CODE_PROTOCOL_ERROR,
+                        (role == Role.GATEWAY ? "no HELLO" : "no WELCOME") + " within " + HANDSHAKE_TIMEOUT_MILLIS + " ms");
+            }
+        }, HANDSHAKE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        if (role == Role.NODE) {
+            writeFrame(FrameType.HELLO, 0, Payloads.encodeHello(alloc(), hello));
+            flush();
+        }
+    }
+
+    private void dispatch(TunnelFrame f) {
+        FrameType type = f.type();
+        ByteBuf p = f.payload();
+        switch (type) {
+            case PING -> {
+                writeFrame(FrameType.PONG, 0, Payloads.encodeLong(alloc(), p.readLong()));
+                flush();
+                return;
+            }
+            case PONG -> {
+                long sample = System.nanoTime() - p.readLong();
+                if (sample > 0 && sample < TimeUnit.MINUTES.toNanos(5)) {
+                    long s = srttNanos;
+                    srttNanos = s == 0 ? sample : (7 * s + sample) / 8;
+                }
+                return;
+            }
+            default -> { }
+        }
+        if (role == Role.GATEWAY) {
+            dispatchAtGateway(type, f);
+        } else {
+            dispatchAtNode(type, f);
+        }
+    }
+
+    private void dispatchAtGateway(FrameType type, TunnelFrame f) {
+        if (type == FrameType.HELLO) {
+            if (helloSeen) {
+                throw new TunnelProtocolException("second HELLO");
+            }
+            helloSeen = true;
+            gatewayListener.onHello(this, Payloads.decodeHello(f.payload()));
+            return;
+        }
+        if (!established) {
+            throw new TunnelProtocolException(type + " before the session was admitted");
+        }
+        switch (type) {
+            case OPEN_OK -> {
+                TunnelStream s = streams.get(f.streamId());
+                if (s != null && s.isOpening()) {
+                    s.opened();
+                    CompletableFuture<ByteStream> fut = s.openFuture;
+                    s.openFuture = null;
+                    if (fut != null) {
+                        fut.complete(s);
+                    }
+                }
+            }
+            case OPEN_FAIL -> {
+                Payloads.OpenFail fail = Payloads.decodeOpenFail(f.payload());
+                TunnelStream s = streams.get(f.streamId());
+                if (s != null && s.isOpening()) {
+                    CompletableFuture<ByteStream> fut = s.openFuture;
+                    s.openFuture = null;
+                    s.terminate(fail.message(), false);
+                    if (fut != null) {
+                        fut.completeExceptionally(new OpenFailedException(fail.reason(), fail.message()));
+                    }
+                }
+            }
+            case DATA, WINDOW, CLOSE -> dispatchStreamFrame(type, f);
+            default -> throw new TunnelProtocolException(type + " is not sent by a node");
+        }
+    }
+
+    private void dispatchAtNode(FrameType type, TunnelFrame f) {
+        if (type == FrameType.WELCOME) {
+            if (established) {
+                throw new TunnelProtocolException("second WELCOME");
+            }
+            Welcome w = Payloads.decodeWelcome(f.payload());
+            established = true;
+            cancelHandshakeTimer();
+            sendPing();
+            nodeListener.onWelcome(this, w);
+            return;
+        }
+        if (!established) {
+            throw new TunnelProtocolException(type + " before WELCOME");
+        }
+        switch (type) {
+            case OPEN -> onOpenRequest(f.streamId(), Payloads.decodeOpen(f.payload()));
+            case DRAIN -> {
+                int deadline = Payloads.decodeDrain(f.payload());
+                draining = true;
+                nodeListener.onDrain(this, deadline);
+            }
+            case DATA, WINDOW, CLOSE -> dispatchStreamFrame(type, f);
+            default -> throw new TunnelProtocolException(type + " is not sent by a gateway");
+        }
+    }
+
+    private void onOpenRequest(int id, Payloads.Open open) {
+        if (id <= lastPeerStreamId) {
+            throw new TunnelProtocolException("OPEN for stream " + id + " after stream " + lastPeerStreamId + " (ids must increase)");
+        }
+        lastPeerStreamId = id;
+        if (streams.size() >= settings.maxStreams()) {
+            writeFrame(FrameType.OPEN_FAIL, id, Payloads.encodeOpenFail(alloc(), OpenFailure.UNAVAILABLE,
+                    "agent has " + streams.size() + " streams (limit " + settings.maxStreams() + ")"));
+            flush();
+            return;
+        }
+        ChannelHandlerContext c = ctx;
+        TunnelStream stream = new TunnelStream(this, id, c.channel().eventLoop());
+        streams.put(id, stream);
+        activeStreams = streams.size();
+        acceptor.onOpen(stream, open.host(), open.port(), new Reply(stream));
+    }
+
+    private void dispatchStreamFrame(FrameType type, TunnelFrame f) {
+        TunnelStream s = streams.get(f.streamId());
+        if (s == null) {
+            // A frame for a stream this side already closed: it crossed our CLOSE in flight.
+            return;
+        }
+        switch (type) {
+            case DATA -> s.onData(f.payload().retain());
+            case WINDOW -> s.onWindow(Payloads.decodeWindow(f.payload()));
+            case CLOSE -> s.onPeerClose(Payloads.decodeClose(f.payload()).error());
+            default -> throw new IllegalStateException(type.toString());
+        }
+    }
+
+    private void onChannelClosed() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancelHandshakeTimer();
+        String reason = closeReason == null ? "tunnel closed" : closeReason;
+        for (TunnelStream s : new ArrayList<>(streams.values())) {
+            CompletableFuture<ByteStream> fut = s.openFuture;
+            s.openFuture = null;
+            s.terminate(reason, false);
+            if (fut != null) {
+                fut.completeExceptionally(new ClosedChannelException());
+            }
+        }
+        streams.clear();
+        activeStreams = 0;
+        if (role == Role.GATEWAY) {
+            gatewayListener.onClosed(this);
+        } else {
+            nodeListener.onClosed(this, reason);
+        }
+    }
+
+    /** Node side: the acceptor's answer to one OPEN. */
+    private final class Reply implements StreamAcceptor.OpenReply {
+        private final TunnelStream stream;
+        private final AtomicBoolean answered = new AtomicBoolean();
+
+        Reply(TunnelStream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public void accept() {
+            if (answered.compareAndSet(false, true)) {
+                onLoop(() -> {
+                    if (stream.isOpening() && stream.isOpen()) {
+                        stream.opened();
+                        writeFrame(FrameType.OPEN_OK, stream.id(), Unpooled.EMPTY_BUFFER);
+                        flush();
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void reject(OpenFailure reason, String message) {
+            if (answered.compareAndSet(false, true)) {
+                onLoop(() -> {
+                    if (stream.isOpen()) {
+                        writeFrame(FrameType.OPEN_FAIL, stream.id(), Payloads.encodeOpenFail(alloc(), reason, message));
+                        flush();
+                        stream.terminate(message, false);
+                    }
+                });
+            }
+        }
+    }
+
+    /** The pipeline handler: last in the pipeline, after the frame codec and the idle-state handler. */
+    private final class SessionHandler extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext c) {
+            ctx = c;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext c, Object evt) throws Exception {
+            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE
+                    || evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                onHandshakeComplete();
+            } else if (evt instanceof IdleStateEvent idle) {
+                if (idle.state() == IdleState.READER_IDLE) {
+                    closeReason = "peer silent for " + settings.deadPeerTimeoutMillis() + " ms";
+                    c.close();
+                } else if (handshaken && !closed) {
+                    sendPing();
+                }
+            }
+            super.userEventTriggered(c, evt);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext c, Object msg) {
+            if (msg instanceof CloseWebSocketFrame close) {
+                closeReason = close.reasonText().isEmpty() ? "closed by peer (" + close.statusCode() + ")" : close.reasonText();
+                close.release();
+                c.close();
+                return;
+            }
+            if (!(msg instanceof TunnelFrame frame)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            try {
+                if (!closed) {
+                    dispatch(frame);
+                }
+            } finally {
+                frame.release();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext c) throws Exception {
+            onChannelClosed();
+            super.channelInactive(c);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+            Throwable root = cause;
+            while (root.getCause() != null && !(root instanceof TunnelProtocolException)) {
+                root = root.getCause();
+            }
+            if (root instanceof TunnelProtocolException pe) {
+                log.warn("tunnel protocol error from {}: {}", c.channel().remoteAddress(), pe.getMessage());
+                closeWithCode(TunnelProtocol.CLOSE_CODE_PROTOCOL_ERROR, pe.getMessage());
+            } else {
+                log.debug("tunnel error on {}", c.channel().remoteAddress(), cause);
+                closeReason = String.valueOf(cause.getMessage());
+                c.close();
+            }
+        }
     }
 }

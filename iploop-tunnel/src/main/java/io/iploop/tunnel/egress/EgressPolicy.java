@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Which destinations an exit may connect to (DESIGN §6). Refuses loopback, private (RFC 1918),
  * CGNAT (RFC 6598), link-local (including 169.254.169.254), multicast, reserved and documentation
- * ranges, their IPv6 equivalents (including IPv4-mapped, NAT64 and 6to4 forms of those), and the
+ * ranges, their IPv6 equivalents (including the IPv4-mapped, NAT64 and 6to4 forms of those), and the
  * SMTP ports 25, 465 and 587; an admin blocklist of domains and CIDRs applies on top.
  * {@code allowLoopback} (IPLOOP_EGRESS_ALLOW_LOOPBACK, tests and local trials only) lets loopback
  * through and nothing else.
@@ -35,7 +35,6 @@ public final class EgressPolicy {
 
     private static final Cidr LOOPBACK_V4 = Cidr.parse("127.0.0.0/8");
     private static final Cidr LOOPBACK_V6 = Cidr.parse("::1/128");
-    private static final Cidr MAPPED_V4 = Cidr.parse("::ffff:0:0/96");
     private static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
     private static final Cidr SIX_TO_FOUR = Cidr.parse("2002::/16");
 
@@ -146,14 +145,17 @@ public final class EgressPolicy {
         return null;
     }
 
-    /** The IPv4 address carried inside an IPv4-mapped, NAT64 or 6to4 IPv6 address, else null. */
+    /**
+     * The IPv4 address carried inside a NAT64 or 6to4 IPv6 address, else null. (IPv4-mapped
+     * {@code ::ffff:a.b.c.d} needs no case: the JDK already turns it into an Inet4Address.)
+     */
     private static @Nullable InetAddress embeddedIpv4(InetAddress address) {
         if (!(address instanceof Inet6Address)) {
             return null;
         }
         byte[] b = address.getAddress();
         byte[] v4;
-        if (MAPPED_V4.contains(address) || NAT64.contains(address)) {
+        if (NAT64.contains(address)) {
             v4 = new byte[] {b[12], b[13], b[14], b[15]};
         } else if (SIX_TO_FOUR.contains(address)) {
             v4 = new byte[] {b[2], b[3], b[4], b[5]};
