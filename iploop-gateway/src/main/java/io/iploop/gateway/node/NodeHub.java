@@ -1,45 +1,301 @@
 package io.iploop.gateway.node;
 
 import io.iploop.gateway.GatewayConfig;
+import io.iploop.gateway.auth.ProxyCredentials;
 import io.iploop.gateway.exit.ExitConnector;
+import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.gateway.spi.NodeAuthenticator;
+import io.iploop.gateway.spi.NodeHello;
 import io.iploop.gateway.spi.NodeStore;
+import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.TunnelPipeline;
+import io.iploop.tunnel.TunnelProtocol;
+import io.iploop.tunnel.TunnelSession;
+import io.iploop.tunnel.Welcome;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Accepts node agents on the WebSocket {@code /ws}, admits them through the
  * {@link NodeAuthenticator}, keeps the directory of connected nodes and opens customer streams
- * through them. Thread-safe.
+ * through them. Node state (connected, disconnected, traffic counters every 2 s) goes to the
+ * {@link NodeStore} from one dedicated thread. Thread-safe.
  */
 public final class NodeHub implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(NodeHub.class);
+
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final long COUNTER_FLUSH_MILLIS = 2_000;
+    private static final long STICKY_PURGE_MILLIS = 60_000;
+
+    private final GatewayConfig config;
+    private final NodeAuthenticator authenticator;
+    private final NodeStore store;
+    private final Map<UUID, NodeEntry> nodes = new ConcurrentHashMap<>();
+    private final Map<TunnelSession, NodeEntry> bySession = new ConcurrentHashMap<>();
+    private final StickySessions sticky = new StickySessions();
+    private final NodeSelector selector = new NodeSelector(nodes, sticky);
+    private final NodeExitConnector exitConnector = new NodeExitConnector(selector);
+    private final ExecutorService admissions = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("iploop-node-admission-", 0).factory());
+    private final ScheduledExecutorService storeThread = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("iploop-node-store").daemon(true).factory());
+    private final MultiGauge connectedByCountry;
+    private final NodeDirectory directory = () -> nodes.values().stream().map(NodeEntry::snapshot).toList();
+    private volatile @Nullable Channel serverChannel;
+    private volatile boolean closed;
+
+    /**
+     * @param meters registry for {@code iploop.nodes.connected} (gauge by country)
+     */
     public NodeHub(GatewayConfig config, NodeAuthenticator authenticator, NodeStore store, MeterRegistry meters) {
-        throw new UnsupportedOperationException("in progress");
+        this.config = config;
+        this.authenticator = authenticator;
+        this.store = store;
+        this.connectedByCountry = MultiGauge.builder("iploop.nodes.connected")
+                .description("Node agents connected to this gateway, by country")
+                .register(meters);
     }
 
     /** Binds {@link GatewayConfig#nodeHubPort()}; throws naming the port if it is taken. */
     public void start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
-        throw new UnsupportedOperationException("in progress");
+        Class<? extends ServerChannel> channelClass = boss instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
+                ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(channelClass)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        TunnelPipeline.server(ch.pipeline(), TunnelSession.gatewaySide(config.tunnel(), new Listener(ch)));
+                    }
+                });
+        try {
+            serverChannel = b.bind(config.bindAddress(), config.nodeHubPort()).sync().channel();
+        } catch (Exception e) {
+            throw new IllegalStateException("node hub: cannot bind " + config.bindAddress() + ":" + config.nodeHubPort()
+                    + " (" + e.getMessage() + ")", e);
+        }
+        storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        storeThread.scheduleWithFixedDelay(() -> sticky.purgeExpired(Instant.now()),
+                STICKY_PURGE_MILLIS, STICKY_PURGE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The bound port. */
     public int port() {
-        throw new UnsupportedOperationException("in progress");
+        Channel ch = serverChannel;
+        if (ch == null) {
+            throw new IllegalStateException("node hub not started");
+        }
+        return ((InetSocketAddress) ch.localAddress()).getPort();
     }
 
     public NodeDirectory directory() {
-        throw new UnsupportedOperationException("in progress");
+        return directory;
     }
 
     /** Opens customer streams through connected nodes, selected by targeting and session. */
     public ExitConnector exitConnector() {
-        throw new UnsupportedOperationException("in progress");
+        return exitConnector;
     }
 
-    /** Stops accepting, asks agents to drain, closes sessions, flushes node counters. */
+    /** Stops accepting, asks agents to reconnect elsewhere, closes sessions, flushes node state. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("in progress");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Channel ch = serverChannel;
+        if (ch != null) {
+            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        List<NodeEntry> entries = new ArrayList<>(nodes.values());
+        for (NodeEntry e : entries) {
+            e.session.drain(0);
+            e.session.close();
+        }
+        storeThread.shutdown();
+        try {
+            storeThread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // The sessions' close callbacks may not have run yet: record what is left here, once.
+        Instant now = Instant.now();
+        for (NodeEntry e : entries) {
+            if (bySession.remove(e.session) != null) {
+                nodes.remove(e.nodeId(), e);
+                reportFinal(e, now);
+            }
+        }
+        admissions.shutdownNow();
+    }
+
+    // ------------------------------------------------------------------ admission
+
+    private final class Listener implements TunnelSession.GatewayListener {
+        private final SocketChannel channel;
+
+        Listener(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void onHello(TunnelSession session, Hello hello) {
+            if (hello.protocolVersion() != TunnelProtocol.VERSION) {
+                session.refuse("protocol version " + hello.protocolVersion() + " is not supported (expected: " + TunnelProtocol.VERSION + ")");
+                return;
+            }
+            if (!DEVICE_ID.matcher(hello.deviceId()).matches()) {
+                session.refuse("device id must be 1-128 characters of [A-Za-z0-9._:-]");
+                return;
+            }
+            InetAddress remote = channel.remoteAddress().getAddress();
+            // Only an agent on this very machine may call itself the local exit.
+            boolean localExit = hello.localExit() && remote.isLoopbackAddress();
+            NodeHello nodeHello = new NodeHello(ProxyCredentials.sha256Hex(hello.nodeKey()), hello.deviceId(),
+                    remote.getHostAddress(), hello.deviceName(), hello.platform(), hello.agentVersion(), hello.country(),
+                    hello.region(), hello.city(), hello.asn(), hello.isp(), hello.connectionType(), localExit);
+            CompletableFuture.supplyAsync(() -> authenticator.admit(nodeHello), admissions)
+                    .thenCompose(stage -> stage)
+                    .whenComplete((admission, error) -> {
+                        if (error != null) {
+                            log.warn("node admission failed for device {}: {}", hello.deviceId(), error.toString());
+                            session.refuse("node admission is unavailable, retry later");
+                        } else if (admission instanceof NodeAdmission.Refused refused) {
+                            session.refuse(refused.message());
+                        } else if (admission instanceof NodeAdmission.Admitted admitted) {
+                            register(session, admitted, hello, remote.getHostAddress(), localExit);
+                        }
+                    });
+        }
+
+        @Override
+        public void onClosed(TunnelSession session) {
+            NodeEntry e = bySession.remove(session);
+            if (e != null && nodes.remove(e.nodeId(), e)) {
+                log.info("node {} ({}) disconnected", e.nodeId(), e.hello.deviceId());
+                updateGauges();
+                if (!closed) {
+                    storeThread.execute(() -> reportFinal(e, Instant.now()));
+                }
+            }
+        }
+    }
+
+    private void register(TunnelSession session, NodeAdmission.Admitted admitted, Hello hello, String remote, boolean localExit) {
+        if (closed || session.channel() == null || !session.channel().isActive()) {
+            return;
+        }
+        NodeEntry entry = new NodeEntry(session, admitted, hello, remote, localExit);
+        bySession.put(session, entry);
+        NodeEntry previous = nodes.put(admitted.nodeId(), entry);
+        if (previous != null && previous.session != session) {
+            // The same device reconnected before its old connection timed out: the new one wins.
+            bySession.remove(previous.session);
+            previous.session.close();
+        }
+        session.welcome(new Welcome(TunnelProtocol.VERSION, admitted.nodeId().toString(), config.tunnel().heartbeatIntervalMillis()));
+        if (!session.channel().isActive()) {
+            // Closed while being admitted: the close callback ran before the entry existed.
+            bySession.remove(session);
+            nodes.remove(admitted.nodeId(), entry);
+            return;
+        }
+        log.info("node {} ({}) connected from {}{}, country {}", admitted.nodeId(), hello.deviceId(), remote,
+                localExit ? " as the local exit" : "", admitted.country());
+        updateGauges();
+        Instant now = entry.connectedSince;
+        storeThread.execute(() -> {
+            try {
+                store.connected(admitted.nodeId(), remote, now);
+            } catch (RuntimeException e) {
+                log.warn("recording node {} as connected failed: {}", admitted.nodeId(), e.toString());
+            }
+        });
+    }
+
+    private void updateGauges() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (NodeEntry e : nodes.values()) {
+            counts.merge(e.countryKey == null ? "unknown" : e.countryKey, 1, Integer::sum);
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        counts.forEach((country, n) -> rows.add(MultiGauge.Row.of(Tags.of("country", country), n)));
+        connectedByCountry.register(rows, true);
+    }
+
+    // ------------------------------------------------------------------ node state
+
+    private void flushCounters() {
+        try {
+            Instant now = Instant.now();
+            List<NodeStore.NodeCounters> deltas = new ArrayList<>();
+            List<Runnable> commits = new ArrayList<>();
+            for (NodeEntry e : nodes.values()) {
+                deltas.add(delta(e, now, commits));
+            }
+            if (!deltas.isEmpty()) {
+                store.addCounters(deltas);
+                commits.forEach(Runnable::run);
+            }
+        } catch (RuntimeException e) {
+            log.warn("flushing node counters failed (kept for the next flush): {}", e.toString());
+        }
+    }
+
+    /** The counters since the last successful report; {@code commits} marks them reported once stored. */
+    private static NodeStore.NodeCounters delta(NodeEntry e, Instant now, List<Runnable> commits) {
+        long bytes = e.bytesTotal.get();
+        long requests = e.requests.get();
+        long successes = e.successes.get();
+        commits.add(() -> {
+            e.bytesReported.set(bytes);
+            e.requestsReported.set(requests);
+            e.successesReported.set(successes);
+        });
+        return new NodeStore.NodeCounters(e.nodeId(), bytes - e.bytesReported.get(), requests - e.requestsReported.get(),
+                successes - e.successesReported.get(), now);
+    }
+
+    private void reportFinal(NodeEntry e, Instant now) {
+        try {
+            List<Runnable> commits = new ArrayList<>();
+            store.addCounters(List.of(delta(e, now, commits)));
+            commits.forEach(Runnable::run);
+            store.disconnected(e.nodeId(), now);
+        } catch (RuntimeException ex) {
+            log.warn("recording node {} as disconnected failed: {}", e.nodeId(), ex.toString());
+        }
     }
 }
