@@ -1,28 +1,588 @@
 package io.iploop.node;
 
+import io.iploop.tunnel.ByteStream;
+import io.iploop.tunnel.ByteStreamRelay;
+import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.OpenFailure;
+import io.iploop.tunnel.StreamAcceptor;
+import io.iploop.tunnel.TunnelPipeline;
+import io.iploop.tunnel.TunnelProtocol;
+import io.iploop.tunnel.TunnelSession;
+import io.iploop.tunnel.Welcome;
+import io.iploop.tunnel.egress.EgressPolicy;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * A running node agent: connects to the gateway, keeps reconnecting forever with exponential
  * backoff and jitter, serves the streams the gateway opens. Thread-safe.
+ *
+ * <p>Each OPEN from the gateway is resolved and checked against the {@link EgressPolicy} on a
+ * small blocking executor (never on an event loop), then connected to exactly the address that
+ * was checked, so DNS rebinding cannot slip a forbidden address in between. The agent owns its
+ * threads (named {@code proxyclaw-io-*} and {@code proxyclaw-resolve-*}); {@link #close()}
+ * releases all of them.
  */
 public final class NodeAgent implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+
+    /** Connect timeout for the gateway and for every exit connection, in ms. */
+    static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    /** A session that was welcomed longer ago than this resets the backoff when it ends. */
+    static final Duration STABLE_SESSION = Duration.ofSeconds(60);
+
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final int RESOLVER_THREADS = 8;
+    private static final int RESOLVER_QUEUE = 1024;
+
+    private final AgentConfig config;
+    private final URI gatewayUri;
+    private final int gatewayPort;
+    private final @Nullable SslContext ssl;
+    private final EgressPolicy egressPolicy;
+    private final Hello hello;
+    private final ReconnectBackoff backoff;
+    private final ExitTrafficCounter trafficCounter;
+    private final EventLoopGroup group;
+    private final ThreadPoolExecutor resolver;
+    private final Set<Channel> exitChannels = ConcurrentHashMap.newKeySet();
+
+    private final AtomicLong bytesCarried = new AtomicLong();
+    private final AtomicLong streamsServed = new AtomicLong();
+    private final AtomicInteger activeStreams = new AtomicInteger();
+
+    // Guarded by this.
+    private AgentStatus.State state = AgentStatus.State.STOPPED;
+    private boolean started;
+    private boolean closed;
+    private @Nullable Attempt current;
+    private final Set<Attempt> draining = new HashSet<>();
+    private @Nullable Future<?> pendingReconnect;
+    private long attempts;
+    private @Nullable String nodeId;
+    private @Nullable Instant connectedSince;
+    private @Nullable String lastError;
+
+    /**
+     * Validates {@code config} and allocates the agent's threads; nothing connects before
+     * {@link #start()}.
+     *
+     * @throws IllegalArgumentException naming the bad setting (gateway URI, device id, blocklist)
+     */
     public NodeAgent(AgentConfig config) {
-        throw new UnsupportedOperationException("in progress");
+        this(config, ReconnectBackoff.standard());
     }
 
-    /** Starts the connection loop in the background and returns at once. */
+    NodeAgent(AgentConfig config, ReconnectBackoff backoff) {
+        this.config = config;
+        this.gatewayUri = config.gatewayUri();
+        String scheme = gatewayUri.getScheme() == null ? "" : gatewayUri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("ws") && !scheme.equals("wss")) {
+            throw new IllegalArgumentException("gatewayUri: " + gatewayUri + " (expected: ws://host:port/ws or wss://…)");
+        }
+        if (gatewayUri.getHost() == null) {
+            throw new IllegalArgumentException("gatewayUri: " + gatewayUri + " (expected: a host name)");
+        }
+        boolean tls = scheme.equals("wss");
+        this.gatewayPort = gatewayUri.getPort() > 0 ? gatewayUri.getPort() : tls ? 443 : 80;
+        if (config.nodeKey().isBlank()) {
+            throw new IllegalArgumentException("nodeKey: empty (expected: ipn_ + 48 hex)");
+        }
+        if (!DEVICE_ID.matcher(config.deviceId()).matches()) {
+            throw new IllegalArgumentException(
+                    "deviceId: " + config.deviceId() + " (expected: 1-128 chars of [A-Za-z0-9._:-])");
+        }
+        this.egressPolicy = new EgressPolicy(config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs());
+        this.ssl = tls ? clientSslContext() : null;
+        this.hello = new Hello(
+                TunnelProtocol.VERSION,
+                config.nodeKey(),
+                config.deviceId(),
+                config.deviceName(),
+                System.getProperty("os.name", "unknown") + "/" + System.getProperty("os.arch", "unknown"),
+                version(),
+                config.country(),
+                config.region(),
+                config.city(),
+                config.asn(),
+                config.isp(),
+                config.connectionType(),
+                config.localExit());
+        this.backoff = backoff;
+        this.trafficCounter = new ExitTrafficCounter(bytesCarried);
+        int ioThreads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+        this.group = new MultiThreadIoEventLoopGroup(
+                ioThreads, new DefaultThreadFactory("proxyclaw-io", false), NioIoHandler.newFactory());
+        this.resolver = new ThreadPoolExecutor(
+                RESOLVER_THREADS, RESOLVER_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(RESOLVER_QUEUE), new DefaultThreadFactory("proxyclaw-resolve", false));
+        resolver.allowCoreThreadTimeOut(true);
+    }
+
+    /** The agent's version (the Maven project version, {@code dev} when run from an IDE). */
+    public static String version() {
+        return AgentVersion.VALUE;
+    }
+
+    /** The configuration this agent runs with. */
+    public AgentConfig config() {
+        return config;
+    }
+
+    /**
+     * Starts the connection loop in the background and returns at once.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
     public void start() {
-        throw new UnsupportedOperationException("in progress");
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("agent is closed");
+            }
+            if (started) {
+                throw new IllegalStateException("agent already started");
+            }
+            started = true;
+            connect();
+        }
     }
 
-    /** The current state. */
+    /** The current state; cheap, may be called often from any thread. */
     public AgentStatus status() {
-        throw new UnsupportedOperationException("in progress");
+        synchronized (this) {
+            return new AgentStatus(
+                    state,
+                    nodeId,
+                    connectedSince,
+                    activeStreams.get(),
+                    bytesCarried.get(),
+                    streamsServed.get(),
+                    Math.max(0, attempts - 1),
+                    lastError);
+        }
     }
 
-    /** Stops reconnecting, closes the tunnel and every stream, releases threads. */
+    /**
+     * Stops reconnecting, closes the tunnel and every stream, releases threads. Waits up to a few
+     * seconds for the threads to end unless called from one of them. Idempotent.
+     */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("in progress");
+        List<Attempt> sessions = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            state = AgentStatus.State.STOPPED;
+            connectedSince = null;
+            if (pendingReconnect != null) {
+                pendingReconnect.cancel(false);
+                pendingReconnect = null;
+            }
+            if (current != null) {
+                sessions.add(current);
+                current = null;
+            }
+            sessions.addAll(draining);
+            draining.clear();
+        }
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (Attempt a : sessions) {
+            a.closeSession();
+            Channel ch = a.channel;
+            if (ch != null) {
+                closing.add(ch.closeFuture());
+            }
+        }
+        for (Channel ch : exitChannels) {
+            closing.add(ch.close());
+        }
+        resolver.shutdownNow();
+        boolean mayWait = !Thread.currentThread().getName().startsWith("proxyclaw-");
+        if (mayWait) {
+            // Let both ends of every relay see the close before the event loops go away, so no
+            // handler runs into a terminated executor.
+            for (ChannelFuture f : closing) {
+                f.awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+        }
+        Future<?> terminated = group.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS);
+        if (mayWait) {
+            terminated.awaitUninterruptibly(10, TimeUnit.SECONDS);
+            try {
+                resolver.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        log.info("node agent stopped");
+    }
+
+    /** True for the close reason of a session the gateway refused after HELLO. */
+    static boolean isRefusal(String reason) {
+        String r = reason.toLowerCase(Locale.ROOT);
+        return r.startsWith("refused") || r.contains(String.valueOf(TunnelProtocol.CLOSE_CODE_REFUSED));
+    }
+
+    private static SslContext clientSslContext() {
+        try {
+            // No trust manager given: the JDK's default trust store (system CAs) applies.
+            return SslContextBuilder.forClient().build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot create the TLS client context: " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts one connection attempt. Caller holds the lock. */
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        pendingReconnect = null;
+        state = AgentStatus.State.CONNECTING;
+        attempts++;
+        Attempt attempt = new Attempt();
+        current = attempt;
+        try {
+            resolver.execute(attempt::resolveAndConnect);
+        } catch (RejectedExecutionException e) {
+            attempt.end("agent is shutting down", false);
+        }
+    }
+
+    private synchronized void reconnectNow() {
+        if (!closed && current == null) {
+            connect();
+        }
+    }
+
+    private boolean livedLongEnough(Attempt attempt) {
+        return attempt.welcomedAtNanos != 0
+                && System.nanoTime() - attempt.welcomedAtNanos > STABLE_SESSION.toNanos();
+    }
+
+    /**
+     * One connection attempt and, once welcomed, its session. Acts as the session's acceptor and
+     * listener. Thread-safe: agent state is touched under the agent's lock only.
+     */
+    private final class Attempt implements StreamAcceptor, TunnelSession.NodeListener {
+
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private final AtomicInteger streams = new AtomicInteger();
+        private volatile @Nullable TunnelSession session;
+        private volatile @Nullable Channel channel;
+        private volatile boolean draining;
+        private volatile long welcomedAtNanos;
+        private volatile boolean refused;
+
+        /** Runs on the resolver: the gateway's name may need a blocking DNS lookup. */
+        void resolveAndConnect() {
+            InetSocketAddress address;
+            TunnelSession s;
+            try {
+                address = new InetSocketAddress(InetAddress.getByName(gatewayUri.getHost()), gatewayPort);
+                s = TunnelSession.nodeSide(config.tunnel(), hello, this, this);
+            } catch (Exception e) {
+                end("cannot reach gateway " + gatewayUri + ": " + message(e), false);
+                return;
+            }
+            session = s;
+            Bootstrap bootstrap = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.SO_KEEPALIVE, true)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            TunnelPipeline.client(ch.pipeline(), gatewayUri, ssl, s);
+                            String sessionStage = ch.pipeline().context(s.handler()).name();
+                            ch.pipeline().addBefore(sessionStage, "proxyclaw-refusal-watch",
+                                    new TunnelClientRefusalHandler(() -> refused = true));
+                        }
+                    });
+            ChannelFuture connected;
+            try {
+                connected = bootstrap.connect(address);
+            } catch (RuntimeException e) {
+                end("cannot connect to gateway " + gatewayUri + ": " + message(e), false);
+                return;
+            }
+            channel = connected.channel();
+            connected.addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    end("cannot connect to gateway " + gatewayUri + ": " + message(f.cause()), false);
+                    return;
+                }
+                // Backstop in case the session never reports onClosed; its own report wins
+                // because it comes first (the delay leaves room for it).
+                f.channel().closeFuture().addListener(cf -> scheduleQuietly(
+                        () -> end("connection to gateway closed", false), 1000));
+                synchronized (NodeAgent.this) {
+                    if (closed || current != this) {
+                        f.channel().close();
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void onWelcome(TunnelSession s, Welcome welcome) {
+            synchronized (NodeAgent.this) {
+                if (closed || current != this) {
+                    return;
+                }
+                welcomedAtNanos = System.nanoTime();
+                state = AgentStatus.State.CONNECTED;
+                nodeId = welcome.nodeId();
+                connectedSince = Instant.now();
+            }
+            log.info("connected to {} as node {} (protocol {})", gatewayUri, welcome.nodeId(), welcome.protocolVersion());
+        }
+
+        @Override
+        public void onDrain(TunnelSession s, int deadlineMillis) {
+            synchronized (NodeAgent.this) {
+                if (closed || current != this) {
+                    return;
+                }
+                draining = true;
+                NodeAgent.this.draining.add(this);
+                current = null;
+                connectedSince = null;
+                if (livedLongEnough(this)) {
+                    backoff.reset();
+                }
+                connect();
+            }
+            log.info("gateway asked to drain: finishing {} stream(s) within {} ms, reconnecting",
+                    streams.get(), deadlineMillis);
+            if (streams.get() == 0) {
+                closeSession();
+            } else {
+                scheduleQuietly(this::closeSession, Math.max(0, deadlineMillis));
+            }
+        }
+
+        @Override
+        public void onClosed(TunnelSession s, String reason) {
+            end(reason, refused || isRefusal(reason));
+        }
+
+        /** The attempt or its session is over: back off and reconnect, unless this was expected. */
+        void end(String reason, boolean refusal) {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            long delayMillis;
+            synchronized (NodeAgent.this) {
+                if (NodeAgent.this.draining.remove(this) || closed || current != this) {
+                    return;
+                }
+                current = null;
+                connectedSince = null;
+                lastError = reason;
+                if (livedLongEnough(this)) {
+                    backoff.reset();
+                }
+                delayMillis = refusal ? backoff.refusedDelayMillis() : backoff.nextDelayMillis();
+                state = AgentStatus.State.BACKING_OFF;
+                try {
+                    pendingReconnect = group.next().schedule(NodeAgent.this::reconnectNow, delayMillis, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    return;
+                }
+            }
+            Channel ch = channel;
+            if (ch != null) {
+                ch.close();
+            }
+            if (refusal) {
+                log.warn("gateway refused this node: {}; retrying in {} ms", reason, delayMillis);
+            } else {
+                log.warn("tunnel down: {}; reconnecting in {} ms", reason, delayMillis);
+            }
+        }
+
+        void closeSession() {
+            TunnelSession s = session;
+            try {
+                if (s != null) {
+                    s.close();
+                }
+            } catch (RuntimeException e) {
+                log.debug("closing the tunnel session failed", e);
+            }
+            Channel ch = channel;
+            if (ch != null) {
+                ch.close();
+            }
+        }
+
+        @Override
+        public void onOpen(ByteStream stream, String host, int port, OpenReply reply) {
+            if (draining || closed()) {
+                reply.reject(OpenFailure.UNAVAILABLE, "agent is draining");
+                return;
+            }
+            try {
+                resolver.execute(() -> resolveAndOpen(stream, host, port, reply));
+            } catch (RejectedExecutionException e) {
+                reply.reject(OpenFailure.UNAVAILABLE, "agent is busy");
+            }
+        }
+
+        /** Runs on the resolver: checks the target, then connects to the checked address. */
+        private void resolveAndOpen(ByteStream stream, String host, int port, OpenReply reply) {
+            InetSocketAddress target;
+            try {
+                target = egressPolicy.resolve(host, port);
+            } catch (Exception e) {
+                reject(reply, host, port, e);
+                return;
+            }
+            if (!stream.isOpen() || closed()) {
+                reply.reject(OpenFailure.UNAVAILABLE, "stream closed before connecting");
+                return;
+            }
+            Bootstrap bootstrap = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(trafficCounter);
+            ChannelFuture connected;
+            try {
+                connected = bootstrap.connect(target);
+            } catch (RuntimeException e) {
+                reject(reply, host, port, e);
+                return;
+            }
+            Channel ch = connected.channel();
+            exitChannels.add(ch);
+            ch.closeFuture().addListener(f -> exitChannels.remove(ch));
+            connected.addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    reject(reply, host, port, f.cause());
+                    return;
+                }
+                if (!stream.isOpen() || closed()) {
+                    ch.close();
+                    reply.reject(OpenFailure.UNAVAILABLE, "stream closed before connecting");
+                    return;
+                }
+                activeStreams.incrementAndGet();
+                streams.incrementAndGet();
+                streamsServed.incrementAndGet();
+                reply.accept();
+                AtomicBoolean done = new AtomicBoolean();
+                ByteStreamRelay.relay(ch, stream, error -> {
+                    if (done.compareAndSet(false, true)) {
+                        streamEnded(error);
+                    }
+                });
+            });
+        }
+
+        private void streamEnded(@Nullable String error) {
+            activeStreams.decrementAndGet();
+            int left = streams.decrementAndGet();
+            if (error != null) {
+                log.debug("exit stream ended: {}", error);
+            }
+            if (draining && left == 0) {
+                closeSession();
+            }
+        }
+
+        private void reject(OpenReply reply, String host, int port, Throwable cause) {
+            OpenFailure failure = OpenFailures.of(cause);
+            String message = OpenFailures.describe(host, port, cause);
+            log.debug("OPEN {}:{} failed: {} {}", host, port, failure, message);
+            reply.reject(failure, message);
+        }
+    }
+
+    /**
+     * Notices the gateway's refusal (WebSocket close code {@link TunnelProtocol#CLOSE_CODE_REFUSED})
+     * so the agent backs off with the capped delay. Pipeline position: just before the tunnel
+     * session handler; passes every message on unchanged; never removed. Stateful, one per
+     * connection.
+     */
+    private static final class TunnelClientRefusalHandler extends ChannelInboundHandlerAdapter {
+        private final Runnable onRefused;
+
+        TunnelClientRefusalHandler(Runnable onRefused) {
+            this.onRefused = onRefused;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof CloseWebSocketFrame close && close.statusCode() == TunnelProtocol.CLOSE_CODE_REFUSED) {
+                onRefused.run();
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Schedules {@code task} on the agent's event loops; does nothing once they shut down. */
+    private void scheduleQuietly(Runnable task, long delayMillis) {
+        try {
+            group.next().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("not scheduled, agent is closing");
+        }
+    }
+
+    private synchronized boolean closed() {
+        return closed;
+    }
+
+    private static String message(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
 }

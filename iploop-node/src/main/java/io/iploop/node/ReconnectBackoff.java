@@ -1,0 +1,81 @@
+package io.iploop.node;
+
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+
+/**
+ * Delays between tunnel connection attempts: exponential backoff ({@code base × 2^attempt},
+ * capped) with full jitter, so a fleet of agents that lost the same gateway does not reconnect
+ * in lock step. Not thread-safe; {@link NodeAgent} calls it under its lock.
+ */
+final class ReconnectBackoff {
+
+    /** DESIGN §4 defaults: 1 s base, doubling, 60 s cap. */
+    static final Duration DEFAULT_BASE = Duration.ofSeconds(1);
+    static final Duration DEFAULT_CAP = Duration.ofSeconds(60);
+
+    private final long baseMillis;
+    private final long capMillis;
+    private final RandomGenerator random;
+    private int attempt;
+
+    ReconnectBackoff(Duration base, Duration cap, RandomGenerator random) {
+        this.baseMillis = base.toMillis();
+        this.capMillis = cap.toMillis();
+        if (baseMillis <= 0) {
+            throw new IllegalArgumentException("base: " + base + " (expected: > 0 ms)");
+        }
+        if (capMillis < baseMillis) {
+            throw new IllegalArgumentException("cap: " + cap + " (expected: >= base " + base + ")");
+        }
+        this.random = random;
+    }
+
+    /** The production backoff: 1 s base, ×2, 60 s cap. */
+    static ReconnectBackoff standard() {
+        return new ReconnectBackoff(DEFAULT_BASE, DEFAULT_CAP, RandomGenerator.getDefault());
+    }
+
+    /** The upper bound of the delay before attempt number {@code attempt} (0-based), in ms. */
+    long ceilingMillis(int attempt) {
+        if (attempt < 0) {
+            throw new IllegalArgumentException("attempt: " + attempt + " (expected: >= 0)");
+        }
+        // 2^62 would overflow the multiplication; anything past the cap is the cap anyway.
+        int shift = Math.min(attempt, 62 - (64 - Long.numberOfLeadingZeros(baseMillis)));
+        long ceiling = baseMillis << Math.max(shift, 0);
+        return Math.min(ceiling, capMillis);
+    }
+
+    /** The delay before the next attempt after a failure, in ms: uniform in [0, ceiling]. */
+    long nextDelayMillis() {
+        long ceiling = ceilingMillis(attempt);
+        if (attempt < Integer.MAX_VALUE) {
+            attempt++;
+        }
+        return random.nextLong(ceiling + 1);
+    }
+
+    /**
+     * The delay after the gateway refused the agent (bad key, banned device), in ms: uniform in
+     * [cap/2, cap], so a refused agent keeps retrying without hammering the gateway.
+     */
+    long refusedDelayMillis() {
+        long half = capMillis / 2;
+        return half + random.nextLong(capMillis - half + 1);
+    }
+
+    /** Starts over at the base delay (after a session that lived long enough). */
+    void reset() {
+        attempt = 0;
+    }
+
+    /** Failures since the last reset. */
+    int attempt() {
+        return attempt;
+    }
+
+    long capMillis() {
+        return capMillis;
+    }
+}

@@ -1,0 +1,61 @@
+package io.iploop.node.cli;
+
+import io.iploop.node.AgentStatus;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code proxyclaw status}: what the running agent last wrote to {@code status.properties}. */
+@Command(name = "status", description = "Show whether the agent runs, its connection and what it carried.")
+final class StatusCommand implements Callable<Integer> {
+
+    /** A status file older than this is reported as stale. */
+    private static final Duration STALE_AFTER = Duration.ofMillis(4 * StatusFile.WRITE_INTERVAL_MILLIS);
+
+    @ParentCommand
+    private ProxyClawCli cli;
+
+    @Override
+    public Integer call() {
+        ConfigDir dir = cli.configDir();
+        PrintWriter out = cli.out();
+        Optional<ProcessHandle> running = dir.runningAgent();
+        if (running.isEmpty()) {
+            out.println("proxyclaw is not running");
+            return 0;
+        }
+        Optional<StatusFile.Snapshot> snapshot = StatusFile.read(dir);
+        if (snapshot.isEmpty()) {
+            out.println("proxyclaw is running (pid " + running.get().pid() + "), starting up");
+            return 0;
+        }
+        StatusFile.Snapshot snap = snapshot.get();
+        AgentStatus s = snap.status();
+        Instant now = Instant.now();
+        row(out, "state", s.state().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        row(out, "pid", Long.toString(running.get().pid()));
+        row(out, "gateway", snap.gateway());
+        row(out, "node id", s.nodeId() == null ? "-" : s.nodeId());
+        row(out, "connected since", s.connectedSince() == null ? "-"
+                : s.connectedSince() + " (" + Formats.duration(Duration.between(s.connectedSince(), now)) + ")");
+        row(out, "active streams", Integer.toString(s.activeStreams()));
+        row(out, "streams served", Long.toString(s.streamsServed()));
+        row(out, "bytes carried", Formats.bytes(s.bytesCarried()) + " (" + s.bytesCarried() + " bytes)");
+        row(out, "reconnects", Long.toString(s.reconnects()));
+        row(out, "last error", s.lastError() == null ? "-" : s.lastError());
+        Duration age = Duration.between(snap.updatedAt(), now);
+        if (age.compareTo(STALE_AFTER) > 0) {
+            row(out, "note", "status is " + Formats.duration(age) + " old; the agent may be hung");
+        }
+        return 0;
+    }
+
+    private static void row(PrintWriter out, String name, String value) {
+        out.printf("%-16s %s%n", name + ":", value);
+    }
+}

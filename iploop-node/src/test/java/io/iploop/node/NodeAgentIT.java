@@ -1,0 +1,308 @@
+package io.iploop.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.iploop.tunnel.ByteStream;
+import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.OpenFailedException;
+import io.iploop.tunnel.OpenFailure;
+import io.iploop.tunnel.TunnelProtocol;
+import io.iploop.tunnel.TunnelSession;
+import io.iploop.tunnel.TunnelSettings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real agent against a minimal gateway-side tunnel server and a real local echo origin, all on
+ * loopback sockets.
+ */
+class NodeAgentIT {
+
+    private static final String KEY = "ipn_" + "0123456789abcdef".repeat(3);
+
+    private EventLoopGroup originGroup;
+    private Channel echoServer;
+    private TestGateway gateway;
+    private @Nullable NodeAgent agent;
+
+    @BeforeEach
+    void startServers() throws InterruptedException {
+        originGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-origin", true), NioIoHandler.newFactory());
+        echoServer = new ServerBootstrap().group(originGroup).channel(NioServerSocketChannel.class)
+                .childHandler(new Echo()).bind("127.0.0.1", 0).sync().channel();
+        gateway = new TestGateway();
+    }
+
+    @AfterEach
+    void stopServers() throws InterruptedException {
+        if (agent != null) {
+            agent.close();
+        }
+        gateway.close();
+        echoServer.close().sync();
+        originGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+
+    private NodeAgent startAgent(boolean allowLoopback) {
+        AgentConfig config = new AgentConfig(gateway.uri(), KEY, "device-1", "test box", "DE", "Berlin", "Berlin",
+                3320, "Telekom", "ethernet", false, allowLoopback, List.of(), List.of(), TunnelSettings.DEFAULTS);
+        NodeAgent a = new NodeAgent(config, new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(2_000), new SplittableRandom()));
+        agent = a;
+        a.start();
+        return a;
+    }
+
+    private int echoPort() {
+        return ((InetSocketAddress) echoServer.localAddress()).getPort();
+    }
+
+    @Test
+    void introducesItselfAndRelaysBytesBothWays() throws Exception {
+        NodeAgent a = startAgent(true);
+        TunnelSession session = gateway.nextSession(10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.status().state() == AgentStatus.State.CONNECTED);
+
+        Hello hello = gateway.hellos().getFirst();
+        assertThat(hello.protocolVersion()).isEqualTo(TunnelProtocol.VERSION);
+        assertThat(hello.nodeKey()).isEqualTo(KEY);
+        assertThat(hello.deviceId()).isEqualTo("device-1");
+        assertThat(hello.deviceName()).isEqualTo("test box");
+        assertThat(hello.platform()).startsWith(System.getProperty("os.name"));
+        assertThat(hello.agentVersion()).isNotBlank();
+        assertThat(hello.country()).isEqualTo("DE");
+        assertThat(hello.asn()).isEqualTo(3320);
+        assertThat(hello.connectionType()).isEqualTo("ethernet");
+        assertThat(hello.localExit()).isFalse();
+        assertThat(a.status().nodeId()).isEqualTo("node-1");
+        assertThat(a.status().connectedSince()).isNotNull();
+
+        ByteStream stream = session.openStream("127.0.0.1", echoPort()).get(10, TimeUnit.SECONDS);
+        Collector echoed = new Collector();
+        stream.setHandler(echoed);
+        byte[] payload = new byte[1024 * 1024 + 17];
+        new Random(7).nextBytes(payload);
+        for (int off = 0; off < payload.length; off += 16 * 1024) {
+            stream.write(Unpooled.wrappedBuffer(payload, off, Math.min(16 * 1024, payload.length - off)));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> echoed.size() == payload.length);
+        assertThat(echoed.bytes()).isEqualTo(payload);
+        assertThat(a.status().activeStreams()).isEqualTo(1);
+        assertThat(a.status().streamsServed()).isEqualTo(1);
+        assertThat(a.status().bytesCarried()).isEqualTo(2L * payload.length);
+
+        stream.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.status().activeStreams() == 0);
+    }
+
+    @Test
+    void privateAndSmtpTargetsAreForbiddenEvenWithLoopbackAllowed() throws Exception {
+        startAgent(true);
+        TunnelSession session = gateway.nextSession(10);
+
+        assertOpenFails(session, "10.0.0.1", 80, OpenFailure.FORBIDDEN, "10.0.0.1");
+        assertOpenFails(session, "169.254.169.254", 80, OpenFailure.FORBIDDEN, "169.254.169.254");
+        assertOpenFails(session, "192.168.1.1", 443, OpenFailure.FORBIDDEN, "192.168.1.1");
+        assertOpenFails(session, "127.0.0.1", 25, OpenFailure.FORBIDDEN, "SMTP");
+    }
+
+    @Test
+    void loopbackIsForbiddenWithoutTheTestSwitch() throws Exception {
+        startAgent(false);
+        TunnelSession session = gateway.nextSession(10);
+
+        assertOpenFails(session, "127.0.0.1", echoPort(), OpenFailure.FORBIDDEN, "loopback");
+        assertOpenFails(session, "localhost", echoPort(), OpenFailure.FORBIDDEN, "loopback");
+    }
+
+    @Test
+    void connectFailuresMapToTheirReasons() throws Exception {
+        startAgent(true);
+        TunnelSession session = gateway.nextSession(10);
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+
+        assertOpenFails(session, "127.0.0.1", closedPort, OpenFailure.CONNECTION_REFUSED, String.valueOf(closedPort));
+        assertOpenFails(session, "no-such-host.invalid", 80, OpenFailure.DNS_FAILURE, "does not resolve");
+    }
+
+    @Test
+    void reconnectsByItselfAfterTheGatewayRestarts() throws Exception {
+        NodeAgent a = startAgent(true);
+        gateway.nextSession(10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.status().state() == AgentStatus.State.CONNECTED);
+
+        gateway.stop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.status().state() != AgentStatus.State.CONNECTED);
+        assertThat(a.status().lastError()).isNotNull();
+        Thread.sleep(500); // a few failed attempts against the closed port
+        gateway.start();
+
+        TunnelSession second = gateway.nextSession(10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.status().state() == AgentStatus.State.CONNECTED);
+        assertThat(a.status().reconnects()).isGreaterThanOrEqualTo(1);
+        assertThat(a.status().nodeId()).isEqualTo("node-2");
+        assertEchoes(second);
+    }
+
+    @Test
+    void aRefusedAgentKeepsRetryingWithTheCappedDelay() throws Exception {
+        gateway.refuseWith("unknown node key");
+        NodeAgent a = startAgent(true);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> "unknown node key".equals(a.status().lastError()));
+        assertThat(a.status().state()).isEqualTo(AgentStatus.State.BACKING_OFF);
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.hellos().size() >= 2);
+        List<Long> at = gateway.helloNanos();
+        // The test backoff caps at 2 s: a refusal waits 1-2 s, a failure at most 50 ms first.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(at.get(1) - at.get(0))).isGreaterThanOrEqualTo(1_000);
+
+        gateway.refuseWith(null);
+        gateway.nextSession(5);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.status().state() == AgentStatus.State.CONNECTED);
+    }
+
+    @Test
+    void drainMovesToANewSessionWithoutCuttingOpenStreams() throws Exception {
+        NodeAgent a = startAgent(true);
+        TunnelSession first = gateway.nextSession(10);
+        ByteStream open = first.openStream("127.0.0.1", echoPort()).get(10, TimeUnit.SECONDS);
+        Collector echoed = new Collector();
+        open.setHandler(echoed);
+
+        first.drain(10_000);
+
+        TunnelSession second = gateway.nextSession(10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.status().state() == AgentStatus.State.CONNECTED
+                && "node-2".equals(a.status().nodeId()));
+        // The stream on the draining session still works.
+        open.write(Unpooled.wrappedBuffer("still here".getBytes()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> echoed.size() == 10);
+        assertThat(gateway.closedSessions()).doesNotContain(first);
+        assertEchoes(second);
+
+        // Once its last stream ends, the drained session goes away.
+        open.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.closedSessions().contains(first));
+        assertThat(a.status().state()).isEqualTo(AgentStatus.State.CONNECTED);
+    }
+
+    @Test
+    void closeReleasesEveryThread() throws Exception {
+        Set<Thread> before = liveNonDaemonThreads();
+        NodeAgent a = startAgent(true);
+        TunnelSession session = gateway.nextSession(10);
+        assertEchoes(session);
+
+        a.close();
+
+        assertThat(a.status().state()).isEqualTo(AgentStatus.State.STOPPED);
+        assertThat(Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("proxyclaw-")).toList()).isEmpty();
+        // Netty's shared globalEventExecutor thread (not the agent's) may linger for its 1 s quiet period.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            Set<Thread> after = liveNonDaemonThreads();
+            after.removeAll(before);
+            assertThat(after).isEmpty();
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.closedSessions().contains(session));
+        assertThatThrownBy(a::start).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static Set<Thread> liveNonDaemonThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !t.isDaemon() && !t.getName().startsWith("awaitility"))
+                .collect(Collectors.toSet());
+    }
+
+    private void assertEchoes(TunnelSession session) throws Exception {
+        ByteStream s = session.openStream("127.0.0.1", echoPort()).get(10, TimeUnit.SECONDS);
+        Collector c = new Collector();
+        s.setHandler(c);
+        s.write(Unpooled.wrappedBuffer("ping".getBytes()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> c.size() == 4);
+        assertThat(new String(c.bytes())).isEqualTo("ping");
+        s.close();
+    }
+
+    private static void assertOpenFails(TunnelSession session, String host, int port, OpenFailure failure, String messagePart) {
+        assertThatThrownBy(() -> session.openStream(host, port).get(15, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(OpenFailedException.class, e -> {
+                    assertThat(e.failure()).as(e.getMessage()).isEqualTo(failure);
+                    assertThat(e.getMessage()).contains(messagePart);
+                });
+    }
+
+    /** Collects a stream's bytes and returns credit for them. */
+    private static final class Collector implements ByteStream.Handler {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public void onData(ByteStream stream, ByteBuf data) {
+            int n = data.readableBytes();
+            byte[] copy = new byte[n];
+            data.readBytes(copy);
+            data.release();
+            synchronized (bytes) {
+                bytes.write(copy, 0, n);
+            }
+            stream.ack(n);
+        }
+
+        @Override
+        public void onWritabilityChanged(ByteStream stream) {}
+
+        @Override
+        public void onClosed(ByteStream stream, @Nullable String error) {}
+
+        int size() {
+            synchronized (bytes) {
+                return bytes.size();
+            }
+        }
+
+        byte[] bytes() {
+            synchronized (bytes) {
+                return bytes.toByteArray();
+            }
+        }
+    }
+
+    @Sharable
+    private static final class Echo extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.writeAndFlush(msg);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.iploop.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProxyClawCliTest {
+
+    private static final String KEY = "ipn_" + "0123456789abcdef".repeat(3);
+
+    @TempDir
+    Path tmp;
+
+    private Path home() {
+        return tmp.resolve("proxyclaw-home");
+    }
+
+    @Test
+    void loginStoresTheKeyInAPrivateFileAndCreatesADeviceId() throws IOException {
+        CliRun r = CliRun.run(home(), "login", "--key", KEY, "--gateway", "ws://gw.example:8001/ws");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("ipn_0123…cdef").doesNotContain(KEY);
+        Path config = home().resolve("config.properties");
+        assertThat(Files.readString(config)).contains("key=" + KEY).contains("gateway=ws\\://gw.example\\:8001/ws");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home()))).isEqualTo("rwx------");
+        String deviceId = Files.readString(home().resolve("device-id")).strip();
+        assertThat(deviceId).matches("[0-9a-f]{32}");
+
+        // Logging in again keeps the device id.
+        assertThat(CliRun.run(home(), "login", "--key", KEY).exitCode()).isZero();
+        assertThat(Files.readString(home().resolve("device-id")).strip()).isEqualTo(deviceId);
+    }
+
+    @Test
+    void loginRejectsAMalformedKeyNamingIt() {
+        CliRun r = CliRun.run(home(), "login", "--key", "ipn_nothex");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--key").contains("ipn_ followed by 48 hex digits");
+        assertThat(home().resolve("config.properties")).doesNotExist();
+    }
+
+    @Test
+    void loginWithoutKeyAndWithoutTerminalIsAUsageError() {
+        CliRun r = CliRun.run(home(), "login");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--key: missing");
+    }
+
+    @Test
+    void loginRejectsANonWebSocketGateway() {
+        CliRun r = CliRun.run(home(), "login", "--key", KEY, "--gateway", "http://gw.example:8001/ws");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--gateway").contains("ws://");
+    }
+
+    @Test
+    void configSetNormalizesAndGetReadsBack() {
+        assertThat(CliRun.run(home(), "config", "set", "country", "de").exitCode()).isZero();
+        assertThat(CliRun.run(home(), "config", "set", "asn", "AS3320").exitCode()).isZero();
+        assertThat(CliRun.run(home(), "config", "set", "connection-type", "WiFi").exitCode()).isZero();
+        assertThat(CliRun.run(home(), "config", "set", "device-name", "living room pi").exitCode()).isZero();
+
+        assertThat(CliRun.run(home(), "config", "get", "country").out().strip()).isEqualTo("DE");
+        assertThat(CliRun.run(home(), "config", "get", "asn").out().strip()).isEqualTo("3320");
+        assertThat(CliRun.run(home(), "config", "get", "connection-type").out().strip()).isEqualTo("wifi");
+        assertThat(CliRun.run(home(), "config", "get", "device-name").out().strip()).isEqualTo("living room pi");
+        assertThat(CliRun.run(home(), "config", "get", "gateway").out().strip()).isEqualTo(EffectiveConfig.DEFAULT_GATEWAY);
+    }
+
+    @Test
+    void configSetRejectsInvalidValuesNamingTheSetting() {
+        assertUsageError(CliRun.run(home(), "config", "set", "country", "XX"), "country", "ISO 3166-1 alpha-2");
+        assertUsageError(CliRun.run(home(), "config", "set", "asn", "abc"), "asn", "AS number");
+        assertUsageError(CliRun.run(home(), "config", "set", "connection-type", "dialup"), "connection-type", "wifi, cellular or ethernet");
+        assertUsageError(CliRun.run(home(), "config", "set", "bandwidth-limit-mbps", "0"), "bandwidth-limit-mbps", "1-10000");
+        assertUsageError(CliRun.run(home(), "config", "set", "device-name", "x".repeat(101)), "device-name", "1-100 characters");
+        assertUsageError(CliRun.run(home(), "config", "set", "gateway", "ftp://x"), "gateway", "ws://");
+        assertUsageError(CliRun.run(home(), "config", "set", "blocked-cidrs", "10.0.0.0/33"), "blocked-cidrs", "CIDR");
+        assertUsageError(CliRun.run(home(), "config", "set", "colour", "blue"), "colour", "device-name");
+        assertThat(home().resolve("config.properties")).doesNotExist();
+    }
+
+    @Test
+    void bandwidthLimitIsStoredButSaysItIsNotEnforced() {
+        CliRun r = CliRun.run(home(), "config", "set", "bandwidth-limit-mbps", "50");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("not enforced");
+    }
+
+    @Test
+    void configListMasksTheKeyAndShowsEnvironmentOverrides() {
+        CliRun.run(home(), "login", "--key", KEY);
+        CliRun.run(home(), "config", "set", "city", "Berlin");
+
+        CliRun r = CliRun.run(home(), Map.of("PROXYCLAW_CITY", "Hamburg"), "config", "list");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain(KEY).contains("ipn_0123…cdef");
+        assertThat(r.out()).containsPattern("city\\s+Hamburg\\s+\\(env PROXYCLAW_CITY\\)");
+    }
+
+    @Test
+    void invalidEnvironmentOverrideNamesTheVariable() {
+        CliRun r = CliRun.run(home(), Map.of("PROXYCLAW_COUNTRY", "Germany"), "config", "list");
+
+        assertUsageError(r, "PROXYCLAW_COUNTRY", "ISO 3166-1 alpha-2");
+    }
+
+    @Test
+    void logoutRemovesTheKeyButKeepsSettings() throws IOException {
+        CliRun.run(home(), "login", "--key", KEY);
+        CliRun.run(home(), "config", "set", "country", "US");
+
+        CliRun r = CliRun.run(home(), "logout");
+
+        assertThat(r.exitCode()).isZero();
+        String config = Files.readString(home().resolve("config.properties"));
+        assertThat(config).doesNotContain(KEY).contains("country=US");
+        assertThat(CliRun.run(home(), "logout").out()).contains("Not logged in");
+    }
+
+    @Test
+    void statusAndStopSayNotRunning() {
+        CliRun status = CliRun.run(home(), "status");
+        assertThat(status.exitCode()).isZero();
+        assertThat(status.out()).contains("not running");
+
+        CliRun stop = CliRun.run(home(), "stop");
+        assertThat(stop.exitCode()).isZero();
+        assertThat(stop.out()).contains("not running");
+    }
+
+    @Test
+    void staleStatusFilesDoNotMakeItLookRunning() throws IOException {
+        Files.createDirectories(home());
+        Files.writeString(home().resolve("agent.pid"), "999999999\n");
+
+        assertThat(CliRun.run(home(), "status").out()).contains("not running");
+        assertThat(CliRun.run(home(), "stop").out()).contains("stale pid file");
+        assertThat(home().resolve("agent.pid")).doesNotExist();
+    }
+
+    @Test
+    void startWithoutKeyFailsWithAHint() {
+        CliRun r = CliRun.run(home(), "start");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("not logged in").contains("proxyclaw login").contains("PROXYCLAW_KEY");
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertThat(CliRun.run(home(), "frobnicate").exitCode()).isEqualTo(2);
+        assertThat(CliRun.run(home(), "config", "set", "country").exitCode()).isEqualTo(2);
+        assertThat(CliRun.run(home()).exitCode()).isEqualTo(2);
+        assertThat(CliRun.run(home(), "--version").out()).startsWith("proxyclaw ");
+    }
+
+    @Test
+    void seedDockerVariableIsAnAliasForTheKey() {
+        CliRun r = CliRun.run(home(), Map.of("PROXYCLAW_API_KEY", "not-a-key"), "config", "list");
+
+        assertUsageError(r, "PROXYCLAW_API_KEY", "ipn_");
+    }
+
+    private static void assertUsageError(CliRun r, String... fragments) {
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(fragments);
+    }
+}
