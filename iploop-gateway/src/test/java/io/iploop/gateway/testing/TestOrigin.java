@@ -1,0 +1,134 @@
+package io.iploop.gateway.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A real HTTP (or HTTPS, self-signed) origin on 127.0.0.1 with an ephemeral port.
+ * {@code GET /bytes/N} answers N deterministic bytes ({@link #byteAt}) with Content-Length;
+ * {@code POST /echo} answers the request body. Thread-safe; close it after use.
+ */
+public final class TestOrigin implements AutoCloseable {
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final boolean https;
+
+    private TestOrigin(HttpServer server, boolean https) {
+        this.server = server;
+        this.https = https;
+        server.createContext("/bytes/", this::bytes);
+        server.createContext("/echo", this::echo);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    /** A plain HTTP origin. */
+    public static TestOrigin http() throws IOException {
+        return new TestOrigin(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128), false);
+    }
+
+    /** An HTTPS origin with a fresh self-signed certificate for 127.0.0.1 and localhost (made by the JDK's keytool). */
+    public static TestOrigin https() throws Exception {
+        Path dir = Files.createTempDirectory("iploop-origin-tls");
+        Path keystore = dir.resolve("origin.p12");
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "origin", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException("keytool failed: " + out);
+        }
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), null, null);
+        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        server.setHttpsConfigurator(new HttpsConfigurator(ssl));
+        return new TestOrigin(server, true);
+    }
+
+    /** The origin's port on 127.0.0.1. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** {@code http://127.0.0.1:PORT} or {@code https://…}, plus {@code path}. */
+    public String url(String path) {
+        return (https ? "https" : "http") + "://127.0.0.1:" + port() + path;
+    }
+
+    /** The byte at offset {@code i} of every {@code /bytes/N} body. */
+    public static byte byteAt(long i) {
+        return (byte) ((i * 131 + (i >>> 9) * 7 + 13) & 0xFF);
+    }
+
+    /** The whole body of {@code /bytes/n}, for n up to 64 MiB. */
+    public static byte[] expectedBytes(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = byteAt(i);
+        }
+        return b;
+    }
+
+    private void bytes(HttpExchange ex) throws IOException {
+        long n;
+        try {
+            n = Long.parseLong(ex.getRequestURI().getPath().substring("/bytes/".length()));
+        } catch (NumberFormatException e) {
+            ex.sendResponseHeaders(400, -1);
+            ex.close();
+            return;
+        }
+        ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+        ex.sendResponseHeaders(200, n == 0 ? -1 : n);
+        byte[] block = new byte[64 * 1024];
+        try (OutputStream out = ex.getResponseBody()) {
+            long sent = 0;
+            while (sent < n) {
+                int len = (int) Math.min(block.length, n - sent);
+                for (int i = 0; i < len; i++) {
+                    block[i] = byteAt(sent + i);
+                }
+                out.write(block, 0, len);
+                sent += len;
+            }
+        } catch (IOException clientGone) {
+            // The client (or the proxy) went away mid-body: nothing to do.
+        }
+    }
+
+    private void echo(HttpExchange ex) throws IOException {
+        byte[] body = ex.getRequestBody().readAllBytes();
+        ex.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
