@@ -1,83 +1,396 @@
 package io.iploop.gateway;
 
+import io.iploop.gateway.auth.ProxyAuthCache;
+import io.iploop.gateway.exit.ExitConnector;
+import io.iploop.gateway.exit.direct.DirectExitConnector;
+import io.iploop.gateway.http.HttpProxyServerInitializer;
+import io.iploop.gateway.metering.GatewayMetrics;
+import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.node.NodeDirectory;
+import io.iploop.gateway.node.NodeHub;
+import io.iploop.gateway.proxy.ProxyServices;
+import io.iploop.gateway.socks.Socks5ProxyServerInitializer;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.UsageSink;
+import io.iploop.tunnel.egress.EgressPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The data plane in one object: HTTP proxy, SOCKS5 and node hub listeners, exits, metering.
  * Build with {@link #builder}, {@link #start()}, {@link #close()} (graceful: stops accepting,
- * closes streams, flushes all metered usage). Thread-safe.
+ * closes streams, flushes all metered usage). Uses epoll when available, else NIO. Thread-safe.
  */
 public final class Gateway implements AutoCloseable {
 
-    /** Starts a builder with the given configuration; every SPI must be set before {@code build()}. */
-    public static Builder builder(GatewayConfig config) {
-        throw new UnsupportedOperationException("in progress");
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    /** SOCKS5 / CONNECT handshake idle limit. */
+    static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /** An HTTP proxy connection without a request in progress is closed after this. */
+    static final long HTTP_IDLE_TIMEOUT_MILLIS = 120_000;
+    /** Connect timeout of the direct exit. */
+    static final Duration DIRECT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final GatewayConfig config;
+    private final ProxyAuthenticator proxyAuthenticator;
+    private final @Nullable NodeAuthenticator nodeAuthenticator;
+    private final @Nullable NodeStore nodeStore;
+    private final UsageSink usageSink;
+    private final MeterRegistry meters;
+    private final @Nullable ExitConnector exitOverride;
+    private final boolean directExit;
+    private final boolean nodeHubEnabled;
+    private final long handshakeTimeoutMillis;
+    private final long httpIdleTimeoutMillis;
+
+    private final Object lock = new Object();
+    private @Nullable EventLoopGroup boss;
+    private @Nullable EventLoopGroup workers;
+    private @Nullable ExecutorService blocking;
+    private @Nullable NodeHub nodeHub;
+    private @Nullable DirectExitConnector direct;
+    private @Nullable UsageBatcher usage;
+    private @Nullable ChannelGroup customerChannels;
+    private @Nullable Channel httpServer;
+    private @Nullable Channel socksServer;
+    private volatile boolean running;
+    private volatile boolean closed;
+
+    private Gateway(Builder b) {
+        this.config = b.config;
+        this.proxyAuthenticator = Objects.requireNonNull(b.proxyAuthenticator, "proxyAuthenticator");
+        this.usageSink = Objects.requireNonNull(b.usageSink, "usageSink");
+        this.nodeHubEnabled = b.nodeHubEnabled;
+        if (nodeHubEnabled) {
+            Objects.requireNonNull(b.nodeAuthenticator, "nodeAuthenticator");
+            Objects.requireNonNull(b.nodeStore, "nodeStore");
+        }
+        this.nodeAuthenticator = b.nodeAuthenticator;
+        this.nodeStore = b.nodeStore;
+        this.meters = b.meterRegistry == null ? new SimpleMeterRegistry() : b.meterRegistry;
+        this.exitOverride = b.exitConnector;
+        this.directExit = b.directExit;
+        this.handshakeTimeoutMillis = b.handshakeTimeout.toMillis();
+        this.httpIdleTimeoutMillis = b.httpIdleTimeout.toMillis();
+        if (!nodeHubEnabled && exitOverride == null && !directExit) {
+            throw new IllegalStateException("no exit: enable the node hub, the direct exit or set an exit connector");
+        }
     }
 
-    /** Binds every listener. @throws Exception naming the listener and port when a bind fails */
+    /** Starts a builder with the given configuration; every SPI must be set before {@code build()}. */
+    public static Builder builder(GatewayConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Binds every listener.
+     *
+     * @throws IllegalStateException if already started or closed
+     * @throws Exception naming the listener and port when a bind fails (everything started is
+     *     stopped again)
+     */
     public void start() throws Exception {
-        throw new UnsupportedOperationException("in progress");
+        synchronized (lock) {
+            if (boss != null || closed) {
+                throw new IllegalStateException("gateway: already started or closed");
+            }
+            boolean epoll = Epoll.isAvailable();
+            boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+            workers = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+            Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+            blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iploop-gateway-blocking-", 0).factory());
+            try {
+                UsageBatcher batcher = new UsageBatcher(usageSink, config.usageFlushInterval(), meters);
+                usage = batcher;
+                batcher.start();
+                GatewayMetrics metrics = new GatewayMetrics(meters);
+                ExitConnector exits;
+                if (nodeHubEnabled) {
+                    NodeHub hub = new NodeHub(config, Objects.requireNonNull(nodeAuthenticator),
+                            Objects.requireNonNull(nodeStore), meters);
+                    nodeHub = hub;
+                    try {
+                        hub.start(boss, workers);
+                    } catch (Exception e) {
+                        throw bindFailure("node hub", config.nodeHubPort(), e);
+                    }
+                    exits = hub.exitConnector();
+                } else {
+                    exits = request -> java.util.concurrent.CompletableFuture.failedFuture(
+                            new io.iploop.gateway.exit.ExitException(
+                                    io.iploop.gateway.exit.ExitException.Failure.NO_MATCHING_EXIT, "no exits configured"));
+                }
+                if (directExit) {
+                    EgressPolicy policy = new EgressPolicy(
+                            config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs());
+                    DirectExitConnector d = new DirectExitConnector(workers, policy, DIRECT_CONNECT_TIMEOUT);
+                    direct = d;
+                    exits = d;
+                }
+                if (exitOverride != null) {
+                    exits = exitOverride;
+                }
+                ChannelGroup channels = new DefaultChannelGroup("iploop-customers", GlobalEventExecutor.INSTANCE);
+                customerChannels = channels;
+                ProxyServices services = new ProxyServices(config,
+                        new ProxyAuthCache(proxyAuthenticator, config.authCacheTtl(), blocking),
+                        exits, batcher, metrics, channels, new AtomicLong(),
+                        handshakeTimeoutMillis, httpIdleTimeoutMillis);
+                httpServer = bind("HTTP proxy", config.httpProxyPort(), serverClass,
+                        new HttpProxyServerInitializer(services));
+                socksServer = bind("SOCKS5", config.socksPort(), serverClass, new Socks5ProxyServerInitializer(services));
+                running = true;
+                log.info("gateway started: HTTP proxy on {}, SOCKS5 on {}, node hub on {} ({})",
+                        httpProxyPort(), socksPort(), nodeHubEnabled ? nodeHubPort() : "-", epoll ? "epoll" : "nio");
+            } catch (Exception | Error e) {
+                closeInternal();
+                throw e;
+            }
+        }
+    }
+
+    private Channel bind(String listener, int port, Class<? extends ServerChannel> serverClass, ChannelHandler initializer)
+            throws Exception {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(Objects.requireNonNull(boss), Objects.requireNonNull(workers))
+                .channel(serverClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(initializer);
+        try {
+            return b.bind(new InetSocketAddress(config.bindAddress(), port)).sync().channel();
+        } catch (Exception e) {
+            throw bindFailure(listener, port, e);
+        }
+    }
+
+    private Exception bindFailure(String listener, int port, Exception cause) {
+        return new java.io.IOException(
+                listener + " listener: cannot bind " + config.bindAddress() + ":" + port + " (" + cause.getMessage() + ")", cause);
     }
 
     /** Bound HTTP proxy port (useful when configured as 0). */
     public int httpProxyPort() {
-        throw new UnsupportedOperationException("in progress");
+        return portOf(httpServer, "HTTP proxy");
     }
 
     /** Bound SOCKS5 port. */
     public int socksPort() {
-        throw new UnsupportedOperationException("in progress");
+        return portOf(socksServer, "SOCKS5");
     }
 
-    /** Bound node hub port. */
+    /** Bound node hub port; -1 when the node hub is disabled ({@link Builder#withoutNodeHub()}). */
     public int nodeHubPort() {
-        throw new UnsupportedOperationException("in progress");
+        if (!nodeHubEnabled) {
+            return -1;
+        }
+        NodeHub hub = nodeHub;
+        if (hub == null) {
+            throw new IllegalStateException("gateway: not started");
+        }
+        return hub.port();
     }
 
-    /** Live view of connected nodes. */
+    /** Live view of connected nodes (empty when the node hub is disabled). */
     public NodeDirectory nodes() {
-        throw new UnsupportedOperationException("in progress");
+        NodeHub hub = nodeHub;
+        return hub == null ? List::of : hub.directory();
     }
 
     /** True between a successful {@link #start()} and {@link #close()}, with every listener bound. */
     public boolean isRunning() {
-        throw new UnsupportedOperationException("in progress");
+        return running;
     }
 
+    /** Customer streams open now (gauge {@code iploop.gateway.streams.active}). */
+    public MeterRegistry meterRegistry() {
+        return meters;
+    }
+
+    private static int portOf(@Nullable Channel server, String name) {
+        if (server == null) {
+            throw new IllegalStateException(name + " listener: not started");
+        }
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /**
+     * Graceful shutdown: stops accepting, closes customer connections (their usage is recorded),
+     * closes the node hub, writes every pending usage record, shuts the event loops down.
+     */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("in progress");
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            running = false;
+            closeInternal();
+        }
+    }
+
+    private void closeInternal() {
+        for (Channel server : new Channel[] {httpServer, socksServer}) {
+            if (server != null) {
+                server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+        }
+        ChannelGroup channels = customerChannels;
+        if (channels != null) {
+            channels.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+        NodeHub hub = nodeHub;
+        if (hub != null) {
+            try {
+                hub.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the node hub failed", e);
+            }
+        }
+        DirectExitConnector d = direct;
+        if (d != null) {
+            d.close();
+        }
+        // Customer channels' close listeners record usage on their event loops: let them run.
+        EventLoopGroup w = workers;
+        EventLoopGroup bo = boss;
+        if (bo != null) {
+            bo.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (w != null) {
+            w.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        UsageBatcher b = usage;
+        if (b != null) {
+            b.close();
+        }
+        ExecutorService ex = blocking;
+        if (ex != null) {
+            ex.shutdownNow();
+        }
     }
 
     /** Assembles a {@link Gateway}. Not thread-safe. */
     public static final class Builder {
+        private final GatewayConfig config;
+        private @Nullable ProxyAuthenticator proxyAuthenticator;
+        private @Nullable NodeAuthenticator nodeAuthenticator;
+        private @Nullable UsageSink usageSink;
+        private @Nullable NodeStore nodeStore;
+        private @Nullable MeterRegistry meterRegistry;
+        private @Nullable ExitConnector exitConnector;
+        private boolean directExit;
+        private boolean nodeHubEnabled = true;
+        private Duration handshakeTimeout = Duration.ofMillis(HANDSHAKE_TIMEOUT_MILLIS);
+        private Duration httpIdleTimeout = Duration.ofMillis(HTTP_IDLE_TIMEOUT_MILLIS);
+
+        private Builder(GatewayConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
         public Builder proxyAuthenticator(ProxyAuthenticator v) {
-            throw new UnsupportedOperationException("in progress");
+            this.proxyAuthenticator = v;
+            return this;
         }
 
         public Builder nodeAuthenticator(NodeAuthenticator v) {
-            throw new UnsupportedOperationException("in progress");
+            this.nodeAuthenticator = v;
+            return this;
         }
 
         public Builder usageSink(UsageSink v) {
-            throw new UnsupportedOperationException("in progress");
+            this.usageSink = v;
+            return this;
         }
 
         public Builder nodeStore(NodeStore v) {
-            throw new UnsupportedOperationException("in progress");
+            this.nodeStore = v;
+            return this;
         }
 
+        /** Registry for the gateway's meters; default a private {@link SimpleMeterRegistry}. */
         public Builder meterRegistry(MeterRegistry v) {
-            throw new UnsupportedOperationException("in progress");
+            this.meterRegistry = v;
+            return this;
         }
 
+        /**
+         * Replaces the node exits with {@code v} for customer streams (tests, benchmarks). The node
+         * hub still runs unless {@link #withoutNodeHub()}.
+         */
+        public Builder exitConnector(ExitConnector v) {
+            this.exitConnector = v;
+            return this;
+        }
+
+        /**
+         * Lets customer streams leave from the gateway host itself through the egress policy of
+         * the configuration (DESIGN §1 "direct exit, only if enabled"); replaces node exits.
+         */
+        public Builder directExit(boolean enabled) {
+            this.directExit = enabled;
+            return this;
+        }
+
+        /** Runs without the node hub (no node authenticator or store needed); needs another exit. */
+        public Builder withoutNodeHub() {
+            this.nodeHubEnabled = false;
+            return this;
+        }
+
+        /** How long a SOCKS5 client may take per handshake step (default 10 s). */
+        public Builder handshakeTimeout(Duration v) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("handshakeTimeout: " + v + " (expected: > 0)");
+            }
+            this.handshakeTimeout = v;
+            return this;
+        }
+
+        /** How long an HTTP proxy connection may idle between requests (default 120 s). */
+        public Builder httpIdleTimeout(Duration v) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("httpIdleTimeout: " + v + " (expected: > 0)");
+            }
+            this.httpIdleTimeout = v;
+            return this;
+        }
+
+        /** @throws NullPointerException naming a missing SPI */
         public Gateway build() {
-            throw new UnsupportedOperationException("in progress");
+            return new Gateway(this);
         }
     }
 }

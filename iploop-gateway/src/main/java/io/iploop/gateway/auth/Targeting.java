@@ -34,6 +34,20 @@ public record Targeting(
     public static final Targeting NONE =
             new Targeting(null, null, null, null, null, null, null, SessionType.ROTATING, null, null, null, null, null, false);
 
+    /** A copy with another sticky-session lifetime (e.g. capped by the customer's plan). */
+    public Targeting withLifetime(@Nullable Duration newLifetime) {
+        return new Targeting(country, state, city, zip, asn, isp, session, sessionType, newLifetime, rotate, profile,
+                minSpeedMbps, maxLatencyMillis, debug);
+    }
+
+    /**
+     * True if every request needs its own exit: {@code sesstype-per-request} or
+     * {@code rotate-request}.
+     */
+    public boolean exitPerRequest() {
+        return sessionType == SessionType.PER_REQUEST || rotate == RotateMode.REQUEST;
+    }
+
     /** Session types of seed 001 §10.3. */
     public enum SessionType {
         /** A new exit per connection (the default). */

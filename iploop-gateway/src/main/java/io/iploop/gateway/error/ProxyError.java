@@ -1,0 +1,96 @@
+package io.iploop.gateway.error;
+
+import io.iploop.gateway.exit.ExitException;
+import io.iploop.gateway.spi.AuthResult;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
+
+/**
+ * Every cause of a refused or failed proxy request, with what each listener answers (DESIGN §3):
+ * the HTTP status, the stable {@code X-IPLoop-Error} code (also stored as the usage record's
+ * error), the RFC 9209 §2.3 {@code Proxy-Status} error type and the RFC 1928 §6 SOCKS5 reply
+ * code. Immutable.
+ */
+public enum ProxyError {
+    /** 407: the proxy request carried no (Basic) credentials. */
+    MISSING_CREDENTIALS(407, "missing_credentials", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 407: unknown customer, unknown/disabled key, malformed key, or a key of another customer. */
+    BAD_CREDENTIALS(407, "bad_credentials", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 403: the client IP is not on the key's or account's whitelist. */
+    IP_NOT_WHITELISTED(403, "ip_not_whitelisted", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 402: balance or quota exhausted. */
+    PAYMENT_REQUIRED(402, "payment_required", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 429: rate or concurrency limit; the HTTP answer carries {@code Retry-After}. */
+    RATE_LIMITED(429, "rate_limited", "connection_limit_reached", Socks5CommandStatus.FORBIDDEN),
+    /** 400: a malformed or unknown targeting parameter in the password. */
+    INVALID_TARGETING(400, "invalid_targeting", "http_request_error", Socks5CommandStatus.FAILURE),
+    /** 400: a request the proxy cannot handle (origin-form, malformed, oversized headers). */
+    BAD_REQUEST(400, "bad_request", "http_request_error", Socks5CommandStatus.FAILURE),
+    /** 403: the destination is forbidden by the egress policy (DESIGN §6). */
+    TARGET_FORBIDDEN(403, "target_forbidden", "destination_ip_prohibited", Socks5CommandStatus.FORBIDDEN),
+    /** 503: no connected exit matches the targeting; alternatives in {@code X-IPLoop-Alternatives}. */
+    NO_MATCHING_EXIT(503, "no_matching_exit", "destination_unavailable", Socks5CommandStatus.HOST_UNREACHABLE),
+    /** 502: the exit could not connect to the target. */
+    EXIT_CONNECT_FAILED(502, "exit_connect_failed", "connection_refused", Socks5CommandStatus.CONNECTION_REFUSED),
+    /** 504: the exit did not answer in time. */
+    EXIT_TIMEOUT(504, "exit_timeout", "connection_timeout", Socks5CommandStatus.TTL_EXPIRED),
+    /** 502: the exit stream closed before a complete response arrived. */
+    EXIT_CLOSED(502, "exit_closed", "http_response_incomplete", Socks5CommandStatus.FAILURE),
+    /** 502: the target sent a response that is not valid HTTP/1.x. */
+    BAD_RESPONSE(502, "bad_response", "http_protocol_error", Socks5CommandStatus.FAILURE),
+    /** 503: the credential store could not be reached; retry shortly. */
+    AUTH_UNAVAILABLE(503, "auth_unavailable", "proxy_internal_error", Socks5CommandStatus.FAILURE),
+    /** 500: a bug or an unexpected failure in the gateway. */
+    INTERNAL_ERROR(500, "internal_error", "proxy_internal_error", Socks5CommandStatus.FAILURE);
+
+    private final HttpResponseStatus status;
+    private final String code;
+    private final String proxyStatusError;
+    private final Socks5CommandStatus socksReply;
+
+    ProxyError(int status, String code, String proxyStatusError, Socks5CommandStatus socksReply) {
+        this.status = HttpResponseStatus.valueOf(status);
+        this.code = code;
+        this.proxyStatusError = proxyStatusError;
+        this.socksReply = socksReply;
+    }
+
+    /** HTTP status of the proxy's answer. */
+    public HttpResponseStatus status() {
+        return status;
+    }
+
+    /** Stable machine-readable code for {@code X-IPLoop-Error} and usage records. */
+    public String code() {
+        return code;
+    }
+
+    /** RFC 9209 §2.3 error type for the {@code Proxy-Status} header. */
+    public String proxyStatusError() {
+        return proxyStatusError;
+    }
+
+    /** RFC 1928 §6 reply code for a SOCKS5 CONNECT that fails for this reason. */
+    public Socks5CommandStatus socksReply() {
+        return socksReply;
+    }
+
+    /** The error for an exit failure (ExitConnector contract). */
+    public static ProxyError of(ExitException.Failure failure) {
+        return switch (failure) {
+            case NO_MATCHING_EXIT -> NO_MATCHING_EXIT;
+            case CONNECT_FAILED -> EXIT_CONNECT_FAILED;
+            case TIMEOUT -> EXIT_TIMEOUT;
+            case FORBIDDEN_TARGET -> TARGET_FORBIDDEN;
+        };
+    }
+
+    /** The error for a credential rejection (ProxyAuthenticator contract). */
+    public static ProxyError of(AuthResult.RejectReason reason) {
+        return switch (reason) {
+            case BAD_CREDENTIALS -> BAD_CREDENTIALS;
+            case IP_NOT_WHITELISTED -> IP_NOT_WHITELISTED;
+            case PAYMENT_REQUIRED -> PAYMENT_REQUIRED;
+        };
+    }
+}

@@ -1,0 +1,203 @@
+package io.iploop.gateway.exit.direct;
+
+import io.iploop.gateway.exit.ExitInfo;
+import io.iploop.gateway.exit.ExitStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An {@link ExitStream} backed by a Netty channel to the target ({@code AUTO_READ=false}).
+ * Writes go to the channel; {@link #isWritable()} is the channel's writability. Bytes read from
+ * the target go to the handler and the channel is read again only while fewer than
+ * {@value #READ_AHEAD_BYTES} bytes are unacknowledged, so a slow consumer stops the reads.
+ *
+ * <p>Pipeline position: the channel's only handler. Thread-safe: every method may be called from
+ * any thread; state is confined to the channel's event loop and handler callbacks run there.
+ */
+final class ChannelExitStream extends ChannelInboundHandlerAdapter implements ExitStream {
+
+    /** Most bytes handed to the handler and not yet acknowledged before reads stop. */
+    static final int READ_AHEAD_BYTES = 256 * 1024;
+
+    private final Channel channel;
+    private final ExitInfo exit;
+    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+    private @Nullable Handler handler;
+    private long unacked;
+    private boolean peerClosed;
+    private @Nullable String closeError;
+    private boolean closeNotified;
+    private volatile boolean open = true;
+
+    ChannelExitStream(Channel channel, ExitInfo exit) {
+        this.channel = channel;
+        this.exit = exit;
+    }
+
+    @Override
+    public ExitInfo exit() {
+        return exit;
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return open && channel.isActive() && channel.isWritable();
+    }
+
+    @Override
+    public void write(ByteBuf data) {
+        if (!open || !channel.isActive()) {
+            data.release();
+            return;
+        }
+        channel.writeAndFlush(data).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                fail("write to target failed: " + f.cause());
+            }
+        });
+    }
+
+    @Override
+    public void ack(int bytes) {
+        onLoop(() -> {
+            unacked -= bytes;
+            readIfWanted();
+        });
+    }
+
+    @Override
+    public void setHandler(Handler h) {
+        onLoop(() -> {
+            if (handler != null) {
+                throw new IllegalStateException("handler already set");
+            }
+            handler = h;
+            for (ByteBuf b; (b = early.poll()) != null; ) {
+                h.onData(this, b);
+            }
+            if (peerClosed) {
+                notifyClosed();
+            } else {
+                readIfWanted();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        onLoop(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+    }
+
+    @Override
+    public void abort(String reason) {
+        open = false;
+        onLoop(() -> {
+            if (closeError == null) {
+                closeError = reason;
+            }
+            channel.close();
+        });
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open && channel.isOpen();
+    }
+
+    // ---- channel events (event loop)
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        unacked += buf.readableBytes();
+        Handler h = handler;
+        if (h == null) {
+            early.add(buf);
+        } else {
+            h.onData(this, buf);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readIfWanted();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Handler h = handler;
+        if (h != null) {
+            h.onWritabilityChanged(this);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        open = false;
+        peerClosed = true;
+        if (handler != null) {
+            notifyClosed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        for (ByteBuf b; (b = early.poll()) != null; ) {
+            b.release();
+        }
+    }
+
+    private void fail(String error) {
+        onLoop(() -> {
+            if (closeError == null) {
+                closeError = error;
+            }
+            open = false;
+            channel.close();
+        });
+    }
+
+    private void notifyClosed() {
+        Handler h = handler;
+        if (closeNotified || h == null) {
+            return;
+        }
+        closeNotified = true;
+        h.onClosed(this, closeError);
+    }
+
+    private void readIfWanted() {
+        if (handler != null && channel.isActive() && unacked < READ_AHEAD_BYTES) {
+            channel.read();
+        }
+    }
+
+    private void onLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
+    }
+}

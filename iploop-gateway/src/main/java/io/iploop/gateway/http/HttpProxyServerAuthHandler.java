@@ -1,0 +1,179 @@
+package io.iploop.gateway.http;
+
+import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.error.ProxyErrorResponses;
+import io.iploop.gateway.proxy.ProxyAuthentication;
+import io.iploop.gateway.proxy.ProxyConnection;
+import io.iploop.gateway.proxy.ProxyServices;
+import io.iploop.gateway.spi.CustomerPrincipal;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.base64.Base64;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks every proxy request head: decodable, absolute-form or CONNECT (else 400), and
+ * {@code Proxy-Authorization: Basic} credentials (else 407) accepted by the cached
+ * authenticator (else 407, 403 or 402, DESIGN §3). Accepted requests and their bodies go on to
+ * {@link HttpProxyServerForwardHandler}; a refusal is answered with the {@link ProxyError}'s
+ * response and the connection closes.
+ *
+ * <p>Pipeline position: after {@link HttpProxyServerFlowHandler} (so it sees one message per read),
+ * before the forward handler; removed by {@link HttpProxyServerConnectHandler} when a CONNECT
+ * tunnel starts. Not {@code @Sharable}.
+ */
+public final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
+
+    /** Longest accepted {@code Proxy-Authorization} value, in characters. */
+    static final int MAX_AUTHORIZATION_CHARS = 2048;
+
+    private final ProxyServices services;
+    private final ProxyConnection connection;
+    /** Whether the body of the current request goes on (its head was accepted). */
+    private boolean passBody;
+    private boolean refused;
+
+    public HttpProxyServerAuthHandler(ProxyServices services, ProxyConnection connection) {
+        this.services = services;
+        this.connection = connection;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refused) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            passBody = false;
+            onRequest(ctx, request);
+        } else if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                refuse(ctx, ProxyError.BAD_REQUEST, "malformed request body", null);
+            } else if (passBody) {
+                ctx.fireChannelRead(msg);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(request); // the decoder's stand-in FullHttpRequest
+            Throwable cause = request.decoderResult().cause();
+            refuse(ctx, ProxyError.BAD_REQUEST, "malformed request: " + (cause == null ? "?" : cause.getMessage()), null);
+            return;
+        }
+        HttpProxyTarget target;
+        try {
+            target = HttpProxyTarget.of(request);
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, ProxyError.BAD_REQUEST, e.getMessage(), null);
+            return;
+        }
+        String authorization = request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            refuse(ctx, ProxyError.MISSING_CREDENTIALS,
+                    "proxy credentials required (expected: Proxy-Authorization: Basic with CUSTOMER_ID:API_KEY)", null);
+            return;
+        }
+        String userPass = decodeBasic(authorization);
+        int colon = userPass == null ? -1 : userPass.indexOf(':');
+        if (userPass == null || colon < 0) {
+            refuse(ctx, ProxyError.BAD_CREDENTIALS, "malformed Basic credentials (expected: base64 of CUSTOMER_ID:API_KEY)", null);
+            return;
+        }
+        ProxyAuthentication.authenticate(services.auth(), userPass.substring(0, colon), userPass.substring(colon + 1),
+                        connection.clientAddress())
+                .whenComplete((outcome, failure) -> {
+                    if (ctx.executor().inEventLoop()) {
+                        onOutcome(ctx, request, target, outcome);
+                    } else {
+                        ctx.executor().execute(() -> onOutcome(ctx, request, target, outcome));
+                    }
+                });
+    }
+
+    private void onOutcome(
+            ChannelHandlerContext ctx, HttpRequest request, HttpProxyTarget target, ProxyAuthentication.Outcome outcome) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        ProxyError error = outcome.error();
+        if (error != null) {
+            refuse(ctx, error, outcome.detail(), outcome.principal(), target.host());
+            return;
+        }
+        CustomerPrincipal principal = outcome.principal();
+        assert principal != null;
+        connection.authenticated(principal, outcome.targeting());
+        passBody = true;
+        ctx.fireChannelRead(request);
+    }
+
+    private static @Nullable String decodeBasic(String authorization) {
+        if (authorization.length() > MAX_AUTHORIZATION_CHARS) {
+            return null;
+        }
+        String b64 = authorization.substring(6).strip();
+        ByteBuf in = Unpooled.copiedBuffer(b64, StandardCharsets.US_ASCII);
+        try {
+            for (int i = 0; i < b64.length(); i++) {
+                char c = b64.charAt(i);
+                boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                        || c == '+' || c == '/' || c == '=';
+                if (!ok) {
+                    return null;
+                }
+            }
+            ByteBuf out = Base64.decode(in);
+            try {
+                return out.toString(StandardCharsets.UTF_8);
+            } finally {
+                out.release();
+            }
+        } catch (IllegalArgumentException e) {
+            return null;
+        } finally {
+            in.release();
+        }
+    }
+
+    /** Answers {@code error}, records it (if the customer is known) and closes. */
+    private void refuse(ChannelHandlerContext ctx, ProxyError error, String detail, @Nullable CustomerPrincipal principal) {
+        refuse(ctx, error, detail, principal, "");
+    }
+
+    private void refuse(
+            ChannelHandlerContext ctx, ProxyError error, String detail, @Nullable CustomerPrincipal principal, String host) {
+        if (refused) {
+            return;
+        }
+        refused = true;
+        passBody = false;
+        services.metrics().error(error);
+        Instant started = Instant.now();
+        ctx.writeAndFlush(ProxyErrorResponses.http(ctx.alloc(), error, detail, List.of(), null))
+                .addListener((ChannelFutureListener) f -> {
+                    if (principal != null) {
+                        services.recordUsage(connection, principal, connection.targeting(), host, 1, null, error, started);
+                    }
+                    f.channel().close();
+                });
+    }
+
+}

@@ -1,0 +1,587 @@
+package io.iploop.gateway.http;
+
+import io.iploop.gateway.auth.Targeting;
+import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.error.ProxyErrorResponses;
+import io.iploop.gateway.exit.ExitException;
+import io.iploop.gateway.exit.ExitRequest;
+import io.iploop.gateway.exit.ExitStream;
+import io.iploop.gateway.proxy.ProxyConnection;
+import io.iploop.gateway.proxy.ProxyServices;
+import io.iploop.gateway.spi.CustomerPrincipal;
+import io.iploop.tunnel.ByteStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards absolute-form requests through exits. One {@link ExitStream} per customer connection
+ * and destination ({@code host:port}), reused across keep-alive requests unless the targeting
+ * asks for an exit per request ({@code sesstype-per-request}, {@code rotate-request}) or the
+ * origin closes. Requests are encoded with an {@link HttpClientCodec} in an
+ * {@link EmbeddedChannel} and streamed (never aggregated); response bytes from the exit are
+ * decoded by the same codec and written to the customer, and acknowledged to the stream only once
+ * the customer write completed, which is the back-pressure. The customer is read only while the
+ * stream is writable. One exchange at a time: a pipelined request is read after the previous
+ * response was written.
+ *
+ * <p>Pipeline position: after {@link HttpProxyServerAuthHandler}; passes {@code CONNECT} on to
+ * {@link HttpProxyServerConnectHandler}, which removes it. Not {@code @Sharable}; all state is
+ * confined to the customer channel's event loop.
+ */
+public final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpProxyServerForwardHandler.class);
+
+    private final ProxyServices services;
+    private final ProxyConnection connection;
+    private @Nullable ChannelHandlerContext ctx;
+    private boolean connectMode;
+    private @Nullable Binding binding;
+    private @Nullable Exchange exchange;
+    private boolean readWhenWritable;
+    private boolean readScheduled;
+
+    public HttpProxyServerForwardHandler(ProxyServices services, ProxyConnection connection) {
+        this.services = services;
+        this.connection = connection;
+    }
+
+    /** One request and its response. */
+    private static final class Exchange {
+        final HttpMethod method;
+        final HttpVersion version;
+        final boolean customerKeepAlive;
+        boolean requestDone;
+        boolean responseStarted;
+        boolean responseDone;
+        boolean responseWritten;
+        boolean interim;
+        boolean closeCustomer;
+
+        Exchange(HttpMethod method, HttpVersion version, boolean customerKeepAlive) {
+            this.method = method;
+            this.version = version;
+            this.customerKeepAlive = customerKeepAlive;
+        }
+    }
+
+    /** One exit stream to one destination, with its HTTP/1.1 client codec. */
+    private final class Binding implements ByteStream.Handler {
+        final String key;
+        final String host;
+        final CustomerPrincipal principal;
+        final Targeting targeting;
+        final Instant startedAt = Instant.now();
+        final EmbeddedChannel codec = new EmbeddedChannel(new HttpClientCodec(
+                new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(32768).setMaxChunkSize(65536),
+                false, false));
+        final ArrayDeque<HttpObject> pending = new ArrayDeque<>();
+        @Nullable ExitStream stream;
+        int requests;
+        boolean reusable = true;
+        boolean finished;
+
+        Binding(HttpProxyTarget target, CustomerPrincipal principal, Targeting targeting) {
+            this.key = target.key();
+            this.host = target.host();
+            this.principal = principal;
+            this.targeting = targeting;
+        }
+
+        void send(HttpObject msg) {
+            ExitStream s = stream;
+            if (s == null) {
+                pending.add(msg);
+                return;
+            }
+            codec.writeOutbound(msg);
+            for (Object out; (out = codec.readOutbound()) != null; ) {
+                s.write((ByteBuf) out);
+            }
+        }
+
+        void flushPending() {
+            for (HttpObject msg; (msg = pending.poll()) != null; ) {
+                send(msg);
+            }
+        }
+
+        @Override
+        public void onData(ByteStream s, ByteBuf data) {
+            onLoop(() -> onExitData(this, data), () -> {
+                data.release();
+                s.abort("customer connection closed");
+            });
+        }
+
+        @Override
+        public void onWritabilityChanged(ByteStream s) {
+            onLoop(() -> {
+                if (this == binding && readWhenWritable && s.isWritable()) {
+                    readWhenWritable = false;
+                    readIfWanted();
+                }
+            }, () -> {});
+        }
+
+        @Override
+        public void onClosed(ByteStream s, @Nullable String error) {
+            onLoop(() -> onExitClosed(this, error), () -> {});
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (connectMode) {
+            ctx.fireChannelRead(msg);
+        } else if (msg instanceof HttpRequest request) {
+            if (HttpMethod.CONNECT.equals(request.method())) {
+                connectMode = true;
+                if (ctx.pipeline().get(HttpProxyServerInitializer.IDLE) != null) {
+                    ctx.pipeline().remove(HttpProxyServerInitializer.IDLE);
+                }
+                ctx.fireChannelRead(msg);
+            } else {
+                onRequest(ctx, request);
+            }
+        } else if (msg instanceof HttpContent content) {
+            onContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
+        CustomerPrincipal principal = connection.principal();
+        if (principal == null || exchange != null) {
+            ReferenceCountUtil.release(request);
+            ctx.close();
+            return;
+        }
+        Targeting targeting = connection.targeting();
+        HttpProxyTarget target = HttpProxyTarget.of(request);
+        Exchange ex = new Exchange(request.method(), request.protocolVersion(), HttpUtil.isKeepAlive(request));
+        exchange = ex;
+        HttpProxyHeaders.stripHopByHop(request.headers());
+        request.setUri(target.originForm());
+        if (!request.headers().contains(HttpHeaderNames.HOST)) {
+            request.headers().set(HttpHeaderNames.HOST, target.authority());
+        }
+        Binding b = binding;
+        if (b != null && (b.finished || !b.reusable || !b.key.equals(target.key()) || targeting.exitPerRequest()
+                || !b.principal.equals(principal) || !b.targeting.equals(targeting))) {
+            finishBinding(b, null, true);
+            b = null;
+        }
+        if (b == null) {
+            Binding nb = new Binding(target, principal, targeting);
+            binding = nb;
+            b = nb;
+            CompletableFuture<ExitStream> opening;
+            try {
+                opening = services.exits().open(new ExitRequest(principal, targeting, target.host(), target.port(), connection.id()));
+            } catch (RuntimeException e) {
+                opening = CompletableFuture.failedFuture(e);
+            }
+            opening.whenComplete((stream, failure) -> onLoop(() -> onOpened(nb, stream, failure), () -> {
+                if (stream != null) {
+                    stream.abort("customer connection closed");
+                }
+            }));
+        }
+        b.requests++;
+        b.send(request);
+        readIfWanted();
+    }
+
+    private void onOpened(Binding b, @Nullable ExitStream stream, @Nullable Throwable failure) {
+        if (failure != null || stream == null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            ProxyError error;
+            String detail;
+            List<String> alternatives = List.of();
+            if (cause instanceof ExitException ee) {
+                error = ProxyError.of(ee.failure());
+                detail = ee.getMessage() == null ? error.code() : ee.getMessage();
+                alternatives = ee.alternatives();
+            } else {
+                error = ProxyError.INTERNAL_ERROR;
+                detail = "the exit could not be opened";
+                log.warn("exit connector failed unexpectedly", cause);
+            }
+            failExchange(b, error, detail, alternatives);
+            return;
+        }
+        if (b.finished || ctx == null || !ctx.channel().isActive()) {
+            stream.close();
+            return;
+        }
+        b.stream = stream;
+        services.metrics().streamOpened();
+        stream.setHandler(b);
+        try {
+            b.flushPending();
+        } catch (RuntimeException e) {
+            failExchange(b, ProxyError.BAD_REQUEST, "request could not be encoded: " + e.getMessage(), List.of());
+            return;
+        }
+        readIfWanted();
+    }
+
+    private void onContent(HttpContent content) {
+        Exchange ex = exchange;
+        Binding b = binding;
+        if (ex == null || b == null || ex.requestDone) {
+            content.release();
+            return;
+        }
+        try {
+            b.send(content);
+        } catch (RuntimeException e) {
+            failExchange(b, ProxyError.BAD_REQUEST, "request could not be encoded: " + e.getMessage(), List.of());
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            ex.requestDone = true;
+            if (ex.responseWritten) {
+                completeExchange(ex);
+            }
+        } else {
+            readIfWanted();
+        }
+    }
+
+    /** Reads the customer if the current request still has a body to send and the exit can take it. */
+    private void readIfWanted() {
+        Exchange ex = exchange;
+        Binding b = binding;
+        ChannelHandlerContext c = ctx;
+        if (c == null || ex == null || ex.requestDone || b == null) {
+            return;
+        }
+        ExitStream s = b.stream;
+        if (s == null) {
+            return;
+        }
+        if (s.isWritable()) {
+            requestRead(c);
+        } else {
+            readWhenWritable = true;
+        }
+    }
+
+    /**
+     * Asks for the next customer message outside the current read loop: a {@code read()} issued
+     * from inside {@code channelRead} can be lost with edge-triggered epoll and {@code AUTO_READ=false}.
+     */
+    private void requestRead(ChannelHandlerContext c) {
+        if (readScheduled) {
+            return;
+        }
+        readScheduled = true;
+        c.executor().execute(() -> {
+            readScheduled = false;
+            c.read();
+        });
+    }
+
+    private void onExitData(Binding b, ByteBuf data) {
+        int n = data.readableBytes();
+        ExitStream s = b.stream;
+        if (b != binding || b.finished || s == null || ctx == null) {
+            data.release();
+            if (s != null) {
+                s.ack(n);
+            }
+            return;
+        }
+        ChannelFuture last = null;
+        try {
+            b.codec.writeInbound(data);
+            for (Object o; (o = b.codec.readInbound()) != null; ) {
+                ChannelFuture f = onResponseObject(b, (HttpObject) o);
+                if (f != null) {
+                    last = f;
+                }
+            }
+        } catch (RuntimeException e) {
+            failExchange(b, ProxyError.BAD_RESPONSE, "invalid response from the target", List.of());
+            return;
+        }
+        if (last == null) {
+            s.ack(n);
+        } else {
+            ctx.flush();
+            last.addListener(f -> {
+                if (f.isSuccess()) {
+                    s.ack(n);
+                }
+            });
+        }
+    }
+
+    private @Nullable ChannelFuture onResponseObject(Binding b, HttpObject obj) {
+        ChannelHandlerContext c = ctx;
+        Exchange ex = exchange;
+        if (c == null || ex == null || ex.responseDone || b.finished) {
+            ReferenceCountUtil.release(obj);
+            if (!b.finished) {
+                finishBinding(b, null, false); // unsolicited bytes from the exit
+            }
+            return null;
+        }
+        if (obj.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(obj);
+            failExchange(b, ProxyError.BAD_RESPONSE, "invalid response from the target", List.of());
+            return null;
+        }
+        if (obj instanceof HttpResponse response) {
+            int code = response.status().code();
+            if (code == 101) {
+                ReferenceCountUtil.release(obj);
+                failExchange(b, ProxyError.BAD_RESPONSE, "the target switched protocols, which the proxy does not forward", List.of());
+                return null;
+            }
+            ex.interim = code >= 100 && code < 200;
+            if (!ex.interim) {
+                boolean bodyless = HttpMethod.HEAD.equals(ex.method) || code == 204 || code == 304;
+                boolean delimited = bodyless || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
+                if (!HttpUtil.isKeepAlive(response) || !delimited) {
+                    b.reusable = false;
+                }
+                if (!delimited || !ex.customerKeepAlive) {
+                    ex.closeCustomer = true;
+                }
+            }
+            HttpProxyHeaders.stripHopByHop(response.headers());
+            if (!ex.interim) {
+                if (ex.closeCustomer) {
+                    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                } else if (!ex.version.isKeepAliveDefault()) {
+                    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                }
+                ExitStream s = b.stream;
+                if (b.targeting.debug() && s != null) {
+                    HttpProxyHeaders.addDebug(response.headers(), s.exit());
+                }
+                ex.responseStarted = true;
+            }
+        }
+        boolean last = obj instanceof LastHttpContent;
+        ChannelFuture f = c.write(obj);
+        if (last) {
+            if (ex.interim) {
+                ex.interim = false;
+            } else {
+                ex.responseDone = true;
+                f.addListener(done -> {
+                    if (done.isSuccess()) {
+                        onResponseWritten(ex);
+                    }
+                });
+            }
+        }
+        return f;
+    }
+
+    private void onResponseWritten(Exchange ex) {
+        if (ex != exchange) {
+            return;
+        }
+        ex.responseWritten = true;
+        if (ex.requestDone) {
+            completeExchange(ex);
+        } else {
+            readIfWanted(); // the origin answered before the body was complete: keep sending it
+        }
+    }
+
+    private void completeExchange(Exchange ex) {
+        exchange = null;
+        Binding b = binding;
+        ChannelHandlerContext c = ctx;
+        if (c == null) {
+            return;
+        }
+        if (ex.closeCustomer) {
+            if (b != null) {
+                finishBinding(b, null, true);
+            }
+            c.close();
+            return;
+        }
+        if (b != null && (!b.reusable || b.targeting.exitPerRequest())) {
+            finishBinding(b, null, true);
+        }
+        requestRead(c);
+    }
+
+    private void onExitClosed(Binding b, @Nullable String error) {
+        if (b.finished) {
+            return;
+        }
+        Exchange ex = exchange;
+        ChannelHandlerContext c = ctx;
+        if (b != binding || ex == null || c == null) {
+            finishBinding(b, null, true); // an idle keep-alive stream ended
+            return;
+        }
+        b.reusable = false;
+        ChannelFuture last = null;
+        try {
+            b.codec.finish(); // ends a close-delimited response
+            for (Object o; (o = b.codec.readInbound()) != null; ) {
+                ChannelFuture f = onResponseObject(b, (HttpObject) o);
+                if (f != null) {
+                    last = f;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("decoding the end of a response failed", e);
+        }
+        if (last != null) {
+            c.flush();
+        }
+        if (b.finished || ex.responseDone) {
+            return; // completion follows once the last write is done
+        }
+        String detail = "the exit closed the stream before the response was complete" + (error == null ? "" : ": " + error);
+        failExchange(b, ProxyError.EXIT_CLOSED, detail, List.of());
+    }
+
+    /** Answers the current exchange with {@code error} if nothing was sent yet, records, and closes. */
+    private void failExchange(Binding b, ProxyError error, String detail, List<String> alternatives) {
+        Exchange ex = exchange;
+        exchange = null;
+        services.metrics().error(error);
+        ChannelHandlerContext c = ctx;
+        if (c == null || ex == null || ex.responseStarted || !c.channel().isActive()) {
+            finishBinding(b, error, false);
+            if (c != null) {
+                c.close();
+            }
+            return;
+        }
+        b.finished = true; // no more exit data; recorded once the answer was written
+        c.writeAndFlush(ProxyErrorResponses.http(c.alloc(), error, detail, alternatives, null))
+                .addListener((ChannelFutureListener) f -> {
+                    b.finished = false;
+                    finishBinding(b, error, false);
+                    f.channel().close();
+                });
+    }
+
+    /** Closes the binding's stream (once) and emits its usage record. */
+    private void finishBinding(Binding b, @Nullable ProxyError error, boolean graceful) {
+        if (b.finished) {
+            return;
+        }
+        b.finished = true;
+        if (binding == b) {
+            binding = null;
+        }
+        readWhenWritable = false;
+        ExitStream s = b.stream;
+        if (s != null) {
+            if (graceful) {
+                s.close();
+            } else {
+                s.abort(error == null ? "customer connection closed" : error.code());
+            }
+            services.metrics().streamClosed();
+        }
+        for (HttpObject msg; (msg = b.pending.poll()) != null; ) {
+            ReferenceCountUtil.release(msg);
+        }
+        b.codec.finishAndReleaseAll();
+        services.recordUsage(connection, b.principal, b.targeting, b.host, b.requests, s == null ? null : s.exit(), error,
+                b.startedAt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Binding b = binding;
+        if (b != null) {
+            finishBinding(b, null, exchange == null);
+        }
+        exchange = null;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (exchange == null && !connectMode) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (connectMode) {
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
+        log.debug("HTTP proxy connection failed", cause);
+        ctx.close();
+    }
+
+    /** Runs {@code task} on the customer channel's event loop, or {@code orElse} if that is gone. */
+    private void onLoop(Runnable task, Runnable orElse) {
+        ChannelHandlerContext c = ctx;
+        if (c == null) {
+            orElse.run();
+            return;
+        }
+        if (c.executor().inEventLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            c.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            orElse.run();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.iploop.gateway.metering;
+
+import io.iploop.gateway.error.ProxyError;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The data plane's meters: {@code iploop.gateway.streams.active} (gauge),
+ * {@code iploop.gateway.bytes} (counter, tag {@code direction=up|down}, customer socket) and
+ * {@code iploop.gateway.errors} (counter, tag {@code cause} = X-IPLoop-Error code). Thread-safe.
+ */
+public final class GatewayMetrics {
+
+    private final AtomicInteger activeStreams = new AtomicInteger();
+    private final Counter bytesUp;
+    private final Counter bytesDown;
+    private final Map<ProxyError, Counter> errors = new EnumMap<>(ProxyError.class);
+
+    public GatewayMetrics(MeterRegistry registry) {
+        Gauge.builder("iploop.gateway.streams.active", activeStreams, AtomicInteger::get)
+                .description("customer streams open through an exit")
+                .register(registry);
+        bytesUp = Counter.builder("iploop.gateway.bytes").tag("direction", "up").baseUnit("bytes")
+                .description("bytes read from customers").register(registry);
+        bytesDown = Counter.builder("iploop.gateway.bytes").tag("direction", "down").baseUnit("bytes")
+                .description("bytes written to customers").register(registry);
+        for (ProxyError e : ProxyError.values()) {
+            errors.put(e, Counter.builder("iploop.gateway.errors").tag("cause", e.code())
+                    .description("refused or failed proxy requests").register(registry));
+        }
+    }
+
+    public void streamOpened() {
+        activeStreams.incrementAndGet();
+    }
+
+    public void streamClosed() {
+        activeStreams.decrementAndGet();
+    }
+
+    /** Customer streams open now. */
+    public int activeStreams() {
+        return activeStreams.get();
+    }
+
+    /** Bytes read from a customer socket. */
+    public void bytesUp(long n) {
+        bytesUp.increment(n);
+    }
+
+    /** Bytes written to a customer socket. */
+    public void bytesDown(long n) {
+        bytesDown.increment(n);
+    }
+
+    public void error(ProxyError error) {
+        errors.get(error).increment();
+    }
+}

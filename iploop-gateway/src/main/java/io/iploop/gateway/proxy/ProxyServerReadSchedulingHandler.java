@@ -1,0 +1,49 @@
+package io.iploop.gateway.proxy;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * Defers a {@code read()} requested while the channel is delivering a read (inside
+ * {@code channelRead} / {@code channelReadComplete}) until that read is over. With
+ * {@code AUTO_READ=false} on Netty 4.2's edge-triggered epoll, such a nested request can be
+ * lost when the socket already holds the next bytes, and the connection stalls; re-issuing it
+ * from a fresh event-loop task re-arms the interest and is always honoured.
+ *
+ * <p>Pipeline position: right after the metering handler, for the life of the connection. Not
+ * {@code @Sharable}; confined to the channel's event loop.
+ */
+public final class ProxyServerReadSchedulingHandler extends ChannelDuplexHandler {
+
+    private boolean inRead;
+    private boolean readRequested;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = true;
+        try {
+            ctx.fireChannelReadComplete();
+        } finally {
+            inRead = false;
+        }
+        if (readRequested) {
+            readRequested = false;
+            ctx.executor().execute(ctx::read);
+        }
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        if (inRead) {
+            readRequested = true;
+        } else {
+            ctx.read();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.iploop.gateway.socks;
+
+import io.iploop.gateway.proxy.ProxyConnection;
+import io.iploop.gateway.proxy.ProxyServerMeteringHandler;
+import io.iploop.gateway.proxy.ProxyServerReadSchedulingHandler;
+import io.iploop.gateway.proxy.ProxyServices;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Assembles a SOCKS5 customer pipeline ({@code AUTO_READ=false}):
+ * {@code metering → reads → timeout → encoder → decoder → init}; the init handler hands over to
+ * {@link Socks5ServerAuthHandler} and that to {@link Socks5ServerConnectHandler}, each swapping
+ * the decoder for the next RFC 1928/1929 message. The handshake must progress within the
+ * handshake timeout (10 s). {@code @Sharable}: no per-channel state.
+ */
+@ChannelHandler.Sharable
+public final class Socks5ProxyServerInitializer extends ChannelInitializer<Channel> {
+
+    static final String METERING = "metering";
+    static final String READS = "reads";
+    static final String TIMEOUT = "timeout";
+    static final String ENCODER = "socks-encoder";
+    static final String DECODER = "socks-decoder";
+    static final String HANDLER = "socks-handler";
+
+    private final ProxyServices services;
+
+    public Socks5ProxyServerInitializer(ProxyServices services) {
+        this.services = services;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ch.config().setAutoRead(false);
+        ProxyConnection connection = new ProxyConnection(
+                services.connectionIds().incrementAndGet(), "socks5", ProxyConnection.clientAddressOf(ch));
+        ch.attr(ProxyConnection.KEY).set(connection);
+        services.customerChannels().add(ch);
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(METERING, new ProxyServerMeteringHandler(connection, services.metrics()));
+        p.addLast(READS, new ProxyServerReadSchedulingHandler());
+        p.addLast(TIMEOUT, new ReadTimeoutHandler(services.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(ENCODER, Socks5ServerEncoder.DEFAULT);
+        p.addLast(DECODER, new Socks5InitialRequestDecoder());
+        p.addLast(HANDLER, new Socks5ServerInitHandler(services, connection));
+    }
+}

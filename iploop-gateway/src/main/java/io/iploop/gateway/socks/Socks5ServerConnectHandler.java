@@ -1,0 +1,194 @@
+package io.iploop.gateway.socks;
+
+import io.iploop.gateway.auth.Targeting;
+import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.exit.ExitRequest;
+import io.iploop.gateway.exit.ExitStream;
+import io.iploop.gateway.proxy.ProxyConnection;
+import io.iploop.gateway.proxy.ProxyServices;
+import io.iploop.gateway.proxy.ProxyTunnels;
+import io.iploop.gateway.spi.CustomerPrincipal;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
+import io.netty.handler.codec.socksx.v5.Socks5AddressType;
+import io.netty.handler.codec.socksx.v5.Socks5CommandRequest;
+import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
+import io.netty.handler.codec.socksx.v5.Socks5CommandType;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RFC 1928 §4 request handling: CONNECT to an IPv4, IPv6 or domain destination (passed to the
+ * exit as sent, never resolved here); BIND and UDP ASSOCIATE get {@code 0x07} (command not
+ * supported). Exit failures get the {@link ProxyError}'s RFC 1928 §6 reply code. On success the
+ * reply carries {@code 0.0.0.0:0} as bound address, the SOCKS handlers are removed and bytes are
+ * relayed with {@link io.iploop.tunnel.ByteStreamRelay}.
+ *
+ * <p>Pipeline position: last; removes itself. Not {@code @Sharable}.
+ */
+public final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(Socks5ServerConnectHandler.class);
+
+    private final ProxyServices services;
+    private final ProxyConnection connection;
+    private final @Nullable ProxyError refusal;
+    private final String refusalDetail;
+    private final List<ByteBuf> early = new ArrayList<>(2);
+    private boolean started;
+
+    /**
+     * @param refusal an error found at authentication (known customer), answered on CONNECT
+     */
+    public Socks5ServerConnectHandler(
+            ProxyServices services, ProxyConnection connection, @Nullable ProxyError refusal, String refusalDetail) {
+        this.services = services;
+        this.connection = connection;
+        this.refusal = refusal;
+        this.refusalDetail = refusalDetail;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (started) {
+            if (msg instanceof ByteBuf buf) {
+                early.add(buf); // sent before the reply; relayed first
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
+        if (!(msg instanceof Socks5CommandRequest request) || request.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        started = true;
+        if (request.type() != Socks5CommandType.CONNECT) {
+            reply(ctx, Socks5CommandStatus.COMMAND_UNSUPPORTED, true);
+            return;
+        }
+        CustomerPrincipal principal = connection.principal();
+        if (principal == null) {
+            ctx.close();
+            return;
+        }
+        Targeting targeting = connection.targeting();
+        String host = request.dstAddr();
+        Instant startedAt = Instant.now();
+        if (refusal != null) {
+            log.debug("SOCKS5 CONNECT refused: {}", refusalDetail);
+            fail(ctx, refusal, principal, targeting, host, startedAt);
+            return;
+        }
+        if (request.dstPort() < 1 || host.isEmpty()) {
+            fail(ctx, ProxyError.BAD_REQUEST, principal, targeting, host, startedAt);
+            return;
+        }
+        // The client's part of the handshake is done; the exit connector times out the rest.
+        if (ctx.pipeline().get(Socks5ProxyServerInitializer.TIMEOUT) != null) {
+            ctx.pipeline().remove(Socks5ProxyServerInitializer.TIMEOUT);
+        }
+        CompletableFuture<ExitStream> opening;
+        try {
+            opening = services.exits().open(new ExitRequest(principal, targeting, host, request.dstPort(), connection.id()));
+        } catch (RuntimeException e) {
+            opening = CompletableFuture.failedFuture(e);
+        }
+        opening.whenComplete((stream, failure) -> {
+            try {
+                ctx.executor().execute(() -> onOpened(ctx, principal, targeting, host, startedAt, stream, failure));
+            } catch (RejectedExecutionException e) {
+                if (stream != null) {
+                    stream.abort("gateway shutting down");
+                }
+            }
+        });
+    }
+
+    private void onOpened(
+            ChannelHandlerContext ctx,
+            CustomerPrincipal principal,
+            Targeting targeting,
+            String host,
+            Instant startedAt,
+            @Nullable ExitStream stream,
+            @Nullable Throwable failure) {
+        if (stream == null) {
+            if (ProxyTunnels.exitException(failure) == null) {
+                log.warn("exit connector failed unexpectedly", failure);
+            }
+            fail(ctx, ProxyTunnels.errorOf(failure), principal, targeting, host, startedAt);
+            return;
+        }
+        if (!ctx.channel().isActive()) {
+            stream.close();
+            services.recordUsage(connection, principal, targeting, host, 1, stream.exit(), null, startedAt);
+            return;
+        }
+        ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS, Socks5AddressType.IPv4, "0.0.0.0", 0))
+                .addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        stream.abort("customer connection closed");
+                        services.recordUsage(connection, principal, targeting, host, 1, stream.exit(), null, startedAt);
+                        f.channel().close();
+                        return;
+                    }
+                    ChannelPipeline p = ctx.pipeline();
+                    // Removing the decoder hands any bytes it holds to this handler.
+                    for (String name : List.of(Socks5ProxyServerInitializer.DECODER, Socks5ProxyServerInitializer.ENCODER,
+                            Socks5ProxyServerInitializer.TIMEOUT)) {
+                        if (p.get(name) != null) {
+                            p.remove(name);
+                        }
+                    }
+                    List<ByteBuf> held = new ArrayList<>(early);
+                    early.clear();
+                    p.remove(this);
+                    ProxyTunnels.start(services, connection, ctx.channel(), stream, held, principal, targeting, host, startedAt);
+                });
+    }
+
+    private void fail(
+            ChannelHandlerContext ctx, ProxyError error, CustomerPrincipal principal, Targeting targeting, String host,
+            Instant startedAt) {
+        services.metrics().error(error);
+        ctx.writeAndFlush(new DefaultSocks5CommandResponse(error.socksReply(), Socks5AddressType.IPv4, "0.0.0.0", 0))
+                .addListener((ChannelFutureListener) f -> {
+                    services.recordUsage(connection, principal, targeting, host, 1, null, error, startedAt);
+                    f.channel().close();
+                });
+    }
+
+    private static void reply(ChannelHandlerContext ctx, Socks5CommandStatus status, boolean close) {
+        var future = ctx.writeAndFlush(new DefaultSocks5CommandResponse(status, Socks5AddressType.IPv4, "0.0.0.0", 0));
+        if (close) {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        for (ByteBuf b : early) {
+            b.release();
+        }
+        early.clear();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("SOCKS5 request failed: {}", cause.toString());
+        ctx.close();
+    }
+}
