@@ -1,0 +1,62 @@
+package io.iploop.server;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.SpringApplication;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code iploop} command line: {@code iploop server [--local-node] [--data-dir DIR]} starts the
+ * whole platform (control plane, gateway, node hub) in this process. Configuration comes from
+ * {@code IPLOOP_*} environment variables (see {@link io.iploop.server.platform.IploopProperties});
+ * command line options override them.
+ */
+@Command(name = "iploop", mixinStandardHelpOptions = true, version = "iploop 0.1.0",
+        description = "IPLoop residential proxy platform.",
+        subcommands = {IploopMain.ServerCommand.class})
+public final class IploopMain implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        int rc = new CommandLine(new IploopMain()).execute(args);
+        if (rc != 0) {
+            System.exit(rc);
+        }
+        // rc 0: either help was printed (no non-daemon threads left, the JVM exits) or the server
+        // is running on its own non-daemon threads until shutdown.
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    /** {@code iploop server}: runs the Spring Boot application until the process is stopped. */
+    @Command(name = "server", mixinStandardHelpOptions = true,
+            description = "Start the control plane, the gateway and the node hub.")
+    static final class ServerCommand implements Callable<Integer> {
+
+        @Option(names = "--local-node",
+                description = "Also start a node agent in this process (the local exit), connected to the node hub.")
+        boolean localNode;
+
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "Data directory (secrets, embedded PostgreSQL); overrides IPLOOP_DATA_DIR (default ./data).")
+        @Nullable Path dataDir;
+
+        @Override
+        public Integer call() {
+            if (localNode) {
+                System.setProperty("iploop.local-node", "true");
+            }
+            if (dataDir != null) {
+                System.setProperty("iploop.data-dir", dataDir.toAbsolutePath().toString());
+            }
+            SpringApplication.run(IploopApplication.class);
+            return 0;
+        }
+    }
+}

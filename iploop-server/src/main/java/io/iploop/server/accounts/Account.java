@@ -1,0 +1,26 @@
+package io.iploop.server.accounts;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A user account as shown to its owner (never the password hash). Immutable.
+ *
+ * @param id users.id, internal
+ * @param customerId public id used as the proxy username ({@code cust_} + 12 base32 characters)
+ * @param mustChangePassword true for accounts created with a one-time password (the first admin)
+ */
+public record Account(
+        UUID id,
+        String customerId,
+        String email,
+        String firstName,
+        String lastName,
+        @Nullable String company,
+        UserRole role,
+        UserStatus status,
+        boolean emailVerified,
+        boolean mustChangePassword,
+        Instant createdAt,
+        @Nullable Instant lastLoginAt) {}

@@ -1,0 +1,236 @@
+package io.iploop.server.dataplane;
+
+import io.iploop.gateway.Gateway;
+import io.iploop.gateway.GatewayConfig;
+import io.iploop.gateway.spi.NodeAuthenticator;
+import io.iploop.gateway.spi.NodeStore;
+import io.iploop.gateway.spi.ProxyAuthenticator;
+import io.iploop.gateway.spi.UsageSink;
+import io.iploop.node.AgentConfig;
+import io.iploop.node.AgentStatus;
+import io.iploop.node.NodeAgent;
+import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.nodes.LiveNodes;
+import io.iploop.server.nodes.NodesService;
+import io.iploop.server.platform.IploopProperties;
+import io.iploop.server.platform.PlatformSecrets;
+import io.iploop.server.platform.SecureTokens;
+import io.iploop.tunnel.TunnelSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the data plane inside this process for the application context's lifetime: builds the
+ * {@link Gateway} from the features' SPI beans and the Boot {@link MeterRegistry}, starts it (all
+ * listeners bound, or the application fails to start naming the port), attaches its live node view,
+ * and with {@code --local-node} starts a {@link NodeAgent} connected to the node hub as the local
+ * exit. On shutdown the agent is closed first, then the gateway (which flushes all metered usage
+ * while the database is still up). Thread-safe.
+ */
+@Component
+public class DataPlane implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
+    /** Where the local node's key is kept (600), issued to the first admin on first use. */
+    static final String LOCAL_NODE_KEY_FILE = "local-node.key";
+
+    private final IploopProperties properties;
+    private final ProxyAuthenticator proxyAuthenticator;
+    private final NodeAuthenticator nodeAuthenticator;
+    private final UsageSink usageSink;
+    private final NodeStore nodeStore;
+    private final MeterRegistry meterRegistry;
+    private final LiveNodes liveNodes;
+    private final NodesService nodes;
+    private final AccountsService accounts;
+
+    private volatile @Nullable Gateway gateway;
+    private volatile @Nullable NodeAgent localAgent;
+    private volatile boolean running;
+    private volatile @Nullable String unavailableReason;
+
+    DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
+            UsageSink usageSink, NodeStore nodeStore, MeterRegistry meterRegistry, LiveNodes liveNodes,
+            NodesService nodes, AccountsService accounts) {
+        this.properties = properties;
+        this.proxyAuthenticator = proxyAuthenticator;
+        this.nodeAuthenticator = nodeAuthenticator;
+        this.usageSink = usageSink;
+        this.nodeStore = nodeStore;
+        this.meterRegistry = meterRegistry;
+        this.liveNodes = liveNodes;
+        this.nodes = nodes;
+        this.accounts = accounts;
+    }
+
+    /** The gateway configuration derived from {@code iploop.*}. */
+    GatewayConfig gatewayConfig() {
+        GatewayConfig d = GatewayConfig.defaults();
+        return new GatewayConfig(properties.bindAddress(), properties.proxyPort(), properties.socksPort(),
+                properties.nodeHubPort(), properties.egressAllowLoopback(), List.of(), List.of(), d.authCacheTtl(),
+                properties.usageFlushInterval(), TunnelSettings.DEFAULTS);
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        if (!properties.gatewayEnabled()) {
+            unavailableReason = "disabled (IPLOOP_GATEWAY_ENABLED=false)";
+            log.info("Data plane disabled by configuration");
+            return;
+        }
+        nodes.markAllOffline();
+        Gateway g = Gateway.builder(gatewayConfig())
+                .proxyAuthenticator(proxyAuthenticator)
+                .nodeAuthenticator(nodeAuthenticator)
+                .usageSink(usageSink)
+                .nodeStore(nodeStore)
+                .meterRegistry(meterRegistry)
+                .build();
+        try {
+            g.start();
+        } catch (Exception e) {
+            g.close();
+            throw new IllegalStateException("gateway failed to start: " + e.getMessage(), e);
+        }
+        gateway = g;
+        unavailableReason = null;
+        liveNodes.attach(g.nodes());
+        log.info("Gateway listening on {}: HTTP proxy {}, SOCKS5 {}, node hub {}", properties.bindAddress(),
+                g.httpProxyPort(), g.socksPort(), g.nodeHubPort());
+        if (properties.localNode()) {
+            startLocalNode(g);
+        }
+    }
+
+    private void startLocalNode(Gateway g) {
+        String key = localNodeKey();
+        String host = connectHost(properties.bindAddress());
+        String hostname = hostname();
+        AgentConfig config = new AgentConfig(
+                URI.create("ws://" + host + ":" + g.nodeHubPort() + "/ws"),
+                key,
+                "local-" + SecureTokens.sha256Hex(hostname).substring(0, 12),
+                "local node (" + hostname + ")",
+                localCountry(),
+                null, null, 0, null, "ethernet",
+                true,
+                properties.egressAllowLoopback(),
+                List.of(), List.of(),
+                TunnelSettings.DEFAULTS);
+        NodeAgent agent = new NodeAgent(config);
+        agent.start();
+        localAgent = agent;
+        log.info("Local node started (device {}), connecting to {}", config.deviceId(), config.gatewayUri());
+    }
+
+    /** The local node's key from the data directory, issued to the first admin when missing. */
+    private String localNodeKey() {
+        Path file = properties.dataPath().resolve(LOCAL_NODE_KEY_FILE);
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).strip();
+            }
+            Account admin = accounts.firstAdmin()
+                    .orElseThrow(() -> new IllegalStateException("no admin account to own the local node"));
+            String key = nodes.issueNodeKey(admin.id(), "local node").key();
+            PlatformSecrets.writePrivateFile(file, key + "\n");
+            return key;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write " + file, e);
+        }
+    }
+
+    private @Nullable String localCountry() {
+        String c = properties.localNodeCountry();
+        return c == null || !c.matches("[A-Za-z]{2}") ? null : c.toUpperCase(Locale.ROOT);
+    }
+
+    private static String connectHost(String bindAddress) {
+        return switch (bindAddress) {
+            case "0.0.0.0", "::", "[::]", "" -> "127.0.0.1";
+            default -> bindAddress.contains(":") && !bindAddress.startsWith("[") ? "[" + bindAddress + "]" : bindAddress;
+        };
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        NodeAgent agent = localAgent;
+        localAgent = null;
+        if (agent != null) {
+            try {
+                agent.close();
+            } catch (RuntimeException e) {
+                log.warn("Closing the local node failed", e);
+            }
+        }
+        Gateway g = gateway;
+        gateway = null;
+        liveNodes.detach();
+        if (g != null) {
+            log.info("Stopping gateway (flushing usage)");
+            g.close();
+        }
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Below the web server's phases: starts before the HTTP server, stops after it. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
+
+    /** True while the gateway runs with every listener bound. */
+    public boolean gatewayRunning() {
+        Gateway g = gateway;
+        return g != null && g.isRunning();
+    }
+
+    /** Why the gateway is not running, or null while it runs. */
+    public @Nullable String unavailableReason() {
+        return gatewayRunning() ? null : Optional.ofNullable(unavailableReason).orElse("not running");
+    }
+
+    /** Bound ports while the gateway runs. */
+    public Optional<Ports> ports() {
+        Gateway g = gateway;
+        return g == null ? Optional.empty() : Optional.of(new Ports(g.httpProxyPort(), g.socksPort(), g.nodeHubPort()));
+    }
+
+    /** The local node's state, if one was started. */
+    public Optional<AgentStatus> localNodeStatus() {
+        NodeAgent a = localAgent;
+        return a == null ? Optional.empty() : Optional.of(a.status());
+    }
+
+    /** The gateway's bound ports. */
+    public record Ports(int httpProxy, int socks, int nodeHub) {}
+}

@@ -1,0 +1,31 @@
+package io.iploop.server.keys;
+
+import io.iploop.server.platform.ApiException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+
+/** Errors of the API keys feature; {@link Reason} maps each to its code and HTTP status. */
+public final class KeysException extends ApiException {
+
+    private static final long serialVersionUID = 1L;
+
+    public KeysException(Reason reason, String message, @Nullable String field) {
+        super(reason.code, reason.status, message, field);
+    }
+
+    /** Error codes of the API keys feature. */
+    public enum Reason {
+        /** Seed 001 §5.5: at most 5 keys per account. */
+        KEY_LIMIT_REACHED("key_limit_reached", HttpStatus.CONFLICT),
+        /** Unknown key, or another account's key (never revealed as such: DESIGN §7). */
+        NOT_FOUND("key_not_found", HttpStatus.NOT_FOUND);
+
+        final String code;
+        final HttpStatus status;
+
+        Reason(String code, HttpStatus status) {
+            this.code = code;
+            this.status = status;
+        }
+    }
+}

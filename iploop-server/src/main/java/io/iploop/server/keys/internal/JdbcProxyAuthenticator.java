@@ -1,0 +1,100 @@
+package io.iploop.server.keys.internal;
+
+import io.iploop.gateway.spi.AuthResult;
+import io.iploop.gateway.spi.CustomerPrincipal;
+import io.iploop.gateway.spi.ProxyAuthenticator;
+import jakarta.annotation.PreDestroy;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The gateway's {@link ProxyAuthenticator} (DESIGN §3): accepts a key only if it exists, belongs to
+ * the customer id given as proxy username, is active and unexpired, and its account is active.
+ * Everything else is {@code BAD_CREDENTIALS} (407), with the same message whatever the cause, so a
+ * probe learns nothing about other customers' keys. Blocks on one indexed query (the gateway calls
+ * it off the event loop and caches results for 5 s). {@code last_used_at} is recorded in memory and
+ * written every 10 s and on shutdown, so authentication never waits for an UPDATE. Thread-safe.
+ */
+@Component
+class JdbcProxyAuthenticator implements ProxyAuthenticator {
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcProxyAuthenticator.class);
+    /** Sticky-session cap when the account has no active plan: the default lifetime, 30 min. */
+    static final long DEFAULT_MAX_STICKY_SECONDS = 1800;
+    private static final AuthResult REJECTED = new AuthResult.Rejected(
+            AuthResult.RejectReason.BAD_CREDENTIALS, "invalid customer id or API key");
+
+    private final ApiKeyRepository keys;
+    private final Clock clock;
+    private final ConcurrentHashMap<UUID, Instant> pendingTouches = new ConcurrentHashMap<>();
+
+    JdbcProxyAuthenticator(ApiKeyRepository keys) {
+        this.keys = keys;
+        this.clock = Clock.systemUTC();
+    }
+
+    @Override
+    public CompletionStage<AuthResult> authenticate(String customerId, String apiKeySha256Hex, InetAddress clientAddress) {
+        try {
+            return CompletableFuture.completedFuture(check(customerId, apiKeySha256Hex));
+        } catch (RuntimeException storeUnavailable) {
+            return CompletableFuture.failedFuture(storeUnavailable);
+        }
+    }
+
+    private AuthResult check(String customerId, String keyHash) {
+        if (!keyHash.matches("[0-9a-f]{64}")) {
+            return REJECTED;
+        }
+        Optional<ApiKeyRepository.ProxyCredential> found = keys.findProxyCredential(customerId, keyHash);
+        if (found.isEmpty()) {
+            return REJECTED;
+        }
+        ApiKeyRepository.ProxyCredential c = found.get();
+        Instant now = clock.instant();
+        if (!c.active() || (c.expiresAt() != null && !c.expiresAt().isAfter(now)) || !"active".equals(c.userStatus())) {
+            return REJECTED;
+        }
+        pendingTouches.merge(c.keyId(), now, (a, b) -> a.isAfter(b) ? a : b);
+        long maxSticky = c.maxStickyLifetimeSeconds() == null ? DEFAULT_MAX_STICKY_SECONDS : c.maxStickyLifetimeSeconds();
+        return new AuthResult.Accepted(new CustomerPrincipal(c.userId(), c.customerId(), c.keyId(), maxSticky));
+    }
+
+    /** Writes pending {@code last_used_at} values. */
+    @Scheduled(fixedDelayString = "10s", initialDelayString = "10s")
+    void flushTouches() {
+        if (pendingTouches.isEmpty()) {
+            return;
+        }
+        Map<UUID, Instant> batch = new HashMap<>();
+        for (UUID id : pendingTouches.keySet()) {
+            Instant at = pendingTouches.remove(id);
+            if (at != null) {
+                batch.put(id, at);
+            }
+        }
+        try {
+            keys.touch(batch);
+        } catch (RuntimeException e) {
+            log.warn("Could not record API key last use ({} keys); will retry", batch.size(), e);
+            batch.forEach((id, at) -> pendingTouches.merge(id, at, (a, b) -> a.isAfter(b) ? a : b));
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        flushTouches();
+    }
+}

@@ -1,0 +1,34 @@
+package io.iploop.server.nodes;
+
+import java.util.Map;
+
+/**
+ * Node statistics (seed 001 §5.2, §7.4) over the nodes the caller may see ({@code scope}:
+ * {@code own} for operators and customers, {@code all} for admins), plus the network-wide live
+ * counts every customer may see (as in {@code /api/proxy/locations}). Immutable.
+ *
+ * @param byCountry nodes in scope per ISO country ({@code "??"} when unknown)
+ * @param byConnectionType nodes in scope per connection type ({@code "unknown"} when not reported)
+ * @param totalBandwidthBytes bytes carried by the nodes in scope, both directions
+ * @param averageQuality mean quality score 0-100 of the nodes in scope, 0 when none
+ * @param networkOnlineNodes nodes connected to the gateway now, all owners
+ * @param networkCountries countries with at least one connected node
+ */
+public record NodeStats(
+        String scope,
+        int totalNodes,
+        int onlineNodes,
+        Map<String, Integer> byCountry,
+        Map<String, Integer> byConnectionType,
+        long totalBandwidthBytes,
+        long totalRequests,
+        long successfulRequests,
+        double averageQuality,
+        int networkOnlineNodes,
+        int networkCountries) {
+
+    public NodeStats {
+        byCountry = Map.copyOf(byCountry);
+        byConnectionType = Map.copyOf(byConnectionType);
+    }
+}

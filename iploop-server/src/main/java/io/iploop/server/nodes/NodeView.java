@@ -1,0 +1,42 @@
+package io.iploop.server.nodes;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A node as shown on the nodes page (seed 001 §5.3): the registry row merged with the live
+ * gateway view. Immutable.
+ *
+ * @param status {@code available} (connected), {@code inactive} (not connected) or {@code banned}
+ * @param online connected to the gateway now
+ * @param localExit the node started by {@code iploop server --local-node}
+ * @param bandwidthBytes bytes carried, both directions, since registration (stored counters plus the
+ *     live session's bytes not yet flushed are not included)
+ * @param activeStreams customer streams open through the node now, 0 when offline
+ */
+public record NodeView(
+        UUID id,
+        String deviceId,
+        @Nullable String deviceName,
+        @Nullable String platform,
+        @Nullable String sdkVersion,
+        @Nullable String ipAddress,
+        @Nullable String country,
+        @Nullable String countryName,
+        @Nullable String city,
+        @Nullable String region,
+        int asn,
+        @Nullable String isp,
+        @Nullable String connectionType,
+        String status,
+        boolean online,
+        boolean localExit,
+        int qualityScore,
+        long bandwidthBytes,
+        long totalRequests,
+        long successfulRequests,
+        int activeStreams,
+        @Nullable Instant lastHeartbeat,
+        @Nullable Instant connectedSince,
+        Instant createdAt) {}

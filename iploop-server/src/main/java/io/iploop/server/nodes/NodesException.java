@@ -1,0 +1,31 @@
+package io.iploop.server.nodes;
+
+import io.iploop.server.platform.ApiException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+
+/** Errors of the nodes feature; {@link Reason} maps each to its code and HTTP status. */
+public final class NodesException extends ApiException {
+
+    private static final long serialVersionUID = 1L;
+
+    public NodesException(Reason reason, String message, @Nullable String field) {
+        super(reason.code, reason.status, message, field);
+    }
+
+    /** Error codes of the nodes feature. */
+    public enum Reason {
+        /** Unknown country code in a locations query. */
+        INVALID_COUNTRY("invalid_country", HttpStatus.BAD_REQUEST),
+        /** Seed-less safety limit on node keys per operator. */
+        NODE_KEY_LIMIT_REACHED("node_key_limit_reached", HttpStatus.CONFLICT);
+
+        final String code;
+        final HttpStatus status;
+
+        Reason(String code, HttpStatus status) {
+            this.code = code;
+            this.status = status;
+        }
+    }
+}

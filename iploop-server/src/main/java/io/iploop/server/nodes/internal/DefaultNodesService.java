@@ -1,0 +1,152 @@
+package io.iploop.server.nodes.internal;
+
+import io.iploop.gateway.node.ConnectedNode;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.nodes.IssuedNodeKey;
+import io.iploop.server.nodes.LiveNodes;
+import io.iploop.server.nodes.Locations;
+import io.iploop.server.nodes.NodeKey;
+import io.iploop.server.nodes.NodeListing;
+import io.iploop.server.nodes.NodeStats;
+import io.iploop.server.nodes.NodeView;
+import io.iploop.server.nodes.NodesException;
+import io.iploop.server.nodes.NodesService;
+import io.iploop.server.platform.SecureTokens;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** The nodes service: registry rows merged with {@link LiveNodes}. Thread-safe. */
+@Service
+class DefaultNodesService implements NodesService {
+
+    /** Unrevoked node keys per operator. */
+    static final int MAX_NODE_KEYS_PER_USER = 100;
+    static final int DISPLAY_PREFIX_LENGTH = 12;
+
+    private final NodeRepository nodes;
+    private final NodeKeyRepository keys;
+    private final LiveNodes live;
+    private final AccountsService accounts;
+
+    DefaultNodesService(NodeRepository nodes, NodeKeyRepository keys, LiveNodes live, AccountsService accounts) {
+        this.nodes = nodes;
+        this.keys = keys;
+        this.live = live;
+        this.accounts = accounts;
+    }
+
+    @Override
+    public NodeListing list(UUID callerId, boolean admin) {
+        List<ConnectedNode> connected = live.connected();
+        List<NodeView> views = views(callerId, admin, connected);
+        NodeStats stats = stats(views, admin, connected);
+        String health = live.attached() ? "healthy" : "unavailable";
+        return new NodeListing(views, views.size(), stats, new NodeListing.Health(health, connected.size()), Instant.now());
+    }
+
+    @Override
+    public NodeStats stats(UUID callerId, boolean admin) {
+        List<ConnectedNode> connected = live.connected();
+        return stats(views(callerId, admin, connected), admin, connected);
+    }
+
+    @Override
+    public Locations locations() {
+        List<ConnectedNode> connected = live.connected();
+        Map<String, List<ConnectedNode>> byCountry = connected.stream()
+                .filter(n -> n.country() != null)
+                .collect(Collectors.groupingBy(n -> Objects.requireNonNull(n.country())));
+        List<Locations.Country> countries = new ArrayList<>();
+        byCountry.forEach((code, list) -> {
+            Map<String, Long> cities = list.stream().filter(n -> n.city() != null)
+                    .collect(Collectors.groupingBy(n -> Objects.requireNonNull(n.city()), TreeMap::new, Collectors.counting()));
+            List<Locations.City> cityList = cities.entrySet().stream()
+                    .map(e -> new Locations.City(e.getKey(), e.getValue().intValue()))
+                    .sorted(Comparator.comparingInt(Locations.City::nodeCount).reversed().thenComparing(Locations.City::name))
+                    .toList();
+            String name = JdbcNodeAuthenticator.countryName(code);
+            countries.add(new Locations.Country(code, name == null ? code : name, list.size(), cityList));
+        });
+        countries.sort(Comparator.comparingInt(Locations.Country::nodeCount).reversed().thenComparing(Locations.Country::code));
+        return new Locations(countries, connected.size(), Instant.now());
+    }
+
+    @Override
+    @Transactional
+    public IssuedNodeKey issueNodeKey(UUID userId, String name) {
+        if (keys.countByOwner(userId) >= MAX_NODE_KEYS_PER_USER) {
+            throw new NodesException(NodesException.Reason.NODE_KEY_LIMIT_REACHED,
+                    "an operator can have at most " + MAX_NODE_KEYS_PER_USER + " active node keys", null);
+        }
+        accounts.becomeOperator(userId);
+        String key = NODE_KEY_PREFIX + SecureTokens.randomHex(24);
+        NodeKey created = keys.insert(userId, name.strip(), SecureTokens.sha256Hex(key), key.substring(0, DISPLAY_PREFIX_LENGTH));
+        return new IssuedNodeKey(created, key);
+    }
+
+    @Override
+    public List<NodeKey> nodeKeys(UUID userId) {
+        return keys.findByOwner(userId);
+    }
+
+    @Override
+    public void markAllOffline() {
+        nodes.markAllOffline();
+    }
+
+    private List<NodeView> views(UUID callerId, boolean admin, List<ConnectedNode> connected) {
+        Map<UUID, ConnectedNode> liveById = connected.stream()
+                .collect(Collectors.toMap(ConnectedNode::nodeId, Function.identity(), (a, b) -> a));
+        List<NodeView> views = new ArrayList<>();
+        for (NodeRepository.NodeRow r : nodes.find(admin ? null : callerId)) {
+            ConnectedNode c = liveById.get(r.id());
+            boolean online = c != null;
+            String status = "banned".equals(r.status()) ? "banned" : online ? "available" : "inactive";
+            views.add(new NodeView(r.id(), r.deviceId(), r.deviceName(), r.platform(), r.sdkVersion(),
+                    online ? JdbcNodeAuthenticator.ipLiteral(c.remoteAddress()) : r.ipAddress(),
+                    online && c.country() != null ? c.country() : r.country(),
+                    online && c.country() != null ? JdbcNodeAuthenticator.countryName(c.country()) : r.countryName(),
+                    online && c.city() != null ? c.city() : r.city(),
+                    online && c.region() != null ? c.region() : r.region(),
+                    r.asn(), r.isp(), r.connectionType(), status, online, r.localExit() || (online && c.localExit()),
+                    r.qualityScore(), r.bandwidthBytes(), r.totalRequests(), r.successfulRequests(),
+                    online ? c.activeStreams() : 0, r.lastHeartbeat(),
+                    online ? c.connectedSince() : r.connectedSince(), r.createdAt()));
+        }
+        return views;
+    }
+
+    private static NodeStats stats(List<NodeView> views, boolean admin, List<ConnectedNode> connected) {
+        Map<String, Integer> byCountry = new HashMap<>();
+        Map<String, Integer> byType = new HashMap<>();
+        long bandwidth = 0;
+        long requests = 0;
+        long successes = 0;
+        long quality = 0;
+        int online = 0;
+        for (NodeView v : views) {
+            byCountry.merge(v.country() == null ? "??" : v.country(), 1, Integer::sum);
+            byType.merge(v.connectionType() == null ? "unknown" : v.connectionType(), 1, Integer::sum);
+            bandwidth += v.bandwidthBytes();
+            requests += v.totalRequests();
+            successes += v.successfulRequests();
+            quality += v.qualityScore();
+            online += v.online() ? 1 : 0;
+        }
+        double avgQuality = views.isEmpty() ? 0 : Math.round(quality * 10.0 / views.size()) / 10.0;
+        long countries = connected.stream().map(ConnectedNode::country).filter(Objects::nonNull).distinct().count();
+        return new NodeStats(admin ? "all" : "own", views.size(), online, byCountry, byType, bandwidth, requests,
+                successes, avgQuality, connected.size(), (int) countries);
+    }
+}

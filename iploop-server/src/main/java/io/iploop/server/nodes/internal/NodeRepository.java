@@ -1,0 +1,147 @@
+package io.iploop.server.nodes.internal;
+
+import io.iploop.gateway.spi.NodeStore.NodeCounters;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** SQL for {@code nodes}. Thread-safe. */
+@Repository
+class NodeRepository {
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+
+    NodeRepository(JdbcClient jdbc, JdbcTemplate template) {
+        this.jdbc = jdbc;
+        this.template = template;
+    }
+
+    /**
+     * Inserts or refreshes the node of {@code deviceId} for {@code ownerUserId}. A device id already
+     * registered to another owner is left untouched and yields empty.
+     */
+    Optional<UpsertResult> upsert(NodeRegistration r) {
+        return jdbc.sql("""
+                        INSERT INTO nodes (device_id, owner_user_id, node_key_id, device_name, platform, sdk_version,
+                                           ip_address, country, country_name, region, city, asn, isp, connection_type,
+                                           local_exit)
+                        VALUES (:deviceId, :owner, :keyId, :deviceName, :platform, :sdkVersion, CAST(:ip AS inet),
+                                :country, :countryName, :region, :city, :asn, :isp, :connectionType, :localExit)
+                        ON CONFLICT (device_id) DO UPDATE SET
+                            node_key_id = EXCLUDED.node_key_id, device_name = EXCLUDED.device_name,
+                            platform = EXCLUDED.platform, sdk_version = EXCLUDED.sdk_version,
+                            ip_address = EXCLUDED.ip_address, country = EXCLUDED.country,
+                            country_name = EXCLUDED.country_name, region = EXCLUDED.region, city = EXCLUDED.city,
+                            asn = EXCLUDED.asn, isp = EXCLUDED.isp, connection_type = EXCLUDED.connection_type,
+                            local_exit = EXCLUDED.local_exit
+                        WHERE nodes.owner_user_id = EXCLUDED.owner_user_id
+                        RETURNING id, status""")
+                .param("deviceId", r.deviceId())
+                .param("owner", r.ownerUserId())
+                .param("keyId", r.nodeKeyId())
+                .param("deviceName", r.deviceName())
+                .param("platform", r.platform())
+                .param("sdkVersion", r.sdkVersion())
+                .param("ip", r.ipAddress())
+                .param("country", r.country())
+                .param("countryName", r.countryName())
+                .param("region", r.region())
+                .param("city", r.city())
+                .param("asn", r.asn())
+                .param("isp", r.isp())
+                .param("connectionType", r.connectionType())
+                .param("localExit", r.localExit())
+                .query((rs, n) -> new UpsertResult(rs.getObject("id", UUID.class), rs.getString("status")))
+                .optional();
+    }
+
+    void connected(UUID nodeId, @Nullable String ip, Instant at) {
+        jdbc.sql("""
+                        UPDATE nodes SET status = 'available', ip_address = COALESCE(CAST(:ip AS inet), ip_address),
+                                         connected_since = :at, last_heartbeat = :at
+                        WHERE id = :id AND status <> 'banned'""")
+                .param("id", nodeId).param("ip", ip).param("at", utc(at)).update();
+    }
+
+    void disconnected(UUID nodeId) {
+        jdbc.sql("UPDATE nodes SET status = 'inactive', connected_since = NULL WHERE id = :id AND status <> 'banned'")
+                .param("id", nodeId).update();
+    }
+
+    void addCounters(List<NodeCounters> deltas) {
+        template.batchUpdate("""
+                        UPDATE nodes SET bandwidth_bytes = bandwidth_bytes + ?, total_requests = total_requests + ?,
+                                         successful_requests = successful_requests + ?,
+                                         last_heartbeat = GREATEST(last_heartbeat, ?)
+                        WHERE id = ?""",
+                deltas, 500, (ps, d) -> {
+                    ps.setLong(1, d.bytes());
+                    ps.setLong(2, d.requests());
+                    ps.setLong(3, d.successes());
+                    ps.setObject(4, utc(d.lastHeartbeat()));
+                    ps.setObject(5, d.nodeId());
+                });
+    }
+
+    int markAllOffline() {
+        return jdbc.sql("UPDATE nodes SET status = 'inactive', connected_since = NULL WHERE status IN ('available', 'busy')")
+                .update();
+    }
+
+    /** Nodes owned by {@code ownerUserId}, or every node when it is null (admin). */
+    List<NodeRow> find(@Nullable UUID ownerUserId) {
+        String sql = "SELECT *, host(ip_address) AS ip FROM nodes"
+                + (ownerUserId == null ? "" : " WHERE owner_user_id = :owner") + " ORDER BY created_at, id";
+        JdbcClient.StatementSpec spec = jdbc.sql(sql);
+        if (ownerUserId != null) {
+            spec = spec.param("owner", ownerUserId);
+        }
+        return spec.query(NodeRepository::map).list();
+    }
+
+    private static NodeRow map(ResultSet rs, int row) throws SQLException {
+        return new NodeRow(
+                rs.getObject("id", UUID.class), rs.getString("device_id"), rs.getObject("owner_user_id", UUID.class),
+                rs.getString("device_name"), rs.getString("platform"), rs.getString("sdk_version"), rs.getString("ip"),
+                rs.getString("country"), rs.getString("country_name"), rs.getString("city"), rs.getString("region"),
+                rs.getInt("asn"), rs.getString("isp"), rs.getString("connection_type"), rs.getString("status"),
+                rs.getBoolean("local_exit"), rs.getInt("quality_score"), rs.getLong("bandwidth_bytes"),
+                rs.getLong("total_requests"), rs.getLong("successful_requests"),
+                instant(rs.getTimestamp("last_heartbeat")), instant(rs.getTimestamp("connected_since")),
+                rs.getTimestamp("created_at").toInstant());
+    }
+
+    private static @Nullable Instant instant(@Nullable Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+
+    private static OffsetDateTime utc(Instant at) {
+        return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+    }
+
+    /** What a node agent's admission writes. */
+    record NodeRegistration(String deviceId, UUID ownerUserId, UUID nodeKeyId, @Nullable String deviceName,
+            @Nullable String platform, @Nullable String sdkVersion, @Nullable String ipAddress, @Nullable String country,
+            @Nullable String countryName, @Nullable String region, @Nullable String city, int asn, @Nullable String isp,
+            @Nullable String connectionType, boolean localExit) {}
+
+    record UpsertResult(UUID id, String status) {}
+
+    /** A {@code nodes} row. */
+    record NodeRow(UUID id, String deviceId, UUID ownerUserId, @Nullable String deviceName, @Nullable String platform,
+            @Nullable String sdkVersion, @Nullable String ipAddress, @Nullable String country, @Nullable String countryName,
+            @Nullable String city, @Nullable String region, int asn, @Nullable String isp, @Nullable String connectionType,
+            String status, boolean localExit, int qualityScore, long bandwidthBytes, long totalRequests,
+            long successfulRequests, @Nullable Instant lastHeartbeat, @Nullable Instant connectedSince, Instant createdAt) {}
+}

@@ -1,0 +1,32 @@
+package io.iploop.server.plans;
+
+import io.iploop.server.platform.Money;
+import java.math.BigDecimal;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A plan of the catalogue (seed 000 §5.2, seed 001 §6.3). Null prices, allowances and limits mean
+ * "custom" (Enterprise) or "unlimited". Immutable.
+ *
+ * @param includedGb monthly allowance in GB (10^9 bytes)
+ * @param maxStickyLifetimeSeconds longest sticky-session lifetime the plan allows, in seconds
+ */
+public record Plan(
+        String id,
+        String name,
+        @Nullable String description,
+        @Nullable Money priceMonthly,
+        @Nullable Money priceAnnual,
+        @Nullable Money pricePerGb,
+        @Nullable Money overagePerGb,
+        @Nullable BigDecimal includedGb,
+        @Nullable Integer requestsPerDay,
+        @Nullable Integer maxConcurrentConnections,
+        long maxStickyLifetimeSeconds,
+        List<String> features) {
+
+    public Plan {
+        features = List.copyOf(features);
+    }
+}

@@ -1,0 +1,82 @@
+package io.iploop.server.platform;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Everything configurable under {@code iploop.*}. Each property is fed by one environment variable
+ * (mapped explicitly in {@code application.properties}); the defaults are those of the embedded,
+ * one-machine deployment. Immutable.
+ *
+ * @param dataDir {@code IPLOOP_DATA_DIR} (default {@code ./data}): secrets, embedded PostgreSQL
+ *     data, the local node key
+ * @param db the database; see {@link Db}
+ * @param proxyPort {@code IPLOOP_PROXY_PORT} (7777): HTTP proxy listener, 0 = ephemeral
+ * @param socksPort {@code IPLOOP_SOCKS_PORT} (1080): SOCKS5 listener, 0 = ephemeral
+ * @param nodeHubPort {@code IPLOOP_NODE_HUB_PORT} (8001): node hub WebSocket, 0 = ephemeral
+ * @param bindAddress {@code IPLOOP_BIND_ADDRESS} ({@code 0.0.0.0}): address the gateway listeners
+ *     and the HTTP server bind to
+ * @param egressAllowLoopback {@code IPLOOP_EGRESS_ALLOW_LOOPBACK} (false): lets exits reach loopback
+ *     targets; tests and local trials only (DESIGN §6)
+ * @param publicHost {@code IPLOOP_PUBLIC_HOST} ({@code 127.0.0.1}): host printed in the banner's URLs
+ * @param geoipDb {@code IPLOOP_GEOIP_DB}: path of a MaxMind City database; when unset nodes'
+ *     self-reported location is used
+ * @param localNode {@code IPLOOP_LOCAL_NODE} or {@code --local-node} (false): start a node agent
+ *     in-process as the local exit
+ * @param localNodeCountry {@code IPLOOP_LOCAL_NODE_COUNTRY}: ISO-3166 alpha-2 country the local node
+ *     reports, so {@code -country-XX} targeting can be tried locally; null = unknown
+ * @param gatewayEnabled {@code IPLOOP_GATEWAY_ENABLED} (true): run the data plane in this process
+ * @param usageFlushInterval {@code IPLOOP_USAGE_FLUSH_INTERVAL} (1 s, DESIGN §5): how often the
+ *     gateway writes metered usage
+ */
+@ConfigurationProperties("iploop")
+public record IploopProperties(
+        @DefaultValue("./data") Path dataDir,
+        @DefaultValue Db db,
+        @DefaultValue("7777") int proxyPort,
+        @DefaultValue("1080") int socksPort,
+        @DefaultValue("8001") int nodeHubPort,
+        @DefaultValue("0.0.0.0") String bindAddress,
+        @DefaultValue("false") boolean egressAllowLoopback,
+        @DefaultValue("127.0.0.1") String publicHost,
+        @Nullable Path geoipDb,
+        @DefaultValue("false") boolean localNode,
+        @Nullable String localNodeCountry,
+        @DefaultValue("true") boolean gatewayEnabled,
+        @DefaultValue("1s") Duration usageFlushInterval) {
+
+    /**
+     * Database connection. When {@code url} is blank an embedded PostgreSQL is started with its data
+     * in {@code DATA_DIR/postgres}.
+     *
+     * @param url {@code IPLOOP_DB_URL}: JDBC URL of an external PostgreSQL, or blank
+     * @param user {@code IPLOOP_DB_USER}
+     * @param password {@code IPLOOP_DB_PASSWORD}
+     * @param port {@code IPLOOP_DB_PORT}: fixed port for the embedded PostgreSQL, 0 = a free one
+     */
+    public record Db(@Nullable String url, @Nullable String user, @Nullable String password,
+            @DefaultValue("0") int port) {
+
+        /** True when an external database is configured. */
+        public boolean external() {
+            return url != null && !url.isBlank();
+        }
+    }
+
+    public IploopProperties {
+        if (geoipDb != null && geoipDb.toString().isBlank()) {
+            geoipDb = null;
+        }
+        if (localNodeCountry != null && localNodeCountry.isBlank()) {
+            localNodeCountry = null;
+        }
+    }
+
+    /** The data directory as an absolute, normalised path. */
+    public Path dataPath() {
+        return dataDir.toAbsolutePath().normalize();
+    }
+}

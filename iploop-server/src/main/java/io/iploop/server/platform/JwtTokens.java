@@ -1,0 +1,100 @@
+package io.iploop.server.platform;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * Issues and verifies the control plane's bearer tokens: JWT, HS256 with the key from
+ * {@link PlatformSecrets}, 24 h lifetime (seed 001 §4.1). Thread-safe.
+ */
+@Component
+public final class JwtTokens {
+
+    /** Token lifetime (seed 001 §4.5: 24 h by default). */
+    public static final Duration LIFETIME = Duration.ofHours(24);
+    private static final String ISSUER = "iploop";
+
+    private final MACSigner signer;
+    private final MACVerifier verifier;
+    private final Clock clock;
+
+    @Autowired
+    public JwtTokens(PlatformSecrets secrets) {
+        this(secrets.jwtHmacKey(), Clock.systemUTC());
+    }
+
+    /** For tests: a fixed key and clock. {@code hmacKey} must be at least 256 bits. */
+    public JwtTokens(byte[] hmacKey, Clock clock) {
+        try {
+            this.signer = new MACSigner(hmacKey);
+            this.verifier = new MACVerifier(hmacKey);
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("hmacKey: " + hmacKey.length + " bytes (expected: >= 32)", e);
+        }
+        this.clock = clock;
+    }
+
+    /** A signed token for {@code user}, valid for {@link #LIFETIME}. */
+    public IssuedToken issue(AuthenticatedUser user) {
+        Instant now = clock.instant();
+        Instant expiresAt = now.plus(LIFETIME);
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .subject(user.userId().toString())
+                .jwtID(UUID.randomUUID().toString())
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(expiresAt))
+                .claim("cid", user.customerId())
+                .claim("email", user.email())
+                .claim("role", user.role())
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign JWT", e);
+        }
+        return new IssuedToken(jwt.serialize(), expiresAt);
+    }
+
+    /** The user of a valid, unexpired token signed by us with HS256; empty for anything else. */
+    public Optional<AuthenticatedUser> verify(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+                return Optional.empty();
+            }
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            Date exp = claims.getExpirationTime();
+            if (!ISSUER.equals(claims.getIssuer()) || exp == null || !exp.toInstant().isAfter(clock.instant())) {
+                return Optional.empty();
+            }
+            String cid = claims.getStringClaim("cid");
+            String email = claims.getStringClaim("email");
+            String role = claims.getStringClaim("role");
+            if (claims.getSubject() == null || cid == null || email == null || role == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new AuthenticatedUser(UUID.fromString(claims.getSubject()), cid, email, role));
+        } catch (ParseException | JOSEException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A serialized JWT and when it expires. */
+    public record IssuedToken(String token, Instant expiresAt) {}
+}

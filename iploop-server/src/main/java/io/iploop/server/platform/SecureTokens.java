@@ -1,0 +1,53 @@
+package io.iploop.server.platform;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * Random tokens and hashes for secrets that are shown once and stored as SHA-256 only (API keys,
+ * node keys; DESIGN §5). Thread-safe.
+ */
+public final class SecureTokens {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+
+    private SecureTokens() {
+    }
+
+    /** {@code byteCount} random bytes as lowercase hex ({@code 2 * byteCount} characters). */
+    public static String randomHex(int byteCount) {
+        byte[] bytes = new byte[byteCount];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** {@code length} random characters of the lowercase RFC 4648 base32 alphabet (5 bits each). */
+    public static String randomBase32(int length) {
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            sb.append(BASE32[RANDOM.nextInt(BASE32.length)]);
+        }
+        return sb.toString();
+    }
+
+    /** {@code byteCount} random bytes. */
+    public static byte[] randomBytes(int byteCount) {
+        byte[] bytes = new byte[byteCount];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Lowercase hex SHA-256 of the UTF-8 bytes of {@code value}. */
+    public static String sha256Hex(String value) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+}

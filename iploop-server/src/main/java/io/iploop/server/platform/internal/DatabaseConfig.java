@@ -1,0 +1,85 @@
+package io.iploop.server.platform.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.iploop.server.platform.IploopProperties;
+import io.iploop.server.platform.PlatformSecrets;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The data source: the external PostgreSQL of {@code IPLOOP_DB_URL} when set, otherwise an embedded
+ * PostgreSQL (zonky) whose data persists in {@code DATA_DIR/postgres} and which is stopped when the
+ * context closes (after the data source, which depends on it).
+ */
+@Configuration(proxyBeanMethods = false)
+class DatabaseConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseConfig.class);
+
+    @Bean(destroyMethod = "close")
+    DatabaseServer databaseServer(IploopProperties properties) {
+        IploopProperties.Db db = properties.db();
+        if (db.external()) {
+            return new DatabaseServer(null, db.url(), db.user(), db.password());
+        }
+        Path dir = properties.dataPath().resolve("postgres");
+        try {
+            PlatformSecrets.createPrivateDirectory(dir.getParent());
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false); // closed by the context, after the gateway flushed usage
+            if (db.port() > 0) {
+                builder.setPort(db.port());
+            }
+            EmbeddedPostgres pg = builder.start();
+            log.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
+            return new DatabaseServer(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres", null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dir
+                    + " (set IPLOOP_DB_URL to use an external PostgreSQL)", e);
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource(DatabaseServer server) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("iploop");
+        config.setJdbcUrl(server.jdbcUrl());
+        if (server.user() != null) {
+            config.setUsername(server.user());
+        }
+        if (server.password() != null) {
+            config.setPassword(server.password());
+        }
+        config.setMaximumPoolSize(10);
+        return new HikariDataSource(config);
+    }
+
+    /** The database the data source points at; owns the embedded server when there is one. */
+    record DatabaseServer(@Nullable EmbeddedPostgres embedded, String jdbcUrl, @Nullable String user,
+            @Nullable String password) implements AutoCloseable {
+
+        DatabaseServer {
+            if (jdbcUrl == null || jdbcUrl.isBlank()) {
+                throw new IllegalArgumentException("jdbcUrl: blank");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (embedded != null) {
+                embedded.close();
+                log.info("Embedded PostgreSQL stopped");
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.iploop.server.platform.internal;
+
+import io.iploop.server.platform.ApiError;
+import io.iploop.server.platform.JwtTokens;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Spring Security: stateless JWT for {@code /api/**}; public registration, login, locations, plan
+ * catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error} (otherwise
+ * validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the JSON error
+ * envelope.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfig {
+
+    @Bean
+    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, JsonMapper json) throws Exception {
+        http.csrf(c -> c.disable())
+                .httpBasic(b -> b.disable())
+                .formLogin(f -> f.disable())
+                .logout(l -> l.disable())
+                .requestCache(r -> r.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new JwtAuthenticationFilter(tokens), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/proxy/locations", "/api/proxy/locations/**",
+                                "/api/plans").permitAll()
+                        .requestMatchers("/api/openapi.json", "/api/openapi.json/**", "/swagger-ui.html",
+                                "/swagger-ui/**").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
+                        .requestMatchers("/error", "/").permitAll()
+                        .requestMatchers("/actuator/**").hasRole("ADMIN")
+                        .anyRequest().authenticated())
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((req, res, ex) -> write(json, res, HttpServletResponse.SC_UNAUTHORIZED,
+                                ApiError.of("unauthorized", "missing, invalid or expired bearer token", null)))
+                        .accessDeniedHandler((req, res, ex) -> write(json, res, HttpServletResponse.SC_FORBIDDEN,
+                                ApiError.of("forbidden", "your role does not allow this", null))));
+        return http.build();
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return new BCryptPasswordEncoder();
+    }
+
+    private static void write(JsonMapper json, HttpServletResponse res, int status, ApiError error) throws IOException {
+        res.setStatus(status);
+        res.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        if (status == HttpServletResponse.SC_UNAUTHORIZED) {
+            res.setHeader("WWW-Authenticate", "Bearer");
+        }
+        json.writeValue(res.getOutputStream(), error);
+    }
+}

@@ -1,0 +1,29 @@
+package io.iploop.server.usage;
+
+import io.iploop.server.platform.ApiException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+
+/** Errors of the usage feature; {@link Reason} maps each to its code and HTTP status. */
+public final class UsageException extends ApiException {
+
+    private static final long serialVersionUID = 1L;
+
+    public UsageException(Reason reason, String message, @Nullable String field) {
+        super(reason.code, reason.status, message, field);
+    }
+
+    /** Error codes of the usage feature. */
+    public enum Reason {
+        /** A period outside 1-365 days. */
+        INVALID_PERIOD("validation_failed", HttpStatus.BAD_REQUEST);
+
+        final String code;
+        final HttpStatus status;
+
+        Reason(String code, HttpStatus status) {
+            this.code = code;
+            this.status = status;
+        }
+    }
+}

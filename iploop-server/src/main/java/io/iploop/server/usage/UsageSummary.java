@@ -1,0 +1,31 @@
+package io.iploop.server.usage;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * An account's usage over the last {@code days} days (seed 001 §5.4, §7.3), computed from
+ * {@code usage_records}. Bytes are counted at the customer-facing socket (DESIGN §5). Immutable.
+ *
+ * @param bytesUploaded bytes read from the customer
+ * @param bytesDownloaded bytes written to the customer
+ * @param totalGbTransferred {@code totalBytes} in GB (10^9 bytes), 3 decimals
+ * @param totalRequests HTTP requests carried (a CONNECT or SOCKS5 tunnel counts 1)
+ * @param streams customer streams (usage records)
+ * @param successRate successful streams / streams in percent, 2 decimals, 0 when none
+ * @param avgDurationMs mean stream duration in ms, 0 when none
+ */
+public record UsageSummary(
+        int days,
+        Instant from,
+        Instant to,
+        long bytesUploaded,
+        long bytesDownloaded,
+        long totalBytes,
+        BigDecimal totalGbTransferred,
+        long totalRequests,
+        long streams,
+        long successfulStreams,
+        long failedStreams,
+        BigDecimal successRate,
+        long avgDurationMs) {}
