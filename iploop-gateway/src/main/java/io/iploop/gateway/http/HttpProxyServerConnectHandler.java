@@ -26,8 +26,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,21 +75,8 @@ public final class HttpProxyServerConnectHandler extends ChannelInboundHandlerAd
         Targeting targeting = connection.targeting();
         HttpProxyTarget target = HttpProxyTarget.of(request);
         Instant startedAt = Instant.now();
-        CompletableFuture<ExitStream> opening;
-        try {
-            opening = services.exits().open(new ExitRequest(principal, targeting, target.host(), target.port(), connection.id()));
-        } catch (RuntimeException e) {
-            opening = CompletableFuture.failedFuture(e);
-        }
-        opening.whenComplete((stream, failure) -> {
-            try {
-                ctx.executor().execute(() -> onOpened(ctx, principal, targeting, target, startedAt, stream, failure));
-            } catch (RejectedExecutionException e) {
-                if (stream != null) {
-                    stream.abort("gateway shutting down");
-                }
-            }
-        });
+        ProxyTunnels.openExit(services, ctx, new ExitRequest(principal, targeting, target.host(), target.port(), connection.id()),
+                (stream, failure) -> onOpened(ctx, principal, targeting, target, startedAt, stream, failure));
     }
 
     private void onOpened(

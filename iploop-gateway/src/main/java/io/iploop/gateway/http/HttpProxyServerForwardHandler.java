@@ -8,6 +8,7 @@ import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
 import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServices;
+import io.iploop.gateway.proxy.ProxyTunnels;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.tunnel.ByteStream;
 import io.netty.buffer.ByteBuf;
@@ -33,7 +34,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -215,17 +215,8 @@ public final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAd
             Binding nb = new Binding(target, principal, targeting);
             binding = nb;
             b = nb;
-            CompletableFuture<ExitStream> opening;
-            try {
-                opening = services.exits().open(new ExitRequest(principal, targeting, target.host(), target.port(), connection.id()));
-            } catch (RuntimeException e) {
-                opening = CompletableFuture.failedFuture(e);
-            }
-            opening.whenComplete((stream, failure) -> onLoop(() -> onOpened(nb, stream, failure), () -> {
-                if (stream != null) {
-                    stream.abort("customer connection closed");
-                }
-            }));
+            ProxyTunnels.openExit(services, ctx, new ExitRequest(principal, targeting, target.host(), target.port(), connection.id()),
+                    (stream, failure) -> onOpened(nb, stream, failure));
         }
         b.requests++;
         b.send(request);

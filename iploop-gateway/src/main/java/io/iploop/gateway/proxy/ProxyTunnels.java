@@ -3,14 +3,19 @@ package io.iploop.gateway.proxy;
 import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.exit.ExitException;
+import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.tunnel.ByteStreamRelay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +69,32 @@ public final class ProxyTunnels {
     }
 
     /** The error for a failed {@link io.iploop.gateway.exit.ExitConnector#open}. */
+    /**
+     * Opens an exit stream for a customer connection and hands the outcome back on the
+     * connection's event loop, where the listener's handlers keep all their state. If the loop is
+     * gone (gateway shutting down) an opened stream is aborted instead of leaked.
+     *
+     * @param then receives the stream, or null and the failure; runs on {@code ctx.executor()}
+     */
+    public static void openExit(ProxyServices services, ChannelHandlerContext ctx, ExitRequest request,
+            BiConsumer<@Nullable ExitStream, @Nullable Throwable> then) {
+        CompletableFuture<ExitStream> opening;
+        try {
+            opening = services.exits().open(request);
+        } catch (RuntimeException e) {
+            opening = CompletableFuture.failedFuture(e);
+        }
+        opening.whenComplete((stream, failure) -> {
+            try {
+                ctx.executor().execute(() -> then.accept(stream, failure));
+            } catch (RejectedExecutionException e) {
+                if (stream != null) {
+                    stream.abort("gateway shutting down");
+                }
+            }
+        });
+    }
+
     public static ProxyError errorOf(@Nullable Throwable failure) {
         ExitException ee = exitException(failure);
         return ee == null ? ProxyError.INTERNAL_ERROR : ProxyError.of(ee.failure());

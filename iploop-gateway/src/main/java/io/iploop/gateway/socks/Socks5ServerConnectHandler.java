@@ -22,8 +22,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,21 +98,8 @@ public final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapt
         if (ctx.pipeline().get(Socks5ProxyServerInitializer.TIMEOUT) != null) {
             ctx.pipeline().remove(Socks5ProxyServerInitializer.TIMEOUT);
         }
-        CompletableFuture<ExitStream> opening;
-        try {
-            opening = services.exits().open(new ExitRequest(principal, targeting, host, request.dstPort(), connection.id()));
-        } catch (RuntimeException e) {
-            opening = CompletableFuture.failedFuture(e);
-        }
-        opening.whenComplete((stream, failure) -> {
-            try {
-                ctx.executor().execute(() -> onOpened(ctx, principal, targeting, host, startedAt, stream, failure));
-            } catch (RejectedExecutionException e) {
-                if (stream != null) {
-                    stream.abort("gateway shutting down");
-                }
-            }
-        });
+        ProxyTunnels.openExit(services, ctx, new ExitRequest(principal, targeting, host, request.dstPort(), connection.id()),
+                (stream, failure) -> onOpened(ctx, principal, targeting, host, startedAt, stream, failure));
     }
 
     private void onOpened(
