@@ -168,6 +168,23 @@ class GatewayWithAgentsIT {
 
 
     @Test
+    void stickySessionMovesToAnotherMatchingNodeWhenItsNodeLeaves() throws Exception {
+        NodeAgent berlin1 = startAgent("de-1", "DE", "berlin");
+        NodeAgent berlin2 = startAgent("de-2", "DE", "berlin");
+        await().until(() -> gateway.nodes().connectedNodes().size() == 2);
+        String params = "-country-de-session-keep-sesstype-sticky-debug-1";
+        String pinned = Curl.run("-x", proxy(params), origin.url("/bytes/10")).header("X-IPLoop-Node");
+        (nodeIds.get("de-1").toString().equals(pinned) ? berlin1 : berlin2).close();
+        await().until(() -> gateway.nodes().connectedNodes().size() == 1);
+
+        Curl.Result moved = Curl.run("-x", proxy(params), origin.url("/bytes/10"));
+        assertThat(moved.status()).isEqualTo(200);
+        assertThat(moved.header("X-IPLoop-Node")).isNotEqualTo(pinned);
+        assertThat(Curl.run("-x", proxy(params), origin.url("/bytes/10")).header("X-IPLoop-Node"))
+                .as("the session stays on its new node").isEqualTo(moved.header("X-IPLoop-Node"));
+    }
+
+    @Test
     void unknownCountryNamesAlternatives() throws Exception {
         startAgent("de-1", "DE", "berlin");
         Curl.Result r = Curl.run("-x", proxy("-country-fr"), origin.url("/bytes/10"));

@@ -189,6 +189,20 @@ class ProxyEndToEndIT extends ServerTestSupport {
     }
 
     @Test
+    void aDisabledKeyStopsWorkingWithinFiveSeconds() throws Exception {
+        JsonNode owner = registerCustomer();
+        JsonNode created = call("POST", "/api/proxy/keys", token(owner), Map.of("name", "to disable")).body();
+        String url = "http://" + owner.at("/user/customerId").asString() + ":" + created.get("key").asString()
+                + "@127.0.0.1:" + ports.httpProxy();
+        assertThat(Curl.run("-x", url, http.url("/bytes/10")).status()).isEqualTo(200);
+
+        assertThat(call("PATCH", "/api/proxy/keys/" + created.get("id").asString(), token(owner), Map.of("isActive", false)).status())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(250))
+                .until(() -> Curl.run("-x", url, http.url("/bytes/10")).status() == 407);
+    }
+
+    @Test
     void theNodesApiListsTheEnrolledExits() {
         JsonNode locations = call("GET", "/api/proxy/locations", null, null).body();
         assertThat(locations.toString()).contains("\"US\"").contains("\"DE\"");
