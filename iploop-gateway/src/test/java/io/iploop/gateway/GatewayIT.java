@@ -114,6 +114,7 @@ class GatewayIT {
         UsageRecord rec = awaitRecord("http");
         assertThat(rec.success()).isTrue();
         assertThat(rec.errorMessage()).isNull();
+        assertThat(rec.httpStatus()).isEqualTo(200);
         assertThat(rec.requestCount()).isEqualTo(1);
         assertThat(rec.targetHost()).isEqualTo("127.0.0.1");
         assertThat(rec.userId()).isEqualTo(TestSupport.PRINCIPAL.userId());
@@ -237,6 +238,7 @@ class GatewayIT {
         UsageRecord rec = awaitRecord("http");
         assertThat(rec.bytesDownloaded()).isGreaterThan(OriginServer.BIG.length);
         assertThat(rec.requestCount()).isEqualTo(1);
+        assertThat(rec.httpStatus()).as("a CONNECT tunnel's payload is not parsed").isNull();
     }
 
     @Test
@@ -262,6 +264,7 @@ class GatewayIT {
         UsageRecord rec = awaitRecord("socks5");
         assertThat(rec.targetHost()).isEqualTo("localhost");
         assertThat(rec.success()).isTrue();
+        assertThat(rec.httpStatus()).isNull();
         // The SOCKS5 handshake is metered too: more than the HTTP bytes.
         assertThat(rec.bytesDownloaded()).isGreaterThan(Long.parseLong(w[1]) + Long.parseLong(w[2]));
         assertThat(rec.bytesUploaded()).isGreaterThan(Long.parseLong(w[3]));

@@ -105,6 +105,8 @@ public final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAd
         final ArrayDeque<HttpObject> pending = new ArrayDeque<>();
         @Nullable ExitStream stream;
         int requests;
+        /** The origin's status of the last final response on this stream, or null before the first. */
+        @Nullable Integer lastStatus;
         boolean reusable = true;
         boolean finished;
 
@@ -373,6 +375,7 @@ public final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAd
             }
             ex.interim = code >= 100 && code < 200;
             if (!ex.interim) {
+                b.lastStatus = code;
                 boolean bodyless = HttpMethod.HEAD.equals(ex.method) || code == 204 || code == 304;
                 boolean delimited = bodyless || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
                 if (!HttpUtil.isKeepAlive(response) || !delimited) {
@@ -524,7 +527,7 @@ public final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAd
         }
         b.codec.finishAndReleaseAll();
         services.recordUsage(connection, b.principal, b.targeting, b.host, b.requests, s == null ? null : s.exit(), error,
-                b.startedAt);
+                b.startedAt, b.lastStatus);
     }
 
     @Override

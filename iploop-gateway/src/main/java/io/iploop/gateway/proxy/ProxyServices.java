@@ -50,6 +50,23 @@ public record ProxyServices(
             @Nullable ExitInfo exit,
             @Nullable ProxyError error,
             Instant startedAt) {
+        recordUsage(connection, principal, targeting, targetHost, requestCount, exit, error, startedAt, null);
+    }
+
+    /**
+     * As {@link #recordUsage(ProxyConnection, CustomerPrincipal, Targeting, String, int, ExitInfo, ProxyError, Instant)},
+     * with the origin's HTTP status of the last final response (see {@link UsageRecord#httpStatus()}).
+     */
+    public void recordUsage(
+            ProxyConnection connection,
+            CustomerPrincipal principal,
+            Targeting targeting,
+            String targetHost,
+            int requestCount,
+            @Nullable ExitInfo exit,
+            @Nullable ProxyError error,
+            Instant startedAt,
+            @Nullable Integer httpStatus) {
         long up = connection.cutRead();
         long down = connection.cutWritten();
         usage.add(new UsageRecord(
@@ -68,6 +85,7 @@ public record ProxyServices(
                 error == null,
                 error == null ? null : error.code(),
                 startedAt,
-                Instant.now()));
+                Instant.now(),
+                httpStatus));
     }
 }

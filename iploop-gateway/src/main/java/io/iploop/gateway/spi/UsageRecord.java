@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param requestCount HTTP requests carried (1 for a CONNECT or SOCKS5 tunnel)
  * @param proxyType {@code http} or {@code socks5}
  * @param errorMessage the {@code X-IPLoop-Error} code when {@code success} is false, else null
+ * @param httpStatus the origin's HTTP status code of the last final (non-1xx) response the stream
+ *     carried to the customer (HTTP proxy forwarding only); null for CONNECT and SOCKS5 tunnels,
+ *     whose payload the gateway does not parse, and when no response arrived
  */
 public record UsageRecord(
         UUID id,
@@ -33,4 +36,5 @@ public record UsageRecord(
         boolean success,
         @Nullable String errorMessage,
         Instant startedAt,
-        Instant endedAt) {}
+        Instant endedAt,
+        @Nullable Integer httpStatus) {}

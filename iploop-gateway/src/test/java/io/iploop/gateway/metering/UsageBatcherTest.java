@@ -15,7 +15,7 @@ class UsageBatcherTest {
 
     static UsageRecord record() {
         return new UsageRecord(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), null, null, 10, 5, 1, "DE", null,
-                "example.com", "http", true, null, Instant.now(), Instant.now());
+                "example.com", "http", true, null, Instant.now(), Instant.now(), 200);
     }
 
     @Test

@@ -22,7 +22,7 @@ class UsageIT extends ServerTestSupport {
 
     private static UsageRecord record(UUID userId, UUID keyId, long down, long up, boolean success, Instant start) {
         return new UsageRecord(UUID.randomUUID(), userId, keyId, null, null, down, up, 1, "DE", null, "example.com",
-                "http", success, success ? null : "exit_timeout", start, start.plusMillis(250));
+                "http", success, success ? null : "exit_timeout", start, start.plusMillis(250), success ? 200 : null);
     }
 
     @Test
