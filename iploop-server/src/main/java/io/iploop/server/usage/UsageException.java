@@ -15,8 +15,12 @@ public final class UsageException extends ApiException {
 
     /** Error codes of the usage feature. */
     public enum Reason {
-        /** A period outside 1-365 days. */
-        INVALID_PERIOD("validation_failed", HttpStatus.BAD_REQUEST);
+        /** A period other than 7, 30, 90 or 365 days ({@code 7d}, {@code 30d}, {@code 90d}, {@code 1y}). */
+        INVALID_PERIOD("validation_failed", HttpStatus.BAD_REQUEST),
+        /** A row limit outside its range. */
+        INVALID_LIMIT("validation_failed", HttpStatus.BAD_REQUEST),
+        /** An export format other than {@code json} or {@code csv}. */
+        INVALID_FORMAT("validation_failed", HttpStatus.BAD_REQUEST);
 
         final String code;
         final HttpStatus status;

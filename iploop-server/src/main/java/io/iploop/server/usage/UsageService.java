@@ -2,16 +2,60 @@ package io.iploop.server.usage;
 
 import java.util.UUID;
 
-/** The usage feature's public API; every query is scoped by the account id. Thread-safe. */
+/**
+ * The usage feature's public API: summaries and breakdowns of {@code usage_records} (seed 001
+ * §5.4, §5.7, §7.3; seed 000 §8.3). Every query is scoped by the account id and covers the last
+ * {@link UsagePeriod#days()} × 24 h up to now. Thread-safe.
+ */
 public interface UsageService {
 
-    /** Longest period a summary covers, in days. */
-    int MAX_DAYS = 365;
+    /** Most rows {@link #recent} and {@link #topDomains} return (seed 001 §7.3: recent max 100). */
+    int MAX_LIMIT = 100;
+
+    /** Totals of the period. */
+    UsageSummary summary(UUID userId, UsagePeriod period);
 
     /**
-     * Usage of {@code userId} over the last {@code days} days (now minus {@code days} × 24 h).
+     * As {@link #summary(UUID, UsagePeriod)} for {@code days}.
      *
-     * @throws UsageException {@code INVALID_PERIOD} unless 1 ≤ days ≤ {@link #MAX_DAYS}
+     * @throws UsageException {@code INVALID_PERIOD} unless days is 7, 30, 90 or 365
      */
-    UsageSummary summary(UUID userId, int days);
+    default UsageSummary summary(UUID userId, int days) {
+        return summary(userId, UsagePeriod.ofDays(days));
+    }
+
+    /**
+     * Per UTC calendar date, oldest first, one bucket for every date the period touches (the first
+     * and the last are partial days), zero where there was no usage.
+     */
+    UsageBreakdown daily(UUID userId, UsagePeriod period);
+
+    /** Per hour of day (UTC), buckets 0 to 23 in order, zero where there was no usage. */
+    UsageBreakdown hourly(UUID userId, UsagePeriod period);
+
+    /** Per targeted country (null: none targeted), most bytes first. */
+    UsageBreakdown byCountry(UUID userId, UsagePeriod period);
+
+    /** Per API key (labelled with its name), most bytes first. */
+    UsageBreakdown byKey(UUID userId, UsagePeriod period);
+
+    /**
+     * Per origin HTTP status, ascending, null (CONNECT and SOCKS5 tunnels, refused requests) last.
+     * A stream that carried several requests counts under the status of its last response.
+     */
+    UsageBreakdown statusCodes(UUID userId, UsagePeriod period);
+
+    /**
+     * The {@code limit} target hosts with the most bytes, most first.
+     *
+     * @throws UsageException {@code INVALID_LIMIT} unless 1 ≤ limit ≤ {@link #MAX_LIMIT}
+     */
+    UsageBreakdown topDomains(UUID userId, UsagePeriod period, int limit);
+
+    /**
+     * The newest {@code limit} usage records, newest first.
+     *
+     * @throws UsageException {@code INVALID_LIMIT} unless 1 ≤ limit ≤ {@link #MAX_LIMIT}
+     */
+    RecentUsage recent(UUID userId, UsagePeriod period, int limit);
 }

@@ -1,13 +1,28 @@
 package io.iploop.server.usage.internal;
 
+import io.iploop.server.keys.ApiKey;
+import io.iploop.server.keys.ApiKeysService;
+import io.iploop.server.usage.RecentUsage;
+import io.iploop.server.usage.UsageBreakdown;
+import io.iploop.server.usage.UsageBucket;
 import io.iploop.server.usage.UsageException;
+import io.iploop.server.usage.UsagePeriod;
 import io.iploop.server.usage.UsageService;
 import io.iploop.server.usage.UsageSummary;
+import io.iploop.server.usage.internal.UsageRepository.Dimension;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 
 /** The usage service over {@link UsageRepository}. Thread-safe. */
@@ -17,25 +32,102 @@ class DefaultUsageService implements UsageService {
     private static final BigDecimal BYTES_PER_GB = BigDecimal.valueOf(1_000_000_000L);
 
     private final UsageRepository usage;
+    private final ApiKeysService keys;
 
-    DefaultUsageService(UsageRepository usage) {
+    DefaultUsageService(UsageRepository usage, ApiKeysService keys) {
         this.usage = usage;
+        this.keys = keys;
+    }
+
+    /** The period's window {@code [from, to)}, ending now. */
+    private record Window(UsagePeriod period, Instant from, Instant to) {
+        static Window of(UsagePeriod period) {
+            Instant to = Instant.now();
+            return new Window(period, to.minus(period.duration()), to);
+        }
     }
 
     @Override
-    public UsageSummary summary(UUID userId, int days) {
-        if (days < 1 || days > MAX_DAYS) {
-            throw new UsageException(UsageException.Reason.INVALID_PERIOD,
-                    "days: " + days + " (expected: 1-" + MAX_DAYS + ")", "days");
-        }
-        Instant to = Instant.now();
-        Instant from = to.minus(Duration.ofDays(days));
-        UsageRepository.Totals t = usage.totals(userId, from);
+    public UsageSummary summary(UUID userId, UsagePeriod period) {
+        Window w = Window.of(period);
+        UsageRepository.Totals t = usage.totals(userId, w.from(), w.to());
         long total = t.bytesUploaded() + t.bytesDownloaded();
         BigDecimal rate = t.streams() == 0 ? BigDecimal.ZERO.setScale(2)
                 : BigDecimal.valueOf(t.successes() * 100L).divide(BigDecimal.valueOf(t.streams()), 2, RoundingMode.HALF_UP);
-        return new UsageSummary(days, from, to, t.bytesUploaded(), t.bytesDownloaded(), total,
+        return new UsageSummary(period.days(), w.from(), w.to(), t.bytesUploaded(), t.bytesDownloaded(), total,
                 BigDecimal.valueOf(total).divide(BYTES_PER_GB, 3, RoundingMode.HALF_UP), t.requests(), t.streams(),
                 t.successes(), t.streams() - t.successes(), rate, t.avgDurationMs());
+    }
+
+    @Override
+    public UsageBreakdown daily(UUID userId, UsagePeriod period) {
+        Window w = Window.of(period);
+        List<String> dates = new ArrayList<>();
+        LocalDate last = LocalDate.ofInstant(w.to(), ZoneOffset.UTC);
+        for (LocalDate d = LocalDate.ofInstant(w.from(), ZoneOffset.UTC); !d.isAfter(last); d = d.plusDays(1)) {
+            dates.add(d.toString());
+        }
+        return filled(userId, w, Dimension.DATE, dates);
+    }
+
+    @Override
+    public UsageBreakdown hourly(UUID userId, UsagePeriod period) {
+        List<String> hours = new ArrayList<>(24);
+        for (int h = 0; h < 24; h++) {
+            hours.add(Integer.toString(h));
+        }
+        return filled(userId, Window.of(period), Dimension.HOUR, hours);
+    }
+
+    @Override
+    public UsageBreakdown byCountry(UUID userId, UsagePeriod period) {
+        return breakdown(userId, Window.of(period), Dimension.COUNTRY, null);
+    }
+
+    @Override
+    public UsageBreakdown byKey(UUID userId, UsagePeriod period) {
+        UsageBreakdown b = breakdown(userId, Window.of(period), Dimension.API_KEY, null);
+        Map<String, String> names = keys.list(userId).stream()
+                .collect(Collectors.toMap(k -> k.id().toString(), ApiKey::name));
+        return new UsageBreakdown(b.days(), b.from(), b.to(), b.dimension(), b.buckets().stream()
+                .map(k -> k.key() == null ? k : k.withLabel(names.get(k.key())))
+                .toList());
+    }
+
+    @Override
+    public UsageBreakdown statusCodes(UUID userId, UsagePeriod period) {
+        return breakdown(userId, Window.of(period), Dimension.HTTP_STATUS, null);
+    }
+
+    @Override
+    public UsageBreakdown topDomains(UUID userId, UsagePeriod period, int limit) {
+        return breakdown(userId, Window.of(period), Dimension.DOMAIN, checkLimit(limit));
+    }
+
+    @Override
+    public RecentUsage recent(UUID userId, UsagePeriod period, int limit) {
+        Window w = Window.of(period);
+        return new RecentUsage(period.days(), w.from(), w.to(), usage.recent(userId, w.from(), w.to(), checkLimit(limit)));
+    }
+
+    private UsageBreakdown breakdown(UUID userId, Window w, Dimension dimension, @Nullable Integer limit) {
+        return new UsageBreakdown(w.period().days(), w.from(), w.to(), dimension.name,
+                usage.breakdown(userId, w.from(), w.to(), dimension, limit));
+    }
+
+    /** A breakdown with one bucket per key of {@code keys}, in that order, empty where nothing was used. */
+    private UsageBreakdown filled(UUID userId, Window w, Dimension dimension, List<String> keys) {
+        Map<String, UsageBucket> found = usage.breakdown(userId, w.from(), w.to(), dimension, null).stream()
+                .collect(Collectors.toMap(b -> Objects.requireNonNull(b.key()), Function.identity()));
+        return new UsageBreakdown(w.period().days(), w.from(), w.to(), dimension.name,
+                keys.stream().map(k -> found.getOrDefault(k, UsageBucket.empty(k))).toList());
+    }
+
+    private static int checkLimit(int limit) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new UsageException(UsageException.Reason.INVALID_LIMIT,
+                    "limit: " + limit + " (expected: 1-" + MAX_LIMIT + ")", "limit");
+        }
+        return limit;
     }
 }

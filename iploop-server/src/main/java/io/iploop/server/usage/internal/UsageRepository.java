@@ -1,17 +1,27 @@
 package io.iploop.server.usage.internal;
 
 import io.iploop.gateway.spi.UsageRecord;
+import io.iploop.server.usage.UsageBucket;
+import io.iploop.server.usage.UsageEntry;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** SQL for {@code usage_records}; every read takes the user id. Thread-safe. */
+/**
+ * SQL for {@code usage_records}: the gateway's batch insert and the analytics reads. Every read
+ * takes the user id and a period {@code [from, to)}; one builder ({@link #scoped}) adds both.
+ * Thread-safe.
+ */
 @Repository
 class UsageRepository {
 
@@ -28,8 +38,9 @@ class UsageRepository {
         int[][] counts = template.batchUpdate("""
                         INSERT INTO usage_records (id, user_id, api_key_id, node_id, session_id, bytes_downloaded,
                                                    bytes_uploaded, request_count, target_country, target_city,
-                                                   target_host, proxy_type, success, error_message, started_at, ended_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                   target_host, proxy_type, success, error_message, started_at, ended_at,
+                                                   http_status)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO NOTHING""",
                 batch, 1000, (ps, r) -> {
                     ps.setObject(1, r.id());
@@ -48,6 +59,9 @@ class UsageRepository {
                     ps.setString(14, r.errorMessage());
                     ps.setObject(15, utc(r.startedAt()));
                     ps.setObject(16, utc(r.endedAt()));
+                    Integer status = r.httpStatus();
+                    ps.setObject(17, status != null && status >= 100 && status <= 599 ? status.shortValue() : null,
+                            Types.SMALLINT);
                 });
         int inserted = 0;
         for (int[] chunk : counts) {
@@ -58,23 +72,101 @@ class UsageRepository {
         return inserted;
     }
 
-    Totals totals(UUID userId, Instant from) {
-        return jdbc.sql("""
-                        SELECT COALESCE(sum(bytes_uploaded), 0)   AS up,
-                               COALESCE(sum(bytes_downloaded), 0) AS down,
-                               COALESCE(sum(request_count), 0)    AS requests,
-                               count(*)                           AS streams,
-                               count(*) FILTER (WHERE success)    AS ok,
-                               COALESCE(round(avg(duration_ms)), 0) AS avg_ms
-                        FROM usage_records
-                        WHERE user_id = :userId AND started_at >= :from""")
-                .param("userId", userId).param("from", utc(from))
-                .query((rs, n) -> new Totals(rs.getLong("up"), rs.getLong("down"), rs.getLong("requests"),
-                        rs.getLong("streams"), rs.getLong("ok"), rs.getLong("avg_ms")))
-                .single();
+    /** Totals of one account within {@code [from, to)}. */
+    Totals totals(UUID userId, Instant from, Instant to) {
+        return run(totalsQuery(userId, from, to), (rs, n) -> new Totals(rs.getLong("up"), rs.getLong("down"),
+                rs.getLong("requests"), rs.getLong("streams"), rs.getLong("ok"), rs.getLong("avg_ms"))).getFirst();
     }
 
-    private static @org.jspecify.annotations.Nullable String truncate(@org.jspecify.annotations.Nullable String s, int max) {
+    /**
+     * One account's usage within {@code [from, to)} grouped by {@code dimension}, ordered as it
+     * says, at most {@code limit} buckets (null: all).
+     */
+    List<UsageBucket> breakdown(UUID userId, Instant from, Instant to, Dimension dimension, @Nullable Integer limit) {
+        return run(breakdownQuery(userId, from, to, dimension, limit), (rs, n) -> new UsageBucket(rs.getString("k"), null,
+                rs.getLong("up"), rs.getLong("down"), rs.getLong("up") + rs.getLong("down"), rs.getLong("requests"),
+                rs.getLong("streams"), rs.getLong("ok")));
+    }
+
+    /** One account's newest {@code limit} records within {@code [from, to)}, newest first. */
+    List<UsageEntry> recent(UUID userId, Instant from, Instant to, int limit) {
+        return run(recentQuery(userId, from, to, limit), (rs, n) -> new UsageEntry(
+                rs.getObject("id", UUID.class), rs.getObject("api_key_id", UUID.class), rs.getString("target_host"),
+                rs.getString("target_country"), rs.getString("proxy_type"), rs.getObject("http_status", Integer.class),
+                rs.getBoolean("success"), rs.getString("error_message"), rs.getLong("bytes_uploaded"),
+                rs.getLong("bytes_downloaded"), rs.getLong("request_count"),
+                rs.getObject("started_at", OffsetDateTime.class).toInstant(), rs.getLong("duration_ms")));
+    }
+
+    private <T> List<T> run(Query q, RowMapper<T> mapper) {
+        return jdbc.sql(q.sql()).params(q.params()).query(mapper).list();
+    }
+
+    /** What a breakdown groups by: its SQL expression and its order. */
+    enum Dimension {
+        DATE("date", "(started_at AT TIME ZONE 'UTC')::date", "k"),
+        HOUR("hour", "extract(hour FROM started_at AT TIME ZONE 'UTC')::int", "k"),
+        COUNTRY("country", "target_country", BY_BYTES),
+        API_KEY("api_key", "api_key_id", BY_BYTES),
+        HTTP_STATUS("http_status", "http_status", "k NULLS LAST"),
+        DOMAIN("domain", "target_host", BY_BYTES);
+
+        final String name;
+        final String expression;
+        final String order;
+
+        Dimension(String name, String expression, String order) {
+            this.name = name;
+            this.expression = expression;
+            this.order = order;
+        }
+    }
+
+    private static final String BY_BYTES = "sum(total_bytes) DESC, k NULLS LAST";
+
+    /** Sums shared by the totals and every breakdown; {@code ok} counts successful streams. */
+    private static final String AGGREGATES = """
+            COALESCE(sum(bytes_uploaded), 0)   AS up,
+                   COALESCE(sum(bytes_downloaded), 0) AS down,
+                   COALESCE(sum(request_count), 0)    AS requests,
+                   count(*)                           AS streams,
+                   count(*) FILTER (WHERE success)    AS ok""";
+
+    static Query totalsQuery(UUID userId, Instant from, Instant to) {
+        return scoped(userId, from, to, AGGREGATES + ",\n       COALESCE(round(avg(duration_ms)), 0) AS avg_ms", "", Map.of());
+    }
+
+    static Query breakdownQuery(UUID userId, Instant from, Instant to, Dimension dimension, @Nullable Integer limit) {
+        return scoped(userId, from, to, dimension.expression + " AS k,\n       " + AGGREGATES,
+                "GROUP BY 1 ORDER BY " + dimension.order + (limit == null ? "" : " LIMIT :limit"),
+                limit == null ? Map.of() : Map.of("limit", limit));
+    }
+
+    static Query recentQuery(UUID userId, Instant from, Instant to, int limit) {
+        return scoped(userId, from, to, """
+                id, api_key_id, target_host, target_country, proxy_type, http_status, success, error_message,
+                       bytes_uploaded, bytes_downloaded, request_count, started_at, duration_ms""",
+                "ORDER BY started_at DESC LIMIT :limit", Map.of("limit", limit));
+    }
+
+    /**
+     * The one place that scopes a query to an account and a period: {@code SELECT select FROM
+     * usage_records WHERE user_id = :userId AND started_at in [from, to) tail}, served by the index
+     * {@code (user_id, started_at)}.
+     */
+    private static Query scoped(UUID userId, Instant from, Instant to, String select, String tail, Map<String, Object> extra) {
+        Map<String, Object> params = new HashMap<>(extra);
+        params.put("userId", userId);
+        params.put("from", utc(from));
+        params.put("to", utc(to));
+        return new Query("SELECT " + select + "\nFROM usage_records\nWHERE user_id = :userId AND started_at >= :from AND started_at < :to\n"
+                + tail, params);
+    }
+
+    /** SQL text and its named parameters. */
+    record Query(String sql, Map<String, Object> params) {}
+
+    private static @Nullable String truncate(@Nullable String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
