@@ -122,7 +122,7 @@ class UsageRepository {
         }
     }
 
-    private static final String BY_BYTES = "sum(total_bytes) DESC, k NULLS LAST";
+    private static final String BY_BYTES = "sum(bytes_uploaded) + sum(bytes_downloaded) DESC, k NULLS LAST";
 
     /** Sums shared by the totals and every breakdown; {@code ok} counts successful streams. */
     private static final String AGGREGATES = """
