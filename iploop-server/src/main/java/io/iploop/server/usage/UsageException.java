@@ -15,7 +15,7 @@ public final class UsageException extends ApiException {
 
     /** Error codes of the usage feature. */
     public enum Reason {
-        /** A period other than 7, 30, 90 or 365 days ({@code 7d}, {@code 30d}, {@code 90d}, {@code 1y}). */
+        /** A period outside 1-365 days, or a {@code period} other than {@code 7d}, {@code 30d}, {@code 90d}, {@code 1y}. */
         INVALID_PERIOD("validation_failed", HttpStatus.BAD_REQUEST),
         /** A row limit outside its range. */
         INVALID_LIMIT("validation_failed", HttpStatus.BAD_REQUEST),

@@ -4,39 +4,38 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The periods usage analytics offer (seed 001 §5.4, §5.7 period selector; seed 000 §8.3
- * 7d/30d/90d/1y): the last {@link #days()} × 24 h up to now. Immutable.
+ * The period an analytics query covers: the last {@code days} × 24 h up to now. The dashboard
+ * offers 7, 30, 90 days and 1 year (seed 001 §5.4, §5.7; seed 000 §8.3), also spelled
+ * {@code period=7d|30d|90d|1y}; {@code days} accepts any 1-{@link UsageService#MAX_DAYS}, as
+ * the summary always did. Immutable.
+ *
+ * @param days length in days of 24 h, 1-{@link UsageService#MAX_DAYS}
  */
-public enum UsagePeriod {
-    LAST_7_DAYS(7, "7d"),
-    LAST_30_DAYS(30, "30d"),
-    LAST_90_DAYS(90, "90d"),
-    LAST_YEAR(365, "1y");
+public record UsagePeriod(int days) {
+
+    public static final UsagePeriod LAST_7_DAYS = new UsagePeriod(7);
+    public static final UsagePeriod LAST_30_DAYS = new UsagePeriod(30);
+    public static final UsagePeriod LAST_90_DAYS = new UsagePeriod(90);
+    public static final UsagePeriod LAST_YEAR = new UsagePeriod(365);
 
     /** The period when the request names none (seed 001 §5.4: 30 days is the default). */
     public static final UsagePeriod DEFAULT = LAST_30_DAYS;
 
-    private final int days;
-    private final String code;
-
-    UsagePeriod(int days, String code) {
-        this.days = days;
-        this.code = code;
-    }
-
-    /** Length in days of 24 h. */
-    public int days() {
-        return days;
-    }
-
-    /** The {@code period} parameter's spelling: {@code 7d}, {@code 30d}, {@code 90d} or {@code 1y}. */
-    public String code() {
-        return code;
+    /** @throws UsageException {@code INVALID_PERIOD} (field {@code days}) unless 1 ≤ days ≤ {@link UsageService#MAX_DAYS} */
+    public UsagePeriod {
+        if (days < 1 || days > UsageService.MAX_DAYS) {
+            throw invalid("days", "days: " + days + " (expected: 1-" + UsageService.MAX_DAYS + ", usually 7, 30, 90 or 365)");
+        }
     }
 
     /** Length as a duration. */
     public Duration duration() {
         return Duration.ofDays(days);
+    }
+
+    /** The {@code period} spelling: {@code 1y} for 365 days, else {@code <days>d} ({@code 30d}). */
+    public String code() {
+        return days == 365 ? "1y" : days + "d";
     }
 
     /**
@@ -47,33 +46,19 @@ public enum UsagePeriod {
      *     given and disagree
      */
     public static UsagePeriod of(@Nullable Integer days, @Nullable String period) {
-        UsagePeriod byDays = days == null ? null : ofDays(days);
+        @Nullable UsagePeriod byDays = days == null ? null : new UsagePeriod(days);
         if (period == null) {
             return byDays == null ? DEFAULT : byDays;
         }
-        for (UsagePeriod p : values()) {
-            if (p.code.equalsIgnoreCase(period.strip())) {
-                if (byDays != null && byDays != p) {
+        for (UsagePeriod p : new UsagePeriod[] {LAST_7_DAYS, LAST_30_DAYS, LAST_90_DAYS, LAST_YEAR}) {
+            if (p.code().equalsIgnoreCase(period.strip())) {
+                if (byDays != null && !byDays.equals(p)) {
                     throw invalid("period", "period: " + period + " disagrees with days: " + days);
                 }
                 return p;
             }
         }
         throw invalid("period", "period: " + period + " (expected: 7d, 30d, 90d or 1y)");
-    }
-
-    /**
-     * The period of {@code days} days.
-     *
-     * @throws UsageException {@code INVALID_PERIOD} (field {@code days}) unless days is 7, 30, 90 or 365
-     */
-    public static UsagePeriod ofDays(int days) {
-        for (UsagePeriod p : values()) {
-            if (p.days == days) {
-                return p;
-            }
-        }
-        throw invalid("days", "days: " + days + " (expected: 7, 30, 90 or 365)");
     }
 
     private static UsageException invalid(String field, String message) {

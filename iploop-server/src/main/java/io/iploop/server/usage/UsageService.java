@@ -9,6 +9,9 @@ import java.util.UUID;
  */
 public interface UsageService {
 
+    /** Longest period, in days. */
+    int MAX_DAYS = 365;
+
     /** Most rows {@link #recent} and {@link #topDomains} return (seed 001 §7.3: recent max 100). */
     int MAX_LIMIT = 100;
 
@@ -18,10 +21,10 @@ public interface UsageService {
     /**
      * As {@link #summary(UUID, UsagePeriod)} for {@code days}.
      *
-     * @throws UsageException {@code INVALID_PERIOD} unless days is 7, 30, 90 or 365
+     * @throws UsageException {@code INVALID_PERIOD} unless 1 ≤ days ≤ {@link #MAX_DAYS}
      */
     default UsageSummary summary(UUID userId, int days) {
-        return summary(userId, UsagePeriod.ofDays(days));
+        return summary(userId, new UsagePeriod(days));
     }
 
     /**

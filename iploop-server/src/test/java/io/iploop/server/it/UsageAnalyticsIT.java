@@ -234,7 +234,7 @@ class UsageAnalyticsIT extends ServerTestSupport {
 
     @Test
     void invalidParametersNameTheField() {
-        assertThat(error("summary?days=5")).isEqualTo("days");
+        assertThat(error("summary?days=366")).isEqualTo("days");
         assertThat(error("daily?days=abc")).isEqualTo("days");
         assertThat(error("hourly?period=2w")).isEqualTo("period");
         assertThat(error("by-key?days=7&period=30d")).isEqualTo("period");
