@@ -68,7 +68,6 @@ public final class ProxyTunnels {
         }
     }
 
-    /** The error for a failed {@link io.iploop.gateway.exit.ExitConnector#open}. */
     /**
      * Opens an exit stream for a customer connection and hands the outcome back on the
      * connection's event loop, where the listener's handlers keep all their state. If the loop is
@@ -95,6 +94,7 @@ public final class ProxyTunnels {
         });
     }
 
+    /** The error for a failed {@link io.iploop.gateway.exit.ExitConnector#open}. */
     public static ProxyError errorOf(@Nullable Throwable failure) {
         ExitException ee = exitException(failure);
         return ee == null ? ProxyError.INTERNAL_ERROR : ProxyError.of(ee.failure());
