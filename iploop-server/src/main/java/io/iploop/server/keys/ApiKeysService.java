@@ -46,7 +46,10 @@ public interface ApiKeysService {
     /** Enables or disables one of the account's keys. @throws KeysException {@code NOT_FOUND} */
     ApiKey setActive(UUID userId, UUID keyId, boolean active);
 
-    /** Deletes one of the account's keys; it stops working at once. @throws KeysException {@code NOT_FOUND} */
+    /**
+     * Deletes one of the account's keys: it is no longer listed and stops working within the
+     * gateway's 5 s cache; its usage history stays attributed to it. @throws KeysException {@code NOT_FOUND}
+     */
     void delete(UUID userId, UUID keyId);
 
     /**

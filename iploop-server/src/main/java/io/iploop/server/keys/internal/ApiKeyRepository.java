@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * SQL for {@code api_keys} and {@code account_ip_whitelists}; every query on a user's keys takes the
- * user id. Whitelists are stored as JSON arrays of strings. Thread-safe.
+ * user id, and deleted keys ({@code deleted_at} set) are invisible to all of them. Whitelists are
+ * stored as JSON arrays of strings. Thread-safe.
  */
 @Repository
 class ApiKeyRepository {
@@ -43,7 +44,7 @@ class ApiKeyRepository {
 
     /** Keys counted against the limit: those not replaced by rotation. */
     int countByUser(UUID userId) {
-        return jdbc.sql("SELECT count(*) FROM api_keys WHERE user_id = :userId AND replaced_by IS NULL")
+        return jdbc.sql("SELECT count(*) FROM api_keys WHERE user_id = :userId AND replaced_by IS NULL AND deleted_at IS NULL")
                 .param("userId", userId).query(Integer.class).single();
     }
 
@@ -60,27 +61,28 @@ class ApiKeyRepository {
 
     /** Rotated keys whose grace period ended are left out. */
     List<ApiKey> findByUser(UUID userId) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM api_keys WHERE user_id = :userId"
+        return jdbc.sql("SELECT " + COLUMNS + " FROM api_keys WHERE user_id = :userId AND deleted_at IS NULL"
                         + " AND (grace_ends_at IS NULL OR grace_ends_at > now()) ORDER BY created_at DESC, id")
                 .param("userId", userId).query(this::map).list();
     }
 
     /** The key, locked until the end of the transaction when {@code forUpdate}. */
     Optional<ApiKey> find(UUID userId, UUID keyId, boolean forUpdate) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM api_keys WHERE id = :id AND user_id = :userId"
+        return jdbc.sql("SELECT " + COLUMNS + " FROM api_keys WHERE id = :id AND user_id = :userId AND deleted_at IS NULL"
                         + (forUpdate ? " FOR UPDATE" : ""))
                 .param("id", keyId).param("userId", userId).query(this::map).optional();
     }
 
     Optional<ApiKey> setActive(UUID userId, UUID keyId, boolean active) {
-        return jdbc.sql("UPDATE api_keys SET is_active = :active WHERE id = :id AND user_id = :userId RETURNING " + COLUMNS)
+        return jdbc.sql("UPDATE api_keys SET is_active = :active WHERE id = :id AND user_id = :userId AND deleted_at IS NULL"
+                        + " RETURNING " + COLUMNS)
                 .param("active", active).param("id", keyId).param("userId", userId)
                 .query(this::map).optional();
     }
 
     Optional<ApiKey> setWhitelist(UUID userId, UUID keyId, List<String> ips) {
         return jdbc.sql("UPDATE api_keys SET ip_whitelist = CAST(:ips AS jsonb) WHERE id = :id AND user_id = :userId"
-                        + " RETURNING " + COLUMNS)
+                        + " AND deleted_at IS NULL RETURNING " + COLUMNS)
                 .param("ips", json.writeValueAsString(ips)).param("id", keyId).param("userId", userId)
                 .query(this::map).optional();
     }
@@ -94,8 +96,9 @@ class ApiKeyRepository {
                 .param("id", keyId).param("userId", userId).update();
     }
 
+    /** Marks the key deleted (the row stays for usage attribution). */
     boolean delete(UUID userId, UUID keyId) {
-        return jdbc.sql("DELETE FROM api_keys WHERE id = :id AND user_id = :userId")
+        return jdbc.sql("UPDATE api_keys SET deleted_at = now() WHERE id = :id AND user_id = :userId AND deleted_at IS NULL")
                 .param("id", keyId).param("userId", userId).update() == 1;
     }
 
@@ -126,7 +129,7 @@ class ApiKeyRepository {
                         LEFT JOIN account_ip_whitelists w ON w.user_id = u.id
                         LEFT JOIN user_plans up ON up.user_id = u.id AND up.status = 'active'
                         LEFT JOIN plans p ON p.id = up.plan_id
-                        WHERE k.key_hash = :hash AND u.customer_id = :customerId""")
+                        WHERE k.key_hash = :hash AND u.customer_id = :customerId AND k.deleted_at IS NULL""")
                 .param("hash", keyHash).param("customerId", customerId)
                 .query((rs, n) -> new ProxyCredential(
                         rs.getObject("key_id", UUID.class),
