@@ -1,33 +1,78 @@
 package io.iploop.server.keys;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The API keys feature's public API (seed 001 §6.2, §5.5). Every method is scoped by the owner's
- * account id; another account's key behaves as if it did not exist. Thread-safe.
+ * The API keys feature's public API (seed 001 §5.5, §6.2, §7.2; seed 000 §9.2, §9.3). Every method
+ * is scoped by the owner's account id; another account's key behaves as if it did not exist
+ * ({@code NOT_FOUND}, nothing changed: DESIGN §7). Changes reach the gateway within its 5 s auth
+ * cache. Thread-safe.
  */
 public interface ApiKeysService {
 
-    /** Seed 001 §5.5: keys per account. */
+    /** Seed 001 §5.5: keys per account (keys in their rotation grace period do not count). */
     int MAX_KEYS_PER_USER = 5;
 
     /** Key format (seed 001 §6.2): this prefix plus 48 lowercase hex characters (24 random bytes). */
     String KEY_PREFIX = "iploop_";
 
+    /** Seed 000 §9.2: how long a rotated key keeps working beside its successor. */
+    Duration ROTATION_GRACE = Duration.ofHours(24);
+
+    /** Creates a key that never expires; see {@link #create(UUID, String, Instant)}. */
+    default CreatedApiKey create(UUID userId, String name) {
+        return create(userId, name, null);
+    }
+
     /**
      * Creates a key for {@code userId}.
      *
-     * @throws KeysException {@code KEY_LIMIT_REACHED} when the account has {@link #MAX_KEYS_PER_USER}
+     * @param expiresAt when the key stops working (seed 001 §6.2), or null for never
+     * @throws KeysException {@code KEY_LIMIT_REACHED} when the account has {@link #MAX_KEYS_PER_USER},
+     *     {@code INVALID_EXPIRY} when {@code expiresAt} is not in the future
      */
-    CreatedApiKey create(UUID userId, String name);
+    CreatedApiKey create(UUID userId, String name, @Nullable Instant expiresAt);
 
-    /** The account's keys, newest first. */
+    /** The account's keys, newest first, including rotated keys until their grace period ends. */
     List<ApiKey> list(UUID userId);
 
-    /**
-     * Enables or disables one of the account's keys; the gateway stops accepting a disabled key
-     * within its 5 s auth cache. @throws KeysException {@code NOT_FOUND}
-     */
+    /** One of the account's keys with its whitelist. @throws KeysException {@code NOT_FOUND} */
+    ApiKey get(UUID userId, UUID keyId);
+
+    /** Enables or disables one of the account's keys. @throws KeysException {@code NOT_FOUND} */
     ApiKey setActive(UUID userId, UUID keyId, boolean active);
+
+    /**
+     * Deletes one of the account's keys: it is no longer listed and stops working within the
+     * gateway's 5 s cache; its usage history stays attributed to it. @throws KeysException {@code NOT_FOUND}
+     */
+    void delete(UUID userId, UUID keyId);
+
+    /**
+     * Replaces a key's IP whitelist (IPv4, IPv6, CIDR; at most 50 entries; empty allows every client).
+     *
+     * @throws KeysException {@code NOT_FOUND}, or {@code INVALID_WHITELIST} naming the bad entry
+     */
+    ApiKey setWhitelist(UUID userId, UUID keyId, List<String> ips);
+
+    /**
+     * Rotates a key (seed 000 §9.2): issues a successor with the same name, whitelist, state and
+     * expiry, shown once; the old key keeps working for {@link #ROTATION_GRACE}.
+     *
+     * @throws KeysException {@code NOT_FOUND}, or {@code ALREADY_ROTATED} for a key already replaced
+     */
+    CreatedApiKey rotate(UUID userId, UUID keyId);
+
+    /** The account-level IP whitelist (seed 000 §9.3); empty allows every client. */
+    List<String> accountWhitelist(UUID userId);
+
+    /**
+     * Replaces the account-level IP whitelist, enforced for every key of the account on top of each
+     * key's own whitelist. @throws KeysException {@code INVALID_WHITELIST} naming the bad entry
+     */
+    List<String> setAccountWhitelist(UUID userId, List<String> ips);
 }

@@ -4,10 +4,15 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * {@code GET /api/nodes} (seed 001 §5.2): {@code { nodes, nodeCount, stats, health, timestamp }}.
- * Immutable.
+ * {@code GET /api/nodes} (seed 001 §5.2): {@code { nodes, nodeCount, stats, health, timestamp }}
+ * plus pagination: {@code nodes} is one page of the nodes matching the filter. Immutable.
+ *
+ * @param nodeCount nodes on this page
+ * @param total nodes matching the filter, all pages
+ * @param stats over every node in scope, unfiltered
  */
-public record NodeListing(List<NodeView> nodes, int nodeCount, NodeStats stats, Health health, Instant timestamp) {
+public record NodeListing(List<NodeView> nodes, int nodeCount, long total, int page, int limit, NodeStats stats,
+        Health health, Instant timestamp) {
 
     public NodeListing {
         nodes = List.copyOf(nodes);

@@ -8,6 +8,8 @@ import java.util.Map;
  * counts every customer may see (as in {@code /api/proxy/locations}). Immutable.
  *
  * @param byCountry nodes in scope per ISO country ({@code "??"} when unknown)
+ * @param byDeviceType nodes in scope per device type, i.e. the agent's platform ({@code android},
+ *     {@code windows}, {@code linux}, …; {@code "unknown"} when not reported)
  * @param byConnectionType nodes in scope per connection type ({@code "unknown"} when not reported)
  * @param totalBandwidthBytes bytes carried by the nodes in scope, both directions
  * @param averageQuality mean quality score 0-100 of the nodes in scope, 0 when none
@@ -19,6 +21,7 @@ public record NodeStats(
         int totalNodes,
         int onlineNodes,
         Map<String, Integer> byCountry,
+        Map<String, Integer> byDeviceType,
         Map<String, Integer> byConnectionType,
         long totalBandwidthBytes,
         long totalRequests,
@@ -29,6 +32,7 @@ public record NodeStats(
 
     public NodeStats {
         byCountry = Map.copyOf(byCountry);
+        byDeviceType = Map.copyOf(byDeviceType);
         byConnectionType = Map.copyOf(byConnectionType);
     }
 }

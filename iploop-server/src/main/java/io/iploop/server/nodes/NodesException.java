@@ -17,6 +17,8 @@ public final class NodesException extends ApiException {
     public enum Reason {
         /** Unknown country code in a locations query. */
         INVALID_COUNTRY("invalid_country", HttpStatus.BAD_REQUEST),
+        /** A malformed node-list filter or page (seed 001 §5.3 filters). */
+        INVALID_FILTER("invalid_filter", HttpStatus.BAD_REQUEST),
         /** Seed-less safety limit on node keys per operator. */
         NODE_KEY_LIMIT_REACHED("node_key_limit_reached", HttpStatus.CONFLICT);
 

@@ -2,6 +2,7 @@ package io.iploop.server.nodes;
 
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The nodes feature's public API (seed 001 §7.4, seed 000 §7.2). Node rows belong to the operator
@@ -13,14 +14,41 @@ public interface NodesService {
     /** Node key format: this prefix plus 48 lowercase hex characters. */
     String NODE_KEY_PREFIX = "ipn_";
 
-    /** The caller's nodes (all nodes for an admin) merged with the live view. */
-    NodeListing list(UUID callerId, boolean admin);
+    /** The first page of the caller's nodes; see {@link #list(UUID, boolean, NodeFilter)}. */
+    default NodeListing list(UUID callerId, boolean admin) {
+        return list(callerId, admin, NodeFilter.ALL);
+    }
+
+    /**
+     * One page of the caller's nodes (all nodes for an admin) matching {@code filter} (seed 001
+     * §5.3), merged with the live view, with statistics over the whole scope.
+     */
+    NodeListing list(UUID callerId, boolean admin, NodeFilter filter);
 
     /** Statistics over the same scope as {@link #list}. */
     NodeStats stats(UUID callerId, boolean admin);
 
     /** Countries and cities with connected nodes. */
     Locations locations();
+
+    /**
+     * One country's cities with connected nodes; zero nodes for a valid country without any.
+     *
+     * @throws NodesException {@code INVALID_COUNTRY} unless {@code country} is ISO-3166 alpha-2
+     */
+    Locations.Country country(String country);
+
+    /**
+     * ISPs of one city with connected nodes; {@code city} in any case, spaces or underscores
+     * (as targeted: {@code new_york}). @throws NodesException {@code INVALID_COUNTRY}
+     */
+    CityIsps isps(String country, String city);
+
+    /**
+     * Connected nodes grouped by location and network, in one country or (null) everywhere.
+     * @throws NodesException {@code INVALID_COUNTRY}
+     */
+    Inventory inventory(@Nullable String country);
 
     /** Issues a node key to {@code userId}, promoting a customer to operator. */
     IssuedNodeKey issueNodeKey(UUID userId, String name);

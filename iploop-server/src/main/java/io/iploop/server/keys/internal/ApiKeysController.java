@@ -16,20 +16,27 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /api/proxy/keys} (seed 001 §7.2, §5.5): the caller's proxy API keys. */
+/**
+ * {@code /api/proxy/keys} (seed 001 §7.2, §5.5; rotation: seed 000 §9.2): the caller's proxy API
+ * keys. Another account's key id answers 404 on every route.
+ */
 @RestController
 @RequestMapping("/api/proxy/keys")
 @Tag(name = "keys", description = "Proxy API keys")
 class ApiKeysController {
+
+    private static final String SHOWN_ONCE = "Save this API key now! It will not be shown again.";
 
     private final ApiKeysService keys;
 
@@ -39,18 +46,21 @@ class ApiKeysController {
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Create a key; the full key is in this response only")
+    @Operation(summary = "Create a key, optionally expiring; the full key is in this response only")
     CreatedKeyResponse create(@AuthenticationPrincipal AuthenticatedUser caller, @Valid @RequestBody CreateKeyRequest r) {
-        CreatedApiKey created = keys.create(caller.userId(), r.name());
-        ApiKey k = created.apiKey();
-        return new CreatedKeyResponse(k.id(), k.name(), created.key(), k.keyPrefix(), k.isActive(), k.createdAt(),
-                "Save this API key now! It will not be shown again.");
+        return CreatedKeyResponse.of(keys.create(caller.userId(), r.name(), r.expiresAt()));
     }
 
     @GetMapping
-    @Operation(summary = "The caller's keys (prefix only)")
+    @Operation(summary = "The caller's keys (prefix only), including rotated keys in their grace period")
     KeysResponse list(@AuthenticationPrincipal AuthenticatedUser caller) {
         return new KeysResponse(keys.list(caller.userId()));
+    }
+
+    @GetMapping("/{keyId}")
+    @Operation(summary = "One key with its IP whitelist")
+    ApiKey get(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID keyId) {
+        return keys.get(caller.userId(), keyId);
     }
 
     @PatchMapping("/{keyId}")
@@ -60,12 +70,49 @@ class ApiKeysController {
         return keys.setActive(caller.userId(), keyId, Boolean.TRUE.equals(r.isActive()));
     }
 
-    record CreateKeyRequest(@NotBlank @Size(max = 100) String name) {}
+    @DeleteMapping("/{keyId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Delete a key; it stops working within 5 s")
+    void delete(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID keyId) {
+        keys.delete(caller.userId(), keyId);
+    }
+
+    @PutMapping("/{keyId}/whitelist")
+    @Operation(summary = "Replace a key's IP whitelist (IPv4, IPv6, CIDR; at most 50; empty allows all)")
+    ApiKey setWhitelist(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID keyId,
+            @Valid @RequestBody WhitelistRequest r) {
+        return keys.setWhitelist(caller.userId(), keyId, r.ips());
+    }
+
+    @PostMapping("/{keyId}/rotate")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Issue a successor key (shown once); the old key keeps working for 24 h")
+    CreatedKeyResponse rotate(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID keyId) {
+        return CreatedKeyResponse.of(keys.rotate(caller.userId(), keyId));
+    }
+
+    record CreateKeyRequest(@NotBlank @Size(max = 100) String name, @Nullable Instant expiresAt) {}
 
     record ToggleRequest(@NotNull @Nullable Boolean isActive) {}
 
+    /** Seed 001 §5.5: {@code { ips: string[] }}. */
+    record WhitelistRequest(@NotNull @Nullable List<@NotNull String> ips) {
+
+        @Override
+        public List<String> ips() {
+            return ips == null ? List.of() : ips;
+        }
+    }
+
     record CreatedKeyResponse(UUID id, String name, String key, String keyPrefix, boolean isActive, Instant createdAt,
-            String warning) {}
+            @Nullable Instant expiresAt, List<String> ipWhitelist, String warning) {
+
+        static CreatedKeyResponse of(CreatedApiKey created) {
+            ApiKey k = created.apiKey();
+            return new CreatedKeyResponse(k.id(), k.name(), created.key(), k.keyPrefix(), k.isActive(), k.createdAt(),
+                    k.expiresAt(), k.ipWhitelist(), SHOWN_ONCE);
+        }
+    }
 
     record KeysResponse(List<ApiKey> keys) {}
 }

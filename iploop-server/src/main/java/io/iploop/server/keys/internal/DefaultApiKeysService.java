@@ -5,8 +5,10 @@ import io.iploop.server.keys.ApiKeysService;
 import io.iploop.server.keys.CreatedApiKey;
 import io.iploop.server.keys.KeysException;
 import io.iploop.server.platform.SecureTokens;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -30,14 +32,23 @@ class DefaultApiKeysService implements ApiKeysService {
 
     @Override
     @Transactional
-    public CreatedApiKey create(UUID userId, String name) {
+    public CreatedApiKey create(UUID userId, String name, @Nullable Instant expiresAt) {
+        if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
+            throw new KeysException(KeysException.Reason.INVALID_EXPIRY,
+                    "expiresAt: " + expiresAt + " (expected: in the future)", "expiresAt");
+        }
         keys.lockUser(userId);
         if (keys.countByUser(userId) >= MAX_KEYS_PER_USER) {
             throw new KeysException(KeysException.Reason.KEY_LIMIT_REACHED,
                     "an account can have at most " + MAX_KEYS_PER_USER + " API keys", null);
         }
+        return issue(userId, name.strip(), true, expiresAt, List.of());
+    }
+
+    private CreatedApiKey issue(UUID userId, String name, boolean active, @Nullable Instant expiresAt, List<String> ips) {
         String key = newKey();
-        ApiKey created = keys.insert(userId, name.strip(), SecureTokens.sha256Hex(key), key.substring(0, DISPLAY_PREFIX_LENGTH));
+        ApiKey created = keys.insert(userId, new ApiKeyRepository.NewKey(name, SecureTokens.sha256Hex(key),
+                key.substring(0, DISPLAY_PREFIX_LENGTH), active, expiresAt, ips));
         return new CreatedApiKey(created, key);
     }
 
@@ -47,8 +58,54 @@ class DefaultApiKeysService implements ApiKeysService {
     }
 
     @Override
+    public ApiKey get(UUID userId, UUID keyId) {
+        return keys.find(userId, keyId, false).orElseThrow(DefaultApiKeysService::notFound);
+    }
+
+    @Override
     public ApiKey setActive(UUID userId, UUID keyId, boolean active) {
-        return keys.setActive(userId, keyId, active)
-                .orElseThrow(() -> new KeysException(KeysException.Reason.NOT_FOUND, "no such API key", null));
+        return keys.setActive(userId, keyId, active).orElseThrow(DefaultApiKeysService::notFound);
+    }
+
+    @Override
+    public void delete(UUID userId, UUID keyId) {
+        if (!keys.delete(userId, keyId)) {
+            throw notFound();
+        }
+    }
+
+    @Override
+    public ApiKey setWhitelist(UUID userId, UUID keyId, List<String> ips) {
+        return keys.setWhitelist(userId, keyId, IpWhitelist.validate(ips, "ips")).orElseThrow(DefaultApiKeysService::notFound);
+    }
+
+    @Override
+    @Transactional
+    public CreatedApiKey rotate(UUID userId, UUID keyId) {
+        keys.lockUser(userId);
+        ApiKey old = keys.find(userId, keyId, true).orElseThrow(DefaultApiKeysService::notFound);
+        if (old.replacedBy() != null) {
+            throw new KeysException(KeysException.Reason.ALREADY_ROTATED,
+                    "this API key was already rotated; rotate its successor " + old.replacedBy() + " instead", null);
+        }
+        CreatedApiKey successor = issue(userId, old.name(), old.isActive(), old.expiresAt(), old.ipWhitelist());
+        keys.retire(userId, keyId, successor.apiKey().id(), ROTATION_GRACE);
+        return successor;
+    }
+
+    @Override
+    public List<String> accountWhitelist(UUID userId) {
+        return keys.accountWhitelist(userId);
+    }
+
+    @Override
+    public List<String> setAccountWhitelist(UUID userId, List<String> ips) {
+        List<String> valid = IpWhitelist.validate(ips, "ips");
+        keys.setAccountWhitelist(userId, valid);
+        return valid;
+    }
+
+    private static KeysException notFound() {
+        return new KeysException(KeysException.Reason.NOT_FOUND, "no such API key", null);
     }
 }

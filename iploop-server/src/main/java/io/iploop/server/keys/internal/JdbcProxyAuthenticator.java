@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -21,9 +22,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * The gateway's {@link ProxyAuthenticator} (DESIGN §3): accepts a key only if it exists, belongs to
- * the customer id given as proxy username, is active and unexpired, and its account is active.
- * Everything else is {@code BAD_CREDENTIALS} (407), with the same message whatever the cause, so a
- * probe learns nothing about other customers' keys. Blocks on one indexed query (the gateway calls
+ * the customer id given as proxy username, is active, unexpired and not past its rotation grace
+ * period (seed 000 §9.2), and its account is active. Everything else is {@code BAD_CREDENTIALS}
+ * (407), with the same message whatever the cause, so a probe learns nothing about other customers'
+ * keys. Valid credentials from a client IP outside the key's or the account's non-empty whitelist
+ * (seed 001 §6.2, seed 000 §9.3; both must allow it) are {@code IP_NOT_WHITELISTED} (403). Blocks on one indexed query (the gateway calls
  * it off the event loop and caches results for 5 s). {@code last_used_at} is recorded in memory and
  * written every 10 s and on shutdown, so authentication never waits for an UPDATE. Thread-safe.
  */
@@ -48,13 +51,13 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
     @Override
     public CompletionStage<AuthResult> authenticate(String customerId, String apiKeySha256Hex, InetAddress clientAddress) {
         try {
-            return CompletableFuture.completedFuture(check(customerId, apiKeySha256Hex));
+            return CompletableFuture.completedFuture(check(customerId, apiKeySha256Hex, clientAddress));
         } catch (RuntimeException storeUnavailable) {
             return CompletableFuture.failedFuture(storeUnavailable);
         }
     }
 
-    private AuthResult check(String customerId, String keyHash) {
+    private AuthResult check(String customerId, String keyHash, InetAddress clientAddress) {
         if (!keyHash.matches("[0-9a-f]{64}")) {
             return REJECTED;
         }
@@ -64,12 +67,27 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
         }
         ApiKeyRepository.ProxyCredential c = found.get();
         Instant now = clock.instant();
-        if (!c.active() || (c.expiresAt() != null && !c.expiresAt().isAfter(now)) || !"active".equals(c.userStatus())) {
+        if (!c.active() || ended(c.expiresAt(), now) || ended(c.graceEndsAt(), now) || !"active".equals(c.userStatus())) {
             return REJECTED;
+        }
+        if (!IpWhitelist.of(c.keyWhitelist()).allows(clientAddress)) {
+            return notWhitelisted(clientAddress, "this API key's");
+        }
+        if (!IpWhitelist.of(c.accountWhitelist()).allows(clientAddress)) {
+            return notWhitelisted(clientAddress, "the account's");
         }
         pendingTouches.merge(c.keyId(), now, (a, b) -> a.isAfter(b) ? a : b);
         long maxSticky = c.maxStickyLifetimeSeconds() == null ? DEFAULT_MAX_STICKY_SECONDS : c.maxStickyLifetimeSeconds();
         return new AuthResult.Accepted(new CustomerPrincipal(c.userId(), c.customerId(), c.keyId(), maxSticky));
+    }
+
+    private static boolean ended(@Nullable Instant deadline, Instant now) {
+        return deadline != null && !deadline.isAfter(now);
+    }
+
+    private static AuthResult notWhitelisted(InetAddress client, String whose) {
+        return new AuthResult.Rejected(AuthResult.RejectReason.IP_NOT_WHITELISTED,
+                "client IP " + client.getHostAddress() + " is not on " + whose + " IP whitelist");
     }
 
     /** Writes pending {@code last_used_at} values. */

@@ -2,9 +2,12 @@ package io.iploop.server.nodes.internal;
 
 import io.iploop.gateway.node.ConnectedNode;
 import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.nodes.CityIsps;
+import io.iploop.server.nodes.Inventory;
 import io.iploop.server.nodes.IssuedNodeKey;
 import io.iploop.server.nodes.LiveNodes;
 import io.iploop.server.nodes.Locations;
+import io.iploop.server.nodes.NodeFilter;
 import io.iploop.server.nodes.NodeKey;
 import io.iploop.server.nodes.NodeListing;
 import io.iploop.server.nodes.NodeStats;
@@ -17,12 +20,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -47,18 +52,24 @@ class DefaultNodesService implements NodesService {
     }
 
     @Override
-    public NodeListing list(UUID callerId, boolean admin) {
+    public NodeListing list(UUID callerId, boolean admin, NodeFilter filter) {
         List<ConnectedNode> connected = live.connected();
-        List<NodeView> views = views(callerId, admin, connected);
-        NodeStats stats = stats(views, admin, connected);
+        @Nullable UUID owner = admin ? null : callerId;
+        List<NodeView> page = views(nodes.find(owner, filter), connected);
+        long total = nodes.count(owner, filter);
+        NodeStats stats = stats(callerId, admin, connected);
         String health = live.attached() ? "healthy" : "unavailable";
-        return new NodeListing(views, views.size(), stats, new NodeListing.Health(health, connected.size()), Instant.now());
+        return new NodeListing(page, page.size(), total, filter.page(), filter.limit(), stats,
+                new NodeListing.Health(health, connected.size()), Instant.now());
     }
 
     @Override
     public NodeStats stats(UUID callerId, boolean admin) {
-        List<ConnectedNode> connected = live.connected();
-        return stats(views(callerId, admin, connected), admin, connected);
+        return stats(callerId, admin, live.connected());
+    }
+
+    private NodeStats stats(UUID callerId, boolean admin, List<ConnectedNode> connected) {
+        return stats(views(nodes.find(admin ? null : callerId), connected), admin, connected);
     }
 
     @Override
@@ -75,12 +86,85 @@ class DefaultNodesService implements NodesService {
                     .map(e -> new Locations.City(e.getKey(), e.getValue().intValue()))
                     .sorted(Comparator.comparingInt(Locations.City::nodeCount).reversed().thenComparing(Locations.City::name))
                     .toList();
-            String name = JdbcNodeAuthenticator.countryName(code);
-            countries.add(new Locations.Country(code, name == null ? code : name, list.size(), cityList));
+            countries.add(new Locations.Country(code, countryName(code), list.size(), cityList));
         });
         countries.sort(Comparator.comparingInt(Locations.Country::nodeCount).reversed().thenComparing(Locations.Country::code));
         return new Locations(countries, connected.size(), Instant.now());
     }
+
+    @Override
+    public Locations.Country country(String country) {
+        String code = countryCode(country);
+        return locations().countries().stream().filter(c -> c.code().equals(code)).findFirst()
+                .orElseGet(() -> new Locations.Country(code, countryName(code), 0, List.of()));
+    }
+
+    @Override
+    public CityIsps isps(String country, String city) {
+        String code = countryCode(country);
+        String cityKey = placeKey(city);
+        List<ConnectedNode> inCity = live.connected().stream()
+                .filter(n -> code.equals(n.country()) && n.city() != null && placeKey(n.city()).equals(cityKey))
+                .toList();
+        Map<IspKey, Long> counts = inCity.stream()
+                .collect(Collectors.groupingBy(n -> new IspKey(n.isp(), n.asn()), Collectors.counting()));
+        List<CityIsps.Isp> isps = counts.entrySet().stream()
+                .map(e -> new CityIsps.Isp(e.getKey().isp(), e.getKey().asn(), e.getValue().intValue()))
+                .sorted(Comparator.comparingInt(CityIsps.Isp::nodeCount).reversed()
+                        .thenComparing(CityIsps.Isp::asn)
+                        .thenComparing(i -> Objects.requireNonNullElse(i.name(), "")))
+                .toList();
+        return new CityIsps(code, cityKey, inCity.size(), isps);
+    }
+
+    @Override
+    public Inventory inventory(@Nullable String country) {
+        String code = country == null || country.isBlank() ? null : countryCode(country);
+        List<ConnectedNode> connected = live.connected().stream()
+                .filter(n -> code == null || code.equals(n.country())).toList();
+        Map<Inventory.Entry, List<ConnectedNode>> groups = connected.stream()
+                .collect(Collectors.groupingBy(n -> new Inventory.Entry(n.country(), n.city(), n.asn(), n.isp(),
+                        n.connectionType(), 0, 0)));
+        List<Inventory.Entry> entries = groups.entrySet().stream()
+                .map(e -> {
+                    Inventory.Entry k = e.getKey();
+                    return new Inventory.Entry(k.country(), k.city(), k.asn(), k.isp(), k.connectionType(),
+                            e.getValue().size(), idle(e.getValue()));
+                })
+                .sorted(Comparator.comparingInt(Inventory.Entry::nodes).reversed()
+                        .thenComparing(e -> Objects.requireNonNullElse(e.country(), "~"))
+                        .thenComparing(e -> Objects.requireNonNullElse(e.city(), "~")))
+                .toList();
+        return new Inventory(connected.size(), idle(connected), entries, Instant.now());
+    }
+
+    private static int idle(List<ConnectedNode> nodes) {
+        return (int) nodes.stream().filter(n -> n.activeStreams() == 0).count();
+    }
+
+    /** The upper-case ISO code. @throws NodesException {@code INVALID_COUNTRY} */
+    private static String countryCode(String country) {
+        if (!country.matches("[A-Za-z]{2}")) {
+            throw new NodesException(NodesException.Reason.INVALID_COUNTRY,
+                    "country: '" + country + "' (expected: ISO-3166 alpha-2, e.g. US)", "country");
+        }
+        return country.toUpperCase(Locale.ROOT);
+    }
+
+    private static String countryName(String code) {
+        String name = JdbcNodeAuthenticator.countryName(code);
+        return name == null ? code : name;
+    }
+
+    /**
+     * A place in the form the gateway matches targeting in (its {@code NodeEntry.placeKey}): lower
+     * case, spaces and hyphens as underscores, so {@code new_york} names "New York".
+     */
+    static String placeKey(String place) {
+        return place.strip().toLowerCase(Locale.ROOT).replace(' ', '_').replace('-', '_');
+    }
+
+    private record IspKey(@Nullable String isp, int asn) {}
 
     @Override
     @Transactional
@@ -105,11 +189,11 @@ class DefaultNodesService implements NodesService {
         nodes.markAllOffline();
     }
 
-    private List<NodeView> views(UUID callerId, boolean admin, List<ConnectedNode> connected) {
+    private static List<NodeView> views(List<NodeRepository.NodeRow> rows, List<ConnectedNode> connected) {
         Map<UUID, ConnectedNode> liveById = connected.stream()
                 .collect(Collectors.toMap(ConnectedNode::nodeId, Function.identity(), (a, b) -> a));
         List<NodeView> views = new ArrayList<>();
-        for (NodeRepository.NodeRow r : nodes.find(admin ? null : callerId)) {
+        for (NodeRepository.NodeRow r : rows) {
             ConnectedNode c = liveById.get(r.id());
             boolean online = c != null;
             String status = "banned".equals(r.status()) ? "banned" : online ? "available" : "inactive";
@@ -129,6 +213,7 @@ class DefaultNodesService implements NodesService {
 
     private static NodeStats stats(List<NodeView> views, boolean admin, List<ConnectedNode> connected) {
         Map<String, Integer> byCountry = new HashMap<>();
+        Map<String, Integer> byDevice = new HashMap<>();
         Map<String, Integer> byType = new HashMap<>();
         long bandwidth = 0;
         long requests = 0;
@@ -137,6 +222,7 @@ class DefaultNodesService implements NodesService {
         int online = 0;
         for (NodeView v : views) {
             byCountry.merge(v.country() == null ? "??" : v.country(), 1, Integer::sum);
+            byDevice.merge(v.platform() == null ? "unknown" : v.platform().toLowerCase(Locale.ROOT), 1, Integer::sum);
             byType.merge(v.connectionType() == null ? "unknown" : v.connectionType(), 1, Integer::sum);
             bandwidth += v.bandwidthBytes();
             requests += v.totalRequests();
@@ -146,7 +232,7 @@ class DefaultNodesService implements NodesService {
         }
         double avgQuality = views.isEmpty() ? 0 : Math.round(quality * 10.0 / views.size()) / 10.0;
         long countries = connected.stream().map(ConnectedNode::country).filter(Objects::nonNull).distinct().count();
-        return new NodeStats(admin ? "all" : "own", views.size(), online, byCountry, byType, bandwidth, requests,
+        return new NodeStats(admin ? "all" : "own", views.size(), online, byCountry, byDevice, byType, bandwidth, requests,
                 successes, avgQuality, connected.size(), (int) countries);
     }
 }

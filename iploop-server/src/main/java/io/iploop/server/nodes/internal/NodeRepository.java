@@ -1,13 +1,17 @@
 package io.iploop.server.nodes.internal;
 
 import io.iploop.gateway.spi.NodeStore.NodeCounters;
+import io.iploop.server.nodes.NodeFilter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -101,13 +105,49 @@ class NodeRepository {
 
     /** Nodes owned by {@code ownerUserId}, or every node when it is null (admin). */
     List<NodeRow> find(@Nullable UUID ownerUserId) {
-        String sql = "SELECT *, host(ip_address) AS ip FROM nodes"
-                + (ownerUserId == null ? "" : " WHERE owner_user_id = :owner") + " ORDER BY created_at, id";
-        JdbcClient.StatementSpec spec = jdbc.sql(sql);
+        return where(ownerUserId, NodeFilter.ALL, "SELECT *, host(ip_address) AS ip FROM nodes", " ORDER BY created_at, id")
+                .query(NodeRepository::map).list();
+    }
+
+    /** One page of the nodes in scope matching {@code filter}, oldest first. */
+    List<NodeRow> find(@Nullable UUID ownerUserId, NodeFilter filter) {
+        return where(ownerUserId, filter, "SELECT *, host(ip_address) AS ip FROM nodes",
+                " ORDER BY created_at, id LIMIT :limit OFFSET :offset")
+                .param("limit", filter.limit()).param("offset", filter.offset())
+                .query(NodeRepository::map).list();
+    }
+
+    /** How many nodes in scope match {@code filter}, all pages. */
+    long count(@Nullable UUID ownerUserId, NodeFilter filter) {
+        return where(ownerUserId, filter, "SELECT count(*) FROM nodes", "").query(Long.class).single();
+    }
+
+    /** {@code select} with the scope and filter conditions, then {@code tail}; parameters bound. */
+    private JdbcClient.StatementSpec where(@Nullable UUID ownerUserId, NodeFilter f, String select, String tail) {
+        List<String> conditions = new ArrayList<>();
+        Map<String, Object> params = new HashMap<>();
         if (ownerUserId != null) {
-            spec = spec.param("owner", ownerUserId);
+            conditions.add("owner_user_id = :owner");
+            params.put("owner", ownerUserId);
         }
-        return spec.query(NodeRepository::map).list();
+        if (f.country() != null) {
+            conditions.add("country = :country");
+            params.put("country", f.country());
+        }
+        if (f.status() != null) {
+            conditions.add("status = :status");
+            params.put("status", f.status());
+        }
+        if (f.connectionType() != null) {
+            conditions.add("connection_type = :connectionType");
+            params.put("connectionType", f.connectionType());
+        }
+        if (f.search() != null) {
+            conditions.add("(device_id ILIKE :search ESCAPE '\\' OR host(ip_address) ILIKE :search ESCAPE '\\')");
+            params.put("search", "%" + f.search().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        String sql = select + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + tail;
+        return jdbc.sql(sql).params(params);
     }
 
     private static NodeRow map(ResultSet rs, int row) throws SQLException {

@@ -1,11 +1,13 @@
 package io.iploop.server.nodes.internal;
 
+import io.iploop.server.nodes.CityIsps;
+import io.iploop.server.nodes.Inventory;
 import io.iploop.server.nodes.IssuedNodeKey;
 import io.iploop.server.nodes.Locations;
+import io.iploop.server.nodes.NodeFilter;
 import io.iploop.server.nodes.NodeKey;
 import io.iploop.server.nodes.NodeListing;
 import io.iploop.server.nodes.NodeStats;
-import io.iploop.server.nodes.NodesException;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.swagger.v3.oas.annotations.Operation;
@@ -15,20 +17,21 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/nodes} (seed 001 §7.4), operator node keys, and the public
- * {@code /api/proxy/locations} (seed 000 §7.2).
+ * {@code /api/nodes} (seed 001 §7.4, filters §5.3), operator node keys, the public
+ * {@code /api/proxy/locations} and {@code /api/proxy/inventory} (seed 000 §7.2).
  */
 @RestController
 @Tag(name = "nodes", description = "Exit nodes, node keys and proxy locations")
@@ -41,15 +44,30 @@ class NodesController {
     }
 
     @GetMapping("/api/nodes")
-    @Operation(summary = "The caller's nodes (all for admins), online state from the gateway")
-    NodeListing list(@AuthenticationPrincipal AuthenticatedUser caller) {
-        return nodes.list(caller.userId(), caller.isAdmin());
+    @Operation(summary = "The caller's nodes (all for admins), filtered and paged, online state from the gateway")
+    NodeListing list(@AuthenticationPrincipal AuthenticatedUser caller,
+            @RequestParam(required = false) @Nullable String country,
+            @RequestParam(required = false) @Nullable String status,
+            @RequestParam(required = false) @Nullable String connectionType,
+            @RequestParam(required = false) @Nullable String search,
+            @RequestParam(defaultValue = "1") int page,
+            @RequestParam(defaultValue = "" + NodeFilter.DEFAULT_LIMIT) int limit) {
+        return nodes.list(caller.userId(), caller.isAdmin(),
+                new NodeFilter(country, status, connectionType, search, page, limit));
     }
 
     @GetMapping("/api/nodes/stats")
-    @Operation(summary = "Node statistics by country and connection type")
+    @Operation(summary = "Node statistics by country, device type and connection type")
     NodeStats stats(@AuthenticationPrincipal AuthenticatedUser caller) {
         return nodes.stats(caller.userId(), caller.isAdmin());
+    }
+
+    @GetMapping("/api/nodes/countries")
+    @Operation(summary = "Countries with connected nodes, most nodes first")
+    CountriesResponse countries() {
+        Locations l = nodes.locations();
+        return new CountriesResponse(l.countries().stream()
+                .map(c -> new CountrySummary(c.code(), c.name(), c.nodeCount())).toList(), l.totalNodes());
     }
 
     @PostMapping("/api/nodes/keys")
@@ -77,16 +95,19 @@ class NodesController {
     @GetMapping("/api/proxy/locations/{country}")
     @Operation(summary = "Cities of one country with connected nodes (public)")
     Locations.Country country(@PathVariable String country) {
-        if (!country.matches("[A-Za-z]{2}")) {
-            throw new NodesException(NodesException.Reason.INVALID_COUNTRY,
-                    "country: '" + country + "' (expected: ISO-3166 alpha-2, e.g. US)", "country");
-        }
-        String code = country.toUpperCase(Locale.ROOT);
-        return nodes.locations().countries().stream().filter(c -> c.code().equals(code)).findFirst()
-                .orElseGet(() -> {
-                    String name = JdbcNodeAuthenticator.countryName(code);
-                    return new Locations.Country(code, name == null ? code : name, 0, List.of());
-                });
+        return nodes.country(country);
+    }
+
+    @GetMapping("/api/proxy/locations/{country}/{city}/isps")
+    @Operation(summary = "ISPs of one city with connected nodes; city as targeted, e.g. new_york (public)")
+    CityIsps isps(@PathVariable String country, @PathVariable String city) {
+        return nodes.isps(country, city);
+    }
+
+    @GetMapping("/api/proxy/inventory")
+    @Operation(summary = "Connected nodes now by country, city, ASN, ISP and connection type")
+    Inventory inventory(@RequestParam(required = false) @Nullable String country) {
+        return nodes.inventory(country);
     }
 
     record NodeKeyRequest(@NotBlank @Size(max = 100) String name) {}
@@ -94,4 +115,8 @@ class NodesController {
     record IssuedNodeKeyResponse(UUID id, String name, String key, String keyPrefix, Instant createdAt, String warning) {}
 
     record NodeKeysResponse(List<NodeKey> keys) {}
+
+    record CountrySummary(String code, String name, int nodeCount) {}
+
+    record CountriesResponse(List<CountrySummary> countries, int totalNodes) {}
 }
