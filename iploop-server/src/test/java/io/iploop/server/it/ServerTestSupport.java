@@ -9,7 +9,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import jakarta.mail.internet.MimeMessage;
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -22,12 +32,17 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Starts the whole server once per test JVM (context cached): embedded PostgreSQL in a temporary
  * data directory, HTTP on a random port, gateway listeners on ephemeral loopback ports with loopback
- * egress allowed, and the local node (country DE). Helpers call the REST API with the JDK HttpClient.
+ * egress allowed, and the local node (country DE); e-mail goes over SMTP to an in-process GreenMail
+ * server. Helpers call the REST API with the JDK HttpClient and read the mail GreenMail received.
  */
 @SpringBootTest(classes = IploopApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 abstract class ServerTestSupport {
 
     static final Path DATA_DIR;
+    /** A real SMTP server for the whole test JVM, like the cached context that sends to it. */
+    static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    /** Failed logins from one IP before it is blocked; low enough for a test to reach from a fake IP. */
+    static final int MAX_FAILURES_PER_IP = 30;
 
     static {
         try {
@@ -35,6 +50,7 @@ abstract class ServerTestSupport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        SMTP.start();
     }
 
     @DynamicPropertySource
@@ -49,6 +65,12 @@ abstract class ServerTestSupport {
         r.add("iploop.local-node-country", () -> "de");
         r.add("iploop.usage-flush-interval", () -> "200ms");
         r.add("server.address", () -> "127.0.0.1");
+        r.add("iploop.mail.smtp-host", () -> "127.0.0.1");
+        r.add("iploop.mail.smtp-port", () -> Integer.toString(SMTP.getSmtp().getPort()));
+        r.add("iploop.mail.smtp-starttls", () -> "false");
+        r.add("iploop.mail.poll-interval", () -> "100ms");
+        r.add("iploop.accounts.public-url", () -> "http://dashboard.test");
+        r.add("iploop.accounts.max-failures-per-ip", () -> Integer.toString(MAX_FAILURES_PER_IP));
     }
 
     static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -93,6 +115,37 @@ abstract class ServerTestSupport {
             throw new AssertionError("register: " + r);
         }
         return r.body();
+    }
+
+    /**
+     * Waits up to 10 s for the {@code n}-th (1-based) message to {@code email} whose subject contains
+     * {@code subject}, and returns its plain-text body.
+     */
+    static String awaitMail(String email, String subject, int n) {
+        AtomicReference<String> body = new AtomicReference<>();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            List<MimeMessage> matching = new ArrayList<>();
+            for (MimeMessage m : SMTP.getReceivedMessagesForDomain(email)) {
+                if (m.getSubject().contains(subject)) {
+                    matching.add(m);
+                }
+            }
+            if (matching.size() < n) {
+                return false;
+            }
+            body.set(matching.get(n - 1).getContent().toString());
+            return true;
+        });
+        return body.get();
+    }
+
+    /** The {@code token} query parameter of the first link in a mailed body. */
+    static String linkToken(String body) {
+        Matcher m = Pattern.compile("\\?token=([0-9a-f]+)").matcher(body);
+        if (!m.find()) {
+            throw new AssertionError("no token link in: " + body);
+        }
+        return m.group(1);
     }
 
     static String token(JsonNode login) {
