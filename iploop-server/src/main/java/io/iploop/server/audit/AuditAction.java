@@ -15,7 +15,6 @@ public enum AuditAction {
     API_KEY_CREATED,
     API_KEY_ENABLED,
     API_KEY_DISABLED,
-    API_KEY_DELETED,
     NODE_KEY_ISSUED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
