@@ -18,6 +18,7 @@ public record Account(
         String firstName,
         String lastName,
         @Nullable String company,
+        @Nullable String phone,
         UserRole role,
         UserStatus status,
         boolean emailVerified,

@@ -26,7 +26,14 @@ public final class AccountsException extends ApiException {
         INVALID_CREDENTIALS("invalid_credentials", HttpStatus.UNAUTHORIZED),
         ACCOUNT_SUSPENDED("account_suspended", HttpStatus.FORBIDDEN),
         NOT_FOUND("account_not_found", HttpStatus.NOT_FOUND),
-        WEAK_PASSWORD("weak_password", HttpStatus.BAD_REQUEST);
+        WEAK_PASSWORD("weak_password", HttpStatus.BAD_REQUEST),
+        /** A password-reset or e-mail-verification token that is unknown, used or expired. */
+        INVALID_TOKEN("invalid_token", HttpStatus.BAD_REQUEST),
+        EMAIL_ALREADY_VERIFIED("email_already_verified", HttpStatus.CONFLICT),
+        /** Too many failed logins for this e-mail (seed 000 §9.7); the message says when to retry. */
+        ACCOUNT_LOCKED("account_locked", HttpStatus.LOCKED),
+        /** Too many failed logins from this IP address (seed 000 §9.7); the message says when to retry. */
+        TOO_MANY_ATTEMPTS("too_many_attempts", HttpStatus.TOO_MANY_REQUESTS);
 
         final String code;
         final HttpStatus status;

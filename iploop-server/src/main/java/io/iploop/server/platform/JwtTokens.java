@@ -73,6 +73,14 @@ public final class JwtTokens {
 
     /** The user of a valid, unexpired token signed by us with HS256; empty for anything else. */
     public Optional<AuthenticatedUser> verify(String token) {
+        return verifyToken(token).map(VerifiedToken::user);
+    }
+
+    /**
+     * Like {@link #verify} but also returns the token's id ({@code jti}) and expiry, which logout
+     * needs to blacklist it (seed 001 §4.5). Does not consult the blacklist.
+     */
+    public Optional<VerifiedToken> verifyToken(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
@@ -86,14 +94,19 @@ public final class JwtTokens {
             String cid = claims.getStringClaim("cid");
             String email = claims.getStringClaim("email");
             String role = claims.getStringClaim("role");
-            if (claims.getSubject() == null || cid == null || email == null || role == null) {
+            String id = claims.getJWTID();
+            if (claims.getSubject() == null || cid == null || email == null || role == null || id == null) {
                 return Optional.empty();
             }
-            return Optional.of(new AuthenticatedUser(UUID.fromString(claims.getSubject()), cid, email, role));
+            AuthenticatedUser user = new AuthenticatedUser(UUID.fromString(claims.getSubject()), cid, email, role);
+            return Optional.of(new VerifiedToken(user, id, exp.toInstant()));
         } catch (ParseException | JOSEException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }
+
+    /** A token that verified: its user, its id ({@code jti}) and when it expires. */
+    public record VerifiedToken(AuthenticatedUser user, String id, Instant expiresAt) {}
 
     /** A serialized JWT and when it expires. */
     public record IssuedToken(String token, Instant expiresAt) {}

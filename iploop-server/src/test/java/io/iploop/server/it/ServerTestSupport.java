@@ -1,33 +1,26 @@
 package io.iploop.server.it;
 
-import io.iploop.server.IploopApplication;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
-import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Starts the whole server once per test JVM (context cached): embedded PostgreSQL in a temporary
- * data directory, HTTP on a random port, gateway listeners on ephemeral loopback ports with loopback
- * egress allowed, and the local node (country DE). Helpers call the REST API with the JDK HttpClient.
+ * The shared test context, started once per test JVM (context cached): embedded PostgreSQL in a
+ * temporary data directory, gateway listeners on ephemeral loopback ports with loopback egress
+ * allowed, the local node (country DE), and e-mail over SMTP to an in-process GreenMail server.
  */
-@SpringBootTest(classes = IploopApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-abstract class ServerTestSupport {
+abstract class ServerTestSupport extends ApiTestSupport {
 
     static final Path DATA_DIR;
+    /** A real SMTP server for the whole test JVM, like the cached context that sends to it. */
+    static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    /** Failed logins from one IP before it is blocked; low enough for a test to reach from a fake IP. */
+    static final int MAX_FAILURES_PER_IP = 30;
 
     static {
         try {
@@ -35,11 +28,24 @@ abstract class ServerTestSupport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        SMTP.start();
     }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry r) {
-        r.add("iploop.data-dir", DATA_DIR::toString);
+        embeddedServer(r, DATA_DIR);
+        r.add("iploop.mail.smtp-host", () -> "127.0.0.1");
+        r.add("iploop.mail.smtp-port", () -> Integer.toString(SMTP.getSmtp().getPort()));
+        r.add("iploop.mail.smtp-starttls", () -> "false");
+        r.add("iploop.accounts.max-failures-per-ip", () -> Integer.toString(MAX_FAILURES_PER_IP));
+    }
+
+    /**
+     * The embedded server in {@code dataDir}: loopback listeners on ephemeral ports, loopback egress
+     * allowed, the local node (country DE), fast usage flushes and mail polling.
+     */
+    static void embeddedServer(DynamicPropertyRegistry r, Path dataDir) {
+        r.add("iploop.data-dir", dataDir::toString);
         r.add("iploop.proxy-port", () -> "0");
         r.add("iploop.socks-port", () -> "0");
         r.add("iploop.node-hub-port", () -> "0");
@@ -49,53 +55,8 @@ abstract class ServerTestSupport {
         r.add("iploop.local-node-country", () -> "de");
         r.add("iploop.usage-flush-interval", () -> "200ms");
         r.add("server.address", () -> "127.0.0.1");
+        r.add("iploop.mail.poll-interval", () -> "100ms");
+        r.add("iploop.accounts.public-url", () -> "http://dashboard.test");
     }
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JsonMapper json;
-
-    record Response(int status, JsonNode body) {}
-
-    Response call(String method, String path, @Nullable String token, @Nullable Object body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-            b.method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        try {
-            HttpResponse<String> res = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode node = res.body().isBlank() ? json.createObjectNode() : json.readTree(res.body());
-            return new Response(res.statusCode(), node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Registers a fresh customer and returns its login response body (token, user). */
-    JsonNode registerCustomer() {
-        String email = "u-" + UUID.randomUUID() + "@example.com";
-        Response r = call("POST", "/api/auth/register", null, java.util.Map.of(
-                "email", email, "password", "correct horse", "firstName", "Test", "lastName", "User"));
-        if (r.status() != 201) {
-            throw new AssertionError("register: " + r);
-        }
-        return r.body();
-    }
-
-    static String token(JsonNode login) {
-        return login.get("token").asString();
-    }
 }

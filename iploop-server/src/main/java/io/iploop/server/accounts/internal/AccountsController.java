@@ -5,29 +5,38 @@ import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.LoginResult;
 import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.accounts.ProfileUpdate;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.Subscription;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /api/auth} (seed 001 §7.1): registration, login, profile, password change. */
+/**
+ * {@code /api/auth} (seed 001 §7.1): registration, login, logout, profile, password change and
+ * reset, e-mail verification.
+ */
 @RestController
 @RequestMapping("/api/auth")
 @Tag(name = "auth", description = "Accounts and tokens")
@@ -51,8 +60,15 @@ class AccountsController {
 
     @PostMapping("/login")
     @Operation(summary = "Exchange e-mail and password for a JWT (24 h)")
-    TokenResponse login(@Valid @RequestBody LoginRequest r) {
-        return TokenResponse.of(accounts.login(r.email(), r.password()));
+    TokenResponse login(@Valid @RequestBody LoginRequest r, HttpServletRequest request) {
+        return TokenResponse.of(accounts.login(r.email(), r.password(), request.getRemoteAddr()));
+    }
+
+    @PostMapping("/logout")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Blacklist the caller's token until it expires (seed 001 §4.5)")
+    void logout(@RequestHeader(HttpHeaders.AUTHORIZATION) String authorization) {
+        accounts.logout(authorization.substring("Bearer ".length()).strip());
     }
 
     @GetMapping("/profile")
@@ -60,7 +76,15 @@ class AccountsController {
     ProfileResponse profile(@AuthenticationPrincipal AuthenticatedUser caller) {
         Account account = accounts.find(caller.userId())
                 .orElseThrow(() -> new AccountsException(AccountsException.Reason.NOT_FOUND, "no such account", null));
-        return new ProfileResponse(UserView.of(account), plans.current(caller.userId()).orElse(null));
+        return profileOf(account);
+    }
+
+    @PutMapping("/profile")
+    @Operation(summary = "Change the caller's name, company and phone (the e-mail is read-only)")
+    ProfileResponse updateProfile(@AuthenticationPrincipal AuthenticatedUser caller,
+            @Valid @RequestBody ProfileRequest r) {
+        return profileOf(accounts.updateProfile(caller.userId(),
+                new ProfileUpdate(r.firstName(), r.lastName(), r.company(), r.phone())));
     }
 
     @PutMapping("/password")
@@ -68,6 +92,47 @@ class AccountsController {
     @Operation(summary = "Change the caller's password")
     void changePassword(@AuthenticationPrincipal AuthenticatedUser caller, @Valid @RequestBody PasswordRequest r) {
         accounts.changePassword(caller.userId(), r.currentPassword(), r.newPassword());
+    }
+
+    @PostMapping("/forgot-password")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Mail a password reset link (1 h); the answer is the same whether the e-mail exists or not")
+    MessageResponse forgotPassword(@Valid @RequestBody ForgotPasswordRequest r) {
+        accounts.requestPasswordReset(r.email());
+        return new MessageResponse("if an account uses this e-mail, a reset link is on its way");
+    }
+
+    @GetMapping("/verify-reset-token")
+    @Operation(summary = "Check that a password reset token is unused and unexpired")
+    ValidResponse verifyResetToken(@RequestParam @NotBlank @Size(max = 128) String token) {
+        accounts.checkPasswordResetToken(token);
+        return new ValidResponse(true);
+    }
+
+    @PostMapping("/reset-password")
+    @Operation(summary = "Set a new password with a reset token (single use)")
+    MessageResponse resetPassword(@Valid @RequestBody ResetPasswordRequest r) {
+        accounts.resetPassword(r.token(), r.newPassword());
+        return new MessageResponse("password changed; log in with the new password");
+    }
+
+    @GetMapping("/verify-email")
+    @Operation(summary = "Mark the e-mail address verified with the mailed token")
+    MessageResponse verifyEmail(@RequestParam @NotBlank @Size(max = 128) String token) {
+        accounts.verifyEmail(token);
+        return new MessageResponse("e-mail address verified");
+    }
+
+    @PostMapping("/resend-verification")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Mail a new e-mail verification link")
+    MessageResponse resendVerification(@AuthenticationPrincipal AuthenticatedUser caller) {
+        accounts.resendVerification(caller.userId());
+        return new MessageResponse("verification e-mail sent");
+    }
+
+    private ProfileResponse profileOf(Account account) {
+        return new ProfileResponse(UserView.of(account), plans.current(account.id()).orElse(null));
     }
 
     // Request bodies: components are non-null once @Valid has passed (Jackson may bind null before).
@@ -82,16 +147,29 @@ class AccountsController {
 
     record LoginRequest(@NotBlank @Size(max = 255) String email, @NotBlank @Size(max = 128) String password) {}
 
+    /** Seed 001 §5.10; the e-mail cannot be changed here. */
+    record ProfileRequest(
+            @NotBlank @Size(max = 100) String firstName,
+            @NotBlank @Size(max = 100) String lastName,
+            @Size(max = 255) @Nullable String company,
+            @Size(max = 20) @Pattern(regexp = "[+0-9 ()./-]*", message = "digits, spaces and + ( ) . / - only")
+            @Nullable String phone) {}
+
+    record ForgotPasswordRequest(@NotBlank @Email @Size(max = 255) String email) {}
+
+    record ResetPasswordRequest(@NotBlank @Size(max = 128) String token,
+            @NotBlank @Size(min = 8, max = 128) String newPassword) {}
+
     record PasswordRequest(@NotBlank String currentPassword,
             @NotBlank @Size(min = 8, max = 128) String newPassword) {}
 
     /** The account as the dashboard stores it (seed 001 §4.2). */
     record UserView(UUID id, String customerId, String email, String firstName, String lastName,
-            @Nullable String company, String role, String status, boolean emailVerified,
+            @Nullable String company, @Nullable String phone, String role, String status, boolean emailVerified,
             boolean mustChangePassword, Instant createdAt, @Nullable Instant lastLoginAt) {
 
         static UserView of(Account a) {
-            return new UserView(a.id(), a.customerId(), a.email(), a.firstName(), a.lastName(), a.company(),
+            return new UserView(a.id(), a.customerId(), a.email(), a.firstName(), a.lastName(), a.company(), a.phone(),
                     a.role().dbValue(), a.status().dbValue(), a.emailVerified(), a.mustChangePassword(),
                     a.createdAt(), a.lastLoginAt());
         }
@@ -105,5 +183,9 @@ class AccountsController {
     }
 
     record ProfileResponse(UserView user, @Nullable Subscription plan) {}
+
+    record MessageResponse(String message) {}
+
+    record ValidResponse(boolean valid) {}
 
 }

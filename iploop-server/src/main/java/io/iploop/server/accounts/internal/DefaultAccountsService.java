@@ -6,38 +6,72 @@ import io.iploop.server.accounts.AccountsException.Reason;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.LoginResult;
 import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.accounts.ProfileUpdate;
 import io.iploop.server.accounts.UserStatus;
+import io.iploop.server.accounts.internal.AccountTokenRepository.Purpose;
+import io.iploop.server.audit.AuditAction;
+import io.iploop.server.audit.AuditEvent;
+import io.iploop.server.audit.AuditService;
+import io.iploop.server.mail.MailService;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.platform.JwtTokens;
 import io.iploop.server.platform.SecureTokens;
 import io.iploop.server.plans.PlansService;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** The accounts service over {@link UserRepository}. Thread-safe. */
+/**
+ * The accounts service over {@link UserRepository}. Mail goes through the outbox and audit entries
+ * are written in the same transaction as the change. Thread-safe.
+ */
 @Service
 class DefaultAccountsService implements AccountsService {
 
     /** Public customer id: {@code cust_} + 12 base32 characters (60 random bits). */
     static final String CUSTOMER_ID_PREFIX = "cust_";
+    /** Seed 001 §4.3 and §6.11: reset links expire after 1 h. */
+    static final Duration RESET_TOKEN_LIFETIME = Duration.ofHours(1);
+    static final Duration VERIFICATION_TOKEN_LIFETIME = Duration.ofHours(24);
+    /** Mailed tokens: 32 random bytes as hex; only their SHA-256 is stored. */
+    private static final int TOKEN_BYTES = 32;
 
     private final UserRepository users;
+    private final AccountTokenRepository accountTokens;
+    private final RevokedTokenRepository revoked;
+    private final LoginThrottleRepository throttle;
     private final PasswordEncoder passwords;
     private final JwtTokens tokens;
     private final PlansService plans;
+    private final MailService mail;
+    private final AccountMails mails;
+    private final AuditService audit;
+    private final AccountsSettings settings;
     /** Compared against when the e-mail is unknown, so both failures take as long. */
     private final String dummyHash;
 
-    DefaultAccountsService(UserRepository users, PasswordEncoder passwords, JwtTokens tokens, PlansService plans) {
+    DefaultAccountsService(UserRepository users, AccountTokenRepository accountTokens, RevokedTokenRepository revoked,
+            LoginThrottleRepository throttle, PasswordEncoder passwords, JwtTokens tokens, PlansService plans,
+            MailService mail, AccountMails mails, AuditService audit, AccountsSettings settings) {
         this.users = users;
+        this.accountTokens = accountTokens;
+        this.revoked = revoked;
+        this.throttle = throttle;
         this.passwords = passwords;
         this.tokens = tokens;
         this.plans = plans;
+        this.mail = mail;
+        this.mails = mails;
+        this.audit = audit;
+        this.settings = settings;
         this.dummyHash = passwords.encode(SecureTokens.randomHex(16));
     }
 
@@ -48,7 +82,7 @@ class DefaultAccountsService implements AccountsService {
     @Override
     @Transactional
     public Account create(NewAccount a) {
-        String email = a.email().strip().toLowerCase(Locale.ROOT);
+        String email = normalize(a.email());
         if (users.emailExists(email)) {
             throw new AccountsException(Reason.EMAIL_TAKEN, "an account with this e-mail exists already", "email");
         }
@@ -67,31 +101,84 @@ class DefaultAccountsService implements AccountsService {
     @Transactional
     public LoginResult register(NewAccount account) {
         Account created = create(account);
+        sendVerification(created);
         JwtTokens.IssuedToken token = tokens.issue(principal(created));
         return new LoginResult(token.token(), token.expiresAt(), created);
     }
 
+    /**
+     * Failed attempts must be counted and audited even though the call fails, hence no rollback
+     * for {@link AccountsException}. Locks are checked before the password, so a locked e-mail
+     * costs no bcrypt; e-mails are throttled by hash whether or not an account has them, so a lock
+     * does not reveal that an account exists (seed 000 §9.7).
+     */
     @Override
-    @Transactional
-    public LoginResult login(String email, String password) {
-        Optional<UserRepository.Credentials> credentials = users.findCredentialsByEmail(email.strip());
+    @Transactional(noRollbackFor = AccountsException.class)
+    public LoginResult login(String email, String password, @Nullable String clientIp) {
+        String normalized = normalize(email);
+        String emailKey = "email:" + SecureTokens.sha256Hex(normalized);
+        @Nullable String ipKey = clientIp == null ? null : "ip:" + clientIp;
+        if (ipKey != null) {
+            Optional<Instant> blocked = throttle.lockedUntil(ipKey);
+            if (blocked.isPresent()) {
+                throw new AccountsException(Reason.TOO_MANY_ATTEMPTS,
+                        "too many failed logins from your address; " + retryAt(blocked.get()), null);
+            }
+        }
+        Optional<Instant> locked = throttle.lockedUntil(emailKey);
+        if (locked.isPresent()) {
+            throw accountLocked(locked.get());
+        }
+        Optional<UserRepository.Credentials> credentials = users.findCredentialsByEmail(normalized);
         String hash = credentials.map(UserRepository.Credentials::passwordHash).orElse(dummyHash);
         boolean matches = passwords.matches(password, hash);
         if (credentials.isEmpty() || !matches) {
-            throw new AccountsException(Reason.INVALID_CREDENTIALS, "wrong e-mail or password", null);
+            audit.record(new AuditEvent(credentials.map(UserRepository.Credentials::id).orElse(null),
+                    AuditAction.LOGIN_FAILED, "user", null, Map.of("email", normalized)));
+            @Nullable Instant lockedNow = throttle.recordFailure(emailKey, settings.maxFailuresPerEmail(),
+                    settings.failureWindow(), settings.emailLockDuration());
+            if (ipKey != null) {
+                throttle.recordFailure(ipKey, settings.maxFailuresPerIp(), settings.failureWindow(),
+                        settings.ipBlockDuration());
+            }
+            throw new AccountsException(Reason.INVALID_CREDENTIALS, lockedNow == null ? "wrong e-mail or password"
+                    : "wrong e-mail or password; too many failures, the account is locked: " + retryAt(lockedNow),
+                    null);
         }
         Account account = users.findById(credentials.get().id()).orElseThrow();
         if (account.status() != UserStatus.ACTIVE) {
             throw new AccountsException(Reason.ACCOUNT_SUSPENDED, "this account is " + account.status().dbValue(), null);
         }
+        throttle.reset(emailKey);
         users.recordLogin(account.id());
+        audit.record(AuditEvent.ofUser(account.id(), AuditAction.LOGIN_SUCCEEDED, Map.of()));
         JwtTokens.IssuedToken token = tokens.issue(principal(account));
         return new LoginResult(token.token(), token.expiresAt(), account);
     }
 
     @Override
+    @Transactional
+    public void logout(String bearerToken) {
+        tokens.verifyToken(bearerToken).ifPresent(t -> {
+            revoked.revoke(t.id(), t.user().userId(), t.expiresAt());
+            audit.record(AuditEvent.ofUser(t.user().userId(), AuditAction.LOGOUT,
+                    Map.of("tokenIdSha256", SecureTokens.sha256Hex(t.id()))));
+        });
+    }
+
+    @Override
     public Optional<Account> find(UUID userId) {
         return users.findById(userId);
+    }
+
+    @Override
+    @Transactional
+    public Account updateProfile(UUID userId, ProfileUpdate u) {
+        Account account = users.updateProfile(userId, u.firstName().strip(), u.lastName().strip(),
+                        blankToNull(u.company()), blankToNull(u.phone()))
+                .orElseThrow(notFound());
+        audit.record(AuditEvent.ofUser(userId, AuditAction.PROFILE_UPDATED, Map.of()));
+        return account;
     }
 
     @Override
@@ -112,15 +199,14 @@ class DefaultAccountsService implements AccountsService {
     @Override
     public void setStatus(UUID userId, UserStatus status) {
         if (users.setStatus(userId, status) == 0) {
-            throw new AccountsException(Reason.NOT_FOUND, "no such account", null);
+            throw notFound().get();
         }
     }
 
     @Override
     @Transactional
     public void changePassword(UUID userId, String currentPassword, String newPassword) {
-        String hash = users.findPasswordHash(userId)
-                .orElseThrow(() -> new AccountsException(Reason.NOT_FOUND, "no such account", null));
+        String hash = users.findPasswordHash(userId).orElseThrow(notFound());
         if (!passwords.matches(currentPassword, hash)) {
             throw new AccountsException(Reason.INVALID_CREDENTIALS, "current password is wrong", "currentPassword");
         }
@@ -129,13 +215,92 @@ class DefaultAccountsService implements AccountsService {
                     "newPassword");
         }
         users.setPassword(userId, passwords.encode(newPassword));
+        audit.record(AuditEvent.ofUser(userId, AuditAction.PASSWORD_CHANGED, Map.of()));
+    }
+
+    @Override
+    @Transactional
+    public void requestPasswordReset(String email) {
+        users.findActiveByEmail(normalize(email)).ifPresent(account -> {
+            String token = SecureTokens.randomHex(TOKEN_BYTES);
+            accountTokens.replace(account.id(), Purpose.PASSWORD_RESET, SecureTokens.sha256Hex(token),
+                    RESET_TOKEN_LIFETIME);
+            mail.enqueue(mails.passwordReset(account, token));
+            audit.record(AuditEvent.ofUser(account.id(), AuditAction.PASSWORD_RESET_REQUESTED, Map.of()));
+        });
+    }
+
+    @Override
+    public void checkPasswordResetToken(String token) {
+        if (!accountTokens.isValid(Purpose.PASSWORD_RESET, SecureTokens.sha256Hex(token))) {
+            throw invalidToken("this password reset link");
+        }
+    }
+
+    @Override
+    @Transactional
+    public void resetPassword(String token, String newPassword) {
+        UUID userId = accountTokens.consume(Purpose.PASSWORD_RESET, SecureTokens.sha256Hex(token))
+                .orElseThrow(() -> invalidToken("this password reset link"));
+        Account account = users.findById(userId).orElseThrow(notFound());
+        users.setPassword(userId, passwords.encode(newPassword));
+        throttle.reset("email:" + SecureTokens.sha256Hex(account.email()));
+        audit.record(AuditEvent.ofUser(userId, AuditAction.PASSWORD_RESET, Map.of()));
+    }
+
+    @Override
+    @Transactional
+    public void verifyEmail(String token) {
+        UUID userId = accountTokens.consume(Purpose.EMAIL_VERIFICATION, SecureTokens.sha256Hex(token))
+                .orElseThrow(() -> invalidToken("this verification link"));
+        users.markEmailVerified(userId);
+        audit.record(AuditEvent.ofUser(userId, AuditAction.EMAIL_VERIFIED, Map.of()));
+    }
+
+    @Override
+    @Transactional
+    public void resendVerification(UUID userId) {
+        Account account = users.findById(userId).orElseThrow(notFound());
+        if (account.emailVerified()) {
+            throw new AccountsException(Reason.EMAIL_ALREADY_VERIFIED, "the e-mail address is verified already", null);
+        }
+        sendVerification(account);
+    }
+
+    private void sendVerification(Account account) {
+        String token = SecureTokens.randomHex(TOKEN_BYTES);
+        accountTokens.replace(account.id(), Purpose.EMAIL_VERIFICATION, SecureTokens.sha256Hex(token),
+                VERIFICATION_TOKEN_LIFETIME);
+        mail.enqueue(mails.verification(account, token));
+    }
+
+    private static AccountsException accountLocked(Instant until) {
+        return new AccountsException(Reason.ACCOUNT_LOCKED,
+                "account locked after too many failed logins; " + retryAt(until), null);
+    }
+
+    private static String retryAt(Instant until) {
+        long seconds = Math.max(1, Duration.between(Instant.now(), until).toSeconds());
+        return "retry after " + until + " (in " + seconds + " s)";
+    }
+
+    private static AccountsException invalidToken(String what) {
+        return new AccountsException(Reason.INVALID_TOKEN, what + " is invalid, used or expired", "token");
+    }
+
+    private static java.util.function.Supplier<AccountsException> notFound() {
+        return () -> new AccountsException(Reason.NOT_FOUND, "no such account", null);
+    }
+
+    private static String normalize(String email) {
+        return email.strip().toLowerCase(Locale.ROOT);
     }
 
     private static AuthenticatedUser principal(Account a) {
         return new AuthenticatedUser(a.id(), a.customerId(), a.email(), a.role().dbValue());
     }
 
-    private static @org.jspecify.annotations.Nullable String blankToNull(@org.jspecify.annotations.Nullable String s) {
+    private static @Nullable String blankToNull(@Nullable String s) {
         return s == null || s.isBlank() ? null : s.strip();
     }
 }

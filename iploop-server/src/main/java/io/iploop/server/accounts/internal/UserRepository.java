@@ -17,7 +17,7 @@ import org.springframework.stereotype.Repository;
 class UserRepository {
 
     private static final String COLUMNS = """
-            id, customer_id, email, first_name, last_name, company, role, status, email_verified,
+            id, customer_id, email, first_name, last_name, company, phone, role, status, email_verified,
             must_change_password, created_at, last_login_at""";
 
     private final JdbcClient jdbc;
@@ -94,6 +94,26 @@ class UserRepository {
                 .param("id", id).param("hash", passwordHash).update();
     }
 
+    /** The active account with this e-mail (any case), if any. */
+    Optional<Account> findActiveByEmail(String email) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM users WHERE lower(email) = lower(:email) AND status = 'active'")
+                .param("email", email).query(UserRepository::map).optional();
+    }
+
+    Optional<Account> updateProfile(UUID id, String firstName, String lastName, @Nullable String company,
+            @Nullable String phone) {
+        return jdbc.sql("""
+                        UPDATE users SET first_name = :firstName, last_name = :lastName, company = :company, phone = :phone
+                        WHERE id = :id""" + " RETURNING " + COLUMNS)
+                .param("id", id).param("firstName", firstName).param("lastName", lastName)
+                .param("company", company).param("phone", phone)
+                .query(UserRepository::map).optional();
+    }
+
+    int markEmailVerified(UUID id) {
+        return jdbc.sql("UPDATE users SET email_verified = true WHERE id = :id").param("id", id).update();
+    }
+
     private static Account map(ResultSet rs, int row) throws SQLException {
         return new Account(
                 rs.getObject("id", UUID.class),
@@ -102,6 +122,7 @@ class UserRepository {
                 rs.getString("first_name"),
                 rs.getString("last_name"),
                 rs.getString("company"),
+                rs.getString("phone"),
                 UserRole.fromDb(rs.getString("role")),
                 UserStatus.fromDb(rs.getString("status")),
                 rs.getBoolean("email_verified"),

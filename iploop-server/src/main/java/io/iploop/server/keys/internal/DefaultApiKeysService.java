@@ -1,5 +1,8 @@
 package io.iploop.server.keys.internal;
 
+import io.iploop.server.audit.AuditAction;
+import io.iploop.server.audit.AuditEvent;
+import io.iploop.server.audit.AuditService;
 import io.iploop.server.keys.ApiKey;
 import io.iploop.server.keys.ApiKeysService;
 import io.iploop.server.keys.CreatedApiKey;
@@ -7,12 +10,16 @@ import io.iploop.server.keys.KeysException;
 import io.iploop.server.platform.SecureTokens;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** The API keys service over {@link ApiKeyRepository}. Thread-safe. */
+/**
+ * The API keys service over {@link ApiKeyRepository}; creating and toggling keys is audited (seed 000
+ * §9.5) in the same transaction. Thread-safe.
+ */
 @Service
 class DefaultApiKeysService implements ApiKeysService {
 
@@ -20,9 +27,11 @@ class DefaultApiKeysService implements ApiKeysService {
     static final int DISPLAY_PREFIX_LENGTH = 14;
 
     private final ApiKeyRepository keys;
+    private final AuditService audit;
 
-    DefaultApiKeysService(ApiKeyRepository keys) {
+    DefaultApiKeysService(ApiKeyRepository keys, AuditService audit) {
         this.keys = keys;
+        this.audit = audit;
     }
 
     /** A new key: {@code iploop_} + 48 hex from 24 SecureRandom bytes. */
@@ -49,6 +58,7 @@ class DefaultApiKeysService implements ApiKeysService {
         String key = newKey();
         ApiKey created = keys.insert(userId, new ApiKeyRepository.NewKey(name, SecureTokens.sha256Hex(key),
                 key.substring(0, DISPLAY_PREFIX_LENGTH), active, expiresAt, ips));
+        audit(userId, AuditAction.API_KEY_CREATED, created);
         return new CreatedApiKey(created, key);
     }
 
@@ -63,15 +73,21 @@ class DefaultApiKeysService implements ApiKeysService {
     }
 
     @Override
+    @Transactional
     public ApiKey setActive(UUID userId, UUID keyId, boolean active) {
-        return keys.setActive(userId, keyId, active).orElseThrow(DefaultApiKeysService::notFound);
+        ApiKey key = keys.setActive(userId, keyId, active).orElseThrow(DefaultApiKeysService::notFound);
+        audit(userId, active ? AuditAction.API_KEY_ENABLED : AuditAction.API_KEY_DISABLED, key);
+        return key;
     }
 
     @Override
+    @Transactional
     public void delete(UUID userId, UUID keyId) {
+        ApiKey key = keys.find(userId, keyId, false).orElseThrow(DefaultApiKeysService::notFound);
         if (!keys.delete(userId, keyId)) {
             throw notFound();
         }
+        audit(userId, AuditAction.API_KEY_DELETED, key);
     }
 
     @Override
@@ -90,6 +106,7 @@ class DefaultApiKeysService implements ApiKeysService {
         }
         CreatedApiKey successor = issue(userId, old.name(), old.isActive(), old.expiresAt(), old.ipWhitelist());
         keys.retire(userId, keyId, successor.apiKey().id(), ROTATION_GRACE);
+        audit(userId, AuditAction.API_KEY_ROTATED, old);
         return successor;
     }
 
@@ -107,5 +124,9 @@ class DefaultApiKeysService implements ApiKeysService {
 
     private static KeysException notFound() {
         return new KeysException(KeysException.Reason.NOT_FOUND, "no such API key", null);
+    }
+
+    private void audit(UUID userId, AuditAction action, ApiKey key) {
+        audit.record(new AuditEvent(userId, action, "api_key", key.id().toString(), Map.of("name", key.name())));
     }
 }

@@ -4,6 +4,9 @@ import io.iploop.gateway.node.ConnectedNode;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.nodes.CityIsps;
 import io.iploop.server.nodes.Inventory;
+import io.iploop.server.audit.AuditAction;
+import io.iploop.server.audit.AuditEvent;
+import io.iploop.server.audit.AuditService;
 import io.iploop.server.nodes.IssuedNodeKey;
 import io.iploop.server.nodes.LiveNodes;
 import io.iploop.server.nodes.Locations;
@@ -43,12 +46,15 @@ class DefaultNodesService implements NodesService {
     private final NodeKeyRepository keys;
     private final LiveNodes live;
     private final AccountsService accounts;
+    private final AuditService audit;
 
-    DefaultNodesService(NodeRepository nodes, NodeKeyRepository keys, LiveNodes live, AccountsService accounts) {
+    DefaultNodesService(NodeRepository nodes, NodeKeyRepository keys, LiveNodes live, AccountsService accounts,
+            AuditService audit) {
         this.nodes = nodes;
         this.keys = keys;
         this.live = live;
         this.accounts = accounts;
+        this.audit = audit;
     }
 
     @Override
@@ -176,6 +182,8 @@ class DefaultNodesService implements NodesService {
         accounts.becomeOperator(userId);
         String key = NODE_KEY_PREFIX + SecureTokens.randomHex(24);
         NodeKey created = keys.insert(userId, name.strip(), SecureTokens.sha256Hex(key), key.substring(0, DISPLAY_PREFIX_LENGTH));
+        audit.record(new AuditEvent(userId, AuditAction.NODE_KEY_ISSUED, "node_key", created.id().toString(),
+                Map.of("name", created.name())));
         return new IssuedNodeKey(created, key);
     }
 

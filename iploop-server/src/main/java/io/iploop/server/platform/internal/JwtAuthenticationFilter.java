@@ -2,6 +2,7 @@ package io.iploop.server.platform.internal;
 
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.platform.JwtTokens;
+import io.iploop.server.platform.TokenRevocations;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,17 +17,19 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Stateless bearer authentication: a valid {@code Authorization: Bearer <jwt>} puts an
- * {@link AuthenticatedUser} with authority {@code ROLE_<role>} into the security context; anything
- * else leaves the request anonymous (the filter chain then answers 401 where authentication is
+ * Stateless bearer authentication: a valid {@code Authorization: Bearer <jwt>} that is not
+ * blacklisted ({@link TokenRevocations}, seed 001 §4.5) puts an {@link AuthenticatedUser} with
+ * authority {@code ROLE_<role>} into the security context; anything else leaves the request anonymous (the filter chain then answers 401 where authentication is
  * required). Only registered in the security filter chain, not as a servlet filter. Thread-safe.
  */
 final class JwtAuthenticationFilter extends OncePerRequestFilter {
 
     private final JwtTokens tokens;
+    private final TokenRevocations revocations;
 
-    JwtAuthenticationFilter(JwtTokens tokens) {
+    JwtAuthenticationFilter(JwtTokens tokens, TokenRevocations revocations) {
         this.tokens = tokens;
+        this.revocations = revocations;
     }
 
     @Override
@@ -34,7 +37,9 @@ final class JwtAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            Optional<AuthenticatedUser> user = tokens.verify(header.substring(7).strip());
+            Optional<AuthenticatedUser> user = tokens.verifyToken(header.substring(7).strip())
+                    .filter(t -> !revocations.isRevoked(t.id()))
+                    .map(JwtTokens.VerifiedToken::user);
             user.ifPresent(u -> {
                 var auth = new UsernamePasswordAuthenticationToken(
                         u, null, List.of(new SimpleGrantedAuthority("ROLE_" + u.role().toUpperCase(java.util.Locale.ROOT))));

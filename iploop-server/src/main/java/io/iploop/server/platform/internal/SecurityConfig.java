@@ -2,6 +2,7 @@ package io.iploop.server.platform.internal;
 
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.JwtTokens;
+import io.iploop.server.platform.TokenRevocations;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.context.annotation.Bean;
@@ -17,36 +18,41 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Spring Security: stateless JWT for {@code /api/**}; public registration, login, locations, plan
+ * Spring Security: stateless JWT for {@code /api/**} (blacklisted tokens refused); public
+ * registration, login, password reset and e-mail verification links, locations, plan
  * catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error} (otherwise
  * validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the JSON error
- * envelope.
+ * envelope. {@code /api/admin/**} is for admins only.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, JsonMapper json) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations, JsonMapper json)
+            throws Exception {
         http.csrf(c -> c.disable())
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new JwtAuthenticationFilter(tokens), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login").permitAll()
+                        .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login",
+                                "/api/auth/forgot-password", "/api/auth/reset-password").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/auth/verify-reset-token", "/api/auth/verify-email")
+                                .permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/proxy/locations", "/api/proxy/locations/**",
                                 "/api/plans").permitAll()
                         .requestMatchers("/api/openapi.json", "/api/openapi.json/**", "/swagger-ui.html",
                                 "/swagger-ui/**").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
                         .requestMatchers("/error", "/").permitAll()
-                        .requestMatchers("/actuator/**").hasRole("ADMIN")
+                        .requestMatchers("/actuator/**", "/api/admin/**").hasRole("ADMIN")
                         .anyRequest().authenticated())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((req, res, ex) -> write(json, res, HttpServletResponse.SC_UNAUTHORIZED,
-                                ApiError.of("unauthorized", "missing, invalid or expired bearer token", null)))
+                                ApiError.of("unauthorized", "missing, invalid, expired or revoked bearer token", null)))
                         .accessDeniedHandler((req, res, ex) -> write(json, res, HttpServletResponse.SC_FORBIDDEN,
                                 ApiError.of("forbidden", "your role does not allow this", null))));
         return http.build();

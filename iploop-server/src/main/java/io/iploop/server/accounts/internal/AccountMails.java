@@ -1,0 +1,50 @@
+package io.iploop.server.accounts.internal;
+
+import io.iploop.server.accounts.Account;
+import io.iploop.server.mail.OutgoingMail;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.springframework.stereotype.Component;
+
+/**
+ * The texts of the accounts feature's e-mails. Links point at the dashboard pages that read
+ * {@code ?token=} (seed 001 §5.15 {@code /reset-password}, §5.16 {@code /verify-email}). Thread-safe.
+ */
+@Component
+class AccountMails {
+
+    private final String publicUrl;
+
+    AccountMails(AccountsSettings settings) {
+        this.publicUrl = settings.publicUrl();
+    }
+
+    OutgoingMail verification(Account account, String token) {
+        return new OutgoingMail(account.email(), "Verify your IPLoop e-mail address", """
+                Hello %s,
+
+                please confirm your e-mail address by opening this link:
+
+                %s
+
+                The link is valid for 24 hours. If you did not create an IPLoop account, ignore this message.
+                """.formatted(account.firstName(), link("/verify-email", token)));
+    }
+
+    OutgoingMail passwordReset(Account account, String token) {
+        return new OutgoingMail(account.email(), "Reset your IPLoop password", """
+                Hello %s,
+
+                someone asked to reset the password of your IPLoop account. To choose a new one, open:
+
+                %s
+
+                The link is valid for 1 hour and works once. If it was not you, ignore this message;
+                your password stays as it is.
+                """.formatted(account.firstName(), link("/reset-password", token)));
+    }
+
+    private String link(String page, String token) {
+        return publicUrl + page + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,45 @@
+package io.iploop.server.accounts.internal;
+
+import io.iploop.server.platform.SecureTokens;
+import io.iploop.server.platform.TokenRevocations;
+import java.time.Instant;
+import java.sql.Timestamp;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * SQL for {@code revoked_tokens}, the JWT blacklist (seed 001 §4.5): the SHA-256 of each logged-out
+ * token's {@code jti}, kept until the token expires. Seed 001 keeps it in Redis with a TTL; here
+ * PostgreSQL is the store (the embedded default has no Redis), one primary-key lookup per
+ * authenticated request. Thread-safe.
+ */
+@Repository
+class RevokedTokenRepository implements TokenRevocations {
+
+    private final JdbcClient jdbc;
+
+    RevokedTokenRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void revoke(String tokenId, UUID userId, Instant expiresAt) {
+        jdbc.sql("""
+                        INSERT INTO revoked_tokens (jti_hash, user_id, expires_at) VALUES (:hash, :userId, :expiresAt)
+                        ON CONFLICT (jti_hash) DO NOTHING""")
+                .param("hash", SecureTokens.sha256Hex(tokenId)).param("userId", userId)
+                .param("expiresAt", Timestamp.from(expiresAt))
+                .update();
+    }
+
+    @Override
+    public boolean isRevoked(String tokenId) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti_hash = :hash)")
+                .param("hash", SecureTokens.sha256Hex(tokenId)).query(Boolean.class).single();
+    }
+
+    /** Removes entries whose token has expired anyway. */
+    int deleteExpired() {
+        return jdbc.sql("DELETE FROM revoked_tokens WHERE expires_at < now()").update();
+    }
+}

@@ -1,0 +1,26 @@
+package io.iploop.server.audit;
+
+import java.util.Locale;
+
+/** The audited actions (seed 000 §9.5); stored lower case in {@code audit_logs.action}. */
+public enum AuditAction {
+    LOGIN_SUCCEEDED,
+    LOGIN_FAILED,
+    LOGOUT,
+    PASSWORD_CHANGED,
+    PASSWORD_RESET_REQUESTED,
+    PASSWORD_RESET,
+    EMAIL_VERIFIED,
+    PROFILE_UPDATED,
+    API_KEY_CREATED,
+    API_KEY_ENABLED,
+    API_KEY_DISABLED,
+    API_KEY_DELETED,
+    API_KEY_ROTATED,
+    NODE_KEY_ISSUED;
+
+    /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
+    public String dbValue() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

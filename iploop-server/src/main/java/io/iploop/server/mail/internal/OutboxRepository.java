@@ -1,0 +1,79 @@
+package io.iploop.server.mail.internal;
+
+import io.iploop.server.mail.DevMail;
+import io.iploop.server.mail.OutgoingMail;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** SQL for {@code mail_outbox}. Thread-safe. */
+@Repository
+class OutboxRepository {
+
+    private final JdbcClient jdbc;
+
+    OutboxRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(OutgoingMail mail) {
+        jdbc.sql("INSERT INTO mail_outbox (recipient, subject, body) VALUES (:to, :subject, :body)")
+                .param("to", mail.to()).param("subject", mail.subject()).param("body", mail.body())
+                .update();
+    }
+
+    /**
+     * Due pending messages, locked until the caller's transaction ends; rows locked by another
+     * instance are skipped, so two workers never send the same message.
+     */
+    List<Pending> lockDue(int limit) {
+        return jdbc.sql("""
+                        SELECT id, recipient, subject, body, attempts FROM mail_outbox
+                        WHERE status = 'pending' AND next_attempt_at <= now()
+                        ORDER BY next_attempt_at, id
+                        LIMIT :limit
+                        FOR UPDATE SKIP LOCKED""")
+                .param("limit", limit)
+                .query((rs, n) -> new Pending(rs.getLong("id"),
+                        new OutgoingMail(rs.getString("recipient"), rs.getString("subject"), rs.getString("body")),
+                        rs.getInt("attempts")))
+                .list();
+    }
+
+    void markSent(long id, String via) {
+        jdbc.sql("""
+                        UPDATE mail_outbox SET status = 'sent', attempts = attempts + 1, sent_at = now(),
+                               delivered_via = :via, last_error = NULL
+                        WHERE id = :id""")
+                .param("id", id).param("via", via).update();
+    }
+
+    /** Counts a failed attempt; retries after {@code retryIn}, or gives up when {@code giveUp}. */
+    void markFailed(long id, String error, Duration retryIn, boolean giveUp) {
+        jdbc.sql("""
+                        UPDATE mail_outbox
+                        SET attempts = attempts + 1, last_error = :error,
+                            status = CASE WHEN :giveUp THEN 'failed' ELSE 'pending' END,
+                            next_attempt_at = now() + make_interval(secs => :retrySeconds)
+                        WHERE id = :id""")
+                .param("id", id).param("error", error).param("giveUp", giveUp)
+                .param("retrySeconds", (double) retryIn.toSeconds())
+                .update();
+    }
+
+    List<DevMail> devMailbox(int limit) {
+        return jdbc.sql("""
+                        SELECT id, recipient, subject, body, created_at, sent_at FROM mail_outbox
+                        WHERE delivered_via = 'dev_mailbox'
+                        ORDER BY id DESC LIMIT :limit""")
+                .param("limit", limit)
+                .query((rs, n) -> new DevMail(rs.getLong("id"), rs.getString("recipient"), rs.getString("subject"),
+                        rs.getString("body"), rs.getTimestamp("created_at").toInstant(),
+                        rs.getTimestamp("sent_at").toInstant()))
+                .list();
+    }
+
+    /** A message to deliver and how many attempts it has had. */
+    record Pending(long id, OutgoingMail mail, int attempts) {}
+}
