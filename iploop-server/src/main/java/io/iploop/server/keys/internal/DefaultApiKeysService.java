@@ -41,6 +41,14 @@ class DefaultApiKeysService implements ApiKeysService {
 
     @Override
     @Transactional
+    public CreatedApiKey create(UUID userId, String name) {
+        // Overridden so the transaction (which the audit entry requires) starts at the proxy; the
+        // interface's default method would call the three-argument create on the bare target.
+        return create(userId, name, null);
+    }
+
+    @Override
+    @Transactional
     public CreatedApiKey create(UUID userId, String name, @Nullable Instant expiresAt) {
         if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
             throw new KeysException(KeysException.Reason.INVALID_EXPIRY,
