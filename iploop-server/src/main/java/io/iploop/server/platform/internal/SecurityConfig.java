@@ -4,6 +4,7 @@ import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.JwtTokens;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -20,20 +21,24 @@ import tools.jackson.databind.json.JsonMapper;
  * Spring Security: stateless JWT for {@code /api/**}; public registration, login, locations, plan
  * catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error} (otherwise
  * validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the JSON error
- * envelope.
+ * envelope. After the JWT filter, {@link ApiRateLimitFilter} limits every {@code /api/**} caller
+ * ({@code iploop.api-rate-limit-per-minute}, default 600).
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, JsonMapper json) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, JsonMapper json,
+            @Value("${iploop.api-rate-limit-per-minute:600}") int apiRateLimitPerMinute) throws Exception {
+        JwtAuthenticationFilter jwt = new JwtAuthenticationFilter(tokens);
         http.csrf(c -> c.disable())
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new JwtAuthenticationFilter(tokens), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(jwt, AnonymousAuthenticationFilter.class)
+                .addFilterAfter(new ApiRateLimitFilter(apiRateLimitPerMinute, json), JwtAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/proxy/locations", "/api/proxy/locations/**",
