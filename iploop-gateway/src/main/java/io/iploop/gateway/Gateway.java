@@ -4,12 +4,14 @@ import io.iploop.gateway.auth.ProxyAuthCache;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.exit.direct.DirectExitConnector;
 import io.iploop.gateway.http.HttpProxyServerInitializer;
+import io.iploop.gateway.limits.Limits;
 import io.iploop.gateway.metering.GatewayMetrics;
 import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.node.NodeDirectory;
 import io.iploop.gateway.node.NodeHub;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.socks.Socks5ProxyServerInitializer;
+import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
@@ -33,6 +35,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -65,6 +68,9 @@ public final class Gateway implements AutoCloseable {
     private final @Nullable NodeAuthenticator nodeAuthenticator;
     private final @Nullable NodeStore nodeStore;
     private final UsageSink usageSink;
+    private final LimitsProvider limitsProvider;
+    private final Clock clock;
+    private final Duration limitsRefresh;
     private final MeterRegistry meters;
     private final @Nullable ExitConnector exitOverride;
     private final boolean directExit;
@@ -79,6 +85,7 @@ public final class Gateway implements AutoCloseable {
     private @Nullable NodeHub nodeHub;
     private @Nullable DirectExitConnector direct;
     private @Nullable UsageBatcher usage;
+    private @Nullable Limits limits;
     private @Nullable ChannelGroup customerChannels;
     private @Nullable Channel httpServer;
     private @Nullable Channel socksServer;
@@ -89,6 +96,9 @@ public final class Gateway implements AutoCloseable {
         this.config = b.config;
         this.proxyAuthenticator = Objects.requireNonNull(b.proxyAuthenticator, "proxyAuthenticator");
         this.usageSink = Objects.requireNonNull(b.usageSink, "usageSink");
+        this.limitsProvider = b.limitsProvider;
+        this.clock = b.clock;
+        this.limitsRefresh = b.limitsRefresh;
         this.nodeHubEnabled = b.nodeHubEnabled;
         if (nodeHubEnabled) {
             Objects.requireNonNull(b.nodeAuthenticator, "nodeAuthenticator");
@@ -129,7 +139,9 @@ public final class Gateway implements AutoCloseable {
             Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iploop-gateway-blocking-", 0).factory());
             try {
-                UsageBatcher batcher = new UsageBatcher(usageSink, config.usageFlushInterval(), meters);
+                Limits planLimits = new Limits(limitsProvider, blocking, clock, limitsRefresh);
+                limits = planLimits;
+                UsageBatcher batcher = new UsageBatcher(usageSink, config.usageFlushInterval(), meters, planLimits::written);
                 usage = batcher;
                 batcher.start();
                 GatewayMetrics metrics = new GatewayMetrics(meters);
@@ -163,7 +175,7 @@ public final class Gateway implements AutoCloseable {
                 customerChannels = channels;
                 ProxyServices services = new ProxyServices(config,
                         new ProxyAuthCache(proxyAuthenticator, config.authCacheTtl(), blocking),
-                        exits, batcher, metrics, channels, new AtomicLong(),
+                        planLimits, exits, batcher, metrics, channels, new AtomicLong(),
                         handshakeTimeoutMillis, httpIdleTimeoutMillis);
                 httpServer = bind("HTTP proxy", config.httpProxyPort(), serverClass,
                         new HttpProxyServerInitializer(services));
@@ -296,6 +308,10 @@ public final class Gateway implements AutoCloseable {
         if (b != null) {
             b.close();
         }
+        Limits l = limits;
+        if (l != null) {
+            l.close();
+        }
         ExecutorService ex = blocking;
         if (ex != null) {
             ex.shutdownNow();
@@ -308,6 +324,9 @@ public final class Gateway implements AutoCloseable {
         private @Nullable ProxyAuthenticator proxyAuthenticator;
         private @Nullable NodeAuthenticator nodeAuthenticator;
         private @Nullable UsageSink usageSink;
+        private LimitsProvider limitsProvider = LimitsProvider.UNLIMITED;
+        private Clock clock = Clock.systemUTC();
+        private Duration limitsRefresh = Duration.ofSeconds(2);
         private @Nullable NodeStore nodeStore;
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ExitConnector exitConnector;
@@ -332,6 +351,27 @@ public final class Gateway implements AutoCloseable {
 
         public Builder usageSink(UsageSink v) {
             this.usageSink = v;
+            return this;
+        }
+
+        /** Plan limits per account (seed 000 §9.6); default {@link LimitsProvider#UNLIMITED}. */
+        public Builder limitsProvider(LimitsProvider v) {
+            this.limitsProvider = Objects.requireNonNull(v, "limitsProvider");
+            return this;
+        }
+
+        /** How often every known account's limits and balance are fetched again; default 2 s. */
+        public Builder limitsRefresh(Duration v) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("limitsRefresh: " + v + " (expected: > 0)");
+            }
+            this.limitsRefresh = v;
+            return this;
+        }
+
+        /** Clock of the requests-per-day period (UTC day); default the system clock. */
+        public Builder clock(Clock v) {
+            this.clock = Objects.requireNonNull(v, "clock");
             return this;
         }
 

@@ -20,8 +20,16 @@ public enum ProxyError {
     IP_NOT_WHITELISTED(403, "ip_not_whitelisted", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
     /** 402: balance or quota exhausted. */
     PAYMENT_REQUIRED(402, "payment_required", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
-    /** 429: rate or concurrency limit; the HTTP answer carries {@code Retry-After}. */
+    /** 402: the account's GB balance or the plan's included GB for the period is used up. */
+    BALANCE_EXHAUSTED(402, "balance_exhausted", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 429: more requests per second than the plan allows; the HTTP answer carries {@code Retry-After}. */
     RATE_LIMITED(429, "rate_limited", "connection_limit_reached", Socks5CommandStatus.FORBIDDEN),
+    /** 429: the plan's concurrent connections are all open; with {@code Retry-After}. */
+    CONCURRENCY_LIMITED(429, "concurrency_limited", "connection_limit_reached", Socks5CommandStatus.FORBIDDEN),
+    /** 429: the plan's requests per UTC day are used up; {@code Retry-After} points at 00:00 UTC. */
+    DAILY_LIMIT_REACHED(429, "daily_limit_reached", "connection_limit_reached", Socks5CommandStatus.FORBIDDEN),
+    /** 403: a targeting option (or sticky sessions) the plan does not include; the message names it. */
+    TARGETING_NOT_IN_PLAN(403, "targeting_not_in_plan", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
     /** 400: a malformed or unknown targeting parameter in the password. */
     INVALID_TARGETING(400, "invalid_targeting", "http_request_error", Socks5CommandStatus.FAILURE),
     /** 400: a request the proxy cannot handle (origin-form, malformed, oversized headers). */

@@ -2,6 +2,8 @@ package io.iploop.gateway.http;
 
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.error.ProxyErrorResponses;
+import io.iploop.gateway.limits.AccountLimiter;
+import io.iploop.gateway.limits.Refusal;
 import io.iploop.gateway.proxy.ProxyAuthentication;
 import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServices;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -24,7 +27,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Checks every proxy request head: decodable, absolute-form or CONNECT (else 400), and
  * {@code Proxy-Authorization: Basic} credentials (else 407) accepted by the cached
- * authenticator (else 407, 403 or 402, DESIGN §3). Accepted requests and their bodies go on to
+ * authenticator (else 407, 403 or 402, DESIGN §3) and admitted by the account's plan limits
+ * (else 402, 403 or 429 with {@code Retry-After}). Accepted requests and their bodies go on to
  * {@link HttpProxyServerForwardHandler}; a refusal is answered with the {@link ProxyError}'s
  * response and the connection closes.
  *
@@ -97,7 +101,7 @@ public final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapt
             refuse(ctx, ProxyError.BAD_CREDENTIALS, "malformed Basic credentials (expected: base64 of CUSTOMER_ID:API_KEY)", null);
             return;
         }
-        ProxyAuthentication.authenticate(services.auth(), userPass.substring(0, colon), userPass.substring(colon + 1),
+        ProxyAuthentication.authenticate(services.auth(), services.limits(), userPass.substring(0, colon), userPass.substring(colon + 1),
                         connection.clientAddress())
                 .whenComplete((outcome, failure) -> {
                     if (ctx.executor().inEventLoop()) {
@@ -115,12 +119,18 @@ public final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapt
         }
         ProxyError error = outcome.error();
         if (error != null) {
-            refuse(ctx, error, outcome.detail(), outcome.principal(), target.host());
+            refuse(ctx, error, outcome.detail(), outcome.principal(), target.host(), null);
             return;
         }
         CustomerPrincipal principal = outcome.principal();
-        assert principal != null;
+        AccountLimiter limiter = outcome.limiter();
+        assert principal != null && limiter != null;
         connection.authenticated(principal, outcome.targeting());
+        Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting());
+        if (refusal != null) {
+            refuse(ctx, refusal.error(), refusal.detail(), principal, target.host(), refusal.retryAfter());
+            return;
+        }
         passBody = true;
         ctx.fireChannelRead(request);
     }
@@ -155,11 +165,11 @@ public final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapt
 
     /** Answers {@code error}, records it (if the customer is known) and closes. */
     private void refuse(ChannelHandlerContext ctx, ProxyError error, String detail, @Nullable CustomerPrincipal principal) {
-        refuse(ctx, error, detail, principal, "");
+        refuse(ctx, error, detail, principal, "", null);
     }
 
-    private void refuse(
-            ChannelHandlerContext ctx, ProxyError error, String detail, @Nullable CustomerPrincipal principal, String host) {
+    private void refuse(ChannelHandlerContext ctx, ProxyError error, String detail, @Nullable CustomerPrincipal principal,
+            String host, @Nullable Duration retryAfter) {
         if (refused) {
             return;
         }
@@ -167,7 +177,7 @@ public final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapt
         passBody = false;
         services.metrics().error(error);
         Instant started = Instant.now();
-        ctx.writeAndFlush(ProxyErrorResponses.http(ctx.alloc(), error, detail, List.of(), null))
+        ctx.writeAndFlush(ProxyErrorResponses.http(ctx.alloc(), error, detail, List.of(), retryAfter))
                 .addListener((ChannelFutureListener) f -> {
                     if (principal != null) {
                         services.recordUsage(connection, principal, connection.targeting(), host, 1, null, error, started);

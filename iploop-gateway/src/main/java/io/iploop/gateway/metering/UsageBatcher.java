@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ public final class UsageBatcher implements AutoCloseable {
     private record Entry(UsageRecord record, long queuedNanos) {}
 
     private final UsageSink sink;
+    private final Consumer<List<UsageRecord>> written;
     private final long flushIntervalNanos;
     private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -52,7 +54,16 @@ public final class UsageBatcher implements AutoCloseable {
      * @param flushInterval how often records are written (DESIGN §5: 1 s)
      */
     public UsageBatcher(UsageSink sink, Duration flushInterval, MeterRegistry registry) {
+        this(sink, flushInterval, registry, batch -> {});
+    }
+
+    /**
+     * @param written told, on the flushing thread, about every batch the sink stored (the plan
+     *     limits' byte budget); must not block
+     */
+    public UsageBatcher(UsageSink sink, Duration flushInterval, MeterRegistry registry, Consumer<List<UsageRecord>> written) {
         this.sink = sink;
+        this.written = written;
         this.flushIntervalNanos = Math.max(1, flushInterval.toNanos());
         Gauge.builder("iploop.usage.batches.pending", this, b -> b.pendingBatches())
                 .description("usage batches waiting to be written").register(registry);
@@ -134,7 +145,9 @@ public final class UsageBatcher implements AutoCloseable {
                     }
                 }
                 try {
-                    sink.write(batch.stream().map(Entry::record).toList());
+                    List<UsageRecord> records = batch.stream().map(Entry::record).toList();
+                    sink.write(records);
+                    written.accept(records);
                     retry = null;
                     retrySize = 0;
                     oldestRetryNanos = Long.MAX_VALUE;

@@ -5,6 +5,9 @@ import io.iploop.gateway.auth.ProxyAuthCache;
 import io.iploop.gateway.auth.ProxyCredentials;
 import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.limits.AccountLimiter;
+import io.iploop.gateway.limits.Limits;
+import io.iploop.gateway.limits.Refusal;
 import io.iploop.gateway.spi.AuthResult;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import java.net.InetAddress;
@@ -16,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * Checks a customer's user name and password for either listener: parse (DESIGN §3), then the
  * cached {@link io.iploop.gateway.spi.ProxyAuthenticator}. A password whose key is well-formed
  * but whose parameters are not is still authenticated, so the refusal is attributed to the
- * customer (a usage record with {@code invalid_targeting}). Stateless, thread-safe.
+ * customer (a usage record with {@code invalid_targeting}). An accepted customer's
+ * {@link AccountLimiter} is loaded with the outcome, and {@link #admit} then checks the plan's
+ * limits on the event loop. Stateless, thread-safe.
  */
 public final class ProxyAuthentication {
 
@@ -26,19 +31,60 @@ public final class ProxyAuthentication {
      * @param principal the customer, when the key was accepted (also for refusals after it)
      * @param error null when the request may proceed
      * @param detail message for the customer when refused
+     * @param limiter the account's plan limits, when the request may proceed
      */
     public record Outcome(
-            @Nullable CustomerPrincipal principal, Targeting targeting, @Nullable ProxyError error, String detail) {
+            @Nullable CustomerPrincipal principal,
+            Targeting targeting,
+            @Nullable ProxyError error,
+            String detail,
+            @Nullable AccountLimiter limiter) {
 
         static Outcome refused(ProxyError error, String detail, @Nullable CustomerPrincipal principal) {
-            return new Outcome(principal, Targeting.NONE, error, detail);
+            return new Outcome(principal, Targeting.NONE, error, detail, null);
         }
     }
 
     private ProxyAuthentication() {}
 
-    /** @return never completes exceptionally */
+    /**
+     * Checks the credentials, then loads the account's limiter (cached after the first request).
+     *
+     * @return never completes exceptionally
+     */
     public static CompletableFuture<Outcome> authenticate(
+            ProxyAuthCache cache, Limits limits, String username, String password, InetAddress client) {
+        return credentials(cache, username, password, client).thenCompose(outcome -> {
+            CustomerPrincipal principal = outcome.principal();
+            if (outcome.error() != null || principal == null) {
+                return CompletableFuture.completedFuture(outcome);
+            }
+            return limits.limiter(principal.userId()).handle((limiter, failure) -> limiter == null
+                    ? Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the plan limits are unavailable; retry shortly", principal)
+                    : new Outcome(principal, outcome.targeting(), null, "", limiter));
+        });
+    }
+
+    /**
+     * The plan check of one request, on the connection's event loop: the connection takes (or
+     * keeps) a concurrency slot of the account, then {@link AccountLimiter#admit} checks
+     * targeting, balance, rate and the daily count (seed 000 §9.6).
+     *
+     * @return null if the request may proceed
+     */
+    public static @Nullable Refusal admit(ProxyConnection connection, AccountLimiter limiter, Targeting targeting) {
+        connection.admitted(false);
+        if (!connection.holdSlot(limiter)) {
+            return new Refusal(ProxyError.CONCURRENCY_LIMITED,
+                    "more than " + limiter.limits().maxConcurrentConnections() + " concurrent connections",
+                    Duration.ofSeconds(1));
+        }
+        Refusal refusal = limiter.admit(targeting);
+        connection.admitted(refusal == null);
+        return refusal;
+    }
+
+    private static CompletableFuture<Outcome> credentials(
             ProxyAuthCache cache, String username, String password, InetAddress client) {
         ProxyCredentials credentials;
         try {
@@ -69,7 +115,7 @@ public final class ProxyAuthentication {
             return Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the credential check is unavailable; retry shortly", null);
         }
         return switch (result) {
-            case AuthResult.Accepted a -> new Outcome(a.principal(), capLifetime(targeting, a.principal()), null, "");
+            case AuthResult.Accepted a -> new Outcome(a.principal(), capLifetime(targeting, a.principal()), null, "", null);
             case AuthResult.Rejected r -> Outcome.refused(ProxyError.of(r.reason()), r.message(), null);
         };
     }

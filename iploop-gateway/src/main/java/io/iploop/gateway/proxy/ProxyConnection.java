@@ -1,6 +1,7 @@
 package io.iploop.gateway.proxy;
 
 import io.iploop.gateway.auth.Targeting;
+import io.iploop.gateway.limits.AccountLimiter;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
@@ -29,6 +30,12 @@ public final class ProxyConnection {
     private long cutWritten;
     private @Nullable CustomerPrincipal principal;
     private Targeting targeting = Targeting.NONE;
+    /** The account whose concurrency slot this connection holds, and whose byte budget it spends. */
+    private @Nullable AccountLimiter limiter;
+    /** Bytes carried before the connection held a slot, spent when it takes one. */
+    private long unspent;
+    /** Whether the current request passed the plan check (only then is a stream cut). */
+    private boolean admitted;
 
     /**
      * @param proxyType {@code http} or {@code socks5}, as stored in usage records
@@ -105,6 +112,61 @@ public final class ProxyConnection {
 
     public Targeting targeting() {
         return targeting;
+    }
+
+    /** The account limiter this connection holds a slot of, or null. */
+    public @Nullable AccountLimiter limiter() {
+        return limiter;
+    }
+
+    /**
+     * Holds a concurrency slot of {@code next}, giving back a slot of another account (a
+     * keep-alive connection reused with other credentials). Keeps the slot it already holds.
+     *
+     * @return false if {@code next} has no free slot
+     */
+    boolean holdSlot(AccountLimiter next) {
+        if (limiter == next) {
+            return true;
+        }
+        releaseSlot();
+        if (!next.tryAcquire()) {
+            return false;
+        }
+        limiter = next;
+        if (unspent > 0) {
+            next.spend(unspent);
+            unspent = 0;
+        }
+        return true;
+    }
+
+    /**
+     * Spends {@code bytes} of the held account's byte budget (kept for later without a slot).
+     *
+     * @return false once the account's budget is gone while an admitted request is carried: the
+     *     stream is to be cut (a refusal being written is not)
+     */
+    boolean spend(long bytes) {
+        AccountLimiter l = limiter;
+        if (l == null) {
+            unspent += bytes;
+            return true;
+        }
+        return l.spend(bytes) || !admitted;
+    }
+
+    void admitted(boolean v) {
+        admitted = v;
+    }
+
+    /** Gives the held slot back; call when the connection closes. */
+    void releaseSlot() {
+        AccountLimiter l = limiter;
+        limiter = null;
+        if (l != null) {
+            l.release();
+        }
     }
 
     /** Records the authenticated customer and the targeting of the current request. */

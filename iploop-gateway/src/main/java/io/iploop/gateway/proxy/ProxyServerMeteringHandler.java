@@ -1,5 +1,6 @@
 package io.iploop.gateway.proxy;
 
+import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.metering.GatewayMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -10,8 +11,13 @@ import io.netty.channel.ChannelPromise;
 /**
  * Counts the bytes read from and written to a customer socket (DESIGN §5: metered at the
  * customer-facing socket, protocol overhead included). First in every customer pipeline, never
- * removed. Written bytes count once the write succeeded. Not {@code @Sharable}: it holds the
- * connection.
+ * removed. Written bytes count once the write succeeded. Every byte also spends the account's
+ * byte budget (no I/O, see {@link io.iploop.gateway.limits.AccountLimiter#spend}). Once it is gone, the connection is cut
+ * when its next write to the customer completes, so a download overshoots by at most the bytes
+ * queued for writing (bounded by the channel's write buffer, well under 1 MiB), and a refusal
+ * written after admission still reaches the customer. Reads never cut: the bytes of the next
+ * request must reach admission, which answers 402. Gives the connection's concurrency slot back
+ * when it closes. Not {@code @Sharable}: it holds the connection.
  */
 public final class ProxyServerMeteringHandler extends ChannelDuplexHandler {
 
@@ -31,6 +37,22 @@ public final class ProxyServerMeteringHandler extends ChannelDuplexHandler {
             metrics.bytesUp(n);
         }
         ctx.fireChannelRead(msg);
+        if (n > 0) {
+            connection.spend(n);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        connection.releaseSlot();
+        ctx.fireChannelInactive();
+    }
+
+    private void cut(ChannelHandlerContext ctx) {
+        if (ctx.channel().isOpen()) {
+            metrics.error(ProxyError.BALANCE_EXHAUSTED);
+            ctx.channel().close();
+        }
     }
 
     @Override
@@ -42,6 +64,9 @@ public final class ProxyServerMeteringHandler extends ChannelDuplexHandler {
                 if (f.isSuccess()) {
                     connection.addWritten(n);
                     metrics.bytesDown(n);
+                    if (!connection.spend(n)) {
+                        cut(ctx);
+                    }
                 }
             });
             ctx.write(msg, p);

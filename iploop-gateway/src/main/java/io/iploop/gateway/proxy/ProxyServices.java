@@ -6,6 +6,7 @@ import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.exit.ExitInfo;
+import io.iploop.gateway.limits.Limits;
 import io.iploop.gateway.metering.GatewayMetrics;
 import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.spi.CustomerPrincipal;
@@ -17,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What every customer connection needs from the gateway: configuration, the auth cache, the exit
- * connector, metering, and the group of open customer channels (closed on shutdown). Thread-safe.
+ * What every customer connection needs from the gateway: configuration, the auth cache, plan
+ * limits, the exit connector, metering, and the group of open customer channels (closed on shutdown). Thread-safe.
  *
  * @param handshakeTimeoutMillis SOCKS5 / CONNECT handshake idle limit, in ms
  * @param httpIdleTimeoutMillis idle keep-alive HTTP proxy connections are closed after this, in ms
@@ -26,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 public record ProxyServices(
         GatewayConfig config,
         ProxyAuthCache auth,
+        Limits limits,
         ExitConnector exits,
         UsageBatcher usage,
         GatewayMetrics metrics,

@@ -1,6 +1,8 @@
 package io.iploop.gateway.socks;
 
 import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.limits.AccountLimiter;
+import io.iploop.gateway.limits.Refusal;
 import io.iploop.gateway.proxy.ProxyAuthentication;
 import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServices;
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * RFC 1929 username/password check with the same credentials as the HTTP proxy (DESIGN §3).
  * Bad or missing credentials: status {@code 0x01} and close (RFC 1929 §2). A known customer
- * refused for another reason (IP whitelist, balance, invalid targeting) passes this step and
+ * refused for another reason (IP whitelist, balance, invalid targeting, a plan limit) passes this step and
  * gets the matching RFC 1928 reply code on its CONNECT, so the refusal is visible in its usage.
  *
  * <p>Pipeline position: last; replaces itself with {@link Socks5ServerConnectHandler}. Not
@@ -55,7 +57,7 @@ public final class Socks5ServerAuthHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         checking = true;
-        ProxyAuthentication.authenticate(services.auth(), request.username(), request.password(), connection.clientAddress())
+        ProxyAuthentication.authenticate(services.auth(), services.limits(), request.username(), request.password(), connection.clientAddress())
                 .whenComplete((outcome, failure) -> {
                     try {
                         ctx.executor().execute(() -> onOutcome(ctx, outcome));
@@ -78,6 +80,15 @@ public final class Socks5ServerAuthHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         connection.authenticated(outcome.principal(), outcome.targeting());
+        String detail = outcome.detail();
+        AccountLimiter limiter = outcome.limiter();
+        if (error == null && limiter != null) {
+            Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting());
+            if (refusal != null) {
+                error = refusal.error();
+                detail = refusal.detail();
+            }
+        }
         ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS))
                 .addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
@@ -90,7 +101,7 @@ public final class Socks5ServerAuthHandler extends ChannelInboundHandlerAdapter 
         ahead.clear();
         ChannelPipeline p = ctx.pipeline();
         p.replace(this, Socks5ProxyServerInitializer.HANDLER,
-                new Socks5ServerConnectHandler(services, connection, error, outcome.detail()));
+                new Socks5ServerConnectHandler(services, connection, error, detail));
         p.replace(Socks5ProxyServerInitializer.DECODER, Socks5ProxyServerInitializer.DECODER, new Socks5CommandRequestDecoder());
         // Feed bytes that arrived during the check into the command decoder (the encoder sits just before it).
         ChannelHandlerContext beforeDecoder = p.context(Socks5ProxyServerInitializer.ENCODER);

@@ -2,6 +2,7 @@ package io.iploop.server.dataplane;
 
 import io.iploop.gateway.Gateway;
 import io.iploop.gateway.GatewayConfig;
+import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
@@ -53,6 +54,7 @@ public class DataPlane implements SmartLifecycle {
     private final ProxyAuthenticator proxyAuthenticator;
     private final NodeAuthenticator nodeAuthenticator;
     private final UsageSink usageSink;
+    private final LimitsProvider limitsProvider;
     private final NodeStore nodeStore;
     private final MeterRegistry meterRegistry;
     private final LiveNodes liveNodes;
@@ -65,12 +67,13 @@ public class DataPlane implements SmartLifecycle {
     private volatile @Nullable String unavailableReason;
 
     DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
-            UsageSink usageSink, NodeStore nodeStore, MeterRegistry meterRegistry, LiveNodes liveNodes,
+            UsageSink usageSink, LimitsProvider limitsProvider, NodeStore nodeStore, MeterRegistry meterRegistry, LiveNodes liveNodes,
             NodesService nodes, AccountsService accounts) {
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
         this.nodeAuthenticator = nodeAuthenticator;
         this.usageSink = usageSink;
+        this.limitsProvider = limitsProvider;
         this.nodeStore = nodeStore;
         this.meterRegistry = meterRegistry;
         this.liveNodes = liveNodes;
@@ -99,6 +102,7 @@ public class DataPlane implements SmartLifecycle {
                 .proxyAuthenticator(proxyAuthenticator)
                 .nodeAuthenticator(nodeAuthenticator)
                 .usageSink(usageSink)
+                .limitsProvider(limitsProvider)
                 .nodeStore(nodeStore)
                 .meterRegistry(meterRegistry)
                 .build();

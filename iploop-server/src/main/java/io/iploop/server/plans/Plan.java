@@ -10,7 +10,12 @@ import org.jspecify.annotations.Nullable;
  * "custom" (Enterprise) or "unlimited". Immutable.
  *
  * @param includedGb monthly allowance in GB (10^9 bytes)
+ * @param requestsPerDay proxy requests per UTC day (seed 000 §9.6)
+ * @param maxConcurrentConnections proxy connections open at once
  * @param maxStickyLifetimeSeconds longest sticky-session lifetime the plan allows, in seconds
+ * @param requestsPerSecond proxy requests per second (seed 000 §9.6)
+ * @param stickySessions whether {@code sesstype-sticky} is included (seed 001 §5.9)
+ * @param targeting proxy targeting parameters included, e.g. {@code country}, {@code city}
  */
 public record Plan(
         String id,
@@ -24,9 +29,13 @@ public record Plan(
         @Nullable Integer requestsPerDay,
         @Nullable Integer maxConcurrentConnections,
         long maxStickyLifetimeSeconds,
-        List<String> features) {
+        List<String> features,
+        @Nullable Integer requestsPerSecond,
+        boolean stickySessions,
+        List<String> targeting) {
 
     public Plan {
         features = List.copyOf(features);
+        targeting = List.copyOf(targeting);
     }
 }

@@ -9,6 +9,7 @@ import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
 import io.iploop.server.dataplane.DataPlane;
+import io.iploop.server.plans.PlansService;
 import io.iploop.tunnel.TunnelSettings;
 import java.net.Authenticator;
 import java.net.InetSocketAddress;
@@ -51,6 +52,9 @@ class ProxyEndToEndIT extends ServerTestSupport {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    PlansService plans;
+
     private final List<NodeAgent> agents = new ArrayList<>();
     private TestOrigin http;
     private TestOrigin https;
@@ -74,6 +78,8 @@ class ProxyEndToEndIT extends ServerTestSupport {
         }
 
         JsonNode customer = registerCustomer();
+        // City/ASN targeting, sticky sessions and bursts of requests: a plan without limits (PlanLimitsIT tests them).
+        plans.subscribe(UUID.fromString(customer.at("/user/id").asString()), "enterprise");
         customerId = customer.at("/user/customerId").asString();
         key = call("POST", "/api/proxy/keys", token(customer), Map.of("name", "e2e")).body().get("key").asString();
     }

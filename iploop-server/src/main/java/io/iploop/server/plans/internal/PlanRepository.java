@@ -54,6 +54,27 @@ class PlanRepository {
         return findSubscription(userId, id).orElseThrow();
     }
 
+    /** The active plan and balance of the account, for the gateway's limits. */
+    Optional<PlanAndBalance> findActivePlanAndBalance(UUID userId) {
+        return jdbc.sql("""
+                        SELECT p.*, up.gb_balance AS balance FROM user_plans up JOIN plans p ON p.id = up.plan_id
+                        WHERE up.user_id = :userId AND up.status = 'active'""")
+                .param("userId", userId)
+                .query((rs, n) -> new PlanAndBalance(mapPlan(rs, n), rs.getBigDecimal("balance")))
+                .optional();
+    }
+
+    /** A plan with the subscription's remaining GB. */
+    record PlanAndBalance(Plan plan, BigDecimal gbBalance) {}
+
+    /** Moves {@code gb} from the active subscription's balance to its used GB. */
+    void addUsage(UUID userId, BigDecimal gb) {
+        jdbc.sql("""
+                        UPDATE user_plans SET gb_used = gb_used + :gb, gb_balance = gb_balance - :gb
+                        WHERE user_id = :userId AND status = 'active'""")
+                .param("userId", userId).param("gb", gb).update();
+    }
+
     Optional<Subscription> findActiveSubscription(UUID userId) {
         return jdbc.sql("""
                         SELECT up.*, p.name AS plan_name FROM user_plans up JOIN plans p ON p.id = up.plan_id
@@ -82,7 +103,10 @@ class PlanRepository {
                 (Integer) rs.getObject("requests_per_day"),
                 (Integer) rs.getObject("max_concurrent_connections"),
                 rs.getLong("max_sticky_lifetime_seconds"),
-                json.readValue(rs.getString("features"), STRINGS));
+                json.readValue(rs.getString("features"), STRINGS),
+                (Integer) rs.getObject("requests_per_second"),
+                rs.getBoolean("sticky_sessions"),
+                List.of((String[]) rs.getArray("targeting").getArray()));
     }
 
     private static Subscription mapSubscription(ResultSet rs, int row) throws SQLException {

@@ -5,6 +5,7 @@ import io.iploop.server.platform.JwtTokens;
 import io.iploop.server.platform.TokenRevocations;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -22,14 +23,15 @@ import tools.jackson.databind.json.JsonMapper;
  * registration, login, password reset and e-mail verification links, locations, plan
  * catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error} (otherwise
  * validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the JSON error
- * envelope. {@code /api/admin/**} is for admins only.
+ * envelope. {@code /api/admin/**} is for admins only. After the JWT filter, {@link ApiRateLimitFilter}
+ * limits every {@code /api/**} caller ({@code iploop.api-rate-limit-per-minute}, default 600).
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations, JsonMapper json)
-            throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations, JsonMapper json,
+            @Value("${iploop.api-rate-limit-per-minute:600}") int apiRateLimitPerMinute) throws Exception {
         http.csrf(c -> c.disable())
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
@@ -37,6 +39,7 @@ class SecurityConfig {
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations), AnonymousAuthenticationFilter.class)
+                .addFilterAfter(new ApiRateLimitFilter(apiRateLimitPerMinute, json), JwtAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login",
                                 "/api/auth/forgot-password", "/api/auth/reset-password").permitAll()

@@ -2,16 +2,23 @@ package io.iploop.server.usage.internal;
 
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.spi.UsageSink;
+import io.iploop.server.usage.UsageRecorded;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The gateway's {@link UsageSink}: one JDBC batch in one transaction (all or nothing);
  * {@code ON CONFLICT (id) DO NOTHING} makes a retried batch a no-op for the records already stored,
- * so bytes are never billed twice. Called from one gateway thread; thread-safe anyway.
+ * so bytes are never billed twice. For the records actually inserted it publishes one
+ * {@link UsageRecorded} per account inside the same transaction (the plans feature moves the bytes
+ * from the balance to the used GB). Called from one gateway thread; thread-safe anyway.
  */
 @Component
 class JdbcUsageSink implements UsageSink {
@@ -20,10 +27,12 @@ class JdbcUsageSink implements UsageSink {
 
     private final UsageRepository usage;
     private final TransactionTemplate tx;
+    private final ApplicationEventPublisher events;
 
-    JdbcUsageSink(UsageRepository usage, TransactionTemplate tx) {
+    JdbcUsageSink(UsageRepository usage, TransactionTemplate tx, ApplicationEventPublisher events) {
         this.usage = usage;
         this.tx = tx;
+        this.events = events;
     }
 
     @Override
@@ -31,7 +40,15 @@ class JdbcUsageSink implements UsageSink {
         if (batch.isEmpty()) {
             return;
         }
-        Integer inserted = tx.execute(status -> usage.insertBatch(batch));
+        Integer inserted = tx.execute(status -> {
+            List<UsageRecord> stored = usage.insertBatch(batch);
+            Map<UUID, Long> bytesByUser = new LinkedHashMap<>();
+            for (UsageRecord r : stored) {
+                bytesByUser.merge(r.userId(), r.bytesDownloaded() + r.bytesUploaded(), Long::sum);
+            }
+            bytesByUser.forEach((userId, bytes) -> events.publishEvent(new UsageRecorded(userId, bytes)));
+            return stored.size();
+        });
         if (inserted != null && inserted < batch.size()) {
             log.debug("Usage batch of {}: {} already stored (retry)", batch.size(), batch.size() - inserted);
         }

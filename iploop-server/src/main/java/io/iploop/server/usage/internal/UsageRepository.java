@@ -7,6 +7,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,8 @@ class UsageRepository {
         this.jdbc = jdbc;
     }
 
-    /** Inserts the batch; records whose id exists already are skipped. Returns rows inserted. */
-    int insertBatch(List<UsageRecord> batch) {
+    /** Inserts the batch; records whose id exists already are skipped. Returns the records inserted. */
+    List<UsageRecord> insertBatch(List<UsageRecord> batch) {
         int[][] counts = template.batchUpdate("""
                         INSERT INTO usage_records (id, user_id, api_key_id, node_id, session_id, bytes_downloaded,
                                                    bytes_uploaded, request_count, target_country, target_city,
@@ -63,10 +64,15 @@ class UsageRepository {
                     ps.setObject(17, status != null && status >= 100 && status <= 599 ? status.shortValue() : null,
                             Types.SMALLINT);
                 });
-        int inserted = 0;
+        List<UsageRecord> inserted = new ArrayList<>(batch.size());
+        int i = 0;
         for (int[] chunk : counts) {
             for (int c : chunk) {
-                inserted += Math.max(c, 0);
+                // 0: the id existed (a retried batch); SUCCESS_NO_INFO (-2) counts as inserted.
+                if (c != 0) {
+                    inserted.add(batch.get(i));
+                }
+                i++;
             }
         }
         return inserted;

@@ -1,0 +1,123 @@
+package io.iploop.gateway.limits;
+
+import io.iploop.gateway.spi.AccountLimits;
+import io.iploop.gateway.spi.LimitsProvider;
+import io.iploop.gateway.spi.UsageRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's plan-limit enforcement point: one {@link AccountLimiter} per account, loaded from
+ * the {@link LimitsProvider} on first use and refreshed every {@code refreshInterval} on
+ * {@code executor} (never an event loop). States idle for 10 minutes with nothing to remember are
+ * dropped. Thread-safe.
+ */
+public final class Limits implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Limits.class);
+    private static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+    private final LimitsProvider provider;
+    private final Executor executor;
+    private final Clock clock;
+    private final Map<UUID, CompletableFuture<AccountLimiter>> accounts = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer;
+
+    /**
+     * @param executor runs the (blocking) provider calls
+     * @param clock decides the UTC day of the requests-per-day counter
+     */
+    public Limits(LimitsProvider provider, Executor executor, Clock clock, Duration refreshInterval) {
+        this.provider = provider;
+        this.executor = executor;
+        this.clock = clock;
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("iploop-limits-refresh").factory());
+        long millis = Math.max(1, refreshInterval.toMillis());
+        timer.scheduleWithFixedDelay(this::refreshAll, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The account's limiter; already complete once loaded. Completes exceptionally if the first
+     * load fails (the next call tries again).
+     */
+    public CompletableFuture<AccountLimiter> limiter(UUID userId) {
+        return accounts.computeIfAbsent(userId, id -> {
+            CompletableFuture<AccountLimiter> load = CompletableFuture.supplyAsync(() -> new AccountLimiter(fetch(id), clock), executor);
+            load.whenComplete((l, e) -> {
+                if (e != null) {
+                    accounts.remove(id, load);
+                }
+            });
+            return load;
+        });
+    }
+
+    /** Hook for the usage batcher: these records are now durably written. Never blocks. */
+    public void written(List<UsageRecord> batch) {
+        for (UsageRecord r : batch) {
+            CompletableFuture<AccountLimiter> f = accounts.get(r.userId());
+            AccountLimiter l = f == null ? null : f.getNow(null);
+            if (l != null) {
+                l.persisted(r.bytesDownloaded() + r.bytesUploaded());
+            }
+        }
+    }
+
+    private AccountLimits fetch(UUID userId) {
+        try {
+            return provider.limits(userId);
+        } catch (Exception e) {
+            throw new IllegalStateException("limits of " + userId + " unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    private void refreshAll() {
+        long now = System.nanoTime();
+        accounts.forEach((id, f) -> {
+            AccountLimiter l = f.getNow(null);
+            if (l == null) {
+                return;
+            }
+            if (l.idle(now, IDLE_NANOS)) {
+                accounts.remove(id, f);
+                return;
+            }
+            executor.execute(() -> refresh(id, l));
+        });
+    }
+
+    private void refresh(UUID userId, AccountLimiter limiter) {
+        long persistedAtFetch = limiter.persistedBytes();
+        try {
+            limiter.update(provider.limits(userId), persistedAtFetch);
+        } catch (Exception e) {
+            log.warn("refreshing the limits of {} failed; keeping the last known: {}", userId, e.toString());
+        }
+    }
+
+    /** Refreshes every known account now and waits for it (tests, and after a plan change). */
+    public void refreshNow() {
+        accounts.forEach((id, f) -> {
+            AccountLimiter l = f.getNow(null);
+            if (l != null) {
+                refresh(id, l);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

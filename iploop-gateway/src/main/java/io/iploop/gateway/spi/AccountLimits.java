@@ -1,0 +1,41 @@
+package io.iploop.gateway.spi;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * An account's plan limits and entitlements plus its remaining byte balance, as the control plane
+ * knows them now (seed 000 §9.6, seed 001 §5.9). Limits are shared by all keys of the account.
+ * Immutable.
+ *
+ * @param requestsPerSecond sustained requests per second (token bucket, burst of one second); 0 = unlimited
+ * @param requestsPerDay requests per UTC day; 0 = unlimited
+ * @param maxConcurrentConnections customer connections open at once; 0 = unlimited
+ * @param remainingBytes bytes the account may still carry (balance or the plan's included GB for
+ *     the period, minus what is used); {@link #UNLIMITED_BYTES} = unlimited; 0 or less = exhausted
+ * @param stickySessions whether {@code sesstype-sticky} is allowed
+ * @param targeting targeting parameters the plan includes
+ */
+public record AccountLimits(
+        int requestsPerSecond,
+        long requestsPerDay,
+        int maxConcurrentConnections,
+        long remainingBytes,
+        boolean stickySessions,
+        Set<TargetingOption> targeting) {
+
+    /** {@link #remainingBytes} of an account without a byte limit. */
+    public static final long UNLIMITED_BYTES = Long.MAX_VALUE;
+
+    /** No limit at all, every entitlement (the gateway's default without a provider). */
+    public static final AccountLimits UNLIMITED =
+            new AccountLimits(0, 0, 0, UNLIMITED_BYTES, true, EnumSet.allOf(TargetingOption.class));
+
+    public AccountLimits {
+        if (requestsPerSecond < 0 || requestsPerDay < 0 || maxConcurrentConnections < 0) {
+            throw new IllegalArgumentException("limits: " + requestsPerSecond + "/s, " + requestsPerDay + "/day, "
+                    + maxConcurrentConnections + " concurrent (expected: >= 0, 0 = unlimited)");
+        }
+        targeting = targeting.isEmpty() ? EnumSet.noneOf(TargetingOption.class) : EnumSet.copyOf(targeting);
+    }
+}

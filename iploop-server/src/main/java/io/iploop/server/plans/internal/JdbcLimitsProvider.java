@@ -1,0 +1,63 @@
+package io.iploop.server.plans.internal;
+
+import io.iploop.gateway.spi.AccountLimits;
+import io.iploop.gateway.spi.LimitsProvider;
+import io.iploop.gateway.spi.TargetingOption;
+import io.iploop.server.plans.Plan;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+
+/**
+ * The gateway's {@link LimitsProvider}: the limits and entitlements of the account's active plan
+ * (seed 000 §9.6, seed 001 §5.9) and the subscription's remaining GB as bytes. A plan without
+ * included GB (Enterprise: custom) has no byte limit; an account without an active plan gets no
+ * bytes (402). One indexed query; the gateway calls it off its event loops every few seconds per
+ * active account. Thread-safe.
+ */
+@Component
+class JdbcLimitsProvider implements LimitsProvider {
+
+    /** 1 GB = 10^9 bytes (seed 001 §6.3 prices per GB). */
+    static final BigDecimal BYTES_PER_GB = BigDecimal.TEN.pow(9);
+    private static final AccountLimits NO_PLAN =
+            new AccountLimits(0, 0, 0, 0, false, EnumSet.of(TargetingOption.COUNTRY));
+
+    private final PlanRepository plans;
+
+    JdbcLimitsProvider(PlanRepository plans) {
+        this.plans = plans;
+    }
+
+    @Override
+    public AccountLimits limits(UUID userId) {
+        return plans.findActivePlanAndBalance(userId).map(p -> of(p.plan(), p.gbBalance())).orElse(NO_PLAN);
+    }
+
+    static AccountLimits of(Plan plan, BigDecimal gbBalance) {
+        EnumSet<TargetingOption> targeting = EnumSet.noneOf(TargetingOption.class);
+        for (String t : plan.targeting()) {
+            targeting.add(TargetingOption.valueOf(t.toUpperCase(Locale.ROOT)));
+        }
+        long remaining = plan.includedGb() == null ? AccountLimits.UNLIMITED_BYTES : bytes(gbBalance);
+        return new AccountLimits(
+                orZero(plan.requestsPerSecond()),
+                orZero(plan.requestsPerDay()),
+                orZero(plan.maxConcurrentConnections()),
+                remaining,
+                plan.stickySessions(),
+                targeting);
+    }
+
+    private static long bytes(BigDecimal gb) {
+        BigDecimal b = gb.multiply(BYTES_PER_GB).setScale(0, RoundingMode.FLOOR);
+        return b.compareTo(BigDecimal.valueOf(Long.MAX_VALUE - 1)) >= 0 ? Long.MAX_VALUE - 1 : b.longValue();
+    }
+
+    private static int orZero(Integer v) {
+        return v == null ? 0 : v;
+    }
+}
