@@ -58,7 +58,7 @@ class KeyAccessProxyIT extends ServerTestSupport {
 
     @Test
     void aKeyWhitelistedElsewhereIsRefusedUntilTheClientIsWhitelisted() throws Exception {
-        JsonNode owner = registerCustomer();
+        JsonNode owner = registerUnlimitedCustomer();
         String customerId = owner.at("/user/customerId").asString();
         JsonNode created = call("POST", "/api/proxy/keys", token(owner), Map.of("name", "office only")).body();
         String whitelist = "/api/proxy/keys/" + created.get("id").asString() + "/whitelist";
@@ -79,7 +79,7 @@ class KeyAccessProxyIT extends ServerTestSupport {
 
     @Test
     void theAccountWhitelistAppliesToEveryKey() throws Exception {
-        JsonNode owner = registerCustomer();
+        JsonNode owner = registerUnlimitedCustomer();
         String customerId = owner.at("/user/customerId").asString();
         String key = call("POST", "/api/proxy/keys", token(owner), Map.of("name", "any")).body().get("key").asString();
         assertThat(call("PUT", "/api/account/ip-whitelist", token(owner), Map.of("ips", List.of("192.0.2.0/24"))).status())
@@ -93,7 +93,7 @@ class KeyAccessProxyIT extends ServerTestSupport {
 
     @Test
     void bothKeysWorkAfterRotationAndTheOldOneStopsWhenItsGraceEnds() throws Exception {
-        JsonNode owner = registerCustomer();
+        JsonNode owner = registerUnlimitedCustomer();
         String customerId = owner.at("/user/customerId").asString();
         JsonNode old = call("POST", "/api/proxy/keys", token(owner), Map.of("name", "to rotate")).body();
         String oldKey = old.get("key").asString();
@@ -114,7 +114,7 @@ class KeyAccessProxyIT extends ServerTestSupport {
 
     @Test
     void aDeletedKeyStopsWorking() throws Exception {
-        JsonNode owner = registerCustomer();
+        JsonNode owner = registerUnlimitedCustomer();
         String customerId = owner.at("/user/customerId").asString();
         JsonNode created = call("POST", "/api/proxy/keys", token(owner), Map.of("name", "short-lived")).body();
         assertThat(through(customerId, created.get("key").asString()).status()).isEqualTo(200);

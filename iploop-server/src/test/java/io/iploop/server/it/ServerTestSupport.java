@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.UUID;
+import io.iploop.server.plans.PlansService;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -15,6 +19,20 @@ import org.springframework.test.context.DynamicPropertySource;
  * allowed, the local node (country DE), and e-mail over SMTP to an in-process GreenMail server.
  */
 abstract class ServerTestSupport extends ApiTestSupport {
+
+    @Autowired
+    private PlansService plansService;
+
+    /**
+     * A fresh customer moved to the Enterprise plan (no rate, daily or byte limits), for tests about
+     * something other than plan limits (those are PlanLimitsIT's).
+     */
+    JsonNode registerUnlimitedCustomer() {
+        JsonNode customer = registerCustomer();
+        plansService.subscribe(UUID.fromString(customer.at("/user/id").asString()), "enterprise");
+        return customer;
+    }
+
 
     static final Path DATA_DIR;
     /** A real SMTP server for the whole test JVM, like the cached context that sends to it. */

@@ -61,7 +61,7 @@ class UsageAnalyticsIT extends ServerTestSupport {
     @BeforeAll
     void proxySomeRequests() throws Exception {
         origin = TestOrigin.http();
-        JsonNode a = registerCustomer();
+        JsonNode a = registerUnlimitedCustomer();
         alice = token(a);
         aliceId = UUID.fromString(a.at("/user/id").asString());
         bob = token(registerCustomer());
