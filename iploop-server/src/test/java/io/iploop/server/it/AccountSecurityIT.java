@@ -273,6 +273,33 @@ class AccountSecurityIT extends ServerTestSupport {
         assertThat(key.get("ipAddress").asString()).isEqualTo("127.0.0.1");
     }
 
+    @Test
+    void loginsAndKeyLifecycleAreAuditedWithAddressAndUserAgent() {
+        JsonNode user = registerCustomer();
+        String email = user.at("/user/email").asString();
+        assertThat(call("POST", "/api/auth/login", null, Map.of("email", email, "password", "not the password"),
+                Map.of("User-Agent", "audit-test/1.0")).status()).isEqualTo(401);
+        Response ok = call("POST", "/api/auth/login", null, Map.of("email", email, "password", PASSWORD),
+                Map.of("User-Agent", "audit-test/2.0"));
+        String token = token(ok.body());
+        JsonNode items = call("GET", "/api/audit-logs?limit=200", token, null).body().get("items");
+        JsonNode failed = find(items, "login_failed");
+        assertThat(failed.get("ipAddress").asString()).isEqualTo("127.0.0.1");
+        assertThat(failed.get("userAgent").asString()).isEqualTo("audit-test/1.0");
+        assertThat(find(items, "login_succeeded").get("userAgent").asString()).isEqualTo("audit-test/2.0");
+
+        String keyId = call("POST", "/api/proxy/keys", token, Map.of("name", "rotating")).body().get("id").asString();
+        Response rotated = call("POST", "/api/proxy/keys/" + keyId + "/rotate", token, null);
+        assertThat(rotated.status()).isEqualTo(201);
+        String successor = rotated.body().get("id").asString();
+        assertThat(call("DELETE", "/api/proxy/keys/" + successor, token, null).status()).isEqualTo(204);
+        items = call("GET", "/api/audit-logs?limit=200", token, null).body().get("items");
+        assertThat(find(items, "api_key_rotated").get("resourceId").asString()).isEqualTo(keyId);
+        JsonNode deleted = find(items, "api_key_deleted");
+        assertThat(deleted.get("resourceId").asString()).isEqualTo(successor);
+        assertThat(deleted.at("/details/name").asString()).isEqualTo("rotating");
+    }
+
     private boolean jdbcRefusesChange() {
         try {
             jdbc.sql("DELETE FROM audit_logs").update();
