@@ -18,7 +18,7 @@ class UserRepository {
 
     private static final String COLUMNS = """
             id, customer_id, email, first_name, last_name, company, phone, role, status, email_verified,
-            must_change_password, created_at, last_login_at""";
+            must_change_password, created_at, last_login_at, totp_enabled""";
 
     private final JdbcClient jdbc;
 
@@ -114,6 +114,50 @@ class UserRepository {
         return jdbc.sql("UPDATE users SET email_verified = true WHERE id = :id").param("id", id).update();
     }
 
+    /** The encrypted TOTP secret and whether 2FA is on; empty for an unknown account. */
+    Optional<TotpState> findTotp(UUID id) {
+        return jdbc.sql("SELECT totp_secret, totp_enabled FROM users WHERE id = :id")
+                .param("id", id)
+                .query((rs, n) -> new TotpState(rs.getString("totp_secret"), rs.getBoolean("totp_enabled")))
+                .optional();
+    }
+
+    /** Stores a new, not yet enabled TOTP secret (ciphertext); forgets the last accepted step. */
+    int setPendingTotp(UUID id, String encryptedSecret) {
+        return jdbc.sql("""
+                        UPDATE users SET totp_secret = :secret, totp_enabled = false, totp_verified_at = NULL,
+                                         totp_last_step = NULL
+                        WHERE id = :id""")
+                .param("id", id).param("secret", encryptedSecret).update();
+    }
+
+    int enableTotp(UUID id) {
+        return jdbc.sql("UPDATE users SET totp_enabled = true, totp_verified_at = now() WHERE id = :id")
+                .param("id", id).update();
+    }
+
+    /** Turns 2FA off and forgets the secret. @return rows changed (0 for an unknown account) */
+    int clearTotp(UUID id) {
+        return jdbc.sql("""
+                        UPDATE users SET totp_secret = NULL, totp_enabled = false, totp_verified_at = NULL,
+                                         totp_last_step = NULL
+                        WHERE id = :id""")
+                .param("id", id).update();
+    }
+
+    /**
+     * Records that a code of RFC 6238 time step {@code step} was accepted, unless one of this or a
+     * later step was accepted before (replay protection). Atomic under concurrent logins.
+     *
+     * @return true when the step was newer than every step used before
+     */
+    boolean consumeTotpStep(UUID id, long step) {
+        return jdbc.sql("""
+                        UPDATE users SET totp_last_step = :step
+                        WHERE id = :id AND (totp_last_step IS NULL OR totp_last_step < :step)""")
+                .param("id", id).param("step", step).update() == 1;
+    }
+
     private static Account map(ResultSet rs, int row) throws SQLException {
         return new Account(
                 rs.getObject("id", UUID.class),
@@ -128,12 +172,16 @@ class UserRepository {
                 rs.getBoolean("email_verified"),
                 rs.getBoolean("must_change_password"),
                 rs.getTimestamp("created_at").toInstant(),
-                instant(rs.getTimestamp("last_login_at")));
+                instant(rs.getTimestamp("last_login_at")),
+                rs.getBoolean("totp_enabled"));
     }
 
     private static java.time.@Nullable Instant instant(@Nullable Timestamp ts) {
         return ts == null ? null : ts.toInstant();
     }
+
+    /** An account's TOTP secret (AES-GCM ciphertext, null before setup) and whether 2FA is enabled. */
+    record TotpState(@Nullable String encryptedSecret, boolean enabled) {}
 
     /** The id and bcrypt hash of an account, for login. */
     record Credentials(UUID id, String passwordHash) {}
