@@ -17,7 +17,9 @@ public enum AuditAction {
     API_KEY_DISABLED,
     API_KEY_DELETED,
     API_KEY_ROTATED,
-    NODE_KEY_ISSUED;
+    NODE_KEY_ISSUED,
+    /** An admin adjusted a user's earn credits (issue 4 item 7); details: credits, reason, transaction. */
+    LEDGER_ADJUSTED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {
