@@ -18,6 +18,14 @@ public enum AuditAction {
     API_KEY_DELETED,
     API_KEY_ROTATED,
     NODE_KEY_ISSUED,
+    /** An operator paused sharing on a device (seed 000 §3.4.1). */
+    DEVICE_PAUSED,
+    /** An operator resumed sharing on a device. */
+    DEVICE_RESUMED,
+    /** An operator renamed a device; details: name. */
+    DEVICE_RENAMED,
+    /** An operator removed a device from the dashboard. */
+    DEVICE_REMOVED,
     /** An admin adjusted a user's earn credits (issue 4 item 7); details: credits, reason, transaction. */
     LEDGER_ADJUSTED;
 

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
+import io.iploop.server.accounts.AccountRegistered;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
@@ -55,12 +57,15 @@ class DefaultAccountsService implements AccountsService {
     private final AccountMails mails;
     private final AuditService audit;
     private final AccountsSettings settings;
+    private final ApplicationEventPublisher events;
     /** Compared against when the e-mail is unknown, so both failures take as long. */
     private final String dummyHash;
 
     DefaultAccountsService(UserRepository users, AccountTokenRepository accountTokens, RevokedTokenRepository revoked,
             LoginThrottleRepository throttle, PasswordEncoder passwords, JwtTokens tokens, PlansService plans,
-            MailService mail, AccountMails mails, AuditService audit, AccountsSettings settings) {
+            MailService mail, AccountMails mails, AuditService audit, AccountsSettings settings,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.users = users;
         this.accountTokens = accountTokens;
         this.revoked = revoked;
@@ -99,8 +104,9 @@ class DefaultAccountsService implements AccountsService {
 
     @Override
     @Transactional
-    public LoginResult register(NewAccount account) {
+    public LoginResult register(NewAccount account, @Nullable String referralCode) {
         Account created = create(account);
+        events.publishEvent(new AccountRegistered(created.id(), created.email(), referralCode));
         sendVerification(created);
         JwtTokens.IssuedToken token = tokens.issue(principal(created));
         return new LoginResult(token.token(), token.expiresAt(), created);
