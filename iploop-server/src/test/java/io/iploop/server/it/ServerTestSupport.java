@@ -7,7 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.accounts.UserRole;
 import io.iploop.server.plans.PlansService;
+import java.util.Map;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -17,11 +21,25 @@ import org.springframework.test.context.DynamicPropertySource;
  * The shared test context, started once per test JVM (context cached): embedded PostgreSQL in a
  * temporary data directory, gateway listeners on ephemeral loopback ports with loopback egress
  * allowed, the local node (country DE), and e-mail over SMTP to an in-process GreenMail server.
+ * Scheduled jobs run only on demand; a country is ultra-rare for earn below 2 sharing nodes.
  */
 abstract class ServerTestSupport extends ApiTestSupport {
 
     @Autowired
     private PlansService plansService;
+
+    @Autowired
+    private AccountsService accountsService;
+
+    /**
+     * A bearer token of a fresh admin. The one place tests get admin rights: created through
+     * {@link AccountsService} with {@link UserRole#ADMIN}, then logged in (to become 2FA later).
+     */
+    String adminToken() {
+        String email = "admin-" + UUID.randomUUID() + "@example.com";
+        accountsService.create(new NewAccount(email, "correct horse", "Ad", "Min", null, UserRole.ADMIN, false));
+        return token(call("POST", "/api/auth/login", null, Map.of("email", email, "password", "correct horse")).body());
+    }
 
     /**
      * A fresh customer moved to the Enterprise plan (no rate, daily or byte limits), for tests about
@@ -75,6 +93,10 @@ abstract class ServerTestSupport extends ApiTestSupport {
         r.add("server.address", () -> "127.0.0.1");
         r.add("iploop.mail.poll-interval", () -> "100ms");
         r.add("iploop.accounts.public-url", () -> "http://dashboard.test");
+        // Jobs run only when a test runs them, never at a 5-minute boundary in the middle of one.
+        r.add("iploop.jobs.scheduling-enabled", () -> "false");
+        // Test fleets are small: a country counts as ultra-rare (3.0x) below 2 sharing nodes, not 10.
+        r.add("iploop.earn.ultra-rare-below-nodes", () -> "2");
     }
 
 }

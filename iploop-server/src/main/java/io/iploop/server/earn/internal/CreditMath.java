@@ -35,8 +35,13 @@ final class CreditMath {
 
     /** {@code bytes / 2^30 * ratePerGbUsd * 1000}: credits before multipliers, exact. */
     static BigDecimal baseCredits(long bytes, BigDecimal ratePerGbUsd) {
-        return BigDecimal.valueOf(bytes).multiply(ratePerGbUsd).multiply(CREDITS_PER_USD).divide(BYTES_PER_GB)
-                .stripTrailingZeros();
+        return plain(BigDecimal.valueOf(bytes).multiply(ratePerGbUsd).multiply(CREDITS_PER_USD).divide(BYTES_PER_GB));
+    }
+
+    /** Without trailing zeros but never in exponent form ({@code 5100}, not {@code 5.1E+3}). */
+    static BigDecimal plain(BigDecimal v) {
+        BigDecimal s = v.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
     }
 
     /** GB (2^30 bytes) with 6 decimals, rounded down: for display only, never for money. */
@@ -88,7 +93,7 @@ final class CreditMath {
     /** Splits an exact amount into whole credits (rounded down) and the carried fraction. */
     static Split split(BigDecimal exact) {
         BigDecimal whole = exact.setScale(0, RoundingMode.DOWN);
-        return new Split(whole.longValueExact(), exact.subtract(whole).stripTrailingZeros());
+        return new Split(whole.longValueExact(), plain(exact.subtract(whole)));
     }
 
     /**

@@ -353,16 +353,16 @@ class DefaultEarnService implements EarnService {
         EarnRepository.Tier next = tiers.stream().filter(t -> t.rank() > current.rank()).findFirst().orElse(null);
         BigDecimal gb = CreditMath.gigabytes(op.lifetimeBytes());
         if (next == null) {
-            return new TierProgress(current.name(), current.rate(), current.rate().multiply(CreditMath.CREDITS_PER_USD),
-                    current.bonus(), gb, null, null, null, 100);
+            return new TierProgress(current.name(), current.rate(), CreditMath.plain(current.rate()
+                    .multiply(CreditMath.CREDITS_PER_USD)), current.bonus(), gb, null, null, null, 100);
         }
         BigDecimal toNext = next.minGb().subtract(gb).max(BigDecimal.ZERO);
         BigDecimal span = next.minGb().subtract(current.minGb());
         int percent = span.signum() <= 0 ? 100 : gb.subtract(current.minGb()).max(BigDecimal.ZERO)
                 .multiply(BigDecimal.valueOf(100)).divide(span, 0, RoundingMode.DOWN).min(BigDecimal.valueOf(100)).intValue();
-        return new TierProgress(current.name(), current.rate(), current.rate().multiply(CreditMath.CREDITS_PER_USD)
-                .stripTrailingZeros(), current.bonus(), gb, next.name(), next.minGb().stripTrailingZeros(),
-                toNext.stripTrailingZeros(), percent);
+        return new TierProgress(current.name(), current.rate(), CreditMath.plain(current.rate()
+                .multiply(CreditMath.CREDITS_PER_USD)), current.bonus(), gb, next.name(), CreditMath.plain(next.minGb()),
+                CreditMath.plain(toNext), percent);
     }
 
     @Override
