@@ -174,7 +174,9 @@ final class NodeSelector {
      * the country has no node, else other states, cities or ASNs within it.
      */
     List<String> alternatives(Targeting t) {
-        Collection<NodeEntry> all = nodes.values();
+        // Paused nodes are not alternatives: suggesting them would only lead to another 503.
+        Set<UUID> skip = paused.get();
+        Collection<NodeEntry> all = nodes.values().stream().filter(e -> !skip.contains(e.nodeId())).toList();
         if (t.country() != null && all.stream().noneMatch(e -> t.country().equals(e.countryKey))) {
             return top(all, e -> e.countryKey, "country-");
         }
