@@ -23,7 +23,18 @@ public interface AccountsService {
      * Creates a customer account, mails it an e-mail verification link and logs it in (seed 001
      * §4.1: registration returns a JWT; §4.4).
      */
-    LoginResult register(NewAccount account);
+    default LoginResult register(NewAccount account) {
+        return register(account, null);
+    }
+
+    /**
+     * Like {@link #register(NewAccount)}, publishing {@link AccountRegistered} with the referral
+     * code of {@code POST /api/auth/register?ref=CODE} (seed 000 §3.7) inside the transaction.
+     *
+     * @param referralCode as given by the caller, or null
+     * @throws io.iploop.server.platform.ApiException whatever a listener refuses (an unknown code)
+     */
+    LoginResult register(NewAccount account, @Nullable String referralCode);
 
     /**
      * Checks e-mail and password, records the login time and issues a JWT. Failed attempts are

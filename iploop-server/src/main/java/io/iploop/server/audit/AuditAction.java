@@ -34,7 +34,17 @@ public enum AuditAction {
     /** The account moved to another plan (details: from, to). */
     PLAN_CHANGED,
     /** An account-level or per-key IP whitelist was replaced (details: old, new; comma-separated). */
-    IP_WHITELIST_CHANGED;
+    IP_WHITELIST_CHANGED,
+    /** An operator paused sharing on a device (seed 000 §3.4.1). */
+    DEVICE_PAUSED,
+    /** An operator resumed sharing on a device. */
+    DEVICE_RESUMED,
+    /** An operator renamed a device; details: name. */
+    DEVICE_RENAMED,
+    /** An operator removed a device from the dashboard. */
+    DEVICE_REMOVED,
+    /** An admin adjusted a user's earn credits (issue 4 item 7); details: credits, reason, transaction. */
+    LEDGER_ADJUSTED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

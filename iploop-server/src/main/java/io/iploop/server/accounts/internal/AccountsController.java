@@ -58,10 +58,12 @@ class AccountsController {
 
     @PostMapping("/register")
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Create a customer account; returns a JWT (24 h)")
-    TokenResponse register(@Valid @RequestBody RegisterRequest r) {
+    @Operation(summary = "Create a customer account; returns a JWT (24 h)",
+            description = "ref: a node operator's referral code (seed 000 §3.7); an unknown code is a 400 naming ref.")
+    TokenResponse register(@Valid @RequestBody RegisterRequest r,
+            @RequestParam(name = "ref", required = false) @Nullable String ref) {
         return TokenResponse.of(accounts.register(
-                NewAccount.customer(r.email(), r.password(), r.firstName(), r.lastName(), r.company())));
+                NewAccount.customer(r.email(), r.password(), r.firstName(), r.lastName(), r.company()), ref));
     }
 
     @PostMapping("/login")

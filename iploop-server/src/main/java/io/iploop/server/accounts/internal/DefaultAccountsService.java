@@ -32,6 +32,8 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
+import io.iploop.server.accounts.AccountRegistered;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -75,6 +77,7 @@ class DefaultAccountsService implements AccountsService {
     private final TotpCodes totp;
     private final PlatformSecrets secrets;
     private final IpLocations locations;
+    private final ApplicationEventPublisher events;
     /** Compared against when the e-mail is unknown, so both failures take as long. */
     private final String dummyHash;
 
@@ -82,7 +85,8 @@ class DefaultAccountsService implements AccountsService {
             LoginThrottleRepository throttle, PasswordEncoder passwords, JwtTokens tokens, PlansService plans,
             MailService mail, AccountMails mails, AuditService audit, AccountsSettings settings,
             SessionRepository sessions, BackupCodeRepository backupCodes, TotpCodes totp, PlatformSecrets secrets,
-            IpLocations locations) {
+            IpLocations locations, ApplicationEventPublisher events) {
+        this.events = events;
         this.users = users;
         this.accountTokens = accountTokens;
         this.revoked = revoked;
@@ -124,10 +128,18 @@ class DefaultAccountsService implements AccountsService {
         return account;
     }
 
+    /** Overridden so the one-argument form gets its transaction at the proxy too (a default method would not). */
     @Override
     @Transactional
     public LoginResult register(NewAccount account) {
+        return register(account, null);
+    }
+
+    @Override
+    @Transactional
+    public LoginResult register(NewAccount account, @Nullable String referralCode) {
         Account created = create(account);
+        events.publishEvent(new AccountRegistered(created.id(), created.email(), referralCode));
         sendVerification(created);
         @Nullable HttpServletRequest request = currentRequest();
         return openSession(created, false, request == null ? null : request.getRemoteAddr(),
