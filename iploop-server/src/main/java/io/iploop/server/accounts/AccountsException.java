@@ -33,7 +33,15 @@ public final class AccountsException extends ApiException {
         /** Too many failed logins for this e-mail (seed 000 §9.7); the message says when to retry. */
         ACCOUNT_LOCKED("account_locked", HttpStatus.LOCKED),
         /** Too many failed logins from this IP address (seed 000 §9.7); the message says when to retry. */
-        TOO_MANY_ATTEMPTS("too_many_attempts", HttpStatus.TOO_MANY_REQUESTS);
+        TOO_MANY_ATTEMPTS("too_many_attempts", HttpStatus.TOO_MANY_REQUESTS),
+        /** An admin search with a bad page, limit or sort; the field names the parameter. */
+        INVALID_QUERY("invalid_query", HttpStatus.BAD_REQUEST),
+        /** An admin tried to remove their own admin role (they would lock themselves out). */
+        CANNOT_REMOVE_OWN_ADMIN("cannot_remove_own_admin", HttpStatus.CONFLICT),
+        /** An admin tried to suspend or ban their own account. */
+        CANNOT_CHANGE_OWN_STATUS("cannot_change_own_status", HttpStatus.CONFLICT),
+        /** An admin tried to delete their own account. */
+        CANNOT_DELETE_SELF("cannot_delete_self", HttpStatus.CONFLICT);
 
         final String code;
         final HttpStatus status;

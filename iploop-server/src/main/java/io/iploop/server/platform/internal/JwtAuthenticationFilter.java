@@ -38,7 +38,7 @@ final class JwtAuthenticationFilter extends OncePerRequestFilter {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             Optional<AuthenticatedUser> user = tokens.verifyToken(header.substring(7).strip())
-                    .filter(t -> !revocations.isRevoked(t.id()))
+                    .filter(t -> !revocations.isRevoked(t))
                     .map(JwtTokens.VerifiedToken::user);
             user.ifPresent(u -> {
                 var auth = new UsernamePasswordAuthenticationToken(
