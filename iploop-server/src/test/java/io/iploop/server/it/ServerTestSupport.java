@@ -7,7 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.accounts.UserRole;
 import io.iploop.server.plans.PlansService;
+import java.util.Map;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -22,6 +26,27 @@ abstract class ServerTestSupport extends ApiTestSupport {
 
     @Autowired
     private PlansService plansService;
+    @Autowired
+    private AccountsService accountsService;
+
+    /**
+     * A fresh admin account, logged in: the login response body (token, user). The one place tests
+     * obtain an admin; when admin tokens need 2FA, only this method changes.
+     */
+    JsonNode adminLogin() {
+        String email = "admin-" + UUID.randomUUID() + "@example.com";
+        accountsService.create(new NewAccount(email, "correct horse", "Ad", "Min", null, UserRole.ADMIN, false));
+        Response r = call("POST", "/api/auth/login", null, Map.of("email", email, "password", "correct horse"));
+        if (r.status() != 200) {
+            throw new AssertionError("admin login: " + r);
+        }
+        return r.body();
+    }
+
+    /** The bearer token of a fresh admin ({@link #adminLogin()}). */
+    String adminToken() {
+        return token(adminLogin());
+    }
 
     /**
      * A fresh customer moved to the Enterprise plan (no rate, daily or byte limits), for tests about

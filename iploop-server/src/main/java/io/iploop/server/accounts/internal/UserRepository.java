@@ -114,8 +114,8 @@ class UserRepository {
         String text = s.text() == null ? "" : s.text().strip();
         if (!text.isEmpty()) {
             // ILIKE with the user's text as a literal: escape the pattern characters.
-            where.append("""
-                     AND (email ILIKE :like ESCAPE '\\' OR first_name ILIKE :like ESCAPE '\\'
+            where.append(" AND (").append("""
+                    email ILIKE :like ESCAPE '\\' OR first_name ILIKE :like ESCAPE '\\'
                           OR last_name ILIKE :like ESCAPE '\\' OR (first_name || ' ' || last_name) ILIKE :like ESCAPE '\\'
                           OR company ILIKE :like ESCAPE '\\' OR customer_id = lower(:text) OR id::text = lower(:text))""");
             params.put("like", "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
