@@ -134,10 +134,16 @@ class AdminProxyIT extends ServerTestSupport {
                 assertThat(fetch(c, "-country-de-city-berlin", "/bytes/10").header("X-IPLoop-Error"))
                         .isNotEqualTo("targeting_not_in_plan"));
 
-        // The balance an admin sets is what the gateway enforces: zero GB left is 402.
-        patchUser(c, Map.of("gbBalance", 0, "reason", "test exhaustion"));
+        // The balance an admin sets is what the gateway enforces: zero GB left is 402. (A customer
+        // whose requests were all admitted: the bytes of refusals the gateway wrote to c count as
+        // usage but not against its local budget, which would skew the gateway's remaining bytes.)
+        Customer d = customer(false);
+        patchUser(d, Map.of("planId", planId));
+        await().atMost(PROPAGATION).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(fetch(d, "-country-de", "/bytes/10").status()).isEqualTo(200));
+        patchUser(d, Map.of("gbBalance", 0, "reason", "test exhaustion"));
         await().atMost(PROPAGATION).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Curl.Result r = fetch(c, "-country-de", "/bytes/10");
+            Curl.Result r = fetch(d, "-country-de", "/bytes/10");
             assertThat(r.status()).isEqualTo(402);
             assertThat(r.header("X-IPLoop-Error")).isEqualTo("balance_exhausted");
         });
