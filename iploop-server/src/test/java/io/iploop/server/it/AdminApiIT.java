@@ -50,6 +50,12 @@ class AdminApiIT extends ServerTestSupport {
             assertThat(asCustomer.status()).as("customer %s %s", e[0], e[1]).isEqualTo(403);
             assertThat(asCustomer.body().at("/error/code").asString()).isEqualTo("forbidden");
         }
+        // Documented in the published OpenAPI description.
+        String openApi = call("GET", "/api/openapi.json", null, null).body().get("paths").toString();
+        for (String[] e : ADMIN_ENDPOINTS) {
+            String path = e[1].replace("00000000-0000-0000-0000-000000000001", "{userId}").replace("trial", "{planId}");
+            assertThat(openApi).as("OpenAPI: %s", path).contains("\"" + path + "\"");
+        }
         // Nothing changed: the trial plan is still there and active.
         Response trial = call("GET", "/api/admin/plans/trial", adminToken(), null);
         assertThat(trial.status()).isEqualTo(200);
