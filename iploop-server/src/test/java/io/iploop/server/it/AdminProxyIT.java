@@ -97,6 +97,10 @@ class AdminProxyIT extends ServerTestSupport {
         Curl.Result city = fetch(c, "-country-de-city-berlin", "/bytes/10");
         assertThat(city.status()).isEqualTo(403);
         assertThat(city.header("X-IPLoop-Error")).isEqualTo("targeting_not_in_plan");
+        // The refusal's bytes are usage too: let them reach the Trial subscription before it ends,
+        // so the new plan's balance is exactly its included GB.
+        await().atMost(PROPAGATION).untilAsserted(() -> assertThat(call("GET", "/api/usage/summary", c.token(), null)
+                .body().get("streams").asLong()).isEqualTo(1));
 
         Response changed = patchUser(c, Map.of("planId", "growth"));
         assertThat(changed.body().at("/plan/planId").asString()).isEqualTo("growth");
