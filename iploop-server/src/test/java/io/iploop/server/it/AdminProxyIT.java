@@ -9,6 +9,7 @@ import io.iploop.server.dataplane.DataPlane;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,7 +156,17 @@ class AdminProxyIT extends ServerTestSupport {
 
     @Test
     void statsCountTheBytesTheProxyCarried() throws Exception {
-        JsonNode before = call("GET", "/api/admin/stats", admin, null).body();
+        // Other tests' last usage records may still be on their way (flushed every 200 ms): start
+        // from totals that stayed put for a second, so the only new traffic is this test's.
+        AtomicReference<JsonNode> settled = new AtomicReference<>(call("GET", "/api/admin/stats", admin, null).body());
+        await().atMost(PROPAGATION).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode now = call("GET", "/api/admin/stats", admin, null).body();
+            boolean same = now.at("/trafficLast30Days/streams").asLong()
+                    == settled.get().at("/trafficLast30Days/streams").asLong();
+            settled.set(now);
+            return same;
+        });
+        JsonNode before = settled.get();
         Customer c = customer(true);
         for (int i = 0; i < 3; i++) {
             assertThat(fetch(c, "", "/bytes/100000").status()).isEqualTo(200);
