@@ -1,5 +1,6 @@
 /**
- * Accounts implementation: the REST controller under {@code /api/auth}, the users repository and its SQL.
+ * Accounts implementation: the REST controllers under {@code /api/auth} and {@code /api/admin/users}, the users
+ * repository and its SQL.
  */
 @NullMarked
 package io.iploop.server.accounts.internal;
