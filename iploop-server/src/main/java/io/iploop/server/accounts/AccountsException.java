@@ -50,7 +50,15 @@ public final class AccountsException extends ApiException {
         /** 2FA disable or backup-code regeneration while 2FA is off. */
         TWO_FACTOR_NOT_ENABLED("two_factor_not_enabled", HttpStatus.CONFLICT),
         /** No open session with this id belongs to the caller (seed 000 §9.4); never 403. */
-        SESSION_NOT_FOUND("session_not_found", HttpStatus.NOT_FOUND);
+        SESSION_NOT_FOUND("session_not_found", HttpStatus.NOT_FOUND),
+        /** An admin search with a bad page, limit or sort; the field names the parameter. */
+        INVALID_QUERY("invalid_query", HttpStatus.BAD_REQUEST),
+        /** An admin tried to remove their own admin role (they would lock themselves out). */
+        CANNOT_REMOVE_OWN_ADMIN("cannot_remove_own_admin", HttpStatus.CONFLICT),
+        /** An admin tried to suspend or ban their own account. */
+        CANNOT_CHANGE_OWN_STATUS("cannot_change_own_status", HttpStatus.CONFLICT),
+        /** An admin tried to delete their own account. */
+        CANNOT_DELETE_SELF("cannot_delete_self", HttpStatus.CONFLICT);
 
         final String code;
         final HttpStatus status;

@@ -44,7 +44,27 @@ public enum AuditAction {
     /** An operator removed a device from the dashboard. */
     DEVICE_REMOVED,
     /** An admin adjusted a user's earn credits (issue 4 item 7); details: credits, reason, transaction. */
-    LEDGER_ADJUSTED;
+    LEDGER_ADJUSTED,
+    // Admin actions (seed 000 §9.5 "target user, action type"): the entry's user is the acting
+    // admin, its resource the target; details carry old -> new values.
+    /** An admin created an account (details: email, role, plan). */
+    ADMIN_USER_CREATED,
+    /** An admin changed an account's status (details: oldStatus, newStatus, reason). */
+    ADMIN_USER_STATUS_CHANGED,
+    /** An admin changed an account's role (details: oldRole, newRole). */
+    ADMIN_USER_ROLE_CHANGED,
+    /** An admin soft-deleted an account. */
+    ADMIN_USER_DELETED,
+    /** An admin set an account's GB balance (details: oldGbBalance, newGbBalance, reason). */
+    BALANCE_ADJUSTED,
+    /** An admin added a plan to the catalogue. */
+    ADMIN_PLAN_CREATED,
+    /** An admin changed a plan (details: the changed fields, old -> new). */
+    ADMIN_PLAN_UPDATED,
+    /** An admin deleted or deactivated a plan (details: outcome). */
+    ADMIN_PLAN_DELETED,
+    /** An admin changed the plan new accounts start on (details: old and new plan and GB). */
+    SIGNUP_PLAN_CHANGED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

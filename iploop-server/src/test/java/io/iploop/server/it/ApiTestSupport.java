@@ -200,7 +200,7 @@ abstract class ApiTestSupport {
     }
 
     /** A new admin account (password {@link #TEST_PASSWORD}) with 2FA enabled, and its TOTP secret. */
-    record Admin(String email, String secret, String token) {}
+    record Admin(String email, String secret, String token, JsonNode login) {}
 
     /**
      * Creates an admin, enables 2FA and logs in with password and TOTP: the returned token passes
@@ -218,7 +218,12 @@ abstract class ApiTestSupport {
         if (login.status() != 200) {
             throw new AssertionError("admin login with TOTP: " + login);
         }
-        return new Admin(email, twoFactor.secret(), token(login.body()));
+        return new Admin(email, twoFactor.secret(), token(login.body()), login.body());
+    }
+
+    /** The login response (user and token) of a fresh admin with 2FA. */
+    JsonNode adminLogin() {
+        return newAdminWithTwoFactor().login();
     }
 
     /** A bearer token of a fresh admin with 2FA, for calling {@code /api/admin/**}. */

@@ -1,6 +1,9 @@
 package io.iploop.server.accounts.internal;
 
 import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountPage;
+import io.iploop.server.accounts.AccountSearch;
+import io.iploop.server.accounts.AccountStats;
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsException.Reason;
 import io.iploop.server.accounts.AccountsService;
@@ -10,6 +13,7 @@ import io.iploop.server.accounts.NewAccount;
 import io.iploop.server.accounts.ProfileUpdate;
 import io.iploop.server.accounts.TwoFactorSetup;
 import io.iploop.server.accounts.UserSession;
+import io.iploop.server.accounts.UserRole;
 import io.iploop.server.accounts.UserStatus;
 import io.iploop.server.accounts.internal.AccountTokenRepository.Purpose;
 import io.iploop.server.audit.AuditAction;
@@ -21,9 +25,12 @@ import io.iploop.server.platform.IpLocations;
 import io.iploop.server.platform.JwtTokens;
 import io.iploop.server.platform.PlatformSecrets;
 import io.iploop.server.platform.SecureTokens;
+import io.iploop.server.plans.PlansException;
 import io.iploop.server.plans.PlansService;
+import io.iploop.server.plans.Subscription;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,6 +63,8 @@ class DefaultAccountsService implements AccountsService {
     /** Seed 001 §4.3 and §6.11: reset links expire after 1 h. */
     static final Duration RESET_TOKEN_LIFETIME = Duration.ofHours(1);
     static final Duration VERIFICATION_TOKEN_LIFETIME = Duration.ofHours(24);
+    /** An admin's invitation (a set-password link) lasts longer than a reset: the user did not ask for it. */
+    static final Duration INVITATION_LIFETIME = Duration.ofHours(72);
     /** Mailed tokens: 32 random bytes as hex; only their SHA-256 is stored. */
     private static final int TOKEN_BYTES = 32;
     /** Longest user agent kept with a session. */
@@ -113,6 +122,12 @@ class DefaultAccountsService implements AccountsService {
     @Override
     @Transactional
     public Account create(NewAccount a) {
+        Account account = insert(a);
+        plans.subscribeNewAccount(account.id());
+        return account;
+    }
+
+    private Account insert(NewAccount a) {
         String email = normalize(a.email());
         if (users.emailExists(email)) {
             throw new AccountsException(Reason.EMAIL_TAKEN, "an account with this e-mail exists already", "email");
@@ -124,7 +139,6 @@ class DefaultAccountsService implements AccountsService {
         } catch (DuplicateKeyException raced) {
             throw new AccountsException(Reason.EMAIL_TAKEN, "an account with this e-mail exists already", "email");
         }
-        plans.subscribe(account.id(), PlansService.DEFAULT_PLAN_ID);
         return account;
     }
 
@@ -372,6 +386,9 @@ class DefaultAccountsService implements AccountsService {
                 .orElseThrow(() -> invalidToken("this password reset link"));
         Account account = users.findById(userId).orElseThrow(notFound());
         users.setPassword(userId, passwords.encode(newPassword));
+        // The token came by mail, so its owner reads the mailbox: that verifies the address too
+        // (and lets an admin-invited user, whose invitation is a reset link, start verified).
+        users.markEmailVerified(userId);
         throttle.reset(emailThrottleKey(account.email()));
         audit.record(AuditEvent.ofUser(userId, AuditAction.PASSWORD_RESET, Map.of()));
         endSessionsAudited(userId, null, "password_reset");
@@ -461,6 +478,22 @@ class DefaultAccountsService implements AccountsService {
     }
 
     @Override
+    @Transactional(readOnly = true)
+    public AccountPage search(AccountSearch search) {
+        if (search.page() < 1) {
+            throw new AccountsException(Reason.INVALID_QUERY, "page: " + search.page() + " (expected: >= 1)", "page");
+        }
+        if (search.limit() < 1 || search.limit() > MAX_PAGE_SIZE) {
+            throw new AccountsException(Reason.INVALID_QUERY,
+                    "limit: " + search.limit() + " (expected: 1-" + MAX_PAGE_SIZE + ")", "limit");
+        }
+        if (search.ids() != null && search.ids().isEmpty()) {
+            return new AccountPage(List.of(), search.page(), search.limit(), 0);
+        }
+        return users.search(search);
+    }
+
+    @Override
     @Transactional
     public void resetTwoFactor(UUID adminId, UUID userId) {
         Account target = users.findById(userId).orElseThrow(notFound());
@@ -529,6 +562,84 @@ class DefaultAccountsService implements AccountsService {
         List<String> codes = totp.newBackupCodes();
         backupCodes.replace(userId, codes.stream().map(TotpCodes::backupCodeHash).toList());
         return codes;
+    }
+
+    @Override
+    @Transactional
+    public Account createByAdmin(UUID adminId, String email, String firstName, String lastName,
+            @Nullable String company, UserRole role, @Nullable String planId) {
+        if (planId != null && plans.find(planId).isEmpty()) {
+            throw new PlansException(PlansException.Reason.UNKNOWN_PLAN, "planId: unknown plan " + planId, "planId");
+        }
+        // Nobody knows this password: the account is usable once its owner sets one via the invitation.
+        Account account = insert(new NewAccount(email, SecureTokens.randomHex(TOKEN_BYTES), firstName, lastName, company,
+                role, false));
+        Subscription plan = planId == null ? plans.subscribeNewAccount(account.id())
+                : plans.subscribe(account.id(), planId);
+        String token = SecureTokens.randomHex(TOKEN_BYTES);
+        accountTokens.replace(account.id(), Purpose.PASSWORD_RESET, SecureTokens.sha256Hex(token),
+                INVITATION_LIFETIME);
+        mail.enqueue(mails.invitation(account, token));
+        audit.record(new AuditEvent(adminId, AuditAction.ADMIN_USER_CREATED, "user", account.id().toString(), Map.of(
+                "targetUserId", account.id().toString(), "email", account.email(), "role", role.dbValue(),
+                "plan", plan.planId())));
+        return account;
+    }
+
+    @Override
+    @Transactional
+    public Account changeStatus(UUID adminId, UUID userId, UserStatus status, @Nullable String reason) {
+        if (adminId.equals(userId) && status != UserStatus.ACTIVE) {
+            throw new AccountsException(status == UserStatus.DELETED ? Reason.CANNOT_DELETE_SELF
+                    : Reason.CANNOT_CHANGE_OWN_STATUS, "you cannot make your own account " + status.dbValue()
+                    + "; ask another admin", "status");
+        }
+        Account before = users.lockById(userId).orElseThrow(notFound());
+        if (before.status() == status) {
+            return before;
+        }
+        users.setStatus(userId, status);
+        Map<String, String> details = new HashMap<>(Map.of("targetUserId", userId.toString(),
+                "email", before.email(), "oldStatus", before.status().dbValue(), "newStatus", status.dbValue()));
+        if (reason != null && !reason.isBlank()) {
+            details.put("reason", reason.strip());
+        }
+        audit.record(new AuditEvent(adminId, status == UserStatus.DELETED ? AuditAction.ADMIN_USER_DELETED
+                : AuditAction.ADMIN_USER_STATUS_CHANGED, "user", userId.toString(), details));
+        return users.findById(userId).orElseThrow(notFound());
+    }
+
+    @Override
+    @Transactional
+    public Account changeRole(UUID adminId, UUID userId, UserRole role) {
+        if (adminId.equals(userId) && role != UserRole.ADMIN) {
+            throw new AccountsException(Reason.CANNOT_REMOVE_OWN_ADMIN,
+                    "you cannot remove your own admin role; ask another admin", "role");
+        }
+        Account before = users.lockById(userId).orElseThrow(notFound());
+        if (before.role() == role) {
+            return before;
+        }
+        users.setRole(userId, role);
+        audit.record(new AuditEvent(adminId, AuditAction.ADMIN_USER_ROLE_CHANGED, "user", userId.toString(), Map.of(
+                "targetUserId", userId.toString(), "email", before.email(),
+                "oldRole", before.role().dbValue(), "newRole", role.dbValue())));
+        return users.findById(userId).orElseThrow(notFound());
+    }
+
+    @Override
+    @Transactional
+    public void deleteByAdmin(UUID adminId, UUID userId) {
+        if (adminId.equals(userId)) {
+            throw new AccountsException(Reason.CANNOT_DELETE_SELF, "you cannot delete your own account; ask another admin",
+                    null);
+        }
+        changeStatus(adminId, userId, UserStatus.DELETED, null);
+    }
+
+    @Override
+    public AccountStats stats() {
+        return users.stats();
     }
 
     private void sendVerification(Account account) {

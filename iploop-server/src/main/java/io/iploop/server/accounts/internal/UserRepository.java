@@ -1,12 +1,19 @@
 package io.iploop.server.accounts.internal;
 
 import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountPage;
+import io.iploop.server.accounts.AccountSearch;
+import io.iploop.server.accounts.AccountStats;
 import io.iploop.server.accounts.UserRole;
 import io.iploop.server.accounts.UserStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -87,6 +94,88 @@ class UserRepository {
     int setStatus(UUID id, UserStatus status) {
         return jdbc.sql("UPDATE users SET status = :status WHERE id = :id")
                 .param("id", id).param("status", status.dbValue()).update();
+    }
+
+    int setRole(UUID id, UserRole role) {
+        return jdbc.sql("UPDATE users SET role = :role WHERE id = :id")
+                .param("id", id).param("role", role.dbValue()).update();
+    }
+
+    /** Locks the user's row for the rest of the transaction and returns it. */
+    Optional<Account> lockById(UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM users WHERE id = :id FOR UPDATE")
+                .param("id", id).query(UserRepository::map).optional();
+    }
+
+    /** One page of accounts matching {@code s}, and the total count of matches. */
+    AccountPage search(AccountSearch s) {
+        StringBuilder where = new StringBuilder(" WHERE true");
+        Map<String, Object> params = new HashMap<>();
+        String text = s.text() == null ? "" : s.text().strip();
+        if (!text.isEmpty()) {
+            // ILIKE with the user's text as a literal: escape the pattern characters.
+            where.append(" AND (").append("""
+                    email ILIKE :like ESCAPE '\\' OR first_name ILIKE :like ESCAPE '\\'
+                          OR last_name ILIKE :like ESCAPE '\\' OR (first_name || ' ' || last_name) ILIKE :like ESCAPE '\\'
+                          OR company ILIKE :like ESCAPE '\\' OR customer_id = lower(:text) OR id::text = lower(:text))""");
+            params.put("like", "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            params.put("text", text);
+        }
+        if (s.status() != null) {
+            where.append(" AND status = :status");
+            params.put("status", s.status().dbValue());
+        }
+        if (s.role() != null) {
+            where.append(" AND role = :role");
+            params.put("role", s.role().dbValue());
+        }
+        if (s.ids() != null) {
+            where.append(" AND id = ANY (CAST(:ids AS uuid[]))");
+            params.put("ids", "{" + String.join(",", s.ids().stream().map(UUID::toString).toList()) + "}");
+        }
+        String column = switch (s.sort()) {
+            case CREATED_AT -> "created_at";
+            case EMAIL -> "email";
+            case NAME -> "lower(last_name || ' ' || first_name)";
+            case LAST_LOGIN_AT -> "last_login_at";
+            case STATUS -> "status";
+        };
+        String direction = s.descending() ? " DESC NULLS LAST" : " ASC NULLS LAST";
+        long total = jdbc.sql("SELECT count(*) FROM users" + where).params(params).query(Long.class).single();
+        List<Account> items = jdbc.sql("SELECT " + COLUMNS + " FROM users" + where + " ORDER BY " + column + direction
+                        + ", id" + (s.descending() ? " DESC" : "") + " LIMIT :limit OFFSET :offset")
+                .params(params)
+                .param("limit", s.limit())
+                .param("offset", (long) (s.page() - 1) * s.limit())
+                .query(UserRepository::map).list();
+        return new AccountPage(items, s.page(), s.limit(), total);
+    }
+
+    /** Counts by status, role and age for the admin dashboard. */
+    AccountStats stats() {
+        AccountStats counts = jdbc.sql("""
+                        SELECT count(*) AS total,
+                               count(*) FILTER (WHERE status = 'active') AS active,
+                               count(*) FILTER (WHERE status = 'suspended') AS suspended,
+                               count(*) FILTER (WHERE status = 'banned') AS banned,
+                               count(*) FILTER (WHERE status = 'deleted') AS deleted,
+                               count(*) FILTER (WHERE created_at >= now() - interval '24 hours') AS new_24h,
+                               count(*) FILTER (WHERE created_at >= now() - interval '7 days') AS new_7d
+                        FROM users""")
+                .query((rs, n) -> new AccountStats(rs.getLong("total"), rs.getLong("active"), rs.getLong("suspended"),
+                        rs.getLong("banned"), rs.getLong("deleted"), rs.getLong("new_24h"), rs.getLong("new_7d"),
+                        Map.of()))
+                .single();
+        Map<String, Long> byRole = new TreeMap<>();
+        for (UserRole r : UserRole.values()) {
+            byRole.put(r.dbValue(), 0L);
+        }
+        jdbc.sql("SELECT role, count(*) AS n FROM users WHERE status <> 'deleted' GROUP BY role")
+                .query(rs -> {
+                    byRole.put(rs.getString("role"), rs.getLong("n"));
+                });
+        return new AccountStats(counts.total(), counts.active(), counts.suspended(), counts.banned(), counts.deleted(),
+                counts.newLast24Hours(), counts.newLast7Days(), byRole);
     }
 
     int setPassword(UUID id, String passwordHash) {

@@ -148,4 +148,9 @@ class DefaultApiKeysService implements ApiKeysService {
     private void audit(UUID userId, AuditAction action, ApiKey key) {
         audit.record(new AuditEvent(userId, action, "api_key", key.id().toString(), Map.of("name", key.name())));
     }
+
+    @Override
+    public long activeKeyCount() {
+        return keys.countUsable();
+    }
 }

@@ -51,7 +51,7 @@ final class JwtAuthenticationFilter extends OncePerRequestFilter {
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             Optional<JwtTokens.VerifiedToken> token = tokens.verifyToken(header.substring(7).strip())
                     .filter(t -> t.user().sessionId() != null)
-                    .filter(t -> !revocations.isRevoked(t.id()));
+                    .filter(t -> !revocations.isRevoked(t));
             token.ifPresent(t -> {
                 AuthenticatedUser u = t.user();
                 UUID sid = u.sessionId();
