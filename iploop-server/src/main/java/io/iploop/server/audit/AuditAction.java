@@ -19,7 +19,17 @@ public enum AuditAction {
     API_KEY_ROTATED,
     NODE_KEY_ISSUED,
     /** An admin adjusted a user's earn credits (issue 4 item 7); details: credits, reason, transaction. */
-    LEDGER_ADJUSTED;
+    LEDGER_ADJUSTED,
+    /** A cash-out was requested (seed 000 §9.5: amount, method); details: amount, method, auto. */
+    CASHOUT_REQUESTED,
+    /** An admin approved a cash-out; details: owner, amount, method, note. */
+    CASHOUT_APPROVED,
+    /** An admin rejected a cash-out (credits released); details: owner, amount, method, note. */
+    CASHOUT_REJECTED,
+    /** The user cancelled a cash-out. */
+    CASHOUT_CANCELLED,
+    /** A cash-out was paid; details: owner, amount, method, provider, transaction id. */
+    CASHOUT_COMPLETED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

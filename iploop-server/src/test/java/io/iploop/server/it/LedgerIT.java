@@ -3,9 +3,6 @@ package io.iploop.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.iploop.server.accounts.AccountsService;
-import io.iploop.server.accounts.NewAccount;
-import io.iploop.server.accounts.UserRole;
 import io.iploop.server.ledger.AccountPurpose;
 import io.iploop.server.ledger.LedgerAccount;
 import io.iploop.server.ledger.LedgerException;
@@ -36,9 +33,6 @@ class LedgerIT extends ServerTestSupport {
 
     @Autowired
     LedgerService ledger;
-
-    @Autowired
-    AccountsService accounts;
 
     @Autowired
     JdbcClient jdbc;
@@ -230,12 +224,5 @@ class LedgerIT extends ServerTestSupport {
                 Map.of("userId", UUID.randomUUID().toString(), "credits", 5, "reason", "self-service")).status())
                 .isEqualTo(403);
         assertThat(call("GET", "/api/admin/ledger/consistency", null, null).status()).isEqualTo(401);
-    }
-
-    private String adminToken() {
-        String email = "ledger-admin-" + UUID.randomUUID() + "@example.com";
-        accounts.create(new NewAccount(email, "correct horse", "Led", "Ger", null, UserRole.ADMIN, false));
-        return token(call("POST", "/api/auth/login", null, Map.of("email", email, "password", "correct horse"))
-                .body());
     }
 }

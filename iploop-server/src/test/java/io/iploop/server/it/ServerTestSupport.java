@@ -1,5 +1,7 @@
 package io.iploop.server.it;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import java.io.IOException;
@@ -7,6 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.accounts.UserRole;
 import io.iploop.server.plans.PlansService;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -23,6 +28,20 @@ abstract class ServerTestSupport extends ApiTestSupport {
     @Autowired
     private PlansService plansService;
 
+    @Autowired
+    private AccountsService accountsService;
+
+    /**
+     * A bearer token of a fresh admin. The one place tests get admin rights, so switching admins to
+     * 2FA changes only this method.
+     */
+    String adminToken() {
+        String email = "admin-" + UUID.randomUUID() + "@example.com";
+        accountsService.create(new NewAccount(email, "correct horse", "Ad", "Min", null, UserRole.ADMIN, false));
+        return token(call("POST", "/api/auth/login", null, java.util.Map.of("email", email, "password", "correct horse"))
+                .body());
+    }
+
     /**
      * A fresh customer moved to the Enterprise plan (no rate, daily or byte limits), for tests about
      * something other than plan limits (those are PlanLimitsIT's).
@@ -37,6 +56,12 @@ abstract class ServerTestSupport extends ApiTestSupport {
     static final Path DATA_DIR;
     /** A real SMTP server for the whole test JVM, like the cached context that sends to it. */
     static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    /**
+     * A local stand-in for the PayPal REST API (OAuth2 token, Payouts) for the whole test JVM; tests
+     * stub the answers they need (see CashoutPayPalIT).
+     */
+    static final WireMockServer PAYPAL = new WireMockServer(WireMockConfiguration.options().dynamicPort()
+            .bindAddress("127.0.0.1"));
     /** Failed logins from one IP before it is blocked; low enough for a test to reach from a fake IP. */
     static final int MAX_FAILURES_PER_IP = 30;
 
@@ -47,6 +72,7 @@ abstract class ServerTestSupport extends ApiTestSupport {
             throw new UncheckedIOException(e);
         }
         SMTP.start();
+        PAYPAL.start();
     }
 
     @DynamicPropertySource
@@ -56,6 +82,15 @@ abstract class ServerTestSupport extends ApiTestSupport {
         r.add("iploop.mail.smtp-port", () -> Integer.toString(SMTP.getSmtp().getPort()));
         r.add("iploop.mail.smtp-starttls", () -> "false");
         r.add("iploop.accounts.max-failures-per-ip", () -> Integer.toString(MAX_FAILURES_PER_IP));
+        // Jobs run when a test runs them (POST /api/admin/jobs/{name}/run), never behind its back.
+        r.add("iploop.jobs.scheduling-enabled", () -> "false");
+        r.add("iploop.cashouts.paypal.base-url", PAYPAL::baseUrl);
+        r.add("iploop.cashouts.paypal.client-id", () -> "test-client");
+        r.add("iploop.cashouts.paypal.client-secret", () -> "test-secret");
+        // Short waits so retries and polls are due again within a test.
+        r.add("iploop.cashouts.retry-base", () -> "1s");
+        r.add("iploop.cashouts.retry-max", () -> "2s");
+        r.add("iploop.cashouts.poll-interval", () -> "0s");
     }
 
     /**
