@@ -1,5 +1,6 @@
 package io.iploop.server.cashouts;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -19,6 +20,7 @@ public enum CashoutMethod {
     REVOLUT;
 
     /** The value stored and shown in the API, e.g. {@code bank_transfer}. */
+    @JsonValue
     public String dbValue() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -1,5 +1,6 @@
 package io.iploop.server.cashouts;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
@@ -27,6 +28,7 @@ public enum CashoutStatus {
     FAILED;
 
     /** The value stored and shown in the API, e.g. {@code awaiting_confirmation}. */
+    @JsonValue
     public String dbValue() {
         return name().toLowerCase(Locale.ROOT);
     }

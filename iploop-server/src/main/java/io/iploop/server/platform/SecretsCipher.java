@@ -6,6 +6,7 @@ import java.util.Base64;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,16 +25,25 @@ public final class SecretsCipher {
 
     private final SecretKeySpec key;
 
+    @Autowired
     public SecretsCipher(PlatformSecrets secrets) {
-        this(secrets.encryptionKey());
+        this.key = keySpec(secrets.encryptionKey());
+    }
+
+    private SecretsCipher(SecretKeySpec key) {
+        this.key = key;
     }
 
     /** A cipher with this raw 256-bit key (tests, tools). */
-    public SecretsCipher(byte[] key) {
+    public static SecretsCipher withKey(byte[] key) {
+        return new SecretsCipher(keySpec(key));
+    }
+
+    private static SecretKeySpec keySpec(byte[] key) {
         if (key.length != 32) {
             throw new IllegalArgumentException("key: " + key.length + " bytes (expected: 32)");
         }
-        this.key = new SecretKeySpec(key.clone(), "AES");
+        return new SecretKeySpec(key.clone(), "AES");
     }
 
     /** Encrypts {@code plaintext} (UTF-8) bound to {@code associatedData}; a fresh nonce every call. */

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class SecretsCipherTest {
 
-    private final SecretsCipher cipher = new SecretsCipher(SecureTokens.randomBytes(32));
+    private final SecretsCipher cipher = SecretsCipher.withKey(SecureTokens.randomBytes(32));
 
     @Test
     void roundTripsAndNeverRepeatsACiphertext() {
@@ -21,7 +21,7 @@ class SecretsCipherTest {
     void refusesAnotherOwnerAnotherKeyAndTampering() {
         String sealed = cipher.encrypt("secret", "user-1");
         assertThatThrownBy(() -> cipher.decrypt(sealed, "user-2")).hasMessageContaining("authentication failed");
-        assertThatThrownBy(() -> new SecretsCipher(SecureTokens.randomBytes(32)).decrypt(sealed, "user-1"))
+        assertThatThrownBy(() -> SecretsCipher.withKey(SecureTokens.randomBytes(32)).decrypt(sealed, "user-1"))
                 .hasMessageContaining("authentication failed");
         char[] chars = sealed.toCharArray();
         chars[10] = chars[10] == 'A' ? 'B' : 'A';

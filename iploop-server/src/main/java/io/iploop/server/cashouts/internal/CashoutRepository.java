@@ -193,11 +193,12 @@ class CashoutRepository {
     }
 
     private static MethodConfig mapMethod(ResultSet rs, int n) throws SQLException {
-        int auto = rs.getInt("auto_approve_after");
+        // Read as an object: wasNull() would describe whichever column was read last.
+        Integer auto = rs.getObject("auto_approve_after", Integer.class);
         return new MethodConfig(CashoutMethod.parse(rs.getString("method")).orElseThrow(),
                 rs.getBigDecimal("min_amount_usd"), rs.getBigDecimal("fee_usd"), rs.getBigDecimal("fee_percent"),
                 rs.getString("currency"), rs.getInt("processing_time_hours"), rs.getBoolean("is_active"),
-                rs.getBoolean("requires_verification"), rs.wasNull() ? null : auto);
+                rs.getBoolean("requires_verification"), auto);
     }
 
     private static Row map(ResultSet rs, int n) throws SQLException {
