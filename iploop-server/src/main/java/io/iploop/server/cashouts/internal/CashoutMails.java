@@ -20,9 +20,11 @@ class CashoutMails {
 
                 It is valid for %d minutes and works once. If this was not you, do not enter it; change
                 your password instead. Nothing is reserved until the code is entered.
+
+                Reference: %s
                 """.formatted(c.amountCredits(), c.amountUsd().toPlainString(), c.feeUsd().toPlainString(),
                 c.netAmountUsd().toPlainString(), c.method().dbValue(), c.paymentDetails(), code,
-                validity.toMinutes()));
+                validity.toMinutes(), c.id()));
     }
 
     OutgoingMail paymentMethodCode(String email, String masked, String code, Duration validity) {
