@@ -278,6 +278,16 @@ class CashoutsIT extends CashoutTestSupport {
         assertThat(call("GET", "/api/earn/cashout/history", owner.token(), null).body().get("total").asLong())
                 .isEqualTo(1);
         assertBalances(owner, 5_000, 5_000);
+
+        String pm = call("POST", "/api/earn/payment-methods", owner.token(), Map.of("method", "paypal",
+                "details", Map.of("email", "owner@example.com"))).body().get("id").asString();
+        assertThat(call("DELETE", "/api/earn/payment-methods/" + pm, other.token(), null).status()).isEqualTo(404);
+        assertThat(call("POST", "/api/earn/payment-methods/" + pm + "/verify", other.token(),
+                Map.of("code", "123456")).status()).isEqualTo(404);
+        assertThat(call("POST", "/api/earn/cashout", other.token(), Map.of("method", "paypal",
+                "amountUsd", new java.math.BigDecimal("5.00"), "savedPaymentMethodId", pm)).status()).isEqualTo(404);
+        assertThat(call("GET", "/api/earn/payment-methods", other.token(), null).body().get("paymentMethods").size())
+                .isZero();
     }
 
     @Test
