@@ -218,8 +218,12 @@ class AdminApiIT extends ServerTestSupport {
         Response promoted = call("POST", "/api/admin/users/" + otherId + "/admin", admin, null);
         assertThat(promoted.status()).isEqualTo(200);
         assertThat(promoted.body().at("/user/role").asString()).isEqualTo("admin");
-        String otherAdmin = token(call("POST", "/api/auth/login", null, Map.of(
-                "email", other.at("/user/email").asString(), "password", "correct horse")).body());
+        // A new admin must set up 2FA before the admin API answers (seed 000 §9.1, mandatory for admins).
+        String email = other.at("/user/email").asString();
+        String withoutTwoFactor = token(loginWith(email, "correct horse", null).body());
+        assertCode(call("GET", "/api/admin/stats", withoutTwoFactor, null), 403, "two_factor_required");
+        TwoFactor twoFactor = enableTwoFactor(withoutTwoFactor);
+        String otherAdmin = token(loginWith(email, "correct horse", totpCode(twoFactor.secret())).body());
         assertThat(call("GET", "/api/admin/stats", otherAdmin, null).status()).isEqualTo(200);
 
         Response demoted = call("DELETE", "/api/admin/users/" + otherId + "/admin", admin, null);
