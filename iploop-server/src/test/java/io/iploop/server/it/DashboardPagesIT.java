@@ -1,0 +1,95 @@
+package io.iploop.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The authenticated pages in a real browser: layout and sidebar (seed 001 §5.1, §17), each page's
+ * content and states, screenshots at three widths in both themes, and axe-core accessibility.
+ */
+class DashboardPagesIT extends BrowserTestSupport {
+
+    @Test
+    void dashboardShowsTheNetworkAndRefreshesWithoutReloading() {
+        JsonNode customer = signInNewCustomer();
+        assertThat(test("stat-status").getText()).isEqualTo("Healthy");
+        assertThat(Integer.parseInt(test("stat-active").getText())).as("the local DE node is online").isGreaterThanOrEqualTo(1);
+        assertThat(test("map-caption").getText()).contains("countries");
+        assertThat(find("#world-map svg").isDisplayed()).as("world map rendered").isTrue();
+        assertThat(test("plan-name").getText()).isEqualTo("Enterprise");
+        assertThat(test("user-name").getText()).isEqualTo("Test User");
+        // Refresh: htmx replaces the live region in place; a marker on the window survives.
+        js("window.__marker = 42; htmx.trigger('#live', 'every 30s')");
+        js("htmx.ajax('GET', '/dashboard/live', {target: '#live', swap: 'outerHTML'})");
+        settle();
+        assertThat(js("return window.__marker")).isEqualTo(42L);
+        assertThat(test("stat-status").getText()).isEqualTo("Healthy");
+        screenshots("dashboard");
+        assertAccessible("dashboard");
+        assertThat(customer.at("/user/customerId").asString()).startsWith("cust_");
+    }
+
+    @Test
+    void sidebarCollapsesOnMobileAndHidesAdminItems() {
+        signInNewCustomer();
+        assertThat(driver.findElements(org.openqa.selenium.By.cssSelector("[data-test='nav-admin']"))).isEmpty();
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                java.util.Map.of("width", 375, "height", 800, "deviceScaleFactor", 1, "mobile", true));
+        try {
+            settle();
+            assertThat(test("menu").isDisplayed()).isTrue();
+            wait.until(d -> !isInViewport("#sidebar"));
+            test("menu").click();
+            wait.until(d -> isInViewport("#sidebar"));
+            screenshot("sidebar-open-375-light", 375);
+            test("nav-nodes").click();
+            wait.until(d -> d.getCurrentUrl().endsWith("/nodes"));
+        } finally {
+            driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", java.util.Map.of());
+        }
+        test("theme-toggle").click();
+        assertThat(js("return document.documentElement.getAttribute('data-bs-theme')")).isEqualTo("dark");
+        driver.navigate().refresh();
+        settle();
+        assertThat(js("return document.documentElement.getAttribute('data-bs-theme')")).as("theme remembered").isEqualTo("dark");
+        test("theme-toggle").click();
+    }
+
+    @Test
+    void nodesPageListsFiltersAndRefreshesForAnAdmin() {
+        signInNewAdmin();
+        assertThat(test("nav-admin").isDisplayed()).as("admin items for admins").isTrue();
+        open("/nodes");
+        assertThat(test("node-row").getText()).contains("DE").contains("Available").contains("local exit");
+        new org.openqa.selenium.support.ui.Select(find("#status")).selectByValue("banned");
+        wait.until(d -> !d.findElements(org.openqa.selenium.By.cssSelector("[data-test='empty-state']")).isEmpty());
+        assertThat(test("empty-state").getText()).contains("No nodes match");
+        new org.openqa.selenium.support.ui.Select(find("#status")).selectByValue("available");
+        new org.openqa.selenium.support.ui.Select(find("#country")).selectByValue("DE");
+        wait.until(d -> !d.findElements(org.openqa.selenium.By.cssSelector("[data-test='node-row']")).isEmpty());
+        assertThat(test("node-count").getText()).contains("node");
+        // Auto-refresh: the table is replaced by htmx every 10 s while the switch is on.
+        js("document.querySelector('[data-test=node-table]').setAttribute('data-marker', 'old')");
+        wait.withTimeout(java.time.Duration.ofSeconds(25)).until(d -> js(
+                "return document.querySelector('[data-test=node-table]').getAttribute('data-marker')") == null);
+        screenshots("nodes");
+        assertAccessible("nodes");
+        open("/nodes?status=nonsense");
+        assertThat(test("error").getText()).contains("status");
+    }
+
+    @Test
+    void aCustomerWithoutNodesSeesTheEmptyState() {
+        signInNewCustomer();
+        open("/nodes");
+        assertThat(test("empty-state").getText()).contains("proxyclaw");
+        screenshots("nodes-empty");
+    }
+
+    private boolean isInViewport(String css) {
+        return Boolean.TRUE.equals(js("var r = document.querySelector(arguments[0]).getBoundingClientRect();"
+                + " return r.right > 1 && r.left < window.innerWidth;", css));
+    }
+}
