@@ -199,10 +199,14 @@ abstract class BrowserTestSupport extends ServerTestSupport {
         return c.getValue();
     }
 
-    /** Switches the theme as a user does, through the saved preference, and reloads. */
+    /**
+     * Switches the theme as the toggle does (saved preference, attribute, redraw event) without
+     * reloading, so a page rendered by a POST is not submitted again.
+     */
     void theme(String theme) {
-        js("localStorage.setItem('iploop-theme', arguments[0])", theme);
-        driver.navigate().refresh();
+        js("localStorage.setItem('iploop-theme', arguments[0]);"
+                + " document.documentElement.setAttribute('data-bs-theme', arguments[0]);"
+                + " document.dispatchEvent(new CustomEvent('iploop:theme', { detail: arguments[0] }));", theme);
         settle();
         assertThat(js("return document.documentElement.getAttribute('data-bs-theme')")).isEqualTo(theme);
     }

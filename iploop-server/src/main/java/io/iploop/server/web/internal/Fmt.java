@@ -73,7 +73,7 @@ public final class Fmt {
         return t == null ? "" : t.toString();
     }
 
-    /** Relative to now: {@code just now}, {@code 2m ago}, {@code 3h ago}, {@code 4d ago}, {@code in 5h}; {@code Never} for null. */
+    /** Relative to now: {@code just now}, {@code 2m ago}, {@code 3h ago} (hours up to 48), {@code 4d ago}, {@code in 5h}; {@code Never} for null. */
     public String ago(@Nullable Instant t) {
         if (t == null) {
             return "Never";
@@ -81,11 +81,16 @@ public final class Fmt {
         Duration d = Duration.between(t, Instant.now());
         boolean future = d.isNegative();
         long s = Math.abs(d.toSeconds());
-        String span = s < 45 ? null : s < 3600 ? Math.max(1, s / 60) + "m" : s < 86_400 ? s / 3600 + "h" : s / 86_400 + "d";
+        String span = s < 45 ? null : s < 3600 ? Math.max(1, s / 60) + "m" : s < 172_800 ? s / 3600 + "h" : s / 86_400 + "d";
         if (span == null) {
             return future ? "in a moment" : "just now";
         }
         return future ? "in " + span : span + " ago";
+    }
+
+    /** The items one per line (for a textarea). */
+    public String lines(java.util.List<String> items) {
+        return String.join("\n", items);
     }
 
     /** The flag emoji of an ISO alpha-2 country code, empty for anything else. */
