@@ -9,8 +9,9 @@
  * with its content in one {@code <main>}; reusable parts (stat card, empty/error/loading states,
  * copy button, period selector, plan card, icons) are fragments in {@code templates/fragments/}.
  * Parts that refresh (dashboard every 30 s, nodes every 10 s) are fragments the page loads with
- * htmx ({@code hx-get} on a {@code /…/live} or {@code /…/table} endpoint returning
- * {@code page :: fragment}); state-changing actions are POST forms with the CSRF token (Thymeleaf
+ * htmx ({@code hx-get} on a {@code /…/live} or {@code /…/table} endpoint); such a fragment lives
+ * in its own file under {@code templates/fragments/} and the page includes it, because selecting a
+ * fragment out of a page that itself replaces the layout renders the whole layout; state-changing actions are POST forms with the CSRF token (Thymeleaf
  * adds it to {@code th:action} forms; {@code static/js/app.js} adds it to every htmx request as
  * a header) followed by a redirect (or, for secrets shown once, a direct render). The browser
  * authenticates with the JWT in {@code platform.WebSessionCookie}; the page security chain is in

@@ -47,6 +47,7 @@ class AuthPagesIT extends BrowserTestSupport {
         assertThat(link).startsWith("http://dashboard.test/verify-email?token=");
         open(link.replace("http://dashboard.test", ""));
         screenshots("verify-email");
+        assertAccessible("verify-email");
         test("verify").click();
         assertThat(test("verified").getText()).isEqualTo("E-mail verified");
         open(link.replace("http://dashboard.test", ""));
@@ -93,6 +94,7 @@ class AuthPagesIT extends BrowserTestSupport {
                 .orElseThrow().strip().replace("http://dashboard.test", "");
         open(link);
         screenshots("reset-password");
+        assertAccessible("reset-password");
         type("#password", "new password 1");
         type("#confirmPassword", "new password 2");
         test("reset-submit").click();

@@ -114,6 +114,7 @@ class DashboardJourneyIT extends BrowserTestSupport {
         assertThat(find("#chart-daily").isDisplayed()).isTrue();
         assertThat(test("country-table").getText()).contains("Not targeted");
         screenshots("journey-analytics");
+        assertAccessible("analytics");
 
         // 7. Usage shows it per key, per domain and per day.
         test("nav-usage").click();
@@ -126,6 +127,7 @@ class DashboardJourneyIT extends BrowserTestSupport {
         assertThat(test("daily-table").getText()).contains(LocalDate.now(ZoneOffset.UTC).toString());
         assertThat(test("recent-table").getText()).contains("404");
         screenshots("journey-usage");
+        assertAccessible("usage");
 
         // 8. The CSV download, read with the browser's own session cookie.
         String href = test("csv-daily").getAttribute("href");

@@ -26,6 +26,9 @@ class DashboardPagesIT extends BrowserTestSupport {
         settle();
         assertThat(js("return window.__marker")).isEqualTo(42L);
         assertThat(test("stat-status").getText()).isEqualTo("Healthy");
+        assertThat(js("return document.querySelectorAll('.app-sidebar').length")).as("only the fragment was swapped in").isEqualTo(1L);
+        assertThat(test("plan-name").getText()).isEqualTo("Enterprise");
+        assertThat(find("#world-map svg").isDisplayed()).as("map drawn again after the swap").isTrue();
         screenshots("dashboard");
         assertAccessible("dashboard");
         assertThat(customer.at("/user/customerId").asString()).startsWith("cust_");
@@ -74,6 +77,8 @@ class DashboardPagesIT extends BrowserTestSupport {
         js("document.querySelector('[data-test=node-table]').setAttribute('data-marker', 'old')");
         wait.withTimeout(java.time.Duration.ofSeconds(25)).until(d -> js(
                 "return document.querySelector('[data-test=node-table]').getAttribute('data-marker')") == null);
+        assertThat(js("return document.querySelectorAll('.app-sidebar').length")).as("only the table was swapped in").isEqualTo(1L);
+        assertThat(test("node-row").getText()).contains("local exit");
         screenshots("nodes");
         assertAccessible("nodes");
         open("/nodes?status=nonsense");

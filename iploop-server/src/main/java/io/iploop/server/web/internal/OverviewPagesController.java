@@ -52,7 +52,7 @@ final class OverviewPagesController {
     @GetMapping("/dashboard/live")
     String dashboardLive(@AuthenticationPrincipal AuthenticatedUser me, Model model) {
         live(me, model);
-        return "dashboard :: live";
+        return "fragments/dashboard-live :: live";
     }
 
     private void live(AuthenticatedUser me, Model model) {
@@ -82,7 +82,7 @@ final class OverviewPagesController {
             @RequestParam(required = false) @Nullable String status, @RequestParam(required = false) @Nullable String connectionType,
             @RequestParam(required = false) @Nullable String search, HttpServletResponse response, Model model) {
         table(me, country, status, connectionType, search, response, model);
-        return "nodes :: table";
+        return "fragments/nodes-table :: table";
     }
 
     private void table(AuthenticatedUser me, @Nullable String country, @Nullable String status, @Nullable String connectionType,
