@@ -41,6 +41,7 @@ class AuthPagesIT extends BrowserTestSupport {
         type("#confirmPassword", "analytical engine");
         test("create-account").click();
         assertThat(test("signup-done").getText()).contains(email);
+        screenshots("signup-done");
 
         String mail = awaitMail(email, "Verify", 1);
         String link = mail.lines().filter(l -> l.contains("/verify-email?token=")).findFirst().orElseThrow().strip();
@@ -131,8 +132,12 @@ class AuthPagesIT extends BrowserTestSupport {
         // A forged cross-site form carries the cookie but not the token: refused, not logged out.
         js("var f = document.createElement('form'); f.method = 'post'; f.action = '/logout'; document.body.appendChild(f); f.submit();");
         settle();
-        assertThat(driver.getPageSource()).contains("403");
+        assertThat(test("error-page").getText()).contains("403");
         open("/dashboard");
         assertThat(driver.getCurrentUrl()).endsWith("/dashboard");
+        open("/no-such-page");
+        assertThat(test("error-page").getText()).contains("404").contains("Page not found");
+        screenshots("error-404");
+        assertAccessible("error-404");
     }
 }

@@ -46,6 +46,12 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class BrowserTestSupport extends ServerTestSupport {
 
+    /**
+     * Selenium warns on every start that it has no DevTools bindings for this Chromium version; the
+     * tests use only raw CDP commands, which need none. Kept in a field so the setting is not collected.
+     */
+    private static final java.util.logging.Logger CDP_LOG = quiet("org.openqa.selenium.devtools.CdpVersionFinder");
+
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
@@ -81,6 +87,12 @@ abstract class BrowserTestSupport extends ServerTestSupport {
         if (driver != null) {
             driver.quit();
         }
+    }
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.SEVERE);
+        return logger;
     }
 
     /** Installs Debian's chromium and chromium-driver when missing and running as root; otherwise fails naming them. */
