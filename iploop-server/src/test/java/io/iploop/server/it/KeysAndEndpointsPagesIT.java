@@ -40,8 +40,12 @@ class KeysAndEndpointsPagesIT extends BrowserTestSupport {
         open("/api-keys");
         test("create-key-open").click();
         type("#key-name", "beta");
+        new Select(test("key-expiry")).selectByValue("30");
         test("create-key").click();
         test("new-key");
+        assertThat(row("beta").getText()).as("expiry chosen at creation").contains("Expires");
+        assertThat(apiKey(token, "beta").get("expiresAt").isNull()).isFalse();
+        assertThat(apiKey(token, "alpha").get("expiresAt").isNull()).isTrue();
 
         // Toggle: the API agrees.
         row("alpha").findElement(By.cssSelector("[data-test='key-toggle']")).click();

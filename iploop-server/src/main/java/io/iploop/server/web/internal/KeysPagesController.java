@@ -6,6 +6,8 @@ import io.iploop.server.keys.CreatedApiKey;
 import io.iploop.server.keys.KeysException;
 import io.iploop.server.platform.AuthenticatedUser;
 import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +53,7 @@ final class KeysPagesController {
 
     @PostMapping("/api-keys")
     String create(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String name,
-            HttpServletResponse response, Model model) {
+            @RequestParam(defaultValue = "0") int expiresInDays, HttpServletResponse response, Model model) {
         String n = name.strip();
         model.addAttribute("newName", n);
         if (n.isEmpty() || n.length() > 100) {
@@ -60,7 +62,10 @@ final class KeysPagesController {
             return render(me, model);
         }
         try {
-            model.addAttribute("created", keys.create(me.userId(), n));
+            // Seed 001 §6.2: a key may expire; the form offers never (0) or a number of days.
+            @Nullable Instant expiresAt = expiresInDays > 0
+                    ? Instant.now().plus(Duration.ofDays(Math.min(expiresInDays, 3650))) : null;
+            model.addAttribute("created", keys.create(me.userId(), n, expiresAt));
             model.addAttribute("newName", "");
         } catch (KeysException e) {
             model.addAttribute("error", e.code().equals("key_limit_reached") ? "Maximum number of API keys reached ("
