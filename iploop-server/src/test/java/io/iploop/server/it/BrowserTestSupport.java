@@ -24,6 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -151,7 +152,7 @@ abstract class BrowserTestSupport extends ServerTestSupport {
     /** The first displayed element matching {@code css}, waiting up to 15 s; fails with the page's URL and text. */
     WebElement find(String css) {
         try {
-            return wait.until(d -> {
+            return wait.ignoring(StaleElementReferenceException.class).until(d -> {
                 List<WebElement> found = d.findElements(By.cssSelector(css));
                 return found.isEmpty() || !found.getFirst().isDisplayed() ? null : found.getFirst();
             });
@@ -165,6 +166,17 @@ abstract class BrowserTestSupport extends ServerTestSupport {
             throw new AssertionError("no visible " + css + " on " + driver.getCurrentUrl() + ": "
                     + text.substring(0, Math.min(800, text.length())), e);
         }
+    }
+
+    /**
+     * The text of the first visible {@code [data-test=…]} element, read again if an htmx swap
+     * replaced the element between finding and reading it.
+     */
+    String textOf(String dataTest) {
+        return wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement e = d.findElement(By.cssSelector("[data-test='" + dataTest + "']"));
+            return e.isDisplayed() ? e.getText() : null;
+        });
     }
 
     WebElement test(String dataTest) {

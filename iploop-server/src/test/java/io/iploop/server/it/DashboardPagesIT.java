@@ -14,9 +14,9 @@ class DashboardPagesIT extends BrowserTestSupport {
     @Test
     void dashboardShowsTheNetworkAndRefreshesWithoutReloading() {
         JsonNode customer = signInNewCustomer();
-        assertThat(test("stat-status").getText()).isEqualTo("Healthy");
-        assertThat(Integer.parseInt(test("stat-active").getText())).as("the local DE node is online").isGreaterThanOrEqualTo(1);
-        assertThat(test("map-caption").getText()).contains("countries");
+        assertThat(textOf("stat-status")).isEqualTo("Healthy");
+        assertThat(Integer.parseInt(textOf("stat-active"))).as("the local DE node is online").isGreaterThanOrEqualTo(1);
+        assertThat(textOf("map-caption")).contains("countries");
         assertThat(find("#world-map svg").isDisplayed()).as("world map rendered").isTrue();
         assertThat(test("plan-name").getText()).isEqualTo("Enterprise");
         assertThat(test("user-name").getText()).isEqualTo("Test User");
@@ -25,7 +25,7 @@ class DashboardPagesIT extends BrowserTestSupport {
         js("htmx.ajax('GET', '/dashboard/live', {target: '#live', swap: 'outerHTML'})");
         settle();
         assertThat(js("return window.__marker")).isEqualTo(42L);
-        assertThat(test("stat-status").getText()).isEqualTo("Healthy");
+        assertThat(textOf("stat-status")).isEqualTo("Healthy");
         assertThat(js("return document.querySelectorAll('.app-sidebar').length")).as("only the fragment was swapped in").isEqualTo(1L);
         assertThat(test("plan-name").getText()).isEqualTo("Enterprise");
         assertThat(find("#world-map svg").isDisplayed()).as("map drawn again after the swap").isTrue();
@@ -65,31 +65,34 @@ class DashboardPagesIT extends BrowserTestSupport {
         signInNewAdmin();
         assertThat(test("nav-admin").isDisplayed()).as("admin items for admins").isTrue();
         open("/nodes");
-        assertThat(test("node-row").getText()).contains("DE").contains("Available").contains("local exit");
+        assertThat(textOf("node-row")).contains("DE").contains("Available").contains("local exit");
         new org.openqa.selenium.support.ui.Select(find("#status")).selectByValue("banned");
         wait.until(d -> !d.findElements(org.openqa.selenium.By.cssSelector("[data-test='empty-state']")).isEmpty());
-        assertThat(test("empty-state").getText()).contains("No nodes match");
+        settle();
+        assertThat(textOf("empty-state")).contains("No nodes match");
         new org.openqa.selenium.support.ui.Select(find("#status")).selectByValue("available");
+        settle();
         new org.openqa.selenium.support.ui.Select(find("#country")).selectByValue("DE");
         wait.until(d -> !d.findElements(org.openqa.selenium.By.cssSelector("[data-test='node-row']")).isEmpty());
-        assertThat(test("node-count").getText()).contains("node");
+        settle();
+        assertThat(textOf("node-count")).contains("node");
         // Auto-refresh: the table is replaced by htmx every 10 s while the switch is on.
         js("document.querySelector('[data-test=node-table]').setAttribute('data-marker', 'old')");
         wait.withTimeout(java.time.Duration.ofSeconds(25)).until(d -> js(
                 "return document.querySelector('[data-test=node-table]').getAttribute('data-marker')") == null);
         assertThat(js("return document.querySelectorAll('.app-sidebar').length")).as("only the table was swapped in").isEqualTo(1L);
-        assertThat(test("node-row").getText()).contains("local exit");
+        assertThat(textOf("node-row")).contains("local exit");
         screenshots("nodes");
         assertAccessible("nodes");
         open("/nodes?status=nonsense");
-        assertThat(test("error").getText()).contains("status");
+        assertThat(textOf("error")).contains("status");
     }
 
     @Test
     void aCustomerWithoutNodesSeesTheEmptyState() {
         signInNewCustomer();
         open("/nodes");
-        assertThat(test("empty-state").getText()).contains("proxyclaw");
+        assertThat(textOf("empty-state")).contains("proxyclaw");
         screenshots("nodes-empty");
     }
 
