@@ -2,10 +2,12 @@ package io.iploop.server.platform.internal;
 
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,13 +23,15 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
  * Renders every error of the REST API as the JSON envelope {@link ApiError}: feature exceptions with
  * their own code and status, validation errors as 400 {@code validation_failed} naming the first
  * offending field (in declaration order), malformed bodies as 400 {@code malformed_request},
- * anything unexpected as 500 {@code internal_error} (logged, details not shown).
+ * anything unexpected as 500 {@code internal_error} (logged, details not shown). Unknown paths
+ * outside {@code /api} and {@code /actuator} get the dashboard's error page instead.
  */
 @RestControllerAdvice
 class ApiExceptionHandler {
@@ -100,8 +104,15 @@ class ApiExceptionHandler {
                 .body(ApiError.of("method_not_allowed", e.getMethod() + " is not supported here", null));
     }
 
+    /**
+     * An unknown path: the JSON envelope under {@code /api/**}, else the dashboard's error page, since
+     * a person typed or followed that link.
+     */
     @ExceptionHandler(NoResourceFoundException.class)
-    ResponseEntity<ApiError> notFound(NoResourceFoundException e) {
+    Object notFound(NoResourceFoundException e, HttpServletRequest request) {
+        if (!request.getRequestURI().startsWith("/api/") && !request.getRequestURI().startsWith("/actuator/")) {
+            return new ModelAndView("error", Map.of("status", 404, "message", "This page does not exist."), HttpStatus.NOT_FOUND);
+        }
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(ApiError.of("not_found", "no such resource", null));
     }
 

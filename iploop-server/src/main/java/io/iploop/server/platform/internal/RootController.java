@@ -3,12 +3,12 @@ package io.iploop.server.platform.internal;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 
-/** {@code /} leads to the API documentation until the dashboard exists. */
+/** {@code /} opens the dashboard (which sends an anonymous browser on to {@code /login}). */
 @Controller
 class RootController {
 
     @GetMapping("/")
     String root() {
-        return "redirect:/swagger-ui/index.html";
+        return "redirect:/dashboard";
     }
 }

@@ -4,11 +4,13 @@ import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.JwtTokens;
 import io.iploop.server.platform.LoginSessions;
 import io.iploop.server.platform.TokenRevocations;
+import io.iploop.server.platform.WebSessionCookie;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.security.authorization.AuthorizationDeniedException;
@@ -18,6 +20,8 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.authentication.session.NullAuthenticatedSessionStrategy;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -31,20 +35,43 @@ import tools.jackson.databind.json.JsonMapper;
  * everywhere except profile, password change, logout and the 2FA endpoints. After the JWT filter,
  * {@link ApiRateLimitFilter} limits every {@code /api/**} caller ({@code iploop.api-rate-limit-per-minute},
  * default 600).
+ *
+ * <p>A second chain serves everything else: the dashboard pages of the {@code web} feature
+ * (DESIGN §7). They authenticate with the same JWT in the {@link WebSessionCookie}, have Spring
+ * Security's CSRF protection for every state-changing request (token in a {@code SameSite=Strict}
+ * HttpOnly cookie, rendered into forms and the {@code <meta name="_csrf">} that htmx sends as a
+ * header), and send an anonymous browser to {@code /login} (an htmx request gets 401 with
+ * {@code HX-Redirect}, so the whole page moves rather than a fragment). {@code /admin/**} pages are
+ * for admins only.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
 
+    /** Paths of the REST chain; everything else belongs to the dashboard chain. */
+    static final String[] API_PATHS = {"/api/**", "/actuator/**", "/swagger-ui.html", "/swagger-ui/**"};
+
+    /** Dashboard pages anyone may open (seed 001 §5.13-§5.16) and static resources. */
+    private static final String[] PUBLIC_PAGES = {"/", "/login", "/signup", "/forgot-password", "/reset-password",
+        "/verify-email", "/error", "/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.ico", "/favicon.svg"};
+
+    /** Content-Security-Policy of dashboard pages: nothing but this origin (Alpine's standard build needs eval). */
+    private static final String PAGE_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; "
+            + "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
+
     @Bean
+    @Order(1)
     SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations,
             LoginSessions sessions, JsonMapper json, @Value("${iploop.api-rate-limit-per-minute:600}") int apiRateLimitPerMinute) throws Exception {
-        http.csrf(c -> c.disable())
+        http.securityMatcher(API_PATHS)
+                .csrf(c -> c.disable())
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations, sessions), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations, sessions, false),
+                        AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new ApiRateLimitFilter(apiRateLimitPerMinute, json), JwtAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login",
@@ -75,6 +102,40 @@ class SecurityConfig {
                                         && d.getAuthorizationResult() instanceof SecurityRules.Denied rule
                                         ? ApiError.of(rule.code, rule.message, null)
                                         : ApiError.of("forbidden", "your role does not allow this", null))));
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain pageSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations,
+            LoginSessions sessions) throws Exception {
+        CookieCsrfTokenRepository csrfTokens = new CookieCsrfTokenRepository();
+        csrfTokens.setCookiePath("/");
+        csrfTokens.setCookieCustomizer(c -> c.sameSite("Strict"));
+        // No CSRF token rotation on "authentication": with a stateless JWT cookie every request looks
+        // like a fresh login to Spring Security, and rotating there would invalidate the token of the
+        // page just rendered (its own images and scripts would replace the cookie).
+        http.csrf(c -> c.csrfTokenRepository(csrfTokens).sessionAuthenticationStrategy(new NullAuthenticatedSessionStrategy()))
+                .httpBasic(b -> b.disable())
+                .formLogin(f -> f.disable())
+                .logout(l -> l.disable())
+                .requestCache(r -> r.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(PAGE_CSP)))
+                .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations, sessions, true),
+                        AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers(PUBLIC_PAGES).permitAll()
+                        .requestMatchers("/admin/**").hasRole("ADMIN")
+                        .anyRequest().authenticated())
+                .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
+                    if (req.getHeader("HX-Request") != null) {
+                        res.setHeader("HX-Redirect", "/login");
+                        res.sendError(HttpServletResponse.SC_UNAUTHORIZED);
+                    } else {
+                        res.sendRedirect("/login");
+                    }
+                }));
         return http.build();
     }
 

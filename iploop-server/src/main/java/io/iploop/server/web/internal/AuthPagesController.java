@@ -1,0 +1,197 @@
+package io.iploop.server.web.internal;
+
+import io.iploop.server.accounts.AccountsException;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.LoginResult;
+import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.platform.WebSessionCookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The public pages of seed 001 §5.13-§5.16: log in (with show-password), sign up, forgot and reset
+ * password, e-mail verification (the mailed links point here), and logout. Logging in puts the JWT
+ * the accounts service issues into the {@link WebSessionCookie}; logging out revokes it like the
+ * API's logout and clears the cookie. Errors of the accounts service are shown verbatim in the red
+ * alert (§5.13 "Error Display", §16.1). Stateless; thread-safe.
+ */
+@Controller
+final class AuthPagesController {
+
+    private final AccountsService accounts;
+
+    AuthPagesController(AccountsService accounts) {
+        this.accounts = accounts;
+    }
+
+    @GetMapping("/login")
+    String login(@RequestParam(required = false) @Nullable String signup, Model model) {
+        if (PageModelAdvice.currentUser() != null) {
+            return "redirect:/dashboard";
+        }
+        model.addAttribute("tab", signup != null ? "signup" : "login");
+        model.addAttribute("form", SignupForm.empty());
+        model.addAttribute("errors", Map.of());
+        return "auth/login";
+    }
+
+    @GetMapping("/signup")
+    String signupPage() {
+        return "redirect:/login?signup";
+    }
+
+    @PostMapping("/login")
+    String doLogin(@RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "") String password,
+            HttpServletRequest request, HttpServletResponse response, Model model) {
+        model.addAttribute("tab", "login");
+        model.addAttribute("form", SignupForm.empty());
+        model.addAttribute("errors", Map.of());
+        model.addAttribute("email", email);
+        if (email.isBlank() || password.isEmpty()) {
+            model.addAttribute("error", "Enter your e-mail and password.");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return "auth/login";
+        }
+        try {
+            LoginResult r = accounts.login(email.strip(), password, request.getRemoteAddr());
+            response.addHeader(HttpHeaders.SET_COOKIE,
+                    WebSessionCookie.issue(r.token(), r.expiresAt(), request.isSecure()).toString());
+            return "redirect:/dashboard";
+        } catch (AccountsException e) {
+            model.addAttribute("error", message(e));
+            response.setStatus(e.status().value());
+            return "auth/login";
+        }
+    }
+
+    @PostMapping("/signup")
+    String doSignup(SignupForm form, HttpServletResponse response, Model model) {
+        model.addAttribute("tab", "signup");
+        model.addAttribute("form", form);
+        Map<String, String> errors = form.errors();
+        model.addAttribute("errors", errors);
+        if (!errors.isEmpty()) {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return "auth/login";
+        }
+        try {
+            String company = SignupForm.strip(form.company());
+            // register() also logs in; the dashboard asks for the e-mail to be verified first, so the
+            // token is not kept and the person signs in after opening the mailed link.
+            accounts.register(NewAccount.customer(SignupForm.strip(form.email()), form.password(),
+                    SignupForm.strip(form.firstName()), SignupForm.strip(form.lastName()),
+                    company.isEmpty() ? null : company));
+            model.addAttribute("email", SignupForm.strip(form.email()));
+            return "auth/signup-done";
+        } catch (AccountsException e) {
+            model.addAttribute("error", message(e));
+            response.setStatus(e.status().value());
+            return "auth/login";
+        }
+    }
+
+    @PostMapping("/logout")
+    String logout(HttpServletRequest request, HttpServletResponse response) {
+        WebSessionCookie.read(request).ifPresent(accounts::logout);
+        response.addHeader(HttpHeaders.SET_COOKIE, WebSessionCookie.clear(request.isSecure()).toString());
+        return "redirect:/login?logout";
+    }
+
+    @GetMapping("/forgot-password")
+    String forgot() {
+        return "auth/forgot-password";
+    }
+
+    @PostMapping("/forgot-password")
+    String doForgot(@RequestParam(defaultValue = "") String email, HttpServletResponse response, Model model) {
+        model.addAttribute("email", email);
+        if (!email.strip().matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+            model.addAttribute("error", "Enter a valid e-mail address.");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return "auth/forgot-password";
+        }
+        accounts.requestPasswordReset(email.strip());
+        model.addAttribute("sent", true);
+        return "auth/forgot-password";
+    }
+
+    @GetMapping("/reset-password")
+    String reset(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
+        model.addAttribute("token", token);
+        try {
+            accounts.checkPasswordResetToken(token);
+        } catch (AccountsException e) {
+            model.addAttribute("invalid", true);
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        }
+        return "auth/reset-password";
+    }
+
+    @PostMapping("/reset-password")
+    String doReset(@RequestParam(defaultValue = "") String token, @RequestParam(defaultValue = "") String password,
+            @RequestParam(defaultValue = "") String confirmPassword, HttpServletResponse response, Model model) {
+        model.addAttribute("token", token);
+        String error = password.length() < 8 ? "Password must be at least 8 characters"
+                : password.length() > 128 ? "Password must be at most 128 characters"
+                : !password.equals(confirmPassword) ? "Passwords do not match" : null;
+        if (error != null) {
+            model.addAttribute("error", error);
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return "auth/reset-password";
+        }
+        try {
+            accounts.resetPassword(token, password);
+            model.addAttribute("done", true);
+        } catch (AccountsException e) {
+            model.addAttribute("invalid", true);
+            response.setStatus(e.status().value());
+        }
+        return "auth/reset-password";
+    }
+
+    /**
+     * Shows a button rather than verifying on GET: mail scanners that prefetch links must not use
+     * the single-use token up.
+     */
+    @GetMapping("/verify-email")
+    String verify(@RequestParam(defaultValue = "") String token, Model model) {
+        model.addAttribute("token", token);
+        model.addAttribute("state", token.isBlank() ? "invalid" : "ready");
+        return "auth/verify-email";
+    }
+
+    @PostMapping("/verify-email")
+    String doVerify(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
+        model.addAttribute("token", token);
+        try {
+            accounts.verifyEmail(token);
+            model.addAttribute("state", "verified");
+        } catch (AccountsException e) {
+            model.addAttribute("state", "invalid");
+            response.setStatus(e.status().value());
+        }
+        return "auth/verify-email";
+    }
+
+    /** Seed 001 §16.1 wording where it has one, else the service's own message. */
+    private static String message(AccountsException e) {
+        return switch (e.reason()) {
+            case INVALID_CREDENTIALS -> "Invalid email or password";
+            case ACCOUNT_SUSPENDED -> "Account is not active";
+            case EMAIL_TAKEN -> "User already exists";
+            default -> capitalize(e.getMessage());
+        };
+    }
+
+    private static String capitalize(@Nullable String s) {
+        return s == null || s.isEmpty() ? "Something went wrong" : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}

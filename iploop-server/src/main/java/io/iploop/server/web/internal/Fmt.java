@@ -1,0 +1,113 @@
+package io.iploop.server.web.internal;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+
+/**
+ * Formatting helpers the templates call as {@code ${@fmt.bytes(n)}}: presentation only, no rules.
+ * Public only because SpEL invokes public methods of public classes. Times are shown in UTC (the analytics buckets are UTC days and hours). Stateless; thread-safe.
+ */
+@Component("fmt")
+public final class Fmt {
+
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMM yyyy", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DATE_TIME =
+            DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final String[] UNITS = {"B", "KB", "MB", "GB", "TB", "PB"};
+
+    /** Bytes in decimal units (1 KB = 1000 B, as billed): {@code 1.23 MB}; {@code 0 B} for zero. */
+    public String bytes(long bytes) {
+        if (bytes < 1000) {
+            return bytes + " B";
+        }
+        double v = bytes;
+        int unit = 0;
+        while (v >= 1000 && unit < UNITS.length - 1) {
+            v /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ENGLISH, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, UNITS[unit]);
+    }
+
+    /** A count with thousands separators: {@code 12,345}. */
+    public String count(long n) {
+        return String.format(Locale.ENGLISH, "%,d", n);
+    }
+
+    /** A decimal with at most {@code scale} places, trailing zeros dropped ({@code 0.5}, {@code 12.25}). */
+    public String decimal(@Nullable BigDecimal n, int scale) {
+        if (n == null) {
+            return "—";
+        }
+        return n.setScale(scale, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+    }
+
+    /** {@code used / (used + balance)} in percent, 0-100, 0 when both are zero. */
+    public int percentUsed(BigDecimal used, BigDecimal balance) {
+        BigDecimal total = used.add(balance);
+        if (total.signum() <= 0) {
+            return 0;
+        }
+        return used.multiply(BigDecimal.valueOf(100)).divide(total, 0, RoundingMode.HALF_UP).min(BigDecimal.valueOf(100)).intValue();
+    }
+
+    /** {@code 5 Nov 2026}, or {@code Never} for null. */
+    public String date(@Nullable Instant t) {
+        return t == null ? "Never" : DATE.format(t);
+    }
+
+    /** {@code 5 Nov 2026, 14:03 UTC}, or {@code Never} for null. */
+    public String dateTime(@Nullable Instant t) {
+        return t == null ? "Never" : DATE_TIME.format(t);
+    }
+
+    /** ISO-8601 for {@code <time datetime>}, empty for null. */
+    public String iso(@Nullable Instant t) {
+        return t == null ? "" : t.toString();
+    }
+
+    /** Relative to now: {@code just now}, {@code 2m ago}, {@code 3h ago} (hours up to 48), {@code 4d ago}, {@code in 5h}; {@code Never} for null. */
+    public String ago(@Nullable Instant t) {
+        if (t == null) {
+            return "Never";
+        }
+        Duration d = Duration.between(t, Instant.now());
+        boolean future = d.isNegative();
+        long s = Math.abs(d.toSeconds());
+        String span = s < 45 ? null : s < 3600 ? Math.max(1, s / 60) + "m" : s < 172_800 ? s / 3600 + "h" : s / 86_400 + "d";
+        if (span == null) {
+            return future ? "in a moment" : "just now";
+        }
+        return future ? "in " + span : span + " ago";
+    }
+
+    /** The items one per line (for a textarea). */
+    public String lines(java.util.List<String> items) {
+        return String.join("\n", items);
+    }
+
+    /** The flag emoji of an ISO alpha-2 country code, empty for anything else. */
+    public String flag(@Nullable String country) {
+        if (country == null || !country.matches("[A-Za-z]{2}")) {
+            return "";
+        }
+        String c = country.toUpperCase(Locale.ROOT);
+        return new String(Character.toChars(0x1F1E6 + c.charAt(0) - 'A')) + new String(Character.toChars(0x1F1E6 + c.charAt(1) - 'A'));
+    }
+
+    /** English name of an ISO alpha-2 country code, {@code Unknown} for null or {@code ??}. */
+    public String countryName(@Nullable String country) {
+        if (country == null || !country.matches("[A-Za-z]{2}")) {
+            return "Unknown";
+        }
+        String name = Locale.of("", country.toUpperCase(Locale.ROOT)).getDisplayCountry(Locale.ENGLISH);
+        return name.isBlank() ? country.toUpperCase(Locale.ROOT) : name;
+    }
+}
