@@ -3,6 +3,8 @@ package io.iploop.server.platform.internal;
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.JwtTokens;
 import io.iploop.server.platform.TokenRevocations;
+import io.iploop.server.platform.v2.Envelope;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.beans.factory.annotation.Value;
@@ -23,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  * registration, login, password reset and e-mail verification links, locations, plan
  * catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error} (otherwise
  * validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the JSON error
- * envelope. {@code /api/admin/**} is for admins only. After the JWT filter, {@link ApiRateLimitFilter}
+ * envelope ({@code /api/v2/**}: the v2 envelope). {@code /api/admin/**} and {@code /api/v2/admin/**} are for admins only. After the JWT filter, {@link ApiRateLimitFilter}
  * limits every {@code /api/**} caller ({@code iploop.api-rate-limit-per-minute}, default 600).
  */
 @Configuration(proxyBeanMethods = false)
@@ -51,12 +53,12 @@ class SecurityConfig {
                                 "/swagger-ui/**").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
                         .requestMatchers("/error", "/").permitAll()
-                        .requestMatchers("/actuator/**", "/api/admin/**").hasRole("ADMIN")
+                        .requestMatchers("/actuator/**", "/api/admin/**", "/api/v2/admin/**").hasRole("ADMIN")
                         .anyRequest().authenticated())
                 .exceptionHandling(e -> e
-                        .authenticationEntryPoint((req, res, ex) -> write(json, res, HttpServletResponse.SC_UNAUTHORIZED,
+                        .authenticationEntryPoint((req, res, ex) -> write(json, req, res, HttpServletResponse.SC_UNAUTHORIZED,
                                 ApiError.of("unauthorized", "missing, invalid, expired or revoked bearer token", null)))
-                        .accessDeniedHandler((req, res, ex) -> write(json, res, HttpServletResponse.SC_FORBIDDEN,
+                        .accessDeniedHandler((req, res, ex) -> write(json, req, res, HttpServletResponse.SC_FORBIDDEN,
                                 ApiError.of("forbidden", "your role does not allow this", null))));
         return http.build();
     }
@@ -66,12 +68,15 @@ class SecurityConfig {
         return new BCryptPasswordEncoder();
     }
 
-    private static void write(JsonMapper json, HttpServletResponse res, int status, ApiError error) throws IOException {
+    /** Writes {@code error} in the shape of the request's API version (v2: the envelope). */
+    private static void write(JsonMapper json, HttpServletRequest req, HttpServletResponse res, int status, ApiError error)
+            throws IOException {
         res.setStatus(status);
         res.setContentType(MediaType.APPLICATION_JSON_VALUE);
         if (status == HttpServletResponse.SC_UNAUTHORIZED) {
             res.setHeader("WWW-Authenticate", "Bearer");
         }
-        json.writeValue(res.getOutputStream(), error);
+        json.writeValue(res.getOutputStream(),
+                Envelope.errorFor(req.getRequestURI().substring(req.getContextPath().length()), error));
     }
 }
