@@ -42,10 +42,22 @@ abstract class ApiTestSupport {
     record Response(int status, JsonNode body) {}
 
     Response call(String method, String path, @Nullable String token, @Nullable Object body) {
+        HttpResponse<String> res = send(method, path, token, body, java.util.Map.of());
+        JsonNode node = res.body().isBlank() ? json.createObjectNode() : json.readTree(res.body());
+        return new Response(res.statusCode(), node);
+    }
+
+    /**
+     * The raw exchange behind {@link #call}, with extra request {@code headers} (e.g.
+     * {@code If-None-Match}): status, response headers and the body as text (empty for 304).
+     */
+    HttpResponse<String> send(String method, String path, @Nullable String token, @Nullable Object body,
+            java.util.Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
+        headers.forEach(b::header);
         if (body != null) {
             b.header("Content-Type", "application/json");
             b.method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
@@ -53,9 +65,7 @@ abstract class ApiTestSupport {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
         try {
-            HttpResponse<String> res = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode node = res.body().isBlank() ? json.createObjectNode() : json.readTree(res.body());
-            return new Response(res.statusCode(), node);
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
