@@ -304,6 +304,12 @@ class V2ApiIT extends ServerTestSupport {
         List<String> usageParams = new ArrayList<>();
         paths.at("/~1api~1v2~1usage~1recent/get/parameters").forEach(p -> usageParams.add(p.get("name").asString()));
         assertThat(usageParams).contains("days", "period", "page", "limit", "success", "targetCountry");
+        JsonNode listBody = paths.at("/~1api~1v2~1nodes/get/responses/200/content").values().iterator().next().get("schema");
+        assertThat(listBody.at("/properties").propertyNames()).containsExactly("success", "data", "meta");
+        assertThat(listBody.at("/properties/data/items/$ref").asString()).isEqualTo("#/components/schemas/NodeView");
+        JsonNode oneBody = paths.at("/~1api~1v2~1proxy~1keys~1{keyId}/get/responses/200/content").values().iterator().next()
+                .get("schema");
+        assertThat(oneBody.at("/properties/data/$ref").asString()).isEqualTo("#/components/schemas/ApiKey");
         List<String> v1Params = new ArrayList<>();
         paths.at("/~1api~1nodes/get/parameters").forEach(p -> v1Params.add(p.get("name").asString()));
         assertThat(v1Params).doesNotContain("sort", "fields");

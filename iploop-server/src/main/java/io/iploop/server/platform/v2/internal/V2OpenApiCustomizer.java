@@ -3,10 +3,15 @@ package io.iploop.server.platform.v2.internal;
 import io.iploop.server.platform.v2.V2Get;
 import io.iploop.server.platform.v2.V2List;
 import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.media.ArraySchema;
+import io.swagger.v3.oas.models.media.BooleanSchema;
 import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.responses.ApiResponse;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -52,7 +57,34 @@ final class V2OpenApiCustomizer implements OperationCustomizer {
         add(operation, "fields", "comma-separated fields to return, any of: " + String.join(", ",
                 Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList()), new StringSchema());
         operation.setDescription((operation.getDescription() == null ? "" : operation.getDescription()) + ENVELOPE);
+        envelope(operation, type, list != null);
         return operation;
+    }
+
+    /**
+     * Replaces the 200 response's schema (what the handler returns: the item, or {@code Paged<Item>})
+     * by the envelope the client receives: {@code {success, data: Item | Item[], meta?}}.
+     */
+    private static void envelope(Operation operation, Class<? extends Record> type, boolean list) {
+        @Nullable ApiResponse ok = operation.getResponses() == null ? null : operation.getResponses().get("200");
+        if (ok == null || ok.getContent() == null) {
+            return;
+        }
+        for (MediaType media : ok.getContent().values()) {
+            Schema<?> item = new Schema<>().$ref("#/components/schemas/" + type.getSimpleName());
+            ObjectSchema body = new ObjectSchema();
+            body.addProperty("success", new BooleanSchema());
+            body.addProperty("data", list ? new ArraySchema().items(item) : item);
+            if (list) {
+                ObjectSchema meta = new ObjectSchema();
+                meta.addProperty("page", new IntegerSchema());
+                meta.addProperty("limit", new IntegerSchema());
+                meta.addProperty("total", new IntegerSchema().format("int64"));
+                body.addProperty("meta", meta);
+            }
+            body.setRequired(List.of("success", "data"));
+            media.setSchema(body);
+        }
     }
 
     private static void add(Operation operation, String name, String description, Schema<?> schema) {
