@@ -41,7 +41,7 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>The endpoints come from Spring's {@link RequestMappingHandlerMapping}: every mapping with a
  * {@code {…}} path variable outside {@code /api/admin/**} and {@code /api/v2/admin/**} (admin routes are
- * cross-tenant by design). A new id endpoint without a line in {@link #cases()} fails
+ * cross-tenant by design). A new id endpoint without a line in {@link #cases(Owned, Owned)} fails
  * {@link #everyIdEndpointHasATenancyCase()}. Adding one is one line: {@code tenant("METHOD /path/{id}",
  * owned, body)} where {@code owned} says how A's id is found and which of A's reads must stay the same
  * (add an {@link Owned} in {@link #setUp()} for a new kind of object), or {@code notTenantData(…)} with
