@@ -1,5 +1,6 @@
 package io.iploop.server.nodes;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +24,7 @@ public record NodeFilter(@Nullable String country, @Nullable String status, @Nul
         @Nullable String search, int page, int limit, String sort, boolean ascending) {
 
     /** Sort fields, camelCase as in {@link NodeView}; the default, {@code createdAt}, first. */
-    public static final java.util.List<String> SORTS = java.util.List.of("createdAt", "lastHeartbeat", "deviceId",
+    public static final List<String> SORTS = List.of("createdAt", "lastHeartbeat", "deviceId",
             "country", "status", "qualityScore", "bandwidthBytes");
 
     public static final int DEFAULT_LIMIT = 50;

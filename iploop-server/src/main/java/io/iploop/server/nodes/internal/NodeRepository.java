@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -113,6 +114,7 @@ class NodeRepository {
     private static final Map<String, String> SORT_COLUMNS = Map.of("createdAt", "created_at",
             "lastHeartbeat", "last_heartbeat", "deviceId", "device_id", "country", "country", "status", "status",
             "qualityScore", "quality_score", "bandwidthBytes", "bandwidth_bytes");
+    private static final Set<String> NULLABLE_SORT_COLUMNS = Set.of("last_heartbeat", "country");
 
     /** One page of the nodes in scope matching {@code filter}, in its order (nulls last), ties by id. */
     List<NodeRow> find(@Nullable UUID ownerUserId, NodeFilter filter) {
@@ -121,8 +123,11 @@ class NodeRepository {
             throw new IllegalArgumentException("sort: " + filter.sort());
         }
         String direction = filter.ascending() ? "ASC" : "DESC";
+        // NULLS LAST only where a column can be null: on NOT NULL columns it would stop PostgreSQL from
+        // reading a descending page backwards off the (owner_user_id, created_at, id) index
+        String nulls = NULLABLE_SORT_COLUMNS.contains(column) ? " NULLS LAST" : "";
         return where(ownerUserId, filter, "SELECT *, host(ip_address) AS ip FROM nodes",
-                " ORDER BY " + column + " " + direction + " NULLS LAST, id " + direction + " LIMIT :limit OFFSET :offset")
+                " ORDER BY " + column + " " + direction + nulls + ", id " + direction + " LIMIT :limit OFFSET :offset")
                 .param("limit", filter.limit()).param("offset", filter.offset())
                 .query(NodeRepository::map).list();
     }
