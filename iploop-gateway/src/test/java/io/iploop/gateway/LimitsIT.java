@@ -64,13 +64,33 @@ class LimitsIT {
         return r;
     };
 
+    /** The usage the gateway wrote, as the control plane's database would hold it. */
+    private static final RecordingUsageSink USAGE = new RecordingUsageSink();
+
+    /**
+     * What the control plane reports: the account's byte balance less the usage already written for
+     * it. A provider that kept reporting the full balance would hand a cut-off account its whole
+     * budget back at the first refresh after a usage flush (the gateway then counts only bytes since
+     * that refresh), so under load the 402 after a cut raced the 200 ms refresh.
+     */
+    private static AccountLimits reported(UUID userId) {
+        AccountLimits l = limits.getOrDefault(userId, AccountLimits.UNLIMITED);
+        if (l.remainingBytes() == AccountLimits.UNLIMITED_BYTES) {
+            return l;
+        }
+        long used = USAGE.records.stream().filter(r -> r.userId().equals(userId))
+                .mapToLong(r -> r.bytesDownloaded() + r.bytesUploaded()).sum();
+        return new AccountLimits(l.requestsPerSecond(), l.requestsPerDay(), l.maxConcurrentConnections(),
+                Math.max(0, l.remainingBytes() - used), l.stickySessions(), l.targeting());
+    }
+
     @BeforeAll
     static void start() throws Exception {
         origin = TestOrigin.http();
         gateway = Gateway.builder(GatewayConfig.forTests())
                 .proxyAuthenticator(AUTH)
-                .usageSink(new RecordingUsageSink())
-                .limitsProvider(userId -> limits.getOrDefault(userId, AccountLimits.UNLIMITED))
+                .usageSink(USAGE)
+                .limitsProvider(LimitsIT::reported)
                 .limitsRefresh(Duration.ofMillis(200))
                 .clock(clock)
                 .directExit(true)
