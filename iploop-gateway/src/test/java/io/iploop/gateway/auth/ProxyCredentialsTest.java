@@ -114,13 +114,19 @@ class ProxyCredentialsTest {
 
     @Property
     void hostileDashSoupIsLinear(@ForAll("dashSoup") String suffix) {
-        long start = System.nanoTime();
-        try {
-            parse(KEY + suffix);
-        } catch (CredentialException e) {
-            assertThat(e.getMessage()).isNotBlank();
+        // the fastest of three parses: a GC pause or a busy machine slows one attempt, while
+        // backtracking on 1000 hostile characters would slow every attempt far beyond 50 ms
+        long fastest = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long start = System.nanoTime();
+            try {
+                parse(KEY + suffix);
+            } catch (CredentialException e) {
+                assertThat(e.getMessage()).isNotBlank();
+            }
+            fastest = Math.min(fastest, System.nanoTime() - start);
         }
-        assertThat(System.nanoTime() - start).isLessThan(50_000_000L);
+        assertThat(fastest).isLessThan(50_000_000L);
     }
 
     @Provide
