@@ -34,7 +34,7 @@ public record ListQuery(int page, int limit, String sort, boolean ascending, Map
     public static final List<String> LIST_PARAMETERS = List.of("page", "limit", "sort", "order", "fields");
 
     /** Highest page number accepted: keeps {@code offset} far below overflow. */
-    static final int MAX_PAGE = 1_000_000;
+    public static final int MAX_PAGE = 1_000_000;
 
     public ListQuery {
         filters = Map.copyOf(filters);

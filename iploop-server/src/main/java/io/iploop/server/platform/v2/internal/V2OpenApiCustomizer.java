@@ -1,5 +1,6 @@
 package io.iploop.server.platform.v2.internal;
 
+import io.iploop.server.platform.v2.ListQuery;
 import io.iploop.server.platform.v2.V2Get;
 import io.iploop.server.platform.v2.V2List;
 import io.swagger.v3.oas.models.Operation;
@@ -39,9 +40,9 @@ final class V2OpenApiCustomizer implements OperationCustomizer {
         }
         Class<? extends Record> type = list != null ? list.value() : java.util.Objects.requireNonNull(get).value();
         if (list != null) {
-            add(operation, "page", "1-based page number", new IntegerSchema().minimum(BigDecimal.ONE)._default(1));
-            add(operation, "limit", "items per page (1-" + list.maxLimit() + ")", new IntegerSchema()
-                    .minimum(BigDecimal.ONE).maximum(BigDecimal.valueOf(list.maxLimit()))._default(list.defaultLimit()));
+            add(operation, "page", "1-based page number", integer(1, ListQuery.MAX_PAGE, 1));
+            add(operation, "limit", "items per page (1-" + list.maxLimit() + ")",
+                    integer(1, list.maxLimit(), list.defaultLimit()));
             StringSchema sort = new StringSchema();
             sort.setEnum(Arrays.asList(list.sort()));
             sort.setDefault(list.sort()[0]);
@@ -85,6 +86,14 @@ final class V2OpenApiCustomizer implements OperationCustomizer {
             body.setRequired(List.of("success", "data"));
             media.setSchema(body);
         }
+    }
+
+    private static IntegerSchema integer(int min, int max, int byDefault) {
+        IntegerSchema schema = new IntegerSchema();
+        schema.setMinimum(BigDecimal.valueOf(min));
+        schema.setMaximum(BigDecimal.valueOf(max));
+        schema.setDefault(byDefault);
+        return schema;
     }
 
     private static void add(Operation operation, String name, String description, Schema<?> schema) {
