@@ -1,6 +1,7 @@
 package io.iploop.server.usage;
 
 import io.iploop.server.platform.v2.Paged;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -71,4 +72,10 @@ public interface UsageService {
      * @throws UsageException {@code INVALID_FILTER} or {@code INVALID_LIMIT} naming the field at fault
      */
     Paged<UsageEntry> recent(UUID userId, UsagePeriod period, RecentUsageQuery query);
+
+    /**
+     * Usage over all accounts within {@code [from, to)}: admin statistics only, never shown to a
+     * customer. @throws IllegalArgumentException when {@code from} is after {@code to}
+     */
+    PlatformUsage platformUsage(Instant from, Instant to);
 }

@@ -17,6 +17,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The shared test context, started once per test JVM (context cached): embedded PostgreSQL in a
  * temporary data directory, gateway listeners on ephemeral loopback ports with loopback egress
  * allowed, the local node (country DE), and e-mail over SMTP to an in-process GreenMail server.
+ * Scheduled jobs run only on demand; a country is ultra-rare for earn below 2 sharing nodes.
  */
 abstract class ServerTestSupport extends ApiTestSupport {
 
@@ -75,6 +76,10 @@ abstract class ServerTestSupport extends ApiTestSupport {
         r.add("server.address", () -> "127.0.0.1");
         r.add("iploop.mail.poll-interval", () -> "100ms");
         r.add("iploop.accounts.public-url", () -> "http://dashboard.test");
+        // Jobs run only when a test runs them, never at a 5-minute boundary in the middle of one.
+        r.add("iploop.jobs.scheduling-enabled", () -> "false");
+        // Test fleets are small: a country counts as ultra-rare (3.0x) below 2 sharing nodes, not 10.
+        r.add("iploop.earn.ultra-rare-below-nodes", () -> "2");
     }
 
 }

@@ -35,13 +35,13 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 import tools.jackson.databind.JsonNode;
 
 /**
- * The tenancy guarantee (DESIGN §7): with two accounts A and B, each owning API keys, node keys, a
- * node and usage, B calling any endpoint that takes an id in its path with A's id answers 404 and
+ * The tenancy guarantee (DESIGN §7): with two accounts A and B, each owning an API key, a node key,
+ * a node (an earn device), usage and a login session, B calling any endpoint that takes an id in its path with A's id answers 404 and
  * changes nothing A can see, and no list B can read contains any of A's identifiers.
  *
  * <p>The endpoints come from Spring's {@link RequestMappingHandlerMapping}: every mapping with a
  * {@code {…}} path variable outside {@code /api/admin/**} and {@code /api/v2/admin/**} (admin routes are
- * cross-tenant by design). A new id endpoint without a line in {@link #cases(Owned, Owned)} fails
+ * cross-tenant by design). A new id endpoint without a line in {@code cases(…)} fails
  * {@link #everyIdEndpointHasATenancyCase()}. Adding one is one line: {@code tenant("METHOD /path/{id}",
  * owned, body)} where {@code owned} says how A's id is found and which of A's reads must stay the same
  * (add an {@link Owned} in {@link #setUp()} for a new kind of object), or {@code notTenantData(…)} with
@@ -61,20 +61,26 @@ class TenancyIT extends ServerTestSupport {
     /** One account and the identifiers of what it owns. */
     private record Tenant(String token, String userId, String customerId, String email, String apiKeyId,
             String apiKeyPrefix, String nodeKeyId, String nodeKeyPrefix, String deviceId, String nodeId,
-            String usageId, String usageHost) {
+            String usageId, String usageHost, String sessionId) {
 
         /** Every identifier that must never show up in another tenant's responses. */
         List<String> identifiers() {
             return List.of(userId, customerId, email, apiKeyId, apiKeyPrefix, nodeKeyId, nodeKeyPrefix, deviceId, nodeId,
-                    usageId, usageHost);
+                    usageId, usageHost, sessionId);
         }
     }
 
     /**
-     * A kind of object of A's named by a path variable: A's id, and the GETs (as A, {@code {id}}
-     * replaced by the id) whose answers must be the same before and after B's call.
+     * A kind of object of A's named by a path variable: A's id, the GETs (as A, {@code {id}}
+     * replaced by the id) whose answers must be the same before and after B's call, and the fields
+     * that change by themselves (clocks, counters) and are left out of that comparison.
      */
-    private record Owned(String name, String id, List<String> reads) {}
+    private record Owned(String name, String id, List<String> reads, Set<String> changingFields) {
+
+        Owned(String name, String id, List<String> reads) {
+            this(name, id, reads, Set.of());
+        }
+    }
 
     /** What B's call must do: 404 and A's reads unchanged, or nothing (public data). */
     private record Case(@Nullable Owned owned, @Nullable Object body, @Nullable String publicBecause) {}
@@ -91,11 +97,15 @@ class TenancyIT extends ServerTestSupport {
         b = tenant("b");
         Owned apiKey = new Owned("A's API key", a.apiKeyId(), List.of("/api/proxy/keys/{id}", "/api/proxy/keys"));
         Owned nodeKey = new Owned("A's node key", a.nodeKeyId(), List.of("/api/v2/nodes/keys/{id}", "/api/nodes/keys"));
-        cases(apiKey, nodeKey);
+        Owned session = new Owned("A's login session", a.sessionId(), List.of("/api/auth/sessions"),
+                Set.of("lastActiveAt"));
+        Owned device = new Owned("A's device (node)", a.nodeId(), List.of("/api/earn/devices"),
+                Set.of("uptimeSeconds", "connectedSince", "bytesToday", "bytesTotal", "creditsToday", "creditsTotal"));
+        cases(apiKey, nodeKey, session, device);
     }
 
     /** The table: one line per id endpoint ("METHOD pattern" exactly as Spring maps it). */
-    private void cases(Owned apiKey, Owned nodeKey) {
+    private void cases(Owned apiKey, Owned nodeKey, Owned session, Owned device) {
         tenant("GET /api/proxy/keys/{keyId}", apiKey, null);
         tenant("PATCH /api/proxy/keys/{keyId}", apiKey, Map.of("isActive", false));
         tenant("DELETE /api/proxy/keys/{keyId}", apiKey, null);
@@ -103,6 +113,11 @@ class TenancyIT extends ServerTestSupport {
         tenant("POST /api/proxy/keys/{keyId}/rotate", apiKey, null);
         tenant("GET /api/v2/proxy/keys/{keyId}", apiKey, null);
         tenant("GET /api/v2/nodes/keys/{keyId}", nodeKey, null);
+        tenant("DELETE /api/auth/sessions/{id}", session, null);
+        tenant("POST /api/earn/devices/{id}/pause", device, null);
+        tenant("POST /api/earn/devices/{id}/resume", device, null);
+        tenant("PATCH /api/earn/devices/{id}", device, Map.of("name", "taken-over"));
+        tenant("DELETE /api/earn/devices/{id}", device, null);
         notTenantData("GET /api/proxy/locations/{country}", "network-wide counts of connected nodes, public");
         notTenantData("GET /api/proxy/locations/{country}/{city}/isps", "network-wide ISP counts, public");
     }
@@ -138,10 +153,11 @@ class TenancyIT extends ServerTestSupport {
         Instant now = Instant.now();
         usageSink.write(List.of(new UsageRecord(usageId, userId, UUID.fromString(key.get("id").asString()), null, null,
                 100, 10, 1, "FR", null, host, "http", true, null, now.minusSeconds(5), now, 200)));
+        String sessionId = call("GET", "/api/auth/sessions", token, null).body().at("/sessions/0/id").asString();
         return new Tenant(token, userId.toString(), customer.at("/user/customerId").asString(),
                 customer.at("/user/email").asString(), key.get("id").asString(), key.get("keyPrefix").asString(),
                 nodeKey.get("id").asString(), nodeKey.get("keyPrefix").asString(), deviceId, nodeId,
-                usageId.toString(), host);
+                usageId.toString(), host, sessionId);
     }
 
     @AfterAll
@@ -209,9 +225,23 @@ class TenancyIT extends ServerTestSupport {
         for (String read : owned.reads()) {
             String path = read.replace("{id}", owned.id());
             Response r = call("GET", path, a.token(), null);
-            answers.put(path, r.status() + " " + r.body());
+            answers.put(path, r.status() + " " + without(r.body(), owned.changingFields()));
         }
         return answers;
+    }
+
+    /** A copy of {@code node} without the named fields, at any depth. */
+    private static JsonNode without(JsonNode node, Set<String> fields) {
+        JsonNode copy = node.deepCopy();
+        strip(copy, fields);
+        return copy;
+    }
+
+    private static void strip(JsonNode node, Set<String> fields) {
+        if (node instanceof tools.jackson.databind.node.ObjectNode o) {
+            o.remove(fields);
+        }
+        node.forEach(child -> strip(child, fields));
     }
 
     @Test
@@ -219,7 +249,8 @@ class TenancyIT extends ServerTestSupport {
         Set<String> lists = endpoints(false).stream().filter(e -> e.startsWith("GET /api/"))
                 .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
         assertThat(lists).contains("GET /api/proxy/keys", "GET /api/nodes", "GET /api/usage/recent",
-                "GET /api/audit-logs", "GET /api/v2/proxy/keys", "GET /api/v2/nodes", "GET /api/v2/usage/recent");
+                "GET /api/audit-logs", "GET /api/v2/proxy/keys", "GET /api/v2/nodes", "GET /api/v2/usage/recent",
+                "GET /api/auth/sessions", "GET /api/earn/devices");
         StringBuilder seenByA = new StringBuilder();
         for (String endpoint : lists) {
             String path = endpoint.substring("GET ".length());

@@ -2,34 +2,46 @@ package io.iploop.server.platform.internal;
 
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.platform.JwtTokens;
+import io.iploop.server.platform.LoginSessions;
 import io.iploop.server.platform.TokenRevocations;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Stateless bearer authentication: a valid {@code Authorization: Bearer <jwt>} that is not
- * blacklisted ({@link TokenRevocations}, seed 001 §4.5) puts an {@link AuthenticatedUser} with
- * authority {@code ROLE_<role>} into the security context; anything else leaves the request anonymous (the filter chain then answers 401 where authentication is
- * required). Only registered in the security filter chain, not as a servlet filter. Thread-safe.
+ * blacklisted ({@link TokenRevocations}, seed 001 §4.5) and whose login session ({@code sid}) is
+ * still open ({@link LoginSessions}, seed 000 §9.4) puts an {@link AuthenticatedUser} into the
+ * security context with authority {@code ROLE_<role>}, plus {@link SecurityRules#TWO_FACTOR} when
+ * the token was issued after a second factor and {@link SecurityRules#PASSWORD_CHANGE_REQUIRED}
+ * while the account must change its password. Anything else, including a token without
+ * {@code sid}, leaves the request anonymous (the filter chain then answers 401 where
+ * authentication is required). Only registered in the security filter chain, not as a servlet
+ * filter. Thread-safe.
  */
 final class JwtAuthenticationFilter extends OncePerRequestFilter {
 
     private final JwtTokens tokens;
     private final TokenRevocations revocations;
+    private final LoginSessions sessions;
 
-    JwtAuthenticationFilter(JwtTokens tokens, TokenRevocations revocations) {
+    JwtAuthenticationFilter(JwtTokens tokens, TokenRevocations revocations, LoginSessions sessions) {
         this.tokens = tokens;
         this.revocations = revocations;
+        this.sessions = sessions;
     }
 
     @Override
@@ -37,13 +49,27 @@ final class JwtAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            Optional<AuthenticatedUser> user = tokens.verifyToken(header.substring(7).strip())
-                    .filter(t -> !revocations.isRevoked(t.id()))
-                    .map(JwtTokens.VerifiedToken::user);
-            user.ifPresent(u -> {
-                var auth = new UsernamePasswordAuthenticationToken(
-                        u, null, List.of(new SimpleGrantedAuthority("ROLE_" + u.role().toUpperCase(java.util.Locale.ROOT))));
-                SecurityContextHolder.getContext().setAuthentication(auth);
+            Optional<JwtTokens.VerifiedToken> token = tokens.verifyToken(header.substring(7).strip())
+                    .filter(t -> t.user().sessionId() != null)
+                    .filter(t -> !revocations.isRevoked(t));
+            token.ifPresent(t -> {
+                AuthenticatedUser u = t.user();
+                UUID sid = u.sessionId();
+                if (sid == null) {
+                    return;
+                }
+                sessions.check(sid, u.userId()).ifPresent(state -> {
+                    List<GrantedAuthority> authorities = new ArrayList<>(3);
+                    authorities.add(new SimpleGrantedAuthority("ROLE_" + u.role().toUpperCase(Locale.ROOT)));
+                    if (u.twoFactor()) {
+                        authorities.add(new SimpleGrantedAuthority(SecurityRules.TWO_FACTOR));
+                    }
+                    if (state.mustChangePassword()) {
+                        authorities.add(new SimpleGrantedAuthority(SecurityRules.PASSWORD_CHANGE_REQUIRED));
+                    }
+                    SecurityContextHolder.getContext()
+                            .setAuthentication(new UsernamePasswordAuthenticationToken(u, null, authorities));
+                });
             });
         }
         chain.doFilter(request, response);

@@ -2,6 +2,7 @@ package io.iploop.server.platform.internal;
 
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.JwtTokens;
+import io.iploop.server.platform.LoginSessions;
 import io.iploop.server.platform.TokenRevocations;
 import io.iploop.server.platform.v2.Envelope;
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,6 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -21,30 +23,37 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Spring Security: stateless JWT for {@code /api/**} (blacklisted tokens refused); public
- * registration, login, password reset and e-mail verification links, locations, plan
- * catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error} (otherwise
- * validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the JSON error
- * envelope ({@code /api/v2/**}: the v2 envelope). {@code /api/admin/**} and {@code /api/v2/admin/**} are for admins only. After the JWT filter, {@link ApiRateLimitFilter}
- * limits every {@code /api/**} caller ({@code iploop.api-rate-limit-per-minute}, default 600).
+ * Spring Security: stateless JWT for {@code /api/**} (blacklisted tokens and ended sessions
+ * refused); public registration, login, password reset and e-mail verification links, locations,
+ * plan catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error}
+ * (otherwise validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the
+ * JSON error envelope ({@code /api/v2/**}: the v2 envelope). Account-security rules
+ * ({@link SecurityRules}): {@code /api/admin/**} and {@code /api/v2/admin/**} are for admins whose
+ * token was issued with 2FA (403 {@code two_factor_required} otherwise, seed 000 §9.1); an account
+ * that must change its password gets 403 {@code password_change_required} everywhere except
+ * profile, password change, logout and the 2FA endpoints. After the JWT filter,
+ * {@link ApiRateLimitFilter} limits every {@code /api/**} caller ({@code iploop.api-rate-limit-per-minute},
+ * default 600).
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations, JsonMapper json,
-            @Value("${iploop.api-rate-limit-per-minute:600}") int apiRateLimitPerMinute) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations,
+            LoginSessions sessions, JsonMapper json, @Value("${iploop.api-rate-limit-per-minute:600}") int apiRateLimitPerMinute) throws Exception {
         http.csrf(c -> c.disable())
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations, sessions), AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new ApiRateLimitFilter(apiRateLimitPerMinute, json), JwtAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login",
                                 "/api/auth/forgot-password", "/api/auth/reset-password").permitAll()
+                        // The node agent authenticates with its node key (X-Node-Key), checked by the earn feature.
+                        .requestMatchers(HttpMethod.POST, "/api/earn/devices/register").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/auth/verify-reset-token", "/api/auth/verify-email")
                                 .permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/proxy/locations", "/api/proxy/locations/**",
@@ -53,13 +62,22 @@ class SecurityConfig {
                                 "/swagger-ui/**").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
                         .requestMatchers("/error", "/").permitAll()
-                        .requestMatchers("/actuator/**", "/api/admin/**", "/api/v2/admin/**").hasRole("ADMIN")
-                        .anyRequest().authenticated())
+                        // What an account that must change its password (or set up 2FA) can still do.
+                        .requestMatchers(HttpMethod.GET, "/api/auth/profile").authenticated()
+                        .requestMatchers(HttpMethod.PUT, "/api/auth/password").authenticated()
+                        .requestMatchers(HttpMethod.POST, "/api/auth/logout").authenticated()
+                        .requestMatchers("/api/auth/2fa/**").authenticated()
+                        .requestMatchers("/api/admin/**", "/api/v2/admin/**").access(SecurityRules.adminWithTwoFactor())
+                        .requestMatchers("/actuator/**").hasRole("ADMIN")
+                        .anyRequest().access(SecurityRules.passwordChanged()))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((req, res, ex) -> write(json, req, res, HttpServletResponse.SC_UNAUTHORIZED,
                                 ApiError.of("unauthorized", "missing, invalid, expired or revoked bearer token", null)))
                         .accessDeniedHandler((req, res, ex) -> write(json, req, res, HttpServletResponse.SC_FORBIDDEN,
-                                ApiError.of("forbidden", "your role does not allow this", null))));
+                                ex instanceof AuthorizationDeniedException d
+                                        && d.getAuthorizationResult() instanceof SecurityRules.Denied rule
+                                        ? ApiError.of(rule.code, rule.message, null)
+                                        : ApiError.of("forbidden", "your role does not allow this", null))));
         return http.build();
     }
 
