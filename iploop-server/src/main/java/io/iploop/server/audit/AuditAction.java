@@ -64,7 +64,17 @@ public enum AuditAction {
     /** An admin deleted or deactivated a plan (details: outcome). */
     ADMIN_PLAN_DELETED,
     /** An admin changed the plan new accounts start on (details: old and new plan and GB). */
-    SIGNUP_PLAN_CHANGED;
+    SIGNUP_PLAN_CHANGED,
+    /** A cash-out was requested (seed 000 §9.5: amount, method); details: amount, method, auto. */
+    CASHOUT_REQUESTED,
+    /** An admin approved a cash-out; details: owner, amount, method, note. */
+    CASHOUT_APPROVED,
+    /** An admin rejected a cash-out (credits released); details: owner, amount, method, note. */
+    CASHOUT_REJECTED,
+    /** The user cancelled a cash-out. */
+    CASHOUT_CANCELLED,
+    /** A cash-out was paid; details: owner, amount, method, provider, transaction id. */
+    CASHOUT_COMPLETED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -220,7 +220,8 @@ class AdminApiIT extends ServerTestSupport {
         assertThat(promoted.body().at("/user/role").asString()).isEqualTo("admin");
         String otherAdmin = token(call("POST", "/api/auth/login", null, Map.of(
                 "email", other.at("/user/email").asString(), "password", "correct horse")).body());
-        assertThat(call("GET", "/api/admin/stats", otherAdmin, null).status()).isEqualTo(200);
+        // an admin now (a customer gets plain "forbidden"), who must still set up 2FA (seed 000 §9.1)
+        assertCode(call("GET", "/api/admin/stats", otherAdmin, null), 403, "two_factor_required");
 
         Response demoted = call("DELETE", "/api/admin/users/" + otherId + "/admin", admin, null);
         assertThat(demoted.body().at("/user/role").asString()).isEqualTo("customer");

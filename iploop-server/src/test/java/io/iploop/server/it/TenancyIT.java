@@ -36,7 +36,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The tenancy guarantee (DESIGN §7): with two accounts A and B, each owning an API key, a node key,
- * a node (an earn device), usage and a login session, B calling any endpoint that takes an id in its path with A's id answers 404 and
+ * a node (an earn device), usage, a login session, a cash-out and a saved payment method, B calling any endpoint that takes an id in its path with A's id answers 404 and
  * changes nothing A can see, and no list B can read contains any of A's identifiers.
  *
  * <p>The endpoints come from Spring's {@link RequestMappingHandlerMapping}: every mapping with a
@@ -48,7 +48,7 @@ import tools.jackson.databind.JsonNode;
  * the reason for a public route.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TenancyIT extends ServerTestSupport {
+class TenancyIT extends CashoutTestSupport {
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
@@ -61,12 +61,12 @@ class TenancyIT extends ServerTestSupport {
     /** One account and the identifiers of what it owns. */
     private record Tenant(String token, String userId, String customerId, String email, String apiKeyId,
             String apiKeyPrefix, String nodeKeyId, String nodeKeyPrefix, String deviceId, String nodeId,
-            String usageId, String usageHost, String sessionId) {
+            String usageId, String usageHost, String sessionId, String cashoutId, String paymentMethodId) {
 
         /** Every identifier that must never show up in another tenant's responses. */
         List<String> identifiers() {
             return List.of(userId, customerId, email, apiKeyId, apiKeyPrefix, nodeKeyId, nodeKeyPrefix, deviceId, nodeId,
-                    usageId, usageHost, sessionId);
+                    usageId, usageHost, sessionId, cashoutId, paymentMethodId);
         }
     }
 
@@ -101,11 +101,15 @@ class TenancyIT extends ServerTestSupport {
                 Set.of("lastActiveAt"));
         Owned device = new Owned("A's device (node)", a.nodeId(), List.of("/api/earn/devices"),
                 Set.of("uptimeSeconds", "connectedSince", "bytesToday", "bytesTotal", "creditsToday", "creditsTotal"));
-        cases(apiKey, nodeKey, session, device);
+        Owned cashout = new Owned("A's cash-out", a.cashoutId(),
+                List.of("/api/earn/cashout/{id}", "/api/earn/cashout/history", "/api/earn/balance"));
+        Owned paymentMethod = new Owned("A's saved payment method", a.paymentMethodId(),
+                List.of("/api/earn/payment-methods"));
+        cases(apiKey, nodeKey, session, device, cashout, paymentMethod);
     }
 
     /** The table: one line per id endpoint ("METHOD pattern" exactly as Spring maps it). */
-    private void cases(Owned apiKey, Owned nodeKey, Owned session, Owned device) {
+    private void cases(Owned apiKey, Owned nodeKey, Owned session, Owned device, Owned cashout, Owned paymentMethod) {
         tenant("GET /api/proxy/keys/{keyId}", apiKey, null);
         tenant("PATCH /api/proxy/keys/{keyId}", apiKey, Map.of("isActive", false));
         tenant("DELETE /api/proxy/keys/{keyId}", apiKey, null);
@@ -118,6 +122,11 @@ class TenancyIT extends ServerTestSupport {
         tenant("POST /api/earn/devices/{id}/resume", device, null);
         tenant("PATCH /api/earn/devices/{id}", device, Map.of("name", "taken-over"));
         tenant("DELETE /api/earn/devices/{id}", device, null);
+        tenant("GET /api/earn/cashout/{id}", cashout, null);
+        tenant("POST /api/earn/cashout/{id}/confirm", cashout, Map.of("code", "123456"));
+        tenant("DELETE /api/earn/cashout/{id}", cashout, null);
+        tenant("POST /api/earn/payment-methods/{id}/verify", paymentMethod, Map.of("code", "123456"));
+        tenant("DELETE /api/earn/payment-methods/{id}", paymentMethod, null);
         notTenantData("GET /api/proxy/locations/{country}", "network-wide counts of connected nodes, public");
         notTenantData("GET /api/proxy/locations/{country}/{city}/isps", "network-wide ISP counts, public");
     }
@@ -154,10 +163,16 @@ class TenancyIT extends ServerTestSupport {
         usageSink.write(List.of(new UsageRecord(usageId, userId, UUID.fromString(key.get("id").asString()), null, null,
                 100, 10, 1, "FR", null, host, "http", true, null, now.minusSeconds(5), now, 200)));
         String sessionId = call("GET", "/api/auth/sessions", token, null).body().at("/sessions/0/id").asString();
+        credit(userId, 10_000);
+        String cashoutId = request(new Operator(token, userId, customer.at("/user/email").asString()), usdt("5.00"))
+                .get("id").asString();
+        Response method = call("POST", "/api/earn/payment-methods", token, Map.of("method", "paypal",
+                "details", Map.of("email", "tenancy-" + label + "@example.com")));
+        assertThat(method.status()).as(method.toString()).isEqualTo(201);
         return new Tenant(token, userId.toString(), customer.at("/user/customerId").asString(),
                 customer.at("/user/email").asString(), key.get("id").asString(), key.get("keyPrefix").asString(),
                 nodeKey.get("id").asString(), nodeKey.get("keyPrefix").asString(), deviceId, nodeId,
-                usageId.toString(), host, sessionId);
+                usageId.toString(), host, sessionId, cashoutId, method.body().get("id").asString());
     }
 
     @AfterAll
