@@ -25,5 +25,16 @@ public interface AuditService {
      * @throws AuditException {@code INVALID_QUERY} for page &lt; 1, a limit outside 1..{@link #MAX_LIMIT}
      *     or an unknown action
      */
-    AuditPage list(UUID callerId, boolean admin, int page, int limit, @Nullable String action);
+    default AuditPage list(UUID callerId, boolean admin, int page, int limit, @Nullable String action) {
+        return list(callerId, admin, new AuditQuery(page, limit, action, null, false));
+    }
+
+    /**
+     * Entries matching {@code query}, paged and ordered in SQL: the caller's own, or everyone's when
+     * {@code admin}.
+     *
+     * @throws AuditException {@code INVALID_QUERY} naming the field: page &lt; 1, a limit outside
+     *     1..{@link #MAX_LIMIT}, an unknown action, or a resource type longer than 50 characters
+     */
+    AuditPage list(UUID callerId, boolean admin, AuditQuery query);
 }

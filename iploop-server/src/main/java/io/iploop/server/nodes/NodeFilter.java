@@ -1,5 +1,6 @@
 package io.iploop.server.nodes;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -15,15 +16,27 @@ import org.jspecify.annotations.Nullable;
  * @param search a substring of the device id or the IP address, case-insensitive
  * @param page 1-based page number
  * @param limit nodes per page, 1 to {@link #MAX_LIMIT}
+ * @param sort one of {@link #SORTS} ({@code /api/v2/nodes}); ties broken by id
+ * @param ascending sort order
  * @throws NodesException {@code INVALID_FILTER} naming the field at fault
  */
 public record NodeFilter(@Nullable String country, @Nullable String status, @Nullable String connectionType,
-        @Nullable String search, int page, int limit) {
+        @Nullable String search, int page, int limit, String sort, boolean ascending) {
+
+    /** Sort fields, camelCase as in {@link NodeView}; the default, {@code createdAt}, first. */
+    public static final List<String> SORTS = List.of("createdAt", "lastHeartbeat", "deviceId",
+            "country", "status", "qualityScore", "bandwidthBytes");
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 200;
     /** Every node, first page. */
     public static final NodeFilter ALL = new NodeFilter(null, null, null, null, 1, MAX_LIMIT);
+
+    /** Oldest first, as {@code GET /api/nodes} (v1) lists them. */
+    public NodeFilter(@Nullable String country, @Nullable String status, @Nullable String connectionType,
+            @Nullable String search, int page, int limit) {
+        this(country, status, connectionType, search, page, limit, "createdAt", true);
+    }
 
     private static final Set<String> STATUSES = Set.of("available", "busy", "inactive", "banned");
     private static final Set<String> CONNECTION_TYPES = Set.of("wifi", "cellular", "ethernet");
@@ -60,6 +73,9 @@ public record NodeFilter(@Nullable String country, @Nullable String status, @Nul
         }
         if (limit < 1 || limit > MAX_LIMIT) {
             throw invalid("limit", Integer.toString(limit), "1 to " + MAX_LIMIT);
+        }
+        if (!SORTS.contains(sort)) {
+            throw invalid("sort", sort, String.join(", ", SORTS));
         }
     }
 

@@ -19,6 +19,8 @@ public final class NodesException extends ApiException {
         INVALID_COUNTRY("invalid_country", HttpStatus.BAD_REQUEST),
         /** A malformed node-list filter or page (seed 001 §5.3 filters). */
         INVALID_FILTER("invalid_filter", HttpStatus.BAD_REQUEST),
+        /** No node key with that id in the caller's account (another account's key included: DESIGN §7). */
+        NODE_KEY_NOT_FOUND("node_key_not_found", HttpStatus.NOT_FOUND),
         /** Seed-less safety limit on node keys per operator. */
         NODE_KEY_LIMIT_REACHED("node_key_limit_reached", HttpStatus.CONFLICT),
         /** Not one of the caller's devices (or none at all: another tenant's id is 404, DESIGN §7). */

@@ -1,5 +1,6 @@
 package io.iploop.server.nodes;
 
+import io.iploop.server.platform.v2.Paged;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,13 @@ public interface NodesService {
      * §5.3), merged with the live view, with statistics over the whole scope.
      */
     NodeListing list(UUID callerId, boolean admin, NodeFilter filter);
+
+    /**
+     * One page of the caller's nodes (all nodes for an admin) matching {@code filter}, filtered,
+     * sorted and paged in SQL and merged with the live view, without the statistics {@link #list}
+     * adds ({@code /api/v2/nodes}: the node table can be large).
+     */
+    Paged<NodeView> page(UUID callerId, boolean admin, NodeFilter filter);
 
     /** Statistics over the same scope as {@link #list}. */
     NodeStats stats(UUID callerId, boolean admin);
@@ -58,6 +66,13 @@ public interface NodesService {
 
     /** The user's node keys, newest first. */
     List<NodeKey> nodeKeys(UUID userId);
+
+    /**
+     * One of the user's node keys; another account's key behaves as if it did not exist (DESIGN §7).
+     *
+     * @throws NodesException {@code NODE_KEY_NOT_FOUND}
+     */
+    NodeKey nodeKey(UUID userId, UUID keyId);
 
     /**
      * Marks every node not connected, at gateway start: rows left {@code available} by a crash are

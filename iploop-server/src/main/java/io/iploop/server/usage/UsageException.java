@@ -19,6 +19,8 @@ public final class UsageException extends ApiException {
         INVALID_PERIOD("validation_failed", HttpStatus.BAD_REQUEST),
         /** A row limit outside its range. */
         INVALID_LIMIT("validation_failed", HttpStatus.BAD_REQUEST),
+        /** A malformed usage-record filter or page, naming the field. */
+        INVALID_FILTER("validation_failed", HttpStatus.BAD_REQUEST),
         /** An export format other than {@code json} or {@code csv}. */
         INVALID_FORMAT("validation_failed", HttpStatus.BAD_REQUEST);
 

@@ -1,5 +1,6 @@
 package io.iploop.server.usage;
 
+import io.iploop.server.platform.v2.Paged;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -62,6 +63,15 @@ public interface UsageService {
      * @throws UsageException {@code INVALID_LIMIT} unless 1 ≤ limit ≤ {@link #MAX_LIMIT}
      */
     RecentUsage recent(UUID userId, UsagePeriod period, int limit);
+
+    /**
+     * One page of the period's usage records matching {@code query}, filtered, ordered by
+     * {@code startedAt} and paged in SQL (the table is the largest there is), with the number of
+     * matching records.
+     *
+     * @throws UsageException {@code INVALID_FILTER} or {@code INVALID_LIMIT} naming the field at fault
+     */
+    Paged<UsageEntry> recent(UUID userId, UsagePeriod period, RecentUsageQuery query);
 
     /**
      * Usage over all accounts within {@code [from, to)}: admin statistics only, never shown to a

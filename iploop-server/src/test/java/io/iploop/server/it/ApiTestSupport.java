@@ -58,6 +58,17 @@ abstract class ApiTestSupport {
     /** Like {@link #call(String, String, String, Object)} with extra request headers (e.g. {@code User-Agent}). */
     Response call(String method, String path, @Nullable String token, @Nullable Object body,
             Map<String, String> headers) {
+        HttpResponse<String> res = send(method, path, token, body, headers);
+        JsonNode node = res.body().isBlank() ? json.createObjectNode() : json.readTree(res.body());
+        return new Response(res.statusCode(), node);
+    }
+
+    /**
+     * The raw exchange behind {@link #call}, with extra request {@code headers} (e.g.
+     * {@code If-None-Match}): status, response headers and the body as text (empty for 304).
+     */
+    HttpResponse<String> send(String method, String path, @Nullable String token, @Nullable Object body,
+            Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         headers.forEach(b::header);
         if (token != null) {
@@ -70,9 +81,7 @@ abstract class ApiTestSupport {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
         try {
-            HttpResponse<String> res = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode node = res.body().isBlank() ? json.createObjectNode() : json.readTree(res.body());
-            return new Response(res.statusCode(), node);
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -21,7 +21,8 @@ class AuditRepository {
     /** {@code :userId} null selects every account's entries (admins). */
     private static final String FILTER = """
             WHERE (CAST(:userId AS uuid) IS NULL OR user_id = :userId)
-              AND (CAST(:action AS varchar) IS NULL OR action = :action)""";
+              AND (CAST(:action AS varchar) IS NULL OR action = :action)
+              AND (CAST(:resourceType AS varchar) IS NULL OR resource_type = :resourceType)""";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -48,27 +49,32 @@ class AuditRepository {
                 .update();
     }
 
-    List<AuditEntry> find(@Nullable UUID userId, @Nullable String action, int offset, int limit) {
+    /** One page of entries, newest first or (oldestFirst) oldest first, ties by id. */
+    List<AuditEntry> find(@Nullable UUID userId, @Nullable String action, @Nullable String resourceType,
+            boolean oldestFirst, long offset, int limit) {
+        String direction = oldestFirst ? "ASC" : "DESC";
         return jdbc.sql("""
                         SELECT id, user_id, action, resource_type, resource_id, details::text AS details,
                                host(ip_address) AS ip, user_agent, created_at
                         FROM audit_logs
                         """ + FILTER + """
 
-                        ORDER BY created_at DESC, id DESC
-                        OFFSET :offset LIMIT :limit""")
+                        ORDER BY created_at %s, id %s
+                        OFFSET :offset LIMIT :limit""".formatted(direction, direction))
                 .param("userId", userId)
                 .param("action", action)
+                .param("resourceType", resourceType)
                 .param("offset", offset)
                 .param("limit", limit)
                 .query(this::map)
                 .list();
     }
 
-    long count(@Nullable UUID userId, @Nullable String action) {
+    long count(@Nullable UUID userId, @Nullable String action, @Nullable String resourceType) {
         return jdbc.sql("SELECT count(*) FROM audit_logs " + FILTER)
                 .param("userId", userId)
                 .param("action", action)
+                .param("resourceType", resourceType)
                 .query(Long.class)
                 .single();
     }

@@ -5,6 +5,7 @@ import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditException;
 import io.iploop.server.audit.AuditException.Reason;
 import io.iploop.server.audit.AuditPage;
+import io.iploop.server.audit.AuditQuery;
 import io.iploop.server.audit.AuditService;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Arrays;
@@ -48,7 +49,10 @@ class DefaultAuditService implements AuditService {
 
     @Override
     @Transactional(readOnly = true)
-    public AuditPage list(UUID callerId, boolean admin, int page, int limit, @Nullable String action) {
+    public AuditPage list(UUID callerId, boolean admin, AuditQuery query) {
+        int page = query.page();
+        int limit = query.limit();
+        @Nullable String action = query.action();
         if (page < 1) {
             throw new AuditException(Reason.INVALID_QUERY, "page: " + page + " (expected: >= 1)", "page");
         }
@@ -59,9 +63,12 @@ class DefaultAuditService implements AuditService {
         if (action != null && Arrays.stream(AuditAction.values()).noneMatch(a -> a.dbValue().equals(action))) {
             throw new AuditException(Reason.INVALID_QUERY, "action: unknown action", "action");
         }
+        if (query.resourceType() != null && query.resourceType().length() > 50) {
+            throw new AuditException(Reason.INVALID_QUERY, "resourceType: longer than 50 characters", "resourceType");
+        }
         UUID scope = admin ? null : callerId;
-        return new AuditPage(repository.find(scope, action, (page - 1) * limit, limit), page, limit,
-                repository.count(scope, action));
+        return new AuditPage(repository.find(scope, action, query.resourceType(), query.oldestFirst(),
+                (long) (page - 1) * limit, limit), page, limit, repository.count(scope, action, query.resourceType()));
     }
 
     private static @Nullable HttpServletRequest currentRequest() {

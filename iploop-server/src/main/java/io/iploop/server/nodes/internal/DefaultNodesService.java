@@ -21,6 +21,7 @@ import io.iploop.server.nodes.NodeView;
 import io.iploop.server.nodes.NodesException;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.SecureTokens;
+import io.iploop.server.platform.v2.Paged;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -74,6 +75,12 @@ class DefaultNodesService implements NodesService {
         String health = live.attached() ? "healthy" : "unavailable";
         return new NodeListing(page, page.size(), total, filter.page(), filter.limit(), stats,
                 new NodeListing.Health(health, connected.size()), Instant.now());
+    }
+
+    @Override
+    public Paged<NodeView> page(UUID callerId, boolean admin, NodeFilter filter) {
+        @Nullable UUID owner = admin ? null : callerId;
+        return new Paged<>(views(nodes.find(owner, filter), live.connected()), nodes.count(owner, filter));
     }
 
     @Override
@@ -197,6 +204,12 @@ class DefaultNodesService implements NodesService {
     @Override
     public List<NodeKey> nodeKeys(UUID userId) {
         return keys.findByOwner(userId);
+    }
+
+    @Override
+    public NodeKey nodeKey(UUID userId, UUID keyId) {
+        return keys.findByOwner(userId, keyId).orElseThrow(() -> new NodesException(
+                NodesException.Reason.NODE_KEY_NOT_FOUND, "no node key " + keyId, null));
     }
 
     @Override

@@ -41,6 +41,12 @@ class NodeKeyRepository {
                 .param("owner", ownerUserId).query(NodeKeyRepository::map).list();
     }
 
+    /** The key {@code keyId} if {@code ownerUserId} owns it. */
+    Optional<NodeKey> findByOwner(UUID ownerUserId, UUID keyId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM node_keys WHERE owner_user_id = :owner AND id = :id")
+                .param("owner", ownerUserId).param("id", keyId).query(NodeKeyRepository::map).optional();
+    }
+
     /** The unrevoked key with this hash: its id and owner. */
     Optional<ActiveKey> findActiveByHash(String keyHash) {
         return jdbc.sql("SELECT id, owner_user_id FROM node_keys WHERE key_hash = :hash AND revoked_at IS NULL")

@@ -112,10 +112,24 @@ class NodeRepository {
                 .query(NodeRepository::map).list();
     }
 
-    /** One page of the nodes in scope matching {@code filter}, oldest first. */
+    /** Sort field of {@link NodeFilter#SORTS} to its column: user text never reaches the SQL. */
+    private static final Map<String, String> SORT_COLUMNS = Map.of("createdAt", "created_at",
+            "lastHeartbeat", "last_heartbeat", "deviceId", "device_id", "country", "country", "status", "status",
+            "qualityScore", "quality_score", "bandwidthBytes", "bandwidth_bytes");
+    private static final Set<String> NULLABLE_SORT_COLUMNS = Set.of("last_heartbeat", "country");
+
+    /** One page of the nodes in scope matching {@code filter}, in its order (nulls last), ties by id. */
     List<NodeRow> find(@Nullable UUID ownerUserId, NodeFilter filter) {
+        String column = SORT_COLUMNS.get(filter.sort());
+        if (column == null) {
+            throw new IllegalArgumentException("sort: " + filter.sort());
+        }
+        String direction = filter.ascending() ? "ASC" : "DESC";
+        // NULLS LAST only where a column can be null: on NOT NULL columns it would stop PostgreSQL from
+        // reading a descending page backwards off the (owner_user_id, created_at, id) index
+        String nulls = NULLABLE_SORT_COLUMNS.contains(column) ? " NULLS LAST" : "";
         return where(ownerUserId, filter, "SELECT *, host(ip_address) AS ip FROM nodes",
-                " ORDER BY created_at, id LIMIT :limit OFFSET :offset")
+                " ORDER BY " + column + " " + direction + nulls + ", id " + direction + " LIMIT :limit OFFSET :offset")
                 .param("limit", filter.limit()).param("offset", filter.offset())
                 .query(NodeRepository::map).list();
     }

@@ -6,6 +6,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.iploop.server.platform.ApiError;
+import io.iploop.server.platform.v2.Envelope;
 import io.iploop.server.platform.AuthenticatedUser;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -70,8 +71,10 @@ final class ApiRateLimitFilter extends OncePerRequestFilter {
         response.setStatus(429);
         response.setHeader("Retry-After", Long.toString(retryAfter));
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), ApiError.of("rate_limited",
-                "more than " + perMinute + " API requests per minute; retry in " + retryAfter + " s", null));
+        ApiError error = ApiError.of("rate_limited",
+                "more than " + perMinute + " API requests per minute; retry in " + retryAfter + " s", null);
+        json.writeValue(response.getOutputStream(),
+                Envelope.errorFor(request.getRequestURI().substring(request.getContextPath().length()), error));
     }
 
     private static String callerKey(HttpServletRequest request) {

@@ -5,6 +5,8 @@ import io.iploop.server.platform.JwtTokens;
 import io.iploop.server.platform.LoginSessions;
 import io.iploop.server.platform.TokenRevocations;
 import io.iploop.server.platform.WebSessionCookie;
+import io.iploop.server.platform.v2.Envelope;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.beans.factory.annotation.Value;
@@ -29,10 +31,11 @@ import tools.jackson.databind.json.JsonMapper;
  * refused); public registration, login, password reset and e-mail verification links, locations,
  * plan catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error}
  * (otherwise validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the
- * JSON error envelope. Account-security rules ({@link SecurityRules}): {@code /api/admin/**} is for
- * admins whose token was issued with 2FA (403 {@code two_factor_required} otherwise, seed 000
- * §9.1); an account that must change its password gets 403 {@code password_change_required}
- * everywhere except profile, password change, logout and the 2FA endpoints. After the JWT filter,
+ * JSON error envelope ({@code /api/v2/**}: the v2 envelope). Account-security rules
+ * ({@link SecurityRules}): {@code /api/admin/**} and {@code /api/v2/admin/**} are for admins whose
+ * token was issued with 2FA (403 {@code two_factor_required} otherwise, seed 000 §9.1); an account
+ * that must change its password gets 403 {@code password_change_required} everywhere except
+ * profile, password change, logout and the 2FA endpoints. After the JWT filter,
  * {@link ApiRateLimitFilter} limits every {@code /api/**} caller ({@code iploop.api-rate-limit-per-minute},
  * default 600).
  *
@@ -91,13 +94,13 @@ class SecurityConfig {
                         .requestMatchers(HttpMethod.PUT, "/api/auth/password").authenticated()
                         .requestMatchers(HttpMethod.POST, "/api/auth/logout").authenticated()
                         .requestMatchers("/api/auth/2fa/**").authenticated()
-                        .requestMatchers("/api/admin/**").access(SecurityRules.adminWithTwoFactor())
+                        .requestMatchers("/api/admin/**", "/api/v2/admin/**").access(SecurityRules.adminWithTwoFactor())
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .anyRequest().access(SecurityRules.passwordChanged()))
                 .exceptionHandling(e -> e
-                        .authenticationEntryPoint((req, res, ex) -> write(json, res, HttpServletResponse.SC_UNAUTHORIZED,
+                        .authenticationEntryPoint((req, res, ex) -> write(json, req, res, HttpServletResponse.SC_UNAUTHORIZED,
                                 ApiError.of("unauthorized", "missing, invalid, expired or revoked bearer token", null)))
-                        .accessDeniedHandler((req, res, ex) -> write(json, res, HttpServletResponse.SC_FORBIDDEN,
+                        .accessDeniedHandler((req, res, ex) -> write(json, req, res, HttpServletResponse.SC_FORBIDDEN,
                                 ex instanceof AuthorizationDeniedException d
                                         && d.getAuthorizationResult() instanceof SecurityRules.Denied rule
                                         ? ApiError.of(rule.code, rule.message, null)
@@ -144,12 +147,15 @@ class SecurityConfig {
         return new BCryptPasswordEncoder();
     }
 
-    private static void write(JsonMapper json, HttpServletResponse res, int status, ApiError error) throws IOException {
+    /** Writes {@code error} in the shape of the request's API version (v2: the envelope). */
+    private static void write(JsonMapper json, HttpServletRequest req, HttpServletResponse res, int status, ApiError error)
+            throws IOException {
         res.setStatus(status);
         res.setContentType(MediaType.APPLICATION_JSON_VALUE);
         if (status == HttpServletResponse.SC_UNAUTHORIZED) {
             res.setHeader("WWW-Authenticate", "Bearer");
         }
-        json.writeValue(res.getOutputStream(), error);
+        json.writeValue(res.getOutputStream(),
+                Envelope.errorFor(req.getRequestURI().substring(req.getContextPath().length()), error));
     }
 }

@@ -2,10 +2,13 @@ package io.iploop.server.usage.internal;
 
 import io.iploop.server.keys.ApiKey;
 import io.iploop.server.keys.ApiKeysService;
+import io.iploop.server.platform.v2.Paged;
 import io.iploop.server.usage.PlatformUsage;
 import io.iploop.server.usage.RecentUsage;
+import io.iploop.server.usage.RecentUsageQuery;
 import io.iploop.server.usage.UsageBreakdown;
 import io.iploop.server.usage.UsageBucket;
+import io.iploop.server.usage.UsageEntry;
 import io.iploop.server.usage.UsageException;
 import io.iploop.server.usage.UsagePeriod;
 import io.iploop.server.usage.UsageService;
@@ -117,6 +120,33 @@ class DefaultUsageService implements UsageService {
     public RecentUsage recent(UUID userId, UsagePeriod period, int limit) {
         Window w = Window.of(period);
         return new RecentUsage(period.days(), w.from(), w.to(), usage.recent(userId, w.from(), w.to(), checkLimit(limit)));
+    }
+
+    @Override
+    public Paged<UsageEntry> recent(UUID userId, UsagePeriod period, RecentUsageQuery query) {
+        if (query.page() < 1) {
+            throw new UsageException(UsageException.Reason.INVALID_FILTER, "page: " + query.page() + " (expected: >= 1)",
+                    "page");
+        }
+        int limit = checkLimit(query.limit());
+        @Nullable String country = query.targetCountry();
+        if (country != null) {
+            if (!country.matches("[A-Za-z]{2}")) {
+                throw new UsageException(UsageException.Reason.INVALID_FILTER,
+                        "targetCountry: '" + country + "' (expected: ISO-3166 alpha-2, e.g. US)", "targetCountry");
+            }
+            country = country.toUpperCase(java.util.Locale.ROOT);
+        }
+        @Nullable String proxyType = query.proxyType();
+        if (proxyType != null && !List.of("http", "https", "socks5").contains(proxyType)) {
+            throw new UsageException(UsageException.Reason.INVALID_FILTER,
+                    "proxyType: '" + proxyType + "' (expected: http, https or socks5)", "proxyType");
+        }
+        Window w = Window.of(period);
+        UsageRepository.RecordFilter filter = new UsageRepository.RecordFilter(query.success(), country, proxyType);
+        long offset = (long) (query.page() - 1) * limit;
+        return new Paged<>(usage.recent(userId, w.from(), w.to(), filter, query.oldestFirst(), offset, limit),
+                usage.count(userId, w.from(), w.to(), filter));
     }
 
     private UsageBreakdown breakdown(UUID userId, Window w, Dimension dimension, @Nullable Integer limit) {

@@ -111,12 +111,70 @@ class UsageRepository {
 
     /** One account's newest {@code limit} records within {@code [from, to)}, newest first. */
     List<UsageEntry> recent(UUID userId, Instant from, Instant to, int limit) {
-        return run(recentQuery(userId, from, to, limit), (rs, n) -> new UsageEntry(
+        return run(recentQuery(userId, from, to, limit), UsageRepository::entry);
+    }
+
+    /**
+     * One page of an account's records within {@code [from, to)} matching {@code filter}, by
+     * {@code started_at} (ties by id), walking the {@code (user_id, started_at)} index.
+     */
+    List<UsageEntry> recent(UUID userId, Instant from, Instant to, RecordFilter filter, boolean oldestFirst, long offset,
+            int limit) {
+        String direction = oldestFirst ? "ASC" : "DESC";
+        Map<String, Object> params = new HashMap<>(filter.params());
+        params.put("limit", limit);
+        params.put("offset", offset);
+        return run(scoped(userId, from, to, RECENT_COLUMNS, filter.conditions()
+                + "ORDER BY started_at " + direction + ", id " + direction + " LIMIT :limit OFFSET :offset", params),
+                UsageRepository::entry);
+    }
+
+    /** How many of an account's records within {@code [from, to)} match {@code filter}. */
+    long count(UUID userId, Instant from, Instant to, RecordFilter filter) {
+        Query q = scoped(userId, from, to, "count(*)", filter.conditions(), filter.params());
+        return jdbc.sql(q.sql()).params(q.params()).query(Long.class).single();
+    }
+
+    /** Validated filters of the record log; null matches everything. */
+    record RecordFilter(@Nullable Boolean success, @Nullable String targetCountry, @Nullable String proxyType) {
+
+        /** {@code AND …} conditions on the bound parameters, ending in a newline, or empty. */
+        String conditions() {
+            StringBuilder sb = new StringBuilder();
+            if (success != null) {
+                sb.append("AND success = :success\n");
+            }
+            if (targetCountry != null) {
+                sb.append("AND target_country = :targetCountry\n");
+            }
+            if (proxyType != null) {
+                sb.append("AND proxy_type = :proxyType\n");
+            }
+            return sb.toString();
+        }
+
+        Map<String, Object> params() {
+            Map<String, Object> p = new HashMap<>();
+            if (success != null) {
+                p.put("success", success);
+            }
+            if (targetCountry != null) {
+                p.put("targetCountry", targetCountry);
+            }
+            if (proxyType != null) {
+                p.put("proxyType", proxyType);
+            }
+            return p;
+        }
+    }
+
+    private static UsageEntry entry(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new UsageEntry(
                 rs.getObject("id", UUID.class), rs.getObject("api_key_id", UUID.class), rs.getString("target_host"),
                 rs.getString("target_country"), rs.getString("proxy_type"), rs.getObject("http_status", Integer.class),
                 rs.getBoolean("success"), rs.getString("error_message"), rs.getLong("bytes_uploaded"),
                 rs.getLong("bytes_downloaded"), rs.getLong("request_count"),
-                rs.getObject("started_at", OffsetDateTime.class).toInstant(), rs.getLong("duration_ms")));
+                rs.getObject("started_at", OffsetDateTime.class).toInstant(), rs.getLong("duration_ms"));
     }
 
     private <T> List<T> run(Query q, RowMapper<T> mapper) {
@@ -163,11 +221,12 @@ class UsageRepository {
                 limit == null ? Map.of() : Map.of("limit", limit));
     }
 
+    private static final String RECENT_COLUMNS = """
+            id, api_key_id, target_host, target_country, proxy_type, http_status, success, error_message,
+                   bytes_uploaded, bytes_downloaded, request_count, started_at, duration_ms""";
+
     static Query recentQuery(UUID userId, Instant from, Instant to, int limit) {
-        return scoped(userId, from, to, """
-                id, api_key_id, target_host, target_country, proxy_type, http_status, success, error_message,
-                       bytes_uploaded, bytes_downloaded, request_count, started_at, duration_ms""",
-                "ORDER BY started_at DESC LIMIT :limit", Map.of("limit", limit));
+        return scoped(userId, from, to, RECENT_COLUMNS, "ORDER BY started_at DESC LIMIT :limit", Map.of("limit", limit));
     }
 
     /**
