@@ -55,6 +55,24 @@ class LimitsIT {
     static final Map<UUID, AccountLimits> limits = new ConcurrentHashMap<>();
     static final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T12:00:00Z"));
 
+    static final RecordingUsageSink SINK = new RecordingUsageSink();
+
+    /**
+     * What the control plane reports: the plan's allowance minus the usage already stored, as
+     * {@code JdbcLimitsProvider} does. A constant balance would hand an exhausted account its bytes
+     * back at the first refresh after its usage was written.
+     */
+    static AccountLimits controlPlaneLimits(UUID userId) {
+        AccountLimits plan = limits.getOrDefault(userId, AccountLimits.UNLIMITED);
+        if (plan.remainingBytes() == AccountLimits.UNLIMITED_BYTES) {
+            return plan;
+        }
+        long used = SINK.records.stream().filter(r -> r.userId().equals(userId))
+                .mapToLong(r -> r.bytesDownloaded() + r.bytesUploaded()).sum();
+        return new AccountLimits(plan.requestsPerSecond(), plan.requestsPerDay(), plan.maxConcurrentConnections(),
+                plan.remainingBytes() - used, plan.stickySessions(), plan.targeting());
+    }
+
     /** Accepts {@link #KEY} for every registered customer id. */
     static final ProxyAuthenticator AUTH = (customerId, keyHash, client) -> {
         CustomerPrincipal p = customers.get(customerId);
@@ -69,8 +87,8 @@ class LimitsIT {
         origin = TestOrigin.http();
         gateway = Gateway.builder(GatewayConfig.forTests())
                 .proxyAuthenticator(AUTH)
-                .usageSink(new RecordingUsageSink())
-                .limitsProvider(userId -> limits.getOrDefault(userId, AccountLimits.UNLIMITED))
+                .usageSink(SINK)
+                .limitsProvider(LimitsIT::controlPlaneLimits)
                 .limitsRefresh(Duration.ofMillis(200))
                 .clock(clock)
                 .directExit(true)
@@ -175,6 +193,11 @@ class LimitsIT {
         assertThat(cut.exitCode()).as("the transfer is cut, not completed").isNotZero();
         assertThat(cut.sizeDownload()).isGreaterThan(MIB).isLessThan(balance + MIB);
 
+        // Once the cut transfer's usage is stored, the control plane's own balance is what the
+        // gateway's refreshes (every 200 ms) bring back: still exhausted.
+        UUID userId = customers.get(c).userId();
+        await().atMost(Duration.ofSeconds(10)).until(() -> controlPlaneLimits(userId).remainingBytes() <= 0);
+        Thread.sleep(600);
         Curl.Result next = Curl.run("-x", proxy(c, KEY), origin.url("/bytes/10"));
         assertThat(next.status()).isEqualTo(402);
         assertThat(next.header("X-IPLoop-Error")).isEqualTo("balance_exhausted");
@@ -185,7 +208,7 @@ class LimitsIT {
         assertThat(socks.stderr()).contains("SOCKS5");
 
         // A top-up reaches the gateway with the next refresh.
-        limits.put(customers.get(c).userId(), plan(0, 0, 0, 100 * MIB));
+        limits.put(userId, plan(0, 0, 0, 100 * MIB + balance));
         await().atMost(Duration.ofSeconds(5)).until(
                 () -> Curl.run("-x", proxy(c, KEY), origin.url("/bytes/10")).status() == 200);
     }

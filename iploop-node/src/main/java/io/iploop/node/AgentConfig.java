@@ -16,6 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param connectionType {@code wifi}, {@code cellular}, {@code ethernet} or null
  * @param localExit true only for the agent {@code iploop server --local-node} starts
  * @param allowLoopbackEgress test/local switch: let streams reach loopback targets
+ * @param apiUri the control plane's base URL ({@code https://api.example}); when set, the agent
+ *     registers the device there on start ({@code POST /api/earn/devices/register}, seed 000
+ *     §3.2.3); null skips registration
+ * @param installMethod {@code docker}, {@code linux}, {@code windows}, {@code macos} or
+ *     {@code android}; null detects it ({@link InstallMethod#detect()})
  */
 public record AgentConfig(
         URI gatewayUri,
@@ -32,10 +37,27 @@ public record AgentConfig(
         boolean allowLoopbackEgress,
         List<String> blockedDomains,
         List<String> blockedCidrs,
-        TunnelSettings tunnel) {
+        TunnelSettings tunnel,
+        @Nullable URI apiUri,
+        @Nullable String installMethod) {
 
     public AgentConfig {
         blockedDomains = List.copyOf(blockedDomains);
         blockedCidrs = List.copyOf(blockedCidrs);
+    }
+
+    /** A configuration that does not register the device with a control plane. */
+    public AgentConfig(URI gatewayUri, String nodeKey, String deviceId, @Nullable String deviceName,
+            @Nullable String country, @Nullable String region, @Nullable String city, int asn, @Nullable String isp,
+            @Nullable String connectionType, boolean localExit, boolean allowLoopbackEgress, List<String> blockedDomains,
+            List<String> blockedCidrs, TunnelSettings tunnel) {
+        this(gatewayUri, nodeKey, deviceId, deviceName, country, region, city, asn, isp, connectionType, localExit,
+                allowLoopbackEgress, blockedDomains, blockedCidrs, tunnel, null, null);
+    }
+
+    /** The same configuration, registering the device at {@code api} on start. */
+    public AgentConfig withRegistration(URI api, @Nullable String method) {
+        return new AgentConfig(gatewayUri, nodeKey, deviceId, deviceName, country, region, city, asn, isp,
+                connectionType, localExit, allowLoopbackEgress, blockedDomains, blockedCidrs, tunnel, api, method);
     }
 }

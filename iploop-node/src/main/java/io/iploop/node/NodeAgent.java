@@ -76,6 +76,7 @@ public final class NodeAgent implements AutoCloseable {
     private static final int RESOLVER_QUEUE = 1024;
 
     private final AgentConfig config;
+    private final @Nullable DeviceRegistrar registrar;
     private final URI gatewayUri;
     private final int gatewayPort;
     private final @Nullable SslContext ssl;
@@ -115,6 +116,7 @@ public final class NodeAgent implements AutoCloseable {
 
     NodeAgent(AgentConfig config, ReconnectBackoff backoff) {
         this.config = config;
+        this.registrar = config.apiUri() == null ? null : new DeviceRegistrar(config, version());
         this.gatewayUri = config.gatewayUri();
         String scheme = gatewayUri.getScheme() == null ? "" : gatewayUri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("ws") && !scheme.equals("wss")) {
@@ -183,6 +185,9 @@ public final class NodeAgent implements AutoCloseable {
                 throw new IllegalStateException("agent already started");
             }
             started = true;
+            if (registrar != null) {
+                registrar.start();
+            }
             connect();
         }
     }
@@ -214,6 +219,9 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (registrar != null) {
+                registrar.close();
+            }
             state = AgentStatus.State.STOPPED;
             connectedSince = null;
             if (pendingReconnect != null) {

@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,8 @@ public final class NodeHub implements AutoCloseable {
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final long COUNTER_FLUSH_MILLIS = 2_000;
     private static final long STICKY_PURGE_MILLIS = 60_000;
+    /** How often paused node ids are re-read: a pause takes effect within this (the promise is 5 s). */
+    private static final long PAUSED_REFRESH_MILLIS = 1_000;
 
     private final GatewayConfig config;
     private final NodeAuthenticator authenticator;
@@ -64,7 +67,9 @@ public final class NodeHub implements AutoCloseable {
     private final Map<UUID, NodeEntry> nodes = new ConcurrentHashMap<>();
     private final Map<TunnelSession, NodeEntry> bySession = new ConcurrentHashMap<>();
     private final StickySessions sticky = new StickySessions();
-    private final NodeSelector selector = new NodeSelector(nodes, sticky);
+    /** Replaced whole by the store thread; read on every selection without locking. */
+    private volatile Set<UUID> paused = Set.of();
+    private final NodeSelector selector = new NodeSelector(nodes, sticky, () -> paused);
     private final NodeExitConnector exitConnector = new NodeExitConnector(selector);
     private final ExecutorService admissions = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("iploop-node-admission-", 0).factory());
@@ -106,6 +111,7 @@ public final class NodeHub implements AutoCloseable {
                     + " (" + e.getMessage() + ")", e);
         }
         storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        storeThread.scheduleWithFixedDelay(this::refreshPaused, 0, PAUSED_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
         storeThread.scheduleWithFixedDelay(() -> sticky.purgeExpired(Instant.now()),
                 STICKY_PURGE_MILLIS, STICKY_PURGE_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -256,6 +262,15 @@ public final class NodeHub implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ node state
+
+    private void refreshPaused() {
+        try {
+            paused = Set.copyOf(store.pausedNodeIds());
+        } catch (RuntimeException e) {
+            // Keep the last known set: a database hiccup must not resume paused nodes.
+            log.warn("reading paused nodes failed (kept the previous set): {}", e.toString());
+        }
+    }
 
     private void flushCounters() {
         try {

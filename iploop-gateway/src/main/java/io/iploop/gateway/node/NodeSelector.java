@@ -11,11 +11,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,13 +40,20 @@ final class NodeSelector {
 
     private final Map<UUID, NodeEntry> nodes;
     private final StickySessions sticky;
+    private final Supplier<Set<UUID>> paused;
     private final Map<UUID, UUID> lastNodeByCustomer = new ConcurrentHashMap<>();
     private final AtomicInteger cursor = new AtomicInteger();
 
-    NodeSelector(Map<UUID, NodeEntry> nodes, StickySessions sticky) {
+    /**
+     * @param paused the nodes their operators paused, read on every selection (must be cheap): they
+     *     are never candidates, so a sticky session on a paused node moves to another one
+     */
+    NodeSelector(Map<UUID, NodeEntry> nodes, StickySessions sticky, Supplier<Set<UUID>> paused) {
         this.nodes = nodes;
         this.sticky = sticky;
+        this.paused = paused;
     }
+
 
     /**
      * @param avoid a node that just failed this request, to be skipped if any other matches
@@ -121,8 +130,9 @@ final class NodeSelector {
     /** Connected, admitted nodes that match the targeting and can take a stream. */
     List<NodeEntry> candidates(Targeting t) {
         List<NodeEntry> out = new ArrayList<>();
+        Set<UUID> skip = paused.get();
         for (NodeEntry e : nodes.values()) {
-            if (matches(e, t)) {
+            if (!skip.contains(e.nodeId()) && matches(e, t)) {
                 out.add(e);
             }
         }
@@ -164,7 +174,9 @@ final class NodeSelector {
      * the country has no node, else other states, cities or ASNs within it.
      */
     List<String> alternatives(Targeting t) {
-        Collection<NodeEntry> all = nodes.values();
+        // Paused nodes are not alternatives: suggesting them would only lead to another 503.
+        Set<UUID> skip = paused.get();
+        Collection<NodeEntry> all = nodes.values().stream().filter(e -> !skip.contains(e.nodeId())).toList();
         if (t.country() != null && all.stream().noneMatch(e -> t.country().equals(e.countryKey))) {
             return top(all, e -> e.countryKey, "country-");
         }

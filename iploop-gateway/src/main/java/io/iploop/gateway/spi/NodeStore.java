@@ -2,6 +2,7 @@ package io.iploop.gateway.spi;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -23,6 +24,15 @@ public interface NodeStore {
      *     target, and the last heartbeat seen
      */
     void addCounters(List<NodeCounters> deltas);
+
+    /**
+     * Nodes whose operators paused sharing (seed 000 §3.4.1): they stay connected but get no new
+     * streams. Polled about once a second from the store thread, so a pause takes effect within
+     * that interval without a database round trip per request. Default: none.
+     */
+    default Set<UUID> pausedNodeIds() {
+        return Set.of();
+    }
 
     /**
      * Counter deltas for one node.

@@ -19,6 +19,8 @@ final class EffectiveConfig {
 
     /** The gateway used when none is configured: the one {@code ./iploop server} starts locally. */
     static final String DEFAULT_GATEWAY = "ws://127.0.0.1:8001/ws";
+    /** The control plane of the local {@code ./iploop server}, used only with the default gateway. */
+    static final String DEFAULT_API_URL = "http://127.0.0.1:8080";
 
     static final String ENV_KEY = "PROXYCLAW_KEY";
     /** The seed's Docker examples call it this; accepted as an alias of {@link #ENV_KEY}. */
@@ -114,6 +116,18 @@ final class EffectiveConfig {
         return g == null ? DEFAULT_GATEWAY : g;
     }
 
+    /**
+     * Where the device registers on start: the configured {@code api-url}, else the local control
+     * plane when the gateway is the local default, else null (not registered).
+     */
+    @Nullable String apiUrl() {
+        String a = values.get(Setting.API_URL);
+        if (a != null) {
+            return a;
+        }
+        return DEFAULT_GATEWAY.equals(gateway()) ? DEFAULT_API_URL : null;
+    }
+
     boolean allowLoopback() {
         return allowLoopback;
     }
@@ -143,7 +157,9 @@ final class EffectiveConfig {
                 allowLoopback,
                 Setting.list(values.get(Setting.BLOCKED_DOMAINS)),
                 Setting.list(values.get(Setting.BLOCKED_CIDRS)),
-                TunnelSettings.DEFAULTS);
+                TunnelSettings.DEFAULTS,
+                apiUrl() == null ? null : URI.create(apiUrl()),
+                null);
     }
 
     private static String validate(Setting s, String source, String raw) {

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
 enum Setting {
 
     GATEWAY("gateway", "tunnel endpoint of the gateway, ws://host:8001/ws or wss://host/ws", Setting::gatewayUri),
+    API_URL("api-url", "control plane the device registers with on start, http(s)://host:8080 "
+            + "(default http://127.0.0.1:8080 with the default gateway, else none)", Setting::apiUrl),
     DEVICE_NAME("device-name", "a name for this device, shown in the dashboard (1-100 characters)", v -> text(v, 100)),
     COUNTRY("country", "self-reported country, ISO 3166-1 alpha-2 (US, DE); a gateway GeoIP database overrides it", Setting::country),
     REGION("region", "self-reported state or region (1-100 characters)", v -> text(v, 100)),
@@ -111,6 +113,25 @@ enum Setting {
         }
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/ws" : uri.getRawPath();
         return scheme + "://" + uri.getRawAuthority() + path;
+    }
+
+    private static String apiUrl(String v) {
+        URI uri;
+        try {
+            uri = new URI(v);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("(expected: http(s)://host:port; " + e.getReason() + ")");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("(expected: an http:// or https:// URL such as https://api.example)");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty() || uri.getUserInfo() != null || uri.getQuery() != null
+                || uri.getFragment() != null) {
+            throw new IllegalArgumentException("(expected: http(s)://host[:port][/path], no user info, query or fragment)");
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        return scheme + "://" + uri.getRawAuthority() + (path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
     }
 
     private static String text(String v, int maxChars) {

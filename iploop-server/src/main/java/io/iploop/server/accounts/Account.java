@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
  * @param id users.id, internal
  * @param customerId public id used as the proxy username ({@code cust_} + 12 base32 characters)
  * @param mustChangePassword true for accounts created with a one-time password (the first admin)
+ * @param twoFactorEnabled true once TOTP two-factor authentication was verified and enabled (seed 000 §9.1)
  */
 public record Account(
         UUID id,
@@ -24,4 +25,5 @@ public record Account(
         boolean emailVerified,
         boolean mustChangePassword,
         Instant createdAt,
-        @Nullable Instant lastLoginAt) {}
+        @Nullable Instant lastLoginAt,
+        boolean twoFactorEnabled) {}

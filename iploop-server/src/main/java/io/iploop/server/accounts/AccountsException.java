@@ -33,7 +33,32 @@ public final class AccountsException extends ApiException {
         /** Too many failed logins for this e-mail (seed 000 §9.7); the message says when to retry. */
         ACCOUNT_LOCKED("account_locked", HttpStatus.LOCKED),
         /** Too many failed logins from this IP address (seed 000 §9.7); the message says when to retry. */
-        TOO_MANY_ATTEMPTS("too_many_attempts", HttpStatus.TOO_MANY_REQUESTS);
+        TOO_MANY_ATTEMPTS("too_many_attempts", HttpStatus.TOO_MANY_REQUESTS),
+        /**
+         * Login: e-mail and password are right but the account uses 2FA; send them again with
+         * {@code totpCode} or {@code backupCode} (seed 000 §9.1).
+         */
+        TWO_FACTOR_REQUIRED("two_factor_required", HttpStatus.UNAUTHORIZED),
+        /** Login: the TOTP or backup code is wrong, used already, or (TOTP) out of its time window. */
+        INVALID_TWO_FACTOR_CODE("invalid_two_factor_code", HttpStatus.UNAUTHORIZED),
+        /** A signed-in 2FA operation (verify, disable, regenerate) got a wrong or reused code. */
+        INVALID_CODE("invalid_code", HttpStatus.BAD_REQUEST),
+        /** 2FA verify before setup. */
+        TWO_FACTOR_NOT_SET_UP("two_factor_not_set_up", HttpStatus.CONFLICT),
+        /** 2FA setup or verify while 2FA is on already (disable it first). */
+        TWO_FACTOR_ALREADY_ENABLED("two_factor_already_enabled", HttpStatus.CONFLICT),
+        /** 2FA disable or backup-code regeneration while 2FA is off. */
+        TWO_FACTOR_NOT_ENABLED("two_factor_not_enabled", HttpStatus.CONFLICT),
+        /** No open session with this id belongs to the caller (seed 000 §9.4); never 403. */
+        SESSION_NOT_FOUND("session_not_found", HttpStatus.NOT_FOUND),
+        /** An admin search with a bad page, limit or sort; the field names the parameter. */
+        INVALID_QUERY("invalid_query", HttpStatus.BAD_REQUEST),
+        /** An admin tried to remove their own admin role (they would lock themselves out). */
+        CANNOT_REMOVE_OWN_ADMIN("cannot_remove_own_admin", HttpStatus.CONFLICT),
+        /** An admin tried to suspend or ban their own account. */
+        CANNOT_CHANGE_OWN_STATUS("cannot_change_own_status", HttpStatus.CONFLICT),
+        /** An admin tried to delete their own account. */
+        CANNOT_DELETE_SELF("cannot_delete_self", HttpStatus.CONFLICT);
 
         final String code;
         final HttpStatus status;

@@ -17,7 +17,64 @@ public enum AuditAction {
     API_KEY_DISABLED,
     API_KEY_DELETED,
     API_KEY_ROTATED,
-    NODE_KEY_ISSUED;
+    NODE_KEY_ISSUED,
+    /** 2FA turned on after a verified TOTP code (seed 000 §9.1). */
+    TWO_FACTOR_ENABLED,
+    /** 2FA turned off by its owner with code and password. */
+    TWO_FACTOR_DISABLED,
+    /** 2FA turned off for this account by an admin (details: adminId). */
+    TWO_FACTOR_RESET,
+    /** An admin reset another account's 2FA (resource: the target user). */
+    ADMIN_TWO_FACTOR_RESET,
+    BACKUP_CODES_REGENERATED,
+    /** A backup code was used in place of a TOTP code (details: remaining). */
+    BACKUP_CODE_USED,
+    /** A login session was ended by its owner, a password change or a reset (seed 000 §9.4). */
+    SESSION_TERMINATED,
+    /** The account moved to another plan (details: from, to). */
+    PLAN_CHANGED,
+    /** An account-level or per-key IP whitelist was replaced (details: old, new; comma-separated). */
+    IP_WHITELIST_CHANGED,
+    /** An operator paused sharing on a device (seed 000 §3.4.1). */
+    DEVICE_PAUSED,
+    /** An operator resumed sharing on a device. */
+    DEVICE_RESUMED,
+    /** An operator renamed a device; details: name. */
+    DEVICE_RENAMED,
+    /** An operator removed a device from the dashboard. */
+    DEVICE_REMOVED,
+    /** An admin adjusted a user's earn credits (issue 4 item 7); details: credits, reason, transaction. */
+    LEDGER_ADJUSTED,
+    // Admin actions (seed 000 §9.5 "target user, action type"): the entry's user is the acting
+    // admin, its resource the target; details carry old -> new values.
+    /** An admin created an account (details: email, role, plan). */
+    ADMIN_USER_CREATED,
+    /** An admin changed an account's status (details: oldStatus, newStatus, reason). */
+    ADMIN_USER_STATUS_CHANGED,
+    /** An admin changed an account's role (details: oldRole, newRole). */
+    ADMIN_USER_ROLE_CHANGED,
+    /** An admin soft-deleted an account. */
+    ADMIN_USER_DELETED,
+    /** An admin set an account's GB balance (details: oldGbBalance, newGbBalance, reason). */
+    BALANCE_ADJUSTED,
+    /** An admin added a plan to the catalogue. */
+    ADMIN_PLAN_CREATED,
+    /** An admin changed a plan (details: the changed fields, old -> new). */
+    ADMIN_PLAN_UPDATED,
+    /** An admin deleted or deactivated a plan (details: outcome). */
+    ADMIN_PLAN_DELETED,
+    /** An admin changed the plan new accounts start on (details: old and new plan and GB). */
+    SIGNUP_PLAN_CHANGED,
+    /** A cash-out was requested (seed 000 §9.5: amount, method); details: amount, method, auto. */
+    CASHOUT_REQUESTED,
+    /** An admin approved a cash-out; details: owner, amount, method, note. */
+    CASHOUT_APPROVED,
+    /** An admin rejected a cash-out (credits released); details: owner, amount, method, note. */
+    CASHOUT_REJECTED,
+    /** The user cancelled a cash-out. */
+    CASHOUT_CANCELLED,
+    /** A cash-out was paid; details: owner, amount, method, provider, transaction id. */
+    CASHOUT_COMPLETED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -57,7 +57,7 @@ class StartupBanner {
         credentials.ifPresent(c -> {
             b.append("\n  FIRST START - these secrets are shown only once:\n\n");
             b.append("  Admin login          : ").append(c.adminEmail()).append('\n');
-            b.append("  One-time password    : ").append(c.adminPassword()).append("   (change it after login)\n");
+            b.append("  One-time password    : ").append(c.adminPassword()).append("   (change it, then set up 2FA)\n");
             b.append("  Demo customer        : ").append(c.demoEmail()).append(" / ").append(c.demoPassword()).append('\n');
             b.append("  Demo customer id     : ").append(c.demoCustomerId()).append('\n');
             b.append("  Demo API key         : ").append(c.demoApiKey()).append("\n\n");

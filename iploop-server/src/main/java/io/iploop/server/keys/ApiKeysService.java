@@ -75,4 +75,10 @@ public interface ApiKeysService {
      * key's own whitelist. @throws KeysException {@code INVALID_WHITELIST} naming the bad entry
      */
     List<String> setAccountWhitelist(UUID userId, List<String> ips);
+
+    /**
+     * Keys that would authenticate now, over all accounts (admin statistics, seed 001 §13): enabled,
+     * not deleted, unexpired, not past a rotation grace period, of an active account.
+     */
+    long activeKeyCount();
 }

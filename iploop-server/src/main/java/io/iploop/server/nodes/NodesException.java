@@ -20,7 +20,15 @@ public final class NodesException extends ApiException {
         /** A malformed node-list filter or page (seed 001 §5.3 filters). */
         INVALID_FILTER("invalid_filter", HttpStatus.BAD_REQUEST),
         /** Seed-less safety limit on node keys per operator. */
-        NODE_KEY_LIMIT_REACHED("node_key_limit_reached", HttpStatus.CONFLICT);
+        NODE_KEY_LIMIT_REACHED("node_key_limit_reached", HttpStatus.CONFLICT),
+        /** Not one of the caller's devices (or none at all: another tenant's id is 404, DESIGN §7). */
+        DEVICE_NOT_FOUND("device_not_found", HttpStatus.NOT_FOUND),
+        /** A device registration or rename with a malformed field; the field is named. */
+        INVALID_DEVICE("invalid_device", HttpStatus.BAD_REQUEST),
+        /** The node key of a device registration is unknown, revoked, or its account is not active. */
+        INVALID_NODE_KEY("invalid_node_key", HttpStatus.UNAUTHORIZED),
+        /** The device id is registered to another operator; nobody can take over a node. */
+        DEVICE_TAKEN("device_registered_elsewhere", HttpStatus.CONFLICT);
 
         final String code;
         final HttpStatus status;

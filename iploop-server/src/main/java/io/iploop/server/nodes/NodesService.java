@@ -1,6 +1,9 @@
 package io.iploop.server.nodes;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -61,4 +64,54 @@ public interface NodesService {
      * stale. (One gateway per database for now; with several gateways this becomes per-gateway.)
      */
     void markAllOffline();
+
+    /**
+     * Registers or refreshes a device for the owner of {@code nodeKey} (seed 000 §3.2.3): name,
+     * install method and node version. Creates the node row when the agent has not connected yet;
+     * a removed device comes back (and is no longer paused). Called by the agent on start.
+     *
+     * @param nodeKey the agent's node key, {@code ipn_} + 48 hex
+     * @throws NodesException {@code INVALID_NODE_KEY} (401), {@code INVALID_DEVICE} naming the field,
+     *     {@code DEVICE_TAKEN} when another operator owns the device id
+     */
+    Device registerDevice(String nodeKey, DeviceRegistration registration);
+
+    /** The owner's devices that are not removed, oldest first, with live status. */
+    List<Device> devices(UUID ownerId);
+
+    /**
+     * One of the owner's devices that is not removed.
+     *
+     * @throws NodesException {@code DEVICE_NOT_FOUND}, also for another owner's device
+     */
+    Device device(UUID ownerId, UUID nodeId);
+
+    /** Devices by node id, any owner, removed or not; ids without a node are absent. */
+    Map<UUID, Device> devicesById(Collection<UUID> nodeIds);
+
+    /**
+     * Pauses or resumes sharing: the gateway gives a paused node no new streams within about a
+     * second (it polls {@link #pausedNodeIds()}); streams already open finish. Idempotent. Audited.
+     *
+     * @throws NodesException {@code DEVICE_NOT_FOUND}, also for another owner's device
+     */
+    Device setPaused(UUID ownerId, UUID nodeId, boolean paused);
+
+    /**
+     * Renames a device; {@code name} is stripped, 1-100 characters. Audited.
+     *
+     * @throws NodesException {@code DEVICE_NOT_FOUND}; {@code INVALID_DEVICE} (field {@code name})
+     */
+    Device renameDevice(UUID ownerId, UUID nodeId, String name);
+
+    /**
+     * Removes a device from the owner's list and pauses it; its history (usage, earnings) stays.
+     * An agent that registers the same device id again brings it back. Audited.
+     *
+     * @throws NodesException {@code DEVICE_NOT_FOUND}, also for another owner's device
+     */
+    void removeDevice(UUID ownerId, UUID nodeId);
+
+    /** Every paused node id (removed devices included): what the gateway must not select. */
+    Set<UUID> pausedNodeIds();
 }

@@ -1,15 +1,24 @@
 package io.iploop.server.plans;
 
+import java.math.BigDecimal;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
-/** The plans feature's public API: the catalogue and each account's plan. Thread-safe. */
+/**
+ * The plans feature's public API: the catalogue, each account's plan and balance, the sign-up plan,
+ * and the admin operations on them (seed 001 §7.6, §13). Limit changes reach the gateway within its
+ * 2 s refresh. Admin methods take the acting admin's id and audit the change; the caller checks the
+ * admin role. Thread-safe.
+ */
 public interface PlansService {
 
     /**
-     * The plan new accounts start on: Trial (seed 000 §5.2 revises seed 001 §4.1's "Starter with
-     * 5 GB free" into a free Trial plan with 0.5 GB).
+     * The plan new accounts start on until an admin picks another: Trial (seed 000 §5.2 revises seed
+     * 001 §4.1's "Starter with 5 GB free" into a free Trial plan with 0.5 GB). See {@link #signupPlan()}.
      */
     String DEFAULT_PLAN_ID = "trial";
 
@@ -22,9 +31,83 @@ public interface PlansService {
     /**
      * Puts the account on {@code planId} with the plan's included GB as balance, cancelling the
      * active subscription if any.
+     *
+     * @throws PlansException {@code UNKNOWN_PLAN} (field {@code planId})
      */
     Subscription subscribe(UUID userId, String planId);
 
+    /** Subscribes a new account to the {@link #signupPlan()} with its (possibly overridden) included GB. */
+    Subscription subscribeNewAccount(UUID userId);
+
     /** The account's active subscription, if any. */
     Optional<Subscription> current(UUID userId);
+
+    /** The active subscriptions of these accounts (absent: none), for a page of an admin listing. */
+    Map<UUID, Subscription> current(Collection<UUID> userIds);
+
+    /** Accounts whose active subscription is {@code planId} (the admin user list's plan filter). */
+    List<UUID> activeSubscribers(String planId);
+
+    /** Active subscriptions per plan id, plans without subscribers included with 0 (seed 001 §13). */
+    Map<String, Long> planDistribution();
+
+    // Admin operations.
+
+    /** Every plan, active or not, in display order, with subscriber counts. */
+    List<PlanDetails> allPlans();
+
+    /** One plan with its subscriber count. @throws PlansException {@code PLAN_NOT_FOUND} */
+    PlanDetails details(String planId);
+
+    /**
+     * Adds a plan. @throws PlansException {@code PLAN_EXISTS}; {@code INVALID_PLAN} naming the field
+     * (e.g. {@code targeting} without {@code country}, an unknown currency)
+     */
+    PlanDetails createPlan(UUID adminId, String planId, PlanSpec spec);
+
+    /**
+     * Replaces a plan's content (prices, limits, entitlements, activity). Subscribers keep their
+     * balance; the new limits reach the gateway within 2 s. Deactivating the sign-up plan is refused.
+     *
+     * @throws PlansException {@code PLAN_NOT_FOUND}, {@code INVALID_PLAN}, {@code PLAN_IN_USE}
+     */
+    PlanDetails updatePlan(UUID adminId, String planId, PlanSpec spec);
+
+    /**
+     * Removes a plan: deleted when no account was ever on it, otherwise deactivated (past
+     * subscriptions keep pointing at it).
+     *
+     * @throws PlansException {@code PLAN_NOT_FOUND}; {@code PLAN_IN_USE} while accounts are on it or
+     *     it is the sign-up plan
+     */
+    void deletePlan(UUID adminId, String planId);
+
+    /**
+     * Moves an account to another plan (a new subscription with the plan's included GB, as
+     * {@link #subscribe}). Audited with the old and new plan (seed 000 §9.5 "Plan change").
+     *
+     * @throws PlansException {@code UNKNOWN_PLAN} (field {@code planId})
+     */
+    Subscription changePlan(UUID adminId, UUID userId, String planId);
+
+    /**
+     * Sets the remaining GB of the account's active subscription. Audited with old and new
+     * balance and the reason.
+     *
+     * @param gbBalance new balance in GB (10^9 bytes), ≥ 0, at most 9 decimals (byte precision)
+     * @throws PlansException {@code NO_SUBSCRIPTION}; {@code INVALID_PLAN} (field {@code gbBalance})
+     */
+    Subscription setBalance(UUID adminId, UUID userId, BigDecimal gbBalance, String reason);
+
+    /** The plan new accounts start on. */
+    SignupPlan signupPlan();
+
+    /**
+     * Sets the plan new accounts start on; existing accounts are unaffected. Audited.
+     *
+     * @param includedGbOverride the first balance in GB instead of the plan's, or null for the plan's
+     * @throws PlansException {@code UNKNOWN_PLAN} for an unknown or inactive plan (field {@code planId});
+     *     {@code INVALID_PLAN} (field {@code includedGb}) for a negative override
+     */
+    SignupPlan setSignupPlan(UUID adminId, String planId, @Nullable BigDecimal includedGbOverride);
 }

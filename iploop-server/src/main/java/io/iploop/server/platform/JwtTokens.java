@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -19,7 +20,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Issues and verifies the control plane's bearer tokens: JWT, HS256 with the key from
- * {@link PlatformSecrets}, 24 h lifetime (seed 001 §4.1). Thread-safe.
+ * {@link PlatformSecrets}, 24 h lifetime (seed 001 §4.1). Besides the user, a token carries its
+ * login session ({@code sid}, seed 000 §9.4) and how the user authenticated ({@code amr}, RFC 8176:
+ * {@code ["pwd"]} or {@code ["pwd","otp"]} after a second factor, seed 000 §9.1). Thread-safe.
  */
 @Component
 public final class JwtTokens {
@@ -27,6 +30,9 @@ public final class JwtTokens {
     /** Token lifetime (seed 001 §4.5: 24 h by default). */
     public static final Duration LIFETIME = Duration.ofHours(24);
     private static final String ISSUER = "iploop";
+    /** RFC 8176 authentication method references. */
+    private static final List<String> AMR_PASSWORD = List.of("pwd");
+    private static final List<String> AMR_TWO_FACTOR = List.of("pwd", "otp");
 
     private final MACSigner signer;
     private final MACVerifier verifier;
@@ -48,27 +54,35 @@ public final class JwtTokens {
         this.clock = clock;
     }
 
-    /** A signed token for {@code user}, valid for {@link #LIFETIME}. */
+    /**
+     * A signed token for {@code user}, valid for {@link #LIFETIME}, with {@code sid} when the user
+     * has a session id and {@code amr} from {@link AuthenticatedUser#twoFactor()}.
+     */
     public IssuedToken issue(AuthenticatedUser user) {
         Instant now = clock.instant();
         Instant expiresAt = now.plus(LIFETIME);
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        String jti = UUID.randomUUID().toString();
+        JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder()
                 .issuer(ISSUER)
                 .subject(user.userId().toString())
-                .jwtID(UUID.randomUUID().toString())
+                .jwtID(jti)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(expiresAt))
                 .claim("cid", user.customerId())
                 .claim("email", user.email())
                 .claim("role", user.role())
-                .build();
+                .claim("amr", user.twoFactor() ? AMR_TWO_FACTOR : AMR_PASSWORD);
+        if (user.sessionId() != null) {
+            builder.claim("sid", user.sessionId().toString());
+        }
+        JWTClaimsSet claims = builder.build();
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
         try {
             jwt.sign(signer);
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign JWT", e);
         }
-        return new IssuedToken(jwt.serialize(), expiresAt);
+        return new IssuedToken(jwt.serialize(), jti, expiresAt);
     }
 
     /** The user of a valid, unexpired token signed by us with HS256; empty for anything else. */
@@ -98,7 +112,11 @@ public final class JwtTokens {
             if (claims.getSubject() == null || cid == null || email == null || role == null || id == null) {
                 return Optional.empty();
             }
-            AuthenticatedUser user = new AuthenticatedUser(UUID.fromString(claims.getSubject()), cid, email, role);
+            String sid = claims.getStringClaim("sid");
+            List<String> amr = claims.getStringListClaim("amr");
+            boolean twoFactor = amr != null && amr.contains("otp");
+            AuthenticatedUser user = new AuthenticatedUser(UUID.fromString(claims.getSubject()), cid, email, role,
+                    sid == null ? null : UUID.fromString(sid), twoFactor);
             return Optional.of(new VerifiedToken(user, id, exp.toInstant()));
         } catch (ParseException | JOSEException | IllegalArgumentException e) {
             return Optional.empty();
@@ -108,6 +126,6 @@ public final class JwtTokens {
     /** A token that verified: its user, its id ({@code jti}) and when it expires. */
     public record VerifiedToken(AuthenticatedUser user, String id, Instant expiresAt) {}
 
-    /** A serialized JWT and when it expires. */
-    public record IssuedToken(String token, Instant expiresAt) {}
+    /** A serialized JWT, its id ({@code jti}) and when it expires. */
+    public record IssuedToken(String token, String id, Instant expiresAt) {}
 }

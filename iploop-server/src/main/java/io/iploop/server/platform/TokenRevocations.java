@@ -2,10 +2,16 @@ package io.iploop.server.platform;
 
 /**
  * The JWT blacklist as the security filter sees it (seed 001 §4.5: logout blacklists the token).
+ * Besides tokens logged out one by one, every token of an account an admin suspended, banned or
+ * deleted counts as revoked, and so does an admin token whose account is no longer an admin: a JWT
+ * carries status and role as of issue, and an admin action must take effect on the next request.
  * Implemented by the accounts feature; thread-safe.
  */
 public interface TokenRevocations {
 
-    /** True when the token with this {@code jti} was revoked (logged out). */
-    boolean isRevoked(String tokenId);
+    /**
+     * True when the token was revoked: logged out, its account is no longer active, or it claims the
+     * admin role its account no longer has.
+     */
+    boolean isRevoked(JwtTokens.VerifiedToken token);
 }

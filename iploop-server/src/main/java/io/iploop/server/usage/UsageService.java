@@ -1,5 +1,6 @@
 package io.iploop.server.usage;
 
+import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -61,4 +62,10 @@ public interface UsageService {
      * @throws UsageException {@code INVALID_LIMIT} unless 1 ≤ limit ≤ {@link #MAX_LIMIT}
      */
     RecentUsage recent(UUID userId, UsagePeriod period, int limit);
+
+    /**
+     * Usage over all accounts within {@code [from, to)}: admin statistics only, never shown to a
+     * customer. @throws IllegalArgumentException when {@code from} is after {@code to}
+     */
+    PlatformUsage platformUsage(Instant from, Instant to);
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
-import io.iploop.server.accounts.NewAccount;
-import io.iploop.server.accounts.UserRole;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -228,9 +226,7 @@ class AccountSecurityIT extends ServerTestSupport {
             assertThat(e.get("userId").asString()).isEqualTo(bob.at("/user/id").asString());
         }
 
-        String adminEmail = "admin-" + UUID.randomUUID() + "@example.com";
-        accounts.create(new NewAccount(adminEmail, PASSWORD, "Ad", "Min", null, UserRole.ADMIN, false));
-        String adminToken = token(login(adminEmail, PASSWORD).body());
+        String adminToken = adminToken();
         Response all = call("GET", "/api/audit-logs?limit=200&action=api_key_created", adminToken, null);
         assertThat(all.status()).isEqualTo(200);
         List<String> userIds = new ArrayList<>();
@@ -244,6 +240,64 @@ class AccountSecurityIT extends ServerTestSupport {
 
         assertThat(call("GET", "/api/admin/dev-mailbox", aliceToken, null).status()).isEqualTo(403);
         assertThat(call("GET", "/api/admin/dev-mailbox", adminToken, null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void planAndIpWhitelistChangesAreAuditedOldToNew() {
+        JsonNode customer = registerUnlimitedCustomer();
+        String token = token(customer);
+        JsonNode plan = find(call("GET", "/api/audit-logs?limit=50&action=plan_changed", token, null).body().get("items"),
+                "plan_changed");
+        assertThat(plan.at("/details/from").asString()).isEqualTo("trial");
+        assertThat(plan.at("/details/to").asString()).isEqualTo("enterprise");
+
+        assertThat(call("PUT", "/api/account/ip-whitelist", token, Map.of("ips", List.of("203.0.113.0/24"))).status())
+                .isEqualTo(200);
+        assertThat(call("PUT", "/api/account/ip-whitelist", token,
+                Map.of("ips", List.of("198.51.100.7", "2001:db8::/32"))).status()).isEqualTo(200);
+        JsonNode account = call("GET", "/api/audit-logs?limit=50&action=ip_whitelist_changed", token, null).body()
+                .get("items").get(0);
+        assertThat(account.get("resourceType").asString()).isEqualTo("account");
+        assertThat(account.at("/details/old").asString()).isEqualTo("203.0.113.0/24");
+        assertThat(account.at("/details/new").asString()).isEqualTo("198.51.100.7,2001:db8::/32");
+
+        String keyId = call("POST", "/api/proxy/keys", token, Map.of("name", "fenced")).body().get("id").asString();
+        assertThat(call("PUT", "/api/proxy/keys/" + keyId + "/whitelist", token, Map.of("ips", List.of("192.0.2.1")))
+                .status()).isEqualTo(200);
+        JsonNode key = call("GET", "/api/audit-logs?limit=50&action=ip_whitelist_changed", token, null).body()
+                .get("items").get(0);
+        assertThat(key.get("resourceType").asString()).isEqualTo("api_key");
+        assertThat(key.get("resourceId").asString()).isEqualTo(keyId);
+        assertThat(key.at("/details/old").asString()).isEmpty();
+        assertThat(key.at("/details/new").asString()).isEqualTo("192.0.2.1");
+        assertThat(key.get("ipAddress").asString()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void loginsAndKeyLifecycleAreAuditedWithAddressAndUserAgent() {
+        JsonNode user = registerCustomer();
+        String email = user.at("/user/email").asString();
+        assertThat(call("POST", "/api/auth/login", null, Map.of("email", email, "password", "not the password"),
+                Map.of("User-Agent", "audit-test/1.0")).status()).isEqualTo(401);
+        Response ok = call("POST", "/api/auth/login", null, Map.of("email", email, "password", PASSWORD),
+                Map.of("User-Agent", "audit-test/2.0"));
+        String token = token(ok.body());
+        JsonNode items = call("GET", "/api/audit-logs?limit=200", token, null).body().get("items");
+        JsonNode failed = find(items, "login_failed");
+        assertThat(failed.get("ipAddress").asString()).isEqualTo("127.0.0.1");
+        assertThat(failed.get("userAgent").asString()).isEqualTo("audit-test/1.0");
+        assertThat(find(items, "login_succeeded").get("userAgent").asString()).isEqualTo("audit-test/2.0");
+
+        String keyId = call("POST", "/api/proxy/keys", token, Map.of("name", "rotating")).body().get("id").asString();
+        Response rotated = call("POST", "/api/proxy/keys/" + keyId + "/rotate", token, null);
+        assertThat(rotated.status()).isEqualTo(201);
+        String successor = rotated.body().get("id").asString();
+        assertThat(call("DELETE", "/api/proxy/keys/" + successor, token, null).status()).isEqualTo(204);
+        items = call("GET", "/api/audit-logs?limit=200", token, null).body().get("items");
+        assertThat(find(items, "api_key_rotated").get("resourceId").asString()).isEqualTo(keyId);
+        JsonNode deleted = find(items, "api_key_deleted");
+        assertThat(deleted.get("resourceId").asString()).isEqualTo(successor);
+        assertThat(deleted.at("/details/name").asString()).isEqualTo("rotating");
     }
 
     private boolean jdbcRefusesChange() {

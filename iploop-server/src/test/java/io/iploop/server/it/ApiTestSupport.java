@@ -1,6 +1,13 @@
 package io.iploop.server.it;
 
+import dev.samstevens.totp.code.CodeGenerator;
+import dev.samstevens.totp.code.DefaultCodeGenerator;
+import dev.samstevens.totp.code.HashingAlgorithm;
+import dev.samstevens.totp.exceptions.CodeGenerationException;
 import io.iploop.server.IploopApplication;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.accounts.UserRole;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,8 +17,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,7 +52,14 @@ abstract class ApiTestSupport {
     record Response(int status, JsonNode body) {}
 
     Response call(String method, String path, @Nullable String token, @Nullable Object body) {
+        return call(method, path, token, body, Map.of());
+    }
+
+    /** Like {@link #call(String, String, String, Object)} with extra request headers (e.g. {@code User-Agent}). */
+    Response call(String method, String path, @Nullable String token, @Nullable Object body,
+            Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        headers.forEach(b::header);
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -108,5 +125,109 @@ abstract class ApiTestSupport {
 
     static String token(JsonNode login) {
         return login.get("token").asString();
+    }
+
+    // --- two-factor authentication and admins (seed 000 §9.1) ---
+
+    /** The password of every account these helpers create. */
+    static final String TEST_PASSWORD = "correct horse";
+    private static final CodeGenerator TOTP = new DefaultCodeGenerator(HashingAlgorithm.SHA1, 6);
+    /** The last RFC 6238 time step a helper handed out per secret: the server refuses a step twice. */
+    private static final Map<String, Long> LAST_STEP = new ConcurrentHashMap<>();
+
+    @Autowired
+    private AccountsService supportAccounts;
+
+    /** 2FA as enabled by {@link #enableTwoFactor}: the secret from setup and the backup codes from verify. */
+    record TwoFactor(String secret, List<String> backupCodes) {}
+
+    /** Logs in with an optional TOTP code (null: password only). */
+    Response loginWith(String email, String password, @Nullable String totpCode) {
+        Map<String, Object> body = new HashMap<>(Map.of("email", email, "password", password));
+        if (totpCode != null) {
+            body.put("totpCode", totpCode);
+        }
+        return call("POST", "/api/auth/login", null, body);
+    }
+
+    /** Sets up and verifies 2FA for the token's account through the API. */
+    TwoFactor enableTwoFactor(String token) {
+        Response setup = call("POST", "/api/auth/2fa/setup", token, null);
+        if (setup.status() != 200) {
+            throw new AssertionError("2fa setup: " + setup);
+        }
+        String secret = setup.body().get("secret").asString();
+        Response verify = call("POST", "/api/auth/2fa/verify", token, Map.of("code", totpCode(secret)));
+        if (verify.status() != 200) {
+            throw new AssertionError("2fa verify: " + verify);
+        }
+        List<String> codes = new ArrayList<>();
+        verify.body().get("backupCodes").forEach(c -> codes.add(c.asString()));
+        return new TwoFactor(secret, codes);
+    }
+
+    /** The current RFC 6238 time step (30 s). */
+    static long totpStep() {
+        return System.currentTimeMillis() / 1000 / 30;
+    }
+
+    /** The TOTP code of {@code secret} at time step {@code step}, computed like an authenticator app. */
+    static String totpAt(String secret, long step) {
+        try {
+            return TOTP.generate(secret, step);
+        } catch (CodeGenerationException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /**
+     * A TOTP code the server has not seen for {@code secret}: of the current step, or of the step
+     * after the last one handed out (the server accepts one step of drift), waiting for the clock
+     * when even that is too far ahead.
+     */
+    static String totpCode(String secret) {
+        long step = Math.max(totpStep(), LAST_STEP.getOrDefault(secret, Long.MIN_VALUE) + 1);
+        while (step > totpStep() + 1) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        LAST_STEP.put(secret, step);
+        return totpAt(secret, step);
+    }
+
+    /** A new admin account (password {@link #TEST_PASSWORD}) with 2FA enabled, and its TOTP secret. */
+    record Admin(String email, String secret, String token, JsonNode login) {}
+
+    /**
+     * Creates an admin, enables 2FA and logs in with password and TOTP: the returned token passes
+     * the 2FA rule of {@code /api/admin/**}.
+     */
+    Admin newAdminWithTwoFactor() {
+        String email = "admin-" + UUID.randomUUID() + "@example.com";
+        supportAccounts.create(new NewAccount(email, TEST_PASSWORD, "Ad", "Min", null, UserRole.ADMIN, false));
+        Response first = loginWith(email, TEST_PASSWORD, null);
+        if (first.status() != 200) {
+            throw new AssertionError("admin login: " + first);
+        }
+        TwoFactor twoFactor = enableTwoFactor(token(first.body()));
+        Response login = loginWith(email, TEST_PASSWORD, totpCode(twoFactor.secret()));
+        if (login.status() != 200) {
+            throw new AssertionError("admin login with TOTP: " + login);
+        }
+        return new Admin(email, twoFactor.secret(), token(login.body()), login.body());
+    }
+
+    /** The login response (user and token) of a fresh admin with 2FA. */
+    JsonNode adminLogin() {
+        return newAdminWithTwoFactor().login();
+    }
+
+    /** A bearer token of a fresh admin with 2FA, for calling {@code /api/admin/**}. */
+    String adminToken() {
+        return newAdminWithTwoFactor().token();
     }
 }

@@ -2,18 +2,12 @@ package io.iploop.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.iploop.server.accounts.AccountsService;
-import io.iploop.server.accounts.NewAccount;
-import io.iploop.server.accounts.UserRole;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.Map;
-import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -34,17 +28,11 @@ class DevMailboxIT extends ApiTestSupport {
         r.add("iploop.mail.smtp-host", () -> "");
     }
 
-    @Autowired
-    AccountsService accounts;
-
     @Test
     void mailGoesToTheDevMailboxForAdmins() {
         JsonNode registered = registerCustomer();
         String email = registered.at("/user/email").asString();
-        String adminEmail = "admin-" + UUID.randomUUID() + "@example.com";
-        accounts.create(new NewAccount(adminEmail, "correct horse", "Ad", "Min", null, UserRole.ADMIN, false));
-        String admin = token(call("POST", "/api/auth/login", null,
-                Map.of("email", adminEmail, "password", "correct horse")).body());
+        String admin = adminToken();
 
         JsonNode[] mail = new JsonNode[1];
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {

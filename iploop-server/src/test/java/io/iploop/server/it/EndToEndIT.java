@@ -42,7 +42,10 @@ class EndToEndIT extends ServerTestSupport {
         HttpResponse<String> docs = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/api/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(docs.statusCode()).isEqualTo(200);
-        assertThat(docs.body()).contains("/api/auth/register").contains("/api/proxy/keys");
+        assertThat(docs.body()).contains("/api/auth/register").contains("/api/proxy/keys")
+                .contains("/api/auth/2fa/setup", "/api/auth/2fa/verify", "/api/auth/2fa/disable",
+                        "/api/auth/2fa/backup-codes", "/api/auth/sessions", "/api/auth/sessions/{id}",
+                        "/api/admin/users/{id}/2fa/reset", "two_factor_required");
     }
 
     private String prometheus() throws Exception {

@@ -1,5 +1,7 @@
 package io.iploop.server.it;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The shared test context, started once per test JVM (context cached): embedded PostgreSQL in a
  * temporary data directory, gateway listeners on ephemeral loopback ports with loopback egress
  * allowed, the local node (country DE), and e-mail over SMTP to an in-process GreenMail server.
+ * Scheduled jobs run only on demand; a country is ultra-rare for earn below 2 sharing nodes.
  */
 abstract class ServerTestSupport extends ApiTestSupport {
 
@@ -37,6 +40,12 @@ abstract class ServerTestSupport extends ApiTestSupport {
     static final Path DATA_DIR;
     /** A real SMTP server for the whole test JVM, like the cached context that sends to it. */
     static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    /**
+     * A local stand-in for the PayPal REST API (OAuth2 token, Payouts) for the whole test JVM; tests
+     * stub the answers they need (see CashoutPayPalIT).
+     */
+    static final WireMockServer PAYPAL = new WireMockServer(WireMockConfiguration.options().dynamicPort()
+            .bindAddress("127.0.0.1"));
     /** Failed logins from one IP before it is blocked; low enough for a test to reach from a fake IP. */
     static final int MAX_FAILURES_PER_IP = 30;
 
@@ -47,6 +56,7 @@ abstract class ServerTestSupport extends ApiTestSupport {
             throw new UncheckedIOException(e);
         }
         SMTP.start();
+        PAYPAL.start();
     }
 
     @DynamicPropertySource
@@ -56,6 +66,15 @@ abstract class ServerTestSupport extends ApiTestSupport {
         r.add("iploop.mail.smtp-port", () -> Integer.toString(SMTP.getSmtp().getPort()));
         r.add("iploop.mail.smtp-starttls", () -> "false");
         r.add("iploop.accounts.max-failures-per-ip", () -> Integer.toString(MAX_FAILURES_PER_IP));
+        // Jobs run when a test runs them (POST /api/admin/jobs/{name}/run), never behind its back.
+        r.add("iploop.jobs.scheduling-enabled", () -> "false");
+        r.add("iploop.cashouts.paypal.base-url", PAYPAL::baseUrl);
+        r.add("iploop.cashouts.paypal.client-id", () -> "test-client");
+        r.add("iploop.cashouts.paypal.client-secret", () -> "test-secret");
+        // Short waits so retries and polls are due again within a test.
+        r.add("iploop.cashouts.retry-base", () -> "1s");
+        r.add("iploop.cashouts.retry-max", () -> "2s");
+        r.add("iploop.cashouts.poll-interval", () -> "0s");
     }
 
     /**
@@ -75,6 +94,8 @@ abstract class ServerTestSupport extends ApiTestSupport {
         r.add("server.address", () -> "127.0.0.1");
         r.add("iploop.mail.poll-interval", () -> "100ms");
         r.add("iploop.accounts.public-url", () -> "http://dashboard.test");
+        // Test fleets are small: a country counts as ultra-rare (3.0x) below 2 sharing nodes, not 10.
+        r.add("iploop.earn.ultra-rare-below-nodes", () -> "2");
     }
 
 }

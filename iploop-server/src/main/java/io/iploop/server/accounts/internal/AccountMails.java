@@ -44,6 +44,21 @@ class AccountMails {
                 """.formatted(account.firstName(), link("/reset-password", token)));
     }
 
+    /** An admin created the account: the link sets the first password (a reset token, 72 h). */
+    OutgoingMail invitation(Account account, String token) {
+        return new OutgoingMail(account.email(), "You have an IPLoop account", """
+                Hello %s,
+
+                an IPLoop administrator created an account for you (%s). To choose your password and
+                sign in, open:
+
+                %s
+
+                The link is valid for 72 hours and works once. If you did not expect this, ignore it;
+                nobody can sign in to the account until a password is chosen with this link.
+                """.formatted(account.firstName(), account.email(), link("/reset-password", token)));
+    }
+
     private String link(String page, String token) {
         return publicUrl + page + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
     }

@@ -3,13 +3,18 @@ package io.iploop.server.accounts.internal;
 import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.LoginAttempt;
 import io.iploop.server.accounts.LoginResult;
 import io.iploop.server.accounts.NewAccount;
 import io.iploop.server.accounts.ProfileUpdate;
+import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.Subscription;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
@@ -34,8 +39,9 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/auth} (seed 001 §7.1): registration, login, logout, profile, password change and
- * reset, e-mail verification.
+ * {@code /api/auth} (seed 001 §7.1): registration, login (with a second factor when 2FA is on,
+ * seed 000 §9.1), logout, profile, password change and reset, e-mail verification. 2FA management
+ * is in {@link TwoFactorController}, sessions in {@link SessionsController}.
  */
 @RestController
 @RequestMapping("/api/auth")
@@ -52,21 +58,37 @@ class AccountsController {
 
     @PostMapping("/register")
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Create a customer account; returns a JWT (24 h)")
-    TokenResponse register(@Valid @RequestBody RegisterRequest r) {
+    @Operation(summary = "Create a customer account; returns a JWT (24 h)",
+            description = "ref: a node operator's referral code (seed 000 §3.7); an unknown code is a 400 naming ref.")
+    TokenResponse register(@Valid @RequestBody RegisterRequest r,
+            @RequestParam(name = "ref", required = false) @Nullable String ref) {
         return TokenResponse.of(accounts.register(
-                NewAccount.customer(r.email(), r.password(), r.firstName(), r.lastName(), r.company())));
+                NewAccount.customer(r.email(), r.password(), r.firstName(), r.lastName(), r.company()), ref));
     }
 
     @PostMapping("/login")
-    @Operation(summary = "Exchange e-mail and password for a JWT (24 h)")
+    @Operation(summary = "Exchange e-mail and password (plus a TOTP or backup code when 2FA is on) for a JWT (24 h)",
+            description = """
+                    Opens a login session (listed by GET /api/auth/sessions; the JWT carries its id as `sid`).
+                    When the account uses two-factor authentication and neither `totpCode` nor `backupCode` is
+                    sent, the answer is **401 with error code `two_factor_required`** (field `totpCode`): the
+                    password was right, ask the user for the code and send the same request again with
+                    `totpCode` (6 digits) or `backupCode`. A wrong, expired or already used code answers 401
+                    `invalid_two_factor_code` and counts toward the lockout like a wrong password. A TOTP code
+                    is accepted once (replay protection); each backup code works once.""")
+    @ApiResponse(responseCode = "200", description = "logged in")
+    @ApiResponse(responseCode = "401", description = "invalid_credentials, two_factor_required or invalid_two_factor_code",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @ApiResponse(responseCode = "423", description = "account_locked after too many failures",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
     TokenResponse login(@Valid @RequestBody LoginRequest r, HttpServletRequest request) {
-        return TokenResponse.of(accounts.login(r.email(), r.password(), request.getRemoteAddr()));
+        return TokenResponse.of(accounts.login(new LoginAttempt(r.email(), r.password(), r.totpCode(), r.backupCode(),
+                request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT))));
     }
 
     @PostMapping("/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Blacklist the caller's token until it expires (seed 001 §4.5)")
+    @Operation(summary = "End the caller's session and blacklist its token until it expires (seed 001 §4.5)")
     void logout(@RequestHeader(HttpHeaders.AUTHORIZATION) String authorization) {
         accounts.logout(authorization.substring("Bearer ".length()).strip());
     }
@@ -89,9 +111,9 @@ class AccountsController {
 
     @PutMapping("/password")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Change the caller's password")
+    @Operation(summary = "Change the caller's password; ends every other session and clears must-change-password")
     void changePassword(@AuthenticationPrincipal AuthenticatedUser caller, @Valid @RequestBody PasswordRequest r) {
-        accounts.changePassword(caller.userId(), r.currentPassword(), r.newPassword());
+        accounts.changePassword(caller.userId(), caller.sessionId(), r.currentPassword(), r.newPassword());
     }
 
     @PostMapping("/forgot-password")
@@ -110,7 +132,7 @@ class AccountsController {
     }
 
     @PostMapping("/reset-password")
-    @Operation(summary = "Set a new password with a reset token (single use)")
+    @Operation(summary = "Set a new password with a reset token (single use); ends every session of the account")
     MessageResponse resetPassword(@Valid @RequestBody ResetPasswordRequest r) {
         accounts.resetPassword(r.token(), r.newPassword());
         return new MessageResponse("password changed; log in with the new password");
@@ -145,7 +167,12 @@ class AccountsController {
             @NotBlank @Size(max = 100) String lastName,
             @Size(max = 255) @Nullable String company) {}
 
-    record LoginRequest(@NotBlank @Size(max = 255) String email, @NotBlank @Size(max = 128) String password) {}
+    /**
+     * Seed 001 §4.2 plus seed 000 §9.1: {@code totpCode} or {@code backupCode} when the account uses 2FA.
+     */
+    record LoginRequest(@NotBlank @Size(max = 255) String email, @NotBlank @Size(max = 128) String password,
+            @Pattern(regexp = "\\d{6}", message = "6 digits") @Nullable String totpCode,
+            @Size(max = 64) @Nullable String backupCode) {}
 
     /** Seed 001 §5.10; the e-mail cannot be changed here. */
     record ProfileRequest(
@@ -166,12 +193,12 @@ class AccountsController {
     /** The account as the dashboard stores it (seed 001 §4.2). */
     record UserView(UUID id, String customerId, String email, String firstName, String lastName,
             @Nullable String company, @Nullable String phone, String role, String status, boolean emailVerified,
-            boolean mustChangePassword, Instant createdAt, @Nullable Instant lastLoginAt) {
+            boolean mustChangePassword, boolean twoFactorEnabled, Instant createdAt, @Nullable Instant lastLoginAt) {
 
         static UserView of(Account a) {
             return new UserView(a.id(), a.customerId(), a.email(), a.firstName(), a.lastName(), a.company(), a.phone(),
                     a.role().dbValue(), a.status().dbValue(), a.emailVerified(), a.mustChangePassword(),
-                    a.createdAt(), a.lastLoginAt());
+                    a.twoFactorEnabled(), a.createdAt(), a.lastLoginAt());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.iploop.server.accounts.internal;
 
+import io.iploop.server.platform.JwtTokens;
 import io.iploop.server.platform.SecureTokens;
 import io.iploop.server.platform.TokenRevocations;
 import java.time.Instant;
@@ -11,8 +12,9 @@ import org.springframework.stereotype.Repository;
 /**
  * SQL for {@code revoked_tokens}, the JWT blacklist (seed 001 §4.5): the SHA-256 of each logged-out
  * token's {@code jti}, kept until the token expires. Seed 001 keeps it in Redis with a TTL; here
- * PostgreSQL is the store (the embedded default has no Redis), one primary-key lookup per
- * authenticated request. Thread-safe.
+ * PostgreSQL is the store (the embedded default has no Redis), one query per authenticated request
+ * that also refuses tokens of accounts an admin made non-active or demoted ({@link TokenRevocations}).
+ * Thread-safe.
  */
 @Repository
 class RevokedTokenRepository implements TokenRevocations {
@@ -32,10 +34,21 @@ class RevokedTokenRepository implements TokenRevocations {
                 .update();
     }
 
+    /**
+     * One round trip with two primary-key lookups: the token's blacklist entry and its account's
+     * status and role (admin suspensions, bans, deletions and demotions revoke every token of the
+     * account without knowing their ids).
+     */
     @Override
-    public boolean isRevoked(String tokenId) {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti_hash = :hash)")
-                .param("hash", SecureTokens.sha256Hex(tokenId)).query(Boolean.class).single();
+    public boolean isRevoked(JwtTokens.VerifiedToken token) {
+        return jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti_hash = :hash)
+                            OR NOT EXISTS (SELECT 1 FROM users WHERE id = :userId AND status = 'active'
+                                           AND (NOT :claimsAdmin OR role = 'admin'))""")
+                .param("hash", SecureTokens.sha256Hex(token.id()))
+                .param("userId", token.user().userId())
+                .param("claimsAdmin", token.user().isAdmin())
+                .query(Boolean.class).single();
     }
 
     /** Removes entries whose token has expired anyway. */

@@ -48,6 +48,16 @@ class ApiKeyRepository {
                 .param("userId", userId).query(Integer.class).single();
     }
 
+    /** Keys that would authenticate now, over all accounts (the conditions of JdbcProxyAuthenticator). */
+    long countUsable() {
+        return jdbc.sql("""
+                        SELECT count(*) FROM api_keys k JOIN users u ON u.id = k.user_id
+                        WHERE k.is_active AND k.deleted_at IS NULL AND u.status = 'active'
+                          AND (k.expires_at IS NULL OR k.expires_at > now())
+                          AND (k.grace_ends_at IS NULL OR k.grace_ends_at > now())""")
+                .query(Long.class).single();
+    }
+
     ApiKey insert(UUID userId, NewKey k) {
         return jdbc.sql("""
                         INSERT INTO api_keys (user_id, name, key_hash, key_prefix, is_active, expires_at, ip_whitelist)

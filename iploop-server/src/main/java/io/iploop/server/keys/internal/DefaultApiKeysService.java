@@ -99,8 +99,14 @@ class DefaultApiKeysService implements ApiKeysService {
     }
 
     @Override
+    @Transactional
     public ApiKey setWhitelist(UUID userId, UUID keyId, List<String> ips) {
-        return keys.setWhitelist(userId, keyId, IpWhitelist.validate(ips, "ips")).orElseThrow(DefaultApiKeysService::notFound);
+        List<String> valid = IpWhitelist.validate(ips, "ips");
+        ApiKey old = keys.find(userId, keyId, true).orElseThrow(DefaultApiKeysService::notFound);
+        ApiKey updated = keys.setWhitelist(userId, keyId, valid).orElseThrow(DefaultApiKeysService::notFound);
+        audit.record(new AuditEvent(userId, AuditAction.IP_WHITELIST_CHANGED, "api_key", keyId.toString(),
+                Map.of("name", old.name(), "old", String.join(",", old.ipWhitelist()), "new", String.join(",", valid))));
+        return updated;
     }
 
     @Override
@@ -124,9 +130,14 @@ class DefaultApiKeysService implements ApiKeysService {
     }
 
     @Override
+    @Transactional
     public List<String> setAccountWhitelist(UUID userId, List<String> ips) {
         List<String> valid = IpWhitelist.validate(ips, "ips");
+        keys.lockUser(userId);
+        List<String> old = keys.accountWhitelist(userId);
         keys.setAccountWhitelist(userId, valid);
+        audit.record(new AuditEvent(userId, AuditAction.IP_WHITELIST_CHANGED, "account", userId.toString(),
+                Map.of("old", String.join(",", old), "new", String.join(",", valid))));
         return valid;
     }
 
@@ -136,5 +147,10 @@ class DefaultApiKeysService implements ApiKeysService {
 
     private void audit(UUID userId, AuditAction action, ApiKey key) {
         audit.record(new AuditEvent(userId, action, "api_key", key.id().toString(), Map.of("name", key.name())));
+    }
+
+    @Override
+    public long activeKeyCount() {
+        return keys.countUsable();
     }
 }

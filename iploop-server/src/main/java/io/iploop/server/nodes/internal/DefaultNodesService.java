@@ -3,6 +3,9 @@ package io.iploop.server.nodes.internal;
 import io.iploop.gateway.node.ConnectedNode;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.nodes.CityIsps;
+import io.iploop.server.nodes.Device;
+import io.iploop.server.nodes.DeviceRegistration;
+import io.iploop.server.accounts.UserStatus;
 import io.iploop.server.nodes.Inventory;
 import io.iploop.server.audit.AuditAction;
 import io.iploop.server.audit.AuditEvent;
@@ -20,7 +23,11 @@ import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.SecureTokens;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -195,6 +202,126 @@ class DefaultNodesService implements NodesService {
     @Override
     public void markAllOffline() {
         nodes.markAllOffline();
+    }
+
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Set<String> INSTALL_METHODS = Set.of("docker", "linux", "windows", "macos", "android");
+
+    @Override
+    @Transactional
+    public Device registerDevice(String nodeKey, DeviceRegistration r) {
+        if (!nodeKey.matches(NODE_KEY_PREFIX + "[0-9a-f]{48}")) {
+            throw new NodesException(NodesException.Reason.INVALID_NODE_KEY, "invalid or revoked node key", null);
+        }
+        NodeKeyRepository.ActiveKey key = keys.findActiveByHash(SecureTokens.sha256Hex(nodeKey))
+                .filter(k -> accounts.find(k.ownerUserId()).map(a -> a.status() == UserStatus.ACTIVE).orElse(false))
+                .orElseThrow(() -> new NodesException(NodesException.Reason.INVALID_NODE_KEY,
+                        "invalid or revoked node key, or its account is not active", null));
+        if (!DEVICE_ID.matcher(r.deviceId()).matches()) {
+            throw invalid("deviceId", "deviceId: 1-128 characters of [A-Za-z0-9._:-]");
+        }
+        String method = r.installMethod().strip().toLowerCase(Locale.ROOT);
+        if (!INSTALL_METHODS.contains(method)) {
+            throw invalid("installMethod", "installMethod: '" + r.installMethod()
+                    + "' (expected: docker, linux, windows, macos or android)");
+        }
+        String name = r.deviceName() == null || r.deviceName().isBlank() ? null : deviceName(r.deviceName());
+        String version = r.nodeVersion() == null || r.nodeVersion().isBlank() ? null : r.nodeVersion().strip();
+        if (version != null && version.length() > 40) {
+            throw invalid("nodeVersion", "nodeVersion: at most 40 characters");
+        }
+        UUID id = nodes.register(key.ownerUserId(), key.id(), new DeviceRegistration(r.deviceId(), name, method, version))
+                .orElseThrow(() -> new NodesException(NodesException.Reason.DEVICE_TAKEN,
+                        "this device id is registered to another account", "deviceId"));
+        keys.touch(key.id());
+        return device(key.ownerUserId(), id);
+    }
+
+    @Override
+    public List<Device> devices(UUID ownerId) {
+        Set<UUID> online = onlineIds();
+        return nodes.devices(ownerId).stream().map(d -> device(d, online)).toList();
+    }
+
+    @Override
+    public Device device(UUID ownerId, UUID nodeId) {
+        return nodes.device(ownerId, nodeId).map(d -> device(d, onlineIds())).orElseThrow(() -> notFound(nodeId));
+    }
+
+    @Override
+    public Map<UUID, Device> devicesById(Collection<UUID> nodeIds) {
+        Set<UUID> online = onlineIds();
+        Map<UUID, Device> out = new HashMap<>();
+        for (NodeRepository.DeviceRow d : nodes.devicesById(nodeIds)) {
+            out.put(d.id(), device(d, online));
+        }
+        return out;
+    }
+
+    @Override
+    @Transactional
+    public Device setPaused(UUID ownerId, UUID nodeId, boolean paused) {
+        if (!nodes.setPaused(ownerId, nodeId, paused)) {
+            throw notFound(nodeId);
+        }
+        audit.record(new AuditEvent(ownerId, paused ? AuditAction.DEVICE_PAUSED : AuditAction.DEVICE_RESUMED, "node",
+                nodeId.toString(), Map.of()));
+        return device(ownerId, nodeId);
+    }
+
+    @Override
+    @Transactional
+    public Device renameDevice(UUID ownerId, UUID nodeId, String name) {
+        String valid = deviceName(name);
+        if (!nodes.rename(ownerId, nodeId, valid)) {
+            throw notFound(nodeId);
+        }
+        audit.record(new AuditEvent(ownerId, AuditAction.DEVICE_RENAMED, "node", nodeId.toString(), Map.of("name", valid)));
+        return device(ownerId, nodeId);
+    }
+
+    @Override
+    @Transactional
+    public void removeDevice(UUID ownerId, UUID nodeId) {
+        if (!nodes.remove(ownerId, nodeId)) {
+            throw notFound(nodeId);
+        }
+        audit.record(new AuditEvent(ownerId, AuditAction.DEVICE_REMOVED, "node", nodeId.toString(), Map.of()));
+    }
+
+    @Override
+    public Set<UUID> pausedNodeIds() {
+        return nodes.pausedIds();
+    }
+
+    private Set<UUID> onlineIds() {
+        Set<UUID> ids = new HashSet<>();
+        live.connected().forEach(c -> ids.add(c.nodeId()));
+        return ids;
+    }
+
+    private static Device device(NodeRepository.DeviceRow d, Set<UUID> online) {
+        boolean isOnline = online.contains(d.id());
+        return new Device(d.id(), d.deviceId(), d.ownerId(), d.name(), d.installMethod(), d.nodeVersion(), d.platform(),
+                d.country(), d.city(), isOnline, d.paused(), d.localExit(), isOnline ? d.connectedSince() : null,
+                d.lastHeartbeat(), d.createdAt(), d.removedAt());
+    }
+
+    /** A device name stripped to 1-100 characters, else {@code INVALID_DEVICE} naming {@code name}. */
+    private static String deviceName(String name) {
+        String s = name.strip();
+        if (s.isEmpty() || s.length() > 100 || s.chars().anyMatch(Character::isISOControl)) {
+            throw invalid("name", "name: 1-100 printable characters");
+        }
+        return s;
+    }
+
+    private static NodesException invalid(String field, String message) {
+        return new NodesException(NodesException.Reason.INVALID_DEVICE, message, field);
+    }
+
+    private static NodesException notFound(UUID nodeId) {
+        return new NodesException(NodesException.Reason.DEVICE_NOT_FOUND, "no device " + nodeId, "id");
     }
 
     private static List<NodeView> views(List<NodeRepository.NodeRow> rows, List<ConnectedNode> connected) {

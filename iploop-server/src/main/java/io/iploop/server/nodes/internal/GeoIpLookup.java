@@ -2,6 +2,7 @@ package io.iploop.server.nodes.internal;
 
 import com.maxmind.geoip2.DatabaseReader;
 import com.maxmind.geoip2.model.CityResponse;
+import io.iploop.server.platform.IpLocations;
 import io.iploop.server.platform.IploopProperties;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,10 +19,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Optional GeoIP: a MaxMind City database opened only when {@code IPLOOP_GEOIP_DB} is set; without
- * it every lookup is empty and nodes' self-reported location is used. Thread-safe (the reader is).
+ * it every lookup is empty and nodes' self-reported location is used. Also answers
+ * {@link IpLocations} for other features (login-session locations). Thread-safe (the reader is).
  */
 @Component
-class GeoIpLookup {
+class GeoIpLookup implements IpLocations {
 
     private static final Logger log = LoggerFactory.getLogger(GeoIpLookup.class);
 
@@ -62,6 +66,14 @@ class GeoIpLookup {
             log.debug("GeoIP lookup failed for {}", ip, e);
             return Optional.empty();
         }
+    }
+
+    @Override
+    public Optional<String> describe(String ip) {
+        return lookup(ip).map(l -> Stream.of(l.city(), l.region(), l.country())
+                        .filter(p -> p != null && !p.isBlank())
+                        .collect(Collectors.joining(", ")))
+                .filter(s -> !s.isEmpty());
     }
 
     @PreDestroy

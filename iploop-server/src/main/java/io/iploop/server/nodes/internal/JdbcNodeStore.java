@@ -3,6 +3,7 @@ package io.iploop.server.nodes.internal;
 import io.iploop.gateway.spi.NodeStore;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 
@@ -34,5 +35,10 @@ class JdbcNodeStore implements NodeStore {
         if (!deltas.isEmpty()) {
             nodes.addCounters(deltas);
         }
+    }
+
+    @Override
+    public Set<UUID> pausedNodeIds() {
+        return nodes.pausedIds();
     }
 }

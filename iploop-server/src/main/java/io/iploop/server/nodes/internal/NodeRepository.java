@@ -1,6 +1,7 @@
 package io.iploop.server.nodes.internal;
 
 import io.iploop.gateway.spi.NodeStore.NodeCounters;
+import io.iploop.server.nodes.DeviceRegistration;
 import io.iploop.server.nodes.NodeFilter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,10 +10,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -169,6 +172,91 @@ class NodeRepository {
     private static OffsetDateTime utc(Instant at) {
         return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
     }
+
+    /**
+     * Inserts or refreshes the device {@code r.deviceId()} for {@code owner} as its agent registers:
+     * name (kept when null), install method, node version. A removed device comes back unpaused. A
+     * device id of another owner is left untouched and yields empty.
+     */
+    Optional<UUID> register(UUID owner, UUID nodeKeyId, DeviceRegistration r) {
+        return jdbc.sql("""
+                        INSERT INTO nodes (device_id, owner_user_id, node_key_id, device_name, install_method, sdk_version)
+                        VALUES (:deviceId, :owner, :keyId, :name, :installMethod, :version)
+                        ON CONFLICT (device_id) DO UPDATE SET
+                            node_key_id = EXCLUDED.node_key_id,
+                            device_name = COALESCE(EXCLUDED.device_name, nodes.device_name),
+                            install_method = EXCLUDED.install_method,
+                            sdk_version = COALESCE(EXCLUDED.sdk_version, nodes.sdk_version),
+                            paused_at = CASE WHEN nodes.removed_at IS NOT NULL THEN NULL ELSE nodes.paused_at END,
+                            removed_at = NULL
+                        WHERE nodes.owner_user_id = EXCLUDED.owner_user_id
+                        RETURNING id""")
+                .param("deviceId", r.deviceId()).param("owner", owner).param("keyId", nodeKeyId)
+                .param("name", r.deviceName()).param("installMethod", r.installMethod())
+                .param("version", r.nodeVersion())
+                .query(UUID.class).optional();
+    }
+
+    /** The owner's devices that are not removed, oldest first. */
+    List<DeviceRow> devices(UUID owner) {
+        return jdbc.sql("SELECT * FROM nodes WHERE owner_user_id = :owner AND removed_at IS NULL ORDER BY created_at, id")
+                .param("owner", owner).query(NodeRepository::mapDevice).list();
+    }
+
+    /** The owner's device {@code id} unless removed; another owner's is empty. */
+    Optional<DeviceRow> device(UUID owner, UUID id) {
+        return jdbc.sql("SELECT * FROM nodes WHERE id = :id AND owner_user_id = :owner AND removed_at IS NULL")
+                .param("id", id).param("owner", owner).query(NodeRepository::mapDevice).optional();
+    }
+
+    /** Devices by id, any owner, removed or not. */
+    List<DeviceRow> devicesById(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("SELECT * FROM nodes WHERE id = ANY(:ids)")
+                .param("ids", ids.toArray(UUID[]::new)).query(NodeRepository::mapDevice).list();
+    }
+
+    /** Sets or clears {@code paused_at} on the owner's device; false when it is not theirs or removed. */
+    boolean setPaused(UUID owner, UUID id, boolean paused) {
+        return jdbc.sql("""
+                        UPDATE nodes SET paused_at = CASE WHEN :paused THEN COALESCE(paused_at, now()) END
+                        WHERE id = :id AND owner_user_id = :owner AND removed_at IS NULL""")
+                .param("paused", paused).param("id", id).param("owner", owner).update() == 1;
+    }
+
+    boolean rename(UUID owner, UUID id, String name) {
+        return jdbc.sql("UPDATE nodes SET device_name = :name WHERE id = :id AND owner_user_id = :owner AND removed_at IS NULL")
+                .param("name", name).param("id", id).param("owner", owner).update() == 1;
+    }
+
+    /** Marks the owner's device removed and paused; false when it is not theirs or already removed. */
+    boolean remove(UUID owner, UUID id) {
+        return jdbc.sql("""
+                        UPDATE nodes SET removed_at = now(), paused_at = COALESCE(paused_at, now())
+                        WHERE id = :id AND owner_user_id = :owner AND removed_at IS NULL""")
+                .param("id", id).param("owner", owner).update() == 1;
+    }
+
+    Set<UUID> pausedIds() {
+        return Set.copyOf(jdbc.sql("SELECT id FROM nodes WHERE paused_at IS NOT NULL").query(UUID.class).list());
+    }
+
+    private static DeviceRow mapDevice(ResultSet rs, int row) throws SQLException {
+        return new DeviceRow(rs.getObject("id", UUID.class), rs.getString("device_id"),
+                rs.getObject("owner_user_id", UUID.class), rs.getString("device_name"), rs.getString("install_method"),
+                rs.getString("sdk_version"), rs.getString("platform"), rs.getString("country"), rs.getString("city"),
+                rs.getString("status"), rs.getTimestamp("paused_at") != null, rs.getBoolean("local_exit"),
+                instant(rs.getTimestamp("connected_since")), instant(rs.getTimestamp("last_heartbeat")),
+                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("removed_at")));
+    }
+
+    /** A {@code nodes} row as the device registry reads it. */
+    record DeviceRow(UUID id, String deviceId, UUID ownerId, @Nullable String name, @Nullable String installMethod,
+            @Nullable String nodeVersion, @Nullable String platform, @Nullable String country, @Nullable String city,
+            String status, boolean paused, boolean localExit, @Nullable Instant connectedSince,
+            @Nullable Instant lastHeartbeat, Instant createdAt, @Nullable Instant removedAt) {}
 
     /** What a node agent's admission writes. */
     record NodeRegistration(String deviceId, UUID ownerUserId, UUID nodeKeyId, @Nullable String deviceName,

@@ -1,22 +1,49 @@
 package io.iploop.server.plans.internal;
 
+import io.iploop.server.audit.AuditAction;
+import io.iploop.server.audit.AuditEvent;
+import io.iploop.server.audit.AuditService;
 import io.iploop.server.plans.Plan;
+import io.iploop.server.plans.PlanDetails;
+import io.iploop.server.plans.PlanSpec;
+import io.iploop.server.plans.PlansException;
+import io.iploop.server.plans.PlansException.Reason;
 import io.iploop.server.plans.PlansService;
+import io.iploop.server.plans.SignupPlan;
 import io.iploop.server.plans.Subscription;
+import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.Currency;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** The plans service over {@link PlanRepository}. Thread-safe. */
+/**
+ * The plans service over {@link PlanRepository}. Admin changes and their audit entries commit in
+ * one transaction. Thread-safe.
+ */
 @Service
 class DefaultPlansService implements PlansService {
 
-    private final PlanRepository repository;
+    /** Targeting options a plan may include (the {@code plans.targeting} check constraint). */
+    static final Set<String> TARGETING = Set.of("country", "state", "city", "zip", "asn", "isp");
+    /** GB balances are byte-exact: 9 decimals of 10^9 bytes (migration V202611241001). */
+    private static final int GB_SCALE = 9;
 
-    DefaultPlansService(PlanRepository repository) {
+    private final PlanRepository repository;
+    private final AuditService audit;
+
+    DefaultPlansService(PlanRepository repository, AuditService audit) {
         this.repository = repository;
+        this.audit = audit;
     }
 
     @Override
@@ -32,13 +59,242 @@ class DefaultPlansService implements PlansService {
     @Override
     @Transactional
     public Subscription subscribe(UUID userId, String planId) {
-        Plan plan = repository.find(planId).orElseThrow(() -> new IllegalArgumentException("planId: " + planId + " (unknown)"));
+        Plan plan = repository.find(planId).orElseThrow(() -> unknownPlan(planId));
+        Optional<Subscription> previous = repository.findActiveSubscription(userId);
         repository.cancelActive(userId);
-        return repository.insertSubscription(userId, plan);
+        Subscription subscription = repository.insertSubscription(userId, plan);
+        // The first subscription of a new account is not a change; every later one is, old -> new.
+        previous.ifPresent(old -> audit.record(new AuditEvent(userId, AuditAction.PLAN_CHANGED, "subscription",
+                subscription.id().toString(), Map.of("from", old.planId(), "to", plan.id()))));
+        return subscription;
+    }
+
+    @Override
+    @Transactional
+    public Subscription subscribeNewAccount(UUID userId) {
+        PlanRepository.SignupSetting setting = repository.signupSetting();
+        Plan plan = repository.find(setting.planId()).orElseThrow(() -> unknownPlan(setting.planId()));
+        repository.cancelActive(userId);
+        return repository.insertSubscription(userId, plan, firstBalance(plan, setting.includedGbOverride()));
     }
 
     @Override
     public Optional<Subscription> current(UUID userId) {
         return repository.findActiveSubscription(userId);
+    }
+
+    @Override
+    public Map<UUID, Subscription> current(Collection<UUID> userIds) {
+        return repository.findActiveSubscriptions(userIds);
+    }
+
+    @Override
+    public List<UUID> activeSubscribers(String planId) {
+        return repository.activeSubscribers(planId);
+    }
+
+    @Override
+    public Map<String, Long> planDistribution() {
+        return repository.distribution();
+    }
+
+    @Override
+    public List<PlanDetails> allPlans() {
+        return repository.findAllDetails();
+    }
+
+    @Override
+    public PlanDetails details(String planId) {
+        return repository.findDetails(planId).orElseThrow(() -> notFound(planId));
+    }
+
+    @Override
+    @Transactional
+    public PlanDetails createPlan(UUID adminId, String planId, PlanSpec spec) {
+        check(spec);
+        if (repository.exists(planId)) {
+            throw new PlansException(Reason.PLAN_EXISTS, "a plan with id " + planId + " exists already", "id");
+        }
+        try {
+            repository.insertPlan(planId, spec);
+        } catch (DuplicateKeyException raced) {
+            throw new PlansException(Reason.PLAN_EXISTS, "a plan with id " + planId + " exists already", "id");
+        }
+        audit.record(new AuditEvent(adminId, AuditAction.ADMIN_PLAN_CREATED, "plan", planId,
+                Map.of("name", spec.name())));
+        return details(planId);
+    }
+
+    @Override
+    @Transactional
+    public PlanDetails updatePlan(UUID adminId, String planId, PlanSpec spec) {
+        check(spec);
+        PlanDetails before = details(planId);
+        if (!spec.active() && planId.equals(repository.signupSetting().planId())) {
+            throw new PlansException(Reason.PLAN_IN_USE,
+                    "plan " + planId + " is the sign-up plan; choose another sign-up plan before deactivating it",
+                    "active");
+        }
+        repository.updatePlan(planId, spec);
+        audit.record(new AuditEvent(adminId, AuditAction.ADMIN_PLAN_UPDATED, "plan", planId,
+                changes(PlanSpec.of(before), spec)));
+        return details(planId);
+    }
+
+    @Override
+    @Transactional
+    public void deletePlan(UUID adminId, String planId) {
+        PlanDetails plan = details(planId);
+        if (plan.activeSubscribers() > 0) {
+            throw new PlansException(Reason.PLAN_IN_USE, plan.activeSubscribers()
+                    + " accounts are on plan " + planId + "; move them to another plan first", null);
+        }
+        if (planId.equals(repository.signupSetting().planId())) {
+            throw new PlansException(Reason.PLAN_IN_USE,
+                    "plan " + planId + " is the sign-up plan; choose another sign-up plan first", null);
+        }
+        String outcome;
+        if (repository.everSubscribed(planId)) {
+            repository.updatePlan(planId, PlanSpec.of(new PlanDetails(plan.plan(), plan.currency(), plan.sortOrder(),
+                    false, 0)));
+            outcome = "deactivated";
+        } else {
+            repository.deletePlan(planId);
+            outcome = "deleted";
+        }
+        audit.record(new AuditEvent(adminId, AuditAction.ADMIN_PLAN_DELETED, "plan", planId,
+                Map.of("outcome", outcome)));
+    }
+
+    @Override
+    @Transactional
+    public Subscription changePlan(UUID adminId, UUID userId, String planId) {
+        Plan plan = repository.find(planId).orElseThrow(() -> unknownPlan(planId));
+        Optional<Subscription> before = repository.lockActiveSubscription(userId);
+        repository.cancelActive(userId);
+        Subscription after = repository.insertSubscription(userId, plan);
+        audit.record(new AuditEvent(adminId, AuditAction.PLAN_CHANGED, "user", userId.toString(), Map.of(
+                "targetUserId", userId.toString(),
+                "oldPlan", before.map(Subscription::planId).orElse("none"),
+                "newPlan", planId,
+                "oldGbBalance", before.map(s -> s.gbBalance().toPlainString()).orElse("0"),
+                "newGbBalance", after.gbBalance().toPlainString())));
+        return after;
+    }
+
+    @Override
+    @Transactional
+    public Subscription setBalance(UUID adminId, UUID userId, BigDecimal gbBalance, String reason) {
+        if (gbBalance.signum() < 0 || gbBalance.stripTrailingZeros().scale() > GB_SCALE) {
+            throw new PlansException(Reason.INVALID_PLAN,
+                    "gbBalance: " + gbBalance.toPlainString() + " (expected: >= 0 with at most 9 decimals)", "gbBalance");
+        }
+        Subscription before = repository.lockActiveSubscription(userId).orElseThrow(() -> new PlansException(
+                Reason.NO_SUBSCRIPTION, "the account has no active plan; assign a plan first", "gbBalance"));
+        repository.setBalance(userId, gbBalance);
+        audit.record(new AuditEvent(adminId, AuditAction.BALANCE_ADJUSTED, "user", userId.toString(), Map.of(
+                "targetUserId", userId.toString(),
+                "plan", before.planId(),
+                "oldGbBalance", before.gbBalance().toPlainString(),
+                "newGbBalance", gbBalance.toPlainString(),
+                "reason", reason)));
+        return repository.findActiveSubscription(userId).orElseThrow();
+    }
+
+    @Override
+    public SignupPlan signupPlan() {
+        PlanRepository.SignupSetting s = repository.signupSetting();
+        Plan plan = repository.find(s.planId()).orElseThrow(() -> unknownPlan(s.planId()));
+        return new SignupPlan(plan.id(), plan.name(), s.includedGbOverride(), firstBalance(plan, s.includedGbOverride()),
+                s.updatedAt());
+    }
+
+    @Override
+    @Transactional
+    public SignupPlan setSignupPlan(UUID adminId, String planId, @Nullable BigDecimal includedGbOverride) {
+        if (includedGbOverride != null && includedGbOverride.signum() < 0) {
+            throw new PlansException(Reason.INVALID_PLAN,
+                    "includedGb: " + includedGbOverride.toPlainString() + " (expected: >= 0)", "includedGb");
+        }
+        PlanDetails plan = repository.findDetails(planId).filter(PlanDetails::active)
+                .orElseThrow(() -> unknownPlan(planId));
+        SignupPlan before = signupPlan();
+        repository.setSignupSetting(plan.plan().id(), includedGbOverride, adminId);
+        SignupPlan after = signupPlan();
+        audit.record(new AuditEvent(adminId, AuditAction.SIGNUP_PLAN_CHANGED, "plan", planId, Map.of(
+                "oldPlan", before.planId(),
+                "oldIncludedGb", before.effectiveIncludedGb().toPlainString(),
+                "newPlan", after.planId(),
+                "newIncludedGb", after.effectiveIncludedGb().toPlainString())));
+        return after;
+    }
+
+    private static BigDecimal firstBalance(Plan plan, @Nullable BigDecimal override) {
+        if (override != null) {
+            return override;
+        }
+        return plan.includedGb() == null ? BigDecimal.ZERO : plan.includedGb();
+    }
+
+    /** Checks what bean validation on the request cannot: currency, targeting set. */
+    private static void check(PlanSpec s) {
+        try {
+            Currency.getInstance(s.currency());
+        } catch (IllegalArgumentException e) {
+            throw new PlansException(Reason.INVALID_PLAN, "currency: " + s.currency() + " (expected: ISO 4217 code)",
+                    "currency");
+        }
+        for (String t : s.targeting()) {
+            if (!TARGETING.contains(t)) {
+                throw new PlansException(Reason.INVALID_PLAN,
+                        "targeting: " + t + " (expected: any of country, state, city, zip, asn, isp)", "targeting");
+            }
+        }
+        if (!s.targeting().contains("country")) {
+            throw new PlansException(Reason.INVALID_PLAN,
+                    "targeting: must include country (every plan targets countries, seed 001 §5.9)", "targeting");
+        }
+    }
+
+    /** The fields that differ, as {@code field -> "old -> new"}, for the audit entry. */
+    private static Map<String, String> changes(PlanSpec a, PlanSpec b) {
+        Map<String, String> changed = new LinkedHashMap<>();
+        diff(changed, "name", a.name(), b.name());
+        diff(changed, "description", a.description(), b.description());
+        diff(changed, "currency", a.currency(), b.currency());
+        diff(changed, "priceMonthly", a.priceMonthly(), b.priceMonthly());
+        diff(changed, "priceAnnual", a.priceAnnual(), b.priceAnnual());
+        diff(changed, "pricePerGb", a.pricePerGb(), b.pricePerGb());
+        diff(changed, "overagePerGb", a.overagePerGb(), b.overagePerGb());
+        diff(changed, "includedGb", a.includedGb(), b.includedGb());
+        diff(changed, "requestsPerSecond", a.requestsPerSecond(), b.requestsPerSecond());
+        diff(changed, "requestsPerDay", a.requestsPerDay(), b.requestsPerDay());
+        diff(changed, "maxConcurrentConnections", a.maxConcurrentConnections(), b.maxConcurrentConnections());
+        diff(changed, "maxStickyLifetimeSeconds", a.maxStickyLifetimeSeconds(), b.maxStickyLifetimeSeconds());
+        diff(changed, "stickySessions", a.stickySessions(), b.stickySessions());
+        diff(changed, "targeting", a.targeting(), b.targeting());
+        diff(changed, "features", a.features(), b.features());
+        diff(changed, "sortOrder", a.sortOrder(), b.sortOrder());
+        diff(changed, "active", a.active(), b.active());
+        return changed;
+    }
+
+    private static void diff(Map<String, String> out, String field, @Nullable Object a, @Nullable Object b) {
+        boolean same = a instanceof BigDecimal x && b instanceof BigDecimal y ? x.compareTo(y) == 0 : Objects.equals(a, b);
+        if (!same) {
+            out.put(field, text(a) + " -> " + text(b));
+        }
+    }
+
+    private static String text(@Nullable Object o) {
+        return o == null ? "null" : o instanceof BigDecimal d ? d.toPlainString() : o.toString();
+    }
+
+    private static PlansException unknownPlan(String planId) {
+        return new PlansException(Reason.UNKNOWN_PLAN, "planId: unknown plan " + planId, "planId");
+    }
+
+    private static PlansException notFound(String planId) {
+        return new PlansException(Reason.PLAN_NOT_FOUND, "no plan " + planId, null);
     }
 }

@@ -2,12 +2,18 @@ package io.iploop.server.plans.internal;
 
 import io.iploop.server.platform.Money;
 import io.iploop.server.plans.Plan;
+import io.iploop.server.plans.PlanDetails;
+import io.iploop.server.plans.PlanSpec;
 import io.iploop.server.plans.Subscription;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -44,15 +50,163 @@ class PlanRepository {
     }
 
     Subscription insertSubscription(UUID userId, Plan plan) {
+        return insertSubscription(userId, plan, plan.includedGb() == null ? BigDecimal.ZERO : plan.includedGb());
+    }
+
+    /** A new active subscription to {@code plan} starting with {@code gbBalance} GB. */
+    Subscription insertSubscription(UUID userId, Plan plan, BigDecimal gbBalance) {
         UUID id = jdbc.sql("""
                         INSERT INTO user_plans (user_id, plan_id, gb_balance)
                         VALUES (:userId, :planId, :balance) RETURNING id""")
                 .param("userId", userId)
                 .param("planId", plan.id())
-                .param("balance", plan.includedGb() == null ? BigDecimal.ZERO : plan.includedGb())
+                .param("balance", gbBalance)
                 .query(UUID.class).single();
         return findSubscription(userId, id).orElseThrow();
     }
+
+    /** Locks the account's active subscription row (if any) for the rest of the transaction. */
+    Optional<Subscription> lockActiveSubscription(UUID userId) {
+        return jdbc.sql("""
+                        SELECT up.*, p.name AS plan_name FROM user_plans up JOIN plans p ON p.id = up.plan_id
+                        WHERE up.user_id = :userId AND up.status = 'active' FOR UPDATE OF up""")
+                .param("userId", userId).query(PlanRepository::mapSubscription).optional();
+    }
+
+    /** Sets the remaining GB of the active subscription; returns the rows changed (0 or 1). */
+    int setBalance(UUID userId, BigDecimal gbBalance) {
+        return jdbc.sql("UPDATE user_plans SET gb_balance = :gb WHERE user_id = :userId AND status = 'active'")
+                .param("userId", userId).param("gb", gbBalance).update();
+    }
+
+    /** Active subscriptions of these accounts, keyed by account. */
+    Map<UUID, Subscription> findActiveSubscriptions(Collection<UUID> userIds) {
+        if (userIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<UUID, Subscription> result = new LinkedHashMap<>();
+        // = ANY(array) keeps one statement shape whatever the page size (an IN list would not).
+        jdbc.sql("""
+                        SELECT up.*, p.name AS plan_name FROM user_plans up JOIN plans p ON p.id = up.plan_id
+                        WHERE up.user_id = ANY (CAST(:ids AS uuid[])) AND up.status = 'active'""")
+                .param("ids", "{" + String.join(",", userIds.stream().map(UUID::toString).toList()) + "}")
+                .query(rs -> {
+                    result.put(rs.getObject("user_id", UUID.class), mapSubscription(rs, 0));
+                });
+        return result;
+    }
+
+    List<UUID> activeSubscribers(String planId) {
+        return jdbc.sql("SELECT user_id FROM user_plans WHERE plan_id = :planId AND status = 'active'")
+                .param("planId", planId).query(UUID.class).list();
+    }
+
+    /** Active subscriptions per plan, every plan listed, in display order. */
+    Map<String, Long> distribution() {
+        Map<String, Long> result = new LinkedHashMap<>();
+        jdbc.sql("""
+                        SELECT p.id, count(up.id) AS n FROM plans p
+                        LEFT JOIN user_plans up ON up.plan_id = p.id AND up.status = 'active'
+                        GROUP BY p.id, p.sort_order ORDER BY p.sort_order, p.id""")
+                .query(rs -> {
+                    result.put(rs.getString("id"), rs.getLong("n"));
+                });
+        return result;
+    }
+
+    private static final String DETAILS = """
+            SELECT p.*, (SELECT count(*) FROM user_plans up WHERE up.plan_id = p.id AND up.status = 'active')
+                        AS active_subscribers
+            FROM plans p""";
+
+    List<PlanDetails> findAllDetails() {
+        return jdbc.sql(DETAILS + " ORDER BY p.sort_order, p.id").query(this::mapDetails).list();
+    }
+
+    Optional<PlanDetails> findDetails(String id) {
+        return jdbc.sql(DETAILS + " WHERE p.id = :id").param("id", id).query(this::mapDetails).optional();
+    }
+
+    boolean exists(String id) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM plans WHERE id = :id)").param("id", id)
+                .query(Boolean.class).single();
+    }
+
+    /** True when any subscription, active or past, references the plan. */
+    boolean everSubscribed(String id) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM user_plans WHERE plan_id = :id)").param("id", id)
+                .query(Boolean.class).single();
+    }
+
+    void insertPlan(String id, PlanSpec s) {
+        jdbc.sql("""
+                        INSERT INTO plans (id, name, description, currency, price_monthly, price_annual, price_per_gb,
+                                           overage_per_gb, included_gb, requests_per_day, max_concurrent_connections,
+                                           max_sticky_lifetime_seconds, features, sort_order, is_active,
+                                           requests_per_second, sticky_sessions, targeting)
+                        VALUES (:id, :name, :description, :currency, :priceMonthly, :priceAnnual, :pricePerGb,
+                                :overagePerGb, :includedGb, :requestsPerDay, :maxConcurrent, :maxSticky,
+                                CAST(:features AS jsonb), :sortOrder, :active, :requestsPerSecond, :sticky,
+                                string_to_array(:targeting, ','))""")
+                .param("id", id).params(specParams(s)).update();
+    }
+
+    int updatePlan(String id, PlanSpec s) {
+        return jdbc.sql("""
+                        UPDATE plans SET name = :name, description = :description, currency = :currency,
+                               price_monthly = :priceMonthly, price_annual = :priceAnnual, price_per_gb = :pricePerGb,
+                               overage_per_gb = :overagePerGb, included_gb = :includedGb,
+                               requests_per_day = :requestsPerDay, max_concurrent_connections = :maxConcurrent,
+                               max_sticky_lifetime_seconds = :maxSticky, features = CAST(:features AS jsonb),
+                               sort_order = :sortOrder, is_active = :active, requests_per_second = :requestsPerSecond,
+                               sticky_sessions = :sticky, targeting = string_to_array(:targeting, ',')
+                        WHERE id = :id""")
+                .param("id", id).params(specParams(s)).update();
+    }
+
+    int deletePlan(String id) {
+        return jdbc.sql("DELETE FROM plans WHERE id = :id").param("id", id).update();
+    }
+
+    private Map<String, Object> specParams(PlanSpec s) {
+        Map<String, Object> p = new java.util.HashMap<>();
+        p.put("name", s.name());
+        p.put("description", s.description());
+        p.put("currency", s.currency());
+        p.put("priceMonthly", s.priceMonthly());
+        p.put("priceAnnual", s.priceAnnual());
+        p.put("pricePerGb", s.pricePerGb());
+        p.put("overagePerGb", s.overagePerGb());
+        p.put("includedGb", s.includedGb());
+        p.put("requestsPerDay", s.requestsPerDay());
+        p.put("maxConcurrent", s.maxConcurrentConnections());
+        p.put("maxSticky", s.maxStickyLifetimeSeconds());
+        p.put("features", json.writeValueAsString(s.features()));
+        p.put("sortOrder", s.sortOrder());
+        p.put("active", s.active());
+        p.put("requestsPerSecond", s.requestsPerSecond());
+        p.put("sticky", s.stickySessions());
+        p.put("targeting", String.join(",", s.targeting()));
+        return p;
+    }
+
+    /** The sign-up setting row: plan, optional GB override, last change. */
+    SignupSetting signupSetting() {
+        return jdbc.sql("SELECT plan_id, included_gb_override, updated_at FROM plan_signup_setting")
+                .query((rs, n) -> new SignupSetting(rs.getString("plan_id"), rs.getBigDecimal("included_gb_override"),
+                        rs.getTimestamp("updated_at").toInstant()))
+                .single();
+    }
+
+    void setSignupSetting(String planId, @Nullable BigDecimal includedGbOverride, UUID adminId) {
+        jdbc.sql("""
+                        UPDATE plan_signup_setting SET plan_id = :planId, included_gb_override = :gb,
+                               updated_at = now(), updated_by = :adminId""")
+                .param("planId", planId).param("gb", includedGbOverride).param("adminId", adminId).update();
+    }
+
+    /** The row of {@code plan_signup_setting}. */
+    record SignupSetting(String planId, @Nullable BigDecimal includedGbOverride, Instant updatedAt) {}
 
     /** The active plan and balance of the account, for the gateway's limits. */
     Optional<PlanAndBalance> findActivePlanAndBalance(UUID userId) {
@@ -87,6 +241,11 @@ class PlanRepository {
                         SELECT up.*, p.name AS plan_name FROM user_plans up JOIN plans p ON p.id = up.plan_id
                         WHERE up.user_id = :userId AND up.id = :id""")
                 .param("userId", userId).param("id", id).query(PlanRepository::mapSubscription).optional();
+    }
+
+    private PlanDetails mapDetails(ResultSet rs, int row) throws SQLException {
+        return new PlanDetails(mapPlan(rs, row), rs.getString("currency"), rs.getInt("sort_order"),
+                rs.getBoolean("is_active"), rs.getLong("active_subscribers"));
     }
 
     private Plan mapPlan(ResultSet rs, int row) throws SQLException {

@@ -2,6 +2,7 @@ package io.iploop.server.platform.internal;
 
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.JwtTokens;
+import io.iploop.server.platform.LoginSessions;
 import io.iploop.server.platform.TokenRevocations;
 import io.iploop.server.platform.WebSessionCookie;
 import jakarta.servlet.http.HttpServletResponse;
@@ -12,6 +13,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -23,20 +25,24 @@ import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Spring Security: stateless JWT for {@code /api/**} (blacklisted tokens refused); public
- * registration, login, password reset and e-mail verification links, locations, plan
- * catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error} (otherwise
- * validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the JSON error
- * envelope. {@code /api/admin/**} is for admins only. After the JWT filter, {@link ApiRateLimitFilter}
- * limits every {@code /api/**} caller ({@code iploop.api-rate-limit-per-minute}, default 600).
+ * Spring Security: stateless JWT for {@code /api/**} (blacklisted tokens and ended sessions
+ * refused); public registration, login, password reset and e-mail verification links, locations,
+ * plan catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error}
+ * (otherwise validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the
+ * JSON error envelope. Account-security rules ({@link SecurityRules}): {@code /api/admin/**} is for
+ * admins whose token was issued with 2FA (403 {@code two_factor_required} otherwise, seed 000
+ * §9.1); an account that must change its password gets 403 {@code password_change_required}
+ * everywhere except profile, password change, logout and the 2FA endpoints. After the JWT filter,
+ * {@link ApiRateLimitFilter} limits every {@code /api/**} caller ({@code iploop.api-rate-limit-per-minute},
+ * default 600).
  *
  * <p>A second chain serves everything else: the dashboard pages of the {@code web} feature
- * (DESIGN §7). They authenticate with the same JWT in the {@link WebSessionCookie}, have Spring
- * Security's CSRF protection for every state-changing request (token in a {@code SameSite=Strict}
- * HttpOnly cookie, rendered into forms and the {@code <meta name="_csrf">} that htmx sends as a
- * header), and send an anonymous browser to {@code /login} (an htmx request gets 401 with
- * {@code HX-Redirect}, so the whole page moves rather than a fragment). {@code /admin/**} pages are
- * for admins only.
+ * (DESIGN §7). They authenticate with the same JWT in the {@link WebSessionCookie} (same checks:
+ * revocation, login session), have Spring Security's CSRF protection for every state-changing
+ * request (token in a {@code SameSite=Strict} HttpOnly cookie, rendered into forms and the
+ * {@code <meta name="_csrf">} that htmx sends as a header), and send an anonymous browser to
+ * {@code /login} (an htmx request gets 401 with {@code HX-Redirect}, so the whole page moves rather
+ * than a fragment). {@code /admin/**} pages follow the admin API's rule: admins with 2FA.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
@@ -55,8 +61,8 @@ class SecurityConfig {
 
     @Bean
     @Order(1)
-    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations, JsonMapper json,
-            @Value("${iploop.api-rate-limit-per-minute:600}") int apiRateLimitPerMinute) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations,
+            LoginSessions sessions, JsonMapper json, @Value("${iploop.api-rate-limit-per-minute:600}") int apiRateLimitPerMinute) throws Exception {
         http.securityMatcher(API_PATHS)
                 .csrf(c -> c.disable())
                 .httpBasic(b -> b.disable())
@@ -64,12 +70,13 @@ class SecurityConfig {
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations, false),
-                        AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations, sessions), AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new ApiRateLimitFilter(apiRateLimitPerMinute, json), JwtAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login",
                                 "/api/auth/forgot-password", "/api/auth/reset-password").permitAll()
+                        // The node agent authenticates with its node key (X-Node-Key), checked by the earn feature.
+                        .requestMatchers(HttpMethod.POST, "/api/earn/devices/register").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/auth/verify-reset-token", "/api/auth/verify-email")
                                 .permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/proxy/locations", "/api/proxy/locations/**",
@@ -77,19 +84,30 @@ class SecurityConfig {
                         .requestMatchers("/api/openapi.json", "/api/openapi.json/**", "/swagger-ui.html",
                                 "/swagger-ui/**").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
-                        .requestMatchers("/actuator/**", "/api/admin/**").hasRole("ADMIN")
-                        .anyRequest().authenticated())
+                        .requestMatchers("/error", "/").permitAll()
+                        // What an account that must change its password (or set up 2FA) can still do.
+                        .requestMatchers(HttpMethod.GET, "/api/auth/profile").authenticated()
+                        .requestMatchers(HttpMethod.PUT, "/api/auth/password").authenticated()
+                        .requestMatchers(HttpMethod.POST, "/api/auth/logout").authenticated()
+                        .requestMatchers("/api/auth/2fa/**").authenticated()
+                        .requestMatchers("/api/admin/**").access(SecurityRules.adminWithTwoFactor())
+                        .requestMatchers("/actuator/**").hasRole("ADMIN")
+                        .anyRequest().access(SecurityRules.passwordChanged()))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((req, res, ex) -> write(json, res, HttpServletResponse.SC_UNAUTHORIZED,
                                 ApiError.of("unauthorized", "missing, invalid, expired or revoked bearer token", null)))
                         .accessDeniedHandler((req, res, ex) -> write(json, res, HttpServletResponse.SC_FORBIDDEN,
-                                ApiError.of("forbidden", "your role does not allow this", null))));
+                                ex instanceof AuthorizationDeniedException d
+                                        && d.getAuthorizationResult() instanceof SecurityRules.Denied rule
+                                        ? ApiError.of(rule.code, rule.message, null)
+                                        : ApiError.of("forbidden", "your role does not allow this", null))));
         return http.build();
     }
 
     @Bean
     @Order(2)
-    SecurityFilterChain pageSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations) throws Exception {
+    SecurityFilterChain pageSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations, LoginSessions sessions)
+            throws Exception {
         CookieCsrfTokenRepository csrfTokens = new CookieCsrfTokenRepository();
         csrfTokens.setCookiePath("/");
         csrfTokens.setCookieCustomizer(c -> c.sameSite("Strict"));
@@ -103,11 +121,11 @@ class SecurityConfig {
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(PAGE_CSP)))
-                .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations, true),
+                .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations, sessions, true),
                         AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(PUBLIC_PAGES).permitAll()
-                        .requestMatchers("/admin/**").hasRole("ADMIN")
+                        .requestMatchers("/admin/**").access(SecurityRules.adminWithTwoFactor())
                         .anyRequest().authenticated())
                 .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
                     if (req.getHeader("HX-Request") != null) {

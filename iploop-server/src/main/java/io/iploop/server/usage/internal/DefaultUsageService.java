@@ -2,6 +2,7 @@ package io.iploop.server.usage.internal;
 
 import io.iploop.server.keys.ApiKey;
 import io.iploop.server.keys.ApiKeysService;
+import io.iploop.server.usage.PlatformUsage;
 import io.iploop.server.usage.RecentUsage;
 import io.iploop.server.usage.UsageBreakdown;
 import io.iploop.server.usage.UsageBucket;
@@ -57,6 +58,14 @@ class DefaultUsageService implements UsageService {
         return new UsageSummary(period.days(), w.from(), w.to(), t.bytesUploaded(), t.bytesDownloaded(), total,
                 BigDecimal.valueOf(total).divide(BYTES_PER_GB, 3, RoundingMode.HALF_UP), t.requests(), t.streams(),
                 t.successes(), t.streams() - t.successes(), rate, t.avgDurationMs());
+    }
+
+    @Override
+    public PlatformUsage platformUsage(Instant from, Instant to) {
+        if (from.isAfter(to)) {
+            throw new IllegalArgumentException("from: " + from + " (expected: <= to " + to + ")");
+        }
+        return usage.platformTotals(from, to);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.iploop.server.usage.internal;
 
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.spi.UsageSink;
+import io.iploop.server.usage.NodeTrafficRecorded;
 import io.iploop.server.usage.UsageRecorded;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code ON CONFLICT (id) DO NOTHING} makes a retried batch a no-op for the records already stored,
  * so bytes are never billed twice. For the records actually inserted it publishes one
  * {@link UsageRecorded} per account inside the same transaction (the plans feature moves the bytes
- * from the balance to the used GB). Called from one gateway thread; thread-safe anyway.
+ * from the balance to the used GB) and one {@link NodeTrafficRecorded} per batch (the earn feature
+ * records node operators' contributions). Called from one gateway thread; thread-safe anyway.
  */
 @Component
 class JdbcUsageSink implements UsageSink {
@@ -43,10 +45,18 @@ class JdbcUsageSink implements UsageSink {
         Integer inserted = tx.execute(status -> {
             List<UsageRecord> stored = usage.insertBatch(batch);
             Map<UUID, Long> bytesByUser = new LinkedHashMap<>();
+            Map<UUID, Long> bytesByNode = new LinkedHashMap<>();
             for (UsageRecord r : stored) {
-                bytesByUser.merge(r.userId(), r.bytesDownloaded() + r.bytesUploaded(), Long::sum);
+                long bytes = r.bytesDownloaded() + r.bytesUploaded();
+                bytesByUser.merge(r.userId(), bytes, Long::sum);
+                if (r.nodeId() != null && bytes > 0) {
+                    bytesByNode.merge(r.nodeId(), bytes, Long::sum);
+                }
             }
             bytesByUser.forEach((userId, bytes) -> events.publishEvent(new UsageRecorded(userId, bytes)));
+            if (!bytesByNode.isEmpty()) {
+                events.publishEvent(new NodeTrafficRecorded(bytesByNode));
+            }
             return stored.size();
         });
         if (inserted != null && inserted < batch.size()) {

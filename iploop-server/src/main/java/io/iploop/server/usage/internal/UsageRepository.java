@@ -1,6 +1,7 @@
 package io.iploop.server.usage.internal;
 
 import io.iploop.gateway.spi.UsageRecord;
+import io.iploop.server.usage.PlatformUsage;
 import io.iploop.server.usage.UsageBucket;
 import io.iploop.server.usage.UsageEntry;
 import java.sql.Types;
@@ -76,6 +77,20 @@ class UsageRepository {
             }
         }
         return inserted;
+    }
+
+    /** Totals over every account within {@code [from, to)} (admin statistics). */
+    PlatformUsage platformTotals(Instant from, Instant to) {
+        return jdbc.sql("""
+                        SELECT COALESCE(sum(bytes_uploaded), 0) AS up, COALESCE(sum(bytes_downloaded), 0) AS down,
+                               COALESCE(sum(request_count), 0) AS requests, count(*) AS streams,
+                               count(DISTINCT user_id) AS accounts
+                        FROM usage_records WHERE started_at >= :from AND started_at < :to""")
+                .param("from", utc(from)).param("to", utc(to))
+                .query((rs, n) -> new PlatformUsage(from, to, rs.getLong("up"), rs.getLong("down"),
+                        rs.getLong("up") + rs.getLong("down"), rs.getLong("requests"), rs.getLong("streams"),
+                        rs.getLong("accounts")))
+                .single();
     }
 
     /** Totals of one account within {@code [from, to)}. */

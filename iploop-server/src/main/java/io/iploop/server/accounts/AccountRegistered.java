@@ -1,0 +1,13 @@
+package io.iploop.server.accounts;
+
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A user registered themselves ({@code POST /api/auth/register}); published inside the
+ * registration's transaction, so a listener that throws rolls the registration back (the earn
+ * feature refuses an unknown referral code that way, naming the field {@code ref}). Immutable.
+ *
+ * @param referralCode the {@code ref} query parameter as given (seed 000 §3.7), or null
+ */
+public record AccountRegistered(UUID userId, String email, @Nullable String referralCode) {}

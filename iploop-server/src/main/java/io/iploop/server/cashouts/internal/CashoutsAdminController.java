@@ -1,0 +1,81 @@
+package io.iploop.server.cashouts.internal;
+
+import io.iploop.server.cashouts.Cashout;
+import io.iploop.server.cashouts.CashoutStatus;
+import io.iploop.server.cashouts.CashoutsException;
+import io.iploop.server.cashouts.CashoutsService;
+import io.iploop.server.platform.AuthenticatedUser;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /api/admin/cashouts} (seed 000 US-3.5.5): the review queue, approval and rejection of
+ * pending cash-outs and completion of manually paid ones. Admins only; every action is audited.
+ */
+@RestController
+@RequestMapping("/api/admin/cashouts")
+@Tag(name = "Admin: cash-outs")
+class CashoutsAdminController {
+
+    private final CashoutsService cashouts;
+
+    CashoutsAdminController(CashoutsService cashouts) {
+        this.cashouts = cashouts;
+    }
+
+    @GetMapping
+    @Operation(summary = "Cash-outs in a status (e.g. pending: the review queue), oldest first")
+    QueueResponse queue(@RequestParam(required = false) @Nullable String status,
+            @RequestParam(defaultValue = "100") int limit) {
+        CashoutStatus s = null;
+        if (status != null && !status.isBlank()) {
+            try {
+                s = CashoutStatus.fromDb(status);
+            } catch (IllegalArgumentException e) {
+                throw new CashoutsException(CashoutsException.Reason.VALIDATION,
+                        "status: unknown status '" + status + "'", "status");
+            }
+        }
+        return new QueueResponse(cashouts.queue(s, limit));
+    }
+
+    @PostMapping("/{id}/approve")
+    @Operation(summary = "Approve a pending cash-out; the payout job sends it on its next run")
+    Cashout approve(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID id,
+            @RequestBody(required = false) @Nullable NoteBody body) {
+        return cashouts.approve(admin.userId(), id, body == null ? null : body.note());
+    }
+
+    @PostMapping("/{id}/reject")
+    @Operation(summary = "Reject a pending cash-out; its credits go back to the user's earnings")
+    Cashout reject(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID id,
+            @RequestBody(required = false) @Nullable NoteBody body) {
+        return cashouts.reject(admin.userId(), id, body == null ? null : body.note());
+    }
+
+    @PostMapping("/{id}/complete")
+    @Operation(summary = "Mark a manually paid cash-out completed with the payment's transaction id")
+    Cashout complete(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID id,
+            @Valid @RequestBody CompleteBody body) {
+        return cashouts.complete(admin.userId(), id, body.transactionId());
+    }
+
+    record NoteBody(@Nullable String note) {}
+
+    record CompleteBody(@NotBlank String transactionId) {}
+
+    record QueueResponse(List<Cashout> cashouts) {}
+}

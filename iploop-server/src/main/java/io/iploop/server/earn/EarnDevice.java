@@ -1,0 +1,23 @@
+package io.iploop.server.earn;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One of an operator's devices with its earnings (seed 000 §3.6.2 devices page). Days are UTC.
+ * Immutable.
+ *
+ * @param id the device id used by the earn API (nodes.id)
+ * @param deviceId the agent's own persistent id
+ * @param status {@code online}, {@code paused} or {@code offline}
+ * @param uptimeSeconds length of the current connection, 0 while offline
+ * @param bytesToday bytes carried today, both directions (counted when the usage batch is stored)
+ * @param bytesTotal bytes carried since enrolment
+ * @param creditsToday whole credits credited today (credit job periods ending today)
+ * @param creditsTotal whole credits credited since enrolment
+ */
+public record EarnDevice(UUID id, String deviceId, @Nullable String name, @Nullable String installMethod,
+        @Nullable String nodeVersion, @Nullable String country, @Nullable String city, String status,
+        @Nullable Instant connectedSince, long uptimeSeconds, long bytesToday, long bytesTotal, long creditsToday,
+        long creditsTotal, Instant createdAt) {}

@@ -1,0 +1,82 @@
+package io.iploop.server.earn;
+
+import io.iploop.server.ledger.LedgerPage;
+import io.iploop.server.nodes.DeviceRegistration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The earn feature's public API (seed 000 §3.2-3.4, §3.7). Every method on an operator's data is
+ * scoped by {@code userId}: another operator's device is {@code device_not_found} (404). Thread-safe.
+ */
+public interface EarnService {
+
+    /**
+     * Registers the calling agent's device for the owner of {@code nodeKey} (seed 000 §3.2.3).
+     *
+     * @throws io.iploop.server.nodes.NodesException {@code INVALID_NODE_KEY} (401),
+     *     {@code INVALID_DEVICE} naming the field, {@code DEVICE_TAKEN} (409)
+     */
+    EarnDevice registerDevice(String nodeKey, DeviceRegistration registration);
+
+    /** The operator's devices (not removed) with per-device earnings, oldest first. */
+    List<EarnDevice> devices(UUID userId);
+
+    /**
+     * Pauses ({@code true}) or resumes sharing on a device; the gateway selects a paused device for
+     * no new stream within about a second. @throws io.iploop.server.nodes.NodesException
+     * {@code DEVICE_NOT_FOUND}
+     */
+    EarnDevice setPaused(UUID userId, UUID deviceId, boolean paused);
+
+    /** Renames a device (1-100 characters). @throws io.iploop.server.nodes.NodesException as above */
+    EarnDevice rename(UUID userId, UUID deviceId, String name);
+
+    /** Removes a device from the list and pauses it. @throws io.iploop.server.nodes.NodesException */
+    void remove(UUID userId, UUID deviceId);
+
+    /**
+     * Turns every contribution recorded before {@code periodEnd} and not yet credited into credits:
+     * one {@code device_earnings} row and one EARN_CREDIT (idempotency key
+     * {@code earn:<device>:<periodStart>}) per device, each in its own database transaction with
+     * the contributions' credited mark, under the device's row lock. Safe to call concurrently from
+     * any number of threads or instances: a contribution is credited exactly once.
+     */
+    CreditRun creditUpTo(Instant periodEnd);
+
+    /** Balance, today/week/month, tier and active multipliers. */
+    EarnBalance balance(UUID userId);
+
+    /**
+     * The operator's ledger lines (earnings account), newest first.
+     *
+     * @param page 1-based; @param limit 1-100
+     * @throws EarnException {@code INVALID_PARAMETER} naming {@code page} or {@code limit}
+     */
+    LedgerPage history(UUID userId, int page, int limit);
+
+    /**
+     * Daily bytes and credits. @param period {@code 7d}, {@code 30d}, {@code 90d} or {@code 1y}
+     * @throws EarnException {@code INVALID_PARAMETER} (field {@code period})
+     */
+    EarnStats stats(UUID userId, String period);
+
+    /** The multipliers that apply now, per device and in total. */
+    MultiplierBreakdown multipliers(UUID userId);
+
+    /** The operator's device-periods, newest first, at most {@code limit} (1-100000). */
+    List<DeviceEarning> earnings(UUID userId, int limit);
+
+    /** The user's referral code (created on first use) and sign-up link. */
+    ReferralCode referralCode(UUID userId);
+
+    /** The user's referral totals. */
+    ReferralStats referralStats(UUID userId);
+
+    /** Users who signed up with the caller's code, newest first, masked. */
+    List<ReferredUser> referrals(UUID userId);
+
+    /** Admin view of one user's earnings. @throws EarnException {@code USER_NOT_FOUND} */
+    AdminEarnView adminView(UUID userId);
+}

@@ -1,0 +1,14 @@
+package io.iploop.server.earn;
+
+import java.math.BigDecimal;
+
+/**
+ * An operator's referral totals (seed 000 §3.7). Immutable.
+ *
+ * @param referredUsers users who signed up with the code
+ * @param refereeEarnings bandwidth credits those users earned since (the base of the commission)
+ * @param commissionCredits the referrer's 10 % commission credited so far (rounded down per
+ *     posting, the remainder carried, so it equals floor(10 % of refereeEarnings) per referee)
+ */
+public record ReferralStats(String code, long referredUsers, long refereeEarnings, long commissionCredits,
+        BigDecimal commissionUsd) {}

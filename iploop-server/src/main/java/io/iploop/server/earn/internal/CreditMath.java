@@ -1,0 +1,115 @@
+package io.iploop.server.earn.internal;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The arithmetic of earn credits (seed 000 §3.3-3.4), exact: no floating point, no rounding until a
+ * whole number of credits is paid, and the fraction left is carried to the next period. 1 GB is
+ * 2^30 bytes (seed 000 §3.6.3); dividing by 2^30 always terminates in decimal, so
+ * {@link BigDecimal#divide(BigDecimal)} is exact. Stateless.
+ */
+final class CreditMath {
+
+    /** Bytes in one GB as earn counts it: 2^30 (seed 000 §3.6.3 divides by 1073741824). */
+    static final BigDecimal BYTES_PER_GB = BigDecimal.valueOf(1L << 30);
+    /** Credits per USD: 1 credit = USD 0.001 (DESIGN §5). */
+    static final BigDecimal CREDITS_PER_USD = BigDecimal.valueOf(1000);
+    /** Sharing devices from which the multi-device bonus applies (seed 000 §3.3.2). */
+    static final int MULTI_DEVICE_MIN = 3;
+    static final BigDecimal MULTI_DEVICE = new BigDecimal("2.0");
+    /** Continuous uptime that earns the uptime bonus (seed 000 §3.3.3). */
+    static final Duration UPTIME_REQUIRED = Duration.ofHours(24);
+    /** A longer gap without the device online breaks continuous uptime (seed 000 §3.3.3). */
+    static final Duration UPTIME_MAX_GAP = Duration.ofMinutes(10);
+    static final BigDecimal UPTIME = new BigDecimal("1.5");
+    /** Multiplier of a country with fewer sharing nodes than the threshold (seed 000 §3.3.4). */
+    static final BigDecimal ULTRA_RARE = new BigDecimal("3.0");
+    /** The referrer's share of a referee's credited earnings (seed 000 §3.7). */
+    static final BigDecimal REFERRAL_SHARE = new BigDecimal("0.10");
+
+    private CreditMath() {}
+
+    /** {@code bytes / 2^30 * ratePerGbUsd * 1000}: credits before multipliers, exact. */
+    static BigDecimal baseCredits(long bytes, BigDecimal ratePerGbUsd) {
+        return plain(BigDecimal.valueOf(bytes).multiply(ratePerGbUsd).multiply(CREDITS_PER_USD).divide(BYTES_PER_GB));
+    }
+
+    /** Without trailing zeros but never in exponent form ({@code 5100}, not {@code 5.1E+3}). */
+    static BigDecimal plain(BigDecimal v) {
+        BigDecimal s = v.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
+
+    /** GB (2^30 bytes) with 6 decimals, rounded down: for display only, never for money. */
+    static BigDecimal gigabytes(long bytes) {
+        return BigDecimal.valueOf(bytes).divide(BYTES_PER_GB, 6, RoundingMode.DOWN);
+    }
+
+    /** 2.0 with {@value #MULTI_DEVICE_MIN} or more sharing devices, else 1.0 (seed 000 §3.3.2). */
+    static BigDecimal deviceMultiplier(int sharingDevices) {
+        return sharingDevices >= MULTI_DEVICE_MIN ? MULTI_DEVICE : BigDecimal.ONE;
+    }
+
+    /** 1.5 when some device of the operator has been up continuously for 24 h, else 1.0. */
+    static BigDecimal uptimeMultiplier(@Nullable Instant longestUptimeSince, Instant now) {
+        return longestUptimeSince != null && !longestUptimeSince.plus(UPTIME_REQUIRED).isAfter(now)
+                ? UPTIME : BigDecimal.ONE;
+    }
+
+    /**
+     * Where a device's continuous uptime starts, seen online now on a connection that started at
+     * {@code connectedSince}: it continues when the device was last seen online no more than 10
+     * minutes before this connection began, else it starts over with this connection.
+     *
+     * @param uptimeSince the start recorded before, or null
+     * @param lastSeenAt when the device was last seen online before, or null
+     */
+    static Instant uptimeSince(@Nullable Instant uptimeSince, @Nullable Instant lastSeenAt, Instant connectedSince) {
+        if (uptimeSince == null || lastSeenAt == null || connectedSince.isAfter(lastSeenAt.plus(UPTIME_MAX_GAP))) {
+            return connectedSince;
+        }
+        return uptimeSince.isBefore(connectedSince) ? uptimeSince : connectedSince;
+    }
+
+    /**
+     * The geography multiplier: 3.0 (ultra-rare) when the country has fewer sharing nodes than
+     * {@code ultraRareBelow}, else the country's table value (1.0 when not listed or unknown).
+     */
+    static BigDecimal geoMultiplier(@Nullable String country, @Nullable BigDecimal tableValue, long sharingNodesInCountry,
+            int ultraRareBelow) {
+        if (country == null) {
+            return BigDecimal.ONE;
+        }
+        if (sharingNodesInCountry < ultraRareBelow) {
+            return ULTRA_RARE;
+        }
+        return tableValue != null ? tableValue : BigDecimal.ONE;
+    }
+
+    /** Splits an exact amount into whole credits (rounded down) and the carried fraction. */
+    static Split split(BigDecimal exact) {
+        BigDecimal whole = exact.setScale(0, RoundingMode.DOWN);
+        return new Split(whole.longValueExact(), plain(exact.subtract(whole)));
+    }
+
+    /**
+     * A device-period's credits.
+     *
+     * @param carryIn the device's carried fraction, 0 to below 1
+     */
+    static Split credits(long bytes, BigDecimal ratePerGbUsd, BigDecimal multiplier, BigDecimal carryIn) {
+        return split(baseCredits(bytes, ratePerGbUsd).multiply(multiplier).add(carryIn));
+    }
+
+    /** The referrer's commission on {@code refereeCredits}, with the referral's carried fraction. */
+    static Split commission(long refereeCredits, BigDecimal carryIn) {
+        return split(BigDecimal.valueOf(refereeCredits).multiply(REFERRAL_SHARE).add(carryIn));
+    }
+
+    /** Whole credits paid now and the fraction (0 to below 1) owed to the next period. */
+    record Split(long credits, BigDecimal carry) {}
+}

@@ -1,0 +1,537 @@
+package io.iploop.server.earn.internal;
+
+import io.iploop.gateway.node.ConnectedNode;
+import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.earn.AdminEarnView;
+import io.iploop.server.earn.CreditRun;
+import io.iploop.server.earn.DeviceEarning;
+import io.iploop.server.earn.EarnBalance;
+import io.iploop.server.earn.EarnDevice;
+import io.iploop.server.earn.EarnException;
+import io.iploop.server.earn.EarnService;
+import io.iploop.server.earn.EarnStats;
+import io.iploop.server.earn.MultiplierBreakdown;
+import io.iploop.server.earn.ReferralCode;
+import io.iploop.server.earn.ReferralStats;
+import io.iploop.server.earn.ReferredUser;
+import io.iploop.server.earn.TierProgress;
+import io.iploop.server.ledger.AccountPurpose;
+import io.iploop.server.ledger.LedgerCurrency;
+import io.iploop.server.ledger.LedgerPage;
+import io.iploop.server.ledger.LedgerService;
+import io.iploop.server.ledger.NewTransaction;
+import io.iploop.server.ledger.PostedTransaction;
+import io.iploop.server.ledger.Posting;
+import io.iploop.server.ledger.TransactionKind;
+import io.iploop.server.nodes.Device;
+import io.iploop.server.nodes.DeviceRegistration;
+import io.iploop.server.nodes.LiveNodes;
+import io.iploop.server.nodes.NodesService;
+import io.iploop.server.platform.SecureTokens;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The earn service. Crediting runs one database transaction per device-period under a cluster-wide
+ * advisory lock and the device's {@code earn_device_state} row lock, re-reading the uncredited
+ * contributions under them, which is what makes concurrent runs (threads or instances) credit each
+ * contribution exactly once; the ledger idempotency
+ * key {@code earn:<device>:<periodStart>} and the {@code (node_id, period_start)} unique key are a
+ * second and third guard. Thread-safe.
+ */
+@Service
+class DefaultEarnService implements EarnService {
+
+    private static final Logger log = LoggerFactory.getLogger(DefaultEarnService.class);
+
+    /** Sign-up bonus of a referred user (seed 000 §3.7: USD 0.50). */
+    static final long SIGNUP_BONUS_CREDITS = 500;
+    private static final int REFERRAL_CODE_LENGTH = 10;
+    private static final Map<String, Integer> PERIOD_DAYS = Map.of("7d", 7, "30d", 30, "90d", 90, "1y", 365);
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+
+    private final EarnRepository repo;
+    private final NodesService nodes;
+    private final LiveNodes live;
+    private final LedgerService ledger;
+    private final AccountsService accounts;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final int ultraRareBelow;
+    private final String publicUrl;
+
+    /**
+     * @param ultraRareBelow a country with fewer sharing nodes than this is ultra-rare (seed 000
+     *     §3.3.4: 10)
+     * @param publicUrl the dashboard's base URL, for referral links
+     */
+    DefaultEarnService(EarnRepository repo, NodesService nodes, LiveNodes live, LedgerService ledger,
+            AccountsService accounts, TransactionTemplate tx, Clock clock,
+            @Value("${iploop.earn.ultra-rare-below-nodes:10}") int ultraRareBelow,
+            @Value("${iploop.accounts.public-url:http://127.0.0.1:8080}") String publicUrl) {
+        this.repo = repo;
+        this.nodes = nodes;
+        this.live = live;
+        this.ledger = ledger;
+        this.accounts = accounts;
+        this.tx = tx;
+        this.clock = clock;
+        this.ultraRareBelow = ultraRareBelow;
+        this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+    }
+
+    // ------------------------------------------------------------------ devices
+
+    @Override
+    public EarnDevice registerDevice(String nodeKey, DeviceRegistration registration) {
+        Device d = nodes.registerDevice(nodeKey, registration);
+        ensureOperator(d.ownerId());
+        return view(d, Map.of(), clock.instant());
+    }
+
+    @Override
+    public List<EarnDevice> devices(UUID userId) {
+        Instant now = clock.instant();
+        Map<UUID, EarnRepository.DeviceTotals> totals = repo.deviceTotals(userId, dayStart(now));
+        return nodes.devices(userId).stream().map(d -> view(d, totals, now)).toList();
+    }
+
+    @Override
+    public EarnDevice setPaused(UUID userId, UUID deviceId, boolean paused) {
+        Device d = nodes.setPaused(userId, deviceId, paused);
+        return single(userId, d);
+    }
+
+    @Override
+    public EarnDevice rename(UUID userId, UUID deviceId, String name) {
+        return single(userId, nodes.renameDevice(userId, deviceId, name));
+    }
+
+    @Override
+    public void remove(UUID userId, UUID deviceId) {
+        nodes.removeDevice(userId, deviceId);
+    }
+
+    private EarnDevice single(UUID userId, Device d) {
+        Instant now = clock.instant();
+        return view(d, repo.deviceTotals(userId, dayStart(now)), now);
+    }
+
+    private static EarnDevice view(Device d, Map<UUID, EarnRepository.DeviceTotals> totals, Instant now) {
+        EarnRepository.DeviceTotals t = totals.getOrDefault(d.id(), new EarnRepository.DeviceTotals(0, 0, 0, 0));
+        Instant since = d.connectedSince();
+        long uptime = since == null ? 0 : Math.max(0, Duration.between(since, now).toSeconds());
+        return new EarnDevice(d.id(), d.deviceId(), d.name(), d.installMethod(), d.nodeVersion(), d.country(), d.city(),
+                d.status(), since, uptime, t.bytesToday(), t.bytesTotal(), t.creditsToday(), t.creditsTotal(), d.createdAt());
+    }
+
+    // ------------------------------------------------------------------ crediting
+
+    /** Who shares now: the multipliers' inputs, read once per run. */
+    private record Snapshot(Instant now, Map<UUID, Integer> sharingByOwner, Map<String, Long> sharingByCountry,
+            Map<UUID, Instant> longestUptimeByOwner, Map<UUID, Instant> uptimeByNode) {}
+
+    private Snapshot snapshot(Instant now) {
+        Set<UUID> paused = nodes.pausedNodeIds();
+        List<ConnectedNode> sharing = live.connected().stream()
+                .filter(c -> !c.localExit() && !paused.contains(c.nodeId())).toList();
+        Map<UUID, Integer> byOwner = new HashMap<>();
+        Map<String, Long> byCountry = new HashMap<>();
+        Map<UUID, EarnRepository.DeviceState> states = repo.states(sharing.stream().map(ConnectedNode::nodeId).toList());
+        Map<UUID, Instant> longest = new HashMap<>();
+        Map<UUID, Instant> uptimeByNode = new HashMap<>();
+        for (ConnectedNode c : sharing) {
+            byOwner.merge(c.ownerUserId(), 1, Integer::sum);
+            if (c.country() != null) {
+                byCountry.merge(c.country().toUpperCase(Locale.ROOT), 1L, Long::sum);
+            }
+            EarnRepository.DeviceState s = states.get(c.nodeId());
+            Instant since = CreditMath.uptimeSince(s == null ? null : s.uptimeSince(), s == null ? null : s.lastSeenAt(),
+                    c.connectedSince());
+            repo.seen(c.nodeId(), c.ownerUserId(), since, now);
+            uptimeByNode.put(c.nodeId(), since);
+            longest.merge(c.ownerUserId(), since, (a, b) -> a.isBefore(b) ? a : b);
+        }
+        return new Snapshot(now, byOwner, byCountry, longest, uptimeByNode);
+    }
+
+    @Override
+    public CreditRun creditUpTo(Instant periodEnd) {
+        Snapshot snap = snapshot(clock.instant());
+        List<EarnRepository.Tier> tiers = repo.tiers();
+        Map<String, EarnRepository.Geo> geo = repo.geoMultipliers();
+        int devices = 0;
+        long bytes = 0;
+        long credits = 0;
+        long commissions = 0;
+        for (UUID node : repo.nodesWithUncredited(periodEnd)) {
+            Credited c = tx.execute(status -> creditDevice(node, periodEnd, snap, tiers, geo));
+            if (c != null) {
+                devices++;
+                bytes += c.bytes();
+                credits += c.credits();
+                commissions += c.commission();
+            }
+        }
+        return new CreditRun(periodEnd, devices, bytes, credits, commissions);
+    }
+
+    private record Credited(long bytes, long credits, long commission) {}
+
+    /** One device-period in the caller's transaction; null when there was nothing (left) to credit. */
+    private @Nullable Credited creditDevice(UUID node, Instant periodEnd, Snapshot snap, List<EarnRepository.Tier> tiers,
+            Map<String, EarnRepository.Geo> geoTable) {
+        Optional<UUID> ownerOf = repo.uncreditedOwner(node, periodEnd);
+        if (ownerOf.isEmpty()) {
+            return null;
+        }
+        UUID owner = ownerOf.get();
+        // One crediting transaction at a time, cluster-wide: its two postings (credit, commission)
+        // lock ledger accounts in two steps, which would let two such transactions deadlock.
+        repo.lockCrediting();
+        // The state row lock serialises crediting of this device; re-read the contributions under it.
+        EarnRepository.DeviceState state = repo.lockState(node, owner);
+        List<EarnRepository.Uncredited> rows = repo.lockUncredited(node, periodEnd);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        Instant periodStart = state.creditedUntil() != null ? state.creditedUntil()
+                : rows.stream().map(EarnRepository.Uncredited::recordedAt).min(Instant::compareTo).orElseThrow();
+        if (!periodEnd.isAfter(periodStart)) {
+            // Asked to credit up to an instant already credited: late rows wait for a later period.
+            return null;
+        }
+        long bytes = rows.stream().mapToLong(EarnRepository.Uncredited::bytes).sum();
+        ensureOperator(owner);
+        EarnRepository.Operator operator = repo.lockOperator(owner);
+        EarnRepository.Tier tier = tiers.stream().filter(t -> t.name().equals(operator.tier())).findFirst().orElseThrow();
+
+        Device device = nodes.devicesById(List.of(node)).get(node);
+        String country = device == null || device.country() == null ? null : device.country().toUpperCase(Locale.ROOT);
+        BigDecimal deviceMultiplier = CreditMath.deviceMultiplier(snap.sharingByOwner().getOrDefault(owner, 0));
+        BigDecimal uptimeMultiplier = CreditMath.uptimeMultiplier(snap.longestUptimeByOwner().get(owner), snap.now());
+        EarnRepository.Geo listed = country == null ? null : geoTable.get(country);
+        long inCountry = country == null ? 0 : snap.sharingByCountry().getOrDefault(country, 0L);
+        BigDecimal geoMultiplier = CreditMath.geoMultiplier(country, listed == null ? null : listed.multiplier(), inCountry,
+                ultraRareBelow);
+        String geoTier = geoTier(country, listed, inCountry);
+        BigDecimal multiplier = deviceMultiplier.multiply(uptimeMultiplier).multiply(geoMultiplier);
+        BigDecimal base = CreditMath.baseCredits(bytes, tier.rate());
+        CreditMath.Split split = CreditMath.credits(bytes, tier.rate(), multiplier, state.carry());
+
+        String key = "earn:" + node + ":" + periodStart;
+        @Nullable UUID txId = null;
+        if (split.credits() > 0) {
+            String name = device != null && device.name() != null ? device.name()
+                    : device != null ? device.deviceId() : node.toString();
+            PostedTransaction posted = ledger.post(NewTransaction.of(TransactionKind.EARN_CREDIT, key,
+                    "Bandwidth " + name + ": " + CreditMath.gigabytes(bytes).toPlainString() + " GB, "
+                            + MINUTE.format(periodStart) + " to " + MINUTE.format(periodEnd) + " UTC",
+                    Posting.credits(ledger.account(owner, AccountPurpose.OPERATOR_EARNINGS).id(), split.credits()),
+                    Posting.credits(ledger.platformAccount(AccountPurpose.EARN_ISSUED).id(), -split.credits()))
+                    .withMetadata(Map.of("deviceId", node.toString(), "periodStart", periodStart.toString(),
+                            "periodEnd", periodEnd.toString(), "bytes", Long.toString(bytes),
+                            "multiplier", multiplier.toPlainString())));
+            if (posted.replayed()) {
+                // Cannot happen under the row lock; if it ever does, the ledger already has it.
+                log.warn("earn credit {} was posted before; not crediting again", key);
+                return null;
+            }
+            txId = posted.id();
+        }
+        Optional<Long> earningId = repo.insertEarning(new EarnRepository.NewEarning(node, owner, periodStart, periodEnd,
+                bytes, tier.name(), tier.rate(), base, deviceMultiplier, uptimeMultiplier, geoMultiplier, geoTier,
+                multiplier, state.carry(), split.credits(), split.carry(), txId));
+        if (earningId.isEmpty()) {
+            throw new IllegalStateException("device period " + key + " exists already");
+        }
+        repo.markCredited(rows.stream().map(EarnRepository.Uncredited::id).toList(), earningId.get());
+        repo.creditedUntil(node, periodEnd, split.carry());
+
+        long lifetime = operator.lifetimeBytes() + bytes;
+        EarnRepository.Tier reached = tierFor(tiers, lifetime, tier);
+        repo.addLifetime(owner, bytes, reached.name(), reached.rank() != tier.rank());
+
+        long commission = 0;
+        if (split.credits() > 0) {
+            commission = payCommission(owner, node, periodStart, split.credits(), earningId.get());
+        }
+        return new Credited(bytes, split.credits(), commission);
+    }
+
+    /** The referrer's 10 % of {@code credits}, with the referral's carried fraction (seed 000 §3.7). */
+    private long payCommission(UUID referee, UUID node, Instant periodStart, long credits, long earningId) {
+        Optional<EarnRepository.Referral> found = repo.lockReferralOf(referee);
+        if (found.isEmpty()) {
+            return 0;
+        }
+        EarnRepository.Referral referral = found.get();
+        CreditMath.Split split = CreditMath.commission(credits, referral.commissionCarry());
+        @Nullable UUID txId = null;
+        if (split.credits() > 0) {
+            txId = ledger.post(NewTransaction.of(TransactionKind.REFERRAL_COMMISSION, "referral:" + node + ":" + periodStart,
+                    "Referral commission: 10 % of a referred operator's " + credits + " credits",
+                    Posting.credits(ledger.account(referral.referrerId(), AccountPurpose.OPERATOR_EARNINGS).id(), split.credits()),
+                    Posting.credits(ledger.platformAccount(AccountPurpose.EARN_ISSUED).id(), -split.credits()))
+                    .withMetadata(Map.of("refereeId", referee.toString(), "deviceId", node.toString(),
+                            "periodStart", periodStart.toString(), "refereeCredits", Long.toString(credits)))).id();
+        }
+        repo.addToReferral(referral.id(), credits, split.credits(), split.carry());
+        repo.setCommission(earningId, referral.referrerId(), split.credits(), txId);
+        return split.credits();
+    }
+
+    /** The highest tier whose threshold {@code lifetimeBytes} reached, never below {@code current}. */
+    static EarnRepository.Tier tierFor(List<EarnRepository.Tier> tiers, long lifetimeBytes, EarnRepository.Tier current) {
+        EarnRepository.Tier best = current;
+        BigDecimal bytes = BigDecimal.valueOf(lifetimeBytes);
+        for (EarnRepository.Tier t : tiers) {
+            if (t.rank() > best.rank() && bytes.compareTo(t.minGb().multiply(CreditMath.BYTES_PER_GB)) >= 0) {
+                best = t;
+            }
+        }
+        return best;
+    }
+
+    private String geoTier(@Nullable String country, EarnRepository.@Nullable Geo listed, long inCountry) {
+        if (country != null && inCountry < ultraRareBelow) {
+            return "ultra-rare";
+        }
+        return listed == null ? "unlisted" : listed.tier();
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    @Override
+    public EarnBalance balance(UUID userId) {
+        Instant now = clock.instant();
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        Instant day = dayStart(now);
+        Instant week = today.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant month = today.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant end = now.plus(Duration.ofDays(1));
+        long credits = ledger.account(userId, AccountPurpose.OPERATOR_EARNINGS).credits();
+        long reserved = ledger.account(userId, AccountPurpose.CASHOUT_RESERVED).credits();
+        return new EarnBalance(credits, usd(credits), reserved, earned(userId, day, end), earned(userId, week, end),
+                earned(userId, month, end), tier(userId), multipliers(userId));
+    }
+
+    private EarnBalance.Earned earned(UUID userId, Instant from, Instant to) {
+        long c = repo.creditsEarned(userId, from, to);
+        return new EarnBalance.Earned(c, usd(c));
+    }
+
+    private TierProgress tier(UUID userId) {
+        ensureOperator(userId);
+        EarnRepository.Operator op = repo.operator(userId).orElseThrow();
+        List<EarnRepository.Tier> tiers = repo.tiers();
+        EarnRepository.Tier current = tiers.stream().filter(t -> t.name().equals(op.tier())).findFirst().orElseThrow();
+        EarnRepository.Tier next = tiers.stream().filter(t -> t.rank() > current.rank()).findFirst().orElse(null);
+        BigDecimal gb = CreditMath.gigabytes(op.lifetimeBytes());
+        if (next == null) {
+            return new TierProgress(current.name(), current.rate(), CreditMath.plain(current.rate()
+                    .multiply(CreditMath.CREDITS_PER_USD)), current.bonus(), gb, null, null, null, 100);
+        }
+        BigDecimal toNext = next.minGb().subtract(gb).max(BigDecimal.ZERO);
+        BigDecimal span = next.minGb().subtract(current.minGb());
+        int percent = span.signum() <= 0 ? 100 : gb.subtract(current.minGb()).max(BigDecimal.ZERO)
+                .multiply(BigDecimal.valueOf(100)).divide(span, 0, RoundingMode.DOWN).min(BigDecimal.valueOf(100)).intValue();
+        return new TierProgress(current.name(), current.rate(), CreditMath.plain(current.rate()
+                .multiply(CreditMath.CREDITS_PER_USD)), current.bonus(), gb, next.name(), CreditMath.plain(next.minGb()),
+                CreditMath.plain(toNext), percent);
+    }
+
+    @Override
+    public LedgerPage history(UUID userId, int page, int limit) {
+        if (page < 1) {
+            throw new EarnException(EarnException.Reason.INVALID_PARAMETER, "page: " + page + " (expected: >= 1)", "page");
+        }
+        if (limit < 1 || limit > 100) {
+            throw new EarnException(EarnException.Reason.INVALID_PARAMETER, "limit: " + limit + " (expected: 1-100)", "limit");
+        }
+        return ledger.history(ledger.account(userId, AccountPurpose.OPERATOR_EARNINGS).id(), page, limit);
+    }
+
+    @Override
+    public EarnStats stats(UUID userId, String period) {
+        Integer days = PERIOD_DAYS.get(period);
+        if (days == null) {
+            throw new EarnException(EarnException.Reason.INVALID_PARAMETER,
+                    "period: '" + period + "' (expected: 7d, 30d, 90d or 1y)", "period");
+        }
+        LocalDate to = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        LocalDate from = to.minusDays(days - 1L);
+        List<EarnStats.Day> series = repo.daily(userId, from, to).stream()
+                .map(r -> new EarnStats.Day(r.day(), r.bytes(), r.credits())).toList();
+        return new EarnStats(period, from, to, series.stream().mapToLong(EarnStats.Day::bytes).sum(),
+                series.stream().mapToLong(EarnStats.Day::credits).sum(), series);
+    }
+
+    @Override
+    public MultiplierBreakdown multipliers(UUID userId) {
+        Instant now = clock.instant();
+        Set<UUID> paused = nodes.pausedNodeIds();
+        List<ConnectedNode> sharing = live.connected().stream()
+                .filter(c -> !c.localExit() && !paused.contains(c.nodeId())).toList();
+        Map<String, Long> byCountry = new HashMap<>();
+        Set<UUID> mine = new HashSet<>();
+        for (ConnectedNode c : sharing) {
+            if (c.country() != null) {
+                byCountry.merge(c.country().toUpperCase(Locale.ROOT), 1L, Long::sum);
+            }
+            if (c.ownerUserId().equals(userId)) {
+                mine.add(c.nodeId());
+            }
+        }
+        Map<UUID, EarnRepository.DeviceState> states = repo.states(mine);
+        Instant longest = null;
+        for (ConnectedNode c : sharing) {
+            if (mine.contains(c.nodeId())) {
+                EarnRepository.DeviceState s = states.get(c.nodeId());
+                Instant since = CreditMath.uptimeSince(s == null ? null : s.uptimeSince(),
+                        s == null ? null : s.lastSeenAt(), c.connectedSince());
+                longest = longest == null || since.isBefore(longest) ? since : longest;
+            }
+        }
+        BigDecimal device = CreditMath.deviceMultiplier(mine.size());
+        BigDecimal uptime = CreditMath.uptimeMultiplier(longest, now);
+        BigDecimal operatorTotal = device.multiply(uptime);
+        Map<String, EarnRepository.Geo> table = repo.geoMultipliers();
+        List<MultiplierBreakdown.DeviceMultiplier> perDevice = new ArrayList<>();
+        for (Device d : nodes.devices(userId)) {
+            String country = d.country() == null ? null : d.country().toUpperCase(Locale.ROOT);
+            EarnRepository.Geo listed = country == null ? null : table.get(country);
+            long inCountry = country == null ? 0 : byCountry.getOrDefault(country, 0L);
+            BigDecimal geo = CreditMath.geoMultiplier(country, listed == null ? null : listed.multiplier(), inCountry,
+                    ultraRareBelow);
+            perDevice.add(new MultiplierBreakdown.DeviceMultiplier(d.id(), d.name(), country, geo,
+                    geoTier(country, listed, inCountry), operatorTotal.multiply(geo)));
+        }
+        return new MultiplierBreakdown(mine.size(), device, uptime, longest, operatorTotal, perDevice);
+    }
+
+    @Override
+    public List<DeviceEarning> earnings(UUID userId, int limit) {
+        if (limit < 1 || limit > 100_000) {
+            throw new EarnException(EarnException.Reason.INVALID_PARAMETER, "limit: " + limit + " (expected: 1-100000)",
+                    "limit");
+        }
+        return repo.earnings(userId, limit);
+    }
+
+    // ------------------------------------------------------------------ referrals
+
+    /** The user's earn row with a referral code, created on first use. */
+    private void ensureOperator(UUID userId) {
+        if (repo.operator(userId).isEmpty()) {
+            repo.ensureOperator(userId, SecureTokens.randomBase32(REFERRAL_CODE_LENGTH).toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /**
+     * Records that {@code refereeId} signed up with {@code code} and pays the 500-credit sign-up
+     * bonus (idempotency key {@code referral-signup:<referee>}), in the caller's transaction.
+     *
+     * @throws EarnException {@code INVALID_REFERRAL_CODE} (field {@code ref})
+     */
+    void registered(UUID refereeId, @Nullable String code) {
+        ensureOperator(refereeId);
+        if (code == null || code.isBlank()) {
+            return;
+        }
+        String normalized = code.strip().toUpperCase(Locale.ROOT);
+        EarnRepository.Operator referrer = repo.operatorByCode(normalized)
+                .filter(op -> !op.userId().equals(refereeId))
+                .orElseThrow(() -> new EarnException(EarnException.Reason.INVALID_REFERRAL_CODE,
+                        "ref: no operator has the referral code '" + code.strip() + "'", "ref"));
+        repo.insertReferral(UUID.randomUUID(), referrer.userId(), refereeId, normalized);
+        repo.setReferredBy(refereeId, referrer.userId());
+        ledger.post(NewTransaction.of(TransactionKind.REFERRAL_SIGNUP_BONUS, "referral-signup:" + refereeId,
+                "Sign-up bonus for joining with a referral code",
+                Posting.credits(ledger.account(refereeId, AccountPurpose.OPERATOR_EARNINGS).id(), SIGNUP_BONUS_CREDITS),
+                Posting.credits(ledger.platformAccount(AccountPurpose.EARN_ISSUED).id(), -SIGNUP_BONUS_CREDITS))
+                .withMetadata(Map.of("referrerId", referrer.userId().toString())));
+    }
+
+    @Override
+    public ReferralCode referralCode(UUID userId) {
+        ensureOperator(userId);
+        String code = repo.operator(userId).orElseThrow().referralCode();
+        return new ReferralCode(code, publicUrl + "/register?ref=" + code);
+    }
+
+    @Override
+    public ReferralStats referralStats(UUID userId) {
+        String code = referralCode(userId).code();
+        List<EarnRepository.Referral> referrals = repo.referralsBy(userId);
+        long earned = referrals.stream().mapToLong(EarnRepository.Referral::refereeTotalEarnings).sum();
+        long commission = referrals.stream().mapToLong(EarnRepository.Referral::referrerTotalCommission).sum();
+        return new ReferralStats(code, referrals.size(), earned, commission, usd(commission));
+    }
+
+    @Override
+    public List<ReferredUser> referrals(UUID userId) {
+        List<ReferredUser> out = new ArrayList<>();
+        for (EarnRepository.Referral r : repo.referralsBy(userId)) {
+            Optional<Account> a = accounts.find(r.refereeId());
+            out.add(new ReferredUser(a.map(x -> initial(x.firstName()) + " " + initial(x.lastName())).orElse("***"),
+                    a.map(x -> maskEmail(x.email())).orElse("***"), r.createdAt(), r.status(), r.refereeTotalEarnings(),
+                    r.referrerTotalCommission()));
+        }
+        return out;
+    }
+
+    static String initial(String name) {
+        String s = name.strip();
+        return s.isEmpty() ? "***" : s.substring(0, s.offsetByCodePoints(0, 1)) + "***";
+    }
+
+    static String maskEmail(String email) {
+        int at = email.indexOf('@');
+        return at <= 0 ? "***" : email.substring(0, email.offsetByCodePoints(0, 1)) + "***" + email.substring(at);
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    @Override
+    public AdminEarnView adminView(UUID userId) {
+        Account account = accounts.find(userId).orElseThrow(() -> new EarnException(EarnException.Reason.USER_NOT_FOUND,
+                "no user " + userId, "id"));
+        return new AdminEarnView(userId, account.email(), balance(userId), devices(userId), repo.earnings(userId, 50),
+                referralStats(userId));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static BigDecimal usd(long credits) {
+        return BigDecimal.valueOf(credits).multiply(LedgerCurrency.USD_PER_CREDIT).setScale(3, RoundingMode.UNNECESSARY);
+    }
+
+    private static Instant dayStart(Instant now) {
+        return LocalDate.ofInstant(now, ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+}

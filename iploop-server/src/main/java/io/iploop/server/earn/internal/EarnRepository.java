@@ -1,0 +1,357 @@
+package io.iploop.server.earn.internal;
+
+import io.iploop.server.earn.DeviceEarning;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** SQL of the earn tables. Every query on operator data takes the user id. Thread-safe. */
+@Repository
+class EarnRepository {
+
+    /** Advisory lock key of crediting: the bytes of "earncred" as a long. */
+    static final long CREDITING_LOCK_KEY = 0x6561726e63726564L;
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+
+    EarnRepository(JdbcClient jdbc, JdbcTemplate template) {
+        this.jdbc = jdbc;
+        this.template = template;
+    }
+
+    // ------------------------------------------------------------------ contributions
+
+    /** One contribution row per node of a usage batch, in the batch's transaction. */
+    void insertContributions(List<Contribution> rows) {
+        template.batchUpdate("INSERT INTO bandwidth_contributions (node_id, user_id, bytes) VALUES (?, ?, ?)", rows, 500,
+                (ps, c) -> {
+                    ps.setObject(1, c.nodeId());
+                    ps.setObject(2, c.userId());
+                    ps.setLong(3, c.bytes());
+                });
+    }
+
+    /** Nodes with contributions recorded before {@code end} and not credited yet. */
+    List<UUID> nodesWithUncredited(Instant end) {
+        return jdbc.sql("SELECT DISTINCT node_id FROM bandwidth_contributions WHERE earning_id IS NULL AND recorded_at < :end")
+                .param("end", utc(end)).query(UUID.class).list();
+    }
+
+    /** The owner of the node's uncredited contributions before {@code end}, if there are any. */
+    Optional<UUID> uncreditedOwner(UUID nodeId, Instant end) {
+        return jdbc.sql("""
+                        SELECT user_id FROM bandwidth_contributions
+                        WHERE node_id = :node AND earning_id IS NULL AND recorded_at < :end LIMIT 1""")
+                .param("node", nodeId).param("end", utc(end)).query(UUID.class).optional();
+    }
+
+    /**
+     * Serialises crediting transactions across threads and instances until this transaction ends
+     * (a PostgreSQL transaction-scoped advisory lock on a fixed key).
+     */
+    void lockCrediting() {
+        jdbc.sql("SELECT pg_advisory_xact_lock(:key)").param("key", CREDITING_LOCK_KEY).query((rs, n) -> 1).single();
+    }
+
+    /** The node's uncredited contributions before {@code end}, locked for this transaction. */
+    List<Uncredited> lockUncredited(UUID nodeId, Instant end) {
+        return jdbc.sql("""
+                        SELECT id, user_id, bytes, recorded_at FROM bandwidth_contributions
+                        WHERE node_id = :node AND earning_id IS NULL AND recorded_at < :end
+                        ORDER BY id FOR UPDATE""")
+                .param("node", nodeId).param("end", utc(end))
+                .query((rs, n) -> new Uncredited(rs.getLong("id"), rs.getObject("user_id", UUID.class), rs.getLong("bytes"),
+                        rs.getTimestamp("recorded_at").toInstant()))
+                .list();
+    }
+
+    void markCredited(List<Long> contributionIds, long earningId) {
+        jdbc.sql("UPDATE bandwidth_contributions SET earning_id = :earning WHERE id = ANY(:ids) AND earning_id IS NULL")
+                .param("earning", earningId).param("ids", contributionIds.toArray(Long[]::new)).update();
+    }
+
+    // ------------------------------------------------------------------ device state
+
+    /** The device's state row, created if absent, locked until the transaction ends. */
+    DeviceState lockState(UUID nodeId, UUID userId) {
+        jdbc.sql("INSERT INTO earn_device_state (node_id, user_id) VALUES (:node, :user) ON CONFLICT (node_id) DO NOTHING")
+                .param("node", nodeId).param("user", userId).update();
+        return jdbc.sql("SELECT * FROM earn_device_state WHERE node_id = :node FOR UPDATE").param("node", nodeId)
+                .query(EarnRepository::state).single();
+    }
+
+    Map<UUID, DeviceState> states(Collection<UUID> nodeIds) {
+        Map<UUID, DeviceState> out = new HashMap<>();
+        if (!nodeIds.isEmpty()) {
+            jdbc.sql("SELECT * FROM earn_device_state WHERE node_id = ANY(:ids)").param("ids", nodeIds.toArray(UUID[]::new))
+                    .query(EarnRepository::state).list().forEach(s -> out.put(s.nodeId(), s));
+        }
+        return out;
+    }
+
+    void creditedUntil(UUID nodeId, Instant end, BigDecimal carry) {
+        jdbc.sql("UPDATE earn_device_state SET credited_until = :end, carry = :carry WHERE node_id = :node")
+                .param("end", utc(end)).param("carry", carry).param("node", nodeId).update();
+    }
+
+    /** Records that the device was seen sharing at {@code now}, its uptime starting at {@code uptimeSince}. */
+    void seen(UUID nodeId, UUID userId, Instant uptimeSince, Instant now) {
+        jdbc.sql("""
+                        INSERT INTO earn_device_state (node_id, user_id, uptime_since, last_seen_at)
+                        VALUES (:node, :user, :since, :now)
+                        ON CONFLICT (node_id) DO UPDATE SET uptime_since = EXCLUDED.uptime_since,
+                            last_seen_at = GREATEST(earn_device_state.last_seen_at, EXCLUDED.last_seen_at)""")
+                .param("node", nodeId).param("user", userId).param("since", utc(uptimeSince)).param("now", utc(now))
+                .update();
+    }
+
+    private static DeviceState state(ResultSet rs, int n) throws SQLException {
+        return new DeviceState(rs.getObject("node_id", UUID.class), instant(rs.getTimestamp("credited_until")),
+                rs.getBigDecimal("carry"), instant(rs.getTimestamp("uptime_since")), instant(rs.getTimestamp("last_seen_at")));
+    }
+
+    // ------------------------------------------------------------------ operators and tiers
+
+    /** Creates the user's operator row with a fresh referral code unless it exists. */
+    void ensureOperator(UUID userId, String newCode) {
+        jdbc.sql("INSERT INTO earn_operators (user_id, referral_code) VALUES (:user, :code) ON CONFLICT (user_id) DO NOTHING")
+                .param("user", userId).param("code", newCode).update();
+    }
+
+    Optional<Operator> operator(UUID userId) {
+        return jdbc.sql("SELECT * FROM earn_operators WHERE user_id = :user").param("user", userId)
+                .query(EarnRepository::operator).optional();
+    }
+
+    Operator lockOperator(UUID userId) {
+        return jdbc.sql("SELECT * FROM earn_operators WHERE user_id = :user FOR UPDATE").param("user", userId)
+                .query(EarnRepository::operator).single();
+    }
+
+    Optional<Operator> operatorByCode(String code) {
+        return jdbc.sql("SELECT * FROM earn_operators WHERE referral_code = :code").param("code", code)
+                .query(EarnRepository::operator).optional();
+    }
+
+    /** Adds credited bytes and sets the tier (the caller never passes a lower one). */
+    void addLifetime(UUID userId, long bytes, String tier, boolean tierChanged) {
+        jdbc.sql("""
+                        UPDATE earn_operators SET lifetime_bytes = lifetime_bytes + :bytes, tier = :tier,
+                            tier_updated_at = CASE WHEN :changed THEN now() ELSE tier_updated_at END
+                        WHERE user_id = :user""")
+                .param("bytes", bytes).param("tier", tier).param("changed", tierChanged).param("user", userId).update();
+    }
+
+    void setReferredBy(UUID userId, UUID referrerId) {
+        jdbc.sql("UPDATE earn_operators SET referred_by = :referrer WHERE user_id = :user")
+                .param("referrer", referrerId).param("user", userId).update();
+    }
+
+    private static Operator operator(ResultSet rs, int n) throws SQLException {
+        return new Operator(rs.getObject("user_id", UUID.class), rs.getString("tier"), rs.getLong("lifetime_bytes"),
+                rs.getString("referral_code"), rs.getObject("referred_by", UUID.class));
+    }
+
+    /** Tiers, lowest first. */
+    List<Tier> tiers() {
+        return jdbc.sql("SELECT tier, rank, min_gb_shared, rate_per_gb, bonus_multiplier FROM tier_config ORDER BY rank")
+                .query((rs, n) -> new Tier(rs.getString("tier"), rs.getInt("rank"), rs.getBigDecimal("min_gb_shared"),
+                        rs.getBigDecimal("rate_per_gb"), rs.getBigDecimal("bonus_multiplier")))
+                .list();
+    }
+
+    /** Country code to (multiplier, tier). */
+    Map<String, Geo> geoMultipliers() {
+        Map<String, Geo> out = new HashMap<>();
+        jdbc.sql("SELECT country, multiplier, tier FROM geo_multipliers").query((rs, n) -> new Geo(rs.getString("country"),
+                rs.getBigDecimal("multiplier"), rs.getString("tier"))).list().forEach(g -> out.put(g.country(), g));
+        return out;
+    }
+
+    // ------------------------------------------------------------------ earnings
+
+    /** Inserts a device-period; empty when the period exists already (it was credited). */
+    Optional<Long> insertEarning(NewEarning e) {
+        return jdbc.sql("""
+                        INSERT INTO device_earnings (node_id, user_id, period_start, period_end, bytes_shared, tier,
+                            rate_per_gb, base_credits, device_multiplier, uptime_multiplier, geo_multiplier, geo_tier,
+                            multiplier, carry_in, total_credits, carry_out, ledger_transaction_id)
+                        VALUES (:node, :user, :start, :end, :bytes, :tier, :rate, :base, :dm, :um, :gm, :geoTier, :m,
+                            :carryIn, :total, :carryOut, :tx)
+                        ON CONFLICT (node_id, period_start) DO NOTHING
+                        RETURNING id""")
+                .param("node", e.nodeId()).param("user", e.userId()).param("start", utc(e.periodStart()))
+                .param("end", utc(e.periodEnd())).param("bytes", e.bytes()).param("tier", e.tier())
+                .param("rate", e.rate()).param("base", e.baseCredits()).param("dm", e.deviceMultiplier())
+                .param("um", e.uptimeMultiplier()).param("gm", e.geoMultiplier()).param("geoTier", e.geoTier())
+                .param("m", e.multiplier()).param("carryIn", e.carryIn()).param("total", e.totalCredits())
+                .param("carryOut", e.carryOut()).param("tx", e.transactionId())
+                .query(Long.class).optional();
+    }
+
+    void setCommission(long earningId, UUID referrerId, long credits, @Nullable UUID transactionId) {
+        jdbc.sql("""
+                        UPDATE device_earnings SET referrer_id = :referrer, commission_credits = :credits,
+                            commission_transaction_id = :tx WHERE id = :id""")
+                .param("referrer", referrerId).param("credits", credits).param("tx", transactionId).param("id", earningId)
+                .update();
+    }
+
+    /** The user's device-periods, newest first. */
+    List<DeviceEarning> earnings(UUID userId, int limit) {
+        return jdbc.sql("""
+                        SELECT e.*, n.device_name FROM device_earnings e JOIN nodes n ON n.id = e.node_id
+                        WHERE e.user_id = :user ORDER BY e.period_start DESC, e.id DESC LIMIT :limit""")
+                .param("user", userId).param("limit", limit).query(EarnRepository::earning).list();
+    }
+
+    private static DeviceEarning earning(ResultSet rs, int n) throws SQLException {
+        return new DeviceEarning(rs.getLong("id"), rs.getObject("node_id", UUID.class), rs.getString("device_name"),
+                rs.getTimestamp("period_start").toInstant(), rs.getTimestamp("period_end").toInstant(),
+                rs.getLong("bytes_shared"), rs.getString("tier"), rs.getBigDecimal("rate_per_gb"),
+                rs.getBigDecimal("base_credits"), rs.getBigDecimal("device_multiplier"),
+                rs.getBigDecimal("uptime_multiplier"), rs.getBigDecimal("geo_multiplier"), rs.getString("geo_tier"),
+                rs.getBigDecimal("multiplier"), rs.getLong("total_credits"),
+                rs.getObject("ledger_transaction_id", UUID.class));
+    }
+
+    /** Per device of the user: bytes today and in total, credits today and in total. */
+    Map<UUID, DeviceTotals> deviceTotals(UUID userId, Instant dayStart) {
+        Map<UUID, DeviceTotals> out = new HashMap<>();
+        jdbc.sql("""
+                        SELECT node_id, sum(bytes) AS total, sum(bytes) FILTER (WHERE recorded_at >= :day) AS today
+                        FROM bandwidth_contributions WHERE user_id = :user GROUP BY node_id""")
+                .param("user", userId).param("day", utc(dayStart))
+                .query((rs, n) -> {
+                    out.put(rs.getObject("node_id", UUID.class), new DeviceTotals(rs.getLong("today"), rs.getLong("total"), 0, 0));
+                    return null;
+                }).list();
+        jdbc.sql("""
+                        SELECT node_id, sum(total_credits) AS total,
+                               sum(total_credits) FILTER (WHERE period_end > :day) AS today
+                        FROM device_earnings WHERE user_id = :user GROUP BY node_id""")
+                .param("user", userId).param("day", utc(dayStart))
+                .query((rs, n) -> {
+                    UUID node = rs.getObject("node_id", UUID.class);
+                    DeviceTotals t = out.getOrDefault(node, new DeviceTotals(0, 0, 0, 0));
+                    out.put(node, new DeviceTotals(t.bytesToday(), t.bytesTotal(), rs.getLong("today"), rs.getLong("total")));
+                    return null;
+                }).list();
+        return out;
+    }
+
+    /** Credits earned (bandwidth plus referral commissions) with period end in [from, to). */
+    long creditsEarned(UUID userId, Instant from, Instant to) {
+        return jdbc.sql("""
+                        SELECT COALESCE((SELECT sum(total_credits) FROM device_earnings
+                                         WHERE user_id = :user AND period_end > :from AND period_end <= :to), 0)
+                             + COALESCE((SELECT sum(commission_credits) FROM device_earnings
+                                         WHERE referrer_id = :user AND period_end > :from AND period_end <= :to), 0)""")
+                .param("user", userId).param("from", utc(from)).param("to", utc(to)).query(Long.class).single();
+    }
+
+    /** Daily bytes (contributions) and credits (earnings and commissions) of the user, UTC days in [from, to]. */
+    List<DailyRow> daily(UUID userId, LocalDate from, LocalDate to) {
+        return jdbc.sql("""
+                        SELECT d::date AS day,
+                               COALESCE((SELECT sum(bytes) FROM bandwidth_contributions
+                                         WHERE user_id = :user AND recorded_at >= d AND recorded_at < d + interval '1 day'), 0) AS bytes,
+                               COALESCE((SELECT sum(total_credits) FROM device_earnings
+                                         WHERE user_id = :user AND period_end > d AND period_end <= d + interval '1 day'), 0)
+                             + COALESCE((SELECT sum(commission_credits) FROM device_earnings
+                                         WHERE referrer_id = :user AND period_end > d AND period_end <= d + interval '1 day'), 0)
+                                 AS credits
+                        FROM generate_series(CAST(:from AS timestamp) AT TIME ZONE 'UTC',
+                                             CAST(:to AS timestamp) AT TIME ZONE 'UTC', interval '1 day') AS d
+                        ORDER BY d""")
+                .param("user", userId).param("from", from.atStartOfDay()).param("to", to.atStartOfDay())
+                .query((rs, n) -> new DailyRow(rs.getObject("day", LocalDate.class), rs.getLong("bytes"), rs.getLong("credits")))
+                .list();
+    }
+
+    // ------------------------------------------------------------------ referrals
+
+    void insertReferral(UUID id, UUID referrerId, UUID refereeId, String code) {
+        jdbc.sql("""
+                        INSERT INTO referrals (id, referrer_id, referee_id, referral_code) VALUES (:id, :referrer, :referee, :code)
+                        ON CONFLICT (referee_id) DO NOTHING""")
+                .param("id", id).param("referrer", referrerId).param("referee", refereeId).param("code", code).update();
+    }
+
+    /** The referral that brought {@code refereeId}, locked for this transaction. */
+    Optional<Referral> lockReferralOf(UUID refereeId) {
+        return jdbc.sql("SELECT * FROM referrals WHERE referee_id = :referee FOR UPDATE").param("referee", refereeId)
+                .query(EarnRepository::referral).optional();
+    }
+
+    void addToReferral(UUID id, long refereeCredits, long commission, BigDecimal carry) {
+        jdbc.sql("""
+                        UPDATE referrals SET referee_total_earnings = referee_total_earnings + :earned,
+                            referrer_total_commission = referrer_total_commission + :commission, commission_carry = :carry
+                        WHERE id = :id""")
+                .param("earned", refereeCredits).param("commission", commission).param("carry", carry).param("id", id).update();
+    }
+
+    /** Referrals made by {@code referrerId}, newest first. */
+    List<Referral> referralsBy(UUID referrerId) {
+        return jdbc.sql("SELECT * FROM referrals WHERE referrer_id = :referrer ORDER BY created_at DESC, id")
+                .param("referrer", referrerId).query(EarnRepository::referral).list();
+    }
+
+    private static Referral referral(ResultSet rs, int n) throws SQLException {
+        return new Referral(rs.getObject("id", UUID.class), rs.getObject("referrer_id", UUID.class),
+                rs.getObject("referee_id", UUID.class), rs.getString("status"), rs.getLong("referee_total_earnings"),
+                rs.getLong("referrer_total_commission"), rs.getBigDecimal("commission_carry"),
+                rs.getTimestamp("created_at").toInstant());
+    }
+
+    private static @Nullable Instant instant(@Nullable Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+
+    private static OffsetDateTime utc(Instant at) {
+        return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+    }
+
+    record Contribution(UUID nodeId, UUID userId, long bytes) {}
+
+    record Uncredited(long id, UUID userId, long bytes, Instant recordedAt) {}
+
+    record DeviceState(UUID nodeId, @Nullable Instant creditedUntil, BigDecimal carry, @Nullable Instant uptimeSince,
+            @Nullable Instant lastSeenAt) {}
+
+    record Operator(UUID userId, String tier, long lifetimeBytes, String referralCode, @Nullable UUID referredBy) {}
+
+    /** @param minGb lifetime GB (2^30 bytes) from which the tier applies; @param rate USD per GB */
+    record Tier(String name, int rank, BigDecimal minGb, BigDecimal rate, BigDecimal bonus) {}
+
+    record Geo(String country, BigDecimal multiplier, String tier) {}
+
+    record NewEarning(UUID nodeId, UUID userId, Instant periodStart, Instant periodEnd, long bytes, String tier,
+            BigDecimal rate, BigDecimal baseCredits, BigDecimal deviceMultiplier, BigDecimal uptimeMultiplier,
+            BigDecimal geoMultiplier, String geoTier, BigDecimal multiplier, BigDecimal carryIn, long totalCredits,
+            BigDecimal carryOut, @Nullable UUID transactionId) {}
+
+    record DeviceTotals(long bytesToday, long bytesTotal, long creditsToday, long creditsTotal) {}
+
+    record DailyRow(LocalDate day, long bytes, long credits) {}
+
+    record Referral(UUID id, UUID referrerId, UUID refereeId, String status, long refereeTotalEarnings,
+            long referrerTotalCommission, BigDecimal commissionCarry, Instant createdAt) {}
+}

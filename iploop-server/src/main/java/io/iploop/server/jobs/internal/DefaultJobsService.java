@@ -1,0 +1,84 @@
+package io.iploop.server.jobs.internal;
+
+import io.iploop.server.jobs.JobInfo;
+import io.iploop.server.jobs.JobRun;
+import io.iploop.server.jobs.JobsException;
+import io.iploop.server.jobs.JobsService;
+import io.iploop.server.jobs.ScheduledJob;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.LockingTaskExecutor;
+import net.javacrumbs.shedlock.core.LockingTaskExecutor.TaskResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/** Runs jobs under ShedLock; used by the schedule and the admin endpoint alike. Thread-safe. */
+@Service
+class DefaultJobsService implements JobsService {
+
+    private static final Logger log = LoggerFactory.getLogger(DefaultJobsService.class);
+
+    private final Map<String, ScheduledJob> jobs;
+    private final LockingTaskExecutor executor;
+    private final Clock clock;
+    private final Map<String, JobRun> lastRuns = new ConcurrentHashMap<>();
+
+    DefaultJobsService(List<ScheduledJob> jobs, LockingTaskExecutor executor, Clock clock) {
+        this.jobs = jobs.stream().collect(Collectors.toMap(ScheduledJob::name, Function.identity(), (a, b) -> {
+            throw new IllegalStateException("two jobs named " + a.name());
+        }, java.util.TreeMap::new));
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<JobInfo> jobs() {
+        return jobs.values().stream().map(j -> new JobInfo(j.name(), j.cron(), lastRuns.get(j.name()))).toList();
+    }
+
+    @Override
+    public JobRun runNow(String name) {
+        ScheduledJob job = jobs.get(name);
+        if (job == null) {
+            throw new JobsException(JobsException.Reason.UNKNOWN_JOB, "no job named " + name, "name");
+        }
+        return run(job);
+    }
+
+    /** Runs {@code job} once under its lock. */
+    JobRun run(ScheduledJob job) {
+        Instant started = clock.instant();
+        long t0 = System.nanoTime();
+        TaskResult<String> result;
+        try {
+            result = executor.executeWithLock(job::run,
+                    new LockConfiguration(started, job.name(), job.lockAtMostFor(), Duration.ZERO));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("job " + job.name() + " failed", t);
+        }
+        JobRun run = result.wasExecuted()
+                ? new JobRun(job.name(), true, started, (System.nanoTime() - t0) / 1_000_000, result.getResult())
+                : new JobRun(job.name(), false, started, 0, null);
+        if (run.executed()) {
+            lastRuns.put(job.name(), run);
+            log.info("job {}: {} ({} ms)", job.name(), run.summary(), run.durationMillis());
+        } else {
+            log.debug("job {} skipped: locked by another run", job.name());
+        }
+        return run;
+    }
+
+    Iterable<ScheduledJob> registered() {
+        return jobs.values();
+    }
+}

@@ -1,0 +1,44 @@
+package io.iploop.server.ledger;
+
+/**
+ * What a ledger account holds. Owned purposes exist once per user; platform purposes exist once.
+ * Balances are signed sums of entries: a platform source account (such as {@link #EARN_ISSUED}) runs
+ * negative by exactly what it has handed out, which is what makes every credit traceable.
+ */
+public enum AccountPurpose {
+    /** A node operator's spendable earn credits (seed 000 §3.4). Never negative. */
+    OPERATOR_EARNINGS(LedgerCurrency.CREDIT, true, false),
+    /** Credits held for the operator's pending cash-outs (seed 000 §3.5). Never negative. */
+    CASHOUT_RESERVED(LedgerCurrency.CREDIT, true, false),
+    /** Platform: the source of every earned credit (bandwidth, referral bonuses and commissions). */
+    EARN_ISSUED(LedgerCurrency.CREDIT, false, true),
+    /** Platform: the counterpart of manual credit adjustments made by admins. */
+    EARN_ADJUSTMENTS(LedgerCurrency.CREDIT, false, true),
+    /** Platform: credits that left the platform as completed payouts. */
+    PAYOUTS_PAID(LedgerCurrency.CREDIT, false, true);
+
+    private final LedgerCurrency currency;
+    private final boolean owned;
+    private final boolean allowNegative;
+
+    AccountPurpose(LedgerCurrency currency, boolean owned, boolean allowNegative) {
+        this.currency = currency;
+        this.owned = owned;
+        this.allowNegative = allowNegative;
+    }
+
+    /** The unit this account counts in. */
+    public LedgerCurrency currency() {
+        return currency;
+    }
+
+    /** True when there is one account per user, false for a single platform account. */
+    public boolean owned() {
+        return owned;
+    }
+
+    /** True when the balance may go below zero (platform counterpart accounts only). */
+    public boolean allowNegative() {
+        return allowNegative;
+    }
+}

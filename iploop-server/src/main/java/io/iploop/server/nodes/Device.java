@@ -1,0 +1,37 @@
+package io.iploop.server.nodes;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A node as its operator manages it on the earn dashboard (seed 000 §3.6.2 devices page). Immutable.
+ *
+ * @param id nodes.id, the id the earn API uses
+ * @param deviceId the agent's persistent device id
+ * @param name the operator's name for it, or null (the dashboard then shows the device id)
+ * @param installMethod {@code docker}, {@code linux}, {@code windows}, {@code macos},
+ *     {@code android}, or null before the agent registered
+ * @param nodeVersion the agent's version, or null
+ * @param online connected to this process's gateway now
+ * @param paused the operator paused sharing: connected or not, it gets no new streams
+ * @param localExit the platform's own local exit; it earns nothing
+ * @param connectedSince start of the current connection, null while offline
+ * @param lastHeartbeat last time the gateway heard from it, null if never
+ * @param removedAt when the operator removed it, or null
+ */
+public record Device(UUID id, String deviceId, UUID ownerId, @Nullable String name, @Nullable String installMethod,
+        @Nullable String nodeVersion, @Nullable String platform, @Nullable String country, @Nullable String city,
+        boolean online, boolean paused, boolean localExit, @Nullable Instant connectedSince,
+        @Nullable Instant lastHeartbeat, Instant createdAt, @Nullable Instant removedAt) {
+
+    /** {@code paused}, {@code online} or {@code offline}, as the devices page shows it. */
+    public String status() {
+        return paused ? "paused" : online ? "online" : "offline";
+    }
+
+    /** Online and not paused: the node can carry traffic now. */
+    public boolean sharing() {
+        return online && !paused;
+    }
+}
