@@ -40,12 +40,12 @@ import tools.jackson.databind.json.JsonMapper;
  * default 600).
  *
  * <p>A second chain serves everything else: the dashboard pages of the {@code web} feature
- * (DESIGN §7). They authenticate with the same JWT in the {@link WebSessionCookie}, have Spring
- * Security's CSRF protection for every state-changing request (token in a {@code SameSite=Strict}
- * HttpOnly cookie, rendered into forms and the {@code <meta name="_csrf">} that htmx sends as a
- * header), and send an anonymous browser to {@code /login} (an htmx request gets 401 with
- * {@code HX-Redirect}, so the whole page moves rather than a fragment). {@code /admin/**} pages are
- * for admins only.
+ * (DESIGN §7). They authenticate with the same JWT in the {@link WebSessionCookie} (same checks:
+ * revocation, login session), have Spring Security's CSRF protection for every state-changing
+ * request (token in a {@code SameSite=Strict} HttpOnly cookie, rendered into forms and the
+ * {@code <meta name="_csrf">} that htmx sends as a header), and send an anonymous browser to
+ * {@code /login} (an htmx request gets 401 with {@code HX-Redirect}, so the whole page moves rather
+ * than a fragment). {@code /admin/**} pages follow the admin API's rule: admins with 2FA.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
@@ -129,7 +129,7 @@ class SecurityConfig {
                         AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(PUBLIC_PAGES).permitAll()
-                        .requestMatchers("/admin/**").hasRole("ADMIN")
+                        .requestMatchers("/admin/**").access(SecurityRules.adminWithTwoFactor())
                         .anyRequest().authenticated())
                 .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
                     if (req.getHeader("HX-Request") != null) {
