@@ -170,6 +170,19 @@ public final class Fmt {
         return o.length == 4 ? o[0] + "." + o[1] + ".xxx.xxx" : "xxx.xxx.xxx.xxx";
     }
 
+    /** A payout method's display name (seed 000 §3.5.1): {@code paypal} → {@code PayPal}, {@code usdt} → {@code USDT (TRC-20)}. */
+    public String method(@Nullable String dbValue) {
+        return switch (dbValue == null ? "" : dbValue) {
+            case "paypal" -> "PayPal";
+            case "usdt" -> "USDT (TRC-20)";
+            case "bitcoin" -> "Bitcoin";
+            case "bank_transfer" -> "Bank transfer";
+            case "amazon_gift_card" -> "Amazon gift card";
+            case "revolut" -> "Revolut";
+            default -> label(dbValue);
+        };
+    }
+
     /** A word with its first letter upper-case and underscores as spaces: {@code bank_transfer} → {@code Bank transfer}. */
     public String label(@Nullable String s) {
         if (s == null || s.isEmpty()) {

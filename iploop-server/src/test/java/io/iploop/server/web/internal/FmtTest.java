@@ -75,5 +75,7 @@ class FmtTest {
         assertThat(fmt.duration(3 * 3600 + 12 * 60)).isEqualTo("3h 12m");
         assertThat(fmt.duration(2 * 86_400 + 3 * 3600)).isEqualTo("2d 3h");
         assertThat(fmt.label("bank_transfer")).isEqualTo("Bank transfer");
+        assertThat(fmt.method("paypal")).isEqualTo("PayPal");
+        assertThat(fmt.method("usdt")).isEqualTo("USDT (TRC-20)");
     }
 }
