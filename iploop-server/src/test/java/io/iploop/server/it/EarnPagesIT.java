@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.iploop.node.AgentConfig;
 import io.iploop.node.NodeAgent;
 import io.iploop.tunnel.TunnelSettings;
-import io.iploop.server.dataplane.DataPlane;
+import io.iploop.server.earn.EarnService;
 import io.iploop.server.ledger.AccountPurpose;
 import io.iploop.server.ledger.LedgerService;
 import io.iploop.server.ledger.NewTransaction;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,10 +34,13 @@ import tools.jackson.databind.JsonNode;
 class EarnPagesIT extends BrowserTestSupport {
 
     @Autowired
-    DataPlane dataPlane;
+    LedgerService ledger;
 
     @Autowired
-    LedgerService ledger;
+    EarnService earn;
+
+    @Autowired
+    JdbcClient jdbc;
 
     private final List<NodeAgent> agents = new ArrayList<>();
 
@@ -98,25 +102,45 @@ class EarnPagesIT extends BrowserTestSupport {
         find("[data-test='device-row'] [data-test='device-resume']").click();
         assertThat(find("[data-test='device-row'] [data-test='device-status']").getText()).isEqualTo("Online");
 
-        // Credits as the credit job posts them: the home page shows what the API reports.
+        // The device carries 2 GB (as the usage listener records it) and the credit job runs; plus a
+        // bonus posted to the ledger. The home page shows what the API reports.
+        UUID node = UUID.fromString(call("GET", "/api/earn/devices", token, null).body().get(0).get("id").asString());
+        jdbc.sql("INSERT INTO bandwidth_contributions (node_id, user_id, bytes, recorded_at) VALUES (?, ?, ?, now() - interval '1 second')")
+                .params(node, userId, 2L << 30).update();
+        earn.creditUpTo(Instant.now());
         credit(userId, 12_345);
         open("/earn");
         JsonNode balance = call("GET", "/api/earn/balance", token, null).body();
-        assertThat(balance.get("credits").asLong()).isEqualTo(12_345);
-        assertThat(textOf("earn-balance")).isEqualTo("$" + balance.get("usd").decimalValue().toPlainString());
-        assertThat(find("[data-test='earn-balance'] + .stat-hint").getText()).startsWith("12,345 credits");
+        long credits = balance.get("credits").asLong();
+        assertThat(credits).as("bonus plus 2 GB at the bronze rate or more").isGreaterThanOrEqualTo(12_345 + 200);
+        assertThat(textOf("earn-balance")).isEqualTo(usd(balance.get("usd").decimalValue()));
+        assertThat(find("[data-test='earn-balance'] + .stat-hint").getText()).startsWith(String.format("%,d credits", credits));
+        assertThat(textOf("earn-today")).isEqualTo(usd(balance.at("/today/usd").decimalValue()));
         assertThat(textOf("earn-tier")).isEqualTo(capitalize(balance.at("/tier/tier").asString()));
-        assertThat(find("[data-test='home-device']").getText()).contains("living-room").contains("Online");
+        assertThat(find("[data-test='home-device']").getText()).contains("living-room").contains("Online").contains("2.00 GB today");
         screenshots("earn-home");
         assertAccessible("earn-home");
 
+        // Earnings: the credited period in the table as the API has it, the CSV with the same row, the period toggle.
         open("/earn/earnings");
+        JsonNode period = call("GET", "/api/earn/earnings?limit=1", token, null).body().get(0);
+        assertThat(find("[data-test='earnings-row']").getText()).contains("living-room").contains("2");
+        assertThat(find("[data-test='earnings-row'] [data-test='earnings-credits']").getText())
+                .isEqualTo(String.format("%,d", period.get("totalCredits").asLong()));
+        String csv = (String) ((org.openqa.selenium.JavascriptExecutor) driver).executeAsyncScript(
+                "var done = arguments[arguments.length - 1]; fetch(document.querySelector('[data-test=earnings-csv]').href)"
+                        + ".then(r => r.text()).then(done, e => done('failed: ' + e));");
+        assertThat(csv.lines().count()).as(csv).isEqualTo(2);
+        assertThat(csv.lines().skip(1).findFirst().orElseThrow()).contains("living-room").contains(String.valueOf(2L << 30))
+                .contains(String.valueOf(period.get("totalCredits").asLong()));
         screenshots("earn-earnings");
         assertAccessible("earn-earnings");
+        test("view-monthly").click();
+        assertThat(textOf("earnings-total")).isEqualTo(usd(balance.at("/month/usd").decimalValue()));
 
         // Cash out $5.00 by PayPal: method → amount → details → e-mailed code → pending in history, balance reduced.
         open("/earn/cashout");
-        assertThat(textOf("cashout-balance")).isEqualTo("$12.345");
+        assertThat(textOf("cashout-balance")).isEqualTo(usd(balance.get("usd").decimalValue()));
         screenshots("earn-cashout");
         test("method-paypal").click();
         test("cashout-next-1").click();
@@ -132,8 +156,9 @@ class EarnPagesIT extends BrowserTestSupport {
         assertThat(textOf("done")).contains("confirmed");
         assertThat(find("[data-test='cashout-row']").getText()).contains("$5.00").contains("PayPal").contains("Pending");
         JsonNode after = call("GET", "/api/earn/balance", token, null).body();
-        assertThat(after.get("credits").asLong()).isEqualTo(7_345);
-        assertThat(textOf("cashout-balance")).isEqualTo("$" + after.get("usd").decimalValue().toPlainString()).isEqualTo("$7.345");
+        assertThat(after.get("credits").asLong()).isEqualTo(credits - 5_000);
+        assertThat(textOf("cashout-balance")).isEqualTo(usd(after.get("usd").decimalValue()));
+        assertThat(textOf("cashout-reserved")).startsWith("$5.00 reserved");
         JsonNode history = call("GET", "/api/earn/cashout/history", token, null).body();
         assertThat(history.toString()).contains("\"status\":\"pending\"");
         screenshots("earn-cashout-history");
@@ -186,6 +211,13 @@ class EarnPagesIT extends BrowserTestSupport {
         ledger.post(NewTransaction.of(TransactionKind.EARN_CREDIT, "test-earn-" + UUID.randomUUID(), "test earnings",
                 Posting.credits(ledger.account(userId, AccountPurpose.OPERATOR_EARNINGS).id(), credits),
                 Posting.credits(ledger.platformAccount(AccountPurpose.EARN_ISSUED).id(), -credits)));
+    }
+
+    /** USD as the pages show it: cents, or tenths of a cent when there are any; thousands separated. */
+    private static String usd(java.math.BigDecimal v) {
+        java.math.BigDecimal cents = v.setScale(2, java.math.RoundingMode.DOWN);
+        java.math.BigDecimal shown = cents.compareTo(v) == 0 ? cents : v.setScale(3, java.math.RoundingMode.HALF_UP);
+        return "$" + String.format(java.util.Locale.ENGLISH, "%,." + shown.scale() + "f", shown);
     }
 
     private static String capitalize(String s) {
