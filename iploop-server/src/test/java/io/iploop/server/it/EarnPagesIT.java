@@ -168,10 +168,31 @@ class EarnPagesIT extends BrowserTestSupport {
         open("/earn/settings");
         test("auto-enabled").click();
         test("auto-save").click();
-        assertThat(test("error").getText()).isNotBlank();
-        open("/earn/settings");
+        assertThat(test("error").getText()).contains("payment");
         screenshots("earn-settings");
         assertAccessible("earn-settings");
+
+        // Save a PayPal method, verify it with the mailed code, then switch auto-cash-out on with it.
+        open("/earn/cashout");
+        test("method-add-open").click();
+        type("#method-email", "savings@example.com");
+        test("method-save").click();
+        assertThat(test("verify-method").getText()).contains("PayPal");
+        type("#method-code", CashoutTestSupport.mailedCode(email, "Verify your IPLoop payment method", 1));
+        test("method-verify").click();
+        assertThat(textOf("done")).contains("verified");
+        assertThat(find("[data-test='method-row']").getText()).contains("s***@example.com").contains("Verified");
+        open("/earn/settings");
+        test("auto-enabled").click();
+        find("#auto-threshold-settings").clear();
+        find("#auto-threshold-settings").sendKeys("25");
+        new org.openqa.selenium.support.ui.Select(find("#auto-method-settings")).selectByIndex(1);
+        test("auto-save").click();
+        assertThat(textOf("done")).contains("Auto-cash-out");
+        assertThat(textOf("auto-status")).isEqualTo("On");
+        JsonNode auto = call("GET", "/api/earn/auto-cashout", token, null).body();
+        assertThat(auto.get("enabled").asBoolean()).isTrue();
+        assertThat(auto.get("thresholdUsd").decimalValue()).isEqualByComparingTo("25");
 
         // Referral: the page shows the API's code; a friend signs up with the link choosing "earn".
         open("/earn/referral");
