@@ -235,6 +235,7 @@ final class EarnPagesController {
         model.addAttribute("totalCredits", buckets.stream().mapToLong(Bucket::credits).sum());
         model.addAttribute("totalBytes", buckets.stream().mapToLong(Bucket::bytes).sum());
         Map<String, Object> chart = new LinkedHashMap<>();
+        chart.put("unit", v);
         chart.put("earnings", series(buckets));
         chart.put("devices", perDevice(earn.earnings(me.userId(), 5000)));
         model.addAttribute("chartJson", OverviewPagesController.safeJson(json.writeValueAsString(chart)));
