@@ -244,6 +244,27 @@ window.proxyBuilder = function () {
     }
     if (data.countries) { pie('chart-countries', data.countries, data.countries.requests); }
     if (data.status) { pie('chart-status', data.status, data.status.streams); }
+    // Earn pages (seed 000 §3.6.2): USD per period as an area chart, credits per device as stacked bars.
+    function day(iso, monthly) {
+      return new Date(iso + 'T00:00:00Z').toLocaleDateString('en', monthly
+        ? { month: 'short', year: 'numeric', timeZone: 'UTC' } : { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    }
+    if (data.earnings) {
+      var monthly = data.unit === 'monthly';
+      add('chart-earnings', { type: 'line', data: { labels: data.earnings.labels.map(function (l) { return day(l, monthly); }), datasets: [
+        { label: 'USD earned', data: data.earnings.usd, borderColor: pal[1], backgroundColor: area(pal[1]), fill: true, tension: .3, pointRadius: 2 }
+      ] }, options: { interaction: { mode: 'index', intersect: false }, plugins: { legend: { display: false },
+        tooltip: { callbacks: {
+          label: function (ctx) { return '$' + Number(ctx.parsed.y).toFixed(3) + ' (' + data.earnings.credits[ctx.dataIndex] + ' credits)'; },
+          footer: function (items) { return data.earnings.gb[items[0].dataIndex] + ' GB shared'; } } } },
+        scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return '$' + v; } } } } } });
+    }
+    if (data.devices && data.devices.datasets.length) {
+      add('chart-devices', { type: 'bar', data: { labels: data.devices.labels.map(function (l) { return day(l, false); }), datasets: data.devices.datasets.map(function (d, i) {
+        return { label: d.label, data: d.data, backgroundColor: pal[i % pal.length], borderRadius: 2 };
+      }) }, options: { plugins: { legend: { position: 'bottom' } }, interaction: { mode: 'index', intersect: false },
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'Credits' } } } } });
+    }
     if (data.hourly) {
       add('chart-hourly', { type: 'bar', data: { labels: data.hourly.labels.map(function (h) { return h + ':00'; }), datasets: [
         { label: 'Requests', data: data.hourly.requests, backgroundColor: pal[0], borderRadius: 4 }] },

@@ -54,7 +54,7 @@ class SecurityConfig {
     static final String[] API_PATHS = {"/api/**", "/actuator/**", "/swagger-ui.html", "/swagger-ui/**"};
 
     /** Dashboard pages anyone may open (seed 001 §5.13-§5.16) and static resources. */
-    private static final String[] PUBLIC_PAGES = {"/", "/login", "/signup", "/forgot-password", "/reset-password",
+    private static final String[] PUBLIC_PAGES = {"/", "/login", "/signup", "/register", "/forgot-password", "/reset-password",
         "/verify-email", "/error", "/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.ico", "/favicon.svg"};
 
     /** Content-Security-Policy of dashboard pages: nothing but this origin (Alpine's standard build needs eval). */

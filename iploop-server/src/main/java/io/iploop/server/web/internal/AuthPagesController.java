@@ -4,6 +4,7 @@ import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.LoginResult;
 import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.WebSessionCookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -33,12 +34,13 @@ final class AuthPagesController {
     }
 
     @GetMapping("/login")
-    String login(@RequestParam(required = false) @Nullable String signup, Model model) {
+    String login(@RequestParam(required = false) @Nullable String signup, @RequestParam(required = false) @Nullable String ref,
+            Model model) {
         if (PageModelAdvice.currentUser() != null) {
             return "redirect:/dashboard";
         }
-        model.addAttribute("tab", signup != null ? "signup" : "login");
-        model.addAttribute("form", SignupForm.empty());
+        model.addAttribute("tab", signup != null || ref != null ? "signup" : "login");
+        model.addAttribute("form", SignupForm.withRef(ref));
         model.addAttribute("errors", Map.of());
         return "auth/login";
     }
@@ -46,6 +48,16 @@ final class AuthPagesController {
     @GetMapping("/signup")
     String signupPage() {
         return "redirect:/login?signup";
+    }
+
+    /**
+     * The sign-up link of referral invitations ({@code EarnService.referralCode}: {@code /register?ref=CODE},
+     * seed 000 §3.7): the sign-up form with the code kept in a hidden field.
+     */
+    @GetMapping("/register")
+    String register(@RequestParam(defaultValue = "") String ref) {
+        return ref.isBlank() ? "redirect:/login?signup"
+                : "redirect:/login?signup&ref=" + java.net.URLEncoder.encode(ref.strip(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @PostMapping("/login")
@@ -86,13 +98,23 @@ final class AuthPagesController {
             String company = SignupForm.strip(form.company());
             // register() also logs in; the dashboard asks for the e-mail to be verified first, so the
             // token is not kept and the person signs in after opening the mailed link.
-            accounts.register(NewAccount.customer(SignupForm.strip(form.email()), form.password(),
+            String ref = SignupForm.strip(form.ref());
+            LoginResult created = accounts.register(NewAccount.customer(SignupForm.strip(form.email()), form.password(),
                     SignupForm.strip(form.firstName()), SignupForm.strip(form.lastName()),
-                    company.isEmpty() ? null : company));
+                    company.isEmpty() ? null : company), ref.isEmpty() ? null : ref);
+            if (form.wantsToEarn()) {
+                // Issue 5: "earn" at sign-up shows the earn dashboard before any device is enrolled.
+                accounts.becomeOperator(created.account().id());
+            }
             model.addAttribute("email", SignupForm.strip(form.email()));
             return "auth/signup-done";
         } catch (AccountsException e) {
             model.addAttribute("error", message(e));
+            response.setStatus(e.status().value());
+            return "auth/login";
+        } catch (ApiException e) {
+            // Another feature refused the registration inside its transaction, e.g. an unknown referral code.
+            model.addAttribute("error", capitalize(e.getMessage()));
             response.setStatus(e.status().value());
             return "auth/login";
         }

@@ -110,4 +110,85 @@ public final class Fmt {
         String name = Locale.of("", country.toUpperCase(Locale.ROOT)).getDisplayCountry(Locale.ENGLISH);
         return name.isBlank() ? country.toUpperCase(Locale.ROOT) : name;
     }
+    /** USD with a dollar sign: 2 decimals, 3 when the value has a tenth of a cent (1 credit = USD 0.001): {@code $12.47}, {@code $0.083}. */
+    public String usd(@Nullable BigDecimal n) {
+        if (n == null) {
+            return "—";
+        }
+        BigDecimal cents = n.setScale(2, RoundingMode.DOWN);
+        BigDecimal v = cents.compareTo(n) == 0 ? cents : n.setScale(3, RoundingMode.HALF_UP);
+        return (v.signum() < 0 ? "-$" : "$") + String.format(Locale.ENGLISH, "%,." + v.scale() + "f", v.abs());
+    }
+
+    /** USD rounded down to whole cents without a sign, for an amount field's "max": {@code 12.47}. */
+    public String cents(BigDecimal n) {
+        return n.setScale(2, RoundingMode.DOWN).toPlainString();
+    }
+
+    /** Earn credits as USD (1 credit = USD 0.001, DESIGN §5). */
+    public String creditsUsd(long credits) {
+        return usd(BigDecimal.valueOf(credits, 3));
+    }
+
+    /** Bytes in earn GB (2^30 bytes, seed 000 §3.6.3), 2 decimals: {@code 2.10 GB}; smaller amounts in MB (2^20). */
+    public String gib(long bytes) {
+        if (bytes < (1L << 30) / 100) {
+            return String.format(Locale.ENGLISH, "%.1f MB", bytes / (double) (1L << 20));
+        }
+        return String.format(Locale.ENGLISH, "%,.2f GB", bytes / (double) (1L << 30));
+    }
+
+    /** Bytes as earn GB (2^30) with up to 6 decimals, rounded down as the tier progress is: {@code 0.000977}. */
+    public String gbExact(long bytes) {
+        return BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(1L << 30), 6, RoundingMode.DOWN).stripTrailingZeros().toPlainString();
+    }
+
+    /** A duration in seconds as {@code 2d 3h}, {@code 3h 12m}, {@code 4m}; {@code —} for 0. */
+    public String duration(long seconds) {
+        if (seconds <= 0) {
+            return "—";
+        }
+        long d = seconds / 86_400;
+        long h = seconds % 86_400 / 3600;
+        long m = seconds % 3600 / 60;
+        return d > 0 ? d + "d " + h + "h" : h > 0 ? h + "h " + m + "m" : Math.max(1, m) + "m";
+    }
+
+    /**
+     * An IP address with its host part hidden (seed 000 §3.6.2 devices page): IPv4 keeps the first
+     * two octets ({@code 192.168.xxx.xxx}), IPv6 the first two groups; {@code —} for null.
+     */
+    public String maskIp(@Nullable String ip) {
+        if (ip == null || ip.isBlank()) {
+            return "—";
+        }
+        if (ip.contains(":")) {
+            String[] g = ip.split(":");
+            return g.length >= 2 ? g[0] + ":" + g[1] + ":xxxx:…" : "xxxx:…";
+        }
+        String[] o = ip.split("\\.");
+        return o.length == 4 ? o[0] + "." + o[1] + ".xxx.xxx" : "xxx.xxx.xxx.xxx";
+    }
+
+    /** A payout method's display name (seed 000 §3.5.1): {@code paypal} → {@code PayPal}, {@code usdt} → {@code USDT (TRC-20)}. */
+    public String method(@Nullable String dbValue) {
+        return switch (dbValue == null ? "" : dbValue) {
+            case "paypal" -> "PayPal";
+            case "usdt" -> "USDT (TRC-20)";
+            case "bitcoin" -> "Bitcoin";
+            case "bank_transfer" -> "Bank transfer";
+            case "amazon_gift_card" -> "Amazon gift card";
+            case "revolut" -> "Revolut";
+            default -> label(dbValue);
+        };
+    }
+
+    /** A word with its first letter upper-case and underscores as spaces: {@code bank_transfer} → {@code Bank transfer}. */
+    public String label(@Nullable String s) {
+        if (s == null || s.isEmpty()) {
+            return "—";
+        }
+        String t = s.replace('_', ' ').replace('-', ' ');
+        return Character.toUpperCase(t.charAt(0)) + t.substring(1);
+    }
 }

@@ -2,6 +2,7 @@ package io.iploop.server.web.internal;
 
 import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.UserRole;
 import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.AuthenticatedUser;
 import jakarta.servlet.http.HttpServletRequest;
@@ -49,6 +50,18 @@ final class PageModelAdvice {
             new NavItem("admin-users", "/admin/users", "Accounts", "users", true),
             new NavItem("admin", "/admin", "Admin", "shield", true));
 
+    /**
+     * The Earn section of the sidebar (seed 000 §3.6.2), shown to operators (who enrolled a device
+     * or chose "earn" at sign-up) and admins.
+     */
+    static final List<NavItem> EARN_NAV = List.of(
+            new NavItem("earn", "/earn", "Earn home", "coin", false),
+            new NavItem("earn-devices", "/earn/devices", "Devices", "server", false),
+            new NavItem("earn-earnings", "/earn/earnings", "Earnings", "analytics", false),
+            new NavItem("earn-cashout", "/earn/cashout", "Cash out", "wallet", false),
+            new NavItem("earn-referral", "/earn/referral", "Referral", "users", false),
+            new NavItem("earn-settings", "/earn/settings", "Earn settings", "settings", false));
+
     /** A sidebar entry. */
     record NavItem(String id, String href, String label, String icon, boolean adminOnly) {}
 
@@ -66,6 +79,8 @@ final class PageModelAdvice {
         model.addAttribute("isAdmin", user != null && user.isAdmin());
         model.addAttribute("path", request.getRequestURI());
         model.addAttribute("navItems", NAV);
+        model.addAttribute("earnNav", EARN_NAV);
+        model.addAttribute("showEarn", me != null && (me.role() == UserRole.OPERATOR || me.role() == UserRole.ADMIN));
     }
 
     @ExceptionHandler(ApiException.class)

@@ -8,18 +8,38 @@ import org.jspecify.annotations.Nullable;
 /**
  * The sign-up form of the login page with the field rules of seed 001 §5.13: first and last name
  * required, at least 2 characters; e-mail required and valid; company optional; password at least
- * 8 characters (at most 128, as the API); confirmation must match. Fields arrive as typed (null when
- * absent); {@link #errors()} names each field at fault. Immutable.
+ * 8 characters (at most 128, as the API); confirmation must match. {@code intent} is what the person
+ * wants to do (issue 5: {@code use} proxies, {@code earn} by sharing bandwidth, or {@code both};
+ * absent means {@code use}); {@code ref} is a referral code from a {@code /register?ref=CODE} link
+ * (seed 000 §3.7). Fields arrive as typed (null when absent); {@link #errors()} names each field at
+ * fault. Immutable.
  */
 record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullable String email,
-        @Nullable String company, @Nullable String password, @Nullable String confirmPassword) {
+        @Nullable String company, @Nullable String password, @Nullable String confirmPassword,
+        @Nullable String intent, @Nullable String ref) {
 
     /** Deliberately simple: one {@code @}, a dot in the domain, no spaces (the server-side check the API's {@code @Email} complements). */
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
     /** An empty form, for the first rendering. */
     static SignupForm empty() {
-        return new SignupForm(null, null, null, null, null, null);
+        return new SignupForm(null, null, null, null, null, null, null, null);
+    }
+
+    /** An empty form carrying a referral code. */
+    static SignupForm withRef(@Nullable String ref) {
+        return new SignupForm(null, null, null, null, null, null, null, ref);
+    }
+
+    /** The chosen intent: {@code use}, {@code earn} or {@code both} ({@code use} when absent). */
+    public String intentOrDefault() {
+        String i = strip(intent);
+        return i.isEmpty() ? "use" : i;
+    }
+
+    /** True when the account should see the earn dashboard from the start (intent {@code earn} or {@code both}). */
+    public boolean wantsToEarn() {
+        return intentOrDefault().equals("earn") || intentOrDefault().equals("both");
     }
 
     /** Field name to message, in form order; empty when the form is valid. */
@@ -44,6 +64,12 @@ record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullab
         }
         if (!pw.equals(confirmPassword == null ? "" : confirmPassword)) {
             e.put("confirmPassword", "Passwords do not match");
+        }
+        if (!java.util.Set.of("use", "earn", "both").contains(intentOrDefault())) {
+            e.put("intent", "Choose what you want to do: use proxies, earn, or both");
+        }
+        if (strip(ref).length() > 64) {
+            e.put("ref", "The referral code must be at most 64 characters");
         }
         return e;
     }

@@ -44,4 +44,38 @@ class FmtTest {
         assertThat(fmt.countryName("??")).isEqualTo("Unknown");
         assertThat(fmt.decimal(new BigDecimal("0.500"), 3)).isEqualTo("0.5");
     }
+
+    @Test
+    void usdShowsTenthsOfACentOnlyWhenThere() {
+        assertThat(fmt.usd(new BigDecimal("0.000"))).isEqualTo("$0.00");
+        assertThat(fmt.usd(new BigDecimal("12.345"))).isEqualTo("$12.345");
+        assertThat(fmt.usd(new BigDecimal("1234.5"))).isEqualTo("$1,234.50");
+        assertThat(fmt.creditsUsd(7_345)).isEqualTo("$7.345");
+        assertThat(fmt.cents(new BigDecimal("12.349"))).as("max amount rounds down").isEqualTo("12.34");
+    }
+
+    @Test
+    void earnGigabytesAreBinary() {
+        assertThat(fmt.gib(1L << 30)).isEqualTo("1.00 GB");
+        assertThat(fmt.gib(5L << 20)).isEqualTo("5.0 MB");
+        assertThat(fmt.gbExact(1L << 20)).isEqualTo("0.000976");
+    }
+
+    @Test
+    void masksTheHostPartOfAnIp() {
+        assertThat(fmt.maskIp("192.168.4.20")).isEqualTo("192.168.xxx.xxx");
+        assertThat(fmt.maskIp("2001:db8:1:2::5")).isEqualTo("2001:db8:xxxx:…");
+        assertThat(fmt.maskIp(null)).isEqualTo("—");
+    }
+
+    @Test
+    void durationsAndLabels() {
+        assertThat(fmt.duration(0)).isEqualTo("—");
+        assertThat(fmt.duration(30)).isEqualTo("1m");
+        assertThat(fmt.duration(3 * 3600 + 12 * 60)).isEqualTo("3h 12m");
+        assertThat(fmt.duration(2 * 86_400 + 3 * 3600)).isEqualTo("2d 3h");
+        assertThat(fmt.label("bank_transfer")).isEqualTo("Bank transfer");
+        assertThat(fmt.method("paypal")).isEqualTo("PayPal");
+        assertThat(fmt.method("usdt")).isEqualTo("USDT (TRC-20)");
+    }
 }
