@@ -42,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  * HttpOnly cookie, rendered into forms and the {@code <meta name="_csrf">} that htmx sends as a
  * header), and send an anonymous browser to {@code /login} (an htmx request gets 401 with
  * {@code HX-Redirect}, so the whole page moves rather than a fragment). {@code /admin/**} pages are
- * for admins only.
+ * for admins whose session was opened with 2FA, like {@code /api/admin/**}; an admin without one
+ * is sent to the 2FA section of the settings page.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
@@ -51,7 +52,7 @@ class SecurityConfig {
     static final String[] API_PATHS = {"/api/**", "/actuator/**", "/swagger-ui.html", "/swagger-ui/**"};
 
     /** Dashboard pages anyone may open (seed 001 §5.13-§5.16) and static resources. */
-    private static final String[] PUBLIC_PAGES = {"/", "/login", "/signup", "/forgot-password", "/reset-password",
+    private static final String[] PUBLIC_PAGES = {"/", "/login", "/login/2fa", "/signup", "/forgot-password", "/reset-password",
         "/verify-email", "/error", "/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.ico", "/favicon.svg"};
 
     /** Content-Security-Policy of dashboard pages: nothing but this origin (Alpine's standard build needs eval). */
@@ -126,7 +127,8 @@ class SecurityConfig {
                         AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(PUBLIC_PAGES).permitAll()
-                        .requestMatchers("/admin/**").hasRole("ADMIN")
+                        // The same rule as /api/admin/**: admins whose session was opened with 2FA.
+                        .requestMatchers("/admin/**").access(SecurityRules.adminWithTwoFactor())
                         .anyRequest().authenticated())
                 .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
                     if (req.getHeader("HX-Request") != null) {
@@ -134,6 +136,16 @@ class SecurityConfig {
                         res.sendError(HttpServletResponse.SC_UNAUTHORIZED);
                     } else {
                         res.sendRedirect("/login");
+                    }
+                }).accessDeniedHandler((req, res, ex) -> {
+                    // An admin without a 2FA session is sent to set up 2FA (or sign in again with a
+                    // code) rather than shown a bare 403; everyone else gets the 403 error page.
+                    String code = ex instanceof AuthorizationDeniedException d
+                            && d.getAuthorizationResult() instanceof SecurityRules.Denied rule ? rule.code : "forbidden";
+                    switch (code) {
+                        case "two_factor_required" -> res.sendRedirect("/settings?twoFactor=required#two-factor");
+                        case "password_change_required" -> res.sendRedirect("/settings#password");
+                        default -> res.sendError(HttpServletResponse.SC_FORBIDDEN);
                     }
                 }));
         return http.build();

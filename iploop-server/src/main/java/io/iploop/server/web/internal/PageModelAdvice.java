@@ -46,8 +46,12 @@ final class PageModelAdvice {
             new NavItem("api-keys", "/api-keys", "API Keys", "key", false),
             new NavItem("endpoints", "/endpoints", "Proxy Endpoints", "globe", false),
             new NavItem("docs", "/docs", "Docs", "book", false),
-            new NavItem("admin-users", "/admin/users", "Accounts", "users", true),
-            new NavItem("admin", "/admin", "Admin", "shield", true));
+            new NavItem("settings", "/settings", "Settings", "settings", false),
+            new NavItem("admin", "/admin", "Supply", "shield", true),
+            new NavItem("admin-users", "/admin/users", "Users", "users", true),
+            new NavItem("admin-plans", "/admin/plans", "Plans", "layers", true),
+            new NavItem("admin-cashouts", "/admin/cashouts", "Cash-outs", "cash", true),
+            new NavItem("admin-audit", "/admin/audit", "Audit log", "list", true));
 
     /** A sidebar entry. */
     record NavItem(String id, String href, String label, String icon, boolean adminOnly) {}
