@@ -197,7 +197,11 @@ final class AdminPagesController {
         model.addAttribute("result", result);
         model.addAttribute("subscriptions", subscriptions);
         model.addAttribute("pages", Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE));
-        model.addAttribute("allPlans", plans.allPlans());
+        List<PlanDetails> allPlans = plans.allPlans();
+        model.addAttribute("allPlans", allPlans);
+        // Plans without an included GB amount (Enterprise): their balance is not a limit, so say so.
+        model.addAttribute("customAllowance", allPlans.stream().filter(d -> d.plan().includedGb() == null)
+                .map(d -> d.plan().id()).collect(Collectors.toSet()));
         model.addAttribute("q", q);
         model.addAttribute("status", status);
         model.addAttribute("role", role);
