@@ -17,6 +17,21 @@
       document.dispatchEvent(new CustomEvent('iploop:theme', { detail: next }));
       return;
     }
+    // Saves the text of the element named by data-download-target as a file (backup codes).
+    var download = e.target.closest('[data-download-target]');
+    if (download) {
+      var src = document.getElementById(download.getAttribute('data-download-target'));
+      if (!src) { return; }
+      var url = URL.createObjectURL(new Blob([src.textContent.trim() + '\n'], { type: 'text/plain' }));
+      var a = document.createElement('a');
+      a.href = url;
+      a.download = download.getAttribute('data-download-name') || 'download.txt';
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+      return;
+    }
     var copy = e.target.closest('[data-copy-target]');
     if (copy) {
       var el = document.getElementById(copy.getAttribute('data-copy-target'));

@@ -12,6 +12,10 @@ public enum AuditAction {
     PASSWORD_RESET,
     EMAIL_VERIFIED,
     PROFILE_UPDATED,
+    /** The owner changed which e-mails the account gets (details: the three preferences). */
+    NOTIFICATION_PREFERENCES_CHANGED,
+    /** The owner deleted their own account (soft delete; seed 001 §5.10 "Danger Zone"). */
+    ACCOUNT_DELETED,
     API_KEY_CREATED,
     API_KEY_ENABLED,
     API_KEY_DISABLED,

@@ -159,9 +159,17 @@ class KeysAndEndpointsPagesIT extends BrowserTestSupport {
         assertThat(test("error-page").getText()).contains("400").contains("period");
     }
 
+    /**
+     * The key's current row, waiting for it: right after a form submit the old page may still be
+     * replaced by the new one, which has no rows for a moment.
+     */
     private WebElement row(String name) {
-        return rows(name).stream().filter(r -> !r.getText().contains("Rotated")).findFirst()
-                .orElseThrow(() -> new AssertionError("no key row " + name));
+        try {
+            return wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> rows(name).stream().filter(r -> !r.getText().contains("Rotated")).findFirst().orElse(null));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("no key row " + name, e);
+        }
     }
 
     private List<WebElement> rows(String name) {

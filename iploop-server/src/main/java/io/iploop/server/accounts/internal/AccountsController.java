@@ -6,6 +6,7 @@ import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.LoginAttempt;
 import io.iploop.server.accounts.LoginResult;
 import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.accounts.NotificationPreferences;
 import io.iploop.server.accounts.ProfileUpdate;
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.AuthenticatedUser;
@@ -28,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -153,6 +155,27 @@ class AccountsController {
         return new MessageResponse("verification e-mail sent");
     }
 
+    @DeleteMapping("/account")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Delete the caller's own account (soft delete) after checking the password; every session ends "
+            + "and the proxy refuses its keys within 5 seconds")
+    void deleteAccount(@AuthenticationPrincipal AuthenticatedUser caller, @Valid @RequestBody DeleteAccountRequest r) {
+        accounts.deleteOwnAccount(caller.userId(), r.password());
+    }
+
+    @GetMapping("/notification-preferences")
+    @Operation(summary = "Which e-mails the caller's account gets (all on until saved)")
+    NotificationPreferences notificationPreferences(@AuthenticationPrincipal AuthenticatedUser caller) {
+        return accounts.notificationPreferences(caller.userId());
+    }
+
+    @PutMapping("/notification-preferences")
+    @Operation(summary = "Choose which e-mails the caller's account gets")
+    NotificationPreferences setNotificationPreferences(@AuthenticationPrincipal AuthenticatedUser caller,
+            @RequestBody NotificationPreferences r) {
+        return accounts.setNotificationPreferences(caller.userId(), r);
+    }
+
     private ProfileResponse profileOf(Account account) {
         return new ProfileResponse(UserView.of(account), plans.current(account.id()).orElse(null));
     }
@@ -181,6 +204,9 @@ class AccountsController {
             @Size(max = 255) @Nullable String company,
             @Size(max = 20) @Pattern(regexp = "[+0-9 ()./-]*", message = "digits, spaces and + ( ) . / - only")
             @Nullable String phone) {}
+
+    /** Seed 001 §5.10 "Danger Zone": the password confirms the deletion. */
+    record DeleteAccountRequest(@NotBlank @Size(max = 128) String password) {}
 
     record ForgotPasswordRequest(@NotBlank @Email @Size(max = 255) String email) {}
 

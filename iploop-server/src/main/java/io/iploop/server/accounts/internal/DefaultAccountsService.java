@@ -41,6 +41,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import io.iploop.server.accounts.AccountRegistered;
+import io.iploop.server.accounts.NotificationPreferences;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -87,6 +88,7 @@ class DefaultAccountsService implements AccountsService {
     private final PlatformSecrets secrets;
     private final IpLocations locations;
     private final ApplicationEventPublisher events;
+    private final NotificationPreferencesRepository notificationPreferences;
     /** Compared against when the e-mail is unknown, so both failures take as long. */
     private final String dummyHash;
 
@@ -94,8 +96,10 @@ class DefaultAccountsService implements AccountsService {
             LoginThrottleRepository throttle, PasswordEncoder passwords, JwtTokens tokens, PlansService plans,
             MailService mail, AccountMails mails, AuditService audit, AccountsSettings settings,
             SessionRepository sessions, BackupCodeRepository backupCodes, TotpCodes totp, PlatformSecrets secrets,
-            IpLocations locations, ApplicationEventPublisher events) {
+            IpLocations locations, ApplicationEventPublisher events,
+            NotificationPreferencesRepository notificationPreferences) {
         this.events = events;
+        this.notificationPreferences = notificationPreferences;
         this.users = users;
         this.accountTokens = accountTokens;
         this.revoked = revoked;
@@ -635,6 +639,42 @@ class DefaultAccountsService implements AccountsService {
                     null);
         }
         changeStatus(adminId, userId, UserStatus.DELETED, null);
+    }
+
+    @Override
+    public NotificationPreferences notificationPreferences(UUID userId) {
+        return notificationPreferences.find(userId).orElse(NotificationPreferences.DEFAULTS);
+    }
+
+    @Override
+    @Transactional
+    public NotificationPreferences setNotificationPreferences(UUID userId, NotificationPreferences p) {
+        users.findById(userId).orElseThrow(notFound());
+        notificationPreferences.save(userId, p);
+        audit.record(AuditEvent.ofUser(userId, AuditAction.NOTIFICATION_PREFERENCES_CHANGED, Map.of(
+                "lowBalance", String.valueOf(p.lowBalance()), "weeklyReport", String.valueOf(p.weeklyReport()),
+                "securityAlerts", String.valueOf(p.securityAlerts()))));
+        return p;
+    }
+
+    @Override
+    @Transactional(noRollbackFor = AccountsException.class)
+    public void deleteOwnAccount(UUID userId, String password) {
+        Account account = users.lockById(userId).orElseThrow(notFound());
+        String hash = users.findPasswordHash(userId).orElseThrow(notFound());
+        if (!passwords.matches(password, hash)) {
+            // Like a wrong login password: a stolen session must not guess its way to deleting the account.
+            recordFailure(emailThrottleKey(account.email()), null);
+            throw new AccountsException(Reason.INVALID_CREDENTIALS, "password is wrong", "password");
+        }
+        if (account.role() == UserRole.ADMIN) {
+            throw new AccountsException(Reason.CANNOT_DELETE_SELF,
+                    "an admin cannot delete their own account; ask another admin to remove your admin role first", null);
+        }
+        users.setStatus(userId, UserStatus.DELETED);
+        audit.record(new AuditEvent(userId, AuditAction.ACCOUNT_DELETED, "user", userId.toString(),
+                Map.of("email", account.email())));
+        endSessionsAudited(userId, null, "account_deleted");
     }
 
     @Override

@@ -45,7 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
  * request (token in a {@code SameSite=Strict} HttpOnly cookie, rendered into forms and the
  * {@code <meta name="_csrf">} that htmx sends as a header), and send an anonymous browser to
  * {@code /login} (an htmx request gets 401 with {@code HX-Redirect}, so the whole page moves rather
- * than a fragment). {@code /admin/**} pages follow the admin API's rule: admins with 2FA.
+ * than a fragment). {@code /admin/**} pages are for admins whose session was opened with 2FA, like
+ * {@code /api/admin/**}; an admin without one is sent to the 2FA section of the settings page.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
@@ -54,7 +55,7 @@ class SecurityConfig {
     static final String[] API_PATHS = {"/api/**", "/actuator/**", "/swagger-ui.html", "/swagger-ui/**"};
 
     /** Dashboard pages anyone may open (seed 001 §5.13-§5.16) and static resources. */
-    private static final String[] PUBLIC_PAGES = {"/", "/login", "/signup", "/register", "/forgot-password", "/reset-password",
+    private static final String[] PUBLIC_PAGES = {"/", "/login", "/login/2fa", "/signup", "/register", "/forgot-password", "/reset-password",
         "/verify-email", "/error", "/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.ico", "/favicon.svg"};
 
     /** Content-Security-Policy of dashboard pages: nothing but this origin (Alpine's standard build needs eval). */
@@ -129,6 +130,7 @@ class SecurityConfig {
                         AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(PUBLIC_PAGES).permitAll()
+                        // The same rule as /api/admin/**: admins whose session was opened with 2FA.
                         .requestMatchers("/admin/**").access(SecurityRules.adminWithTwoFactor())
                         .anyRequest().authenticated())
                 .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
@@ -137,6 +139,16 @@ class SecurityConfig {
                         res.sendError(HttpServletResponse.SC_UNAUTHORIZED);
                     } else {
                         res.sendRedirect("/login");
+                    }
+                }).accessDeniedHandler((req, res, ex) -> {
+                    // An admin without a 2FA session is sent to set up 2FA (or sign in again with a
+                    // code) rather than shown a bare 403; everyone else gets the 403 error page.
+                    String code = ex instanceof AuthorizationDeniedException d
+                            && d.getAuthorizationResult() instanceof SecurityRules.Denied rule ? rule.code : "forbidden";
+                    switch (code) {
+                        case "two_factor_required" -> res.sendRedirect("/settings?twoFactor=required#two-factor");
+                        case "password_change_required" -> res.sendRedirect("/settings#password");
+                        default -> res.sendError(HttpServletResponse.SC_FORBIDDEN);
                     }
                 }));
         return http.build();

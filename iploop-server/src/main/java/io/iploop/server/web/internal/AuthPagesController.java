@@ -2,12 +2,16 @@ package io.iploop.server.web.internal;
 
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.LoginAttempt;
 import io.iploop.server.accounts.LoginResult;
 import io.iploop.server.accounts.NewAccount;
 import io.iploop.server.platform.ApiException;
+import io.iploop.server.platform.PlatformSecrets;
 import io.iploop.server.platform.WebSessionCookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -19,7 +23,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 /**
  * The public pages of seed 001 §5.13-§5.16: log in (with show-password), sign up, forgot and reset
- * password, e-mail verification (the mailed links point here), and logout. Logging in puts the JWT
+ * password, e-mail verification (the mailed links point here), the 2FA code step, and logout. Logging in puts the JWT
  * the accounts service issues into the {@link WebSessionCookie}; logging out revokes it like the
  * API's logout and clears the cookie. Errors of the accounts service are shown verbatim in the red
  * alert (§5.13 "Error Display", §16.1). Stateless; thread-safe.
@@ -27,10 +31,17 @@ import org.springframework.web.bind.annotation.RequestParam;
 @Controller
 final class AuthPagesController {
 
-    private final AccountsService accounts;
+    /** How long the code step may take after the password step. */
+    private static final Duration PENDING_LIFETIME = Duration.ofMinutes(5);
+    /** Associated data binding the sealed value to this use. */
+    private static final String PENDING_AAD = "web-login-2fa";
 
-    AuthPagesController(AccountsService accounts) {
+    private final AccountsService accounts;
+    private final PlatformSecrets secrets;
+
+    AuthPagesController(AccountsService accounts, PlatformSecrets secrets) {
         this.accounts = accounts;
+        this.secrets = secrets;
     }
 
     @GetMapping("/login")
@@ -73,14 +84,97 @@ final class AuthPagesController {
             return "auth/login";
         }
         try {
-            LoginResult r = accounts.login(email.strip(), password, request.getRemoteAddr());
+            LoginResult r = accounts.login(new LoginAttempt(email.strip(), password, null, null, request.getRemoteAddr(),
+                    request.getHeader(HttpHeaders.USER_AGENT)));
             response.addHeader(HttpHeaders.SET_COOKIE,
                     WebSessionCookie.issue(r.token(), r.expiresAt(), request.isSecure()).toString());
             return "redirect:/dashboard";
         } catch (AccountsException e) {
+            if (e.reason() == AccountsException.Reason.TWO_FACTOR_REQUIRED) {
+                // Seed 000 §9.1: the password was right; ask for the code on a second step.
+                model.addAttribute("pending", pending(email.strip(), password));
+                return "auth/two-factor";
+            }
             model.addAttribute("error", message(e));
             response.setStatus(e.status().value());
             return "auth/login";
+        }
+    }
+
+    /**
+     * The 2FA code step (seed 001 §4, seed 000 §9.1): the login is tried again with the e-mail and
+     * password carried in {@code pending} and the TOTP or backup code. A wrong code shows the step
+     * again (it counts toward the lockout like a wrong password); an expired or forged
+     * {@code pending} sends the person back to the password step.
+     */
+    @PostMapping("/login/2fa")
+    String doTwoFactor(@RequestParam(defaultValue = "") String pending, @RequestParam(defaultValue = "") String code,
+            @RequestParam(defaultValue = "") String backupCode, HttpServletRequest request, HttpServletResponse response,
+            Model model) {
+        String[] parts = openPending(pending);
+        if (parts == null) {
+            model.addAttribute("tab", "login");
+            model.addAttribute("form", SignupForm.empty());
+            model.addAttribute("errors", Map.of());
+            model.addAttribute("error", "Your sign-in took too long. Enter your e-mail and password again.");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return "auth/login";
+        }
+        model.addAttribute("pending", pending);
+        String totp = code.replaceAll("\\s", "");
+        String backup = backupCode.strip();
+        boolean useBackup = !backup.isEmpty();
+        model.addAttribute("useBackup", useBackup);
+        if (!useBackup && !totp.matches("\\d{6}")) {
+            model.addAttribute("error", "Enter the 6-digit code from your authenticator app.");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return "auth/two-factor";
+        }
+        try {
+            LoginResult r = accounts.login(new LoginAttempt(parts[0], parts[1], useBackup ? null : totp,
+                    useBackup ? backup : null, request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT)));
+            response.addHeader(HttpHeaders.SET_COOKIE,
+                    WebSessionCookie.issue(r.token(), r.expiresAt(), request.isSecure()).toString());
+            return "redirect:/dashboard";
+        } catch (AccountsException e) {
+            if (e.reason() == AccountsException.Reason.INVALID_TWO_FACTOR_CODE) {
+                model.addAttribute("error", useBackup ? "That backup code is wrong or was used already."
+                        : "That code is wrong or expired. Wait for the next code and try again.");
+                response.setStatus(e.status().value());
+                return "auth/two-factor";
+            }
+            model.addAttribute("tab", "login");
+            model.addAttribute("form", SignupForm.empty());
+            model.addAttribute("errors", Map.of());
+            model.addAttribute("email", parts[0]);
+            model.addAttribute("error", message(e));
+            response.setStatus(e.status().value());
+            return "auth/login";
+        }
+    }
+
+    /**
+     * E-mail, password and expiry sealed with AES-256-GCM ({@link PlatformSecrets}) for the hidden
+     * field of the code step: the browser keeps nothing it could read, and the server keeps no state.
+     */
+    private String pending(String email, String password) {
+        long expires = Instant.now().plus(PENDING_LIFETIME).getEpochSecond();
+        return secrets.encrypt(expires + "\n" + email + "\n" + password, PENDING_AAD);
+    }
+
+    /** {@code [email, password]} of an unexpired {@link #pending} value, or null. */
+    private String @Nullable [] openPending(String pending) {
+        if (pending.isBlank() || pending.length() > 2000) {
+            return null;
+        }
+        try {
+            String[] p = secrets.decrypt(pending, PENDING_AAD).split("\n", 3);
+            if (p.length != 3 || Instant.now().getEpochSecond() > Long.parseLong(p[0])) {
+                return null;
+            }
+            return new String[] {p[1], p[2]};
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 

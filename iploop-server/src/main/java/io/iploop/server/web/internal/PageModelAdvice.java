@@ -47,8 +47,12 @@ final class PageModelAdvice {
             new NavItem("api-keys", "/api-keys", "API Keys", "key", false),
             new NavItem("endpoints", "/endpoints", "Proxy Endpoints", "globe", false),
             new NavItem("docs", "/docs", "Docs", "book", false),
-            new NavItem("admin-users", "/admin/users", "Accounts", "users", true),
-            new NavItem("admin", "/admin", "Admin", "shield", true));
+            new NavItem("settings", "/settings", "Settings", "settings", false),
+            new NavItem("admin", "/admin", "Supply", "shield", true),
+            new NavItem("admin-users", "/admin/users", "Users", "users", true),
+            new NavItem("admin-plans", "/admin/plans", "Plans", "layers", true),
+            new NavItem("admin-cashouts", "/admin/cashouts", "Cash-outs", "cash", true),
+            new NavItem("admin-audit", "/admin/audit", "Audit log", "list", true));
 
     /**
      * The Earn section of the sidebar (seed 000 §3.6.2), shown to operators (who enrolled a device

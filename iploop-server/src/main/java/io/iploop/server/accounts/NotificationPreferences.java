@@ -1,0 +1,15 @@
+package io.iploop.server.accounts;
+
+/**
+ * Which e-mails an account wants (seed 001 §5.10 "Notification Preferences", §14.3). An account
+ * that never saved its preferences gets {@link #DEFAULTS}. Immutable.
+ *
+ * @param lowBalance an e-mail when the plan's GB balance runs low
+ * @param weeklyReport a weekly usage summary
+ * @param securityAlerts e-mails about security-relevant changes (new 2FA, password, sessions)
+ */
+public record NotificationPreferences(boolean lowBalance, boolean weeklyReport, boolean securityAlerts) {
+
+    /** Every notification on, as for a new account. */
+    public static final NotificationPreferences DEFAULTS = new NotificationPreferences(true, true, true);
+}

@@ -1,0 +1,285 @@
+package io.iploop.server.web.internal;
+
+import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountsException;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.NotificationPreferences;
+import io.iploop.server.accounts.ProfileUpdate;
+import io.iploop.server.accounts.TwoFactorSetup;
+import io.iploop.server.keys.ApiKeysService;
+import io.iploop.server.keys.KeysException;
+import io.iploop.server.platform.AuthenticatedUser;
+import io.iploop.server.platform.WebSessionCookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The settings page (seed 001 §5.10; seed 000 §9.1, §9.3, §9.4): profile, password, e-mail
+ * notification preferences, two-factor authentication (setup with QR code and secret, verify,
+ * backup codes shown once with copy and download, regenerate, disable with code and password),
+ * active sessions with terminate and "log out everywhere else", the account-level IP whitelist and
+ * account deletion. Everything goes through {@link AccountsService} and {@link ApiKeysService} for
+ * the signed-in account. Actions redirect back with a {@code done} message, except those that show
+ * a secret once (2FA setup, backup codes), which render it directly so it never travels in a URL;
+ * a form error renders the page again with the message next to the field. Stateless; thread-safe.
+ */
+@Controller
+final class SettingsPagesController {
+
+    /** Confirmation texts for {@code ?done=}; anything else shows nothing. */
+    private static final Map<String, String> DONE = Map.of(
+            "profile", "Profile saved.",
+            "password", "Password changed. Your other sessions were signed out.",
+            "notifications", "Notification preferences saved.",
+            "2fa-off", "Two-factor authentication is off. Your account is protected by your password only.",
+            "session", "Session ended. Its browser or API client is signed out from its next request on.",
+            "sessions", "Every other session was ended.",
+            "whitelist", "Account IP whitelist saved. The proxy applies it within 5 seconds.");
+
+    private final AccountsService accounts;
+    private final ApiKeysService keys;
+
+    SettingsPagesController(AccountsService accounts, ApiKeysService keys) {
+        this.accounts = accounts;
+        this.keys = keys;
+    }
+
+    @GetMapping("/settings")
+    String page(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(required = false) @Nullable String done,
+            @RequestParam(required = false) @Nullable String twoFactor, Model model) {
+        model.addAttribute("done", done == null ? null : DONE.get(done));
+        // Sent here by the page chain: an admin whose session was opened without 2FA (seed 000 §9.1).
+        model.addAttribute("adminNeedsTwoFactor", "required".equals(twoFactor) && me.isAdmin());
+        return render(me, model);
+    }
+
+    @PostMapping("/settings/profile")
+    String profile(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String firstName,
+            @RequestParam(defaultValue = "") String lastName, @RequestParam(defaultValue = "") String company,
+            @RequestParam(defaultValue = "") String phone, HttpServletResponse response, Model model) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        name(errors, "firstName", firstName.strip(), "First name");
+        name(errors, "lastName", lastName.strip(), "Last name");
+        if (company.strip().length() > 255) {
+            errors.put("company", "Company must be at most 255 characters");
+        }
+        // The REST API's rule for phone numbers (AccountsController.ProfileRequest).
+        if (phone.strip().length() > 20 || !phone.strip().matches("[+0-9 ()./-]*")) {
+            errors.put("phone", "Phone: at most 20 characters, digits, spaces and + ( ) . / - only");
+        }
+        if (!errors.isEmpty()) {
+            model.addAttribute("profileErrors", errors);
+            model.addAttribute("profileForm", Map.of("firstName", firstName, "lastName", lastName, "company", company,
+                    "phone", phone));
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return render(me, model);
+        }
+        accounts.updateProfile(me.userId(), new ProfileUpdate(firstName.strip(), lastName.strip(),
+                blankToNull(company), blankToNull(phone)));
+        return "redirect:/settings?done=profile#profile";
+    }
+
+    @PostMapping("/settings/password")
+    String password(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String currentPassword,
+            @RequestParam(defaultValue = "") String newPassword, @RequestParam(defaultValue = "") String confirmPassword,
+            HttpServletResponse response, Model model) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        if (currentPassword.isEmpty()) {
+            errors.put("currentPassword", "Enter your current password");
+        }
+        if (newPassword.length() < 8) {
+            errors.put("newPassword", "Password must be at least 8 characters");
+        } else if (newPassword.length() > 128) {
+            errors.put("newPassword", "Password must be at most 128 characters");
+        }
+        if (!newPassword.equals(confirmPassword)) {
+            errors.put("confirmPassword", "Passwords do not match");
+        }
+        if (errors.isEmpty()) {
+            try {
+                accounts.changePassword(me.userId(), me.sessionId(), currentPassword, newPassword);
+                return "redirect:/settings?done=password#password";
+            } catch (AccountsException e) {
+                errors.put(e.field() != null ? e.field() : "currentPassword", capitalize(e.getMessage()));
+                response.setStatus(e.status().value());
+            }
+        } else {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        }
+        model.addAttribute("passwordErrors", errors);
+        return render(me, model);
+    }
+
+    @PostMapping("/settings/notifications")
+    String notifications(@AuthenticationPrincipal AuthenticatedUser me,
+            @RequestParam(defaultValue = "false") boolean lowBalance, @RequestParam(defaultValue = "false") boolean weeklyReport,
+            @RequestParam(defaultValue = "false") boolean securityAlerts) {
+        accounts.setNotificationPreferences(me.userId(), new NotificationPreferences(lowBalance, weeklyReport, securityAlerts));
+        return "redirect:/settings?done=notifications#notifications";
+    }
+
+    @PostMapping("/settings/2fa/setup")
+    String twoFactorSetup(@AuthenticationPrincipal AuthenticatedUser me, Model model) {
+        model.addAttribute("setup", accounts.setUpTwoFactor(me.userId()));
+        return render(me, model);
+    }
+
+    /**
+     * Enables 2FA with a code. A wrong code shows the same QR code and secret again (sent back in
+     * hidden fields of the form: starting a new setup would invalidate what the app already scanned).
+     */
+    @PostMapping("/settings/2fa/enable")
+    String twoFactorEnable(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String code,
+            @RequestParam(defaultValue = "") String secret, @RequestParam(defaultValue = "") String otpauthUri,
+            @RequestParam(defaultValue = "") String qrCode, HttpServletResponse response, Model model) {
+        try {
+            model.addAttribute("backupCodes", accounts.enableTwoFactor(me.userId(), code.replaceAll("\\s", "")));
+            model.addAttribute("justEnabled", true);
+        } catch (AccountsException e) {
+            if (e.reason() == AccountsException.Reason.INVALID_CODE && qrCode.startsWith("data:image/png;base64,")) {
+                model.addAttribute("setup", new TwoFactorSetup(secret, otpauthUri, qrCode));
+            }
+            model.addAttribute("twoFactorError", e.reason() == AccountsException.Reason.INVALID_CODE
+                    ? "That code is not right. Check the time on your phone and enter the current code." : capitalize(e.getMessage()));
+            response.setStatus(e.status().value());
+        }
+        return render(me, model);
+    }
+
+    @PostMapping("/settings/2fa/backup-codes")
+    String backupCodes(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String code,
+            HttpServletResponse response, Model model) {
+        try {
+            model.addAttribute("backupCodes", accounts.regenerateBackupCodes(me.userId(), code.replaceAll("\\s", "")));
+        } catch (AccountsException e) {
+            model.addAttribute("regenerateError", e.reason() == AccountsException.Reason.INVALID_CODE
+                    ? "That code is not right. Enter the current code from your authenticator app." : capitalize(e.getMessage()));
+            response.setStatus(e.status().value());
+        }
+        return render(me, model);
+    }
+
+    @PostMapping("/settings/2fa/disable")
+    String twoFactorDisable(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String code,
+            @RequestParam(defaultValue = "") String password, HttpServletResponse response, Model model) {
+        try {
+            accounts.disableTwoFactor(me.userId(), code.strip(), password);
+            return "redirect:/settings?done=2fa-off#two-factor";
+        } catch (AccountsException e) {
+            model.addAttribute("disableError", switch (e.reason()) {
+                case INVALID_CREDENTIALS -> "Your password is wrong.";
+                case INVALID_CODE -> "That code is not right. Enter the current code or a backup code.";
+                default -> capitalize(e.getMessage());
+            });
+            response.setStatus(e.status().value());
+            return render(me, model);
+        }
+    }
+
+    @PostMapping("/settings/sessions/{id}/end")
+    String endSession(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id) {
+        accounts.endSession(me.userId(), id);
+        return id.equals(me.sessionId()) ? "redirect:/login?logout" : "redirect:/settings?done=session#sessions";
+    }
+
+    @PostMapping("/settings/sessions/end-others")
+    String endOtherSessions(@AuthenticationPrincipal AuthenticatedUser me) {
+        accounts.endSessions(me.userId(), me.sessionId());
+        return "redirect:/settings?done=sessions#sessions";
+    }
+
+    @PostMapping("/settings/whitelist")
+    String whitelist(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String ips,
+            HttpServletResponse response, Model model) {
+        List<String> entries = Arrays.stream(ips.split("[\\s,]+")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        try {
+            keys.setAccountWhitelist(me.userId(), entries);
+            return "redirect:/settings?done=whitelist#whitelist";
+        } catch (KeysException e) {
+            model.addAttribute("whitelistText", ips);
+            model.addAttribute("whitelistError", capitalize(e.getMessage()));
+            response.setStatus(e.status().value());
+            return render(me, model);
+        }
+    }
+
+    /**
+     * Deletes the account (seed 001 §5.10 "Danger Zone") once the person typed their own e-mail
+     * and password; then the cookie is cleared and the login page says what happened.
+     */
+    @PostMapping("/settings/delete")
+    String delete(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String confirmEmail,
+            @RequestParam(defaultValue = "") String password, HttpServletRequest request, HttpServletResponse response,
+            Model model) {
+        if (!confirmEmail.strip().toLowerCase(Locale.ROOT).equals(me.email().toLowerCase(Locale.ROOT))) {
+            model.addAttribute("deleteError", "Type your e-mail address exactly as shown to confirm.");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return render(me, model);
+        }
+        try {
+            accounts.deleteOwnAccount(me.userId(), password);
+        } catch (AccountsException e) {
+            model.addAttribute("deleteError", e.reason() == AccountsException.Reason.INVALID_CREDENTIALS
+                    ? "Your password is wrong." : capitalize(e.getMessage()));
+            response.setStatus(e.status().value());
+            return render(me, model);
+        }
+        response.addHeader(HttpHeaders.SET_COOKIE, WebSessionCookie.clear(request.isSecure()).toString());
+        return "redirect:/login?deleted";
+    }
+
+    private String render(AuthenticatedUser me, Model model) {
+        Account account = accounts.find(me.userId())
+                .orElseThrow(() -> new AccountsException(AccountsException.Reason.NOT_FOUND, "no such account", null));
+        model.addAttribute("account", account);
+        if (!model.containsAttribute("profileForm")) {
+            model.addAttribute("profileForm", Map.of("firstName", account.firstName(), "lastName", account.lastName(),
+                    "company", account.company() == null ? "" : account.company(),
+                    "phone", account.phone() == null ? "" : account.phone()));
+        }
+        model.addAttribute("prefs", accounts.notificationPreferences(me.userId()));
+        model.addAttribute("sessions", accounts.sessions(me.userId()));
+        model.addAttribute("currentSession", me.sessionId());
+        model.addAttribute("sessionHasTwoFactor", me.twoFactor());
+        if (!model.containsAttribute("whitelistText")) {
+            model.addAttribute("whitelistText", String.join("\n", keys.accountWhitelist(me.userId())));
+        }
+        for (String errors : List.of("profileErrors", "passwordErrors")) {
+            if (!model.containsAttribute(errors)) {
+                model.addAttribute(errors, Map.of());
+            }
+        }
+        return "settings";
+    }
+
+    private static void name(Map<String, String> e, String field, String v, String label) {
+        if (v.isEmpty()) {
+            e.put(field, label + " is required");
+        } else if (v.length() > 100) {
+            e.put(field, label + " must be at most 100 characters");
+        }
+    }
+
+    private static @Nullable String blankToNull(String s) {
+        return s.isBlank() ? null : s.strip();
+    }
+
+    private static String capitalize(@Nullable String s) {
+        return s == null || s.isEmpty() ? "Something went wrong" : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}
