@@ -54,7 +54,6 @@ final class NodeSelector {
         this.paused = paused;
     }
 
-
     /**
      * @param avoid a node that just failed this request, to be skipped if any other matches
      * @throws ExitException {@code NO_MATCHING_EXIT} with alternatives when no node matches

@@ -8,6 +8,7 @@ import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.platform.IploopProperties;
 import io.iploop.server.plans.PlansService;
 import java.util.List;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
@@ -59,7 +60,7 @@ final class DocsPagesController {
     }
 
     @GetMapping("/docs")
-    String docs(@AuthenticationPrincipal AuthenticatedUser me, Model model) {
+    String docs(@AuthenticationPrincipal AuthenticatedUser me, Model model, HttpServletRequest request) {
         proxy(model);
         String u = me.customerId();
         String http = properties.publicHost() + ":" + model.getAttribute("httpPort");
@@ -82,9 +83,11 @@ final class DocsPagesController {
                 "session", "curl -x http://" + u + ":API_KEY-session-s1-sesstype-sticky-lifetime-10@" + http + " https://example.com",
                 "agent", """
                         ./iploop node login --gateway ws://%s:%s/ws --key ipn_...
+                        ./iploop node config set api-url http://%s:%s
                         ./iploop node config set country DE
                         ./iploop node start -d\
-                        """.formatted(properties.publicHost(), model.getAttribute("nodeHubPort"))));
+                        """.formatted(properties.publicHost(), model.getAttribute("nodeHubPort"),
+                                properties.publicHost(), request.getServerPort())));
         return "docs";
     }
 
