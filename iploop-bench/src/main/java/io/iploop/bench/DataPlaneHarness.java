@@ -4,6 +4,7 @@ import io.iploop.gateway.Gateway;
 import io.iploop.gateway.GatewayConfig;
 import io.iploop.gateway.spi.AuthResult;
 import io.iploop.gateway.spi.CustomerPrincipal;
+import io.iploop.gateway.spi.KeyHashes;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeHello;
@@ -20,12 +21,9 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -106,7 +104,7 @@ public final class DataPlaneHarness {
                 Duration.ofSeconds(5), Duration.ofSeconds(1), TunnelSettings.DEFAULTS);
         CountingUsageSink usage = new CountingUsageSink();
         Gateway gateway = Gateway.builder(config)
-                .proxyAuthenticator(new FixedKeyAuthenticator(CUSTOMER_ID, sha256Hex(API_KEY)))
+                .proxyAuthenticator(new FixedKeyAuthenticator(CUSTOMER_ID, KeyHashes.sha256Hex(API_KEY)))
                 .nodeAuthenticator(new AdmitAllNodeAuthenticator())
                 .usageSink(usage)
                 .nodeStore(new NoopNodeStore())
@@ -191,20 +189,12 @@ public final class DataPlaneHarness {
         System.exit(2);
     }
 
-    static String sha256Hex(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Accepts exactly one customer id and key hash. Thread-safe (immutable). */
     private record FixedKeyAuthenticator(String customerId, String keySha256Hex) implements ProxyAuthenticator {
         @Override
         public CompletionStage<AuthResult> authenticate(String customerId, String apiKeySha256Hex, InetAddress clientAddress) {
             AuthResult result = this.customerId.equals(customerId) && keySha256Hex.equals(apiKeySha256Hex)
-                    ? new AuthResult.Accepted(new CustomerPrincipal(USER_ID, customerId, API_KEY_ID, 86_400))
+                    ? new AuthResult.Accepted(new CustomerPrincipal(USER_ID, customerId, API_KEY_ID))
                     : new AuthResult.Rejected(AuthResult.RejectReason.BAD_CREDENTIALS, "unknown customer or key");
             return CompletableFuture.completedFuture(result);
         }

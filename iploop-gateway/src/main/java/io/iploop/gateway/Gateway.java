@@ -7,12 +7,12 @@ import io.iploop.gateway.http.HttpProxyServerInitializer;
 import io.iploop.gateway.limits.Limits;
 import io.iploop.gateway.metering.GatewayMetrics;
 import io.iploop.gateway.metering.UsageBatcher;
-import io.iploop.gateway.node.NodeDirectory;
 import io.iploop.gateway.node.NodeHub;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.socks.Socks5ProxyServerInitializer;
 import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
+import io.iploop.gateway.spi.NodeDirectory;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.UsageSink;
@@ -147,8 +147,8 @@ public final class Gateway implements AutoCloseable {
                 GatewayMetrics metrics = new GatewayMetrics(meters);
                 ExitConnector exits;
                 if (nodeHubEnabled) {
-                    NodeHub hub = new NodeHub(config, Objects.requireNonNull(nodeAuthenticator),
-                            Objects.requireNonNull(nodeStore), meters);
+                    NodeHub hub = new NodeHub(config.bindAddress(), config.nodeHubPort(), config.tunnel(),
+                            Objects.requireNonNull(nodeAuthenticator), Objects.requireNonNull(nodeStore), meters);
                     nodeHub = hub;
                     try {
                         hub.start(boss, workers);
@@ -173,7 +173,7 @@ public final class Gateway implements AutoCloseable {
                 }
                 ChannelGroup channels = new DefaultChannelGroup("iploop-customers", GlobalEventExecutor.INSTANCE);
                 customerChannels = channels;
-                ProxyServices services = new ProxyServices(config,
+                ProxyServices services = new ProxyServices(
                         new ProxyAuthCache(proxyAuthenticator, config.authCacheTtl(), blocking),
                         planLimits, exits, batcher, metrics, channels, new AtomicLong(),
                         handshakeTimeoutMillis, httpIdleTimeoutMillis);

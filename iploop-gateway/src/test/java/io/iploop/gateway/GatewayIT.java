@@ -7,6 +7,7 @@ import io.iploop.gateway.TestSupport.InMemoryAuthenticator;
 import io.iploop.gateway.TestSupport.LeakWatcher;
 import io.iploop.gateway.TestSupport.RecordingUsageSink;
 import io.iploop.gateway.spi.UsageRecord;
+import io.iploop.gateway.testing.TestOrigin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -35,7 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class GatewayIT {
 
-    static OriginServer origin;
+    /** 1 MiB from the origin ({@code /bytes/N} and {@code /chunked/N}). */
+    static final byte[] BIG = TestOrigin.expectedBytes(1 << 20);
+    static final String BIG_PATH = "/bytes/" + BIG.length;
+
+    static TestOrigin origin;
     static Gateway gateway;
     static RecordingUsageSink sink = new RecordingUsageSink();
     static InMemoryAuthenticator auth = new InMemoryAuthenticator();
@@ -47,7 +52,7 @@ class GatewayIT {
     @BeforeAll
     static void start() throws Exception {
         leaks = LeakWatcher.install();
-        origin = new OriginServer();
+        origin = TestOrigin.http();
         gateway = Gateway.builder(GatewayConfig.forTests())
                 .proxyAuthenticator(auth)
                 .usageSink(sink)
@@ -105,11 +110,11 @@ class GatewayIT {
     void httpDownloadIsByteIdenticalAndMeteredExactly() throws Exception {
         Path file = tmp.resolve("big");
         Result r = curl("-x", proxy(TestSupport.KEY), "-o", file.toString(),
-                "-w", "%{http_code} %{size_header} %{size_download} %{size_request}", url("/big"));
+                "-w", "%{http_code} %{size_header} %{size_download} %{size_request}", url(BIG_PATH));
         assertThat(r.exit()).as(r.err()).isZero();
         String[] w = r.out().split(" ");
         assertThat(w[0]).isEqualTo("200");
-        assertThat(Files.readAllBytes(file)).isEqualTo(OriginServer.BIG);
+        assertThat(Files.readAllBytes(file)).isEqualTo(BIG);
 
         UsageRecord rec = awaitRecord("http");
         assertThat(rec.success()).isTrue();
@@ -125,17 +130,17 @@ class GatewayIT {
     @Test
     void chunkedResponseAndUploadStreamThrough() throws Exception {
         Path file = tmp.resolve("chunked");
-        Result r = curl("-x", proxy(TestSupport.KEY), "-o", file.toString(), url("/chunked"));
+        Result r = curl("-x", proxy(TestSupport.KEY), "-o", file.toString(), url("/chunked/" + BIG.length));
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(Files.readAllBytes(file)).isEqualTo(OriginServer.BIG);
+        assertThat(Files.readAllBytes(file)).isEqualTo(BIG);
 
         Path upload = tmp.resolve("upload");
-        Files.write(upload, OriginServer.BIG);
+        Files.write(upload, BIG);
         Path echoed = tmp.resolve("echoed");
         Result u = curl("-x", proxy(TestSupport.KEY), "--data-binary", "@" + upload, "-H", "Content-Type: application/octet-stream",
                 "-o", echoed.toString(), "-w", "%{size_upload}", url("/echo"));
         assertThat(u.exit()).as(u.err()).isZero();
-        assertThat(Files.readAllBytes(echoed)).isEqualTo(OriginServer.BIG);
+        assertThat(Files.readAllBytes(echoed)).isEqualTo(BIG);
     }
 
     @Test
@@ -184,7 +189,7 @@ class GatewayIT {
     @Test
     void keepAliveReusesTheConnectionAcrossHosts() throws Exception {
         Result r = curl("-x", proxy(TestSupport.KEY), "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null",
-                "-w", "%{http_code} %{num_connects}\\n", url("/echo"), url("/big"),
+                "-w", "%{http_code} %{num_connects}\\n", url("/echo"), url(BIG_PATH),
                 "http://localhost:" + origin.port() + "/echo");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().lines().toList()).containsExactly("200 1", "200 0", "200 0");
@@ -209,20 +214,20 @@ class GatewayIT {
                 .build()) {
             String basic = "Basic " + Base64.getEncoder().encodeToString(
                     (TestSupport.CUSTOMER + ":" + TestSupport.KEY).getBytes(StandardCharsets.UTF_8));
-            HttpResponse<byte[]> get = client.send(HttpRequest.newBuilder(URI.create(url("/big")))
+            HttpResponse<byte[]> get = client.send(HttpRequest.newBuilder(URI.create(url(BIG_PATH)))
                     .timeout(Duration.ofSeconds(20))
                     .header("Proxy-Authorization", basic).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(get.statusCode()).isEqualTo(200);
-            assertThat(get.body()).isEqualTo(OriginServer.BIG);
+            assertThat(get.body()).isEqualTo(BIG);
 
             HttpResponse<byte[]> post = client.send(HttpRequest.newBuilder(URI.create(url("/echo")))
                     .header("Proxy-Authorization", basic)
                     .timeout(Duration.ofSeconds(20))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(OriginServer.BIG)).build(),
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(BIG)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertThat(post.statusCode()).isEqualTo(200);
             assertThat(post.headers().firstValue("X-Method")).hasValue("POST");
-            assertThat(post.body()).isEqualTo(OriginServer.BIG);
+            assertThat(post.body()).isEqualTo(BIG);
         }
     }
 
@@ -230,13 +235,13 @@ class GatewayIT {
     void connectTunnel() throws Exception {
         Path file = tmp.resolve("tunnel");
         Result r = curl("-v", "-p", "-x", proxy(TestSupport.KEY + "-debug-1"), "-o", file.toString(),
-                "-w", "%{http_code}", url("/big"));
+                "-w", "%{http_code}", url(BIG_PATH));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("200");
         assertThat(r.err()).contains("200 Connection established").contains("X-IPLoop-Node: direct");
-        assertThat(Files.readAllBytes(file)).isEqualTo(OriginServer.BIG);
+        assertThat(Files.readAllBytes(file)).isEqualTo(BIG);
         UsageRecord rec = awaitRecord("http");
-        assertThat(rec.bytesDownloaded()).isGreaterThan(OriginServer.BIG.length);
+        assertThat(rec.bytesDownloaded()).isGreaterThan(BIG.length);
         assertThat(rec.requestCount()).isEqualTo(1);
         assertThat(rec.httpStatus()).as("a CONNECT tunnel's payload is not parsed").isNull();
     }
@@ -244,11 +249,11 @@ class GatewayIT {
     @Test
     void connectTunnelCarriesAnUpload() throws Exception {
         Path upload = tmp.resolve("upload");
-        Files.write(upload, OriginServer.BIG);
+        Files.write(upload, BIG);
         Path echoed = tmp.resolve("echoed");
         Result u = curl("-p", "-x", proxy(TestSupport.KEY), "--data-binary", "@" + upload, "-o", echoed.toString(), url("/echo"));
         assertThat(u.exit()).as(u.err()).isZero();
-        assertThat(Files.readAllBytes(echoed)).isEqualTo(OriginServer.BIG);
+        assertThat(Files.readAllBytes(echoed)).isEqualTo(BIG);
     }
 
     @Test
@@ -257,9 +262,9 @@ class GatewayIT {
         Result r = curl("--socks5-hostname", "127.0.0.1:" + gateway.socksPort(),
                 "--proxy-user", TestSupport.CUSTOMER + ":" + TestSupport.KEY,
                 "-o", file.toString(), "-w", "%{http_code} %{size_header} %{size_download} %{size_request}",
-                "http://localhost:" + origin.port() + "/big");
+                "http://localhost:" + origin.port() + BIG_PATH);
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(Files.readAllBytes(file)).isEqualTo(OriginServer.BIG);
+        assertThat(Files.readAllBytes(file)).isEqualTo(BIG);
         String[] w = r.out().split(" ");
         UsageRecord rec = awaitRecord("socks5");
         assertThat(rec.targetHost()).isEqualTo("localhost");

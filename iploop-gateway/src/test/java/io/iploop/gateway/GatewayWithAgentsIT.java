@@ -3,10 +3,10 @@ package io.iploop.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.iploop.gateway.auth.ProxyCredentials;
-import io.iploop.gateway.node.ConnectedNode;
 import io.iploop.gateway.spi.AuthResult;
+import io.iploop.gateway.spi.ConnectedNode;
 import io.iploop.gateway.spi.CustomerPrincipal;
+import io.iploop.gateway.spi.KeyHashes;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.UsageRecord;
@@ -84,8 +84,8 @@ class GatewayWithAgentsIT {
         meters = new SimpleMeterRegistry();
         Gateway g = Gateway.builder(config)
                 .proxyAuthenticator((customerId, keyHash, ip) -> CompletableFuture.completedFuture(
-                        customerId.equals(CUSTOMER) && keyHash.equals(ProxyCredentials.sha256Hex(KEY))
-                                ? new AuthResult.Accepted(new CustomerPrincipal(USER, CUSTOMER, UUID.randomUUID(), 86_400))
+                        customerId.equals(CUSTOMER) && keyHash.equals(KeyHashes.sha256Hex(KEY))
+                                ? new AuthResult.Accepted(new CustomerPrincipal(USER, CUSTOMER, UUID.randomUUID()))
                                 : new AuthResult.Rejected(AuthResult.RejectReason.BAD_CREDENTIALS, "unknown key")))
                 .nodeAuthenticator(hello -> CompletableFuture.completedFuture(admit(hello.nodeKeySha256Hex(), hello.deviceId())))
                 .usageSink(usage::addAll)
@@ -121,7 +121,7 @@ class GatewayWithAgentsIT {
 
     private NodeAgent startAgent(String deviceId, String country, String city) {
         String key = "ipn_" + UUID.randomUUID().toString().replace("-", "") + "0".repeat(16);
-        nodeKeys.put(ProxyCredentials.sha256Hex(key), new String[] {country, city});
+        nodeKeys.put(KeyHashes.sha256Hex(key), new String[] {country, city});
         NodeAgent agent = new NodeAgent(new AgentConfig(URI.create("ws://127.0.0.1:" + gateway.nodeHubPort() + "/ws"), key,
                 deviceId, deviceId, country, null, city, 0, null, "wifi", false, true, List.of(), List.of(),
                 TunnelSettings.DEFAULTS));

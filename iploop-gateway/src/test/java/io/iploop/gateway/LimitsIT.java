@@ -70,7 +70,8 @@ class LimitsIT {
         long used = SINK.records.stream().filter(r -> r.userId().equals(userId))
                 .mapToLong(r -> r.bytesDownloaded() + r.bytesUploaded()).sum();
         return new AccountLimits(plan.requestsPerSecond(), plan.requestsPerDay(), plan.maxConcurrentConnections(),
-                plan.remainingBytes() - used, plan.stickySessions(), plan.targeting());
+                plan.remainingBytes() - used, plan.stickySessions(), plan.maxStickyLifetimeSeconds(),
+                plan.targeting());
     }
 
     /** Accepts {@link #KEY} for every registered customer id. */
@@ -106,7 +107,7 @@ class LimitsIT {
     /** A fresh account with these limits; returns its customer id. */
     static String account(AccountLimits accountLimits) {
         String customerId = "c_" + UUID.randomUUID().toString().substring(0, 8);
-        CustomerPrincipal p = new CustomerPrincipal(UUID.randomUUID(), customerId, UUID.randomUUID(), 3600);
+        CustomerPrincipal p = new CustomerPrincipal(UUID.randomUUID(), customerId, UUID.randomUUID());
         customers.put(customerId, p);
         limits.put(p.userId(), accountLimits);
         return customerId;
@@ -115,7 +116,7 @@ class LimitsIT {
     static AccountLimits plan(int perSecond, long perDay, int concurrent, long bytes, TargetingOption... targeting) {
         EnumSet<TargetingOption> t = EnumSet.of(TargetingOption.COUNTRY);
         t.addAll(List.of(targeting));
-        return new AccountLimits(perSecond, perDay, concurrent, bytes, false, t);
+        return new AccountLimits(perSecond, perDay, concurrent, bytes, false, 0, t);
     }
 
     String proxy(String customerId, String password) {

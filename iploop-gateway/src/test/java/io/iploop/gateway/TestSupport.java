@@ -3,9 +3,9 @@ package io.iploop.gateway;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import io.iploop.gateway.auth.ProxyCredentials;
 import io.iploop.gateway.spi.AuthResult;
 import io.iploop.gateway.spi.CustomerPrincipal;
+import io.iploop.gateway.spi.KeyHashes;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.spi.UsageSink;
@@ -29,14 +29,14 @@ public final class TestSupport {
     public static final String CUSTOMER = "c_test01";
     public static final String KEY = "iploop_" + "0123456789abcdef".repeat(3);
     public static final CustomerPrincipal PRINCIPAL =
-            new CustomerPrincipal(UUID.randomUUID(), CUSTOMER, UUID.randomUUID(), 3600);
+            new CustomerPrincipal(UUID.randomUUID(), CUSTOMER, UUID.randomUUID());
 
     private TestSupport() {}
 
     /** Accepts {@link #CUSTOMER} with {@link #KEY}; counts calls. Thread-safe. */
     public static final class InMemoryAuthenticator implements ProxyAuthenticator {
         private final Map<String, CustomerPrincipal> byKeyHash =
-                Map.of(CUSTOMER + ":" + ProxyCredentials.sha256Hex(KEY), PRINCIPAL);
+                Map.of(CUSTOMER + ":" + KeyHashes.sha256Hex(KEY), PRINCIPAL);
         public final AtomicInteger calls = new AtomicInteger();
 
         @Override

@@ -1,19 +1,21 @@
 package io.iploop.tunnel;
 
+import io.iploop.tunnel.frame.TunnelFrameCodec;
+
 /** Protocol constants of docs/protocol.md. */
 public final class TunnelProtocol {
 
-    /** The protocol version this code speaks. */
-    public static final int VERSION = 1;
+    /** The protocol version this code speaks (the frame header's version byte). */
+    public static final int VERSION = TunnelFrameCodec.VERSION;
 
     /** WebSocket path of the node hub. */
     public static final String WEBSOCKET_PATH = "/ws";
 
     /** Size of the fixed frame header, in bytes. */
-    public static final int HEADER_BYTES = 12;
+    public static final int HEADER_BYTES = TunnelFrameCodec.HEADER_BYTES;
 
     /** Largest DATA payload, in bytes. */
-    public static final int MAX_DATA_PAYLOAD = 64 * 1024;
+    public static final int MAX_DATA_PAYLOAD = TunnelFrameCodec.MAX_DATA_PAYLOAD;
 
     /** Largest payload of any control frame, in bytes. */
     public static final int MAX_CONTROL_PAYLOAD = 4 * 1024;

@@ -1,7 +1,6 @@
 package io.iploop.tunnel;
 
 import io.iploop.tunnel.frame.FrameType;
-import io.iploop.tunnel.frame.Payloads;
 import io.iploop.tunnel.frame.TunnelProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;

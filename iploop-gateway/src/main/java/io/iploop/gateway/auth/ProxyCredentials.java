@@ -1,14 +1,15 @@
 package io.iploop.gateway.auth;
 
 import io.iploop.gateway.error.ProxyError;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.iploop.gateway.routing.Targeting;
+import io.iploop.gateway.spi.KeyHashes;
+import io.iploop.gateway.spi.TargetingOption;
 import java.time.Duration;
-import java.util.HexFormat;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,10 +32,13 @@ public record ProxyCredentials(String customerId, String apiKey, Targeting targe
     /** Hex digits after the prefix. */
     public static final int KEY_HEX_DIGITS = 48;
 
-    /** The parameter names, in documentation order. */
-    public static final List<String> PARAMETERS = List.of(
-            "country", "state", "city", "zip", "asn", "isp", "session", "sesstype", "lifetime", "rotate",
-            "profile", "speed", "latency", "debug");
+    /**
+     * The parameter names, in documentation order: the plan-gated targeting options
+     * ({@link TargetingOption}) first, then the session and exit-quality parameters.
+     */
+    public static final List<String> PARAMETERS = Stream.concat(
+            Arrays.stream(TargetingOption.values()).map(TargetingOption::parameter),
+            Stream.of("session", "sesstype", "lifetime", "rotate", "profile", "speed", "latency", "debug")).toList();
 
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
     private static final long MAX_LIFETIME_SECONDS = Duration.ofHours(24).toSeconds();
@@ -48,17 +52,7 @@ public record ProxyCredentials(String customerId, String apiKey, Targeting targe
 
     /** Lower-case hex SHA-256 of the API key, as {@link io.iploop.gateway.spi.ProxyAuthenticator} expects. */
     public String apiKeySha256Hex() {
-        return sha256Hex(apiKey);
-    }
-
-    /** Lower-case hex SHA-256 of {@code text} in UTF-8. */
-    public static String sha256Hex(String text) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from the JDK", e);
-        }
+        return KeyHashes.sha256Hex(apiKey);
     }
 
     /**

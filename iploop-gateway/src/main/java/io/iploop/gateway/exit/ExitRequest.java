@@ -1,6 +1,6 @@
 package io.iploop.gateway.exit;
 
-import io.iploop.gateway.auth.Targeting;
+import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.CustomerPrincipal;
 
 /**

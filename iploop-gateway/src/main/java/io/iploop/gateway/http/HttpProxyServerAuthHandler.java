@@ -4,6 +4,7 @@ import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.error.ProxyErrorResponses;
 import io.iploop.gateway.limits.AccountLimiter;
 import io.iploop.gateway.limits.Refusal;
+import io.iploop.gateway.proxy.MeteredStream;
 import io.iploop.gateway.proxy.ProxyAuthentication;
 import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServices;
@@ -36,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * before the forward handler; removed by {@link HttpProxyServerConnectHandler} when a CONNECT
  * tunnel starts. Not {@code @Sharable}.
  */
-public final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
+final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
 
     /** Longest accepted {@code Proxy-Authorization} value, in characters. */
     static final int MAX_AUTHORIZATION_CHARS = 2048;
@@ -180,7 +181,8 @@ public final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapt
         ctx.writeAndFlush(ProxyErrorResponses.http(ctx.alloc(), error, detail, List.of(), retryAfter))
                 .addListener((ChannelFutureListener) f -> {
                     if (principal != null) {
-                        services.recordUsage(connection, principal, connection.targeting(), host, 1, null, error, started);
+                        services.recordUsage(new MeteredStream(connection, principal, connection.targeting(), host, started),
+                                null, error);
                     }
                     f.channel().close();
                 });

@@ -1,21 +1,19 @@
 package io.iploop.gateway.http;
 
-import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.error.ProxyErrorResponses;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
+import io.iploop.gateway.proxy.MeteredStream;
 import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.proxy.ProxyTunnels;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
@@ -23,7 +21,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -39,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pipeline position: last. Removes itself. Not {@code @Sharable}.
  */
-public final class HttpProxyServerConnectHandler extends ChannelInboundHandlerAdapter {
+final class HttpProxyServerConnectHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpProxyServerConnectHandler.class);
     private static final HttpResponseStatus CONNECTION_ESTABLISHED = new HttpResponseStatus(200, "Connection established");
@@ -49,7 +46,7 @@ public final class HttpProxyServerConnectHandler extends ChannelInboundHandlerAd
     private final List<ByteBuf> early = new ArrayList<>(2);
     private boolean started;
 
-    public HttpProxyServerConnectHandler(ProxyServices services, ProxyConnection connection) {
+    HttpProxyServerConnectHandler(ProxyServices services, ProxyConnection connection) {
         this.services = services;
         this.connection = connection;
     }
@@ -72,20 +69,14 @@ public final class HttpProxyServerConnectHandler extends ChannelInboundHandlerAd
             ctx.close();
             return;
         }
-        Targeting targeting = connection.targeting();
         HttpProxyTarget target = HttpProxyTarget.of(request);
-        Instant startedAt = Instant.now();
-        ProxyTunnels.openExit(services, ctx, new ExitRequest(principal, targeting, target.host(), target.port(), connection.id()),
-                (stream, failure) -> onOpened(ctx, principal, targeting, target, startedAt, stream, failure));
+        MeteredStream metered = MeteredStream.startingNow(connection, target.host());
+        ProxyTunnels.openExit(services, ctx,
+                new ExitRequest(principal, metered.targeting(), target.host(), target.port(), connection.id()),
+                (stream, failure) -> onOpened(ctx, metered, stream, failure));
     }
 
-    private void onOpened(
-            ChannelHandlerContext ctx,
-            CustomerPrincipal principal,
-            Targeting targeting,
-            HttpProxyTarget target,
-            Instant startedAt,
-            @Nullable ExitStream stream,
+    private void onOpened(ChannelHandlerContext ctx, MeteredStream metered, @Nullable ExitStream stream,
             @Nullable Throwable failure) {
         if (stream == null) {
             ProxyError error = ProxyTunnels.errorOf(failure);
@@ -93,45 +84,18 @@ public final class HttpProxyServerConnectHandler extends ChannelInboundHandlerAd
             if (ee == null) {
                 log.warn("exit connector failed unexpectedly", failure);
             }
-            services.metrics().error(error);
             String detail = ee != null && ee.getMessage() != null ? ee.getMessage() : "the exit could not be opened";
             List<String> alternatives = ee == null ? List.of() : ee.alternatives();
-            ctx.writeAndFlush(ProxyErrorResponses.http(ctx.alloc(), error, detail, alternatives, null))
-                    .addListener((ChannelFutureListener) f -> {
-                        services.recordUsage(connection, principal, targeting, target.host(), 1, null, error, startedAt);
-                        f.channel().close();
-                    });
-            return;
-        }
-        if (!ctx.channel().isActive()) {
-            stream.close();
-            services.recordUsage(connection, principal, targeting, target.host(), 1, stream.exit(), null, startedAt);
+            ProxyTunnels.refuse(services, ctx, metered, error,
+                    ProxyErrorResponses.http(ctx.alloc(), error, detail, alternatives, null));
             return;
         }
         FullHttpResponse ok = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED, Unpooled.EMPTY_BUFFER);
-        if (targeting.debug()) {
+        if (metered.targeting().debug()) {
             HttpProxyHeaders.addDebug(ok.headers(), stream.exit());
         }
-        ctx.writeAndFlush(ok).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                stream.abort("customer connection closed");
-                services.recordUsage(connection, principal, targeting, target.host(), 1, stream.exit(), null, startedAt);
-                f.channel().close();
-                return;
-            }
-            ChannelPipeline p = ctx.pipeline();
-            // Removing the codec and the flow control hands any bytes they hold to this handler.
-            for (String name : List.of(HttpProxyServerInitializer.CODEC, HttpProxyServerInitializer.FLOW,
-                    HttpProxyServerInitializer.AUTH, HttpProxyServerInitializer.FORWARD)) {
-                if (p.get(name) != null) {
-                    p.remove(name);
-                }
-            }
-            List<ByteBuf> held = new ArrayList<>(early);
-            early.clear();
-            p.remove(this);
-            ProxyTunnels.start(services, connection, ctx.channel(), stream, held, principal, targeting, target.host(), startedAt);
-        });
+        ProxyTunnels.established(services, ctx, this, metered, stream, ok, List.of(HttpProxyServerInitializer.CODEC,
+                HttpProxyServerInitializer.FLOW, HttpProxyServerInitializer.AUTH, HttpProxyServerInitializer.FORWARD), early);
     }
 
     @Override

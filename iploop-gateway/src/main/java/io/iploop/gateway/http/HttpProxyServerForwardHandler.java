@@ -1,14 +1,15 @@
 package io.iploop.gateway.http;
 
-import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.error.ProxyErrorResponses;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
+import io.iploop.gateway.proxy.MeteredStream;
 import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.proxy.ProxyTunnels;
+import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.tunnel.ByteStream;
 import io.netty.buffer.ByteBuf;
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * {@link HttpProxyServerConnectHandler}, which removes it. Not {@code @Sharable}; all state is
  * confined to the customer channel's event loop.
  */
-public final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
+final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpProxyServerForwardHandler.class);
 
@@ -526,8 +527,8 @@ public final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAd
             ReferenceCountUtil.release(msg);
         }
         b.codec.finishAndReleaseAll();
-        services.recordUsage(connection, b.principal, b.targeting, b.host, b.requests, s == null ? null : s.exit(), error,
-                b.startedAt, b.lastStatus);
+        services.recordUsage(new MeteredStream(connection, b.principal, b.targeting, b.host, b.startedAt), b.requests,
+                s == null ? null : s.exit(), error, b.lastStatus);
     }
 
     @Override

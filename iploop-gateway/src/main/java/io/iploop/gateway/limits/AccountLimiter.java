@@ -1,7 +1,7 @@
 package io.iploop.gateway.limits;
 
-import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.gateway.spi.TargetingOption;
 import java.time.Clock;
@@ -168,26 +168,29 @@ public final class AccountLimiter {
         return null;
     }
 
+    /** The first targeting option (in {@link TargetingOption} order) used but not in the plan, or null. */
     private static @Nullable TargetingOption missingEntitlement(Targeting t, AccountLimits limits) {
-        if (t.country() != null && !limits.targeting().contains(TargetingOption.COUNTRY)) {
-            return TargetingOption.COUNTRY;
-        }
-        if (t.state() != null && !limits.targeting().contains(TargetingOption.STATE)) {
-            return TargetingOption.STATE;
-        }
-        if (t.city() != null && !limits.targeting().contains(TargetingOption.CITY)) {
-            return TargetingOption.CITY;
-        }
-        if (t.zip() != null && !limits.targeting().contains(TargetingOption.ZIP)) {
-            return TargetingOption.ZIP;
-        }
-        if (t.asn() != null && !limits.targeting().contains(TargetingOption.ASN)) {
-            return TargetingOption.ASN;
-        }
-        if (t.isp() != null && !limits.targeting().contains(TargetingOption.ISP)) {
-            return TargetingOption.ISP;
+        for (TargetingOption option : TargetingOption.values()) {
+            if (t.targets(option) && !limits.targeting().contains(option)) {
+                return option;
+            }
         }
         return null;
+    }
+
+    /**
+     * Applies the plan's sticky-session lifetime cap (DESIGN §3): the lifetime the customer asked
+     * for, or the default one ({@link Targeting#stickyLifetime()}), is cut to
+     * {@link AccountLimits#maxStickyLifetimeSeconds()}. The one place the cap is applied.
+     *
+     * @return {@code targeting}, or a copy with the capped lifetime
+     */
+    public Targeting capLifetime(Targeting targeting) {
+        long capSeconds = snapshot.limits().maxStickyLifetimeSeconds();
+        if (capSeconds > 0 && targeting.stickyLifetime().toSeconds() > capSeconds) {
+            return targeting.withLifetime(Duration.ofSeconds(capSeconds));
+        }
+        return targeting;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.iploop.gateway.node;
 
+import io.iploop.gateway.spi.ConnectedNode;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.TunnelSession;

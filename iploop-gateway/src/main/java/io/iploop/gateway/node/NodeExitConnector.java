@@ -7,7 +7,7 @@ import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
 import io.iploop.tunnel.OpenFailedException;
 import io.iploop.tunnel.OpenFailure;
-import io.iploop.tunnel.frame.Payloads;
+import io.iploop.tunnel.Payloads;
 import java.net.IDN;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;

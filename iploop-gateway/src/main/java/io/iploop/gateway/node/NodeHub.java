@@ -1,16 +1,17 @@
 package io.iploop.gateway.node;
 
-import io.iploop.gateway.GatewayConfig;
-import io.iploop.gateway.auth.ProxyCredentials;
 import io.iploop.gateway.exit.ExitConnector;
+import io.iploop.gateway.spi.KeyHashes;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.gateway.spi.NodeAuthenticator;
+import io.iploop.gateway.spi.NodeDirectory;
 import io.iploop.gateway.spi.NodeHello;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.TunnelPipeline;
 import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.TunnelSession;
+import io.iploop.tunnel.TunnelSettings;
 import io.iploop.tunnel.Welcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -61,7 +62,9 @@ public final class NodeHub implements AutoCloseable {
     /** How often paused node ids are re-read: a pause takes effect within this (the promise is 5 s). */
     private static final long PAUSED_REFRESH_MILLIS = 1_000;
 
-    private final GatewayConfig config;
+    private final String bindAddress;
+    private final int port;
+    private final TunnelSettings tunnel;
     private final NodeAuthenticator authenticator;
     private final NodeStore store;
     private final Map<UUID, NodeEntry> nodes = new ConcurrentHashMap<>();
@@ -81,10 +84,16 @@ public final class NodeHub implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * @param bindAddress address the hub listens on, e.g. {@code 0.0.0.0}
+     * @param port TCP port of {@code /ws}, 0 for an ephemeral one
+     * @param tunnel tunnel tunables of node sessions (docs/protocol.md)
      * @param meters registry for {@code iploop.nodes.connected} (gauge by country)
      */
-    public NodeHub(GatewayConfig config, NodeAuthenticator authenticator, NodeStore store, MeterRegistry meters) {
-        this.config = config;
+    public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
+            MeterRegistry meters) {
+        this.bindAddress = bindAddress;
+        this.port = port;
+        this.tunnel = tunnel;
         this.authenticator = authenticator;
         this.store = store;
         this.connectedByCountry = MultiGauge.builder("iploop.nodes.connected")
@@ -92,7 +101,7 @@ public final class NodeHub implements AutoCloseable {
                 .register(meters);
     }
 
-    /** Binds {@link GatewayConfig#nodeHubPort()}; throws naming the port if it is taken. */
+    /** Binds the hub's address and port; throws naming them if the port is taken. */
     public void start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
         Class<? extends ServerChannel> channelClass = boss instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
                 ? EpollServerSocketChannel.class
@@ -101,13 +110,13 @@ public final class NodeHub implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        TunnelPipeline.server(ch.pipeline(), TunnelSession.gatewaySide(config.tunnel(), new Listener(ch)));
+                        TunnelPipeline.server(ch.pipeline(), TunnelSession.gatewaySide(tunnel, new Listener(ch)));
                     }
                 });
         try {
-            serverChannel = b.bind(config.bindAddress(), config.nodeHubPort()).sync().channel();
+            serverChannel = b.bind(bindAddress, port).sync().channel();
         } catch (Exception e) {
-            throw new IllegalStateException("node hub: cannot bind " + config.bindAddress() + ":" + config.nodeHubPort()
+            throw new IllegalStateException("node hub: cannot bind " + bindAddress + ":" + port
                     + " (" + e.getMessage() + ")", e);
         }
         storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
@@ -189,7 +198,7 @@ public final class NodeHub implements AutoCloseable {
             InetAddress remote = channel.remoteAddress().getAddress();
             // Only an agent on this very machine may call itself the local exit.
             boolean localExit = hello.localExit() && remote.isLoopbackAddress();
-            NodeHello nodeHello = new NodeHello(ProxyCredentials.sha256Hex(hello.nodeKey()), hello.deviceId(),
+            NodeHello nodeHello = new NodeHello(KeyHashes.sha256Hex(hello.nodeKey()), hello.deviceId(),
                     remote.getHostAddress(), hello.deviceName(), hello.platform(), hello.agentVersion(), hello.country(),
                     hello.region(), hello.city(), hello.asn(), hello.isp(), hello.connectionType(), localExit);
             CompletableFuture.supplyAsync(() -> authenticator.admit(nodeHello), admissions)
@@ -231,7 +240,7 @@ public final class NodeHub implements AutoCloseable {
             bySession.remove(previous.session);
             previous.session.close();
         }
-        session.welcome(new Welcome(TunnelProtocol.VERSION, admitted.nodeId().toString(), config.tunnel().heartbeatIntervalMillis()));
+        session.welcome(new Welcome(TunnelProtocol.VERSION, admitted.nodeId().toString(), tunnel.heartbeatIntervalMillis()));
         if (!session.channel().isActive()) {
             // Closed while being admitted: the close callback ran before the entry existed.
             bySession.remove(session);

@@ -1,9 +1,8 @@
 package io.iploop.gateway.node;
 
-import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
-import java.time.Duration;
+import io.iploop.gateway.routing.Targeting;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,12 +28,6 @@ import org.jspecify.annotations.Nullable;
  * When nothing matches, the 503 names the nearest alternatives. Thread-safe.
  */
 final class NodeSelector {
-
-    /** Sticky-session lifetime when the customer gives none (seed 001 §10.4 example: 30 minutes). */
-    static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(30);
-
-    /** {@code rotate-manual} keeps a session this long at most, unless the plan allows less. */
-    static final Duration MANUAL_LIFETIME = Duration.ofHours(24);
 
     private static final int MAX_ALTERNATIVES = 5;
 
@@ -88,17 +81,9 @@ final class NodeSelector {
         }
         UUID previous = pin != null ? pin.nodeId() : sticky.previousNode(key);
         NodeEntry chosen = rotate(request.principal().userId(), candidates, avoid != null ? avoid : previous);
-        sticky.pin(key, chosen.nodeId(), lifetime(request), now);
+        // The plan's cap is already applied to the targeting at admission.
+        sticky.pin(key, chosen.nodeId(), t.stickyLifetime(), now);
         return chosen;
-    }
-
-    private static Duration lifetime(ExitRequest request) {
-        Targeting t = request.targeting();
-        Duration wanted = t.rotate() == Targeting.RotateMode.MANUAL && t.lifetime() == null
-                ? MANUAL_LIFETIME
-                : (t.lifetime() != null ? t.lifetime() : DEFAULT_LIFETIME);
-        long capSeconds = request.principal().maxStickyLifetimeSeconds();
-        return capSeconds > 0 && wanted.getSeconds() > capSeconds ? Duration.ofSeconds(capSeconds) : wanted;
     }
 
     /** Round robin over the candidates, skipping {@code avoid} and the customer's previous node when others exist. */

@@ -3,13 +3,14 @@ package io.iploop.gateway.proxy;
 import io.iploop.gateway.auth.CredentialException;
 import io.iploop.gateway.auth.ProxyAuthCache;
 import io.iploop.gateway.auth.ProxyCredentials;
-import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.limits.AccountLimiter;
 import io.iploop.gateway.limits.Limits;
 import io.iploop.gateway.limits.Refusal;
+import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.AuthResult;
 import io.iploop.gateway.spi.CustomerPrincipal;
+import io.iploop.gateway.spi.KeyHashes;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +62,7 @@ public final class ProxyAuthentication {
             }
             return limits.limiter(principal.userId()).handle((limiter, failure) -> limiter == null
                     ? Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the plan limits are unavailable; retry shortly", principal)
-                    : new Outcome(principal, outcome.targeting(), null, "", limiter));
+                    : new Outcome(principal, limiter.capLifetime(outcome.targeting()), null, "", limiter));
         });
     }
 
@@ -99,7 +100,7 @@ public final class ProxyAuthentication {
             } catch (CredentialException bad) {
                 return CompletableFuture.completedFuture(Outcome.refused(bad.error(), bad.getMessage(), null));
             }
-            return cache.authenticate(username, ProxyCredentials.sha256Hex(key), client)
+            return cache.authenticate(username, KeyHashes.sha256Hex(key), client)
                     .handle((result, failure) -> {
                         Outcome o = fromResult(result, failure, Targeting.NONE);
                         return o.error() == null ? Outcome.refused(ProxyError.INVALID_TARGETING, e.getMessage(), o.principal()) : o;
@@ -115,18 +116,8 @@ public final class ProxyAuthentication {
             return Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the credential check is unavailable; retry shortly", null);
         }
         return switch (result) {
-            case AuthResult.Accepted a -> new Outcome(a.principal(), capLifetime(targeting, a.principal()), null, "", null);
+            case AuthResult.Accepted a -> new Outcome(a.principal(), targeting, null, "", null);
             case AuthResult.Rejected r -> Outcome.refused(ProxyError.of(r.reason()), r.message(), null);
         };
-    }
-
-    /** DESIGN §3: {@code lifetime} is capped by the plan. */
-    static Targeting capLifetime(Targeting targeting, CustomerPrincipal principal) {
-        Duration lifetime = targeting.lifetime();
-        if (lifetime != null && principal.maxStickyLifetimeSeconds() > 0
-                && lifetime.toSeconds() > principal.maxStickyLifetimeSeconds()) {
-            return targeting.withLifetime(Duration.ofSeconds(principal.maxStickyLifetimeSeconds()));
-        }
-        return targeting;
     }
 }

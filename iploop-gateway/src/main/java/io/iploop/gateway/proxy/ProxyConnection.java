@@ -1,7 +1,7 @@
 package io.iploop.gateway.proxy;
 
-import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.limits.AccountLimiter;
+import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;

@@ -1,16 +1,17 @@
 package io.iploop.gateway.proxy;
 
-import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
-import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.tunnel.ByteStreamRelay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import java.time.Instant;
+import io.netty.channel.ChannelPipeline;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -21,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts raw tunnels (HTTP CONNECT, SOCKS5 CONNECT) once the handshake is done, and maps exit
- * failures to {@link ProxyError}s. Stateless.
+ * Raw tunnels (HTTP CONNECT, SOCKS5 CONNECT) in one place for both listeners: opening the exit
+ * stream, the success path up to the relay, refusals, and the mapping of exit failures to
+ * {@link ProxyError}s. Stateless.
  */
 public final class ProxyTunnels {
 
@@ -31,29 +33,72 @@ public final class ProxyTunnels {
     private ProxyTunnels() {}
 
     /**
+     * The CONNECT success path shared by the HTTP proxy and SOCKS5 listeners, once the exit
+     * stream is open: if the customer already left, the stream is closed and the usage recorded;
+     * otherwise {@code reply} (the protocol's "connected" answer) is written, and once it is out the
+     * protocol handlers named in {@code protocolHandlers} and {@code self} leave the pipeline and the
+     * bytes are relayed ({@link #relay}). {@code early} holds bytes the customer sent before the
+     * relay started; this method takes them over when the relay starts (the caller still releases
+     * what is left in it when {@code self} is removed otherwise). Call on the channel's event loop.
+     */
+    public static void established(ProxyServices services, ChannelHandlerContext ctx, ChannelHandler self,
+            MeteredStream metered, ExitStream stream, Object reply, List<String> protocolHandlers, List<ByteBuf> early) {
+        if (!ctx.channel().isActive()) {
+            stream.close();
+            services.recordUsage(metered, stream.exit(), null);
+            return;
+        }
+        ctx.writeAndFlush(reply).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                stream.abort("customer connection closed");
+                services.recordUsage(metered, stream.exit(), null);
+                f.channel().close();
+                return;
+            }
+            ChannelPipeline p = ctx.pipeline();
+            // Removing the codecs hands any bytes they hold to the handler still in place (self).
+            for (String name : protocolHandlers) {
+                if (p.get(name) != null) {
+                    p.remove(name);
+                }
+            }
+            List<ByteBuf> held = new ArrayList<>(early);
+            early.clear();
+            p.remove(self);
+            relay(services, ctx.channel(), stream, held, metered);
+        });
+    }
+
+    /**
+     * Answers a request that gets no exit stream with {@code reply}, then records the refusal's
+     * usage and closes the connection. Call on the channel's event loop.
+     */
+    public static void refuse(ProxyServices services, ChannelHandlerContext ctx, MeteredStream metered, ProxyError error,
+            Object reply) {
+        services.metrics().error(error);
+        ctx.writeAndFlush(reply).addListener((ChannelFutureListener) f -> {
+            services.recordUsage(metered, null, error);
+            f.channel().close();
+        });
+    }
+
+    /**
      * Relays {@code channel} (all protocol handlers already removed, {@code AUTO_READ=false}) and
      * {@code stream} through {@link ByteStreamRelay}; {@code early} bytes the customer sent
      * before the relay started go first. The tunnel's usage record (one request) is emitted when
      * the customer channel closes. Call on the channel's event loop.
      */
-    public static void start(
-            ProxyServices services,
-            ProxyConnection connection,
-            Channel channel,
-            ExitStream stream,
-            List<ByteBuf> early,
-            CustomerPrincipal principal,
-            Targeting targeting,
-            String host,
-            Instant startedAt) {
+    static void relay(ProxyServices services, Channel channel, ExitStream stream, List<ByteBuf> early,
+            MeteredStream metered) {
         for (ByteBuf b : early) {
             stream.write(b);
         }
         early.clear();
+        String host = metered.host();
         services.metrics().streamOpened();
         channel.closeFuture().addListener(f -> {
             services.metrics().streamClosed();
-            services.recordUsage(connection, principal, targeting, host, 1, stream.exit(), null, startedAt);
+            services.recordUsage(metered, stream.exit(), null);
         });
         try {
             ByteStreamRelay.relay(channel, stream, error -> {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>Pipeline position: last; replaces itself with {@link Socks5ServerConnectHandler}. Not
  * {@code @Sharable}.
  */
-public final class Socks5ServerAuthHandler extends ChannelInboundHandlerAdapter {
+final class Socks5ServerAuthHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Socks5ServerAuthHandler.class);
 

@@ -1,9 +1,9 @@
 package io.iploop.gateway.socks;
 
-import io.iploop.gateway.auth.Targeting;
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
+import io.iploop.gateway.proxy.MeteredStream;
 import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.proxy.ProxyTunnels;
@@ -12,14 +12,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
 import io.netty.handler.codec.socksx.v5.Socks5AddressType;
 import io.netty.handler.codec.socksx.v5.Socks5CommandRequest;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.handler.codec.socksx.v5.Socks5CommandType;
 import io.netty.util.ReferenceCountUtil;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pipeline position: last; removes itself. Not {@code @Sharable}.
  */
-public final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapter {
+final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Socks5ServerConnectHandler.class);
 
@@ -49,7 +47,7 @@ public final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapt
     /**
      * @param refusal an error found at authentication (known customer), answered on CONNECT
      */
-    public Socks5ServerConnectHandler(
+    Socks5ServerConnectHandler(
             ProxyServices services, ProxyConnection connection, @Nullable ProxyError refusal, String refusalDetail) {
         this.services = services;
         this.connection = connection;
@@ -82,78 +80,44 @@ public final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapt
             ctx.close();
             return;
         }
-        Targeting targeting = connection.targeting();
         String host = request.dstAddr();
-        Instant startedAt = Instant.now();
+        MeteredStream metered = MeteredStream.startingNow(connection, host);
         if (refusal != null) {
             log.debug("SOCKS5 CONNECT refused: {}", refusalDetail);
-            fail(ctx, refusal, principal, targeting, host, startedAt);
+            fail(ctx, refusal, metered);
             return;
         }
         if (request.dstPort() < 1 || host.isEmpty()) {
-            fail(ctx, ProxyError.BAD_REQUEST, principal, targeting, host, startedAt);
+            fail(ctx, ProxyError.BAD_REQUEST, metered);
             return;
         }
         // The client's part of the handshake is done; the exit connector times out the rest.
         if (ctx.pipeline().get(Socks5ProxyServerInitializer.TIMEOUT) != null) {
             ctx.pipeline().remove(Socks5ProxyServerInitializer.TIMEOUT);
         }
-        ProxyTunnels.openExit(services, ctx, new ExitRequest(principal, targeting, host, request.dstPort(), connection.id()),
-                (stream, failure) -> onOpened(ctx, principal, targeting, host, startedAt, stream, failure));
+        ProxyTunnels.openExit(services, ctx,
+                new ExitRequest(principal, metered.targeting(), host, request.dstPort(), connection.id()),
+                (stream, failure) -> onOpened(ctx, metered, stream, failure));
     }
 
-    private void onOpened(
-            ChannelHandlerContext ctx,
-            CustomerPrincipal principal,
-            Targeting targeting,
-            String host,
-            Instant startedAt,
-            @Nullable ExitStream stream,
+    private void onOpened(ChannelHandlerContext ctx, MeteredStream metered, @Nullable ExitStream stream,
             @Nullable Throwable failure) {
         if (stream == null) {
             if (ProxyTunnels.exitException(failure) == null) {
                 log.warn("exit connector failed unexpectedly", failure);
             }
-            fail(ctx, ProxyTunnels.errorOf(failure), principal, targeting, host, startedAt);
+            fail(ctx, ProxyTunnels.errorOf(failure), metered);
             return;
         }
-        if (!ctx.channel().isActive()) {
-            stream.close();
-            services.recordUsage(connection, principal, targeting, host, 1, stream.exit(), null, startedAt);
-            return;
-        }
-        ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS, Socks5AddressType.IPv4, "0.0.0.0", 0))
-                .addListener((ChannelFutureListener) f -> {
-                    if (!f.isSuccess()) {
-                        stream.abort("customer connection closed");
-                        services.recordUsage(connection, principal, targeting, host, 1, stream.exit(), null, startedAt);
-                        f.channel().close();
-                        return;
-                    }
-                    ChannelPipeline p = ctx.pipeline();
-                    // Removing the decoder hands any bytes it holds to this handler.
-                    for (String name : List.of(Socks5ProxyServerInitializer.DECODER, Socks5ProxyServerInitializer.ENCODER,
-                            Socks5ProxyServerInitializer.TIMEOUT)) {
-                        if (p.get(name) != null) {
-                            p.remove(name);
-                        }
-                    }
-                    List<ByteBuf> held = new ArrayList<>(early);
-                    early.clear();
-                    p.remove(this);
-                    ProxyTunnels.start(services, connection, ctx.channel(), stream, held, principal, targeting, host, startedAt);
-                });
+        ProxyTunnels.established(services, ctx, this, metered, stream,
+                new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS, Socks5AddressType.IPv4, "0.0.0.0", 0),
+                List.of(Socks5ProxyServerInitializer.DECODER, Socks5ProxyServerInitializer.ENCODER,
+                        Socks5ProxyServerInitializer.TIMEOUT), early);
     }
 
-    private void fail(
-            ChannelHandlerContext ctx, ProxyError error, CustomerPrincipal principal, Targeting targeting, String host,
-            Instant startedAt) {
-        services.metrics().error(error);
-        ctx.writeAndFlush(new DefaultSocks5CommandResponse(error.socksReply(), Socks5AddressType.IPv4, "0.0.0.0", 0))
-                .addListener((ChannelFutureListener) f -> {
-                    services.recordUsage(connection, principal, targeting, host, 1, null, error, startedAt);
-                    f.channel().close();
-                });
+    private void fail(ChannelHandlerContext ctx, ProxyError error, MeteredStream metered) {
+        ProxyTunnels.refuse(services, ctx, metered, error,
+                new DefaultSocks5CommandResponse(error.socksReply(), Socks5AddressType.IPv4, "0.0.0.0", 0));
     }
 
     private static void reply(ChannelHandlerContext ctx, Socks5CommandStatus status, boolean close) {

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * <p>Pipeline position: last, after the initial-request decoder; replaces itself with
  * {@link Socks5ServerAuthHandler}. Not {@code @Sharable}.
  */
-public final class Socks5ServerInitHandler extends ChannelInboundHandlerAdapter {
+final class Socks5ServerInitHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Socks5ServerInitHandler.class);
 

@@ -14,6 +14,9 @@ import java.util.Set;
  * @param remainingBytes bytes the account may still carry (balance or the plan's included GB for
  *     the period, minus what is used); {@link #UNLIMITED_BYTES} = unlimited; 0 or less = exhausted
  * @param stickySessions whether {@code sesstype-sticky} is allowed
+ * @param maxStickyLifetimeSeconds the longest sticky-session lifetime the plan allows, in seconds
+ *     (DESIGN §3: the {@code lifetime} parameter, and the default lifetime, are capped by plan);
+ *     0 = no cap
  * @param targeting targeting parameters the plan includes
  */
 public record AccountLimits(
@@ -22,6 +25,7 @@ public record AccountLimits(
         int maxConcurrentConnections,
         long remainingBytes,
         boolean stickySessions,
+        long maxStickyLifetimeSeconds,
         Set<TargetingOption> targeting) {
 
     /** {@link #remainingBytes} of an account without a byte limit. */
@@ -29,9 +33,13 @@ public record AccountLimits(
 
     /** No limit at all, every entitlement (the gateway's default without a provider). */
     public static final AccountLimits UNLIMITED =
-            new AccountLimits(0, 0, 0, UNLIMITED_BYTES, true, EnumSet.allOf(TargetingOption.class));
+            new AccountLimits(0, 0, 0, UNLIMITED_BYTES, true, 0, EnumSet.allOf(TargetingOption.class));
 
     public AccountLimits {
+        if (maxStickyLifetimeSeconds < 0) {
+            throw new IllegalArgumentException(
+                    "maxStickyLifetimeSeconds: " + maxStickyLifetimeSeconds + " (expected: >= 0, 0 = no cap)");
+        }
         if (requestsPerSecond < 0 || requestsPerDay < 0 || maxConcurrentConnections < 0) {
             throw new IllegalArgumentException("limits: " + requestsPerSecond + "/s, " + requestsPerDay + "/day, "
                     + maxConcurrentConnections + " concurrent (expected: >= 0, 0 = unlimited)");

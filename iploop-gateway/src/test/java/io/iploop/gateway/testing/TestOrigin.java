@@ -18,8 +18,11 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A real HTTP (or HTTPS, self-signed) origin on 127.0.0.1 with an ephemeral port.
- * {@code GET /bytes/N} answers N deterministic bytes ({@link #byteAt}) with Content-Length;
- * {@code POST /echo} answers the request body. Thread-safe; close it after use.
+ * {@code GET /bytes/N} answers N deterministic bytes ({@link #byteAt}) with Content-Length,
+ * {@code GET /chunked/N} the same bytes with chunked transfer coding (RFC 9112 §7.1), flushed every
+ * 64 KiB; {@code /echo} answers the request body, with the method in {@code X-Method} and whether a
+ * {@code Proxy-Authorization} header reached the origin in {@code X-Saw-Proxy-Authorization}.
+ * Thread-safe; close it after use.
  */
 public final class TestOrigin implements AutoCloseable {
 
@@ -31,6 +34,7 @@ public final class TestOrigin implements AutoCloseable {
         this.server = server;
         this.https = https;
         server.createContext("/bytes/", this::bytes);
+        server.createContext("/chunked/", this::chunked);
         server.createContext("/echo", this::echo);
         server.setExecutor(executor);
         server.start();
@@ -92,16 +96,24 @@ public final class TestOrigin implements AutoCloseable {
     }
 
     private void bytes(HttpExchange ex) throws IOException {
+        send(ex, "/bytes/", false);
+    }
+
+    private void chunked(HttpExchange ex) throws IOException {
+        send(ex, "/chunked/", true);
+    }
+
+    private static void send(HttpExchange ex, String prefix, boolean chunked) throws IOException {
         long n;
         try {
-            n = Long.parseLong(ex.getRequestURI().getPath().substring("/bytes/".length()));
+            n = Long.parseLong(ex.getRequestURI().getPath().substring(prefix.length()));
         } catch (NumberFormatException e) {
             ex.sendResponseHeaders(400, -1);
             ex.close();
             return;
         }
         ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
-        ex.sendResponseHeaders(200, n == 0 ? -1 : n);
+        ex.sendResponseHeaders(200, chunked ? 0 : (n == 0 ? -1 : n));
         byte[] block = new byte[64 * 1024];
         try (OutputStream out = ex.getResponseBody()) {
             long sent = 0;
@@ -111,6 +123,9 @@ public final class TestOrigin implements AutoCloseable {
                     block[i] = byteAt(sent + i);
                 }
                 out.write(block, 0, len);
+                if (chunked) {
+                    out.flush();
+                }
                 sent += len;
             }
         } catch (IOException clientGone) {
@@ -120,6 +135,9 @@ public final class TestOrigin implements AutoCloseable {
 
     private void echo(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
+        ex.getResponseHeaders().set("X-Method", ex.getRequestMethod());
+        ex.getResponseHeaders().set("X-Saw-Proxy-Authorization",
+                String.valueOf(ex.getRequestHeaders().containsKey("Proxy-Authorization")));
         ex.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);

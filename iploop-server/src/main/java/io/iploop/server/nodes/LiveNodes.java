@@ -1,7 +1,7 @@
 package io.iploop.server.nodes;
 
-import io.iploop.gateway.node.ConnectedNode;
-import io.iploop.gateway.node.NodeDirectory;
+import io.iploop.gateway.spi.ConnectedNode;
+import io.iploop.gateway.spi.NodeDirectory;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;

@@ -1,8 +1,6 @@
 package io.iploop.server.platform;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.iploop.gateway.spi.KeyHashes;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -41,13 +39,11 @@ public final class SecureTokens {
         return bytes;
     }
 
-    /** Lowercase hex SHA-256 of the UTF-8 bytes of {@code value}. */
+    /**
+     * Lowercase hex SHA-256 of the UTF-8 bytes of {@code value}: the gateway's
+     * {@link KeyHashes#sha256Hex}, so keys stored here match the hashes the gateway looks up.
+     */
     public static String sha256Hex(String value) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        return KeyHashes.sha256Hex(value);
     }
 }

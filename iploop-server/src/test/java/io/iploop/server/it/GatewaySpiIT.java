@@ -3,6 +3,7 @@ package io.iploop.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iploop.gateway.spi.AuthResult;
+import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeHello;
@@ -27,6 +28,8 @@ class GatewaySpiIT extends ServerTestSupport {
     ProxyAuthenticator proxyAuthenticator;
     @Autowired
     NodeAuthenticator nodeAuthenticator;
+    @Autowired
+    LimitsProvider limitsProvider;
     @Autowired
     AccountsService accounts;
     @Autowired
@@ -53,7 +56,9 @@ class GatewaySpiIT extends ServerTestSupport {
         var principal = ((AuthResult.Accepted) ok).principal();
         assertThat(principal.customerId()).isEqualTo(aliceId);
         assertThat(principal.apiKeyId().toString()).isEqualTo(created.body().get("id").asString());
-        assertThat(principal.maxStickyLifetimeSeconds()).isEqualTo(1800); // Trial plan
+        assertThat(principal.userId().toString()).isEqualTo(alice.at("/user/id").asString());
+        // Plan rules reach the gateway through the limits, not the principal.
+        assertThat(limitsProvider.limits(principal.userId()).maxStickyLifetimeSeconds()).isEqualTo(1800); // Trial plan
 
         assertRejected(auth(bobId, key)); // another customer's key
         assertRejected(auth(aliceId, "iploop_" + "0".repeat(48))); // unknown key

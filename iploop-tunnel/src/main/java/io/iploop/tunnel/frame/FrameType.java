@@ -12,7 +12,7 @@ public enum FrameType {
     OPEN(0x03, true, 4, 258),
     OPEN_OK(0x04, true, 0, 0),
     OPEN_FAIL(0x05, true, 1, 1025),
-    DATA(0x06, true, 1, io.iploop.tunnel.TunnelProtocol.MAX_DATA_PAYLOAD),
+    DATA(0x06, true, 1, TunnelFrameCodec.MAX_DATA_PAYLOAD),
     WINDOW(0x07, true, 4, 4),
     CLOSE(0x08, true, 1, 1025),
     PING(0x09, false, 8, 8),

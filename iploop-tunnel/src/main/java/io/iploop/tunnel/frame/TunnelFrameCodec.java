@@ -1,6 +1,5 @@
 package io.iploop.tunnel.frame;
 
-import io.iploop.tunnel.TunnelProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandler;
@@ -23,6 +22,15 @@ import java.util.List;
 @ChannelHandler.Sharable
 public final class TunnelFrameCodec extends MessageToMessageCodec<WebSocketFrame, TunnelFrame> {
 
+    /** The protocol version this code speaks, carried in every frame header (docs/protocol.md §2). */
+    public static final int VERSION = 1;
+
+    /** Size of the fixed frame header, in bytes (docs/protocol.md §2). */
+    public static final int HEADER_BYTES = 12;
+
+    /** Largest DATA payload, in bytes (docs/protocol.md §3). */
+    public static final int MAX_DATA_PAYLOAD = 64 * 1024;
+
     /** The shared instance. */
     public static final TunnelFrameCodec INSTANCE = new TunnelFrameCodec();
 
@@ -31,7 +39,7 @@ public final class TunnelFrameCodec extends MessageToMessageCodec<WebSocketFrame
     @Override
     protected void encode(ChannelHandlerContext ctx, TunnelFrame frame, List<Object> out) {
         ByteBuf payload = frame.payload();
-        ByteBuf header = ctx.alloc().buffer(TunnelProtocol.HEADER_BYTES);
+        ByteBuf header = ctx.alloc().buffer(HEADER_BYTES);
         writeHeader(header, frame.type(), frame.streamId(), payload.readableBytes());
         if (payload.readableBytes() == 0) {
             out.add(new BinaryWebSocketFrame(header));
@@ -63,7 +71,7 @@ public final class TunnelFrameCodec extends MessageToMessageCodec<WebSocketFrame
      * Writes the 12-byte header: version u8, type u8, flags u16 (0), stream id u32, length u32.
      */
     public static void writeHeader(ByteBuf out, FrameType type, int streamId, int payloadLength) {
-        out.writeByte(TunnelProtocol.VERSION);
+        out.writeByte(VERSION);
         out.writeByte(type.code());
         out.writeShort(0);
         out.writeInt(streamId);
@@ -78,13 +86,13 @@ public final class TunnelFrameCodec extends MessageToMessageCodec<WebSocketFrame
      */
     public static TunnelFrame decode(ByteBuf in) {
         int size = in.readableBytes();
-        if (size < TunnelProtocol.HEADER_BYTES) {
+        if (size < HEADER_BYTES) {
             throw new TunnelProtocolException("frame of " + size + " bytes is shorter than the 12-byte header");
         }
         int start = in.readerIndex();
         int version = in.getUnsignedByte(start);
-        if (version != TunnelProtocol.VERSION) {
-            throw new TunnelProtocolException("frame version " + version + " (expected: " + TunnelProtocol.VERSION + ")");
+        if (version != VERSION) {
+            throw new TunnelProtocolException("frame version " + version + " (expected: " + VERSION + ")");
         }
         int code = in.getUnsignedByte(start + 1);
         FrameType type = FrameType.ofCode(code);
@@ -105,11 +113,11 @@ public final class TunnelFrameCodec extends MessageToMessageCodec<WebSocketFrame
             throw new TunnelProtocolException(type + ": payload length " + length
                     + " (expected: " + type.minPayload() + "-" + type.maxPayload() + ")");
         }
-        if (length != size - TunnelProtocol.HEADER_BYTES) {
+        if (length != size - HEADER_BYTES) {
             throw new TunnelProtocolException(type + ": header says " + length + " payload bytes, message carries "
-                    + (size - TunnelProtocol.HEADER_BYTES));
+                    + (size - HEADER_BYTES));
         }
-        ByteBuf payload = in.retainedSlice(start + TunnelProtocol.HEADER_BYTES, (int) length);
+        ByteBuf payload = in.retainedSlice(start + HEADER_BYTES, (int) length);
         in.skipBytes(size);
         return new TunnelFrame(type, (int) streamId, payload);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.OpenFailure;
+import io.iploop.tunnel.Payloads;
 import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.Welcome;
 import io.netty.buffer.ByteBuf;

@@ -125,31 +125,25 @@ class ApiKeyRepository {
     }
 
     /**
-     * The proxy credential check of DESIGN §3 in one indexed lookup: the key by hash, its owner,
-     * which must carry {@code customerId}, the owner's active plan's sticky-lifetime cap, and the
-     * key's and the account's IP whitelists.
+     * The key half of the proxy credential check of DESIGN §3 in one indexed lookup on this
+     * feature's own tables: the key by hash with its owner, state and IP whitelist, and the owner's
+     * account-level IP whitelist. The owner's account (customer id, status) is the accounts
+     * feature's to tell.
      */
-    Optional<ProxyCredential> findProxyCredential(String customerId, String keyHash) {
+    Optional<ProxyCredential> findProxyCredential(String keyHash) {
         return jdbc.sql("""
                         SELECT k.id AS key_id, k.user_id, k.is_active, k.expires_at, k.grace_ends_at,
-                               k.ip_whitelist::text AS key_ips, w.entries::text AS account_ips,
-                               u.status AS user_status, u.customer_id, p.max_sticky_lifetime_seconds
+                               k.ip_whitelist::text AS key_ips, w.entries::text AS account_ips
                         FROM api_keys k
-                        JOIN users u ON u.id = k.user_id
-                        LEFT JOIN account_ip_whitelists w ON w.user_id = u.id
-                        LEFT JOIN user_plans up ON up.user_id = u.id AND up.status = 'active'
-                        LEFT JOIN plans p ON p.id = up.plan_id
-                        WHERE k.key_hash = :hash AND u.customer_id = :customerId AND k.deleted_at IS NULL""")
-                .param("hash", keyHash).param("customerId", customerId)
+                        LEFT JOIN account_ip_whitelists w ON w.user_id = k.user_id
+                        WHERE k.key_hash = :hash AND k.deleted_at IS NULL""")
+                .param("hash", keyHash)
                 .query((rs, n) -> new ProxyCredential(
                         rs.getObject("key_id", UUID.class),
                         rs.getObject("user_id", UUID.class),
-                        rs.getString("customer_id"),
                         rs.getBoolean("is_active"),
                         instant(rs.getTimestamp("expires_at")),
                         instant(rs.getTimestamp("grace_ends_at")),
-                        rs.getString("user_status"),
-                        (Integer) rs.getObject("max_sticky_lifetime_seconds"),
                         strings(rs.getString("key_ips")),
                         strings(rs.getString("account_ips"))))
                 .optional();
@@ -195,8 +189,7 @@ class ApiKeyRepository {
     record NewKey(String name, String keyHash, String keyPrefix, boolean active, @Nullable Instant expiresAt,
             List<String> ipWhitelist) {}
 
-    /** A key found for a proxy login, with what decides whether it is accepted. */
-    record ProxyCredential(UUID keyId, UUID userId, String customerId, boolean active, @Nullable Instant expiresAt,
-            @Nullable Instant graceEndsAt, String userStatus, @Nullable Integer maxStickyLifetimeSeconds,
-            List<String> keyWhitelist, List<String> accountWhitelist) {}
+    /** A key found for a proxy login, with what this feature knows that decides whether it is accepted. */
+    record ProxyCredential(UUID keyId, UUID userId, boolean active, @Nullable Instant expiresAt,
+            @Nullable Instant graceEndsAt, List<String> keyWhitelist, List<String> accountWhitelist) {}
 }

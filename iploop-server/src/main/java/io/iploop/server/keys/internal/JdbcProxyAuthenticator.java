@@ -3,6 +3,9 @@ package io.iploop.server.keys.internal;
 import io.iploop.gateway.spi.AuthResult;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.gateway.spi.ProxyAuthenticator;
+import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.UserStatus;
 import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -23,28 +26,31 @@ import org.springframework.stereotype.Component;
 /**
  * The gateway's {@link ProxyAuthenticator} (DESIGN §3): accepts a key only if it exists, belongs to
  * the customer id given as proxy username, is active, unexpired and not past its rotation grace
- * period (seed 000 §9.2), and its account is active. Everything else is {@code BAD_CREDENTIALS}
+ * period, and its account (asked of the {@link AccountsService}) carries that customer id and is
+ * active. Everything else is {@code BAD_CREDENTIALS}
  * (407), with the same message whatever the cause, so a probe learns nothing about other customers'
  * keys. Valid credentials from a client IP outside the key's or the account's non-empty whitelist
- * (seed 001 §6.2, seed 000 §9.3; both must allow it) are {@code IP_NOT_WHITELISTED} (403). Blocks on one indexed query (the gateway calls
- * it off the event loop and caches results for 5 s). {@code last_used_at} is recorded in memory and
+ * (both must allow it) are {@code IP_NOT_WHITELISTED} (403). Plan rules (the sticky-session cap
+ * among them) are not decided here: they reach the gateway through the plans feature's
+ * {@code LimitsProvider}. Blocks on two indexed lookups, the key and the account (the gateway
+ * calls it off the event loop and caches results for 5 s). {@code last_used_at} is recorded in memory and
  * written every 10 s and on shutdown, so authentication never waits for an UPDATE. Thread-safe.
  */
 @Component
 class JdbcProxyAuthenticator implements ProxyAuthenticator {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcProxyAuthenticator.class);
-    /** Sticky-session cap when the account has no active plan: the default lifetime, 30 min. */
-    static final long DEFAULT_MAX_STICKY_SECONDS = 1800;
     private static final AuthResult REJECTED = new AuthResult.Rejected(
             AuthResult.RejectReason.BAD_CREDENTIALS, "invalid customer id or API key");
 
     private final ApiKeyRepository keys;
+    private final AccountsService accounts;
     private final Clock clock;
     private final ConcurrentHashMap<UUID, Instant> pendingTouches = new ConcurrentHashMap<>();
 
-    JdbcProxyAuthenticator(ApiKeyRepository keys) {
+    JdbcProxyAuthenticator(ApiKeyRepository keys, AccountsService accounts) {
         this.keys = keys;
+        this.accounts = accounts;
         this.clock = Clock.systemUTC();
     }
 
@@ -61,13 +67,17 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
         if (!keyHash.matches("[0-9a-f]{64}")) {
             return REJECTED;
         }
-        Optional<ApiKeyRepository.ProxyCredential> found = keys.findProxyCredential(customerId, keyHash);
+        Optional<ApiKeyRepository.ProxyCredential> found = keys.findProxyCredential(keyHash);
         if (found.isEmpty()) {
             return REJECTED;
         }
         ApiKeyRepository.ProxyCredential c = found.get();
         Instant now = clock.instant();
-        if (!c.active() || ended(c.expiresAt(), now) || ended(c.graceEndsAt(), now) || !"active".equals(c.userStatus())) {
+        if (!c.active() || ended(c.expiresAt(), now) || ended(c.graceEndsAt(), now)) {
+            return REJECTED;
+        }
+        Optional<Account> owner = accounts.find(c.userId());
+        if (owner.isEmpty() || !owner.get().customerId().equals(customerId) || owner.get().status() != UserStatus.ACTIVE) {
             return REJECTED;
         }
         if (!IpWhitelist.of(c.keyWhitelist()).allows(clientAddress)) {
@@ -77,8 +87,7 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
             return notWhitelisted(clientAddress, "the account's");
         }
         pendingTouches.merge(c.keyId(), now, (a, b) -> a.isAfter(b) ? a : b);
-        long maxSticky = c.maxStickyLifetimeSeconds() == null ? DEFAULT_MAX_STICKY_SECONDS : c.maxStickyLifetimeSeconds();
-        return new AuthResult.Accepted(new CustomerPrincipal(c.userId(), c.customerId(), c.keyId(), maxSticky));
+        return new AuthResult.Accepted(new CustomerPrincipal(c.userId(), customerId, c.keyId()));
     }
 
     private static boolean ended(@Nullable Instant deadline, Instant now) {

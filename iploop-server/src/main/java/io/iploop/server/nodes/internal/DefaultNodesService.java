@@ -1,6 +1,6 @@
 package io.iploop.server.nodes.internal;
 
-import io.iploop.gateway.node.ConnectedNode;
+import io.iploop.gateway.spi.ConnectedNode;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.nodes.CityIsps;
 import io.iploop.server.nodes.Device;

@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The gateway's {@link LimitsProvider}: the limits and entitlements of the account's active plan
- * (seed 000 §9.6, seed 001 §5.9) and the subscription's remaining GB as bytes. A plan without
+ * (its sticky-session lifetime cap included) and the subscription's remaining GB as bytes; the
+ * one route by which plan rules reach the data plane. A plan without
  * included GB (Enterprise: custom) has no byte limit; an account without an active plan gets no
  * bytes (402). One indexed query; the gateway calls it off its event loops every few seconds per
  * active account. Thread-safe.
@@ -23,8 +24,10 @@ class JdbcLimitsProvider implements LimitsProvider {
 
     /** 1 GB = 10^9 bytes (seed 001 §6.3 prices per GB). */
     static final BigDecimal BYTES_PER_GB = BigDecimal.TEN.pow(9);
+    /** Sticky-session cap when the account has no active plan: the default lifetime, 30 min. */
+    static final long DEFAULT_MAX_STICKY_SECONDS = 1800;
     private static final AccountLimits NO_PLAN =
-            new AccountLimits(0, 0, 0, 0, false, EnumSet.of(TargetingOption.COUNTRY));
+            new AccountLimits(0, 0, 0, 0, false, DEFAULT_MAX_STICKY_SECONDS, EnumSet.of(TargetingOption.COUNTRY));
 
     private final PlanRepository plans;
 
@@ -49,6 +52,7 @@ class JdbcLimitsProvider implements LimitsProvider {
                 orZero(plan.maxConcurrentConnections()),
                 remaining,
                 plan.stickySessions(),
+                plan.maxStickyLifetimeSeconds(),
                 targeting);
     }
 

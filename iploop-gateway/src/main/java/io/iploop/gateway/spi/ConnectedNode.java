@@ -1,4 +1,4 @@
-package io.iploop.gateway.node;
+package io.iploop.gateway.spi;
 
 import java.time.Instant;
 import java.util.UUID;

@@ -1,16 +1,17 @@
-package io.iploop.gateway.auth;
+package io.iploop.gateway.routing;
 
+import io.iploop.gateway.spi.TargetingOption;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The targeting and session parameters a customer appended to the API key in the proxy password
- * ({@code API_KEY-country-de-city-berlin-session-abc-sesstype-sticky}, DESIGN §3, seed 001 §10).
+ * ({@code API_KEY-country-de-city-berlin-session-abc-sesstype-sticky}, DESIGN §3, README "Using the proxy").
  * Already validated: country is upper-case ISO-3166 alpha-2, city/state lower-case with
  * {@code _} for spaces, session 1-64 of {@code [A-Za-z0-9_]}. Immutable.
  *
  * @param asn autonomous system number, null when not targeted
- * @param lifetime sticky-session lifetime; null means the default (30 min), capped by plan
+ * @param lifetime sticky-session lifetime; null means the default ({@link #stickyLifetime()}), capped by plan
  * @param minSpeedMbps minimum node speed in Mbit/s, null when not set
  * @param maxLatencyMillis maximum node latency in ms, null when not set
  */
@@ -30,6 +31,12 @@ public record Targeting(
         @Nullable Integer maxLatencyMillis,
         boolean debug) {
 
+    /** Sticky-session lifetime when the customer gives none (30 minutes, as other providers). */
+    public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(30);
+
+    /** {@code rotate-manual} without a {@code lifetime} keeps a session this long at most. */
+    public static final Duration MANUAL_LIFETIME = Duration.ofHours(24);
+
     /** No targeting: any exit, rotating. */
     public static final Targeting NONE =
             new Targeting(null, null, null, null, null, null, null, SessionType.ROTATING, null, null, null, null, null, false);
@@ -38,6 +45,30 @@ public record Targeting(
     public Targeting withLifetime(@Nullable Duration newLifetime) {
         return new Targeting(country, state, city, zip, asn, isp, session, sessionType, newLifetime, rotate, profile,
                 minSpeedMbps, maxLatencyMillis, debug);
+    }
+
+    /** Whether the customer targeted by {@code option} (a plan may or may not include it). */
+    public boolean targets(TargetingOption option) {
+        return switch (option) {
+            case COUNTRY -> country != null;
+            case STATE -> state != null;
+            case CITY -> city != null;
+            case ZIP -> zip != null;
+            case ASN -> asn != null;
+            case ISP -> isp != null;
+        };
+    }
+
+    /**
+     * How long a session's exit is kept: {@link #lifetime()} when given, else
+     * {@link #MANUAL_LIFETIME} for {@code rotate-manual}, else {@link #DEFAULT_LIFETIME}. The
+     * plan's cap is applied once, at admission ({@code limits.AccountLimiter#capLifetime}).
+     */
+    public Duration stickyLifetime() {
+        if (lifetime != null) {
+            return lifetime;
+        }
+        return rotate == RotateMode.MANUAL ? MANUAL_LIFETIME : DEFAULT_LIFETIME;
     }
 
     /**

@@ -1,8 +1,7 @@
-package io.iploop.tunnel.frame;
+package io.iploop.tunnel;
 
-import io.iploop.tunnel.Hello;
-import io.iploop.tunnel.OpenFailure;
-import io.iploop.tunnel.Welcome;
+import io.iploop.tunnel.frame.TunnelFrameCodec;
+import io.iploop.tunnel.frame.TunnelProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;

@@ -1,0 +1,67 @@
+package io.iploop.gateway.proxy;
+
+import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.exit.ExitInfo;
+import io.iploop.gateway.routing.Targeting;
+import io.iploop.gateway.spi.CustomerPrincipal;
+import io.iploop.gateway.spi.UsageRecord;
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a usage record is about: one exit stream (or one refused request) of an authenticated
+ * customer on {@code connection}, to {@code host}, started at {@code startedAt}. The one place a
+ * {@link UsageRecord} is built (DESIGN §5: bytes metered at the customer-facing socket). Immutable;
+ * {@link #toUsage} must run on the connection's event loop.
+ *
+ * @param host the destination host the customer asked for (domain or IP literal)
+ */
+public record MeteredStream(
+        ProxyConnection connection, CustomerPrincipal principal, Targeting targeting, String host, Instant startedAt) {
+
+    /**
+     * A stream starting now for the connection's current customer and targeting.
+     *
+     * @throws IllegalStateException if the connection is not authenticated
+     */
+    public static MeteredStream startingNow(ProxyConnection connection, String host) {
+        CustomerPrincipal principal = connection.principal();
+        if (principal == null) {
+            throw new IllegalStateException("connection " + connection.id() + " is not authenticated");
+        }
+        return new MeteredStream(connection, principal, connection.targeting(), host, Instant.now());
+    }
+
+    /**
+     * The usage record with the bytes carried on the connection since its previous record (a
+     * "cut", see {@link ProxyConnection}).
+     *
+     * @param requestCount HTTP requests carried (1 for a tunnel or a refusal)
+     * @param exit the exit that carried the stream, null if none was reached
+     * @param error null on success
+     * @param httpStatus the origin's status of the last final response (HTTP forwarding), else null
+     */
+    UsageRecord toUsage(int requestCount, @Nullable ExitInfo exit, @Nullable ProxyError error, @Nullable Integer httpStatus) {
+        long up = connection.cutRead();
+        long down = connection.cutWritten();
+        return new UsageRecord(
+                UUID.randomUUID(),
+                principal.userId(),
+                principal.apiKeyId(),
+                exit == null ? null : exit.nodeId(),
+                targeting.session(),
+                down,
+                up,
+                requestCount,
+                targeting.country(),
+                targeting.city(),
+                host,
+                connection.proxyType(),
+                error == null,
+                error == null ? null : error.code(),
+                startedAt,
+                Instant.now(),
+                httpStatus);
+    }
+}

@@ -1,0 +1,52 @@
+package io.iploop.gateway.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.iploop.gateway.routing.Targeting;
+import io.iploop.gateway.spi.AccountLimits;
+import io.iploop.gateway.spi.TargetingOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+
+class AccountLimiterTest {
+
+    private static AccountLimiter limiter(long maxStickySeconds) {
+        return new AccountLimiter(new AccountLimits(0, 0, 0, AccountLimits.UNLIMITED_BYTES, true, maxStickySeconds,
+                EnumSet.allOf(TargetingOption.class)), Clock.systemUTC());
+    }
+
+    private static Targeting sticky(Duration lifetime) {
+        return Targeting.NONE.withLifetime(lifetime);
+    }
+
+    @Test
+    void capsTheAskedLifetimeToThePlan() {
+        assertThat(limiter(600).capLifetime(sticky(Duration.ofHours(2))).lifetime()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(limiter(600).capLifetime(sticky(Duration.ofMinutes(5))).lifetime()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void capsTheDefaultLifetimesToThePlan() {
+        assertThat(limiter(600).capLifetime(Targeting.NONE).stickyLifetime()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(limiter(3600).capLifetime(Targeting.NONE)).isSameAs(Targeting.NONE); // 30 min default fits
+    }
+
+    @Test
+    void noCapLeavesTheTargetingAlone() {
+        Targeting t = sticky(Duration.ofHours(20));
+        assertThat(limiter(0).capLifetime(t)).isSameAs(t);
+    }
+
+    @Test
+    void entitlementsFollowTargetingOptions() {
+        AccountLimiter countryOnly = new AccountLimiter(new AccountLimits(0, 0, 0, AccountLimits.UNLIMITED_BYTES, true, 0,
+                EnumSet.of(TargetingOption.COUNTRY)), Clock.systemUTC());
+        Targeting city = new Targeting("DE", null, "berlin", null, null, null, null, Targeting.SessionType.ROTATING, null,
+                null, null, null, null, false);
+        Refusal refusal = countryOnly.admit(city);
+        assertThat(refusal).isNotNull();
+        assertThat(refusal.detail()).startsWith("city targeting is not included in your plan");
+    }
+}

@@ -1,0 +1,40 @@
+package io.iploop.server.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server reaches the data plane only through its published API (docs/architecture-dataplane.md):
+ * the gateway's root package ({@code Gateway}, {@code GatewayConfig}) and its SPI, and the tunnel's
+ * settings and agent-facing types. Everything else of the gateway is its own business.
+ */
+class DataPlaneBoundaryTest {
+
+    private static final JavaClasses SERVER = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.iploop.server");
+
+    @Test
+    void serverUsesOnlyTheGatewaysPublicPackages() {
+        noClasses().that().resideInAPackage("io.iploop.server..")
+                .should().dependOnClassesThat(
+                        DescribedPredicate.describe(
+                                "are in the gateway but outside io.iploop.gateway and io.iploop.gateway.spi",
+                                c -> c.getPackageName().startsWith("io.iploop.gateway.")
+                                        && !c.getPackageName().equals("io.iploop.gateway.spi")))
+                .check(SERVER);
+    }
+
+    @Test
+    void serverUsesOnlyTheTunnelsRootPackage() {
+        // TunnelSettings for the node hub; the wire format (frame) and egress internals stay hidden.
+        noClasses().that().resideInAPackage("io.iploop.server..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.iploop.tunnel.frame..", "io.iploop.tunnel.egress..")
+                .check(SERVER);
+    }
+}
