@@ -85,6 +85,9 @@ public final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapt
         HttpProxyTarget target;
         try {
             target = HttpProxyTarget.of(request);
+        } catch (HttpProxyTarget.InvalidTargetException e) {
+            refuse(ctx, ProxyError.INVALID_TARGET, e.getMessage(), null);
+            return;
         } catch (IllegalArgumentException e) {
             refuse(ctx, ProxyError.BAD_REQUEST, e.getMessage(), null);
             return;

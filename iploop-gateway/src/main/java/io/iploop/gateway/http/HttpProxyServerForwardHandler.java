@@ -430,6 +430,7 @@ public final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAd
 
     private void completeExchange(Exchange ex) {
         exchange = null;
+        connection.exchangeCompleted();
         Binding b = binding;
         ChannelHandlerContext c = ctx;
         if (c == null) {

@@ -5,6 +5,8 @@ import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
+import io.iploop.gateway.limits.AccountLimiter;
+import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.tunnel.ByteStreamRelay;
 import io.netty.buffer.ByteBuf;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,7 +38,9 @@ public final class ProxyTunnels {
      * Relays {@code channel} (all protocol handlers already removed, {@code AUTO_READ=false}) and
      * {@code stream} through {@link ByteStreamRelay}; {@code early} bytes the customer sent
      * before the relay started go first. The tunnel's usage record (one request) is emitted when
-     * the customer channel closes. Call on the channel's event loop.
+     * the customer channel closes. The account's per-tunnel caps apply from here: the byte cap
+     * through the metering handler, the lifetime by a timer that closes the channel. Call on the
+     * channel's event loop.
      */
     public static void start(
             ProxyServices services,
@@ -46,6 +52,16 @@ public final class ProxyTunnels {
             Targeting targeting,
             String host,
             Instant startedAt) {
+        AccountLimiter limiter = connection.limiter();
+        AccountLimits plan = limiter == null ? AccountLimits.UNLIMITED : limiter.limits();
+        connection.tunnelStarted(plan.maxBytesPerTunnel());
+        if (plan.maxTunnelLifetimeSeconds() > 0) {
+            ScheduledFuture<?> expiry = channel.eventLoop().schedule(() -> {
+                log.debug("tunnel to {} reached the plan's lifetime of {} s", host, plan.maxTunnelLifetimeSeconds());
+                channel.close();
+            }, plan.maxTunnelLifetimeSeconds(), TimeUnit.SECONDS);
+            channel.closeFuture().addListener(f -> expiry.cancel(false));
+        }
         for (ByteBuf b : early) {
             stream.write(b);
         }
@@ -98,6 +114,15 @@ public final class ProxyTunnels {
     public static ProxyError errorOf(@Nullable Throwable failure) {
         ExitException ee = exitException(failure);
         return ee == null ? ProxyError.INTERNAL_ERROR : ProxyError.of(ee.failure());
+    }
+
+    /** {@code failure} without its {@link CompletionException} wrappers; null for null. */
+    static @Nullable Throwable rootCause(@Nullable Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** The {@link ExitException} inside a future's failure, or null. */

@@ -7,6 +7,7 @@ import io.iploop.gateway.exit.ExitStream;
 import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.proxy.ProxyTunnels;
+import io.iploop.gateway.proxy.TargetHosts;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * RFC 1928 §4 request handling: CONNECT to an IPv4, IPv6 or domain destination (passed to the
  * exit as sent, never resolved here); BIND and UDP ASSOCIATE get {@code 0x07} (command not
- * supported). Exit failures get the {@link ProxyError}'s RFC 1928 §6 reply code. On success the
+ * supported); a malformed destination (a domain that is not a host name, port 0) gets
+ * {@code 0x01}. Exit failures get the {@link ProxyError}'s RFC 1928 §6 reply code. On success the
  * reply carries {@code 0.0.0.0:0} as bound address, the SOCKS handlers are removed and bytes are
  * relayed with {@link io.iploop.tunnel.ByteStreamRelay}.
  *
@@ -83,15 +85,18 @@ public final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapt
             return;
         }
         Targeting targeting = connection.targeting();
-        String host = request.dstAddr();
         Instant startedAt = Instant.now();
+        String problem = targetProblem(request);
+        if (problem != null) {
+            // The host never reaches a usage record: it may hold control bytes.
+            log.debug("SOCKS5 CONNECT to an invalid target refused: {}", problem);
+            fail(ctx, ProxyError.INVALID_TARGET, principal, targeting, "", startedAt);
+            return;
+        }
+        String host = request.dstAddr();
         if (refusal != null) {
             log.debug("SOCKS5 CONNECT refused: {}", refusalDetail);
             fail(ctx, refusal, principal, targeting, host, startedAt);
-            return;
-        }
-        if (request.dstPort() < 1 || host.isEmpty()) {
-            fail(ctx, ProxyError.BAD_REQUEST, principal, targeting, host, startedAt);
             return;
         }
         // The client's part of the handshake is done; the exit connector times out the rest.
@@ -100,6 +105,20 @@ public final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapt
         }
         ProxyTunnels.openExit(services, ctx, new ExitRequest(principal, targeting, host, request.dstPort(), connection.id()),
                 (stream, failure) -> onOpened(ctx, principal, targeting, host, startedAt, stream, failure));
+    }
+
+    /**
+     * What is wrong with the request's destination, or null: a domain must be a host name
+     * ({@link TargetHosts#hostNameProblem}), the port 1-65535 (RFC 1928 §4).
+     */
+    static @Nullable String targetProblem(Socks5CommandRequest request) {
+        if (request.dstPort() < 1) {
+            return "port " + request.dstPort() + " (expected: 1-65535)";
+        }
+        if (Socks5AddressType.DOMAIN.equals(request.dstAddrType())) {
+            return TargetHosts.hostNameProblem(request.dstAddr());
+        }
+        return null;
     }
 
     private void onOpened(
