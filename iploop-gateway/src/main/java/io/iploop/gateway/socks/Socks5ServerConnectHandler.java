@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * RFC 1928 §4 request handling: CONNECT to an IPv4, IPv6 or domain destination (passed to the
  * exit as sent, never resolved here); BIND and UDP ASSOCIATE get {@code 0x07} (command not
  * supported); a malformed destination (a domain that is not a host name, port 0) gets
- * {@code 0x01}. Exit failures get the {@link ProxyError}'s RFC 1928 §6 reply code. On success the
+ * {@code 0x01}, an undecodable one {@code 0x08} (address type) or {@code 0x01}. Exit failures get the {@link ProxyError}'s RFC 1928 §6 reply code. On success the
  * reply carries {@code 0.0.0.0:0} as bound address, the SOCKS handlers are removed and bytes are
  * relayed with {@link io.iploop.tunnel.ByteStreamRelay}.
  *
@@ -69,7 +69,20 @@ public final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapt
             }
             return;
         }
-        if (!(msg instanceof Socks5CommandRequest request) || request.decoderResult().isFailure()) {
+        if (msg instanceof Socks5CommandRequest bad && bad.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            started = true;
+            // RFC 1928 §6: an address type we cannot decode gets 0x08, other malformed requests 0x01.
+            Throwable cause = bad.decoderResult().cause();
+            boolean addressType = cause != null && String.valueOf(cause.getMessage()).startsWith("unsupported address type");
+            services.metrics().error(ProxyError.BAD_REQUEST);
+            ctx.writeAndFlush(new DefaultSocks5CommandResponse(
+                            addressType ? Socks5CommandStatus.ADDRESS_UNSUPPORTED : Socks5CommandStatus.FAILURE,
+                            Socks5AddressType.IPv4, "0.0.0.0", 0))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (!(msg instanceof Socks5CommandRequest request)) {
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
