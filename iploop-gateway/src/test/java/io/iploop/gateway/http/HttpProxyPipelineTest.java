@@ -5,6 +5,15 @@ import static io.iploop.gateway.testing.EmbeddedProxy.writtenText;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iploop.gateway.TestSupport;
+import io.iploop.gateway.exit.ExitInfo;
+import io.iploop.gateway.exit.ExitStream;
+import io.iploop.tunnel.ByteStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import io.iploop.gateway.testing.EmbeddedProxy;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
@@ -155,6 +164,86 @@ class HttpProxyPipelineTest {
         assertThat(ch.isOpen()).isTrue();
         proxy.advance(ch, 1);
         assertRefused(ch, 408, "request_timeout");
+    }
+
+    @Test
+    void onAKeepAliveConnectionIdlingIsFreeButTheNextHeadHasItsOwnDeadline() {
+        try (EmbeddedProxy answering = new EmbeddedProxy(Runnable::run, request -> CompletableFuture.completedFuture(new OkExit()))) {
+            EmbeddedChannel ch = answering.http();
+            String get = "GET http://origin.test/ HTTP/1.1\r\nHost: origin.test\r\n" + goodAuth() + "\r\n";
+            answering.send(ch, get);
+            assertThat(writtenText(ch)).startsWith("HTTP/1.1 200 ").endsWith("ok");
+
+            answering.advance(ch, 5 * DEADLINE_MILLIS); // an idle keep-alive connection is the idle timer's business
+            assertThat(ch.isOpen()).isTrue();
+            answering.send(ch, get);
+            assertThat(writtenText(ch)).startsWith("HTTP/1.1 200 ").endsWith("ok");
+
+            byte[] next = get.getBytes(StandardCharsets.ISO_8859_1);
+            for (int i = 0; i < 12 && ch.isOpen(); i++) {
+                answering.send(ch, new byte[] {next[i]});
+                answering.advance(ch, 1_000);
+            }
+            assertThat(writtenText(ch)).startsWith("HTTP/1.1 408 ").contains("X-IPLoop-Error: request_timeout");
+            assertThat(ch.isOpen()).isFalse();
+            assertThat(answering.unreleasedInputs()).isEmpty();
+        }
+    }
+
+    /** An exit whose origin answers every request head with {@code 200} and the body {@code ok}. */
+    private static final class OkExit implements ExitStream {
+        private final StringBuilder head = new StringBuilder();
+        private ByteStream.@Nullable Handler handler;
+        private boolean open = true;
+
+        @Override
+        public EventExecutor executor() {
+            return ImmediateEventExecutor.INSTANCE;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return open;
+        }
+
+        @Override
+        public void write(ByteBuf data) {
+            head.append(data.toString(StandardCharsets.ISO_8859_1));
+            data.release();
+            ByteStream.Handler h = handler;
+            if (h != null && head.indexOf("\r\n\r\n") >= 0) {
+                head.setLength(0);
+                h.onData(this, Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", StandardCharsets.ISO_8859_1));
+            }
+        }
+
+        @Override
+        public void ack(int bytes) {}
+
+        @Override
+        public void setHandler(ByteStream.Handler h) {
+            handler = h;
+        }
+
+        @Override
+        public void close() {
+            open = false;
+        }
+
+        @Override
+        public void abort(String reason) {
+            open = false;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public ExitInfo exit() {
+            return new ExitInfo(null, null, null, 0, null);
+        }
     }
 
     @Test
