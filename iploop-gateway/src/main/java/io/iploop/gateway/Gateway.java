@@ -4,10 +4,12 @@ import io.iploop.gateway.auth.ProxyAuthCache;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.exit.direct.DirectExitConnector;
 import io.iploop.gateway.http.HttpProxyServerInitializer;
+import io.iploop.gateway.limits.BoundedExecutors;
 import io.iploop.gateway.limits.Limits;
 import io.iploop.gateway.metering.GatewayMetrics;
 import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.node.NodeHub;
+import io.iploop.gateway.proxy.ConnectionCaps;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.socks.Socks5ProxyServerInitializer;
 import io.iploop.gateway.spi.LimitsProvider;
@@ -82,6 +84,8 @@ public final class Gateway implements AutoCloseable {
     private @Nullable EventLoopGroup boss;
     private @Nullable EventLoopGroup workers;
     private @Nullable ExecutorService blocking;
+    /** Runs proxy credential checks: bounded, so a flood is refused instead of queued. */
+    private @Nullable ExecutorService authLookups;
     private @Nullable NodeHub nodeHub;
     private @Nullable DirectExitConnector direct;
     private @Nullable UsageBatcher usage;
@@ -173,10 +177,14 @@ public final class Gateway implements AutoCloseable {
                 }
                 ChannelGroup channels = new DefaultChannelGroup("iploop-customers", GlobalEventExecutor.INSTANCE);
                 customerChannels = channels;
+                ExecutorService lookups = BoundedExecutors.create("iploop-proxy-auth-",
+                        BoundedExecutors.DEFAULT_THREADS, BoundedExecutors.DEFAULT_QUEUE);
+                authLookups = lookups;
                 ProxyServices services = new ProxyServices(
-                        new ProxyAuthCache(proxyAuthenticator, config.authCacheTtl(), blocking),
+                        new ProxyAuthCache(proxyAuthenticator, config.authCacheTtl(), lookups),
                         planLimits, exits, batcher, metrics, channels, new AtomicLong(),
-                        handshakeTimeoutMillis, httpIdleTimeoutMillis);
+                        handshakeTimeoutMillis, httpIdleTimeoutMillis,
+                        new ConnectionCaps(config.maxConnectionsPerIp(), config.maxConnections(), metrics));
                 httpServer = bind("HTTP proxy", config.httpProxyPort(), serverClass,
                         new HttpProxyServerInitializer(services));
                 socksServer = bind("SOCKS5", config.socksPort(), serverClass, new Socks5ProxyServerInitializer(services));
@@ -316,6 +324,10 @@ public final class Gateway implements AutoCloseable {
         if (ex != null) {
             ex.shutdownNow();
         }
+        ExecutorService lookups = authLookups;
+        if (lookups != null) {
+            lookups.shutdownNow();
+        }
     }
 
     /** Assembles a {@link Gateway}. Not thread-safe. */
@@ -410,7 +422,11 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** How long a SOCKS5 client may take per handshake step (default 10 s). */
+        /**
+         * How long a customer may take, from accept, to send a complete HTTP request head or the
+         * whole SOCKS5 handshake (default 10 s); on keep-alive HTTP connections also from the
+         * first bytes of each later request.
+         */
         public Builder handshakeTimeout(Duration v) {
             if (v.isNegative() || v.isZero()) {
                 throw new IllegalArgumentException("handshakeTimeout: " + v + " (expected: > 0)");

@@ -19,6 +19,10 @@ import java.util.List;
  * @param authCacheTtl how long an API-key check is cached; a disabled key stops working within it
  * @param usageFlushInterval how often metered usage is written (DESIGN §5: 1 s)
  * @param tunnel tunnel tunables for node sessions
+ * @param maxConnectionsPerIp customer connections (HTTP proxy and SOCKS5 together) one source IP
+ *     may hold open; more are closed at accept (default {@value #DEFAULT_MAX_CONNECTIONS_PER_IP})
+ * @param maxConnections customer connections open at once on this gateway; more are closed at
+ *     accept (default {@value #DEFAULT_MAX_CONNECTIONS})
  */
 public record GatewayConfig(
         String bindAddress,
@@ -30,7 +34,28 @@ public record GatewayConfig(
         List<String> blockedCidrs,
         Duration authCacheTtl,
         Duration usageFlushInterval,
-        TunnelSettings tunnel) {
+        TunnelSettings tunnel,
+        int maxConnectionsPerIp,
+        int maxConnections) {
+
+    /** Default of {@link #maxConnectionsPerIp()}. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
+    /** Default of {@link #maxConnections()}. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+
+    /** A configuration with the default connection caps. */
+    public GatewayConfig(String bindAddress, int httpProxyPort, int socksPort, int nodeHubPort, boolean allowLoopbackEgress,
+            List<String> blockedDomains, List<String> blockedCidrs, Duration authCacheTtl, Duration usageFlushInterval,
+            TunnelSettings tunnel) {
+        this(bindAddress, httpProxyPort, socksPort, nodeHubPort, allowLoopbackEgress, blockedDomains, blockedCidrs, authCacheTtl,
+                usageFlushInterval, tunnel, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS);
+    }
+
+    /** A copy with other customer connection caps (each at least 1). */
+    public GatewayConfig withConnectionCaps(int perIp, int total) {
+        return new GatewayConfig(bindAddress, httpProxyPort, socksPort, nodeHubPort, allowLoopbackEgress, blockedDomains,
+                blockedCidrs, authCacheTtl, usageFlushInterval, tunnel, perIp, total);
+    }
 
     /** Production defaults: standard ports on all interfaces, loopback egress forbidden. */
     public static GatewayConfig defaults() {
@@ -50,6 +75,10 @@ public record GatewayConfig(
         checkPort("httpProxyPort", httpProxyPort);
         checkPort("socksPort", socksPort);
         checkPort("nodeHubPort", nodeHubPort);
+        if (maxConnectionsPerIp < 1 || maxConnections < 1) {
+            throw new IllegalArgumentException("connection caps: " + maxConnectionsPerIp + " per IP, " + maxConnections
+                    + " in total (expected: >= 1)");
+        }
     }
 
     private static void checkPort(String name, int port) {

@@ -110,7 +110,7 @@ class HostileInputIT {
         assertThat(exchange(gateway.socksPort(), new byte[] {5})).isEmpty();
         assertThat(exchange(gateway.socksPort(), new byte[] {5, 1, 2, 1, 8, 'c'})).containsExactly(5, 2);
         assertThat(new String(exchange(gateway.httpProxyPort(), "GET http://x/ HTTP/1.1\r\nHost: x\r\n".getBytes()),
-                StandardCharsets.ISO_8859_1)).isEmpty();
+                StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 408").contains("X-IPLoop-Error: request_timeout");
     }
 
     @Test
@@ -154,6 +154,66 @@ class HostileInputIT {
         assertThat(socksConnect("refused.test", (byte) 3)[1]).as("UDP ASSOCIATE").isEqualTo((byte) 0x07);
     }
 
+    @Test
+    void socksDomainsWithControlBytesGetReply1() throws Exception {
+        assertThat(socksConnect("exa\0mple.test", (byte) 1)[1]).as("NUL").isEqualTo((byte) 0x01);
+        assertThat(socksConnect("a\r\nb.test", (byte) 1)[1]).as("CR LF").isEqualTo((byte) 0x01);
+        assertThat(socksConnect("a b.test", (byte) 1)[1]).as("space").isEqualTo((byte) 0x01);
+        assertThat(gateway.isRunning()).isTrue();
+    }
+
+    @Test
+    void invalidHttpTargetsGet400InvalidTarget() throws Exception {
+        for (String target : List.of("user@example.com:443", "example.com:0", "example.com:65536", "exa%00mple.com:443")) {
+            String got = new String(exchange(gateway.httpProxyPort(), ("CONNECT " + target + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Proxy-Authorization: Basic " + basic() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)),
+                    StandardCharsets.ISO_8859_1);
+            assertThat(got).as(target).startsWith("HTTP/1.1 400").contains("X-IPLoop-Error: invalid_target");
+        }
+    }
+
+    @Test
+    void connectionsOverThePerIpCapAreClosedAtAccept() throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (Gateway capped = Gateway.builder(GatewayConfig.forTests().withConnectionCaps(3, 1000))
+                .proxyAuthenticator(new InMemoryAuthenticator())
+                .usageSink(new RecordingUsageSink())
+                .withoutNodeHub()
+                .exitConnector(request -> CompletableFuture.failedFuture(
+                        new ExitException(ExitException.Failure.CONNECT_FAILED, "refused")))
+                .meterRegistry(meters)
+                .build()) {
+            capped.start();
+            List<Socket> held = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    held.add(new Socket("127.0.0.1", capped.socksPort()));
+                }
+                // Each listener counts towards the same cap.
+                try (Socket over = new Socket("127.0.0.1", capped.httpProxyPort())) {
+                    over.setSoTimeout(5000);
+                    int first;
+                    try {
+                        first = over.getInputStream().read();
+                    } catch (IOException reset) {
+                        first = -1;
+                    }
+                    assertThat(first).as("closed at accept").isEqualTo(-1);
+                }
+                assertThat(meters.get("iploop.gateway.connections.refused").tag("reason", "per_ip").counter().count()).isEqualTo(1);
+                held.removeFirst().close();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    byte[] got = exchange(capped.socksPort(), new byte[] {5, 1, 0});
+                    return got.length == 2 && got[1] == (byte) 0xFF;
+                });
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     /** Full handshake; returns the reply to the command. */
     static byte[] socksConnect(String host, byte command) throws IOException {
         ByteArrayOutputStream req = new ByteArrayOutputStream();
@@ -166,7 +226,7 @@ class HostileInputIT {
         req.write(pass.length);
         req.write(pass);
         req.write(new byte[] {5, command, 0, 3, (byte) host.length()});
-        req.write(host.getBytes());
+        req.write(host.getBytes(StandardCharsets.ISO_8859_1));
         req.write(new byte[] {1, (byte) 187});
         byte[] got = exchange(gateway.socksPort(), req.toByteArray());
         assertThat(got).hasSizeGreaterThanOrEqualTo(4 + 4);

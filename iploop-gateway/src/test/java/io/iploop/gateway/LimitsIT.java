@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -33,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,10 +151,13 @@ class LimitsIT {
 
     /** A CONNECT tunnel held open through the HTTP proxy, counted against the plan's connections. */
     private Socket openTunnel(String customerId) throws IOException {
+        return openTunnel(customerId, "127.0.0.1:" + origin.port());
+    }
+
+    private Socket openTunnel(String customerId, String target) throws IOException {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.httpProxyPort());
         s.setSoTimeout(10_000);
         String auth = Base64.getEncoder().encodeToString((customerId + ":" + KEY).getBytes(StandardCharsets.UTF_8));
-        String target = "127.0.0.1:" + origin.port();
         OutputStream out = s.getOutputStream();
         out.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nProxy-Authorization: Basic " + auth + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
@@ -212,6 +217,66 @@ class LimitsIT {
         limits.put(userId, plan(0, 0, 0, 100 * MIB + balance));
         await().atMost(Duration.ofSeconds(5)).until(
                 () -> Curl.run("-x", proxy(c, KEY), origin.url("/bytes/10")).status() == 200);
+    }
+
+    @Test
+    void anUploadThroughATunnelToASinkThatNeverAnswersIsCutWithinOneMibOfTheBalance() throws Exception {
+        long balance = 2 * MIB;
+        String c = account(plan(0, 0, 0, balance));
+        long received = uploadThroughTunnel(c, 64 * MIB);
+        assertThat(received).as("bytes that reached the sink").isLessThan(balance + MIB);
+    }
+
+    @Test
+    void aTunnelIsCutAtThePlansBytesPerTunnelCap() throws Exception {
+        String c = account(new AccountLimits(0, 0, 0, AccountLimits.UNLIMITED_BYTES, false, 0,
+                EnumSet.of(TargetingOption.COUNTRY), MIB, 0));
+        long received = uploadThroughTunnel(c, 64 * MIB);
+        assertThat(received).as("bytes that reached the sink").isLessThan(2 * MIB);
+    }
+
+    @Test
+    void aTunnelIsClosedAtThePlansTunnelLifetime() throws Exception {
+        String c = account(new AccountLimits(0, 0, 0, AccountLimits.UNLIMITED_BYTES, false, 0,
+                EnumSet.of(TargetingOption.COUNTRY), 0, 1));
+        try (Socket tunnel = openTunnel(c)) {
+            tunnel.setSoTimeout(30_000);
+            assertThat(tunnel.getInputStream().read()).as("the gateway closes the idle tunnel").isEqualTo(-1);
+        }
+    }
+
+    /**
+     * Uploads up to {@code bytes} through a CONNECT tunnel to a sink that reads everything and
+     * never answers; returns what reached the sink once the gateway cut the tunnel.
+     */
+    private long uploadThroughTunnel(String customerId, long bytes) throws Exception {
+        try (ServerSocket sink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicLong received = new AtomicLong();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (Socket s = sink.accept(); InputStream in = s.getInputStream()) {
+                    byte[] buf = new byte[65536];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        received.addAndGet(n);
+                    }
+                } catch (IOException ignored) {
+                    // the gateway cut the connection
+                }
+            });
+            long sent = 0;
+            try (Socket tunnel = openTunnel(customerId, "127.0.0.1:" + sink.getLocalPort())) {
+                OutputStream out = tunnel.getOutputStream();
+                byte[] chunk = new byte[64 * 1024];
+                while (sent < bytes) {
+                    out.write(chunk);
+                    sent += chunk.length;
+                }
+            } catch (IOException cut) {
+                // expected: the gateway closed the tunnel
+            }
+            assertThat(sent).as("the upload is cut before it completes").isLessThan(bytes);
+            reader.join(Duration.ofSeconds(20));
+            return received.get();
+        }
     }
 
     @Test

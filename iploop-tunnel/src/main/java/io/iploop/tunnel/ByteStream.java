@@ -20,7 +20,8 @@ public interface ByteStream {
     EventExecutor executor();
 
     /**
-     * True while the peer has credit for more data and nothing is queued locally. A relay stops
+     * True while the peer has credit for more data, nothing is queued locally and the transport
+     * underneath takes more writes (a tunnel's connection below its high-water mark). A relay stops
      * reading its source when this turns false and resumes on
      * {@link Handler#onWritabilityChanged}.
      */

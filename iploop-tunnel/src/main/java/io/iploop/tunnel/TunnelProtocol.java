@@ -26,6 +26,12 @@ public final class TunnelProtocol {
     /** Default ceiling for a stream's auto-tuned receive window, in bytes (DESIGN §4). */
     public static final int DEFAULT_MAX_WINDOW = 4 * 1024 * 1024;
 
+    /**
+     * Most send credit a peer may grant one stream, in bytes (docs/protocol.md §5): a WINDOW
+     * beyond it is a protocol error, so a peer cannot make the other side buffer without bound.
+     */
+    public static final int MAX_WINDOW = 64 * 1024 * 1024;
+
     /** Default interval between heartbeats on an idle connection, in ms. */
     public static final int DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 30_000;
 

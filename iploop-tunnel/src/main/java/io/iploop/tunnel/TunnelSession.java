@@ -232,6 +232,12 @@ public final class TunnelSession {
         c.write(new TunnelFrame(type, streamId, payload), c.voidPromise());
     }
 
+    /** Whether the connection takes more writes without queueing (below its high-water mark). */
+    boolean isChannelWritable() {
+        ChannelHandlerContext c = ctx;
+        return c != null && c.channel().isWritable();
+    }
+
     void flush() {
         ChannelHandlerContext c = ctx;
         if (c != null) {
@@ -324,6 +330,11 @@ public final class TunnelSession {
     private void dispatch(TunnelFrame f) {
         FrameType type = f.type();
         ByteBuf p = f.payload();
+        if (role == Role.GATEWAY && !established && type != FrameType.HELLO) {
+            // Before admission the gateway reads nothing but HELLO and writes nothing but WELCOME
+            // or a close (docs/protocol.md §3): an unadmitted peer cannot make it do work.
+            throw new TunnelProtocolException(type + " before the session was admitted (expected: HELLO only)");
+        }
         switch (type) {
             case PING -> {
                 writeFrame(FrameType.PONG, 0, Payloads.encodeLong(alloc(), p.readLong()));
@@ -524,7 +535,7 @@ public final class TunnelSession {
                 if (idle.state() == IdleState.READER_IDLE) {
                     closeReason = "peer silent for " + settings.deadPeerTimeoutMillis() + " ms";
                     c.close();
-                } else if (handshaken && !closed) {
+                } else if (established && !closed) {
                     sendPing();
                 }
             }
@@ -550,6 +561,30 @@ public final class TunnelSession {
             } finally {
                 frame.release();
             }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext c) {
+            // Gateway side: never buffer for a peer that does not read. A peer that sends (PINGs,
+            // DATA) while leaving our answers unread is not read from until it catches up. The
+            // agent side keeps reading, so the two ends can never both stop.
+            if (role == Role.GATEWAY && !c.channel().isWritable()) {
+                c.channel().config().setAutoRead(false);
+            }
+            c.fireChannelReadComplete();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext c) {
+            if (c.channel().isWritable()) {
+                if (role == Role.GATEWAY && !c.channel().config().isAutoRead()) {
+                    c.channel().config().setAutoRead(true);
+                }
+                for (TunnelStream s : new ArrayList<>(streams.values())) {
+                    s.onChannelWritable();
+                }
+            }
+            c.fireChannelWritabilityChanged();
         }
 
         @Override

@@ -4,7 +4,7 @@ package io.iploop.tunnel;
  * Tunables of one tunnel session. Immutable.
  *
  * @param maxWindowBytes ceiling for a stream's auto-tuned receive window, at least
- *     {@link TunnelProtocol#INITIAL_WINDOW}
+ *     {@link TunnelProtocol#INITIAL_WINDOW} and at most {@link TunnelProtocol#MAX_WINDOW}
  * @param heartbeatIntervalMillis PING after this long without reading anything, in ms
  * @param deadPeerTimeoutMillis close the session after this long without reading anything, in ms
  * @param openTimeoutMillis gateway side: fail an OPEN not answered within this, in ms
@@ -22,9 +22,9 @@ public record TunnelSettings(
             4096);
 
     public TunnelSettings {
-        if (maxWindowBytes < TunnelProtocol.INITIAL_WINDOW) {
-            throw new IllegalArgumentException(
-                    "maxWindowBytes: " + maxWindowBytes + " (expected: >= " + TunnelProtocol.INITIAL_WINDOW + ")");
+        if (maxWindowBytes < TunnelProtocol.INITIAL_WINDOW || maxWindowBytes > TunnelProtocol.MAX_WINDOW) {
+            throw new IllegalArgumentException("maxWindowBytes: " + maxWindowBytes + " (expected: "
+                    + TunnelProtocol.INITIAL_WINDOW + "-" + TunnelProtocol.MAX_WINDOW + ")");
         }
         if (heartbeatIntervalMillis <= 0) {
             throw new IllegalArgumentException("heartbeatIntervalMillis: " + heartbeatIntervalMillis + " (expected: > 0)");

@@ -167,7 +167,7 @@ final class TunnelStream implements ByteStream {
     /** Sends queued data as far as credit allows; flushes once. */
     private void drainSendQueue() {
         boolean wrote = false;
-        while (sendCredit > 0 && !sendQueue.isEmpty()) {
+        while (sendCredit > 0 && !sendQueue.isEmpty() && session.isChannelWritable()) {
             ByteBuf head = sendQueue.peek();
             int n = (int) Math.min(Math.min(sendCredit, head.readableBytes()), TunnelProtocol.MAX_DATA_PAYLOAD);
             ByteBuf chunk;
@@ -191,7 +191,8 @@ final class TunnelStream implements ByteStream {
     }
 
     private void updateWritability() {
-        boolean now = state != State.CLOSED && !closeRequested && sendCredit > 0 && sendQueue.isEmpty();
+        boolean now = state != State.CLOSED && !closeRequested && sendCredit > 0 && sendQueue.isEmpty()
+                && session.isChannelWritable();
         if (now != writable) {
             writable = now;
             Handler h = handler;
@@ -269,13 +270,21 @@ final class TunnelStream implements ByteStream {
             return;
         }
         sendCredit += increment;
-        if (sendCredit > Integer.MAX_VALUE) {
-            throw new TunnelProtocolException("stream " + id + ": send credit overflow");
+        if (sendCredit > TunnelProtocol.MAX_WINDOW) {
+            throw new TunnelProtocolException("stream " + id + ": WINDOW grants " + sendCredit
+                    + " bytes of credit (expected: at most " + TunnelProtocol.MAX_WINDOW + ")");
         }
         drainSendQueue();
     }
 
-    /** CLOSE from the peer: deliver what arrived, then report the close. */
+    /** The session's connection drained below its low-water mark: send what waited for it. */
+    void onChannelWritable() {
+        if (state != State.CLOSED) {
+            drainSendQueue();
+        }
+    }
+
+        /** CLOSE from the peer: deliver what arrived, then report the close. */
     void onPeerClose(@Nullable String error) {
         if (state == State.CLOSED) {
             return;
@@ -356,7 +365,7 @@ final class TunnelStream implements ByteStream {
             closeUndelivered = false;
             undelivered = null;
             h.onClosed(this, undeliveredError);
-        } else if (state != State.CLOSED && writable != (sendCredit > 0 && sendQueue.isEmpty() && !closeRequested)) {
+        } else if (state != State.CLOSED) {
             updateWritability();
         }
     }

@@ -34,6 +34,12 @@ public enum ProxyError {
     INVALID_TARGETING(400, "invalid_targeting", "http_request_error", Socks5CommandStatus.FAILURE),
     /** 400: a request the proxy cannot handle (origin-form, malformed, oversized headers). */
     BAD_REQUEST(400, "bad_request", "http_request_error", Socks5CommandStatus.FAILURE),
+    /** 400: the destination host or port is malformed (control bytes, bad characters, port 0); the message names it. */
+    INVALID_TARGET(400, "invalid_target", "http_request_error", Socks5CommandStatus.FAILURE),
+    /** 408: the request head (or SOCKS5 handshake) was not complete within the header deadline. */
+    REQUEST_TIMEOUT(408, "request_timeout", "http_request_error", Socks5CommandStatus.FAILURE),
+    /** 503: the gateway is overloaded (a bounded queue is full); retry shortly. */
+    OVERLOADED(503, "overloaded", "proxy_internal_error", Socks5CommandStatus.FAILURE),
     /** 403: the destination is forbidden by the egress policy (DESIGN §6). */
     TARGET_FORBIDDEN(403, "target_forbidden", "destination_ip_prohibited", Socks5CommandStatus.FORBIDDEN),
     /** 503: no connected exit matches the targeting; alternatives in {@code X-IPLoop-Alternatives}. */

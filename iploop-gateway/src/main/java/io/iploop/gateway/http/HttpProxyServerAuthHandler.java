@@ -86,6 +86,9 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         HttpProxyTarget target;
         try {
             target = HttpProxyTarget.of(request);
+        } catch (HttpProxyTarget.InvalidTargetException e) {
+            refuse(ctx, ProxyError.INVALID_TARGET, e.getMessage(), null);
+            return;
         } catch (IllegalArgumentException e) {
             refuse(ctx, ProxyError.BAD_REQUEST, e.getMessage(), null);
             return;

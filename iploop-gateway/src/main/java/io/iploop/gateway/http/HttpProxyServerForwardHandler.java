@@ -431,6 +431,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
 
     private void completeExchange(Exchange ex) {
         exchange = null;
+        connection.exchangeCompleted();
         Binding b = binding;
         ChannelHandlerContext c = ctx;
         if (c == null) {

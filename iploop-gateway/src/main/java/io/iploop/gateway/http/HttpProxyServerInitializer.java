@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles an HTTP proxy customer pipeline ({@code AUTO_READ=false}):
- * {@code metering → reads → idle → codec → flow → auth → forward → connect}. The metering handler stays
+ * {@code metering → reads → idle → codec → deadline → flow → auth → forward → connect}. A connection
+ * over a connection cap ({@link io.iploop.gateway.proxy.ConnectionCaps}) is closed at once. The metering handler stays
  * for the life of the connection; a CONNECT tunnel removes everything after it but the relay.
  * {@code @Sharable}: it keeps no per-channel state.
  */
@@ -26,6 +27,7 @@ public final class HttpProxyServerInitializer extends ChannelInitializer<Channel
     static final String READS = "reads";
     static final String IDLE = "idle";
     static final String CODEC = "codec";
+    static final String DEADLINE = "head-deadline";
     static final String FLOW = "flow";
     static final String AUTH = "auth";
     static final String FORWARD = "forward";
@@ -45,6 +47,10 @@ public final class HttpProxyServerInitializer extends ChannelInitializer<Channel
     @Override
     protected void initChannel(Channel ch) {
         ch.config().setAutoRead(false);
+        if (!services.caps().tryAccept(ch)) {
+            ch.close();
+            return;
+        }
         ProxyConnection connection = new ProxyConnection(
                 services.connectionIds().incrementAndGet(), "http", ProxyConnection.clientAddressOf(ch));
         ch.attr(ProxyConnection.KEY).set(connection);
@@ -57,6 +63,7 @@ public final class HttpProxyServerInitializer extends ChannelInitializer<Channel
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
                 .setMaxChunkSize(65536)));
+        p.addLast(DEADLINE, new HttpProxyServerHeadDeadlineHandler(services.handshakeTimeoutMillis(), services.metrics()));
         p.addLast(FLOW, new HttpProxyServerFlowHandler());
         p.addLast(AUTH, new HttpProxyServerAuthHandler(services, connection));
         p.addLast(FORWARD, new HttpProxyServerForwardHandler(services, connection));

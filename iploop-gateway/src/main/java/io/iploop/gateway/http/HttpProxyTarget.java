@@ -1,5 +1,6 @@
 package io.iploop.gateway.http;
 
+import io.iploop.gateway.proxy.TargetHosts;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.Locale;
@@ -21,10 +22,25 @@ record HttpProxyTarget(String host, int port, String originForm, String authorit
         return host.toLowerCase(Locale.ROOT) + ":" + port;
     }
 
-    /** @throws IllegalArgumentException with a message for the customer */
+    /** A malformed destination (host or port): answered with {@code invalid_target}. */
+    static final class InvalidTargetException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidTargetException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @throws InvalidTargetException when the host or port is malformed (RFC 3986 §3.2)
+     * @throws IllegalArgumentException for another unusable request target; messages are for the customer
+     */
     static HttpProxyTarget of(HttpRequest request) {
         String uri = request.uri();
         if (HttpMethod.CONNECT.equals(request.method())) {
+            if (uri.indexOf('@') >= 0) {
+                throw new InvalidTargetException("request target: user info is not allowed in a CONNECT authority (expected: host:port)");
+            }
             return authority(uri, -1, "");
         }
         if (uri.regionMatches(true, 0, "http://", 0, 7)) {
@@ -45,7 +61,7 @@ record HttpProxyTarget(String host, int port, String originForm, String authorit
             }
             String auth = uri.substring(start, end);
             if (auth.indexOf('@') >= 0) {
-                throw new IllegalArgumentException("request target: user info in the URL is not supported");
+                throw new InvalidTargetException("request target: user info in the URL is not supported");
             }
             return authority(auth, 80, path);
         }
@@ -59,14 +75,14 @@ record HttpProxyTarget(String host, int port, String originForm, String authorit
 
     private static HttpProxyTarget authority(String auth, int defaultPort, String originForm) {
         if (auth.isEmpty() || auth.length() > 261) {
-            throw new IllegalArgumentException("request target: missing or overlong host (expected: host:port)");
+            throw new InvalidTargetException("request target: missing or overlong host (expected: host:port)");
         }
         String host;
         String portText;
         if (auth.charAt(0) == '[') {
             int close = auth.indexOf(']');
             if (close < 0) {
-                throw new IllegalArgumentException("request target: unclosed IPv6 literal (expected: [addr]:port)");
+                throw new InvalidTargetException("request target: unclosed IPv6 literal (expected: [addr]:port)");
             }
             host = auth.substring(1, close);
             String rest = auth.substring(close + 1);
@@ -75,7 +91,7 @@ record HttpProxyTarget(String host, int port, String originForm, String authorit
             } else if (rest.charAt(0) == ':') {
                 portText = rest.substring(1);
             } else {
-                throw new IllegalArgumentException("request target: junk after IPv6 literal (expected: [addr]:port)");
+                throw new InvalidTargetException("request target: junk after IPv6 literal (expected: [addr]:port)");
             }
         } else {
             int colon = auth.lastIndexOf(':');
@@ -90,40 +106,36 @@ record HttpProxyTarget(String host, int port, String originForm, String authorit
         int port;
         if (portText == null) {
             if (defaultPort < 0) {
-                throw new IllegalArgumentException("request target: CONNECT needs a port (expected: host:port)");
+                throw new InvalidTargetException("request target: CONNECT needs a port (expected: host:port)");
             }
             port = defaultPort;
         } else {
             port = parsePort(portText);
         }
         if (host.isEmpty()) {
-            throw new IllegalArgumentException("request target: empty host (expected: host:port)");
+            throw new InvalidTargetException("request target: empty host (expected: host:port)");
         }
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '-' || c == '_' || c == ':' || c >= 0x80;
-            if (!ok) {
-                throw new IllegalArgumentException("request target: invalid character in host (expected: host:port)");
-            }
+        String problem = auth.charAt(0) == '[' ? TargetHosts.ipv6Problem(host) : TargetHosts.hostNameProblem(host);
+        if (problem != null) {
+            throw new InvalidTargetException("request target: " + problem);
         }
         return new HttpProxyTarget(host, port, originForm, auth);
     }
 
     private static int parsePort(String s) {
         if (s.isEmpty() || s.length() > 5) {
-            throw new IllegalArgumentException("request target: port '" + s + "' (expected: 1-65535)");
+            throw new InvalidTargetException("request target: port '" + s + "' (expected: 1-65535)");
         }
         int v = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
-                throw new IllegalArgumentException("request target: port (expected: 1-65535)");
+                throw new InvalidTargetException("request target: port is not a number (expected: 1-65535)");
             }
             v = v * 10 + (c - '0');
         }
         if (v < 1 || v > 65535) {
-            throw new IllegalArgumentException("request target: port " + v + " (expected: 1-65535)");
+            throw new InvalidTargetException("request target: port " + v + " (expected: 1-65535)");
         }
         return v;
     }

@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The data plane's meters: {@code iploop.gateway.streams.active} (gauge),
  * {@code iploop.gateway.bytes} (counter, tag {@code direction=up|down}, customer socket) and
- * {@code iploop.gateway.errors} (counter, tag {@code cause} = X-IPLoop-Error code). Thread-safe.
+ * {@code iploop.gateway.errors} (counter, tag {@code cause} = X-IPLoop-Error code) and
+ * {@code iploop.gateway.connections.refused} (counter, tag {@code reason=per_ip|global}: customer
+ * connections closed at accept by a connection cap). Thread-safe.
  */
 public final class GatewayMetrics {
 
@@ -19,6 +21,8 @@ public final class GatewayMetrics {
     private final Counter bytesUp;
     private final Counter bytesDown;
     private final Map<ProxyError, Counter> errors = new EnumMap<>(ProxyError.class);
+    private final Counter refusedPerIp;
+    private final Counter refusedGlobal;
 
     public GatewayMetrics(MeterRegistry registry) {
         Gauge.builder("iploop.gateway.streams.active", activeStreams, AtomicInteger::get)
@@ -28,6 +32,10 @@ public final class GatewayMetrics {
                 .description("bytes read from customers").register(registry);
         bytesDown = Counter.builder("iploop.gateway.bytes").tag("direction", "down").baseUnit("bytes")
                 .description("bytes written to customers").register(registry);
+        refusedPerIp = Counter.builder("iploop.gateway.connections.refused").tag("reason", "per_ip")
+                .description("customer connections closed at accept by a connection cap").register(registry);
+        refusedGlobal = Counter.builder("iploop.gateway.connections.refused").tag("reason", "global")
+                .description("customer connections closed at accept by a connection cap").register(registry);
         for (ProxyError e : ProxyError.values()) {
             errors.put(e, Counter.builder("iploop.gateway.errors").tag("cause", e.code())
                     .description("refused or failed proxy requests").register(registry));
@@ -55,6 +63,11 @@ public final class GatewayMetrics {
     /** Bytes written to a customer socket. */
     public void bytesDown(long n) {
         bytesDown.increment(n);
+    }
+
+    /** A customer connection was closed at accept; {@code reason} is {@code per_ip} or {@code global}. */
+    public void connectionRefused(String reason) {
+        ("global".equals(reason) ? refusedGlobal : refusedPerIp).increment();
     }
 
     public void error(ProxyError error) {

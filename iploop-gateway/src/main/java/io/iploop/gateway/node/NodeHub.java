@@ -1,6 +1,7 @@
 package io.iploop.gateway.node;
 
 import io.iploop.gateway.exit.ExitConnector;
+import io.iploop.gateway.limits.BoundedExecutors;
 import io.iploop.gateway.spi.KeyHashes;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.gateway.spi.NodeAuthenticator;
@@ -39,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -48,7 +50,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Accepts node agents on the WebSocket {@code /ws}, admits them through the
- * {@link NodeAuthenticator}, keeps the directory of connected nodes and opens customer streams
+ * {@link NodeAuthenticator} (on a bounded executor; handshakes limited per source IP and by a
+ * deadline, see {@link NodeHandshakeGuard}), keeps the directory of connected nodes and opens customer streams
  * through them. Node state (connected, disconnected, traffic counters every 2 s) goes to the
  * {@link NodeStore} from one dedicated thread. Thread-safe.
  */
@@ -74,8 +77,10 @@ public final class NodeHub implements AutoCloseable {
     private volatile Set<UUID> paused = Set.of();
     private final NodeSelector selector = new NodeSelector(nodes, sticky, () -> paused);
     private final NodeExitConnector exitConnector = new NodeExitConnector(selector);
-    private final ExecutorService admissions = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("iploop-node-admission-", 0).factory());
+    /** HELLO lookups: bounded, so a HELLO flood is refused instead of queued. */
+    private final ExecutorService admissions = BoundedExecutors.create("iploop-node-admission-",
+            BoundedExecutors.DEFAULT_THREADS, BoundedExecutors.DEFAULT_QUEUE);
+    private final NodeHandshakeGuard handshakes;
     private final ScheduledExecutorService storeThread = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("iploop-node-store").daemon(true).factory());
     private final MultiGauge connectedByCountry;
@@ -99,6 +104,8 @@ public final class NodeHub implements AutoCloseable {
         this.connectedByCountry = MultiGauge.builder("iploop.nodes.connected")
                 .description("Node agents connected to this gateway, by country")
                 .register(meters);
+        this.handshakes = new NodeHandshakeGuard(NodeHandshakeGuard.MAX_CONCURRENT_PER_IP, NodeHandshakeGuard.MAX_PER_IP_PER_SECOND,
+                NodeHandshakeGuard.HANDSHAKE_DEADLINE_MILLIS, meters);
     }
 
     /** Binds the hub's address and port; throws naming them if the port is taken. */
@@ -110,6 +117,10 @@ public final class NodeHub implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!handshakes.tryBegin(ch)) {
+                            ch.close();
+                            return;
+                        }
                         TunnelPipeline.server(ch.pipeline(), TunnelSession.gatewaySide(tunnel, new Listener(ch)));
                     }
                 });
@@ -121,6 +132,7 @@ public final class NodeHub implements AutoCloseable {
         }
         storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
         storeThread.scheduleWithFixedDelay(this::refreshPaused, 0, PAUSED_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        storeThread.scheduleWithFixedDelay(handshakes::purge, 1, 1, TimeUnit.MINUTES);
         storeThread.scheduleWithFixedDelay(() -> sticky.purgeExpired(Instant.now()),
                 STICKY_PURGE_MILLIS, STICKY_PURGE_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -201,8 +213,16 @@ public final class NodeHub implements AutoCloseable {
             NodeHello nodeHello = new NodeHello(KeyHashes.sha256Hex(hello.nodeKey()), hello.deviceId(),
                     remote.getHostAddress(), hello.deviceName(), hello.platform(), hello.agentVersion(), hello.country(),
                     hello.region(), hello.city(), hello.asn(), hello.isp(), hello.connectionType(), localExit);
-            CompletableFuture.supplyAsync(() -> authenticator.admit(nodeHello), admissions)
-                    .thenCompose(stage -> stage)
+            handshakes.helloReceived(channel);
+            CompletableFuture<NodeAdmission> lookup;
+            try {
+                lookup = CompletableFuture.supplyAsync(() -> authenticator.admit(nodeHello), admissions)
+                        .thenCompose(stage -> stage);
+            } catch (RejectedExecutionException e) {
+                session.refuse("the gateway is busy admitting nodes, retry later");
+                return;
+            }
+            lookup
                     .whenComplete((admission, error) -> {
                         if (error != null) {
                             log.warn("node admission failed for device {}: {}", hello.deviceId(), error.toString());

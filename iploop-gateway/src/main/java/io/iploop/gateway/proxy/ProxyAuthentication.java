@@ -14,6 +14,7 @@ import io.iploop.gateway.spi.KeyHashes;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -112,6 +113,9 @@ public final class ProxyAuthentication {
     }
 
     private static Outcome fromResult(@Nullable AuthResult result, @Nullable Throwable failure, Targeting targeting) {
+        if (ProxyTunnels.rootCause(failure) instanceof RejectedExecutionException) {
+            return Outcome.refused(ProxyError.OVERLOADED, "too many credential checks in progress; retry shortly", null);
+        }
         if (failure != null || result == null) {
             return Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the credential check is unavailable; retry shortly", null);
         }

@@ -36,6 +36,10 @@ public final class ProxyConnection {
     private long unspent;
     /** Whether the current request passed the plan check (only then is a stream cut). */
     private boolean admitted;
+    /** Bytes read + written when the raw tunnel started; -1 while no tunnel runs. */
+    private long tunnelBase = -1;
+    /** The tunnel's byte cap ({@link io.iploop.gateway.spi.AccountLimits#maxBytesPerTunnel()}); 0 = none. */
+    private long tunnelMaxBytes;
 
     /**
      * @param proxyType {@code http} or {@code socks5}, as stored in usage records
@@ -153,7 +157,32 @@ public final class ProxyConnection {
             unspent += bytes;
             return true;
         }
-        return l.spend(bytes) || !admitted;
+        boolean withinTunnelCap = tunnelBase < 0 || tunnelMaxBytes <= 0
+                || bytesRead + bytesWritten - tunnelBase <= tunnelMaxBytes;
+        return (l.spend(bytes) || !admitted) && withinTunnelCap;
+    }
+
+    /** Whether an admitted request or tunnel is being carried (its bytes may be cut). */
+    boolean carrying() {
+        return admitted && limiter != null;
+    }
+
+    /**
+     * Marks the start of a raw tunnel (CONNECT, SOCKS5) capped at {@code maxBytes} in both
+     * directions from now on (0 = uncapped); {@link #spend} then reports the cap like an
+     * exhausted budget.
+     */
+    void tunnelStarted(long maxBytes) {
+        tunnelBase = bytesRead + bytesWritten;
+        tunnelMaxBytes = maxBytes;
+    }
+
+    /**
+     * The current HTTP exchange is complete: bytes read from now on belong to the next request,
+     * which admission answers (402) instead of a cut.
+     */
+    public void exchangeCompleted() {
+        admitted = false;
     }
 
     void admitted(boolean v) {

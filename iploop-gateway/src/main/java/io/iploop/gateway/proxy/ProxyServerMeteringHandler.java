@@ -7,17 +7,21 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * Counts the bytes read from and written to a customer socket (DESIGN §5: metered at the
  * customer-facing socket, protocol overhead included). First in every customer pipeline, never
  * removed. Written bytes count once the write succeeded. Every byte also spends the account's
- * byte budget (no I/O, see {@link io.iploop.gateway.limits.AccountLimiter#spend}). Once it is gone, the connection is cut
- * when its next write to the customer completes, so a download overshoots by at most the bytes
- * queued for writing (bounded by the channel's write buffer, well under 1 MiB), and a refusal
- * written after admission still reaches the customer. Reads never cut: the bytes of the next
- * request must reach admission, which answers 402. Gives the connection's concurrency slot back
- * when it closes. Not {@code @Sharable}: it holds the connection.
+ * byte budget (no I/O, see {@link io.iploop.gateway.limits.AccountLimiter#spend}), in both
+ * directions. Once it is gone (or a tunnel's per-tunnel byte cap is reached), the connection is
+ * cut when its next write to the customer completes, so a download overshoots by at most the
+ * bytes queued for writing (bounded by the channel's write buffer, well under 1 MiB), and a
+ * refusal written after admission still reaches the customer. A read cuts only while an admitted
+ * request or tunnel is carried (an upload overshoots by at most one socket read, 64 KiB or
+ * less); between requests the bytes of the next request must reach admission, which answers 402.
+ * Gives the connection's concurrency slot back when it closes. Not {@code @Sharable}: it holds
+ * the connection.
  */
 public final class ProxyServerMeteringHandler extends ChannelDuplexHandler {
 
@@ -36,10 +40,14 @@ public final class ProxyServerMeteringHandler extends ChannelDuplexHandler {
             connection.addRead(n);
             metrics.bytesUp(n);
         }
-        ctx.fireChannelRead(msg);
-        if (n > 0) {
-            connection.spend(n);
+        boolean carrying = connection.carrying();
+        if (n > 0 && !connection.spend(n) && carrying) {
+            // An upload past the budget: drop it and stop reading from the customer.
+            ReferenceCountUtil.release(msg);
+            cut(ctx);
+            return;
         }
+        ctx.fireChannelRead(msg);
     }
 
     @Override

@@ -15,8 +15,10 @@ import org.jspecify.annotations.Nullable;
  * What every customer connection needs from the gateway: the auth cache, plan limits, the exit
  * connector, metering, and the group of open customer channels (closed on shutdown). Thread-safe.
  *
- * @param handshakeTimeoutMillis SOCKS5 / CONNECT handshake idle limit, in ms
+ * @param handshakeTimeoutMillis deadline for an HTTP request head or the SOCKS5 handshake, from
+ *     accept (or, between keep-alive requests, from the next request's first bytes), in ms
  * @param httpIdleTimeoutMillis idle keep-alive HTTP proxy connections are closed after this, in ms
+ * @param caps the per-IP and global customer connection caps shared by both listeners
  */
 public record ProxyServices(
         ProxyAuthCache auth,
@@ -27,7 +29,8 @@ public record ProxyServices(
         ChannelGroup customerChannels,
         AtomicLong connectionIds,
         long handshakeTimeoutMillis,
-        long httpIdleTimeoutMillis) {
+        long httpIdleTimeoutMillis,
+        ConnectionCaps caps) {
 
     /**
      * Emits the usage record of a one-request stream (a tunnel, or a refused request) with the

@@ -4,6 +4,8 @@ import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
+import io.iploop.gateway.limits.AccountLimiter;
+import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.tunnel.ByteStreamRelay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -86,10 +90,24 @@ public final class ProxyTunnels {
      * Relays {@code channel} (all protocol handlers already removed, {@code AUTO_READ=false}) and
      * {@code stream} through {@link ByteStreamRelay}; {@code early} bytes the customer sent
      * before the relay started go first. The tunnel's usage record (one request) is emitted when
-     * the customer channel closes. Call on the channel's event loop.
+     * the customer channel closes. The account's per-tunnel caps apply from here: the byte cap
+     * through the metering handler, the lifetime by a timer that closes the channel. Call on the
+     * channel's event loop.
      */
     static void relay(ProxyServices services, Channel channel, ExitStream stream, List<ByteBuf> early,
             MeteredStream metered) {
+        ProxyConnection connection = metered.connection();
+        AccountLimiter limiter = connection.limiter();
+        AccountLimits plan = limiter == null ? AccountLimits.UNLIMITED : limiter.limits();
+        connection.tunnelStarted(plan.maxBytesPerTunnel());
+        if (plan.maxTunnelLifetimeSeconds() > 0) {
+            ScheduledFuture<?> expiry = channel.eventLoop().schedule(() -> {
+                log.debug("tunnel to {} reached the plan's lifetime of {} s", metered.host(),
+                        plan.maxTunnelLifetimeSeconds());
+                channel.close();
+            }, plan.maxTunnelLifetimeSeconds(), TimeUnit.SECONDS);
+            channel.closeFuture().addListener(f -> expiry.cancel(false));
+        }
         for (ByteBuf b : early) {
             stream.write(b);
         }
@@ -143,6 +161,15 @@ public final class ProxyTunnels {
     public static ProxyError errorOf(@Nullable Throwable failure) {
         ExitException ee = exitException(failure);
         return ee == null ? ProxyError.INTERNAL_ERROR : ProxyError.of(ee.failure());
+    }
+
+    /** The failure inside any {@link CompletionException} wrappers, or null. */
+    static @Nullable Throwable rootCause(@Nullable Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** The {@link ExitException} inside a future's failure, or null. */

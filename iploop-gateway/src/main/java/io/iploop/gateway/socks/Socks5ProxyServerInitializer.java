@@ -10,15 +10,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
-import io.netty.handler.timeout.ReadTimeoutHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles a SOCKS5 customer pipeline ({@code AUTO_READ=false}):
  * {@code metering → reads → timeout → encoder → decoder → init}; the init handler hands over to
  * {@link Socks5ServerAuthHandler} and that to {@link Socks5ServerConnectHandler}, each swapping
- * the decoder for the next RFC 1928/1929 message. The handshake must progress within the
- * handshake timeout (10 s). {@code @Sharable}: no per-channel state.
+ * the decoder for the next RFC 1928/1929 message. The whole handshake must be complete within the
+ * handshake timeout (10 s) of accept ({@link Socks5ServerHandshakeDeadlineHandler}). A connection
+ * over a connection cap ({@link io.iploop.gateway.proxy.ConnectionCaps}) is closed at once.
+ * {@code @Sharable}: no per-channel state.
  */
 @ChannelHandler.Sharable
 public final class Socks5ProxyServerInitializer extends ChannelInitializer<Channel> {
@@ -39,6 +39,10 @@ public final class Socks5ProxyServerInitializer extends ChannelInitializer<Chann
     @Override
     protected void initChannel(Channel ch) {
         ch.config().setAutoRead(false);
+        if (!services.caps().tryAccept(ch)) {
+            ch.close();
+            return;
+        }
         ProxyConnection connection = new ProxyConnection(
                 services.connectionIds().incrementAndGet(), "socks5", ProxyConnection.clientAddressOf(ch));
         ch.attr(ProxyConnection.KEY).set(connection);
@@ -46,7 +50,7 @@ public final class Socks5ProxyServerInitializer extends ChannelInitializer<Chann
         ChannelPipeline p = ch.pipeline();
         p.addLast(METERING, new ProxyServerMeteringHandler(connection, services.metrics()));
         p.addLast(READS, new ProxyServerReadSchedulingHandler());
-        p.addLast(TIMEOUT, new ReadTimeoutHandler(services.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(TIMEOUT, new Socks5ServerHandshakeDeadlineHandler(services.handshakeTimeoutMillis(), services.metrics()));
         p.addLast(ENCODER, Socks5ServerEncoder.DEFAULT);
         p.addLast(DECODER, new Socks5InitialRequestDecoder());
         p.addLast(HANDLER, new Socks5ServerInitHandler(services, connection));

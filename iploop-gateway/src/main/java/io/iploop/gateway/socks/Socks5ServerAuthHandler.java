@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * RFC 1929 username/password check with the same credentials as the HTTP proxy (DESIGN §3).
- * Bad or missing credentials: status {@code 0x01} and close (RFC 1929 §2). A known customer
+ * Bad or missing credentials: status {@code 0xFF} (any non-zero is a failure) and close (RFC 1929 §2). A known customer
  * refused for another reason (IP whitelist, balance, invalid targeting, a plan limit) passes this step and
  * gets the matching RFC 1928 reply code on its CONNECT, so the refusal is visible in its usage.
  *

@@ -7,6 +7,7 @@ import io.iploop.gateway.proxy.MeteredStream;
 import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.proxy.ProxyTunnels;
+import io.iploop.gateway.proxy.TargetHosts;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * RFC 1928 §4 request handling: CONNECT to an IPv4, IPv6 or domain destination (passed to the
  * exit as sent, never resolved here); BIND and UDP ASSOCIATE get {@code 0x07} (command not
- * supported). Exit failures get the {@link ProxyError}'s RFC 1928 §6 reply code. On success the
+ * supported); a malformed destination (a domain that is not a host name, port 0) gets
+ * {@code 0x01}, an undecodable one {@code 0x08} (address type) or {@code 0x01}. Exit failures get the {@link ProxyError}'s RFC 1928 §6 reply code. On success the
  * reply carries {@code 0.0.0.0:0} as bound address, the SOCKS handlers are removed and bytes are
  * relayed with {@link io.iploop.tunnel.ByteStreamRelay}.
  *
@@ -65,7 +67,20 @@ final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (!(msg instanceof Socks5CommandRequest request) || request.decoderResult().isFailure()) {
+        if (msg instanceof Socks5CommandRequest bad && bad.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            started = true;
+            // RFC 1928 §6: an address type we cannot decode gets 0x08, other malformed requests 0x01.
+            Throwable cause = bad.decoderResult().cause();
+            boolean addressType = cause != null && String.valueOf(cause.getMessage()).startsWith("unsupported address type");
+            services.metrics().error(ProxyError.BAD_REQUEST);
+            ctx.writeAndFlush(new DefaultSocks5CommandResponse(
+                            addressType ? Socks5CommandStatus.ADDRESS_UNSUPPORTED : Socks5CommandStatus.FAILURE,
+                            Socks5AddressType.IPv4, "0.0.0.0", 0))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (!(msg instanceof Socks5CommandRequest request)) {
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
@@ -80,15 +95,18 @@ final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        String problem = targetProblem(request);
+        if (problem != null) {
+            // The host never reaches a usage record: it may hold control bytes.
+            log.debug("SOCKS5 CONNECT to an invalid target refused: {}", problem);
+            fail(ctx, ProxyError.INVALID_TARGET, MeteredStream.startingNow(connection, ""));
+            return;
+        }
         String host = request.dstAddr();
         MeteredStream metered = MeteredStream.startingNow(connection, host);
         if (refusal != null) {
             log.debug("SOCKS5 CONNECT refused: {}", refusalDetail);
             fail(ctx, refusal, metered);
-            return;
-        }
-        if (request.dstPort() < 1 || host.isEmpty()) {
-            fail(ctx, ProxyError.BAD_REQUEST, metered);
             return;
         }
         // The client's part of the handshake is done; the exit connector times out the rest.
@@ -98,6 +116,20 @@ final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapter {
         ProxyTunnels.openExit(services, ctx,
                 new ExitRequest(principal, metered.targeting(), host, request.dstPort(), connection.id()),
                 (stream, failure) -> onOpened(ctx, metered, stream, failure));
+    }
+
+    /**
+     * What is wrong with the request's destination, or null: a domain must be a host name
+     * ({@link TargetHosts#hostNameProblem}), the port 1-65535 (RFC 1928 §4).
+     */
+    static @Nullable String targetProblem(Socks5CommandRequest request) {
+        if (request.dstPort() < 1) {
+            return "port " + request.dstPort() + " (expected: 1-65535)";
+        }
+        if (Socks5AddressType.DOMAIN.equals(request.dstAddrType())) {
+            return TargetHosts.hostNameProblem(request.dstAddr());
+        }
+        return null;
     }
 
     private void onOpened(ChannelHandlerContext ctx, MeteredStream metered, @Nullable ExitStream stream,

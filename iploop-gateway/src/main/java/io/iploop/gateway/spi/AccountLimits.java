@@ -18,6 +18,10 @@ import java.util.Set;
  *     (DESIGN §3: the {@code lifetime} parameter, and the default lifetime, are capped by plan);
  *     0 = no cap
  * @param targeting targeting parameters the plan includes
+ * @param maxBytesPerTunnel most bytes (both directions, customer socket) one CONNECT / SOCKS5
+ *     tunnel may carry before it is cut; 0 = unlimited
+ * @param maxTunnelLifetimeSeconds longest a CONNECT / SOCKS5 tunnel may stay open, in seconds;
+ *     0 = unlimited
  */
 public record AccountLimits(
         int requestsPerSecond,
@@ -26,14 +30,23 @@ public record AccountLimits(
         long remainingBytes,
         boolean stickySessions,
         long maxStickyLifetimeSeconds,
-        Set<TargetingOption> targeting) {
+        Set<TargetingOption> targeting,
+        long maxBytesPerTunnel,
+        long maxTunnelLifetimeSeconds) {
 
     /** {@link #remainingBytes} of an account without a byte limit. */
     public static final long UNLIMITED_BYTES = Long.MAX_VALUE;
 
     /** No limit at all, every entitlement (the gateway's default without a provider). */
     public static final AccountLimits UNLIMITED =
-            new AccountLimits(0, 0, 0, UNLIMITED_BYTES, true, 0, EnumSet.allOf(TargetingOption.class));
+            new AccountLimits(0, 0, 0, UNLIMITED_BYTES, true, 0, EnumSet.allOf(TargetingOption.class), 0, 0);
+
+    /** Limits without per-tunnel caps (both unlimited). */
+    public AccountLimits(int requestsPerSecond, long requestsPerDay, int maxConcurrentConnections, long remainingBytes,
+            boolean stickySessions, long maxStickyLifetimeSeconds, Set<TargetingOption> targeting) {
+        this(requestsPerSecond, requestsPerDay, maxConcurrentConnections, remainingBytes, stickySessions,
+                maxStickyLifetimeSeconds, targeting, 0, 0);
+    }
 
     public AccountLimits {
         if (maxStickyLifetimeSeconds < 0) {
@@ -43,6 +56,10 @@ public record AccountLimits(
         if (requestsPerSecond < 0 || requestsPerDay < 0 || maxConcurrentConnections < 0) {
             throw new IllegalArgumentException("limits: " + requestsPerSecond + "/s, " + requestsPerDay + "/day, "
                     + maxConcurrentConnections + " concurrent (expected: >= 0, 0 = unlimited)");
+        }
+        if (maxBytesPerTunnel < 0 || maxTunnelLifetimeSeconds < 0) {
+            throw new IllegalArgumentException("per-tunnel limits: " + maxBytesPerTunnel + " bytes, " + maxTunnelLifetimeSeconds
+                    + " s (expected: >= 0, 0 = unlimited)");
         }
         targeting = targeting.isEmpty() ? EnumSet.noneOf(TargetingOption.class) : EnumSet.copyOf(targeting);
     }
