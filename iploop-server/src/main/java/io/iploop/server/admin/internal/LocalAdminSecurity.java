@@ -20,7 +20,7 @@ class LocalAdminSecurity {
 
     @Bean
     @Order(0)
-    SecurityFilterChain localAdminSecurity(HttpSecurity http, LocalAdminToken token, JsonMapper json) throws Exception {
+    SecurityFilterChain localAdminFilterChain(HttpSecurity http, LocalAdminToken token, JsonMapper json) throws Exception {
         http.securityMatcher(LocalAdminAccess.PATH + "/**")
                 .csrf(c -> c.disable())
                 .httpBasic(b -> b.disable())
