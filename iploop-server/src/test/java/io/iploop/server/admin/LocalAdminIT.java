@@ -61,6 +61,18 @@ class LocalAdminIT extends ServerTestSupport {
     }
 
     @Test
+    void theFirstStartPutTheDemoCustomerOnAPlanWithoutLimitsAndKeptItsSecretsPrivate() throws IOException {
+        Run demo = cli("admin", "user", "demo@iploop.local");
+        assertThat(demo.exitCode()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains("plan        : enterprise (Enterprise)").contains("balance     : unlimited");
+
+        var firstStart = DATA_DIR.resolve("first-start.txt");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(firstStart))).isEqualTo("rw-------");
+        assertThat(Files.readString(firstStart)).contains("admin@iploop.local").contains("curl -x http://cust_")
+                .contains("./iploop admin plan");
+    }
+
+    @Test
     void changesAPlanThroughTheAdminServiceAndAuditsIt() throws IOException {
         JsonNode customer = registerCustomer();
         String email = customer.at("/user/email").asString();
