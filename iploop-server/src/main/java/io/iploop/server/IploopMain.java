@@ -1,5 +1,6 @@
 package io.iploop.server;
 
+import io.iploop.server.admin.LocalAdminCli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -10,13 +11,15 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code iploop} command line: {@code iploop server [--local-node] [--data-dir DIR]} starts the
- * whole platform (control plane, gateway, node hub) in this process. Configuration comes from
+ * whole platform (control plane, gateway, node hub) in this process; {@code iploop admin ...}
+ * ({@link LocalAdminCli}) changes a customer's plan or balance on the running server without
+ * starting Spring. Configuration comes from
  * {@code IPLOOP_*} environment variables (see {@link io.iploop.server.platform.IploopProperties});
  * command line options override them.
  */
 @Command(name = "iploop", mixinStandardHelpOptions = true, version = "iploop 0.1.0",
         description = "IPLoop residential proxy platform.",
-        subcommands = {IploopMain.ServerCommand.class})
+        subcommands = {IploopMain.ServerCommand.class, LocalAdminCli.class})
 public final class IploopMain implements Callable<Integer> {
 
     public static void main(String[] args) {

@@ -1,8 +1,11 @@
 /**
  * Admin overview (seed 001 §13, issue 3 item 7): system-wide statistics for the admin dashboard,
  * composed from the owning features' public services (accounts, plans, keys, usage, nodes) and never
- * from their tables. User and plan management live in the accounts and plans features; this module
- * only reads. The public API is {@link io.iploop.server.admin.AdminStatsService}.
+ * from their tables. User and plan management live in the accounts and plans features. Also the
+ * operator's shell access without the admin 2FA login: {@code iploop admin} ({@link
+ * io.iploop.server.admin.LocalAdminCli}) calls loopback-only endpoints guarded by the token of
+ * {@link io.iploop.server.admin.LocalAdminAccess}, which change plans and balances through the plans
+ * service like the admin API. The public API is {@link io.iploop.server.admin.AdminStatsService}.
  */
 @NullMarked
 package io.iploop.server.admin;

@@ -99,6 +99,17 @@ public interface PlansService {
      */
     Subscription setBalance(UUID adminId, UUID userId, BigDecimal gbBalance, String reason);
 
+    /**
+     * Adds {@code gbDelta} (negative: takes away) to the remaining GB of the account's active
+     * subscription, with the subscription locked so usage booked meanwhile is kept. Audited like
+     * {@link #setBalance}, with the added amount.
+     *
+     * @param gbDelta GB (10^9 bytes) to add, at most 9 decimals
+     * @throws PlansException {@code NO_SUBSCRIPTION}; {@code INVALID_PLAN} (field {@code gbBalance})
+     *     when the new balance would be negative
+     */
+    Subscription addBalance(UUID adminId, UUID userId, BigDecimal gbDelta, String reason);
+
     /** The plan new accounts start on. */
     SignupPlan signupPlan();
 

@@ -31,6 +31,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param gatewayEnabled {@code IPLOOP_GATEWAY_ENABLED} (true): run the data plane in this process
  * @param usageFlushInterval {@code IPLOOP_USAGE_FLUSH_INTERVAL} (1 s, DESIGN §5): how often the
  *     gateway writes metered usage
+ * @param demoCustomer {@code IPLOOP_DEMO_CUSTOMER}: whether the first start creates the demo
+ *     customer; null (unset) = only on the embedded database, see {@link #createDemoCustomer()}
  */
 @ConfigurationProperties("iploop")
 public record IploopProperties(
@@ -46,7 +48,8 @@ public record IploopProperties(
         @DefaultValue("false") boolean localNode,
         @Nullable String localNodeCountry,
         @DefaultValue("true") boolean gatewayEnabled,
-        @DefaultValue("1s") Duration usageFlushInterval) {
+        @DefaultValue("1s") Duration usageFlushInterval,
+        @Nullable Boolean demoCustomer) {
 
     /**
      * Database connection. When {@code url} is blank an embedded PostgreSQL is started with its data
@@ -73,6 +76,15 @@ public record IploopProperties(
         if (localNodeCountry != null && localNodeCountry.isBlank()) {
             localNodeCountry = null;
         }
+    }
+
+    /**
+     * Whether the first start creates the demo customer: as {@code IPLOOP_DEMO_CUSTOMER} says, and
+     * when unset only on the embedded database (someone trying the product out), never on a
+     * production deployment with {@code IPLOOP_DB_URL} unless asked for.
+     */
+    public boolean createDemoCustomer() {
+        return demoCustomer != null ? demoCustomer : !db.external();
     }
 
     /** The data directory as an absolute, normalised path. */

@@ -39,24 +39,25 @@ import tools.jackson.databind.json.JsonMapper;
  * a {@code @DynamicPropertySource} ({@link ServerTestSupport} for the shared context).
  */
 @SpringBootTest(classes = IploopApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-abstract class ApiTestSupport {
+public abstract class ApiTestSupport {
 
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @LocalServerPort
-    int port;
+    protected int port;
 
     @Autowired
     JsonMapper json;
 
-    record Response(int status, JsonNode body) {}
+    /** A REST call's status and JSON body (empty object for an empty body). */
+    public record Response(int status, JsonNode body) {}
 
-    Response call(String method, String path, @Nullable String token, @Nullable Object body) {
+    protected Response call(String method, String path, @Nullable String token, @Nullable Object body) {
         return call(method, path, token, body, Map.of());
     }
 
     /** Like {@link #call(String, String, String, Object)} with extra request headers (e.g. {@code User-Agent}). */
-    Response call(String method, String path, @Nullable String token, @Nullable Object body,
+    protected Response call(String method, String path, @Nullable String token, @Nullable Object body,
             Map<String, String> headers) {
         HttpResponse<String> res = send(method, path, token, body, headers);
         JsonNode node = res.body().isBlank() ? json.createObjectNode() : json.readTree(res.body());
@@ -91,7 +92,7 @@ abstract class ApiTestSupport {
     }
 
     /** Registers a fresh customer and returns its login response body (token, user). */
-    JsonNode registerCustomer() {
+    protected JsonNode registerCustomer() {
         String email = "u-" + UUID.randomUUID() + "@example.com";
         Response r = call("POST", "/api/auth/register", null, java.util.Map.of(
                 "email", email, "password", "correct horse", "firstName", "Test", "lastName", "User"));
@@ -236,7 +237,7 @@ abstract class ApiTestSupport {
     }
 
     /** A bearer token of a fresh admin with 2FA, for calling {@code /api/admin/**}. */
-    String adminToken() {
+    protected String adminToken() {
         return newAdminWithTwoFactor().token();
     }
 }

@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * allowed, the local node (country DE), and e-mail over SMTP to an in-process GreenMail server.
  * Scheduled jobs run only on demand; a country is ultra-rare for earn below 2 sharing nodes.
  */
-abstract class ServerTestSupport extends ApiTestSupport {
+public abstract class ServerTestSupport extends ApiTestSupport {
 
     @Autowired
     private PlansService plansService;
@@ -37,7 +37,7 @@ abstract class ServerTestSupport extends ApiTestSupport {
     }
 
 
-    static final Path DATA_DIR;
+    protected static final Path DATA_DIR;
     /** A real SMTP server for the whole test JVM, like the cached context that sends to it. */
     static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
     /**

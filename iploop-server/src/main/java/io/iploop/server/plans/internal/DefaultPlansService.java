@@ -14,6 +14,7 @@ import io.iploop.server.plans.Subscription;
 import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -185,19 +187,42 @@ class DefaultPlansService implements PlansService {
     @Override
     @Transactional
     public Subscription setBalance(UUID adminId, UUID userId, BigDecimal gbBalance, String reason) {
+        checkBalance(gbBalance);
+        return adjustBalance(adminId, userId, old -> gbBalance, Map.of(), reason);
+    }
+
+    @Override
+    @Transactional
+    public Subscription addBalance(UUID adminId, UUID userId, BigDecimal gbDelta, String reason) {
+        return adjustBalance(adminId, userId, gbDelta::add, Map.of("addedGb", gbDelta.toPlainString()), reason);
+    }
+
+    private static void checkBalance(BigDecimal gbBalance) {
         if (gbBalance.signum() < 0 || gbBalance.stripTrailingZeros().scale() > GB_SCALE) {
             throw new PlansException(Reason.INVALID_PLAN,
                     "gbBalance: " + gbBalance.toPlainString() + " (expected: >= 0 with at most 9 decimals)", "gbBalance");
         }
+    }
+
+    /**
+     * Sets the balance to {@code next(old)} with the subscription row locked, so usage booked
+     * meanwhile is not overwritten, and audits old and new balance.
+     */
+    private Subscription adjustBalance(UUID adminId, UUID userId, UnaryOperator<BigDecimal> next,
+            Map<String, String> extraDetails, String reason) {
         Subscription before = repository.lockActiveSubscription(userId).orElseThrow(() -> new PlansException(
                 Reason.NO_SUBSCRIPTION, "the account has no active plan; assign a plan first", "gbBalance"));
+        BigDecimal gbBalance = next.apply(before.gbBalance());
+        checkBalance(gbBalance);
         repository.setBalance(userId, gbBalance);
-        audit.record(new AuditEvent(adminId, AuditAction.BALANCE_ADJUSTED, "user", userId.toString(), Map.of(
+        Map<String, String> details = new HashMap<>(extraDetails);
+        details.putAll(Map.of(
                 "targetUserId", userId.toString(),
                 "plan", before.planId(),
                 "oldGbBalance", before.gbBalance().toPlainString(),
                 "newGbBalance", gbBalance.toPlainString(),
-                "reason", reason)));
+                "reason", reason));
+        audit.record(new AuditEvent(adminId, AuditAction.BALANCE_ADJUSTED, "user", userId.toString(), details));
         return repository.findActiveSubscription(userId).orElseThrow();
     }
 
