@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param handshakeTimeoutMillis SOCKS5 / CONNECT handshake idle limit, in ms
  * @param httpIdleTimeoutMillis idle keep-alive HTTP proxy connections are closed after this, in ms
+ * @param halfClosedIdleTimeoutMillis a tunnel with one direction ended is closed after this long
+ *     without a byte in the other, in ms (docs/protocol.md §4.6)
  */
 public record ProxyServices(
         GatewayConfig config,
@@ -34,7 +36,8 @@ public record ProxyServices(
         ChannelGroup customerChannels,
         AtomicLong connectionIds,
         long handshakeTimeoutMillis,
-        long httpIdleTimeoutMillis) {
+        long httpIdleTimeoutMillis,
+        long halfClosedIdleTimeoutMillis) {
 
     /**
      * Emits the usage record of one exit stream (or of a refused request) with the bytes carried

@@ -10,6 +10,7 @@ import io.iploop.tunnel.ByteStreamRelay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +61,7 @@ public final class ProxyTunnels {
                 if (error != null) {
                     log.debug("tunnel to {} ended: {}", host, error);
                 }
-            });
+            }, Duration.ofMillis(services.halfClosedIdleTimeoutMillis()));
         } catch (RuntimeException e) {
             log.error("could not start the relay to {}", host, e);
             stream.abort("relay failed");
@@ -78,6 +79,7 @@ public final class ProxyTunnels {
     public static void openExit(ProxyServices services, ChannelHandlerContext ctx, ExitRequest request,
             BiConsumer<@Nullable ExitStream, @Nullable Throwable> then) {
         CompletableFuture<ExitStream> opening;
+        ProxyServerHalfCloseHandler.exitOpening(ctx.channel(), true);
         try {
             opening = services.exits().open(request);
         } catch (RuntimeException e) {
@@ -85,7 +87,10 @@ public final class ProxyTunnels {
         }
         opening.whenComplete((stream, failure) -> {
             try {
-                ctx.executor().execute(() -> then.accept(stream, failure));
+                ctx.executor().execute(() -> {
+                    ProxyServerHalfCloseHandler.exitOpening(ctx.channel(), false);
+                    then.accept(stream, failure);
+                });
             } catch (RejectedExecutionException e) {
                 if (stream != null) {
                     stream.abort("gateway shutting down");

@@ -1,6 +1,7 @@
 package io.iploop.gateway.socks;
 
 import io.iploop.gateway.proxy.ProxyConnection;
+import io.iploop.gateway.proxy.ProxyServerHalfCloseHandler;
 import io.iploop.gateway.proxy.ProxyServerMeteringHandler;
 import io.iploop.gateway.proxy.ProxyServerReadSchedulingHandler;
 import io.iploop.gateway.proxy.ProxyServices;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles a SOCKS5 customer pipeline ({@code AUTO_READ=false}):
- * {@code metering → reads → timeout → encoder → decoder → init}; the init handler hands over to
+ * {@code metering → reads → half-close → timeout → encoder → decoder → init}; the init handler hands over to
  * {@link Socks5ServerAuthHandler} and that to {@link Socks5ServerConnectHandler}, each swapping
  * the decoder for the next RFC 1928/1929 message. The handshake must progress within the
  * handshake timeout (10 s). {@code @Sharable}: no per-channel state.
@@ -46,6 +47,7 @@ public final class Socks5ProxyServerInitializer extends ChannelInitializer<Chann
         ChannelPipeline p = ch.pipeline();
         p.addLast(METERING, new ProxyServerMeteringHandler(connection, services.metrics()));
         p.addLast(READS, new ProxyServerReadSchedulingHandler());
+        p.addLast(ProxyServerHalfCloseHandler.NAME, new ProxyServerHalfCloseHandler());
         p.addLast(TIMEOUT, new ReadTimeoutHandler(services.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS));
         p.addLast(ENCODER, Socks5ServerEncoder.DEFAULT);
         p.addLast(DECODER, new Socks5InitialRequestDecoder());

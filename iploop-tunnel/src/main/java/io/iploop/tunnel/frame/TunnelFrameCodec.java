@@ -63,7 +63,7 @@ public final class TunnelFrameCodec extends MessageToMessageCodec<WebSocketFrame
      * Writes the 12-byte header: version u8, type u8, flags u16 (0), stream id u32, length u32.
      */
     public static void writeHeader(ByteBuf out, FrameType type, int streamId, int payloadLength) {
-        out.writeByte(TunnelProtocol.VERSION);
+        out.writeByte(TunnelProtocol.FRAME_VERSION);
         out.writeByte(type.code());
         out.writeShort(0);
         out.writeInt(streamId);
@@ -83,8 +83,8 @@ public final class TunnelFrameCodec extends MessageToMessageCodec<WebSocketFrame
         }
         int start = in.readerIndex();
         int version = in.getUnsignedByte(start);
-        if (version != TunnelProtocol.VERSION) {
-            throw new TunnelProtocolException("frame version " + version + " (expected: " + TunnelProtocol.VERSION + ")");
+        if (version != TunnelProtocol.FRAME_VERSION) {
+            throw new TunnelProtocolException("frame version " + version + " (expected: " + TunnelProtocol.FRAME_VERSION + ")");
         }
         int code = in.getUnsignedByte(start + 1);
         FrameType type = FrameType.ofCode(code);
