@@ -139,6 +139,16 @@ public final class ByteStreamRelay {
             }
         }
 
+        /**
+         * Reads unless the input has ended: on Netty's epoll transport a read requested after the
+         * input shut down fails the channel (the socket is no longer registered for input).
+         */
+        private void read() {
+            if (!inputEnded && !(channel instanceof DuplexChannel d && d.isInputShutdown())) {
+                channel.read();
+            }
+        }
+
         /** The channel's peer sent FIN: pass it on after the bytes read before it. Event loop. */
         void inputEnded() {
             if (inputEnded) {
@@ -156,13 +166,13 @@ public final class ByteStreamRelay {
                 return;
             }
             if (stream.isWritable()) {
-                ctx.read();
+                read();
             } else {
                 readPending = true;
                 // Credit may have arrived between the check and the flag.
                 if (stream.isWritable() && readPending) {
                     readPending = false;
-                    ctx.read();
+                    read();
                 }
             }
         }
@@ -171,7 +181,7 @@ public final class ByteStreamRelay {
         public void onWritabilityChanged(ByteStream s) {
             if (s.isWritable() && readPending && !inputEnded) {
                 readPending = false;
-                channel.read();
+                read();
             }
         }
 
