@@ -126,7 +126,12 @@ final class TunnelStream implements ByteStream {
 
     @Override
     public void shutdownOutput() {
-        loop.execute(this::doShutdownOutput);
+        // Inline on the loop, as write() is, so a write after it can never overtake it.
+        if (loop.inEventLoop()) {
+            doShutdownOutput();
+        } else {
+            loop.execute(this::doShutdownOutput);
+        }
     }
 
     @Override
