@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * a {@code @DynamicPropertySource} ({@link ServerTestSupport} for the shared context).
  */
 @SpringBootTest(classes = IploopApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-abstract class ApiTestSupport {
+public abstract class ApiTestSupport {
 
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -49,9 +49,9 @@ abstract class ApiTestSupport {
     @Autowired
     JsonMapper json;
 
-    record Response(int status, JsonNode body) {}
+    public record Response(int status, JsonNode body) {}
 
-    Response call(String method, String path, @Nullable String token, @Nullable Object body) {
+    protected Response call(String method, String path, @Nullable String token, @Nullable Object body) {
         return call(method, path, token, body, Map.of());
     }
 
@@ -91,7 +91,7 @@ abstract class ApiTestSupport {
     }
 
     /** Registers a fresh customer and returns its login response body (token, user). */
-    JsonNode registerCustomer() {
+    protected JsonNode registerCustomer() {
         String email = "u-" + UUID.randomUUID() + "@example.com";
         Response r = call("POST", "/api/auth/register", null, java.util.Map.of(
                 "email", email, "password", "correct horse", "firstName", "Test", "lastName", "User"));
@@ -132,7 +132,7 @@ abstract class ApiTestSupport {
         return m.group(1);
     }
 
-    static String token(JsonNode login) {
+    protected static String token(JsonNode login) {
         return login.get("token").asString();
     }
 
