@@ -18,6 +18,7 @@ import io.iploop.gateway.spi.NodeDirectory;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.UsageSink;
+import io.iploop.tunnel.ByteStreamRelay;
 import io.iploop.tunnel.egress.EgressPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -79,6 +80,7 @@ public final class Gateway implements AutoCloseable {
     private final boolean nodeHubEnabled;
     private final long handshakeTimeoutMillis;
     private final long httpIdleTimeoutMillis;
+    private final long halfClosedIdleTimeoutMillis;
 
     private final Object lock = new Object();
     private @Nullable EventLoopGroup boss;
@@ -115,6 +117,7 @@ public final class Gateway implements AutoCloseable {
         this.directExit = b.directExit;
         this.handshakeTimeoutMillis = b.handshakeTimeout.toMillis();
         this.httpIdleTimeoutMillis = b.httpIdleTimeout.toMillis();
+        this.halfClosedIdleTimeoutMillis = b.halfClosedIdleTimeout.toMillis();
         if (!nodeHubEnabled && exitOverride == null && !directExit) {
             throw new IllegalStateException("no exit: enable the node hub, the direct exit or set an exit connector");
         }
@@ -183,7 +186,7 @@ public final class Gateway implements AutoCloseable {
                 ProxyServices services = new ProxyServices(
                         new ProxyAuthCache(proxyAuthenticator, config.authCacheTtl(), lookups),
                         planLimits, exits, batcher, metrics, channels, new AtomicLong(),
-                        handshakeTimeoutMillis, httpIdleTimeoutMillis,
+                        handshakeTimeoutMillis, httpIdleTimeoutMillis, halfClosedIdleTimeoutMillis,
                         new ConnectionCaps(config.maxConnectionsPerIp(), config.maxConnections(), metrics));
                 httpServer = bind("HTTP proxy", config.httpProxyPort(), serverClass,
                         new HttpProxyServerInitializer(services));
@@ -207,6 +210,8 @@ public final class Gateway implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false)
+                // A customer's FIN may end only its direction of a tunnel (docs/protocol.md §4.6).
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(initializer);
         try {
             return b.bind(new InetSocketAddress(config.bindAddress(), port)).sync().channel();
@@ -346,6 +351,7 @@ public final class Gateway implements AutoCloseable {
         private boolean nodeHubEnabled = true;
         private Duration handshakeTimeout = Duration.ofMillis(HANDSHAKE_TIMEOUT_MILLIS);
         private Duration httpIdleTimeout = Duration.ofMillis(HTTP_IDLE_TIMEOUT_MILLIS);
+        private Duration halfClosedIdleTimeout = ByteStreamRelay.DEFAULT_HALF_CLOSED_IDLE_TIMEOUT;
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -432,6 +438,18 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException("handshakeTimeout: " + v + " (expected: > 0)");
             }
             this.handshakeTimeout = v;
+            return this;
+        }
+
+        /**
+         * How long a CONNECT / SOCKS5 tunnel with one direction ended (TCP half-close) may go
+         * without a byte in the other before it is closed (default 60 s, docs/protocol.md §4.6).
+         */
+        public Builder halfClosedIdleTimeout(Duration v) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("halfClosedIdleTimeout: " + v + " (expected: > 0)");
+            }
+            this.halfClosedIdleTimeout = v;
             return this;
         }
 

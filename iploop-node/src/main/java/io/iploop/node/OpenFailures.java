@@ -17,7 +17,7 @@ final class OpenFailures {
         // Order matters: Netty's ConnectTimeoutException is a ConnectException.
         return switch (cause) {
             case EgressDeniedException _ -> OpenFailure.FORBIDDEN;
-            case UnknownHostException _ -> OpenFailure.DNS_FAILURE;
+            case UnknownHostException e -> OpenFailure.ofUnknownHost(e);
             case ConnectTimeoutException _ -> OpenFailure.TIMEOUT;
             case NoRouteToHostException _ -> OpenFailure.UNREACHABLE;
             case ConnectException _ -> OpenFailure.CONNECTION_REFUSED;
@@ -25,15 +25,25 @@ final class OpenFailures {
         };
     }
 
-    /** A one-line message for the gateway's log: never a stack trace. */
+    /**
+     * A one-line message for the gateway: never a stack trace, and never the address the name
+     * resolved to (the JDK's connect errors name it, and on a home network it may be private).
+     */
     static String describe(String host, int port, Throwable cause) {
-        String detail = cause.getMessage();
-        if (cause instanceof UnknownHostException) {
-            return "host " + host + " does not resolve";
+        if (cause instanceof UnknownHostException e) {
+            return of(e) == OpenFailure.DNS_SERVER_FAILURE
+                    ? "resolving host " + host + " failed (server failure)"
+                    : "host " + host + " does not resolve";
         }
         if (cause instanceof EgressDeniedException) {
+            String detail = cause.getMessage();
             return detail == null ? "destination is forbidden" : detail;
         }
-        return host + ":" + port + ": " + (detail == null ? cause.getClass().getSimpleName() : detail);
+        String what = switch (of(cause)) {
+            case TIMEOUT -> "connect timed out";
+            case CONNECTION_REFUSED -> "connection refused";
+            default -> "unreachable (" + cause.getClass().getSimpleName() + ")";
+        };
+        return host + ":" + port + ": " + what;
     }
 }

@@ -121,6 +121,78 @@ class NodeAgentIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> a.status().activeStreams() == 0);
     }
 
+    /**
+     * docs/protocol.md §4.6: the gateway's FIN makes the agent shut down its exit socket's output
+     * (the origin sees EOF while the tunnel stays up), and the origin's FIN comes back as FIN
+     * after all its data; both FINs close the stream.
+     */
+    @Test
+    void finShutsDownTheExitSocketOutputAndTheOriginsFinComesBack() throws Exception {
+        startAgent(true);
+        TunnelSession session = gateway.nextSession(10);
+        assertThat(session.halfCloseNegotiated()).isTrue();
+        java.util.concurrent.CompletableFuture<byte[]> originGot = new java.util.concurrent.CompletableFuture<>();
+        try (ServerSocket origin = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = origin.accept()) {
+                    // Answers only after EOF: the request is complete once the client shut down its side.
+                    byte[] request = s.getInputStream().readAllBytes();
+                    originGot.complete(request);
+                    s.getOutputStream().write(("got " + request.length).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                } catch (java.io.IOException e) {
+                    originGot.completeExceptionally(e);
+                }
+            });
+            ByteStream stream = session.openStream("127.0.0.1", origin.getLocalPort()).get(10, TimeUnit.SECONDS);
+            HalfCloseCollector answer = new HalfCloseCollector();
+            stream.setHandler(answer);
+            byte[] request = new byte[300 * 1024];
+            new Random(3).nextBytes(request);
+            stream.write(Unpooled.wrappedBuffer(request));
+            stream.shutdownOutput();
+
+            assertThat(originGot.get(20, TimeUnit.SECONDS)).isEqualTo(request);
+            await().atMost(Duration.ofSeconds(10)).until(() -> answer.closed);
+            assertThat(answer.data.toString(java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("got " + request.length);
+            assertThat(answer.events).containsExactly("data", "fin", "closed:null");
+            assertThat(stream.isOpen()).isFalse();
+        }
+    }
+
+    /** Records data, FIN and close, in order. */
+    private static final class HalfCloseCollector implements ByteStream.Handler {
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean closed;
+
+        @Override
+        public void onData(ByteStream stream, ByteBuf buf) {
+            int n = buf.readableBytes();
+            byte[] copy = new byte[n];
+            buf.readBytes(copy);
+            buf.release();
+            data.write(copy, 0, n);
+            if (events.isEmpty() || !events.getLast().equals("data")) {
+                events.add("data");
+            }
+            stream.ack(n);
+        }
+
+        @Override
+        public void onWritabilityChanged(ByteStream stream) {}
+
+        @Override
+        public void onInputShutdown(ByteStream stream) {
+            events.add("fin");
+        }
+
+        @Override
+        public void onClosed(ByteStream stream, @Nullable String error) {
+            events.add("closed:" + error);
+            closed = true;
+        }
+    }
+
     @Test
     void privateAndSmtpTargetsAreForbiddenEvenWithLoopbackAllowed() throws Exception {
         startAgent(true);
@@ -151,7 +223,10 @@ class NodeAgentIT {
         }
 
         assertOpenFails(session, "127.0.0.1", closedPort, OpenFailure.CONNECTION_REFUSED, String.valueOf(closedPort));
-        assertOpenFails(session, "no-such-host.invalid", 80, OpenFailure.DNS_FAILURE, "does not resolve");
+        // An unresolvable name is a DNS failure (not a refusal); without network DNS the resolver may fail instead.
+        OpenFailedException dns = assertThrowsOpenFailed(session, "no-such-host.invalid", 80);
+        assertThat(dns.failure()).isIn(OpenFailure.DNS_FAILURE, OpenFailure.DNS_SERVER_FAILURE);
+        assertThat(dns.getMessage()).contains("no-such-host.invalid");
     }
 
     @Test
@@ -261,6 +336,20 @@ class NodeAgentIT {
                     assertThat(e.failure()).as(e.getMessage()).isEqualTo(failure);
                     assertThat(e.getMessage()).contains(messagePart);
                 });
+    }
+
+    private static OpenFailedException assertThrowsOpenFailed(TunnelSession session, String host, int port) {
+        try {
+            session.openStream(host, port).get(15, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof OpenFailedException ofe) {
+                return ofe;
+            }
+            throw new AssertionError("expected OPEN_FAIL, got " + e.getCause(), e);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("OPEN of " + host + ":" + port + " succeeded");
     }
 
     /** Collects a stream's bytes and returns credit for them. */

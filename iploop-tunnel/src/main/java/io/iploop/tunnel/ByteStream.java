@@ -46,6 +46,18 @@ public interface ByteStream {
     /** Closes gracefully: data already written is sent first, then the peer sees end of stream. */
     void close();
 
+    /**
+     * Ends this side's direction only (TCP half-close, docs/protocol.md §4.6): data already
+     * written is sent first, then the peer sees end of input; data keeps flowing the other way
+     * until the peer ends its direction too, which closes the stream with
+     * {@link Handler#onClosed}{@code (null)}. Later writes are released and ignored. A stream
+     * (or a peer) that cannot carry a half-close closes gracefully instead, as {@link #close()}.
+     * Idempotent.
+     */
+    default void shutdownOutput() {
+        close();
+    }
+
     /** Closes at once, discarding queued data; the peer sees an error with {@code reason}. */
     void abort(String reason);
 
@@ -60,6 +72,15 @@ public interface ByteStream {
 
         /** {@link #isWritable()} changed. */
         void onWritabilityChanged(ByteStream stream);
+
+        /**
+         * The peer ended its direction (TCP half-close) after all its data was delivered to
+         * {@link #onData}; this side may keep writing. At most once. The default closes the
+         * stream gracefully, the behaviour of a handler that knows nothing of half-close.
+         */
+        default void onInputShutdown(ByteStream stream) {
+            stream.close();
+        }
 
         /**
          * The stream closed: after all data was delivered when the peer closed gracefully

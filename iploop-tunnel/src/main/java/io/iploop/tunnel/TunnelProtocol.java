@@ -5,8 +5,20 @@ import io.iploop.tunnel.frame.TunnelFrameCodec;
 /** Protocol constants of docs/protocol.md. */
 public final class TunnelProtocol {
 
-    /** The protocol version this code speaks (the frame header's version byte). */
-    public static final int VERSION = TunnelFrameCodec.VERSION;
+    /**
+     * The newest protocol version this code speaks (HELLO/WELCOME, docs/protocol.md §7). Version 2
+     * adds FIN (TCP half-close).
+     */
+    public static final int VERSION = 2;
+
+    /** The oldest protocol version this code still speaks: 1, without FIN. */
+    public static final int MIN_VERSION = 1;
+
+    /** The first protocol version with FIN (per-direction end of stream, docs/protocol.md §4.6). */
+    public static final int HALF_CLOSE_VERSION = 2;
+
+    /** The frame header's version byte: it versions the frame layout, which has not changed since 1. */
+    public static final int FRAME_VERSION = TunnelFrameCodec.VERSION;
 
     /** WebSocket path of the node hub. */
     public static final String WEBSOCKET_PATH = "/ws";

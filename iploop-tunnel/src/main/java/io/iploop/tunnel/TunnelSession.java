@@ -74,6 +74,8 @@ public final class TunnelSession {
     private volatile @Nullable ChannelHandlerContext ctx;
     private volatile long srttNanos;
     private volatile int activeStreams;
+    /** The version both sides speak, from WELCOME (docs/protocol.md §7); 1 until then. */
+    private volatile int protocolVersion = TunnelProtocol.MIN_VERSION;
 
     // Confined to the event loop.
     private final IntObjectHashMap<TunnelStream> streams = new IntObjectHashMap<>();
@@ -156,17 +158,33 @@ public final class TunnelSession {
         return future;
     }
 
-    /** Gateway side: admits the node after its HELLO. */
+    /**
+     * Gateway side: admits the node after its HELLO.
+     *
+     * @param welcome its version is the one this session speaks from now on: at most the agent's
+     *     and {@link TunnelProtocol#VERSION}
+     * @throws IllegalArgumentException if the version is outside
+     *     {@link TunnelProtocol#MIN_VERSION}-{@link TunnelProtocol#VERSION}
+     */
     public void welcome(Welcome welcome) {
+        requireKnownVersion(welcome.protocolVersion());
         onLoop(() -> {
             if (closed || established) {
                 return;
             }
+            protocolVersion = welcome.protocolVersion();
             established = true;
             cancelHandshakeTimer();
             writeFrame(FrameType.WELCOME, 0, Payloads.encodeWelcome(alloc(), welcome));
             sendPing();
         });
+    }
+
+    private static void requireKnownVersion(int version) {
+        if (version < TunnelProtocol.MIN_VERSION || version > TunnelProtocol.VERSION) {
+            throw new IllegalArgumentException("protocol version: " + version
+                    + " (expected: " + TunnelProtocol.MIN_VERSION + "-" + TunnelProtocol.VERSION + ")");
+        }
     }
 
     /** Gateway side: refuses the node after its HELLO and closes with {@code message}. */
@@ -184,6 +202,16 @@ public final class TunnelSession {
             writeFrame(FrameType.DRAIN, 0, Payloads.encodeInt(alloc(), deadlineMillis));
             flush();
         });
+    }
+
+    /** The protocol version negotiated in HELLO/WELCOME; {@link TunnelProtocol#MIN_VERSION} before WELCOME. */
+    public int protocolVersion() {
+        return protocolVersion;
+    }
+
+    /** True if both sides speak FIN (protocol version 2 or later), so streams can half-close. */
+    public boolean halfCloseNegotiated() {
+        return protocolVersion >= TunnelProtocol.HALF_CLOSE_VERSION;
     }
 
     /** Streams currently open. */
@@ -394,7 +422,7 @@ public final class TunnelSession {
                     }
                 }
             }
-            case DATA, WINDOW, CLOSE -> dispatchStreamFrame(type, f);
+            case DATA, WINDOW, CLOSE, FIN -> dispatchStreamFrame(type, f);
             default -> throw new TunnelProtocolException(type + " is not sent by a node");
         }
     }
@@ -405,6 +433,11 @@ public final class TunnelSession {
                 throw new TunnelProtocolException("second WELCOME");
             }
             Welcome w = Payloads.decodeWelcome(f.payload());
+            if (w.protocolVersion() < TunnelProtocol.MIN_VERSION || w.protocolVersion() > hello.protocolVersion()) {
+                throw new TunnelProtocolException("WELCOME: protocol version " + w.protocolVersion()
+                        + " (expected: " + TunnelProtocol.MIN_VERSION + "-" + hello.protocolVersion() + ")");
+            }
+            protocolVersion = w.protocolVersion();
             established = true;
             cancelHandshakeTimer();
             sendPing();
@@ -421,7 +454,7 @@ public final class TunnelSession {
                 draining = true;
                 nodeListener.onDrain(this, deadline);
             }
-            case DATA, WINDOW, CLOSE -> dispatchStreamFrame(type, f);
+            case DATA, WINDOW, CLOSE, FIN -> dispatchStreamFrame(type, f);
             default -> throw new TunnelProtocolException(type + " is not sent by a gateway");
         }
     }
@@ -445,6 +478,10 @@ public final class TunnelSession {
     }
 
     private void dispatchStreamFrame(FrameType type, TunnelFrame f) {
+        if (type == FrameType.FIN && !halfCloseNegotiated()) {
+            throw new TunnelProtocolException("FIN in a protocol version " + protocolVersion + " session (expected: version "
+                    + TunnelProtocol.HALF_CLOSE_VERSION + " or later)");
+        }
         TunnelStream s = streams.get(f.streamId());
         if (s == null) {
             // A frame for a stream this side already closed: it crossed our CLOSE in flight.
@@ -454,6 +491,7 @@ public final class TunnelSession {
             case DATA -> s.onData(f.payload().retain());
             case WINDOW -> s.onWindow(Payloads.decodeWindow(f.payload()));
             case CLOSE -> s.onPeerClose(Payloads.decodeClose(f.payload()).error());
+            case FIN -> s.onFin();
             default -> throw new IllegalStateException(type.toString());
         }
     }
@@ -509,7 +547,10 @@ public final class TunnelSession {
             if (answered.compareAndSet(false, true)) {
                 onLoop(() -> {
                     if (stream.isOpen()) {
-                        writeFrame(FrameType.OPEN_FAIL, stream.id(), Payloads.encodeOpenFail(alloc(), reason, message));
+                        // Reason 7 is new in version 2 (docs/protocol.md §4.4).
+                        OpenFailure wire = reason == OpenFailure.DNS_SERVER_FAILURE && !halfCloseNegotiated()
+                                ? OpenFailure.DNS_FAILURE : reason;
+                        writeFrame(FrameType.OPEN_FAIL, stream.id(), Payloads.encodeOpenFail(alloc(), wire, message));
                         flush();
                         stream.terminate(message, false);
                     }

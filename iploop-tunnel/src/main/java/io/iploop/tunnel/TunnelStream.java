@@ -3,6 +3,7 @@ package io.iploop.tunnel;
 import io.iploop.tunnel.frame.FrameType;
 import io.iploop.tunnel.frame.TunnelProtocolException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
@@ -14,8 +15,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One stream of a {@link TunnelSession}: send credit, the local send queue, the receive window
- * with its auto-tuning (DESIGN §4), and delivery to the {@link ByteStream.Handler}. All state is
- * confined to the session's event loop; public methods hop onto it.
+ * with its auto-tuning (DESIGN §4), delivery to the {@link ByteStream.Handler}, and the
+ * half-close states of docs/protocol.md §4.6 (open, local-half-closed after our FIN,
+ * remote-half-closed after the peer's FIN, closed once both FINs went by or on CLOSE). All state
+ * is confined to the session's event loop; public methods hop onto it.
  */
 final class TunnelStream implements ByteStream {
 
@@ -39,6 +42,12 @@ final class TunnelStream implements ByteStream {
     private long sendCredit = TunnelProtocol.INITIAL_WINDOW;
     private final ArrayDeque<ByteBuf> sendQueue = new ArrayDeque<>();
     private boolean closeRequested;
+    /** shutdownOutput() was called: FIN goes out once the send queue is empty. */
+    private boolean finRequested;
+    private boolean finSent;
+    private boolean finReceived;
+    /** The peer's FIN arrived while data was still undelivered (or no handler was set). */
+    private boolean finUndelivered;
     private long recvGranted = TunnelProtocol.INITIAL_WINDOW;
     private long recvTotal;
     private int recvWindow = TunnelProtocol.INITIAL_WINDOW;
@@ -115,6 +124,16 @@ final class TunnelStream implements ByteStream {
     }
 
     @Override
+    public void shutdownOutput() {
+        // Inline on the loop, as write() is, so a write after it can never overtake it.
+        if (loop.inEventLoop()) {
+            doShutdownOutput();
+        } else {
+            loop.execute(this::doShutdownOutput);
+        }
+    }
+
+    @Override
     public void abort(String reason) {
         loop.execute(() -> terminate(reason, true));
     }
@@ -152,7 +171,7 @@ final class TunnelStream implements ByteStream {
     }
 
     private void doWrite(ByteBuf data) {
-        if (state == State.CLOSED || closeRequested) {
+        if (state == State.CLOSED || closeRequested || finRequested) {
             ReferenceCountUtil.release(data);
             return;
         }
@@ -187,11 +206,21 @@ final class TunnelStream implements ByteStream {
             terminate(null, true);
             return;
         }
+        if (finRequested && !finSent && sendQueue.isEmpty() && state != State.CLOSED) {
+            // Every DATA of this direction is out: FIN follows them on the same ordered connection.
+            finSent = true;
+            session.writeFrame(FrameType.FIN, id, Unpooled.EMPTY_BUFFER);
+            session.flush();
+            if (finReceived && !finUndelivered) {
+                completeHalfClose();
+                return;
+            }
+        }
         updateWritability();
     }
 
     private void updateWritability() {
-        boolean now = state != State.CLOSED && !closeRequested && sendCredit > 0 && sendQueue.isEmpty()
+        boolean now = state != State.CLOSED && !closeRequested && !finRequested && sendCredit > 0 && sendQueue.isEmpty()
                 && session.isChannelWritable();
         if (now != writable) {
             writable = now;
@@ -203,7 +232,8 @@ final class TunnelStream implements ByteStream {
     }
 
     private void doAck(int bytes) {
-        if (state == State.CLOSED) {
+        if (state == State.CLOSED || finReceived) {
+            // After the peer's FIN no more DATA comes: credit would be wasted frames.
             return;
         }
         ackedSinceUpdate += bytes;
@@ -241,11 +271,29 @@ final class TunnelStream implements ByteStream {
         }
     }
 
+    private void doShutdownOutput() {
+        if (state == State.CLOSED || closeRequested || finRequested) {
+            return;
+        }
+        if (!session.halfCloseNegotiated()) {
+            // A version 1 peer knows no FIN: end both directions, as before (docs/protocol.md §7).
+            doClose();
+            return;
+        }
+        finRequested = true;
+        updateWritability();
+        drainSendQueue();
+    }
+
     /** Frames from the peer. */
     void onData(ByteBuf data) {
         if (state == State.CLOSED) {
             data.release();
             return;
+        }
+        if (finReceived) {
+            data.release();
+            throw new TunnelProtocolException("stream " + id + ": DATA after FIN");
         }
         recvTotal += data.readableBytes();
         if (recvTotal > recvGranted) {
@@ -284,7 +332,41 @@ final class TunnelStream implements ByteStream {
         }
     }
 
-        /** CLOSE from the peer: deliver what arrived, then report the close. */
+    /** FIN from the peer: its direction ended after the DATA before it; ours may go on. */
+    void onFin() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (finReceived) {
+            throw new TunnelProtocolException("stream " + id + ": second FIN");
+        }
+        if (state == State.OPENING) {
+            throw new TunnelProtocolException("stream " + id + ": FIN before the stream was open");
+        }
+        finReceived = true;
+        Handler h = handler;
+        ArrayDeque<ByteBuf> pending = undelivered;
+        if (h == null || (pending != null && !pending.isEmpty())) {
+            finUndelivered = true;
+            return;
+        }
+        deliverFin(h);
+    }
+
+    private void deliverFin(Handler h) {
+        h.onInputShutdown(this);
+        if (finSent && state != State.CLOSED) {
+            completeHalfClose();
+        }
+    }
+
+    /** Both FINs went by: the stream is done without CLOSE (both sides know it). */
+    private void completeHalfClose() {
+        markClosed();
+        notifyClosed(null);
+    }
+
+    /** CLOSE from the peer: deliver what arrived, then report the close. */
     void onPeerClose(@Nullable String error) {
         if (state == State.CLOSED) {
             return;
@@ -365,7 +447,16 @@ final class TunnelStream implements ByteStream {
             closeUndelivered = false;
             undelivered = null;
             h.onClosed(this, undeliveredError);
-        } else if (state != State.CLOSED) {
+            return;
+        }
+        if (finUndelivered && state != State.CLOSED) {
+            finUndelivered = false;
+            deliverFin(h);
+            if (state == State.CLOSED) {
+                return;
+            }
+        }
+        if (state != State.CLOSED) {
             updateWritability();
         }
     }

@@ -4,6 +4,7 @@ import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.spi.AuthResult;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every cause of a refused or failed proxy request, with what each listener answers (DESIGN §3):
@@ -46,6 +47,12 @@ public enum ProxyError {
     NO_MATCHING_EXIT(503, "no_matching_exit", "destination_unavailable", Socks5CommandStatus.HOST_UNREACHABLE),
     /** 502: the exit could not connect to the target. */
     EXIT_CONNECT_FAILED(502, "exit_connect_failed", "connection_refused", Socks5CommandStatus.CONNECTION_REFUSED),
+    /** 502: the target's name does not exist at the exit (RFC 9209 §2.3.2, rcode NXDOMAIN). */
+    EXIT_DNS_NXDOMAIN(502, "exit_dns_nxdomain", "dns_error", Socks5CommandStatus.HOST_UNREACHABLE, "NXDOMAIN"),
+    /** 502: the exit's resolver failed (RFC 9209 §2.3.2, rcode SERVFAIL). */
+    EXIT_DNS_FAILED(502, "exit_dns_failed", "dns_error", Socks5CommandStatus.HOST_UNREACHABLE, "SERVFAIL"),
+    /** 502: the exit has no route to the target (RFC 9209 §2.3.5). */
+    EXIT_UNREACHABLE(502, "exit_unreachable", "destination_ip_unroutable", Socks5CommandStatus.HOST_UNREACHABLE),
     /** 504: the exit did not answer in time. */
     EXIT_TIMEOUT(504, "exit_timeout", "connection_timeout", Socks5CommandStatus.TTL_EXPIRED),
     /** 502: the exit stream closed before a complete response arrived. */
@@ -61,12 +68,18 @@ public enum ProxyError {
     private final String code;
     private final String proxyStatusError;
     private final Socks5CommandStatus socksReply;
+    private final @Nullable String dnsRcode;
 
     ProxyError(int status, String code, String proxyStatusError, Socks5CommandStatus socksReply) {
+        this(status, code, proxyStatusError, socksReply, null);
+    }
+
+    ProxyError(int status, String code, String proxyStatusError, Socks5CommandStatus socksReply, @Nullable String dnsRcode) {
         this.status = HttpResponseStatus.valueOf(status);
         this.code = code;
         this.proxyStatusError = proxyStatusError;
         this.socksReply = socksReply;
+        this.dnsRcode = dnsRcode;
     }
 
     /** HTTP status of the proxy's answer. */
@@ -84,6 +97,11 @@ public enum ProxyError {
         return proxyStatusError;
     }
 
+    /** For {@code dns_error}: the RFC 9209 §2.3.2 {@code rcode} parameter (an RFC 8499 RCODE name); else null. */
+    public @Nullable String dnsRcode() {
+        return dnsRcode;
+    }
+
     /** RFC 1928 §6 reply code for a SOCKS5 CONNECT that fails for this reason. */
     public Socks5CommandStatus socksReply() {
         return socksReply;
@@ -94,6 +112,9 @@ public enum ProxyError {
         return switch (failure) {
             case NO_MATCHING_EXIT -> NO_MATCHING_EXIT;
             case CONNECT_FAILED -> EXIT_CONNECT_FAILED;
+            case DNS_NAME_NOT_FOUND -> EXIT_DNS_NXDOMAIN;
+            case DNS_SERVER_FAILURE -> EXIT_DNS_FAILED;
+            case UNREACHABLE -> EXIT_UNREACHABLE;
             case TIMEOUT -> EXIT_TIMEOUT;
             case FORBIDDEN_TARGET -> TARGET_FORBIDDEN;
         };

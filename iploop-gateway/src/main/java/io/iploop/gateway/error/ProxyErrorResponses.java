@@ -65,9 +65,16 @@ public final class ProxyErrorResponses {
         return response;
     }
 
-    /** RFC 9209 §2: {@code iploop; error=<type>; details="<text>"} with the text as an sf-string. */
+    /**
+     * RFC 9209 §2: {@code iploop; error=<type>; details="<text>"} with the text as an sf-string,
+     * and for {@code dns_error} the §2.3.2 {@code rcode}, e.g.
+     * {@code iploop; error=dns_error; rcode="NXDOMAIN"; details="..."}.
+     */
     public static String proxyStatus(ProxyError error, String detail) {
         StringBuilder sb = new StringBuilder(PROXY_NAME).append("; error=").append(error.proxyStatusError());
+        if (error.dnsRcode() != null) {
+            sb.append("; rcode=\"").append(error.dnsRcode()).append('"');
+        }
         if (!detail.isEmpty()) {
             sb.append("; details=\"");
             for (int i = 0; i < detail.length(); i++) {

@@ -15,8 +15,14 @@ public final class ExitException extends RuntimeException {
     public enum Failure {
         /** 503: no connected exit matches the targeting. */
         NO_MATCHING_EXIT,
-        /** 502: the exit could not connect to the target (refused, unreachable, DNS). */
+        /** 502: the exit could not connect to the target (refused, reset, or the exit itself failed). */
         CONNECT_FAILED,
+        /** 502: the target's name does not exist or has no address (DNS NXDOMAIN / NODATA). */
+        DNS_NAME_NOT_FOUND,
+        /** 502: the exit's resolver failed (DNS SERVFAIL, timeout); the name may exist. */
+        DNS_SERVER_FAILURE,
+        /** 502: no route to the target (host or network unreachable). */
+        UNREACHABLE,
         /** 504: the exit did not answer in time. */
         TIMEOUT,
         /** 403: the target is forbidden by egress policy (private range, SMTP, blocklist). */

@@ -1,6 +1,7 @@
 package io.iploop.gateway.http;
 
 import io.iploop.gateway.proxy.ProxyConnection;
+import io.iploop.gateway.proxy.ProxyServerHalfCloseHandler;
 import io.iploop.gateway.proxy.ProxyServerMeteringHandler;
 import io.iploop.gateway.proxy.ProxyServerReadSchedulingHandler;
 import io.iploop.gateway.proxy.ProxyServices;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles an HTTP proxy customer pipeline ({@code AUTO_READ=false}):
- * {@code metering → reads → idle → codec → deadline → flow → auth → forward → connect}. A connection
+ * {@code metering → reads → half-close → idle → codec → deadline → flow → auth → forward → connect}. A connection
  * over a connection cap ({@link io.iploop.gateway.proxy.ConnectionCaps}) is closed at once. The metering handler stays
  * for the life of the connection; a CONNECT tunnel removes everything after it but the relay.
  * {@code @Sharable}: it keeps no per-channel state.
@@ -58,6 +59,7 @@ public final class HttpProxyServerInitializer extends ChannelInitializer<Channel
         ChannelPipeline p = ch.pipeline();
         p.addLast(METERING, new ProxyServerMeteringHandler(connection, services.metrics()));
         p.addLast(READS, new ProxyServerReadSchedulingHandler());
+        p.addLast(ProxyServerHalfCloseHandler.NAME, new ProxyServerHalfCloseHandler());
         p.addLast(IDLE, new IdleStateHandler(0, 0, services.httpIdleTimeoutMillis(), TimeUnit.MILLISECONDS));
         p.addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)

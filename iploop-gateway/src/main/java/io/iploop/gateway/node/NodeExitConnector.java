@@ -10,11 +10,12 @@ import io.iploop.tunnel.OpenFailure;
 import io.iploop.tunnel.Payloads;
 import java.net.IDN;
 import java.nio.channels.ClosedChannelException;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens customer streams through nodes: selects a node, sends OPEN, maps the node's answer to the
@@ -24,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * IDNs). Thread-safe.
  */
 final class NodeExitConnector implements ExitConnector {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeExitConnector.class);
 
     private static final int RETRIES = 1;
 
@@ -71,7 +74,10 @@ final class NodeExitConnector implements ExitConnector {
                     return attempt(next, request, host, retriesLeft - 1);
                 }
             }
-            return CompletableFuture.<ExitStream>failedFuture(toExitException(cause));
+            if (cause instanceof OpenFailedException ofe) {
+                log.debug("OPEN {}:{} via node {} failed: {} {}", host, request.port(), node.nodeId(), ofe.failure(), ofe.getMessage());
+            }
+            return CompletableFuture.<ExitStream>failedFuture(toExitException(cause, host + ":" + request.port()));
         }).thenCompose(f -> f);
     }
 
@@ -80,16 +86,25 @@ final class NodeExitConnector implements ExitConnector {
                 || (cause instanceof OpenFailedException ofe && ofe.failure() == OpenFailure.UNAVAILABLE);
     }
 
-    static ExitException toExitException(Throwable cause) {
+    /**
+     * The gateway's failure for a failed OPEN. The customer text names only what the customer
+     * asked for ({@code target}), never the node's message: a node resolves names on its own
+     * network and its errors may carry the private address a name resolved to.
+     */
+    static ExitException toExitException(Throwable cause, String target) {
         if (cause instanceof OpenFailedException ofe) {
             return switch (ofe.failure()) {
-                case TIMEOUT -> new ExitException(ExitException.Failure.TIMEOUT, "exit timed out: " + ofe.getMessage());
+                case TIMEOUT -> new ExitException(ExitException.Failure.TIMEOUT, "the exit timed out connecting to " + target);
                 case FORBIDDEN -> new ExitException(ExitException.Failure.FORBIDDEN_TARGET,
-                        "target forbidden by egress policy: " + ofe.getMessage());
-                case UNAVAILABLE -> new ExitException(ExitException.Failure.CONNECT_FAILED, "exit unavailable: " + ofe.getMessage());
-                case CONNECTION_REFUSED, DNS_FAILURE, UNREACHABLE ->
-                        new ExitException(ExitException.Failure.CONNECT_FAILED,
-                                "exit could not connect (" + ofe.failure().name().toLowerCase(Locale.ROOT) + "): " + ofe.getMessage());
+                        target + " is forbidden by the exit's egress policy");
+                case UNAVAILABLE -> new ExitException(ExitException.Failure.CONNECT_FAILED, "the exit is unavailable");
+                case CONNECTION_REFUSED -> new ExitException(ExitException.Failure.CONNECT_FAILED,
+                        target + " refused the connection from the exit");
+                case UNREACHABLE -> new ExitException(ExitException.Failure.UNREACHABLE, "the exit has no route to " + target);
+                case DNS_FAILURE -> new ExitException(ExitException.Failure.DNS_NAME_NOT_FOUND,
+                        "the exit could not resolve " + target + " (no such name)");
+                case DNS_SERVER_FAILURE -> new ExitException(ExitException.Failure.DNS_SERVER_FAILURE,
+                        "the exit's DNS resolver failed for " + target);
             };
         }
         if (cause instanceof ClosedChannelException) {

@@ -65,6 +65,11 @@ final class NodeExitStream implements ExitStream {
             }
 
             @Override
+            public void onInputShutdown(ByteStream stream) {
+                handler.onInputShutdown(NodeExitStream.this);
+            }
+
+            @Override
             public void onClosed(ByteStream stream, @Nullable String error) {
                 handler.onClosed(NodeExitStream.this, error);
             }
@@ -74,6 +79,11 @@ final class NodeExitStream implements ExitStream {
     @Override
     public void close() {
         delegate.close();
+    }
+
+    @Override
+    public void shutdownOutput() {
+        delegate.shutdownOutput();
     }
 
     @Override

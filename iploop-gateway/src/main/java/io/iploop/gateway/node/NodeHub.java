@@ -199,8 +199,9 @@ public final class NodeHub implements AutoCloseable {
 
         @Override
         public void onHello(TunnelSession session, Hello hello) {
-            if (hello.protocolVersion() != TunnelProtocol.VERSION) {
-                session.refuse("protocol version " + hello.protocolVersion() + " is not supported (expected: " + TunnelProtocol.VERSION + ")");
+            if (hello.protocolVersion() < TunnelProtocol.MIN_VERSION || hello.protocolVersion() > TunnelProtocol.VERSION) {
+                session.refuse("protocol version " + hello.protocolVersion() + " is not supported (expected: "
+                        + TunnelProtocol.MIN_VERSION + "-" + TunnelProtocol.VERSION + ")");
                 return;
             }
             if (!DEVICE_ID.matcher(hello.deviceId()).matches()) {
@@ -260,7 +261,8 @@ public final class NodeHub implements AutoCloseable {
             bySession.remove(previous.session);
             previous.session.close();
         }
-        session.welcome(new Welcome(TunnelProtocol.VERSION, admitted.nodeId().toString(), tunnel.heartbeatIntervalMillis()));
+        // Speak the agent's version when it is older (docs/protocol.md §7): a version 1 agent gets no FIN.
+        session.welcome(new Welcome(Math.min(hello.protocolVersion(), TunnelProtocol.VERSION), admitted.nodeId().toString(), tunnel.heartbeatIntervalMillis()));
         if (!session.channel().isActive()) {
             // Closed while being admitted: the close callback ran before the entry existed.
             bySession.remove(session);

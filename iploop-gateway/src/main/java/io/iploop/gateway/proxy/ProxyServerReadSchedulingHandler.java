@@ -2,6 +2,7 @@ package io.iploop.gateway.proxy;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 
 /**
  * Defers a {@code read()} requested while the channel is delivering a read (inside
@@ -34,12 +35,27 @@ public final class ProxyServerReadSchedulingHandler extends ChannelDuplexHandler
         }
         if (readRequested) {
             readRequested = false;
-            ctx.executor().execute(ctx::read);
+            ctx.executor().execute(() -> {
+                if (!inputShutdown(ctx)) {
+                    ctx.read();
+                }
+            });
         }
+    }
+
+    /**
+     * True once the customer's FIN was read (half-closure allowed): a read then would fail the
+     * channel on the epoll transport, and there is nothing left to read anyway.
+     */
+    private static boolean inputShutdown(ChannelHandlerContext ctx) {
+        return ctx.channel() instanceof DuplexChannel d && d.isInputShutdown();
     }
 
     @Override
     public void read(ChannelHandlerContext ctx) {
+        if (inputShutdown(ctx)) {
+            return;
+        }
         if (inRead) {
             readRequested = true;
         } else {

@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param handshakeTimeoutMillis deadline for an HTTP request head or the SOCKS5 handshake, from
  *     accept (or, between keep-alive requests, from the next request's first bytes), in ms
  * @param httpIdleTimeoutMillis idle keep-alive HTTP proxy connections are closed after this, in ms
+ * @param halfClosedIdleTimeoutMillis a tunnel with one direction ended is closed after this long
+ *     without a byte in the other, in ms (docs/protocol.md §4.6)
  * @param caps the per-IP and global customer connection caps shared by both listeners
  */
 public record ProxyServices(
@@ -30,6 +32,7 @@ public record ProxyServices(
         AtomicLong connectionIds,
         long handshakeTimeoutMillis,
         long httpIdleTimeoutMillis,
+        long halfClosedIdleTimeoutMillis,
         ConnectionCaps caps) {
 
     /**

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -123,7 +124,7 @@ public final class ProxyTunnels {
                 if (error != null) {
                     log.debug("tunnel to {} ended: {}", host, error);
                 }
-            });
+            }, Duration.ofMillis(services.halfClosedIdleTimeoutMillis()));
         } catch (RuntimeException e) {
             log.error("could not start the relay to {}", host, e);
             stream.abort("relay failed");
@@ -141,6 +142,7 @@ public final class ProxyTunnels {
     public static void openExit(ProxyServices services, ChannelHandlerContext ctx, ExitRequest request,
             BiConsumer<@Nullable ExitStream, @Nullable Throwable> then) {
         CompletableFuture<ExitStream> opening;
+        ProxyServerHalfCloseHandler.exitOpening(ctx.channel(), true);
         try {
             opening = services.exits().open(request);
         } catch (RuntimeException e) {
@@ -148,7 +150,10 @@ public final class ProxyTunnels {
         }
         opening.whenComplete((stream, failure) -> {
             try {
-                ctx.executor().execute(() -> then.accept(stream, failure));
+                ctx.executor().execute(() -> {
+                    ProxyServerHalfCloseHandler.exitOpening(ctx.channel(), false);
+                    then.accept(stream, failure);
+                });
             } catch (RejectedExecutionException e) {
                 if (stream != null) {
                     stream.abort("gateway shutting down");

@@ -1,6 +1,7 @@
 package io.iploop.gateway.socks;
 
 import io.iploop.gateway.proxy.ProxyConnection;
+import io.iploop.gateway.proxy.ProxyServerHalfCloseHandler;
 import io.iploop.gateway.proxy.ProxyServerMeteringHandler;
 import io.iploop.gateway.proxy.ProxyServerReadSchedulingHandler;
 import io.iploop.gateway.proxy.ProxyServices;
@@ -13,7 +14,7 @@ import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
 
 /**
  * Assembles a SOCKS5 customer pipeline ({@code AUTO_READ=false}):
- * {@code metering → reads → timeout → encoder → decoder → init}; the init handler hands over to
+ * {@code metering → reads → half-close → timeout → encoder → decoder → init}; the init handler hands over to
  * {@link Socks5ServerAuthHandler} and that to {@link Socks5ServerConnectHandler}, each swapping
  * the decoder for the next RFC 1928/1929 message. The whole handshake must be complete within the
  * handshake timeout (10 s) of accept ({@link Socks5ServerHandshakeDeadlineHandler}). A connection
@@ -50,6 +51,7 @@ public final class Socks5ProxyServerInitializer extends ChannelInitializer<Chann
         ChannelPipeline p = ch.pipeline();
         p.addLast(METERING, new ProxyServerMeteringHandler(connection, services.metrics()));
         p.addLast(READS, new ProxyServerReadSchedulingHandler());
+        p.addLast(ProxyServerHalfCloseHandler.NAME, new ProxyServerHalfCloseHandler());
         p.addLast(TIMEOUT, new Socks5ServerHandshakeDeadlineHandler(services.handshakeTimeoutMillis(), services.metrics()));
         p.addLast(ENCODER, Socks5ServerEncoder.DEFAULT);
         p.addLast(DECODER, new Socks5InitialRequestDecoder());

@@ -35,6 +35,20 @@ class ProxyErrorTest {
         assertThat(ProxyError.EXIT_CONNECT_FAILED.socksReply()).isEqualTo(Socks5CommandStatus.CONNECTION_REFUSED);
         assertThat(ProxyError.EXIT_TIMEOUT.socksReply()).isEqualTo(Socks5CommandStatus.TTL_EXPIRED);
         assertThat(ProxyError.INTERNAL_ERROR.socksReply()).isEqualTo(Socks5CommandStatus.FAILURE);
+        assertThat(ProxyError.of(ExitException.Failure.DNS_NAME_NOT_FOUND).socksReply()).isEqualTo(Socks5CommandStatus.HOST_UNREACHABLE);
+        assertThat(ProxyError.of(ExitException.Failure.DNS_SERVER_FAILURE).socksReply()).isEqualTo(Socks5CommandStatus.HOST_UNREACHABLE);
+        assertThat(ProxyError.of(ExitException.Failure.UNREACHABLE).socksReply()).isEqualTo(Socks5CommandStatus.HOST_UNREACHABLE);
+    }
+
+    @Test
+    void dnsFailuresAreRfc9209DnsErrorsWithTheirRcode() {
+        assertThat(ProxyErrorResponses.proxyStatus(ProxyError.of(ExitException.Failure.DNS_NAME_NOT_FOUND), "no such name"))
+                .isEqualTo("iploop; error=dns_error; rcode=\"NXDOMAIN\"; details=\"no such name\"");
+        assertThat(ProxyErrorResponses.proxyStatus(ProxyError.of(ExitException.Failure.DNS_SERVER_FAILURE), ""))
+                .isEqualTo("iploop; error=dns_error; rcode=\"SERVFAIL\"");
+        assertThat(ProxyError.of(ExitException.Failure.TIMEOUT).proxyStatusError()).isEqualTo("connection_timeout");
+        assertThat(ProxyError.of(ExitException.Failure.CONNECT_FAILED).proxyStatusError()).isEqualTo("connection_refused");
+        assertThat(ProxyError.of(ExitException.Failure.UNREACHABLE).proxyStatusError()).isEqualTo("destination_ip_unroutable");
     }
 
     @Test

@@ -70,7 +70,7 @@ public final class EmbeddedProxy implements AutoCloseable {
         GatewayConfig config = GatewayConfig.forTests();
         services = new ProxyServices(new ProxyAuthCache(new InMemoryAuthenticator(), Duration.ofSeconds(5), authExecutor),
                 limits, exits, usage, metrics, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), new AtomicLong(),
-                DEADLINE_MILLIS, 120_000,
+                DEADLINE_MILLIS, 120_000, 60_000,
                 new ConnectionCaps(config.maxConnectionsPerIp(), config.maxConnections(), metrics));
     }
 

@@ -133,7 +133,7 @@ public abstract class ApiTestSupport {
         return m.group(1);
     }
 
-    static String token(JsonNode login) {
+    protected static String token(JsonNode login) {
         return login.get("token").asString();
     }
 

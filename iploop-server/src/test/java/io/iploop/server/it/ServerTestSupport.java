@@ -30,7 +30,7 @@ public abstract class ServerTestSupport extends ApiTestSupport {
      * A fresh customer moved to the Enterprise plan (no rate, daily or byte limits), for tests about
      * something other than plan limits (those are PlanLimitsIT's).
      */
-    JsonNode registerUnlimitedCustomer() {
+    protected JsonNode registerUnlimitedCustomer() {
         JsonNode customer = registerCustomer();
         plansService.subscribe(UUID.fromString(customer.at("/user/id").asString()), "enterprise");
         return customer;

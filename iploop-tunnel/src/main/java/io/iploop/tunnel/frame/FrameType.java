@@ -3,8 +3,8 @@ package io.iploop.tunnel.frame;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Frame types of protocol version 1 (docs/protocol.md §3), each with where it may travel and its
- * payload bounds in bytes.
+ * Frame types (docs/protocol.md §3), each with where it may travel and its payload bounds in bytes.
+ * {@link #FIN} exists from protocol version 2 on; a session that negotiated version 1 rejects it.
  */
 public enum FrameType {
     HELLO(0x01, false, 4, 4096),
@@ -17,7 +17,9 @@ public enum FrameType {
     CLOSE(0x08, true, 1, 1025),
     PING(0x09, false, 8, 8),
     PONG(0x0A, false, 8, 8),
-    DRAIN(0x0B, false, 4, 4);
+    DRAIN(0x0B, false, 4, 4),
+    /** This direction of the stream has ended (TCP half-close); the other keeps flowing. Version 2+. */
+    FIN(0x0C, true, 0, 0);
 
     private static final @Nullable FrameType[] BY_CODE = new FrameType[256];
 

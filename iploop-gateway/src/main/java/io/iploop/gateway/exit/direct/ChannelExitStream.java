@@ -8,6 +8,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +20,11 @@ import org.jspecify.annotations.Nullable;
  * Writes go to the channel; {@link #isWritable()} is the channel's writability. Bytes read from
  * the target go to the handler and the channel is read again only while fewer than
  * {@value #READ_AHEAD_BYTES} bytes are unacknowledged, so a slow consumer stops the reads.
+ *
+ * <p>TCP half-close (docs/protocol.md §4.6): {@link #shutdownOutput()} shuts the target socket's
+ * output down after the bytes written before it, the target's FIN reaches the handler as
+ * {@link Handler#onInputShutdown} after its data, and the channel closes once both directions
+ * have ended. The channel must allow half-closure.
  *
  * <p>Pipeline position: the channel's only handler. Thread-safe: every method may be called from
  * any thread; state is confined to the channel's event loop and handler callbacks run there.
@@ -34,6 +42,9 @@ final class ChannelExitStream extends ChannelInboundHandlerAdapter implements Ex
     private boolean peerClosed;
     private @Nullable String closeError;
     private boolean closeNotified;
+    private boolean inputShutdown;
+    private boolean inputShutdownNotified;
+    private volatile boolean outputShutdown;
     private volatile boolean open = true;
 
     ChannelExitStream(Channel channel, ExitInfo exit) {
@@ -53,12 +64,12 @@ final class ChannelExitStream extends ChannelInboundHandlerAdapter implements Ex
 
     @Override
     public boolean isWritable() {
-        return open && channel.isActive() && channel.isWritable();
+        return open && !outputShutdown && channel.isActive() && channel.isWritable();
     }
 
     @Override
     public void write(ByteBuf data) {
-        if (!open || !channel.isActive()) {
+        if (!open || outputShutdown || !channel.isActive()) {
             data.release();
             return;
         }
@@ -87,6 +98,9 @@ final class ChannelExitStream extends ChannelInboundHandlerAdapter implements Ex
             for (ByteBuf b; (b = early.poll()) != null; ) {
                 h.onData(this, b);
             }
+            if (inputShutdown) {
+                notifyInputShutdown();
+            }
             if (peerClosed) {
                 notifyClosed();
             } else {
@@ -99,6 +113,30 @@ final class ChannelExitStream extends ChannelInboundHandlerAdapter implements Ex
     public void close() {
         open = false;
         onLoop(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+    }
+
+    @Override
+    public void shutdownOutput() {
+        onLoop(() -> {
+            if (outputShutdown || !open) {
+                return;
+            }
+            outputShutdown = true;
+            Handler h = handler;
+            if (h != null) {
+                h.onWritabilityChanged(this);
+            }
+            // Writes complete in order: once this empty one is done, every byte before it is out.
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    fail("write to target failed: " + f.cause());
+                } else if (inputShutdown) {
+                    channel.close();
+                } else {
+                    ((DuplexChannel) channel).shutdownOutput();
+                }
+            });
+        });
     }
 
     @Override
@@ -137,6 +175,31 @@ final class ChannelExitStream extends ChannelInboundHandlerAdapter implements Ex
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         readIfWanted();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && !inputShutdown) {
+            inputShutdown = true;
+            if (handler != null) {
+                notifyInputShutdown();
+            }
+        } else if (!(evt instanceof ChannelInputShutdownEvent) && evt != ChannelInputShutdownReadComplete.INSTANCE) {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    private void notifyInputShutdown() {
+        Handler h = handler;
+        if (inputShutdownNotified || h == null) {
+            return;
+        }
+        inputShutdownNotified = true;
+        h.onInputShutdown(this);
+        if (outputShutdown && channel.isOpen()) {
+            // Both directions have ended: flush what the handler may still have written, then close.
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     @Override
@@ -188,7 +251,7 @@ final class ChannelExitStream extends ChannelInboundHandlerAdapter implements Ex
     }
 
     private void readIfWanted() {
-        if (handler != null && channel.isActive() && unacked < READ_AHEAD_BYTES) {
+        if (handler != null && !inputShutdown && channel.isActive() && unacked < READ_AHEAD_BYTES) {
             channel.read();
         }
     }

@@ -5,6 +5,7 @@ import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitInfo;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
+import io.iploop.tunnel.OpenFailure;
 import io.iploop.tunnel.egress.EgressDeniedException;
 import io.iploop.tunnel.egress.EgressPolicy;
 import io.netty.bootstrap.Bootstrap;
@@ -17,7 +18,9 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +33,9 @@ import java.util.concurrent.Executors;
  * enabled"). The destination is resolved off the event loop with {@link EgressPolicy#resolve}
  * and the checked address is the one connected to (DESIGN §6, no DNS-rebinding window).
  * Failures: {@link ExitException.Failure#FORBIDDEN_TARGET} for the policy,
- * {@link ExitException.Failure#CONNECT_FAILED} for unknown hosts and refused connections,
+ * {@link ExitException.Failure#DNS_NAME_NOT_FOUND} / {@link ExitException.Failure#DNS_SERVER_FAILURE}
+ * for names that do not resolve, {@link ExitException.Failure#CONNECT_FAILED} for refused
+ * connections, {@link ExitException.Failure#UNREACHABLE} without a route,
  * {@link ExitException.Failure#TIMEOUT} after the connect timeout. Thread-safe.
  */
 public final class DirectExitConnector implements ExitConnector, AutoCloseable {
@@ -58,7 +63,7 @@ public final class DirectExitConnector implements ExitConnector, AutoCloseable {
     public CompletableFuture<ExitStream> open(ExitRequest request) {
         ExitInfo info = new ExitInfo(null, null, null, 0, request.targeting().session());
         return CompletableFuture.supplyAsync(() -> resolve(request.host(), request.port()), resolver)
-                .thenCompose(address -> connect(address, info))
+                .thenCompose(address -> connect(address, request.host() + ":" + request.port(), info))
                 .exceptionallyCompose(failure -> {
                     Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                     return CompletableFuture.failedFuture(t);
@@ -71,19 +76,22 @@ public final class DirectExitConnector implements ExitConnector, AutoCloseable {
         } catch (EgressDeniedException e) {
             throw new ExitException(ExitException.Failure.FORBIDDEN_TARGET, e.getMessage());
         } catch (UnknownHostException e) {
-            throw new ExitException(ExitException.Failure.CONNECT_FAILED, "unknown host " + host);
+            throw OpenFailure.ofUnknownHost(e) == OpenFailure.DNS_SERVER_FAILURE
+                    ? new ExitException(ExitException.Failure.DNS_SERVER_FAILURE, "the DNS resolver failed for " + host)
+                    : new ExitException(ExitException.Failure.DNS_NAME_NOT_FOUND, "unknown host " + host);
         } catch (RuntimeException e) {
             throw new ExitException(ExitException.Failure.CONNECT_FAILED, "cannot resolve " + host + ": " + e.getMessage());
         }
     }
 
-    private CompletableFuture<ExitStream> connect(InetSocketAddress address, ExitInfo info) {
+    private CompletableFuture<ExitStream> connect(InetSocketAddress address, String target, ExitInfo info) {
         CompletableFuture<ExitStream> result = new CompletableFuture<>();
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(channelClass)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
@@ -95,12 +103,15 @@ public final class DirectExitConnector implements ExitConnector, AutoCloseable {
             if (f.isSuccess()) {
                 result.complete((ChannelExitStream) f.channel().pipeline().get("exit-stream"));
             } else if (f.cause() instanceof ConnectTimeoutException) {
+                // Texts name what the customer asked for, not the address it resolved to.
                 result.completeExceptionally(new ExitException(ExitException.Failure.TIMEOUT,
-                        "connecting to " + address + " timed out after " + connectTimeoutMillis + " ms"));
+                        "connecting to " + target + " timed out after " + connectTimeoutMillis + " ms"));
+            } else if (f.cause() instanceof NoRouteToHostException) {
+                result.completeExceptionally(new ExitException(ExitException.Failure.UNREACHABLE, "no route to " + target));
             } else {
                 result.completeExceptionally(new ExitException(ExitException.Failure.CONNECT_FAILED,
-                        "connecting to " + address.getAddress().getHostAddress() + ":" + address.getPort() + " failed: "
-                                + f.cause().getMessage()));
+                        "connecting to " + target + " failed: " + (f.cause() instanceof ConnectException
+                                ? "connection refused" : f.cause().getClass().getSimpleName())));
             }
         });
         return result;
