@@ -27,4 +27,4 @@ if [[ $build == 1 ]]; then
 fi
 jdk="$("$root/iploop" java-home 2>/dev/null)" || jdk=/usr/lib/jvm/temurin-25-jdk-amd64
 exec "$jdk/bin/java" -Xmx1g -cp "$here/target/classes:$here/target/lib/*" \
-  io.iploop.server.usage.internal.UsageAnalyticsBench "${args[@]}"
+  io.iploop.bench.UsageAnalyticsBench "${args[@]}"

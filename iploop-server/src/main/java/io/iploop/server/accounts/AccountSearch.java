@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param sort the order; ties are broken by id so pages never overlap
  * @param descending sort direction
  * @param page 1-based page number
- * @param limit page size, 1-{@link AccountsService#MAX_PAGE_SIZE}
+ * @param limit page size, 1-{@link AccountAdminService#MAX_PAGE_SIZE}
  */
 public record AccountSearch(
         @Nullable String text,

@@ -53,6 +53,8 @@ public final class AccountsException extends ApiException {
         SESSION_NOT_FOUND("session_not_found", HttpStatus.NOT_FOUND),
         /** An admin search with a bad page, limit or sort; the field names the parameter. */
         INVALID_QUERY("invalid_query", HttpStatus.BAD_REQUEST),
+        /** A new account breaks a rule of {@link io.iploop.server.accounts.NewAccount}; the field names it. */
+        INVALID_ACCOUNT("validation_failed", HttpStatus.BAD_REQUEST),
         /** An admin tried to remove their own admin role (they would lock themselves out). */
         CANNOT_REMOVE_OWN_ADMIN("cannot_remove_own_admin", HttpStatus.CONFLICT),
         /** An admin tried to suspend or ban their own account. */

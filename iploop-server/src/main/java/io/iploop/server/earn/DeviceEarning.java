@@ -17,4 +17,11 @@ import org.jspecify.annotations.Nullable;
 public record DeviceEarning(long id, UUID deviceId, @Nullable String deviceName, Instant periodStart, Instant periodEnd,
         long bytes, String tier, BigDecimal ratePerGbUsd, BigDecimal baseCredits, BigDecimal deviceMultiplier,
         BigDecimal uptimeMultiplier, BigDecimal geoMultiplier, String geoTier, BigDecimal multiplier,
-        long totalCredits, @Nullable UUID transactionId) {}
+        long totalCredits, @Nullable UUID transactionId) {
+
+    /** This period with the device's name as the nodes feature knows it now. */
+    public DeviceEarning withDeviceName(@Nullable String name) {
+        return new DeviceEarning(id, deviceId, name, periodStart, periodEnd, bytes, tier, ratePerGbUsd, baseCredits,
+                deviceMultiplier, uptimeMultiplier, geoMultiplier, geoTier, multiplier, totalCredits, transactionId);
+    }
+}

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.iploop.server.accounts.AccountsException;
-import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.SignInService;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +24,7 @@ class AccountSecurityIT extends ServerTestSupport {
     private static final String PASSWORD = "correct horse";
 
     @Autowired
-    AccountsService accounts;
+    SignInService accounts;
 
     @Autowired
     JdbcClient jdbc;

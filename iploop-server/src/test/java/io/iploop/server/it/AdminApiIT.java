@@ -152,11 +152,11 @@ class AdminApiIT extends ServerTestSupport {
         assertThat(profile.body().at("/user/emailVerified").asBoolean()).isTrue();
         assertThat(profile.body().at("/plan/planId").asString()).isEqualTo("growth");
 
-        assertField(call("POST", "/api/admin/users", admin, Map.of("email", email, "firstName", "A", "lastName", "B")),
+        assertField(call("POST", "/api/admin/users", admin, Map.of("email", email, "firstName", "Al", "lastName", "Bo")),
                 409, "email");
         assertField(call("POST", "/api/admin/users", admin, Map.of("email", "x-" + email, "firstName", "A",
                 "lastName", "B", "planId", "no-such-plan")), 400, "planId");
-        assertField(call("POST", "/api/admin/users", admin, Map.of("email", "y-" + email, "firstName", "A")),
+        assertField(call("POST", "/api/admin/users", admin, Map.of("email", "y-" + email, "firstName", "Al")),
                 400, "lastName");
         assertField(call("POST", "/api/admin/users", admin, Map.of("email", "not an e-mail", "firstName", "A",
                 "lastName", "B")), 400, "email");

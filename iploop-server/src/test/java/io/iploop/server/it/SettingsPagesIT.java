@@ -3,9 +3,11 @@ package io.iploop.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iploop.server.accounts.NotificationPreferences;
+import io.iploop.server.accounts.ProfileService;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -19,6 +21,9 @@ import tools.jackson.databind.JsonNode;
  * saved; the account is deleted with e-mail and password. Screenshots and axe checks of each new page.
  */
 class SettingsPagesIT extends BrowserTestSupport {
+
+    @Autowired
+    ProfileService profiles;
 
     @Test
     void twoFactorIsTurnedOnInTheBrowserAndTheNextLoginAsksForACode() {
@@ -137,7 +142,7 @@ class SettingsPagesIT extends BrowserTestSupport {
         test("save-notifications").click();
         assertThat(textOf("done")).contains("Notification preferences saved");
         assertThat(test("pref-weekly-report").isSelected()).isFalse();
-        assertThat(accountsService.notificationPreferences(userId)).isEqualTo(new NotificationPreferences(true, false, true));
+        assertThat(profiles.notificationPreferences(userId)).isEqualTo(new NotificationPreferences(true, false, true));
 
         test("delete-open").click();
         type("#confirm-email", "someone-else@example.com");

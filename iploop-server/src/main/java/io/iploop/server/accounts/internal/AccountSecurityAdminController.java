@@ -1,6 +1,6 @@
 package io.iploop.server.accounts.internal;
 
-import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.AccountAdminService;
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.swagger.v3.oas.annotations.Operation;
@@ -27,10 +27,10 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "admin", description = "Platform administration")
 class AccountSecurityAdminController {
 
-    private final AccountsService accounts;
+    private final AccountAdminService accountAdmin;
 
-    AccountSecurityAdminController(AccountsService accounts) {
-        this.accounts = accounts;
+    AccountSecurityAdminController(AccountAdminService accountAdmin) {
+        this.accountAdmin = accountAdmin;
     }
 
     @PostMapping("/{id}/2fa/reset")
@@ -42,6 +42,6 @@ class AccountSecurityAdminController {
     @ApiResponse(responseCode = "404", description = "account_not_found",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     void resetTwoFactor(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id) {
-        accounts.resetTwoFactor(caller.userId(), id);
+        accountAdmin.resetTwoFactor(caller.userId(), id);
     }
 }

@@ -3,15 +3,19 @@ package io.iploop.server.accounts.internal;
 import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.EmailVerificationService;
 import io.iploop.server.accounts.LoginAttempt;
 import io.iploop.server.accounts.LoginResult;
 import io.iploop.server.accounts.NewAccount;
 import io.iploop.server.accounts.NotificationPreferences;
+import io.iploop.server.accounts.PasswordService;
+import io.iploop.server.accounts.ProfileService;
 import io.iploop.server.accounts.ProfileUpdate;
-import io.iploop.server.platform.ApiError;
-import io.iploop.server.platform.AuthenticatedUser;
+import io.iploop.server.accounts.SignInService;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.Subscription;
+import io.iploop.server.platform.ApiError;
+import io.iploop.server.platform.AuthenticatedUser;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -51,10 +55,19 @@ import org.springframework.web.bind.annotation.RestController;
 class AccountsController {
 
     private final AccountsService accounts;
+    private final SignInService signIn;
+    private final PasswordService passwordService;
+    private final EmailVerificationService emailVerification;
+    private final ProfileService profiles;
     private final PlansService plans;
 
-    AccountsController(AccountsService accounts, PlansService plans) {
+    AccountsController(AccountsService accounts, SignInService signIn, PasswordService passwordService,
+            EmailVerificationService emailVerification, ProfileService profiles, PlansService plans) {
         this.accounts = accounts;
+        this.signIn = signIn;
+        this.passwordService = passwordService;
+        this.emailVerification = emailVerification;
+        this.profiles = profiles;
         this.plans = plans;
     }
 
@@ -64,7 +77,7 @@ class AccountsController {
             description = "ref: a node operator's referral code (seed 000 §3.7); an unknown code is a 400 naming ref.")
     TokenResponse register(@Valid @RequestBody RegisterRequest r,
             @RequestParam(name = "ref", required = false) @Nullable String ref) {
-        return TokenResponse.of(accounts.register(
+        return TokenResponse.of(signIn.register(
                 NewAccount.customer(r.email(), r.password(), r.firstName(), r.lastName(), r.company()), ref));
     }
 
@@ -84,7 +97,7 @@ class AccountsController {
     @ApiResponse(responseCode = "423", description = "account_locked after too many failures",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     TokenResponse login(@Valid @RequestBody LoginRequest r, HttpServletRequest request) {
-        return TokenResponse.of(accounts.login(new LoginAttempt(r.email(), r.password(), r.totpCode(), r.backupCode(),
+        return TokenResponse.of(signIn.login(new LoginAttempt(r.email(), r.password(), r.totpCode(), r.backupCode(),
                 request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT))));
     }
 
@@ -92,7 +105,7 @@ class AccountsController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "End the caller's session and blacklist its token until it expires (seed 001 §4.5)")
     void logout(@RequestHeader(HttpHeaders.AUTHORIZATION) String authorization) {
-        accounts.logout(authorization.substring("Bearer ".length()).strip());
+        signIn.logout(authorization.substring("Bearer ".length()).strip());
     }
 
     @GetMapping("/profile")
@@ -107,7 +120,7 @@ class AccountsController {
     @Operation(summary = "Change the caller's name, company and phone (the e-mail is read-only)")
     ProfileResponse updateProfile(@AuthenticationPrincipal AuthenticatedUser caller,
             @Valid @RequestBody ProfileRequest r) {
-        return profileOf(accounts.updateProfile(caller.userId(),
+        return profileOf(profiles.updateProfile(caller.userId(),
                 new ProfileUpdate(r.firstName(), r.lastName(), r.company(), r.phone())));
     }
 
@@ -115,35 +128,35 @@ class AccountsController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Change the caller's password; ends every other session and clears must-change-password")
     void changePassword(@AuthenticationPrincipal AuthenticatedUser caller, @Valid @RequestBody PasswordRequest r) {
-        accounts.changePassword(caller.userId(), caller.sessionId(), r.currentPassword(), r.newPassword());
+        passwordService.changePassword(caller.userId(), caller.sessionId(), r.currentPassword(), r.newPassword());
     }
 
     @PostMapping("/forgot-password")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Mail a password reset link (1 h); the answer is the same whether the e-mail exists or not")
     MessageResponse forgotPassword(@Valid @RequestBody ForgotPasswordRequest r) {
-        accounts.requestPasswordReset(r.email());
+        passwordService.requestPasswordReset(r.email());
         return new MessageResponse("if an account uses this e-mail, a reset link is on its way");
     }
 
     @GetMapping("/verify-reset-token")
     @Operation(summary = "Check that a password reset token is unused and unexpired")
     ValidResponse verifyResetToken(@RequestParam @NotBlank @Size(max = 128) String token) {
-        accounts.checkPasswordResetToken(token);
+        passwordService.checkPasswordResetToken(token);
         return new ValidResponse(true);
     }
 
     @PostMapping("/reset-password")
     @Operation(summary = "Set a new password with a reset token (single use); ends every session of the account")
     MessageResponse resetPassword(@Valid @RequestBody ResetPasswordRequest r) {
-        accounts.resetPassword(r.token(), r.newPassword());
+        passwordService.resetPassword(r.token(), r.newPassword());
         return new MessageResponse("password changed; log in with the new password");
     }
 
     @GetMapping("/verify-email")
     @Operation(summary = "Mark the e-mail address verified with the mailed token")
     MessageResponse verifyEmail(@RequestParam @NotBlank @Size(max = 128) String token) {
-        accounts.verifyEmail(token);
+        emailVerification.verifyEmail(token);
         return new MessageResponse("e-mail address verified");
     }
 
@@ -151,7 +164,7 @@ class AccountsController {
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Mail a new e-mail verification link")
     MessageResponse resendVerification(@AuthenticationPrincipal AuthenticatedUser caller) {
-        accounts.resendVerification(caller.userId());
+        emailVerification.resendVerification(caller.userId());
         return new MessageResponse("verification e-mail sent");
     }
 
@@ -160,20 +173,20 @@ class AccountsController {
     @Operation(summary = "Delete the caller's own account (soft delete) after checking the password; every session ends "
             + "and the proxy refuses its keys within 5 seconds")
     void deleteAccount(@AuthenticationPrincipal AuthenticatedUser caller, @Valid @RequestBody DeleteAccountRequest r) {
-        accounts.deleteOwnAccount(caller.userId(), r.password());
+        profiles.deleteOwnAccount(caller.userId(), r.password());
     }
 
     @GetMapping("/notification-preferences")
     @Operation(summary = "Which e-mails the caller's account gets (all on until saved)")
     NotificationPreferences notificationPreferences(@AuthenticationPrincipal AuthenticatedUser caller) {
-        return accounts.notificationPreferences(caller.userId());
+        return profiles.notificationPreferences(caller.userId());
     }
 
     @PutMapping("/notification-preferences")
     @Operation(summary = "Choose which e-mails the caller's account gets")
     NotificationPreferences setNotificationPreferences(@AuthenticationPrincipal AuthenticatedUser caller,
             @RequestBody NotificationPreferences r) {
-        return accounts.setNotificationPreferences(caller.userId(), r);
+        return profiles.setNotificationPreferences(caller.userId(), r);
     }
 
     private ProfileResponse profileOf(Account account) {
@@ -182,13 +195,12 @@ class AccountsController {
 
     // Request bodies: components are non-null once @Valid has passed (Jackson may bind null before).
 
-    /** Registration form (seed 001 §4.1). */
-    record RegisterRequest(
-            @NotBlank @Email @Size(max = 255) String email,
-            @NotBlank @Size(min = 8, max = 128) String password,
-            @NotBlank @Size(max = 100) String firstName,
-            @NotBlank @Size(max = 100) String lastName,
-            @Size(max = 255) @Nullable String company) {}
+    /**
+     * Registration form (seed 001 §4.1). The rules are {@link NewAccount}'s constraints, checked by
+     * the accounts feature when it creates the account (400 {@code validation_failed} naming the field).
+     */
+    record RegisterRequest(@Nullable String email, @Nullable String password, @Nullable String firstName,
+            @Nullable String lastName, @Nullable String company) {}
 
     /**
      * Seed 001 §4.2 plus seed 000 §9.1: {@code totpCode} or {@code backupCode} when the account uses 2FA.

@@ -1,6 +1,7 @@
 package io.iploop.server.accounts.internal;
 
 import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountAdminService;
 import io.iploop.server.accounts.AccountPage;
 import io.iploop.server.accounts.AccountSearch;
 import io.iploop.server.accounts.AccountsException;
@@ -10,9 +11,9 @@ import io.iploop.server.accounts.UserStatus;
 import io.iploop.server.accounts.internal.AccountsController.UserView;
 import io.iploop.server.keys.ApiKey;
 import io.iploop.server.keys.ApiKeysService;
-import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.Subscription;
+import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.usage.UsagePeriod;
 import io.iploop.server.usage.UsageService;
 import io.iploop.server.usage.UsageSummary;
@@ -22,8 +23,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
-import jakarta.validation.constraints.Email;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.math.BigDecimal;
@@ -59,14 +58,16 @@ import org.springframework.web.bind.annotation.RestController;
 class AdminUsersController {
 
     private final AccountsService accounts;
+    private final AccountAdminService accountAdmin;
     private final PlansService plans;
     private final ApiKeysService keys;
     private final UsageService usage;
     private final TransactionTemplate tx;
 
-    AdminUsersController(AccountsService accounts, PlansService plans, ApiKeysService keys, UsageService usage,
-            TransactionTemplate tx) {
+    AdminUsersController(AccountsService accounts, AccountAdminService accountAdmin, PlansService plans,
+            ApiKeysService keys, UsageService usage, TransactionTemplate tx) {
         this.accounts = accounts;
+        this.accountAdmin = accountAdmin;
         this.plans = plans;
         this.keys = keys;
         this.usage = usage;
@@ -97,7 +98,7 @@ class AdminUsersController {
                 .findFirst().orElseThrow(() -> invalid("sort", "sort: " + sort
                         + " (expected: createdAt, email, name, lastLoginAt or status)"));
         @Nullable List<UUID> ids = plan == null || plan.isBlank() ? null : plans.activeSubscribers(plan.strip());
-        AccountPage result = accounts.search(new AccountSearch(q != null ? q : search,
+        AccountPage result = accountAdmin.search(new AccountSearch(q != null ? q : search,
                 status == null || status.isBlank() ? null : status(status, "status", true),
                 role == null || role.isBlank() ? null : role(role), ids, by, descending, page, limit));
         Map<UUID, Subscription> subscriptions = plans.current(result.items().stream().map(Account::id).toList());
@@ -116,7 +117,7 @@ class AdminUsersController {
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Create an account; the user is mailed an invitation link (72 h) to set a password")
     UserDetails create(@AuthenticationPrincipal AuthenticatedUser admin, @Valid @RequestBody CreateUserRequest r) {
-        Account created = accounts.createByAdmin(admin.userId(), r.email(), r.firstName(), r.lastName(), r.company(),
+        Account created = accountAdmin.createByAdmin(admin.userId(), r.email(), r.firstName(), r.lastName(), r.company(),
                 r.role() == null ? UserRole.CUSTOMER : role(r.role()), blankToNull(r.planId()));
         return details(created);
     }
@@ -132,10 +133,10 @@ class AdminUsersController {
         find(userId);
         tx.executeWithoutResult(t -> {
             if (r.status() != null) {
-                accounts.changeStatus(admin.userId(), userId, status(r.status(), "status", false), r.reason());
+                accountAdmin.changeStatus(admin.userId(), userId, status(r.status(), "status", false), r.reason());
             }
             if (r.role() != null) {
-                accounts.changeRole(admin.userId(), userId, role(r.role()));
+                accountAdmin.changeRole(admin.userId(), userId, role(r.role()));
             }
             if (r.planId() != null) {
                 plans.changePlan(admin.userId(), userId, r.planId());
@@ -152,13 +153,13 @@ class AdminUsersController {
     @Operation(summary = "Soft-delete an account: it can no longer log in or use the proxy; 409 "
             + "cannot_delete_self for one's own account")
     void delete(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID userId) {
-        accounts.deleteByAdmin(admin.userId(), userId);
+        accountAdmin.deleteByAdmin(admin.userId(), userId);
     }
 
     @PostMapping("/{userId}/admin")
     @Operation(summary = "Make the account an admin")
     UserDetails makeAdmin(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID userId) {
-        return details(accounts.changeRole(admin.userId(), userId, UserRole.ADMIN));
+        return details(accountAdmin.changeRole(admin.userId(), userId, UserRole.ADMIN));
     }
 
     @DeleteMapping("/{userId}/admin")
@@ -169,7 +170,7 @@ class AdminUsersController {
         if (target.role() != UserRole.ADMIN) {
             return details(target);
         }
-        return details(accounts.changeRole(admin.userId(), userId, UserRole.CUSTOMER));
+        return details(accountAdmin.changeRole(admin.userId(), userId, UserRole.CUSTOMER));
     }
 
     private Account find(UUID userId) {
@@ -217,10 +218,11 @@ class AdminUsersController {
 
     /** A new account; no password: the user sets it through the mailed invitation. */
     record CreateUserRequest(
-            @NotBlank @Email @Size(max = 255) String email,
-            @NotBlank @Size(max = 100) String firstName,
-            @NotBlank @Size(max = 100) String lastName,
-            @Size(max = 255) @Nullable String company,
+            // E-mail, names and company follow NewAccount's constraints, checked when the account is created.
+            @Nullable String email,
+            @Nullable String firstName,
+            @Nullable String lastName,
+            @Nullable String company,
             @Pattern(regexp = "customer|operator|admin", message = "customer, operator or admin") @Nullable String role,
             @Size(max = 40) @Nullable String planId) {}
 

@@ -1,6 +1,6 @@
 package io.iploop.server.accounts.internal;
 
-import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.SignInService;
 import io.iploop.server.accounts.UserSession;
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.AuthenticatedUser;
@@ -32,16 +32,16 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "auth", description = "Accounts and tokens")
 class SessionsController {
 
-    private final AccountsService accounts;
+    private final SignInService signIn;
 
-    SessionsController(AccountsService accounts) {
-        this.accounts = accounts;
+    SessionsController(SignInService signIn) {
+        this.signIn = signIn;
     }
 
     @GetMapping
     @Operation(summary = "The caller's open sessions, newest first; current: true marks the one of this token")
     SessionsResponse list(@AuthenticationPrincipal AuthenticatedUser caller) {
-        return new SessionsResponse(accounts.sessions(caller.userId()).stream()
+        return new SessionsResponse(signIn.sessions(caller.userId()).stream()
                 .map(s -> SessionView.of(s, s.id().equals(caller.sessionId())))
                 .toList());
     }
@@ -53,14 +53,14 @@ class SessionsController {
     @ApiResponse(responseCode = "404", description = "session_not_found: no open session of the caller has this id",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     void end(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id) {
-        accounts.endSession(caller.userId(), id);
+        signIn.endSession(caller.userId(), id);
     }
 
     @DeleteMapping
     @Operation(summary = "Log out everywhere: end all the caller's sessions, or all but this one with keepCurrent=true")
     EndedResponse endAll(@AuthenticationPrincipal AuthenticatedUser caller,
             @RequestParam(defaultValue = "false") boolean keepCurrent) {
-        return new EndedResponse(accounts.endSessions(caller.userId(), keepCurrent ? caller.sessionId() : null));
+        return new EndedResponse(signIn.endSessions(caller.userId(), keepCurrent ? caller.sessionId() : null));
     }
 
     /** Seed 000 §9.4: device, IP, location, last active. */

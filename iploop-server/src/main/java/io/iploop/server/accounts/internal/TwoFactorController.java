@@ -1,6 +1,6 @@
 package io.iploop.server.accounts.internal;
 
-import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.TwoFactorService;
 import io.iploop.server.accounts.TwoFactorSetup;
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.AuthenticatedUser;
@@ -33,10 +33,10 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "auth", description = "Accounts and tokens")
 class TwoFactorController {
 
-    private final AccountsService accounts;
+    private final TwoFactorService twoFactorService;
 
-    TwoFactorController(AccountsService accounts) {
-        this.accounts = accounts;
+    TwoFactorController(TwoFactorService twoFactorService) {
+        this.twoFactorService = twoFactorService;
     }
 
     @PostMapping("/setup")
@@ -46,7 +46,7 @@ class TwoFactorController {
     @ApiResponse(responseCode = "409", description = "two_factor_already_enabled",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     TwoFactorSetup setup(@AuthenticationPrincipal AuthenticatedUser caller) {
-        return accounts.setUpTwoFactor(caller.userId());
+        return twoFactorService.setUpTwoFactor(caller.userId());
     }
 
     @PostMapping("/verify")
@@ -59,7 +59,7 @@ class TwoFactorController {
     @ApiResponse(responseCode = "409", description = "two_factor_not_set_up or two_factor_already_enabled",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     BackupCodesResponse verify(@AuthenticationPrincipal AuthenticatedUser caller, @Valid @RequestBody CodeRequest r) {
-        return new BackupCodesResponse(true, accounts.enableTwoFactor(caller.userId(), r.code()));
+        return new BackupCodesResponse(true, twoFactorService.enableTwoFactor(caller.userId(), r.code()));
     }
 
     @PostMapping("/disable")
@@ -73,7 +73,7 @@ class TwoFactorController {
     @ApiResponse(responseCode = "409", description = "two_factor_not_enabled",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     void disable(@AuthenticationPrincipal AuthenticatedUser caller, @Valid @RequestBody DisableRequest r) {
-        accounts.disableTwoFactor(caller.userId(), r.code(), r.password());
+        twoFactorService.disableTwoFactor(caller.userId(), r.code(), r.password());
     }
 
     @PostMapping("/backup-codes")
@@ -85,7 +85,7 @@ class TwoFactorController {
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     BackupCodesResponse regenerate(@AuthenticationPrincipal AuthenticatedUser caller,
             @Valid @RequestBody CodeRequest r) {
-        return new BackupCodesResponse(true, accounts.regenerateBackupCodes(caller.userId(), r.code()));
+        return new BackupCodesResponse(true, twoFactorService.regenerateBackupCodes(caller.userId(), r.code()));
     }
 
     // Request bodies: components are non-null once @Valid has passed.

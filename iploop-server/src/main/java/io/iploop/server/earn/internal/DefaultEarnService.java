@@ -440,7 +440,16 @@ class DefaultEarnService implements EarnService {
             throw new EarnException(EarnException.Reason.INVALID_PARAMETER, "limit: " + limit + " (expected: 1-100000)",
                     "limit");
         }
-        return repo.earnings(userId, limit);
+        return named(repo.earnings(userId, limit));
+    }
+
+    /** The rows with their devices' current names from the nodes feature (one lookup for all rows). */
+    private List<DeviceEarning> named(List<DeviceEarning> rows) {
+        Map<UUID, Device> devices = nodes.devicesById(rows.stream().map(DeviceEarning::deviceId).distinct().toList());
+        return rows.stream().map(e -> {
+            Device d = devices.get(e.deviceId());
+            return d == null ? e : e.withDeviceName(d.name());
+        }).toList();
     }
 
     // ------------------------------------------------------------------ referrals
@@ -521,7 +530,7 @@ class DefaultEarnService implements EarnService {
     public AdminEarnView adminView(UUID userId) {
         Account account = accounts.find(userId).orElseThrow(() -> new EarnException(EarnException.Reason.USER_NOT_FOUND,
                 "no user " + userId, "id"));
-        return new AdminEarnView(userId, account.email(), balance(userId), devices(userId), repo.earnings(userId, 50),
+        return new AdminEarnView(userId, account.email(), balance(userId), devices(userId), named(repo.earnings(userId, 50)),
                 referralStats(userId));
     }
 

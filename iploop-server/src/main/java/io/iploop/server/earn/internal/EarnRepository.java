@@ -213,16 +213,19 @@ class EarnRepository {
                 .update();
     }
 
-    /** The user's device-periods, newest first. */
+    /**
+     * The user's device-periods, newest first, without device names: {@code nodes} is the nodes
+     * feature's table, so the service adds the names from {@code NodesService}.
+     */
     List<DeviceEarning> earnings(UUID userId, int limit) {
         return jdbc.sql("""
-                        SELECT e.*, n.device_name FROM device_earnings e JOIN nodes n ON n.id = e.node_id
+                        SELECT e.* FROM device_earnings e
                         WHERE e.user_id = :user ORDER BY e.period_start DESC, e.id DESC LIMIT :limit""")
                 .param("user", userId).param("limit", limit).query(EarnRepository::earning).list();
     }
 
     private static DeviceEarning earning(ResultSet rs, int n) throws SQLException {
-        return new DeviceEarning(rs.getLong("id"), rs.getObject("node_id", UUID.class), rs.getString("device_name"),
+        return new DeviceEarning(rs.getLong("id"), rs.getObject("node_id", UUID.class), null,
                 rs.getTimestamp("period_start").toInstant(), rs.getTimestamp("period_end").toInstant(),
                 rs.getLong("bytes_shared"), rs.getString("tier"), rs.getBigDecimal("rate_per_gb"),
                 rs.getBigDecimal("base_credits"), rs.getBigDecimal("device_multiplier"),

@@ -1,20 +1,18 @@
 package io.iploop.server.plans.internal;
 
-import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.plans.PlanDetails;
 import io.iploop.server.plans.PlanSpec;
 import io.iploop.server.plans.PlansException;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.SignupPlan;
+import io.iploop.server.platform.AuthenticatedUser;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import java.math.BigDecimal;
@@ -105,55 +103,61 @@ class AdminPlansController {
 
     // Request bodies: components are non-null once @Valid has passed (Jackson may bind null before).
 
-    /** A new plan (seed 001 §13.1 "Create Plan Dialog", plus the limits the gateway enforces). */
+    /**
+     * A new plan (seed 001 §13.1 "Create Plan Dialog", plus the limits the gateway enforces). The
+     * plan rules are {@link PlanSpec}'s constraints, checked by the plans service on the spec this
+     * request becomes; here only what the JSON shape needs (the id, a sticky lifetime).
+     */
     record CreatePlanRequest(
-            @NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9_-]{1,39}", message = "2-40 of a-z 0-9 _ -, starting with a letter or digit")
-            String id,
-            @NotBlank @Size(max = 100) String name,
-            @Size(max = 2000) @Nullable String description,
-            @Pattern(regexp = "[A-Z]{3}", message = "ISO 4217 code such as USD") @Nullable String currency,
-            @PositiveOrZero @Digits(integer = 10, fraction = 2) @Nullable BigDecimal priceMonthly,
-            @PositiveOrZero @Digits(integer = 10, fraction = 2) @Nullable BigDecimal priceAnnual,
-            @PositiveOrZero @Digits(integer = 6, fraction = 4) @Nullable BigDecimal pricePerGb,
-            @PositiveOrZero @Digits(integer = 6, fraction = 4) @Nullable BigDecimal overagePerGb,
-            @PositiveOrZero @Digits(integer = 9, fraction = 3) @Nullable BigDecimal includedGb,
-            @Positive @Nullable Integer requestsPerSecond,
-            @Positive @Nullable Integer requestsPerDay,
-            @Positive @Nullable Integer maxConcurrentConnections,
-            @NotNull @Positive Long maxStickyLifetimeSeconds,
+            @NotBlank @Pattern(regexp = PlanSpec.ID_PATTERN, message = PlanSpec.ID_RULE) String id,
+            @Nullable String name,
+            @Nullable String description,
+            @Nullable String currency,
+            @Nullable BigDecimal priceMonthly,
+            @Nullable BigDecimal priceAnnual,
+            @Nullable BigDecimal pricePerGb,
+            @Nullable BigDecimal overagePerGb,
+            @Nullable BigDecimal includedGb,
+            @Nullable Integer requestsPerSecond,
+            @Nullable Integer requestsPerDay,
+            @Nullable Integer maxConcurrentConnections,
+            @NotNull Long maxStickyLifetimeSeconds,
             @Nullable Boolean stickySessions,
-            @Size(max = 6) @Nullable List<@NotBlank String> targeting,
-            @Size(max = 20) @Nullable List<@NotBlank @Size(max = 200) String> features,
+            @Nullable List<@Nullable String> targeting,
+            @Nullable List<@Nullable String> features,
             @Nullable Integer sortOrder,
             @Nullable Boolean active) {
 
         PlanSpec toSpec() {
-            return new PlanSpec(name().strip(), description, currency == null ? "USD" : currency, priceMonthly,
+            return new PlanSpec(name == null ? "" : name.strip(), description, currency == null ? "USD" : currency, priceMonthly,
                     priceAnnual, pricePerGb, overagePerGb, includedGb, requestsPerSecond, requestsPerDay,
                     maxConcurrentConnections, maxStickyLifetimeSeconds,
                     Boolean.TRUE.equals(stickySessions), lower(targeting == null ? List.of("country") : targeting),
-                    features == null ? List.of() : features, sortOrder == null ? 100 : sortOrder,
+                    features == null ? List.of() : nonNull(features), sortOrder == null ? 100 : sortOrder,
                     active == null || active);
         }
     }
 
-    /** Changes to a plan: null or absent fields stay as they are; {@code clear} sets fields to null. */
+    /**
+     * Changes to a plan: null or absent fields stay as they are; {@code clear} sets fields to null.
+     * The merged spec is checked against {@link PlanSpec}'s constraints by the plans service.
+     */
     record UpdatePlanRequest(
-            @Size(min = 1, max = 100) @Pattern(regexp = ".*\\S.*", message = "must not be blank") @Nullable String name,
-            @Size(max = 2000) @Nullable String description,
-            @Pattern(regexp = "[A-Z]{3}", message = "ISO 4217 code such as USD") @Nullable String currency,
-            @PositiveOrZero @Digits(integer = 10, fraction = 2) @Nullable BigDecimal priceMonthly,
-            @PositiveOrZero @Digits(integer = 10, fraction = 2) @Nullable BigDecimal priceAnnual,
-            @PositiveOrZero @Digits(integer = 6, fraction = 4) @Nullable BigDecimal pricePerGb,
-            @PositiveOrZero @Digits(integer = 6, fraction = 4) @Nullable BigDecimal overagePerGb,
-            @PositiveOrZero @Digits(integer = 9, fraction = 3) @Nullable BigDecimal includedGb,
-            @Positive @Nullable Integer requestsPerSecond,
-            @Positive @Nullable Integer requestsPerDay,
-            @Positive @Nullable Integer maxConcurrentConnections,
-            @Positive @Nullable Long maxStickyLifetimeSeconds,
+            @Nullable String name,
+            @Nullable String description,
+            @Nullable String currency,
+            @Nullable BigDecimal priceMonthly,
+            @Nullable BigDecimal priceAnnual,
+            @Nullable BigDecimal pricePerGb,
+            @Nullable BigDecimal overagePerGb,
+            @Nullable BigDecimal includedGb,
+            @Nullable Integer requestsPerSecond,
+            @Nullable Integer requestsPerDay,
+            @Nullable Integer maxConcurrentConnections,
+            @Nullable Long maxStickyLifetimeSeconds,
             @Nullable Boolean stickySessions,
-            @Size(max = 6) @Nullable List<@NotBlank String> targeting,
-            @Size(max = 20) @Nullable List<@NotBlank @Size(max = 200) String> features,
+            @Nullable List<@Nullable String> targeting,
+            @Nullable List<@Nullable String> features,
             @Nullable Integer sortOrder,
             @Nullable Boolean active,
             @Size(max = 10) @Nullable List<String> clear) {
@@ -183,7 +187,7 @@ class AdminPlansController {
                     maxStickyLifetimeSeconds == null ? s.maxStickyLifetimeSeconds() : maxStickyLifetimeSeconds,
                     stickySessions == null ? s.stickySessions() : stickySessions,
                     targeting == null ? s.targeting() : lower(targeting),
-                    features == null ? s.features() : features,
+                    features == null ? s.features() : nonNull(features),
                     sortOrder == null ? s.sortOrder() : sortOrder,
                     active == null ? s.active() : active);
         }
@@ -217,7 +221,12 @@ class AdminPlansController {
         return value != null ? value : otherwise;
     }
 
-    private static List<String> lower(List<String> values) {
-        return values.stream().map(v -> v.strip().toLowerCase(Locale.ROOT)).distinct().toList();
+    private static List<String> lower(List<@Nullable String> values) {
+        return nonNull(values).stream().map(v -> v.strip().toLowerCase(Locale.ROOT)).distinct().toList();
+    }
+
+    /** JSON nulls in a list become blanks, which {@link PlanSpec}'s {@code @NotBlank} elements refuse by name. */
+    private static List<String> nonNull(List<@Nullable String> values) {
+        return values.stream().map(v -> v == null ? "" : v).toList();
     }
 }

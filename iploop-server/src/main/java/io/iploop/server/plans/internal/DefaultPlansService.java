@@ -6,11 +6,13 @@ import io.iploop.server.audit.AuditService;
 import io.iploop.server.plans.Plan;
 import io.iploop.server.plans.PlanDetails;
 import io.iploop.server.plans.PlanSpec;
-import io.iploop.server.plans.PlansException;
 import io.iploop.server.plans.PlansException.Reason;
+import io.iploop.server.plans.PlansException;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.SignupPlan;
 import io.iploop.server.plans.Subscription;
+import io.iploop.server.platform.RecordViolations;
+import jakarta.validation.Validator;
 import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.Currency;
@@ -20,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -35,17 +36,17 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class DefaultPlansService implements PlansService {
 
-    /** Targeting options a plan may include (the {@code plans.targeting} check constraint). */
-    static final Set<String> TARGETING = Set.of("country", "state", "city", "zip", "asn", "isp");
     /** GB balances are byte-exact: 9 decimals of 10^9 bytes (migration V202611241001). */
     private static final int GB_SCALE = 9;
 
     private final PlanRepository repository;
     private final AuditService audit;
+    private final Validator validator;
 
-    DefaultPlansService(PlanRepository repository, AuditService audit) {
+    DefaultPlansService(PlanRepository repository, AuditService audit, Validator validator) {
         this.repository = repository;
         this.audit = audit;
+        this.validator = validator;
     }
 
     @Override
@@ -113,6 +114,9 @@ class DefaultPlansService implements PlansService {
     @Override
     @Transactional
     public PlanDetails createPlan(UUID adminId, String planId, PlanSpec spec) {
+        if (!planId.matches(PlanSpec.ID_PATTERN)) {
+            throw new PlansException(Reason.INVALID_PLAN, "id: " + PlanSpec.ID_RULE, "id");
+        }
         check(spec);
         if (repository.exists(planId)) {
             throw new PlansException(Reason.PLAN_EXISTS, "a plan with id " + planId + " exists already", "id");
@@ -261,23 +265,19 @@ class DefaultPlansService implements PlansService {
         return plan.includedGb() == null ? BigDecimal.ZERO : plan.includedGb();
     }
 
-    /** Checks what bean validation on the request cannot: currency, targeting set. */
-    private static void check(PlanSpec s) {
+    /**
+     * Checks the spec's Bean Validation constraints (the plan rules, {@link PlanSpec}), reporting the
+     * first violated field in component order, then that the currency exists.
+     */
+    private void check(PlanSpec s) {
+        RecordViolations.first(PlanSpec.class, validator.validate(s)).ifPresent(v -> {
+            throw new PlansException(Reason.INVALID_PLAN, v.field() + ": " + v.message(), v.field());
+        });
         try {
             Currency.getInstance(s.currency());
         } catch (IllegalArgumentException e) {
             throw new PlansException(Reason.INVALID_PLAN, "currency: " + s.currency() + " (expected: ISO 4217 code)",
                     "currency");
-        }
-        for (String t : s.targeting()) {
-            if (!TARGETING.contains(t)) {
-                throw new PlansException(Reason.INVALID_PLAN,
-                        "targeting: " + t + " (expected: any of country, state, city, zip, asn, isp)", "targeting");
-            }
-        }
-        if (!s.targeting().contains("country")) {
-            throw new PlansException(Reason.INVALID_PLAN,
-                    "targeting: must include country (every plan targets countries, seed 001 §5.9)", "targeting");
         }
     }
 

@@ -15,8 +15,12 @@
  * object, annotate the handler {@code @V2Get(Item.class)} and return the object. Unknown or malformed
  * parameters answer 400 {@code unknown_parameter}/{@code invalid_parameter} naming them before the
  * handler runs, and the same annotations document the parameters in {@code /api/openapi.json}.
+ * Exposed to every feature as the {@code platform :: v2} named interface of the shared
+ * {@code platform} application module ({@code docs/architecture.md}).
  */
 @NullMarked
+@NamedInterface("v2")
 package io.iploop.server.platform.v2;
 
 import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.NamedInterface;

@@ -1,9 +1,9 @@
 package io.iploop.server.web.internal;
 
 import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountAdminService;
 import io.iploop.server.accounts.AccountPage;
 import io.iploop.server.accounts.AccountSearch;
-import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.UserRole;
 import io.iploop.server.accounts.UserStatus;
 import io.iploop.server.admin.AdminStatsService;
@@ -73,16 +73,16 @@ final class AdminPagesController {
             Map.entry("approved", "Cash-out approved."),
             Map.entry("rejected", "Cash-out rejected; its credits are back in the user's balance."));
 
-    private final AccountsService accounts;
+    private final AccountAdminService accountAdmin;
     private final PlansService plans;
     private final NodesService nodes;
     private final AdminStatsService stats;
     private final CashoutsService cashouts;
     private final AuditService audit;
 
-    AdminPagesController(AccountsService accounts, PlansService plans, NodesService nodes, AdminStatsService stats,
+    AdminPagesController(AccountAdminService accountAdmin, PlansService plans, NodesService nodes, AdminStatsService stats,
             CashoutsService cashouts, AuditService audit) {
-        this.accounts = accounts;
+        this.accountAdmin = accountAdmin;
         this.plans = plans;
         this.nodes = nodes;
         this.stats = stats;
@@ -118,7 +118,7 @@ final class AdminPagesController {
     String status(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id, @RequestParam String status,
             @RequestParam(defaultValue = "") String reason, @RequestParam(defaultValue = "") String back,
             HttpServletResponse response, Model model) {
-        return act(me, back, "status", response, model, () -> accounts.changeStatus(me.userId(), id,
+        return act(me, back, "status", response, model, () -> accountAdmin.changeStatus(me.userId(), id,
                 parse(UserStatus.class, status), reason.isBlank() ? null : reason.strip()));
     }
 
@@ -150,19 +150,19 @@ final class AdminPagesController {
     @PostMapping("/admin/users/{id}/role")
     String role(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id, @RequestParam String role,
             @RequestParam(defaultValue = "") String back, HttpServletResponse response, Model model) {
-        return act(me, back, "role", response, model, () -> accounts.changeRole(me.userId(), id, parse(UserRole.class, role)));
+        return act(me, back, "role", response, model, () -> accountAdmin.changeRole(me.userId(), id, parse(UserRole.class, role)));
     }
 
     @PostMapping("/admin/users/{id}/delete")
     String deleteUser(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id,
             @RequestParam(defaultValue = "") String back, HttpServletResponse response, Model model) {
-        return act(me, back, "deleted", response, model, () -> accounts.deleteByAdmin(me.userId(), id));
+        return act(me, back, "deleted", response, model, () -> accountAdmin.deleteByAdmin(me.userId(), id));
     }
 
     @PostMapping("/admin/users/{id}/reset-2fa")
     String resetTwoFactor(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id,
             @RequestParam(defaultValue = "") String back, HttpServletResponse response, Model model) {
-        return act(me, back, "2fa", response, model, () -> accounts.resetTwoFactor(me.userId(), id));
+        return act(me, back, "2fa", response, model, () -> accountAdmin.resetTwoFactor(me.userId(), id));
     }
 
     private String act(AuthenticatedUser me, String back, String done, HttpServletResponse response, Model model,
@@ -191,7 +191,7 @@ final class AdminPagesController {
         @Nullable UserStatus st = status.isBlank() ? null : parse(UserStatus.class, status);
         @Nullable UserRole ro = role.isBlank() ? null : parse(UserRole.class, role);
         @Nullable List<UUID> ids = plan.isBlank() ? null : plans.activeSubscribers(plan.strip());
-        AccountPage result = accounts.search(new AccountSearch(q.isBlank() ? null : q.strip(), st, ro, ids,
+        AccountPage result = accountAdmin.search(new AccountSearch(q.isBlank() ? null : q.strip(), st, ro, ids,
                 AccountSearch.Sort.CREATED_AT, true, Math.max(1, page), PAGE_SIZE));
         Map<UUID, Subscription> subscriptions = plans.current(result.items().stream().map(Account::id).toList());
         model.addAttribute("result", result);
@@ -351,9 +351,9 @@ final class AdminPagesController {
     private String renderCashouts(String status, Model model) {
         @Nullable CashoutStatus st = status.equals("all") ? null : parse(CashoutStatus.class, status);
         List<Cashout> queue = cashouts.queue(st, 200);
-        Map<UUID, Account> owners = accounts.search(new AccountSearch(null, null, null,
+        Map<UUID, Account> owners = accountAdmin.search(new AccountSearch(null, null, null,
                 queue.stream().map(Cashout::userId).distinct().toList(), AccountSearch.Sort.CREATED_AT, false, 1,
-                AccountsService.MAX_PAGE_SIZE)).items().stream().collect(Collectors.toMap(Account::id, Function.identity()));
+                AccountAdminService.MAX_PAGE_SIZE)).items().stream().collect(Collectors.toMap(Account::id, Function.identity()));
         model.addAttribute("queue", queue);
         model.addAttribute("owners", owners);
         model.addAttribute("status", status);
@@ -373,8 +373,8 @@ final class AdminPagesController {
         model.addAttribute("pages", Math.max(1, (result.total() + AUDIT_PAGE_SIZE - 1) / AUDIT_PAGE_SIZE));
         model.addAttribute("base", UriComponentsBuilder.fromPath("/admin/audit").queryParam("action", action).encode().build().toUriString());
         List<UUID> userIds = result.items().stream().map(e -> e.userId()).filter(java.util.Objects::nonNull).distinct().toList();
-        model.addAttribute("actors", userIds.isEmpty() ? Map.of() : accounts.search(new AccountSearch(null, null, null, userIds,
-                AccountSearch.Sort.CREATED_AT, false, 1, AccountsService.MAX_PAGE_SIZE)).items().stream()
+        model.addAttribute("actors", userIds.isEmpty() ? Map.of() : accountAdmin.search(new AccountSearch(null, null, null, userIds,
+                AccountSearch.Sort.CREATED_AT, false, 1, AccountAdminService.MAX_PAGE_SIZE)).items().stream()
                 .collect(Collectors.toMap(Account::id, Account::email)));
         return "admin/audit";
     }

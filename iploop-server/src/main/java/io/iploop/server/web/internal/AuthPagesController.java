@@ -2,9 +2,12 @@ package io.iploop.server.web.internal;
 
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.EmailVerificationService;
 import io.iploop.server.accounts.LoginAttempt;
 import io.iploop.server.accounts.LoginResult;
 import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.accounts.PasswordService;
+import io.iploop.server.accounts.SignInService;
 import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.PlatformSecrets;
 import io.iploop.server.platform.WebSessionCookie;
@@ -37,10 +40,17 @@ final class AuthPagesController {
     private static final String PENDING_AAD = "web-login-2fa";
 
     private final AccountsService accounts;
+    private final SignInService signIn;
+    private final PasswordService passwordService;
+    private final EmailVerificationService emailVerification;
     private final PlatformSecrets secrets;
 
-    AuthPagesController(AccountsService accounts, PlatformSecrets secrets) {
+    AuthPagesController(AccountsService accounts, SignInService signIn, PasswordService passwordService,
+            EmailVerificationService emailVerification, PlatformSecrets secrets) {
         this.accounts = accounts;
+        this.signIn = signIn;
+        this.passwordService = passwordService;
+        this.emailVerification = emailVerification;
         this.secrets = secrets;
     }
 
@@ -84,7 +94,7 @@ final class AuthPagesController {
             return "auth/login";
         }
         try {
-            LoginResult r = accounts.login(new LoginAttempt(email.strip(), password, null, null, request.getRemoteAddr(),
+            LoginResult r = signIn.login(new LoginAttempt(email.strip(), password, null, null, request.getRemoteAddr(),
                     request.getHeader(HttpHeaders.USER_AGENT)));
             response.addHeader(HttpHeaders.SET_COOKIE,
                     WebSessionCookie.issue(r.token(), r.expiresAt(), request.isSecure()).toString());
@@ -131,7 +141,7 @@ final class AuthPagesController {
             return "auth/two-factor";
         }
         try {
-            LoginResult r = accounts.login(new LoginAttempt(parts[0], parts[1], useBackup ? null : totp,
+            LoginResult r = signIn.login(new LoginAttempt(parts[0], parts[1], useBackup ? null : totp,
                     useBackup ? backup : null, request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT)));
             response.addHeader(HttpHeaders.SET_COOKIE,
                     WebSessionCookie.issue(r.token(), r.expiresAt(), request.isSecure()).toString());
@@ -193,7 +203,7 @@ final class AuthPagesController {
             // register() also logs in; the dashboard asks for the e-mail to be verified first, so the
             // token is not kept and the person signs in after opening the mailed link.
             String ref = SignupForm.strip(form.ref());
-            LoginResult created = accounts.register(NewAccount.customer(SignupForm.strip(form.email()), form.password(),
+            LoginResult created = signIn.register(NewAccount.customer(SignupForm.strip(form.email()), form.password(),
                     SignupForm.strip(form.firstName()), SignupForm.strip(form.lastName()),
                     company.isEmpty() ? null : company), ref.isEmpty() ? null : ref);
             if (form.wantsToEarn()) {
@@ -216,7 +226,7 @@ final class AuthPagesController {
 
     @PostMapping("/logout")
     String logout(HttpServletRequest request, HttpServletResponse response) {
-        WebSessionCookie.read(request).ifPresent(accounts::logout);
+        WebSessionCookie.read(request).ifPresent(signIn::logout);
         response.addHeader(HttpHeaders.SET_COOKIE, WebSessionCookie.clear(request.isSecure()).toString());
         return "redirect:/login?logout";
     }
@@ -234,7 +244,7 @@ final class AuthPagesController {
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             return "auth/forgot-password";
         }
-        accounts.requestPasswordReset(email.strip());
+        passwordService.requestPasswordReset(email.strip());
         model.addAttribute("sent", true);
         return "auth/forgot-password";
     }
@@ -243,7 +253,7 @@ final class AuthPagesController {
     String reset(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
         model.addAttribute("token", token);
         try {
-            accounts.checkPasswordResetToken(token);
+            passwordService.checkPasswordResetToken(token);
         } catch (AccountsException e) {
             model.addAttribute("invalid", true);
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
@@ -264,7 +274,7 @@ final class AuthPagesController {
             return "auth/reset-password";
         }
         try {
-            accounts.resetPassword(token, password);
+            passwordService.resetPassword(token, password);
             model.addAttribute("done", true);
         } catch (AccountsException e) {
             model.addAttribute("invalid", true);
@@ -288,7 +298,7 @@ final class AuthPagesController {
     String doVerify(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
         model.addAttribute("token", token);
         try {
-            accounts.verifyEmail(token);
+            emailVerification.verifyEmail(token);
             model.addAttribute("state", "verified");
         } catch (AccountsException e) {
             model.addAttribute("state", "invalid");

@@ -4,7 +4,11 @@ import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.NotificationPreferences;
+import io.iploop.server.accounts.PasswordService;
+import io.iploop.server.accounts.ProfileService;
 import io.iploop.server.accounts.ProfileUpdate;
+import io.iploop.server.accounts.SignInService;
+import io.iploop.server.accounts.TwoFactorService;
 import io.iploop.server.accounts.TwoFactorSetup;
 import io.iploop.server.keys.ApiKeysService;
 import io.iploop.server.keys.KeysException;
@@ -52,10 +56,19 @@ final class SettingsPagesController {
             "whitelist", "Account IP whitelist saved. The proxy applies it within 5 seconds.");
 
     private final AccountsService accounts;
+    private final SignInService signIn;
+    private final PasswordService passwordService;
+    private final ProfileService profiles;
+    private final TwoFactorService twoFactorService;
     private final ApiKeysService keys;
 
-    SettingsPagesController(AccountsService accounts, ApiKeysService keys) {
+    SettingsPagesController(AccountsService accounts, SignInService signIn, PasswordService passwordService,
+            ProfileService profiles, TwoFactorService twoFactorService, ApiKeysService keys) {
         this.accounts = accounts;
+        this.signIn = signIn;
+        this.passwordService = passwordService;
+        this.profiles = profiles;
+        this.twoFactorService = twoFactorService;
         this.keys = keys;
     }
 
@@ -89,7 +102,7 @@ final class SettingsPagesController {
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             return render(me, model);
         }
-        accounts.updateProfile(me.userId(), new ProfileUpdate(firstName.strip(), lastName.strip(),
+        profiles.updateProfile(me.userId(), new ProfileUpdate(firstName.strip(), lastName.strip(),
                 blankToNull(company), blankToNull(phone)));
         return "redirect:/settings?done=profile#profile";
     }
@@ -112,7 +125,7 @@ final class SettingsPagesController {
         }
         if (errors.isEmpty()) {
             try {
-                accounts.changePassword(me.userId(), me.sessionId(), currentPassword, newPassword);
+                passwordService.changePassword(me.userId(), me.sessionId(), currentPassword, newPassword);
                 return "redirect:/settings?done=password#password";
             } catch (AccountsException e) {
                 errors.put(e.field() != null ? e.field() : "currentPassword", capitalize(e.getMessage()));
@@ -129,13 +142,13 @@ final class SettingsPagesController {
     String notifications(@AuthenticationPrincipal AuthenticatedUser me,
             @RequestParam(defaultValue = "false") boolean lowBalance, @RequestParam(defaultValue = "false") boolean weeklyReport,
             @RequestParam(defaultValue = "false") boolean securityAlerts) {
-        accounts.setNotificationPreferences(me.userId(), new NotificationPreferences(lowBalance, weeklyReport, securityAlerts));
+        profiles.setNotificationPreferences(me.userId(), new NotificationPreferences(lowBalance, weeklyReport, securityAlerts));
         return "redirect:/settings?done=notifications#notifications";
     }
 
     @PostMapping("/settings/2fa/setup")
     String twoFactorSetup(@AuthenticationPrincipal AuthenticatedUser me, Model model) {
-        model.addAttribute("setup", accounts.setUpTwoFactor(me.userId()));
+        model.addAttribute("setup", twoFactorService.setUpTwoFactor(me.userId()));
         return render(me, model);
     }
 
@@ -148,7 +161,7 @@ final class SettingsPagesController {
             @RequestParam(defaultValue = "") String secret, @RequestParam(defaultValue = "") String otpauthUri,
             @RequestParam(defaultValue = "") String qrCode, HttpServletResponse response, Model model) {
         try {
-            model.addAttribute("backupCodes", accounts.enableTwoFactor(me.userId(), code.replaceAll("\\s", "")));
+            model.addAttribute("backupCodes", twoFactorService.enableTwoFactor(me.userId(), code.replaceAll("\\s", "")));
             model.addAttribute("justEnabled", true);
         } catch (AccountsException e) {
             if (e.reason() == AccountsException.Reason.INVALID_CODE && qrCode.startsWith("data:image/png;base64,")) {
@@ -165,7 +178,7 @@ final class SettingsPagesController {
     String backupCodes(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String code,
             HttpServletResponse response, Model model) {
         try {
-            model.addAttribute("backupCodes", accounts.regenerateBackupCodes(me.userId(), code.replaceAll("\\s", "")));
+            model.addAttribute("backupCodes", twoFactorService.regenerateBackupCodes(me.userId(), code.replaceAll("\\s", "")));
         } catch (AccountsException e) {
             model.addAttribute("regenerateError", e.reason() == AccountsException.Reason.INVALID_CODE
                     ? "That code is not right. Enter the current code from your authenticator app." : capitalize(e.getMessage()));
@@ -178,7 +191,7 @@ final class SettingsPagesController {
     String twoFactorDisable(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String code,
             @RequestParam(defaultValue = "") String password, HttpServletResponse response, Model model) {
         try {
-            accounts.disableTwoFactor(me.userId(), code.strip(), password);
+            twoFactorService.disableTwoFactor(me.userId(), code.strip(), password);
             return "redirect:/settings?done=2fa-off#two-factor";
         } catch (AccountsException e) {
             model.addAttribute("disableError", switch (e.reason()) {
@@ -193,13 +206,13 @@ final class SettingsPagesController {
 
     @PostMapping("/settings/sessions/{id}/end")
     String endSession(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id) {
-        accounts.endSession(me.userId(), id);
+        signIn.endSession(me.userId(), id);
         return id.equals(me.sessionId()) ? "redirect:/login?logout" : "redirect:/settings?done=session#sessions";
     }
 
     @PostMapping("/settings/sessions/end-others")
     String endOtherSessions(@AuthenticationPrincipal AuthenticatedUser me) {
-        accounts.endSessions(me.userId(), me.sessionId());
+        signIn.endSessions(me.userId(), me.sessionId());
         return "redirect:/settings?done=sessions#sessions";
     }
 
@@ -232,7 +245,7 @@ final class SettingsPagesController {
             return render(me, model);
         }
         try {
-            accounts.deleteOwnAccount(me.userId(), password);
+            profiles.deleteOwnAccount(me.userId(), password);
         } catch (AccountsException e) {
             model.addAttribute("deleteError", e.reason() == AccountsException.Reason.INVALID_CREDENTIALS
                     ? "Your password is wrong." : capitalize(e.getMessage()));
@@ -252,8 +265,8 @@ final class SettingsPagesController {
                     "company", account.company() == null ? "" : account.company(),
                     "phone", account.phone() == null ? "" : account.phone()));
         }
-        model.addAttribute("prefs", accounts.notificationPreferences(me.userId()));
-        model.addAttribute("sessions", accounts.sessions(me.userId()));
+        model.addAttribute("prefs", profiles.notificationPreferences(me.userId()));
+        model.addAttribute("sessions", signIn.sessions(me.userId()));
         model.addAttribute("currentSession", me.sessionId());
         model.addAttribute("sessionHasTwoFactor", me.twoFactor());
         if (!model.containsAttribute("whitelistText")) {

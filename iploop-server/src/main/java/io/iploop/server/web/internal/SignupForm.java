@@ -1,14 +1,20 @@
 package io.iploop.server.web.internal;
 
+import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.platform.RecordViolations;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The sign-up form of the login page with the field rules of seed 001 §5.13: first and last name
- * required, at least 2 characters; e-mail required and valid; company optional; password at least
- * 8 characters (at most 128, as the API); confirmation must match. {@code intent} is what the person
+ * The sign-up form of the login page. The account rules (seed 001 §5.13: names of 2-100
+ * characters, a valid e-mail, a password of 8-128 characters, an optional company) are
+ * {@link NewAccount}'s constraints, the same the API applies; the confirmation must match. {@code intent} is what the person
  * wants to do (issue 5: {@code use} proxies, {@code earn} by sharing bandwidth, or {@code both};
  * absent means {@code use}); {@code ref} is a referral code from a {@code /register?ref=CODE} link
  * (seed 000 §3.7). Fields arrive as typed (null when absent); {@link #errors()} names each field at
@@ -18,8 +24,8 @@ record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullab
         @Nullable String company, @Nullable String password, @Nullable String confirmPassword,
         @Nullable String intent, @Nullable String ref) {
 
-    /** Deliberately simple: one {@code @}, a dot in the domain, no spaces (the server-side check the API's {@code @Email} complements). */
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    /** Hibernate Validator's default factory: thread-safe, built once. */
+    private static final Validator VALIDATOR = Validation.buildDefaultValidatorFactory().getValidator();
 
     /** An empty form, for the first rendering. */
     static SignupForm empty() {
@@ -42,30 +48,24 @@ record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullab
         return intentOrDefault().equals("earn") || intentOrDefault().equals("both");
     }
 
-    /** Field name to message, in form order; empty when the form is valid. */
+    /**
+     * Field name to message, in form order; empty when the form is valid. The account rules are
+     * {@link NewAccount}'s constraints (the ones the API applies), worded for the form here; the
+     * password confirmation, the intent and the referral code are the form's own.
+     */
     Map<String, String> errors() {
         Map<String, String> e = new LinkedHashMap<>();
-        name(e, "firstName", firstName, "First name");
-        name(e, "lastName", lastName, "Last name");
-        String mail = strip(email);
-        if (mail.isEmpty()) {
-            e.put("email", "E-mail is required");
-        } else if (mail.length() > 255 || !EMAIL.matcher(mail).matches()) {
-            e.put("email", "Enter a valid e-mail address");
-        }
-        if (strip(company).length() > 255) {
-            e.put("company", "Company must be at most 255 characters");
-        }
+        NewAccount account = NewAccount.customer(strip(email), password == null ? "" : password, strip(firstName),
+                strip(lastName), strip(company));
+        Map<String, String> values = Map.of("email", account.email(), "password", account.password(),
+                "firstName", account.firstName(), "lastName", account.lastName(), "company", strip(company));
+        RecordViolations.byField(NewAccount.class, VALIDATOR.validate(account))
+                .forEach((field, v) -> e.put(field, message(field, v, values.getOrDefault(field, ""))));
         String pw = password == null ? "" : password;
-        if (pw.length() < 8) {
-            e.put("password", "Password must be at least 8 characters");
-        } else if (pw.length() > 128) {
-            e.put("password", "Password must be at most 128 characters");
-        }
         if (!pw.equals(confirmPassword == null ? "" : confirmPassword)) {
             e.put("confirmPassword", "Passwords do not match");
         }
-        if (!java.util.Set.of("use", "earn", "both").contains(intentOrDefault())) {
+        if (!Set.of("use", "earn", "both").contains(intentOrDefault())) {
             e.put("intent", "Choose what you want to do: use proxies, earn, or both");
         }
         if (strip(ref).length() > 64) {
@@ -74,16 +74,22 @@ record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullab
         return e;
     }
 
-    private static void name(Map<String, String> e, String field, @Nullable String value, String label) {
-        String v = strip(value);
-        if (v.isEmpty()) {
-            e.put(field, label + " is required");
-        } else if (v.length() < 2) {
-            e.put(field, label + " must be at least 2 characters");
-        } else if (v.length() > 100) {
-            e.put(field, label + " must be at most 100 characters");
+    /** A violation of a {@link NewAccount} rule, in the form's words. */
+    private static String message(String field, RecordViolations.Violation v, String value) {
+        String label = LABELS.getOrDefault(field, field);
+        if (v.type() == NotBlank.class) {
+            return label + " is required";
         }
+        if (v.constraint() instanceof Size size) {
+            return value.length() < size.min() ? label + " must be at least " + size.min() + " characters"
+                    : label + " must be at most " + size.max() + " characters";
+        }
+        return field.equals("email") ? "Enter a valid e-mail address" : label + " " + v.message();
     }
+
+    /** Form labels of the {@link NewAccount} fields, for messages. */
+    private static final Map<String, String> LABELS = Map.of("email", "E-mail", "password", "Password",
+            "firstName", "First name", "lastName", "Last name", "company", "Company");
 
     static String strip(@Nullable String s) {
         return s == null ? "" : s.strip();

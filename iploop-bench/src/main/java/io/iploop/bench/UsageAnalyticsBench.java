@@ -1,7 +1,7 @@
-package io.iploop.server.usage.internal;
+package io.iploop.bench;
 
-import io.iploop.server.usage.internal.UsageRepository.Dimension;
-import io.iploop.server.usage.internal.UsageRepository.Query;
+import io.iploop.server.usage.UsageAnalyticsQueries;
+import io.iploop.server.usage.UsageAnalyticsQueries.AnalyticsQuery;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -15,21 +15,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * Usage analytics at scale (DESIGN §9: performance numbers live in {@code iploop-bench}): creates a
  * fresh PostgreSQL database, applies the server's Flyway migrations (so the benchmark measures the
- * product's indexes), bulk-loads synthetic {@code usage_records} and times every analytics query of
- * {@link UsageRepository} for one ordinary and one heavy user, with {@code EXPLAIN (ANALYZE, BUFFERS)}
- * and as a warm median of the repository call itself. Prints a Markdown table.
- *
- * <p>It lives in the repository's package so it runs the repository's own SQL (its builder is
- * package-private). Run by {@code usage-analytics-bench.sh}, never by {@code ./mvnw verify}.
+ * product's indexes), bulk-loads synthetic {@code usage_records} and times every analytics query
+ * the usage feature runs ({@link UsageAnalyticsQueries}, its published query API) for one ordinary
+ * and one heavy user, with {@code EXPLAIN (ANALYZE, BUFFERS)} and as a warm median of the
+ * repository call itself. Prints a Markdown table. Run by {@code usage-analytics-bench.sh}, never
+ * by {@code ./mvnw verify}.
  *
  * <p>Data: {@code --users} users with two API keys each; one row in ten belongs to the heavy user
  * (user 0), the rest is spread evenly; {@code started_at} uniform over the last 365 days; 500
@@ -58,12 +55,11 @@ public final class UsageAnalyticsBench {
             }
         }
         SingleConnectionDataSource ds = new SingleConnectionDataSource(server + db, user, "", true);
-        JdbcTemplate template = new JdbcTemplate(ds);
         if (load) {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
             load(ds, rows, users);
         }
-        UsageRepository repository = new UsageRepository(template, JdbcClient.create(ds));
+        UsageAnalyticsQueries analytics = UsageAnalyticsQueries.over(ds);
         JdbcClient jdbc = JdbcClient.create(ds);
         long total = jdbc.sql("SELECT count(*) FROM usage_records").query(Long.class).single();
         System.out.printf("%n%,d usage_records, %,d users; table %s, indexes %s%n%n", total,
@@ -79,22 +75,11 @@ public final class UsageAnalyticsBench {
                 Instant from = to.minus(Duration.ofDays(days));
                 long mine = jdbc.sql("SELECT count(*) FROM usage_records WHERE user_id = ? AND started_at >= now() - make_interval(days => ?)")
                         .params(userId, days).query(Long.class).single();
-                Map<String, Query> queries = new LinkedHashMap<>();
-                Map<String, Supplier<?>> calls = new LinkedHashMap<>();
-                queries.put("summary", UsageRepository.totalsQuery(userId, from, to));
-                calls.put("summary", () -> repository.totals(userId, from, to));
-                for (Dimension d : Dimension.values()) {
-                    Integer limit = d == Dimension.DOMAIN ? 20 : null;
-                    queries.put(d.name, UsageRepository.breakdownQuery(userId, from, to, d, limit));
-                    calls.put(d.name, () -> repository.breakdown(userId, from, to, d, limit));
-                }
-                queries.put("recent", UsageRepository.recentQuery(userId, from, to, 100));
-                calls.put("recent", () -> repository.recent(userId, from, to, 100));
-                for (var e : queries.entrySet()) {
-                    Explained x = explain(jdbc, e.getValue());
-                    double ms = median(calls.get(e.getKey()), runs);
+                for (AnalyticsQuery q : analytics.queries(userId, from, to)) {
+                    Explained x = explain(jdbc, q);
+                    double ms = median(q.execute(), runs);
                     System.out.printf(Locale.ROOT, "| %s | %,d | %dd | %s | %s | %.1f | %.1f |%n", u == 0 ? "heavy" : "ordinary",
-                            mine, days, e.getKey(), x.plan(), x.executionMs(), ms);
+                            mine, days, q.name(), x.plan(), x.executionMs(), ms);
                 }
             }
         }
@@ -102,7 +87,7 @@ public final class UsageAnalyticsBench {
 
     private record Explained(String plan, double executionMs) {}
 
-    private static Explained explain(JdbcClient jdbc, Query q) {
+    private static Explained explain(JdbcClient jdbc, AnalyticsQuery q) {
         List<String> lines = jdbc.sql("EXPLAIN (ANALYZE, BUFFERS) " + q.sql()).params(q.params()).query(String.class).list();
         double ms = lines.stream().filter(l -> l.startsWith("Execution Time:"))
                 .mapToDouble(l -> Double.parseDouble(l.replaceAll("[^0-9.]", ""))).findFirst().orElse(Double.NaN);
@@ -119,12 +104,12 @@ public final class UsageAnalyticsBench {
         return new Explained(String.join(" → ", nodes.subList(0, Math.min(4, nodes.size()))), ms);
     }
 
-    private static double median(Supplier<?> call, int runs) {
-        call.get(); // warm
+    private static double median(Runnable call, int runs) {
+        call.run(); // warm
         double[] ms = new double[runs];
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
-            call.get();
+            call.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         Arrays.sort(ms);

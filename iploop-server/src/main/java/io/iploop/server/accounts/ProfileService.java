@@ -1,0 +1,39 @@
+package io.iploop.server.accounts;
+
+import java.util.UUID;
+
+/**
+ * What the owner changes on their own account: profile, notification preferences,
+ * deleting the account. Thread-safe.
+ */
+public interface ProfileService {
+
+    /** Changes first and last name, company and phone (seed 001 §5.10). @throws AccountsException {@code NOT_FOUND} */
+    Account updateProfile(UUID userId, ProfileUpdate update);
+
+    /**
+     * The account's e-mail notification preferences (seed 001 §5.10), {@link NotificationPreferences#DEFAULTS}
+     * when it never saved any.
+     */
+    NotificationPreferences notificationPreferences(UUID userId);
+
+    /**
+     * Saves the account's e-mail notification preferences. Audited.
+     *
+     * @throws AccountsException {@code NOT_FOUND}
+     */
+    NotificationPreferences setNotificationPreferences(UUID userId, NotificationPreferences preferences);
+
+    /**
+     * The owner deletes their own account (seed 001 §5.10 "Danger Zone"): after checking the
+     * password it is soft-deleted like {@link AccountAdminService#deleteByAdmin} (status {@code deleted}, the row stays
+     * for the audit log and usage history), every session ends, so its tokens get 401 at once, and
+     * the proxy refuses its keys once the gateway's 5 s credential cache expires. Audited.
+     *
+     * @throws AccountsException {@code INVALID_CREDENTIALS} (field {@code password}) for a wrong
+     *     password (counts toward the login lockout); {@code CANNOT_DELETE_SELF} for an admin, who
+     *     must first be demoted by another admin so the platform never loses its last admin;
+     *     {@code NOT_FOUND}
+     */
+    void deleteOwnAccount(UUID userId, String password);
+}

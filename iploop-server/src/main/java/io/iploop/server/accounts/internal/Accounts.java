@@ -1,0 +1,52 @@
+package io.iploop.server.accounts.internal;
+
+import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountsException.Reason;
+import io.iploop.server.accounts.AccountsException;
+import io.iploop.server.platform.AuthenticatedUser;
+import io.iploop.server.platform.SecureTokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/** Small rules every accounts service shares: e-mail normalising, mailed tokens, common errors. Stateless. */
+final class Accounts {
+
+    /** Mailed tokens: 32 random bytes as hex; only their SHA-256 is stored. */
+    static final int TOKEN_BYTES = 32;
+
+    private Accounts() {}
+
+    /** E-mails are compared stripped and in lower case. */
+    static String normalize(String email) {
+        return email.strip().toLowerCase(Locale.ROOT);
+    }
+
+    static @Nullable String blankToNull(@Nullable String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    /** The login-throttle key of an e-mail: hashed, so the throttle table holds no addresses. */
+    static String emailThrottleKey(String normalizedEmail) {
+        return "email:" + SecureTokens.sha256Hex(normalizedEmail);
+    }
+
+    static String retryAt(Instant until) {
+        long seconds = Math.max(1, Duration.between(Instant.now(), until).toSeconds());
+        return "retry after " + until + " (in " + seconds + " s)";
+    }
+
+    static AccountsException invalidToken(String what) {
+        return new AccountsException(Reason.INVALID_TOKEN, what + " is invalid, used or expired", "token");
+    }
+
+    static Supplier<AccountsException> notFound() {
+        return () -> new AccountsException(Reason.NOT_FOUND, "no such account", null);
+    }
+
+    static AuthenticatedUser principal(Account a) {
+        return new AuthenticatedUser(a.id(), a.customerId(), a.email(), a.role().dbValue());
+    }
+}
