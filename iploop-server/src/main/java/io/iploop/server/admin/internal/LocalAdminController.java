@@ -1,6 +1,7 @@
 package io.iploop.server.admin.internal;
 
 import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountAdminService;
 import io.iploop.server.accounts.AccountSearch;
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
@@ -44,11 +45,13 @@ import org.springframework.web.bind.annotation.RestController;
 class LocalAdminController {
 
     private final AccountsService accounts;
+    private final AccountAdminService accountAdmin;
     private final PlansService plans;
     private final TransactionTemplate tx;
 
-    LocalAdminController(AccountsService accounts, PlansService plans, TransactionTemplate tx) {
+    LocalAdminController(AccountsService accounts, AccountAdminService accountAdmin, PlansService plans, TransactionTemplate tx) {
         this.accounts = accounts;
+        this.accountAdmin = accountAdmin;
         this.plans = plans;
         this.tx = tx;
     }
@@ -95,8 +98,8 @@ class LocalAdminController {
 
     private Account byEmail(String email) {
         String wanted = email.strip();
-        return accounts.search(new AccountSearch(wanted, null, null, null, AccountSearch.Sort.EMAIL, false, 1,
-                        AccountsService.MAX_PAGE_SIZE)).items().stream()
+        return accountAdmin.search(new AccountSearch(wanted, null, null, null, AccountSearch.Sort.EMAIL, false, 1,
+                        AccountAdminService.MAX_PAGE_SIZE)).items().stream()
                 .filter(a -> a.email().equalsIgnoreCase(wanted)).findFirst()
                 .orElseThrow(() -> new AccountsException(AccountsException.Reason.NOT_FOUND,
                         "no account with e-mail " + wanted, "email"));
