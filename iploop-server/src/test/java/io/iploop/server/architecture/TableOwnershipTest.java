@@ -28,15 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 class TableOwnershipTest {
 
-    /**
-     * Violations another change is removing right now; the lead deletes an entry when that change is
-     * merged. Path relative to {@code src/main/java/io/iploop/server/}.
-     */
-    static final Set<String> KNOWN_VIOLATIONS_BEING_REMOVED = Set.of(
-            // The API-key authenticator joins users, user_plans and plans; it is being replaced by
-            // the gateway SPI rework (branch h1), which owns every gateway SPI implementation.
-            "keys/internal/ApiKeyRepository.java");
-
     static final Path SERVER = moduleDir();
     static final Path MIGRATIONS = SERVER.resolve("src/main/resources/db/migration");
     static final Path FEATURES = SERVER.resolve("src/main/java/io/iploop/server");
@@ -61,7 +52,7 @@ class TableOwnershipTest {
         for (Path source : javaSources()) {
             String relative = FEATURES.relativize(source).toString().replace('\\', '/');
             String feature = relative.split("/")[0];
-            if (!relative.contains("/") || KNOWN_VIOLATIONS_BEING_REMOVED.contains(relative)) {
+            if (!relative.contains("/")) {
                 continue;
             }
             for (String table : tablesNamedIn(read(source))) {
@@ -73,21 +64,6 @@ class TableOwnershipTest {
             }
         }
         assertThat(violations).as("SQL naming another feature's table").isEmpty();
-    }
-
-    @Test
-    void knownViolationsStillExist() {
-        // Once a listed file is gone or clean, its entry must go too, so the list never hides a new violation.
-        for (String relative : KNOWN_VIOLATIONS_BEING_REMOVED) {
-            Path file = FEATURES.resolve(relative);
-            if (Files.exists(file)) {
-                String feature = relative.split("/")[0];
-                assertThat(tablesNamedIn(read(file)).stream().map(tableOwners()::get)
-                                .anyMatch(o -> o != null && !o.equals(feature)))
-                        .as("%s no longer touches another feature's table: remove it from KNOWN_VIOLATIONS_BEING_REMOVED", relative)
-                        .isTrue();
-            }
-        }
     }
 
     @Test

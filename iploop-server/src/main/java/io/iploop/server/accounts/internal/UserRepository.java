@@ -82,6 +82,11 @@ class UserRepository {
         return jdbc.sql("SELECT count(*) FROM users").query(Long.class).single();
     }
 
+    java.util.Set<java.util.UUID> idsNotActive() {
+        return java.util.Set.copyOf(jdbc.sql("SELECT id FROM users WHERE status <> 'active'")
+                .query(java.util.UUID.class).list());
+    }
+
     Optional<Account> firstAdmin() {
         return jdbc.sql("SELECT " + COLUMNS + " FROM users WHERE role = 'admin' ORDER BY created_at, id LIMIT 1")
                 .query(UserRepository::map).optional();

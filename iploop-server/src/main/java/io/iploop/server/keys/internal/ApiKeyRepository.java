@@ -48,13 +48,18 @@ class ApiKeyRepository {
                 .param("userId", userId).query(Integer.class).single();
     }
 
-    /** Keys that would authenticate now, over all accounts (the conditions of JdbcProxyAuthenticator). */
-    long countUsable() {
+    /**
+     * Keys that would authenticate now, over all accounts but {@code excludedUsers} (the accounts
+     * feature's inactive ones): the key-side conditions of JdbcProxyAuthenticator.
+     */
+    long countUsable(java.util.Set<UUID> excludedUsers) {
         return jdbc.sql("""
-                        SELECT count(*) FROM api_keys k JOIN users u ON u.id = k.user_id
-                        WHERE k.is_active AND k.deleted_at IS NULL AND u.status = 'active'
+                        SELECT count(*) FROM api_keys k
+                        WHERE k.is_active AND k.deleted_at IS NULL
+                          AND NOT (k.user_id = ANY(:excluded))
                           AND (k.expires_at IS NULL OR k.expires_at > now())
                           AND (k.grace_ends_at IS NULL OR k.grace_ends_at > now())""")
+                .param("excluded", excludedUsers.toArray(UUID[]::new))
                 .query(Long.class).single();
     }
 

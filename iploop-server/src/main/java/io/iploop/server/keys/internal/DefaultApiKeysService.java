@@ -1,5 +1,6 @@
 package io.iploop.server.keys.internal;
 
+import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.audit.AuditAction;
 import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditService;
@@ -28,10 +29,12 @@ class DefaultApiKeysService implements ApiKeysService {
 
     private final ApiKeyRepository keys;
     private final AuditService audit;
+    private final AccountsService accounts;
 
-    DefaultApiKeysService(ApiKeyRepository keys, AuditService audit) {
+    DefaultApiKeysService(ApiKeyRepository keys, AuditService audit, AccountsService accounts) {
         this.keys = keys;
         this.audit = audit;
+        this.accounts = accounts;
     }
 
     /** A new key: {@code iploop_} + 48 hex from 24 SecureRandom bytes. */
@@ -151,6 +154,6 @@ class DefaultApiKeysService implements ApiKeysService {
 
     @Override
     public long activeKeyCount() {
-        return keys.countUsable();
+        return keys.countUsable(accounts.idsNotActive());
     }
 }
