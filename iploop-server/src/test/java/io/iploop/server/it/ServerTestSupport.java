@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * allowed, the local node (country DE), and e-mail over SMTP to an in-process GreenMail server.
  * Scheduled jobs run only on demand; a country is ultra-rare for earn below 2 sharing nodes.
  */
-abstract class ServerTestSupport extends ApiTestSupport {
+public abstract class ServerTestSupport extends ApiTestSupport {
 
     @Autowired
     private PlansService plansService;
@@ -30,7 +30,7 @@ abstract class ServerTestSupport extends ApiTestSupport {
      * A fresh customer moved to the Enterprise plan (no rate, daily or byte limits), for tests about
      * something other than plan limits (those are PlanLimitsIT's).
      */
-    JsonNode registerUnlimitedCustomer() {
+    public JsonNode registerUnlimitedCustomer() {
         JsonNode customer = registerCustomer();
         plansService.subscribe(UUID.fromString(customer.at("/user/id").asString()), "enterprise");
         return customer;
