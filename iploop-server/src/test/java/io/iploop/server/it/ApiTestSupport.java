@@ -44,7 +44,7 @@ public abstract class ApiTestSupport {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @LocalServerPort
-    int port;
+    protected int port;
 
     @Autowired
     JsonMapper json;

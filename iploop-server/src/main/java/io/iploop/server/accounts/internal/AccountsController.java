@@ -10,6 +10,7 @@ import io.iploop.server.accounts.NotificationPreferences;
 import io.iploop.server.accounts.ProfileUpdate;
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.AuthenticatedUser;
+import io.iploop.server.platform.EmailAddress;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.Subscription;
 import io.swagger.v3.oas.annotations.Operation;
@@ -19,7 +20,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -184,7 +184,7 @@ class AccountsController {
 
     /** Registration form (seed 001 §4.1). */
     record RegisterRequest(
-            @NotBlank @Email @Size(max = 255) String email,
+            @NotBlank @EmailAddress.Valid String email,
             @NotBlank @Size(min = 8, max = 128) String password,
             @NotBlank @Size(max = 100) String firstName,
             @NotBlank @Size(max = 100) String lastName,
@@ -208,7 +208,7 @@ class AccountsController {
     /** Seed 001 §5.10 "Danger Zone": the password confirms the deletion. */
     record DeleteAccountRequest(@NotBlank @Size(max = 128) String password) {}
 
-    record ForgotPasswordRequest(@NotBlank @Email @Size(max = 255) String email) {}
+    record ForgotPasswordRequest(@NotBlank @EmailAddress.Valid String email) {}
 
     record ResetPasswordRequest(@NotBlank @Size(max = 128) String token,
             @NotBlank @Size(min = 8, max = 128) String newPassword) {}

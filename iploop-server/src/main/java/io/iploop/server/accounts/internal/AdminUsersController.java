@@ -11,6 +11,7 @@ import io.iploop.server.accounts.internal.AccountsController.UserView;
 import io.iploop.server.keys.ApiKey;
 import io.iploop.server.keys.ApiKeysService;
 import io.iploop.server.platform.AuthenticatedUser;
+import io.iploop.server.platform.EmailAddress;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.Subscription;
 import io.iploop.server.usage.UsagePeriod;
@@ -22,7 +23,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
-import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -217,7 +217,7 @@ class AdminUsersController {
 
     /** A new account; no password: the user sets it through the mailed invitation. */
     record CreateUserRequest(
-            @NotBlank @Email @Size(max = 255) String email,
+            @NotBlank @EmailAddress.Valid String email,
             @NotBlank @Size(max = 100) String firstName,
             @NotBlank @Size(max = 100) String lastName,
             @Size(max = 255) @Nullable String company,

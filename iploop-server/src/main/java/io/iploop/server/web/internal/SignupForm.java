@@ -1,8 +1,8 @@
 package io.iploop.server.web.internal;
 
+import io.iploop.server.platform.EmailAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,9 +17,6 @@ import org.jspecify.annotations.Nullable;
 record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullable String email,
         @Nullable String company, @Nullable String password, @Nullable String confirmPassword,
         @Nullable String intent, @Nullable String ref) {
-
-    /** Deliberately simple: one {@code @}, a dot in the domain, no spaces (the server-side check the API's {@code @Email} complements). */
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
     /** An empty form, for the first rendering. */
     static SignupForm empty() {
@@ -50,7 +47,9 @@ record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullab
         String mail = strip(email);
         if (mail.isEmpty()) {
             e.put("email", "E-mail is required");
-        } else if (mail.length() > 255 || !EMAIL.matcher(mail).matches()) {
+        } else if (mail.length() > EmailAddress.MAX_LENGTH) {
+            e.put("email", "E-mail is too long (at most " + EmailAddress.MAX_LENGTH + " characters)");
+        } else if (!EmailAddress.isValid(mail)) {
             e.put("email", "Enter a valid e-mail address");
         }
         if (strip(company).length() > 255) {
