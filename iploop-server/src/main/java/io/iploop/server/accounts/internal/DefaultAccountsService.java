@@ -173,7 +173,7 @@ class DefaultAccountsService implements AccountsService {
     /**
      * Failed attempts must be counted and audited even though the call fails, hence no rollback
      * for {@link AccountsException}. Locks are checked before the password, so a locked e-mail
-     * costs no bcrypt; e-mails are throttled by hash whether or not an account has them, so a lock
+     * costs no bcrypt; an e-mail is locked per client address (see {@link #emailThrottleKey(String, String)}); e-mails are throttled by hash whether or not an account has them, so a lock
      * does not reveal that an account exists (seed 000 §9.7). A wrong second factor counts like a
      * wrong password; a missing one does not (the dashboard asks for it after the password).
      */
@@ -181,8 +181,8 @@ class DefaultAccountsService implements AccountsService {
     @Transactional(noRollbackFor = AccountsException.class)
     public LoginResult login(LoginAttempt attempt) {
         String normalized = normalize(attempt.email());
-        String emailKey = emailThrottleKey(normalized);
         @Nullable String clientIp = attempt.clientIp();
+        String emailKey = emailThrottleKey(normalized, clientIp);
         @Nullable String ipKey = clientIp == null ? null : "ip:" + clientIp;
         if (ipKey != null) {
             Optional<Instant> blocked = throttle.lockedUntil(ipKey);
@@ -393,7 +393,7 @@ class DefaultAccountsService implements AccountsService {
         // The token came by mail, so its owner reads the mailbox: that verifies the address too
         // (and lets an admin-invited user, whose invitation is a reset link, start verified).
         users.markEmailVerified(userId);
-        throttle.reset(emailThrottleKey(account.email()));
+        throttle.resetEmail(emailThrottleKey(account.email(), null));
         audit.record(AuditEvent.ofUser(userId, AuditAction.PASSWORD_RESET, Map.of()));
         endSessionsAudited(userId, null, "password_reset");
     }
@@ -707,8 +707,21 @@ class DefaultAccountsService implements AccountsService {
         return () -> new AccountsException(Reason.NOT_FOUND, "no such account", null);
     }
 
+    /** The lockout key of {@code normalizedEmail} for the current request's client address. */
     private static String emailThrottleKey(String normalizedEmail) {
-        return "email:" + SecureTokens.sha256Hex(normalizedEmail);
+        @Nullable HttpServletRequest request = currentRequest();
+        return emailThrottleKey(normalizedEmail, request == null ? null : request.getRemoteAddr());
+    }
+
+    /**
+     * The lockout key of an (e-mail, client address) pair: a stranger's failures lock the stranger
+     * out of the account, never its owner on another address ({@code docs/security.md}); the per-IP
+     * block still stops one address from spraying many accounts. The e-mail is hashed (no address
+     * at rest). Without a client address: the e-mail alone, which is also the prefix of every pair.
+     */
+    private static String emailThrottleKey(String normalizedEmail, @Nullable String clientIp) {
+        String key = "email:" + SecureTokens.sha256Hex(normalizedEmail);
+        return clientIp == null ? key : key + "|ip:" + clientIp;
     }
 
     private static @Nullable HttpServletRequest currentRequest() {
