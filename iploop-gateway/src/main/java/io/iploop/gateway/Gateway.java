@@ -40,8 +40,11 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +80,7 @@ public final class Gateway implements AutoCloseable {
     private final MeterRegistry meters;
     private final @Nullable ExitConnector exitOverride;
     private final boolean directExit;
+    private final Set<Integer> protectedLocalPorts;
     private final boolean nodeHubEnabled;
     private final long handshakeTimeoutMillis;
     private final long httpIdleTimeoutMillis;
@@ -115,6 +119,7 @@ public final class Gateway implements AutoCloseable {
         this.meters = b.meterRegistry == null ? new SimpleMeterRegistry() : b.meterRegistry;
         this.exitOverride = b.exitConnector;
         this.directExit = b.directExit;
+        this.protectedLocalPorts = Set.copyOf(b.protectedLocalPorts);
         this.handshakeTimeoutMillis = b.handshakeTimeout.toMillis();
         this.httpIdleTimeoutMillis = b.httpIdleTimeout.toMillis();
         this.halfClosedIdleTimeoutMillis = b.halfClosedIdleTimeout.toMillis();
@@ -169,8 +174,14 @@ public final class Gateway implements AutoCloseable {
                                     io.iploop.gateway.exit.ExitException.Failure.NO_MATCHING_EXIT, "no exits configured"));
                 }
                 if (directExit) {
+                    Set<Integer> ownPorts = new HashSet<>(protectedLocalPorts);
+                    ownPorts.addAll(List.of(config.httpProxyPort(), config.socksPort())); // 0 (ephemeral) is ignored
+                    if (nodeHubEnabled) {
+                        ownPorts.add(nodeHubPort());
+                    }
                     EgressPolicy policy = new EgressPolicy(
-                            config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs());
+                            config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs())
+                            .withProtectedLocalPorts(ownPorts);
                     DirectExitConnector d = new DirectExitConnector(workers, policy, DIRECT_CONNECT_TIMEOUT);
                     direct = d;
                     exits = d;
@@ -348,6 +359,7 @@ public final class Gateway implements AutoCloseable {
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ExitConnector exitConnector;
         private boolean directExit;
+        private Set<Integer> protectedLocalPorts = Set.of();
         private boolean nodeHubEnabled = true;
         private Duration handshakeTimeout = Duration.ofMillis(HANDSHAKE_TIMEOUT_MILLIS);
         private Duration httpIdleTimeout = Duration.ofMillis(HTTP_IDLE_TIMEOUT_MILLIS);
@@ -419,6 +431,16 @@ public final class Gateway implements AutoCloseable {
          */
         public Builder directExit(boolean enabled) {
             this.directExit = enabled;
+            return this;
+        }
+
+        /**
+         * Ports of this host the direct exit must never reach, even with loopback egress allowed:
+         * the platform's own listeners (control-plane HTTP, embedded database). The gateway adds its
+         * own proxy and node-hub ports ({@code docs/security.md}).
+         */
+        public Builder protectedLocalPorts(Collection<Integer> ports) {
+            this.protectedLocalPorts = Set.copyOf(ports);
             return this;
         }
 

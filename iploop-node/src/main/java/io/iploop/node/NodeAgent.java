@@ -33,6 +33,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -111,10 +112,27 @@ public final class NodeAgent implements AutoCloseable {
      * @throws IllegalArgumentException naming the bad setting (gateway URI, device id, blocklist)
      */
     public NodeAgent(AgentConfig config) {
-        this(config, ReconnectBackoff.standard());
+        this(config, ReconnectBackoff.standard(), Set.of());
+    }
+
+    /**
+     * An agent that runs beside the platform (the server's local node): besides its configuration's
+     * egress policy it never opens {@code protectedLocalPorts} on this host, even with loopback
+     * egress allowed: the control plane's HTTP port, the node hub and the database
+     * ({@code docs/security.md}).
+     *
+     * @param protectedLocalPorts TCP ports; 0 and out-of-range values are ignored
+     * @throws IllegalArgumentException naming the bad setting (gateway URI, device id, blocklist)
+     */
+    public NodeAgent(AgentConfig config, Collection<Integer> protectedLocalPorts) {
+        this(config, ReconnectBackoff.standard(), protectedLocalPorts);
     }
 
     NodeAgent(AgentConfig config, ReconnectBackoff backoff) {
+        this(config, backoff, Set.of());
+    }
+
+    private NodeAgent(AgentConfig config, ReconnectBackoff backoff, Collection<Integer> protectedLocalPorts) {
         this.config = config;
         this.registrar = config.apiUri() == null ? null : new DeviceRegistrar(config, version());
         this.gatewayUri = config.gatewayUri();
@@ -134,7 +152,8 @@ public final class NodeAgent implements AutoCloseable {
             throw new IllegalArgumentException(
                     "deviceId: " + config.deviceId() + " (expected: 1-128 chars of [A-Za-z0-9._:-])");
         }
-        this.egressPolicy = new EgressPolicy(config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs());
+        this.egressPolicy = new EgressPolicy(config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs())
+                .withProtectedLocalPorts(protectedLocalPorts);
         this.ssl = tls ? clientSslContext() : null;
         this.hello = new Hello(
                 TunnelProtocol.VERSION,

@@ -26,13 +26,20 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,7 +47,8 @@ import org.springframework.stereotype.Component;
  * {@link Gateway} from the features' SPI beans and the Boot {@link MeterRegistry}, starts it (all
  * listeners bound, or the application fails to start naming the port), attaches its live node view,
  * and with {@code --local-node} starts a {@link NodeAgent} connected to the node hub as the local
- * exit. On shutdown the agent is closed first, then the gateway (which flushes all metered usage
+ * exit. Neither the direct exit nor the local node may reach the platform's own ports on this host
+ * ({@link #controlPlanePorts()} plus the gateway's listeners). On shutdown the agent is closed first, then the gateway (which flushes all metered usage
  * while the database is still up). Thread-safe.
  */
 @Component
@@ -49,6 +57,8 @@ public class DataPlane implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
     /** Where the local node's key is kept (600), issued to the first admin on first use. */
     static final String LOCAL_NODE_KEY_FILE = "local-node.key";
+    /** Host and optional port of a PostgreSQL JDBC URL; bounded, no nested quantifiers. */
+    private static final Pattern JDBC_HOST_PORT = Pattern.compile("jdbc:postgresql://(?:\\[[0-9a-fA-F:.]{1,45}\\]|[^/:?\\[]{1,255})(?::([0-9]{1,5}))?(?:[/?]|$)");
 
     private final IploopProperties properties;
     private final ProxyAuthenticator proxyAuthenticator;
@@ -60,6 +70,8 @@ public class DataPlane implements SmartLifecycle {
     private final LiveNodes liveNodes;
     private final NodesService nodes;
     private final AccountsService accounts;
+    private final Environment environment;
+    private final DataSource dataSource;
 
     private volatile @Nullable Gateway gateway;
     private volatile @Nullable NodeAgent localAgent;
@@ -68,7 +80,7 @@ public class DataPlane implements SmartLifecycle {
 
     DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
             UsageSink usageSink, LimitsProvider limitsProvider, NodeStore nodeStore, MeterRegistry meterRegistry, LiveNodes liveNodes,
-            NodesService nodes, AccountsService accounts) {
+            NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource) {
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
         this.nodeAuthenticator = nodeAuthenticator;
@@ -79,6 +91,39 @@ public class DataPlane implements SmartLifecycle {
         this.liveNodes = liveNodes;
         this.nodes = nodes;
         this.accounts = accounts;
+        this.environment = environment;
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * This host's ports that belong to the control plane: its HTTP port ({@code server.port}; 0,
+     * a random port, is left out) and the database's port when the database is on this host. No
+     * exit may reach them, loopback egress allowed or not ({@code docs/security.md}).
+     */
+    List<Integer> controlPlanePorts() {
+        List<Integer> ports = new ArrayList<>();
+        ports.add(environment.getProperty("server.port", Integer.class, 0));
+        try (Connection c = dataSource.getConnection()) {
+            int db = jdbcPort(c.getMetaData().getURL());
+            if (db > 0) {
+                ports.add(db);
+            }
+        } catch (SQLException e) {
+            log.warn("Cannot read the database's port to protect it from exits: {}", e.toString());
+        }
+        return ports;
+    }
+
+    /** The port of a {@code jdbc:postgresql://host:port/db} URL, 5432 when it names none, -1 for other URLs. */
+    static int jdbcPort(@Nullable String url) {
+        if (url == null) {
+            return -1;
+        }
+        Matcher m = JDBC_HOST_PORT.matcher(url);
+        if (!m.lookingAt()) {
+            return -1;
+        }
+        return m.group(1) == null ? 5432 : Integer.parseInt(m.group(1));
     }
 
     /** The gateway configuration derived from {@code iploop.*}. */
@@ -105,6 +150,7 @@ public class DataPlane implements SmartLifecycle {
                 .limitsProvider(limitsProvider)
                 .nodeStore(nodeStore)
                 .meterRegistry(meterRegistry)
+                .protectedLocalPorts(controlPlanePorts())
                 .build();
         try {
             g.start();
@@ -137,7 +183,9 @@ public class DataPlane implements SmartLifecycle {
                 properties.egressAllowLoopback(),
                 List.of(), List.of(),
                 TunnelSettings.DEFAULTS);
-        NodeAgent agent = new NodeAgent(config);
+        List<Integer> ownPorts = new ArrayList<>(controlPlanePorts());
+        ownPorts.addAll(List.of(g.nodeHubPort(), g.httpProxyPort(), g.socksPort()));
+        NodeAgent agent = new NodeAgent(config, ownPorts);
         agent.start();
         localAgent = agent;
         log.info("Local node started (device {}), connecting to {}", config.deviceId(), config.gatewayUri());

@@ -78,4 +78,14 @@ public interface UsageService {
      * customer. @throws IllegalArgumentException when {@code from} is after {@code to}
      */
     PlatformUsage platformUsage(Instant from, Instant to);
+
+    /**
+     * Usage records the database refused and the sink set aside ({@code docs/security.md}), newest
+     * first: admin view only.
+     *
+     * @param page 1-based
+     * @param limit 1 to {@link #MAX_LIMIT}
+     * @throws UsageException {@code INVALID_LIMIT} naming {@code page} or {@code limit}
+     */
+    UsageDeadLetterPage deadLetters(int page, int limit);
 }

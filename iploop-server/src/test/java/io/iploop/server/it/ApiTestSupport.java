@@ -49,15 +49,14 @@ public abstract class ApiTestSupport {
     @Autowired
     JsonMapper json;
 
-    /** A REST call's status and JSON body (empty object for an empty body). */
     public record Response(int status, JsonNode body) {}
 
-    protected Response call(String method, String path, @Nullable String token, @Nullable Object body) {
+    public Response call(String method, String path, @Nullable String token, @Nullable Object body) {
         return call(method, path, token, body, Map.of());
     }
 
     /** Like {@link #call(String, String, String, Object)} with extra request headers (e.g. {@code User-Agent}). */
-    protected Response call(String method, String path, @Nullable String token, @Nullable Object body,
+    public Response call(String method, String path, @Nullable String token, @Nullable Object body,
             Map<String, String> headers) {
         HttpResponse<String> res = send(method, path, token, body, headers);
         JsonNode node = res.body().isBlank() ? json.createObjectNode() : json.readTree(res.body());
@@ -68,7 +67,7 @@ public abstract class ApiTestSupport {
      * The raw exchange behind {@link #call}, with extra request {@code headers} (e.g.
      * {@code If-None-Match}): status, response headers and the body as text (empty for 304).
      */
-    HttpResponse<String> send(String method, String path, @Nullable String token, @Nullable Object body,
+    public HttpResponse<String> send(String method, String path, @Nullable String token, @Nullable Object body,
             Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         headers.forEach(b::header);
@@ -92,7 +91,7 @@ public abstract class ApiTestSupport {
     }
 
     /** Registers a fresh customer and returns its login response body (token, user). */
-    protected JsonNode registerCustomer() {
+    public JsonNode registerCustomer() {
         String email = "u-" + UUID.randomUUID() + "@example.com";
         Response r = call("POST", "/api/auth/register", null, java.util.Map.of(
                 "email", email, "password", "correct horse", "firstName", "Test", "lastName", "User"));
@@ -106,7 +105,7 @@ public abstract class ApiTestSupport {
      * Waits up to 10 s for the {@code n}-th (1-based) message to {@code email} whose subject contains
      * {@code subject}, and returns its plain-text body.
      */
-    static String awaitMail(String email, String subject, int n) {
+    public static String awaitMail(String email, String subject, int n) {
         AtomicReference<String> body = new AtomicReference<>();
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
             List<MimeMessage> matching = new ArrayList<>();
@@ -133,7 +132,7 @@ public abstract class ApiTestSupport {
         return m.group(1);
     }
 
-    protected static String token(JsonNode login) {
+    public static String token(JsonNode login) {
         return login.get("token").asString();
     }
 
@@ -152,7 +151,7 @@ public abstract class ApiTestSupport {
     record TwoFactor(String secret, List<String> backupCodes) {}
 
     /** Logs in with an optional TOTP code (null: password only). */
-    Response loginWith(String email, String password, @Nullable String totpCode) {
+    public Response loginWith(String email, String password, @Nullable String totpCode) {
         Map<String, Object> body = new HashMap<>(Map.of("email", email, "password", password));
         if (totpCode != null) {
             body.put("totpCode", totpCode);
@@ -237,7 +236,7 @@ public abstract class ApiTestSupport {
     }
 
     /** A bearer token of a fresh admin with 2FA, for calling {@code /api/admin/**}. */
-    protected String adminToken() {
+    public String adminToken() {
         return newAdminWithTwoFactor().token();
     }
 }

@@ -30,7 +30,7 @@ public abstract class ServerTestSupport extends ApiTestSupport {
      * A fresh customer moved to the Enterprise plan (no rate, daily or byte limits), for tests about
      * something other than plan limits (those are PlanLimitsIT's).
      */
-    protected JsonNode registerUnlimitedCustomer() {
+    public JsonNode registerUnlimitedCustomer() {
         JsonNode customer = registerCustomer();
         plansService.subscribe(UUID.fromString(customer.at("/user/id").asString()), "enterprise");
         return customer;
@@ -66,6 +66,8 @@ public abstract class ServerTestSupport extends ApiTestSupport {
         r.add("iploop.mail.smtp-port", () -> Integer.toString(SMTP.getSmtp().getPort()));
         r.add("iploop.mail.smtp-starttls", () -> "false");
         r.add("iploop.accounts.max-failures-per-ip", () -> Integer.toString(MAX_FAILURES_PER_IP));
+        // The tests' own address acts as the reverse proxy: X-Forwarded-For from it is believed.
+        r.add("iploop.trusted-proxies", () -> "127.0.0.1");
         // Jobs run when a test runs them (POST /api/admin/jobs/{name}/run), never behind its back.
         r.add("iploop.jobs.scheduling-enabled", () -> "false");
         r.add("iploop.cashouts.paypal.base-url", PAYPAL::baseUrl);

@@ -35,6 +35,15 @@ public final class Cidr {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("CIDR: '" + text + "' is not an IP address", e);
         }
+        if (bytes.length == 4 && addressPart.indexOf(':') >= 0) {
+            // The JDK turns an IPv4-mapped literal (::ffff:a.b.c.d) into an IPv4 address; a block
+            // written in IPv6 stays an IPv6 block (RFC 4291 §2.5.5.2).
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xff;
+            mapped[11] = (byte) 0xff;
+            System.arraycopy(bytes, 0, mapped, 12, 4);
+            bytes = mapped;
+        }
         int max = bytes.length * 8;
         int prefix = max;
         if (slash >= 0) {

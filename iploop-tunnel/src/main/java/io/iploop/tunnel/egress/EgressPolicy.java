@@ -5,36 +5,60 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which destinations an exit may connect to (DESIGN §6). Refuses loopback, private (RFC 1918),
- * CGNAT (RFC 6598), link-local (including 169.254.169.254), multicast, reserved and documentation
- * ranges, their IPv6 equivalents (including the IPv4-mapped, NAT64 and 6to4 forms of those), and the
- * SMTP ports 25, 465 and 587; an admin blocklist of domains and CIDRs applies on top.
+ * Which destinations an exit may connect to (DESIGN §6, {@code docs/security.md}). Refuses
+ * loopback, private (RFC 1918), CGNAT (RFC 6598), link-local (including 169.254.169.254), multicast,
+ * reserved and documentation ranges and the other blocks of the IANA IPv4 and IPv6 special-purpose
+ * registries (RFC 6890) that are not globally reachable, the IPv6 forms that carry an IPv4 address
+ * (IPv4-mapped and well-known NAT64 {@code 64:ff9b::/96} and 6to4 {@code 2002::/16} when the
+ * carried address is refused; IPv4-compatible {@code ::/96}, IPv4-translated {@code ::ffff:0:0:0/96}
+ * (RFC 2765), local-use NAT64 {@code 64:ff9b:1::/48} (RFC 8215) and Teredo {@code 2001::/32} always),
+ * and the SMTP ports 25, 465 and 587; an admin blocklist of domains and CIDRs applies on top.
  * {@code allowLoopback} (IPLOOP_EGRESS_ALLOW_LOOPBACK, tests and local trials only) lets loopback
- * through and nothing else.
+ * through and nothing else; even then the platform's own ports on this host
+ * ({@link #withProtectedLocalPorts}: the control plane's HTTP port, the node hub, the database) stay
+ * out of reach.
  *
  * <p>Callers resolve with {@link #resolve} and connect to the returned address, so there is no
- * window between the check and the connect for DNS rebinding. Immutable and thread-safe.
+ * window between the check and the connect for DNS rebinding. The messages of
+ * {@link EgressDeniedException}s from {@link #resolve} reach the customer, so they never name an
+ * address a name resolved to (that would reveal the exit's private network). Immutable and
+ * thread-safe.
  */
 public final class EgressPolicy {
 
-    /** RFC 6890 special-purpose blocks and the other ranges DESIGN §6 names. */
+    /**
+     * The IANA IPv4 and IPv6 special-purpose address registries (RFC 6890 and later entries) minus
+     * the few globally reachable ones, plus multicast and the deprecated ranges DESIGN §6 names.
+     */
     private static final List<Cidr> FORBIDDEN = parseAll(List.of(
+            // IPv4: "this network", RFC 1918, CGNAT, link-local, IETF protocol assignments, documentation,
+            // the deprecated 6to4 relay anycast, benchmarking, multicast, reserved and broadcast.
             "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12",
             "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
             "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-            "::/128", "100::/64", "2001::/23", "2001:db8::/32", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8"));
+            // IPv6: IPv4-compatible (deprecated, RFC 4291 §2.5.5.1; includes the unspecified ::),
+            // IPv4-translated (RFC 2765), local-use NAT64 (RFC 8215), discard-only (RFC 6666), dummy
+            // prefix (RFC 9780), IETF protocol assignments including Teredo 2001::/32 (RFC 4380),
+            // documentation (RFC 3849, RFC 9637), SRv6 SIDs (RFC 9602), unique-local, link-local,
+            // site-local (deprecated) and multicast.
+            "::/96", "::ffff:0:0:0/96", "64:ff9b:1::/48", "100::/64", "100:0:0:1::/64", "2001::/23",
+            "2001:db8::/32", "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8"));
 
     private static final Cidr LOOPBACK_V4 = Cidr.parse("127.0.0.0/8");
     private static final Cidr LOOPBACK_V6 = Cidr.parse("::1/128");
+    private static final Cidr IPV4_MAPPED = Cidr.parse("::ffff:0:0/96");
     private static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
     private static final Cidr SIX_TO_FOUR = Cidr.parse("2002::/16");
 
@@ -44,6 +68,7 @@ public final class EgressPolicy {
     private final boolean allowLoopback;
     private final List<String> blockedDomains;
     private final List<Cidr> blockedCidrs;
+    private final Set<Integer> protectedLocalPorts;
 
     /**
      * @param allowLoopback let loopback destinations through (never in production)
@@ -55,6 +80,37 @@ public final class EgressPolicy {
         this.allowLoopback = allowLoopback;
         this.blockedDomains = blockedDomains.stream().map(d -> normalizeHost(d)).toList();
         this.blockedCidrs = parseAll(blockedCidrs);
+        this.protectedLocalPorts = Set.of();
+    }
+
+    private EgressPolicy(EgressPolicy base, Set<Integer> protectedLocalPorts) {
+        this.allowLoopback = base.allowLoopback;
+        this.blockedDomains = base.blockedDomains;
+        this.blockedCidrs = base.blockedCidrs;
+        this.protectedLocalPorts = Set.copyOf(protectedLocalPorts);
+    }
+
+    /**
+     * This policy, also refusing {@code ports} on every address of this host (loopback, the
+     * unspecified address and the addresses of its network interfaces), whatever
+     * {@code allowLoopback} says: the platform's own listeners (control-plane HTTP, node hub,
+     * embedded database) must never be reachable through an exit that runs beside them.
+     *
+     * @param ports TCP ports 1-65535; values outside are ignored (0 means "not listening")
+     */
+    public EgressPolicy withProtectedLocalPorts(Collection<Integer> ports) {
+        Set<Integer> valid = new HashSet<>(protectedLocalPorts);
+        for (Integer p : ports) {
+            if (p != null && p >= 1 && p <= 65535) {
+                valid.add(p);
+            }
+        }
+        return new EgressPolicy(this, valid);
+    }
+
+    /** The ports {@link #withProtectedLocalPorts} protects; immutable. */
+    public Set<Integer> protectedLocalPorts() {
+        return protectedLocalPorts;
     }
 
     /** The policy with no admin blocklist. */
@@ -84,10 +140,14 @@ public final class EgressPolicy {
         if (domainDenial != null) {
             throw new EgressDeniedException(domainDenial);
         }
+        boolean literal = Cidr.isAddressLiteral(name);
         InetAddress[] addresses = InetAddress.getAllByName(name);
         String firstDenial = null;
         for (InetAddress address : addresses) {
             String denial = checkAddress(address);
+            if (denial == null) {
+                denial = checkLocalPort(address, port);
+            }
             if (denial == null) {
                 return new InetSocketAddress(address, port);
             }
@@ -95,7 +155,37 @@ public final class EgressPolicy {
                 firstDenial = denial;
             }
         }
-        throw new EgressDeniedException(firstDenial == null ? "no address for " + name : firstDenial);
+        if (firstDenial == null) {
+            throw new EgressDeniedException("no address for " + name);
+        }
+        // A literal is the customer's own text; what a name resolved to at the exit is not theirs to see.
+        throw new EgressDeniedException(literal ? firstDenial
+                : "destination " + name + " resolves only to addresses exits may not reach (loopback, private, "
+                        + "reserved, blocklisted or the platform's own ports)");
+    }
+
+    /**
+     * Null unless {@code address} is this host's own and {@code port} one of the
+     * {@link #withProtectedLocalPorts protected} ports, else why not. Checks the network interfaces
+     * (a system call) only for a protected port.
+     */
+    public @Nullable String checkLocalPort(InetAddress address, int port) {
+        if (!protectedLocalPorts.contains(port)) {
+            return null;
+        }
+        InetAddress embedded = embeddedIpv4(address);
+        if (embedded != null && checkLocalPort(embedded, port) != null) {
+            return checkLocalPort(embedded, port);
+        }
+        boolean local = address.isLoopbackAddress() || address.isAnyLocalAddress();
+        if (!local) {
+            try {
+                local = NetworkInterface.getByInetAddress(address) != null;
+            } catch (SocketException e) {
+                local = true; // cannot tell: refuse rather than risk the platform's own port
+            }
+        }
+        return local ? "port " + port + " of this host belongs to the platform and is forbidden for exits" : null;
     }
 
     /** Null if {@code port} may be reached, else why not. */
@@ -124,7 +214,10 @@ public final class EgressPolicy {
     public @Nullable String checkAddress(InetAddress address) {
         InetAddress embedded = embeddedIpv4(address);
         if (embedded != null) {
-            String denial = checkAddress(embedded);
+            // The loopback switch is for 127.0.0.0/8 and ::1 themselves, not for their IPv6 spellings.
+            String denial = LOOPBACK_V4.contains(embedded)
+                    ? "address " + address.getHostAddress() + " carries a loopback address and is forbidden for exits"
+                    : checkAddress(embedded);
             if (denial != null) {
                 return denial;
             }
@@ -146,8 +239,10 @@ public final class EgressPolicy {
     }
 
     /**
-     * The IPv4 address carried inside a NAT64 or 6to4 IPv6 address, else null. (IPv4-mapped
-     * {@code ::ffff:a.b.c.d} needs no case: the JDK already turns it into an Inet4Address.)
+     * The IPv4 address carried inside an IPv4-mapped (RFC 4291 §2.5.5.2; the JDK turns parsed ones
+     * into Inet4Address, but {@code Inet6Address.getByAddress} keeps them), well-known NAT64
+     * (RFC 6052) or 6to4 (RFC 3056) IPv6 address, else null. The other IPv4-carrying forms are
+     * refused whole by {@link #FORBIDDEN}.
      */
     private static @Nullable InetAddress embeddedIpv4(InetAddress address) {
         if (!(address instanceof Inet6Address)) {
@@ -155,7 +250,7 @@ public final class EgressPolicy {
         }
         byte[] b = address.getAddress();
         byte[] v4;
-        if (NAT64.contains(address)) {
+        if (NAT64.contains(address) || IPV4_MAPPED.contains(address)) {
             v4 = new byte[] {b[12], b[13], b[14], b[15]};
         } else if (SIX_TO_FOUR.contains(address)) {
             v4 = new byte[] {b[2], b[3], b[4], b[5]};

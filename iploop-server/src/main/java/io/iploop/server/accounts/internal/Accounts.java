@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /** Small rules every accounts service shares: e-mail normalising, mailed tokens, common errors. Stateless. */
 final class Accounts {
@@ -28,9 +30,22 @@ final class Accounts {
         return s == null || s.isBlank() ? null : s.strip();
     }
 
-    /** The login-throttle key of an e-mail: hashed, so the throttle table holds no addresses. */
-    static String emailThrottleKey(String normalizedEmail) {
-        return "email:" + SecureTokens.sha256Hex(normalizedEmail);
+    /**
+     * The login-throttle key of an (e-mail, client address) pair: a stranger's failures lock the
+     * stranger out of the account, never its owner on another address ({@code docs/security.md});
+     * the per-IP block still stops one address from spraying many accounts. The e-mail is hashed
+     * (no address at rest). Without a client address: the e-mail alone, which is also the prefix of
+     * every pair ({@link LoginThrottleRepository#resetEmail} clears them all).
+     */
+    static String emailThrottleKey(String normalizedEmail, @Nullable String clientIp) {
+        String key = "email:" + SecureTokens.sha256Hex(normalizedEmail);
+        return clientIp == null ? key : key + "|ip:" + clientIp;
+    }
+
+    /** The client address of the request being served on this thread, or null outside a request. */
+    static @Nullable String currentClientIp() {
+        return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes a
+                ? a.getRequest().getRemoteAddr() : null;
     }
 
     static String retryAt(Instant until) {

@@ -16,6 +16,7 @@ import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.Subscription;
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.AuthenticatedUser;
+import io.iploop.server.platform.EmailAddress;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -23,7 +24,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -220,7 +220,7 @@ class AccountsController {
     /** Seed 001 §5.10 "Danger Zone": the password confirms the deletion. */
     record DeleteAccountRequest(@NotBlank @Size(max = 128) String password) {}
 
-    record ForgotPasswordRequest(@NotBlank @Email @Size(max = 255) String email) {}
+    record ForgotPasswordRequest(@NotBlank @EmailAddress.Valid String email) {}
 
     record ResetPasswordRequest(@NotBlank @Size(max = 128) String token,
             @NotBlank @Size(min = 8, max = 128) String newPassword) {}

@@ -102,7 +102,7 @@ class DefaultPasswordService implements PasswordService {
         // The token came by mail, so its owner reads the mailbox: that verifies the address too
         // (and lets an admin-invited user, whose invitation is a reset link, start verified).
         users.markEmailVerified(userId);
-        throttle.reset(Accounts.emailThrottleKey(account.email()));
+        throttle.resetEmail(Accounts.emailThrottleKey(account.email(), null));
         audit.record(AuditEvent.ofUser(userId, AuditAction.PASSWORD_RESET, Map.of()));
         issuer.endAll(userId, null, "password_reset");
     }

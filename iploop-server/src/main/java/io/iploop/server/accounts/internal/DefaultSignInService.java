@@ -111,8 +111,8 @@ class DefaultSignInService implements SignInService {
     @Transactional(noRollbackFor = AccountsException.class)
     public LoginResult login(LoginAttempt attempt) {
         String normalized = Accounts.normalize(attempt.email());
-        String emailKey = Accounts.emailThrottleKey(normalized);
         @Nullable String clientIp = attempt.clientIp();
+        String emailKey = Accounts.emailThrottleKey(normalized, clientIp);
         @Nullable String ipKey = clientIp == null ? null : "ip:" + clientIp;
         if (ipKey != null) {
             Optional<Instant> blocked = throttle.lockedUntil(ipKey);

@@ -31,8 +31,11 @@ class LoginThrottle {
         return lockedNow;
     }
 
-    /** Counts a failure for the account's e-mail only. @return until when it is now locked, or null */
+    /**
+     * Counts a failure for the account's e-mail from the current request's client address only.
+     * @return until when it is now locked, or null
+     */
     @Nullable Instant recordFailureForEmail(String normalizedEmail) {
-        return recordFailure(Accounts.emailThrottleKey(normalizedEmail), null);
+        return recordFailure(Accounts.emailThrottleKey(normalizedEmail, Accounts.currentClientIp()), null);
     }
 }

@@ -72,4 +72,10 @@ class LoginThrottleRepository {
                         WHERE window_start < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now())""")
                 .update();
     }
+
+    /** Forgets failures and locks of {@code emailKey} and of every (e-mail, address) pair under it. */
+    void resetEmail(String emailKey) {
+        jdbc.sql("DELETE FROM login_throttle WHERE throttle_key = :key OR starts_with(throttle_key, :prefix)")
+                .param("key", emailKey).param("prefix", emailKey + "|").update();
+    }
 }

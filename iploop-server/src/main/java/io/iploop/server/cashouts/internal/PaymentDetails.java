@@ -2,6 +2,7 @@ package io.iploop.server.cashouts.internal;
 
 import io.iploop.server.cashouts.CashoutMethod;
 import io.iploop.server.cashouts.CashoutsException;
+import io.iploop.server.platform.EmailAddress;
 import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,7 +25,6 @@ final class PaymentDetails {
     /** Normalised details (for the encrypted copy) and their masked form (for display). */
     record Validated(Map<String, String> details, String masked) {}
 
-    private static final Pattern EMAIL = Pattern.compile("^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}$");
     private static final Pattern SWIFT = Pattern.compile("^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$");
     private static final Pattern IBAN = Pattern.compile("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$");
     private static final Pattern REVTAG = Pattern.compile("^@?[a-z0-9._]{3,32}$");
@@ -43,8 +43,9 @@ final class PaymentDetails {
         switch (method) {
             case PAYPAL, AMAZON_GIFT_CARD -> {
                 String email = required(raw, "email", prefix).toLowerCase(Locale.ROOT);
-                if (!EMAIL.matcher(email).matches() || email.length() > 254) {
-                    throw invalid(prefix, "email", "not a valid e-mail address");
+                String problem = EmailAddress.problem(email);
+                if (problem != null) {
+                    throw invalid(prefix, "email", problem.replaceFirst("^is ", ""));
                 }
                 d.put("email", email);
                 return new Validated(d, maskEmail(email));

@@ -11,6 +11,9 @@ import org.springframework.stereotype.Repository;
 @Repository
 class OutboxRepository {
 
+    /** What the body of a mail delivered by SMTP is replaced with. */
+    static final String REDACTED = "[redacted after delivery]";
+
     private final JdbcClient jdbc;
 
     OutboxRepository(JdbcClient jdbc) {
@@ -41,12 +44,19 @@ class OutboxRepository {
                 .list();
     }
 
+    /**
+     * Marks the mail delivered. Mail that left by SMTP has its body replaced by {@link #REDACTED}:
+     * bodies hold password-reset and verification links and codes, which must not outlive their
+     * delivery in the database ({@code docs/security.md}). Mail delivered into the dev mailbox keeps
+     * its body, because the dev mailbox is where it is read.
+     */
     void markSent(long id, String via) {
         jdbc.sql("""
                         UPDATE mail_outbox SET status = 'sent', attempts = attempts + 1, sent_at = now(),
-                               delivered_via = :via, last_error = NULL
+                               delivered_via = :via, last_error = NULL,
+                               body = CASE WHEN :via = 'smtp' THEN :redacted ELSE body END
                         WHERE id = :id""")
-                .param("id", id).param("via", via).update();
+                .param("id", id).param("via", via).param("redacted", REDACTED).update();
     }
 
     /** Counts a failed attempt; retries after {@code retryIn}, or gives up when {@code giveUp}. */

@@ -16,8 +16,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The data source: the external PostgreSQL of {@code IPLOOP_DB_URL} when set, otherwise an embedded
- * PostgreSQL (zonky) whose data persists in {@code DATA_DIR/postgres} and which is stopped when the
- * context closes (after the data source, which depends on it).
+ * PostgreSQL (zonky, {@link EmbeddedDatabase}: password authentication, a non-superuser application
+ * role) whose data persists in {@code DATA_DIR/postgres} and which is stopped when the context
+ * closes (after the data source, which depends on it).
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseConfig {
@@ -30,21 +31,13 @@ class DatabaseConfig {
         if (db.external()) {
             return new DatabaseServer(null, db.url(), db.user(), db.password());
         }
-        Path dir = properties.dataPath().resolve("postgres");
         try {
-            PlatformSecrets.createPrivateDirectory(dir.getParent());
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setDataDirectory(dir)
-                    .setCleanDataDirectory(false)
-                    .setRegisterShutdownHook(false); // closed by the context, after the gateway flushed usage
-            if (db.port() > 0) {
-                builder.setPort(db.port());
-            }
-            EmbeddedPostgres pg = builder.start();
-            log.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
-            return new DatabaseServer(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres", null);
+            EmbeddedDatabase.Started db0 = EmbeddedDatabase.start(properties.dataPath(), db.port());
+            log.info("Embedded PostgreSQL started on port {} with data in {}", db0.server().getPort(),
+                    properties.dataPath().resolve("postgres"));
+            return new DatabaseServer(db0.server(), db0.jdbcUrl(), db0.user(), db0.password());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dir
+            throw new UncheckedIOException("cannot start embedded PostgreSQL in " + properties.dataPath().resolve("postgres")
                     + " (set IPLOOP_DB_URL to use an external PostgreSQL)", e);
         }
     }

@@ -9,6 +9,7 @@ import io.iploop.server.usage.RecentUsageQuery;
 import io.iploop.server.usage.UsageBreakdown;
 import io.iploop.server.usage.UsageBucket;
 import io.iploop.server.usage.UsageEntry;
+import io.iploop.server.usage.UsageDeadLetterPage;
 import io.iploop.server.usage.UsageException;
 import io.iploop.server.usage.UsagePeriod;
 import io.iploop.server.usage.UsageService;
@@ -37,10 +38,22 @@ class DefaultUsageService implements UsageService {
 
     private final UsageRepository usage;
     private final ApiKeysService keys;
+    private final UsageDeadLetterRepository deadLetters;
 
-    DefaultUsageService(UsageRepository usage, ApiKeysService keys) {
+    DefaultUsageService(UsageRepository usage, ApiKeysService keys, UsageDeadLetterRepository deadLetters) {
         this.usage = usage;
         this.keys = keys;
+        this.deadLetters = deadLetters;
+    }
+
+    @Override
+    public UsageDeadLetterPage deadLetters(int page, int limit) {
+        if (page < 1) {
+            throw new UsageException(UsageException.Reason.INVALID_LIMIT, "page: " + page + " (expected: >= 1)", "page");
+        }
+        int rows = checkLimit(limit);
+        return new UsageDeadLetterPage(deadLetters.page((int) Math.min(Integer.MAX_VALUE, (long) (page - 1) * rows), rows),
+                page, rows, deadLetters.count());
     }
 
     /** The period's window {@code [from, to)}, ending now. */

@@ -35,7 +35,10 @@ class UsageRepository {
         this.jdbc = jdbc;
     }
 
-    /** Inserts the batch; records whose id exists already are skipped. Returns the records inserted. */
+    /**
+     * Inserts the batch, whose records {@link UsageRecordSanitizer} has cleaned (text bounded to the
+     * column lengths); records whose id exists already are skipped. Returns the records inserted.
+     */
     List<UsageRecord> insertBatch(List<UsageRecord> batch) {
         int[][] counts = template.batchUpdate("""
                         INSERT INTO usage_records (id, user_id, api_key_id, node_id, session_id, bytes_downloaded,
@@ -49,13 +52,13 @@ class UsageRepository {
                     ps.setObject(2, r.userId());
                     ps.setObject(3, r.apiKeyId());
                     ps.setObject(4, r.nodeId(), Types.OTHER);
-                    ps.setString(5, truncate(r.sessionId(), 255));
+                    ps.setString(5, r.sessionId());
                     ps.setLong(6, r.bytesDownloaded());
                     ps.setLong(7, r.bytesUploaded());
                     ps.setInt(8, r.requestCount());
-                    ps.setString(9, r.targetCountry() != null && r.targetCountry().length() == 2 ? r.targetCountry() : null);
-                    ps.setString(10, truncate(r.targetCity(), 100));
-                    ps.setString(11, truncate(r.targetHost(), 255));
+                    ps.setString(9, r.targetCountry());
+                    ps.setString(10, r.targetCity());
+                    ps.setString(11, r.targetHost());
                     ps.setString(12, r.proxyType());
                     ps.setBoolean(13, r.success());
                     ps.setString(14, r.errorMessage());
@@ -245,10 +248,6 @@ class UsageRepository {
 
     /** SQL text and its named parameters. */
     record Query(String sql, Map<String, Object> params) {}
-
-    private static @Nullable String truncate(@Nullable String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
-    }
 
     private static OffsetDateTime utc(Instant at) {
         return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);

@@ -1,7 +1,8 @@
 /**
- * Usage implementation: the gateway's {@code UsageSink} (idempotent batch insert), the repository
- * with every SQL statement on {@code usage_records}, the CSV writer and the REST controller under
- * {@code /api/usage}.
+ * Usage implementation: the gateway's {@code UsageSink} (sanitised, idempotent batch insert that
+ * sets refused records aside in {@code usage_dead_letters}), the repositories with every SQL
+ * statement on those tables, the CSV writer and the REST controllers under {@code /api/usage} and
+ * {@code /api/admin/usage}.
  */
 @NullMarked
 package io.iploop.server.usage.internal;

@@ -9,6 +9,7 @@ import io.iploop.server.accounts.NewAccount;
 import io.iploop.server.accounts.PasswordService;
 import io.iploop.server.accounts.SignInService;
 import io.iploop.server.platform.ApiException;
+import io.iploop.server.platform.EmailAddress;
 import io.iploop.server.platform.PlatformSecrets;
 import io.iploop.server.platform.WebSessionCookie;
 import jakarta.servlet.http.HttpServletRequest;
@@ -239,8 +240,13 @@ final class AuthPagesController {
     @PostMapping("/forgot-password")
     String doForgot(@RequestParam(defaultValue = "") String email, HttpServletResponse response, Model model) {
         model.addAttribute("email", email);
-        if (!email.strip().matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
-            model.addAttribute("error", "Enter a valid e-mail address.");
+        // One bounded, linear check (docs/security.md): this form is public.
+        String problem = EmailAddress.problem(email.strip());
+        if (problem != null) {
+            if (email.length() > EmailAddress.MAX_LENGTH) {
+                model.addAttribute("email", ""); // not echoed back
+            }
+            model.addAttribute("error", "E-mail " + problem + ".");
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             return "auth/forgot-password";
         }
