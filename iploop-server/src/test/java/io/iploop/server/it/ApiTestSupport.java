@@ -39,24 +39,24 @@ import tools.jackson.databind.json.JsonMapper;
  * a {@code @DynamicPropertySource} ({@link ServerTestSupport} for the shared context).
  */
 @SpringBootTest(classes = IploopApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-abstract class ApiTestSupport {
+public abstract class ApiTestSupport {
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    protected static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @LocalServerPort
-    int port;
+    protected int port;
 
     @Autowired
-    JsonMapper json;
+    protected JsonMapper json;
 
-    record Response(int status, JsonNode body) {}
+    protected record Response(int status, JsonNode body) {}
 
-    Response call(String method, String path, @Nullable String token, @Nullable Object body) {
+    protected Response call(String method, String path, @Nullable String token, @Nullable Object body) {
         return call(method, path, token, body, Map.of());
     }
 
     /** Like {@link #call(String, String, String, Object)} with extra request headers (e.g. {@code User-Agent}). */
-    Response call(String method, String path, @Nullable String token, @Nullable Object body,
+    protected Response call(String method, String path, @Nullable String token, @Nullable Object body,
             Map<String, String> headers) {
         HttpResponse<String> res = send(method, path, token, body, headers);
         JsonNode node = res.body().isBlank() ? json.createObjectNode() : json.readTree(res.body());
@@ -67,7 +67,7 @@ abstract class ApiTestSupport {
      * The raw exchange behind {@link #call}, with extra request {@code headers} (e.g.
      * {@code If-None-Match}): status, response headers and the body as text (empty for 304).
      */
-    HttpResponse<String> send(String method, String path, @Nullable String token, @Nullable Object body,
+    protected HttpResponse<String> send(String method, String path, @Nullable String token, @Nullable Object body,
             Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         headers.forEach(b::header);
@@ -91,7 +91,7 @@ abstract class ApiTestSupport {
     }
 
     /** Registers a fresh customer and returns its login response body (token, user). */
-    JsonNode registerCustomer() {
+    protected JsonNode registerCustomer() {
         String email = "u-" + UUID.randomUUID() + "@example.com";
         Response r = call("POST", "/api/auth/register", null, java.util.Map.of(
                 "email", email, "password", "correct horse", "firstName", "Test", "lastName", "User"));
@@ -105,7 +105,7 @@ abstract class ApiTestSupport {
      * Waits up to 10 s for the {@code n}-th (1-based) message to {@code email} whose subject contains
      * {@code subject}, and returns its plain-text body.
      */
-    static String awaitMail(String email, String subject, int n) {
+    protected static String awaitMail(String email, String subject, int n) {
         AtomicReference<String> body = new AtomicReference<>();
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
             List<MimeMessage> matching = new ArrayList<>();
@@ -124,7 +124,7 @@ abstract class ApiTestSupport {
     }
 
     /** The {@code token} query parameter of the first link in a mailed body. */
-    static String linkToken(String body) {
+    protected static String linkToken(String body) {
         Matcher m = Pattern.compile("\\?token=([0-9a-f]+)").matcher(body);
         if (!m.find()) {
             throw new AssertionError("no token link in: " + body);
@@ -132,14 +132,14 @@ abstract class ApiTestSupport {
         return m.group(1);
     }
 
-    static String token(JsonNode login) {
+    protected static String token(JsonNode login) {
         return login.get("token").asString();
     }
 
     // --- two-factor authentication and admins (seed 000 §9.1) ---
 
     /** The password of every account these helpers create. */
-    static final String TEST_PASSWORD = "correct horse";
+    protected static final String TEST_PASSWORD = "correct horse";
     private static final CodeGenerator TOTP = new DefaultCodeGenerator(HashingAlgorithm.SHA1, 6);
     /** The last RFC 6238 time step a helper handed out per secret: the server refuses a step twice. */
     private static final Map<String, Long> LAST_STEP = new ConcurrentHashMap<>();
@@ -148,10 +148,10 @@ abstract class ApiTestSupport {
     private AccountsService supportAccounts;
 
     /** 2FA as enabled by {@link #enableTwoFactor}: the secret from setup and the backup codes from verify. */
-    record TwoFactor(String secret, List<String> backupCodes) {}
+    protected record TwoFactor(String secret, List<String> backupCodes) {}
 
     /** Logs in with an optional TOTP code (null: password only). */
-    Response loginWith(String email, String password, @Nullable String totpCode) {
+    protected Response loginWith(String email, String password, @Nullable String totpCode) {
         Map<String, Object> body = new HashMap<>(Map.of("email", email, "password", password));
         if (totpCode != null) {
             body.put("totpCode", totpCode);
@@ -160,7 +160,7 @@ abstract class ApiTestSupport {
     }
 
     /** Sets up and verifies 2FA for the token's account through the API. */
-    TwoFactor enableTwoFactor(String token) {
+    protected TwoFactor enableTwoFactor(String token) {
         Response setup = call("POST", "/api/auth/2fa/setup", token, null);
         if (setup.status() != 200) {
             throw new AssertionError("2fa setup: " + setup);
@@ -176,12 +176,12 @@ abstract class ApiTestSupport {
     }
 
     /** The current RFC 6238 time step (30 s). */
-    static long totpStep() {
+    protected static long totpStep() {
         return System.currentTimeMillis() / 1000 / 30;
     }
 
     /** The TOTP code of {@code secret} at time step {@code step}, computed like an authenticator app. */
-    static String totpAt(String secret, long step) {
+    protected static String totpAt(String secret, long step) {
         try {
             return TOTP.generate(secret, step);
         } catch (CodeGenerationException e) {
@@ -194,7 +194,7 @@ abstract class ApiTestSupport {
      * after the last one handed out (the server accepts one step of drift), waiting for the clock
      * when even that is too far ahead.
      */
-    static String totpCode(String secret) {
+    protected static String totpCode(String secret) {
         long step = Math.max(totpStep(), LAST_STEP.getOrDefault(secret, Long.MIN_VALUE) + 1);
         while (step > totpStep() + 1) {
             try {
@@ -209,13 +209,13 @@ abstract class ApiTestSupport {
     }
 
     /** A new admin account (password {@link #TEST_PASSWORD}) with 2FA enabled, and its TOTP secret. */
-    record Admin(String email, String secret, String token, JsonNode login) {}
+    protected record Admin(String email, String secret, String token, JsonNode login) {}
 
     /**
      * Creates an admin, enables 2FA and logs in with password and TOTP: the returned token passes
      * the 2FA rule of {@code /api/admin/**}.
      */
-    Admin newAdminWithTwoFactor() {
+    protected Admin newAdminWithTwoFactor() {
         String email = "admin-" + UUID.randomUUID() + "@example.com";
         supportAccounts.create(new NewAccount(email, TEST_PASSWORD, "Ad", "Min", null, UserRole.ADMIN, false));
         Response first = loginWith(email, TEST_PASSWORD, null);
@@ -231,12 +231,12 @@ abstract class ApiTestSupport {
     }
 
     /** The login response (user and token) of a fresh admin with 2FA. */
-    JsonNode adminLogin() {
+    protected JsonNode adminLogin() {
         return newAdminWithTwoFactor().login();
     }
 
     /** A bearer token of a fresh admin with 2FA, for calling {@code /api/admin/**}. */
-    String adminToken() {
+    protected String adminToken() {
         return newAdminWithTwoFactor().token();
     }
 }

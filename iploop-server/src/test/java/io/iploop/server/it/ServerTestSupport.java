@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * allowed, the local node (country DE), and e-mail over SMTP to an in-process GreenMail server.
  * Scheduled jobs run only on demand; a country is ultra-rare for earn below 2 sharing nodes.
  */
-abstract class ServerTestSupport extends ApiTestSupport {
+public abstract class ServerTestSupport extends ApiTestSupport {
 
     @Autowired
     private PlansService plansService;
@@ -30,21 +30,21 @@ abstract class ServerTestSupport extends ApiTestSupport {
      * A fresh customer moved to the Enterprise plan (no rate, daily or byte limits), for tests about
      * something other than plan limits (those are PlanLimitsIT's).
      */
-    JsonNode registerUnlimitedCustomer() {
+    protected JsonNode registerUnlimitedCustomer() {
         JsonNode customer = registerCustomer();
         plansService.subscribe(UUID.fromString(customer.at("/user/id").asString()), "enterprise");
         return customer;
     }
 
 
-    static final Path DATA_DIR;
+    protected static final Path DATA_DIR;
     /** A real SMTP server for the whole test JVM, like the cached context that sends to it. */
-    static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    protected static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
     /**
      * A local stand-in for the PayPal REST API (OAuth2 token, Payouts) for the whole test JVM; tests
      * stub the answers they need (see CashoutPayPalIT).
      */
-    static final WireMockServer PAYPAL = new WireMockServer(WireMockConfiguration.options().dynamicPort()
+    protected static final WireMockServer PAYPAL = new WireMockServer(WireMockConfiguration.options().dynamicPort()
             .bindAddress("127.0.0.1"));
     /** Failed logins from one IP before it is blocked; low enough for a test to reach from a fake IP. */
     static final int MAX_FAILURES_PER_IP = 30;
@@ -60,7 +60,7 @@ abstract class ServerTestSupport extends ApiTestSupport {
     }
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry r) {
+    protected static void properties(DynamicPropertyRegistry r) {
         embeddedServer(r, DATA_DIR);
         r.add("iploop.mail.smtp-host", () -> "127.0.0.1");
         r.add("iploop.mail.smtp-port", () -> Integer.toString(SMTP.getSmtp().getPort()));
@@ -81,7 +81,7 @@ abstract class ServerTestSupport extends ApiTestSupport {
      * The embedded server in {@code dataDir}: loopback listeners on ephemeral ports, loopback egress
      * allowed, the local node (country DE), fast usage flushes and mail polling.
      */
-    static void embeddedServer(DynamicPropertyRegistry r, Path dataDir) {
+    protected static void embeddedServer(DynamicPropertyRegistry r, Path dataDir) {
         r.add("iploop.data-dir", dataDir::toString);
         r.add("iploop.proxy-port", () -> "0");
         r.add("iploop.socks-port", () -> "0");
