@@ -157,9 +157,10 @@ class DefaultAccountsService implements AccountsService {
     @Transactional
     public LoginResult register(NewAccount account, @Nullable String referralCode) {
         Account created = create(account);
-        events.publishEvent(new AccountRegistered(created.id(), created.email(), referralCode));
-        sendVerification(created);
         @Nullable HttpServletRequest request = currentRequest();
+        events.publishEvent(new AccountRegistered(created.id(), created.email(), referralCode,
+                request == null ? null : request.getRemoteAddr()));
+        sendVerification(created);
         return openSession(created, false, request == null ? null : request.getRemoteAddr(),
                 request == null ? null : request.getHeader(HttpHeaders.USER_AGENT));
     }
