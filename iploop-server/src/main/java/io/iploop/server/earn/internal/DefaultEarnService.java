@@ -104,11 +104,8 @@ class DefaultEarnService implements EarnService {
             AccountsService accounts, TransactionTemplate tx, Clock clock,
             @Value("${iploop.earn.ultra-rare-below-nodes:10}") int ultraRareBelow,
             @Value("${iploop.accounts.public-url:http://127.0.0.1:8080}") String publicUrl, NodeEvidence evidence,
-            @Value("${iploop.earn.trial-multipliers:false}") boolean trialMultipliers, EarningsJumps jumps, LinkedAccounts links) {
-        this.jumps = jumps;
-        this.links = links;
-        this.evidence = evidence;
-        this.trialMultipliers = trialMultipliers;
+            @Value("${iploop.earn.trial-multipliers:false}") boolean trialMultipliers, EarningsJumps jumps,
+            LinkedAccounts links) {
         this.repo = repo;
         this.nodes = nodes;
         this.live = live;
@@ -118,6 +115,10 @@ class DefaultEarnService implements EarnService {
         this.clock = clock;
         this.ultraRareBelow = ultraRareBelow;
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        this.evidence = evidence;
+        this.trialMultipliers = trialMultipliers;
+        this.jumps = jumps;
+        this.links = links;
     }
 
     // ------------------------------------------------------------------ devices
