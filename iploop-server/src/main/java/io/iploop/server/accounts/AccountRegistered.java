@@ -9,5 +9,7 @@ import org.jspecify.annotations.Nullable;
  * feature refuses an unknown referral code that way, naming the field {@code ref}). Immutable.
  *
  * @param referralCode the {@code ref} query parameter as given (seed 000 §3.7), or null
+ * @param clientIp the address the registration came from, or null outside an HTTP request (the
+ *     earn feature's linked-account rule compares it, docs/earn-fraud.md)
  */
-public record AccountRegistered(UUID userId, String email, @Nullable String referralCode) {}
+public record AccountRegistered(UUID userId, String email, @Nullable String referralCode, @Nullable String clientIp) {}

@@ -78,7 +78,14 @@ public enum AuditAction {
     /** The user cancelled a cash-out. */
     CASHOUT_CANCELLED,
     /** A cash-out was paid; details: owner, amount, method, provider, transaction id. */
-    CASHOUT_COMPLETED;
+    CASHOUT_COMPLETED,
+    /**
+     * An admin resolved a cash-out in {@code payout_unknown}; details: owner, amount, method,
+     * outcome (paid or failed), transaction id or note.
+     */
+    CASHOUT_PAYOUT_RESOLVED,
+    /** An admin cleared an earnings review flag; details: owner, flag reason, note. */
+    EARN_REVIEW_CLEARED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -15,9 +15,13 @@ import java.util.stream.Collectors;
  * <pre>
  * awaiting_confirmation ─confirm→ pending ─approve→ approved ─send→ processing ─paid→ completed
  *          │                        ├─reject→ rejected (release)       │  ↺ failed attempt, retried
- *          ├─cancel→ cancelled      └─cancel→ cancelled (release)      └─refused for good→ failed (release)
- *          └─code expired→ expired
+ *          ├─cancel→ cancelled      └─cancel→ cancelled (release)      ├─refused for good→ failed (release)
+ *          └─code expired→ expired                                     └─outcome unknown→ payout_unknown
+ *                                             payout_unknown ─admin: paid→ completed │ ─admin: not paid→ failed (release)
  * </pre>
+ *
+ * <p>{@code payout_unknown} has no automatic way out: releasing credits the provider may have paid
+ * would pay twice, so only an admin who checked the provider resolves it (docs/earn-fraud.md).
  */
 public final class CashoutStateMachine {
 
@@ -47,7 +51,10 @@ public final class CashoutStateMachine {
             // A failed or pending provider attempt: still processing, the credits stay reserved.
             new Transition(CashoutStatus.PROCESSING, CashoutStatus.PROCESSING, Funds.NONE),
             new Transition(CashoutStatus.PROCESSING, CashoutStatus.COMPLETED, Funds.PAY_OUT),
-            new Transition(CashoutStatus.PROCESSING, CashoutStatus.FAILED, Funds.RELEASE));
+            new Transition(CashoutStatus.PROCESSING, CashoutStatus.FAILED, Funds.RELEASE),
+            new Transition(CashoutStatus.PROCESSING, CashoutStatus.PAYOUT_UNKNOWN, Funds.NONE),
+            new Transition(CashoutStatus.PAYOUT_UNKNOWN, CashoutStatus.COMPLETED, Funds.PAY_OUT),
+            new Transition(CashoutStatus.PAYOUT_UNKNOWN, CashoutStatus.FAILED, Funds.RELEASE));
 
     private static final Map<CashoutStatus, Map<CashoutStatus, Transition>> BY_FROM = index();
 

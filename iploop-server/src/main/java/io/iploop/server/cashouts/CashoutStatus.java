@@ -25,7 +25,13 @@ public enum CashoutStatus {
     /** Never confirmed: the code expired or too many wrong codes. Nothing was reserved. Final. */
     EXPIRED,
     /** The provider refused the payout for good (e.g. PayPal DENIED); the credits are back. Final. */
-    FAILED;
+    FAILED,
+    /**
+     * Nobody knows whether the provider paid (timeouts or 5xx past the retry limit, PayPal 404 on a
+     * batch it had accepted): the credits stay reserved until an admin resolves it to completed or
+     * failed (see {@code docs/earn-fraud.md}). Never left on its own.
+     */
+    PAYOUT_UNKNOWN;
 
     /** The value stored and shown in the API, e.g. {@code awaiting_confirmation}. */
     @JsonValue

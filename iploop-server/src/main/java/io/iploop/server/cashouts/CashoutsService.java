@@ -66,6 +66,18 @@ public interface CashoutsService {
      */
     Cashout complete(UUID adminId, UUID cashoutId, String transactionId);
 
+    /**
+     * Resolves a cash-out in {@code payout_unknown} after an admin checked the provider: paid moves
+     * it to completed (the reserved credits leave the platform), not paid to failed (they come back).
+     * One balanced ledger transaction with the cash-out's idempotency key; audited.
+     *
+     * @param transactionId the provider's transaction id, required (1-255 characters) when {@code paid}
+     * @throws CashoutsException {@code NOT_FOUND}; {@code VALIDATION} (field {@code transactionId});
+     *     {@code INVALID_TRANSITION} (409) when it is not payout_unknown
+     */
+    Cashout resolveUnknownPayout(UUID adminId, UUID cashoutId, boolean paid, @Nullable String transactionId,
+            @Nullable String note);
+
     /** The caller's saved payment methods, masked. */
     List<SavedPaymentMethod> paymentMethods(UUID userId);
 

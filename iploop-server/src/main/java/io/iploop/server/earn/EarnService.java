@@ -5,6 +5,7 @@ import io.iploop.server.nodes.DeviceRegistration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The earn feature's public API (seed 000 §3.2-3.4, §3.7). Every method on an operator's data is
@@ -79,4 +80,15 @@ public interface EarnService {
 
     /** Admin view of one user's earnings. @throws EarnException {@code USER_NOT_FOUND} */
     AdminEarnView adminView(UUID userId);
+
+    /** The user's open earnings review flags, oldest first (empty: nothing blocks auto-approval). */
+    List<ReviewFlag> openReviewFlags(UUID userId);
+
+    /**
+     * Admin: clears every open review flag of the user, audited with the note; the user's next
+     * cash-outs may be auto-approved again. Idempotent.
+     *
+     * @return the flags cleared
+     */
+    List<ReviewFlag> clearReviewFlags(UUID adminId, UUID userId, @Nullable String note);
 }

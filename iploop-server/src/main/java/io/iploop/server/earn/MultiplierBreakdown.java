@@ -15,10 +15,15 @@ import org.jspecify.annotations.Nullable;
  * @param uptime 1.5 after 24 h continuous uptime of any device, else 1.0
  * @param uptimeSince start of the longest continuous uptime among sharing devices, or null
  * @param operatorTotal multiDevice × uptime: what every device gets before its geography
- * @param devices per device: geography and the device's total multiplier
+ * @param devices per device: geography (from GeoIP of the address the gateway saw, never the
+ *     agent's claim) and the device's total multiplier
+ * @param countedDevices sharing devices as the multi-device bonus counts them: distinct networks
+ *     (/24 for IPv4, /48 for IPv6) they connect from (docs/earn-fraud.md)
+ * @param geoNote why geography multipliers are all 1.0 (no GeoIP database), or null
  */
 public record MultiplierBreakdown(int sharingDevices, BigDecimal multiDevice, BigDecimal uptime,
-        @Nullable Instant uptimeSince, BigDecimal operatorTotal, List<DeviceMultiplier> devices) {
+        @Nullable Instant uptimeSince, BigDecimal operatorTotal, List<DeviceMultiplier> devices, int countedDevices,
+        @Nullable String geoNote) {
 
     public MultiplierBreakdown {
         devices = List.copyOf(devices);

@@ -41,13 +41,13 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(classes = IploopApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class ApiTestSupport {
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    protected static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @LocalServerPort
     protected int port;
 
     @Autowired
-    JsonMapper json;
+    protected JsonMapper json;
 
     public record Response(int status, JsonNode body) {}
 
@@ -124,7 +124,7 @@ public abstract class ApiTestSupport {
     }
 
     /** The {@code token} query parameter of the first link in a mailed body. */
-    static String linkToken(String body) {
+    protected static String linkToken(String body) {
         Matcher m = Pattern.compile("\\?token=([0-9a-f]+)").matcher(body);
         if (!m.find()) {
             throw new AssertionError("no token link in: " + body);
@@ -139,7 +139,7 @@ public abstract class ApiTestSupport {
     // --- two-factor authentication and admins (seed 000 §9.1) ---
 
     /** The password of every account these helpers create. */
-    static final String TEST_PASSWORD = "correct horse";
+    protected static final String TEST_PASSWORD = "correct horse";
     private static final CodeGenerator TOTP = new DefaultCodeGenerator(HashingAlgorithm.SHA1, 6);
     /** The last RFC 6238 time step a helper handed out per secret: the server refuses a step twice. */
     private static final Map<String, Long> LAST_STEP = new ConcurrentHashMap<>();
@@ -148,7 +148,7 @@ public abstract class ApiTestSupport {
     private AccountsService supportAccounts;
 
     /** 2FA as enabled by {@link #enableTwoFactor}: the secret from setup and the backup codes from verify. */
-    record TwoFactor(String secret, List<String> backupCodes) {}
+    protected record TwoFactor(String secret, List<String> backupCodes) {}
 
     /** Logs in with an optional TOTP code (null: password only). */
     public Response loginWith(String email, String password, @Nullable String totpCode) {
@@ -160,7 +160,7 @@ public abstract class ApiTestSupport {
     }
 
     /** Sets up and verifies 2FA for the token's account through the API. */
-    TwoFactor enableTwoFactor(String token) {
+    protected TwoFactor enableTwoFactor(String token) {
         Response setup = call("POST", "/api/auth/2fa/setup", token, null);
         if (setup.status() != 200) {
             throw new AssertionError("2fa setup: " + setup);
@@ -176,12 +176,12 @@ public abstract class ApiTestSupport {
     }
 
     /** The current RFC 6238 time step (30 s). */
-    static long totpStep() {
+    protected static long totpStep() {
         return System.currentTimeMillis() / 1000 / 30;
     }
 
     /** The TOTP code of {@code secret} at time step {@code step}, computed like an authenticator app. */
-    static String totpAt(String secret, long step) {
+    protected static String totpAt(String secret, long step) {
         try {
             return TOTP.generate(secret, step);
         } catch (CodeGenerationException e) {
@@ -194,7 +194,7 @@ public abstract class ApiTestSupport {
      * after the last one handed out (the server accepts one step of drift), waiting for the clock
      * when even that is too far ahead.
      */
-    static String totpCode(String secret) {
+    protected static String totpCode(String secret) {
         long step = Math.max(totpStep(), LAST_STEP.getOrDefault(secret, Long.MIN_VALUE) + 1);
         while (step > totpStep() + 1) {
             try {
@@ -209,13 +209,13 @@ public abstract class ApiTestSupport {
     }
 
     /** A new admin account (password {@link #TEST_PASSWORD}) with 2FA enabled, and its TOTP secret. */
-    record Admin(String email, String secret, String token, JsonNode login) {}
+    protected record Admin(String email, String secret, String token, JsonNode login) {}
 
     /**
      * Creates an admin, enables 2FA and logs in with password and TOTP: the returned token passes
      * the 2FA rule of {@code /api/admin/**}.
      */
-    Admin newAdminWithTwoFactor() {
+    protected Admin newAdminWithTwoFactor() {
         String email = "admin-" + UUID.randomUUID() + "@example.com";
         supportAccounts.create(new NewAccount(email, TEST_PASSWORD, "Ad", "Min", null, UserRole.ADMIN, false));
         Response first = loginWith(email, TEST_PASSWORD, null);
@@ -231,7 +231,7 @@ public abstract class ApiTestSupport {
     }
 
     /** The login response (user and token) of a fresh admin with 2FA. */
-    JsonNode adminLogin() {
+    protected JsonNode adminLogin() {
         return newAdminWithTwoFactor().login();
     }
 

@@ -49,9 +49,9 @@ import tools.jackson.databind.JsonNode;
  * through the proxy within 5 s, another operator's device is 404, referral bonus and commission
  * amounts, tier upgrades, and the ledger stays consistent.
  *
- * <p>Multipliers in this context: ultra-rare is below 2 sharing nodes (ServerTestSupport), so
- * operator A's two PL devices are uncommon (1.5), A's single IS device ultra-rare (3.0), A has 3
- * devices (2.0); operator B's two NG devices are rare (2.0) and B has 2 devices (1.0).
+ * <p>Multipliers in this context are all 1.0 (docs/earn-fraud.md): there is no GeoIP database, so
+ * the countries the agents claim earn no geography multiplier, and every agent connects from
+ * loopback, so A's three devices count as one for the multi-device bonus. EarnFraudIT covers that.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -200,17 +200,18 @@ class EarnIT extends ServerTestSupport {
     @Test
     @Order(1)
     void twoOperatorsAreCreditedExactlyForTheBytesTheirDevicesCarried() throws Exception {
-        expectedMultiplier.put(device(operatorA, "a-pl-1").get("id").asString(), new BigDecimal("3.0"));
-        expectedMultiplier.put(device(operatorA, "a-pl-2").get("id").asString(), new BigDecimal("3.0"));
-        expectedMultiplier.put(device(operatorA, "a-is-1").get("id").asString(), new BigDecimal("6.0"));
-        expectedMultiplier.put(device(operatorB, "b-ng-1").get("id").asString(), new BigDecimal("2.0"));
-        expectedMultiplier.put(device(operatorB, "b-ng-2").get("id").asString(), new BigDecimal("2.0"));
+        expectedMultiplier.put(device(operatorA, "a-pl-1").get("id").asString(), BigDecimal.ONE);
+        expectedMultiplier.put(device(operatorA, "a-pl-2").get("id").asString(), BigDecimal.ONE);
+        expectedMultiplier.put(device(operatorA, "a-is-1").get("id").asString(), BigDecimal.ONE);
+        expectedMultiplier.put(device(operatorB, "b-ng-1").get("id").asString(), BigDecimal.ONE);
+        expectedMultiplier.put(device(operatorB, "b-ng-2").get("id").asString(), BigDecimal.ONE);
         assertThat(device(operatorA, "a-pl-1").get("installMethod").asString()).isEqualTo("docker");
         assertThat(device(operatorB, "b-ng-1").get("installMethod").asString()).isEqualTo("android");
 
         JsonNode multipliers = call("GET", "/api/earn/multipliers", operatorA, null).body();
         assertThat(multipliers.get("sharingDevices").asInt()).isEqualTo(3);
-        assertThat(multipliers.get("multiDevice").decimalValue()).isEqualByComparingTo("2.0");
+        assertThat(multipliers.get("countedDevices").asInt()).as("all on one address").isEqualTo(1);
+        assertThat(multipliers.get("multiDevice").decimalValue()).isEqualByComparingTo("1.0");
         for (JsonNode d : multipliers.get("devices")) {
             assertThat(d.get("total").decimalValue()).as(d.toString())
                     .isEqualByComparingTo(expectedMultiplier.get(d.get("deviceId").asString()));
@@ -238,8 +239,8 @@ class EarnIT extends ServerTestSupport {
 
         long expectedA = expectedCredits(operatorA, List.of("a-pl-1", "a-pl-2", "a-is-1"));
         long expectedB = expectedCredits(operatorB, List.of("b-ng-1", "b-ng-2"));
-        assertThat(expectedA).isGreaterThan(20);
-        assertThat(expectedB).isGreaterThan(4);
+        assertThat(expectedA).isGreaterThan(5);
+        assertThat(expectedB).isPositive();
         assertThat(balance(operatorA)).isEqualTo(expectedA);
         assertThat(balance(operatorB)).isEqualTo(expectedB);
 
@@ -274,8 +275,7 @@ class EarnIT extends ServerTestSupport {
         assertThat(stats.get("days")).hasSize(7);
         assertThat(stats.get("totalCredits").asLong()).isEqualTo(expectedA);
         assertThat(stats.get("totalBytes").asLong()).isEqualTo(
-                carried.entrySet().stream().filter(en -> expectedMultiplier.get(en.getKey()).compareTo(new BigDecimal("2.0")) != 0)
-                        .mapToLong(Map.Entry::getValue).sum());
+                devices(operatorA).stream().mapToLong(d -> carried.getOrDefault(d.get("id").asString(), 0L)).sum());
         assertThat(call("GET", "/api/earn/stats?period=2w", operatorA, null).body().at("/error/field").asString())
                 .isEqualTo("period");
 
@@ -453,9 +453,8 @@ class EarnIT extends ServerTestSupport {
         assertThat(joined.status()).isEqualTo(201);
         String referee = token(joined.body());
         UUID refereeId = UUID.fromString(joined.body().at("/user/id").asString());
-        assertThat(balance(referee)).isEqualTo(500);
-        assertThat(call("GET", "/api/earn/history", referee, null).body().at("/lines/0/kind").asString())
-                .isEqualTo("REFERRAL_SIGNUP_BONUS");
+        // Nothing is paid before the referee has carried 2 GB of paid traffic (docs/earn-fraud.md).
+        assertThat(balance(referee)).isZero();
 
         // The referee's device (registered by its agent, offline: no multipliers) carries two batches.
         String nodeKey = call("POST", "/api/nodes/keys", referee, Map.of("name", "r")).body().get("key").asString();
@@ -473,6 +472,8 @@ class EarnIT extends ServerTestSupport {
         long refereeCredits = BigDecimal.valueOf(first + second).multiply(BRONZE_CREDITS_PER_GB)
                 .divide(GB, 0, RoundingMode.DOWN).longValueExact();
         assertThat(balance(referee)).isEqualTo(500 + refereeCredits);
+        assertThat(call("GET", "/api/earn/history?limit=10", referee, null).body().get("lines").toString())
+                .contains("REFERRAL_SIGNUP_BONUS");
         long commission = refereeCredits / 10;
         assertThat(balance(referrerToken)).isEqualTo(commission);
         JsonNode referrerHistory = call("GET", "/api/earn/history", referrerToken, null).body();
@@ -521,7 +522,7 @@ class EarnIT extends ServerTestSupport {
 
     /** What the usage listener writes for a stored batch: here for a device without an agent. */
     private void contribute(UUID node, UUID owner, long bytes) {
-        jdbc.sql("INSERT INTO bandwidth_contributions (node_id, user_id, bytes, recorded_at) VALUES (?, ?, ?, now() - interval '1 second')")
+        jdbc.sql("INSERT INTO bandwidth_contributions (node_id, user_id, bytes, recorded_at, payment) VALUES (?, ?, ?, now() - interval '1 second', 'paid')")
                 .params(node, owner, bytes).update();
     }
 

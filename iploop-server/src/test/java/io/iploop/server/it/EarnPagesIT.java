@@ -105,7 +105,7 @@ class EarnPagesIT extends BrowserTestSupport {
         // The device carries 2 GB (as the usage listener records it) and the credit job runs; plus a
         // bonus posted to the ledger. The home page shows what the API reports.
         UUID node = UUID.fromString(call("GET", "/api/earn/devices", token, null).body().get(0).get("id").asString());
-        jdbc.sql("INSERT INTO bandwidth_contributions (node_id, user_id, bytes, recorded_at) VALUES (?, ?, ?, now() - interval '1 second')")
+        jdbc.sql("INSERT INTO bandwidth_contributions (node_id, user_id, bytes, recorded_at, payment) VALUES (?, ?, ?, now() - interval '1 second', 'paid')")
                 .params(node, userId, 2L << 30).update();
         earn.creditUpTo(Instant.now());
         credit(userId, 12_345);

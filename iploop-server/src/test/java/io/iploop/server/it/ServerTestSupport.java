@@ -39,12 +39,12 @@ public abstract class ServerTestSupport extends ApiTestSupport {
 
     protected static final Path DATA_DIR;
     /** A real SMTP server for the whole test JVM, like the cached context that sends to it. */
-    static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    protected static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
     /**
      * A local stand-in for the PayPal REST API (OAuth2 token, Payouts) for the whole test JVM; tests
      * stub the answers they need (see CashoutPayPalIT).
      */
-    static final WireMockServer PAYPAL = new WireMockServer(WireMockConfiguration.options().dynamicPort()
+    protected static final WireMockServer PAYPAL = new WireMockServer(WireMockConfiguration.options().dynamicPort()
             .bindAddress("127.0.0.1"));
     /** Failed logins from one IP before it is blocked; low enough for a test to reach from a fake IP. */
     static final int MAX_FAILURES_PER_IP = 30;
@@ -60,7 +60,7 @@ public abstract class ServerTestSupport extends ApiTestSupport {
     }
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry r) {
+    protected static void properties(DynamicPropertyRegistry r) {
         embeddedServer(r, DATA_DIR);
         r.add("iploop.mail.smtp-host", () -> "127.0.0.1");
         r.add("iploop.mail.smtp-port", () -> Integer.toString(SMTP.getSmtp().getPort()));
@@ -83,7 +83,7 @@ public abstract class ServerTestSupport extends ApiTestSupport {
      * The embedded server in {@code dataDir}: loopback listeners on ephemeral ports, loopback egress
      * allowed, the local node (country DE), fast usage flushes and mail polling.
      */
-    static void embeddedServer(DynamicPropertyRegistry r, Path dataDir) {
+    protected static void embeddedServer(DynamicPropertyRegistry r, Path dataDir) {
         r.add("iploop.data-dir", dataDir::toString);
         r.add("iploop.proxy-port", () -> "0");
         r.add("iploop.socks-port", () -> "0");

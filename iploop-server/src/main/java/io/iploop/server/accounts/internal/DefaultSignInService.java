@@ -87,9 +87,10 @@ class DefaultSignInService implements SignInService {
     @Transactional
     public LoginResult register(NewAccount account, @Nullable String referralCode) {
         Account created = accounts.create(account);
-        events.publishEvent(new AccountRegistered(created.id(), created.email(), referralCode));
-        verification.send(created);
         @Nullable HttpServletRequest request = currentRequest();
+        events.publishEvent(new AccountRegistered(created.id(), created.email(), referralCode,
+                request == null ? null : request.getRemoteAddr()));
+        verification.send(created);
         return issuer.open(created, false, request == null ? null : request.getRemoteAddr(),
                 request == null ? null : request.getHeader(HttpHeaders.USER_AGENT));
     }

@@ -53,6 +53,7 @@ class CashoutMails {
             case EXPIRED -> "expired before it was confirmed. Nothing was reserved.";
             case FAILED -> "could not be paid by the provider. The credits are back in your balance.";
             case AWAITING_CONFIRMATION -> "awaits confirmation.";
+            case PAYOUT_UNKNOWN -> "is being checked with the payment provider. The credits stay reserved meanwhile.";
         };
         return new OutgoingMail(email, "Your IPLoop cash-out: " + c.status().dbValue().replace('_', ' '), """
                 Hello,

@@ -15,7 +15,10 @@ import org.springframework.stereotype.Component;
  * or answers 5xx leaves the cash-out processing with its credits reserved and retries it after an
  * exponential backoff ({@code iploop.cashouts.retry-base}, doubling, capped). The same payout is
  * never paid twice: every attempt carries the same idempotency key, which PayPal refuses to pay
- * again. Each cash-out is its own transaction, so one failure never holds up the others. Runs under
+ * again. After {@code iploop.cashouts.unknown-after-attempts} such failures, or when the provider
+ * loses a payout it had accepted, the outcome is unknown: the cash-out moves to
+ * {@code payout_unknown} with its credits still reserved, for an admin to resolve
+ * (docs/earn-fraud.md); the job never touches it again. Each cash-out is its own transaction, so one failure never holds up the others. Runs under
  * the job lock; thread-safe.
  */
 @Component
@@ -58,6 +61,7 @@ class CashoutPayoutsJob implements ScheduledJob {
         int failed = 0;
         int retried = 0;
         int waiting = 0;
+        int unknown = 0;
         for (UUID id : repository.approvedIds(BATCH)) {
             try {
                 var row = repository.find(id, null).orElseThrow();
@@ -85,6 +89,10 @@ class CashoutPayoutsJob implements ScheduledJob {
                             workflow.fail(id, java.util.Objects.requireNonNullElse(outcome.detail(), "refused"));
                             failed++;
                         }
+                        case UNKNOWN -> {
+                            workflow.payoutUnknown(id, java.util.Objects.requireNonNullElse(outcome.detail(), "unknown"));
+                            unknown++;
+                        }
                         case PENDING -> {
                             String ref = outcome.reference() != null ? outcome.reference() : row.providerReference();
                             if (ref != null) {
@@ -94,16 +102,24 @@ class CashoutPayoutsJob implements ScheduledJob {
                         }
                     }
                 } catch (PayoutProvider.ProviderUnavailableException e) {
-                    log.warn("cash-out {}: {} unavailable, retrying later: {}", id, name, e.getMessage());
-                    workflow.retryLater(id, e.getMessage() == null ? "provider unavailable" : e.getMessage());
-                    retried++;
+                    String error = e.getMessage() == null ? "provider unavailable" : e.getMessage();
+                    if (row.view().payoutAttempts() + 1 >= settings.unknownAfterAttempts()) {
+                        log.warn("cash-out {}: {} still failing after {} attempts, outcome unknown: {}", id, name,
+                                row.view().payoutAttempts() + 1, error);
+                        workflow.payoutUnknown(id, error);
+                        unknown++;
+                    } else {
+                        log.warn("cash-out {}: {} unavailable, retrying later: {}", id, name, error);
+                        workflow.retryLater(id, error);
+                        retried++;
+                    }
                 } catch (CashoutsException e) {
                     log.debug("cash-out {} moved on meanwhile: {}", id, e.getMessage());
                 }
             }
         }
         return "started " + started + ", completed " + completed + ", failed " + failed + ", retrying " + retried
-                + ", waiting " + waiting;
+                + ", waiting " + waiting + ", outcome unknown " + unknown;
     }
 
     private PayoutProvider.Payout payout(CashoutRepository.Row row) {

@@ -14,6 +14,7 @@ import io.iploop.server.cashouts.CashoutsException;
 import io.iploop.server.cashouts.MethodConfig;
 import io.iploop.server.ledger.AccountPurpose;
 import io.iploop.server.ledger.LedgerException;
+import io.iploop.server.earn.EarnService;
 import io.iploop.server.ledger.LedgerService;
 import io.iploop.server.ledger.NewTransaction;
 import io.iploop.server.ledger.Posting;
@@ -52,10 +53,12 @@ class CashoutWorkflow {
     private final ApplicationEventPublisher events;
     private final CashoutsSettings settings;
     private final Clock clock;
+    private final EarnService earn;
 
     CashoutWorkflow(CashoutRepository repository, LedgerService ledger, MailService mail, CashoutMails mails,
             AccountsService accounts, AuditService audit, ApplicationEventPublisher events, CashoutsSettings settings,
-            Clock clock) {
+            Clock clock, EarnService earn) {
+        this.earn = earn;
         this.repository = repository;
         this.ledger = ledger;
         this.mail = mail;
@@ -112,7 +115,9 @@ class CashoutWorkflow {
     Cashout confirm(UUID id, @Nullable UUID userId, MethodConfig method) {
         CashoutRepository.Row row = lock(id, userId);
         Integer after = method.autoApproveAfter();
-        boolean review = after == null || repository.completedCount(row.userId()) < after;
+        // An open earnings review flag (an earnings jump, docs/earn-fraud.md) holds every cash-out for an admin.
+        boolean flagged = !earn.openReviewFlags(row.userId()).isEmpty();
+        boolean review = after == null || flagged || repository.completedCount(row.userId()) < after;
         repository.confirmed(id);
         repository.setRequiresReview(id, review);
         Cashout pending = move(row, CashoutStatus.PENDING, null, null);
@@ -206,6 +211,49 @@ class CashoutWorkflow {
         CashoutStateMachine.require(row.status(), CashoutStatus.FAILED);
         repository.finished(id, null, abbreviate(error));
         return move(lock(id, null), CashoutStatus.FAILED, null, null);
+    }
+
+    /**
+     * processing → payout_unknown: the provider may or may not have paid. The credits stay reserved
+     * and nothing automatic moves it again; an admin resolves it with {@link #resolveUnknown}.
+     */
+    @Transactional
+    Cashout payoutUnknown(UUID id, String error) {
+        CashoutRepository.Row row = lock(id, null);
+        CashoutStateMachine.require(row.status(), CashoutStatus.PAYOUT_UNKNOWN);
+        repository.attemptFailed(id, abbreviate(error), clock.instant());
+        return move(lock(id, null), CashoutStatus.PAYOUT_UNKNOWN, null, null);
+    }
+
+    /**
+     * An admin's finding on a payout_unknown cash-out: paid (→ completed, CASHOUT_PAYOUT with the
+     * provider's transaction id) or not paid (→ failed, CASHOUT_RELEASE). One ledger transaction
+     * either way, audited as {@link AuditAction#CASHOUT_PAYOUT_RESOLVED}.
+     *
+     * @param transactionId the provider's transaction id; required when {@code paid}
+     * @throws CashoutsException {@code INVALID_TRANSITION} (409) unless it is payout_unknown
+     */
+    @Transactional
+    Cashout resolveUnknown(UUID adminId, UUID id, boolean paid, @Nullable String transactionId, @Nullable String note) {
+        CashoutRepository.Row row = lock(id, null);
+        CashoutStatus to = paid ? CashoutStatus.COMPLETED : CashoutStatus.FAILED;
+        if (row.status() != CashoutStatus.PAYOUT_UNKNOWN) {
+            throw new CashoutsException(CashoutsException.Reason.INVALID_TRANSITION, "cash-out is "
+                    + row.status().dbValue() + ", not payout_unknown: only an unknown payout is resolved", "status");
+        }
+        repository.finished(id, paid ? transactionId : null, paid ? null : abbreviate(note == null ? "not paid" : note));
+        repository.reviewed(id, adminId, note);
+        Cashout c = move(lock(id, null), to, adminId, note);
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("outcome", paid ? "paid" : "failed");
+        if (transactionId != null) {
+            details.put("transactionId", transactionId);
+        }
+        if (note != null) {
+            details.put("note", note);
+        }
+        audit(adminId, AuditAction.CASHOUT_PAYOUT_RESOLVED, c, details);
+        return c;
     }
 
     /** Audits a new request (seed 000 §9.5: amount, method). */

@@ -4,12 +4,16 @@ import io.iploop.server.cashouts.Cashout;
 import io.iploop.server.cashouts.CashoutStatus;
 import io.iploop.server.cashouts.CashoutsException;
 import io.iploop.server.cashouts.CashoutsService;
+import io.iploop.server.earn.EarnService;
+import io.iploop.server.earn.ReviewFlag;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -31,9 +35,11 @@ import org.springframework.web.bind.annotation.RestController;
 class CashoutsAdminController {
 
     private final CashoutsService cashouts;
+    private final EarnService earn;
 
-    CashoutsAdminController(CashoutsService cashouts) {
+    CashoutsAdminController(CashoutsService cashouts, EarnService earn) {
         this.cashouts = cashouts;
+        this.earn = earn;
     }
 
     @GetMapping
@@ -49,7 +55,17 @@ class CashoutsAdminController {
                         "status: unknown status '" + status + "'", "status");
             }
         }
-        return new QueueResponse(cashouts.queue(s, limit));
+        List<Cashout> queue = cashouts.queue(s, limit);
+        Map<UUID, List<ReviewFlag>> flags = new LinkedHashMap<>();
+        for (Cashout c : queue) {
+            if (!flags.containsKey(c.userId())) {
+                List<ReviewFlag> open = earn.openReviewFlags(c.userId());
+                if (!open.isEmpty()) {
+                    flags.put(c.userId(), open);
+                }
+            }
+        }
+        return new QueueResponse(queue, flags);
     }
 
     @PostMapping("/{id}/approve")
@@ -73,9 +89,26 @@ class CashoutsAdminController {
         return cashouts.complete(admin.userId(), id, body.transactionId());
     }
 
+    @PostMapping("/{id}/resolve")
+    @Operation(summary = "Resolve a payout_unknown cash-out after checking the provider: outcome paid "
+            + "(with its transactionId) completes it, outcome failed returns the credits")
+    Cashout resolve(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID id,
+            @Valid @RequestBody ResolveBody body) {
+        boolean paid = switch (body.outcome()) {
+            case "paid" -> true;
+            case "failed" -> false;
+            default -> throw new CashoutsException(CashoutsException.Reason.VALIDATION,
+                    "outcome: '" + body.outcome() + "' (expected: paid or failed)", "outcome");
+        };
+        return cashouts.resolveUnknownPayout(admin.userId(), id, paid, body.transactionId(), body.note());
+    }
+
     record NoteBody(@Nullable String note) {}
+
+    record ResolveBody(@NotBlank String outcome, @Nullable String transactionId, @Nullable String note) {}
 
     record CompleteBody(@NotBlank String transactionId) {}
 
-    record QueueResponse(List<Cashout> cashouts) {}
+    /** @param earningsFlags open earnings review flags of the listed cash-outs' owners, by user id (docs/earn-fraud.md) */
+    record QueueResponse(List<Cashout> cashouts, Map<UUID, List<ReviewFlag>> earningsFlags) {}
 }

@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxCodeAttempts wrong codes after which the request expires
  * @param retryBase first delay after a failed provider attempt; doubles per attempt up to {@code retryMax}
  * @param pollInterval how often a payout the provider accepted is polled for its outcome
+ * @param unknownAfterAttempts failed provider attempts (timeouts, 5xx: each may have paid) after
+ *     which a cash-out moves to {@code payout_unknown} for an admin instead of being retried
  * @param payoutsCron schedule of the {@code cashout-payouts} job (Spring cron with seconds, UTC)
  * @param autoCashoutCron schedule of the daily {@code auto-cashout} job
  * @param paypal the PayPal Payouts provider; PayPal cash-outs go to the manual provider while no
@@ -24,6 +26,7 @@ record CashoutsSettings(
         @DefaultValue("1m") Duration retryBase,
         @DefaultValue("1h") Duration retryMax,
         @DefaultValue("1m") Duration pollInterval,
+        @DefaultValue("5") int unknownAfterAttempts,
         @DefaultValue("0 * * * * *") String payoutsCron,
         @DefaultValue("0 0 6 * * *") String autoCashoutCron,
         @DefaultValue PayPal paypal) {
@@ -31,6 +34,9 @@ record CashoutsSettings(
     CashoutsSettings {
         if (maxCodeAttempts < 1) {
             throw new IllegalArgumentException("maxCodeAttempts: " + maxCodeAttempts + " (expected: >= 1)");
+        }
+        if (unknownAfterAttempts < 1) {
+            throw new IllegalArgumentException("unknownAfterAttempts: " + unknownAfterAttempts + " (expected: >= 1)");
         }
     }
 

@@ -215,6 +215,17 @@ class DefaultCashoutsService implements CashoutsService {
     }
 
     @Override
+    public Cashout resolveUnknownPayout(UUID adminId, UUID cashoutId, boolean paid, @Nullable String transactionId,
+            @Nullable String note) {
+        String txId = transactionId == null || transactionId.isBlank() ? null : transactionId.strip();
+        if (paid && (txId == null || txId.length() > 255)) {
+            throw new CashoutsException(Reason.VALIDATION,
+                    "transactionId: required when the payout was made, at most 255 characters", "transactionId");
+        }
+        return workflow.resolveUnknown(adminId, cashoutId, paid, txId, note(note));
+    }
+
+    @Override
     @Transactional(readOnly = true)
     public List<SavedPaymentMethod> paymentMethods(UUID userId) {
         return paymentMethods.list(userId);

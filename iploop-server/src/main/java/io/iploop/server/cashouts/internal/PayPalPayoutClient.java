@@ -99,7 +99,9 @@ final class PayPalPayoutClient implements PayoutProvider {
             return outcome(json.readTree(res.body()));
         }
         if (res.statusCode() == 404) {
-            return new Outcome(State.FAILED, reference, null, "PayPal does not know payout batch " + reference);
+            // It accepted this batch before: a 404 now says nothing about whether it paid.
+            return new Outcome(State.UNKNOWN, reference, null, "PayPal answered 404 for payout batch " + reference
+                    + " it had accepted");
         }
         throw unavailable(res.statusCode(), res.body());
     }

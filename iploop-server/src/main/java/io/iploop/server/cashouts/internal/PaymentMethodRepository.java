@@ -51,6 +51,12 @@ class PaymentMethodRepository {
                 .param("u", userId).query(PaymentMethodRepository::map).list().stream().map(Row::view).toList();
     }
 
+    /** The user's verified methods with their sealed details (linked-account evidence). */
+    List<Row> verifiedRows(UUID userId) {
+        return jdbc.sql("SELECT * FROM saved_payment_methods WHERE user_id = :u AND verified ORDER BY created_at, id")
+                .param("u", userId).query(PaymentMethodRepository::map).list();
+    }
+
     Optional<Row> find(UUID userId, UUID id, boolean forUpdate) {
         return jdbc.sql("SELECT * FROM saved_payment_methods WHERE id = :id AND user_id = :u"
                         + (forUpdate ? " FOR UPDATE" : ""))

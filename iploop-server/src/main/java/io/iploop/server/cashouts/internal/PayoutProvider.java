@@ -61,8 +61,11 @@ interface PayoutProvider {
      */
     record Outcome(State state, @Nullable String reference, @Nullable String transactionId, @Nullable String detail) {}
 
-    /** Whether the payout is still under way, paid, or refused for good. */
-    enum State { PENDING, SUCCEEDED, FAILED }
+    /**
+     * Whether the payout is still under way, paid, refused for good, or unknown (the provider lost
+     * a payout it had accepted: paid or not, only a person can find out).
+     */
+    enum State { PENDING, SUCCEEDED, FAILED, UNKNOWN }
 
     /** The provider could not be reached or answered with a retryable error. */
     final class ProviderUnavailableException extends RuntimeException {

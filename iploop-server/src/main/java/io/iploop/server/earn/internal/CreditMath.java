@@ -49,6 +49,45 @@ final class CreditMath {
         return BigDecimal.valueOf(bytes).divide(BYTES_PER_GB, 6, RoundingMode.DOWN);
     }
 
+    /**
+     * The network a device counts as for the multi-device bonus (docs/earn-fraud.md): the /24 of an
+     * IPv4 address, the /48 of an IPv6 one, so several agents behind one address or one small
+     * network count once. An address that is not an IP literal is its own network.
+     */
+    static String network(String ip) {
+        String a = ip.strip();
+        if (a.startsWith("/")) {
+            a = a.substring(1);
+        }
+        int scope = a.indexOf('%');
+        if (scope >= 0) {
+            a = a.substring(0, scope);
+        }
+        byte[] b;
+        try {
+            b = java.net.InetAddress.ofLiteral(a).getAddress();
+        } catch (IllegalArgumentException e) {
+            return a;
+        }
+        if (b.length == 4) {
+            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + ".0/24";
+        }
+        return String.format("%02x%02x:%02x%02x:%02x%02x::/48", b[0], b[1], b[2], b[3], b[4], b[5]);
+    }
+
+    /**
+     * A device-period's credits from paid and trial bytes (docs/earn-fraud.md): paid bytes earn the
+     * base rate × {@code multiplier}, trial bytes the base rate × {@code trialMultiplier}; bytes nobody
+     * paid for are not passed in and earn nothing.
+     *
+     * @param carryIn the device's carried fraction, 0 to below 1
+     */
+    static Split credits(long paidBytes, long trialBytes, BigDecimal ratePerGbUsd, BigDecimal multiplier,
+            BigDecimal trialMultiplier, BigDecimal carryIn) {
+        return split(baseCredits(paidBytes, ratePerGbUsd).multiply(multiplier)
+                .add(baseCredits(trialBytes, ratePerGbUsd).multiply(trialMultiplier)).add(carryIn));
+    }
+
     /** 2.0 with {@value #MULTI_DEVICE_MIN} or more sharing devices, else 1.0 (seed 000 §3.3.2). */
     static BigDecimal deviceMultiplier(int sharingDevices) {
         return sharingDevices >= MULTI_DEVICE_MIN ? MULTI_DEVICE : BigDecimal.ONE;

@@ -15,6 +15,7 @@ import io.iploop.server.earn.MultiplierBreakdown;
 import io.iploop.server.earn.ReferralCode;
 import io.iploop.server.earn.ReferralStats;
 import io.iploop.server.earn.ReferredUser;
+import io.iploop.server.earn.ReviewFlag;
 import io.iploop.server.earn.TierProgress;
 import io.iploop.server.ledger.AccountPurpose;
 import io.iploop.server.ledger.LedgerCurrency;
@@ -27,6 +28,7 @@ import io.iploop.server.ledger.TransactionKind;
 import io.iploop.server.nodes.Device;
 import io.iploop.server.nodes.DeviceRegistration;
 import io.iploop.server.nodes.LiveNodes;
+import io.iploop.server.nodes.NodeEvidence;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.SecureTokens;
 import java.math.BigDecimal;
@@ -70,6 +72,8 @@ class DefaultEarnService implements EarnService {
 
     /** Sign-up bonus of a referred user (seed 000 §3.7: USD 0.50). */
     static final long SIGNUP_BONUS_CREDITS = 500;
+    /** Paid bytes a referred operator carries before the referral pays (docs/earn-fraud.md): 2 GB. */
+    static final long REFERRAL_QUALIFYING_BYTES = 2L << 30;
     private static final int REFERRAL_CODE_LENGTH = 10;
     private static final Map<String, Integer> PERIOD_DAYS = Map.of("7d", 7, "30d", 30, "90d", 90, "1y", 365);
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
@@ -83,16 +87,25 @@ class DefaultEarnService implements EarnService {
     private final Clock clock;
     private final int ultraRareBelow;
     private final String publicUrl;
+    private final NodeEvidence evidence;
+    private final boolean trialMultipliers;
+    private final EarningsJumps jumps;
+    private final LinkedAccounts links;
 
     /**
      * @param ultraRareBelow a country with fewer sharing nodes than this is ultra-rare (seed 000
      *     §3.3.4: 10)
      * @param publicUrl the dashboard's base URL, for referral links
+     * @param evidence where nodes really are: geography and multi-device count come from it only
+     * @param trialMultipliers whether bytes of free (trial) allowances get the multipliers too; by
+     *     default they earn the base rate only (docs/earn-fraud.md)
      */
     DefaultEarnService(EarnRepository repo, NodesService nodes, LiveNodes live, LedgerService ledger,
             AccountsService accounts, TransactionTemplate tx, Clock clock,
             @Value("${iploop.earn.ultra-rare-below-nodes:10}") int ultraRareBelow,
-            @Value("${iploop.accounts.public-url:http://127.0.0.1:8080}") String publicUrl) {
+            @Value("${iploop.accounts.public-url:http://127.0.0.1:8080}") String publicUrl, NodeEvidence evidence,
+            @Value("${iploop.earn.trial-multipliers:false}") boolean trialMultipliers, EarningsJumps jumps,
+            LinkedAccounts links) {
         this.repo = repo;
         this.nodes = nodes;
         this.live = live;
@@ -102,6 +115,10 @@ class DefaultEarnService implements EarnService {
         this.clock = clock;
         this.ultraRareBelow = ultraRareBelow;
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        this.evidence = evidence;
+        this.trialMultipliers = trialMultipliers;
+        this.jumps = jumps;
+        this.links = links;
     }
 
     // ------------------------------------------------------------------ devices
@@ -151,23 +168,59 @@ class DefaultEarnService implements EarnService {
 
     // ------------------------------------------------------------------ crediting
 
-    /** Who shares now: the multipliers' inputs, read once per run. */
+    /**
+     * Who shares now: the multipliers' inputs, read once per run. Devices per owner are counted by
+     * distinct network of the address the gateway saw, countries by GeoIP of that address
+     * (docs/earn-fraud.md); what agents claim is never used.
+     */
     private record Snapshot(Instant now, Map<UUID, Integer> sharingByOwner, Map<String, Long> sharingByCountry,
-            Map<UUID, Instant> longestUptimeByOwner, Map<UUID, Instant> uptimeByNode) {}
+            Map<UUID, Instant> longestUptimeByOwner, Map<UUID, Instant> uptimeByNode, Map<UUID, String> countryByNode) {}
+
+    /** The GeoIP country of the address {@code c} connected from, or null (no database, unknown address). */
+    private @Nullable String verifiedCountry(ConnectedNode c) {
+        return verifiedCountry(c.remoteAddress());
+    }
+
+    private @Nullable String verifiedCountry(@Nullable String address) {
+        if (address == null || !evidence.geoIpEnabled()) {
+            return null;
+        }
+        String ip = address.strip();
+        if (ip.startsWith("/")) {
+            ip = ip.substring(1);
+        }
+        // InetSocketAddress#toString forms ("/1.2.3.4:567", "/[::1]:567") carry a port.
+        if (ip.startsWith("[")) {
+            ip = ip.substring(1, Math.max(1, ip.indexOf(']')));
+        } else if (ip.contains(".") && ip.indexOf(':') > 0 && ip.indexOf(':') == ip.lastIndexOf(':')) {
+            ip = ip.substring(0, ip.indexOf(':'));
+        }
+        return evidence.locate(ip).map(NodeEvidence.VerifiedLocation::country).orElse(null);
+    }
+
+    /** Why geography multipliers are 1.0 everywhere, or null when GeoIP is on. */
+    private @Nullable String geoNote() {
+        return evidence.geoIpEnabled() ? null
+                : "No GeoIP database (IPLOOP_GEOIP_DB) is configured: geography multipliers are 1.0, because the "
+                        + "country an agent claims is not evidence (docs/earn-fraud.md).";
+    }
 
     private Snapshot snapshot(Instant now) {
         Set<UUID> paused = nodes.pausedNodeIds();
         List<ConnectedNode> sharing = live.connected().stream()
                 .filter(c -> !c.localExit() && !paused.contains(c.nodeId())).toList();
-        Map<UUID, Integer> byOwner = new HashMap<>();
+        Map<UUID, Set<String>> networksByOwner = new HashMap<>();
         Map<String, Long> byCountry = new HashMap<>();
+        Map<UUID, String> countryByNode = new HashMap<>();
         Map<UUID, EarnRepository.DeviceState> states = repo.states(sharing.stream().map(ConnectedNode::nodeId).toList());
         Map<UUID, Instant> longest = new HashMap<>();
         Map<UUID, Instant> uptimeByNode = new HashMap<>();
         for (ConnectedNode c : sharing) {
-            byOwner.merge(c.ownerUserId(), 1, Integer::sum);
-            if (c.country() != null) {
-                byCountry.merge(c.country().toUpperCase(Locale.ROOT), 1L, Long::sum);
+            networksByOwner.computeIfAbsent(c.ownerUserId(), k -> new HashSet<>()).add(CreditMath.network(c.remoteAddress()));
+            String country = verifiedCountry(c);
+            if (country != null) {
+                byCountry.merge(country, 1L, Long::sum);
+                countryByNode.put(c.nodeId(), country);
             }
             EarnRepository.DeviceState s = states.get(c.nodeId());
             Instant since = CreditMath.uptimeSince(s == null ? null : s.uptimeSince(), s == null ? null : s.lastSeenAt(),
@@ -176,7 +229,9 @@ class DefaultEarnService implements EarnService {
             uptimeByNode.put(c.nodeId(), since);
             longest.merge(c.ownerUserId(), since, (a, b) -> a.isBefore(b) ? a : b);
         }
-        return new Snapshot(now, byOwner, byCountry, longest, uptimeByNode);
+        Map<UUID, Integer> byOwner = new HashMap<>();
+        networksByOwner.forEach((owner, networks) -> byOwner.put(owner, networks.size()));
+        return new Snapshot(now, byOwner, byCountry, longest, uptimeByNode, countryByNode);
     }
 
     @Override
@@ -226,12 +281,18 @@ class DefaultEarnService implements EarnService {
             return null;
         }
         long bytes = rows.stream().mapToLong(EarnRepository.Uncredited::bytes).sum();
+        long paidBytes = rows.stream().filter(r -> r.payment() == ContributionPayment.PAID)
+                .mapToLong(EarnRepository.Uncredited::bytes).sum();
+        long trialBytes = rows.stream().filter(r -> r.payment() == ContributionPayment.TRIAL)
+                .mapToLong(EarnRepository.Uncredited::bytes).sum();
+        long earningBytes = paidBytes + trialBytes;
         ensureOperator(owner);
         EarnRepository.Operator operator = repo.lockOperator(owner);
         EarnRepository.Tier tier = tiers.stream().filter(t -> t.name().equals(operator.tier())).findFirst().orElseThrow();
 
         Device device = nodes.devicesById(List.of(node)).get(node);
-        String country = device == null || device.country() == null ? null : device.country().toUpperCase(Locale.ROOT);
+        String country = snap.countryByNode().containsKey(node) ? snap.countryByNode().get(node)
+                : verifiedCountry(evidence.lastAddresses(List.of(node)).get(node));
         BigDecimal deviceMultiplier = CreditMath.deviceMultiplier(snap.sharingByOwner().getOrDefault(owner, 0));
         BigDecimal uptimeMultiplier = CreditMath.uptimeMultiplier(snap.longestUptimeByOwner().get(owner), snap.now());
         EarnRepository.Geo listed = country == null ? null : geoTable.get(country);
@@ -240,8 +301,9 @@ class DefaultEarnService implements EarnService {
                 ultraRareBelow);
         String geoTier = geoTier(country, listed, inCountry);
         BigDecimal multiplier = deviceMultiplier.multiply(uptimeMultiplier).multiply(geoMultiplier);
-        BigDecimal base = CreditMath.baseCredits(bytes, tier.rate());
-        CreditMath.Split split = CreditMath.credits(bytes, tier.rate(), multiplier, state.carry());
+        BigDecimal base = CreditMath.baseCredits(earningBytes, tier.rate());
+        CreditMath.Split split = CreditMath.credits(paidBytes, trialBytes, tier.rate(), multiplier,
+                trialMultipliers ? multiplier : BigDecimal.ONE, state.carry());
 
         String key = "earn:" + node + ":" + periodStart;
         @Nullable UUID txId = null;
@@ -255,7 +317,8 @@ class DefaultEarnService implements EarnService {
                     Posting.credits(ledger.platformAccount(AccountPurpose.EARN_ISSUED).id(), -split.credits()))
                     .withMetadata(Map.of("deviceId", node.toString(), "periodStart", periodStart.toString(),
                             "periodEnd", periodEnd.toString(), "bytes", Long.toString(bytes),
-                            "multiplier", multiplier.toPlainString())));
+                            "multiplier", multiplier.toPlainString(), "paidBytes", Long.toString(paidBytes),
+                            "trialBytes", Long.toString(trialBytes))));
             if (posted.replayed()) {
                 // Cannot happen under the row lock; if it ever does, the ledger already has it.
                 log.warn("earn credit {} was posted before; not crediting again", key);
@@ -269,12 +332,21 @@ class DefaultEarnService implements EarnService {
         if (earningId.isEmpty()) {
             throw new IllegalStateException("device period " + key + " exists already");
         }
+        repo.setEarningBytes(earningId.get(), paidBytes, trialBytes, bytes - earningBytes);
         repo.markCredited(rows.stream().map(EarnRepository.Uncredited::id).toList(), earningId.get());
         repo.creditedUntil(node, periodEnd, split.carry());
 
-        long lifetime = operator.lifetimeBytes() + bytes;
+        // Only traffic someone paid for counts towards the tier (docs/earn-fraud.md).
+        long lifetime = operator.lifetimeBytes() + earningBytes;
         EarnRepository.Tier reached = tierFor(tiers, lifetime, tier);
-        repo.addLifetime(owner, bytes, reached.name(), reached.rank() != tier.rank());
+        repo.addLifetime(owner, earningBytes, reached.name(), reached.rank() != tier.rank());
+        if (lifetime >= REFERRAL_QUALIFYING_BYTES) {
+            qualifyReferral(owner);
+        }
+
+        if (split.credits() > 0) {
+            jumps.check(owner, node, split.credits(), periodEnd);
+        }
 
         long commission = 0;
         if (split.credits() > 0) {
@@ -290,6 +362,9 @@ class DefaultEarnService implements EarnService {
             return 0;
         }
         EarnRepository.Referral referral = found.get();
+        if (!repo.referralQualified(referral.id())) {
+            return 0;
+        }
         CreditMath.Split split = CreditMath.commission(credits, referral.commissionCarry());
         @Nullable UUID txId = null;
         if (split.credits() > 0) {
@@ -398,13 +473,18 @@ class DefaultEarnService implements EarnService {
         List<ConnectedNode> sharing = live.connected().stream()
                 .filter(c -> !c.localExit() && !paused.contains(c.nodeId())).toList();
         Map<String, Long> byCountry = new HashMap<>();
+        Map<UUID, String> countryByNode = new HashMap<>();
         Set<UUID> mine = new HashSet<>();
+        Set<String> myNetworks = new HashSet<>();
         for (ConnectedNode c : sharing) {
-            if (c.country() != null) {
-                byCountry.merge(c.country().toUpperCase(Locale.ROOT), 1L, Long::sum);
+            String verified = verifiedCountry(c);
+            if (verified != null) {
+                byCountry.merge(verified, 1L, Long::sum);
+                countryByNode.put(c.nodeId(), verified);
             }
             if (c.ownerUserId().equals(userId)) {
                 mine.add(c.nodeId());
+                myNetworks.add(CreditMath.network(c.remoteAddress()));
             }
         }
         Map<UUID, EarnRepository.DeviceState> states = repo.states(mine);
@@ -417,13 +497,16 @@ class DefaultEarnService implements EarnService {
                 longest = longest == null || since.isBefore(longest) ? since : longest;
             }
         }
-        BigDecimal device = CreditMath.deviceMultiplier(mine.size());
+        BigDecimal device = CreditMath.deviceMultiplier(myNetworks.size());
         BigDecimal uptime = CreditMath.uptimeMultiplier(longest, now);
         BigDecimal operatorTotal = device.multiply(uptime);
         Map<String, EarnRepository.Geo> table = repo.geoMultipliers();
         List<MultiplierBreakdown.DeviceMultiplier> perDevice = new ArrayList<>();
-        for (Device d : nodes.devices(userId)) {
-            String country = d.country() == null ? null : d.country().toUpperCase(Locale.ROOT);
+        List<Device> myDevices = nodes.devices(userId);
+        Map<UUID, String> addresses = evidence.lastAddresses(myDevices.stream().map(Device::id).toList());
+        for (Device d : myDevices) {
+            String country = countryByNode.containsKey(d.id()) ? countryByNode.get(d.id())
+                    : verifiedCountry(addresses.get(d.id()));
             EarnRepository.Geo listed = country == null ? null : table.get(country);
             long inCountry = country == null ? 0 : byCountry.getOrDefault(country, 0L);
             BigDecimal geo = CreditMath.geoMultiplier(country, listed == null ? null : listed.multiplier(), inCountry,
@@ -431,7 +514,8 @@ class DefaultEarnService implements EarnService {
             perDevice.add(new MultiplierBreakdown.DeviceMultiplier(d.id(), d.name(), country, geo,
                     geoTier(country, listed, inCountry), operatorTotal.multiply(geo)));
         }
-        return new MultiplierBreakdown(mine.size(), device, uptime, longest, operatorTotal, perDevice);
+        return new MultiplierBreakdown(mine.size(), device, uptime, longest, operatorTotal, perDevice, myNetworks.size(),
+                geoNote());
     }
 
     @Override
@@ -462,8 +546,8 @@ class DefaultEarnService implements EarnService {
     }
 
     /**
-     * Records that {@code refereeId} signed up with {@code code} and pays the 500-credit sign-up
-     * bonus (idempotency key {@code referral-signup:<referee>}), in the caller's transaction.
+     * Records that {@code refereeId} signed up with {@code code}, in the caller's transaction. The
+     * referral waits to qualify ({@link #qualifyReferral}); nothing is paid yet (docs/earn-fraud.md).
      *
      * @throws EarnException {@code INVALID_REFERRAL_CODE} (field {@code ref})
      */
@@ -479,11 +563,34 @@ class DefaultEarnService implements EarnService {
                         "ref: no operator has the referral code '" + code.strip() + "'", "ref"));
         repo.insertReferral(UUID.randomUUID(), referrer.userId(), refereeId, normalized);
         repo.setReferredBy(refereeId, referrer.userId());
+    }
+
+    /**
+     * Qualifies the referee's pending referral, in the caller's transaction, once the referee has
+     * real paid usage (docs/earn-fraud.md): a referral between {@link LinkedAccounts linked accounts}
+     * is refused and pays nothing ever; otherwise the referee gets the 500-credit sign-up bonus
+     * (idempotency key {@code referral-signup:<referee>}) and the referrer earns commissions from now
+     * on. A no-op without a pending referral.
+     */
+    void qualifyReferral(UUID refereeId) {
+        Optional<UUID[]> pending = repo.lockPendingReferral(refereeId);
+        if (pending.isEmpty()) {
+            return;
+        }
+        UUID referralId = pending.get()[0];
+        UUID referrerId = pending.get()[1];
+        if (links.link(referrerId, refereeId).isPresent()) {
+            repo.setQualification(referralId, "refused");
+            log.info("referral of {} by {} refused: the accounts are linked", refereeId, referrerId);
+            return;
+        }
+        repo.setQualification(referralId, "qualified");
+        repo.lockCrediting();
         ledger.post(NewTransaction.of(TransactionKind.REFERRAL_SIGNUP_BONUS, "referral-signup:" + refereeId,
                 "Sign-up bonus for joining with a referral code",
                 Posting.credits(ledger.account(refereeId, AccountPurpose.OPERATOR_EARNINGS).id(), SIGNUP_BONUS_CREDITS),
                 Posting.credits(ledger.platformAccount(AccountPurpose.EARN_ISSUED).id(), -SIGNUP_BONUS_CREDITS))
-                .withMetadata(Map.of("referrerId", referrer.userId().toString())));
+                .withMetadata(Map.of("referrerId", referrerId.toString())));
     }
 
     @Override
@@ -531,7 +638,17 @@ class DefaultEarnService implements EarnService {
         Account account = accounts.find(userId).orElseThrow(() -> new EarnException(EarnException.Reason.USER_NOT_FOUND,
                 "no user " + userId, "id"));
         return new AdminEarnView(userId, account.email(), balance(userId), devices(userId), named(repo.earnings(userId, 50)),
-                referralStats(userId));
+                referralStats(userId), geoNote(), jumps.open(userId));
+    }
+
+    @Override
+    public List<ReviewFlag> openReviewFlags(UUID userId) {
+        return jumps.open(userId);
+    }
+
+    @Override
+    public List<ReviewFlag> clearReviewFlags(UUID adminId, UUID userId, @Nullable String note) {
+        return tx.execute(status -> jumps.clear(adminId, userId, note == null || note.isBlank() ? null : note.strip()));
     }
 
     // ------------------------------------------------------------------ helpers

@@ -5,6 +5,7 @@ import io.iploop.server.nodes.Device;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.usage.NodeTrafficRecorded;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -13,9 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Earn's side of other features' events, run synchronously inside the publisher's transaction:
- * bandwidth contributions from stored usage batches (seed 000 §3.4.1; exact because a batch is
- * stored once or not at all, and so are its contributions) and referrals from registrations (seed
- * 000 §3.7). Thread-safe.
+ * bandwidth contributions from stored usage batches (exact because a batch is stored once or not at
+ * all, and so are its contributions; each classified by who paid for it, docs/earn-fraud.md) and
+ * referrals and sign-up evidence from registrations. Thread-safe.
  */
 @Component
 class EarnListeners {
@@ -23,32 +24,49 @@ class EarnListeners {
     private final EarnRepository repo;
     private final NodesService nodes;
     private final DefaultEarnService earn;
+    private final ContributionClassifier classifier;
+    private final LinkedAccounts links;
 
-    EarnListeners(EarnRepository repo, NodesService nodes, DefaultEarnService earn) {
+    EarnListeners(EarnRepository repo, NodesService nodes, DefaultEarnService earn, ContributionClassifier classifier,
+            LinkedAccounts links) {
         this.repo = repo;
         this.nodes = nodes;
         this.earn = earn;
+        this.classifier = classifier;
+        this.links = links;
     }
 
-    /** One contribution per node of the batch; the platform's local exit earns nothing. */
+    /**
+     * One contribution per node and customer of the batch, with how the customer paid for it; the
+     * platform's local exit earns nothing.
+     */
     @EventListener
     void on(NodeTrafficRecorded traffic) {
         Map<UUID, Device> devices = nodes.devicesById(traffic.bytesByNode().keySet());
+        Map<UUID, Long> bytesByCustomer = new HashMap<>();
+        traffic.traffic().forEach(t -> bytesByCustomer.merge(t.customerId(), t.bytes(), Long::sum));
+        Map<List<UUID>, ContributionPayment> decided = new HashMap<>();
         List<EarnRepository.Contribution> rows = new ArrayList<>();
-        traffic.bytesByNode().forEach((nodeId, bytes) -> {
-            Device d = devices.get(nodeId);
-            if (d != null && !d.localExit() && bytes > 0) {
-                rows.add(new EarnRepository.Contribution(nodeId, d.ownerId(), bytes));
+        for (NodeTrafficRecorded.Traffic t : traffic.traffic()) {
+            Device d = devices.get(t.nodeId());
+            if (d != null && !d.localExit() && t.bytes() > 0) {
+                ContributionPayment payment = decided.computeIfAbsent(List.of(t.customerId(), d.ownerId()),
+                        k -> classifier.classify(t.customerId(), d.ownerId(), bytesByCustomer.get(t.customerId())));
+                rows.add(new EarnRepository.Contribution(t.nodeId(), d.ownerId(), t.bytes(), t.customerId(), payment));
             }
-        });
+        }
         if (!rows.isEmpty()) {
             repo.insertContributions(rows);
         }
+        // Paid proxy usage qualifies the customer's own referral (docs/earn-fraud.md).
+        rows.stream().filter(r -> r.payment() == ContributionPayment.PAID).map(EarnRepository.Contribution::customerId)
+                .distinct().forEach(earn::qualifyReferral);
     }
 
-    /** A referral code and sign-up bonus; an unknown code rolls the registration back (400, field ref). */
+    /** Sign-up evidence, a referral code and sign-up bonus; an unknown code rolls the registration back (400, field ref). */
     @EventListener
     void on(AccountRegistered registered) {
+        links.signedUp(registered.userId(), registered.clientIp());
         earn.registered(registered.userId(), registered.referralCode());
     }
 }

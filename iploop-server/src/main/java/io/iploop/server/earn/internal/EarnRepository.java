@@ -1,6 +1,7 @@
 package io.iploop.server.earn.internal;
 
 import io.iploop.server.earn.DeviceEarning;
+import io.iploop.server.earn.ReviewFlag;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,13 +38,15 @@ class EarnRepository {
 
     // ------------------------------------------------------------------ contributions
 
-    /** One contribution row per node of a usage batch, in the batch's transaction. */
+    /** One contribution row per node and customer of a usage batch, in the batch's transaction. */
     void insertContributions(List<Contribution> rows) {
-        template.batchUpdate("INSERT INTO bandwidth_contributions (node_id, user_id, bytes) VALUES (?, ?, ?)", rows, 500,
-                (ps, c) -> {
+        template.batchUpdate("INSERT INTO bandwidth_contributions (node_id, user_id, bytes, customer_id, payment) VALUES (?, ?, ?, ?, ?)",
+                rows, 500, (ps, c) -> {
                     ps.setObject(1, c.nodeId());
                     ps.setObject(2, c.userId());
                     ps.setLong(3, c.bytes());
+                    ps.setObject(4, c.customerId());
+                    ps.setString(5, c.payment().dbValue());
                 });
     }
 
@@ -72,12 +75,12 @@ class EarnRepository {
     /** The node's uncredited contributions before {@code end}, locked for this transaction. */
     List<Uncredited> lockUncredited(UUID nodeId, Instant end) {
         return jdbc.sql("""
-                        SELECT id, user_id, bytes, recorded_at FROM bandwidth_contributions
+                        SELECT id, user_id, bytes, recorded_at, payment FROM bandwidth_contributions
                         WHERE node_id = :node AND earning_id IS NULL AND recorded_at < :end
                         ORDER BY id FOR UPDATE""")
                 .param("node", nodeId).param("end", utc(end))
                 .query((rs, n) -> new Uncredited(rs.getLong("id"), rs.getObject("user_id", UUID.class), rs.getLong("bytes"),
-                        rs.getTimestamp("recorded_at").toInstant()))
+                        rs.getTimestamp("recorded_at").toInstant(), ContributionPayment.fromDb(rs.getString("payment"))))
                 .list();
     }
 
@@ -324,6 +327,100 @@ class EarnRepository {
                 rs.getTimestamp("created_at").toInstant());
     }
 
+    // ------------------------------------------------------------------ referral qualification (docs/earn-fraud.md)
+
+    /** The referee's referral while it waits to qualify, locked: (referral id, referrer id). */
+    Optional<UUID[]> lockPendingReferral(UUID refereeId) {
+        return jdbc.sql("SELECT id, referrer_id FROM referrals WHERE referee_id = :referee AND qualification = 'pending' FOR UPDATE")
+                .param("referee", refereeId)
+                .query((rs, n) -> new UUID[] {rs.getObject("id", UUID.class), rs.getObject("referrer_id", UUID.class)})
+                .optional();
+    }
+
+    /** Sets {@code qualified} or {@code refused}. */
+    void setQualification(UUID referralId, String qualification) {
+        jdbc.sql("UPDATE referrals SET qualification = :q, qualified_at = now() WHERE id = :id")
+                .param("q", qualification).param("id", referralId).update();
+    }
+
+    boolean referralQualified(UUID referralId) {
+        return jdbc.sql("SELECT qualification = 'qualified' FROM referrals WHERE id = :id").param("id", referralId)
+                .query(Boolean.class).single();
+    }
+
+    // ------------------------------------------------------------------ fraud evidence (docs/earn-fraud.md)
+
+    void insertSignupSignal(UUID userId, @Nullable String ip) {
+        jdbc.sql("INSERT INTO earn_account_signals (user_id, signup_ip) VALUES (:user, CAST(:ip AS inet)) ON CONFLICT (user_id) DO NOTHING")
+                .param("user", userId).param("ip", ip).update();
+    }
+
+    Optional<SignupSignal> signupSignal(UUID userId) {
+        return jdbc.sql("SELECT host(signup_ip) AS ip, created_at FROM earn_account_signals WHERE user_id = :user")
+                .param("user", userId)
+                .query((rs, n) -> new SignupSignal(rs.getString("ip"), rs.getTimestamp("created_at").toInstant()))
+                .optional();
+    }
+
+    /** The device's average credits per period over its last {@code periods} periods ending before {@code end}; 0 without any. */
+    BigDecimal trailingDeviceAverage(UUID nodeId, Instant end, int periods) {
+        return jdbc.sql("""
+                        SELECT COALESCE(avg(total_credits), 0) FROM (SELECT total_credits FROM device_earnings
+                            WHERE node_id = :node AND period_end < :end ORDER BY period_end DESC LIMIT :k) t""")
+                .param("node", nodeId).param("end", utc(end)).param("k", periods).query(BigDecimal.class).single();
+    }
+
+    /** Bandwidth credits of the user's devices with period end in (from, to]. */
+    long creditsBetween(UUID userId, Instant from, Instant to) {
+        return jdbc.sql("""
+                        SELECT COALESCE(sum(total_credits), 0) FROM device_earnings
+                        WHERE user_id = :user AND period_end > :from AND period_end <= :to""")
+                .param("user", userId).param("from", utc(from)).param("to", utc(to)).query(Long.class).single();
+    }
+
+    boolean hasOpenFlag(UUID userId, @Nullable UUID nodeId, String scope) {
+        return jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM earn_review_flags WHERE user_id = :user AND scope = :scope
+                            AND node_id IS NOT DISTINCT FROM CAST(:node AS uuid) AND cleared_at IS NULL)""")
+                .param("user", userId).param("scope", scope).param("node", nodeId).query(Boolean.class).single();
+    }
+
+    void insertFlag(UUID id, UUID userId, @Nullable UUID nodeId, String scope, long credits, BigDecimal average,
+            String reason) {
+        jdbc.sql("""
+                        INSERT INTO earn_review_flags (id, user_id, node_id, scope, period_credits, trailing_avg, reason)
+                        VALUES (:id, :user, :node, :scope, :credits, :avg, :reason)""")
+                .param("id", id).param("user", userId).param("node", nodeId).param("scope", scope)
+                .param("credits", credits).param("avg", average).param("reason", reason).update();
+    }
+
+    List<ReviewFlag> openFlags(UUID userId) {
+        return jdbc.sql("SELECT * FROM earn_review_flags WHERE user_id = :user AND cleared_at IS NULL ORDER BY created_at, id")
+                .param("user", userId).query(EarnRepository::flag).list();
+    }
+
+    /** Clears the user's open flags; returns them as cleared. */
+    List<ReviewFlag> clearFlags(UUID userId, UUID adminId, @Nullable String note) {
+        return jdbc.sql("""
+                        UPDATE earn_review_flags SET cleared_at = now(), cleared_by = :admin, cleared_note = :note
+                        WHERE user_id = :user AND cleared_at IS NULL RETURNING *""")
+                .param("user", userId).param("admin", adminId).param("note", note).query(EarnRepository::flag).list();
+    }
+
+    private static ReviewFlag flag(ResultSet rs, int n) throws SQLException {
+        return new ReviewFlag(rs.getObject("id", UUID.class), rs.getObject("user_id", UUID.class),
+                rs.getObject("node_id", UUID.class), rs.getString("scope"), rs.getLong("period_credits"),
+                rs.getBigDecimal("trailing_avg"), rs.getString("reason"), rs.getTimestamp("created_at").toInstant(),
+                instant(rs.getTimestamp("cleared_at")));
+    }
+
+    /** Records what a device-period's bytes were (set right after {@link #insertEarning}). */
+    void setEarningBytes(long earningId, long paidBytes, long trialBytes, long unpaidBytes) {
+        jdbc.sql("UPDATE device_earnings SET paid_bytes = :paid, trial_bytes = :trial, unpaid_bytes = :unpaid WHERE id = :id")
+                .param("paid", paidBytes).param("trial", trialBytes).param("unpaid", unpaidBytes).param("id", earningId)
+                .update();
+    }
+
     private static @Nullable Instant instant(@Nullable Timestamp ts) {
         return ts == null ? null : ts.toInstant();
     }
@@ -332,9 +429,13 @@ class EarnRepository {
         return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
     }
 
-    record Contribution(UUID nodeId, UUID userId, long bytes) {}
+    /** @param userId the node's owner; @param customerId the account whose traffic it was */
+    record Contribution(UUID nodeId, UUID userId, long bytes, UUID customerId, ContributionPayment payment) {}
 
-    record Uncredited(long id, UUID userId, long bytes, Instant recordedAt) {}
+    record Uncredited(long id, UUID userId, long bytes, Instant recordedAt, ContributionPayment payment) {}
+
+    /** @param ip the public address the account signed up from, or null; @param at when */
+    record SignupSignal(@Nullable String ip, Instant at) {}
 
     record DeviceState(UUID nodeId, @Nullable Instant creditedUntil, BigDecimal carry, @Nullable Instant uptimeSince,
             @Nullable Instant lastSeenAt) {}

@@ -232,6 +232,20 @@ class NodeRepository {
                 .param("ids", ids.toArray(UUID[]::new)).query(NodeRepository::mapDevice).list();
     }
 
+    /** The address each node last connected from ({@code ip_address}); nodes without one are absent. */
+    Map<UUID, String> lastAddresses(Collection<UUID> ids) {
+        Map<UUID, String> out = new HashMap<>();
+        if (!ids.isEmpty()) {
+            jdbc.sql("SELECT id, host(ip_address) AS ip FROM nodes WHERE id = ANY(:ids) AND ip_address IS NOT NULL")
+                    .param("ids", ids.toArray(UUID[]::new))
+                    .query((rs, n) -> {
+                        out.put(rs.getObject("id", UUID.class), rs.getString("ip"));
+                        return 1;
+                    }).list();
+        }
+        return out;
+    }
+
     /** Sets or clears {@code paused_at} on the owner's device; false when it is not theirs or removed. */
     boolean setPaused(UUID owner, UUID id, boolean paused) {
         return jdbc.sql("""

@@ -106,17 +106,19 @@ class JdbcUsageSink implements UsageSink {
         Integer inserted = tx.execute(status -> {
             List<UsageRecord> stored = usage.insertBatch(records);
             Map<UUID, Long> bytesByUser = new LinkedHashMap<>();
-            Map<UUID, Long> bytesByNode = new LinkedHashMap<>();
+            Map<NodeTrafficRecorded.Traffic, Long> byNodeAndCustomer = new LinkedHashMap<>();
             for (UsageRecord r : stored) {
                 long bytes = r.bytesDownloaded() + r.bytesUploaded();
                 bytesByUser.merge(r.userId(), bytes, Long::sum);
                 if (r.nodeId() != null && bytes > 0) {
-                    bytesByNode.merge(r.nodeId(), bytes, Long::sum);
+                    byNodeAndCustomer.merge(new NodeTrafficRecorded.Traffic(r.nodeId(), r.userId(), 0), bytes, Long::sum);
                 }
             }
             bytesByUser.forEach((userId, bytes) -> events.publishEvent(new UsageRecorded(userId, bytes)));
-            if (!bytesByNode.isEmpty()) {
-                events.publishEvent(new NodeTrafficRecorded(bytesByNode));
+            if (!byNodeAndCustomer.isEmpty()) {
+                events.publishEvent(new NodeTrafficRecorded(byNodeAndCustomer.entrySet().stream()
+                        .map(e -> new NodeTrafficRecorded.Traffic(e.getKey().nodeId(), e.getKey().customerId(), e.getValue()))
+                        .toList()));
             }
             return stored.size();
         });

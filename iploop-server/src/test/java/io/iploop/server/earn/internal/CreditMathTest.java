@@ -95,4 +95,38 @@ class CreditMathTest {
         assertThat(DefaultEarnService.initial("Jane")).isEqualTo("J***");
         assertThat(DefaultEarnService.initial(" ")).isEqualTo("***");
     }
+
+    @Test
+    void devicesCountByNetworkSlash24ForIpv4AndSlash48ForIpv6() {
+        assertThat(CreditMath.network("203.0.113.7")).isEqualTo(CreditMath.network("203.0.113.200"))
+                .isEqualTo("203.0.113.0/24");
+        assertThat(CreditMath.network("203.0.114.7")).isNotEqualTo(CreditMath.network("203.0.113.7"));
+        assertThat(CreditMath.network("/127.0.0.1")).isEqualTo("127.0.0.0/24");
+        assertThat(CreditMath.network("2001:db8:1:2::1")).isEqualTo(CreditMath.network("2001:db8:1:ffff::9"))
+                .isEqualTo("2001:0db8:0001::/48");
+        assertThat(CreditMath.network("2001:db8:2::1")).isNotEqualTo(CreditMath.network("2001:db8:1::1"));
+        assertThat(CreditMath.network("not an address")).isEqualTo("not an address");
+    }
+
+    @Test
+    void paidBytesGetTheMultipliersTrialBytesTheTrialMultiplierAndTheRestNothing() {
+        // 1 GB paid at 3.0x = 300, 1 GB trial at 1.0x = 100, carry 0.5 stays a fraction.
+        CreditMath.Split s = CreditMath.credits(1L << 30, 1L << 30, BRONZE, new BigDecimal("3.0"), BigDecimal.ONE,
+                new BigDecimal("0.5"));
+        assertThat(s.credits()).isEqualTo(400);
+        assertThat(s.carry()).isEqualByComparingTo("0.5");
+        assertThat(CreditMath.credits(0, 0, BRONZE, new BigDecimal("6.0"), BigDecimal.ONE, BigDecimal.ZERO).credits())
+                .isZero();
+    }
+
+    @Test
+    void onlyPublicSignupAddressesAreEvidence() {
+        assertThat(LinkedAccounts.publicAddress("203.0.113.7")).isEqualTo("203.0.113.7");
+        assertThat(LinkedAccounts.publicAddress("2001:db8::1")).isEqualTo("2001:db8:0:0:0:0:0:1");
+        for (String notEvidence : new String[] {"127.0.0.1", "10.1.2.3", "192.168.0.9", "172.16.0.1", "169.254.1.1",
+                "::1", "fd00::1", "fe80::1", "0.0.0.0", "", "garbage"}) {
+            assertThat(LinkedAccounts.publicAddress(notEvidence)).as(notEvidence).isNull();
+        }
+        assertThat(LinkedAccounts.publicAddress(null)).isNull();
+    }
 }
