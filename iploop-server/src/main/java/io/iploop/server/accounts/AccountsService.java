@@ -1,7 +1,6 @@
 package io.iploop.server.accounts;
 
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -37,12 +36,6 @@ public interface AccountsService {
 
     /** Sets the account's status (admin actions, tests). */
     void setStatus(UUID userId, UserStatus status);
-
-    /**
-     * Ids of the accounts that may not use the platform now (any status but active: unverified,
-     * suspended, banned, deleted). Usually few; for statistics, never per request.
-     */
-    Set<UUID> idsNotActive();
 
     /** Account counts for the admin dashboard. */
     AccountStats stats();

@@ -7,7 +7,6 @@ import io.iploop.server.accounts.NewAccount;
 import io.iploop.server.accounts.UserStatus;
 import io.iploop.server.plans.PlansService;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -59,11 +58,6 @@ class DefaultAccountsService implements AccountsService {
         if (users.setStatus(userId, status) == 0) {
             throw Accounts.notFound().get();
         }
-    }
-
-    @Override
-    public Set<UUID> idsNotActive() {
-        return users.idsNotActive();
     }
 
     @Override

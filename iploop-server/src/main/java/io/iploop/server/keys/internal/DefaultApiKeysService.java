@@ -1,10 +1,10 @@
 package io.iploop.server.keys.internal;
 
-import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.audit.AuditAction;
 import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditService;
 import io.iploop.server.keys.ApiKey;
+import io.iploop.server.keys.KeyOwners;
 import io.iploop.server.keys.ApiKeysService;
 import io.iploop.server.keys.CreatedApiKey;
 import io.iploop.server.keys.KeysException;
@@ -29,12 +29,12 @@ class DefaultApiKeysService implements ApiKeysService {
 
     private final ApiKeyRepository keys;
     private final AuditService audit;
-    private final AccountsService accounts;
+    private final KeyOwners owners;
 
-    DefaultApiKeysService(ApiKeyRepository keys, AuditService audit, AccountsService accounts) {
+    DefaultApiKeysService(ApiKeyRepository keys, AuditService audit, KeyOwners owners) {
         this.keys = keys;
         this.audit = audit;
-        this.accounts = accounts;
+        this.owners = owners;
     }
 
     /** A new key: {@code iploop_} + 48 hex from 24 SecureRandom bytes. */
@@ -154,6 +154,6 @@ class DefaultApiKeysService implements ApiKeysService {
 
     @Override
     public long activeKeyCount() {
-        return keys.countUsable(accounts.idsNotActive());
+        return keys.countUsable(owners.inactiveIds());
     }
 }

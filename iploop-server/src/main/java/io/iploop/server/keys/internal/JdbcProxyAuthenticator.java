@@ -1,11 +1,9 @@
 package io.iploop.server.keys.internal;
 
+import io.iploop.server.keys.KeyOwners;
 import io.iploop.gateway.spi.AuthResult;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.gateway.spi.ProxyAuthenticator;
-import io.iploop.server.accounts.Account;
-import io.iploop.server.accounts.AccountsService;
-import io.iploop.server.accounts.UserStatus;
 import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -26,7 +24,7 @@ import org.springframework.stereotype.Component;
 /**
  * The gateway's {@link ProxyAuthenticator} (DESIGN §3): accepts a key only if it exists, belongs to
  * the customer id given as proxy username, is active, unexpired and not past its rotation grace
- * period, and its account (asked of the {@link AccountsService}) carries that customer id and is
+ * period, and its account (asked of the accounts feature through {@link KeyOwners}) carries that customer id and is
  * active. Everything else is {@code BAD_CREDENTIALS}
  * (407), with the same message whatever the cause, so a probe learns nothing about other customers'
  * keys. Valid credentials from a client IP outside the key's or the account's non-empty whitelist
@@ -44,13 +42,13 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
             AuthResult.RejectReason.BAD_CREDENTIALS, "invalid customer id or API key");
 
     private final ApiKeyRepository keys;
-    private final AccountsService accounts;
+    private final KeyOwners owners;
     private final Clock clock;
     private final ConcurrentHashMap<UUID, Instant> pendingTouches = new ConcurrentHashMap<>();
 
-    JdbcProxyAuthenticator(ApiKeyRepository keys, AccountsService accounts) {
+    JdbcProxyAuthenticator(ApiKeyRepository keys, KeyOwners owners) {
         this.keys = keys;
-        this.accounts = accounts;
+        this.owners = owners;
         this.clock = Clock.systemUTC();
     }
 
@@ -76,8 +74,8 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
         if (!c.active() || ended(c.expiresAt(), now) || ended(c.graceEndsAt(), now)) {
             return REJECTED;
         }
-        Optional<Account> owner = accounts.find(c.userId());
-        if (owner.isEmpty() || !owner.get().customerId().equals(customerId) || owner.get().status() != UserStatus.ACTIVE) {
+        Optional<String> ownerCustomerId = owners.activeCustomerId(c.userId());
+        if (ownerCustomerId.isEmpty() || !ownerCustomerId.get().equals(customerId)) {
             return REJECTED;
         }
         if (!IpWhitelist.of(c.keyWhitelist()).allows(clientAddress)) {
