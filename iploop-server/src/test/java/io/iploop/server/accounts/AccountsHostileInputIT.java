@@ -1,8 +1,14 @@
 package io.iploop.server.accounts;
 
+import static io.iploop.server.testing.Api.*;
+import static io.iploop.server.testing.Mailbox.*;
+import io.iploop.server.testing.Api.Response;
+import io.iploop.server.testing.PlatformTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.beans.factory.annotation.Autowired;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.iploop.server.it.ServerTestSupport;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,7 +24,11 @@ import org.junit.jupiter.api.Test;
  * Public account endpoints facing hostile input ({@code docs/security.md}): a 64 KiB e-mail that
  * made the old hand-written pattern backtrack quadratically is refused by the length bound.
  */
-class AccountsHostileInputIT extends ServerTestSupport {
+@PlatformTest
+class AccountsHostileInputIT {
+    @LocalServerPort
+    int port;
+
 
     /** 64 KiB of dots between two {@code @}: quadratic for {@code [^@\s]+@[^@\s]+\.[^@\s]+}. */
     private static final String ADVERSARIAL = "a@" + ".".repeat(65_536) + "@";

@@ -1,8 +1,12 @@
 package io.iploop.server.accounts;
 
+import static io.iploop.server.testing.Api.*;
+import static io.iploop.server.testing.Mailbox.*;
+import io.iploop.server.testing.Api.Response;
+import io.iploop.server.testing.PlatformTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.iploop.server.it.ServerTestSupport;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * a stranger's wrong passwords lock the stranger out, never the account's owner on another address.
  * The test's own address is the trusted proxy, so {@code X-Forwarded-For} names the client.
  */
-class LoginLockoutIT extends ServerTestSupport {
+@PlatformTest
+class LoginLockoutIT {
 
     private static final String PASSWORD = "correct horse";
 

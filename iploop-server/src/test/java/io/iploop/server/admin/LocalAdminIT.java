@@ -1,5 +1,12 @@
 package io.iploop.server.admin;
 
+import static io.iploop.server.testing.Api.*;
+import static io.iploop.server.testing.Mailbox.*;
+import io.iploop.server.testing.Api.Response;
+import io.iploop.server.testing.PlatformTest;
+import static io.iploop.server.testing.SharedPlatform.DATA_DIR;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iploop.server.IploopMain;
@@ -7,7 +14,6 @@ import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.audit.AuditEntry;
 import io.iploop.server.audit.AuditQuery;
 import io.iploop.server.audit.AuditService;
-import io.iploop.server.it.ServerTestSupport;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.Subscription;
 import java.io.IOException;
@@ -30,7 +36,11 @@ import tools.jackson.databind.JsonNode;
  * admin API), the CLI end to end, and the refusals (no or wrong token, an admin JWT instead of the
  * token, a request that came through a proxy).
  */
-class LocalAdminIT extends ServerTestSupport {
+@PlatformTest
+class LocalAdminIT {
+    @LocalServerPort
+    int port;
+
 
     @Autowired
     private PlansService plans;

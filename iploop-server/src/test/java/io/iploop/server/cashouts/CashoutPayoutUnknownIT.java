@@ -1,5 +1,18 @@
 package io.iploop.server.cashouts;
 
+import static io.iploop.server.testing.Api.*;
+import static io.iploop.server.testing.Mailbox.*;
+import io.iploop.server.testing.Api.Response;
+import io.iploop.server.testing.PlatformTest;
+import static io.iploop.server.testing.CashoutFixtures.*;
+import io.iploop.server.testing.CashoutFixtures.Operator;
+import io.iploop.server.testing.PayPalStub;
+import org.junit.jupiter.api.extension.ExtendWith;
+import static io.iploop.server.testing.PayPalStub.PAYPAL;
+import tools.jackson.databind.json.JsonMapper;
+import io.iploop.server.ledger.LedgerService;
+import org.springframework.beans.factory.annotation.Autowired;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -8,7 +21,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.iploop.server.it.CashoutTestSupport;
 import io.iploop.server.ledger.AccountPurpose;
 import java.time.Duration;
 import java.util.Locale;
@@ -23,7 +35,15 @@ import tools.jackson.databind.JsonNode;
  * however often the payout job runs; only an admin resolves it, to paid or failed, each with one
  * ledger transaction (docs/earn-fraud.md).
  */
-class CashoutPayoutUnknownIT extends CashoutTestSupport {
+@PlatformTest
+@ExtendWith(PayPalStub.class)
+class CashoutPayoutUnknownIT {
+    @Autowired
+    JsonMapper json;
+
+    @Autowired
+    LedgerService ledger;
+
 
     private static String batchId(String cashoutId) {
         return "U" + cashoutId.replace("-", "").substring(0, 12).toUpperCase(Locale.ROOT);

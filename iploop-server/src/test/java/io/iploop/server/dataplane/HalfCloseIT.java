@@ -1,12 +1,16 @@
 package io.iploop.server.dataplane;
 
+import static io.iploop.server.testing.Api.*;
+import static io.iploop.server.testing.Mailbox.*;
+import io.iploop.server.testing.Api.Response;
+import io.iploop.server.testing.PlatformTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
-import io.iploop.server.it.ServerTestSupport;
 import io.iploop.tunnel.TunnelSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,7 +42,8 @@ import tools.jackson.databind.JsonNode;
  * record bills exactly the bytes that crossed the customer socket, both ways.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HalfCloseIT extends ServerTestSupport {
+@PlatformTest
+class HalfCloseIT {
 
     @Autowired
     DataPlane dataPlane;

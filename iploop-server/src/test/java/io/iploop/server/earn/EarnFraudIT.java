@@ -1,5 +1,16 @@
 package io.iploop.server.earn;
 
+import static io.iploop.server.testing.Api.*;
+import static io.iploop.server.testing.Mailbox.*;
+import io.iploop.server.testing.Api.Response;
+import io.iploop.server.testing.PlatformTest;
+import static io.iploop.server.testing.CashoutFixtures.*;
+import io.iploop.server.testing.CashoutFixtures.Operator;
+import io.iploop.server.testing.PayPalStub;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import io.iploop.server.ledger.LedgerService;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +20,6 @@ import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
 import io.iploop.server.dataplane.DataPlane;
-import io.iploop.server.it.CashoutTestSupport;
 import io.iploop.tunnel.TunnelSettings;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -41,7 +51,15 @@ import tools.jackson.databind.JsonNode;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class EarnFraudIT extends CashoutTestSupport {
+@PlatformTest
+@ExtendWith(PayPalStub.class)
+class EarnFraudIT {
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    LedgerService ledger;
+
 
     private static final int MIB = 1024 * 1024;
     private static final String COUNTRY = "TV";

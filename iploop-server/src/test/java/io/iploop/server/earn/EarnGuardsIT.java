@@ -1,8 +1,19 @@
 package io.iploop.server.earn;
 
+import static io.iploop.server.testing.Api.*;
+import static io.iploop.server.testing.Mailbox.*;
+import io.iploop.server.testing.Api.Response;
+import io.iploop.server.testing.PlatformTest;
+import static io.iploop.server.testing.CashoutFixtures.*;
+import io.iploop.server.testing.CashoutFixtures.Operator;
+import io.iploop.server.testing.PayPalStub;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.json.JsonMapper;
+import io.iploop.server.ledger.LedgerService;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.iploop.server.it.CashoutTestSupport;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,7 +32,18 @@ import tools.jackson.databind.JsonNode;
  * admin clears it; a referral pays only after the referred operator carried 2 GB, and never between
  * linked accounts.
  */
-class EarnGuardsIT extends CashoutTestSupport {
+@PlatformTest
+@ExtendWith(PayPalStub.class)
+class EarnGuardsIT {
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JsonMapper json;
+
+    @Autowired
+    LedgerService ledger;
+
 
     @Autowired
     EarnService earn;

@@ -1,9 +1,13 @@
 package io.iploop.server.mail;
 
+import static io.iploop.server.testing.Api.*;
+import static io.iploop.server.testing.Mailbox.*;
+import io.iploop.server.testing.Api.Response;
+import io.iploop.server.testing.PlatformTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.iploop.server.it.ServerTestSupport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +19,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * Reset links and codes do not outlive their delivery ({@code docs/security.md}): once a mail left
  * by SMTP, its body in the outbox is replaced by a redacted marker.
  */
-class MailOutboxPurgeIT extends ServerTestSupport {
+@PlatformTest
+class MailOutboxPurgeIT {
 
     @Autowired
     JdbcClient jdbc;

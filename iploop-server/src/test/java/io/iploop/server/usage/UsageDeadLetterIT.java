@@ -1,12 +1,17 @@
 package io.iploop.server.usage;
 
+import static io.iploop.server.testing.Api.*;
+import static io.iploop.server.testing.Mailbox.*;
+import io.iploop.server.testing.Api.Response;
+import io.iploop.server.testing.PlatformTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.server.dataplane.DataPlane;
-import io.iploop.server.it.ServerTestSupport;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -28,7 +33,8 @@ import tools.jackson.databind.JsonNode;
  * is any bytes) is stored with the byte replaced, a record PostgreSQL refuses is set aside in
  * {@code usage_dead_letters} while the rest of its batch is stored, and admins see the dead letters.
  */
-class UsageDeadLetterIT extends ServerTestSupport {
+@PlatformTest
+class UsageDeadLetterIT {
 
     @Autowired
     UsageSink usageSink;

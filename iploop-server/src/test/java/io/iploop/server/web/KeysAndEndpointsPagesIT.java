@@ -1,0 +1,212 @@
+package io.iploop.server.web;
+
+import static io.iploop.server.testing.Api.call;
+import static io.iploop.server.testing.Api.registerCustomer;
+import static io.iploop.server.testing.Api.token;
+import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.find;
+import static io.iploop.server.testing.Browser.js;
+import static io.iploop.server.testing.Browser.open;
+import static io.iploop.server.testing.Browser.screenshots;
+import static io.iploop.server.testing.Browser.sessionCookie;
+import static io.iploop.server.testing.Browser.settle;
+import static io.iploop.server.testing.Browser.signInNewCustomer;
+import static io.iploop.server.testing.Browser.test;
+import static io.iploop.server.testing.Browser.type;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.iploop.gateway.testing.Curl;
+import io.iploop.gateway.testing.TestOrigin;
+import io.iploop.server.dataplane.DataPlane;
+import io.iploop.server.testing.BrowserTest;
+import io.iploop.server.testing.PlatformTest;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The API keys page (seed 001 §5.5, seed 000 §9.2-§9.3), the proxy endpoints page with its URL
+ * builder (§5.6) and the docs (§5.12) in a real browser; the URL the builder composes is used
+ * through the real gateway.
+ */
+@PlatformTest
+@BrowserTest
+class KeysAndEndpointsPagesIT {
+
+    // this class's browser and its 15 s wait, set by @BrowserTest
+    ChromeDriver driver;
+    WebDriverWait wait;
+
+    @Autowired
+    DataPlane dataPlane;
+
+    @Test
+    void manageKeysToggleWhitelistRotateAndDelete() {
+        JsonNode customer = signInNewCustomer();
+        String token = sessionCookie();
+        open("/api-keys");
+        screenshots("api-keys-empty");
+        test("create-key-open").click();
+        test("create-key").click();
+        assertThat(find("#key-name-error").getText()).isEqualTo("Give the key a name");
+        type("#key-name", "alpha");
+        test("create-key").click();
+        String alpha = test("new-key-value").getAttribute("value");
+        screenshots("api-keys-created");
+        assertAccessible("api-keys");
+        open("/api-keys");
+        test("create-key-open").click();
+        type("#key-name", "beta");
+        new Select(test("key-expiry")).selectByValue("30");
+        test("create-key").click();
+        test("new-key");
+        assertThat(row("beta").getText()).as("expiry chosen at creation").contains("Expires");
+        assertThat(apiKey(token, "beta").get("expiresAt").isNull()).isFalse();
+        assertThat(apiKey(token, "alpha").get("expiresAt").isNull()).isTrue();
+
+        // Toggle: the API agrees.
+        row("alpha").findElement(By.cssSelector("[data-test='key-toggle']")).click();
+        assertThat(test("done").getText()).contains("disabled");
+        assertThat(row("alpha").findElement(By.cssSelector("[data-test='key-status']")).getText()).isEqualTo("Inactive");
+        assertThat(apiKey(token, "alpha").get("isActive").asBoolean()).isFalse();
+        row("alpha").findElement(By.cssSelector("[data-test='key-toggle']")).click();
+        assertThat(row("alpha").findElement(By.cssSelector("[data-test='key-status']")).getText()).isEqualTo("Active");
+
+        // Whitelist: a bad entry is named, a good list is saved.
+        row("beta").findElement(By.cssSelector("[data-test='key-whitelist-toggle']")).click();
+        WebElement area = row("beta").findElement(By.cssSelector("textarea"));
+        area.sendKeys("203.0.113.7\nnot-an-ip");
+        row("beta").findElement(By.cssSelector("[data-test='whitelist-save']")).click();
+        assertThat(row("beta").findElement(By.cssSelector(".invalid-feedback")).getText()).contains("not-an-ip");
+        area = row("beta").findElement(By.cssSelector("textarea"));
+        area.clear();
+        area.sendKeys("203.0.113.7\n2001:db8::/32");
+        row("beta").findElement(By.cssSelector("[data-test='whitelist-save']")).click();
+        assertThat(test("done").getText()).contains("whitelist");
+        assertThat(apiKey(token, "beta").get("ipWhitelist").toString()).contains("203.0.113.7").contains("2001:db8::/32");
+
+        // Rotate: a successor shown once, the old key listed with its grace period.
+        row("alpha").findElement(By.cssSelector("[data-test='key-rotate']")).click();
+        String successor = test("new-key-value").getAttribute("value");
+        assertThat(successor).startsWith("iploop_").isNotEqualTo(alpha);
+        List<WebElement> alphas = rows("alpha");
+        assertThat(alphas).hasSize(2);
+        WebElement old = alphas.stream().filter(r -> r.getText().contains("Rotated")).findFirst().orElseThrow();
+        assertThat(old.findElement(By.cssSelector("[data-test='key-grace']")).getText()).contains("Works until").containsPattern("in 2[34]h");
+
+        // Delete with confirmation: Cancel keeps it, confirming deletes it.
+        row("beta").findElement(By.cssSelector("[data-test='key-delete']")).click();
+        row("beta").findElement(By.xpath(".//button[text()='Cancel']")).click();
+        assertThat(rows("beta")).hasSize(1);
+        row("beta").findElement(By.cssSelector("[data-test='key-delete']")).click();
+        row("beta").findElement(By.cssSelector("[data-test='key-delete-confirm']")).click();
+        assertThat(test("done").getText()).contains("deleted");
+        assertThat(rows("beta")).isEmpty();
+        assertThat(customer.at("/user/id").asString()).isNotBlank();
+
+        // Another account's key is a 404, never a 403.
+        String otherKeyId = call("POST", "/api/proxy/keys", token(registerCustomer()), java.util.Map.of("name", "theirs"))
+                .body().get("id").asString();
+        js("var f = document.createElement('form'); f.method = 'post'; f.action = '/api-keys/' + arguments[0] + '/delete';"
+                + " var c = document.querySelector('input[name=_csrf]'); f.appendChild(c.cloneNode()); document.body.appendChild(f); f.submit();",
+                otherKeyId);
+        settle();
+        assertThat(test("error-page").getText()).contains("404");
+    }
+
+    @Test
+    void endpointsBuilderComposesAUrlThatWorksThroughTheGateway() throws Exception {
+        JsonNode customer = signInNewCustomer();
+        String customerId = customer.at("/user/customerId").asString();
+        String key = call("POST", "/api/proxy/keys", token(customer), java.util.Map.of("name", "builder")).body().get("key").asString();
+        open("/endpoints");
+        int httpPort = dataPlane.ports().orElseThrow().httpProxy();
+        assertThat(find("#http-endpoint").getAttribute("value")).isEqualTo("127.0.0.1:" + httpPort);
+        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":" + key.substring(0, 14) + "…");
+        new Select(test("builder-country")).selectByValue("de");
+        type("[data-test='builder-session']", "bad session!");
+        assertThat(find("#b-session-error").isDisplayed()).isTrue();
+        type("[data-test='builder-session']", "s1");
+        new Select(test("builder-sesstype")).selectByValue("sticky");
+        new Select(test("builder-lifetime")).selectByValue("10");
+        type("[data-test='builder-secret']", key);
+        String credentials = test("builder-credentials").getText();
+        assertThat(credentials).isEqualTo(customerId + ":" + key + "-country-de-session-s1-sesstype-sticky-lifetime-10");
+        assertThat(test("example").getText()).startsWith("curl -x 'http://" + credentials + "@127.0.0.1:" + httpPort + "'");
+        test("tab-Python").click();
+        assertThat(test("example").getText()).contains("import requests").contains(credentials);
+        test("tab-Java").click();
+        assertThat(test("example").getText()).contains("HttpClient").contains("\"" + customerId + "\"");
+        screenshots("endpoints");
+        assertAccessible("endpoints");
+
+        // The composed credentials work: a sticky German exit through the real gateway.
+        try (TestOrigin origin = TestOrigin.http()) {
+            Curl.Result r = Curl.run("-x", "http://" + credentials + "-debug-1@127.0.0.1:" + httpPort, origin.url("/bytes/10"));
+            assertThat(r.status()).as(r.stderr()).isEqualTo(200);
+            assertThat(r.header("X-IPLoop-Country")).isEqualToIgnoringCase("DE");
+        }
+    }
+
+    @Test
+    void docsShowTheCustomersOwnCommandsAndCollapse() {
+        JsonNode customer = signInNewCustomer();
+        open("/docs");
+        assertThat(find("#doc-quick").getText()).contains(customer.at("/user/customerId").asString())
+                .contains("127.0.0.1:" + dataPlane.ports().orElseThrow().httpProxy());
+        assertThat(find("#response-codes").getText()).contains("407").contains("X-IPLoop-Alternatives");
+        find("#socks5 summary").click();
+        assertThat(find("#doc-socks").getText()).contains("--socks5-hostname");
+        screenshots("docs");
+        assertAccessible("docs");
+    }
+
+    @Test
+    void analyticsAndUsageShowEmptyStatesAndRejectABadPeriod() {
+        signInNewCustomer();
+        open("/analytics");
+        assertThat(test("empty-state").getText()).contains("No traffic in this period");
+        assertThat(find("[data-test='period-30d']").getAttribute("aria-current")).isEqualTo("true");
+        screenshots("analytics-empty");
+        assertAccessible("analytics-empty");
+        open("/usage?period=90d");
+        assertThat(test("empty-state").getText()).contains("No usage in this period");
+        assertAccessible("usage-empty");
+        open("/usage?period=2w");
+        assertThat(test("error-page").getText()).contains("400").contains("period");
+    }
+
+    /**
+     * The key's current row, waiting for it: right after a form submit the old page may still be
+     * replaced by the new one, which has no rows for a moment.
+     */
+    private WebElement row(String name) {
+        try {
+            return wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> rows(name).stream().filter(r -> !r.getText().contains("Rotated")).findFirst().orElse(null));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("no key row " + name, e);
+        }
+    }
+
+    private List<WebElement> rows(String name) {
+        settle();
+        return driver.findElements(By.cssSelector("[data-test='key-row']")).stream()
+                .filter(r -> r.findElement(By.cssSelector("[data-test='key-name']")).getText().equals(name)).toList();
+    }
+
+    private JsonNode apiKey(String token, String name) {
+        for (JsonNode k : call("GET", "/api/proxy/keys", token, null).body().get("keys")) {
+            if (k.get("name").asString().equals(name) && k.get("replacedBy").isNull()) {
+                return k;
+            }
+        }
+        throw new AssertionError("no key " + name);
+    }
+}

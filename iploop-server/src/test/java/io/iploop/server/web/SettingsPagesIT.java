@@ -1,0 +1,190 @@
+package io.iploop.server.web;
+
+import static io.iploop.server.testing.Api.call;
+import static io.iploop.server.testing.Api.loginWith;
+import static io.iploop.server.testing.Api.token;
+import static io.iploop.server.testing.Api.totpAt;
+import static io.iploop.server.testing.Api.totpCode;
+import static io.iploop.server.testing.Api.totpStep;
+import static io.iploop.server.testing.Browser.PASSWORD;
+import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.find;
+import static io.iploop.server.testing.Browser.open;
+import static io.iploop.server.testing.Browser.screenshots;
+import static io.iploop.server.testing.Browser.sessionCookie;
+import static io.iploop.server.testing.Browser.signInNewCustomer;
+import static io.iploop.server.testing.Browser.test;
+import static io.iploop.server.testing.Browser.textOf;
+import static io.iploop.server.testing.Browser.type;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.accounts.NotificationPreferences;
+import io.iploop.server.accounts.ProfileService;
+import io.iploop.server.testing.BrowserTest;
+import io.iploop.server.testing.PlatformTest;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The settings page (seed 001 §5.10) and the login's 2FA step (seed 001 §4, seed 000 §9.1) in a
+ * real browser: 2FA is turned on with a code computed from the secret the page shows, and the next
+ * login asks for a code (and takes a backup code); another session is terminated and its token
+ * gets 401; the account IP whitelist names a bad entry; profile and notification preferences are
+ * saved; the account is deleted with e-mail and password. Screenshots and axe checks of each new page.
+ */
+@PlatformTest
+@BrowserTest
+class SettingsPagesIT {
+
+    @Autowired
+    AccountsService accountsService;
+    // this class's browser and its 15 s wait, set by @BrowserTest
+    ChromeDriver driver;
+    WebDriverWait wait;
+
+    @Autowired
+    ProfileService profiles;
+
+    @Test
+    void twoFactorIsTurnedOnInTheBrowserAndTheNextLoginAsksForACode() {
+        JsonNode customer = signInNewCustomer();
+        String email = customer.at("/user/email").asString();
+        open("/settings");
+        assertThat(textOf("two-factor-status")).isEqualTo("Off");
+        screenshots("settings");
+        assertAccessible("settings");
+
+        test("two-factor-setup").click();
+        String secret = textOf("totp-secret").strip();
+        assertThat(secret).matches("[A-Z2-7]{16,}");
+        assertThat(test("totp-qr").getAttribute("src")).startsWith("data:image/png;base64,");
+        screenshots("settings-2fa-setup");
+        assertAccessible("settings-2fa-setup");
+        // A wrong code keeps the same secret on the page, so the scanned app still works.
+        type("#enable-code", "12345");
+        test("enable-two-factor").click();
+        assertThat(find("#enable-code-error").getText()).contains("not right");
+        assertThat(textOf("totp-secret").strip()).isEqualTo(secret);
+        type("#enable-code", totpCode(secret));
+        test("enable-two-factor").click();
+        assertThat(textOf("two-factor-enabled")).contains("Two-factor authentication is on");
+        List<String> backupCodes = textOf("backup-code-list").lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        assertThat(backupCodes).hasSize(8);
+        assertThat(textOf("two-factor-status")).isEqualTo("On");
+        screenshots("settings-backup-codes");
+
+        test("logout").click();
+        wait.until(d -> d.getCurrentUrl().contains("/login"));
+        type("#login-email", email);
+        type("#login-password", PASSWORD);
+        test("sign-in").click();
+        find("#totp-code");
+        screenshots("login-2fa");
+        assertAccessible("login-2fa");
+        type("#totp-code", "000000".equals(totpAt(secret, totpStep())) ? "111111" : "000000");
+        test("verify-code").click();
+        assertThat(textOf("error")).contains("wrong or expired");
+        type("#totp-code", totpCode(secret));
+        test("verify-code").click();
+        wait.until(d -> d.getCurrentUrl().endsWith("/dashboard"));
+
+        // The backup-code way in: each code works once.
+        driver.manage().deleteAllCookies();
+        open("/login");
+        type("#login-email", email);
+        type("#login-password", PASSWORD);
+        test("sign-in").click();
+        test("use-backup").click();
+        type("#backup-code", backupCodes.getFirst());
+        test("verify-code").click();
+        wait.until(d -> d.getCurrentUrl().endsWith("/dashboard"));
+        open("/settings");
+        assertThat(driver.findElements(By.cssSelector("[data-test='session-row'] .badge")).stream().map(WebElement::getText))
+                .contains("2FA");
+    }
+
+    @Test
+    void anotherSessionIsTerminatedAndItsTokenIsRefused() {
+        JsonNode customer = signInNewCustomer();
+        String email = customer.at("/user/email").asString();
+        String other = token(loginWith(email, PASSWORD, null).body());
+        assertThat(call("GET", "/api/auth/profile", other, null).status()).isEqualTo(200);
+        open("/settings");
+        assertThat(driver.findElements(By.cssSelector("[data-test='this-device']"))).hasSize(1);
+        List<WebElement> rows = driver.findElements(By.cssSelector("[data-test='session-row']"));
+        assertThat(rows).hasSizeGreaterThanOrEqualTo(2);
+        WebElement otherRow = rows.stream().filter(r -> r.findElements(By.cssSelector("[data-test='this-device']")).isEmpty())
+                .findFirst().orElseThrow();
+        assertThat(otherRow.getText()).contains("127.0.0.1");
+        otherRow.findElement(By.cssSelector("[data-test='end-session']")).click();
+        assertThat(textOf("done")).contains("Session ended");
+        assertThat(call("GET", "/api/auth/profile", other, null).status()).as("the terminated session's token").isEqualTo(401);
+        assertThat(call("GET", "/api/auth/profile", sessionCookie(), null).status()).as("this browser's own session").isEqualTo(200);
+
+        String third = token(loginWith(email, PASSWORD, null).body());
+        open("/settings");
+        test("end-other-sessions").click();
+        assertThat(textOf("done")).contains("Every other session");
+        assertThat(call("GET", "/api/auth/profile", third, null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void whitelistProfileNotificationsAndDeletion() {
+        JsonNode customer = signInNewCustomer();
+        String email = customer.at("/user/email").asString();
+        UUID userId = UUID.fromString(customer.at("/user/id").asString());
+        open("/settings");
+
+        type("#account-whitelist", "203.0.113.7\nnot-an-ip");
+        test("save-whitelist").click();
+        assertThat(textOf("whitelist-error")).contains("not-an-ip");
+        screenshots("settings-whitelist-error");
+        type("#account-whitelist", "203.0.113.7\n2001:db8::/32");
+        test("save-whitelist").click();
+        assertThat(textOf("done")).contains("whitelist saved");
+        assertThat(call("GET", "/api/account/ip-whitelist", sessionCookie(), null).body().get("ips").toString())
+                .contains("203.0.113.7").contains("2001:db8::/32");
+        type("#account-whitelist", "");
+        test("save-whitelist").click();
+
+        type("#company", "Acme Scraping GmbH");
+        type("#phone", "not a phone");
+        test("save-profile").click();
+        assertThat(find("#phone-error").getText()).contains("Phone");
+        type("#phone", "+49 30 1234567");
+        test("save-profile").click();
+        assertThat(textOf("done")).isEqualTo("Profile saved.");
+        JsonNode profile = call("GET", "/api/auth/profile", sessionCookie(), null).body();
+        assertThat(profile.at("/user/company").asString()).isEqualTo("Acme Scraping GmbH");
+        assertThat(profile.at("/user/phone").asString()).isEqualTo("+49 30 1234567");
+
+        test("pref-weekly-report").click();
+        test("save-notifications").click();
+        assertThat(textOf("done")).contains("Notification preferences saved");
+        assertThat(test("pref-weekly-report").isSelected()).isFalse();
+        assertThat(profiles.notificationPreferences(userId)).isEqualTo(new NotificationPreferences(true, false, true));
+
+        test("delete-open").click();
+        type("#confirm-email", "someone-else@example.com");
+        type("#delete-password", PASSWORD);
+        test("delete-confirm").click();
+        assertThat(textOf("error")).contains("Type your e-mail");
+        screenshots("settings-delete");
+        type("#confirm-email", email);
+        type("#delete-password", PASSWORD);
+        test("delete-confirm").click();
+        assertThat(textOf("account-deleted")).contains("Your account was deleted");
+        assertThat(loginWith(email, PASSWORD, null).status()).isEqualTo(403);
+        assertThat(call("POST", "/api/auth/login", null, Map.of("email", email, "password", PASSWORD)).status()).isEqualTo(403);
+    }
+}
