@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The targeting and session parameters a customer appended to the API key in the proxy password
- * ({@code API_KEY-country-de-city-berlin-session-abc-sesstype-sticky}, DESIGN §3, seed 001 §10).
+ * ({@code API_KEY-country-de-city-berlin-session-abc-sesstype-sticky}, DESIGN §3, docs/product/proxy.md#credentials).
  * Already validated: country is upper-case ISO-3166 alpha-2, city/state lower-case with
  * {@code _} for spaces, session 1-64 of {@code [A-Za-z0-9_]}. Immutable.
  *
@@ -48,7 +48,7 @@ public record Targeting(
         return sessionType == SessionType.PER_REQUEST || rotate == RotateMode.REQUEST;
     }
 
-    /** Session types of seed 001 §10.3. */
+    /** Session types of docs/product/proxy.md#sessions. */
     public enum SessionType {
         /** A new exit per connection (the default). */
         ROTATING,
@@ -58,7 +58,7 @@ public record Targeting(
         PER_REQUEST
     }
 
-    /** Rotation modes of seed 001 §10.5 / DESIGN §3. */
+    /** Rotation modes of docs/product/proxy.md#rotation / DESIGN §3. */
     public enum RotateMode {
         REQUEST, TIME, MANUAL, ON_BLOCK
     }

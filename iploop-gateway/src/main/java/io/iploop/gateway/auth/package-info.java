@@ -1,6 +1,6 @@
 /**
  * Customer proxy credentials: parsing {@code CUSTOMER_ID:API_KEY[-name-value]*} into a key and
- * {@link io.iploop.gateway.auth.Targeting} (DESIGN §3, seed 001 §10), and the short-lived cache
+ * {@link io.iploop.gateway.auth.Targeting} (DESIGN §3, docs/product/proxy.md#credentials), and the short-lived cache
  * in front of the host's {@link io.iploop.gateway.spi.ProxyAuthenticator}.
  */
 @NullMarked

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Chooses the node for a customer stream (DESIGN §3, seed 001 §10): filters connected nodes by
+ * Chooses the node for a customer stream (DESIGN §3, docs/product/proxy.md#credentials): filters connected nodes by
  * {@code country}, {@code state}, {@code city} and {@code asn}; {@code rotating} gives a customer a
  * different node than its previous stream whenever more than one matches; {@code sticky} (and
  * {@code rotate-time}/{@code rotate-manual} with a session id) keeps the session's node for the
@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class NodeSelector {
 
-    /** Sticky-session lifetime when the customer gives none (seed 001 §10.4 example: 30 minutes). */
+    /** Sticky-session lifetime when the customer gives none (docs/product/proxy.md#sessions). */
     static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(30);
 
     /** {@code rotate-manual} keeps a session this long at most, unless the plan allows less. */

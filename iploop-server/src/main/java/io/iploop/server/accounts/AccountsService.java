@@ -6,7 +6,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The accounts feature's public API (seed 001 §4, §6.1; seed 000 §9.1, §9.4): creating accounts,
+ * The accounts feature's public API (docs/product/accounts.md#login, #account-statuses-and-roles, #two-factor-authentication, #login-sessions): creating accounts,
  * logging in and out, password reset, e-mail verification, reading and changing one's own account,
  * TOTP two-factor authentication with backup codes, and login sessions. Every method that reads or
  * changes an account takes its id. Thread-safe.
@@ -24,8 +24,8 @@ public interface AccountsService {
     Account create(NewAccount account);
 
     /**
-     * Creates a customer account, mails it an e-mail verification link and logs it in (seed 001
-     * §4.1: registration returns a JWT; §4.4).
+     * Creates a customer account, mails it an e-mail verification link and logs it in (registration returns a
+     * JWT: docs/product/accounts.md#registration, #e-mail-verification).
      */
     default LoginResult register(NewAccount account) {
         return register(account, null);
@@ -33,7 +33,7 @@ public interface AccountsService {
 
     /**
      * Like {@link #register(NewAccount)}, publishing {@link AccountRegistered} with the referral
-     * code of {@code POST /api/auth/register?ref=CODE} (seed 000 §3.7) inside the transaction.
+     * code of {@code POST /api/auth/register?ref=CODE} (docs/product/earn.md#referrals) inside the transaction.
      *
      * @param referralCode as given by the caller, or null
      * @throws io.iploop.server.platform.ApiException whatever a listener refuses (an unknown code)
@@ -42,7 +42,7 @@ public interface AccountsService {
 
     /**
      * Checks e-mail and password, records the login time and issues a JWT. Failed attempts are
-     * counted per e-mail and per client IP (seed 000 §9.7); a successful login resets the e-mail's count.
+     * counted per e-mail and per client IP (docs/product/accounts.md#brute-force-protection); a successful login resets the e-mail's count.
      *
      * @param clientIp the caller's address, or null when unknown (then only the e-mail is throttled)
      * @throws AccountsException {@code INVALID_CREDENTIALS} for an unknown e-mail or a wrong password
@@ -54,7 +54,7 @@ public interface AccountsService {
 
     /**
      * Like {@link #login(String, String, String)}, with a second factor when the account uses 2FA
-     * (seed 000 §9.1). Every successful login opens a session (seed 000 §9.4) whose id the JWT
+     * (docs/product/accounts.md#two-factor-authentication). Every successful login opens a session (docs/product/accounts.md#login-sessions) whose id the JWT
      * carries; its {@code amr} says whether a second factor was used. A failed second factor counts
      * toward the lockout like a wrong password. A TOTP code of a time step already used for this
      * account is refused (replay); a backup code works once.
@@ -66,7 +66,7 @@ public interface AccountsService {
     LoginResult login(LoginAttempt attempt);
 
     /**
-     * Blacklists {@code bearerToken} until it expires (seed 001 §4.5) and ends its session;
+     * Blacklists {@code bearerToken} until it expires (docs/product/accounts.md#tokens-and-logout) and ends its session;
      * afterwards it gets 401. An invalid or expired token is ignored.
      */
     void logout(String bearerToken);
@@ -74,11 +74,11 @@ public interface AccountsService {
     /** The account with this id, if any. */
     Optional<Account> find(UUID userId);
 
-    /** Changes first and last name, company and phone (seed 001 §5.10). @throws AccountsException {@code NOT_FOUND} */
+    /** Changes first and last name, company and phone (docs/product/accounts.md#profile-and-settings). @throws AccountsException {@code NOT_FOUND} */
     Account updateProfile(UUID userId, ProfileUpdate update);
 
     /**
-     * The account's e-mail notification preferences (seed 001 §5.10), {@link NotificationPreferences#DEFAULTS}
+     * The account's e-mail notification preferences (docs/product/accounts.md#profile-and-settings), {@link NotificationPreferences#DEFAULTS}
      * when it never saved any.
      */
     NotificationPreferences notificationPreferences(UUID userId);
@@ -91,7 +91,7 @@ public interface AccountsService {
     NotificationPreferences setNotificationPreferences(UUID userId, NotificationPreferences preferences);
 
     /**
-     * The owner deletes their own account (seed 001 §5.10 "Danger Zone"): after checking the
+     * The owner deletes their own account (docs/product/accounts.md#account-deletion): after checking the
      * password it is soft-deleted like {@link #deleteByAdmin} (status {@code deleted}, the row stays
      * for the audit log and usage history), every session ends, so its tokens get 401 at once, and
      * the proxy refuses its keys once the gateway's 5 s credential cache expires. Audited.
@@ -117,7 +117,7 @@ public interface AccountsService {
 
     /**
      * Changes the password after checking the current one, clears the must-change flag and ends
-     * every session of the account (seed 000 §9.4).
+     * every session of the account (docs/product/accounts.md#login-sessions).
      *
      * @throws AccountsException {@code INVALID_CREDENTIALS} when {@code currentPassword} is wrong
      */
@@ -130,7 +130,7 @@ public interface AccountsService {
     void changePassword(UUID userId, @Nullable UUID currentSessionId, String currentPassword, String newPassword);
 
     /**
-     * Mails a password-reset link valid for 1 h (seed 001 §4.3) when an active account has this
+     * Mails a password-reset link valid for 1 h (docs/product/accounts.md#password-reset) when an active account has this
      * e-mail; does nothing otherwise, and the caller cannot tell the difference.
      */
     void requestPasswordReset(String email);
@@ -147,7 +147,7 @@ public interface AccountsService {
     void resetPassword(String token, String newPassword);
 
     /**
-     * Marks the e-mail of the token's account as verified (seed 001 §4.4); the token is used up.
+     * Marks the e-mail of the token's account as verified (docs/product/accounts.md#e-mail-verification); the token is used up.
      *
      * @throws AccountsException {@code INVALID_TOKEN} for an unknown, used or expired token
      */
@@ -161,7 +161,7 @@ public interface AccountsService {
     void resendVerification(UUID userId);
 
     /**
-     * Starts 2FA setup (seed 000 §9.1): a new random secret, stored AES-256-GCM encrypted and not
+     * Starts 2FA setup (docs/product/accounts.md#two-factor-authentication): a new random secret, stored AES-256-GCM encrypted and not
      * yet enabled; a later setup replaces a pending one.
      *
      * @throws AccountsException {@code TWO_FACTOR_ALREADY_ENABLED}, {@code NOT_FOUND}
@@ -178,7 +178,7 @@ public interface AccountsService {
     List<String> enableTwoFactor(UUID userId, String code);
 
     /**
-     * Disables 2FA; needs a current TOTP code (or a backup code) and the password (seed 000 §9.1).
+     * Disables 2FA; needs a current TOTP code (or a backup code) and the password (docs/product/accounts.md#two-factor-authentication).
      *
      * @throws AccountsException {@code TWO_FACTOR_NOT_ENABLED}, {@code INVALID_CREDENTIALS} (field
      *     {@code password}), {@code INVALID_CODE}
@@ -193,14 +193,13 @@ public interface AccountsService {
     List<String> regenerateBackupCodes(UUID userId, String code);
 
     /**
-     * An admin turns 2FA off for a user who lost their authenticator (seed 000 §9.1 "admin can
-     * force-disable 2FA for locked-out users"); audited for both.
+     * An admin turns 2FA off for a user who lost their authenticator (docs/product/accounts.md#two-factor-authentication); audited for both.
      *
      * @throws AccountsException {@code NOT_FOUND} for an unknown user
      */
     void resetTwoFactor(UUID adminId, UUID userId);
 
-    /** The account's open sessions (not ended, not expired), newest first (seed 000 §9.4). */
+    /** The account's open sessions (not ended, not expired), newest first (docs/product/accounts.md#login-sessions). */
     List<UserSession> sessions(UUID userId);
 
     /**
@@ -218,7 +217,7 @@ public interface AccountsService {
      * @return how many sessions were ended
      */
     int endSessions(UUID userId, @Nullable UUID keep);
-    // Admin operations (seed 001 §7.6, §13). The caller checks the admin role; these methods audit
+    // Admin operations (docs/product/admin.md). The caller checks the admin role; these methods audit
     // each change with the acting admin as the entry's user and the target as its resource.
 
     /**
@@ -229,7 +228,7 @@ public interface AccountsService {
     AccountPage search(AccountSearch search);
 
     /**
-     * Creates an account for someone else (seed 001 §7.6 "Create user"): the admin never chooses or
+     * Creates an account for someone else (docs/product/admin.md#users): the admin never chooses or
      * sees a password. The new user gets an invitation e-mail with a set-password link valid for
      * {@code 72 h} (the password-reset flow; the e-mail counts as verified once it is used), the way
      * Google Workspace, AWS IAM Identity Center and GitHub invite users: no secret is ever mailed or

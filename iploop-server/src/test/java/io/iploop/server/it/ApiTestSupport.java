@@ -136,7 +136,7 @@ abstract class ApiTestSupport {
         return login.get("token").asString();
     }
 
-    // --- two-factor authentication and admins (seed 000 §9.1) ---
+    // --- two-factor authentication and admins (docs/product/accounts.md#two-factor-authentication) ---
 
     /** The password of every account these helpers create. */
     static final String TEST_PASSWORD = "correct horse";

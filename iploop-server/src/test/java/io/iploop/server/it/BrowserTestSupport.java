@@ -218,7 +218,7 @@ abstract class BrowserTestSupport extends ServerTestSupport {
 
     /**
      * A fresh admin with 2FA ({@link #newAdminWithTwoFactor()}) signed in in the browser with a
-     * code, so the admin pages let it in (seed 000 §9.1).
+     * code, so the admin pages let it in (docs/product/accounts.md#two-factor-authentication).
      */
     Admin signInNewAdminWithTwoFactor() {
         Admin admin = newAdminWithTwoFactor();

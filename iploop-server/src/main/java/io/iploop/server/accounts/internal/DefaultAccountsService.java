@@ -61,7 +61,7 @@ class DefaultAccountsService implements AccountsService {
 
     /** Public customer id: {@code cust_} + 12 base32 characters (60 random bits). */
     static final String CUSTOMER_ID_PREFIX = "cust_";
-    /** Seed 001 §4.3 and §6.11: reset links expire after 1 h. */
+    /** docs/product/accounts.md#password-reset: reset links expire after 1 h. */
     static final Duration RESET_TOKEN_LIFETIME = Duration.ofHours(1);
     static final Duration VERIFICATION_TOKEN_LIFETIME = Duration.ofHours(24);
     /** An admin's invitation (a set-password link) lasts longer than a reset: the user did not ask for it. */
@@ -174,7 +174,7 @@ class DefaultAccountsService implements AccountsService {
      * Failed attempts must be counted and audited even though the call fails, hence no rollback
      * for {@link AccountsException}. Locks are checked before the password, so a locked e-mail
      * costs no bcrypt; e-mails are throttled by hash whether or not an account has them, so a lock
-     * does not reveal that an account exists (seed 000 §9.7). A wrong second factor counts like a
+     * does not reveal that an account exists (docs/product/accounts.md#brute-force-protection). A wrong second factor counts like a
      * wrong password; a missing one does not (the dashboard asks for it after the password).
      */
     @Override
@@ -555,7 +555,7 @@ class DefaultAccountsService implements AccountsService {
                 ? acceptTotp(userId, c) : acceptBackupCode(userId, c);
     }
 
-    /** Counts the failure toward the login lockout (seed 000 §9.7) and returns the error to throw. */
+    /** Counts the failure toward the login lockout (docs/product/accounts.md#brute-force-protection) and returns the error to throw. */
     private AccountsException wrongCode(Account account) {
         @Nullable Instant lockedNow = recordFailure(emailThrottleKey(account.email()), null);
         return new AccountsException(Reason.INVALID_CODE, "wrong, expired or already used code"

@@ -68,7 +68,7 @@ class DefaultEarnService implements EarnService {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultEarnService.class);
 
-    /** Sign-up bonus of a referred user (seed 000 §3.7: USD 0.50). */
+    /** Sign-up bonus of a referred user (docs/product/earn.md#referrals: USD 0.50). */
     static final long SIGNUP_BONUS_CREDITS = 500;
     private static final int REFERRAL_CODE_LENGTH = 10;
     private static final Map<String, Integer> PERIOD_DAYS = Map.of("7d", 7, "30d", 30, "90d", 90, "1y", 365);
@@ -85,8 +85,8 @@ class DefaultEarnService implements EarnService {
     private final String publicUrl;
 
     /**
-     * @param ultraRareBelow a country with fewer sharing nodes than this is ultra-rare (seed 000
-     *     §3.3.4: 10)
+     * @param ultraRareBelow a country with fewer sharing nodes than this is ultra-rare
+     *     (docs/product/earn.md#rare-geography-bonus: 10)
      * @param publicUrl the dashboard's base URL, for referral links
      */
     DefaultEarnService(EarnRepository repo, NodesService nodes, LiveNodes live, LedgerService ledger,
@@ -283,7 +283,7 @@ class DefaultEarnService implements EarnService {
         return new Credited(bytes, split.credits(), commission);
     }
 
-    /** The referrer's 10 % of {@code credits}, with the referral's carried fraction (seed 000 §3.7). */
+    /** The referrer's 10 % of {@code credits}, with the referral's carried fraction (docs/product/earn.md#referrals). */
     private long payCommission(UUID referee, UUID node, Instant periodStart, long credits, long earningId) {
         Optional<EarnRepository.Referral> found = repo.lockReferralOf(referee);
         if (found.isEmpty()) {

@@ -13,9 +13,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Earn's side of other features' events, run synchronously inside the publisher's transaction:
- * bandwidth contributions from stored usage batches (seed 000 §3.4.1; exact because a batch is
- * stored once or not at all, and so are its contributions) and referrals from registrations (seed
- * 000 §3.7). Thread-safe.
+ * bandwidth contributions from stored usage batches (docs/product/earn.md#credit-calculation; exact because a batch is
+ * stored once or not at all, and so are its contributions) and referrals from registrations
+ * (docs/product/earn.md#referrals). Thread-safe.
  */
 @Component
 class EarnListeners {

@@ -23,10 +23,10 @@ import org.springframework.stereotype.Component;
 /**
  * The gateway's {@link ProxyAuthenticator} (DESIGN §3): accepts a key only if it exists, belongs to
  * the customer id given as proxy username, is active, unexpired and not past its rotation grace
- * period (seed 000 §9.2), and its account is active. Everything else is {@code BAD_CREDENTIALS}
+ * period (docs/product/proxy.md#key-rotation), and its account is active. Everything else is {@code BAD_CREDENTIALS}
  * (407), with the same message whatever the cause, so a probe learns nothing about other customers'
  * keys. Valid credentials from a client IP outside the key's or the account's non-empty whitelist
- * (seed 001 §6.2, seed 000 §9.3; both must allow it) are {@code IP_NOT_WHITELISTED} (403). Blocks on one indexed query (the gateway calls
+ * (docs/product/proxy.md#api-keys, docs/product/accounts.md#ip-whitelist; both must allow it) are {@code IP_NOT_WHITELISTED} (403). Blocks on one indexed query (the gateway calls
  * it off the event loop and caches results for 5 s). {@code last_used_at} is recorded in memory and
  * written every 10 s and on shutdown, so authentication never waits for an UPDATE. Thread-safe.
  */

@@ -36,8 +36,8 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Admin plan management (seed 001 §7.6 {@code /api/admin/plans}, §13.1 Plans tab) and the sign-up
- * plan setting (issue 3 item 1). {@code /api/admin/**} is admin-only (SecurityConfig). Validation
+ * Admin plan management ({@code /api/admin/plans}, docs/product/admin.md#admin-api, #plans) and the sign-up
+ * plan setting (docs/product/plans.md#sign-up-plan). {@code /api/admin/**} is admin-only (SecurityConfig). Validation
  * errors are 400 {@code validation_failed} naming the field.
  */
 @RestController
@@ -105,7 +105,7 @@ class AdminPlansController {
 
     // Request bodies: components are non-null once @Valid has passed (Jackson may bind null before).
 
-    /** A new plan (seed 001 §13.1 "Create Plan Dialog", plus the limits the gateway enforces). */
+    /** A new plan (docs/product/admin.md#plans, plus the limits the gateway enforces). */
     record CreatePlanRequest(
             @NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9_-]{1,39}", message = "2-40 of a-z 0-9 _ -, starting with a letter or digit")
             String id,
@@ -189,7 +189,7 @@ class AdminPlansController {
         }
     }
 
-    /** Seed 001 §4.1's "Starter with 5 GB free" is {@code {"planId":"starter","includedGb":5}}. */
+    /** "Starter with 5 GB free" (docs/product/plans.md#sign-up-plan) is {@code {"planId":"starter","includedGb":5}}. */
     record SignupPlanRequest(
             @NotBlank @Size(max = 40) String planId,
             @PositiveOrZero @Digits(integer = 9, fraction = 3) @Nullable BigDecimal includedGb) {}

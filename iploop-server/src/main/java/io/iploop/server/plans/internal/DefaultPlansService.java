@@ -252,7 +252,7 @@ class DefaultPlansService implements PlansService {
         }
         if (!s.targeting().contains("country")) {
             throw new PlansException(Reason.INVALID_PLAN,
-                    "targeting: must include country (every plan targets countries, seed 001 §5.9)", "targeting");
+                    "targeting: must include country (every plan targets countries, docs/product/plans.md#entitlements)", "targeting");
         }
     }
 

@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The gateway's {@link LimitsProvider}: the limits and entitlements of the account's active plan
- * (seed 000 §9.6, seed 001 §5.9) and the subscription's remaining GB as bytes. A plan without
+ * (docs/product/plans.md#rate-limits, #entitlements) and the subscription's remaining GB as bytes. A plan without
  * included GB (Enterprise: custom) has no byte limit; an account without an active plan gets no
  * bytes (402). One indexed query; the gateway calls it off its event loops every few seconds per
  * active account. Thread-safe.
@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 @Component
 class JdbcLimitsProvider implements LimitsProvider {
 
-    /** 1 GB = 10^9 bytes (seed 001 §6.3 prices per GB). */
+    /** 1 GB = 10^9 bytes (docs/product/plans.md#units). */
     static final BigDecimal BYTES_PER_GB = BigDecimal.TEN.pow(9);
     private static final AccountLimits NO_PLAN =
             new AccountLimits(0, 0, 0, 0, false, EnumSet.of(TargetingOption.COUNTRY));

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The plans editor's form (seed 001 §13.1 "Create Plan Dialog") as typed: every value a string,
+ * The plans editor's form (docs/product/admin.md#plans) as typed: every value a string,
  * blank meaning "unlimited"/"custom" where the plan allows it. {@link #errors()} names each field
  * at fault with the rules of the REST API's plan request; {@link #spec} builds the
  * {@link PlanSpec} once they are empty. Immutable.

@@ -6,12 +6,12 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The sign-up form of the login page with the field rules of seed 001 §5.13: first and last name
+ * The sign-up form of the login page with the field rules of docs/product/dashboard.md#public-pages: first and last name
  * required, at least 2 characters; e-mail required and valid; company optional; password at least
  * 8 characters (at most 128, as the API); confirmation must match. {@code intent} is what the person
- * wants to do (issue 5: {@code use} proxies, {@code earn} by sharing bandwidth, or {@code both};
+ * wants to do (docs/product/dashboard.md#first-hour: {@code use} proxies, {@code earn} by sharing bandwidth, or {@code both};
  * absent means {@code use}); {@code ref} is a referral code from a {@code /register?ref=CODE} link
- * (seed 000 §3.7). Fields arrive as typed (null when absent); {@link #errors()} names each field at
+ * (docs/product/earn.md#referrals). Fields arrive as typed (null when absent); {@link #errors()} names each field at
  * fault. Immutable.
  */
 record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullable String email,
