@@ -197,7 +197,7 @@ final class AuthPagesController {
                     SignupForm.strip(form.firstName()), SignupForm.strip(form.lastName()),
                     company.isEmpty() ? null : company), ref.isEmpty() ? null : ref);
             if (form.wantsToEarn()) {
-                // Issue 5: "earn" at sign-up shows the earn dashboard before any device is enrolled.
+                // "earn" at sign-up (docs/product/dashboard.md#first-hour) shows the earn dashboard before any device is enrolled.
                 accounts.becomeOperator(created.account().id());
             }
             model.addAttribute("email", SignupForm.strip(form.email()));
