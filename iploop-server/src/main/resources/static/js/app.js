@@ -71,7 +71,7 @@
     var header = document.querySelector('meta[name="_csrf_header"]');
     if (token && header) { e.detail.headers[header.content] = token.content; }
   });
-  // A failed refresh keeps the last content and says so (seed 001 §16.4).
+  // A failed refresh keeps the last content and says so (docs/product/dashboard.md#errors-and-states).
   document.addEventListener('htmx:responseError', function (e) { showRefreshError(e.detail.elt, 'The server answered with an error.'); });
   document.addEventListener('htmx:sendError', function (e) { showRefreshError(e.detail.elt, 'Failed to connect to server.'); });
   document.addEventListener('htmx:afterSwap', function () {
@@ -141,7 +141,7 @@
 })();
 
 /*
- * The "build your proxy URL" form of the endpoints page (seed 001 §5.6, DESIGN §3): composes
+ * The "build your proxy URL" form of the endpoints page (docs/product/dashboard.md#proxy-endpoints-page, DESIGN §3): composes
  * USERNAME:API_KEY[-name-value]* and fills the code examples. Presentation only: the gateway
  * validates every parameter and answers 400 naming the one it refuses.
  */
@@ -202,7 +202,7 @@ window.proxyBuilder = function () {
   };
 };
 
-/* Charts of the analytics and usage pages (seed 001 §5.4, §5.7) from the #chart-data JSON. */
+/* Charts of the analytics and usage pages (docs/product/usage.md#analytics) from the #chart-data JSON. */
 (function () {
   'use strict';
   var charts = [];
@@ -259,7 +259,7 @@ window.proxyBuilder = function () {
     }
     if (data.countries) { pie('chart-countries', data.countries, data.countries.requests); }
     if (data.status) { pie('chart-status', data.status, data.status.streams); }
-    // Earn pages (seed 000 §3.6.2): USD per period as an area chart, credits per device as stacked bars.
+    // Earn pages (docs/product/earn.md#earn-dashboard): USD per period as an area chart, credits per device as stacked bars.
     function day(iso, monthly) {
       return new Date(iso + 'T00:00:00Z').toLocaleDateString('en', monthly
         ? { month: 'short', year: 'numeric', timeZone: 'UTC' } : { month: 'short', day: 'numeric', timeZone: 'UTC' });

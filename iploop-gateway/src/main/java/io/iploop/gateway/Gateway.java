@@ -384,7 +384,7 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** Plan limits per account (seed 000 §9.6); default {@link LimitsProvider#UNLIMITED}. */
+        /** Plan limits per account (docs/product/plans.md#rate-limits); default {@link LimitsProvider#UNLIMITED}. */
         public Builder limitsProvider(LimitsProvider v) {
             this.limitsProvider = Objects.requireNonNull(v, "limitsProvider");
             return this;

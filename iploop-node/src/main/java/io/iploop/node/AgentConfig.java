@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param localExit true only for the agent {@code iploop server --local-node} starts
  * @param allowLoopbackEgress test/local switch: let streams reach loopback targets
  * @param apiUri the control plane's base URL ({@code https://api.example}); when set, the agent
- *     registers the device there on start ({@code POST /api/earn/devices/register}, seed 000
- *     §3.2.3); null skips registration
+ *     registers the device there on start ({@code POST /api/earn/devices/register},
+ *     docs/product/earn.md#devices); null skips registration
  * @param installMethod {@code docker}, {@code linux}, {@code windows}, {@code macos} or
  *     {@code android}; null detects it ({@link InstallMethod#detect()})
  */

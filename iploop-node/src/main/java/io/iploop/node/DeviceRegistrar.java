@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Registers the device with the control plane once per agent start ({@code POST
- * /api/earn/devices/register} with the node key in {@code X-Node-Key}; seed 000 §3.2.3): name,
+ * /api/earn/devices/register} with the node key in {@code X-Node-Key}; docs/product/earn.md#devices): name,
  * install method, agent version. Runs on its own virtual thread and never blocks the tunnel: it
  * retries network errors and 5xx/429 with capped exponential backoff plus jitter, gives up on any
  * other 4xx (a wrong key or device id is not fixed by retrying) and stops on {@link #close()}.

@@ -7,7 +7,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How the agent was installed, as the earn dashboard shows it (seed 000 §3.2.1): {@code docker},
+ * How the agent was installed, as the earn dashboard shows it (docs/product/earn.md#devices): {@code docker},
  * {@code linux}, {@code windows}, {@code macos} or {@code android}. Stateless.
  */
 public final class InstallMethod {

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Parsed proxy credentials {@code CUSTOMER_ID:API_KEY[-name-value]*} (DESIGN §3, seed 001 §10).
+ * Parsed proxy credentials {@code CUSTOMER_ID:API_KEY[-name-value]*} (DESIGN §3, docs/product/proxy.md#credentials).
  * The parser is a single left-to-right scan without regular expressions, bounded to
  * {@value #MAX_PASSWORD_CHARS} characters, so hostile input costs linear time. Immutable.
  *

@@ -2,7 +2,7 @@ package io.iploop.gateway.limits;
 
 /**
  * A token bucket refilled continuously at {@code ratePerSecond} with a capacity of one second's
- * worth (seed 000 §9.6 "token bucket"). Time comes from the caller in nanoseconds
+ * worth (docs/product/plans.md#rate-limits). Time comes from the caller in nanoseconds
  * ({@link System#nanoTime()}). Thread-safe (synchronized; one short critical section per request).
  */
 final class TokenBucket {

@@ -1,5 +1,5 @@
 /**
- * Plan limits enforced by the data plane in one place (seed 000 §9.6, seed 001 §5.9): per-account
+ * Plan limits enforced by the data plane in one place (docs/product/plans.md#rate-limits, #entitlements): per-account
  * token buckets for requests per second, a requests-per-UTC-day counter, a concurrent-connection
  * counter and a byte budget leased from the control plane through
  * {@link io.iploop.gateway.spi.LimitsProvider}, refreshed off the event loop.

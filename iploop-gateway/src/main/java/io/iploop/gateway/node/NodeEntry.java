@@ -51,7 +51,7 @@ final class NodeEntry {
 
     /**
      * The form places are matched in: lower case, spaces and hyphens as underscores, so
-     * {@code city-new_york} matches a node in "New York" (seed 001 §10.2).
+     * {@code city-new_york} matches a node in "New York" (docs/product/proxy.md#targeting-parameters).
      */
     static @Nullable String placeKey(@Nullable String place) {
         if (place == null || place.isBlank()) {

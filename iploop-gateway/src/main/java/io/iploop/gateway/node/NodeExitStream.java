@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A tunnel stream through one node, counting the bytes it carries into the node's counters
- * (seed 001 §6.5 bandwidth). Customer billing is metered separately at the customer socket.
+ * (docs/product/nodes.md#node-record). Customer billing is metered separately at the customer socket.
  * Thread-safe as its delegate.
  */
 final class NodeExitStream implements ExitStream {

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sticky sessions (seed 001 §10.3-10.4, seed 000 §7.1): which node a customer's session id is
+ * Sticky sessions (docs/product/proxy.md#sessions): which node a customer's session id is
  * pinned to and until when. A session lives for its lifetime from creation; after that, or when
  * its node leaves, the next request picks a new node. In memory, per gateway (Redis-backed when
  * clustered, DESIGN §8). Thread-safe.

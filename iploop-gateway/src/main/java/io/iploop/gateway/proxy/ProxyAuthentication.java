@@ -70,7 +70,7 @@ public final class ProxyAuthentication {
     /**
      * The plan check of one request, on the connection's event loop: the connection takes (or
      * keeps) a concurrency slot of the account, then {@link AccountLimiter#admit} checks
-     * targeting, balance, rate and the daily count (seed 000 §9.6).
+     * targeting, balance, rate and the daily count (docs/product/plans.md#rate-limits).
      *
      * @return null if the request may proceed
      */

@@ -79,7 +79,7 @@ public record Targeting(
         return sessionType == SessionType.PER_REQUEST || rotate == RotateMode.REQUEST;
     }
 
-    /** Session types of seed 001 §10.3. */
+    /** Session types of docs/product/proxy.md#sessions. */
     public enum SessionType {
         /** A new exit per connection (the default). */
         ROTATING,
@@ -89,7 +89,7 @@ public record Targeting(
         PER_REQUEST
     }
 
-    /** Rotation modes of seed 001 §10.5 / DESIGN §3. */
+    /** Rotation modes of docs/product/proxy.md#rotation / DESIGN §3. */
     public enum RotateMode {
         REQUEST, TIME, MANUAL, ON_BLOCK
     }

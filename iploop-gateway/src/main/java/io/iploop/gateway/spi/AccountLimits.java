@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * An account's plan limits and entitlements plus its remaining byte balance, as the control plane
- * knows them now (seed 000 §9.6, seed 001 §5.9). Limits are shared by all keys of the account.
+ * knows them now (docs/product/plans.md#rate-limits, #entitlements). Limits are shared by all keys of the account.
  * Immutable.
  *
  * @param requestsPerSecond sustained requests per second (token bucket, burst of one second); 0 = unlimited

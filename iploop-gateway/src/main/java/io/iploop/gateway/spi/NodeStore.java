@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Durable node state (seed 001 §6.5). Called from one dedicated gateway thread, never from an
+ * Durable node state (docs/product/nodes.md#node-record). Called from one dedicated gateway thread, never from an
  * event loop; may block.
  */
 public interface NodeStore {
@@ -26,7 +26,7 @@ public interface NodeStore {
     void addCounters(List<NodeCounters> deltas);
 
     /**
-     * Nodes whose operators paused sharing (seed 000 §3.4.1): they stay connected but get no new
+     * Nodes whose operators paused sharing (docs/product/earn.md#credit-calculation): they stay connected but get no new
      * streams. Polled about once a second from the store thread, so a pause takes effect within
      * that interval without a database round trip per request. Default: none.
      */

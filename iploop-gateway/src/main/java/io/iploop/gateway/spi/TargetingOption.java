@@ -1,7 +1,7 @@
 package io.iploop.gateway.spi;
 
 /**
- * A targeting parameter a plan may or may not include (seed 001 §5.9: country on every plan,
+ * A targeting parameter a plan may or may not include (docs/product/plans.md#entitlements: country on every plan,
  * state and city from Growth, ASN from Business). Named by its proxy-password parameter.
  */
 public enum TargetingOption {

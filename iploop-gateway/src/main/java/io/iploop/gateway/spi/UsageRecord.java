@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One customer stream's metered usage (seed 001 §6.6). Bytes are counted at the customer-facing
+ * One customer stream's metered usage (docs/product/usage.md#metering). Bytes are counted at the customer-facing
  * socket (DESIGN §5): {@code bytesDownloaded} were written to the customer, {@code bytesUploaded}
  * read from the customer, protocol overhead (HTTP headers, SOCKS5 handshake) included.
  *

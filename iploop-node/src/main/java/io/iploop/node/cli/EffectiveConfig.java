@@ -23,7 +23,7 @@ final class EffectiveConfig {
     static final String DEFAULT_API_URL = "http://127.0.0.1:8080";
 
     static final String ENV_KEY = "PROXYCLAW_KEY";
-    /** The seed's Docker examples call it this; accepted as an alias of {@link #ENV_KEY}. */
+    /** The product's Docker examples call it this; accepted as an alias of {@link #ENV_KEY}. */
     static final String ENV_KEY_ALIAS = "PROXYCLAW_API_KEY";
     static final String ENV_DEVICE_ID = "PROXYCLAW_DEVICE_ID";
     /** Test switch: lets streams reach loopback targets. Never set in production. */

@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code proxyclaw}: the node agent's command line (seed 000 §3.2.5). Exit codes: 0 ok, 1 runtime
+ * {@code proxyclaw}: the node agent's command line (docs/product/earn.md#node-agent). Exit codes: 0 ok, 1 runtime
  * error, 2 usage error. Configuration lives in {@code $PROXYCLAW_HOME} (default
  * {@code ~/.proxyclaw}); {@code PROXYCLAW_*} environment variables override it.
  *

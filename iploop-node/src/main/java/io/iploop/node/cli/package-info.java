@@ -1,5 +1,5 @@
 /**
- * The {@code proxyclaw} command line (seed 000 §3.2.5): login, start (foreground or daemon), stop,
+ * The {@code proxyclaw} command line (docs/product/earn.md#node-agent): login, start (foreground or daemon), stop,
  * status, config and logout, over a private configuration directory ({@code $PROXYCLAW_HOME} or
  * {@code ~/.proxyclaw}) that {@code PROXYCLAW_*} environment variables can override for containers.
  */

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * @param id users.id, internal
  * @param customerId public id used as the proxy username ({@code cust_} + 12 base32 characters)
  * @param mustChangePassword true for accounts created with a one-time password (the first admin)
- * @param twoFactorEnabled true once TOTP two-factor authentication was verified and enabled (seed 000 §9.1)
+ * @param twoFactorEnabled true once TOTP two-factor authentication was verified and enabled (docs/product/accounts.md#two-factor-authentication)
  */
 public record Account(
         UUID id,

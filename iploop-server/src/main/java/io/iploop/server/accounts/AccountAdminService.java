@@ -21,7 +21,7 @@ public interface AccountAdminService {
     AccountPage search(AccountSearch search);
 
     /**
-     * Creates an account for someone else (seed 001 §7.6 "Create user"): the admin never chooses or
+     * Creates an account for someone else (docs/product/admin.md#users): the admin never chooses or
      * sees a password. The new user gets an invitation e-mail with a set-password link valid for
      * {@code 72 h} (the password-reset flow; the e-mail counts as verified once it is used), the way
      * Google Workspace, AWS IAM Identity Center and GitHub invite users: no secret is ever mailed or
@@ -63,7 +63,7 @@ public interface AccountAdminService {
     void deleteByAdmin(UUID adminId, UUID userId);
 
     /**
-     * An admin turns 2FA off for a user who lost their authenticator (seed 000 §9.1 "admin can
+     * An admin turns 2FA off for a user who lost their authenticator (docs/product/accounts.md#two-factor-authentication "admin can
      * force-disable 2FA for locked-out users"); audited for both.
      *
      * @throws AccountsException {@code NOT_FOUND} for an unknown user

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * registration's transaction, so a listener that throws rolls the registration back (the earn
  * feature refuses an unknown referral code that way, naming the field {@code ref}). Immutable.
  *
- * @param referralCode the {@code ref} query parameter as given (seed 000 §3.7), or null
+ * @param referralCode the {@code ref} query parameter as given (docs/product/earn.md#referrals), or null
  * @param clientIp the address the registration came from, or null outside an HTTP request (the
  *     earn feature's linked-account rule compares it, docs/earn-fraud.md)
  */

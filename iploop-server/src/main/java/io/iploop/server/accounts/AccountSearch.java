@@ -6,7 +6,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An admin's query over all accounts (seed 001 §7.6 {@code GET /api/admin/users}, §13.1: search,
+ * An admin's query over all accounts ({@code GET /api/admin/users}, docs/product/admin.md#admin-api, #users: search,
  * status filter, pagination). Immutable.
  *
  * @param text case-insensitive substring of the e-mail, first name, last name, "first last" or

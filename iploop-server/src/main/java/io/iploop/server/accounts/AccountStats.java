@@ -3,7 +3,7 @@ package io.iploop.server.accounts;
 import java.util.Map;
 
 /**
- * Account counts for the admin dashboard (seed 001 §13). Counts include every status unless named;
+ * Account counts for the admin dashboard (docs/product/admin.md). Counts include every status unless named;
  * "new" counts accounts created in the last 24 h / 7 × 24 h, any status. Immutable.
  *
  * @param byRole accounts per role ({@link UserRole#dbValue()}), deleted ones excluded

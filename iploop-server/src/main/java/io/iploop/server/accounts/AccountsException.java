@@ -30,13 +30,13 @@ public final class AccountsException extends ApiException {
         /** A password-reset or e-mail-verification token that is unknown, used or expired. */
         INVALID_TOKEN("invalid_token", HttpStatus.BAD_REQUEST),
         EMAIL_ALREADY_VERIFIED("email_already_verified", HttpStatus.CONFLICT),
-        /** Too many failed logins for this e-mail (seed 000 §9.7); the message says when to retry. */
+        /** Too many failed logins for this e-mail (docs/product/accounts.md#brute-force-protection); the message says when to retry. */
         ACCOUNT_LOCKED("account_locked", HttpStatus.LOCKED),
-        /** Too many failed logins from this IP address (seed 000 §9.7); the message says when to retry. */
+        /** Too many failed logins from this IP address (docs/product/accounts.md#brute-force-protection); the message says when to retry. */
         TOO_MANY_ATTEMPTS("too_many_attempts", HttpStatus.TOO_MANY_REQUESTS),
         /**
          * Login: e-mail and password are right but the account uses 2FA; send them again with
-         * {@code totpCode} or {@code backupCode} (seed 000 §9.1).
+         * {@code totpCode} or {@code backupCode} (docs/product/accounts.md#two-factor-authentication).
          */
         TWO_FACTOR_REQUIRED("two_factor_required", HttpStatus.UNAUTHORIZED),
         /** Login: the TOTP or backup code is wrong, used already, or (TOTP) out of its time window. */
@@ -49,7 +49,7 @@ public final class AccountsException extends ApiException {
         TWO_FACTOR_ALREADY_ENABLED("two_factor_already_enabled", HttpStatus.CONFLICT),
         /** 2FA disable or backup-code regeneration while 2FA is off. */
         TWO_FACTOR_NOT_ENABLED("two_factor_not_enabled", HttpStatus.CONFLICT),
-        /** No open session with this id belongs to the caller (seed 000 §9.4); never 403. */
+        /** No open session with this id belongs to the caller (docs/product/accounts.md#login-sessions); never 403. */
         SESSION_NOT_FOUND("session_not_found", HttpStatus.NOT_FOUND),
         /** An admin search with a bad page, limit or sort; the field names the parameter. */
         INVALID_QUERY("invalid_query", HttpStatus.BAD_REQUEST),

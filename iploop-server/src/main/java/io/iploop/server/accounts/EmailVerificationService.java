@@ -8,7 +8,7 @@ import java.util.UUID;
 public interface EmailVerificationService {
 
     /**
-     * Marks the e-mail of the token's account as verified (seed 001 §4.4); the token is used up.
+     * Marks the e-mail of the token's account as verified (docs/product/accounts.md#e-mail-verification); the token is used up.
      *
      * @throws AccountsException {@code INVALID_TOKEN} for an unknown, used or expired token
      */

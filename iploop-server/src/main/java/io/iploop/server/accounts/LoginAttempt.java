@@ -3,7 +3,7 @@ package io.iploop.server.accounts;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One login attempt (seed 001 §4.2, seed 000 §9.1): e-mail and password, and when the account uses
+ * One login attempt (docs/product/accounts.md#login, #two-factor-authentication): e-mail and password, and when the account uses
  * 2FA either a 6-digit TOTP code or a backup code. Immutable.
  *
  * @param totpCode the authenticator app's current code, or null

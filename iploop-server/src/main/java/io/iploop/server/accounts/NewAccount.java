@@ -39,7 +39,7 @@ public record NewAccount(
         company = strip(company);
     }
 
-    /** A self-registered customer (seed 001 §4.1). */
+    /** A self-registered customer (docs/product/accounts.md#registration). */
     public static NewAccount customer(String email, String password, String firstName, String lastName,
             @Nullable String company) {
         return new NewAccount(email, password, firstName, lastName, company, UserRole.CUSTOMER, false);

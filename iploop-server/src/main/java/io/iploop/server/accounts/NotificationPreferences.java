@@ -1,7 +1,7 @@
 package io.iploop.server.accounts;
 
 /**
- * Which e-mails an account wants (seed 001 §5.10 "Notification Preferences", §14.3). An account
+ * Which e-mails an account wants (docs/product/accounts.md#notification-preferences). An account
  * that never saved its preferences gets {@link #DEFAULTS}. Immutable.
  *
  * @param lowBalance an e-mail when the plan's GB balance runs low

@@ -11,7 +11,7 @@ public interface PasswordService {
 
     /**
      * Changes the password after checking the current one, clears the must-change flag and ends
-     * every session of the account (seed 000 §9.4).
+     * every session of the account (docs/product/accounts.md#login-sessions).
      *
      * @throws AccountsException {@code INVALID_CREDENTIALS} when {@code currentPassword} is wrong
      */
@@ -24,7 +24,7 @@ public interface PasswordService {
     void changePassword(UUID userId, @Nullable UUID currentSessionId, String currentPassword, String newPassword);
 
     /**
-     * Mails a password-reset link valid for 1 h (seed 001 §4.3) when an active account has this
+     * Mails a password-reset link valid for 1 h (docs/product/accounts.md#password-reset) when an active account has this
      * e-mail; does nothing otherwise, and the caller cannot tell the difference.
      */
     void requestPasswordReset(String email);

@@ -8,11 +8,11 @@ import java.util.UUID;
  */
 public interface ProfileService {
 
-    /** Changes first and last name, company and phone (seed 001 §5.10). @throws AccountsException {@code NOT_FOUND} */
+    /** Changes first and last name, company and phone (docs/product/accounts.md#profile-and-settings). @throws AccountsException {@code NOT_FOUND} */
     Account updateProfile(UUID userId, ProfileUpdate update);
 
     /**
-     * The account's e-mail notification preferences (seed 001 §5.10), {@link NotificationPreferences#DEFAULTS}
+     * The account's e-mail notification preferences (docs/product/accounts.md#profile-and-settings), {@link NotificationPreferences#DEFAULTS}
      * when it never saved any.
      */
     NotificationPreferences notificationPreferences(UUID userId);
@@ -25,7 +25,7 @@ public interface ProfileService {
     NotificationPreferences setNotificationPreferences(UUID userId, NotificationPreferences preferences);
 
     /**
-     * The owner deletes their own account (seed 001 §5.10 "Danger Zone"): after checking the
+     * The owner deletes their own account (docs/product/accounts.md#account-deletion): after checking the
      * password it is soft-deleted like {@link AccountAdminService#deleteByAdmin} (status {@code deleted}, the row stays
      * for the audit log and usage history), every session ends, so its tokens get 401 at once, and
      * the proxy refuses its keys once the gateway's 5 s credential cache expires. Audited.

@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 public interface SignInService {
 
     /**
-     * Creates a customer account, mails it an e-mail verification link and logs it in (seed 001
-     * §4.1: registration returns a JWT; §4.4).
+     * Creates a customer account, mails it an e-mail verification link and logs it in: registration
+     * returns a JWT (docs/product/accounts.md#registration, #e-mail-verification).
      */
     default LoginResult register(NewAccount account) {
         return register(account, null);
@@ -21,7 +21,7 @@ public interface SignInService {
 
     /**
      * Like {@link #register(NewAccount)}, publishing {@link AccountRegistered} with the referral
-     * code of {@code POST /api/auth/register?ref=CODE} (seed 000 §3.7) inside the transaction.
+     * code of {@code POST /api/auth/register?ref=CODE} (docs/product/earn.md#referrals) inside the transaction.
      *
      * @param referralCode as given by the caller, or null
      * @throws io.iploop.server.platform.ApiException whatever a listener refuses (an unknown code)
@@ -30,7 +30,7 @@ public interface SignInService {
 
     /**
      * Checks e-mail and password, records the login time and issues a JWT. Failed attempts are
-     * counted per e-mail and per client IP (seed 000 §9.7); a successful login resets the e-mail's count.
+     * counted per e-mail and per client IP (docs/product/accounts.md#brute-force-protection); a successful login resets the e-mail's count.
      *
      * @param clientIp the caller's address, or null when unknown (then only the e-mail is throttled)
      * @throws AccountsException {@code INVALID_CREDENTIALS} for an unknown e-mail or a wrong password
@@ -42,7 +42,7 @@ public interface SignInService {
 
     /**
      * Like {@link #login(String, String, String)}, with a second factor when the account uses 2FA
-     * (seed 000 §9.1). Every successful login opens a session (seed 000 §9.4) whose id the JWT
+     * (docs/product/accounts.md#two-factor-authentication). Every successful login opens a session (docs/product/accounts.md#login-sessions) whose id the JWT
      * carries; its {@code amr} says whether a second factor was used. A failed second factor counts
      * toward the lockout like a wrong password. A TOTP code of a time step already used for this
      * account is refused (replay); a backup code works once.
@@ -54,12 +54,12 @@ public interface SignInService {
     LoginResult login(LoginAttempt attempt);
 
     /**
-     * Blacklists {@code bearerToken} until it expires (seed 001 §4.5) and ends its session;
+     * Blacklists {@code bearerToken} until it expires (docs/product/accounts.md#tokens-and-logout) and ends its session;
      * afterwards it gets 401. An invalid or expired token is ignored.
      */
     void logout(String bearerToken);
 
-    /** The account's open sessions (not ended, not expired), newest first (seed 000 §9.4). */
+    /** The account's open sessions (not ended, not expired), newest first (docs/product/accounts.md#login-sessions). */
     List<UserSession> sessions(UUID userId);
 
     /**

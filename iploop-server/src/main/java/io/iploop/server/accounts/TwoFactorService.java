@@ -9,7 +9,7 @@ import java.util.UUID;
 public interface TwoFactorService {
 
     /**
-     * Starts 2FA setup (seed 000 §9.1): a new random secret, stored AES-256-GCM encrypted and not
+     * Starts 2FA setup (docs/product/accounts.md#two-factor-authentication): a new random secret, stored AES-256-GCM encrypted and not
      * yet enabled; a later setup replaces a pending one.
      *
      * @throws AccountsException {@code TWO_FACTOR_ALREADY_ENABLED}, {@code NOT_FOUND}
@@ -26,7 +26,7 @@ public interface TwoFactorService {
     List<String> enableTwoFactor(UUID userId, String code);
 
     /**
-     * Disables 2FA; needs a current TOTP code (or a backup code) and the password (seed 000 §9.1).
+     * Disables 2FA; needs a current TOTP code (or a backup code) and the password (docs/product/accounts.md#two-factor-authentication).
      *
      * @throws AccountsException {@code TWO_FACTOR_NOT_ENABLED}, {@code INVALID_CREDENTIALS} (field
      *     {@code password}), {@code INVALID_CODE}

@@ -1,7 +1,7 @@
 package io.iploop.server.accounts;
 
 /**
- * What an authenticator app needs to start producing codes (seed 000 §9.1): shown once by setup,
+ * What an authenticator app needs to start producing codes (docs/product/accounts.md#two-factor-authentication): shown once by setup,
  * before 2FA is enabled. Immutable.
  *
  * @param secret the shared secret, base32 (RFC 4648, no padding), for manual entry

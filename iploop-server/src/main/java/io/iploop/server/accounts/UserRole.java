@@ -2,7 +2,7 @@ package io.iploop.server.accounts;
 
 import java.util.Locale;
 
-/** Account roles (seed 001 §6.1 plus {@code operator} for node operators). */
+/** Account roles (docs/product/accounts.md#account-statuses-and-roles plus {@code operator} for node operators). */
 public enum UserRole {
     /** Buys proxy traffic. */
     CUSTOMER,

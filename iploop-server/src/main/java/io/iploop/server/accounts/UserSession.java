@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An open login session as its owner sees it (seed 000 §9.4): where and on what it was opened,
+ * An open login session as its owner sees it (docs/product/accounts.md#login-sessions): where and on what it was opened,
  * and when it was last used. Immutable.
  *
  * @param id the session id, also the JWT's {@code sid}

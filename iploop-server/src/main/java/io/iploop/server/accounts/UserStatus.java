@@ -3,7 +3,7 @@ package io.iploop.server.accounts;
 import java.util.Locale;
 
 /**
- * Account status (seed 001 §6.1, plus {@code banned} for admins): only {@code active} accounts may
+ * Account status (docs/product/accounts.md#account-statuses-and-roles, plus {@code banned} for admins): only {@code active} accounts may
  * log in, use the REST API or the proxy.
  */
 public enum UserStatus {

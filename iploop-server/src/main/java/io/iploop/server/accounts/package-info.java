@@ -1,5 +1,5 @@
 /**
- * Accounts (seed 001 §4, §6.1; seed 000 §9.1, §9.4): users, registration, login with JWT, TOTP
+ * Accounts (docs/product/accounts.md#login, #account-statuses-and-roles, #two-factor-authentication, #login-sessions): users, registration, login with JWT, TOTP
  * two-factor authentication, login sessions, profile, roles. The public API is {@link io.iploop.server.accounts.AccountsService}.
  */
 @NullMarked

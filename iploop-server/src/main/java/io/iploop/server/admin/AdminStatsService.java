@@ -2,7 +2,7 @@ package io.iploop.server.admin;
 
 import java.util.UUID;
 
-/** The admin overview's public API: system-wide statistics (seed 001 §7.6 {@code GET /stats}). Thread-safe. */
+/** The admin overview's public API: system-wide statistics (docs/product/admin.md#admin-api {@code GET /stats}). Thread-safe. */
 public interface AdminStatsService {
 
     /**

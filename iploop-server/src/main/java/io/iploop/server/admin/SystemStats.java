@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * System-wide statistics (seed 001 §13.1: users, plans, supply). Immutable.
+ * System-wide statistics (docs/product/admin.md#admin-dashboard: users, plans, supply). Immutable.
  *
  * @param users account counts by status, role and age
  * @param nodes exit nodes known and connected
@@ -23,7 +23,7 @@ public record SystemStats(Instant generatedAt, AccountStats users, Nodes nodes, 
     }
 
     /**
-     * Exit nodes (seed 001 §13.1 Supply tab).
+     * Exit nodes (docs/product/admin.md#supply).
      *
      * @param total nodes ever registered
      * @param online nodes connected to the gateway now

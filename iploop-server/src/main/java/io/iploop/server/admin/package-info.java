@@ -1,5 +1,5 @@
 /**
- * Admin overview (seed 001 §13, issue 3 item 7): system-wide statistics for the admin dashboard,
+ * Admin overview (docs/product/admin.md): system-wide statistics for the admin dashboard,
  * composed from the owning features' public services (accounts, plans, keys, usage, nodes) and never
  * from their tables. User and plan management live in the accounts and plans features. Also the
  * operator's shell access without the admin 2FA login: {@code iploop admin} ({@link

@@ -2,7 +2,7 @@ package io.iploop.server.audit;
 
 import java.util.Locale;
 
-/** The audited actions (seed 000 §9.5); stored lower case in {@code audit_logs.action}. */
+/** The audited actions (docs/product/accounts.md#audit-log); stored lower case in {@code audit_logs.action}. */
 public enum AuditAction {
     LOGIN_SUCCEEDED,
     LOGIN_FAILED,
@@ -14,7 +14,7 @@ public enum AuditAction {
     PROFILE_UPDATED,
     /** The owner changed which e-mails the account gets (details: the three preferences). */
     NOTIFICATION_PREFERENCES_CHANGED,
-    /** The owner deleted their own account (soft delete; seed 001 §5.10 "Danger Zone"). */
+    /** The owner deleted their own account (soft delete; docs/product/accounts.md#account-deletion). */
     ACCOUNT_DELETED,
     API_KEY_CREATED,
     API_KEY_ENABLED,
@@ -22,7 +22,7 @@ public enum AuditAction {
     API_KEY_DELETED,
     API_KEY_ROTATED,
     NODE_KEY_ISSUED,
-    /** 2FA turned on after a verified TOTP code (seed 000 §9.1). */
+    /** 2FA turned on after a verified TOTP code (docs/product/accounts.md#two-factor-authentication). */
     TWO_FACTOR_ENABLED,
     /** 2FA turned off by its owner with code and password. */
     TWO_FACTOR_DISABLED,
@@ -33,13 +33,13 @@ public enum AuditAction {
     BACKUP_CODES_REGENERATED,
     /** A backup code was used in place of a TOTP code (details: remaining). */
     BACKUP_CODE_USED,
-    /** A login session was ended by its owner, a password change or a reset (seed 000 §9.4). */
+    /** A login session was ended by its owner, a password change or a reset (docs/product/accounts.md#login-sessions). */
     SESSION_TERMINATED,
     /** The account moved to another plan (details: from, to). */
     PLAN_CHANGED,
     /** An account-level or per-key IP whitelist was replaced (details: old, new; comma-separated). */
     IP_WHITELIST_CHANGED,
-    /** An operator paused sharing on a device (seed 000 §3.4.1). */
+    /** An operator paused sharing on a device (docs/product/earn.md#credit-calculation). */
     DEVICE_PAUSED,
     /** An operator resumed sharing on a device. */
     DEVICE_RESUMED,
@@ -47,9 +47,9 @@ public enum AuditAction {
     DEVICE_RENAMED,
     /** An operator removed a device from the dashboard. */
     DEVICE_REMOVED,
-    /** An admin adjusted a user's earn credits (issue 4 item 7); details: credits, reason, transaction. */
+    /** An admin adjusted a user's earn credits (docs/product/admin.md#earn-and-money-tools); details: credits, reason, transaction. */
     LEDGER_ADJUSTED,
-    // Admin actions (seed 000 §9.5 "target user, action type"): the entry's user is the acting
+    // Admin actions (docs/product/accounts.md#audit-log): the entry's user is the acting
     // admin, its resource the target; details carry old -> new values.
     /** An admin created an account (details: email, role, plan). */
     ADMIN_USER_CREATED,
@@ -69,7 +69,7 @@ public enum AuditAction {
     ADMIN_PLAN_DELETED,
     /** An admin changed the plan new accounts start on (details: old and new plan and GB). */
     SIGNUP_PLAN_CHANGED,
-    /** A cash-out was requested (seed 000 §9.5: amount, method); details: amount, method, auto. */
+    /** A cash-out was requested (docs/product/accounts.md#audit-log: amount, method); details: amount, method, auto. */
     CASHOUT_REQUESTED,
     /** An admin approved a cash-out; details: owner, amount, method, note. */
     CASHOUT_APPROVED,

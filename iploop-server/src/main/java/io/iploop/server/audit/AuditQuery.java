@@ -3,7 +3,7 @@ package io.iploop.server.audit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Filters, order and page of an audit-log listing (seed 000 §9.5; {@code /api/v2/audit-logs}).
+ * Filters, order and page of an audit-log listing (docs/product/accounts.md#audit-log; {@code /api/v2/audit-logs}).
  * Validated by {@link AuditService#list(java.util.UUID, boolean, AuditQuery)}. Immutable.
  *
  * @param page 1-based page number

@@ -4,7 +4,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The audit feature's public API (seed 000 §9.5). Entries are append-only. Thread-safe.
+ * The audit feature's public API (docs/product/accounts.md#audit-log). Entries are append-only. Thread-safe.
  */
 public interface AuditService {
 
@@ -18,7 +18,7 @@ public interface AuditService {
     void record(AuditEvent event);
 
     /**
-     * Entries newest first: the caller's own, or everyone's when {@code admin} (seed 000 §9.5:
+     * Entries newest first: the caller's own, or everyone's when {@code admin} (docs/product/accounts.md#audit-log:
      * "admin or own user").
      *
      * @param action only this action ({@link AuditAction#dbValue()}), or null for all

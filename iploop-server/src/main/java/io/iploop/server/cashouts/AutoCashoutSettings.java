@@ -6,7 +6,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A user's auto-cash-out (seed 000 §3.5.2 {@code auto_cashout_config}). Immutable.
+ * A user's auto-cash-out (docs/product/cashouts.md {@code auto_cashout_config}). Immutable.
  *
  * @param thresholdUsd the daily job cashes out the whole available balance once it reaches this
  * @param paymentMethodId a saved, verified payment method of the user; required when enabled

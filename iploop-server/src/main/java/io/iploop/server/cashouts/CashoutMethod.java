@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The payout methods of seed 000 §3.5.1; stored lower case in {@code cashout_methods_config.method}. */
+/** The payout methods of docs/product/cashouts.md#methods; stored lower case in {@code cashout_methods_config.method}. */
 public enum CashoutMethod {
     /** PayPal Payouts to an e-mail address; paid by the PayPal provider when configured. */
     PAYPAL,
@@ -16,7 +16,7 @@ public enum CashoutMethod {
     BANK_TRANSFER,
     /** Amazon gift card sent to an e-mail address; paid manually by an admin. */
     AMAZON_GIFT_CARD,
-    /** Revolut transfer to a Revtag (inactive in the seed configuration). */
+    /** Revolut transfer to a Revtag (not offered yet: docs/product/cashouts.md#methods). */
     REVOLUT;
 
     /** The value stored and shown in the API, e.g. {@code bank_transfer}. */

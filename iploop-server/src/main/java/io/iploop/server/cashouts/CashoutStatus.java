@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
- * Where a cash-out stands (seed 000 §3.5.2 plus the states the flow needs around it). Which status
+ * Where a cash-out stands (docs/product/cashouts.md plus the states the flow needs around it). Which status
  * may follow which is declared in {@link CashoutStateMachine} and nowhere else.
  */
 public enum CashoutStatus {

@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The cash-outs feature's public API (seed 000 §3.5). Every user-facing method takes the caller's
+ * The cash-outs feature's public API (docs/product/cashouts.md). Every user-facing method takes the caller's
  * id and treats another user's objects as not found. Thread-safe.
  */
 public interface CashoutsService {

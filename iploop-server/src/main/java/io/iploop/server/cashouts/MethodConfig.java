@@ -5,7 +5,7 @@ import java.math.RoundingMode;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A row of {@code cashout_methods_config} (seed 000 §3.5.2). Immutable.
+ * A row of {@code cashout_methods_config} (docs/product/cashouts.md). Immutable.
  *
  * @param minAmountUsd smallest gross amount, in {@code currency}
  * @param feeUsd fixed fee per cash-out, in {@code currency}

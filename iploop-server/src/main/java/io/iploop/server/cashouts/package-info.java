@@ -1,5 +1,5 @@
 /**
- * Cash-outs of earn credits (seed 000 §3.5; issue 4 items 5 and 7): the configured payout methods,
+ * Cash-outs of earn credits (docs/product/cashouts.md, docs/product/admin.md#earn-and-money-tools): the configured payout methods,
  * requests confirmed by an e-mailed code, the state machine declared once in
  * {@link io.iploop.server.cashouts.CashoutStateMachine} with the ledger movement of each transition
  * (reserve, release, pay out), admin review of a user's first cash-outs, payout providers (PayPal

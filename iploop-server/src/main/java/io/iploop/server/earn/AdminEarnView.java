@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An admin's view of one user's earnings (issue 4, admin): balance, tier, multipliers, devices and
+ * An admin's view of one user's earnings (docs/product/admin.md#earn-and-money-tools): balance, tier, multipliers, devices and
  * the most recent device-periods. Immutable.
  *
  * @param geoNote why geography multipliers are all 1.0 (no GeoIP database), or null

@@ -6,7 +6,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How one device-period's credits were computed (seed 000 §3.6.3 {@code device_earnings}):
+ * How one device-period's credits were computed (docs/product/earn.md#credit-calculation {@code device_earnings}):
  * {@code totalCredits = floor(baseCredits × multiplier + carry)}, the fraction carried to the
  * device's next period. Immutable.
  *

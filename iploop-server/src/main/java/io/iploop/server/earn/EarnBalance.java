@@ -3,7 +3,7 @@ package io.iploop.server.earn;
 import java.math.BigDecimal;
 
 /**
- * An operator's balance and recent earnings (seed 000 §3.4.2). Credits are whole numbers,
+ * An operator's balance and recent earnings (docs/product/earn.md#balance). Credits are whole numbers,
  * 1 credit = USD 0.001; USD values are exact (3 decimals). Today, this week (from Monday) and this
  * month are UTC calendar periods and count bandwidth credits and referral commissions. Immutable.
  *

@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One of an operator's devices with its earnings (seed 000 §3.6.2 devices page). Days are UTC.
+ * One of an operator's devices with its earnings (docs/product/earn.md#earn-dashboard). Days are UTC.
  * Immutable.
  *
  * @param id the device id used by the earn API (nodes.id)

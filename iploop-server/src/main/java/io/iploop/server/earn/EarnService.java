@@ -8,13 +8,13 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The earn feature's public API (seed 000 §3.2-3.4, §3.7). Every method on an operator's data is
+ * The earn feature's public API (docs/product/earn.md). Every method on an operator's data is
  * scoped by {@code userId}: another operator's device is {@code device_not_found} (404). Thread-safe.
  */
 public interface EarnService {
 
     /**
-     * Registers the calling agent's device for the owner of {@code nodeKey} (seed 000 §3.2.3).
+     * Registers the calling agent's device for the owner of {@code nodeKey} (docs/product/earn.md#devices).
      *
      * @throws io.iploop.server.nodes.NodesException {@code INVALID_NODE_KEY} (401),
      *     {@code INVALID_DEVICE} naming the field, {@code DEVICE_TAKEN} (409)

@@ -4,7 +4,7 @@ import java.time.LocalDate;
 import java.util.List;
 
 /**
- * Daily earnings of an operator over a period (seed 000 §3.4.1 {@code /api/earn/stats}), UTC days,
+ * Daily earnings of an operator over a period (docs/product/earn.md#credit-calculation {@code /api/earn/stats}), UTC days,
  * oldest first, every day present (zeros included). Immutable.
  *
  * @param period {@code 7d}, {@code 30d}, {@code 90d} or {@code 1y}

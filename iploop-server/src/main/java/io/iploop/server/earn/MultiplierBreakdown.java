@@ -7,7 +7,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The multipliers that apply now (seed 000 §3.3.2-3.3.5), as the next credit job would apply them.
+ * The multipliers that apply now (docs/product/earn.md#multipliers), as the next credit job would apply them.
  * They stack multiplicatively; the tier is in the rate, not here. Immutable.
  *
  * @param sharingDevices the operator's devices online and not paused

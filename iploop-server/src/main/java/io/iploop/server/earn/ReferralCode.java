@@ -1,7 +1,7 @@
 package io.iploop.server.earn;
 
 /**
- * An operator's referral code and the sign-up link that carries it (seed 000 §3.7). Immutable.
+ * An operator's referral code and the sign-up link that carries it (docs/product/earn.md#referrals). Immutable.
  *
  * @param link the dashboard's registration page with {@code ?ref=CODE}
  */

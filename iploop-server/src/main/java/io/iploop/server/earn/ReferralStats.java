@@ -3,7 +3,7 @@ package io.iploop.server.earn;
 import java.math.BigDecimal;
 
 /**
- * An operator's referral totals (seed 000 §3.7). Immutable.
+ * An operator's referral totals (docs/product/earn.md#referrals). Immutable.
  *
  * @param referredUsers users who signed up with the code
  * @param refereeEarnings bandwidth credits those users earned since (the base of the commission)

@@ -3,7 +3,7 @@ package io.iploop.server.earn;
 import java.time.Instant;
 
 /**
- * A user who signed up with the caller's code, masked (seed 000 §3.6.2 referral page). Immutable.
+ * A user who signed up with the caller's code, masked (docs/product/earn.md#referrals). Immutable.
  *
  * @param name first name's initial and last name's initial, e.g. {@code "J*** D***"}
  * @param email masked, e.g. {@code "j***@example.com"}

@@ -1,5 +1,5 @@
 /**
- * The earn side of ProxyClaw (seed 000 §3.2-3.4, §3.6-3.7): node operators' devices (pause, resume,
+ * The earn side of ProxyClaw (docs/product/earn.md): node operators' devices (pause, resume,
  * rename, remove; the agent registers itself), bandwidth contributions recorded from metered usage
  * in the same transaction, the five-minute credit job that turns them into ledger credits by tier
  * rate and stacked multipliers with exact rounding, balances, history, statistics, earnings export

@@ -10,7 +10,7 @@ public interface JobsService {
 
     /**
      * Runs the job now on the calling thread under its cluster-wide lock, exactly as the schedule
-     * would (issue 4 item 7). When another instance or thread holds the lock, returns at once with
+     * would (docs/product/admin.md#earn-and-money-tools). When another instance or thread holds the lock, returns at once with
      * {@link JobRun#executed()} false.
      *
      * @throws JobsException {@code UNKNOWN_JOB}

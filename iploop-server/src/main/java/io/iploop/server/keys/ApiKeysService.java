@@ -7,20 +7,20 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The API keys feature's public API (seed 001 §5.5, §6.2, §7.2; seed 000 §9.2, §9.3). Every method
+ * The API keys feature's public API (docs/product/proxy.md#api-keys, docs/product/api.md#endpoint-groups, docs/product/proxy.md#key-rotation, docs/product/accounts.md#ip-whitelist). Every method
  * is scoped by the owner's account id; another account's key behaves as if it did not exist
  * ({@code NOT_FOUND}, nothing changed: DESIGN §7). Changes reach the gateway within its 5 s auth
  * cache. Thread-safe.
  */
 public interface ApiKeysService {
 
-    /** Seed 001 §5.5: keys per account (keys in their rotation grace period do not count). */
+    /** docs/product/proxy.md#api-keys: keys per account (keys in their rotation grace period do not count). */
     int MAX_KEYS_PER_USER = 5;
 
-    /** Key format (seed 001 §6.2): this prefix plus 48 lowercase hex characters (24 random bytes). */
+    /** Key format (docs/product/proxy.md#api-keys): this prefix plus 48 lowercase hex characters (24 random bytes). */
     String KEY_PREFIX = "iploop_";
 
-    /** Seed 000 §9.2: how long a rotated key keeps working beside its successor. */
+    /** docs/product/proxy.md#key-rotation: how long a rotated key keeps working beside its successor. */
     Duration ROTATION_GRACE = Duration.ofHours(24);
 
     /** Creates a key that never expires; see {@link #create(UUID, String, Instant)}. */
@@ -31,7 +31,7 @@ public interface ApiKeysService {
     /**
      * Creates a key for {@code userId}.
      *
-     * @param expiresAt when the key stops working (seed 001 §6.2), or null for never
+     * @param expiresAt when the key stops working (docs/product/proxy.md#api-keys), or null for never
      * @throws KeysException {@code KEY_LIMIT_REACHED} when the account has {@link #MAX_KEYS_PER_USER},
      *     {@code INVALID_EXPIRY} when {@code expiresAt} is not in the future
      */
@@ -60,14 +60,14 @@ public interface ApiKeysService {
     ApiKey setWhitelist(UUID userId, UUID keyId, List<String> ips);
 
     /**
-     * Rotates a key (seed 000 §9.2): issues a successor with the same name, whitelist, state and
+     * Rotates a key (docs/product/proxy.md#key-rotation): issues a successor with the same name, whitelist, state and
      * expiry, shown once; the old key keeps working for {@link #ROTATION_GRACE}.
      *
      * @throws KeysException {@code NOT_FOUND}, or {@code ALREADY_ROTATED} for a key already replaced
      */
     CreatedApiKey rotate(UUID userId, UUID keyId);
 
-    /** The account-level IP whitelist (seed 000 §9.3); empty allows every client. */
+    /** The account-level IP whitelist (docs/product/accounts.md#ip-whitelist); empty allows every client. */
     List<String> accountWhitelist(UUID userId);
 
     /**
@@ -77,7 +77,7 @@ public interface ApiKeysService {
     List<String> setAccountWhitelist(UUID userId, List<String> ips);
 
     /**
-     * Keys that would authenticate now, over all accounts (admin statistics, seed 001 §13): enabled,
+     * Keys that would authenticate now, over all accounts (admin statistics, docs/product/admin.md): enabled,
      * not deleted, unexpired, not past a rotation grace period, of an active account.
      */
     long activeKeyCount();

@@ -15,15 +15,15 @@ public final class KeysException extends ApiException {
 
     /** Error codes of the API keys feature. */
     public enum Reason {
-        /** Seed 001 §5.5: at most 5 keys per account. */
+        /** docs/product/proxy.md#api-keys: at most 5 keys per account. */
         KEY_LIMIT_REACHED("key_limit_reached", HttpStatus.CONFLICT),
         /** Unknown key, or another account's key (never revealed as such: DESIGN §7). */
         NOT_FOUND("key_not_found", HttpStatus.NOT_FOUND),
-        /** Seed 001 §6.2: whitelist entries are IPv4/IPv6 addresses or CIDR ranges, at most 50. */
+        /** docs/product/proxy.md#api-keys: whitelist entries are IPv4/IPv6 addresses or CIDR ranges, at most 50. */
         INVALID_WHITELIST("invalid_whitelist", HttpStatus.BAD_REQUEST),
         /** An expiry that is not in the future. */
         INVALID_EXPIRY("invalid_expiry", HttpStatus.BAD_REQUEST),
-        /** Seed 000 §9.2: a rotated key is already on its way out and cannot be rotated again. */
+        /** docs/product/proxy.md#key-rotation: a rotated key is already on its way out and cannot be rotated again. */
         ALREADY_ROTATED("key_already_rotated", HttpStatus.CONFLICT);
 
         final String code;

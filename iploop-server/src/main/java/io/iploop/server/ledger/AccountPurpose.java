@@ -6,9 +6,9 @@ package io.iploop.server.ledger;
  * negative by exactly what it has handed out, which is what makes every credit traceable.
  */
 public enum AccountPurpose {
-    /** A node operator's spendable earn credits (seed 000 §3.4). Never negative. */
+    /** A node operator's spendable earn credits (docs/product/earn.md#credits). Never negative. */
     OPERATOR_EARNINGS(LedgerCurrency.CREDIT, true, false),
-    /** Credits held for the operator's pending cash-outs (seed 000 §3.5). Never negative. */
+    /** Credits held for the operator's pending cash-outs (docs/product/cashouts.md). Never negative. */
     CASHOUT_RESERVED(LedgerCurrency.CREDIT, true, false),
     /** Platform: the source of every earned credit (bandwidth, referral bonuses and commissions). */
     EARN_ISSUED(LedgerCurrency.CREDIT, false, true),

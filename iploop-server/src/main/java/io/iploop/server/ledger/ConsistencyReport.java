@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The ledger re-derived from its entries (issue 4 item 7).
+ * The ledger re-derived from its entries (docs/product/admin.md#earn-and-money-tools).
  *
  * @param accountsChecked every account, compared with the sum of its entries
  * @param transactionsChecked every transaction, checked to sum to zero per currency

@@ -3,7 +3,7 @@ package io.iploop.server.ledger;
 import java.util.UUID;
 
 /**
- * A manual change of a user's earn credits by an admin (issue 4 item 7).
+ * A manual change of a user's earn credits by an admin (docs/product/admin.md#earn-and-money-tools).
  *
  * @param credits signed whole credits added to the user's {@link AccountPurpose#OPERATOR_EARNINGS}
  *     (negative takes credits away, never below zero)

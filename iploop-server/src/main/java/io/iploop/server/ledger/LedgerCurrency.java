@@ -7,11 +7,11 @@ import java.math.BigDecimal;
  * each other in one transaction (DESIGN §5).
  */
 public enum LedgerCurrency {
-    /** Earn credit: whole numbers only, 1 credit = USD 0.001 (DESIGN §5, seed 000 §3.4). */
+    /** Earn credit: whole numbers only, 1 credit = USD 0.001 (DESIGN §5, docs/product/earn.md#credits). */
     CREDIT(0),
-    /** US dollars (customer prepaid balances, seed 003). */
+    /** US dollars (customer prepaid balances, docs/product/billing.md#prepaid-credits). */
     USD(6),
-    /** Euros (campaign wallets, seed 002). */
+    /** Euros (campaign wallets, docs/product/campaigns.md). */
     EUR(6);
 
     /** USD value of one earn credit. */

@@ -2,13 +2,13 @@ package io.iploop.server.ledger;
 
 /** Why value moved; stored with each transaction and shown in histories. */
 public enum TransactionKind {
-    /** Credits for bytes carried (seed 000 §3.3-3.4), from the credit calculation job. */
+    /** Credits for bytes carried (docs/product/earn.md#credit-calculation), from the credit calculation job. */
     EARN_CREDIT,
-    /** The 500-credit sign-up bonus of a referred operator (seed 000 §3.7). */
+    /** The 500-credit sign-up bonus of a referred operator (docs/product/earn.md#referrals). */
     REFERRAL_SIGNUP_BONUS,
-    /** The referrer's 10 % of a referee's earnings (seed 000 §3.7). */
+    /** The referrer's 10 % of a referee's earnings (docs/product/earn.md#referrals). */
     REFERRAL_COMMISSION,
-    /** Credits reserved for a requested cash-out (seed 000 §3.5). */
+    /** Credits reserved for a requested cash-out (docs/product/cashouts.md). */
     CASHOUT_RESERVE,
     /** Reserved credits returned on rejection or cancellation. */
     CASHOUT_RELEASE,

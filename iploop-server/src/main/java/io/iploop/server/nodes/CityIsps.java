@@ -4,7 +4,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * ISPs of one city with connected nodes (seed 000 §7.2 {@code GET /api/proxy/locations/:country/:city/isps}),
+ * ISPs of one city with connected nodes (docs/product/nodes.md#locations-and-inventory {@code GET /api/proxy/locations/:country/:city/isps}),
  * most nodes first. Immutable.
  *
  * @param city as targeted: lower case with {@code _} for spaces

@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A node as its operator manages it on the earn dashboard (seed 000 §3.6.2 devices page). Immutable.
+ * A node as its operator manages it on the earn dashboard (docs/product/earn.md#earn-dashboard). Immutable.
  *
  * @param id nodes.id, the id the earn API uses
  * @param deviceId the agent's persistent device id

@@ -3,8 +3,8 @@ package io.iploop.server.nodes;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a node agent reports about itself on start ({@code POST /api/earn/devices/register}, seed
- * 000 §3.2.3). Untrusted input, validated by {@link NodesService#registerDevice}. Immutable.
+ * What a node agent reports about itself on start ({@code POST /api/earn/devices/register},
+ * docs/product/earn.md#devices). Untrusted input, validated by {@link NodesService#registerDevice}. Immutable.
  *
  * @param deviceId the agent's persistent id, 1-128 of {@code [A-Za-z0-9._:-]}
  * @param deviceName 1-100 characters, or null to keep the current name

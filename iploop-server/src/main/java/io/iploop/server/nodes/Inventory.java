@@ -5,7 +5,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Real-time IP inventory by location (seed 000 §7.2 {@code GET /api/proxy/inventory}): the nodes
+ * Real-time IP inventory by location (docs/product/nodes.md#locations-and-inventory {@code GET /api/proxy/inventory}): the nodes
  * connected now, grouped by country, city, ASN, ISP and connection type, largest groups first.
  * Immutable.
  *

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Available proxy locations with live node counts (seed 000 §7.2 {@code GET /api/proxy/locations}),
+ * Available proxy locations with live node counts (docs/product/nodes.md#locations-and-inventory {@code GET /api/proxy/locations}),
  * countries by descending node count. Immutable.
  *
  * @param totalNodes nodes connected now, including those of unknown country

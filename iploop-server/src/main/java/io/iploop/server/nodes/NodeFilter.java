@@ -6,7 +6,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Filters and page of {@code GET /api/nodes} (seed 001 §5.3 "Filters": country, status, connection
+ * Filters and page of {@code GET /api/nodes} (docs/product/nodes.md#node-list-and-filters: country, status, connection
  * type, search by IP or device id). A null filter matches everything. Immutable; the constructor
  * validates and normalises.
  *

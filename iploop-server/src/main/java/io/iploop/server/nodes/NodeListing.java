@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * {@code GET /api/nodes} (seed 001 §5.2): {@code { nodes, nodeCount, stats, health, timestamp }}
+ * {@code GET /api/nodes} (docs/product/dashboard.md#overview): {@code { nodes, nodeCount, stats, health, timestamp }}
  * plus pagination: {@code nodes} is one page of the nodes matching the filter. Immutable.
  *
  * @param nodeCount nodes on this page

@@ -3,7 +3,7 @@ package io.iploop.server.nodes;
 import java.util.Map;
 
 /**
- * Node statistics (seed 001 §5.2, §7.4) over the nodes the caller may see ({@code scope}:
+ * Node statistics (docs/product/dashboard.md#overview, docs/product/nodes.md#node-api) over the nodes the caller may see ({@code scope}:
  * {@code own} for operators and customers, {@code all} for admins), plus the network-wide live
  * counts every customer may see (as in {@code /api/proxy/locations}). Immutable.
  *

@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A node as shown on the nodes page (seed 001 §5.3): the registry row merged with the live
+ * A node as shown on the nodes page (docs/product/nodes.md#node-list-and-filters): the registry row merged with the live
  * gateway view. Immutable.
  *
  * @param status {@code available} (connected), {@code inactive} (not connected) or {@code banned}

@@ -9,7 +9,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The nodes feature's public API (seed 001 §7.4, seed 000 §7.2). Node rows belong to the operator
+ * The nodes feature's public API (docs/product/nodes.md#node-api, #locations-and-inventory). Node rows belong to the operator
  * whose key admitted them; listings are scoped to the caller's own nodes unless the caller is an
  * admin. Location counts are network-wide and public. Thread-safe.
  */
@@ -24,8 +24,8 @@ public interface NodesService {
     }
 
     /**
-     * One page of the caller's nodes (all nodes for an admin) matching {@code filter} (seed 001
-     * §5.3), merged with the live view, with statistics over the whole scope.
+     * One page of the caller's nodes (all nodes for an admin) matching {@code filter}
+     * (docs/product/nodes.md#node-list-and-filters), merged with the live view, with statistics over the whole scope.
      */
     NodeListing list(UUID callerId, boolean admin, NodeFilter filter);
 
@@ -81,7 +81,7 @@ public interface NodesService {
     void markAllOffline();
 
     /**
-     * Registers or refreshes a device for the owner of {@code nodeKey} (seed 000 §3.2.3): name,
+     * Registers or refreshes a device for the owner of {@code nodeKey} (docs/product/earn.md#devices): name,
      * install method and node version. Creates the node row when the agent has not connected yet;
      * a removed device comes back (and is no longer paused). Called by the agent on start.
      *

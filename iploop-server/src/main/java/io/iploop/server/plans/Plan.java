@@ -6,15 +6,15 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A plan of the catalogue (seed 000 §5.2, seed 001 §6.3). Null prices, allowances and limits mean
+ * A plan of the catalogue (docs/product/plans.md#catalogue). Null prices, allowances and limits mean
  * "custom" (Enterprise) or "unlimited". Immutable.
  *
  * @param includedGb monthly allowance in GB (10^9 bytes)
- * @param requestsPerDay proxy requests per UTC day (seed 000 §9.6)
+ * @param requestsPerDay proxy requests per UTC day (docs/product/plans.md#rate-limits)
  * @param maxConcurrentConnections proxy connections open at once
  * @param maxStickyLifetimeSeconds longest sticky-session lifetime the plan allows, in seconds
- * @param requestsPerSecond proxy requests per second (seed 000 §9.6)
- * @param stickySessions whether {@code sesstype-sticky} is included (seed 001 §5.9)
+ * @param requestsPerSecond proxy requests per second (docs/product/plans.md#rate-limits)
+ * @param stickySessions whether {@code sesstype-sticky} is included (docs/product/plans.md#entitlements)
  * @param targeting proxy targeting parameters included, e.g. {@code country}, {@code city}
  */
 public record Plan(

@@ -1,7 +1,7 @@
 package io.iploop.server.plans;
 
 /**
- * A plan as admins see it (seed 001 §13.1 Plans tab): the plan, its currency, catalogue position,
+ * A plan as admins see it (docs/product/admin.md#plans): the plan, its currency, catalogue position,
  * whether it is offered, and how many accounts are on it now. Immutable.
  *
  * @param currency ISO 4217 code of the plan's prices

@@ -11,7 +11,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The editable content of a plan (seed 001 §6.3, §13.1 "Create Plan Dialog"), as an admin creates
+ * The editable content of a plan (docs/product/plans.md#catalogue, docs/product/admin.md#plans), as an admin creates
  * or replaces it. Null prices, allowances and limits mean "custom"/"unlimited", as in {@link Plan};
  * amounts are in {@code currency}. Immutable.
  *

@@ -10,15 +10,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The plans feature's public API: the catalogue, each account's plan and balance, the sign-up plan,
- * and the admin operations on them (seed 001 §7.6, §13). Limit changes reach the gateway within its
+ * and the admin operations on them (docs/product/admin.md). Limit changes reach the gateway within its
  * 2 s refresh. Admin methods take the acting admin's id and audit the change; the caller checks the
  * admin role. Thread-safe.
  */
 public interface PlansService {
 
     /**
-     * The plan new accounts start on until an admin picks another: Trial (seed 000 §5.2 revises seed
-     * 001 §4.1's "Starter with 5 GB free" into a free Trial plan with 0.5 GB). See {@link #signupPlan()}.
+     * The plan new accounts start on until an admin picks another: Trial with 0.5 GB
+     * (docs/product/plans.md#sign-up-plan). See {@link #signupPlan()}.
      */
     String DEFAULT_PLAN_ID = "trial";
 
@@ -48,7 +48,7 @@ public interface PlansService {
     /** Accounts whose active subscription is {@code planId} (the admin user list's plan filter). */
     List<UUID> activeSubscribers(String planId);
 
-    /** Active subscriptions per plan id, plans without subscribers included with 0 (seed 001 §13). */
+    /** Active subscriptions per plan id, plans without subscribers included with 0 (docs/product/admin.md). */
     Map<String, Long> planDistribution();
 
     // Admin operations.
@@ -84,7 +84,7 @@ public interface PlansService {
 
     /**
      * Moves an account to another plan (a new subscription with the plan's included GB, as
-     * {@link #subscribe}). Audited with the old and new plan (seed 000 §9.5 "Plan change").
+     * {@link #subscribe}). Audited with the old and new plan (docs/product/accounts.md#audit-log).
      *
      * @throws PlansException {@code UNKNOWN_PLAN} (field {@code planId})
      */

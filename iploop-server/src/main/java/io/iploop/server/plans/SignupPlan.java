@@ -5,8 +5,8 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The plan new accounts start on (issue 3 item 1: Trial with 0.5 GB unless an admin says
- * otherwise; seed 001 §4.1's "Starter with 5 GB free" is the override Starter + 5). Immutable.
+ * The plan new accounts start on (docs/product/plans.md#sign-up-plan: Trial with 0.5 GB unless an admin says
+ * otherwise; "Starter with 5 GB free" is the override Starter + 5). Immutable.
  *
  * @param includedGbOverride first balance in GB instead of the plan's included GB, or null for the plan's
  * @param effectiveIncludedGb the balance a new account gets, GB (0 for a plan without included GB)

@@ -6,7 +6,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An account's plan (seed 001 §6.4). Immutable.
+ * An account's plan (docs/product/plans.md#subscriptions). Immutable.
  *
  * @param gbBalance remaining GB (10^9 bytes)
  * @param gbUsed used GB

@@ -1,5 +1,5 @@
 /**
- * Plans and subscriptions (seed 000 §5.2, seed 001 §6.3-6.4): the plan catalogue and the plan each account is on. The public API is {@link io.iploop.server.plans.PlansService}.
+ * Plans and subscriptions (docs/product/plans.md#catalogue, #subscriptions): the plan catalogue and the plan each account is on. The public API is {@link io.iploop.server.plans.PlansService}.
  */
 @NullMarked
 package io.iploop.server.plans;

@@ -11,10 +11,10 @@ import org.jspecify.annotations.Nullable;
  * @param userId users.id
  * @param customerId the public customer id ({@code cust_…})
  * @param role {@code customer}, {@code operator} or {@code admin}, as of token issue
- * @param sessionId the login session the token belongs to (JWT claim {@code sid}, seed 000 §9.4);
+ * @param sessionId the login session the token belongs to (JWT claim {@code sid}, docs/product/accounts.md#login-sessions);
  *     null only for a principal that is about to be put into a new token
  * @param twoFactor true when the token was issued after a second factor (TOTP or backup code,
- *     seed 000 §9.1): its {@code amr} claim contains {@code otp}
+ *     docs/product/accounts.md#two-factor-authentication): its {@code amr} claim contains {@code otp}
  */
 public record AuthenticatedUser(UUID userId, String customerId, String email, String role,
         @Nullable UUID sessionId, boolean twoFactor) {

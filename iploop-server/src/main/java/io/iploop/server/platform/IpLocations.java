@@ -3,7 +3,7 @@ package io.iploop.server.platform;
 import java.util.Optional;
 
 /**
- * Where an IP address is, for display (the location of a login session, seed 000 §9.4). Backed by
+ * Where an IP address is, for display (the location of a login session, docs/product/accounts.md#login-sessions). Backed by
  * the optional GeoIP database of the nodes feature; without one every answer is empty. Thread-safe.
  */
 public interface IpLocations {

@@ -20,14 +20,14 @@ import org.springframework.stereotype.Component;
 
 /**
  * Issues and verifies the control plane's bearer tokens: JWT, HS256 with the key from
- * {@link PlatformSecrets}, 24 h lifetime (seed 001 §4.1). Besides the user, a token carries its
- * login session ({@code sid}, seed 000 §9.4) and how the user authenticated ({@code amr}, RFC 8176:
- * {@code ["pwd"]} or {@code ["pwd","otp"]} after a second factor, seed 000 §9.1). Thread-safe.
+ * {@link PlatformSecrets}, 24 h lifetime (docs/product/accounts.md#registration). Besides the user, a token carries its
+ * login session ({@code sid}, docs/product/accounts.md#login-sessions) and how the user authenticated ({@code amr}, RFC 8176:
+ * {@code ["pwd"]} or {@code ["pwd","otp"]} after a second factor, docs/product/accounts.md#two-factor-authentication). Thread-safe.
  */
 @Component
 public final class JwtTokens {
 
-    /** Token lifetime (seed 001 §4.5: 24 h by default). */
+    /** Token lifetime (docs/product/accounts.md#tokens-and-logout: 24 h by default). */
     public static final Duration LIFETIME = Duration.ofHours(24);
     private static final String ISSUER = "iploop";
     /** RFC 8176 authentication method references. */
@@ -92,7 +92,7 @@ public final class JwtTokens {
 
     /**
      * Like {@link #verify} but also returns the token's id ({@code jti}) and expiry, which logout
-     * needs to blacklist it (seed 001 §4.5). Does not consult the blacklist.
+     * needs to blacklist it (docs/product/accounts.md#tokens-and-logout). Does not consult the blacklist.
      */
     public Optional<VerifiedToken> verifyToken(String token) {
         try {

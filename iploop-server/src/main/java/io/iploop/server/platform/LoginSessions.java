@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Login sessions as the security filter sees them (seed 000 §9.4): every JWT names its session
+ * Login sessions as the security filter sees them (docs/product/accounts.md#login-sessions): every JWT names its session
  * ({@code sid}) and is accepted only while that session is open. Implemented by the accounts
  * feature; thread-safe.
  */

@@ -1,7 +1,7 @@
 package io.iploop.server.platform;
 
 /**
- * The JWT blacklist as the security filter sees it (seed 001 §4.5: logout blacklists the token).
+ * The JWT blacklist as the security filter sees it (docs/product/accounts.md#tokens-and-logout: logout blacklists the token).
  * Besides tokens logged out one by one, every token of an account an admin suspended, banned or
  * deleted counts as revoked, and so does an admin token whose account is no longer an admin: a JWT
  * carries status and role as of issue, and an admin action must take effect on the next request.

@@ -3,7 +3,7 @@ package io.iploop.server.usage;
 import java.time.Instant;
 
 /**
- * Usage over all accounts within {@code [from, to)} (admin statistics, seed 001 §13). Bytes are
+ * Usage over all accounts within {@code [from, to)} (admin statistics, docs/product/admin.md). Bytes are
  * counted at the customer-facing socket, both directions (DESIGN §5). Immutable.
  *
  * @param totalBytes bytes uploaded plus downloaded

@@ -3,8 +3,8 @@ package io.iploop.server.usage;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Filters, order and page of the usage-record log ({@code /api/v2/usage/recent}, seed 001 §5.7,
- * seed 000 §12.1). A null filter matches everything. Validated by
+ * Filters, order and page of the usage-record log ({@code /api/v2/usage/recent}, docs/product/usage.md#analytics,
+ * docs/product/api.md#api-v2). A null filter matches everything. Validated by
  * {@link UsageService#recent(java.util.UUID, UsagePeriod, RecentUsageQuery)}. Immutable.
  *
  * @param page 1-based page number

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * An account's usage over {@code [from, to)} split by one dimension (seed 001 §5.4, §5.7, §7.3;
- * seed 000 §8.3), computed from {@code usage_records}. Immutable.
+ * An account's usage over {@code [from, to)} split by one dimension (docs/product/usage.md#analytics;
+ * docs/product/usage.md#analytics), computed from {@code usage_records}. Immutable.
  *
  * @param dimension what {@link UsageBucket#key()} is: {@code date}, {@code hour}, {@code country},
  *     {@code api_key}, {@code http_status} or {@code domain}

@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One usage record as its owner sees it in the recent-requests log (seed 001 §5.7, §7.3). Immutable.
+ * One usage record as its owner sees it in the recent-requests log (docs/product/usage.md#analytics). Immutable.
  *
  * @param apiKeyId the key that authenticated the stream, null if the key was deleted since
  * @param targetCountry the country the customer targeted, or null

@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The period an analytics query covers: the last {@code days} × 24 h up to now. The dashboard
- * offers 7, 30, 90 days and 1 year (seed 001 §5.4, §5.7; seed 000 §8.3), also spelled
+ * offers 7, 30, 90 days and 1 year (docs/product/usage.md#analytics), also spelled
  * {@code period=7d|30d|90d|1y}; {@code days} accepts any 1-{@link UsageService#MAX_DAYS}, as
  * the summary always did. Immutable.
  *
@@ -18,7 +18,7 @@ public record UsagePeriod(int days) {
     public static final UsagePeriod LAST_90_DAYS = new UsagePeriod(90);
     public static final UsagePeriod LAST_YEAR = new UsagePeriod(365);
 
-    /** The period when the request names none (seed 001 §5.4: 30 days is the default). */
+    /** The period when the request names none (docs/product/usage.md#analytics: 30 days is the default). */
     public static final UsagePeriod DEFAULT = LAST_30_DAYS;
 
     /** @throws UsageException {@code INVALID_PERIOD} (field {@code days}) unless 1 ≤ days ≤ {@link UsageService#MAX_DAYS} */

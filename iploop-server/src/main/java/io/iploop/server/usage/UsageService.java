@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * The usage feature's public API: summaries and breakdowns of {@code usage_records} (seed 001
- * §5.4, §5.7, §7.3; seed 000 §8.3). Every query is scoped by the account id and covers the last
+ * The usage feature's public API: summaries and breakdowns of {@code usage_records}
+ * (docs/product/usage.md#analytics). Every query is scoped by the account id and covers the last
  * {@link UsagePeriod#days()} × 24 h up to now. Thread-safe.
  */
 public interface UsageService {
@@ -14,7 +14,7 @@ public interface UsageService {
     /** Longest period, in days. */
     int MAX_DAYS = 365;
 
-    /** Most rows {@link #recent} and {@link #topDomains} return (seed 001 §7.3: recent max 100). */
+    /** Most rows {@link #recent} and {@link #topDomains} return (docs/product/usage.md#analytics: recent max 100). */
     int MAX_LIMIT = 100;
 
     /** Totals of the period. */

@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * An account's usage over the last {@code days} days (seed 001 §5.4, §7.3), computed from
+ * An account's usage over the last {@code days} days (docs/product/usage.md#analytics), computed from
  * {@code usage_records}. Bytes are counted at the customer-facing socket (DESIGN §5). Immutable.
  *
  * @param bytesUploaded bytes read from the customer

@@ -1,5 +1,5 @@
 /**
- * Metered usage (seed 001 §5.4, §5.7, §6.6, §7.3; seed 000 §8.3): storage of the gateway's usage
+ * Metered usage (docs/product/usage.md#analytics, #metering): storage of the gateway's usage
  * records and the per-account analytics over them (summary; daily, hourly, country, API key, HTTP
  * status and domain breakdowns; recent records), each also as a CSV export. The public API is
  * {@link io.iploop.server.usage.UsageService}.

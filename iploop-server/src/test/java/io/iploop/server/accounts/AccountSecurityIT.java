@@ -27,7 +27,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Seed 001 §4.3-§4.5 and seed 000 §9.5, §9.7 over real HTTP, PostgreSQL and SMTP (GreenMail):
+ * docs/product/accounts.md#password-reset, #e-mail-verification, #tokens-and-logout, #audit-log, #brute-force-protection over real HTTP, PostgreSQL and SMTP (GreenMail):
  * e-mail verification, password reset, logout, login lockout, audit log.
  */
 @PlatformTest

@@ -27,7 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
- * What an account owner does to their own account through the REST API (seed 001 §5.10): delete
+ * What an account owner does to their own account through the REST API (docs/product/accounts.md#profile-and-settings): delete
  * it ({@code DELETE /api/auth/account}: password checked, tokens refused at once, proxy keys
  * refused through the real gateway within its 5 s credential cache, audited) and choose e-mail
  * notification preferences.

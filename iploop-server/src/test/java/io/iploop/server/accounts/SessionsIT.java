@@ -28,7 +28,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Login sessions (seed 000 §9.4) over real HTTP and PostgreSQL: every login opens one, the list
+ * Login sessions (docs/product/accounts.md#login-sessions) over real HTTP and PostgreSQL: every login opens one, the list
  * marks the caller's, ending one (or all) makes its token fail at once, another account's session
  * cannot be touched, password change and reset end sessions; plus expired and session-less JWTs.
  */

@@ -25,7 +25,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * TOTP two-factor authentication (seed 000 §9.1) over real HTTP and PostgreSQL, with codes computed
+ * TOTP two-factor authentication (docs/product/accounts.md#two-factor-authentication) over real HTTP and PostgreSQL, with codes computed
  * the way an authenticator app does: setup and verification, login with a TOTP or a backup code,
  * replay protection, disabling, backup-code regeneration, lockout, secret encrypted at rest.
  */

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The admin REST API (seed 001 §7.6, §13) on the real server: who may call it, user search and
+ * The admin REST API (docs/product/admin.md) on the real server: who may call it, user search and
  * changes, invitations, plans CRUD, the sign-up plan, statistics and the audit trail. The proxy side
  * of admin actions is {@link AdminProxyIT}'s.
  */
@@ -232,7 +232,7 @@ class AdminApiIT {
         Response promoted = call("POST", "/api/admin/users/" + otherId + "/admin", admin, null);
         assertThat(promoted.status()).isEqualTo(200);
         assertThat(promoted.body().at("/user/role").asString()).isEqualTo("admin");
-        // A new admin must set up 2FA before the admin API answers (seed 000 §9.1, mandatory for admins).
+        // A new admin must set up 2FA before the admin API answers (docs/product/accounts.md#two-factor-authentication, mandatory for admins).
         String email = other.at("/user/email").asString();
         String withoutTwoFactor = token(loginWith(email, "correct horse", null).body());
         assertCode(call("GET", "/api/admin/stats", withoutTwoFactor, null), 403, "two_factor_required");
@@ -363,7 +363,7 @@ class AdminApiIT {
         assertField(call("PUT", "/api/admin/settings/signup-plan", admin, Map.of("planId", "starter",
                 "includedGb", -5)), 400, "includedGb");
         try {
-            // Seed 001 §4.1: "Starter plan with 5 GB free".
+            // "Starter with 5 GB free" (docs/product/plans.md#sign-up-plan).
             Response set = call("PUT", "/api/admin/settings/signup-plan", admin, Map.of("planId", "starter",
                     "includedGb", 5));
             assertThat(set.status()).isEqualTo(200);

@@ -116,7 +116,7 @@ class AdminProxyIT {
         JsonNode profile = call("GET", "/api/auth/profile", c.token(), null).body();
         assertThat(profile.at("/plan/planId").asString()).isEqualTo("growth");
         assertThat(profile.at("/plan/gbBalance").decimalValue()).isEqualByComparingTo("25");
-        // Growth includes city targeting (seed 001 §5.9). No city is known for the local node, so
+        // Growth includes city targeting (docs/product/plans.md#entitlements). No city is known for the local node, so
         // the request is no longer refused for the plan; it may find no exit (503).
         await().atMost(PROPAGATION).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(fetch(c, "-country-de-city-berlin", "/bytes/10").header("X-IPLoop-Error"))

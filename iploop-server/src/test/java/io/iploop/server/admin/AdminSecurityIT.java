@@ -26,7 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Admin account security over real HTTP (seed 000 §9.1): 2FA is mandatory for every
+ * Admin account security over real HTTP (docs/product/accounts.md#two-factor-authentication): 2FA is mandatory for every
  * {@code /api/admin/**} endpoint, the admin's reset of a locked-out user's 2FA, and the stored
  * must-change-password flag of the first admin.
  */

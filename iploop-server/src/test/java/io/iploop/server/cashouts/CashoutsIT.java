@@ -37,7 +37,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Cash-outs through the REST API against the real server (seed 000 §3.5; issue 4 items 5 and 7):
+ * Cash-outs through the REST API against the real server (docs/product/cashouts.md, docs/product/admin.md#earn-and-money-tools):
  * codes arrive by e-mail (GreenMail), credits are reserved, released and paid out in the ledger,
  * admins review the first cash-outs, and every refused request leaves the balances as they were.
  * Payouts here go through the manual provider (USDT); PayPal is CashoutPayPalIT's.

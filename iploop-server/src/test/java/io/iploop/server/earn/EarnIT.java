@@ -51,7 +51,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Issue 4's earn side end to end: two operators enroll five devices in three countries through the
+ * The earn side (docs/product/earn.md) end to end: two operators enroll five devices in three countries through the
  * real node agent (which registers each device with the API on start), a customer sends real proxy
  * traffic through them with country targeting, the credit job runs through the admin API, and each
  * operator's credits equal bytes / 2^30 × USD 0.10 × 1000 × multipliers, computed here from what

@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A real account's plan enforced by the real proxy (the server's gateway, its local node, real
- * PostgreSQL, real curl): a Trial account (seed 000 §9.6: 2 requests/s; seed 001 §5.9: country
+ * PostgreSQL, real curl): a Trial account (docs/product/plans.md#rate-limits: 2 requests/s; docs/product/plans.md#entitlements: country
  * targeting only) and its GB balance; and the REST API's rate-limit headers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

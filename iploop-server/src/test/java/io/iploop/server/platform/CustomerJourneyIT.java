@@ -27,7 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue 3's customer journey through the real server, the real gateway and the local node: register,
+ * The customer journey (docs/product/dashboard.md#first-hour) through the real server, the real gateway and the local node: register,
  * verify the e-mail from the message GreenMail received, enable TOTP 2FA with a code computed here,
  * log out, log in with password and TOTP, create an API key, send real traffic with curl through
  * the HTTP proxy to a local origin, and find exactly those bytes (as curl counted them on the wire

@@ -29,7 +29,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code /api/v2} as a client sees it (seed 000 §12.1): the envelope on success and on every kind of
+ * {@code /api/v2} as a client sees it (docs/product/api.md#api-v2): the envelope on success and on every kind of
  * error, pagination, filters, sorting and field selection with 400 naming the bad parameter, ETag and
  * 304, and the endpoints' parameters in the OpenAPI document.
  */

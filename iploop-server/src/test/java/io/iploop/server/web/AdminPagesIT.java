@@ -44,7 +44,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The admin pages (seed 001 §13) in a real browser against the real gateway: only an admin whose
+ * The admin pages (docs/product/admin.md) in a real browser against the real gateway: only an admin whose
  * session was opened with 2FA gets in (others are sent to set it up); suspending a user in the
  * users table makes that user's proxy requests fail with 407; a plan created and edited in the
  * plans editor is what {@code /api/plans} serves; a pending cash-out is approved from the review

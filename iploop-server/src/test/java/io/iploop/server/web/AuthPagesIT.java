@@ -27,7 +27,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The public pages in a real browser (seed 001 §5.13-§5.16): sign up with the field rules, the
+ * The public pages in a real browser (docs/product/dashboard.md#public-pages): sign up with the field rules, the
  * mailed verification link, sign in with show-password, wrong passwords, forgot and reset password,
  * logout revoking the token; screenshots and accessibility of each page.
  */
@@ -43,7 +43,7 @@ class AuthPagesIT {
     void signUpVerifyTheMailedLinkSignInAndOut() {
         open("/login");
         test("tab-signup").click();
-        // The field rules of seed 001 §5.13, checked by the server and shown next to each field.
+        // The field rules of docs/product/dashboard.md#public-pages, checked by the server and shown next to each field.
         type("#firstName", "A");
         type("#lastName", "Lovelace");
         type("#signup-email", "not-an-email");

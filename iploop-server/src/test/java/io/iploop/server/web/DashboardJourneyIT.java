@@ -39,7 +39,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * The customer's whole first hour in a real browser (issue 5): sign up, read the verification
+ * The customer's whole first hour in a real browser (docs/product/dashboard.md#first-hour): sign up, read the verification
  * mail, open the link and verify, sign in, create an API key and copy it from the one-time
  * display, send proxy traffic with that key through the real gateway and the local node, find the
  * traffic on Analytics and Usage, and download the usage CSV with the browser's own session.

@@ -21,7 +21,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The authenticated pages in a real browser: layout and sidebar (seed 001 §5.1, §17), each page's
+ * The authenticated pages in a real browser: layout and sidebar (docs/product/dashboard.md#sidebar, #responsive-layout, #theme), each page's
  * content and states, screenshots at three widths in both themes, and axe-core accessibility.
  */
 @PlatformTest

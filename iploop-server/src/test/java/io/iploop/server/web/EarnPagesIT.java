@@ -45,7 +45,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The earn dashboard (seed 000 §3.6.2) in a real browser: an operator follows the page's
+ * The earn dashboard (docs/product/earn.md#earn-dashboard) in a real browser: an operator follows the page's
  * enrolment steps with a real node agent and sees the device online within 10 s, pauses it, sees
  * the balance the API reports, cashes out with the e-mailed code and sees it pending; a friend
  * signs up through the referral link choosing "earn" and gets the Earn section.

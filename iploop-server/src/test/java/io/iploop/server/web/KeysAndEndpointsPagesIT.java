@@ -31,8 +31,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The API keys page (seed 001 §5.5, seed 000 §9.2-§9.3), the proxy endpoints page with its URL
- * builder (§5.6) and the docs (§5.12) in a real browser; the URL the builder composes is used
+ * The API keys page (docs/product/proxy.md#api-keys, #key-rotation, docs/product/accounts.md#ip-whitelist), the proxy endpoints page with its URL
+ * builder and the docs (docs/product/dashboard.md#proxy-endpoints-page) in a real browser; the URL the builder composes is used
  * through the real gateway.
  */
 @PlatformTest

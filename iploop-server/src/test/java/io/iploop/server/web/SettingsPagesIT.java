@@ -36,7 +36,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The settings page (seed 001 §5.10) and the login's 2FA step (seed 001 §4, seed 000 §9.1) in a
+ * The settings page (docs/product/accounts.md#profile-and-settings) and the login's 2FA step (docs/product/accounts.md#login, #two-factor-authentication) in a
  * real browser: 2FA is turned on with a code computed from the secret the page shows, and the next
  * login asks for a code (and takes a backup code); another session is terminated and its token
  * gets 401; the account IP whitelist names a bad entry; profile and notification preferences are

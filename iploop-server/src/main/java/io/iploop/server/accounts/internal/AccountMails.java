@@ -8,7 +8,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The texts of the accounts feature's e-mails. Links point at the dashboard pages that read
- * {@code ?token=} (seed 001 §5.15 {@code /reset-password}, §5.16 {@code /verify-email}). Thread-safe.
+ * {@code ?token=} ({@code /reset-password} and {@code /verify-email}, docs/product/dashboard.md#public-pages). Thread-safe.
  */
 @Component
 class AccountMails {

@@ -18,8 +18,8 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Admin side of account security under {@code /api/admin/users} (seed 000 §9.1 "admin can
- * force-disable 2FA for locked-out users"). Like all of {@code /api/admin/**} it needs an admin
+ * Admin side of account security under {@code /api/admin/users} (an admin can turn
+ * 2FA off for a locked-out user: docs/product/accounts.md#two-factor-authentication). Like all of {@code /api/admin/**} it needs an admin
  * token issued with 2FA (SecurityConfig). Kept apart from the admin feature's user controller.
  */
 @RestController

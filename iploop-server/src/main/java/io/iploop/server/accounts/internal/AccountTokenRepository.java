@@ -8,7 +8,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * SQL for {@code account_tokens}: single-use tokens stored as SHA-256 (seed 001 §6.11). Expiry is
+ * SQL for {@code account_tokens}: single-use tokens stored as SHA-256 (docs/product/accounts.md#password-reset). Expiry is
  * compared with the database clock. Thread-safe.
  */
 @Repository

@@ -45,8 +45,8 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/auth} (seed 001 §7.1): registration, login (with a second factor when 2FA is on,
- * seed 000 §9.1), logout, profile, password change and reset, e-mail verification. 2FA management
+ * {@code /api/auth} (docs/product/api.md#endpoint-groups): registration, login (with a second factor when 2FA is on,
+ * docs/product/accounts.md#two-factor-authentication), logout, profile, password change and reset, e-mail verification. 2FA management
  * is in {@link TwoFactorController}, sessions in {@link SessionsController}.
  */
 @RestController
@@ -74,7 +74,7 @@ class AccountsController {
     @PostMapping("/register")
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Create a customer account; returns a JWT (24 h)",
-            description = "ref: a node operator's referral code (seed 000 §3.7); an unknown code is a 400 naming ref.")
+            description = "ref: a node operator's referral code (docs/product/earn.md#referrals); an unknown code is a 400 naming ref.")
     TokenResponse register(@Valid @RequestBody RegisterRequest r,
             @RequestParam(name = "ref", required = false) @Nullable String ref) {
         return TokenResponse.of(signIn.register(
@@ -103,7 +103,7 @@ class AccountsController {
 
     @PostMapping("/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "End the caller's session and blacklist its token until it expires (seed 001 §4.5)")
+    @Operation(summary = "End the caller's session and blacklist its token until it expires (docs/product/accounts.md#tokens-and-logout)")
     void logout(@RequestHeader(HttpHeaders.AUTHORIZATION) String authorization) {
         signIn.logout(authorization.substring("Bearer ".length()).strip());
     }
@@ -196,20 +196,20 @@ class AccountsController {
     // Request bodies: components are non-null once @Valid has passed (Jackson may bind null before).
 
     /**
-     * Registration form (seed 001 §4.1). The rules are {@link NewAccount}'s constraints, checked by
+     * Registration form (docs/product/accounts.md#registration). The rules are {@link NewAccount}'s constraints, checked by
      * the accounts feature when it creates the account (400 {@code validation_failed} naming the field).
      */
     record RegisterRequest(@Nullable String email, @Nullable String password, @Nullable String firstName,
             @Nullable String lastName, @Nullable String company) {}
 
     /**
-     * Seed 001 §4.2 plus seed 000 §9.1: {@code totpCode} or {@code backupCode} when the account uses 2FA.
+     * docs/product/accounts.md#login, #two-factor-authentication: {@code totpCode} or {@code backupCode} when the account uses 2FA.
      */
     record LoginRequest(@NotBlank @Size(max = 255) String email, @NotBlank @Size(max = 128) String password,
             @Pattern(regexp = "\\d{6}", message = "6 digits") @Nullable String totpCode,
             @Size(max = 64) @Nullable String backupCode) {}
 
-    /** Seed 001 §5.10; the e-mail cannot be changed here. */
+    /** docs/product/accounts.md#profile-and-settings; the e-mail cannot be changed here. */
     record ProfileRequest(
             @NotBlank @Size(max = 100) String firstName,
             @NotBlank @Size(max = 100) String lastName,
@@ -217,7 +217,7 @@ class AccountsController {
             @Size(max = 20) @Pattern(regexp = "[+0-9 ()./-]*", message = "digits, spaces and + ( ) . / - only")
             @Nullable String phone) {}
 
-    /** Seed 001 §5.10 "Danger Zone": the password confirms the deletion. */
+    /** docs/product/accounts.md#account-deletion: the password confirms the deletion. */
     record DeleteAccountRequest(@NotBlank @Size(max = 128) String password) {}
 
     record ForgotPasswordRequest(@NotBlank @EmailAddress.Valid String email) {}
@@ -228,7 +228,7 @@ class AccountsController {
     record PasswordRequest(@NotBlank String currentPassword,
             @NotBlank @Size(min = 8, max = 128) String newPassword) {}
 
-    /** The account as the dashboard stores it (seed 001 §4.2). */
+    /** The account as the dashboard stores it (docs/product/accounts.md#login). */
     record UserView(UUID id, String customerId, String email, String firstName, String lastName,
             @Nullable String company, @Nullable String phone, String role, String status, boolean emailVerified,
             boolean mustChangePassword, boolean twoFactorEnabled, Instant createdAt, @Nullable Instant lastLoginAt) {

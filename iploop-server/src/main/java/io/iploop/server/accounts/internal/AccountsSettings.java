@@ -9,9 +9,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param publicUrl {@code IPLOOP_PUBLIC_URL}: base URL of the dashboard, used in mailed links
  * @param maxFailuresPerEmail failed logins for one e-mail within {@code failureWindow} that lock it
- *     for {@code emailLockDuration} (seed 000 §9.7 asks for lockout; the numbers are ours)
+ *     for {@code emailLockDuration} (a lockout is required by docs/product/accounts.md#brute-force-protection; the numbers are ours)
  * @param maxFailuresPerIp failed logins from one IP within {@code failureWindow} that block it for
- *     {@code ipBlockDuration} (seed 000 §9.7 blocks at 100 per hour)
+ *     {@code ipBlockDuration} (docs/product/accounts.md#brute-force-protection: 100 per hour)
  */
 @ConfigurationProperties("iploop.accounts")
 record AccountsSettings(

@@ -47,7 +47,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Admin user management (seed 001 §7.6 {@code /api/admin/users}, §13.1 Users tab, §13.2): list with
+ * Admin user management ({@code /api/admin/users}, docs/product/admin.md#admin-api, #users): list with
  * search, filters, sort and pagination; details; create by invitation; change status, role, plan and
  * balance; soft delete; make and remove admin. {@code /api/admin/**} is admin-only (SecurityConfig);
  * every change is audited by the owning service with the acting admin.
@@ -82,7 +82,7 @@ class AdminUsersController {
             @RequestParam(defaultValue = "50") int limit,
             @Parameter(description = "substring of e-mail, name or company, or an exact customer id or user id")
             @RequestParam(required = false) @Nullable String q,
-            @Parameter(description = "alias of q (seed 001 §7.6)") @RequestParam(required = false) @Nullable String search,
+            @Parameter(description = "alias of q (docs/product/admin.md#admin-api)") @RequestParam(required = false) @Nullable String search,
             @RequestParam(required = false) @Nullable String status,
             @RequestParam(required = false) @Nullable String role,
             @Parameter(description = "plan id of the active subscription") @RequestParam(required = false)
@@ -234,7 +234,7 @@ class AdminUsersController {
             @DecimalMin("0") @Digits(integer = 12, fraction = 9) @Nullable BigDecimal gbBalance,
             @Size(max = 500) @Nullable String reason) {}
 
-    /** The active plan in a list row (seed 001 §13.1: plan, GB balance, GB used). */
+    /** The active plan in a list row (docs/product/admin.md#admin-dashboard: plan, GB balance, GB used). */
     record PlanSummary(String planId, String planName, BigDecimal gbBalance, BigDecimal gbUsed) {
 
         static @Nullable PlanSummary of(@Nullable Subscription s) {

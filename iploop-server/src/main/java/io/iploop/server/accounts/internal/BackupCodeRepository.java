@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** SQL for {@code backup_codes} (seed 000 §9.1): hashes only, each usable once. Thread-safe. */
+/** SQL for {@code backup_codes} (docs/product/accounts.md#two-factor-authentication): hashes only, each usable once. Thread-safe. */
 @Repository
 class BackupCodeRepository {
 

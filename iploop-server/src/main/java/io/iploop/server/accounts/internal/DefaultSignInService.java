@@ -105,7 +105,7 @@ class DefaultSignInService implements SignInService {
      * Failed attempts must be counted and audited even though the call fails, hence no rollback
      * for {@link AccountsException}. Locks are checked before the password, so a locked e-mail
      * costs no bcrypt; e-mails are throttled by hash whether or not an account has them, so a lock
-     * does not reveal that an account exists (seed 000 §9.7). A wrong second factor counts like a
+     * does not reveal that an account exists (docs/product/accounts.md#brute-force-protection). A wrong second factor counts like a
      * wrong password; a missing one does not (the dashboard asks for it after the password).
      */
     @Override

@@ -115,7 +115,7 @@ class DefaultTwoFactorService implements TwoFactorService {
         return account;
     }
 
-    /** Counts the failure toward the login lockout (seed 000 §9.7) and returns the error to throw. */
+    /** Counts the failure toward the login lockout (docs/product/accounts.md#brute-force-protection) and returns the error to throw. */
     private AccountsException wrongCode(Account account) {
         @Nullable Instant lockedNow = failures.recordFailureForEmail(account.email());
         return new AccountsException(Reason.INVALID_CODE, "wrong, expired or already used code"

@@ -4,7 +4,7 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A rough device type from a {@code User-Agent} for the sessions list (seed 000 §9.4): enough to
+ * A rough device type from a {@code User-Agent} for the sessions list (docs/product/accounts.md#login-sessions): enough to
  * tell "my phone" from "my laptop" from "a script", not a full UA parser. Stateless.
  */
 final class DeviceTypes {

@@ -9,7 +9,7 @@ import org.springframework.stereotype.Repository;
 
 /**
  * SQL for {@code login_throttle}: failed-login counters in a fixed window per key, and the time
- * until which a key is locked (seed 000 §9.7). State is in PostgreSQL, so it holds across
+ * until which a key is locked (docs/product/accounts.md#brute-force-protection). State is in PostgreSQL, so it holds across
  * restarts and instances; the upsert is atomic under concurrent failures. Thread-safe.
  */
 @Repository

@@ -10,8 +10,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * SQL for {@code revoked_tokens}, the JWT blacklist (seed 001 §4.5): the SHA-256 of each logged-out
- * token's {@code jti}, kept until the token expires. Seed 001 keeps it in Redis with a TTL; here
+ * SQL for {@code revoked_tokens}, the JWT blacklist (docs/product/accounts.md#tokens-and-logout): the SHA-256 of each logged-out
+ * token's {@code jti}, kept until the token expires. A Redis set with a TTL would do; here
  * PostgreSQL is the store (the embedded default has no Redis), one query per authenticated request
  * that also refuses tokens of accounts an admin made non-active or demoted ({@link TokenRevocations}).
  * Thread-safe.

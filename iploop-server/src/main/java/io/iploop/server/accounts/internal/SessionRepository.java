@@ -15,7 +15,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * SQL for {@code user_sessions} (seed 000 §9.4), and the per-request session check of the security
+ * SQL for {@code user_sessions} (docs/product/accounts.md#login-sessions), and the per-request session check of the security
  * filter ({@link LoginSessions}). The check is one primary-key read joined to the user (no cache,
  * so an ended session is refused at once on every instance); {@code last_active_at} is written only
  * when it is more than {@link #ACTIVITY_RESOLUTION} old, so an active session costs one write a

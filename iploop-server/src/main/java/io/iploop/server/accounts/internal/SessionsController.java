@@ -24,7 +24,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/auth/sessions} (seed 000 §9.4): the caller's open login sessions, ending one, and
+ * {@code /api/auth/sessions} (docs/product/accounts.md#login-sessions): the caller's open login sessions, ending one, and
  * "log out everywhere". An ended session's token gets 401 from its next request on.
  */
 @RestController
@@ -63,7 +63,7 @@ class SessionsController {
         return new EndedResponse(signIn.endSessions(caller.userId(), keepCurrent ? caller.sessionId() : null));
     }
 
-    /** Seed 000 §9.4: device, IP, location, last active. */
+    /** docs/product/accounts.md#login-sessions: device, IP, location, last active. */
     record SessionView(UUID id, boolean current, String deviceType, @Nullable String ipAddress,
             @Nullable String location, @Nullable String userAgent, boolean twoFactor, Instant createdAt,
             Instant lastActiveAt, Instant expiresAt) {

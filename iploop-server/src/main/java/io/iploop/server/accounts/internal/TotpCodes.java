@@ -31,7 +31,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * TOTP (RFC 6238) as authenticator apps do it: SHA-1, 6 digits, 30 s steps, 160-bit base32
- * secrets (seed 000 §9.1), with the {@code dev.samstevens.totp} library; QR codes drawn from
+ * secrets (docs/product/accounts.md#two-factor-authentication), with the {@code dev.samstevens.totp} library; QR codes drawn from
  * zxing's matrix. A code is accepted for the current step and one step either side (clock drift);
  * {@link #matchingStep} returns which step matched, so the caller can refuse a step already used.
  * Backup codes: 8 random codes of 16 characters ({@code xxxx-xxxx-xxxx-xxxx}, about 80 bits).

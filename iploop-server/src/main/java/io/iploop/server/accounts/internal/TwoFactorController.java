@@ -23,7 +23,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/auth/2fa} (seed 000 §9.1): TOTP setup, verification (which enables 2FA and hands out
+ * {@code /api/auth/2fa} (docs/product/accounts.md#two-factor-authentication): TOTP setup, verification (which enables 2FA and hands out
  * backup codes once), disabling and backup-code regeneration. Reachable by accounts that must still
  * change their password and by admins without 2FA, so they can comply. A wrong code answers 400
  * {@code invalid_code} (field {@code code}) and counts toward the login lockout.

@@ -9,7 +9,7 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/admin/stats} (seed 001 §7.6, §13); admin-only like all of {@code /api/admin/**}. */
+/** {@code GET /api/admin/stats} (docs/product/admin.md); admin-only like all of {@code /api/admin/**}. */
 @RestController
 @Tag(name = "admin", description = "Platform administration (admin role)")
 class AdminStatsController {

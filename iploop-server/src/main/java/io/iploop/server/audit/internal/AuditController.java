@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/audit-logs?page=1&limit=50&action=login_failed} (seed 000 §9.5). */
+/** {@code GET /api/audit-logs?page=1&limit=50&action=login_failed} (docs/product/accounts.md#audit-log). */
 @RestController
 @Tag(name = "audit", description = "Security audit log")
 class AuditController {

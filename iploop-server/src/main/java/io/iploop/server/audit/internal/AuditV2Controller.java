@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/v2/audit-logs} (seed 000 §9.5, §12.1): the audit log in the v2 envelope, filtered,
+ * {@code GET /api/v2/audit-logs} (docs/product/accounts.md#audit-log, docs/product/api.md#api-v2): the audit log in the v2 envelope, filtered,
  * ordered and paged in SQL by the same {@link AuditService} as v1.
  */
 @RestController

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code auto-cashout} (daily, 06:00 UTC by default; seed 000 §3.5 "auto-cashout triggers daily if
- * threshold met"): for every user with auto-cash-out enabled whose available earnings reach the
+ * {@code auto-cashout} (daily, 06:00 UTC by default; checked daily,
+ * docs/product/cashouts.md#auto-cash-out): for every user with auto-cash-out enabled whose available earnings reach the
  * threshold, requests a cash-out of all of them to the saved, verified method. Idempotent per user
  * and UTC day, so a second run the same day (an admin's "run now") creates nothing. Each user is
  * its own transaction. Runs under the job lock; thread-safe.

@@ -6,7 +6,7 @@ import io.iploop.server.mail.OutgoingMail;
 import java.time.Duration;
 import org.springframework.stereotype.Component;
 
-/** The texts of the cash-out e-mails (seed 000 §3.5.2: code, and a mail at each status change). Thread-safe. */
+/** The texts of the cash-out e-mails (docs/product/cashouts.md: code, and a mail at each status change). Thread-safe. */
 @Component
 class CashoutMails {
 

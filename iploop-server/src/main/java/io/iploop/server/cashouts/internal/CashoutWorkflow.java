@@ -256,7 +256,7 @@ class CashoutWorkflow {
         return c;
     }
 
-    /** Audits a new request (seed 000 §9.5: amount, method). */
+    /** Audits a new request (docs/product/accounts.md#audit-log: amount, method). */
     void audited(UUID userId, Cashout c) {
         audit(userId, AuditAction.CASHOUT_REQUESTED, c, Map.of("auto", Boolean.toString(c.auto())));
     }

@@ -26,7 +26,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/admin/cashouts} (seed 000 US-3.5.5): the review queue, approval and rejection of
+ * {@code /api/admin/cashouts} (docs/product/cashouts.md#admin-review): the review queue, approval and rejection of
  * pending cash-outs and completion of manually paid ones. Admins only; every action is audited.
  */
 @RestController

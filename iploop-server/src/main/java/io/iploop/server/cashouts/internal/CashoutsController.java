@@ -34,7 +34,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code /api/earn/cashout}, {@code /api/earn/payment-methods}, {@code /api/earn/auto-cashout}
- * (seed 000 §3.5.2): the caller's cash-outs, saved payment methods and auto-cash-out. Another
+ * (docs/product/cashouts.md): the caller's cash-outs, saved payment methods and auto-cash-out. Another
  * user's ids answer 404.
  */
 @RestController

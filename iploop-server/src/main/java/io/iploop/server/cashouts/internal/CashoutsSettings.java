@@ -48,7 +48,7 @@ record CashoutsSettings(
     }
 
     /**
-     * PayPal REST credentials (seed 000 §3.5.2 "PayPal Payouts API").
+     * PayPal REST credentials (docs/product/cashouts.md#payouts).
      *
      * @param baseUrl {@code https://api-m.paypal.com} live, {@code https://api-m.sandbox.paypal.com} sandbox
      * @param clientId REST app client id; blank disables the provider

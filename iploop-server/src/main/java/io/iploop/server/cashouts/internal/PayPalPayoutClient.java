@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The PayPal Payouts REST API as a {@link PayoutProvider} (seed 000 §3.5.2): an OAuth2
+ * The PayPal Payouts REST API as a {@link PayoutProvider} (docs/product/cashouts.md): an OAuth2
  * client-credentials token from {@code POST /v1/oauth2/token} (cached until shortly before it
  * expires), {@code POST /v1/payments/payouts} with {@code sender_batch_header.sender_batch_id} = our
  * idempotency key, and {@code GET /v1/payments/payouts/{payout_batch_id}} for the outcome. PayPal

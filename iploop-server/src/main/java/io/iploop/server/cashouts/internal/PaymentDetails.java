@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Validates and masks the payment details of each method (issue 4 item 5): PayPal and gift-card
+ * Validates and masks the payment details of each method (docs/product/cashouts.md#payouts): PayPal and gift-card
  * e-mail, USDT TRC-20 address (Base58Check, version 0x41), Bitcoin address (Base58Check P2PKH/P2SH
  * or Bech32/Bech32m {@code bc1…}), bank IBAN (ISO 13616 mod-97) with SWIFT/BIC (ISO 9362), Revolut
  * Revtag. Errors name the field as {@code <prefix>.<key>}. Stateless; thread-safe.

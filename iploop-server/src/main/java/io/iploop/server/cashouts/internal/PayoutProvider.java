@@ -7,7 +7,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Pays cash-outs out (issue 4 item 5). The {@code cashout-payouts} job calls {@link #send} once per
+ * Pays cash-outs out (docs/product/cashouts.md#payouts). The {@code cashout-payouts} job calls {@link #send} once per
  * attempt for a processing cash-out without a provider reference, then {@link #poll} until the
  * outcome is final. Implementations must be safe to call again with the same payout: the payout's
  * idempotency key makes the provider refuse a second payment. Thread-safe.

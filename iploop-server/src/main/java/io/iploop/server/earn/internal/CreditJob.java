@@ -6,7 +6,7 @@ import java.time.Clock;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code earn-credits}, every 5 minutes (seed 000 §3.4.1): credits every contribution recorded
+ * {@code earn-credits}, every 5 minutes (docs/product/earn.md#credit-calculation): credits every contribution recorded
  * before now. Idempotent and safe to overlap (see {@link EarnService#creditUpTo}); the jobs
  * feature's lock keeps scheduled runs from overlapping anyway. Thread-safe.
  */

@@ -7,28 +7,28 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The arithmetic of earn credits (seed 000 §3.3-3.4), exact: no floating point, no rounding until a
+ * The arithmetic of earn credits (docs/product/earn.md#credit-calculation), exact: no floating point, no rounding until a
  * whole number of credits is paid, and the fraction left is carried to the next period. 1 GB is
- * 2^30 bytes (seed 000 §3.6.3); dividing by 2^30 always terminates in decimal, so
+ * 2^30 bytes (docs/product/earn.md#credit-calculation); dividing by 2^30 always terminates in decimal, so
  * {@link BigDecimal#divide(BigDecimal)} is exact. Stateless.
  */
 final class CreditMath {
 
-    /** Bytes in one GB as earn counts it: 2^30 (seed 000 §3.6.3 divides by 1073741824). */
+    /** Bytes in one GB as earn counts it: 2^30 (docs/product/earn.md#credit-calculation). */
     static final BigDecimal BYTES_PER_GB = BigDecimal.valueOf(1L << 30);
     /** Credits per USD: 1 credit = USD 0.001 (DESIGN §5). */
     static final BigDecimal CREDITS_PER_USD = BigDecimal.valueOf(1000);
-    /** Sharing devices from which the multi-device bonus applies (seed 000 §3.3.2). */
+    /** Sharing devices from which the multi-device bonus applies (docs/product/earn.md#multi-device-bonus). */
     static final int MULTI_DEVICE_MIN = 3;
     static final BigDecimal MULTI_DEVICE = new BigDecimal("2.0");
-    /** Continuous uptime that earns the uptime bonus (seed 000 §3.3.3). */
+    /** Continuous uptime that earns the uptime bonus (docs/product/earn.md#uptime-bonus). */
     static final Duration UPTIME_REQUIRED = Duration.ofHours(24);
-    /** A longer gap without the device online breaks continuous uptime (seed 000 §3.3.3). */
+    /** A longer gap without the device online breaks continuous uptime (docs/product/earn.md#uptime-bonus). */
     static final Duration UPTIME_MAX_GAP = Duration.ofMinutes(10);
     static final BigDecimal UPTIME = new BigDecimal("1.5");
-    /** Multiplier of a country with fewer sharing nodes than the threshold (seed 000 §3.3.4). */
+    /** Multiplier of a country with fewer sharing nodes than the threshold (docs/product/earn.md#rare-geography-bonus). */
     static final BigDecimal ULTRA_RARE = new BigDecimal("3.0");
-    /** The referrer's share of a referee's credited earnings (seed 000 §3.7). */
+    /** The referrer's share of a referee's credited earnings (docs/product/earn.md#referrals). */
     static final BigDecimal REFERRAL_SHARE = new BigDecimal("0.10");
 
     private CreditMath() {}
@@ -88,7 +88,7 @@ final class CreditMath {
                 .add(baseCredits(trialBytes, ratePerGbUsd).multiply(trialMultiplier)).add(carryIn));
     }
 
-    /** 2.0 with {@value #MULTI_DEVICE_MIN} or more sharing devices, else 1.0 (seed 000 §3.3.2). */
+    /** 2.0 with {@value #MULTI_DEVICE_MIN} or more sharing devices, else 1.0 (docs/product/earn.md#multi-device-bonus). */
     static BigDecimal deviceMultiplier(int sharingDevices) {
         return sharingDevices >= MULTI_DEVICE_MIN ? MULTI_DEVICE : BigDecimal.ONE;
     }

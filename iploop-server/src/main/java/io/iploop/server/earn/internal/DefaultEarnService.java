@@ -70,7 +70,7 @@ class DefaultEarnService implements EarnService {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultEarnService.class);
 
-    /** Sign-up bonus of a referred user (seed 000 §3.7: USD 0.50). */
+    /** Sign-up bonus of a referred user (docs/product/earn.md#referrals: USD 0.50). */
     static final long SIGNUP_BONUS_CREDITS = 500;
     /** Paid bytes a referred operator carries before the referral pays (docs/earn-fraud.md): 2 GB. */
     static final long REFERRAL_QUALIFYING_BYTES = 2L << 30;
@@ -93,8 +93,8 @@ class DefaultEarnService implements EarnService {
     private final LinkedAccounts links;
 
     /**
-     * @param ultraRareBelow a country with fewer sharing nodes than this is ultra-rare (seed 000
-     *     §3.3.4: 10)
+     * @param ultraRareBelow a country with fewer sharing nodes than this is ultra-rare
+     *     (docs/product/earn.md#rare-geography-bonus: 10)
      * @param publicUrl the dashboard's base URL, for referral links
      * @param evidence where nodes really are: geography and multi-device count come from it only
      * @param trialMultipliers whether bytes of free (trial) allowances get the multipliers too; by
@@ -355,7 +355,7 @@ class DefaultEarnService implements EarnService {
         return new Credited(bytes, split.credits(), commission);
     }
 
-    /** The referrer's 10 % of {@code credits}, with the referral's carried fraction (seed 000 §3.7). */
+    /** The referrer's 10 % of {@code credits}, with the referral's carried fraction (docs/product/earn.md#referrals). */
     private long payCommission(UUID referee, UUID node, Instant periodStart, long credits, long earningId) {
         Optional<EarnRepository.Referral> found = repo.lockReferralOf(referee);
         if (found.isEmpty()) {

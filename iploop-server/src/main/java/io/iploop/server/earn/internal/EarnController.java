@@ -39,7 +39,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/earn} (seed 000 §3.4.1, §3.7): the node operator's devices, balance, history, stats,
+ * {@code /api/earn} (docs/product/earn.md#credit-calculation, #referrals): the node operator's devices, balance, history, stats,
  * multipliers, earnings export and referrals, all scoped to the caller. {@code POST
  * /api/earn/devices/register} is the agent's, authenticated by its node key in {@code X-Node-Key}
  * instead of a user token. Credits are whole numbers, 1 credit = USD 0.001; GB = 2^30 bytes.

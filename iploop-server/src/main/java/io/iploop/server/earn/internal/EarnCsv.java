@@ -10,7 +10,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 /**
- * The earnings export (seed 000 §3.6.2 earnings table: date, device, GB shared, base credits,
+ * The earnings export (the earnings table of docs/product/earn.md#earn-dashboard: date, device, GB shared, base credits,
  * multiplier, total credits) as RFC 4180 CSV, plus the factors that explain each total. GB are 2^30
  * bytes with 6 decimals; instants ISO-8601 UTC. Stateless.
  */

@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /api/admin/jobs}: list scheduled jobs and run one now (issue 4 item 7). Admins only. */
+/** {@code /api/admin/jobs}: list scheduled jobs and run one now (docs/product/admin.md#earn-and-money-tools). Admins only. */
 @RestController
 @RequestMapping("/api/admin/jobs")
 @Tag(name = "Admin: jobs")

@@ -14,7 +14,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/account/ip-whitelist} (seed 000 §9.3): the caller's account-level IP whitelist,
+ * {@code /api/account/ip-whitelist} (docs/product/accounts.md#ip-whitelist): the caller's account-level IP whitelist,
  * enforced for all of the account's keys on top of each key's own whitelist.
  */
 @RestController

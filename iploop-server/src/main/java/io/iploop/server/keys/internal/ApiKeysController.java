@@ -28,7 +28,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/proxy/keys} (seed 001 §7.2, §5.5; rotation: seed 000 §9.2): the caller's proxy API
+ * {@code /api/proxy/keys} (docs/product/api.md#endpoint-groups, docs/product/proxy.md#api-keys; rotation: docs/product/proxy.md#key-rotation): the caller's proxy API
  * keys. Another account's key id answers 404 on every route.
  */
 @RestController
@@ -95,7 +95,7 @@ class ApiKeysController {
 
     record ToggleRequest(@NotNull @Nullable Boolean isActive) {}
 
-    /** Seed 001 §5.5: {@code { ips: string[] }}. */
+    /** docs/product/proxy.md#api-keys: {@code { ips: string[] }}. */
     record WhitelistRequest(@NotNull @Nullable List<@NotNull String> ips) {
 
         @Override

@@ -19,7 +19,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/v2/proxy/keys} (seed 000 §12.1): the caller's API keys in the v2 envelope, over the
+ * {@code /api/v2/proxy/keys} (docs/product/api.md#api-v2): the caller's API keys in the v2 envelope, over the
  * same {@link ApiKeysService} as v1. An account has at most a handful of keys, so filtering, sorting
  * and paging happen in memory ({@link ListQuery#apply}). Another account's key id answers 404.
  */

@@ -18,13 +18,13 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The API keys service over {@link ApiKeyRepository}; creating and toggling keys is audited (seed 000
- * §9.5) in the same transaction. Thread-safe.
+ * The API keys service over {@link ApiKeyRepository}; creating and toggling keys is audited
+ * (docs/product/accounts.md#audit-log) in the same transaction. Thread-safe.
  */
 @Service
 class DefaultApiKeysService implements ApiKeysService {
 
-    /** Characters of the key shown in listings (seed 001 §6.2: first 14). */
+    /** Characters of the key shown in listings (docs/product/proxy.md#api-keys: first 14). */
     static final int DISPLAY_PREFIX_LENGTH = 14;
 
     private final ApiKeyRepository keys;

@@ -15,13 +15,13 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An IP whitelist of a key or an account (seed 001 §6.2: "IPs/CIDRs, max 50"; seed 000 §9.3):
+ * An IP whitelist of a key or an account (at most 50 entries, docs/product/proxy.md#api-keys, docs/product/accounts.md#ip-whitelist):
  * IPv4 and IPv6 addresses and CIDR ranges. An empty whitelist allows every client. Entries are
  * parsed as literals only, never resolved through DNS. Immutable, thread-safe.
  */
 final class IpWhitelist {
 
-    /** Seed 001 §6.2: at most 50 entries. */
+    /** docs/product/proxy.md#api-keys: at most 50 entries. */
     static final int MAX_ENTRIES = 50;
 
     private static final String OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";

@@ -31,7 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code /api/admin/ledger}: the consistency report, manual credit adjustments and any user's
- * ledger accounts (issue 4 item 7). Admins only.
+ * ledger accounts (docs/product/admin.md#earn-and-money-tools). Admins only.
  */
 @RestController
 @RequestMapping("/api/admin/ledger")

@@ -30,8 +30,8 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/nodes} (seed 001 §7.4, filters §5.3), operator node keys, the public
- * {@code /api/proxy/locations} and {@code /api/proxy/inventory} (seed 000 §7.2).
+ * {@code /api/nodes} (docs/product/nodes.md#node-api, #node-list-and-filters), operator node keys, the public
+ * {@code /api/proxy/locations} and {@code /api/proxy/inventory} (docs/product/nodes.md#locations-and-inventory).
  */
 @RestController
 @Tag(name = "nodes", description = "Exit nodes, node keys and proxy locations")

@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/v2/nodes} and {@code /api/v2/nodes/keys} (seed 000 §12.1, filters seed 001 §5.3) in
+ * {@code /api/v2/nodes} and {@code /api/v2/nodes/keys} (docs/product/api.md#api-v2, filters docs/product/nodes.md#node-list-and-filters) in
  * the v2 envelope, over the same {@link NodesService} as v1. Nodes are filtered, sorted and paged
  * in SQL; an operator's node keys (at most 100) in memory. Another account's node key id answers 404.
  */

@@ -34,8 +34,8 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Admin plan management (seed 001 §7.6 {@code /api/admin/plans}, §13.1 Plans tab) and the sign-up
- * plan setting (issue 3 item 1). {@code /api/admin/**} is admin-only (SecurityConfig). Validation
+ * Admin plan management (docs/product/admin.md#admin-api {@code /api/admin/plans}, §13.1 Plans tab) and the sign-up
+ * plan setting (docs/product/plans.md#sign-up-plan). {@code /api/admin/**} is admin-only (SecurityConfig). Validation
  * errors are 400 {@code validation_failed} naming the field.
  */
 @RestController
@@ -104,7 +104,7 @@ class AdminPlansController {
     // Request bodies: components are non-null once @Valid has passed (Jackson may bind null before).
 
     /**
-     * A new plan (seed 001 §13.1 "Create Plan Dialog", plus the limits the gateway enforces). The
+     * A new plan (docs/product/admin.md#plans, plus the limits the gateway enforces). The
      * plan rules are {@link PlanSpec}'s constraints, checked by the plans service on the spec this
      * request becomes; here only what the JSON shape needs (the id, a sticky lifetime).
      */
@@ -193,7 +193,7 @@ class AdminPlansController {
         }
     }
 
-    /** Seed 001 §4.1's "Starter with 5 GB free" is {@code {"planId":"starter","includedGb":5}}. */
+    /** docs/product/accounts.md#registration's "Starter with 5 GB free" is {@code {"planId":"starter","includedGb":5}}. */
     record SignupPlanRequest(
             @NotBlank @Size(max = 40) String planId,
             @PositiveOrZero @Digits(integer = 9, fraction = 3) @Nullable BigDecimal includedGb) {}

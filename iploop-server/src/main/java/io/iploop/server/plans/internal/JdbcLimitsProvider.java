@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
 @Component
 class JdbcLimitsProvider implements LimitsProvider {
 
-    /** 1 GB = 10^9 bytes (seed 001 §6.3 prices per GB). */
+    /** 1 GB = 10^9 bytes (docs/product/plans.md#units). */
     static final BigDecimal BYTES_PER_GB = BigDecimal.TEN.pow(9);
     /** Sticky-session cap when the account has no active plan: the default lifetime, 30 min. */
     static final long DEFAULT_MAX_STICKY_SECONDS = 1800;

@@ -8,7 +8,7 @@ import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/plans}: the public plan catalogue (seed 000 §5.2). */
+/** {@code GET /api/plans}: the public plan catalogue (docs/product/plans.md#catalogue). */
 @RestController
 @Tag(name = "plans", description = "Plan catalogue")
 class PlansController {

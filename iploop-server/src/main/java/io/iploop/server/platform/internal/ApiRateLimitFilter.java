@@ -22,7 +22,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * REST API rate limit (seed 000 §9.6, §12.4): a Bucket4j token bucket per authenticated user, or
+ * REST API rate limit (docs/product/plans.md#rate-limits, docs/product/api.md#rate-limits): a Bucket4j token bucket per authenticated user, or
  * per client IP for anonymous calls, of {@code perMinute} requests refilled greedily over a minute.
  * Every {@code /api/**} response carries {@code X-RateLimit-Limit} (requests per minute),
  * {@code X-RateLimit-Remaining} (requests left now) and {@code X-RateLimit-Reset} (seconds until

@@ -26,8 +26,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Stateless bearer authentication: a valid {@code Authorization: Bearer <jwt>} that is not
- * blacklisted ({@link TokenRevocations}, seed 001 §4.5) and whose login session ({@code sid}) is
- * still open ({@link LoginSessions}, seed 000 §9.4) puts an {@link AuthenticatedUser} into the
+ * blacklisted ({@link TokenRevocations}, docs/product/accounts.md#tokens-and-logout) and whose login session ({@code sid}) is
+ * still open ({@link LoginSessions}, docs/product/accounts.md#login-sessions) puts an {@link AuthenticatedUser} into the
  * security context with authority {@code ROLE_<role>}, plus {@link SecurityRules#TWO_FACTOR} when
  * the token was issued after a second factor and {@link SecurityRules#PASSWORD_CHANGE_REQUIRED}
  * while the account must change its password. Anything else, including a token without

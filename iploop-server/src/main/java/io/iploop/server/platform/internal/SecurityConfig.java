@@ -33,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  * (otherwise validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the
  * JSON error envelope ({@code /api/v2/**}: the v2 envelope). Account-security rules
  * ({@link SecurityRules}): {@code /api/admin/**} and {@code /api/v2/admin/**} are for admins whose
- * token was issued with 2FA (403 {@code two_factor_required} otherwise, seed 000 §9.1); an account
+ * token was issued with 2FA (403 {@code two_factor_required} otherwise, docs/product/accounts.md#two-factor-authentication); an account
  * that must change its password gets 403 {@code password_change_required} everywhere except
  * profile, password change, logout and the 2FA endpoints. After the JWT filter,
  * {@link ApiRateLimitFilter} limits every {@code /api/**} caller ({@code iploop.api-rate-limit-per-minute},
@@ -54,7 +54,7 @@ class SecurityConfig {
     /** Paths of the REST chain; everything else belongs to the dashboard chain. */
     static final String[] API_PATHS = {"/api/**", "/actuator/**", "/swagger-ui.html", "/swagger-ui/**"};
 
-    /** Dashboard pages anyone may open (seed 001 §5.13-§5.16) and static resources. */
+    /** Dashboard pages anyone may open (docs/product/dashboard.md#public-pages) and static resources. */
     private static final String[] PUBLIC_PAGES = {"/", "/login", "/login/2fa", "/signup", "/register", "/forgot-password", "/reset-password",
         "/verify-email", "/error", "/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.ico", "/favicon.svg"};
 

@@ -11,8 +11,8 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
 
 /**
  * The account-security rules of the API as reusable authorization managers, so one line of
- * {@link SecurityConfig} applies them to a whole path pattern (seed 000 §9.1 "2FA enforced for
- * admin accounts"; the first admin's one-time password). A denial carries a stable error code
+ * {@link SecurityConfig} applies them to a whole path pattern (2FA is mandatory for
+ * admins, docs/product/accounts.md#two-factor-authentication; the first admin's one-time password). A denial carries a stable error code
  * ({@link Denied}) that the access-denied handler puts into the 403 body. Stateless; thread-safe.
  */
 final class SecurityRules {
@@ -36,7 +36,7 @@ final class SecurityRules {
     /**
      * {@link #passwordChanged()}, role {@code admin} (else 403 {@code forbidden}), and a token
      * issued after a second factor (else 403 {@code two_factor_required}): 2FA is mandatory for
-     * admins (seed 000 §9.1).
+     * admins (docs/product/accounts.md#two-factor-authentication).
      */
     static AuthorizationManager<RequestAuthorizationContext> adminWithTwoFactor() {
         return (authentication, context) -> {

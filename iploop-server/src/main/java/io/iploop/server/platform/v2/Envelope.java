@@ -5,7 +5,7 @@ import io.iploop.server.platform.ApiError;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code /api/v2} response body (seed 000 §12.1):
+ * The {@code /api/v2} response body (docs/product/api.md#api-v2):
  * {@code {"success":bool,"data":…,"error":{code,message,field?},"meta":{page,limit,total}}}.
  * {@code data} is present on success (an object, or an array for lists, possibly narrowed by
  * {@code ?fields=}); {@code error} only on failure; {@code meta} only for lists. Controllers never build
@@ -39,7 +39,7 @@ public record Envelope(boolean success, @Nullable Object data, ApiError.@Nullabl
     }
 
     /**
-     * Pagination of a list (seed 000 §12.1).
+     * Pagination of a list (docs/product/api.md#api-v2).
      *
      * @param page 1-based page number
      * @param limit items per page as requested (the last page may hold fewer)

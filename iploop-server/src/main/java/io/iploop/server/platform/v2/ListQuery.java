@@ -15,7 +15,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A parsed and validated {@code /api/v2} query string (seed 000 §12.1):
+ * A parsed and validated {@code /api/v2} query string (docs/product/api.md#api-v2):
  * {@code ?page=1&limit=20&sort=created_at&order=desc&fields=id,name&status=active}. Built by the
  * platform from the handler's {@link V2List} or {@link V2Get} declaration before the handler runs, so
  * a handler only sees values it declared. Immutable.

@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a {@code GET /api/v2/…} handler that returns a {@link Paged} list and declares what its
- * query string accepts (seed 000 §12.1): {@code page}, {@code limit} (1 to {@link #maxLimit()}),
+ * query string accepts (docs/product/api.md#api-v2): {@code page}, {@code limit} (1 to {@link #maxLimit()}),
  * {@code sort} (one of {@link #sort()}), {@code order} ({@code asc}/{@code desc}), {@code fields} (record
  * components of {@link #value()}) and the {@link #filters()}. Anything else, except the handler's own
  * {@code @RequestParam}s, is refused with 400 naming it. The parsed query reaches the handler as a

@@ -28,10 +28,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/usage} (seed 001 §5.4, §5.7, §7.3; seed 000 §8.3): the caller's usage analytics.
+ * {@code /api/usage} (docs/product/usage.md#analytics): the caller's usage analytics.
  * Every endpoint takes the period as {@code days} (1-365; the dashboard sends 7, 30, 90, 365) or
- * {@code period} (7d, 30d, 90d, 1y), default 30 days, and answers JSON or, with {@code format=csv}, a CSV download (seed 001
- * §12.1 "export usage data (CSV)").
+ * {@code period} (7d, 30d, 90d, 1y), default 30 days, and answers JSON or, with {@code format=csv}, a CSV download
+ * (docs/product/usage.md#exports).
  */
 @RestController
 @RequestMapping("/api/usage")

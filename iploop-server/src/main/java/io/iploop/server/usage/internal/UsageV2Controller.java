@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/v2/usage/recent} (seed 001 §5.7, seed 000 §12.1): the caller's usage records of the
+ * {@code GET /api/v2/usage/recent} (docs/product/usage.md#analytics, docs/product/api.md#api-v2): the caller's usage records of the
  * period ({@code days} 1-365 or {@code period} 7d/30d/90d/1y, default 30 days) in the v2 envelope,
  * filtered, ordered and paged in SQL by the same {@link UsageService} as v1.
  */

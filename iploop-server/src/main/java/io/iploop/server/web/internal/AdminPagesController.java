@@ -44,7 +44,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * The admin pages (seed 001 §13): supply overview ({@code /admin}: accounts, traffic and node
+ * The admin pages (docs/product/admin.md): supply overview ({@code /admin}: accounts, traffic and node
  * statistics by country, device type and connection type), users with search, filters,
  * pagination and actions, the plans editor, the cash-out review queue and the audit log viewer.
  * The page security chain lets only admins whose session was opened with 2FA in (like

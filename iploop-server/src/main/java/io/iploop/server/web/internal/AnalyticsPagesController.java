@@ -20,8 +20,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The analytics page (seed 001 §5.4: summary cards, period selector, daily requests area chart,
- * countries pie, daily bandwidth bar) and the usage page (§5.7: daily requests and bandwidth,
+ * The analytics page (docs/product/usage.md#analytics: summary cards, period selector, daily requests area chart,
+ * countries pie, daily bandwidth bar) and the usage page (docs/product/usage.md#analytics: daily requests and bandwidth,
  * hourly distribution, status codes, per-key and per-domain tables, daily table, CSV downloads
  * from the {@code /api/usage/…?format=csv} endpoints). Figures come from {@link UsageService}
  * for the signed-in account; the period is {@code ?period=7d|30d|90d|1y} (default 30 days, an

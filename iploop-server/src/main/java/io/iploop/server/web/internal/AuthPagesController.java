@@ -26,11 +26,11 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /**
- * The public pages of seed 001 §5.13-§5.16: log in (with show-password), sign up, forgot and reset
+ * The public pages of docs/product/dashboard.md#public-pages: log in (with show-password), sign up, forgot and reset
  * password, e-mail verification (the mailed links point here), the 2FA code step, and logout. Logging in puts the JWT
  * the accounts service issues into the {@link WebSessionCookie}; logging out revokes it like the
  * API's logout and clears the cookie. Errors of the accounts service are shown verbatim in the red
- * alert (§5.13 "Error Display", §16.1). Stateless; thread-safe.
+ * alert (docs/product/dashboard.md#errors-and-states). Stateless; thread-safe.
  */
 @Controller
 final class AuthPagesController {
@@ -74,7 +74,7 @@ final class AuthPagesController {
 
     /**
      * The sign-up link of referral invitations ({@code EarnService.referralCode}: {@code /register?ref=CODE},
-     * seed 000 §3.7): the sign-up form with the code kept in a hidden field.
+     * docs/product/earn.md#referrals): the sign-up form with the code kept in a hidden field.
      */
     @GetMapping("/register")
     String register(@RequestParam(defaultValue = "") String ref) {
@@ -102,7 +102,7 @@ final class AuthPagesController {
             return "redirect:/dashboard";
         } catch (AccountsException e) {
             if (e.reason() == AccountsException.Reason.TWO_FACTOR_REQUIRED) {
-                // Seed 000 §9.1: the password was right; ask for the code on a second step.
+                // docs/product/accounts.md#two-factor-authentication: the password was right; ask for the code on a second step.
                 model.addAttribute("pending", pending(email.strip(), password));
                 return "auth/two-factor";
             }
@@ -113,7 +113,7 @@ final class AuthPagesController {
     }
 
     /**
-     * The 2FA code step (seed 001 §4, seed 000 §9.1): the login is tried again with the e-mail and
+     * The 2FA code step (docs/product/accounts.md#login, #two-factor-authentication): the login is tried again with the e-mail and
      * password carried in {@code pending} and the TOTP or backup code. A wrong code shows the step
      * again (it counts toward the lockout like a wrong password); an expired or forged
      * {@code pending} sends the person back to the password step.
@@ -208,7 +208,7 @@ final class AuthPagesController {
                     SignupForm.strip(form.firstName()), SignupForm.strip(form.lastName()),
                     company.isEmpty() ? null : company), ref.isEmpty() ? null : ref);
             if (form.wantsToEarn()) {
-                // Issue 5: "earn" at sign-up shows the earn dashboard before any device is enrolled.
+                // "earn" at sign-up (docs/product/dashboard.md#first-hour) shows the earn dashboard before any device is enrolled.
                 accounts.becomeOperator(created.account().id());
             }
             model.addAttribute("email", SignupForm.strip(form.email()));
@@ -313,7 +313,7 @@ final class AuthPagesController {
         return "auth/verify-email";
     }
 
-    /** Seed 001 §16.1 wording where it has one, else the service's own message. */
+    /** The wording of docs/product/dashboard.md#errors-and-states where it has one, else the service's own message. */
     private static String message(AccountsException e) {
         return switch (e.reason()) {
             case INVALID_CREDENTIALS -> "Invalid email or password";

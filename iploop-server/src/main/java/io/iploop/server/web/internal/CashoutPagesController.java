@@ -27,7 +27,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /**
- * The cash-out page (seed 000 §3.5, §3.6.2): balance, the flow method → amount → details (or a
+ * The cash-out page (docs/product/cashouts.md, docs/product/earn.md#earn-dashboard): balance, the flow method → amount → details (or a
  * saved method) → e-mailed code → status, history with cancel while it may still be cancelled,
  * saved payment methods (add with an e-mailed verification code, remove) and auto-cash-out; and
  * the earn settings page (auto-cash-out, bandwidth per device, link to the account settings).

@@ -17,9 +17,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The proxy endpoints page (seed 001 §5.6: endpoint cards, cURL/Python/Node.js/Java examples with
+ * The proxy endpoints page (docs/product/dashboard.md#proxy-endpoints-page: endpoint cards, cURL/Python/Node.js/Java examples with
  * the caller's customer id and a chosen key, the targeting reference, a form that composes the
- * credential string) and the docs page (§5.12: quick start, authentication, HTTP and SOCKS5,
+ * credential string) and the docs page (docs/product/dashboard.md#proxy-endpoints-page: quick start, authentication, HTTP and SOCKS5,
  * geo-targeting, sessions, limits, response codes of DESIGN §3, node agent). The proxy host is
  * {@code iploop.public-host}; ports are those the running gateway listens on (configured ones
  * while it does not run). The credential syntax itself lives in the client-side builder only as

@@ -37,7 +37,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The earn dashboard of seed 000 §3.6.2 for node operators: home ({@code /earn}: balance, today,
+ * The earn dashboard of docs/product/earn.md#earn-dashboard for node operators: home ({@code /earn}: balance, today,
  * active devices with the multi-device multiplier, tier progress, 30-day chart, devices, active
  * multipliers, "add new device" issuing a node key and showing the enrolment commands once), the
  * devices page ({@code /earn/devices}, refreshed through {@code /earn/devices/table}: every 10 s,
@@ -260,7 +260,7 @@ final class EarnPagesController {
         return "earn/referral";
     }
 
-    /** A share link: plain {@code <a>}, no third-party script (seed 000 §3.6.2 referral page). */
+    /** A share link: plain {@code <a>}, no third-party script (docs/product/earn.md#referrals). */
     record Share(String label, String href) {}
 
     /** One chart bucket: its first day, bytes carried and credits credited. */

@@ -130,7 +130,7 @@ public final class Fmt {
         return usd(BigDecimal.valueOf(credits, 3));
     }
 
-    /** Bytes in earn GB (2^30 bytes, seed 000 §3.6.3), 2 decimals: {@code 2.10 GB}; smaller amounts in MB (2^20). */
+    /** Bytes in earn GB (2^30 bytes, docs/product/earn.md#credit-calculation), 2 decimals: {@code 2.10 GB}; smaller amounts in MB (2^20). */
     public String gib(long bytes) {
         if (bytes < (1L << 30) / 100) {
             return String.format(Locale.ENGLISH, "%.1f MB", bytes / (double) (1L << 20));
@@ -155,7 +155,7 @@ public final class Fmt {
     }
 
     /**
-     * An IP address with its host part hidden (seed 000 §3.6.2 devices page): IPv4 keeps the first
+     * An IP address with its host part hidden (docs/product/earn.md#earn-dashboard): IPv4 keeps the first
      * two octets ({@code 192.168.xxx.xxx}), IPv6 the first two groups; {@code —} for null.
      */
     public String maskIp(@Nullable String ip) {
@@ -170,7 +170,7 @@ public final class Fmt {
         return o.length == 4 ? o[0] + "." + o[1] + ".xxx.xxx" : "xxx.xxx.xxx.xxx";
     }
 
-    /** A payout method's display name (seed 000 §3.5.1): {@code paypal} → {@code PayPal}, {@code usdt} → {@code USDT (TRC-20)}. */
+    /** A payout method's display name (docs/product/cashouts.md#methods): {@code paypal} → {@code PayPal}, {@code usdt} → {@code USDT (TRC-20)}. */
     public String method(@Nullable String dbValue) {
         return switch (dbValue == null ? "" : dbValue) {
             case "paypal" -> "PayPal";

@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /**
- * The API keys page (seed 001 §5.5; seed 000 §9.2-§9.3): create (the key shown once, with a copy
+ * The API keys page (docs/product/proxy.md#api-keys, #key-rotation, docs/product/accounts.md#ip-whitelist): create (the key shown once, with a copy
  * button and the warning), list, enable/disable, delete with confirmation, per-key IP whitelist,
  * rotation with its grace period. Every action goes through {@link ApiKeysService}, scoped by the
  * signed-in account (another account's key is a 404). Actions redirect back with a {@code done}
@@ -62,7 +62,7 @@ final class KeysPagesController {
             return render(me, model);
         }
         try {
-            // Seed 001 §6.2: a key may expire; the form offers never (0) or a number of days.
+            // docs/product/proxy.md#api-keys: a key may expire; the form offers never (0) or a number of days.
             @Nullable Instant expiresAt = expiresInDays > 0
                     ? Instant.now().plus(Duration.ofDays(Math.min(expiresInDays, 3650))) : null;
             model.addAttribute("created", keys.create(me.userId(), n, expiresAt));

@@ -22,9 +22,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The dashboard overview (seed 001 §5.2: four stat cards, active nodes, network statistics, world
+ * The dashboard overview (docs/product/dashboard.md#overview: four stat cards, active nodes, network statistics, world
  * map of nodes by country, refreshed every 30 s through {@code /dashboard/live}) with the plan and
- * usage card, and the nodes page (§5.3: filters, table on desktop and cards on mobile, 10 s
+ * usage card, and the nodes page (docs/product/nodes.md#node-list-and-filters: filters, table on desktop and cards on mobile, 10 s
  * auto-refresh through {@code /nodes/table}). Data come from {@link NodesService} (the caller's own
  * nodes, all nodes for an admin, plus network-wide live counts) and {@link PlansService}.
  * Stateless; thread-safe.

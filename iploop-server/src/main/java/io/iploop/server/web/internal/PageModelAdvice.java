@@ -25,7 +25,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
  * Puts what the layout needs into every page model of this package: {@code me} (the signed-in
  * {@link Account}, null on public pages), {@code isAdmin} and {@code path} (for the active sidebar
  * item). Renders a feature's {@link ApiException} thrown by a page as the error page with its
- * status and message (seed 001 §16: messages shown verbatim; another tenant's object is a plain
+ * status and message (docs/product/dashboard.md#errors-and-states: messages shown verbatim; another tenant's object is a plain
  * 404), and anything unexpected as a 500 page without details (logged). Thread-safe.
  */
 @ControllerAdvice(basePackageClasses = PageModelAdvice.class)
@@ -35,7 +35,7 @@ final class PageModelAdvice {
     private static final Logger log = LoggerFactory.getLogger(PageModelAdvice.class);
 
     /**
-     * The sidebar (seed 001 §5.1), in order; a new page adds one line. {@code id} is what a page
+     * The sidebar (docs/product/dashboard.md#sidebar), in order; a new page adds one line. {@code id} is what a page
      * passes as {@code nav} to the layout to highlight its item; {@code icon} names a fragment of
      * {@code fragments/icons}. Admin items are listed only to admins.
      */
@@ -55,7 +55,7 @@ final class PageModelAdvice {
             new NavItem("admin-audit", "/admin/audit", "Audit log", "list", true));
 
     /**
-     * The Earn section of the sidebar (seed 000 §3.6.2), shown to operators (who enrolled a device
+     * The Earn section of the sidebar (docs/product/earn.md#earn-dashboard), shown to operators (who enrolled a device
      * or chose "earn" at sign-up) and admins.
      */
     static final List<NavItem> EARN_NAV = List.of(

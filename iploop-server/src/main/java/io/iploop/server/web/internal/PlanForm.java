@@ -15,7 +15,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The plans editor's form (seed 001 §13.1 "Create Plan Dialog") as typed: every value a string,
+ * The plans editor's form (docs/product/admin.md#plans) as typed: every value a string,
  * blank meaning "unlimited"/"custom" where the plan allows it. {@link #errors} names each field
  * at fault: what the form itself must check (text that is not a number, a required field left
  * blank), then the plan rules, which are {@link PlanSpec}'s Bean Validation constraints, the same

@@ -33,7 +33,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /**
- * The settings page (seed 001 §5.10; seed 000 §9.1, §9.3, §9.4): profile, password, e-mail
+ * The settings page (docs/product/accounts.md#profile-and-settings, #two-factor-authentication, #ip-whitelist, #login-sessions): profile, password, e-mail
  * notification preferences, two-factor authentication (setup with QR code and secret, verify,
  * backup codes shown once with copy and download, regenerate, disable with code and password),
  * active sessions with terminate and "log out everywhere else", the account-level IP whitelist and
@@ -76,7 +76,7 @@ final class SettingsPagesController {
     String page(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(required = false) @Nullable String done,
             @RequestParam(required = false) @Nullable String twoFactor, Model model) {
         model.addAttribute("done", done == null ? null : DONE.get(done));
-        // Sent here by the page chain: an admin whose session was opened without 2FA (seed 000 §9.1).
+        // Sent here by the page chain: an admin whose session was opened without 2FA (docs/product/accounts.md#two-factor-authentication).
         model.addAttribute("adminNeedsTwoFactor", "required".equals(twoFactor) && me.isAdmin());
         return render(me, model);
     }
@@ -232,7 +232,7 @@ final class SettingsPagesController {
     }
 
     /**
-     * Deletes the account (seed 001 §5.10 "Danger Zone") once the person typed their own e-mail
+     * Deletes the account (docs/product/accounts.md#account-deletion) once the person typed their own e-mail
      * and password; then the cookie is cleared and the login page says what happened.
      */
     @PostMapping("/settings/delete")

@@ -12,12 +12,12 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The sign-up form of the login page. The account rules (seed 001 §5.13: names of 2-100
+ * The sign-up form of the login page. The account rules (docs/product/dashboard.md#public-pages: names of 2-100
  * characters, a valid e-mail, a password of 8-128 characters, an optional company) are
  * {@link NewAccount}'s constraints, the same the API applies; the confirmation must match. {@code intent} is what the person
- * wants to do (issue 5: {@code use} proxies, {@code earn} by sharing bandwidth, or {@code both};
+ * wants to do (docs/product/dashboard.md#first-hour: {@code use} proxies, {@code earn} by sharing bandwidth, or {@code both};
  * absent means {@code use}); {@code ref} is a referral code from a {@code /register?ref=CODE} link
- * (seed 000 §3.7). Fields arrive as typed (null when absent); {@link #errors()} names each field at
+ * (docs/product/earn.md#referrals). Fields arrive as typed (null when absent); {@link #errors()} names each field at
  * fault. Immutable.
  */
 record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullable String email,

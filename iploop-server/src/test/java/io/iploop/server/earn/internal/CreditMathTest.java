@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The credit arithmetic: exact rates, multipliers of seed 000 §3.3, carried rounding, tiers. */
+/** The credit arithmetic: exact rates, multipliers of docs/product/earn.md#multipliers, carried rounding, tiers. */
 class CreditMathTest {
 
     private static final BigDecimal BRONZE = new BigDecimal("0.10");

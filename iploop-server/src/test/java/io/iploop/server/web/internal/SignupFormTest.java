@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The sign-up field rules of seed 001 §5.13, each naming its field. */
+/** The sign-up field rules of docs/product/dashboard.md#public-pages, each naming its field. */
 class SignupFormTest {
 
     @Test

@@ -28,7 +28,7 @@ import org.springframework.web.method.HandlerMethod;
  */
 final class V2OpenApiCustomizer implements OperationCustomizer {
 
-    private static final String ENVELOPE = "\n\nResponse: the v2 envelope `{success, data, error, meta}` (seed 000 §12.1)"
+    private static final String ENVELOPE = "\n\nResponse: the v2 envelope `{success, data, error, meta}` (docs/product/api.md#api-v2)"
             + "; `ETag` on success, `If-None-Match` answers 304. Unknown parameters answer 400 naming them.";
 
     @Override

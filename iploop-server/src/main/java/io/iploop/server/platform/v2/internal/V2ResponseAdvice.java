@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Wraps every JSON body under {@code /api/v2/} in the {@link Envelope} (seed 000 §12.1): a
+ * Wraps every JSON body under {@code /api/v2/} in the {@link Envelope} (docs/product/api.md#api-v2): a
  * {@link Paged} becomes {@code data: [...]} plus {@code meta}, any other body {@code data}, an
  * {@link ApiError} (from the shared exception handler) {@code success:false} with {@code error}.
  * Applies {@code ?fields=} to the data, and marks successful GETs {@code Cache-Control: private,

@@ -13,7 +13,7 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Wires the {@code /api/v2} conventions (seed 000 §12.1) into Spring MVC once for every feature:
+ * Wires the {@code /api/v2} conventions (docs/product/api.md#api-v2) into Spring MVC once for every feature:
  * query parsing ({@link V2QueryInterceptor}, {@link ListQueryArgumentResolver}), the envelope
  * ({@link V2ResponseAdvice}), {@code ETag}/{@code If-None-Match} → 304 on every v2 GET (Spring's
  * {@link ShallowEtagHeaderFilter}: a strong ETag over the exact body bytes, so a changed field
