@@ -122,12 +122,18 @@ class GatewayWithAgentsIT {
     private NodeAgent startAgent(String deviceId, String country, String city) {
         String key = "ipn_" + UUID.randomUUID().toString().replace("-", "") + "0".repeat(16);
         nodeKeys.put(KeyHashes.sha256Hex(key), new String[] {country, city});
+        NodeAgent agent = launchAgent(key, deviceId, country, city);
+        await().atMost(Duration.ofSeconds(10)).until(() -> agent.status().state() == AgentStatus.State.CONNECTED);
+        return agent;
+    }
+
+    /** Starts an agent with {@code key} (already known to the authenticator) without waiting for it. */
+    private NodeAgent launchAgent(String key, String deviceId, String country, String city) {
         NodeAgent agent = new NodeAgent(new AgentConfig(URI.create("ws://127.0.0.1:" + gateway.nodeHubPort() + "/ws"), key,
                 deviceId, deviceId, country, null, city, 0, null, "wifi", false, true, List.of(), List.of(),
                 TunnelSettings.DEFAULTS));
         agent.start();
         agents.add(agent);
-        await().atMost(Duration.ofSeconds(10)).until(() -> agent.status().state() == AgentStatus.State.CONNECTED);
         return agent;
     }
 
@@ -295,5 +301,31 @@ class GatewayWithAgentsIT {
         Curl.Result r = Curl.run("-x", proxy("-country-us"), origin.url("/bytes/1000"));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.bodyBytes()).isEqualTo(TestOrigin.expectedBytes(1000));
+    }
+
+    @Test
+    void aClonedDeviceIdIsRefusedAndTheEstablishedAgentKeepsItsSession() throws Exception {
+        String key = "ipn_" + "c1".repeat(24);
+        nodeKeys.put(KeyHashes.sha256Hex(key), new String[] {"DE", "berlin"});
+        NodeAgent original = launchAgent(key, "cloned-disk", "DE", "berlin");
+        await().atMost(Duration.ofSeconds(10)).until(() -> original.status().state() == AgentStatus.State.CONNECTED);
+        java.time.Instant since = original.status().connectedSince();
+        String nodeId = original.status().nodeId();
+
+        NodeAgent copy = launchAgent(key, "cloned-disk", "DE", "berlin");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> copy.status().state() == AgentStatus.State.DUPLICATE_DEVICE);
+        assertThat(copy.status().lastError()).contains("already connected").contains("proxyclaw reset-id");
+        // The copy waits minutes, not seconds: the original is not knocked off again and again.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
+                original.status().state() == AgentStatus.State.CONNECTED
+                        && since.equals(original.status().connectedSince())
+                        && copy.status().state() == AgentStatus.State.DUPLICATE_DEVICE);
+        assertThat(original.status().reconnects()).isZero();
+        assertThat(original.status().nodeId()).isEqualTo(nodeId);
+        assertThat(gateway.nodes().connectedNodes()).hasSize(1);
+        Curl.Result r = Curl.run("-x", proxy("-country-de-debug-1"), origin.url("/bytes/1000"));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("X-IPLoop-Node")).isEqualTo(nodeId);
     }
 }

@@ -24,6 +24,11 @@ public record AgentStatus(
         long reconnects,
         @Nullable String lastError) {
 
-    /** Connection states. */
-    public enum State { CONNECTING, CONNECTED, BACKING_OFF, STOPPED }
+    /**
+     * Connection states. {@code DUPLICATE_DEVICE}: the gateway refused this device id because
+     * another agent with the same id is connected; waiting long before the next try (run
+     * {@code proxyclaw reset-id}). {@code STOPPING}: a stop was requested; no new streams, the
+     * open ones are finishing.
+     */
+    public enum State { CONNECTING, CONNECTED, BACKING_OFF, DUPLICATE_DEVICE, STOPPING, STOPPED }
 }

@@ -72,9 +72,18 @@ public final class NodeAgent implements AutoCloseable {
     /** A session that was welcomed longer ago than this resets the backoff when it ends. */
     static final Duration STABLE_SESSION = Duration.ofSeconds(60);
 
+    /**
+     * A "device id already connected" refusal within this long after this agent's own session
+     * ended is most likely that session still alive on the gateway's side (it notices a dead peer
+     * only after {@link TunnelProtocol#DEAD_PEER_TIMEOUT_MILLIS}), not a clone: the agent then
+     * retries with the refusal delay instead of the long duplicate-device delay.
+     */
+    static final Duration OWN_GHOST_WINDOW = Duration.ofMillis(TunnelProtocol.DEAD_PEER_TIMEOUT_MILLIS).plusSeconds(60);
+
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final int RESOLVER_THREADS = 8;
     private static final int RESOLVER_QUEUE = 1024;
+    private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final AgentConfig config;
     private final @Nullable DeviceRegistrar registrar;
@@ -97,6 +106,8 @@ public final class NodeAgent implements AutoCloseable {
     private AgentStatus.State state = AgentStatus.State.STOPPED;
     private boolean started;
     private boolean closed;
+    private boolean stopping;
+    private long lastSessionEndNanos;
     private @Nullable Attempt current;
     private final Set<Attempt> draining = new HashSet<>();
     private @Nullable Future<?> pendingReconnect;
@@ -227,6 +238,74 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
+     * Stops gracefully (docs/node-agent.md, "Log in, start, stop"): stops reconnecting, answers
+     * new OPENs with OPEN_FAIL {@code unavailable} ("agent is draining", so the gateway picks
+     * another node; protocol version 1 has no agent-to-gateway DRAIN), lets the open streams
+     * finish for up to {@code drainDeadline}, then {@link #close() closes} whatever is left.
+     * Blocks the caller until then; returns at once if already closed.
+     *
+     * @param drainDeadline how long open streams may keep running, {@code Duration.ZERO} to cut them
+     */
+    public void shutdown(Duration drainDeadline) {
+        int open;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            stopping = true;
+            state = AgentStatus.State.STOPPING;
+            if (pendingReconnect != null) {
+                pendingReconnect.cancel(false);
+                pendingReconnect = null;
+            }
+            open = activeStreams.get();
+        }
+        if (open > 0) {
+            log.info("stopping: no new streams; finishing {} open stream(s) within {} s", open, drainDeadline.toSeconds());
+        }
+        long deadline = System.nanoTime() + drainDeadline.toNanos();
+        synchronized (this) {
+            long left;
+            while (busy() && !closed && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    // Woken when the last relay ends; the poll covers the tunnel streams that
+                    // still send their last queued bytes after their relay ended.
+                    TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, DRAIN_POLL_NANOS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        int cut = Math.max(activeStreams.get(), busy() ? 1 : 0);
+        if (cut > 0) {
+            log.warn("stopping: drain deadline passed, closing {} stream(s) still open", cut);
+        }
+        close();
+    }
+
+    /**
+     * True while a stream is relaying or a tunnel stream still has bytes to send (a stream whose
+     * origin finished may wait for the gateway's credit for its last window). Caller holds the lock.
+     */
+    private boolean busy() {
+        if (activeStreams.get() > 0) {
+            return true;
+        }
+        List<Attempt> sessions = new ArrayList<>(draining);
+        if (current != null) {
+            sessions.add(current);
+        }
+        for (Attempt a : sessions) {
+            TunnelSession s = a.session;
+            if (s != null && s.activeStreams() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Stops reconnecting, closes the tunnel and every stream, releases threads. Waits up to a few
      * seconds for the threads to end unless called from one of them. Idempotent.
      */
@@ -238,6 +317,7 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
             closed = true;
+            notifyAll();
             if (registrar != null) {
                 registrar.close();
             }
@@ -303,7 +383,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Starts one connection attempt. Caller holds the lock. */
     private void connect() {
-        if (closed) {
+        if (closed || stopping) {
             return;
         }
         pendingReconnect = null;
@@ -319,7 +399,7 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private synchronized void reconnectNow() {
-        if (!closed && current == null) {
+        if (!closed && !stopping && current == null) {
             connect();
         }
     }
@@ -342,6 +422,7 @@ public final class NodeAgent implements AutoCloseable {
         private volatile boolean draining;
         private volatile long welcomedAtNanos;
         private volatile boolean refused;
+        private volatile boolean duplicateDevice;
 
         /** Runs on the resolver: the gateway's name may need a blocking DNS lookup. */
         void resolveAndConnect() {
@@ -367,7 +448,7 @@ public final class NodeAgent implements AutoCloseable {
                             TunnelPipeline.client(ch.pipeline(), gatewayUri, ssl, s);
                             String sessionStage = ch.pipeline().context(s.handler()).name();
                             ch.pipeline().addBefore(sessionStage, "proxyclaw-refusal-watch",
-                                    new TunnelClientRefusalHandler(() -> refused = true));
+                                    new TunnelClientRefusalHandler(() -> refused = true, () -> duplicateDevice = true));
                         }
                     });
             ChannelFuture connected;
@@ -398,7 +479,7 @@ public final class NodeAgent implements AutoCloseable {
         @Override
         public void onWelcome(TunnelSession s, Welcome welcome) {
             synchronized (NodeAgent.this) {
-                if (closed || current != this) {
+                if (closed || stopping || current != this) {
                     return;
                 }
                 welcomedAtNanos = System.nanoTime();
@@ -418,6 +499,7 @@ public final class NodeAgent implements AutoCloseable {
                 draining = true;
                 NodeAgent.this.draining.add(this);
                 current = null;
+                lastSessionEndNanos = System.nanoTime();
                 connectedSince = null;
                 if (livedLongEnough(this)) {
                     backoff.reset();
@@ -444,18 +526,36 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
             long delayMillis;
+            boolean clone = false;
             synchronized (NodeAgent.this) {
                 if (NodeAgent.this.draining.remove(this) || closed || current != this) {
                     return;
                 }
                 current = null;
                 connectedSince = null;
+                long now = System.nanoTime();
+                boolean ownGhost = lastSessionEndNanos != 0 && now - lastSessionEndNanos < OWN_GHOST_WINDOW.toNanos();
+                if (welcomedAtNanos != 0) {
+                    lastSessionEndNanos = now;
+                }
+                if (stopping) {
+                    state = AgentStatus.State.STOPPING;
+                    return;
+                }
                 lastError = reason;
                 if (livedLongEnough(this)) {
                     backoff.reset();
                 }
-                delayMillis = refusal ? backoff.refusedDelayMillis() : backoff.nextDelayMillis();
-                state = AgentStatus.State.BACKING_OFF;
+                if (duplicateDevice && !ownGhost) {
+                    clone = true;
+                    lastError = "device id " + config.deviceId() + " is already connected to the gateway by another "
+                            + "agent (a copied disk or volume?); run 'proxyclaw reset-id' on this copy";
+                    delayMillis = backoff.duplicateDelayMillis();
+                    state = AgentStatus.State.DUPLICATE_DEVICE;
+                } else {
+                    delayMillis = refusal || duplicateDevice ? backoff.refusedDelayMillis() : backoff.nextDelayMillis();
+                    state = AgentStatus.State.BACKING_OFF;
+                }
                 try {
                     pendingReconnect = group.next().schedule(NodeAgent.this::reconnectNow, delayMillis, TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException e) {
@@ -466,7 +566,11 @@ public final class NodeAgent implements AutoCloseable {
             if (ch != null) {
                 ch.close();
             }
-            if (refusal) {
+            if (clone) {
+                log.error("gateway refused this node: another agent is connected with the same device id {} "
+                        + "(a copied disk or volume?). Run 'proxyclaw reset-id' on this copy to give it its own id; "
+                        + "retrying in {} s", config.deviceId(), delayMillis / 1000);
+            } else if (refusal || duplicateDevice) {
                 log.warn("gateway refused this node: {}; retrying in {} ms", reason, delayMillis);
             } else {
                 log.warn("tunnel down: {}; reconnecting in {} ms", reason, delayMillis);
@@ -490,7 +594,7 @@ public final class NodeAgent implements AutoCloseable {
 
         @Override
         public void onOpen(ByteStream stream, String host, int port, OpenReply reply) {
-            if (draining || closed()) {
+            if (draining || !acceptingStreams()) {
                 reply.reject(OpenFailure.UNAVAILABLE, "agent is draining");
                 return;
             }
@@ -510,7 +614,7 @@ public final class NodeAgent implements AutoCloseable {
                 reject(reply, host, port, e);
                 return;
             }
-            if (!stream.isOpen() || closed()) {
+            if (!stream.isOpen() || !acceptingStreams()) {
                 reply.reject(OpenFailure.UNAVAILABLE, "stream closed before connecting");
                 return;
             }
@@ -536,7 +640,7 @@ public final class NodeAgent implements AutoCloseable {
                     reject(reply, host, port, f.cause());
                     return;
                 }
-                if (!stream.isOpen() || closed()) {
+                if (!stream.isOpen() || !acceptingStreams()) {
                     ch.close();
                     reply.reject(OpenFailure.UNAVAILABLE, "stream closed before connecting");
                     return;
@@ -555,7 +659,12 @@ public final class NodeAgent implements AutoCloseable {
         }
 
         private void streamEnded(@Nullable String error) {
-            activeStreams.decrementAndGet();
+            if (activeStreams.decrementAndGet() == 0) {
+                synchronized (NodeAgent.this) {
+                    // Wakes a shutdown() waiting for the streams to finish.
+                    NodeAgent.this.notifyAll();
+                }
+            }
             int left = streams.decrementAndGet();
             if (error != null) {
                 log.debug("exit stream ended: {}", error);
@@ -574,22 +683,29 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * Notices the gateway's refusal (WebSocket close code {@link TunnelProtocol#CLOSE_CODE_REFUSED})
-     * so the agent backs off with the capped delay. Pipeline position: just before the tunnel
-     * session handler; passes every message on unchanged; never removed. Stateful, one per
-     * connection.
+     * Notices the gateway's refusal (WebSocket close code {@link TunnelProtocol#CLOSE_CODE_REFUSED},
+     * or {@link TunnelProtocol#CLOSE_CODE_DUPLICATE_DEVICE} for a device id another agent already
+     * uses) so the agent backs off with the capped or the long delay. Pipeline position: just
+     * before the tunnel session handler; passes every message on unchanged; never removed.
+     * Stateful, one per connection.
      */
     private static final class TunnelClientRefusalHandler extends ChannelInboundHandlerAdapter {
         private final Runnable onRefused;
+        private final Runnable onDuplicateDevice;
 
-        TunnelClientRefusalHandler(Runnable onRefused) {
+        TunnelClientRefusalHandler(Runnable onRefused, Runnable onDuplicateDevice) {
             this.onRefused = onRefused;
+            this.onDuplicateDevice = onDuplicateDevice;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof CloseWebSocketFrame close && close.statusCode() == TunnelProtocol.CLOSE_CODE_REFUSED) {
-                onRefused.run();
+            if (msg instanceof CloseWebSocketFrame close) {
+                if (close.statusCode() == TunnelProtocol.CLOSE_CODE_REFUSED) {
+                    onRefused.run();
+                } else if (close.statusCode() == TunnelProtocol.CLOSE_CODE_DUPLICATE_DEVICE) {
+                    onDuplicateDevice.run();
+                }
             }
             ctx.fireChannelRead(msg);
         }
@@ -604,8 +720,9 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    private synchronized boolean closed() {
-        return closed;
+    /** False once a stop was requested: new OPENs are answered "agent is draining". */
+    private synchronized boolean acceptingStreams() {
+        return !closed && !stopping;
     }
 
     private static String message(Throwable t) {

@@ -13,13 +13,26 @@ final class ReconnectBackoff {
     /** DESIGN §4 defaults: 1 s base, doubling, 60 s cap. */
     static final Duration DEFAULT_BASE = Duration.ofSeconds(1);
     static final Duration DEFAULT_CAP = Duration.ofSeconds(60);
+    /** Delay after the gateway refused a duplicate device id (docs/node-agent.md). */
+    static final Duration DEFAULT_DUPLICATE_DELAY = Duration.ofMinutes(5);
 
     private final long baseMillis;
     private final long capMillis;
+    private final long duplicateDelayMillis;
     private final RandomGenerator random;
     private int attempt;
 
     ReconnectBackoff(Duration base, Duration cap, RandomGenerator random) {
+        this(base, cap, DEFAULT_DUPLICATE_DELAY, random);
+    }
+
+    /**
+     * @param duplicateDelay the delay after a "device id already connected" refusal
+     * @throws IllegalArgumentException for a base &le; 0, a cap below the base or a duplicate
+     *     delay below the cap
+     */
+    ReconnectBackoff(Duration base, Duration cap, Duration duplicateDelay, RandomGenerator random) {
+        this.duplicateDelayMillis = duplicateDelay.toMillis();
         this.baseMillis = base.toMillis();
         this.capMillis = cap.toMillis();
         if (baseMillis <= 0) {
@@ -27,6 +40,9 @@ final class ReconnectBackoff {
         }
         if (capMillis < baseMillis) {
             throw new IllegalArgumentException("cap: " + cap + " (expected: >= base " + base + ")");
+        }
+        if (duplicateDelayMillis < capMillis) {
+            throw new IllegalArgumentException("duplicateDelay: " + duplicateDelay + " (expected: >= cap " + cap + ")");
         }
         this.random = random;
     }
@@ -63,6 +79,16 @@ final class ReconnectBackoff {
     long refusedDelayMillis() {
         long half = capMillis / 2;
         return half + random.nextLong(capMillis - half + 1);
+    }
+
+    /**
+     * The delay after the gateway refused this device id because another agent with the same id
+     * is connected (a cloned disk or volume), in ms: uniform in [0.9, 1.0] × the duplicate delay.
+     * Long, so the copy does not keep knocking at the gateway while its operator is away.
+     */
+    long duplicateDelayMillis() {
+        long low = duplicateDelayMillis - duplicateDelayMillis / 10;
+        return low + random.nextLong(duplicateDelayMillis - low + 1);
     }
 
     /** Starts over at the base delay (after a session that lived long enough). */

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -104,7 +105,7 @@ class NodeAgentIT {
         assertThat(a.status().connectedSince()).isNotNull();
 
         ByteStream stream = session.openStream("127.0.0.1", echoPort()).get(10, TimeUnit.SECONDS);
-        Collector echoed = new Collector();
+        StreamCollector echoed = new StreamCollector();
         stream.setHandler(echoed);
         byte[] payload = new byte[1024 * 1024 + 17];
         new Random(7).nextBytes(payload);
@@ -270,7 +271,7 @@ class NodeAgentIT {
         NodeAgent a = startAgent(true);
         TunnelSession first = gateway.nextSession(10);
         ByteStream open = first.openStream("127.0.0.1", echoPort()).get(10, TimeUnit.SECONDS);
-        Collector echoed = new Collector();
+        StreamCollector echoed = new StreamCollector();
         open.setHandler(echoed);
 
         first.drain(10_000);
@@ -288,6 +289,55 @@ class NodeAgentIT {
         open.close();
         await().atMost(Duration.ofSeconds(5)).until(() -> gateway.closedSessions().contains(first));
         assertThat(a.status().state()).isEqualTo(AgentStatus.State.CONNECTED);
+    }
+
+    @Test
+    void stopLetsARunningDownloadFinishByteExactAndRefusesNewStreams() throws Exception {
+        int size = 50 * 1024 * 1024;
+        Channel source = new ServerBootstrap().group(originGroup).channel(NioServerSocketChannel.class)
+                .childHandler(new SourceOrigin(size)).bind("127.0.0.1", 0).sync().channel();
+        try {
+            NodeAgent a = startAgent(true);
+            TunnelSession session = gateway.nextSession(10);
+            ByteStream download = session.openStream("127.0.0.1", ((InetSocketAddress) source.localAddress()).getPort())
+                    .get(10, TimeUnit.SECONDS);
+            StreamCollector received = new StreamCollector();
+            received.hold();
+            download.setHandler(received);
+            // Without credit the download stalls after its first window: it is surely mid-flight.
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() > 0);
+
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> a.shutdown(Duration.ofSeconds(60)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.status().state() == AgentStatus.State.STOPPING);
+            assertOpenFails(session, "127.0.0.1", echoPort(), OpenFailure.UNAVAILABLE, "draining");
+            assertThat(stopped).isNotDone();
+            assertThat(received.size()).isLessThan(size);
+
+            received.release(download);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(received.size()).isEqualTo(size));
+            assertThat(received.bytes()).isEqualTo(SourceOrigin.content(size));
+            stopped.get(20, TimeUnit.SECONDS);
+            assertThat(a.status().state()).isEqualTo(AgentStatus.State.STOPPED);
+            await().atMost(Duration.ofSeconds(5)).until(() -> gateway.closedSessions().contains(session));
+        } finally {
+            source.close().sync();
+        }
+    }
+
+    @Test
+    void stopClosesStreamsStillOpenAtTheDeadline() throws Exception {
+        NodeAgent a = startAgent(true);
+        TunnelSession session = gateway.nextSession(10);
+        ByteStream idle = session.openStream("127.0.0.1", echoPort()).get(10, TimeUnit.SECONDS);
+        StreamCollector c = new StreamCollector();
+        idle.setHandler(c);
+
+        a.shutdown(Duration.ofMillis(300));
+
+        assertThat(a.status().state()).isEqualTo(AgentStatus.State.STOPPED);
+        assertThat(a.status().activeStreams()).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> c.closed() && !idle.isOpen());
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.closedSessions().contains(session));
     }
 
     @Test
@@ -320,7 +370,7 @@ class NodeAgentIT {
 
     private void assertEchoes(TunnelSession session) throws Exception {
         ByteStream s = session.openStream("127.0.0.1", echoPort()).get(10, TimeUnit.SECONDS);
-        Collector c = new Collector();
+        StreamCollector c = new StreamCollector();
         s.setHandler(c);
         s.write(Unpooled.wrappedBuffer("ping".getBytes()));
         await().atMost(Duration.ofSeconds(5)).until(() -> c.size() == 4);
@@ -350,41 +400,6 @@ class NodeAgentIT {
             throw new AssertionError(e);
         }
         throw new AssertionError("OPEN of " + host + ":" + port + " succeeded");
-    }
-
-    /** Collects a stream's bytes and returns credit for them. */
-    private static final class Collector implements ByteStream.Handler {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-        @Override
-        public void onData(ByteStream stream, ByteBuf data) {
-            int n = data.readableBytes();
-            byte[] copy = new byte[n];
-            data.readBytes(copy);
-            data.release();
-            synchronized (bytes) {
-                bytes.write(copy, 0, n);
-            }
-            stream.ack(n);
-        }
-
-        @Override
-        public void onWritabilityChanged(ByteStream stream) {}
-
-        @Override
-        public void onClosed(ByteStream stream, @Nullable String error) {}
-
-        int size() {
-            synchronized (bytes) {
-                return bytes.size();
-            }
-        }
-
-        byte[] bytes() {
-            synchronized (bytes) {
-                return bytes.toByteArray();
-            }
-        }
     }
 
     @Sharable

@@ -14,6 +14,16 @@ class ReconnectBackoffTest {
             Duration.ofSeconds(1), Duration.ofSeconds(60), new SplittableRandom(42));
 
     @Test
+    void aDuplicateDeviceWaitsMinutesNotTheNormalBackoff() {
+        for (int i = 0; i < 200; i++) {
+            assertThat(backoff.duplicateDelayMillis()).isBetween(270_000L, 300_000L);
+        }
+        assertThat(backoff.attempt()).as("does not advance the ordinary backoff").isZero();
+        assertThatThrownBy(() -> new ReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60),
+                Duration.ofSeconds(30), new SplittableRandom())).hasMessageContaining("duplicateDelay");
+    }
+
+    @Test
     void ceilingDoublesFromTheBaseUpToTheCap() {
         assertThat(backoff.ceilingMillis(0)).isEqualTo(1_000);
         assertThat(backoff.ceilingMillis(1)).isEqualTo(2_000);

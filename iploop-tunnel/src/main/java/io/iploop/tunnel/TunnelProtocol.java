@@ -53,6 +53,13 @@ public final class TunnelProtocol {
     /** WebSocket close code sent when the gateway refuses a HELLO. */
     public static final int CLOSE_CODE_REFUSED = 4403;
 
+    /**
+     * WebSocket close code sent when the gateway refuses a HELLO because another live session
+     * already serves the same device id (a cloned disk or volume); docs/protocol.md §4.1. The
+     * agent should back off for long and tell its operator to give the copy a new id.
+     */
+    public static final int CLOSE_CODE_DUPLICATE_DEVICE = 4409;
+
     /** WebSocket close code sent on a protocol violation. */
     public static final int CLOSE_CODE_PROTOCOL_ERROR = 4400;
 

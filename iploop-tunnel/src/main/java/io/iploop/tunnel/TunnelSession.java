@@ -77,6 +77,9 @@ public final class TunnelSession {
     /** The version both sides speak, from WELCOME (docs/protocol.md §7); 1 until then. */
     private volatile int protocolVersion = TunnelProtocol.MIN_VERSION;
 
+    /** Set once {@link #drain} was called; readable from any thread. */
+    private volatile boolean drainRequested;
+
     // Confined to the event loop.
     private final IntObjectHashMap<TunnelStream> streams = new IntObjectHashMap<>();
     private int nextStreamId = 1;
@@ -192,8 +195,25 @@ public final class TunnelSession {
         onLoop(() -> closeWithCode(TunnelProtocol.CLOSE_CODE_REFUSED, message));
     }
 
+    /**
+     * Gateway side: refuses the node after its HELLO because another live session serves the same
+     * device id, closing with {@link TunnelProtocol#CLOSE_CODE_DUPLICATE_DEVICE} and {@code message}.
+     */
+    public void refuseDuplicateDevice(String message) {
+        onLoop(() -> closeWithCode(TunnelProtocol.CLOSE_CODE_DUPLICATE_DEVICE, message));
+    }
+
+    /**
+     * True while the session's connection is up and the gateway has not asked it to drain: a
+     * session that still serves its device. Cheap; any thread.
+     */
+    public boolean isServing() {
+        return !drainRequested && isActive();
+    }
+
     /** Gateway side: asks the agent to finish its streams and reconnect within {@code deadlineMillis}. */
     public void drain(int deadlineMillis) {
+        drainRequested = true;
         onLoop(() -> {
             if (closed || draining) {
                 return;

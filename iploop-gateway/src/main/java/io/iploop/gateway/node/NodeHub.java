@@ -255,9 +255,27 @@ public final class NodeHub implements AutoCloseable {
         }
         NodeEntry entry = new NodeEntry(session, admitted, hello, remote, localExit);
         bySession.put(session, entry);
-        NodeEntry previous = nodes.put(admitted.nodeId(), entry);
+        NodeEntry[] replaced = new NodeEntry[1];
+        NodeEntry winner = nodes.compute(admitted.nodeId(), (id, old) -> {
+            if (old != null && old.session != session && old.session.isServing()) {
+                return old;
+            }
+            replaced[0] = old;
+            return entry;
+        });
+        if (winner != entry) {
+            // Another live session serves this device id (a cloned disk or volume): the established
+            // one keeps it, so the two copies do not knock each other off (docs/protocol.md §4.1).
+            bySession.remove(session);
+            log.warn("node {}: refused a second connection of device {} from {} (already connected from {})",
+                    admitted.nodeId(), hello.deviceId(), remote, winner.remoteAddress);
+            session.refuseDuplicateDevice("device id already connected (copied disk or volume?); "
+                    + "run 'proxyclaw reset-id' on the copy");
+            return;
+        }
+        NodeEntry previous = replaced[0];
         if (previous != null && previous.session != session) {
-            // The same device reconnected before its old connection timed out: the new one wins.
+            // The old connection is closed or draining: the reconnect wins.
             bySession.remove(previous.session);
             previous.session.close();
         }

@@ -12,6 +12,8 @@ final class CliException extends RuntimeException {
     static final int RUNTIME = 1;
     /** The command line or a setting value is wrong. */
     static final int USAGE = 2;
+    /** {@code proxyclaw status}: the agent is not running (as LSB init scripts' {@code status}). */
+    static final int NOT_RUNNING = 3;
 
     private final int exitCode;
 

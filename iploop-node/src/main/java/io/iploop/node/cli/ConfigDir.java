@@ -50,13 +50,52 @@ final class ConfigDir {
         this.dir = dir.toAbsolutePath().normalize();
     }
 
-    /** {@code $PROXYCLAW_HOME} if set, else {@code ~/.proxyclaw}. */
+    /**
+     * {@code $PROXYCLAW_HOME} if set, else {@code $HOME/.proxyclaw}, else (no {@code HOME}, e.g.
+     * some service managers) the JVM's {@code user.home} + {@code /.proxyclaw}. As documented in
+     * docs/node-agent.md, "Configuration".
+     */
     static ConfigDir locate(Map<String, String> env) {
         String home = env.get("PROXYCLAW_HOME");
         if (home != null && !home.isBlank()) {
             return new ConfigDir(Path.of(home));
         }
-        return new ConfigDir(Path.of(System.getProperty("user.home"), ".proxyclaw"));
+        String userHome = env.get("HOME");
+        if (userHome == null || userHome.isBlank()) {
+            userHome = System.getProperty("user.home");
+        }
+        return new ConfigDir(Path.of(userHome, ".proxyclaw"));
+    }
+
+    /**
+     * Replaces the device id with a new random one (the login and settings stay).
+     *
+     * @return the new id
+     */
+    String resetDeviceId() {
+        delete(DEVICE_ID_FILE);
+        return deviceId();
+    }
+
+    /**
+     * The log file, created {@code 600} if missing and narrowed to {@code 600} if an older
+     * version left it readable by others (it names the gateway and the device).
+     */
+    Path privateLogFile() {
+        ensureDir();
+        Path log = file(LOG_FILE);
+        try {
+            if (Files.notExists(log)) {
+                createPrivate(log, false);
+            } else if (isPosix(log)) {
+                Files.setPosixFilePermissions(log, OWNER_ONLY_FILE);
+            }
+        } catch (FileAlreadyExistsException e) {
+            // Created concurrently, fine.
+        } catch (IOException e) {
+            throw ioFailure(log, e);
+        }
+        return log;
     }
 
     Path dir() {
@@ -197,7 +236,7 @@ final class ConfigDir {
     }
 
     private static void createPrivate(Path path, boolean directory) throws IOException {
-        boolean posix = path.getFileSystem().supportedFileAttributeViews().contains("posix");
+        boolean posix = isPosix(path);
         @Nullable FileAttribute<?> perms = posix
                 ? PosixFilePermissions.asFileAttribute(directory ? OWNER_ONLY_DIR : OWNER_ONLY_FILE)
                 : null;
@@ -207,6 +246,10 @@ final class ConfigDir {
         } else {
             Files.createFile(path, attrs);
         }
+    }
+
+    private static boolean isPosix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     private static CliException ioFailure(Path f, IOException e) {

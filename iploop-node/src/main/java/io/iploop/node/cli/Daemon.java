@@ -23,8 +23,7 @@ final class Daemon {
     private Daemon() {}
 
     static int spawn(ProxyClawCli cli, ConfigDir dir) throws InterruptedException {
-        dir.ensureDir();
-        Path log = dir.file(ConfigDir.LOG_FILE);
+        Path log = dir.privateLogFile();
         List<String> command = new ArrayList<>();
         for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
             if (Files.isExecutable(Path.of(setsid))) {

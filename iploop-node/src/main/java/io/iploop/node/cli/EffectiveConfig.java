@@ -22,6 +22,9 @@ final class EffectiveConfig {
     /** The control plane of the local {@code ./iploop server}, used only with the default gateway. */
     static final String DEFAULT_API_URL = "http://127.0.0.1:8080";
 
+    /** How long open streams may keep running after a stop is requested, by default, in seconds. */
+    static final int DEFAULT_DRAIN_SECONDS = 20;
+
     static final String ENV_KEY = "PROXYCLAW_KEY";
     /** The product's Docker examples call it this; accepted as an alias of {@link #ENV_KEY}. */
     static final String ENV_KEY_ALIAS = "PROXYCLAW_API_KEY";
@@ -126,6 +129,12 @@ final class EffectiveConfig {
             return a;
         }
         return DEFAULT_GATEWAY.equals(gateway()) ? DEFAULT_API_URL : null;
+    }
+
+    /** How long open streams may keep running after a stop is requested ({@code drain-timeout}). */
+    java.time.Duration drainTimeout() {
+        String v = values.get(Setting.DRAIN_TIMEOUT);
+        return java.time.Duration.ofSeconds(v == null ? DEFAULT_DRAIN_SECONDS : Integer.parseInt(v));
     }
 
     boolean allowLoopback() {

@@ -30,9 +30,11 @@ import picocli.CommandLine.Spec;
             StatusCommand.class,
             ConfigCommand.class,
             LogoutCommand.class,
+            ResetIdCommand.class,
             CommandLine.HelpCommand.class
         },
-        footer = {"", "Config directory: $PROXYCLAW_HOME or ~/.proxyclaw. Exit codes: 0 ok, 1 error, 2 usage error."})
+        footer = {"", "Config directory: $PROXYCLAW_HOME or $HOME/.proxyclaw. Exit codes: 0 ok, 1 error, 2 usage error, "
+                + "3 not running (status)."})
 public final class ProxyClawCli implements Callable<Integer> {
 
     private final Map<String, String> env;

@@ -35,7 +35,9 @@ enum Setting {
             "bandwidth to share, 1-10000 Mbps; stored only, not enforced yet", Setting::bandwidthLimit),
     BLOCKED_DOMAINS("blocked-domains",
             "extra destinations this node refuses, comma-separated domains (subdomains included)", Setting::domains),
-    BLOCKED_CIDRS("blocked-cidrs", "extra address blocks this node refuses, comma-separated CIDRs", Setting::cidrs);
+    BLOCKED_CIDRS("blocked-cidrs", "extra address blocks this node refuses, comma-separated CIDRs", Setting::cidrs),
+    DRAIN_TIMEOUT("drain-timeout", "seconds open streams may keep running after a stop is requested, 0-3600 (default "
+            + EffectiveConfig.DEFAULT_DRAIN_SECONDS + ")", Setting::drainSeconds);
 
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
 
@@ -174,6 +176,18 @@ enum Setting {
             throw new IllegalArgumentException("(expected: wifi, cellular or ethernet)");
         }
         return lower;
+    }
+
+    private static String drainSeconds(String v) {
+        try {
+            int seconds = Integer.parseInt(v);
+            if (seconds >= 0 && seconds <= 3600) {
+                return Integer.toString(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the error below.
+        }
+        throw new IllegalArgumentException("(expected: a whole number of seconds, 0-3600)");
     }
 
     private static String bandwidthLimit(String v) {

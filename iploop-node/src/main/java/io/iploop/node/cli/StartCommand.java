@@ -59,11 +59,13 @@ final class StartCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         }
         long pid = ProcessHandle.current().pid();
+        Duration drain = new EffectiveConfig(dir, cli.env()).drainTimeout();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             cli.requestStop();
             try {
-                finished.await(20, TimeUnit.SECONDS);
+                // The JVM exits when this hook returns: give the drain its full time.
+                finished.await(drain.toSeconds() + StopCommand.MARGIN_SECONDS / 2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -79,6 +81,9 @@ final class StartCommand implements Callable<Integer> {
             }
             agent.start();
             loop(dir, agent, config.gatewayUri().toString(), pid);
+            out.printf("stopping: open streams may finish within %d s…%n", drain.toSeconds());
+            out.flush();
+            agent.shutdown(drain);
         } finally {
             agent.close();
             if (dir.readPid().orElse(-1) == pid) {
@@ -122,7 +127,6 @@ final class StartCommand implements Callable<Integer> {
             }
             out.flush();
         } while (!cli.stopRequested().await(TICK_MILLIS, TimeUnit.MILLISECONDS));
-        out.println("stopping…");
     }
 
     private static void printChange(PrintWriter out, AgentStatus s, String gateway) {
@@ -130,6 +134,8 @@ final class StartCommand implements Callable<Integer> {
             case CONNECTING -> out.println("connecting to " + gateway + " …");
             case CONNECTED -> out.println("connected: node " + s.nodeId() + " is sharing (" + summary(s) + ")");
             case BACKING_OFF -> out.println("disconnected: " + s.lastError() + "; reconnecting with backoff");
+            case DUPLICATE_DEVICE -> out.println("refused: " + s.lastError() + "; retrying in a few minutes");
+            case STOPPING -> out.println("stopping");
             case STOPPED -> out.println("stopped");
         }
     }

@@ -10,8 +10,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code proxyclaw status}: what the running agent last wrote to {@code status.properties}. */
-@Command(name = "status", description = "Show whether the agent runs, its connection and what it carried.")
+/**
+ * {@code proxyclaw status}: what the running agent last wrote to {@code status.properties}. Exits
+ * 0 when the agent runs and {@link CliException#NOT_RUNNING 3} when it does not.
+ */
+@Command(name = "status", description = "Show whether the agent runs, its connection and what it carried. "
+        + "Exit code 0 if running, 3 if not.")
 final class StatusCommand implements Callable<Integer> {
 
     /** A status file older than this is reported as stale. */
@@ -27,7 +31,7 @@ final class StatusCommand implements Callable<Integer> {
         Optional<ProcessHandle> running = dir.runningAgent();
         if (running.isEmpty()) {
             out.println("proxyclaw is not running");
-            return 0;
+            return CliException.NOT_RUNNING;
         }
         Optional<StatusFile.Snapshot> snapshot = StatusFile.read(dir);
         if (snapshot.isEmpty()) {
@@ -48,6 +52,10 @@ final class StatusCommand implements Callable<Integer> {
         row(out, "bytes carried", Formats.bytes(s.bytesCarried()) + " (" + s.bytesCarried() + " bytes)");
         row(out, "reconnects", Long.toString(s.reconnects()));
         row(out, "last error", s.lastError() == null ? "-" : s.lastError());
+        if (s.state() == AgentStatus.State.DUPLICATE_DEVICE) {
+            row(out, "action", "another agent uses this device id; on this copy run: proxyclaw stop; "
+                    + "proxyclaw reset-id; proxyclaw start");
+        }
         Duration age = Duration.between(snap.updatedAt(), now);
         if (age.compareTo(STALE_AFTER) > 0) {
             row(out, "note", "status is " + Formats.duration(age) + " old; the agent may be hung");

@@ -8,12 +8,16 @@ import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code proxyclaw stop}: sends SIGTERM to the agent named in {@code agent.pid} and waits for it to exit. */
-@Command(name = "stop", description = "Stop the background agent (SIGTERM, then wait for it to finish).")
+/**
+ * {@code proxyclaw stop}: sends SIGTERM to the agent named in {@code agent.pid} and waits for it
+ * to drain its streams ({@code drain-timeout}) and exit; kills it if it takes
+ * {@link #MARGIN_SECONDS} longer than that.
+ */
+@Command(name = "stop", description = "Stop the background agent: SIGTERM, open streams finish (drain-timeout), then it exits.")
 final class StopCommand implements Callable<Integer> {
 
-    /** How long the agent gets to close its streams before it is killed, in seconds. */
-    private static final long GRACE_SECONDS = 20;
+    /** How much longer than its drain timeout the agent gets to exit before it is killed, in seconds. */
+    static final long MARGIN_SECONDS = 10;
 
     @ParentCommand
     private ProxyClawCli cli;
@@ -33,13 +37,14 @@ final class StopCommand implements Callable<Integer> {
         if (agent.pid() == ProcessHandle.current().pid()) {
             throw CliException.runtime("agent.pid names this very process; refusing to stop myself");
         }
+        long graceSeconds = drainSeconds(dir) + MARGIN_SECONDS;
         if (!agent.destroy()) {
             throw CliException.runtime("cannot signal pid " + agent.pid() + " (not allowed?)");
         }
         try {
-            agent.onExit().get(GRACE_SECONDS, TimeUnit.SECONDS);
+            agent.onExit().get(graceSeconds, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            cli.err().println("proxyclaw: pid " + agent.pid() + " did not stop within " + GRACE_SECONDS + " s; killing it");
+            cli.err().println("proxyclaw: pid " + agent.pid() + " did not stop within " + graceSeconds + " s; killing it");
             agent.destroyForcibly();
             try {
                 agent.onExit().get(5, TimeUnit.SECONDS);
@@ -53,5 +58,14 @@ final class StopCommand implements Callable<Integer> {
         dir.delete(ConfigDir.STATUS_FILE);
         cli.out().println("proxyclaw stopped (pid " + agent.pid() + ")");
         return 0;
+    }
+
+    /** The drain timeout the agent runs with, as far as this process can tell (the default if the config is broken). */
+    private long drainSeconds(ConfigDir dir) {
+        try {
+            return new EffectiveConfig(dir, cli.env()).drainTimeout().toSeconds();
+        } catch (CliException e) {
+            return EffectiveConfig.DEFAULT_DRAIN_SECONDS;
+        }
     }
 }

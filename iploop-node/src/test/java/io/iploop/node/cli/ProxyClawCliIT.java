@@ -1,9 +1,23 @@
 package io.iploop.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.iploop.node.SourceOrigin;
+import io.iploop.node.StreamCollector;
 import io.iploop.node.TestGateway;
+import io.iploop.tunnel.ByteStream;
+import io.iploop.tunnel.TunnelSession;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +64,7 @@ class ProxyClawCliIT {
         assertThat(gateway.hellos().getFirst().deviceName()).isEqualTo("ci-box");
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             CliRun status = CliRun.run(home, "status");
+            assertThat(status.exitCode()).isZero();
             assertThat(status.out()).contains("connected").contains("node-1").contains(gateway.uri().toString());
         });
         assertThat(Files.readString(home.resolve("agent.pid")).strip())
@@ -85,7 +100,52 @@ class ProxyClawCliIT {
         assertThat(stop.exitCode()).as(stop.err()).isZero();
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-        assertThat(CliRun.run(home, "status").out()).contains("not running");
+        CliRun after = CliRun.run(home, "status");
+        assertThat(after.exitCode()).isEqualTo(3);
+        assertThat(after.out()).contains("not running");
         assertThat(Files.readString(home.resolve("agent.log"))).contains("connected: node node-1").contains("proxyclaw stopped");
+    }
+
+    @Test
+    void stopLetsARunningDownloadFinishThenTheAgentExits() throws Exception {
+        int size = 50 * 1024 * 1024;
+        EventLoopGroup originGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-origin", true),
+                NioIoHandler.newFactory());
+        try {
+            Channel origin = new ServerBootstrap().group(originGroup).channel(NioServerSocketChannel.class)
+                    .childHandler(new SourceOrigin(size)).bind("127.0.0.1", 0).sync().channel();
+            CliRun start = CliRun.run(home, Map.of("PROXYCLAW_ALLOW_LOOPBACK", "true"), "start", "-d");
+            assertThat(start.exitCode()).as(start.out() + start.err()).isZero();
+            long pid = Long.parseLong(Files.readString(home.resolve("agent.pid")).strip());
+            TunnelSession session = gateway.nextSession(30);
+            ByteStream download = session.openStream("127.0.0.1", ((InetSocketAddress) origin.localAddress()).getPort())
+                    .get(15, TimeUnit.SECONDS);
+            StreamCollector received = new StreamCollector();
+            received.hold();
+            download.setHandler(received);
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() > 0);
+
+            CompletableFuture<CliRun> stop = CompletableFuture.supplyAsync(() -> CliRun.run(home, "stop"));
+            // The agent got SIGTERM and drains: new streams are refused, the download is not cut.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() ->
+                    session.openStream("127.0.0.1", 9).get(10, TimeUnit.SECONDS))
+                    .hasMessageContaining("draining"));
+            assertThat(stop).isNotDone();
+            assertThat(download.isOpen()).isTrue();
+
+            received.release(download);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(received.size()).isEqualTo(size));
+            assertThat(received.bytes()).isEqualTo(SourceOrigin.content(size));
+            CliRun stopped = stop.get(30, TimeUnit.SECONDS);
+            assertThat(stopped.exitCode()).as(stopped.err()).isZero();
+            assertThat(stopped.out()).contains("stopped (pid " + pid + ")");
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(Files.readString(home.resolve("agent.log"))).contains("stopping").contains("proxyclaw stopped");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("agent.log"))))
+                    .isEqualTo("rw-------");
+            origin.close().sync();
+        } finally {
+            originGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
     }
 }

@@ -3,6 +3,8 @@ package io.iploop.node.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -134,12 +136,77 @@ class ProxyClawCliTest {
     @Test
     void statusAndStopSayNotRunning() {
         CliRun status = CliRun.run(home(), "status");
-        assertThat(status.exitCode()).isZero();
+        assertThat(status.exitCode()).as("LSB: 3 = not running").isEqualTo(3);
         assertThat(status.out()).contains("not running");
 
         CliRun stop = CliRun.run(home(), "stop");
         assertThat(stop.exitCode()).isZero();
         assertThat(stop.out()).contains("not running");
+    }
+
+    @Test
+    void homeLocatesTheConfigDirectoryAndProxyclawHomeOverridesIt() throws IOException {
+        Path userHome = tmp.resolve("user");
+        Files.createDirectories(userHome);
+        ProxyClawCli cli = new ProxyClawCli(Map.of("HOME", userHome.toString()),
+                new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
+
+        assertThat(cli.run("login", "--key", KEY)).isZero();
+
+        Path dir = userHome.resolve(".proxyclaw");
+        assertThat(Files.readString(dir.resolve("config.properties"))).contains("key=" + KEY);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("device-id"))))
+                .isEqualTo("rw-------");
+
+        ProxyClawCli overridden = new ProxyClawCli(Map.of("HOME", userHome.toString(), "PROXYCLAW_HOME", home().toString()),
+                new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
+        assertThat(overridden.run("config", "set", "country", "DE")).isZero();
+        assertThat(home().resolve("config.properties")).exists();
+        assertThat(Files.readString(dir.resolve("config.properties"))).doesNotContain("country");
+    }
+
+    @Test
+    void theLogFileIsPrivateEvenIfAnOlderVersionLeftItReadable() throws IOException {
+        ConfigDir dir = new ConfigDir(home());
+        Path fresh = dir.privateLogFile();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rw-------");
+
+        Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rw-r--r--"));
+        dir.privateLogFile();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void resetIdGivesANewDeviceIdAndKeepsTheLogin() throws IOException {
+        assertThat(CliRun.run(home(), "login", "--key", KEY).exitCode()).isZero();
+        String before = Files.readString(home().resolve("device-id")).strip();
+
+        CliRun r = CliRun.run(home(), "reset-id");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String after = Files.readString(home().resolve("device-id")).strip();
+        assertThat(after).matches("[0-9a-f]{32}").isNotEqualTo(before);
+        assertThat(r.out()).contains(after);
+        assertThat(Files.readString(home().resolve("config.properties"))).contains("key=" + KEY);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home().resolve("device-id"))))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
+    void resetIdRefusesWhenTheEnvironmentFixesTheId() {
+        CliRun r = CliRun.run(home(), Map.of("PROXYCLAW_DEVICE_ID", "fixed-1"), "reset-id");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("PROXYCLAW_DEVICE_ID");
+    }
+
+    @Test
+    void drainTimeoutIsValidated() {
+        assertThat(CliRun.run(home(), "config", "set", "drain-timeout", "45").exitCode()).isZero();
+        assertUsageError(CliRun.run(home(), "config", "set", "drain-timeout", "3601"), "drain-timeout", "0-3600");
+        assertUsageError(CliRun.run(home(), Map.of("PROXYCLAW_DRAIN_TIMEOUT", "soon"), "config", "list"),
+                "PROXYCLAW_DRAIN_TIMEOUT");
     }
 
     @Test
