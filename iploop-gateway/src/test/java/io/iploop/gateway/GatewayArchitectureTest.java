@@ -10,7 +10,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway's package structure, checked (docs/architecture-dataplane.md): no package cycles,
+ * The gateway's package structure, checked (docs/architecture.md, data plane): no package cycles,
  * handlers free of JDBC and Spring, and an SPI that depends on nothing else of the gateway.
  */
 class GatewayArchitectureTest {

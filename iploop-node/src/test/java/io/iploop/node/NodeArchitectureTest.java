@@ -9,7 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The node agent's structure, checked (docs/architecture-dataplane.md): it speaks to the gateway
+ * The node agent's structure, checked (docs/architecture.md, data plane): it speaks to the gateway
  * only through the tunnel protocol, so it never depends on gateway or server code, and its
  * packages have no cycles.
  */

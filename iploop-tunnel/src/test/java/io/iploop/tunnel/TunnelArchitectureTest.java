@@ -9,7 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tunnel's package structure, checked (docs/architecture-dataplane.md): the wire format
+ * The tunnel's package structure, checked (docs/architecture.md, data plane): the wire format
  * ({@code frame}) and the egress policy depend on nothing else of the tunnel, and the tunnel on
  * nothing of the modules built on it.
  */

@@ -9,7 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The server reaches the data plane only through its published API (docs/architecture-dataplane.md):
+ * The server reaches the data plane only through its published API (docs/architecture.md, data plane):
  * the gateway's root package ({@code Gateway}, {@code GatewayConfig}) and its SPI, and the tunnel's
  * settings and agent-facing types. Everything else of the gateway is its own business.
  */
