@@ -4,9 +4,9 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * User management by an admin. The caller checks the admin role; these
- * methods audit each change with the acting admin as the entry's user and the target as its
- * resource. Thread-safe.
+ * User management by an admin. The caller checks the admin role; these methods (except
+ * {@link #createByAdmin}) audit each change with the acting admin as the entry's user and the target
+ * as its resource. Thread-safe.
  */
 public interface AccountAdminService {
 
@@ -25,14 +25,14 @@ public interface AccountAdminService {
      * sees a password. The new user gets an invitation e-mail with a set-password link valid for
      * {@code 72 h} (the password-reset flow; the e-mail counts as verified once it is used), the way
      * Google Workspace, AWS IAM Identity Center and GitHub invite users: no secret is ever mailed or
-     * shown, and an account whose owner never answers has no usable password.
+     * shown, and an account whose owner never answers has no usable password. Publishes
+     * {@link AccountRegistered} (the plans feature subscribes the sign-up plan). Unlike the other
+     * methods this one does not audit: the caller (the admin feature, which also chooses the plan)
+     * records {@code ADMIN_USER_CREATED} with the plan, in the same transaction.
      *
-     * @param planId the plan to start on, or null for the sign-up plan
-     * @throws AccountsException {@code EMAIL_TAKEN}
-     * @throws io.iploop.server.plans.PlansException {@code UNKNOWN_PLAN} (field {@code planId})
+     * @throws AccountsException {@code EMAIL_TAKEN}; {@code INVALID_ACCOUNT} naming the field
      */
-    Account createByAdmin(UUID adminId, String email, String firstName, String lastName, @Nullable String company,
-            UserRole role, @Nullable String planId);
+    Account createByAdmin(String email, String firstName, String lastName, @Nullable String company, UserRole role);
 
     /**
      * Sets an account's status (active, suspended, banned, deleted). A non-active account can no

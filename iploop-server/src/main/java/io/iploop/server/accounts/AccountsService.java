@@ -16,8 +16,9 @@ import java.util.UUID;
 public interface AccountsService {
 
     /**
-     * Creates an account (normalising the e-mail to lower case) and subscribes it to the sign-up
-     * plan an admin configured ({@link io.iploop.server.plans.PlansService#subscribeNewAccount}).
+     * Creates an account (normalising the e-mail to lower case) and publishes {@link AccountRegistered}
+     * ({@code selfRegistered} false) in the same transaction, from which the plans feature subscribes it
+     * to the sign-up plan an admin configured.
      * @throws AccountsException {@code EMAIL_TAKEN} when the e-mail is registered already
      */
     Account create(NewAccount account);

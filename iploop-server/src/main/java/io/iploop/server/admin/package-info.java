@@ -1,7 +1,8 @@
 /**
  * Admin overview (docs/product/admin.md): system-wide statistics for the admin dashboard,
  * composed from the owning features' public services (accounts, plans, keys, usage, nodes) and never
- * from their tables. User and plan management live in the accounts and plans features. Also the
+ * from their tables, and the admin user management ({@code /api/admin/users}), which combines
+ * accounts, plans, keys and usage; plan management lives in the plans feature. Also the
  * operator's shell access without the admin 2FA login: {@code iploop admin} ({@link
  * io.iploop.server.admin.LocalAdminCli}) calls loopback-only endpoints guarded by the token of
  * {@link io.iploop.server.admin.LocalAdminAccess}, which change plans and balances through the plans

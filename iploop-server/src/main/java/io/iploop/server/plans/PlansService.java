@@ -36,8 +36,20 @@ public interface PlansService {
      */
     Subscription subscribe(UUID userId, String planId);
 
-    /** Subscribes a new account to the {@link #signupPlan()} with its (possibly overridden) included GB. */
+    /**
+     * Subscribes a new account to the {@link #signupPlan()} with its (possibly overridden) included GB.
+     * Called by the plans feature itself on {@link io.iploop.server.accounts.AccountRegistered}.
+     */
     Subscription subscribeNewAccount(UUID userId);
+
+    /**
+     * Puts a just-created account on {@code planId} instead of the sign-up plan it got on creation
+     * (an admin's choice when creating the user), with the plan's included GB; the sign-up
+     * subscription is cancelled. Not audited as a plan change: the creation is the audited act.
+     *
+     * @throws PlansException {@code UNKNOWN_PLAN} (field {@code planId})
+     */
+    Subscription subscribeNewAccount(UUID userId, String planId);
 
     /** The account's active subscription, if any. */
     Optional<Subscription> current(UUID userId);

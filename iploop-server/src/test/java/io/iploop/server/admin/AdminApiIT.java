@@ -146,6 +146,20 @@ class AdminApiIT {
     }
 
     @Test
+    void anAdminCreatedUserWithoutAChosenPlanStartsOnTheSignupPlan() {
+        String admin = adminToken();
+        String signupPlan = call("GET", "/api/admin/settings/signup-plan", admin, null).body().get("planId").asString();
+        String email = "default-plan-" + UUID.randomUUID() + "@example.com";
+        Response created = call("POST", "/api/admin/users", admin, Map.of("email", email, "firstName", "De",
+                "lastName", "Fault"));
+        assertThat(created.status()).isEqualTo(201);
+        // Subscribed by the plans feature on the account's creation event, in the creating transaction.
+        assertThat(created.body().at("/plan/planId").asString()).isEqualTo(signupPlan);
+        assertThat(call("GET", "/api/admin/users/" + created.body().at("/user/id").asString(), admin, null)
+                .body().at("/plan/status").asString()).isEqualTo("active");
+    }
+
+    @Test
     void anAdminCreatedUserIsInvitedByMailSetsAPasswordAndStartsOnTheChosenPlan() {
         String admin = adminToken();
         String email = "invited-" + UUID.randomUUID() + "@example.com";

@@ -1,8 +1,5 @@
 package io.iploop.server.accounts.internal;
 
-import io.iploop.server.accounts.Account;
-import io.iploop.server.accounts.AccountsException;
-import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.EmailVerificationService;
 import io.iploop.server.accounts.LoginAttempt;
 import io.iploop.server.accounts.LoginResult;
@@ -10,10 +7,8 @@ import io.iploop.server.accounts.NewAccount;
 import io.iploop.server.accounts.NotificationPreferences;
 import io.iploop.server.accounts.PasswordService;
 import io.iploop.server.accounts.ProfileService;
-import io.iploop.server.accounts.ProfileUpdate;
 import io.iploop.server.accounts.SignInService;
-import io.iploop.server.plans.PlansService;
-import io.iploop.server.plans.Subscription;
+import io.iploop.server.accounts.UserView;
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.platform.EmailAddress;
@@ -28,7 +23,6 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -46,29 +40,27 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code /api/auth} (docs/product/api.md#endpoint-groups): registration, login (with a second factor when 2FA is on,
- * docs/product/accounts.md#two-factor-authentication), logout, profile, password change and reset, e-mail verification. 2FA management
- * is in {@link TwoFactorController}, sessions in {@link SessionsController}.
+ * docs/product/accounts.md#two-factor-authentication), logout, password change and reset, e-mail verification. 2FA management
+ * is in {@link TwoFactorController}, sessions in {@link SessionsController}. The profile ({@code GET/PUT
+ * /api/auth/profile}) includes the plan, so the plans feature serves it (accounts must not depend on
+ * plans, docs/architecture.md).
  */
 @RestController
 @RequestMapping("/api/auth")
 @Tag(name = "auth", description = "Accounts and tokens")
 class AccountsController {
 
-    private final AccountsService accounts;
     private final SignInService signIn;
     private final PasswordService passwordService;
     private final EmailVerificationService emailVerification;
     private final ProfileService profiles;
-    private final PlansService plans;
 
-    AccountsController(AccountsService accounts, SignInService signIn, PasswordService passwordService,
-            EmailVerificationService emailVerification, ProfileService profiles, PlansService plans) {
-        this.accounts = accounts;
+    AccountsController(SignInService signIn, PasswordService passwordService,
+            EmailVerificationService emailVerification, ProfileService profiles) {
         this.signIn = signIn;
         this.passwordService = passwordService;
         this.emailVerification = emailVerification;
         this.profiles = profiles;
-        this.plans = plans;
     }
 
     @PostMapping("/register")
@@ -106,22 +98,6 @@ class AccountsController {
     @Operation(summary = "End the caller's session and blacklist its token until it expires (docs/product/accounts.md#tokens-and-logout)")
     void logout(@RequestHeader(HttpHeaders.AUTHORIZATION) String authorization) {
         signIn.logout(authorization.substring("Bearer ".length()).strip());
-    }
-
-    @GetMapping("/profile")
-    @Operation(summary = "The caller's profile with plan information")
-    ProfileResponse profile(@AuthenticationPrincipal AuthenticatedUser caller) {
-        Account account = accounts.find(caller.userId())
-                .orElseThrow(() -> new AccountsException(AccountsException.Reason.NOT_FOUND, "no such account", null));
-        return profileOf(account);
-    }
-
-    @PutMapping("/profile")
-    @Operation(summary = "Change the caller's name, company and phone (the e-mail is read-only)")
-    ProfileResponse updateProfile(@AuthenticationPrincipal AuthenticatedUser caller,
-            @Valid @RequestBody ProfileRequest r) {
-        return profileOf(profiles.updateProfile(caller.userId(),
-                new ProfileUpdate(r.firstName(), r.lastName(), r.company(), r.phone())));
     }
 
     @PutMapping("/password")
@@ -189,10 +165,6 @@ class AccountsController {
         return profiles.setNotificationPreferences(caller.userId(), r);
     }
 
-    private ProfileResponse profileOf(Account account) {
-        return new ProfileResponse(UserView.of(account), plans.current(account.id()).orElse(null));
-    }
-
     // Request bodies: components are non-null once @Valid has passed (Jackson may bind null before).
 
     /**
@@ -209,14 +181,6 @@ class AccountsController {
             @Pattern(regexp = "\\d{6}", message = "6 digits") @Nullable String totpCode,
             @Size(max = 64) @Nullable String backupCode) {}
 
-    /** docs/product/accounts.md#profile-and-settings; the e-mail cannot be changed here. */
-    record ProfileRequest(
-            @NotBlank @Size(max = 100) String firstName,
-            @NotBlank @Size(max = 100) String lastName,
-            @Size(max = 255) @Nullable String company,
-            @Size(max = 20) @Pattern(regexp = "[+0-9 ()./-]*", message = "digits, spaces and + ( ) . / - only")
-            @Nullable String phone) {}
-
     /** docs/product/accounts.md#account-deletion: the password confirms the deletion. */
     record DeleteAccountRequest(@NotBlank @Size(max = 128) String password) {}
 
@@ -228,26 +192,12 @@ class AccountsController {
     record PasswordRequest(@NotBlank String currentPassword,
             @NotBlank @Size(min = 8, max = 128) String newPassword) {}
 
-    /** The account as the dashboard stores it (docs/product/accounts.md#login). */
-    record UserView(UUID id, String customerId, String email, String firstName, String lastName,
-            @Nullable String company, @Nullable String phone, String role, String status, boolean emailVerified,
-            boolean mustChangePassword, boolean twoFactorEnabled, Instant createdAt, @Nullable Instant lastLoginAt) {
-
-        static UserView of(Account a) {
-            return new UserView(a.id(), a.customerId(), a.email(), a.firstName(), a.lastName(), a.company(), a.phone(),
-                    a.role().dbValue(), a.status().dbValue(), a.emailVerified(), a.mustChangePassword(),
-                    a.twoFactorEnabled(), a.createdAt(), a.lastLoginAt());
-        }
-    }
-
     record TokenResponse(String token, Instant expiresAt, UserView user) {
 
         static TokenResponse of(LoginResult r) {
             return new TokenResponse(r.token(), r.expiresAt(), UserView.of(r.account()));
         }
     }
-
-    record ProfileResponse(UserView user, @Nullable Subscription plan) {}
 
     record MessageResponse(String message) {}
 

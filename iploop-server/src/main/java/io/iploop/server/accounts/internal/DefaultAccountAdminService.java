@@ -14,9 +14,6 @@ import io.iploop.server.audit.AuditAction;
 import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditService;
 import io.iploop.server.mail.MailService;
-import io.iploop.server.plans.PlansException;
-import io.iploop.server.plans.PlansService;
-import io.iploop.server.plans.Subscription;
 import io.iploop.server.platform.SecureTokens;
 import java.time.Duration;
 import java.util.HashMap;
@@ -27,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** {@link AccountAdminService}: an admin's user management, every change audited. Thread-safe. */
+/** {@link AccountAdminService}: an admin's user management, every change but the creation audited here. Thread-safe. */
 @Service
 class DefaultAccountAdminService implements AccountAdminService {
 
@@ -38,18 +35,16 @@ class DefaultAccountAdminService implements AccountAdminService {
     private final AccountCreation creation;
     private final AccountTokenRepository accountTokens;
     private final SecondFactors secondFactors;
-    private final PlansService plans;
     private final MailService mail;
     private final AccountMails mails;
     private final AuditService audit;
 
     DefaultAccountAdminService(UserRepository users, AccountCreation creation, AccountTokenRepository accountTokens,
-            SecondFactors secondFactors, PlansService plans, MailService mail, AccountMails mails, AuditService audit) {
+            SecondFactors secondFactors, MailService mail, AccountMails mails, AuditService audit) {
         this.users = users;
         this.creation = creation;
         this.accountTokens = accountTokens;
         this.secondFactors = secondFactors;
-        this.plans = plans;
         this.mail = mail;
         this.mails = mails;
         this.audit = audit;
@@ -73,23 +68,15 @@ class DefaultAccountAdminService implements AccountAdminService {
 
     @Override
     @Transactional
-    public Account createByAdmin(UUID adminId, String email, String firstName, String lastName,
-            @Nullable String company, UserRole role, @Nullable String planId) {
-        if (planId != null && plans.find(planId).isEmpty()) {
-            throw new PlansException(PlansException.Reason.UNKNOWN_PLAN, "planId: unknown plan " + planId, "planId");
-        }
+    public Account createByAdmin(String email, String firstName, String lastName, @Nullable String company,
+            UserRole role) {
         // Nobody knows this password: the account is usable once its owner sets one via the invitation.
         Account account = creation.insert(new NewAccount(email, SecureTokens.randomHex(Accounts.TOKEN_BYTES), firstName,
                 lastName, company, role, false));
-        Subscription plan = planId == null ? plans.subscribeNewAccount(account.id())
-                : plans.subscribe(account.id(), planId);
         String token = SecureTokens.randomHex(Accounts.TOKEN_BYTES);
         accountTokens.replace(account.id(), Purpose.PASSWORD_RESET, SecureTokens.sha256Hex(token),
                 INVITATION_LIFETIME);
         mail.enqueue(mails.invitation(account, token));
-        audit.record(new AuditEvent(adminId, AuditAction.ADMIN_USER_CREATED, "user", account.id().toString(), Map.of(
-                "targetUserId", account.id().toString(), "email", account.email(), "role", role.dbValue(),
-                "plan", plan.planId())));
         return account;
     }
 

@@ -5,7 +5,6 @@ import io.iploop.server.accounts.AccountStats;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.NewAccount;
 import io.iploop.server.accounts.UserStatus;
-import io.iploop.server.plans.PlansService;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -17,20 +16,16 @@ class DefaultAccountsService implements AccountsService {
 
     private final UserRepository users;
     private final AccountCreation creation;
-    private final PlansService plans;
 
-    DefaultAccountsService(UserRepository users, AccountCreation creation, PlansService plans) {
+    DefaultAccountsService(UserRepository users, AccountCreation creation) {
         this.users = users;
         this.creation = creation;
-        this.plans = plans;
     }
 
     @Override
     @Transactional
     public Account create(NewAccount a) {
-        Account account = creation.insert(a);
-        plans.subscribeNewAccount(account.id());
-        return account;
+        return creation.insert(a);
     }
 
     @Override

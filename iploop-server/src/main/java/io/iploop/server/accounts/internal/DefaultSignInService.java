@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
@@ -34,14 +33,15 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 /**
  * {@link SignInService}: registration, login with throttling and second factor, logout, and the
  * account's sessions. A registration creates the account like {@link AccountsService#create}
- * (sign-up plan included) and publishes {@link AccountRegistered} in its transaction, from which
- * earn records a referral. Thread-safe.
+ * and publishes {@link AccountRegistered} ({@code selfRegistered}, with the referral code and client
+ * address) in its transaction, from which plans subscribes the sign-up plan and earn records a
+ * referral. Thread-safe.
  */
 @Service
 class DefaultSignInService implements SignInService {
 
     private final UserRepository users;
-    private final AccountsService accounts;
+    private final AccountCreation creation;
     private final LoginThrottleRepository throttle;
     private final LoginThrottle failures;
     private final SecondFactors secondFactors;
@@ -52,16 +52,15 @@ class DefaultSignInService implements SignInService {
     private final JwtTokens tokens;
     private final DefaultEmailVerificationService verification;
     private final AuditService audit;
-    private final ApplicationEventPublisher events;
     /** Compared against when the e-mail is unknown, so both failures take as long. */
     private final String dummyHash;
 
-    DefaultSignInService(UserRepository users, AccountsService accounts, LoginThrottleRepository throttle,
+    DefaultSignInService(UserRepository users, AccountCreation creation, LoginThrottleRepository throttle,
             LoginThrottle failures, SecondFactors secondFactors, SessionIssuer issuer, SessionRepository sessions,
             RevokedTokenRepository revoked, PasswordEncoder passwords, JwtTokens tokens,
-            DefaultEmailVerificationService verification, AuditService audit, ApplicationEventPublisher events) {
+            DefaultEmailVerificationService verification, AuditService audit) {
         this.users = users;
-        this.accounts = accounts;
+        this.creation = creation;
         this.throttle = throttle;
         this.failures = failures;
         this.secondFactors = secondFactors;
@@ -72,7 +71,6 @@ class DefaultSignInService implements SignInService {
         this.tokens = tokens;
         this.verification = verification;
         this.audit = audit;
-        this.events = events;
         this.dummyHash = passwords.encode(SecureTokens.randomHex(16));
     }
 
@@ -86,10 +84,8 @@ class DefaultSignInService implements SignInService {
     @Override
     @Transactional
     public LoginResult register(NewAccount account, @Nullable String referralCode) {
-        Account created = accounts.create(account);
         @Nullable HttpServletRequest request = currentRequest();
-        events.publishEvent(new AccountRegistered(created.id(), created.email(), referralCode,
-                request == null ? null : request.getRemoteAddr()));
+        Account created = creation.insert(account, true, referralCode, request == null ? null : request.getRemoteAddr());
         verification.send(created);
         return issuer.open(created, false, request == null ? null : request.getRemoteAddr(),
                 request == null ? null : request.getHeader(HttpHeaders.USER_AGENT));

@@ -63,9 +63,15 @@ class EarnListeners {
                 .distinct().forEach(earn::qualifyReferral);
     }
 
-    /** Sign-up evidence, a referral code and sign-up bonus; an unknown code rolls the registration back (400, field ref). */
+    /**
+     * Sign-up evidence, a referral code and sign-up bonus of a self-registration; an unknown code rolls
+     * the registration back (400, field ref). Accounts made by an admin or at first start are not sign-ups.
+     */
     @EventListener
     void on(AccountRegistered registered) {
+        if (!registered.selfRegistered()) {
+            return;
+        }
         links.signedUp(registered.userId(), registered.clientIp());
         earn.registered(registered.userId(), registered.referralCode());
     }

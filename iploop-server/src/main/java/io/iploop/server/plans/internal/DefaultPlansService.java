@@ -82,6 +82,14 @@ class DefaultPlansService implements PlansService {
     }
 
     @Override
+    @Transactional
+    public Subscription subscribeNewAccount(UUID userId, String planId) {
+        Plan plan = repository.find(planId).orElseThrow(() -> unknownPlan(planId));
+        repository.cancelActive(userId);
+        return repository.insertSubscription(userId, plan);
+    }
+
+    @Override
     public Optional<Subscription> current(UUID userId) {
         return repository.findActiveSubscription(userId);
     }

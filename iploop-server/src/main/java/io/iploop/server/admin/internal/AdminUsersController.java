@@ -1,4 +1,4 @@
-package io.iploop.server.accounts.internal;
+package io.iploop.server.admin.internal;
 
 import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountAdminService;
@@ -8,7 +8,7 @@ import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.UserRole;
 import io.iploop.server.accounts.UserStatus;
-import io.iploop.server.accounts.internal.AccountsController.UserView;
+import io.iploop.server.accounts.UserView;
 import io.iploop.server.keys.ApiKey;
 import io.iploop.server.keys.ApiKeysService;
 import io.iploop.server.plans.PlansService;
@@ -50,7 +50,9 @@ import org.springframework.web.bind.annotation.RestController;
  * Admin user management ({@code /api/admin/users}, docs/product/admin.md#admin-api, #users): list with
  * search, filters, sort and pagination; details; create by invitation; change status, role, plan and
  * balance; soft delete; make and remove admin. {@code /api/admin/**} is admin-only (SecurityConfig);
- * every change is audited by the owning service with the acting admin.
+ * every change is audited by the owning service with the acting admin (the creation by
+ * {@link AdminUserCreation}). In the admin feature because it combines accounts, plans, keys and
+ * usage, and accounts must not depend on plans (docs/architecture.md).
  */
 @RestController
 @RequestMapping("/api/admin/users")
@@ -62,12 +64,14 @@ class AdminUsersController {
     private final PlansService plans;
     private final ApiKeysService keys;
     private final UsageService usage;
+    private final AdminUserCreation creation;
     private final TransactionTemplate tx;
 
-    AdminUsersController(AccountsService accounts, AccountAdminService accountAdmin, PlansService plans,
-            ApiKeysService keys, UsageService usage, TransactionTemplate tx) {
+    AdminUsersController(AccountsService accounts, AccountAdminService accountAdmin, AdminUserCreation creation,
+            PlansService plans, ApiKeysService keys, UsageService usage, TransactionTemplate tx) {
         this.accounts = accounts;
         this.accountAdmin = accountAdmin;
+        this.creation = creation;
         this.plans = plans;
         this.keys = keys;
         this.usage = usage;
@@ -117,7 +121,7 @@ class AdminUsersController {
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Create an account; the user is mailed an invitation link (72 h) to set a password")
     UserDetails create(@AuthenticationPrincipal AuthenticatedUser admin, @Valid @RequestBody CreateUserRequest r) {
-        Account created = accountAdmin.createByAdmin(admin.userId(), r.email(), r.firstName(), r.lastName(), r.company(),
+        Account created = creation.create(admin.userId(), r.email(), r.firstName(), r.lastName(), r.company(),
                 r.role() == null ? UserRole.CUSTOMER : role(r.role()), blankToNull(r.planId()));
         return details(created);
     }
