@@ -1,6 +1,8 @@
 package io.iploop.gateway;
 
 import io.iploop.gateway.auth.ProxyAuthCache;
+import io.iploop.gateway.egress.BlocklistExitConnector;
+import io.iploop.gateway.egress.DestinationBlocklist;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.exit.direct.DirectExitConnector;
 import io.iploop.gateway.http.HttpProxyServerInitializer;
@@ -12,6 +14,7 @@ import io.iploop.gateway.node.NodeHub;
 import io.iploop.gateway.proxy.ConnectionCaps;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.socks.Socks5ProxyServerInitializer;
+import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeDirectory;
@@ -77,6 +80,8 @@ public final class Gateway implements AutoCloseable {
     private final LimitsProvider limitsProvider;
     private final Clock clock;
     private final Duration limitsRefresh;
+    private final EgressBlocklist egressBlocklist;
+    private final Duration blocklistRefresh;
     private final MeterRegistry meters;
     private final @Nullable ExitConnector exitOverride;
     private final boolean directExit;
@@ -96,6 +101,7 @@ public final class Gateway implements AutoCloseable {
     private @Nullable DirectExitConnector direct;
     private @Nullable UsageBatcher usage;
     private @Nullable Limits limits;
+    private @Nullable DestinationBlocklist blocklist;
     private @Nullable ChannelGroup customerChannels;
     private @Nullable Channel httpServer;
     private @Nullable Channel socksServer;
@@ -109,6 +115,8 @@ public final class Gateway implements AutoCloseable {
         this.limitsProvider = b.limitsProvider;
         this.clock = b.clock;
         this.limitsRefresh = b.limitsRefresh;
+        this.egressBlocklist = b.egressBlocklist;
+        this.blocklistRefresh = b.blocklistRefresh;
         this.nodeHubEnabled = b.nodeHubEnabled;
         if (nodeHubEnabled) {
             Objects.requireNonNull(b.nodeAuthenticator, "nodeAuthenticator");
@@ -189,6 +197,9 @@ public final class Gateway implements AutoCloseable {
                 if (exitOverride != null) {
                     exits = exitOverride;
                 }
+                DestinationBlocklist blocked = new DestinationBlocklist(egressBlocklist, blocking, blocklistRefresh);
+                blocklist = blocked;
+                exits = new BlocklistExitConnector(blocked, exits);
                 ChannelGroup channels = new DefaultChannelGroup("iploop-customers", GlobalEventExecutor.INSTANCE);
                 customerChannels = channels;
                 ExecutorService lookups = BoundedExecutors.create("iploop-proxy-auth-",
@@ -336,6 +347,10 @@ public final class Gateway implements AutoCloseable {
         if (l != null) {
             l.close();
         }
+        DestinationBlocklist bl = blocklist;
+        if (bl != null) {
+            bl.close();
+        }
         ExecutorService ex = blocking;
         if (ex != null) {
             ex.shutdownNow();
@@ -355,6 +370,8 @@ public final class Gateway implements AutoCloseable {
         private LimitsProvider limitsProvider = LimitsProvider.UNLIMITED;
         private Clock clock = Clock.systemUTC();
         private Duration limitsRefresh = Duration.ofSeconds(2);
+        private EgressBlocklist egressBlocklist = EgressBlocklist.EMPTY;
+        private Duration blocklistRefresh = Duration.ofSeconds(2);
         private @Nullable NodeStore nodeStore;
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ExitConnector exitConnector;
@@ -396,6 +413,24 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException("limitsRefresh: " + v + " (expected: > 0)");
             }
             this.limitsRefresh = v;
+            return this;
+        }
+
+        /**
+         * The platform's destination blocklist (DESIGN §6, {@code docs/security.md}), checked on
+         * every request's target before an exit is chosen; default {@link EgressBlocklist#EMPTY}.
+         */
+        public Builder egressBlocklist(EgressBlocklist v) {
+            this.egressBlocklist = Objects.requireNonNull(v, "egressBlocklist");
+            return this;
+        }
+
+        /** How often the destination blocklist is fetched again; default 2 s. */
+        public Builder blocklistRefresh(Duration v) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("blocklistRefresh: " + v + " (expected: > 0)");
+            }
+            this.blocklistRefresh = v;
             return this;
         }
 

@@ -85,7 +85,11 @@ public enum AuditAction {
      */
     CASHOUT_PAYOUT_RESOLVED,
     /** An admin cleared an earnings review flag; details: owner, flag reason, note. */
-    EARN_REVIEW_CLEARED;
+    EARN_REVIEW_CLEARED,
+    /** An admin added a destination to the egress blocklist (docs/security.md); details: host, cidr, port, reason. */
+    EGRESS_BLOCKLIST_ENTRY_ADDED,
+    /** An admin removed a destination from the egress blocklist; details: host, cidr, port, reason. */
+    EGRESS_BLOCKLIST_ENTRY_REMOVED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

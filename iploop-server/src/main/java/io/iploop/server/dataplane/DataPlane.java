@@ -2,6 +2,7 @@ package io.iploop.server.dataplane;
 
 import io.iploop.gateway.Gateway;
 import io.iploop.gateway.GatewayConfig;
+import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
@@ -65,6 +66,7 @@ public class DataPlane implements SmartLifecycle {
     private final NodeAuthenticator nodeAuthenticator;
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
+    private final EgressBlocklist egressBlocklist;
     private final NodeStore nodeStore;
     private final MeterRegistry meterRegistry;
     private final LiveNodes liveNodes;
@@ -79,13 +81,14 @@ public class DataPlane implements SmartLifecycle {
     private volatile @Nullable String unavailableReason;
 
     DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
-            UsageSink usageSink, LimitsProvider limitsProvider, NodeStore nodeStore, MeterRegistry meterRegistry, LiveNodes liveNodes,
-            NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource) {
+            UsageSink usageSink, LimitsProvider limitsProvider, EgressBlocklist egressBlocklist, NodeStore nodeStore,
+            MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource) {
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
         this.nodeAuthenticator = nodeAuthenticator;
         this.usageSink = usageSink;
         this.limitsProvider = limitsProvider;
+        this.egressBlocklist = egressBlocklist;
         this.nodeStore = nodeStore;
         this.meterRegistry = meterRegistry;
         this.liveNodes = liveNodes;
@@ -148,6 +151,7 @@ public class DataPlane implements SmartLifecycle {
                 .nodeAuthenticator(nodeAuthenticator)
                 .usageSink(usageSink)
                 .limitsProvider(limitsProvider)
+                .egressBlocklist(egressBlocklist)
                 .nodeStore(nodeStore)
                 .meterRegistry(meterRegistry)
                 .protectedLocalPorts(controlPlanePorts())
