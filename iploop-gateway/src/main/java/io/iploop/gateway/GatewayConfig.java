@@ -20,7 +20,10 @@ import java.util.List;
  * @param usageFlushInterval how often metered usage is written (DESIGN §5: 1 s)
  * @param tunnel tunnel tunables for node sessions
  * @param maxConnectionsPerIp customer connections (HTTP proxy and SOCKS5 together) one source IP
- *     may hold open; more are closed at accept (default {@value #DEFAULT_MAX_CONNECTIONS_PER_IP})
+ *     may hold open; more are closed at accept (default {@value #DEFAULT_MAX_CONNECTIONS_PER_IP}).
+ *     A flood guard before authentication, not a plan limit: one scraping server legitimately
+ *     holds as many connections as its plan allows (plans cap concurrency per account), so the
+ *     default sits well above every fixed plan's concurrency
  * @param maxConnections customer connections open at once on this gateway; more are closed at
  *     accept (default {@value #DEFAULT_MAX_CONNECTIONS})
  */
@@ -39,7 +42,7 @@ public record GatewayConfig(
         int maxConnections) {
 
     /** Default of {@link #maxConnectionsPerIp()}. */
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 4096;
     /** Default of {@link #maxConnections()}. */
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
