@@ -32,25 +32,30 @@ public final class DestinationBlocklist implements AutoCloseable {
 
     private final EgressBlocklist source;
     private final Executor executor;
-    private final ScheduledExecutorService timer;
-    private volatile List<Rule> rules = List.of();
+    private final @Nullable ScheduledExecutorService timer;
+    private volatile List<Rule> rules;
 
     /** Starts refreshing at once; the first list arrives asynchronously (use {@link #refreshNow()} to wait). */
     public DestinationBlocklist(EgressBlocklist source, Executor executor, Duration refreshInterval) {
         this.source = source;
         this.executor = executor;
+        this.rules = List.of();
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("iploop-blocklist-refresh").factory());
         long millis = Math.max(1, refreshInterval.toMillis());
         timer.scheduleWithFixedDelay(this::refreshAsync, 0, millis, TimeUnit.MILLISECONDS);
     }
 
+    private DestinationBlocklist(List<Rule> fixed) {
+        this.source = EgressBlocklist.EMPTY;
+        this.executor = Runnable::run;
+        this.rules = fixed;
+        this.timer = null; // a refresh racing the fixed list would replace it with the empty source's
+    }
+
     /** A blocklist of fixed entries that never refreshes (tests). */
     public static DestinationBlocklist of(List<BlockedDestination> entries) {
-        DestinationBlocklist b = new DestinationBlocklist(EgressBlocklist.EMPTY, Runnable::run, Duration.ofDays(1));
-        b.close();
-        b.rules = compile(entries);
-        return b;
+        return new DestinationBlocklist(compile(entries));
     }
 
     /**
@@ -76,6 +81,9 @@ public final class DestinationBlocklist implements AutoCloseable {
 
     /** Fetches the list now on the calling thread; keeps the last list if the fetch fails. */
     public void refreshNow() {
+        if (timer == null) {
+            return;
+        }
         try {
             rules = compile(source.entries());
         } catch (Exception e) {
@@ -136,7 +144,9 @@ public final class DestinationBlocklist implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        if (timer != null) {
+            timer.shutdownNow();
+        }
     }
 
     /**
