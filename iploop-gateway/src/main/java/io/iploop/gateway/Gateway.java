@@ -10,6 +10,7 @@ import io.iploop.gateway.limits.BoundedExecutors;
 import io.iploop.gateway.limits.Limits;
 import io.iploop.gateway.metering.GatewayMetrics;
 import io.iploop.gateway.metering.UsageBatcher;
+import io.iploop.gateway.metering.UsageJournal;
 import io.iploop.gateway.node.NodeHub;
 import io.iploop.gateway.proxy.ConnectionCaps;
 import io.iploop.gateway.proxy.ProxyServices;
@@ -40,7 +41,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -71,6 +74,8 @@ public final class Gateway implements AutoCloseable {
     static final long HTTP_IDLE_TIMEOUT_MILLIS = 120_000;
     /** Connect timeout of the direct exit. */
     static final Duration DIRECT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Default bound of the usage journal's files ({@link Builder#usageJournal}), in bytes: 256 MiB. */
+    public static final long DEFAULT_USAGE_JOURNAL_MAX_BYTES = 256L << 20;
 
     private final GatewayConfig config;
     private final ProxyAuthenticator proxyAuthenticator;
@@ -100,6 +105,8 @@ public final class Gateway implements AutoCloseable {
     private @Nullable NodeHub nodeHub;
     private @Nullable DirectExitConnector direct;
     private @Nullable UsageBatcher usage;
+    private final @Nullable Path usageJournalDir;
+    private final long usageJournalMaxBytes;
     private @Nullable Limits limits;
     private @Nullable DestinationBlocklist blocklist;
     private @Nullable ChannelGroup customerChannels;
@@ -131,6 +138,8 @@ public final class Gateway implements AutoCloseable {
         this.handshakeTimeoutMillis = b.handshakeTimeout.toMillis();
         this.httpIdleTimeoutMillis = b.httpIdleTimeout.toMillis();
         this.halfClosedIdleTimeoutMillis = b.halfClosedIdleTimeout.toMillis();
+        this.usageJournalDir = b.usageJournalDir;
+        this.usageJournalMaxBytes = b.usageJournalMaxBytes;
         if (!nodeHubEnabled && exitOverride == null && !directExit) {
             throw new IllegalStateException("no exit: enable the node hub, the direct exit or set an exit connector");
         }
@@ -161,7 +170,17 @@ public final class Gateway implements AutoCloseable {
             try {
                 Limits planLimits = new Limits(limitsProvider, blocking, clock, limitsRefresh);
                 limits = planLimits;
-                UsageBatcher batcher = new UsageBatcher(usageSink, config.usageFlushInterval(), meters, planLimits::written);
+                UsageJournal journal = null;
+                if (usageJournalDir != null) {
+                    try {
+                        journal = UsageJournal.open(usageJournalDir, usageJournalMaxBytes,
+                                Math.min(UsageJournal.DEFAULT_SEGMENT_BYTES, usageJournalMaxBytes / 4));
+                    } catch (IOException e) {
+                        throw new IOException("cannot open the usage journal in " + usageJournalDir + ": " + e.getMessage(), e);
+                    }
+                }
+                UsageBatcher batcher = new UsageBatcher(usageSink, config.usageFlushInterval(), meters, planLimits::written,
+                        journal);
                 usage = batcher;
                 batcher.start();
                 GatewayMetrics metrics = new GatewayMetrics(meters);
@@ -381,6 +400,8 @@ public final class Gateway implements AutoCloseable {
         private Duration handshakeTimeout = Duration.ofMillis(HANDSHAKE_TIMEOUT_MILLIS);
         private Duration httpIdleTimeout = Duration.ofMillis(HTTP_IDLE_TIMEOUT_MILLIS);
         private Duration halfClosedIdleTimeout = ByteStreamRelay.DEFAULT_HALF_CLOSED_IDLE_TIMEOUT;
+        private @Nullable Path usageJournalDir;
+        private long usageJournalMaxBytes = DEFAULT_USAGE_JOURNAL_MAX_BYTES;
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -398,6 +419,23 @@ public final class Gateway implements AutoCloseable {
 
         public Builder usageSink(UsageSink v) {
             this.usageSink = v;
+            return this;
+        }
+
+        /**
+         * Keeps metered usage in an on-disk journal in {@code dir} between metering and the
+         * {@link UsageSink} ({@code docs/operations.md#usage-journal}): records survive a sink outage
+         * (up to {@code maxBytes} on disk) and a crash (all but the last flush interval), and what an
+         * earlier process left there is written at start. Default: no journal, records wait in memory.
+         *
+         * @param maxBytes bound on the journal's files, in bytes (at least 64 KiB)
+         */
+        public Builder usageJournal(Path dir, long maxBytes) {
+            if (maxBytes < 64 * 1024) {
+                throw new IllegalArgumentException("usage journal size: " + maxBytes + " bytes (expected: at least 65536)");
+            }
+            this.usageJournalDir = Objects.requireNonNull(dir, "dir");
+            this.usageJournalMaxBytes = maxBytes;
             return this;
         }
 

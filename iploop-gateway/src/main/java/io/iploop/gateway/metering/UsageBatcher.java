@@ -2,8 +2,10 @@ package io.iploop.gateway.metering;
 
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.spi.UsageSink;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +24,18 @@ import org.slf4j.LoggerFactory;
  * A batch the sink refuses is kept and retried (the sink's inserts are idempotent), so nothing is
  * lost; {@link #close()} flushes everything synchronously.
  *
- * <p>Meters: {@code iploop.usage.batches.pending} (batches waiting, including one being retried)
- * and {@code iploop.usage.flush.lag} (seconds since the oldest waiting record was queued).
+ * <p>With a {@link UsageJournal} ({@code docs/operations.md#usage-journal}) a second daemon thread
+ * appends the queued records to the journal and forces it every flush interval, and the sink is fed
+ * from the journal instead of from memory: while the sink is down the records wait on disk (bounded;
+ * records that do not fit are dropped, counted and logged), a process killed with SIGKILL loses at
+ * most the records queued since the last append (one flush interval), and records an earlier process
+ * left in the journal are written at start. The two threads are independent, so a sink call that
+ * hangs (a database that does not answer) never delays the journal.
+ *
+ * <p>Meters: {@code iploop.usage.batches.pending} (batches waiting, including one being retried),
+ * {@code iploop.usage.flush.lag} (seconds since the oldest waiting record was queued), and with a
+ * journal {@code iploop.usage.journal.bytes} (its size on disk) and the counter
+ * {@code iploop.usage.journal.dropped} (records refused because the journal was full).
  *
  * <p>Thread-safe: {@link #add} never blocks and may be called from event loops.
  */
@@ -40,15 +52,23 @@ public final class UsageBatcher implements AutoCloseable {
     private final UsageSink sink;
     private final Consumer<List<UsageRecord>> written;
     private final long flushIntervalNanos;
+    private final @Nullable UsageJournal journal;
+    private final @Nullable Counter dropped;
     private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Object flushLock = new Object();
     private final Thread thread;
+    private final @Nullable Thread journalThread;
     private volatile boolean closed;
     /** A batch the sink refused, retried before anything else; guarded by flushLock. */
     private @Nullable List<Entry> retry;
     private volatile long oldestRetryNanos = Long.MAX_VALUE;
     private volatile int retrySize;
+    /** Records taken from the queue that the journal could not take yet (an I/O error); journal thread only. */
+    private final List<UsageRecord> unjournaled = new ArrayList<>();
+    /** Whether the journal is full at the moment (logged once per episode); journal thread only. */
+    private boolean full;
+    private long droppedThisEpisode;
 
     /**
      * @param flushInterval how often records are written (DESIGN §5: 1 s)
@@ -62,18 +82,44 @@ public final class UsageBatcher implements AutoCloseable {
      *     limits' byte budget); must not block
      */
     public UsageBatcher(UsageSink sink, Duration flushInterval, MeterRegistry registry, Consumer<List<UsageRecord>> written) {
+        this(sink, flushInterval, registry, written, null);
+    }
+
+    /**
+     * @param written told, on the flushing thread, about every batch the sink stored that this
+     *     process metered (not about records replayed from an earlier process); must not block
+     * @param journal where records wait between metering and the sink, or null to keep them in
+     *     memory only; the batcher closes it
+     */
+    public UsageBatcher(UsageSink sink, Duration flushInterval, MeterRegistry registry, Consumer<List<UsageRecord>> written,
+            @Nullable UsageJournal journal) {
         this.sink = sink;
         this.written = written;
         this.flushIntervalNanos = Math.max(1, flushInterval.toNanos());
+        this.journal = journal;
         Gauge.builder("iploop.usage.batches.pending", this, b -> b.pendingBatches())
                 .description("usage batches waiting to be written").register(registry);
         Gauge.builder("iploop.usage.flush.lag", this, b -> b.flushLagSeconds())
                 .baseUnit("seconds").description("age of the oldest usage record not yet written").register(registry);
+        if (journal != null) {
+            Gauge.builder("iploop.usage.journal.bytes", journal, j -> j.sizeBytes())
+                    .baseUnit("bytes").description("size of the on-disk usage journal").register(registry);
+            this.dropped = Counter.builder("iploop.usage.journal.dropped")
+                    .description("usage records dropped because the usage journal was full").register(registry);
+            this.journalThread = Thread.ofPlatform().daemon().name("iploop-usage-journal").unstarted(this::runJournal);
+        } else {
+            this.dropped = null;
+            this.journalThread = null;
+        }
         this.thread = Thread.ofPlatform().daemon().name("iploop-usage-flusher").unstarted(this::run);
     }
 
-    /** Starts the flushing thread. */
+    /** Starts the flushing thread (and the journal's). */
     public void start() {
+        Thread j = journalThread;
+        if (j != null) {
+            j.start();
+        }
         thread.start();
     }
 
@@ -81,31 +127,129 @@ public final class UsageBatcher implements AutoCloseable {
     public void add(UsageRecord record) {
         queue.add(new Entry(record, System.nanoTime()));
         if (queued.incrementAndGet() >= MAX_BATCH) {
-            LockSupport.unpark(thread);
+            LockSupport.unpark(journalThread != null ? journalThread : thread);
         }
         if (closed) {
-            flushAllQuietly();
+            if (journal == null) {
+                flushAllQuietly();
+            } else {
+                lateRecord();
+            }
         }
     }
 
-    /** Records queued and not yet written. */
+    /** A record metered after {@link #close()} (the journal is closed): written straight to the sink. */
+    private void lateRecord() {
+        List<UsageRecord> late = new ArrayList<>();
+        Entry e;
+        while ((e = queue.poll()) != null) {
+            queued.decrementAndGet();
+            late.add(e.record());
+        }
+        if (late.isEmpty()) {
+            return;
+        }
+        try {
+            sink.write(late);
+        } catch (Exception ex) {
+            log.error("{} usage records metered after shutdown could not be written: {}", late.size(), ex.toString());
+        }
+    }
+
+    /** Records queued and not yet written (in memory and in the journal). */
     public int pendingRecords() {
-        return queued.get() + retrySize;
+        UsageJournal j = journal;
+        long inJournal = j == null ? retrySize : j.pendingRecords();
+        return (int) Math.min(Integer.MAX_VALUE, queued.get() + unjournaledSize + inJournal);
     }
 
     /** Batches waiting, including a refused one. */
     public int pendingBatches() {
+        UsageJournal j = journal;
+        if (j != null) {
+            return (pendingRecords() + MAX_BATCH - 1) / MAX_BATCH;
+        }
         return (queued.get() + MAX_BATCH - 1) / MAX_BATCH + (retrySize > 0 ? 1 : 0);
     }
 
     /** Seconds since the oldest waiting record was queued; 0 when nothing waits. */
     public double flushLagSeconds() {
         long oldest = oldestRetryNanos;
+        UsageJournal j = journal;
+        if (j != null) {
+            oldest = Math.min(oldest, j.oldestPendingNanos());
+        }
         Entry head = queue.peek();
         if (head != null) {
             oldest = Math.min(oldest, head.queuedNanos());
         }
         return oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.nanoTime() - oldest) / 1e9;
+    }
+
+    private volatile int unjournaledSize;
+
+    private void runJournal() {
+        while (!closed) {
+            LockSupport.parkNanos(this, flushIntervalNanos);
+            if (closed) {
+                break;
+            }
+            try {
+                if (journalOnce()) {
+                    LockSupport.unpark(thread);
+                }
+            } catch (RuntimeException e) {
+                log.error("usage journal append failed unexpectedly", e);
+            }
+        }
+    }
+
+    /**
+     * Moves every queued record into the journal (forced to disk). Records that do not fit are
+     * dropped and counted; on an I/O error they are kept in memory and tried again next time.
+     *
+     * @return true if records were appended
+     */
+    boolean journalOnce() {
+        UsageJournal j = java.util.Objects.requireNonNull(journal);
+        synchronized (unjournaled) {
+            Entry e;
+            while ((e = queue.poll()) != null) {
+                queued.decrementAndGet();
+                unjournaled.add(e.record());
+            }
+            unjournaledSize = unjournaled.size();
+            if (unjournaled.isEmpty()) {
+                return false;
+            }
+            int appended;
+            try {
+                appended = j.append(unjournaled);
+            } catch (IOException ex) {
+                log.error("could not append {} usage records to the journal {}; keeping them in memory and retrying: {}",
+                        unjournaled.size(), j.directory(), ex.toString());
+                return false;
+            }
+            int refused = unjournaled.size() - appended;
+            if (refused > 0) {
+                java.util.Objects.requireNonNull(dropped).increment(refused);
+                droppedThisEpisode += refused;
+                if (!full) {
+                    full = true;
+                    log.error("usage journal {} is full ({} of {} bytes): the usage sink has not stored records for {} s; "
+                            + "new usage records are dropped until it catches up (metric iploop.usage.journal.dropped)",
+                            j.directory(), j.sizeBytes(), j.maxBytes(), Math.round(flushLagSeconds()));
+                }
+            } else if (full) {
+                full = false;
+                log.warn("usage journal {} has room again; {} usage records were dropped while it was full", j.directory(),
+                        droppedThisEpisode);
+                droppedThisEpisode = 0;
+            }
+            unjournaled.clear();
+            unjournaledSize = 0;
+            return appended > 0;
+        }
     }
 
     private void run() {
@@ -130,6 +274,9 @@ public final class UsageBatcher implements AutoCloseable {
      * @return false if the sink refused a batch (it is kept for the next attempt)
      */
     boolean flushOnce() {
+        if (journal != null) {
+            return flushJournal(journal);
+        }
         synchronized (flushLock) {
             while (true) {
                 List<Entry> batch = retry;
@@ -164,29 +311,79 @@ public final class UsageBatcher implements AutoCloseable {
         }
     }
 
+    /** Writes what the journal holds, batch by batch, acknowledging each stored one. */
+    private boolean flushJournal(UsageJournal j) {
+        synchronized (flushLock) {
+            while (true) {
+                UsageJournal.Batch batch;
+                try {
+                    batch = j.read(MAX_BATCH);
+                } catch (IOException e) {
+                    log.error("could not read the usage journal {}: {}", j.directory(), e.toString());
+                    return false;
+                }
+                if (batch.records().isEmpty()) {
+                    j.acknowledge(batch); // moves past the end of finished segments
+                    if (retrySize > 0) {
+                        log.info("usage sink is storing records again");
+                    }
+                    retrySize = 0;
+                    return true;
+                }
+                try {
+                    sink.write(batch.records());
+                } catch (Exception ex) {
+                    if (retrySize == 0) {
+                        log.warn("usage sink refused a batch of {} records; they wait in the journal ({} records) and are "
+                                + "retried: {}", batch.records().size(), j.pendingRecords(), ex.toString());
+                    }
+                    retrySize = batch.records().size();
+                    return false;
+                }
+                j.acknowledge(batch);
+                if (!batch.replayed()) {
+                    written.accept(batch.records());
+                }
+            }
+        }
+    }
+
     private void flushAllQuietly() {
+        if (journal != null) {
+            journalOnce();
+        }
         for (int attempt = 0; attempt < 5; attempt++) {
             if (flushOnce()) {
                 return;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200L << attempt));
         }
-        log.error("usage sink keeps failing at shutdown; {} usage records were not written", pendingRecords());
+        log.error("usage sink keeps failing at shutdown; {} usage records were not written{}", pendingRecords(),
+                journal == null ? "" : " (they stay in the journal " + journal.directory() + " for the next start)");
     }
 
-    /** Stops the thread and writes everything still waiting, retrying the sink a few times. */
+    /** Stops the threads and writes everything still waiting, retrying the sink a few times. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        LockSupport.unpark(thread);
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Thread t : new Thread[] {journalThread, thread}) {
+            if (t == null) {
+                continue;
+            }
+            LockSupport.unpark(t);
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         flushAllQuietly();
+        UsageJournal j = journal;
+        if (j != null) {
+            j.close();
+        }
     }
 }
