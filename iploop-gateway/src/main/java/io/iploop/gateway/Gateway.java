@@ -13,6 +13,7 @@ import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.metering.UsageJournal;
 import io.iploop.gateway.node.NodeHub;
 import io.iploop.gateway.proxy.ConnectionCaps;
+import io.iploop.gateway.proxy.InterimUsage;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.socks.Socks5ProxyServerInitializer;
 import io.iploop.gateway.spi.EgressBlocklist;
@@ -107,6 +108,7 @@ public final class Gateway implements AutoCloseable {
     private @Nullable UsageBatcher usage;
     private final @Nullable Path usageJournalDir;
     private final long usageJournalMaxBytes;
+    private final Duration interimUsageInterval;
     private @Nullable Limits limits;
     private @Nullable DestinationBlocklist blocklist;
     private @Nullable ChannelGroup customerChannels;
@@ -139,6 +141,7 @@ public final class Gateway implements AutoCloseable {
         this.httpIdleTimeoutMillis = b.httpIdleTimeout.toMillis();
         this.halfClosedIdleTimeoutMillis = b.halfClosedIdleTimeout.toMillis();
         this.usageJournalDir = b.usageJournalDir;
+        this.interimUsageInterval = b.interimUsageInterval;
         this.usageJournalMaxBytes = b.usageJournalMaxBytes;
         if (!nodeHubEnabled && exitOverride == null && !directExit) {
             throw new IllegalStateException("no exit: enable the node hub, the direct exit or set an exit connector");
@@ -228,7 +231,8 @@ public final class Gateway implements AutoCloseable {
                         new ProxyAuthCache(proxyAuthenticator, config.authCacheTtl(), lookups),
                         planLimits, exits, batcher, metrics, channels, new AtomicLong(),
                         handshakeTimeoutMillis, httpIdleTimeoutMillis, halfClosedIdleTimeoutMillis,
-                        new ConnectionCaps(config.maxConnectionsPerIp(), config.maxConnections(), metrics));
+                        new ConnectionCaps(config.maxConnectionsPerIp(), config.maxConnections(), metrics),
+                        InterimUsage.sweepingOn(boss.next(), interimUsageInterval));
                 httpServer = bind("HTTP proxy", config.httpProxyPort(), serverClass,
                         new HttpProxyServerInitializer(services));
                 socksServer = bind("SOCKS5", config.socksPort(), serverClass, new Socks5ProxyServerInitializer(services));
@@ -402,6 +406,7 @@ public final class Gateway implements AutoCloseable {
         private Duration halfClosedIdleTimeout = ByteStreamRelay.DEFAULT_HALF_CLOSED_IDLE_TIMEOUT;
         private @Nullable Path usageJournalDir;
         private long usageJournalMaxBytes = DEFAULT_USAGE_JOURNAL_MAX_BYTES;
+        private Duration interimUsageInterval = InterimUsage.INTERVAL;
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -436,6 +441,18 @@ public final class Gateway implements AutoCloseable {
             }
             this.usageJournalDir = Objects.requireNonNull(dir, "dir");
             this.usageJournalMaxBytes = maxBytes;
+            return this;
+        }
+
+        /**
+         * Longest an open stream goes without an interim usage record (tests); default
+         * {@link InterimUsage#INTERVAL} (10 s). The byte trigger ({@link InterimUsage#MAX_BYTES}) is fixed.
+         */
+        public Builder interimUsageInterval(Duration v) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("interimUsageInterval: " + v + " (expected: > 0)");
+            }
+            this.interimUsageInterval = v;
             return this;
         }
 

@@ -5,6 +5,7 @@ import io.iploop.gateway.error.ProxyErrorResponses;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
+import io.iploop.gateway.proxy.InterimUsage;
 import io.iploop.gateway.proxy.MeteredStream;
 import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServices;
@@ -105,11 +106,17 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
                 false, false));
         final ArrayDeque<HttpObject> pending = new ArrayDeque<>();
         @Nullable ExitStream stream;
+        /** Interim usage records while the stream is open; null before it opened. */
+        InterimUsage.@Nullable Stream interim;
         int requests;
         /** The origin's status of the last final response on this stream, or null before the first. */
         @Nullable Integer lastStatus;
         boolean reusable = true;
         boolean finished;
+
+        MeteredStream metered() {
+            return new MeteredStream(connection, principal, targeting, host, startedAt);
+        }
 
         Binding(HttpProxyTarget target, CustomerPrincipal principal, Targeting targeting) {
             this.key = target.key();
@@ -250,6 +257,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         }
         b.stream = stream;
         services.metrics().streamOpened();
+        b.interim = services.interim().begin(services, ctx.channel(), b.metered(), stream::exit);
         stream.setHandler(b);
         try {
             b.flushPending();
@@ -528,7 +536,11 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         }
         b.codec.finishAndReleaseAll();
-        services.recordUsage(new MeteredStream(connection, b.principal, b.targeting, b.host, b.startedAt), b.requests,
+        InterimUsage.Stream interim = b.interim;
+        if (interim != null) {
+            interim.end();
+        }
+        services.recordUsage(b.metered(), b.requests,
                 s == null ? null : s.exit(), error, b.lastStatus);
     }
 

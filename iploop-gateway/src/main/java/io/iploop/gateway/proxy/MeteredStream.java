@@ -35,7 +35,8 @@ public record MeteredStream(
 
     /**
      * The usage record with the bytes carried on the connection since its previous record (a
-     * "cut", see {@link ProxyConnection}).
+     * "cut", see {@link ProxyConnection}). Its period starts at {@code startedAt}, or where the
+     * stream's last interim record ended.
      *
      * @param requestCount HTTP requests carried (1 for a tunnel or a refusal)
      * @param exit the exit that carried the stream, null if none was reached
@@ -43,6 +44,25 @@ public record MeteredStream(
      * @param httpStatus the origin's status of the last final response (HTTP forwarding), else null
      */
     UsageRecord toUsage(int requestCount, @Nullable ExitInfo exit, @Nullable ProxyError error, @Nullable Integer httpStatus) {
+        UsageRecord r = usage(requestCount, exit, error, httpStatus, Instant.now());
+        connection.interimCut(null);
+        return r;
+    }
+
+    /**
+     * An interim record of the still open stream ({@link InterimUsage}): the bytes since the
+     * previous record, no request, success; the next record's period starts where this one ends.
+     */
+    UsageRecord toInterimUsage(@Nullable ExitInfo exit) {
+        Instant now = Instant.now();
+        UsageRecord r = usage(0, exit, null, null, now);
+        connection.interimCut(now);
+        return r;
+    }
+
+    private UsageRecord usage(int requestCount, @Nullable ExitInfo exit, @Nullable ProxyError error,
+            @Nullable Integer httpStatus, Instant now) {
+        Instant from = connection.periodStart(startedAt);
         long up = connection.cutRead();
         long down = connection.cutWritten();
         return new UsageRecord(
@@ -60,8 +80,8 @@ public record MeteredStream(
                 connection.proxyType(),
                 error == null,
                 error == null ? null : error.code(),
-                startedAt,
-                Instant.now(),
+                from,
+                now,
                 httpStatus);
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +39,10 @@ public final class ProxyConnection {
     private boolean admitted;
     /** Bytes read + written when the raw tunnel started; -1 while no tunnel runs. */
     private long tunnelBase = -1;
+    /** The stream emitting interim usage records, or null. */
+    private InterimUsage.@Nullable Stream openStream;
+    /** When the last interim record of the open stream ended; null if it has none yet. */
+    private @Nullable Instant lastInterimAt;
     /** The tunnel's byte cap ({@link io.iploop.gateway.spi.AccountLimits#maxBytesPerTunnel()}); 0 = none. */
     private long tunnelMaxBytes;
 
@@ -91,10 +96,40 @@ public final class ProxyConnection {
 
     void addRead(long n) {
         bytesRead += n;
+        interimCheck();
     }
 
     void addWritten(long n) {
         bytesWritten += n;
+        interimCheck();
+    }
+
+    /** The byte trigger of interim usage records ({@link InterimUsage#MAX_BYTES}): one comparison. */
+    private void interimCheck() {
+        InterimUsage.Stream s = openStream;
+        if (s != null && uncutBytes() >= InterimUsage.MAX_BYTES) {
+            s.emit();
+        }
+    }
+
+    /** Bytes (both directions) carried since the last cut. */
+    long uncutBytes() {
+        return bytesRead - cutRead + bytesWritten - cutWritten;
+    }
+
+    void openStream(InterimUsage.@Nullable Stream s) {
+        openStream = s;
+    }
+
+    /** Start of the next record's period: the last interim record's end, else {@code streamStart}. */
+    Instant periodStart(Instant streamStart) {
+        Instant last = lastInterimAt;
+        return last != null && last.isAfter(streamStart) ? last : streamStart;
+    }
+
+    /** An interim record ended at {@code at}; null once the stream's final record is built. */
+    void interimCut(@Nullable Instant at) {
+        lastInterimAt = at;
     }
 
     /** Bytes read since the last cut, and starts a new period. Pair with {@link #cutWritten()}. */

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param halfClosedIdleTimeoutMillis a tunnel with one direction ended is closed after this long
  *     without a byte in the other, in ms (docs/protocol.md §4.6)
  * @param caps the per-IP and global customer connection caps shared by both listeners
+ * @param interim interim usage records of open streams
  */
 public record ProxyServices(
         ProxyAuthCache auth,
@@ -33,7 +34,16 @@ public record ProxyServices(
         long handshakeTimeoutMillis,
         long httpIdleTimeoutMillis,
         long halfClosedIdleTimeoutMillis,
-        ConnectionCaps caps) {
+        ConnectionCaps caps,
+        InterimUsage interim) {
+
+    /** Services with interim usage records on the byte trigger only (tests without a gateway). */
+    public ProxyServices(ProxyAuthCache auth, Limits limits, ExitConnector exits, UsageBatcher usage, GatewayMetrics metrics,
+            ChannelGroup customerChannels, AtomicLong connectionIds, long handshakeTimeoutMillis, long httpIdleTimeoutMillis,
+            long halfClosedIdleTimeoutMillis, ConnectionCaps caps) {
+        this(auth, limits, exits, usage, metrics, customerChannels, connectionIds, handshakeTimeoutMillis,
+                httpIdleTimeoutMillis, halfClosedIdleTimeoutMillis, caps, InterimUsage.bytesOnly());
+    }
 
     /**
      * Emits the usage record of a one-request stream (a tunnel, or a refused request) with the

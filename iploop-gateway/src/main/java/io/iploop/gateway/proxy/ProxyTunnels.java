@@ -91,7 +91,7 @@ public final class ProxyTunnels {
      * Relays {@code channel} (all protocol handlers already removed, {@code AUTO_READ=false}) and
      * {@code stream} through {@link ByteStreamRelay}; {@code early} bytes the customer sent
      * before the relay started go first. The tunnel's usage record (one request) is emitted when
-     * the customer channel closes. The account's per-tunnel caps apply from here: the byte cap
+     * the customer channel closes, interim records while it is open ({@link InterimUsage}). The account's per-tunnel caps apply from here: the byte cap
      * through the metering handler, the lifetime by a timer that closes the channel. Call on the
      * channel's event loop.
      */
@@ -115,8 +115,10 @@ public final class ProxyTunnels {
         early.clear();
         String host = metered.host();
         services.metrics().streamOpened();
+        InterimUsage.Stream interim = services.interim().begin(services, channel, metered, stream::exit);
         channel.closeFuture().addListener(f -> {
             services.metrics().streamClosed();
+            interim.end();
             services.recordUsage(metered, stream.exit(), null);
         });
         try {

@@ -150,6 +150,7 @@ public class DataPlane implements SmartLifecycle {
                 .proxyAuthenticator(proxyAuthenticator)
                 .nodeAuthenticator(nodeAuthenticator)
                 .usageSink(usageSink)
+                .usageJournal(properties.usageJournalPath(), properties.usageJournalMaxSize().toBytes())
                 .limitsProvider(limitsProvider)
                 .egressBlocklist(egressBlocklist)
                 .nodeStore(nodeStore)

@@ -2,6 +2,7 @@ package io.iploop.server.platform;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -33,6 +34,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     gateway writes metered usage
  * @param demoCustomer {@code IPLOOP_DEMO_CUSTOMER}: whether the first start creates the demo
  *     customer; null (unset) = only on the embedded database, see {@link #createDemoCustomer()}
+ * @param usageJournalMaxSize {@code IPLOOP_USAGE_JOURNAL_MAX_SIZE} (256 MB): bound of the on-disk
+ *     usage journal in {@code DATA_DIR/usage-journal} ({@code docs/operations.md#usage-journal})
  */
 @ConfigurationProperties("iploop")
 public record IploopProperties(
@@ -49,7 +52,8 @@ public record IploopProperties(
         @Nullable String localNodeCountry,
         @DefaultValue("true") boolean gatewayEnabled,
         @DefaultValue("1s") Duration usageFlushInterval,
-        @Nullable Boolean demoCustomer) {
+        @Nullable Boolean demoCustomer,
+        @DefaultValue("256MB") DataSize usageJournalMaxSize) {
 
     /**
      * Database connection. When {@code url} is blank an embedded PostgreSQL is started with its data
@@ -85,6 +89,11 @@ public record IploopProperties(
      */
     public boolean createDemoCustomer() {
         return demoCustomer != null ? demoCustomer : !db.external();
+    }
+
+    /** Directory of the gateway's usage journal ({@code docs/operations.md#usage-journal}). */
+    public Path usageJournalPath() {
+        return dataPath().resolve("usage-journal");
     }
 
     /** The data directory as an absolute, normalised path. */

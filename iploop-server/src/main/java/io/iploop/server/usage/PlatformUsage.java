@@ -8,7 +8,8 @@ import java.time.Instant;
  *
  * @param totalBytes bytes uploaded plus downloaded
  * @param requests HTTP requests carried (a CONNECT or SOCKS5 tunnel counts 1)
- * @param streams customer streams (usage records)
+ * @param streams customer streams (final usage records; interim pieces of long
+ *     streams are not counted, docs/product/usage.md#interim-records)
  * @param activeAccounts accounts with at least one stream in the window
  */
 public record PlatformUsage(Instant from, Instant to, long bytesUploaded, long bytesDownloaded, long totalBytes,

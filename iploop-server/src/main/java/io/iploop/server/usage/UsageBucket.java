@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param bytesDownloaded bytes written to the customer
  * @param totalBytes {@code bytesUploaded + bytesDownloaded}
  * @param requests HTTP requests carried (a CONNECT or SOCKS5 tunnel counts 1)
- * @param streams customer streams (usage records)
+ * @param streams customer streams (final usage records; interim pieces of long
+ *     streams are not counted, docs/product/usage.md#interim-records)
  * @param successfulStreams streams that ended without a proxy error
  */
 public record UsageBucket(

@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param bytesDownloaded bytes written to the customer
  * @param totalGbTransferred {@code totalBytes} in GB (10^9 bytes), 3 decimals
  * @param totalRequests HTTP requests carried (a CONNECT or SOCKS5 tunnel counts 1)
- * @param streams customer streams (usage records)
+ * @param streams customer streams (final usage records; interim pieces of long
+ *     streams are not counted, docs/product/usage.md#interim-records)
  * @param successRate successful streams / streams in percent, 2 decimals, 0 when none
  * @param avgDurationMs mean stream duration in ms, 0 when none
  */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,8 @@ class IploopPropertiesTest {
 
     private static IploopProperties with(@Nullable String dbUrl, @Nullable Boolean demoCustomer) {
         return new IploopProperties(Path.of("data"), new IploopProperties.Db(dbUrl, null, null, 0), 7777, 1080, 8001,
-                "0.0.0.0", false, "127.0.0.1", null, false, null, true, Duration.ofSeconds(1), demoCustomer);
+                "0.0.0.0", false, "127.0.0.1", null, false, null, true, Duration.ofSeconds(1), demoCustomer,
+                DataSize.ofMegabytes(256));
     }
 
     @Test

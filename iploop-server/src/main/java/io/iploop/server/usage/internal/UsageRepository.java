@@ -86,7 +86,8 @@ class UsageRepository {
     PlatformUsage platformTotals(Instant from, Instant to) {
         return jdbc.sql("""
                         SELECT COALESCE(sum(bytes_uploaded), 0) AS up, COALESCE(sum(bytes_downloaded), 0) AS down,
-                               COALESCE(sum(request_count), 0) AS requests, count(*) AS streams,
+                               COALESCE(sum(request_count), 0) AS requests,
+                               count(*) FILTER (WHERE request_count > 0) AS streams,
                                count(DISTINCT user_id) AS accounts
                         FROM usage_records WHERE started_at >= :from AND started_at < :to""")
                 .param("from", utc(from)).param("to", utc(to))
@@ -206,13 +207,17 @@ class UsageRepository {
 
     private static final String BY_BYTES = "sum(bytes_uploaded) + sum(bytes_downloaded) DESC, k NULLS LAST";
 
-    /** Sums shared by the totals and every breakdown; {@code ok} counts successful streams. */
+    /**
+     * Sums shared by the totals and every breakdown; {@code ok} counts successful streams. A record
+     * with no request is an interim piece of a long stream (docs/product/usage.md#interim-records):
+     * its bytes count, but it is not a stream of its own.
+     */
     private static final String AGGREGATES = """
             COALESCE(sum(bytes_uploaded), 0)   AS up,
                    COALESCE(sum(bytes_downloaded), 0) AS down,
                    COALESCE(sum(request_count), 0)    AS requests,
-                   count(*)                           AS streams,
-                   count(*) FILTER (WHERE success)    AS ok""";
+                   count(*) FILTER (WHERE request_count > 0)             AS streams,
+                   count(*) FILTER (WHERE success AND request_count > 0) AS ok""";
 
     static Query totalsQuery(UUID userId, Instant from, Instant to) {
         return scoped(userId, from, to, AGGREGATES + ",\n       COALESCE(round(avg(duration_ms)), 0) AS avg_ms", "", Map.of());
