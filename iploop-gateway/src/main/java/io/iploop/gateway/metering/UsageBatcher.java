@@ -45,7 +45,8 @@ public final class UsageBatcher implements AutoCloseable {
     public static final int MAX_BATCH = 1000;
 
     private static final Logger log = LoggerFactory.getLogger(UsageBatcher.class);
-    private static final long MAX_RETRY_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** Longest wait between attempts on a failing sink: usage is current again soon after the database is back. */
+    private static final long MAX_RETRY_DELAY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private record Entry(UsageRecord record, long queuedNanos) {}
 
