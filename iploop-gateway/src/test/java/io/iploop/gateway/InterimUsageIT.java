@@ -139,6 +139,34 @@ class InterimUsageIT {
     }
 
     @Test
+    void httpForwardingIsRecordedWhileItRunsToo() throws Exception {
+        long body = 36L << 20;
+        long sent;
+        long received = 0;
+        String auth = Base64.getEncoder().encodeToString((TestSupport.CUSTOMER + ":" + TestSupport.KEY)
+                .getBytes(StandardCharsets.US_ASCII));
+        try (Socket s = new Socket("127.0.0.1", gateway.httpProxyPort())) {
+            byte[] request = ("GET http://127.0.0.1:" + origin.port() + "/bytes/" + body + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + origin.port() + "\r\nProxy-Authorization: Basic " + auth + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            s.getOutputStream().write(request);
+            s.getOutputStream().flush();
+            sent = request.length;
+            byte[] buf = new byte[64 * 1024];
+            InputStream in = s.getInputStream();
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                received += n;
+            }
+        }
+        assertThat(received).isGreaterThan(body);
+        List<UsageRecord> records = awaitTotals(sent, received);
+        assertThat(records.stream().filter(r -> r.requestCount() == 0).count()).isGreaterThanOrEqualTo(2);
+        assertThat(records).allSatisfy(r -> assertThat(r.proxyType()).isEqualTo("http"));
+        assertThat(records.getLast().httpStatus()).isEqualTo(200);
+        assertPeriodsFollowEachOther(records);
+    }
+
+    @Test
     void aQuietLongTunnelIsRecordedEveryIntervalWhileOpen() throws Exception {
         try (Tunnel t = new Tunnel()) {
             t.send("GET /bytes/10 HTTP/1.1\r\n");
