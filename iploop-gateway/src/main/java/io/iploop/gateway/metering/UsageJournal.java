@@ -65,7 +65,11 @@ public final class UsageJournal implements AutoCloseable {
     private static final Pattern SEGMENT = Pattern.compile("usage-(\\d{16})\\.journal");
     private static final Logger log = LoggerFactory.getLogger(UsageJournal.class);
 
-    /** Records read by {@link #read}; hand it back to {@link #acknowledge} once they are stored. */
+    /**
+     * Records read by {@link #read}; hand it back to {@link #acknowledge} once they are stored.
+     *
+     * @param replayed true if the records were written by an earlier process (all of them are)
+     */
     public record Batch(List<UsageRecord> records, long segment, long endOffset, boolean replayed) {}
 
     /** A segment on disk: its valid length (bytes that hold whole, checked frames). */
@@ -383,6 +387,9 @@ public final class UsageJournal implements AutoCloseable {
                 var next = segments.higherEntry(seq);
                 if (next == null) {
                     break; // the next segment is not created yet: stay at this one's end
+                }
+                if (!out.isEmpty() && seq < firstSeqOfThisRun && next.getKey() >= firstSeqOfThisRun) {
+                    break; // a batch is either replayed or this process's, never both
                 }
                 seq = next.getKey();
                 pos = HEADER_BYTES;
