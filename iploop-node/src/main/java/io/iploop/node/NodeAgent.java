@@ -602,7 +602,7 @@ public final class NodeAgent implements AutoCloseable {
             }
             if (Cidr.isAddressLiteral(host)) {
                 // An address needs no DNS, so nothing blocks: checking and connecting right here on
-                // the tunnel's loop saves two thread hand-offs per stream (docs/performance.md).
+                // the tunnel's loop saves two thread hand-offs per stream (iploop-bench/PROFILE.md).
                 resolveAndOpen(stream, host, port, reply);
                 return;
             }
