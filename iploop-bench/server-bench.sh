@@ -12,7 +12,7 @@
 #   new-conn  a new TCP connection (and proxy handshake) per request: hey -disable-keepalive
 #   https-ka  HTTPS 1 KiB over 50 keep-alive CONNECT tunnels (SOCKS5 for Dante)
 #   http-ka   1 KiB keep-alive HTTP through the proxy (absolute-form; SOCKS5 for Dante)
-#   64m       one 64 MiB HTTPS download through CONNECT (curl, best of 3)
+#   64m       one 64 MiB HTTPS download through CONNECT per round (curl; median over rounds)
 # CPU µs/request: utime+stime of the proxy's processes (/proc/<pid>/stat) over the row ÷ requests.
 # For IPLoop that is the server JVM (gateway + local node agent + control plane); the embedded
 # PostgreSQL's CPU (metering writes) is reported beside it.
@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
     --profile) PROFILE=1 ;;
     --profile-name) shift; PROFILE_NAME="$1" ;;
     --keep-tmp) KEEP_TMP=1 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "server-bench.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
