@@ -4,6 +4,9 @@
 # Prints a Markdown table and writes it to bench-results/latest.md under the repository root.
 #
 #   iploop-bench/bench.sh [--no-iploop] [--skip-build] [--quick] [--tunnels N] [--peers LIST] [--keep-tmp]
+#   iploop-bench/bench.sh --server [server-bench.sh options]   the real server process vs Squid and
+#                                     Dante (server-bench.sh: new connection per request, HTTPS
+#                                     keep-alive CONNECT, keep-alive HTTP, 64 MiB; CPU per request)
 #
 # --peers takes a comma-separated subset of squid,tinyproxy,dante,iploop (default: all); the direct
 # baseline always runs. --quick: 3 s runs and 200 tunnels, for trying the script out.
@@ -18,6 +21,10 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
+if [ "${1:-}" = --server ]; then
+  shift
+  exec "$here/server-bench.sh" "$@"
+fi
 
 DURATION="${BENCH_DURATION:-10}"
 C1_DURATION="${BENCH_C1_DURATION:-5}"
@@ -38,7 +45,7 @@ while [ $# -gt 0 ]; do
     --tunnels) shift; TUNNELS="$1" ;;
     --peers) shift; PEERS="$1" ;;
     --keep-tmp) KEEP_TMP=1 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift

@@ -9,6 +9,7 @@ import io.iploop.tunnel.TunnelPipeline;
 import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.TunnelSession;
 import io.iploop.tunnel.Welcome;
+import io.iploop.tunnel.egress.Cidr;
 import io.iploop.tunnel.egress.EgressPolicy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -17,6 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -598,6 +600,12 @@ public final class NodeAgent implements AutoCloseable {
                 reply.reject(OpenFailure.UNAVAILABLE, "agent is draining");
                 return;
             }
+            if (Cidr.isAddressLiteral(host)) {
+                // An address needs no DNS, so nothing blocks: checking and connecting right here on
+                // the tunnel's loop saves two thread hand-offs per stream (iploop-bench/PROFILE.md).
+                resolveAndOpen(stream, host, port, reply);
+                return;
+            }
             try {
                 resolver.execute(() -> resolveAndOpen(stream, host, port, reply));
             } catch (RejectedExecutionException e) {
@@ -605,7 +613,10 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
 
-        /** Runs on the resolver: checks the target, then connects to the checked address. */
+        /**
+         * Runs on the resolver (or, for an address literal, on the tunnel's event loop): checks the
+         * target, then connects to the checked address.
+         */
         private void resolveAndOpen(ByteStream stream, String host, int port, OpenReply reply) {
             InetSocketAddress target;
             try {
@@ -619,7 +630,7 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
             Bootstrap bootstrap = new Bootstrap()
-                    .group(group)
+                    .group(exitLoop(stream))
                     .channel(NioSocketChannel.class)
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
@@ -656,6 +667,16 @@ public final class NodeAgent implements AutoCloseable {
                     }
                 });
             });
+        }
+
+        /**
+         * The event loop for a stream's exit connection: the tunnel's own loop when it belongs to
+         * this agent's group (always, in practice), so the relay between the stream and the exit
+         * socket, DATA, acknowledgements and window updates alike, runs without cross-thread tasks
+         * and wake-ups; otherwise any loop of the group.
+         */
+        private EventLoopGroup exitLoop(ByteStream stream) {
+            return stream.executor() instanceof EventLoop loop && loop.parent() == group ? loop : group;
         }
 
         private void streamEnded(@Nullable String error) {

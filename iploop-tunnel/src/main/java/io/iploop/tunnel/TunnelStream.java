@@ -11,6 +11,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +53,11 @@ final class TunnelStream implements ByteStream {
     private long recvGranted = TunnelProtocol.INITIAL_WINDOW;
     private long recvTotal;
     private int recvWindow = TunnelProtocol.INITIAL_WINDOW;
+    // Acknowledged bytes from other threads not yet handed to doAck, and the batch size that is
+    // worth a task: what doAck still needs before it answers (half the window minus what it holds).
+    private final AtomicLong pendingAcks = new AtomicLong();
+    private final AtomicBoolean ackDrainScheduled = new AtomicBoolean();
+    private volatile long ackBatchThreshold = TunnelProtocol.INITIAL_WINDOW / 2;
     private long ackedSinceUpdate;
     private long lastWindowUpdateNanos = System.nanoTime();
     private @Nullable ArrayDeque<ByteBuf> undelivered = new ArrayDeque<>();
@@ -104,9 +111,21 @@ final class TunnelStream implements ByteStream {
         }
         if (loop.inEventLoop()) {
             doAck(bytes);
-        } else {
-            loop.execute(() -> doAck(bytes));
+            return;
         }
+        // From another thread (the customer's or exit socket's loop, once per write): the bytes
+        // add up here and only a batch worth a WINDOW frame becomes a task on the stream's loop,
+        // instead of one task and one wake-up per small write. doAck would hold back a smaller
+        // batch anyway (it answers at half the window), so no credit is granted later than before.
+        long pending = pendingAcks.addAndGet(bytes);
+        if (pending >= ackBatchThreshold && ackDrainScheduled.compareAndSet(false, true)) {
+            loop.execute(this::drainPendingAcks);
+        }
+    }
+
+    private void drainPendingAcks() {
+        ackDrainScheduled.set(false);
+        doAck(0);
     }
 
     @Override
@@ -231,13 +250,16 @@ final class TunnelStream implements ByteStream {
         }
     }
 
-    private void doAck(int bytes) {
-        if (state == State.CLOSED || finReceived) {
+    private void doAck(long bytes) {
+        // Whatever other threads acknowledged so far counts now too (see ack()).
+        bytes += pendingAcks.getAndSet(0);
+        if (state == State.CLOSED || finReceived || bytes <= 0) {
             // After the peer's FIN no more DATA comes: credit would be wasted frames.
             return;
         }
         ackedSinceUpdate += bytes;
         if (ackedSinceUpdate < recvWindow / 2) {
+            ackBatchThreshold = Math.max(1, recvWindow / 2 - ackedSinceUpdate);
             return;
         }
         long now = System.nanoTime();
@@ -252,6 +274,7 @@ final class TunnelStream implements ByteStream {
         lastWindowUpdateNanos = now;
         long increment = ackedSinceUpdate + growth;
         ackedSinceUpdate = 0;
+        ackBatchThreshold = recvWindow / 2;
         recvGranted += increment;
         session.writeFrame(FrameType.WINDOW, id, Payloads.encodeInt(session.alloc(), (int) increment));
         session.flush();

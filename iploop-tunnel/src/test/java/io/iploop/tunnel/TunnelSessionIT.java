@@ -209,6 +209,62 @@ class TunnelSessionIT {
         assertThat(gw.rttNanos()).isPositive();
     }
 
+    /**
+     * Acknowledgements from a thread that is not the stream's loop are batched (one task per
+     * WINDOW's worth, TunnelStream.ack): many tiny ones, in an order unrelated to the loop, must
+     * still add up to every credit the sender needs, or the transfer stalls at one window.
+     */
+    @Test
+    void tinyAcknowledgementsFromAnotherThreadKeepCreditFlowing() throws Exception {
+        connectNode("good");
+        TunnelSession gw = gatewaySession.get(5, TimeUnit.SECONDS);
+        int echoPort = ((InetSocketAddress) echoServer.localAddress()).getPort();
+        ByteStream stream = gw.openStream("127.0.0.1", echoPort).get(5, TimeUnit.SECONDS);
+        java.util.concurrent.ExecutorService acker = java.util.concurrent.Executors.newFixedThreadPool(2);
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        stream.setHandler(new ByteStream.Handler() {
+            @Override
+            public void onData(ByteStream s, ByteBuf data) {
+                int n = data.readableBytes();
+                byte[] b = new byte[n];
+                data.readBytes(b);
+                data.release();
+                synchronized (got) {
+                    got.writeBytes(b);
+                }
+                // 100-byte acknowledgements from two other threads: far below any batch size.
+                for (int left = n; left > 0; left -= 100) {
+                    int k = Math.min(100, left);
+                    acker.execute(() -> s.ack(k));
+                }
+            }
+
+            @Override
+            public void onWritabilityChanged(ByteStream s) {}
+
+            @Override
+            public void onClosed(ByteStream s, @Nullable String error) {}
+        });
+        byte[] payload = new byte[8 * TunnelProtocol.INITIAL_WINDOW + 12_345];
+        new Random(11).nextBytes(payload);
+        try {
+            for (int off = 0; off < payload.length; off += 1024) {
+                stream.write(Unpooled.copiedBuffer(payload, off, Math.min(1024, payload.length - off)));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                synchronized (got) {
+                    return got.size() == payload.length;
+                }
+            });
+            synchronized (got) {
+                assertThat(got.toByteArray()).isEqualTo(payload);
+            }
+        } finally {
+            acker.shutdownNow();
+            stream.close();
+        }
+    }
+
     @Test
     void slowConsumerBoundsWhatIsInFlight() throws Exception {
         connectNode("good");

@@ -21,9 +21,23 @@ public final class KeyHashes {
      * @throws IllegalStateException if the JDK lacks SHA-256 (never on a conforming JDK)
      */
     public static String sha256Hex(String text) {
+        MessageDigest md;
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+            // A clone of a never-used prototype: no provider lookup per call (it runs on every
+            // proxy request's credential check, cache hit or not).
+            md = (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            md = newSha256();
+        }
+        return HEX.formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static final HexFormat HEX = HexFormat.of();
+    private static final MessageDigest SHA256 = newSha256();
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from the JDK", e);
         }

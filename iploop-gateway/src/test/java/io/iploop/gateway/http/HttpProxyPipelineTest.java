@@ -100,6 +100,16 @@ class HttpProxyPipelineTest {
     }
 
     @Test
+    void base64AlphabetButNotBase64Gets407() {
+        // Only base64 characters, but 5 of them (no whole byte group) and padding in the middle.
+        for (String bad : new String[] {"abcde", "YW=Jj"}) {
+            EmbeddedChannel ch = proxy.http();
+            proxy.send(ch, "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\nProxy-Authorization: Basic " + bad + "\r\n\r\n");
+            assertRefused(ch, 407, "bad_credentials");
+        }
+    }
+
+    @Test
     void originFormGets400() {
         EmbeddedChannel ch = proxy.http();
         proxy.send(ch, "GET /index.html HTTP/1.1\r\nHost: example.com\r\n" + goodAuth() + "\r\n");
