@@ -33,6 +33,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     gateway writes metered usage
  * @param demoCustomer {@code IPLOOP_DEMO_CUSTOMER}: whether the first start creates the demo
  *     customer; null (unset) = only on the embedded database, see {@link #createDemoCustomer()}
+ * @param nodeOpenDeadline {@code IPLOOP_NODE_OPEN_DEADLINE} (3 s): a node that sends nothing for this
+ *     long after a stream request is suspect and the request is retried on another node
+ *     (docs/protocol.md §6); 100 ms to 15 s
  */
 @ConfigurationProperties("iploop")
 public record IploopProperties(
@@ -49,7 +52,8 @@ public record IploopProperties(
         @Nullable String localNodeCountry,
         @DefaultValue("true") boolean gatewayEnabled,
         @DefaultValue("1s") Duration usageFlushInterval,
-        @Nullable Boolean demoCustomer) {
+        @Nullable Boolean demoCustomer,
+        @DefaultValue("3s") Duration nodeOpenDeadline) {
 
     /**
      * Database connection. When {@code url} is blank an embedded PostgreSQL is started with its data
@@ -70,6 +74,10 @@ public record IploopProperties(
     }
 
     public IploopProperties {
+        if (nodeOpenDeadline.toMillis() < 100 || nodeOpenDeadline.toMillis() > 15_000) {
+            throw new IllegalArgumentException("IPLOOP_NODE_OPEN_DEADLINE: " + nodeOpenDeadline
+                    + " (expected: 100ms-15s)");
+        }
         if (geoipDb != null && geoipDb.toString().isBlank()) {
             geoipDb = null;
         }
