@@ -32,9 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A frozen node agent (a real {@code proxyclaw start} process stopped with SIGSTOP) under
- * traffic: the customer's request is retried on the other node and succeeds, and the frozen node
- * is reported offline within 10 s (docs/protocol.md §6, docs/product/proxy.md Failover).
+ * A frozen node agent (a real {@code proxyclaw start} process stopped with SIGSTOP). Under
+ * traffic the customer's request is retried on the other node and succeeds, and the frozen node
+ * is reported offline within 10 s; without traffic within 30 s (docs/protocol.md §6,
+ * docs/product/proxy.md Failover).
  */
 class FrozenAgentIT {
 
@@ -169,6 +170,25 @@ class FrozenAgentIT {
                     .as("offline within 10 s of the freeze").isLessThan(Duration.ofSeconds(10));
             assertThat(gateway.nodes().connectedNodes()).hasSize(1);
             assertThat(Files.readString(home.resolve("agent-process.log"))).contains("connected");
+        } finally {
+            signal(frozen, "CONT");
+        }
+    }
+
+    @Test
+    void anIdleStoppedAgentIsOfflineWithinThirtySeconds() throws Exception {
+        frozen = startAgentProcess("de-idle");
+        await().atMost(Duration.ofSeconds(60)).until(() -> gateway.nodes().connectedNodes().size() == 1);
+        UUID id = nodeIds.get("de-idle");
+
+        signal(frozen, "STOP");
+        Instant stoppedAt = Instant.now();
+        try {
+            await().atMost(Duration.ofSeconds(35)).pollInterval(Duration.ofMillis(200)).until(() -> disconnected.containsKey(id));
+            assertThat(Duration.between(stoppedAt, disconnected.get(id))).as("offline within 30 s without traffic")
+                    .isLessThan(Duration.ofSeconds(30))
+                    .as("not before the idle dead-peer timeout").isGreaterThan(Duration.ofSeconds(10));
+            assertThat(gateway.nodes().connectedNodes()).isEmpty();
         } finally {
             signal(frozen, "CONT");
         }
