@@ -108,6 +108,9 @@ class DeviceStateIT {
         assertThat(paused.get("online").asBoolean()).isTrue();
         assertThat(listed(operator, "available", deviceId)).isZero();
         assertThat(listed(operator, "paused", deviceId)).isEqualTo(1);
+        Response byStatus = call("GET", "/api/v2/nodes?sort=status&search=" + deviceId, operator, null);
+        assertThat(byStatus.status()).as(byStatus.body().toString()).isEqualTo(200);
+        assertThat(byStatus.body().at("/data/0/status").asString()).isEqualTo("paused");
         assertThat(publicCounts(operator)).containsExactly(0, 0, 0);
 
         assertThat(call("POST", "/api/earn/devices/" + id + "/resume", operator, null).status()).isEqualTo(200);

@@ -125,7 +125,7 @@ class NodeRepository {
 
     /** Sort field of {@link NodeFilter#SORTS} to its column: user text never reaches the SQL. */
     private static final Map<String, String> SORT_COLUMNS = Map.of("createdAt", "created_at",
-            "lastHeartbeat", "last_heartbeat", "deviceId", "device_id", "country", "country", "status", "status",
+            "lastHeartbeat", "last_heartbeat", "deviceId", "device_id", "country", "country", "status", "(" + LISTED_STATUS + ")",
             "qualityScore", "quality_score", "bandwidthBytes", "bandwidth_bytes");
     private static final Set<String> NULLABLE_SORT_COLUMNS = Set.of("last_heartbeat", "country");
 
