@@ -85,7 +85,10 @@ final class EmbeddedDatabase {
         }
         if (Files.isDirectory(dir)) {
             // After a crash the previous run's postmaster may still run, or its pid file be stale.
-            StalePostmaster.recover(dir);
+            if (StalePostmaster.recover(dir) == StalePostmaster.Outcome.IN_USE) {
+                throw new IOException("another IPLoop server is running on " + dataDir + " (it holds "
+                        + dir.resolve(StalePostmaster.LOCK_FILE) + "): stop it first, or use another data directory");
+            }
         }
         EmbeddedPostgres pg = builder.start();
         try {

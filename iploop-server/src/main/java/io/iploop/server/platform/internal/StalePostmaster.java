@@ -43,7 +43,7 @@ final class StalePostmaster {
     enum Outcome {
         /** No pid file: nothing to do. */
         CLEAN,
-        /** Another live process holds the lock file: left alone (the start will then fail, saying so). */
+        /** Another live process holds the lock file: left alone; the caller refuses to start, saying so. */
         IN_USE,
         /** A postmaster of a previous run owned the directory and was stopped. */
         STOPPED_ORPHAN,

@@ -128,4 +128,20 @@ class CrashRecoveryIT {
         assertThat(StalePostmaster.recover(pgDir)).isEqualTo(StalePostmaster.Outcome.REMOVED_STALE_PID_FILE);
         assertThat(other.isAlive()).as("a reused pid is not PostgreSQL: never signalled").isTrue();
     }
+
+    @Test
+    void aDirectoryInUseByALiveServerIsLeftAloneAndTheStartSaysWhy() throws Exception {
+        Path dataDir = tmp.resolve("live");
+        EmbeddedDatabase.Started running = EmbeddedDatabase.start(dataDir, 0);
+        try {
+            long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve(StalePostmaster.PID_FILE)).getFirst().strip());
+            assertThat(StalePostmaster.recover(dataDir.resolve("postgres"))).isEqualTo(StalePostmaster.Outcome.IN_USE);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedDatabase.start(dataDir, 0))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("another IPLoop server is running on " + dataDir);
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("its PostgreSQL is untouched").contains(true);
+        } finally {
+            running.server().close();
+        }
+    }
 }
