@@ -76,11 +76,12 @@ public final class NodeAgent implements AutoCloseable {
 
     /**
      * A "device id already connected" refusal within this long after this agent's own session
-     * ended is most likely that session still alive on the gateway's side (it notices a dead peer
-     * only after {@link TunnelProtocol#DEAD_PEER_TIMEOUT_MILLIS}), not a clone: the agent then
-     * retries with the refusal delay instead of the long duplicate-device delay.
+     * ended is most likely that session still alive on the gateway's side (it notices a dead idle
+     * peer after {@link TunnelProtocol#DEAD_PEER_TIMEOUT_MILLIS}, gateways before that change
+     * after 90 s), not a clone: the agent then retries with the refusal delay instead of the long
+     * duplicate-device delay. Sized for the older gateways, so it holds against both.
      */
-    static final Duration OWN_GHOST_WINDOW = Duration.ofMillis(TunnelProtocol.DEAD_PEER_TIMEOUT_MILLIS).plusSeconds(60);
+    static final Duration OWN_GHOST_WINDOW = Duration.ofSeconds(90 + 60);
 
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final int RESOLVER_THREADS = 8;

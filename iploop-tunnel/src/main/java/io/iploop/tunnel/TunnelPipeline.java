@@ -13,15 +13,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.URI;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Assembles the tunnel's pipeline on either side: (TLS), flush consolidation, HTTP codec, the
- * WebSocket handshake and framing, the {@link TunnelFrameCodec}, heartbeat timers, and the
- * {@link TunnelSession}. Stateless.
+ * WebSocket handshake and framing, the {@link TunnelFrameCodec} and the {@link TunnelSession}
+ * (which runs the heartbeats). Stateless.
  */
 public final class TunnelPipeline {
 
@@ -87,13 +85,8 @@ public final class TunnelPipeline {
 
     private static void addTunnelHandlers(ChannelPipeline pipeline, TunnelSession session) {
         pipeline.addLast("tunnel-codec", TunnelFrameCodec.INSTANCE);
-        TunnelSettings s = sessionSettings(session);
-        pipeline.addLast("tunnel-idle", new IdleStateHandler(
-                s.deadPeerTimeoutMillis(), 0, s.heartbeatIntervalMillis(), TimeUnit.MILLISECONDS));
+        // Heartbeats and dead-peer detection are the session's own timer (docs/protocol.md §6):
+        // its timings depend on whether streams are open.
         pipeline.addLast("tunnel-session", session.handler());
-    }
-
-    private static TunnelSettings sessionSettings(TunnelSession session) {
-        return session.settings();
     }
 }

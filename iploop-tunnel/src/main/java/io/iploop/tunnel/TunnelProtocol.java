@@ -44,11 +44,26 @@ public final class TunnelProtocol {
      */
     public static final int MAX_WINDOW = 64 * 1024 * 1024;
 
-    /** Default interval between heartbeats on an idle connection, in ms. */
-    public static final int DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 30_000;
+    /** Default interval between heartbeats on an idle connection, in ms (docs/protocol.md §6). */
+    public static final int DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 10_000;
 
-    /** A peer silent for this long is considered dead (DESIGN §4: within 90 s), in ms. */
-    public static final int DEAD_PEER_TIMEOUT_MILLIS = 90_000;
+    /**
+     * A peer silent for this long is considered dead, in ms (docs/protocol.md §6): an idle node
+     * that stopped answering is offline within 30 s.
+     */
+    public static final int DEAD_PEER_TIMEOUT_MILLIS = 25_000;
+
+    /** Gateway side: heartbeat interval while streams are open or the node is suspect, in ms. */
+    public static final int ACTIVE_HEARTBEAT_INTERVAL_MILLIS = 1_000;
+
+    /**
+     * Gateway side: a node silent for this long while streams are open (or after it left an OPEN
+     * unanswered) is dead, in ms: under traffic a frozen node is offline within 10 s.
+     */
+    public static final int ACTIVE_DEAD_PEER_TIMEOUT_MILLIS = 6_000;
+
+    /** Gateway side: an OPEN after which the node sent nothing for this long marks it suspect, in ms. */
+    public static final int DEFAULT_OPEN_DEADLINE_MILLIS = 3_000;
 
     /** WebSocket close code sent when the gateway refuses a HELLO. */
     public static final int CLOSE_CODE_REFUSED = 4403;

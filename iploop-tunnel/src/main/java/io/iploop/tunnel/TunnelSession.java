@@ -14,8 +14,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -80,6 +78,12 @@ public final class TunnelSession {
     /** Set once {@link #drain} was called; readable from any thread. */
     private volatile boolean drainRequested;
 
+    /**
+     * Gateway side: the node left an OPEN unanswered past the open deadline and has sent nothing
+     * since; cleared by the next frame it sends. Readable from any thread.
+     */
+    private volatile boolean suspect;
+
     // Confined to the event loop.
     private final IntObjectHashMap<TunnelStream> streams = new IntObjectHashMap<>();
     private int nextStreamId = 1;
@@ -91,6 +95,16 @@ public final class TunnelSession {
     private boolean closed;
     private @Nullable String closeReason;
     private @Nullable ScheduledFuture<?> handshakeTimer;
+    private @Nullable ScheduledFuture<?> livenessTimer;
+    /**
+     * When the peer last showed it is alive, {@link System#nanoTime()}: a frame read, or (gateway
+     * side, while not reading it) our queued writes drained by it.
+     */
+    private long lastReadNanos = System.nanoTime();
+    /** When the last PING was sent, {@link System#nanoTime()}. */
+    private long lastPingNanos;
+    /** When the session last became active (streams open or suspect); silence counts from then at most. */
+    private long activeSinceNanos;
 
     private TunnelSession(Role role, TunnelSettings settings, @Nullable GatewayListener gl, @Nullable NodeListener nl,
             @Nullable Hello hello, @Nullable StreamAcceptor acceptor) {
@@ -180,6 +194,7 @@ public final class TunnelSession {
             cancelHandshakeTimer();
             writeFrame(FrameType.WELCOME, 0, Payloads.encodeWelcome(alloc(), welcome));
             sendPing();
+            startLivenessTimer();
         });
     }
 
@@ -222,6 +237,16 @@ public final class TunnelSession {
             writeFrame(FrameType.DRAIN, 0, Payloads.encodeInt(alloc(), deadlineMillis));
             flush();
         });
+    }
+
+    /**
+     * Gateway side: true while the node is suspect of being frozen or cut off: it left an OPEN
+     * unanswered past {@link TunnelSettings#openDeadlineMillis()} and has sent nothing since. New
+     * streams should go elsewhere; the session closes if the node stays silent for
+     * {@link TunnelSettings#activeDeadPeerTimeoutMillis()}. Cheap; any thread.
+     */
+    public boolean isSuspect() {
+        return suspect;
     }
 
     /** The protocol version negotiated in HELLO/WELCOME; {@link TunnelProtocol#MIN_VERSION} before WELCOME. */
@@ -317,24 +342,131 @@ public final class TunnelSession {
         ChannelHandlerContext c = ctx;
         TunnelStream stream = new TunnelStream(this, nextStreamId++, c.channel().eventLoop());
         stream.openFuture = future;
+        long now = System.nanoTime();
+        enterActive(now);
         streams.put(stream.id(), stream);
         activeStreams = streams.size();
-        stream.setTimer(c.executor().schedule(() -> {
-            if (stream.isOpening()) {
-                CompletableFuture<ByteStream> f = stream.openFuture;
-                stream.openFuture = null;
-                stream.terminate("open timed out", true);
-                if (f != null) {
-                    f.completeExceptionally(new OpenFailedException(OpenFailure.TIMEOUT,
-                            "node did not answer OPEN within " + settings.openTimeoutMillis() + " ms"));
-                }
-            }
-        }, settings.openTimeoutMillis(), TimeUnit.MILLISECONDS));
+        stream.setTimer(c.executor().schedule(() -> checkOpenDeadline(stream, now),
+                settings.openDeadlineMillis(), TimeUnit.MILLISECONDS));
         writeFrame(FrameType.OPEN, stream.id(), Payloads.encodeOpen(alloc(), host, port));
-        flush();
+        if (now - lastReadNanos >= TimeUnit.MILLISECONDS.toNanos(settings.activeHeartbeatIntervalMillis())
+                && now - lastPingNanos >= TimeUnit.MILLISECONDS.toNanos(settings.activeHeartbeatIntervalMillis())) {
+            // The node has been quiet: a PING beside the OPEN proves within the open deadline
+            // that it is alive even when its answer to the OPEN takes longer (a slow target).
+            sendPing();
+        } else {
+            flush();
+        }
+    }
+
+    /**
+     * The open deadline passed: a node that sent nothing at all since the OPEN is suspect and the
+     * OPEN fails as {@link OpenFailure#UNAVAILABLE}, so the caller can use another node; a node
+     * that did send something is alive and gets the rest of the open timeout.
+     */
+    private void checkOpenDeadline(TunnelStream stream, long openSentNanos) {
+        if (!stream.isOpening()) {
+            return;
+        }
+        if (lastReadNanos - openSentNanos < 0) {
+            if (!suspect) {
+                // Silence now counts from the OPEN at the active timings (see livenessTick).
+                suspect = true;
+                log.info("node on {} sent nothing for {} ms after an OPEN: suspect, no new streams",
+                        remoteAddress(), settings.openDeadlineMillis());
+            }
+            failOpen(stream, OpenFailure.UNAVAILABLE, "node did not answer within " + settings.openDeadlineMillis() + " ms");
+            return;
+        }
+        long rest = settings.openTimeoutMillis() - settings.openDeadlineMillis();
+        if (rest <= 0) {
+            failOpen(stream, OpenFailure.TIMEOUT, "node did not answer OPEN within " + settings.openTimeoutMillis() + " ms");
+            return;
+        }
+        stream.setTimer(ctx.executor().schedule(() -> {
+            if (stream.isOpening()) {
+                failOpen(stream, OpenFailure.TIMEOUT, "node did not answer OPEN within " + settings.openTimeoutMillis() + " ms");
+            }
+        }, rest, TimeUnit.MILLISECONDS));
+    }
+
+    private void failOpen(TunnelStream stream, OpenFailure failure, String message) {
+        CompletableFuture<ByteStream> f = stream.openFuture;
+        stream.openFuture = null;
+        stream.terminate("open timed out", true);
+        if (f != null) {
+            f.completeExceptionally(new OpenFailedException(failure, message));
+        }
+    }
+
+    private @Nullable Object remoteAddress() {
+        ChannelHandlerContext c = ctx;
+        return c == null ? null : c.channel().remoteAddress();
+    }
+
+    /** Starts counting silence at the active (tighter) timings from {@code now}, unless already active. */
+    private void enterActive(long now) {
+        if (role == Role.GATEWAY && streams.isEmpty() && !suspect) {
+            activeSinceNanos = now;
+        }
+    }
+
+    /**
+     * Runs every {@link #livenessTickMillis()} on the event loop once the session is established
+     * (docs/protocol.md §6): PINGs a quiet peer and closes a silent one. The gateway uses the
+     * active timings while streams are open or the node is suspect, so a frozen node is closed
+     * (and reported offline) within seconds under traffic instead of after the idle timeout.
+     */
+    private void livenessTick() {
+        ChannelHandlerContext c = ctx;
+        if (closed || c == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean active = role == Role.GATEWAY && (!streams.isEmpty() || suspect);
+        long heardNanos = active && activeSinceNanos - lastReadNanos > 0 ? activeSinceNanos : lastReadNanos;
+        long silentNanos = now - heardNanos;
+        int deadMillis = active ? settings.activeDeadPeerTimeoutMillis() : settings.deadPeerTimeoutMillis();
+        int beatMillis = active ? settings.activeHeartbeatIntervalMillis() : settings.heartbeatIntervalMillis();
+        if (silentNanos >= TimeUnit.MILLISECONDS.toNanos(deadMillis)) {
+            closeReason = "peer silent for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms"
+                    + (active ? " with streams open" : "");
+            log.info("closing tunnel to {}: {}", c.channel().remoteAddress(), closeReason);
+            c.close();
+            return;
+        }
+        if (silentNanos >= TimeUnit.MILLISECONDS.toNanos(beatMillis)
+                && now - lastPingNanos >= TimeUnit.MILLISECONDS.toNanos(beatMillis)) {
+            sendPing();
+        }
+    }
+
+    private long livenessTickMillis() {
+        return role == Role.GATEWAY
+                ? Math.max(100, settings.activeHeartbeatIntervalMillis() / 2)
+                : Math.max(100, settings.heartbeatIntervalMillis() / 4);
+    }
+
+    /** Any frame, or the peer draining our writes, proves it alive (docs/protocol.md §6). */
+    private void heardFromPeer() {
+        lastReadNanos = System.nanoTime();
+        if (suspect) {
+            suspect = false;
+        }
+    }
+
+    private void startLivenessTimer() {
+        ChannelHandlerContext c = ctx;
+        if (c == null || livenessTimer != null) {
+            return;
+        }
+        lastReadNanos = System.nanoTime();
+        long tick = livenessTickMillis();
+        livenessTimer = c.executor().scheduleWithFixedDelay(this::livenessTick, tick, tick, TimeUnit.MILLISECONDS);
     }
 
     private void sendPing() {
+        lastPingNanos = System.nanoTime();
         writeFrame(FrameType.PING, 0, Payloads.encodeLong(alloc(), System.nanoTime()));
         flush();
     }
@@ -461,6 +593,7 @@ public final class TunnelSession {
             established = true;
             cancelHandshakeTimer();
             sendPing();
+            startLivenessTimer();
             nodeListener.onWelcome(this, w);
             return;
         }
@@ -522,6 +655,10 @@ public final class TunnelSession {
         }
         closed = true;
         cancelHandshakeTimer();
+        if (livenessTimer != null) {
+            livenessTimer.cancel(false);
+            livenessTimer = null;
+        }
         String reason = closeReason == null ? "tunnel closed" : closeReason;
         for (TunnelStream s : new ArrayList<>(streams.values())) {
             CompletableFuture<ByteStream> fut = s.openFuture;
@@ -592,19 +729,13 @@ public final class TunnelSession {
             if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE
                     || evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
                 onHandshakeComplete();
-            } else if (evt instanceof IdleStateEvent idle) {
-                if (idle.state() == IdleState.READER_IDLE) {
-                    closeReason = "peer silent for " + settings.deadPeerTimeoutMillis() + " ms";
-                    c.close();
-                } else if (established && !closed) {
-                    sendPing();
-                }
             }
             super.userEventTriggered(c, evt);
         }
 
         @Override
         public void channelRead(ChannelHandlerContext c, Object msg) {
+            heardFromPeer();
             if (msg instanceof CloseWebSocketFrame close) {
                 closeReason = close.reasonText().isEmpty() ? "closed by peer (" + close.statusCode() + ")" : close.reasonText();
                 close.release();
@@ -638,6 +769,8 @@ public final class TunnelSession {
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext c) {
             if (c.channel().isWritable()) {
+                // The peer read what was queued for it: alive, though we may not be reading it.
+                heardFromPeer();
                 if (role == Role.GATEWAY && !c.channel().config().isAutoRead()) {
                     c.channel().config().setAutoRead(true);
                 }

@@ -49,6 +49,8 @@ class TunnelSessionIT {
     private final AtomicReference<@Nullable Welcome> welcomed = new AtomicReference<>();
     private final AtomicLong sinkReceived = new AtomicLong();
     private Channel nodeChannel;
+    /** How long the node waits before it starts connecting for an OPEN (a slow target), in ms. */
+    private volatile long connectDelayMillis;
 
     @BeforeEach
     void start() throws Exception {
@@ -120,7 +122,7 @@ class TunnelSessionIT {
         CompletableFuture<String> closedReason = new CompletableFuture<>();
         int port = ((InetSocketAddress) gatewayServer.localAddress()).getPort();
         Hello hello = new Hello(1, key, "device-1", "test", "linux", "0.1", "DE", null, "berlin", 3320, null, "wifi", false);
-        StreamAcceptor acceptor = (stream, host, p, reply) -> new Bootstrap().group(group).channel(NioSocketChannel.class)
+        StreamAcceptor acceptor = (stream, host, p, reply) -> group.schedule(() -> new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(host, p).addListener(f -> {
@@ -130,7 +132,7 @@ class TunnelSessionIT {
                     } else {
                         reply.reject(OpenFailure.CONNECTION_REFUSED, f.cause().getMessage());
                     }
-                });
+                }), connectDelayMillis, TimeUnit.MILLISECONDS);
         TunnelSession session = TunnelSession.nodeSide(TunnelSettings.DEFAULTS, hello, acceptor, new TunnelSession.NodeListener() {
             @Override
             public void onWelcome(TunnelSession s, Welcome w) {
@@ -315,6 +317,35 @@ class TunnelSessionIT {
                 .cause().isInstanceOf(OpenFailedException.class)
                 .extracting(e -> ((OpenFailedException) e).failure()).isEqualTo(OpenFailure.CONNECTION_REFUSED);
         assertThat(gw.activeStreams()).isZero();
+    }
+
+    @Test
+    void aLiveNodeThatAnswersAnOpenLateIsNotSuspect() throws Exception {
+        connectNode("good");
+        TunnelSession gw = gatewaySession.get(5, TimeUnit.SECONDS);
+        connectDelayMillis = TunnelSettings.DEFAULTS.openDeadlineMillis() + 1_500;
+        long start = System.nanoTime();
+        ByteStream s = gw.openStream("127.0.0.1", ((InetSocketAddress) echoServer.localAddress()).getPort()).get(15, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(TunnelSettings.DEFAULTS.openDeadlineMillis()));
+        assertThat(gw.isSuspect()).as("it answered PINGs meanwhile").isFalse();
+        s.close();
+    }
+
+    @Test
+    void aNodeThatStopsReadingIsSuspectAfterTheOpenDeadlineThenClosed() throws Exception {
+        connectNode("good");
+        TunnelSession gw = gatewaySession.get(5, TimeUnit.SECONDS);
+        nodeChannel.config().setAutoRead(false); // frozen: reads nothing, answers nothing
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> gw.openStream("127.0.0.1", ((InetSocketAddress) echoServer.localAddress()).getPort())
+                .get(15, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(OpenFailedException.class)
+                .satisfies(e -> assertThat(((OpenFailedException) e.getCause()).failure()).isEqualTo(OpenFailure.UNAVAILABLE))
+                .hasMessageContaining("did not answer within " + TunnelSettings.DEFAULTS.openDeadlineMillis() + " ms");
+        assertThat(gw.isSuspect()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !gw.channel().isActive());
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isLessThan(Duration.ofMillis(TunnelSettings.DEFAULTS.activeDeadPeerTimeoutMillis() + 2_000));
     }
 
     @Test

@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * {@code country}, {@code state}, {@code city} and {@code asn}; {@code rotating} gives a customer a
  * different node than its previous stream whenever more than one matches; {@code sticky} (and
  * {@code rotate-time}/{@code rotate-manual} with a session id) keeps the session's node for the
- * session lifetime and moves to another matching node when that one leaves or the lifetime ends.
+ * session lifetime and moves to another matching node when that one leaves, is paused or suspect,
+ * or the lifetime ends (docs/product/proxy.md#sessions).
  * When nothing matches, the 503 names the nearest alternatives. Thread-safe.
  */
 final class NodeSelector {
@@ -111,12 +112,15 @@ final class NodeSelector {
         return chosen;
     }
 
-    /** Connected, admitted nodes that match the targeting and can take a stream. */
+    /**
+     * Connected, admitted nodes that match the targeting and can take a stream: not paused and not
+     * suspect of being frozen (an OPEN left unanswered, docs/protocol.md §6).
+     */
     List<NodeEntry> candidates(Targeting t) {
         List<NodeEntry> out = new ArrayList<>();
         Set<UUID> skip = paused.get();
         for (NodeEntry e : nodes.values()) {
-            if (!skip.contains(e.nodeId()) && matches(e, t)) {
+            if (!skip.contains(e.nodeId()) && !e.session.isSuspect() && matches(e, t)) {
                 out.add(e);
             }
         }

@@ -134,7 +134,8 @@ public class DataPlane implements SmartLifecycle {
         GatewayConfig d = GatewayConfig.defaults();
         return new GatewayConfig(properties.bindAddress(), properties.proxyPort(), properties.socksPort(),
                 properties.nodeHubPort(), properties.egressAllowLoopback(), List.of(), List.of(), d.authCacheTtl(),
-                properties.usageFlushInterval(), TunnelSettings.DEFAULTS);
+                properties.usageFlushInterval(),
+                TunnelSettings.DEFAULTS.withOpenDeadline((int) properties.nodeOpenDeadline().toMillis()));
     }
 
     @Override

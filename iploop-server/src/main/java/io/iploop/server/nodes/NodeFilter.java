@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * validates and normalises.
  *
  * @param country ISO-3166 alpha-2, any case
- * @param status {@code available}, {@code busy}, {@code inactive} (alias {@code offline}) or {@code banned}
+ * @param status {@code available}, {@code busy}, {@code inactive} (alias {@code offline}), {@code banned},
+ *     {@code paused} or {@code removed} (the state lists show, see {@code NodeView#status})
  * @param connectionType {@code wifi}, {@code cellular} or {@code ethernet}
  * @param search a substring of the device id or the IP address, case-insensitive
  * @param page 1-based page number
@@ -38,7 +39,7 @@ public record NodeFilter(@Nullable String country, @Nullable String status, @Nul
         this(country, status, connectionType, search, page, limit, "createdAt", true);
     }
 
-    private static final Set<String> STATUSES = Set.of("available", "busy", "inactive", "banned");
+    private static final Set<String> STATUSES = Set.of("available", "busy", "inactive", "banned", "paused", "removed");
     private static final Set<String> CONNECTION_TYPES = Set.of("wifi", "cellular", "ethernet");
 
     public NodeFilter {
@@ -54,7 +55,7 @@ public record NodeFilter(@Nullable String country, @Nullable String status, @Nul
             status = status.toLowerCase(Locale.ROOT);
             status = "offline".equals(status) ? "inactive" : status;
             if (!STATUSES.contains(status)) {
-                throw invalid("status", status, "available, busy, inactive, offline or banned");
+                throw invalid("status", status, "available, busy, inactive, offline, banned, paused or removed");
             }
         }
         connectionType = blankToNull(connectionType);

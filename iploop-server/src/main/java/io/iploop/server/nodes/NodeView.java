@@ -8,7 +8,10 @@ import org.jspecify.annotations.Nullable;
  * A node as shown on the nodes page (docs/product/nodes.md#node-list-and-filters): the registry row merged with the live
  * gateway view. Immutable.
  *
- * @param status {@code available} (connected), {@code inactive} (not connected) or {@code banned}
+ * @param status {@code available} (connected and serving), {@code inactive} (not connected),
+ *     {@code paused} (its owner paused it on the dashboard; connected or not, it serves no one),
+ *     {@code removed} (its owner removed it) or {@code banned}; the dashboard's state wins over the
+ *     connection, whose truth is {@code online}
  * @param online connected to the gateway now
  * @param localExit the node started by {@code iploop server --local-node}
  * @param bandwidthBytes bytes carried, both directions, since registration (stored counters plus the

@@ -36,6 +36,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     customer; null (unset) = only on the embedded database, see {@link #createDemoCustomer()}
  * @param usageJournalMaxSize {@code IPLOOP_USAGE_JOURNAL_MAX_SIZE} (256 MB): bound of the on-disk
  *     usage journal in {@code DATA_DIR/usage-journal} ({@code docs/operations.md#usage-journal})
+ * @param nodeOpenDeadline {@code IPLOOP_NODE_OPEN_DEADLINE} (3 s): a node that sends nothing for this
+ *     long after a stream request is suspect and the request is retried on another node
+ *     (docs/protocol.md §6); 100 ms to 15 s
  */
 @ConfigurationProperties("iploop")
 public record IploopProperties(
@@ -53,7 +56,8 @@ public record IploopProperties(
         @DefaultValue("true") boolean gatewayEnabled,
         @DefaultValue("1s") Duration usageFlushInterval,
         @Nullable Boolean demoCustomer,
-        @DefaultValue("256MB") DataSize usageJournalMaxSize) {
+        @DefaultValue("256MB") DataSize usageJournalMaxSize,
+        @DefaultValue("3s") Duration nodeOpenDeadline) {
 
     /**
      * Database connection. When {@code url} is blank an embedded PostgreSQL is started with its data
@@ -74,6 +78,10 @@ public record IploopProperties(
     }
 
     public IploopProperties {
+        if (nodeOpenDeadline.toMillis() < 100 || nodeOpenDeadline.toMillis() > 15_000) {
+            throw new IllegalArgumentException("IPLOOP_NODE_OPEN_DEADLINE: " + nodeOpenDeadline
+                    + " (expected: 100ms-15s)");
+        }
         if (geoipDb != null && geoipDb.toString().isBlank()) {
             geoipDb = null;
         }

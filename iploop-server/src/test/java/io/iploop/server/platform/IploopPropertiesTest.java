@@ -14,7 +14,8 @@ class IploopPropertiesTest {
     private static IploopProperties with(@Nullable String dbUrl, @Nullable Boolean demoCustomer) {
         return new IploopProperties(Path.of("data"), new IploopProperties.Db(dbUrl, null, null, 0), 7777, 1080, 8001,
                 "0.0.0.0", false, "127.0.0.1", null, false, null, true, Duration.ofSeconds(1), demoCustomer,
-                DataSize.ofMegabytes(256));
+                DataSize.ofMegabytes(256),
+                Duration.ofSeconds(3));
     }
 
     @Test

@@ -92,9 +92,22 @@ class DefaultNodesService implements NodesService {
         return stats(views(nodes.find(admin ? null : callerId), connected), admin, connected);
     }
 
+    /**
+     * The connected nodes customers can be served by: not paused or removed by their owners, who
+     * decide on the dashboard (docs/product/nodes.md). Public locations and inventory count only these.
+     */
+    private List<ConnectedNode> serving() {
+        List<ConnectedNode> connected = live.connected();
+        if (connected.isEmpty()) {
+            return connected;
+        }
+        Set<UUID> paused = nodes.pausedIds();
+        return paused.isEmpty() ? connected : connected.stream().filter(n -> !paused.contains(n.nodeId())).toList();
+    }
+
     @Override
     public Locations locations() {
-        List<ConnectedNode> connected = live.connected();
+        List<ConnectedNode> connected = serving();
         Map<String, List<ConnectedNode>> byCountry = connected.stream()
                 .filter(n -> n.country() != null)
                 .collect(Collectors.groupingBy(n -> Objects.requireNonNull(n.country())));
@@ -123,7 +136,7 @@ class DefaultNodesService implements NodesService {
     public CityIsps isps(String country, String city) {
         String code = countryCode(country);
         String cityKey = placeKey(city);
-        List<ConnectedNode> inCity = live.connected().stream()
+        List<ConnectedNode> inCity = serving().stream()
                 .filter(n -> code.equals(n.country()) && n.city() != null && placeKey(n.city()).equals(cityKey))
                 .toList();
         Map<IspKey, Long> counts = inCity.stream()
@@ -140,7 +153,7 @@ class DefaultNodesService implements NodesService {
     @Override
     public Inventory inventory(@Nullable String country) {
         String code = country == null || country.isBlank() ? null : countryCode(country);
-        List<ConnectedNode> connected = live.connected().stream()
+        List<ConnectedNode> connected = serving().stream()
                 .filter(n -> code == null || code.equals(n.country())).toList();
         Map<Inventory.Entry, List<ConnectedNode>> groups = connected.stream()
                 .collect(Collectors.groupingBy(n -> new Inventory.Entry(n.country(), n.city(), n.asn(), n.isp(),
@@ -344,7 +357,9 @@ class DefaultNodesService implements NodesService {
         for (NodeRepository.NodeRow r : rows) {
             ConnectedNode c = liveById.get(r.id());
             boolean online = c != null;
-            String status = "banned".equals(r.status()) ? "banned" : online ? "available" : "inactive";
+            // The owner's dashboard state wins over the connection (docs/product/nodes.md).
+            String status = "banned".equals(r.status()) ? "banned" : r.removed() ? "removed" : r.paused() ? "paused"
+                    : online ? "available" : "inactive";
             views.add(new NodeView(r.id(), r.deviceId(), r.deviceName(), r.platform(), r.sdkVersion(),
                     online ? JdbcNodeAuthenticator.ipLiteral(c.remoteAddress()) : r.ipAddress(),
                     online && c.country() != null ? c.country() : r.country(),

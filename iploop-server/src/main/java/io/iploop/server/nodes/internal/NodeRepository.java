@@ -35,8 +35,9 @@ class NodeRepository {
     }
 
     /**
-     * Inserts or refreshes the node of {@code deviceId} for {@code ownerUserId}. A device id already
-     * registered to another owner is left untouched and yields empty.
+     * Inserts or refreshes the node of {@code deviceId} for {@code ownerUserId}; the agent's device
+     * name only while its owner has not renamed it on the dashboard. A device id already registered
+     * to another owner is left untouched and yields empty.
      */
     Optional<UpsertResult> upsert(NodeRegistration r) {
         return jdbc.sql("""
@@ -46,7 +47,9 @@ class NodeRepository {
                         VALUES (:deviceId, :owner, :keyId, :deviceName, :platform, :sdkVersion, CAST(:ip AS inet),
                                 :country, :countryName, :region, :city, :asn, :isp, :connectionType, :localExit)
                         ON CONFLICT (device_id) DO UPDATE SET
-                            node_key_id = EXCLUDED.node_key_id, device_name = EXCLUDED.device_name,
+                            node_key_id = EXCLUDED.node_key_id,
+                            device_name = CASE WHEN nodes.name_set_by_owner THEN nodes.device_name
+                                               ELSE EXCLUDED.device_name END,
                             platform = EXCLUDED.platform, sdk_version = EXCLUDED.sdk_version,
                             ip_address = EXCLUDED.ip_address, country = EXCLUDED.country,
                             country_name = EXCLUDED.country_name, region = EXCLUDED.region, city = EXCLUDED.city,
@@ -112,9 +115,17 @@ class NodeRepository {
                 .query(NodeRepository::map).list();
     }
 
+    /**
+     * The state lists show (docs/product/nodes.md#node-list-and-filters): the owner's dashboard
+     * state (removed, paused) wins over the connection state the gateway records.
+     */
+    static final String LISTED_STATUS = """
+            CASE WHEN status = 'banned' THEN 'banned' WHEN removed_at IS NOT NULL THEN 'removed'
+                 WHEN paused_at IS NOT NULL THEN 'paused' ELSE status END""";
+
     /** Sort field of {@link NodeFilter#SORTS} to its column: user text never reaches the SQL. */
     private static final Map<String, String> SORT_COLUMNS = Map.of("createdAt", "created_at",
-            "lastHeartbeat", "last_heartbeat", "deviceId", "device_id", "country", "country", "status", "status",
+            "lastHeartbeat", "last_heartbeat", "deviceId", "device_id", "country", "country", "status", "(" + LISTED_STATUS + ")",
             "qualityScore", "quality_score", "bandwidthBytes", "bandwidth_bytes");
     private static final Set<String> NULLABLE_SORT_COLUMNS = Set.of("last_heartbeat", "country");
 
@@ -152,7 +163,7 @@ class NodeRepository {
             params.put("country", f.country());
         }
         if (f.status() != null) {
-            conditions.add("status = :status");
+            conditions.add("(" + LISTED_STATUS + ") = :status");
             params.put("status", f.status());
         }
         if (f.connectionType() != null) {
@@ -173,6 +184,7 @@ class NodeRepository {
                 rs.getString("device_name"), rs.getString("platform"), rs.getString("sdk_version"), rs.getString("ip"),
                 rs.getString("country"), rs.getString("country_name"), rs.getString("city"), rs.getString("region"),
                 rs.getInt("asn"), rs.getString("isp"), rs.getString("connection_type"), rs.getString("status"),
+                rs.getTimestamp("paused_at") != null, rs.getTimestamp("removed_at") != null,
                 rs.getBoolean("local_exit"), rs.getInt("quality_score"), rs.getLong("bandwidth_bytes"),
                 rs.getLong("total_requests"), rs.getLong("successful_requests"),
                 instant(rs.getTimestamp("last_heartbeat")), instant(rs.getTimestamp("connected_since")),
@@ -189,7 +201,8 @@ class NodeRepository {
 
     /**
      * Inserts or refreshes the device {@code r.deviceId()} for {@code owner} as its agent registers:
-     * name (kept when null), install method, node version. A removed device comes back unpaused. A
+     * name (kept when null or when the owner renamed the device), install method, node version. A
+     * removed device comes back unpaused. A
      * device id of another owner is left untouched and yields empty.
      */
     Optional<UUID> register(UUID owner, UUID nodeKeyId, DeviceRegistration r) {
@@ -198,7 +211,8 @@ class NodeRepository {
                         VALUES (:deviceId, :owner, :keyId, :name, :installMethod, :version)
                         ON CONFLICT (device_id) DO UPDATE SET
                             node_key_id = EXCLUDED.node_key_id,
-                            device_name = COALESCE(EXCLUDED.device_name, nodes.device_name),
+                            device_name = CASE WHEN nodes.name_set_by_owner THEN nodes.device_name
+                                               ELSE COALESCE(EXCLUDED.device_name, nodes.device_name) END,
                             install_method = EXCLUDED.install_method,
                             sdk_version = COALESCE(EXCLUDED.sdk_version, nodes.sdk_version),
                             paused_at = CASE WHEN nodes.removed_at IS NOT NULL THEN NULL ELSE nodes.paused_at END,
@@ -254,8 +268,11 @@ class NodeRepository {
                 .param("paused", paused).param("id", id).param("owner", owner).update() == 1;
     }
 
+    /** Renames the owner's device; the name then outlives the agent's own (see {@link #upsert}). */
     boolean rename(UUID owner, UUID id, String name) {
-        return jdbc.sql("UPDATE nodes SET device_name = :name WHERE id = :id AND owner_user_id = :owner AND removed_at IS NULL")
+        return jdbc.sql("""
+                        UPDATE nodes SET device_name = :name, name_set_by_owner = true
+                        WHERE id = :id AND owner_user_id = :owner AND removed_at IS NULL""")
                 .param("name", name).param("id", id).param("owner", owner).update() == 1;
     }
 
@@ -298,6 +315,7 @@ class NodeRepository {
     record NodeRow(UUID id, String deviceId, UUID ownerUserId, @Nullable String deviceName, @Nullable String platform,
             @Nullable String sdkVersion, @Nullable String ipAddress, @Nullable String country, @Nullable String countryName,
             @Nullable String city, @Nullable String region, int asn, @Nullable String isp, @Nullable String connectionType,
-            String status, boolean localExit, int qualityScore, long bandwidthBytes, long totalRequests,
+            String status, boolean paused, boolean removed, boolean localExit, int qualityScore, long bandwidthBytes,
+            long totalRequests,
             long successfulRequests, @Nullable Instant lastHeartbeat, @Nullable Instant connectedSince, Instant createdAt) {}
 }

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>A data directory from before (trust authentication, objects owned by {@code postgres}) is
  * migrated on its next start: while the old trust rules still apply the passwords are set, the role
  * is created and given the schema's objects, and only then are the password rules written and
- * loaded; a marker file in the database directory records that this happened. Not thread-safe: one
- * start at a time.
+ * loaded; a marker file in the database directory records that this happened. After a crash of the
+ * server the previous run's postmaster is stopped, or its stale pid file removed, first
+ * ({@link StalePostmaster}). Not thread-safe: one start at a time.
  */
 final class EmbeddedDatabase {
 
@@ -81,6 +82,13 @@ final class EmbeddedDatabase {
         }
         if (secured) {
             builder.setDataDirectoryCustomizer(d -> writeHba(d.toPath()));
+        }
+        if (Files.isDirectory(dir)) {
+            // After a crash the previous run's postmaster may still run, or its pid file be stale.
+            if (StalePostmaster.recover(dir) == StalePostmaster.Outcome.IN_USE) {
+                throw new IOException("another IPLoop server is running on " + dataDir + " (it holds "
+                        + dir.resolve(StalePostmaster.LOCK_FILE) + "): stop it first, or use another data directory");
+            }
         }
         EmbeddedPostgres pg = builder.start();
         try {
