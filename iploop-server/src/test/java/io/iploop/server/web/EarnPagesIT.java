@@ -130,7 +130,7 @@ class EarnPagesIT {
         // bonus posted to the ledger. The home page shows what the API reports.
         UUID node = UUID.fromString(call("GET", "/api/earn/devices", token, null).body().get(0).get("id").asString());
         jdbc.sql("INSERT INTO bandwidth_contributions (node_id, user_id, bytes, recorded_at, payment) VALUES (?, ?, ?, now() - interval '1 second', 'paid')")
-                .params(node, userId, 2L << 30).update();
+                .params(node, userId, 2_000_000_000L).update();
         earn.creditUpTo(Instant.now());
         credit(userId, 12_345);
         open("/earn");
@@ -155,7 +155,7 @@ class EarnPagesIT {
                 "var done = arguments[arguments.length - 1]; fetch(document.querySelector('[data-test=earnings-csv]').href)"
                         + ".then(r => r.text()).then(done, e => done('failed: ' + e));");
         assertThat(csv.lines().count()).as(csv).isEqualTo(2);
-        assertThat(csv.lines().skip(1).findFirst().orElseThrow()).contains("living-room").contains(String.valueOf(2L << 30))
+        assertThat(csv.lines().skip(1).findFirst().orElseThrow()).contains("living-room").contains(String.valueOf(2_000_000_000L))
                 .contains(String.valueOf(period.get("totalCredits").asLong()));
         screenshots("earn-earnings");
         assertAccessible("earn-earnings");
