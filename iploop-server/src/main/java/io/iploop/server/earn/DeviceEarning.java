@@ -49,7 +49,7 @@ public record DeviceEarning(long id, UUID deviceId, @Nullable String deviceName,
         long earning = paidBytes + trialBytes;
         b.append(plain(gigabytes(earning))).append(" GB ");
         b.append(trialBytes == 0 ? "paid" : paidBytes == 0 ? "trial" : "paid and trial");
-        b.append(" × USD ").append(plain(ratePerGbUsd)).append("/GB (").append(tier).append(')');
+        b.append(" × USD ").append(money(ratePerGbUsd)).append("/GB (").append(tier).append(')');
         if (bytesPerGb != 1_000_000_000L) {
             b.append(" [GB of ").append(bytesPerGb).append(" bytes]");
         }
@@ -80,6 +80,12 @@ public record DeviceEarning(long id, UUID deviceId, @Nullable String deviceName,
             b.append("; ").append(plain(gigabytes(unpaidBytes))).append(" GB nobody paid for earn nothing");
         }
         return b.toString();
+    }
+
+    /** At least two decimals: {@code 0.10}, {@code 0.125}. */
+    private static String money(BigDecimal v) {
+        BigDecimal s = v.stripTrailingZeros();
+        return (s.scale() < 2 ? s.setScale(2) : s).toPlainString();
     }
 
     private static String plain(BigDecimal v) {
