@@ -168,6 +168,13 @@ class EarnIntervalPricingIT {
         runJob(admin, "earn-credits");
         assertThat(balance(operator) - before).as("traffic carried while three shared is ×2").isEqualTo(expected);
         List<JsonNode> rows = earnings(operator);
+        // Sorted as labelled: newest period end first.
+        for (int i = 1; i < rows.size(); i++) {
+            assertThat(java.time.Instant.parse(rows.get(i).get("periodEnd").asString()))
+                    .isBeforeOrEqualTo(java.time.Instant.parse(rows.get(i - 1).get("periodEnd").asString()));
+        }
+        // Each row explains itself and the carried fraction passes from one interval to the next.
+        assertThat(rows).allSatisfy(e -> assertThat(e.get("carryOut").decimalValue()).isLessThan(BigDecimal.ONE));
         assertThat(rows).anySatisfy(e -> assertThat(e.get("deviceMultiplier").decimalValue()).isEqualByComparingTo("1"))
                 .anySatisfy(e -> assertThat(e.get("deviceMultiplier").decimalValue()).isEqualByComparingTo("2"));
         assertThat(first.status().state()).isEqualTo(AgentStatus.State.CONNECTED);
