@@ -16,6 +16,7 @@ import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
 import io.iploop.server.dataplane.DataPlane;
 import io.iploop.server.ledger.LedgerService;
+import io.iploop.server.plans.PlansService;
 import io.iploop.server.testing.Api.Response;
 import io.iploop.server.testing.PlatformTest;
 import io.iploop.tunnel.TunnelSettings;
@@ -58,7 +59,8 @@ import tools.jackson.databind.JsonNode;
  *       before the job, and the earlier traffic stays ×1; traffic carried after they joined is a
  *       second interval at ×2.</li>
  * </ul>
- * Credits are 100 per GB of 10^9 bytes (Bronze), computed here from the bytes the gateway metered.
+ * Credits are 100 per GB of 10^9 bytes (Bronze), computed here from the bytes the gateway metered;
+ * the customer is charged the same bytes as bytes / 10^9 GB, so one GB means one thing on both sides.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @PlatformTest
@@ -86,6 +88,9 @@ class EarnIntervalPricingIT {
     private String admin;
     private String proxyUser;
     private String proxyKey;
+    private UUID customerId;
+    @Autowired
+    PlansService plans;
 
     @BeforeAll
     void start() throws IOException {
@@ -94,6 +99,7 @@ class EarnIntervalPricingIT {
         admin = adminToken();
         JsonNode customer = registerUnlimitedCustomer();
         proxyUser = customer.at("/user/customerId").asString();
+        customerId = UUID.fromString(customer.at("/user/id").asString());
         proxyKey = call("POST", "/api/proxy/keys", token(customer), Map.of("name", "interval")).body().get("key").asString();
     }
 
@@ -114,8 +120,13 @@ class EarnIntervalPricingIT {
         }
         awaitCounted(operator, 3);
 
+        BigDecimal usedBefore = plans.current(customerId).orElseThrow().gbUsed();
         Map<String, Long> carried = download("NR", 6, 12 * MIB);
         awaitContributions(operator, total(carried));
+        // One GB on both sides (docs/product/README.md#units): the customer is charged these very bytes
+        // as bytes / 10^9 GB, and the operator is paid for them per 10^9 bytes (below).
+        assertThat(plans.current(customerId).orElseThrow().gbUsed().subtract(usedBefore))
+                .isEqualByComparingTo(BigDecimal.valueOf(total(carried)).movePointLeft(9));
 
         String paused = devices(operator).getFirst().get("id").asString();
         assertThat(call("POST", "/api/earn/devices/" + paused + "/pause", token(operator), null).status()).isEqualTo(200);
