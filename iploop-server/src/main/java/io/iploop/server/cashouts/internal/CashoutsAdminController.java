@@ -28,7 +28,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code /api/admin/cashouts} (docs/product/cashouts.md#admin-review): the review queue, approval and rejection of
- * pending cash-outs and completion of manually paid ones. Admins only; every action is audited.
+ * pending cash-outs, the full payment details of cash-outs paid by hand (2FA session, each view
+ * audited) and their completion with the paid reference (docs/product/cashouts.md#paying-by-hand). Admins only;
+ * every action is audited.
  */
 @RestController
 @RequestMapping("/api/admin/cashouts")
