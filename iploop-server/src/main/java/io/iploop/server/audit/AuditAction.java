@@ -84,6 +84,11 @@ public enum AuditAction {
      * outcome (paid or failed), transaction id or note.
      */
     CASHOUT_PAYOUT_RESOLVED,
+    /**
+     * An admin viewed the full payment details of a cash-out paid by hand (one entry per view);
+     * details: owner, method, status, net amount (never the payment details).
+     */
+    CASHOUT_DETAILS_VIEWED,
     /** An admin cleared an earnings review flag; details: owner, flag reason, note. */
     EARN_REVIEW_CLEARED,
     /** An admin added a destination to the egress blocklist (docs/security.md); details: host, cidr, port, reason. */

@@ -41,6 +41,8 @@ public final class CashoutsException extends ApiException {
         INSUFFICIENT_FUNDS("insufficient_funds", HttpStatus.CONFLICT),
         /** A transition {@link CashoutStateMachine} does not allow; the message names from and to. */
         INVALID_TRANSITION("invalid_transition", HttpStatus.CONFLICT),
+        /** The action needs a session signed in with a second factor (TOTP or backup code). */
+        TWO_FACTOR_REQUIRED("two_factor_required", HttpStatus.FORBIDDEN),
         /** No such cash-out for this caller (another user's is not found either). */
         NOT_FOUND("cashout_not_found", HttpStatus.NOT_FOUND),
         /** No such saved payment method for this caller. */

@@ -58,13 +58,31 @@ public interface CashoutsService {
     Cashout reject(UUID adminId, UUID cashoutId, @Nullable String note);
 
     /**
-     * Admin: marks a manually paid cash-out completed with the payment's transaction id (an approved
-     * one passes through processing first); the reserved credits move to PAYOUTS_PAID.
+     * Admin: the full payment details of a cash-out paid by hand (every method but PayPal while the
+     * PayPal Payouts client is configured), decrypted, so the admin knows where to send the money.
+     * Each call writes one {@code cashout_details_viewed} audit entry (who, which cash-out; never
+     * the details themselves), committed whatever the caller does next.
      *
-     * @throws CashoutsException {@code VALIDATION} (blank transaction id, or a cash-out the PayPal
+     * @param adminTwoFactor whether the admin's session was signed in with a second factor
+     * @throws CashoutsException {@code TWO_FACTOR_REQUIRED} (403) without it, {@code NOT_FOUND},
+     *     {@code VALIDATION} for a cash-out the PayPal client pays (field {@code id})
+     */
+    CashoutPaymentDetails paymentDetails(UUID adminId, boolean adminTwoFactor, UUID cashoutId);
+
+    /** True when an admin pays {@code cashout} by hand (its details can be shown), false when PayPal Payouts pays it. */
+    boolean paidByHand(Cashout cashout);
+
+    /**
+     * Admin: marks a manually paid cash-out completed with the payment's reference (bank transfer
+     * reference, blockchain transaction hash, gift-card order number; stored as the cash-out's
+     * {@code transactionId}, shown to the operator and audited). An approved one passes through
+     * processing first; the reserved credits move to PAYOUTS_PAID.
+     *
+     * @param paidReference 1-255 characters after trimming
+     * @throws CashoutsException {@code VALIDATION} (blank reference, or a cash-out the PayPal
      *     provider pays), {@code INVALID_TRANSITION}, {@code NOT_FOUND}
      */
-    Cashout complete(UUID adminId, UUID cashoutId, String transactionId);
+    Cashout complete(UUID adminId, UUID cashoutId, String paidReference);
 
     /**
      * Resolves a cash-out in {@code payout_unknown} after an admin checked the provider: paid moves

@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An operator's tier and the way to the next (docs/product/earn.md#tiers). GB are 2^30 bytes. Immutable.
+ * An operator's tier and the way to the next (docs/product/earn.md#tiers). GB are 10^9 bytes (docs/product/README.md#units). Immutable.
  *
  * @param tier {@code bronze}, {@code silver} or {@code gold}; never goes down
  * @param ratePerGbUsd the tier's base rate in USD per GB

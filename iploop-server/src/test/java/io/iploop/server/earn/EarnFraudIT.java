@@ -204,11 +204,11 @@ class EarnFraudIT {
         carriedForStranger.putAll(carried);
         awaitContributions(id(stranger), "paid", total(carried));
         runJob(admin, "earn-credits");
-        // Bronze: 100 credits per GB (2^30 bytes), multiplier 1.0, rounded down per device.
+        // Bronze: 100 credits per GB (10^9 bytes), multiplier 1.0, rounded down per device.
         long expected = 0;
         for (long bytes : carried.values()) {
             expected += BigDecimal.valueOf(bytes).multiply(BigDecimal.valueOf(100))
-                    .divide(BigDecimal.valueOf(1L << 30), 0, RoundingMode.DOWN).longValueExact();
+                    .divide(BigDecimal.valueOf(1_000_000_000L), 0, RoundingMode.DOWN).longValueExact();
         }
         assertThat(expected).isGreaterThan(5);
         assertThat(balance()).isEqualTo(expected);

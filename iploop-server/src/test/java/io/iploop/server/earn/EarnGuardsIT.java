@@ -94,13 +94,13 @@ class EarnGuardsIT {
 
         // Normal earnings: three periods of 1 GB, 100 credits each.
         for (int i = 0; i < 3; i++) {
-            contribute(node, op.id(), 1L << 30);
+            contribute(node, op.id(), 1_000_000_000L);
             earn.creditUpTo(Instant.now());
         }
         assertThat(earn.openReviewFlags(op.id())).isEmpty();
 
         // A jump: 100 GB in one period, 10,000 credits, 100 times the trailing average.
-        contribute(node, op.id(), 100L << 30);
+        contribute(node, op.id(), 100_000_000_000L);
         earn.creditUpTo(Instant.now());
         assertThat(earn.openReviewFlags(op.id())).extracting(ReviewFlag::scope).contains("device");
 
@@ -155,11 +155,11 @@ class EarnGuardsIT {
         UUID genuineId = UUID.fromString(genuine.at("/user/id").asString());
         assertThat(earnBalance(genuineToken)).isZero();
         UUID node = device(genuineToken, genuineId);
-        contribute(node, genuineId, 1L << 30);
+        contribute(node, genuineId, 1_000_000_000L);
         earn.creditUpTo(Instant.now());
         assertThat(earnBalance(genuineToken)).isEqualTo(100);
         assertThat(earnBalance(referrer.token())).as("no commission before the referral qualified").isZero();
-        contribute(node, genuineId, 3L << 29);
+        contribute(node, genuineId, 1_500_000_000L);
         earn.creditUpTo(Instant.now());
         assertThat(earnBalance(genuineToken)).isEqualTo(100 + 150 + 500);
         assertThat(earnBalance(referrer.token())).isEqualTo(15);
@@ -171,7 +171,7 @@ class EarnGuardsIT {
         verifiedPayPal(referrer.token(), referrer.email(), "me-" + selfId + "@example.com");
         verifiedPayPal(selfToken, self.at("/user/email").asString(), "ME-" + selfId + "@example.com");
         UUID selfNode = device(selfToken, selfId);
-        contribute(selfNode, selfId, 3L << 30);
+        contribute(selfNode, selfId, 3_000_000_000L);
         earn.creditUpTo(Instant.now());
         assertThat(earnBalance(selfToken)).as("bandwidth only, no sign-up bonus").isEqualTo(300);
         assertThat(earnBalance(referrer.token())).as("no commission from a linked account").isEqualTo(15);

@@ -54,7 +54,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The earn side (docs/product/earn.md) end to end: two operators enroll five devices in three countries through the
  * real node agent (which registers each device with the API on start), a customer sends real proxy
  * traffic through them with country targeting, the credit job runs through the admin API, and each
- * operator's credits equal bytes / 2^30 × USD 0.10 × 1000 × multipliers, computed here from what
+ * operator's credits equal bytes / 10^9 × USD 0.10 × 1000 × multipliers, computed here from what
  * curl counted, to the credit. Then: racing credit runs credit nothing twice, a pause takes effect
  * through the proxy within 5 s, another operator's device is 404, referral bonus and commission
  * amounts, tier upgrades, and the ledger stays consistent.
@@ -74,7 +74,7 @@ class EarnIT {
     JsonMapper json;
 
     private static final int MIB = 1024 * 1024;
-    private static final BigDecimal GB = BigDecimal.valueOf(1L << 30);
+    private static final BigDecimal GB = BigDecimal.valueOf(1_000_000_000L);
     /** Bronze: USD 0.10 per GB = 100 credits per GB. */
     private static final BigDecimal BRONZE_CREDITS_PER_GB = BigDecimal.valueOf(100);
 
@@ -192,7 +192,7 @@ class EarnIT {
         });
     }
 
-    /** The credits the test expects for all bytes a node carried: floor(bytes / 2^30 × 100 × multiplier). */
+    /** The credits the test expects for all bytes a node carried: floor(bytes / 10^9 × 100 × multiplier). */
     private long expectedCredits(String nodeId) {
         return BigDecimal.valueOf(carried.getOrDefault(nodeId, 0L)).multiply(BRONZE_CREDITS_PER_GB)
                 .multiply(expectedMultiplier.get(nodeId)).divide(GB, 0, RoundingMode.DOWN).longValueExact();
@@ -484,7 +484,7 @@ class EarnIT {
         contribute(node, refereeId, second);
         earn.creditUpTo(Instant.now());
 
-        // Referee: floor((first + second) / 2^30 × 100) over both periods, thanks to the carry.
+        // Referee: floor((first + second) / 10^9 × 100) over both periods, thanks to the carry.
         long refereeCredits = BigDecimal.valueOf(first + second).multiply(BRONZE_CREDITS_PER_GB)
                 .divide(GB, 0, RoundingMode.DOWN).longValueExact();
         assertThat(balance(referee)).isEqualTo(500 + refereeCredits);
@@ -518,7 +518,7 @@ class EarnIT {
         String nodeKey = call("POST", "/api/nodes/keys", t, Map.of("name", "big")).body().get("key").asString();
         UUID node = UUID.fromString(callWithNodeKey(nodeKey, Map.of("deviceId", "earn-" + run + "-big",
                 "installMethod", "docker")).body().get("id").asString());
-        long big = 51L << 30;
+        long big = 51_000_000_000L;
         contribute(node, userId, big);
         earn.creditUpTo(Instant.now());
         assertThat(balance(t)).isEqualTo(51 * 100);
@@ -527,7 +527,7 @@ class EarnIT {
         assertThat(tier.get("creditsPerGb").decimalValue()).isEqualByComparingTo("120");
         assertThat(tier.get("gbToNextTier").decimalValue()).isEqualByComparingTo("449");
 
-        contribute(node, userId, 1L << 30);
+        contribute(node, userId, 1_000_000_000L);
         earn.creditUpTo(Instant.now());
         assertThat(balance(t)).isEqualTo(51 * 100 + 120);
         JsonNode latest = call("GET", "/api/earn/earnings?limit=1", t, null).body().get(0);

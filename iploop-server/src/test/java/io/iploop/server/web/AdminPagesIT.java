@@ -41,6 +41,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -65,6 +66,9 @@ class AdminPagesIT {
 
     @Autowired
     LedgerService ledger;
+
+    @Autowired
+    JdbcClient jdbc;
 
     private TestOrigin origin;
 
@@ -199,6 +203,48 @@ class AdminPagesIT {
         assertThat(textOf("supply-online")).matches("\\d+ / \\d+");
         screenshots("admin-supply");
         assertAccessible("admin-supply");
+    }
+
+    @Test
+    void aBankCashoutsDetailsAreShownOnTheReviewAuditedPerViewAndItIsMarkedPaidWithAReference() {
+        JsonNode op = registerCustomer();
+        UUID opId = UUID.fromString(op.at("/user/id").asString());
+        ledger.post(NewTransaction.of(TransactionKind.EARN_CREDIT, "test-earn-" + UUID.randomUUID(), "test earnings",
+                Posting.credits(ledger.account(opId, AccountPurpose.OPERATOR_EARNINGS).id(), 100_000),
+                Posting.credits(ledger.platformAccount(AccountPurpose.EARN_ISSUED).id(), -100_000)));
+        Response requested = call("POST", "/api/earn/cashout", token(op), Map.of("method", "bank_transfer",
+                "amountUsd", new java.math.BigDecimal("60.00"), "paymentDetails", Map.of("iban", "DE89370400440532013000",
+                        "swift", "DEUTDEFF", "accountHolder", "Jo Operator")));
+        assertThat(requested.status()).as(requested.toString()).isEqualTo(201);
+        String cashoutId = requested.body().get("id").asString();
+        call("POST", "/api/earn/cashout/" + cashoutId + "/confirm", token(op), Map.of("code",
+                CashoutFixtures.mailedCode(op.at("/user/email").asString(), CashoutFixtures.CONFIRM_SUBJECT, 1)));
+
+        signInNewAdminWithTwoFactor();
+        open("/admin/cashouts");
+        String row = "[data-cashout-id='" + cashoutId + "']";
+        assertThat(find(row).getText()).contains("DE89 …3000").doesNotContain("DE89370400440532013000");
+        find(row + " [data-test='cashout-show-details']").click();
+        assertThat(find(row + " [data-test='detail-iban']").getText()).isEqualTo("DE89370400440532013000");
+        assertThat(find(row + " [data-test='detail-accountHolder']").getText()).isEqualTo("Jo Operator");
+        assertThat(find(row + " [data-test='cashout-details']").getText()).contains("USD 55.00").contains("audit log");
+        assertThat(jdbc.sql("SELECT count(*) FROM audit_logs WHERE action = 'cashout_details_viewed' AND resource_id = ?")
+                .param(cashoutId).query(Long.class).single()).as("the view is audited").isEqualTo(1);
+        screenshots("admin-cashout-details");
+        assertAccessible("admin-cashout-details");
+
+        find(row + " [data-test='cashout-approve']").click();
+        assertThat(textOf("done")).isEqualTo("Cash-out approved.");
+        open("/admin/cashouts?status=all");
+        type(row + " [data-test='cashout-reference-input']", "SEPA-REF-77");
+        find(row + " [data-test='cashout-mark-paid']").click();
+        assertThat(textOf("done")).contains("marked paid");
+        assertThat(find(row + " [data-test='cashout-reference']").getText()).isEqualTo("SEPA-REF-77");
+        assertThat(find(row + " [data-test='cashout-state']").getText()).isEqualTo("completed");
+        screenshots("admin-cashout-paid");
+        assertAccessible("admin-cashout-paid");
+        assertThat(call("GET", "/api/earn/cashout/" + cashoutId, token(op), null).body().get("transactionId").asString())
+                .isEqualTo("SEPA-REF-77");
     }
 
     /** The plan {@code id} as {@code GET /api/plans} serves it. */

@@ -130,7 +130,7 @@ class EarnPagesIT {
         // bonus posted to the ledger. The home page shows what the API reports.
         UUID node = UUID.fromString(call("GET", "/api/earn/devices", token, null).body().get(0).get("id").asString());
         jdbc.sql("INSERT INTO bandwidth_contributions (node_id, user_id, bytes, recorded_at, payment) VALUES (?, ?, ?, now() - interval '1 second', 'paid')")
-                .params(node, userId, 2L << 30).update();
+                .params(node, userId, 2_000_000_000L).update();
         earn.creditUpTo(Instant.now());
         credit(userId, 12_345);
         open("/earn");
@@ -155,8 +155,20 @@ class EarnPagesIT {
                 "var done = arguments[arguments.length - 1]; fetch(document.querySelector('[data-test=earnings-csv]').href)"
                         + ".then(r => r.text()).then(done, e => done('failed: ' + e));");
         assertThat(csv.lines().count()).as(csv).isEqualTo(2);
-        assertThat(csv.lines().skip(1).findFirst().orElseThrow()).contains("living-room").contains(String.valueOf(2L << 30))
+        assertThat(csv.lines().skip(1).findFirst().orElseThrow()).contains("living-room").contains(String.valueOf(2_000_000_000L))
                 .contains(String.valueOf(period.get("totalCredits").asLong()));
+        // Every factor is explained on the page and in the CSV, with the carried fraction; GB are 10^9 bytes.
+        assertThat(textOf("earnings-order")).isEqualTo("Newest first, by the end of the period");
+        assertThat(textOf("earnings-legend")).contains("base rate").contains("multipliers").contains("carried");
+        assertThat(find("[data-test='earnings-row'] [data-test='earnings-rate']").getText()).isEqualTo("$0.10/GB · bronze");
+        assertThat(find("[data-test='earnings-row'] [data-test='earnings-carry']").getText())
+                .isEqualTo("+0 → " + period.get("carryOut").decimalValue().setScale(3, java.math.RoundingMode.DOWN)
+                        .stripTrailingZeros().toPlainString());
+        assertThat(textOf("earnings-explanation")).startsWith("2 GB paid × USD 0.10/GB (bronze) = 200 base credits")
+                .contains("× 1 multi-device").contains(period.get("totalCredits").asLong() + " credits");
+        assertThat(csv.lines().findFirst().orElseThrow()).contains("paid_bytes").contains("bytes_per_gb")
+                .contains("carry_in").contains("carry_out").contains("explanation");
+        assertThat(csv.lines().skip(1).findFirst().orElseThrow()).contains("1000000000").contains("2 GB paid");
         screenshots("earn-earnings");
         assertAccessible("earn-earnings");
         test("view-monthly").click();

@@ -1,6 +1,7 @@
 package io.iploop.server.cashouts.internal;
 
 import io.iploop.server.cashouts.Cashout;
+import io.iploop.server.cashouts.CashoutPaymentDetails;
 import io.iploop.server.cashouts.CashoutStatus;
 import io.iploop.server.cashouts.CashoutsException;
 import io.iploop.server.cashouts.CashoutsService;
@@ -27,7 +28,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code /api/admin/cashouts} (docs/product/cashouts.md#admin-review): the review queue, approval and rejection of
- * pending cash-outs and completion of manually paid ones. Admins only; every action is audited.
+ * pending cash-outs, the full payment details of cash-outs paid by hand (2FA session, each view
+ * audited) and their completion with the paid reference (docs/product/cashouts.md#paying-by-hand). Admins only;
+ * every action is audited.
  */
 @RestController
 @RequestMapping("/api/admin/cashouts")
@@ -82,11 +85,24 @@ class CashoutsAdminController {
         return cashouts.reject(admin.userId(), id, body == null ? null : body.note());
     }
 
+    @GetMapping("/{id}/payment-details")
+    @Operation(summary = "The full payment details of a cash-out paid by hand (not PayPal Payouts), so an admin "
+            + "can send the money; needs a session signed in with 2FA; every view is audited (cashout_details_viewed)")
+    CashoutPaymentDetails paymentDetails(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID id) {
+        return cashouts.paymentDetails(admin.userId(), admin.twoFactor(), id);
+    }
+
     @PostMapping("/{id}/complete")
-    @Operation(summary = "Mark a manually paid cash-out completed with the payment's transaction id")
+    @Operation(summary = "Mark a manually paid cash-out paid with the payment's reference (paidReference; "
+            + "transactionId is accepted as its older name); stored, shown to the operator and audited")
     Cashout complete(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID id,
-            @Valid @RequestBody CompleteBody body) {
-        return cashouts.complete(admin.userId(), id, body.transactionId());
+            @RequestBody CompleteBody body) {
+        String reference = body.paidReference() != null ? body.paidReference() : body.transactionId();
+        if (reference == null || reference.isBlank()) {
+            throw new CashoutsException(CashoutsException.Reason.VALIDATION,
+                    "paidReference: the payment's reference is required", "paidReference");
+        }
+        return cashouts.complete(admin.userId(), id, reference);
     }
 
     @PostMapping("/{id}/resolve")
@@ -107,7 +123,8 @@ class CashoutsAdminController {
 
     record ResolveBody(@NotBlank String outcome, @Nullable String transactionId, @Nullable String note) {}
 
-    record CompleteBody(@NotBlank String transactionId) {}
+    /** @param paidReference the payment's reference; {@code transactionId} is its older name, accepted too */
+    record CompleteBody(@Nullable String paidReference, @Nullable String transactionId) {}
 
     /** @param earningsFlags open earnings review flags of the listed cash-outs' owners, by user id (docs/earn-fraud.md) */
     record QueueResponse(List<Cashout> cashouts, Map<UUID, List<ReviewFlag>> earningsFlags) {}

@@ -2,10 +2,14 @@ package io.iploop.server.cashouts.internal;
 
 import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.audit.AuditAction;
+import io.iploop.server.audit.AuditEvent;
+import io.iploop.server.audit.AuditService;
 import io.iploop.server.cashouts.AutoCashoutSettings;
 import io.iploop.server.cashouts.Cashout;
 import io.iploop.server.cashouts.CashoutMethod;
 import io.iploop.server.cashouts.CashoutPage;
+import io.iploop.server.cashouts.CashoutPaymentDetails;
 import io.iploop.server.cashouts.CashoutStatus;
 import io.iploop.server.cashouts.CashoutsException;
 import io.iploop.server.cashouts.CashoutsException.Reason;
@@ -62,11 +66,13 @@ class DefaultCashoutsService implements CashoutsService {
     private final CashoutsSettings settings;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final PayoutProviders providers;
+    private final AuditService audit;
 
     DefaultCashoutsService(CashoutRepository repository, PaymentMethodRepository paymentMethods,
             CashoutWorkflow workflow, LedgerService ledger, AccountsService accounts, MailService mail,
             CashoutMails mails, PlatformSecrets cipher, JsonMapper json, CashoutsSettings settings, Clock clock,
-            PlatformTransactionManager transactions) {
+            PlatformTransactionManager transactions, PayoutProviders providers, AuditService audit) {
         this.repository = repository;
         this.paymentMethods = paymentMethods;
         this.workflow = workflow;
@@ -79,6 +85,8 @@ class DefaultCashoutsService implements CashoutsService {
         this.settings = settings;
         this.clock = clock;
         this.tx = new TransactionTemplate(transactions);
+        this.providers = providers;
+        this.audit = audit;
     }
 
     @Override
@@ -198,18 +206,47 @@ class DefaultCashoutsService implements CashoutsService {
     }
 
     @Override
-    public Cashout complete(UUID adminId, UUID cashoutId, String transactionId) {
-        String txId = transactionId.strip();
+    public CashoutPaymentDetails paymentDetails(UUID adminId, boolean adminTwoFactor, UUID cashoutId) {
+        if (!adminTwoFactor) {
+            throw new CashoutsException(Reason.TWO_FACTOR_REQUIRED,
+                    "payment details are shown only in a session signed in with two-factor authentication", null);
+        }
+        CashoutRepository.Row row = repository.find(cashoutId, null)
+                .orElseThrow(() -> new CashoutsException(Reason.NOT_FOUND, "no cash-out " + cashoutId, "id"));
+        Cashout c = row.view();
+        if (!paidByHand(c)) {
+            throw new CashoutsException(Reason.VALIDATION, "id: this cash-out is paid through the PayPal Payouts API, "
+                    + "not by hand; its details stay encrypted", "id");
+        }
+        Map<String, String> details = decrypt(c.userId(), row.detailsEncrypted());
+        Instant now = clock.instant();
+        // Committed before the details leave: no view without its audit entry.
+        tx.executeWithoutResult(status -> audit.record(new AuditEvent(adminId, AuditAction.CASHOUT_DETAILS_VIEWED,
+                "cashout", c.id().toString(), Map.of("userId", c.userId().toString(), "method", c.method().dbValue(),
+                        "status", c.status().dbValue(), "netAmountUsd", c.netAmountUsd().toPlainString()))));
+        return new CashoutPaymentDetails(c.id(), c.userId(), c.method(), c.status(), c.netAmountUsd(), c.currency(),
+                details, c.paymentDetails(), now);
+    }
+
+    @Override
+    public boolean paidByHand(Cashout c) {
+        return c.provider() != null ? PayoutProvider.MANUAL.equals(c.provider())
+                : !providers.forMethod(c.method()).automatic();
+    }
+
+    @Override
+    public Cashout complete(UUID adminId, UUID cashoutId, String paidReference) {
+        String txId = paidReference.strip();
         if (txId.isEmpty() || txId.length() > 255) {
-            throw new CashoutsException(Reason.VALIDATION, "transactionId: required, at most 255 characters",
-                    "transactionId");
+            throw new CashoutsException(Reason.VALIDATION,
+                    "paidReference: the payment's reference is required, at most 255 characters", "paidReference");
         }
         Cashout c = repository.find(cashoutId, null).map(CashoutRepository.Row::view)
                 .orElseThrow(() -> new CashoutsException(Reason.NOT_FOUND, "no cash-out " + cashoutId, "id"));
         if (PayoutProvider.PAYPAL.equals(c.provider())) {
             throw new CashoutsException(Reason.VALIDATION,
-                    "transactionId: this cash-out is paid through PayPal and completes when PayPal reports it paid",
-                    "transactionId");
+                    "paidReference: this cash-out is paid through PayPal and completes when PayPal reports it paid",
+                    "paidReference");
         }
         return workflow.complete(adminId, cashoutId, txId, PayoutProvider.MANUAL);
     }

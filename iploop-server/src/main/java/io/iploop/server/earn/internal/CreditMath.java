@@ -9,13 +9,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * The arithmetic of earn credits (docs/product/earn.md#credit-calculation), exact: no floating point, no rounding until a
  * whole number of credits is paid, and the fraction left is carried to the next period. 1 GB is
- * 2^30 bytes (docs/product/earn.md#credit-calculation); dividing by 2^30 always terminates in decimal, so
- * {@link BigDecimal#divide(BigDecimal)} is exact. Stateless.
+ * 10^9 bytes, as customers are charged (docs/product/README.md#units); dividing by 10^9 always
+ * terminates in decimal, so {@link BigDecimal#divide(BigDecimal)} is exact. Stateless.
  */
 final class CreditMath {
 
-    /** Bytes in one GB as earn counts it: 2^30 (docs/product/earn.md#credit-calculation). */
-    static final BigDecimal BYTES_PER_GB = BigDecimal.valueOf(1L << 30);
+    /** Bytes in one GB: 10^9, on the customer and the operator side alike (docs/product/README.md#units). */
+    static final long GB = 1_000_000_000L;
+    static final BigDecimal BYTES_PER_GB = BigDecimal.valueOf(GB);
     /** Credits per USD: 1 credit = USD 0.001 (DESIGN §5). */
     static final BigDecimal CREDITS_PER_USD = BigDecimal.valueOf(1000);
     /** Sharing devices from which the multi-device bonus applies (docs/product/earn.md#multi-device-bonus). */
@@ -33,7 +34,7 @@ final class CreditMath {
 
     private CreditMath() {}
 
-    /** {@code bytes / 2^30 * ratePerGbUsd * 1000}: credits before multipliers, exact. */
+    /** {@code bytes / 10^9 * ratePerGbUsd * 1000}: credits before multipliers, exact. */
     static BigDecimal baseCredits(long bytes, BigDecimal ratePerGbUsd) {
         return plain(BigDecimal.valueOf(bytes).multiply(ratePerGbUsd).multiply(CREDITS_PER_USD).divide(BYTES_PER_GB));
     }
@@ -44,7 +45,7 @@ final class CreditMath {
         return s.scale() < 0 ? s.setScale(0) : s;
     }
 
-    /** GB (2^30 bytes) with 6 decimals, rounded down: for display only, never for money. */
+    /** GB (10^9 bytes) with 6 decimals, rounded down: for display only, never for money. */
     static BigDecimal gigabytes(long bytes) {
         return BigDecimal.valueOf(bytes).divide(BYTES_PER_GB, 6, RoundingMode.DOWN);
     }

@@ -27,8 +27,6 @@ import io.iploop.server.ledger.Posting;
 import io.iploop.server.ledger.TransactionKind;
 import io.iploop.server.nodes.Device;
 import io.iploop.server.nodes.DeviceRegistration;
-import io.iploop.server.nodes.LiveNodes;
-import io.iploop.server.nodes.NodeEvidence;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.SecureTokens;
 import java.math.BigDecimal;
@@ -73,21 +71,20 @@ class DefaultEarnService implements EarnService {
     /** Sign-up bonus of a referred user (docs/product/earn.md#referrals: USD 0.50). */
     static final long SIGNUP_BONUS_CREDITS = 500;
     /** Paid bytes a referred operator carries before the referral pays (docs/earn-fraud.md): 2 GB. */
-    static final long REFERRAL_QUALIFYING_BYTES = 2L << 30;
+    static final long REFERRAL_QUALIFYING_BYTES = 2 * CreditMath.GB;
     private static final int REFERRAL_CODE_LENGTH = 10;
     private static final Map<String, Integer> PERIOD_DAYS = Map.of("7d", 7, "30d", 30, "90d", 90, "1y", 365);
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
     private final EarnRepository repo;
     private final NodesService nodes;
-    private final LiveNodes live;
+    private final SharingState sharing;
     private final LedgerService ledger;
     private final AccountsService accounts;
     private final TransactionTemplate tx;
     private final Clock clock;
     private final int ultraRareBelow;
     private final String publicUrl;
-    private final NodeEvidence evidence;
     private final boolean trialMultipliers;
     private final EarningsJumps jumps;
     private final LinkedAccounts links;
@@ -96,26 +93,24 @@ class DefaultEarnService implements EarnService {
      * @param ultraRareBelow a country with fewer sharing nodes than this is ultra-rare
      *     (docs/product/earn.md#rare-geography-bonus: 10)
      * @param publicUrl the dashboard's base URL, for referral links
-     * @param evidence where nodes really are: geography and multi-device count come from it only
      * @param trialMultipliers whether bytes of free (trial) allowances get the multipliers too; by
      *     default they earn the base rate only (docs/earn-fraud.md)
      */
-    DefaultEarnService(EarnRepository repo, NodesService nodes, LiveNodes live, LedgerService ledger,
+    DefaultEarnService(EarnRepository repo, NodesService nodes, SharingState sharing, LedgerService ledger,
             AccountsService accounts, TransactionTemplate tx, Clock clock,
             @Value("${iploop.earn.ultra-rare-below-nodes:10}") int ultraRareBelow,
-            @Value("${iploop.accounts.public-url:http://127.0.0.1:8080}") String publicUrl, NodeEvidence evidence,
+            @Value("${iploop.accounts.public-url:http://127.0.0.1:8080}") String publicUrl,
             @Value("${iploop.earn.trial-multipliers:false}") boolean trialMultipliers, EarningsJumps jumps,
             LinkedAccounts links) {
         this.repo = repo;
         this.nodes = nodes;
-        this.live = live;
+        this.sharing = sharing;
         this.ledger = ledger;
         this.accounts = accounts;
         this.tx = tx;
         this.clock = clock;
         this.ultraRareBelow = ultraRareBelow;
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
-        this.evidence = evidence;
         this.trialMultipliers = trialMultipliers;
         this.jumps = jumps;
         this.links = links;
@@ -168,75 +163,31 @@ class DefaultEarnService implements EarnService {
 
     // ------------------------------------------------------------------ crediting
 
-    /**
-     * Who shares now: the multipliers' inputs, read once per run. Devices per owner are counted by
-     * distinct network of the address the gateway saw, countries by GeoIP of that address
-     * (docs/earn-fraud.md); what agents claim is never used.
-     */
-    private record Snapshot(Instant now, Map<UUID, Integer> sharingByOwner, Map<String, Long> sharingByCountry,
-            Map<UUID, Instant> longestUptimeByOwner, Map<UUID, Instant> uptimeByNode, Map<UUID, String> countryByNode) {}
-
-    /** The GeoIP country of the address {@code c} connected from, or null (no database, unknown address). */
-    private @Nullable String verifiedCountry(ConnectedNode c) {
-        return verifiedCountry(c.remoteAddress());
-    }
-
-    private @Nullable String verifiedCountry(@Nullable String address) {
-        if (address == null || !evidence.geoIpEnabled()) {
-            return null;
-        }
-        String ip = address.strip();
-        if (ip.startsWith("/")) {
-            ip = ip.substring(1);
-        }
-        // InetSocketAddress#toString forms ("/1.2.3.4:567", "/[::1]:567") carry a port.
-        if (ip.startsWith("[")) {
-            ip = ip.substring(1, Math.max(1, ip.indexOf(']')));
-        } else if (ip.contains(".") && ip.indexOf(':') > 0 && ip.indexOf(':') == ip.lastIndexOf(':')) {
-            ip = ip.substring(0, ip.indexOf(':'));
-        }
-        return evidence.locate(ip).map(NodeEvidence.VerifiedLocation::country).orElse(null);
-    }
-
     /** Why geography multipliers are 1.0 everywhere, or null when GeoIP is on. */
     private @Nullable String geoNote() {
-        return evidence.geoIpEnabled() ? null
+        return sharing.geoIpEnabled() ? null
                 : "No GeoIP database (IPLOOP_GEOIP_DB) is configured: geography multipliers are 1.0, because the "
                         + "country an agent claims is not evidence (docs/earn-fraud.md).";
     }
 
-    private Snapshot snapshot(Instant now) {
-        Set<UUID> paused = nodes.pausedNodeIds();
-        List<ConnectedNode> sharing = live.connected().stream()
-                .filter(c -> !c.localExit() && !paused.contains(c.nodeId())).toList();
-        Map<UUID, Set<String>> networksByOwner = new HashMap<>();
-        Map<String, Long> byCountry = new HashMap<>();
-        Map<UUID, String> countryByNode = new HashMap<>();
-        Map<UUID, EarnRepository.DeviceState> states = repo.states(sharing.stream().map(ConnectedNode::nodeId).toList());
-        Map<UUID, Instant> longest = new HashMap<>();
-        Map<UUID, Instant> uptimeByNode = new HashMap<>();
-        for (ConnectedNode c : sharing) {
-            networksByOwner.computeIfAbsent(c.ownerUserId(), k -> new HashSet<>()).add(CreditMath.network(c.remoteAddress()));
-            String country = verifiedCountry(c);
-            if (country != null) {
-                byCountry.merge(country, 1L, Long::sum);
-                countryByNode.put(c.nodeId(), country);
-            }
-            EarnRepository.DeviceState s = states.get(c.nodeId());
-            Instant since = CreditMath.uptimeSince(s == null ? null : s.uptimeSince(), s == null ? null : s.lastSeenAt(),
-                    c.connectedSince());
-            repo.seen(c.nodeId(), c.ownerUserId(), since, now);
-            uptimeByNode.put(c.nodeId(), since);
-            longest.merge(c.ownerUserId(), since, (a, b) -> a.isBefore(b) ? a : b);
+    /**
+     * The state when the job runs: it keeps each sharing device's continuous-uptime bookkeeping
+     * ({@code earn_device_state}) current, and prices contributions recorded before their inputs were.
+     */
+    private record JobState(SharingState.Snapshot snap, Map<UUID, Instant> longestUptimeByOwner) {}
+
+    private JobState jobState(Instant now) {
+        SharingState.Snapshot snap = sharing.read(now);
+        Map<UUID, Instant> uptime = sharing.uptimeByNode(snap, snap.networksByOwner().keySet());
+        for (ConnectedNode c : snap.sharing()) {
+            repo.seen(c.nodeId(), c.ownerUserId(), uptime.get(c.nodeId()), now);
         }
-        Map<UUID, Integer> byOwner = new HashMap<>();
-        networksByOwner.forEach((owner, networks) -> byOwner.put(owner, networks.size()));
-        return new Snapshot(now, byOwner, byCountry, longest, uptimeByNode, countryByNode);
+        return new JobState(snap, sharing.longestUptimeByOwner(snap, uptime));
     }
 
     @Override
     public CreditRun creditUpTo(Instant periodEnd) {
-        Snapshot snap = snapshot(clock.instant());
+        JobState job = jobState(clock.instant());
         List<EarnRepository.Tier> tiers = repo.tiers();
         Map<String, EarnRepository.Geo> geo = repo.geoMultipliers();
         int devices = 0;
@@ -244,7 +195,7 @@ class DefaultEarnService implements EarnService {
         long credits = 0;
         long commissions = 0;
         for (UUID node : repo.nodesWithUncredited(periodEnd)) {
-            Credited c = tx.execute(status -> creditDevice(node, periodEnd, snap, tiers, geo));
+            Credited c = tx.execute(status -> creditDevice(node, periodEnd, job, tiers, geo));
             if (c != null) {
                 devices++;
                 bytes += c.bytes();
@@ -257,8 +208,69 @@ class DefaultEarnService implements EarnService {
 
     private record Credited(long bytes, long credits, long commission) {}
 
-    /** One device-period in the caller's transaction; null when there was nothing (left) to credit. */
-    private @Nullable Credited creditDevice(UUID node, Instant periodEnd, Snapshot snap, List<EarnRepository.Tier> tiers,
+    private record PaidInterval(Instant start, long credits, long earningId) {}
+
+    /**
+     * A contribution's multipliers, priced from its inputs: the factors, the geography class and the
+     * inputs shown with them. Equal prices make one credited interval.
+     */
+    private record Price(BigDecimal device, BigDecimal uptime, BigDecimal geo, String geoTier,
+            @Nullable Integer countedDevices, @Nullable String country) {
+
+        BigDecimal multiplier() {
+            return device.multiply(uptime).multiply(geo);
+        }
+    }
+
+    /** The multipliers of bytes carried at {@code at} under {@code inputs} (docs/product/earn.md#multipliers). */
+    private Price price(MultiplierInputs inputs, Instant at, Map<String, EarnRepository.Geo> geoTable) {
+        String country = inputs.country();
+        EarnRepository.Geo listed = country == null ? null : geoTable.get(country);
+        long inCountry = inputs.countrySharingNodes() == null ? 0 : inputs.countrySharingNodes();
+        return new Price(CreditMath.plain(CreditMath.deviceMultiplier(inputs.countedDevices())),
+                CreditMath.plain(CreditMath.uptimeMultiplier(inputs.uptimeSince(), at)),
+                CreditMath.plain(CreditMath.geoMultiplier(country, listed == null ? null : listed.multiplier(), inCountry,
+                        ultraRareBelow)),
+                geoTier(country, listed, inCountry), inputs.countedDevices(), country);
+    }
+
+    /** Consecutive contributions of one price, credited as one interval starting at {@code start}. */
+    private record Interval(Instant start, Price price, List<EarnRepository.Uncredited> rows) {}
+
+    /**
+     * Splits a device-period's contributions (in carry order) into intervals of one price each. The
+     * first starts at the period's start, each later one when its first contribution was recorded
+     * (one microsecond after the previous start if two were recorded in the same microsecond, the
+     * database's resolution); contributions that would start an interval at or after
+     * {@code periodEnd} wait for the next period.
+     */
+    private List<Interval> intervals(List<EarnRepository.Uncredited> rows, Instant periodStart, Instant periodEnd,
+            java.util.function.Function<EarnRepository.Uncredited, Price> pricing) {
+        List<Interval> out = new ArrayList<>();
+        for (EarnRepository.Uncredited r : rows) {
+            Price p = pricing.apply(r);
+            Interval last = out.isEmpty() ? null : out.getLast();
+            if (last != null && last.price().equals(p)) {
+                last.rows().add(r);
+                continue;
+            }
+            Instant start = last == null ? periodStart : r.recordedAt().isAfter(last.start()) ? r.recordedAt()
+                    : last.start().plusNanos(1000);
+            if (!start.isBefore(periodEnd)) {
+                break;
+            }
+            List<EarnRepository.Uncredited> list = new ArrayList<>();
+            list.add(r);
+            out.add(new Interval(start, p, list));
+        }
+        return out;
+    }
+
+    /**
+     * One device-period in the caller's transaction, as one credited row per interval of one price;
+     * null when there was nothing (left) to credit.
+     */
+    private @Nullable Credited creditDevice(UUID node, Instant periodEnd, JobState job, List<EarnRepository.Tier> tiers,
             Map<String, EarnRepository.Geo> geoTable) {
         Optional<UUID> ownerOf = repo.uncreditedOwner(node, periodEnd);
         if (ownerOf.isEmpty()) {
@@ -280,61 +292,78 @@ class DefaultEarnService implements EarnService {
             // Asked to credit up to an instant already credited: late rows wait for a later period.
             return null;
         }
-        long bytes = rows.stream().mapToLong(EarnRepository.Uncredited::bytes).sum();
-        long paidBytes = rows.stream().filter(r -> r.payment() == ContributionPayment.PAID)
-                .mapToLong(EarnRepository.Uncredited::bytes).sum();
-        long trialBytes = rows.stream().filter(r -> r.payment() == ContributionPayment.TRIAL)
-                .mapToLong(EarnRepository.Uncredited::bytes).sum();
-        long earningBytes = paidBytes + trialBytes;
         ensureOperator(owner);
         EarnRepository.Operator operator = repo.lockOperator(owner);
         EarnRepository.Tier tier = tiers.stream().filter(t -> t.name().equals(operator.tier())).findFirst().orElseThrow();
-
         Device device = nodes.devicesById(List.of(node)).get(node);
-        String country = snap.countryByNode().containsKey(node) ? snap.countryByNode().get(node)
-                : verifiedCountry(evidence.lastAddresses(List.of(node)).get(node));
-        BigDecimal deviceMultiplier = CreditMath.deviceMultiplier(snap.sharingByOwner().getOrDefault(owner, 0));
-        BigDecimal uptimeMultiplier = CreditMath.uptimeMultiplier(snap.longestUptimeByOwner().get(owner), snap.now());
-        EarnRepository.Geo listed = country == null ? null : geoTable.get(country);
-        long inCountry = country == null ? 0 : snap.sharingByCountry().getOrDefault(country, 0L);
-        BigDecimal geoMultiplier = CreditMath.geoMultiplier(country, listed == null ? null : listed.multiplier(), inCountry,
-                ultraRareBelow);
-        String geoTier = geoTier(country, listed, inCountry);
-        BigDecimal multiplier = deviceMultiplier.multiply(uptimeMultiplier).multiply(geoMultiplier);
-        BigDecimal base = CreditMath.baseCredits(earningBytes, tier.rate());
-        CreditMath.Split split = CreditMath.credits(paidBytes, trialBytes, tier.rate(), multiplier,
-                trialMultipliers ? multiplier : BigDecimal.ONE, state.carry());
+        String name = device != null && device.name() != null ? device.name()
+                : device != null ? device.deviceId() : node.toString();
 
-        String key = "earn:" + node + ":" + periodStart;
-        @Nullable UUID txId = null;
-        if (split.credits() > 0) {
-            String name = device != null && device.name() != null ? device.name()
-                    : device != null ? device.deviceId() : node.toString();
-            PostedTransaction posted = ledger.post(NewTransaction.of(TransactionKind.EARN_CREDIT, key,
-                    "Bandwidth " + name + ": " + CreditMath.gigabytes(bytes).toPlainString() + " GB, "
-                            + MINUTE.format(periodStart) + " to " + MINUTE.format(periodEnd) + " UTC",
-                    Posting.credits(ledger.account(owner, AccountPurpose.OPERATOR_EARNINGS).id(), split.credits()),
-                    Posting.credits(ledger.platformAccount(AccountPurpose.EARN_ISSUED).id(), -split.credits()))
-                    .withMetadata(Map.of("deviceId", node.toString(), "periodStart", periodStart.toString(),
-                            "periodEnd", periodEnd.toString(), "bytes", Long.toString(bytes),
-                            "multiplier", multiplier.toPlainString(), "paidBytes", Long.toString(paidBytes),
-                            "trialBytes", Long.toString(trialBytes))));
-            if (posted.replayed()) {
-                // Cannot happen under the row lock; if it ever does, the ledger already has it.
-                log.warn("earn credit {} was posted before; not crediting again", key);
-                return null;
+        // Rows recorded before their inputs were: priced by the state now, as they always were.
+        String countryNow = sharing.countries(job.snap(), List.of(node)).get(node);
+        MultiplierInputs legacyInputs = new MultiplierInputs(job.snap().countedDevices(owner), countryNow,
+                countryNow == null ? null : job.snap().inCountry(countryNow), job.longestUptimeByOwner().get(owner));
+        List<Interval> intervals = intervals(rows, periodStart, periodEnd, r -> r.inputs() != null
+                ? price(r.inputs(), r.recordedAt(), geoTable)
+                : price(legacyInputs, job.snap().at(), geoTable));
+
+        BigDecimal carry = state.carry();
+        long bytes = 0;
+        long earningBytes = 0;
+        long credits = 0;
+        List<PaidInterval> paid = new ArrayList<>();
+        for (int i = 0; i < intervals.size(); i++) {
+            Interval iv = intervals.get(i);
+            Instant start = iv.start();
+            Instant end = i + 1 < intervals.size() ? intervals.get(i + 1).start() : periodEnd;
+            long ivBytes = iv.rows().stream().mapToLong(EarnRepository.Uncredited::bytes).sum();
+            long paidBytes = iv.rows().stream().filter(r -> r.payment() == ContributionPayment.PAID)
+                    .mapToLong(EarnRepository.Uncredited::bytes).sum();
+            long trialBytes = iv.rows().stream().filter(r -> r.payment() == ContributionPayment.TRIAL)
+                    .mapToLong(EarnRepository.Uncredited::bytes).sum();
+            BigDecimal multiplier = iv.price().multiplier();
+            BigDecimal trialMultiplier = trialMultipliers ? multiplier : BigDecimal.ONE;
+            BigDecimal base = CreditMath.baseCredits(paidBytes + trialBytes, tier.rate());
+            CreditMath.Split split = CreditMath.credits(paidBytes, trialBytes, tier.rate(), multiplier, trialMultiplier,
+                    carry);
+
+            String key = "earn:" + node + ":" + start;
+            @Nullable UUID txId = null;
+            if (split.credits() > 0) {
+                PostedTransaction posted = ledger.post(NewTransaction.of(TransactionKind.EARN_CREDIT, key,
+                        "Bandwidth " + name + ": " + CreditMath.gigabytes(ivBytes).toPlainString() + " GB, "
+                                + MINUTE.format(start) + " to " + MINUTE.format(end) + " UTC",
+                        Posting.credits(ledger.account(owner, AccountPurpose.OPERATOR_EARNINGS).id(), split.credits()),
+                        Posting.credits(ledger.platformAccount(AccountPurpose.EARN_ISSUED).id(), -split.credits()))
+                        .withMetadata(Map.of("deviceId", node.toString(), "periodStart", start.toString(),
+                                "periodEnd", end.toString(), "bytes", Long.toString(ivBytes),
+                                "multiplier", multiplier.toPlainString(), "paidBytes", Long.toString(paidBytes),
+                                "trialBytes", Long.toString(trialBytes))));
+                if (posted.replayed()) {
+                    // Cannot happen under the row lock; if it ever does, the ledger already has it.
+                    log.warn("earn credit {} was posted before; not crediting again", key);
+                    return null;
+                }
+                txId = posted.id();
             }
-            txId = posted.id();
+            Price p = iv.price();
+            Optional<Long> earningId = repo.insertEarning(new EarnRepository.NewEarning(node, owner, start, end, ivBytes,
+                    tier.name(), tier.rate(), base, p.device(), p.uptime(), p.geo(), p.geoTier(), multiplier, carry,
+                    split.credits(), split.carry(), txId, paidBytes, trialBytes, ivBytes - paidBytes - trialBytes,
+                    p.countedDevices(), p.country(), trialMultiplier));
+            if (earningId.isEmpty()) {
+                throw new IllegalStateException("device period " + key + " exists already");
+            }
+            repo.markCredited(iv.rows().stream().map(EarnRepository.Uncredited::id).toList(), earningId.get());
+            if (split.credits() > 0) {
+                paid.add(new PaidInterval(start, split.credits(), earningId.get()));
+            }
+            carry = split.carry();
+            bytes += ivBytes;
+            earningBytes += paidBytes + trialBytes;
+            credits += split.credits();
         }
-        Optional<Long> earningId = repo.insertEarning(new EarnRepository.NewEarning(node, owner, periodStart, periodEnd,
-                bytes, tier.name(), tier.rate(), base, deviceMultiplier, uptimeMultiplier, geoMultiplier, geoTier,
-                multiplier, state.carry(), split.credits(), split.carry(), txId));
-        if (earningId.isEmpty()) {
-            throw new IllegalStateException("device period " + key + " exists already");
-        }
-        repo.setEarningBytes(earningId.get(), paidBytes, trialBytes, bytes - earningBytes);
-        repo.markCredited(rows.stream().map(EarnRepository.Uncredited::id).toList(), earningId.get());
-        repo.creditedUntil(node, periodEnd, split.carry());
+        repo.creditedUntil(node, periodEnd, carry);
 
         // Only traffic someone paid for counts towards the tier (docs/earn-fraud.md).
         long lifetime = operator.lifetimeBytes() + earningBytes;
@@ -343,16 +372,15 @@ class DefaultEarnService implements EarnService {
         if (lifetime >= REFERRAL_QUALIFYING_BYTES) {
             qualifyReferral(owner);
         }
-
-        if (split.credits() > 0) {
-            jumps.check(owner, node, split.credits(), periodEnd);
+        if (credits > 0) {
+            jumps.check(owner, node, credits, periodEnd);
         }
-
+        // After qualifying: the period that qualified a referral pays its commission.
         long commission = 0;
-        if (split.credits() > 0) {
-            commission = payCommission(owner, node, periodStart, split.credits(), earningId.get());
+        for (PaidInterval p : paid) {
+            commission += payCommission(owner, node, p.start(), p.credits(), p.earningId());
         }
-        return new Credited(bytes, split.credits(), commission);
+        return new Credited(bytes, credits, commission);
     }
 
     /** The referrer's 10 % of {@code credits}, with the referral's carried fraction (docs/product/earn.md#referrals). */
@@ -469,52 +497,28 @@ class DefaultEarnService implements EarnService {
     @Override
     public MultiplierBreakdown multipliers(UUID userId) {
         Instant now = clock.instant();
-        Set<UUID> paused = nodes.pausedNodeIds();
-        List<ConnectedNode> sharing = live.connected().stream()
-                .filter(c -> !c.localExit() && !paused.contains(c.nodeId())).toList();
-        Map<String, Long> byCountry = new HashMap<>();
-        Map<UUID, String> countryByNode = new HashMap<>();
+        SharingState.Snapshot snap = sharing.read(now);
         Set<UUID> mine = new HashSet<>();
-        Set<String> myNetworks = new HashSet<>();
-        for (ConnectedNode c : sharing) {
-            String verified = verifiedCountry(c);
-            if (verified != null) {
-                byCountry.merge(verified, 1L, Long::sum);
-                countryByNode.put(c.nodeId(), verified);
-            }
-            if (c.ownerUserId().equals(userId)) {
-                mine.add(c.nodeId());
-                myNetworks.add(CreditMath.network(c.remoteAddress()));
-            }
-        }
-        Map<UUID, EarnRepository.DeviceState> states = repo.states(mine);
-        Instant longest = null;
-        for (ConnectedNode c : sharing) {
-            if (mine.contains(c.nodeId())) {
-                EarnRepository.DeviceState s = states.get(c.nodeId());
-                Instant since = CreditMath.uptimeSince(s == null ? null : s.uptimeSince(),
-                        s == null ? null : s.lastSeenAt(), c.connectedSince());
-                longest = longest == null || since.isBefore(longest) ? since : longest;
-            }
-        }
-        BigDecimal device = CreditMath.deviceMultiplier(myNetworks.size());
+        snap.sharing().stream().filter(c -> c.ownerUserId().equals(userId)).forEach(c -> mine.add(c.nodeId()));
+        Instant longest = sharing.longestUptimeByOwner(snap, sharing.uptimeByNode(snap, Set.of(userId))).get(userId);
+        int counted = snap.countedDevices(userId);
+        BigDecimal device = CreditMath.deviceMultiplier(counted);
         BigDecimal uptime = CreditMath.uptimeMultiplier(longest, now);
         BigDecimal operatorTotal = device.multiply(uptime);
         Map<String, EarnRepository.Geo> table = repo.geoMultipliers();
-        List<MultiplierBreakdown.DeviceMultiplier> perDevice = new ArrayList<>();
         List<Device> myDevices = nodes.devices(userId);
-        Map<UUID, String> addresses = evidence.lastAddresses(myDevices.stream().map(Device::id).toList());
+        Map<UUID, String> countries = sharing.countries(snap, myDevices.stream().map(Device::id).toList());
+        List<MultiplierBreakdown.DeviceMultiplier> perDevice = new ArrayList<>();
         for (Device d : myDevices) {
-            String country = countryByNode.containsKey(d.id()) ? countryByNode.get(d.id())
-                    : verifiedCountry(addresses.get(d.id()));
+            String country = countries.get(d.id());
             EarnRepository.Geo listed = country == null ? null : table.get(country);
-            long inCountry = country == null ? 0 : byCountry.getOrDefault(country, 0L);
+            long inCountry = snap.inCountry(country);
             BigDecimal geo = CreditMath.geoMultiplier(country, listed == null ? null : listed.multiplier(), inCountry,
                     ultraRareBelow);
             perDevice.add(new MultiplierBreakdown.DeviceMultiplier(d.id(), d.name(), country, geo,
                     geoTier(country, listed, inCountry), operatorTotal.multiply(geo)));
         }
-        return new MultiplierBreakdown(mine.size(), device, uptime, longest, operatorTotal, perDevice, myNetworks.size(),
+        return new MultiplierBreakdown(mine.size(), device, uptime, longest, operatorTotal, perDevice, counted,
                 geoNote());
     }
 

@@ -42,11 +42,11 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code /api/earn} (docs/product/earn.md#credit-calculation, #referrals): the node operator's devices, balance, history, stats,
  * multipliers, earnings export and referrals, all scoped to the caller. {@code POST
  * /api/earn/devices/register} is the agent's, authenticated by its node key in {@code X-Node-Key}
- * instead of a user token. Credits are whole numbers, 1 credit = USD 0.001; GB = 2^30 bytes.
+ * instead of a user token. Credits are whole numbers, 1 credit = USD 0.001; GB = 10^9 bytes.
  */
 @RestController
 @RequestMapping("/api/earn")
-@Tag(name = "earn", description = "Node operators: devices, credits, referrals (GB = 2^30 bytes, 1 credit = USD 0.001)")
+@Tag(name = "earn", description = "Node operators: devices, credits, referrals (GB = 10^9 bytes, 1 credit = USD 0.001)")
 class EarnController {
 
     /** The header a node agent sends its node key in. */

@@ -40,13 +40,19 @@ class EarnRepository {
 
     /** One contribution row per node and customer of a usage batch, in the batch's transaction. */
     void insertContributions(List<Contribution> rows) {
-        template.batchUpdate("INSERT INTO bandwidth_contributions (node_id, user_id, bytes, customer_id, payment) VALUES (?, ?, ?, ?, ?)",
+        template.batchUpdate("""
+                        INSERT INTO bandwidth_contributions (node_id, user_id, bytes, customer_id, payment, counted_devices,
+                            geo_country, country_sharing_nodes, uptime_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 rows, 500, (ps, c) -> {
                     ps.setObject(1, c.nodeId());
                     ps.setObject(2, c.userId());
                     ps.setLong(3, c.bytes());
                     ps.setObject(4, c.customerId());
                     ps.setString(5, c.payment().dbValue());
+                    ps.setInt(6, c.inputs().countedDevices());
+                    ps.setString(7, c.inputs().country());
+                    ps.setObject(8, c.inputs().countrySharingNodes());
+                    ps.setObject(9, c.inputs().uptimeSince() == null ? null : utc(c.inputs().uptimeSince()));
                 });
     }
 
@@ -75,12 +81,21 @@ class EarnRepository {
     /** The node's uncredited contributions before {@code end}, locked for this transaction. */
     List<Uncredited> lockUncredited(UUID nodeId, Instant end) {
         return jdbc.sql("""
-                        SELECT id, user_id, bytes, recorded_at, payment FROM bandwidth_contributions
+                        SELECT id, user_id, bytes, recorded_at, payment, counted_devices, geo_country,
+                            country_sharing_nodes, uptime_since FROM bandwidth_contributions
                         WHERE node_id = :node AND earning_id IS NULL AND recorded_at < :end
-                        ORDER BY id FOR UPDATE""")
+                        ORDER BY recorded_at, id FOR UPDATE""")
                 .param("node", nodeId).param("end", utc(end))
-                .query((rs, n) -> new Uncredited(rs.getLong("id"), rs.getObject("user_id", UUID.class), rs.getLong("bytes"),
-                        rs.getTimestamp("recorded_at").toInstant(), ContributionPayment.fromDb(rs.getString("payment"))))
+                .query((rs, n) -> {
+                    Integer counted = rs.getObject("counted_devices", Integer.class);
+                    Integer inCountry = rs.getObject("country_sharing_nodes", Integer.class);
+                    MultiplierInputs inputs = counted == null ? null : new MultiplierInputs(counted,
+                            rs.getString("geo_country"), inCountry == null ? null : inCountry.longValue(),
+                            instant(rs.getTimestamp("uptime_since")));
+                    return new Uncredited(rs.getLong("id"), rs.getObject("user_id", UUID.class), rs.getLong("bytes"),
+                            rs.getTimestamp("recorded_at").toInstant(), ContributionPayment.fromDb(rs.getString("payment")),
+                            inputs);
+                })
                 .list();
     }
 
@@ -194,9 +209,10 @@ class EarnRepository {
         return jdbc.sql("""
                         INSERT INTO device_earnings (node_id, user_id, period_start, period_end, bytes_shared, tier,
                             rate_per_gb, base_credits, device_multiplier, uptime_multiplier, geo_multiplier, geo_tier,
-                            multiplier, carry_in, total_credits, carry_out, ledger_transaction_id)
+                            multiplier, carry_in, total_credits, carry_out, ledger_transaction_id, paid_bytes,
+                            trial_bytes, unpaid_bytes, counted_devices, geo_country, trial_multiplier, bytes_per_gb)
                         VALUES (:node, :user, :start, :end, :bytes, :tier, :rate, :base, :dm, :um, :gm, :geoTier, :m,
-                            :carryIn, :total, :carryOut, :tx)
+                            :carryIn, :total, :carryOut, :tx, :paid, :trial, :unpaid, :counted, :country, :tm, :gb)
                         ON CONFLICT (node_id, period_start) DO NOTHING
                         RETURNING id""")
                 .param("node", e.nodeId()).param("user", e.userId()).param("start", utc(e.periodStart()))
@@ -204,7 +220,9 @@ class EarnRepository {
                 .param("rate", e.rate()).param("base", e.baseCredits()).param("dm", e.deviceMultiplier())
                 .param("um", e.uptimeMultiplier()).param("gm", e.geoMultiplier()).param("geoTier", e.geoTier())
                 .param("m", e.multiplier()).param("carryIn", e.carryIn()).param("total", e.totalCredits())
-                .param("carryOut", e.carryOut()).param("tx", e.transactionId())
+                .param("carryOut", e.carryOut()).param("tx", e.transactionId()).param("paid", e.paidBytes())
+                .param("trial", e.trialBytes()).param("unpaid", e.unpaidBytes()).param("counted", e.countedDevices())
+                .param("country", e.geoCountry()).param("tm", e.trialMultiplier()).param("gb", CreditMath.GB)
                 .query(Long.class).optional();
     }
 
@@ -217,13 +235,13 @@ class EarnRepository {
     }
 
     /**
-     * The user's device-periods, newest first, without device names: {@code nodes} is the nodes
-     * feature's table, so the service adds the names from {@code NodesService}.
+     * The user's device-periods, newest first by period end, without device names: {@code nodes} is
+     * the nodes feature's table, so the service adds the names from {@code NodesService}.
      */
     List<DeviceEarning> earnings(UUID userId, int limit) {
         return jdbc.sql("""
                         SELECT e.* FROM device_earnings e
-                        WHERE e.user_id = :user ORDER BY e.period_start DESC, e.id DESC LIMIT :limit""")
+                        WHERE e.user_id = :user ORDER BY e.period_end DESC, e.id DESC LIMIT :limit""")
                 .param("user", userId).param("limit", limit).query(EarnRepository::earning).list();
     }
 
@@ -234,7 +252,10 @@ class EarnRepository {
                 rs.getBigDecimal("base_credits"), rs.getBigDecimal("device_multiplier"),
                 rs.getBigDecimal("uptime_multiplier"), rs.getBigDecimal("geo_multiplier"), rs.getString("geo_tier"),
                 rs.getBigDecimal("multiplier"), rs.getLong("total_credits"),
-                rs.getObject("ledger_transaction_id", UUID.class));
+                rs.getObject("ledger_transaction_id", UUID.class), rs.getLong("paid_bytes"), rs.getLong("trial_bytes"),
+                rs.getLong("unpaid_bytes"), rs.getObject("counted_devices", Integer.class), rs.getString("geo_country"),
+                rs.getBigDecimal("trial_multiplier"), rs.getBigDecimal("carry_in"), rs.getBigDecimal("carry_out"),
+                rs.getLong("bytes_per_gb"));
     }
 
     /** Per device of the user: bytes today and in total, credits today and in total. */
@@ -414,13 +435,6 @@ class EarnRepository {
                 instant(rs.getTimestamp("cleared_at")));
     }
 
-    /** Records what a device-period's bytes were (set right after {@link #insertEarning}). */
-    void setEarningBytes(long earningId, long paidBytes, long trialBytes, long unpaidBytes) {
-        jdbc.sql("UPDATE device_earnings SET paid_bytes = :paid, trial_bytes = :trial, unpaid_bytes = :unpaid WHERE id = :id")
-                .param("paid", paidBytes).param("trial", trialBytes).param("unpaid", unpaidBytes).param("id", earningId)
-                .update();
-    }
-
     private static @Nullable Instant instant(@Nullable Timestamp ts) {
         return ts == null ? null : ts.toInstant();
     }
@@ -429,10 +443,16 @@ class EarnRepository {
         return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
     }
 
-    /** @param userId the node's owner; @param customerId the account whose traffic it was */
-    record Contribution(UUID nodeId, UUID userId, long bytes, UUID customerId, ContributionPayment payment) {}
+    /**
+     * @param userId the node's owner; @param customerId the account whose traffic it was
+     * @param inputs the multipliers' inputs when the bytes were carried
+     */
+    record Contribution(UUID nodeId, UUID userId, long bytes, UUID customerId, ContributionPayment payment,
+            MultiplierInputs inputs) {}
 
-    record Uncredited(long id, UUID userId, long bytes, Instant recordedAt, ContributionPayment payment) {}
+    /** @param inputs as recorded when the bytes were carried; null for rows recorded before inputs were */
+    record Uncredited(long id, UUID userId, long bytes, Instant recordedAt, ContributionPayment payment,
+            @Nullable MultiplierInputs inputs) {}
 
     /** @param ip the public address the account signed up from, or null; @param at when */
     record SignupSignal(@Nullable String ip, Instant at) {}
@@ -442,7 +462,7 @@ class EarnRepository {
 
     record Operator(UUID userId, String tier, long lifetimeBytes, String referralCode, @Nullable UUID referredBy) {}
 
-    /** @param minGb lifetime GB (2^30 bytes) from which the tier applies; @param rate USD per GB */
+    /** @param minGb lifetime GB (10^9 bytes) from which the tier applies; @param rate USD per GB */
     record Tier(String name, int rank, BigDecimal minGb, BigDecimal rate, BigDecimal bonus) {}
 
     record Geo(String country, BigDecimal multiplier, String tier) {}
@@ -450,7 +470,8 @@ class EarnRepository {
     record NewEarning(UUID nodeId, UUID userId, Instant periodStart, Instant periodEnd, long bytes, String tier,
             BigDecimal rate, BigDecimal baseCredits, BigDecimal deviceMultiplier, BigDecimal uptimeMultiplier,
             BigDecimal geoMultiplier, String geoTier, BigDecimal multiplier, BigDecimal carryIn, long totalCredits,
-            BigDecimal carryOut, @Nullable UUID transactionId) {}
+            BigDecimal carryOut, @Nullable UUID transactionId, long paidBytes, long trialBytes, long unpaidBytes,
+            @Nullable Integer countedDevices, @Nullable String geoCountry, BigDecimal trialMultiplier) {}
 
     record DeviceTotals(long bytesToday, long bytesTotal, long creditsToday, long creditsTotal) {}
 

@@ -71,7 +71,8 @@ final class AdminPagesController {
             Map.entry("plan-saved", "Plan saved. The gateway applies new limits within 2 seconds."),
             Map.entry("plan-deactivated", "Plan deactivated: it is no longer offered; current subscribers keep it."),
             Map.entry("approved", "Cash-out approved."),
-            Map.entry("rejected", "Cash-out rejected; its credits are back in the user's balance."));
+            Map.entry("rejected", "Cash-out rejected; its credits are back in the user's balance."),
+            Map.entry("paid", "Cash-out marked paid with its reference; the user is told by e-mail."));
 
     private final AccountAdminService accountAdmin;
     private final PlansService plans;
@@ -327,14 +328,36 @@ final class AdminPagesController {
         return renderCashouts(status, model);
     }
 
+    /**
+     * Shows the full payment details of one cash-out paid by hand on the review page (a POST, so a
+     * view is a deliberate action: each is audited by the cash-outs feature; 2FA is required for
+     * every admin page already and checked again there).
+     */
+    @PostMapping("/admin/cashouts/{id}/details")
+    String revealDetails(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id,
+            @RequestParam(defaultValue = "all") String status, HttpServletResponse response, Model model) {
+        try {
+            model.addAttribute("revealed", cashouts.paymentDetails(me.userId(), me.twoFactor(), id));
+        } catch (ApiException e) {
+            if (e.status().value() == HttpServletResponse.SC_NOT_FOUND) {
+                throw e;
+            }
+            model.addAttribute("error", capitalize(e.getMessage()));
+            response.setStatus(e.status().value());
+        }
+        return renderCashouts(status, model);
+    }
+
     @PostMapping("/admin/cashouts/{id}/{decision}")
     String decide(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id, @PathVariable String decision,
-            @RequestParam(defaultValue = "") String note, HttpServletResponse response, Model model) {
+            @RequestParam(defaultValue = "") String note, @RequestParam(defaultValue = "") String reference,
+            @RequestParam(defaultValue = "pending") String status, HttpServletResponse response, Model model) {
         @Nullable String n = note.isBlank() ? null : note.strip();
         try {
             switch (decision) {
                 case "approve" -> cashouts.approve(me.userId(), id, n);
                 case "reject" -> cashouts.reject(me.userId(), id, n);
+                case "paid" -> cashouts.complete(me.userId(), id, reference);
                 default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
             }
         } catch (ApiException e) {
@@ -343,9 +366,14 @@ final class AdminPagesController {
             }
             model.addAttribute("error", capitalize(e.getMessage()));
             response.setStatus(e.status().value());
-            return renderCashouts("pending", model);
+            return renderCashouts(status, model);
         }
-        return "redirect:/admin/cashouts?done=" + (decision.equals("approve") ? "approved" : "rejected");
+        String done = switch (decision) {
+            case "approve" -> "approved";
+            case "reject" -> "rejected";
+            default -> "paid";
+        };
+        return "redirect:/admin/cashouts?status=" + (decision.equals("paid") ? "completed" : "pending") + "&done=" + done;
     }
 
     private String renderCashouts(String status, Model model) {
@@ -355,6 +383,7 @@ final class AdminPagesController {
                 queue.stream().map(Cashout::userId).distinct().toList(), AccountSearch.Sort.CREATED_AT, false, 1,
                 AccountAdminService.MAX_PAGE_SIZE)).items().stream().collect(Collectors.toMap(Account::id, Function.identity()));
         model.addAttribute("queue", queue);
+        model.addAttribute("byHand", queue.stream().filter(cashouts::paidByHand).map(Cashout::id).collect(Collectors.toSet()));
         model.addAttribute("owners", owners);
         model.addAttribute("status", status);
         model.addAttribute("statuses", Arrays.stream(CashoutStatus.values()).map(s -> s.name().toLowerCase(Locale.ROOT)).toList());

@@ -286,7 +286,7 @@ final class EarnPagesController {
         return out;
     }
 
-    /** Chart.js arrays: labels (ISO dates), USD (credits / 1000), GB (2^30 bytes, 3 decimals), credits. */
+    /** Chart.js arrays: labels (ISO dates), USD (credits / 1000), GB (10^9 bytes, 3 decimals), credits. */
     private static Map<String, Object> series(List<Bucket> buckets) {
         List<String> labels = new ArrayList<>();
         List<BigDecimal> usd = new ArrayList<>();
@@ -295,7 +295,7 @@ final class EarnPagesController {
         for (Bucket b : buckets) {
             labels.add(b.start().toString());
             usd.add(BigDecimal.valueOf(b.credits(), 3));
-            gb.add(Math.round(b.bytes() / (double) (1L << 30) * 1000) / 1000d);
+            gb.add(Math.round(b.bytes() / 1e9 * 1000) / 1000d);
             credits.add(b.credits());
         }
         return Map.of("labels", labels, "usd", usd, "gb", gb, "credits", credits);

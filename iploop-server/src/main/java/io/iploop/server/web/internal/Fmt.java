@@ -21,6 +21,8 @@ public final class Fmt {
     private static final DateTimeFormatter DATE_TIME =
             DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final String[] UNITS = {"B", "KB", "MB", "GB", "TB", "PB"};
+    /** One GB: 10^9 bytes, for customers and operators alike (docs/product/README.md#units). */
+    private static final long GB = 1_000_000_000L;
 
     /** Bytes in decimal units (1 KB = 1000 B, as billed): {@code 1.23 MB}; {@code 0 B} for zero. */
     public String bytes(long bytes) {
@@ -130,17 +132,25 @@ public final class Fmt {
         return usd(BigDecimal.valueOf(credits, 3));
     }
 
-    /** Bytes in earn GB (2^30 bytes, docs/product/earn.md#credit-calculation), 2 decimals: {@code 2.10 GB}; smaller amounts in MB (2^20). */
-    public String gib(long bytes) {
-        if (bytes < (1L << 30) / 100) {
-            return String.format(Locale.ENGLISH, "%.1f MB", bytes / (double) (1L << 20));
+    /**
+     * Bytes in GB of 10^9 bytes (docs/product/README.md#units), 2 decimals: {@code 2.10 GB}; amounts
+     * below 0.01 GB in MB (10^6 bytes), 1 decimal: {@code 52.4 MB}.
+     */
+    public String gb(long bytes) {
+        if (bytes < GB / 100) {
+            return String.format(Locale.ENGLISH, "%.1f MB", bytes / 1e6);
         }
-        return String.format(Locale.ENGLISH, "%,.2f GB", bytes / (double) (1L << 30));
+        return String.format(Locale.ENGLISH, "%,.2f GB", bytes / 1e9);
     }
 
-    /** Bytes as earn GB (2^30) with up to 6 decimals, rounded down as the tier progress is: {@code 0.000977}. */
+    /** Bytes as GB (10^9 bytes) with up to 6 decimals, rounded down as the tier progress is: {@code 0.052428}. */
     public String gbExact(long bytes) {
-        return BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(1L << 30), 6, RoundingMode.DOWN).stripTrailingZeros().toPlainString();
+        return BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(GB), 6, RoundingMode.DOWN).stripTrailingZeros().toPlainString();
+    }
+
+    /** A fraction of a credit, 0 to below 1, with up to 3 decimals rounded down: {@code 0.437}; {@code 0} for none. */
+    public String fraction(BigDecimal credits) {
+        return credits.setScale(3, RoundingMode.DOWN).stripTrailingZeros().toPlainString();
     }
 
     /** A duration in seconds as {@code 2d 3h}, {@code 3h 12m}, {@code 4m}; {@code —} for 0. */

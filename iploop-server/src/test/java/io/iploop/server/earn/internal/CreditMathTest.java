@@ -17,11 +17,13 @@ class CreditMathTest {
     private static final Instant T0 = Instant.parse("2026-11-24T00:00:00Z");
 
     @Test
-    void oneGigabyteAtBronzeIsOneHundredCreditsAndGbMeansTwoToTheThirty() {
-        assertThat(CreditMath.baseCredits(1L << 30, BRONZE)).isEqualByComparingTo("100");
-        assertThat(CreditMath.baseCredits(1_000_000_000L, BRONZE).toPlainString()).isEqualTo("93.1322574615478515625");
-        assertThat(CreditMath.baseCredits(51L << 30, BRONZE).toString()).isEqualTo("5100");
-        assertThat(CreditMath.gigabytes((1L << 30) + (1L << 29))).isEqualByComparingTo("1.5");
+    void oneGigabyteAtBronzeIsOneHundredCreditsAndGbMeansTenToTheNine() {
+        // One GB is 10^9 bytes for operators as for customers (docs/product/README.md#units).
+        assertThat(CreditMath.baseCredits(1_000_000_000L, BRONZE)).isEqualByComparingTo("100");
+        assertThat(CreditMath.baseCredits(1L << 30, BRONZE).toPlainString()).as("a GiB is 1.073741824 GB")
+                .isEqualTo("107.3741824");
+        assertThat(CreditMath.baseCredits(51_000_000_000L, BRONZE).toString()).isEqualTo("5100");
+        assertThat(CreditMath.gigabytes(1_500_000_000L)).isEqualByComparingTo("1.5");
     }
 
     @Test
@@ -72,7 +74,7 @@ class CreditMathTest {
             commission += c.credits();
         }
         long exact = BigDecimal.valueOf(bytes).multiply(BRONZE).multiply(BigDecimal.valueOf(1000)).multiply(multiplier)
-                .divide(BigDecimal.valueOf(1L << 30), 0, RoundingMode.DOWN).longValueExact();
+                .divide(BigDecimal.valueOf(1_000_000_000L), 0, RoundingMode.DOWN).longValueExact();
         assertThat(paid).isEqualTo(exact);
         assertThat(commission).isEqualTo(paid / 10);
     }
@@ -83,9 +85,9 @@ class CreditMathTest {
                 new EarnRepository.Tier("bronze", 0, BigDecimal.ZERO, BRONZE, BigDecimal.ONE),
                 new EarnRepository.Tier("silver", 1, new BigDecimal("50"), new BigDecimal("0.12"), new BigDecimal("1.2")),
                 new EarnRepository.Tier("gold", 2, new BigDecimal("500"), new BigDecimal("0.15"), new BigDecimal("1.5")));
-        assertThat(DefaultEarnService.tierFor(tiers, (50L << 30) - 1, tiers.get(0)).name()).isEqualTo("bronze");
-        assertThat(DefaultEarnService.tierFor(tiers, 50L << 30, tiers.get(0)).name()).isEqualTo("silver");
-        assertThat(DefaultEarnService.tierFor(tiers, 600L << 30, tiers.get(0)).name()).isEqualTo("gold");
+        assertThat(DefaultEarnService.tierFor(tiers, 50_000_000_000L - 1, tiers.get(0)).name()).isEqualTo("bronze");
+        assertThat(DefaultEarnService.tierFor(tiers, 50_000_000_000L, tiers.get(0)).name()).isEqualTo("silver");
+        assertThat(DefaultEarnService.tierFor(tiers, 600_000_000_000L, tiers.get(0)).name()).isEqualTo("gold");
         assertThat(DefaultEarnService.tierFor(tiers, 0, tiers.get(2)).name()).isEqualTo("gold");
     }
 
@@ -111,7 +113,7 @@ class CreditMathTest {
     @Test
     void paidBytesGetTheMultipliersTrialBytesTheTrialMultiplierAndTheRestNothing() {
         // 1 GB paid at 3.0x = 300, 1 GB trial at 1.0x = 100, carry 0.5 stays a fraction.
-        CreditMath.Split s = CreditMath.credits(1L << 30, 1L << 30, BRONZE, new BigDecimal("3.0"), BigDecimal.ONE,
+        CreditMath.Split s = CreditMath.credits(1_000_000_000L, 1_000_000_000L, BRONZE, new BigDecimal("3.0"), BigDecimal.ONE,
                 new BigDecimal("0.5"));
         assertThat(s.credits()).isEqualTo(400);
         assertThat(s.carry()).isEqualByComparingTo("0.5");

@@ -55,10 +55,15 @@ class FmtTest {
     }
 
     @Test
-    void earnGigabytesAreBinary() {
-        assertThat(fmt.gib(1L << 30)).isEqualTo("1.00 GB");
-        assertThat(fmt.gib(5L << 20)).isEqualTo("5.0 MB");
-        assertThat(fmt.gbExact(1L << 20)).isEqualTo("0.000976");
+    void gigabytesAreDecimalOnEverySide() {
+        // One GB is 10^9 bytes for customers and operators (docs/product/README.md#units).
+        assertThat(fmt.gb(1_000_000_000L)).isEqualTo("1.00 GB");
+        assertThat(fmt.gb(1L << 30)).as("a GiB is 1.07 GB").isEqualTo("1.07 GB");
+        assertThat(fmt.gb(5_000_000L)).isEqualTo("5.0 MB");
+        assertThat(fmt.gbExact(1_048_576L)).isEqualTo("0.001048");
+        assertThat(fmt.bytes(1_000_000_000L)).as("the customer side's formatter agrees").isEqualTo(fmt.gb(1_000_000_000L));
+        assertThat(fmt.fraction(new BigDecimal("0.43791"))).isEqualTo("0.437");
+        assertThat(fmt.fraction(BigDecimal.ZERO)).isEqualTo("0");
     }
 
     @Test
