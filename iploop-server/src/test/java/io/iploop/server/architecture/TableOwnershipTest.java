@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each feature owns its tables (DESIGN §2, {@code docs/architecture.md}): the owner of a table is
+ * Each feature owns its tables ({@code docs/architecture.md}): the owner of a table is
  * the feature named in the Flyway file that creates it ({@code V<ts>__<feature>_<what>.sql}), and
  * no other feature's Java sources may name that table in SQL ({@code FROM}, {@code JOIN},
  * {@code INTO}, {@code UPDATE}, {@code DELETE FROM}, {@code REFERENCES}, {@code TABLE}). Reading

@@ -25,7 +25,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class DefaultPasswordService implements PasswordService {
 
-    /** Seed 001 §4.3 and §6.11: reset links expire after 1 h. */
+    /** Reset links expire 1 hour after they were issued (docs/product/accounts.md#password-reset). */
     static final Duration RESET_TOKEN_LIFETIME = Duration.ofHours(1);
 
     private final UserRepository users;

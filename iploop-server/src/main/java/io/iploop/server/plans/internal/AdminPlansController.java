@@ -34,7 +34,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Admin plan management (docs/product/admin.md#admin-api {@code /api/admin/plans}, §13.1 Plans tab) and the sign-up
+ * Admin plan management (docs/product/admin.md#admin-api {@code /api/admin/plans}, docs/product/admin.md#plans) and the sign-up
  * plan setting (docs/product/plans.md#sign-up-plan). {@code /api/admin/**} is admin-only (SecurityConfig). Validation
  * errors are 400 {@code validation_failed} naming the field.
  */

@@ -25,6 +25,9 @@ class DatabaseConfig {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseConfig.class);
 
+    /** Idle connections kept to the embedded PostgreSQL (the pool still grows to 10 under load). */
+    static final int EMBEDDED_MINIMUM_IDLE = 2;
+
     @Bean(destroyMethod = "close")
     DatabaseServer databaseServer(IploopProperties properties) {
         IploopProperties.Db db = properties.db();
@@ -54,6 +57,11 @@ class DatabaseConfig {
             config.setPassword(server.password());
         }
         config.setMaximumPoolSize(10);
+        if (server.embedded() != null) {
+            // Each idle connection is a PostgreSQL backend process of a few MiB on the same machine:
+            // the embedded default keeps two open and opens the rest when load asks for them.
+            config.setMinimumIdle(EMBEDDED_MINIMUM_IDLE);
+        }
         return new HikariDataSource(config);
     }
 

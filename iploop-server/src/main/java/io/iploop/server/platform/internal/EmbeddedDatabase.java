@@ -75,6 +75,11 @@ final class EmbeddedDatabase {
                 .setRegisterShutdownHook(false) // closed by the context, after the gateway flushed usage
                 .setServerConfig("listen_addresses", "localhost")
                 .setServerConfig("password_encryption", "scram-sha-256")
+                // Sized for one application's pool (10) plus Flyway, the admin CLI and psql, not
+                // zonky's 300 (shared memory per slot); buffers for a self-hosted database that fits
+                // in a few hundred MiB, leaving the page cache the rest.
+                .setServerConfig("max_connections", "40")
+                .setServerConfig("shared_buffers", "32MB")
                 // zonky's own readiness check logs in as postgres: with the password once it is required.
                 .setConnectConfig("password", superPassword);
         if (port > 0) {
