@@ -1,5 +1,6 @@
 package io.iploop.server.web.internal;
 
+import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.EmailVerificationService;
@@ -201,21 +202,25 @@ final class AuthPagesController {
         }
         try {
             String company = SignupForm.strip(form.company());
-            // register() also logs in; the dashboard asks for the e-mail to be verified first, so the
-            // token is not kept and the person signs in after opening the mailed link.
+            // No session: the person signs in after opening the mailed link (a session the browser
+            // never received would show as a second device and outlive its logout).
             String ref = SignupForm.strip(form.ref());
-            LoginResult created = signIn.register(NewAccount.customer(SignupForm.strip(form.email()), form.password(),
+            Account created = signIn.signUp(NewAccount.customer(SignupForm.strip(form.email()), form.password(),
                     SignupForm.strip(form.firstName()), SignupForm.strip(form.lastName()),
                     company.isEmpty() ? null : company), ref.isEmpty() ? null : ref);
             if (form.wantsToEarn()) {
                 // "earn" at sign-up (docs/product/dashboard.md#first-hour) shows the earn dashboard before any device is enrolled.
-                accounts.becomeOperator(created.account().id());
+                accounts.becomeOperator(created.id());
             }
             model.addAttribute("email", SignupForm.strip(form.email()));
             return "auth/signup-done";
         } catch (AccountsException e) {
             model.addAttribute("error", message(e));
             response.setStatus(e.status().value());
+            Long retryAfter = e.retryAfterSeconds();
+            if (retryAfter != null) {
+                response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+            }
             return "auth/login";
         } catch (ApiException e) {
             // Another feature refused the registration inside its transaction, e.g. an unknown referral code.
