@@ -112,6 +112,11 @@ class FirstSignInAndSignupPlanPagesIT {
             assertThat(plans.signupPlan().planId()).isEqualTo("starter");
             assertThat(plans.signupPlan().includedGbOverride()).isEqualByComparingTo(new BigDecimal("5"));
             screenshots("admin-plans-signup-plan");
+
+            // The sign-up form offers what new accounts get now.
+            driver.manage().deleteAllCookies();
+            open("/login?signup");
+            assertThat(textOf("signup-plan-offer")).contains("Starter plan: 5.0 GB included");
         } finally {
             plans.setSignupPlan(accounts.firstAdmin().orElseThrow().id(), before.planId(), before.includedGbOverride());
         }

@@ -13,6 +13,8 @@ import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.EmailAddress;
 import io.iploop.server.platform.PlatformSecrets;
 import io.iploop.server.platform.WebSessionCookie;
+import io.iploop.server.plans.PlansService;
+import io.iploop.server.plans.SignupPlan;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
@@ -46,14 +49,22 @@ final class AuthPagesController {
     private final PasswordService passwordService;
     private final EmailVerificationService emailVerification;
     private final PlatformSecrets secrets;
+    private final PlansService plans;
 
     AuthPagesController(AccountsService accounts, SignInService signIn, PasswordService passwordService,
-            EmailVerificationService emailVerification, PlatformSecrets secrets) {
+            EmailVerificationService emailVerification, PlatformSecrets secrets, PlansService plans) {
         this.accounts = accounts;
         this.signIn = signIn;
         this.passwordService = passwordService;
         this.emailVerification = emailVerification;
         this.secrets = secrets;
+        this.plans = plans;
+    }
+
+    /** The sign-up form names the plan an admin chose for new accounts (docs/product/plans.md#sign-up-plan). */
+    @ModelAttribute("signupPlan")
+    SignupPlan signupPlan() {
+        return plans.signupPlan();
     }
 
     @GetMapping("/login")
