@@ -1,6 +1,7 @@
 package io.iploop.gateway.error;
 
 import io.iploop.gateway.exit.ExitException;
+import io.iploop.gateway.spi.AccountHold;
 import io.iploop.gateway.spi.AuthResult;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
@@ -19,6 +20,13 @@ public enum ProxyError {
     BAD_CREDENTIALS(407, "bad_credentials", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
     /** 403: the client IP is not on the key's or account's whitelist. */
     IP_NOT_WHITELISTED(403, "ip_not_whitelisted", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /**
+     * 403: a trial account whose e-mail is not verified yet (docs/product/accounts.md#trial-accounts);
+     * the message says how to verify it.
+     */
+    EMAIL_NOT_VERIFIED(403, "email_not_verified", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 403: the account must change its one-time password before its keys work. */
+    PASSWORD_CHANGE_REQUIRED(403, "password_change_required", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
     /** 402: balance or quota exhausted. */
     PAYMENT_REQUIRED(402, "payment_required", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
     /** 402: the account's GB balance or the plan's included GB for the period is used up. */
@@ -117,6 +125,14 @@ public enum ProxyError {
             case UNREACHABLE -> EXIT_UNREACHABLE;
             case TIMEOUT -> EXIT_TIMEOUT;
             case FORBIDDEN_TARGET -> TARGET_FORBIDDEN;
+        };
+    }
+
+    /** The error for an account on hold (LimitsProvider contract). */
+    public static ProxyError of(AccountHold hold) {
+        return switch (hold) {
+            case EMAIL_NOT_VERIFIED -> EMAIL_NOT_VERIFIED;
+            case PASSWORD_CHANGE_REQUIRED -> PASSWORD_CHANGE_REQUIRED;
         };
     }
 

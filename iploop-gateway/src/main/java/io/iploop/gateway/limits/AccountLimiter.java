@@ -2,6 +2,7 @@ package io.iploop.gateway.limits;
 
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.routing.Targeting;
+import io.iploop.gateway.spi.AccountHold;
 import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.gateway.spi.TargetingOption;
 import java.time.Clock;
@@ -117,7 +118,8 @@ public final class AccountLimiter {
     }
 
     /**
-     * Checks one request against the plan: targeting entitlements (403), the byte balance (402),
+     * Checks one request against the account's hold (403, {@link AccountLimits#hold()}) and the
+     * plan: targeting entitlements (403), the byte balance (402),
      * requests per second and per UTC day (429). The concurrency slot is taken separately
      * ({@link #tryAcquire()}) because it belongs to the connection, not the request.
      *
@@ -127,6 +129,10 @@ public final class AccountLimiter {
         lastUsedNanos = System.nanoTime();
         Snapshot s = snapshot;
         AccountLimits limits = s.limits();
+        AccountHold hold = limits.hold();
+        if (hold != null) {
+            return new Refusal(ProxyError.of(hold), holdMessage(hold), null);
+        }
         TargetingOption missing = missingEntitlement(targeting, limits);
         if (missing != null) {
             return new Refusal(ProxyError.TARGETING_NOT_IN_PLAN,
@@ -150,6 +156,15 @@ public final class AccountLimiter {
             }
         }
         return countDay(limits.requestsPerDay());
+    }
+
+    private static String holdMessage(AccountHold hold) {
+        return switch (hold) {
+            case EMAIL_NOT_VERIFIED -> "verify your e-mail address before using the proxy "
+                    + "(open the link we mailed you, or resend it from the dashboard)";
+            case PASSWORD_CHANGE_REQUIRED -> "change your one-time password in the "
+                    + "dashboard before using the proxy";
+        };
     }
 
     private synchronized @Nullable Refusal countDay(long perDay) {

@@ -2,6 +2,7 @@ package io.iploop.gateway.spi;
 
 import java.util.EnumSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An account's plan limits and entitlements plus its remaining byte balance, as the control plane
@@ -22,6 +23,8 @@ import java.util.Set;
  *     tunnel may carry before it is cut; 0 = unlimited
  * @param maxTunnelLifetimeSeconds longest a CONNECT / SOCKS5 tunnel may stay open, in seconds;
  *     0 = unlimited
+ * @param hold why the account may not use the proxy at all now (every request is refused with it),
+ *     or null when nothing holds it
  */
 public record AccountLimits(
         int requestsPerSecond,
@@ -32,20 +35,35 @@ public record AccountLimits(
         long maxStickyLifetimeSeconds,
         Set<TargetingOption> targeting,
         long maxBytesPerTunnel,
-        long maxTunnelLifetimeSeconds) {
+        long maxTunnelLifetimeSeconds,
+        @Nullable AccountHold hold) {
 
     /** {@link #remainingBytes} of an account without a byte limit. */
     public static final long UNLIMITED_BYTES = Long.MAX_VALUE;
 
     /** No limit at all, every entitlement (the gateway's default without a provider). */
     public static final AccountLimits UNLIMITED =
-            new AccountLimits(0, 0, 0, UNLIMITED_BYTES, true, 0, EnumSet.allOf(TargetingOption.class), 0, 0);
+            new AccountLimits(0, 0, 0, UNLIMITED_BYTES, true, 0, EnumSet.allOf(TargetingOption.class), 0, 0, null);
+
+    /** Limits with per-tunnel caps and no hold. */
+    public AccountLimits(int requestsPerSecond, long requestsPerDay, int maxConcurrentConnections, long remainingBytes,
+            boolean stickySessions, long maxStickyLifetimeSeconds, Set<TargetingOption> targeting,
+            long maxBytesPerTunnel, long maxTunnelLifetimeSeconds) {
+        this(requestsPerSecond, requestsPerDay, maxConcurrentConnections, remainingBytes, stickySessions,
+                maxStickyLifetimeSeconds, targeting, maxBytesPerTunnel, maxTunnelLifetimeSeconds, null);
+    }
 
     /** Limits without per-tunnel caps (both unlimited). */
     public AccountLimits(int requestsPerSecond, long requestsPerDay, int maxConcurrentConnections, long remainingBytes,
             boolean stickySessions, long maxStickyLifetimeSeconds, Set<TargetingOption> targeting) {
         this(requestsPerSecond, requestsPerDay, maxConcurrentConnections, remainingBytes, stickySessions,
-                maxStickyLifetimeSeconds, targeting, 0, 0);
+                maxStickyLifetimeSeconds, targeting, 0, 0, null);
+    }
+
+    /** These limits with {@code hold} (null: none) in place of this one's. */
+    public AccountLimits withHold(@Nullable AccountHold hold) {
+        return new AccountLimits(requestsPerSecond, requestsPerDay, maxConcurrentConnections, remainingBytes,
+                stickySessions, maxStickyLifetimeSeconds, targeting, maxBytesPerTunnel, maxTunnelLifetimeSeconds, hold);
     }
 
     public AccountLimits {

@@ -3,6 +3,8 @@ package io.iploop.gateway.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iploop.gateway.routing.Targeting;
+import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.spi.AccountHold;
 import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.gateway.spi.TargetingOption;
 import java.time.Clock;
@@ -48,5 +50,23 @@ class AccountLimiterTest {
         Refusal refusal = countryOnly.admit(city);
         assertThat(refusal).isNotNull();
         assertThat(refusal.detail()).startsWith("city targeting is not included in your plan");
+    }
+
+    @Test
+    void anAccountOnHoldIsRefusedWithTheHoldBeforeAnyPlanRule() {
+        AccountLimits unlimited = AccountLimits.UNLIMITED;
+        AccountLimiter trial = new AccountLimiter(unlimited.withHold(AccountHold.EMAIL_NOT_VERIFIED), Clock.systemUTC());
+        Refusal refusal = trial.admit(Targeting.NONE);
+        assertThat(refusal).isNotNull();
+        assertThat(refusal.error()).isEqualTo(ProxyError.EMAIL_NOT_VERIFIED);
+        assertThat(refusal.error().status().code()).isEqualTo(403);
+        assertThat(refusal.detail()).contains("verify your e-mail");
+
+        Refusal password = new AccountLimiter(unlimited.withHold(AccountHold.PASSWORD_CHANGE_REQUIRED), Clock.systemUTC())
+                .admit(Targeting.NONE);
+        assertThat(password).isNotNull();
+        assertThat(password.error().code()).isEqualTo("password_change_required");
+
+        assertThat(new AccountLimiter(unlimited, Clock.systemUTC()).admit(Targeting.NONE)).isNull();
     }
 }

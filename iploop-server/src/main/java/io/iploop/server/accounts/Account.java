@@ -11,6 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param customerId public id used as the proxy username ({@code cust_} + 12 base32 characters)
  * @param mustChangePassword true for accounts created with a one-time password (the first admin)
  * @param twoFactorEnabled true once TOTP two-factor authentication was verified and enabled (docs/product/accounts.md#two-factor-authentication)
+ * @param selfRegistered true when the account registered itself (sign-up page or API), false when
+ *     the first start or an admin created it; with its sign-up subscription and an unverified
+ *     e-mail such an account is a trial that may not use the proxy (docs/product/accounts.md#trial-accounts)
  */
 public record Account(
         UUID id,
@@ -26,4 +29,5 @@ public record Account(
         boolean mustChangePassword,
         Instant createdAt,
         @Nullable Instant lastLoginAt,
-        boolean twoFactorEnabled) {}
+        boolean twoFactorEnabled,
+        boolean selfRegistered) {}

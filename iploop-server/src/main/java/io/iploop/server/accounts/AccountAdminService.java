@@ -69,4 +69,13 @@ public interface AccountAdminService {
      * @throws AccountsException {@code NOT_FOUND} for an unknown user
      */
     void resetTwoFactor(UUID adminId, UUID userId);
+
+    /**
+     * An admin marks a user's e-mail as verified (someone who cannot receive the mail, e.g. on an
+     * installation without SMTP; docs/product/accounts.md#trial-accounts). Audited as the user's
+     * {@code EMAIL_VERIFIED} with the admin's id; a verified address stays verified.
+     *
+     * @throws AccountsException {@code NOT_FOUND}
+     */
+    void verifyEmail(UUID adminId, UUID userId);
 }

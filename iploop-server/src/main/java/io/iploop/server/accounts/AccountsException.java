@@ -16,6 +16,12 @@ public final class AccountsException extends ApiException {
         this.reason = reason;
     }
 
+    /** With {@code retryAfter} for the {@code Retry-After} header (rate limits). */
+    public AccountsException(Reason reason, String message, @Nullable String field, java.time.Duration retryAfter) {
+        super(reason.code, reason.status, message, field, retryAfter);
+        this.reason = reason;
+    }
+
     public Reason reason() {
         return reason;
     }
@@ -34,6 +40,11 @@ public final class AccountsException extends ApiException {
         ACCOUNT_LOCKED("account_locked", HttpStatus.LOCKED),
         /** Too many failed logins from this IP address (docs/product/accounts.md#brute-force-protection); the message says when to retry. */
         TOO_MANY_ATTEMPTS("too_many_attempts", HttpStatus.TOO_MANY_REQUESTS),
+        /**
+         * Too many sign-ups from this IP address or for this e-mail domain within the window
+         * (docs/product/accounts.md#registration); {@code Retry-After} says when to retry.
+         */
+        SIGNUP_RATE_LIMITED("signup_rate_limited", HttpStatus.TOO_MANY_REQUESTS),
         /**
          * Login: e-mail and password are right but the account uses 2FA; send them again with
          * {@code totpCode} or {@code backupCode} (docs/product/accounts.md#two-factor-authentication).

@@ -26,6 +26,9 @@ public interface AccountsService {
     /** The account with this id, if any. */
     Optional<Account> find(UUID userId);
 
+    /** The active account with this e-mail (any case), if any. */
+    Optional<Account> findActiveByEmail(String email);
+
     /** Number of accounts (any status); 0 on a fresh installation. */
     long count();
 

@@ -29,6 +29,17 @@ public interface SignInService {
     LoginResult register(NewAccount account, @Nullable String referralCode);
 
     /**
+     * Like {@link #register(NewAccount, String)} but opens no login session: the dashboard's sign-up
+     * page, whose visitor signs in after verifying the e-mail (a session the browser never received
+     * would show as a second device and outlive its logout). Both are limited per client IP and per
+     * e-mail domain (docs/product/accounts.md#registration).
+     *
+     * @throws AccountsException {@code SIGNUP_RATE_LIMITED} (429, with a retry-after) over a sign-up
+     *     limit; the same errors as {@link #register(NewAccount, String)} otherwise
+     */
+    Account signUp(NewAccount account, @Nullable String referralCode);
+
+    /**
      * Checks e-mail and password, records the login time and issues a JWT. Failed attempts are
      * counted per e-mail and per client IP (docs/product/accounts.md#brute-force-protection); a successful login resets the e-mail's count.
      *

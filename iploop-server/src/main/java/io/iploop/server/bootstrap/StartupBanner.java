@@ -99,6 +99,8 @@ class StartupBanner {
                     .append('@').append(host).append(':').append(ports.httpProxy()).append(" https://example.com\n\n");
             b.append("  (append -country-XX to the key to target a country, e.g. ").append(demo.apiKey())
                     .append("-country-us;\n   without --local-node or a connected node agent there is no exit yet)\n");
+            b.append("  The demo customer is suspended when the first customer signs up (or at a start with\n")
+                    .append("  IPLOOP_DEMO_CUSTOMER=false); an admin can activate it again on the users page.\n");
         }
         b.append("\n  Change a customer's plan or balance from this machine's shell (no login needed):\n\n");
         b.append("    ./iploop admin user EMAIL\n");

@@ -12,6 +12,12 @@ public interface MailService {
      */
     void enqueue(OutgoingMail mail);
 
+    /**
+     * Whether mail leaves the server over SMTP ({@code IPLOOP_SMTP_HOST} set); false on the embedded
+     * default, where it stays in the dev mailbox (an admin page) and its subject and links are logged.
+     */
+    boolean smtpConfigured();
+
     /** The newest {@code limit} messages of the dev mailbox, newest first (empty when SMTP is configured). */
     List<DevMail> devMailbox(int limit);
 }

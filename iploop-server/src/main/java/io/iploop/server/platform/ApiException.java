@@ -1,5 +1,6 @@
 package io.iploop.server.platform;
 
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 
@@ -16,12 +17,37 @@ public abstract class ApiException extends RuntimeException {
     private final String code;
     private final HttpStatus status;
     private final @Nullable String field;
+    private final @Nullable Duration retryAfter;
 
     protected ApiException(String code, HttpStatus status, String message, @Nullable String field) {
+        this(code, status, message, field, null);
+    }
+
+    /**
+     * @param retryAfter when the caller may try again (sent as {@code Retry-After} in whole seconds,
+     *     at least 1), or null
+     */
+    protected ApiException(String code, HttpStatus status, String message, @Nullable String field,
+            @Nullable Duration retryAfter) {
         super(message, null, false, false);
         this.code = code;
         this.status = status;
         this.field = field;
+        this.retryAfter = retryAfter;
+    }
+
+    /** When the caller may try again, or null; the API sends it as {@code Retry-After}. */
+    public @Nullable Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /** {@link #retryAfter()} in whole seconds for {@code Retry-After}, rounded up, at least 1; null without one. */
+    public @Nullable Long retryAfterSeconds() {
+        if (retryAfter == null) {
+            return null;
+        }
+        long ms = retryAfter.toMillis();
+        return Math.max(1, (ms + 999) / 1000);
     }
 
     /** Stable error code, lower snake case, e.g. {@code email_taken}. */

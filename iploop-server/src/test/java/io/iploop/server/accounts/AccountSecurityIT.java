@@ -3,6 +3,7 @@ package io.iploop.server.accounts;
 import static io.iploop.server.testing.Api.adminToken;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Api.registerCustomer;
+import static io.iploop.server.testing.Api.registerUnverifiedCustomer;
 import static io.iploop.server.testing.Api.registerUnlimitedCustomer;
 import static io.iploop.server.testing.Api.token;
 import static io.iploop.server.testing.Mailbox.awaitMail;
@@ -43,7 +44,7 @@ class AccountSecurityIT {
 
     @Test
     void registrationMailsAVerificationLinkThatVerifiesOnce() {
-        JsonNode registered = registerCustomer();
+        JsonNode registered = registerUnverifiedCustomer();
         String email = registered.at("/user/email").asString();
         String token = token(registered);
         assertThat(registered.at("/user/emailVerified").asBoolean()).isFalse();
@@ -69,7 +70,7 @@ class AccountSecurityIT {
 
     @Test
     void resendingVerificationInvalidatesTheEarlierLink() {
-        JsonNode registered = registerCustomer();
+        JsonNode registered = registerUnverifiedCustomer();
         String email = registered.at("/user/email").asString();
         String first = linkToken(awaitMail(email, "Verify", 1));
         assertThat(call("POST", "/api/auth/resend-verification", token(registered), null).status()).isEqualTo(202);

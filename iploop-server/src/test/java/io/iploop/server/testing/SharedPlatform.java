@@ -50,6 +50,10 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.mail.smtp-port", () -> Integer.toString(Mailbox.SMTP.getSmtp().getPort()));
         r.add("iploop.mail.smtp-starttls", () -> "false");
         r.add("iploop.accounts.max-failures-per-ip", () -> Integer.toString(MAX_FAILURES_PER_IP));
+        // Every test registers its own customers (at example.com, from 127.0.0.1): no sign-up limits
+        // here; SelfHostedFirstHourIT tries them on a server of its own.
+        r.add("iploop.accounts.signups-per-ip", () -> "0");
+        r.add("iploop.accounts.signups-per-domain", () -> "0");
         // The tests' own address acts as the reverse proxy: X-Forwarded-For from it is believed.
         r.add("iploop.trusted-proxies", () -> "127.0.0.1");
         // Jobs run when a test runs them (POST /api/admin/jobs/{name}/run), never behind its back.

@@ -69,7 +69,8 @@ class AccountCreation {
         Account account;
         try {
             account = users.insert(newCustomerId(), email, passwords.encode(a.password()), a.firstName().strip(),
-                    a.lastName().strip(), Accounts.blankToNull(a.company()), a.role(), a.mustChangePassword());
+                    a.lastName().strip(), Accounts.blankToNull(a.company()), a.role(), a.mustChangePassword(),
+                    selfRegistered);
         } catch (DuplicateKeyException raced) {
             throw emailTaken();
         }

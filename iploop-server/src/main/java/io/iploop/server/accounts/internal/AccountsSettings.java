@@ -12,6 +12,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     for {@code emailLockDuration} (a lockout is required by docs/product/accounts.md#brute-force-protection; the numbers are ours)
  * @param maxFailuresPerIp failed logins from one IP within {@code failureWindow} that block it for
  *     {@code ipBlockDuration} (docs/product/accounts.md#brute-force-protection: 100 per hour)
+ * @param signupsPerIp self-registrations from one client IP per {@code signupWindow}; 0 = no limit
+ *     (docs/product/accounts.md#registration)
+ * @param signupsPerDomain self-registrations per e-mail domain (the part after {@code @}) per
+ *     {@code signupWindow}; 0 = no limit
+ * @param signupWindow the period the two sign-up limits refill over (greedily)
  */
 @ConfigurationProperties("iploop.accounts")
 record AccountsSettings(
@@ -20,7 +25,10 @@ record AccountsSettings(
         @DefaultValue("100") int maxFailuresPerIp,
         @DefaultValue("15m") Duration failureWindow,
         @DefaultValue("15m") Duration emailLockDuration,
-        @DefaultValue("1h") Duration ipBlockDuration) {
+        @DefaultValue("1h") Duration ipBlockDuration,
+        @DefaultValue("10") int signupsPerIp,
+        @DefaultValue("100") int signupsPerDomain,
+        @DefaultValue("1h") Duration signupWindow) {
 
     AccountsSettings {
         if (maxFailuresPerEmail < 1) {
@@ -28,6 +36,13 @@ record AccountsSettings(
         }
         if (maxFailuresPerIp < 1) {
             throw new IllegalArgumentException("maxFailuresPerIp: " + maxFailuresPerIp + " (expected: >= 1)");
+        }
+        if (signupsPerIp < 0 || signupsPerDomain < 0) {
+            throw new IllegalArgumentException("signupsPerIp: " + signupsPerIp + ", signupsPerDomain: " + signupsPerDomain
+                    + " (expected: >= 0, 0 = no limit)");
+        }
+        if (signupWindow.isNegative() || signupWindow.isZero()) {
+            throw new IllegalArgumentException("signupWindow: " + signupWindow + " (expected: > 0)");
         }
         while (publicUrl.endsWith("/")) {
             publicUrl = publicUrl.substring(0, publicUrl.length() - 1);

@@ -141,4 +141,14 @@ class DefaultAccountAdminService implements AccountAdminService {
         audit.record(new AuditEvent(adminId, AuditAction.ADMIN_TWO_FACTOR_RESET, "user", userId.toString(),
                 Map.of("targetUserId", userId.toString(), "targetEmail", target.email())));
     }
+
+    @Override
+    @Transactional
+    public void verifyEmail(UUID adminId, UUID userId) {
+        Account target = users.findById(userId).orElseThrow(Accounts.notFound());
+        if (!target.emailVerified()) {
+            users.markEmailVerified(userId);
+            audit.record(AuditEvent.ofUser(userId, AuditAction.EMAIL_VERIFIED, Map.of("adminId", adminId.toString())));
+        }
+    }
 }

@@ -34,6 +34,11 @@ class DefaultAccountsService implements AccountsService {
     }
 
     @Override
+    public Optional<Account> findActiveByEmail(String email) {
+        return users.findActiveByEmail(Accounts.normalize(email));
+    }
+
+    @Override
     public long count() {
         return users.count();
     }

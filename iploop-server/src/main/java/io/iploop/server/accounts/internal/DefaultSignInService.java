@@ -52,13 +52,14 @@ class DefaultSignInService implements SignInService {
     private final JwtTokens tokens;
     private final DefaultEmailVerificationService verification;
     private final AuditService audit;
+    private final SignupThrottle signups;
     /** Compared against when the e-mail is unknown, so both failures take as long. */
     private final String dummyHash;
 
     DefaultSignInService(UserRepository users, AccountCreation creation, LoginThrottleRepository throttle,
             LoginThrottle failures, SecondFactors secondFactors, SessionIssuer issuer, SessionRepository sessions,
             RevokedTokenRepository revoked, PasswordEncoder passwords, JwtTokens tokens,
-            DefaultEmailVerificationService verification, AuditService audit) {
+            DefaultEmailVerificationService verification, AuditService audit, SignupThrottle signups) {
         this.users = users;
         this.creation = creation;
         this.throttle = throttle;
@@ -71,6 +72,7 @@ class DefaultSignInService implements SignInService {
         this.tokens = tokens;
         this.verification = verification;
         this.audit = audit;
+        this.signups = signups;
         this.dummyHash = passwords.encode(SecureTokens.randomHex(16));
     }
 
@@ -85,10 +87,26 @@ class DefaultSignInService implements SignInService {
     @Transactional
     public LoginResult register(NewAccount account, @Nullable String referralCode) {
         @Nullable HttpServletRequest request = currentRequest();
-        Account created = creation.insert(account, true, referralCode, request == null ? null : request.getRemoteAddr());
-        verification.send(created);
+        Account created = signUp(account, referralCode);
         return issuer.open(created, false, request == null ? null : request.getRemoteAddr(),
                 request == null ? null : request.getHeader(HttpHeaders.USER_AGENT));
+    }
+
+    /**
+     * The sign-up limits are checked before the insert and spent after it, so only registrations
+     * that succeed count (docs/product/accounts.md#registration).
+     */
+    @Override
+    @Transactional
+    public Account signUp(NewAccount account, @Nullable String referralCode) {
+        @Nullable HttpServletRequest request = currentRequest();
+        @Nullable String clientIp = request == null ? null : request.getRemoteAddr();
+        String email = Accounts.normalize(account.email());
+        signups.check(clientIp, email);
+        Account created = creation.insert(account, true, referralCode, clientIp);
+        verification.send(created);
+        signups.record(clientIp, email);
+        return created;
     }
 
     @Override

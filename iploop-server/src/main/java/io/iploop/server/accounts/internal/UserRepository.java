@@ -25,7 +25,7 @@ class UserRepository {
 
     private static final String COLUMNS = """
             id, customer_id, email, first_name, last_name, company, phone, role, status, email_verified,
-            must_change_password, created_at, last_login_at, totp_enabled""";
+            must_change_password, created_at, last_login_at, totp_enabled, self_registered""";
 
     private final JdbcClient jdbc;
 
@@ -35,12 +35,14 @@ class UserRepository {
 
     /** Inserts a user; the e-mail must already be lower case. */
     Account insert(String customerId, String email, String passwordHash, String firstName, String lastName,
-            @Nullable String company, UserRole role, boolean mustChangePassword) {
+            @Nullable String company, UserRole role, boolean mustChangePassword, boolean selfRegistered) {
         return jdbc.sql("""
                         INSERT INTO users (customer_id, email, password_hash, first_name, last_name, company, role,
-                                           must_change_password)
-                        VALUES (:customerId, :email, :passwordHash, :firstName, :lastName, :company, :role, :mustChange)
+                                           must_change_password, self_registered)
+                        VALUES (:customerId, :email, :passwordHash, :firstName, :lastName, :company, :role, :mustChange,
+                                :selfRegistered)
                         """ + " RETURNING " + COLUMNS)
+                .param("selfRegistered", selfRegistered)
                 .param("customerId", customerId)
                 .param("email", email)
                 .param("passwordHash", passwordHash)
@@ -267,7 +269,8 @@ class UserRepository {
                 rs.getBoolean("must_change_password"),
                 rs.getTimestamp("created_at").toInstant(),
                 instant(rs.getTimestamp("last_login_at")),
-                rs.getBoolean("totp_enabled"));
+                rs.getBoolean("totp_enabled"),
+                rs.getBoolean("self_registered"));
     }
 
     private static java.time.@Nullable Instant instant(@Nullable Timestamp ts) {

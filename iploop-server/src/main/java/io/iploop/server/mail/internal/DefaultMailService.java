@@ -13,9 +13,16 @@ import org.springframework.transaction.annotation.Transactional;
 class DefaultMailService implements MailService {
 
     private final OutboxRepository outbox;
+    private final MailSettings settings;
 
-    DefaultMailService(OutboxRepository outbox) {
+    DefaultMailService(OutboxRepository outbox, MailSettings settings) {
         this.outbox = outbox;
+        this.settings = settings;
+    }
+
+    @Override
+    public boolean smtpConfigured() {
+        return settings.smtp();
     }
 
     @Override

@@ -22,8 +22,8 @@ class MailConfig {
     @Bean
     MailTransport mailTransport(MailSettings settings) {
         if (!settings.smtp()) {
-            log.info("No SMTP server configured (IPLOOP_SMTP_HOST): e-mail goes to the dev mailbox, "
-                    + "GET /api/admin/dev-mailbox");
+            log.info("No SMTP server configured (IPLOOP_SMTP_HOST): e-mail goes to the dev mailbox (admin page "
+                    + "/admin/mailbox, GET /api/admin/dev-mailbox) and each message's subject and links to this log");
             return new MailTransport() {
                 @Override
                 public String name() {
@@ -32,7 +32,10 @@ class MailConfig {
 
                 @Override
                 public void deliver(OutgoingMail mail) {
-                    // The outbox row itself is the stored message.
+                    // The outbox row itself is the stored message; the log line is for a self-hoster
+                    // without SMTP who has not signed in as an admin yet (docs/product/accounts.md#e-mail-verification).
+                    log.info("Mail (no SMTP, dev mailbox at /admin/mailbox) to {}: \"{}\"{}", mail.to(), mail.subject(),
+                            DevMailLog.links(mail.body()));
                 }
             };
         }

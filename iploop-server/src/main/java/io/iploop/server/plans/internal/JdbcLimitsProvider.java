@@ -1,14 +1,18 @@
 package io.iploop.server.plans.internal;
 
+import io.iploop.gateway.spi.AccountHold;
 import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.TargetingOption;
+import io.iploop.server.accounts.Account;
+import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.plans.Plan;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,7 +21,11 @@ import org.springframework.stereotype.Component;
  * one route by which plan rules reach the data plane. A plan without
  * included GB (Enterprise: custom) has no byte limit; an account without an active plan gets no
  * bytes (402). One indexed query; the gateway calls it off its event loops every few seconds per
- * active account. Thread-safe.
+ * active account. The account's {@link AccountHold} comes with the limits (so the gateway caches
+ * and refreshes it the same way): a one-time password not yet changed, or a trial account
+ * (self-registered and still on the subscription it got at sign-up, never moved to another plan by
+ * an admin or a purchase) whose e-mail is not verified (docs/product/accounts.md#trial-accounts).
+ * Thread-safe.
  */
 @Component
 class JdbcLimitsProvider implements LimitsProvider {
@@ -30,14 +38,27 @@ class JdbcLimitsProvider implements LimitsProvider {
             new AccountLimits(0, 0, 0, 0, false, DEFAULT_MAX_STICKY_SECONDS, EnumSet.of(TargetingOption.COUNTRY));
 
     private final PlanRepository plans;
+    private final AccountsService accounts;
 
-    JdbcLimitsProvider(PlanRepository plans) {
+    JdbcLimitsProvider(PlanRepository plans, AccountsService accounts) {
         this.plans = plans;
+        this.accounts = accounts;
     }
 
     @Override
     public AccountLimits limits(UUID userId) {
-        return plans.findActivePlanAndBalance(userId).map(p -> of(p.plan(), p.gbBalance())).orElse(NO_PLAN);
+        AccountLimits limits = plans.findActivePlanAndBalance(userId).map(p -> of(p.plan(), p.gbBalance())).orElse(NO_PLAN);
+        return limits.withHold(accounts.find(userId).map(this::hold).orElse(null));
+    }
+
+    private @Nullable AccountHold hold(Account account) {
+        if (account.mustChangePassword()) {
+            return AccountHold.PASSWORD_CHANGE_REQUIRED;
+        }
+        if (account.selfRegistered() && !account.emailVerified() && plans.countSubscriptions(account.id()) <= 1) {
+            return AccountHold.EMAIL_NOT_VERIFIED;
+        }
+        return null;
     }
 
     static AccountLimits of(Plan plan, BigDecimal gbBalance) {

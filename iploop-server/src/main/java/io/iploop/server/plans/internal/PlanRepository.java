@@ -218,6 +218,12 @@ class PlanRepository {
                 .optional();
     }
 
+    /** How many subscriptions (any status) the account ever had; 1 = still the one it got at sign-up. */
+    long countSubscriptions(UUID userId) {
+        return jdbc.sql("SELECT count(*) FROM user_plans WHERE user_id = :userId")
+                .param("userId", userId).query(Long.class).single();
+    }
+
     /** A plan with the subscription's remaining GB. */
     record PlanAndBalance(Plan plan, BigDecimal gbBalance) {}
 

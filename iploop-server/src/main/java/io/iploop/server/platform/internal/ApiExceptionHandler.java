@@ -11,6 +11,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -40,7 +41,12 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ApiError> feature(ApiException e) {
-        return ResponseEntity.status(e.status()).body(ApiError.of(e.code(), e.getMessage(), e.field()));
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(e.status());
+        @Nullable Long retryAfter = e.retryAfterSeconds();
+        if (retryAfter != null) {
+            answer.header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+        }
+        return answer.body(ApiError.of(e.code(), e.getMessage(), e.field()));
     }
 
     @ExceptionHandler(MethodArgumentNotValidException.class)

@@ -132,7 +132,12 @@ class SecurityConfig {
                         .requestMatchers(PUBLIC_PAGES).permitAll()
                         // The same rule as /api/admin/**: admins whose session was opened with 2FA.
                         .requestMatchers("/admin/**").access(SecurityRules.adminWithTwoFactor())
-                        .anyRequest().authenticated())
+                        // What an account with a pending one-time password change can still do: the
+                        // guided first sign-in, the password and 2FA settings, signing out. Every other
+                        // page, like the API, waits for the password change (docs/product/accounts.md#first-admin-sign-in).
+                        .requestMatchers(HttpMethod.GET, "/first-sign-in", "/settings").authenticated()
+                        .requestMatchers(HttpMethod.POST, "/settings/password", "/settings/2fa/**", "/logout").authenticated()
+                        .anyRequest().access(SecurityRules.passwordChanged()))
                 .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
                     if (req.getHeader("HX-Request") != null) {
                         res.setHeader("HX-Redirect", "/login");
@@ -147,7 +152,7 @@ class SecurityConfig {
                             && d.getAuthorizationResult() instanceof SecurityRules.Denied rule ? rule.code : "forbidden";
                     switch (code) {
                         case "two_factor_required" -> res.sendRedirect("/settings?twoFactor=required#two-factor");
-                        case "password_change_required" -> res.sendRedirect("/settings#password");
+                        case "password_change_required" -> res.sendRedirect("/first-sign-in");
                         default -> res.sendError(HttpServletResponse.SC_FORBIDDEN);
                     }
                 }));

@@ -17,6 +17,7 @@ import io.iploop.server.nodes.NodesService;
 import io.iploop.server.plans.PlanDetails;
 import io.iploop.server.plans.PlanSpec;
 import io.iploop.server.plans.PlansService;
+import io.iploop.server.plans.SignupPlan;
 import io.iploop.server.plans.Subscription;
 import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.AuthenticatedUser;
@@ -70,6 +71,7 @@ final class AdminPagesController {
             Map.entry("plan-created", "Plan created."),
             Map.entry("plan-saved", "Plan saved. The gateway applies new limits within 2 seconds."),
             Map.entry("plan-deactivated", "Plan deactivated: it is no longer offered; current subscribers keep it."),
+            Map.entry("signup-plan", "Sign-up plan saved. Accounts registered from now on start on it; existing ones keep their plan."),
             Map.entry("approved", "Cash-out approved."),
             Map.entry("rejected", "Cash-out rejected; its credits are back in the user's balance."),
             Map.entry("paid", "Cash-out marked paid with its reference; the user is told by e-mail."));
@@ -258,6 +260,42 @@ final class AdminPagesController {
         return renderPlans(model, id, form, errors);
     }
 
+    /**
+     * The sign-up plan (docs/product/plans.md#sign-up-plan): an active plan and an optional first
+     * balance in GB instead of the plan's included GB (empty: the plan's).
+     */
+    @PostMapping("/admin/plans/signup")
+    String setSignupPlan(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String planId,
+            @RequestParam(defaultValue = "") String includedGb, HttpServletResponse response, Model model) {
+        @Nullable BigDecimal override = null;
+        String gb = includedGb.strip();
+        if (!gb.isEmpty()) {
+            try {
+                override = new BigDecimal(gb);
+            } catch (NumberFormatException e) {
+                return signupPlanRefused(model, response, "First balance must be a number of GB, e.g. 5 or 0.5", planId, gb);
+            }
+        }
+        try {
+            plans.setSignupPlan(me.userId(), planId.strip(), override);
+        } catch (ApiException e) {
+            if (e.status().value() == HttpServletResponse.SC_NOT_FOUND) {
+                throw e;
+            }
+            return signupPlanRefused(model, response, capitalize(e.getMessage()), planId, gb);
+        }
+        return "redirect:/admin/plans?done=signup-plan#signup-plan";
+    }
+
+    private String signupPlanRefused(Model model, HttpServletResponse response, String message, String planId, String gb) {
+        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        model.addAttribute("signupError", message);
+        String page = renderPlans(model, null, null, Map.of());
+        model.addAttribute("signupChoice", planId);
+        model.addAttribute("signupGb", gb);
+        return page;
+    }
+
     @PostMapping("/admin/plans/{id}/deactivate")
     String deactivatePlan(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable String id, HttpServletResponse response,
             Model model) {
@@ -297,7 +335,12 @@ final class AdminPagesController {
         // Thymeleaf's fragment parameters may not build objects, so the empty map comes from here.
         model.addAttribute("noErrors", Map.of());
         model.addAttribute("targetingOptions", PlanForm.TARGETING);
-        model.addAttribute("signupPlan", plans.signupPlan().planId());
+        SignupPlan signup = plans.signupPlan();
+        model.addAttribute("signupPlan", signup.planId());
+        model.addAttribute("signup", signup);
+        model.addAttribute("signupChoice", signup.planId());
+        model.addAttribute("signupGb", signup.includedGbOverride() == null ? "" : signup.includedGbOverride().stripTrailingZeros().toPlainString());
+        model.addAttribute("activePlans", all.stream().filter(PlanDetails::active).toList());
         return "admin/plans";
     }
 

@@ -1,5 +1,6 @@
 package io.iploop.server.web.internal;
 
+import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.EmailVerificationService;
@@ -12,6 +13,8 @@ import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.EmailAddress;
 import io.iploop.server.platform.PlatformSecrets;
 import io.iploop.server.platform.WebSessionCookie;
+import io.iploop.server.plans.PlansService;
+import io.iploop.server.plans.SignupPlan;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
@@ -22,6 +25,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
@@ -45,14 +49,22 @@ final class AuthPagesController {
     private final PasswordService passwordService;
     private final EmailVerificationService emailVerification;
     private final PlatformSecrets secrets;
+    private final PlansService plans;
 
     AuthPagesController(AccountsService accounts, SignInService signIn, PasswordService passwordService,
-            EmailVerificationService emailVerification, PlatformSecrets secrets) {
+            EmailVerificationService emailVerification, PlatformSecrets secrets, PlansService plans) {
         this.accounts = accounts;
         this.signIn = signIn;
         this.passwordService = passwordService;
         this.emailVerification = emailVerification;
         this.secrets = secrets;
+        this.plans = plans;
+    }
+
+    /** The sign-up form names the plan an admin chose for new accounts (docs/product/plans.md#sign-up-plan). */
+    @ModelAttribute("signupPlan")
+    SignupPlan signupPlan() {
+        return plans.signupPlan();
     }
 
     @GetMapping("/login")
@@ -201,21 +213,25 @@ final class AuthPagesController {
         }
         try {
             String company = SignupForm.strip(form.company());
-            // register() also logs in; the dashboard asks for the e-mail to be verified first, so the
-            // token is not kept and the person signs in after opening the mailed link.
+            // No session: the person signs in after opening the mailed link (a session the browser
+            // never received would show as a second device and outlive its logout).
             String ref = SignupForm.strip(form.ref());
-            LoginResult created = signIn.register(NewAccount.customer(SignupForm.strip(form.email()), form.password(),
+            Account created = signIn.signUp(NewAccount.customer(SignupForm.strip(form.email()), form.password(),
                     SignupForm.strip(form.firstName()), SignupForm.strip(form.lastName()),
                     company.isEmpty() ? null : company), ref.isEmpty() ? null : ref);
             if (form.wantsToEarn()) {
                 // "earn" at sign-up (docs/product/dashboard.md#first-hour) shows the earn dashboard before any device is enrolled.
-                accounts.becomeOperator(created.account().id());
+                accounts.becomeOperator(created.id());
             }
             model.addAttribute("email", SignupForm.strip(form.email()));
             return "auth/signup-done";
         } catch (AccountsException e) {
             model.addAttribute("error", message(e));
             response.setStatus(e.status().value());
+            Long retryAfter = e.retryAfterSeconds();
+            if (retryAfter != null) {
+                response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+            }
             return "auth/login";
         } catch (ApiException e) {
             // Another feature refused the registration inside its transaction, e.g. an unknown referral code.

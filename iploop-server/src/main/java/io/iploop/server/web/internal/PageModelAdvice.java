@@ -2,6 +2,7 @@ package io.iploop.server.web.internal;
 
 import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.mail.MailService;
 import io.iploop.server.accounts.UserRole;
 import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.AuthenticatedUser;
@@ -52,7 +53,8 @@ final class PageModelAdvice {
             new NavItem("admin-users", "/admin/users", "Users", "users", true),
             new NavItem("admin-plans", "/admin/plans", "Plans", "layers", true),
             new NavItem("admin-cashouts", "/admin/cashouts", "Cash-outs", "cash", true),
-            new NavItem("admin-audit", "/admin/audit", "Audit log", "list", true));
+            new NavItem("admin-audit", "/admin/audit", "Audit log", "list", true),
+            new NavItem("admin-mailbox", "/admin/mailbox", "Mailbox", "mail", true));
 
     /**
      * The Earn section of the sidebar (docs/product/earn.md#earn-dashboard), shown to operators (who enrolled a device
@@ -70,9 +72,11 @@ final class PageModelAdvice {
     record NavItem(String id, String href, String label, String icon, boolean adminOnly) {}
 
     private final AccountsService accounts;
+    private final MailService mail;
 
-    PageModelAdvice(AccountsService accounts) {
+    PageModelAdvice(AccountsService accounts, MailService mail) {
         this.accounts = accounts;
+        this.mail = mail;
     }
 
     @ModelAttribute
@@ -83,6 +87,7 @@ final class PageModelAdvice {
         model.addAttribute("isAdmin", user != null && user.isAdmin());
         model.addAttribute("path", request.getRequestURI());
         model.addAttribute("navItems", NAV);
+        model.addAttribute("mailConfigured", mail.smtpConfigured());
         model.addAttribute("earnNav", EARN_NAV);
         model.addAttribute("showEarn", me != null && (me.role() == UserRole.OPERATOR || me.role() == UserRole.ADMIN));
     }
