@@ -191,4 +191,10 @@ public final class Fmt {
         String t = s.replace('_', ' ').replace('-', ' ');
         return Character.toUpperCase(t.charAt(0)) + t.substring(1);
     }
+
+    /** A node quality score 0-100 as {@code 96.5 / 100} (no decimal when whole): one form on every page. */
+    public String quality(double score) {
+        BigDecimal v = BigDecimal.valueOf(score).setScale(1, RoundingMode.HALF_UP).stripTrailingZeros();
+        return v.toPlainString() + " / 100";
+    }
 }
