@@ -1,5 +1,6 @@
 package io.iploop.server.accounts;
 
+import java.time.Instant;
 import io.iploop.server.platform.ApiException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -10,14 +11,26 @@ public final class AccountsException extends ApiException {
     private static final long serialVersionUID = 1L;
 
     private final Reason reason;
+    private final @Nullable Instant retryAt;
 
     public AccountsException(Reason reason, String message, @Nullable String field) {
+        this(reason, message, field, null);
+    }
+
+    /** With {@code retryAt}: when a lock that refused the request ends (the message says it too, in UTC). */
+    public AccountsException(Reason reason, String message, @Nullable String field, @Nullable Instant retryAt) {
         super(reason.code, reason.status, message, field);
         this.reason = reason;
+        this.retryAt = retryAt;
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** When the sign-in lock behind this error ends, so pages can show it in the reader's own time; else null. */
+    public @Nullable Instant retryAt() {
+        return retryAt;
     }
 
     /** Error codes of the accounts feature. */

@@ -20,6 +20,7 @@ public final class Fmt {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMM yyyy", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DATE_TIME =
             DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final String[] UNITS = {"B", "KB", "MB", "GB", "TB", "PB"};
 
     /** Bytes in decimal units (1 KB = 1000 B, as billed): {@code 1.23 MB}; {@code 0 B} for zero. */
@@ -196,5 +197,16 @@ public final class Fmt {
     public String quality(double score) {
         BigDecimal v = BigDecimal.valueOf(score).setScale(1, RoundingMode.HALF_UP).stripTrailingZeros();
         return v.toPlainString() + " / 100";
+    }
+
+    /**
+     * When a lock ends, for a person: {@code in 15 minutes (at 22:45 UTC)}, minutes rounded up
+     * ({@code in 1 minute} under a minute). The page's script rewrites it in the browser's time zone.
+     */
+    public String retryIn(Instant until) {
+        long minutes = Math.max(1, (Duration.between(Instant.now(), until).toSeconds() + 59) / 60);
+        String in = minutes < 60 ? minutes + (minutes == 1 ? " minute" : " minutes")
+                : (minutes + 59) / 60 + ((minutes + 59) / 60 == 1 ? " hour" : " hours");
+        return "in " + in + " (at " + TIME.format(until) + " UTC)";
     }
 }
