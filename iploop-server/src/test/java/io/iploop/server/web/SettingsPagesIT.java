@@ -8,6 +8,7 @@ import static io.iploop.server.testing.Api.totpCode;
 import static io.iploop.server.testing.Api.totpStep;
 import static io.iploop.server.testing.Browser.PASSWORD;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertContrast;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.js;
 import static io.iploop.server.testing.Browser.open;
@@ -88,6 +89,7 @@ class SettingsPagesIT {
         screenshots("settings-backup-codes");
         // The state after the action, not only the page as first loaded (the codes were once the colour of their box).
         assertAccessible("settings-backup-codes");
+        assertContrast("[data-test='backup-code-list']");
 
         test("logout").click();
         wait.until(d -> d.getCurrentUrl().contains("/login"));
