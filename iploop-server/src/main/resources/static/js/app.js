@@ -145,16 +145,38 @@
  * USERNAME:API_KEY[-name-value]* and fills the code examples. Presentation only: the gateway
  * validates every parameter and answers 400 naming the one it refuses.
  */
+/* The one-time key display hands the full key to the builder through sessionStorage (this tab only, read once). */
+document.addEventListener('click', function (e) {
+  var a = e.target.closest && e.target.closest('[data-builder-key]');
+  if (a) { try { sessionStorage.setItem('iploop.builderKey', a.getAttribute('data-builder-key')); } catch (ignored) { /* private mode */ } }
+});
+
 window.proxyBuilder = function () {
   var cfg = window.IPLoop.json('endpoint-config') || {};
+  var handed = '';
+  try { handed = sessionStorage.getItem('iploop.builderKey') || ''; sessionStorage.removeItem('iploop.builderKey'); } catch (ignored) { /* private mode */ }
+  var prefixes = Array.prototype.map.call(document.querySelectorAll('#b-key option'), function (o) { return o.value; })
+    .filter(function (v) { return v; });
+  function prefixOf(key) {
+    for (var i = 0; i < prefixes.length; i++) { if (key.indexOf(prefixes[i]) === 0) { return prefixes[i]; } }
+    return '';
+  }
   return {
-    keyPrefix: cfg.keyPrefix || '',
-    secret: '',
+    keyPrefix: prefixOf(handed) || cfg.keyPrefix || '',
+    secret: handed,
+    init: function () {
+      // Pasting a key selects the key it belongs to.
+      this.$watch('secret', function (v) { var p = prefixOf(v); if (p) { this.keyPrefix = p; } }.bind(this));
+    },
+    /* A full key (iploop_ + 48 hex) of one of the caller's active keys; anything else would answer 407. */
+    get secretMismatch() {
+      return this.secret !== '' && (!/^iploop_[0-9a-f]{48}$/.test(this.secret) || prefixOf(this.secret) !== this.keyPrefix);
+    },
     country: '', city: '', session: '', sesstype: '', lifetime: '',
     tab: 'cURL',
     get key() {
-      if (this.secret) { return this.secret; }
-      return this.keyPrefix ? this.keyPrefix + '…' : 'API_KEY';
+      // Never a truncated key: it would answer 407. Until the full key is pasted the examples say API_KEY.
+      return this.secret && !this.secretMismatch ? this.secret : 'API_KEY';
     },
     get sessionInvalid() { return this.session !== '' && !/^[A-Za-z0-9_]{1,64}$/.test(this.session); },
     get password() {
@@ -288,4 +310,21 @@ window.proxyBuilder = function () {
   }
   document.addEventListener('DOMContentLoaded', draw);
   document.addEventListener('iploop:theme', draw);
+})();
+
+/* Lock ends and similar moments in the reader's own time: "in 15 minutes, at 23:45" (fragments/ui :: retryAt). */
+(function () {
+  'use strict';
+  function localise() {
+    document.querySelectorAll('time[data-local-time]').forEach(function (t) {
+      var at = new Date(t.getAttribute('datetime'));
+      if (isNaN(at)) { return; }
+      var minutes = Math.max(1, Math.ceil((at - Date.now()) / 60000));
+      var inText = minutes < 60 ? minutes + (minutes === 1 ? ' minute' : ' minutes')
+        : Math.ceil(minutes / 60) + (Math.ceil(minutes / 60) === 1 ? ' hour' : ' hours');
+      t.textContent = 'in ' + inText + ', at ' + at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      t.title = at.toLocaleString();
+    });
+  }
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', localise); } else { localise(); }
 })();

@@ -3,6 +3,7 @@ package io.iploop.gateway.limits;
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.AccountHold;
+import io.iploop.gateway.spi.PlanHelp;
 import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.gateway.spi.TargetingOption;
 import java.time.Clock;
@@ -117,6 +118,9 @@ public final class AccountLimiter {
         open.decrementAndGet();
     }
 
+    /** The end of every plan refusal: where to see the plan and get more ({@link PlanHelp}). */
+    private static final String PLAN_HELP = "your plan and how to get more are on the dashboard at " + PlanHelp.PATH;
+
     /**
      * Checks one request against the account's hold (403, {@link AccountLimits#hold()}) and the
      * plan: targeting entitlements (403), the byte balance (402),
@@ -136,16 +140,16 @@ public final class AccountLimiter {
         TargetingOption missing = missingEntitlement(targeting, limits);
         if (missing != null) {
             return new Refusal(ProxyError.TARGETING_NOT_IN_PLAN,
-                    missing.parameter() + " targeting is not included in your plan (upgrade to use " + missing.parameter() + ")",
+                    missing.parameter() + " targeting is not included in your plan; " + PLAN_HELP,
                     null);
         }
         if (targeting.sessionType() == Targeting.SessionType.STICKY && !limits.stickySessions()) {
             return new Refusal(ProxyError.TARGETING_NOT_IN_PLAN,
-                    "sesstype: sticky sessions are not included in your plan", null);
+                    "sesstype: sticky sessions are not included in your plan; " + PLAN_HELP, null);
         }
         if (remaining(s, spent.get()) <= 0) {
             return new Refusal(ProxyError.BALANCE_EXHAUSTED,
-                    "your GB balance for this period is used up; top up or upgrade your plan", null);
+                    "your GB balance for this period is used up; " + PLAN_HELP, null);
         }
         TokenBucket bucket = s.bucket();
         if (bucket != null) {

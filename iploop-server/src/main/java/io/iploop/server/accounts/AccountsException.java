@@ -1,5 +1,6 @@
 package io.iploop.server.accounts;
 
+import java.time.Instant;
 import io.iploop.server.platform.ApiException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -10,10 +11,17 @@ public final class AccountsException extends ApiException {
     private static final long serialVersionUID = 1L;
 
     private final Reason reason;
+    private final @Nullable Instant retryAt;
 
     public AccountsException(Reason reason, String message, @Nullable String field) {
+        this(reason, message, field, null);
+    }
+
+    /** With {@code retryAt}: when a lock that refused the request ends (the message says it too, in UTC). */
+    public AccountsException(Reason reason, String message, @Nullable String field, @Nullable Instant retryAt) {
         super(reason.code, reason.status, message, field);
         this.reason = reason;
+        this.retryAt = retryAt;
     }
 
     /** With {@code retryAfter} for the {@code Retry-After} header (rate limits). */
@@ -24,6 +32,11 @@ public final class AccountsException extends ApiException {
 
     public Reason reason() {
         return reason;
+    }
+
+    /** When the sign-in lock behind this error ends, so pages can show it in the reader's own time; else null. */
+    public @Nullable Instant retryAt() {
+        return retryAt;
     }
 
     /** Error codes of the accounts feature. */

@@ -28,7 +28,8 @@ public record SystemStats(Instant generatedAt, AccountStats users, Nodes nodes, 
      * @param total nodes ever registered
      * @param online nodes connected to the gateway now
      * @param byCountry registered nodes per ISO country ({@code "??"} unknown)
-     * @param onlineByCountry connected nodes per ISO country with at least one
+     * @param onlineByCountry connected nodes per ISO country with at least one, {@code "??"} for those
+     *     without a known country; sums to {@code online} (from {@code NodesService.network()})
      */
     public record Nodes(int total, int online, Map<String, Integer> byCountry, Map<String, Integer> onlineByCountry) {
 

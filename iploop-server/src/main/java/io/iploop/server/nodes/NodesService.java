@@ -39,6 +39,12 @@ public interface NodesService {
     /** Statistics over the same scope as {@link #list}. */
     NodeStats stats(UUID callerId, boolean admin);
 
+    /**
+     * The network-wide node figures (online, registered, countries, quality, bandwidth) from one
+     * read of the live view: the single source for every page and API that shows them.
+     */
+    NetworkSummary network();
+
     /** Countries and cities with connected nodes. */
     Locations locations();
 

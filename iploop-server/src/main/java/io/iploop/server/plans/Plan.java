@@ -38,4 +38,13 @@ public record Plan(
         features = List.copyOf(features);
         targeting = List.copyOf(targeting);
     }
+
+    /**
+     * True when {@code subscription} (of this plan) has no byte left for this period, so the proxy
+     * answers 402: the plan has an allowance ({@code includedGb} not null) and less than one byte of
+     * it remains, as {@code plans.internal.JdbcLimitsProvider} hands the balance to the gateway.
+     */
+    public boolean exhausted(Subscription subscription) {
+        return includedGb != null && subscription.gbBalance().movePointRight(9).compareTo(BigDecimal.ONE) < 0;
+    }
 }

@@ -378,6 +378,30 @@ public final class Browser implements BeforeAllCallback, AfterAllCallback {
         theme("light");
     }
 
+    /**
+     * Fails unless the text of the first element matching {@code css} has a WCAG contrast of at
+     * least 4.5:1 against the first opaque background behind it, in both themes. For text axe-core
+     * only marks "needs review" (it does so for multi-column boxes such as the backup codes), where
+     * {@link #assertAccessible} cannot see it.
+     */
+    public static void assertContrast(String css) {
+        WebElement e = find(css);
+        for (String theme : List.of("light", "dark")) {
+            theme(theme);
+            Object ratio = js("""
+                    function rgb(c) { var m = c.match(/[\\d.]+/g).map(Number); return m.length > 3 && m[3] === 0 ? null : m.slice(0, 3); }
+                    function lum(c) { var a = c.map(function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+                      return 0.2126 * a[0] + 0.7152 * a[1] + 0.0722 * a[2]; }
+                    var el = arguments[0], fg = rgb(getComputedStyle(el).color), bg = null;
+                    for (var n = el; n && !bg; n = n.parentElement) { bg = rgb(getComputedStyle(n).backgroundColor); }
+                    bg = bg || [255, 255, 255];
+                    var l1 = lum(fg), l2 = lum(bg);
+                    return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);""", e);
+            assertThat(((Number) ratio).doubleValue()).as("contrast of %s (%s theme)", css, theme).isGreaterThanOrEqualTo(4.5);
+        }
+        theme("light");
+    }
+
     private static @Nullable String axeSource;
 
     private static synchronized String axeSource() {

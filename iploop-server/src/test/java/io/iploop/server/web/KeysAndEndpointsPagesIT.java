@@ -7,7 +7,10 @@ import static io.iploop.server.testing.Browser.assertAccessible;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.js;
 import static io.iploop.server.testing.Browser.open;
+import static io.iploop.server.testing.Browser.PASSWORD;
+import static io.iploop.server.testing.Browser.screenshot;
 import static io.iploop.server.testing.Browser.screenshots;
+import static io.iploop.server.testing.Browser.signIn;
 import static io.iploop.server.testing.Browser.sessionCookie;
 import static io.iploop.server.testing.Browser.settle;
 import static io.iploop.server.testing.Browser.signInNewCustomer;
@@ -92,7 +95,15 @@ class KeysAndEndpointsPagesIT {
         assertThat(apiKey(token, "beta").get("ipWhitelist").toString()).contains("203.0.113.7").contains("2001:db8::/32");
 
         // Rotate: a successor shown once, the old key listed with its grace period.
+        // Rotate asks first: Cancel keeps the key as it is.
         row("alpha").findElement(By.cssSelector("[data-test='key-rotate']")).click();
+        assertThat(row("alpha").getText()).contains("Rotate alpha?").contains("24 hours");
+        screenshot("keys-rotate-confirm-375-light", 375);
+        assertAccessible("keys-rotate-confirm");
+        row("alpha").findElement(By.xpath(".//div[@role='alertdialog']//button[text()='Cancel']")).click();
+        assertThat(rows("alpha")).hasSize(1);
+        row("alpha").findElement(By.cssSelector("[data-test='key-rotate']")).click();
+        row("alpha").findElement(By.cssSelector("[data-test='key-rotate-confirm']")).click();
         String successor = test("new-key-value").getAttribute("value");
         assertThat(successor).startsWith("iploop_").isNotEqualTo(alpha);
         List<WebElement> alphas = rows("alpha");
@@ -102,7 +113,7 @@ class KeysAndEndpointsPagesIT {
 
         // Delete with confirmation: Cancel keeps it, confirming deletes it.
         row("beta").findElement(By.cssSelector("[data-test='key-delete']")).click();
-        row("beta").findElement(By.xpath(".//button[text()='Cancel']")).click();
+        row("beta").findElement(By.xpath(".//div[contains(@aria-label, 'Confirm deleting')]//button[text()='Cancel']")).click();
         assertThat(rows("beta")).hasSize(1);
         row("beta").findElement(By.cssSelector("[data-test='key-delete']")).click();
         row("beta").findElement(By.cssSelector("[data-test='key-delete-confirm']")).click();
@@ -128,7 +139,15 @@ class KeysAndEndpointsPagesIT {
         open("/endpoints");
         int httpPort = dataPlane.ports().orElseThrow().httpProxy();
         assertThat(find("#http-endpoint").getAttribute("value")).isEqualTo("127.0.0.1:" + httpPort);
-        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":" + key.substring(0, 14) + "…");
+        // Without the full key the builder never composes a truncated one (it would answer 407).
+        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY");
+        assertThat(find("#b-secret-hint").getText()).contains("shown only once");
+        // Countries come from the live inventory: the local node's DE, not a fixed list.
+        assertThat(new Select(test("builder-country")).getOptions().stream().map(o -> o.getAttribute("value")).toList())
+                .contains("de").doesNotContain("jp", "br");
+        type("[data-test='builder-secret']", key.substring(0, 20));
+        assertThat(test("builder-secret-error").isDisplayed()).isTrue();
+        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY");
         new Select(test("builder-country")).selectByValue("de");
         type("[data-test='builder-session']", "bad session!");
         assertThat(find("#b-session-error").isDisplayed()).isTrue();
@@ -152,6 +171,44 @@ class KeysAndEndpointsPagesIT {
             assertThat(r.status()).as(r.stderr()).isEqualTo(200);
             assertThat(r.header("X-IPLoop-Country")).isEqualToIgnoringCase("DE");
         }
+    }
+
+    @Test
+    void builderOffersOnlyWhatTheTrialPlanAllowsAndTakesTheKeyFromItsOneTimeDisplay() throws Exception {
+        JsonNode customer = registerCustomer();
+        // Trial: country targeting only, no sticky sessions (set here: another test may change the sign-up plan)
+        io.iploop.server.testing.Api.bean(io.iploop.server.plans.PlansService.class)
+                .subscribe(java.util.UUID.fromString(customer.at("/user/id").asString()), "trial");
+        signIn(customer.at("/user/email").asString(), PASSWORD);
+        String customerId = customer.at("/user/customerId").asString();
+        open("/api-keys");
+        test("create-key-open").click();
+        type("#key-name", "trial key");
+        test("create-key").click();
+        settle();
+        String key = test("new-key-value").getAttribute("value");
+        test("new-key-builder").click();
+        wait.until(d -> d.getCurrentUrl().endsWith("/endpoints"));
+        settle();
+        assertThat(test("builder-credentials").getText()).as("the full key handed over from the one-time display")
+                .isEqualTo(customerId + ":" + key);
+        assertThat(driver.findElements(By.cssSelector("[data-test='builder-city']"))).as("no city on Trial").isEmpty();
+        assertThat(driver.findElements(By.cssSelector("[data-test='builder-session']"))).as("no sticky sessions on Trial").isEmpty();
+        assertThat(new Select(test("builder-sesstype")).getOptions().stream().map(o -> o.getAttribute("value")).toList())
+                .doesNotContain("sticky");
+        assertThat(test("builder-plan-note").getText()).contains("city targeting or sticky sessions");
+        screenshots("endpoints-trial");
+        assertAccessible("endpoints-trial");
+        new Select(test("builder-country")).selectByValue("de");
+        String credentials = test("builder-credentials").getText();
+        try (TestOrigin origin = TestOrigin.http()) {
+            Curl.Result r = Curl.run("-x", "http://" + credentials + "@127.0.0.1:" + dataPlane.ports().orElseThrow().httpProxy(),
+                    origin.url("/bytes/10"));
+            assertThat(r.status()).as("the URL the builder made works: " + r.stderr()).isEqualTo(200);
+        }
+        // Reloading does not keep the key anywhere.
+        open("/endpoints");
+        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY");
     }
 
     @Test

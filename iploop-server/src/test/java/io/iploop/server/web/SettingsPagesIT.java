@@ -8,8 +8,11 @@ import static io.iploop.server.testing.Api.totpCode;
 import static io.iploop.server.testing.Api.totpStep;
 import static io.iploop.server.testing.Browser.PASSWORD;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertContrast;
 import static io.iploop.server.testing.Browser.find;
+import static io.iploop.server.testing.Browser.js;
 import static io.iploop.server.testing.Browser.open;
+import static io.iploop.server.testing.Browser.screenshot;
 import static io.iploop.server.testing.Browser.screenshots;
 import static io.iploop.server.testing.Browser.sessionCookie;
 import static io.iploop.server.testing.Browser.signInNewCustomer;
@@ -65,6 +68,7 @@ class SettingsPagesIT {
         assertAccessible("settings");
 
         test("two-factor-setup").click();
+        assertVisibleBelowHeader("[data-test='totp-qr']");
         String secret = textOf("totp-secret").strip();
         assertThat(secret).matches("[A-Z2-7]{16,}");
         assertThat(test("totp-qr").getAttribute("src")).startsWith("data:image/png;base64,");
@@ -81,7 +85,11 @@ class SettingsPagesIT {
         List<String> backupCodes = textOf("backup-code-list").lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
         assertThat(backupCodes).hasSize(8);
         assertThat(textOf("two-factor-status")).isEqualTo("On");
+        assertVisibleBelowHeader("[data-test='backup-code-list']");
         screenshots("settings-backup-codes");
+        // The state after the action, not only the page as first loaded (the codes were once the colour of their box).
+        assertAccessible("settings-backup-codes");
+        assertContrast("[data-test='backup-code-list']");
 
         test("logout").click();
         wait.until(d -> d.getCurrentUrl().contains("/login"));
@@ -148,7 +156,9 @@ class SettingsPagesIT {
         type("#account-whitelist", "203.0.113.7\nnot-an-ip");
         test("save-whitelist").click();
         assertThat(textOf("whitelist-error")).contains("not-an-ip");
+        assertVisibleBelowHeader("[data-test='whitelist-error']");
         screenshots("settings-whitelist-error");
+        assertAccessible("settings-whitelist-error");
         type("#account-whitelist", "203.0.113.7\n2001:db8::/32");
         test("save-whitelist").click();
         assertThat(textOf("done")).contains("whitelist saved");
@@ -179,12 +189,64 @@ class SettingsPagesIT {
         type("#delete-password", PASSWORD);
         test("delete-confirm").click();
         assertThat(textOf("error")).contains("Type your e-mail");
+        assertVisibleBelowHeader("[data-test='delete-form']");
         screenshots("settings-delete");
+        assertAccessible("settings-delete-error");
         type("#confirm-email", email);
         type("#delete-password", PASSWORD);
         test("delete-confirm").click();
         assertThat(textOf("account-deleted")).contains("Your account was deleted");
         assertThat(loginWith(email, PASSWORD, null).status()).isEqualTo(403);
         assertThat(call("POST", "/api/auth/login", null, Map.of("email", email, "password", PASSWORD)).status()).isEqualTo(403);
+    }
+
+    /**
+     * After a settings form is sent the page comes back at the form's section with the result next
+     * to it, below the sticky top bar, on a phone and on a desktop (docs/product/dashboard.md#forms).
+     */
+    @Test
+    void resultsStayWhereTheUserActedOnPhoneAndDesktop() {
+        signInNewCustomer();
+        for (int width : List.of(375, 1440)) {
+            driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", width, "height", 800, "deviceScaleFactor", 1, "mobile", width < 768));
+            try {
+                open("/settings");
+                type("#account-whitelist", "not-an-ip");
+                test("save-whitelist").click();
+                assertThat(textOf("whitelist-error")).contains("not-an-ip");
+                assertVisibleBelowHeader("[data-test='whitelist-error']");
+                type("#account-whitelist", "");
+                test("save-whitelist").click();
+                WebElement done = test("done");
+                assertThat(done.getText()).contains("whitelist saved");
+                assertThat(js("return arguments[0].closest('section').id", done)).as("message inside its section").isEqualTo("whitelist");
+                assertVisibleBelowHeader("[data-test='done']");
+                screenshot("settings-whitelist-done-" + width + "-light", width);
+
+                test("pref-weekly-report").click();
+                test("save-notifications").click();
+                assertThat(js("return arguments[0].closest('section').id", test("done"))).isEqualTo("notifications");
+                assertVisibleBelowHeader("[data-test='done']");
+                test("pref-weekly-report").click();
+                test("save-notifications").click();
+            } finally {
+                driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+            }
+        }
+    }
+
+    /** The element's top is in the viewport and not under the sticky top bar. */
+    private static void assertVisibleBelowHeader(String css) {
+        WebElement e = find(css);
+        Object r = js("""
+                var r = arguments[0].getBoundingClientRect(), bar = document.querySelector('.app-topbar').getBoundingClientRect();
+                return [Math.round(r.top), Math.round(bar.bottom), window.innerHeight];""", e);
+        List<?> v = (List<?>) r;
+        long top = ((Number) v.get(0)).longValue();
+        long barBottom = ((Number) v.get(1)).longValue();
+        long height = ((Number) v.get(2)).longValue();
+        assertThat(top).as("%s below the sticky top bar (top %d, bar ends at %d)", css, top, barBottom).isGreaterThanOrEqualTo(barBottom);
+        assertThat(top).as("%s within the viewport of height %d", css, height).isLessThan(height);
     }
 }

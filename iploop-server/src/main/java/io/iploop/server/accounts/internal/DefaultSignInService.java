@@ -133,13 +133,13 @@ class DefaultSignInService implements SignInService {
             Optional<Instant> blocked = throttle.lockedUntil(ipKey);
             if (blocked.isPresent()) {
                 throw new AccountsException(Reason.TOO_MANY_ATTEMPTS,
-                        "too many failed logins from your address; " + Accounts.retryAt(blocked.get()), null);
+                        "too many failed logins from your address; " + Accounts.retryAt(blocked.get()), null, blocked.get());
             }
         }
         Optional<Instant> locked = throttle.lockedUntil(emailKey);
         if (locked.isPresent()) {
             throw new AccountsException(Reason.ACCOUNT_LOCKED,
-                    "account locked after too many failed logins; " + Accounts.retryAt(locked.get()), null);
+                    "account locked after too many failed logins; " + Accounts.retryAt(locked.get()), null, locked.get());
         }
         Optional<UserRepository.Credentials> credentials = users.findCredentialsByEmail(normalized);
         String hash = credentials.map(UserRepository.Credentials::passwordHash).orElse(dummyHash);
@@ -150,7 +150,7 @@ class DefaultSignInService implements SignInService {
             @Nullable Instant lockedNow = failures.recordFailure(emailKey, ipKey);
             throw new AccountsException(Reason.INVALID_CREDENTIALS, lockedNow == null ? "wrong e-mail or password"
                     : "wrong e-mail or password; too many failures, the account is locked: "
-                            + Accounts.retryAt(lockedNow), null);
+                            + Accounts.retryAt(lockedNow), null, lockedNow);
         }
         Account account = users.findById(credentials.get().id()).orElseThrow();
         if (account.status() != UserStatus.ACTIVE) {
@@ -177,7 +177,7 @@ class DefaultSignInService implements SignInService {
                         : "wrong or already used backup code")
                         + (lockedNow == null ? "" : "; too many failures, the account is locked: "
                                 + Accounts.retryAt(lockedNow)),
-                        usedTotp ? "totpCode" : "backupCode");
+                        usedTotp ? "totpCode" : "backupCode", lockedNow);
             }
             twoFactor = true;
         }

@@ -4,7 +4,7 @@ import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.admin.AdminStatsService;
 import io.iploop.server.admin.SystemStats;
 import io.iploop.server.keys.ApiKeysService;
-import io.iploop.server.nodes.Locations;
+import io.iploop.server.nodes.NetworkSummary;
 import io.iploop.server.nodes.NodeStats;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.plans.PlansService;
@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 
@@ -44,14 +42,10 @@ class DefaultAdminStatsService implements AdminStatsService {
         Instant now = clock.instant();
         Instant midnight = LocalDate.ofInstant(now, ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
         NodeStats nodeStats = nodes.stats(adminId, true);
-        Locations live = nodes.locations();
-        Map<String, Integer> onlineByCountry = new LinkedHashMap<>();
-        for (Locations.Country c : live.countries()) {
-            onlineByCountry.put(c.code(), c.nodeCount());
-        }
+        NetworkSummary network = nodes.network();
         return new SystemStats(now, accounts.stats(),
-                new SystemStats.Nodes(nodeStats.totalNodes(), nodeStats.networkOnlineNodes(), nodeStats.byCountry(),
-                        onlineByCountry),
+                new SystemStats.Nodes(network.registeredNodes(), network.onlineNodes(), nodeStats.byCountry(),
+                        network.onlineByCountry()),
                 usage.platformUsage(midnight, now),
                 usage.platformUsage(now.minus(Duration.ofDays(30)), now),
                 keys.activeKeyCount(),

@@ -13,6 +13,7 @@ import io.iploop.server.audit.AuditService;
 import io.iploop.server.nodes.IssuedNodeKey;
 import io.iploop.server.nodes.LiveNodes;
 import io.iploop.server.nodes.Locations;
+import io.iploop.server.nodes.NetworkSummary;
 import io.iploop.server.nodes.NodeFilter;
 import io.iploop.server.nodes.NodeKey;
 import io.iploop.server.nodes.NodeListing;
@@ -74,7 +75,23 @@ class DefaultNodesService implements NodesService {
         NodeStats stats = stats(callerId, admin, connected);
         String health = live.attached() ? "healthy" : "unavailable";
         return new NodeListing(page, page.size(), total, filter.page(), filter.limit(), stats,
-                new NodeListing.Health(health, connected.size()), Instant.now());
+                new NodeListing.Health(health, stats.networkOnlineNodes()), Instant.now());
+    }
+
+    @Override
+    public NetworkSummary network() {
+        List<ConnectedNode> connected = serving(); // paused devices serve nobody, so they are not "active"
+        Locations locations = locations(connected);
+        NodeRepository.Totals totals = nodes.totals();
+        int placed = locations.countries().stream().mapToInt(Locations.Country::nodeCount).sum();
+        return new NetworkSummary(live.attached(), connected.size(), totals.nodes(), locations,
+                connected.size() - placed, averageQuality(totals.qualitySum(), totals.nodes()), totals.bytes(),
+                totals.requests(), totals.successes(), locations.timestamp());
+    }
+
+    /** Mean quality with one decimal, 0 for no nodes: the same rounding for every scope. */
+    private static double averageQuality(long sum, int count) {
+        return count == 0 ? 0 : Math.round(sum * 10.0 / count) / 10.0;
     }
 
     @Override
@@ -107,7 +124,10 @@ class DefaultNodesService implements NodesService {
 
     @Override
     public Locations locations() {
-        List<ConnectedNode> connected = serving();
+        return locations(serving());
+    }
+
+    private static Locations locations(List<ConnectedNode> connected) {
         Map<String, List<ConnectedNode>> byCountry = connected.stream()
                 .filter(n -> n.country() != null)
                 .collect(Collectors.groupingBy(n -> Objects.requireNonNull(n.country())));
@@ -376,6 +396,7 @@ class DefaultNodesService implements NodesService {
 
     private static NodeStats stats(List<NodeView> views, boolean admin, List<ConnectedNode> connected) {
         Map<String, Integer> byCountry = new HashMap<>();
+        Map<String, Integer> onlineByCountry = new HashMap<>();
         Map<String, Integer> byDevice = new HashMap<>();
         Map<String, Integer> byType = new HashMap<>();
         long bandwidth = 0;
@@ -392,10 +413,13 @@ class DefaultNodesService implements NodesService {
             successes += v.successfulRequests();
             quality += v.qualityScore();
             online += v.online() ? 1 : 0;
+            if (v.online()) {
+                onlineByCountry.merge(v.country() == null ? NetworkSummary.UNKNOWN_COUNTRY : v.country(), 1, Integer::sum);
+            }
         }
-        double avgQuality = views.isEmpty() ? 0 : Math.round(quality * 10.0 / views.size()) / 10.0;
-        long countries = connected.stream().map(ConnectedNode::country).filter(Objects::nonNull).distinct().count();
-        return new NodeStats(admin ? "all" : "own", views.size(), online, byCountry, byDevice, byType, bandwidth, requests,
-                successes, avgQuality, connected.size(), (int) countries);
+        double avgQuality = averageQuality(quality, views.size());
+        Locations network = locations(connected);
+        return new NodeStats(admin ? "all" : "own", views.size(), online, byCountry, onlineByCountry, byDevice, byType,
+                bandwidth, requests, successes, avgQuality, network.totalNodes(), network.countries().size());
     }
 }

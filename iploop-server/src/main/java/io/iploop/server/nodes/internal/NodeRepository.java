@@ -284,6 +284,21 @@ class NodeRepository {
                 .param("id", id).param("owner", owner).update() == 1;
     }
 
+    /** Registry totals over every node row, for {@code NodesService.network()}. */
+    Totals totals() {
+        return jdbc.sql("""
+                        SELECT count(*) AS nodes, COALESCE(sum(quality_score), 0) AS quality,
+                               COALESCE(sum(bandwidth_bytes), 0) AS bytes, COALESCE(sum(total_requests), 0) AS requests,
+                               COALESCE(sum(successful_requests), 0) AS successes
+                        FROM nodes""")
+                .query((rs, n) -> new Totals(rs.getInt("nodes"), rs.getLong("quality"), rs.getLong("bytes"),
+                        rs.getLong("requests"), rs.getLong("successes")))
+                .single();
+    }
+
+    /** Sums over node rows: {@code qualitySum} of quality scores, {@code bytes} carried. */
+    record Totals(int nodes, long qualitySum, long bytes, long requests, long successes) {}
+
     Set<UUID> pausedIds() {
         return Set.copyOf(jdbc.sql("SELECT id FROM nodes WHERE paused_at IS NOT NULL").query(UUID.class).list());
     }

@@ -4,6 +4,7 @@ import io.iploop.server.nodes.CityIsps;
 import io.iploop.server.nodes.Inventory;
 import io.iploop.server.nodes.IssuedNodeKey;
 import io.iploop.server.nodes.Locations;
+import io.iploop.server.nodes.NetworkSummary;
 import io.iploop.server.nodes.NodeFilter;
 import io.iploop.server.nodes.NodeKey;
 import io.iploop.server.nodes.NodeListing;
@@ -60,6 +61,12 @@ class NodesController {
     @Operation(summary = "Node statistics by country, device type and connection type")
     NodeStats stats(@AuthenticationPrincipal AuthenticatedUser caller) {
         return nodes.stats(caller.userId(), caller.isAdmin());
+    }
+
+    @GetMapping("/api/nodes/network")
+    @Operation(summary = "Network-wide node figures: online, registered, countries, quality, bandwidth carried")
+    NetworkSummary network() {
+        return nodes.network();
     }
 
     @GetMapping("/api/nodes/countries")

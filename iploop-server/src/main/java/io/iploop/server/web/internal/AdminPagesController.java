@@ -100,6 +100,7 @@ final class AdminPagesController {
         model.addAttribute("stats", stats.stats(me.userId()));
         var nodeStats = nodes.stats(me.userId(), true);
         model.addAttribute("nodeStats", nodeStats);
+        model.addAttribute("network", nodes.network());
         model.addAttribute("byCountry", sorted(nodeStats.byCountry()));
         model.addAttribute("byDeviceType", sorted(nodeStats.byDeviceType()));
         model.addAttribute("byConnectionType", sorted(nodeStats.byConnectionType()));

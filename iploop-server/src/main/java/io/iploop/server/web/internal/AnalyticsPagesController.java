@@ -77,11 +77,35 @@ final class AnalyticsPagesController {
         Map<String, Object> charts = new LinkedHashMap<>();
         charts.put("daily", series(daily.buckets()));
         charts.put("hourly", series(hourly.buckets()));
-        charts.put("status", series(status.buckets().stream()
-                .map(b -> b.withLabel(b.key() == null ? "Tunnel / none" : b.key())).toList()));
+        charts.put("status", series(statusSlices(status.buckets())));
         model.addAttribute("chartJson", OverviewPagesController.safeJson(json.writeValueAsString(charts)));
         OverviewPagesController.planCard(plans, me, model);
         return "usage";
+    }
+
+    /**
+     * The status-code chart's slices: one per origin HTTP status, then the streams without one split
+     * in two, because they mean different things: tunnels the gateway carried (CONNECT and SOCKS5,
+     * whose payload it does not parse; they ended without a proxy error) and streams the gateway
+     * refused or whose exit failed (no response ever came). Only the stream counts are drawn.
+     */
+    static List<UsageBucket> statusSlices(List<UsageBucket> buckets) {
+        List<UsageBucket> slices = new ArrayList<>();
+        for (UsageBucket b : buckets) {
+            if (b.key() != null) {
+                slices.add(b.withLabel(b.key()));
+                continue;
+            }
+            long failed = b.streams() - b.successfulStreams();
+            if (b.successfulStreams() > 0) {
+                slices.add(new UsageBucket(null, "Tunnels (CONNECT, SOCKS5)", b.bytesUploaded(), b.bytesDownloaded(),
+                        b.totalBytes(), b.requests(), b.successfulStreams(), b.successfulStreams()));
+            }
+            if (failed > 0) {
+                slices.add(new UsageBucket(null, "Refused or failed at the gateway", 0, 0, 0, 0, failed, 0));
+            }
+        }
+        return slices;
     }
 
     /** Parallel arrays for Chart.js: labels, requests, successful streams, failed streams, MB (10^6 bytes). */

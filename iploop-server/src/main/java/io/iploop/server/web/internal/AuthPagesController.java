@@ -119,6 +119,7 @@ final class AuthPagesController {
                 return "auth/two-factor";
             }
             model.addAttribute("error", message(e));
+            model.addAttribute("retryAt", e.retryAt());
             response.setStatus(e.status().value());
             return "auth/login";
         }
@@ -161,8 +162,10 @@ final class AuthPagesController {
             return "redirect:/dashboard";
         } catch (AccountsException e) {
             if (e.reason() == AccountsException.Reason.INVALID_TWO_FACTOR_CODE) {
-                model.addAttribute("error", useBackup ? "That backup code is wrong or was used already."
-                        : "That code is wrong or expired. Wait for the next code and try again.");
+                model.addAttribute("error", (useBackup ? "That backup code is wrong or was used already."
+                        : "That code is wrong or expired. Wait for the next code and try again.")
+                        + (e.retryAt() == null ? "" : " Too many failures: the account is locked for now."));
+                model.addAttribute("retryAt", e.retryAt());
                 response.setStatus(e.status().value());
                 return "auth/two-factor";
             }
@@ -171,6 +174,7 @@ final class AuthPagesController {
             model.addAttribute("errors", Map.of());
             model.addAttribute("email", parts[0]);
             model.addAttribute("error", message(e));
+            model.addAttribute("retryAt", e.retryAt());
             response.setStatus(e.status().value());
             return "auth/login";
         }
@@ -331,8 +335,14 @@ final class AuthPagesController {
 
     /** The wording of docs/product/dashboard.md#errors-and-states where it has one, else the service's own message. */
     private static String message(AccountsException e) {
+        // A lock's end is shown beside the message in the reader's own time (fragments/ui :: retryAt),
+        // not as the service's UTC instant.
         return switch (e.reason()) {
-            case INVALID_CREDENTIALS -> "Invalid email or password";
+            case INVALID_CREDENTIALS -> e.retryAt() == null ? "Invalid email or password"
+                    : "Invalid email or password. Too many failures: the account is locked for now.";
+            case ACCOUNT_LOCKED -> "Too many failed sign-ins: this account is locked for now.";
+            case TOO_MANY_ATTEMPTS -> e.retryAt() == null ? capitalize(e.getMessage())
+                    : "Too many failed sign-ins from your address: sign-in is blocked for now.";
             case ACCOUNT_SUSPENDED -> "Account is not active";
             case EMAIL_TAKEN -> "User already exists";
             default -> capitalize(e.getMessage());

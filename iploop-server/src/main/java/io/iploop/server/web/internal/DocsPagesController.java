@@ -7,7 +7,11 @@ import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.platform.IploopProperties;
 import io.iploop.server.plans.PlansService;
+import io.iploop.server.plans.Plan;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -27,6 +31,18 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Controller
 final class DocsPagesController {
+
+    /** Sticky lifetimes the builder offers (proxy-password value to seconds), shown up to the plan's cap. */
+    private static final Map<String, Long> LIFETIMES = orderedLifetimes();
+
+    private static Map<String, Long> orderedLifetimes() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("120s", 120L);
+        m.put("10", 600L);
+        m.put("30", 1800L);
+        m.put("1h", 3600L);
+        return Collections.unmodifiableMap(m);
+    }
 
     private final ApiKeysService keys;
     private final NodesService nodes;
@@ -50,18 +66,31 @@ final class DocsPagesController {
         proxy(model);
         List<ApiKey> usable = keys.list(me.userId()).stream().filter(k -> k.isActive() && k.replacedBy() == null).toList();
         model.addAttribute("keys", usable);
+        OverviewPagesController.planCard(plans, me, model);
+        // The builder offers only what the caller's plan allows (the gateway refuses the rest with
+        // 403): its targeting options, sticky sessions and lifetimes up to the plan's cap.
+        @Nullable Plan plan = (Plan) model.getAttribute("plan");
+        List<String> targeting = plan == null ? List.of() : plan.targeting();
+        boolean sticky = plan != null && plan.stickySessions();
+        long maxLifetime = plan == null ? 0 : plan.maxStickyLifetimeSeconds();
+        model.addAttribute("allowCountry", targeting.contains("country"));
+        model.addAttribute("allowCity", targeting.contains("city"));
+        model.addAttribute("allowSticky", sticky);
+        model.addAttribute("lifetimes", LIFETIMES.entrySet().stream()
+                .filter(e -> maxLifetime <= 0 || e.getValue() <= maxLifetime).map(Map.Entry::getKey).toList());
         model.addAttribute("endpointConfig", OverviewPagesController.safeJson(json.writeValueAsString(Map.of(
                 "host", properties.publicHost(), "httpPort", model.getAttribute("httpPort"),
                 "socksPort", model.getAttribute("socksPort"), "user", me.customerId(),
                 "keyPrefix", usable.isEmpty() ? "" : usable.getFirst().keyPrefix()))));
+        // Countries where nodes are online now (the live inventory), never a fixed list.
         model.addAttribute("locations", nodes.locations());
-        OverviewPagesController.planCard(plans, me, model);
         return "endpoints";
     }
 
     @GetMapping("/docs")
     String docs(@AuthenticationPrincipal AuthenticatedUser me, Model model, HttpServletRequest request) {
         proxy(model);
+        model.addAttribute("catalogue", plans.catalogue());
         String u = me.customerId();
         String http = properties.publicHost() + ":" + model.getAttribute("httpPort");
         String socks = properties.publicHost() + ":" + model.getAttribute("socksPort");

@@ -20,6 +20,7 @@ public final class Fmt {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMM yyyy", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DATE_TIME =
             DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final String[] UNITS = {"B", "KB", "MB", "GB", "TB", "PB"};
     /** One GB: 10^9 bytes, for customers and operators alike (docs/product/README.md#units). */
     private static final long GB = 1_000_000_000L;
@@ -200,5 +201,22 @@ public final class Fmt {
         }
         String t = s.replace('_', ' ').replace('-', ' ');
         return Character.toUpperCase(t.charAt(0)) + t.substring(1);
+    }
+
+    /** A node quality score 0-100 as {@code 96.5 / 100} (no decimal when whole): one form on every page. */
+    public String quality(double score) {
+        BigDecimal v = BigDecimal.valueOf(score).setScale(1, RoundingMode.HALF_UP).stripTrailingZeros();
+        return v.toPlainString() + " / 100";
+    }
+
+    /**
+     * When a lock ends, for a person: {@code in 15 minutes (at 22:45 UTC)}, minutes rounded up
+     * ({@code in 1 minute} under a minute). The page's script rewrites it in the browser's time zone.
+     */
+    public String retryIn(Instant until) {
+        long minutes = Math.max(1, (Duration.between(Instant.now(), until).toSeconds() + 59) / 60);
+        String in = minutes < 60 ? minutes + (minutes == 1 ? " minute" : " minutes")
+                : (minutes + 59) / 60 + ((minutes + 59) / 60 == 1 ? " hour" : " hours");
+        return "in " + in + " (at " + TIME.format(until) + " UTC)";
     }
 }

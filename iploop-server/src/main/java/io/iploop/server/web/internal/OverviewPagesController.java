@@ -1,6 +1,7 @@
 package io.iploop.server.web.internal;
 
 import io.iploop.server.nodes.Locations;
+import io.iploop.server.nodes.NetworkSummary;
 import io.iploop.server.nodes.NodeFilter;
 import io.iploop.server.nodes.NodeListing;
 import io.iploop.server.nodes.NodesException;
@@ -58,13 +59,16 @@ final class OverviewPagesController {
     private void live(AuthenticatedUser me, Model model) {
         NodeListing listing = nodes.list(me.userId(), me.isAdmin(),
                 new NodeFilter(null, "available", null, null, 1, 20));
-        Locations locations = nodes.locations();
+        // Every network figure on the page (cards, map, statistics) comes from this one summary, the
+        // same the admin supply page and the APIs use; only the node list below is scoped to the caller.
+        NetworkSummary network = nodes.network();
         Map<String, Integer> byCountry = new LinkedHashMap<>();
-        for (Locations.Country c : locations.countries()) {
+        for (Locations.Country c : network.locations().countries()) {
             byCountry.put(c.code(), c.nodeCount());
         }
         model.addAttribute("listing", listing);
-        model.addAttribute("locations", locations);
+        model.addAttribute("network", network);
+        model.addAttribute("locations", network.locations());
         model.addAttribute("mapJson", safeJson(json.writeValueAsString(byCountry)));
     }
 

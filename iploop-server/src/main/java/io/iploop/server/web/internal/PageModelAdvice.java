@@ -88,6 +88,7 @@ final class PageModelAdvice {
         model.addAttribute("path", request.getRequestURI());
         model.addAttribute("navItems", NAV);
         model.addAttribute("mailConfigured", mail.smtpConfigured());
+        model.addAttribute("planHelp", PlanHelpLink.INSTANCE);
         model.addAttribute("earnNav", EARN_NAV);
         model.addAttribute("showEarn", me != null && (me.role() == UserRole.OPERATOR || me.role() == UserRole.ADMIN));
     }

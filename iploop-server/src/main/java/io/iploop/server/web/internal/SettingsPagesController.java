@@ -45,6 +45,14 @@ import org.springframework.web.bind.annotation.RequestParam;
 @Controller
 final class SettingsPagesController {
 
+    /**
+     * The section (element id on the page) each {@code ?done=} belongs to: its message is shown
+     * there and the redirect lands at {@code #section}, so the result sits where the user acted.
+     */
+    private static final Map<String, String> DONE_SECTION = Map.of("profile", "profile", "password", "password",
+            "notifications", "notifications", "2fa-off", "two-factor", "session", "sessions", "sessions", "sessions",
+            "whitelist", "whitelist");
+
     /** Confirmation texts for {@code ?done=}; anything else shows nothing. */
     private static final Map<String, String> DONE = Map.of(
             "profile", "Profile saved.",
@@ -76,6 +84,7 @@ final class SettingsPagesController {
     String page(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(required = false) @Nullable String done,
             @RequestParam(required = false) @Nullable String twoFactor, Model model) {
         model.addAttribute("done", done == null ? null : DONE.get(done));
+        model.addAttribute("doneSection", done == null ? null : DONE_SECTION.get(done));
         // Sent here by the page chain: an admin whose session was opened without 2FA (docs/product/accounts.md#two-factor-authentication).
         model.addAttribute("adminNeedsTwoFactor", "required".equals(twoFactor) && me.isAdmin());
         return render(me, model);

@@ -29,6 +29,22 @@ class FmtTest {
     }
 
     @Test
+    void qualityInOneFormEverywhere() {
+        assertThat(fmt.quality(0)).isEqualTo("0 / 100");
+        assertThat(fmt.quality(100)).isEqualTo("100 / 100");
+        assertThat(fmt.quality(96.5)).isEqualTo("96.5 / 100");
+    }
+
+    @Test
+    void lockEndsForAPerson() {
+        Instant at = Instant.parse("2030-01-01T22:45:00Z");
+        assertThat(fmt.retryIn(Instant.now().plusSeconds(14 * 60 + 10))).startsWith("in 15 minutes (at ").endsWith(" UTC)");
+        assertThat(fmt.retryIn(Instant.now().plusSeconds(20))).startsWith("in 1 minute (at ");
+        assertThat(fmt.retryIn(Instant.now().plus(Duration.ofMinutes(90)))).startsWith("in 2 hours");
+        assertThat(fmt.retryIn(at)).endsWith("(at 22:45 UTC)");
+    }
+
+    @Test
     void relativeTimes() {
         Instant now = Instant.now();
         assertThat(fmt.ago(null)).isEqualTo("Never");
