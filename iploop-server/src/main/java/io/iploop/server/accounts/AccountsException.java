@@ -1,7 +1,8 @@
 package io.iploop.server.accounts;
 
-import java.time.Instant;
 import io.iploop.server.platform.ApiException;
+import java.time.Duration;
+import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 
@@ -14,7 +15,7 @@ public final class AccountsException extends ApiException {
     private final @Nullable Instant retryAt;
 
     public AccountsException(Reason reason, String message, @Nullable String field) {
-        this(reason, message, field, null);
+        this(reason, message, field, (Instant) null);
     }
 
     /** With {@code retryAt}: when a lock that refused the request ends (the message says it too, in UTC). */
@@ -25,9 +26,10 @@ public final class AccountsException extends ApiException {
     }
 
     /** With {@code retryAfter} for the {@code Retry-After} header (rate limits). */
-    public AccountsException(Reason reason, String message, @Nullable String field, java.time.Duration retryAfter) {
+    public AccountsException(Reason reason, String message, @Nullable String field, Duration retryAfter) {
         super(reason.code, reason.status, message, field, retryAfter);
         this.reason = reason;
+        this.retryAt = null;
     }
 
     public Reason reason() {
