@@ -40,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  * default 600).
  *
  * <p>A second chain serves everything else: the dashboard pages of the {@code web} feature
- * (DESIGN §7). They authenticate with the same JWT in the {@link WebSessionCookie} (same checks:
+ * (docs/product/dashboard.md). They authenticate with the same JWT in the {@link WebSessionCookie}
+ * (same checks:
  * revocation, login session), have Spring Security's CSRF protection for every state-changing
  * request (token in a {@code SameSite=Strict} HttpOnly cookie, rendered into forms and the
  * {@code <meta name="_csrf">} that htmx sends as a header), and send an anonymous browser to
