@@ -141,7 +141,7 @@
 })();
 
 /*
- * The "build your proxy URL" form of the endpoints page (docs/product/dashboard.md#proxy-endpoints-page, DESIGN §3): composes
+ * The "build your proxy URL" form of the endpoints page (docs/product/dashboard.md#proxy-endpoints-page, docs/product/proxy.md#credentials): composes
  * USERNAME:API_KEY[-name-value]* and fills the code examples. Presentation only: the gateway
  * validates every parameter and answers 400 naming the one it refuses.
  */

@@ -20,7 +20,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
- * Usage analytics at scale (DESIGN §9: performance numbers live in {@code iploop-bench}): creates a
+ * Usage analytics at scale (performance numbers live in {@code iploop-bench}, never in timed tests:
+ * docs/testing.md#performance-numbers): creates a
  * fresh PostgreSQL database, applies the server's Flyway migrations (so the benchmark measures the
  * product's indexes), bulk-loads synthetic {@code usage_records} and times every analytics query
  * the usage feature runs ({@link UsageAnalyticsQueries}, its published query API) for one ordinary

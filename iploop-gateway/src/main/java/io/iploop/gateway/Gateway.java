@@ -472,7 +472,8 @@ public final class Gateway implements AutoCloseable {
         }
 
         /**
-         * The platform's destination blocklist (DESIGN §6, {@code docs/security.md}), checked on
+         * The platform's destination blocklist ({@code docs/security.md#exits-the-data-plane}),
+         * checked on
          * every request's target before an exit is chosen; default {@link EgressBlocklist#EMPTY}.
          */
         public Builder egressBlocklist(EgressBlocklist v) {
@@ -517,7 +518,7 @@ public final class Gateway implements AutoCloseable {
 
         /**
          * Lets customer streams leave from the gateway host itself through the egress policy of
-         * the configuration (DESIGN §1 "direct exit, only if enabled"); replaces node exits.
+         * the configuration (a direct exit exists only when enabled); replaces node exits.
          */
         public Builder directExit(boolean enabled) {
             this.directExit = enabled;

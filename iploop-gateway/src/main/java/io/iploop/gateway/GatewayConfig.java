@@ -17,7 +17,8 @@ import java.util.List;
  * @param blockedDomains admin destination blocklist (domains, with subdomains)
  * @param blockedCidrs admin destination blocklist (CIDRs)
  * @param authCacheTtl how long an API-key check is cached; a disabled key stops working within it
- * @param usageFlushInterval how often metered usage is written (DESIGN §5: 1 s)
+ * @param usageFlushInterval how often metered usage is written (1 s: a crash loses at most one
+ *     interval)
  * @param tunnel tunnel tunables for node sessions
  * @param maxConnectionsPerIp customer connections (HTTP proxy and SOCKS5 together) one source IP
  *     may hold open; more are closed at accept (default {@value #DEFAULT_MAX_CONNECTIONS_PER_IP}).

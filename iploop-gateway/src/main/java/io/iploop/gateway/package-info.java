@@ -1,5 +1,6 @@
 /**
- * The data plane (DESIGN §1-§3): customer listeners (HTTP proxy with CONNECT, SOCKS5), the node
+ * The data plane (docs/architecture.md#data-plane-gateway-tunnel-and-node-agent): customer
+ * listeners (HTTP proxy with CONNECT, SOCKS5), the node
  * hub, exits, metering and the SPI it needs from its host. {@link io.iploop.gateway.Gateway} is
  * the entry point. No Spring.
  */

@@ -10,7 +10,7 @@ import java.util.random.RandomGenerator;
  */
 final class ReconnectBackoff {
 
-    /** DESIGN §4 defaults: 1 s base, doubling, 60 s cap. */
+    /** Defaults of docs/protocol.md §6: 1 s base, doubling, 60 s cap. */
     static final Duration DEFAULT_BASE = Duration.ofSeconds(1);
     static final Duration DEFAULT_CAP = Duration.ofSeconds(60);
     /** Delay after the gateway refused a duplicate device id (docs/node-agent.md). */

@@ -6,8 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A flow-controlled, bidirectional byte stream: one customer connection's bytes through the
- * tunnel (or through any other exit). Credit based (DESIGN §4): the sender may have at most the
- * peer's window of unacknowledged bytes in flight; the receiver returns credit with
+ * tunnel (or through any other exit). Credit based (docs/protocol.md §5): the sender may have at
+ * most the peer's window of unacknowledged bytes in flight; the receiver returns credit with
  * {@link #ack(int)} once it has really delivered bytes, so a slow consumer slows its producer and
  * never the other streams.
  *

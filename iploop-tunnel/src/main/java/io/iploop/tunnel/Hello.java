@@ -3,7 +3,7 @@ package io.iploop.tunnel;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The HELLO frame a node agent sends first (DESIGN §4). Every string is at most
+ * The HELLO frame a node agent sends first (docs/protocol.md §4.1). Every string is at most
  * {@link #MAX_FIELD_BYTES} bytes of UTF-8; the gateway treats all of it as untrusted.
  *
  * @param protocolVersion the tunnel protocol version the agent speaks ({@link TunnelProtocol#VERSION})

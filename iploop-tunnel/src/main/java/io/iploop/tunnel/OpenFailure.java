@@ -14,7 +14,7 @@ public enum OpenFailure {
     UNREACHABLE(3),
     /** The connect attempt timed out. */
     TIMEOUT(4),
-    /** The agent's egress policy forbids the target (DESIGN §6). */
+    /** The agent's egress policy forbids the target (docs/security.md#exits-the-data-plane). */
     FORBIDDEN(5),
     /** The agent is draining or over its stream limit. */
     UNAVAILABLE(6),

@@ -32,10 +32,10 @@ public final class TunnelProtocol {
     /** Largest payload of any control frame, in bytes. */
     public static final int MAX_CONTROL_PAYLOAD = 4 * 1024;
 
-    /** Initial per-stream receive window, in bytes (DESIGN §4). */
+    /** Initial per-stream receive window, in bytes (docs/protocol.md §5). */
     public static final int INITIAL_WINDOW = 256 * 1024;
 
-    /** Default ceiling for a stream's auto-tuned receive window, in bytes (DESIGN §4). */
+    /** Default ceiling for a stream's auto-tuned receive window, in bytes (docs/protocol.md §5). */
     public static final int DEFAULT_MAX_WINDOW = 4 * 1024 * 1024;
 
     /**

@@ -27,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's tunnel: the stream multiplexer over a WebSocket (DESIGN §4, docs/protocol.md). The
+ * One node's tunnel: the stream multiplexer over a WebSocket (docs/protocol.md). The
  * gateway side opens streams; the node side accepts them through a {@link StreamAcceptor}.
  * Thread-safe: public methods may be called from any thread and hop to the channel's event loop,
  * where all session and stream state lives.

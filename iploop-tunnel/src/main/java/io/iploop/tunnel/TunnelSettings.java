@@ -29,7 +29,7 @@ public record TunnelSettings(
         int openTimeoutMillis,
         int maxStreams) {
 
-    /** The defaults of DESIGN §4 and docs/protocol.md §6. */
+    /** The defaults of docs/protocol.md §5 and §6. */
     public static final TunnelSettings DEFAULTS = new TunnelSettings(
             TunnelProtocol.DEFAULT_MAX_WINDOW,
             TunnelProtocol.DEFAULT_HEARTBEAT_INTERVAL_MILLIS,

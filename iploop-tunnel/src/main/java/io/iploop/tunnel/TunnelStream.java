@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One stream of a {@link TunnelSession}: send credit, the local send queue, the receive window
- * with its auto-tuning (DESIGN §4), delivery to the {@link ByteStream.Handler}, and the
+ * with its auto-tuning (docs/protocol.md §5), delivery to the {@link ByteStream.Handler}, and the
  * half-close states of docs/protocol.md §4.6 (open, local-half-closed after our FIN,
  * remote-half-closed after the peer's FIN, closed once both FINs went by or on CLOSE). All state
  * is confined to the session's event loop; public methods hop onto it.

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Caches {@link ProxyAuthenticator} outcomes (accepted and rejected) for a short time, keyed by
  * customer id, key hash and client IP, so a disabled key stops working within the TTL
- * (DESIGN §3, default 5 s). The authenticator is called on {@code executor}, never on the
+ * (default 5 s). The authenticator is called on {@code executor}, never on the
  * caller's thread (it may block); a failed call is not cached. With a bounded executor
  * ({@link io.iploop.gateway.limits.BoundedExecutors}) that is full, the check fails at once with
  * {@link RejectedExecutionException} instead of queueing.

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Parsed proxy credentials {@code CUSTOMER_ID:API_KEY[-name-value]*} (DESIGN §3, docs/product/proxy.md#credentials).
+ * Parsed proxy credentials {@code CUSTOMER_ID:API_KEY[-name-value]*}
+ * (docs/product/proxy.md#credentials).
  * The parser is a single left-to-right scan without regular expressions, bounded to
  * {@value #MAX_PASSWORD_CHARS} characters, so hostile input costs linear time. Immutable.
  *

@@ -1,7 +1,7 @@
 /**
  * Customer proxy credentials: parsing {@code CUSTOMER_ID:API_KEY[-name-value]*} into a key and
- * {@link io.iploop.gateway.routing.Targeting} (DESIGN §3), and the short-lived cache
- * in front of the host's {@link io.iploop.gateway.spi.ProxyAuthenticator}.
+ * {@link io.iploop.gateway.routing.Targeting} (docs/product/proxy.md#credentials), and the
+ * short-lived cache in front of the host's {@link io.iploop.gateway.spi.ProxyAuthenticator}.
  */
 @NullMarked
 package io.iploop.gateway.auth;

@@ -8,7 +8,8 @@ import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every cause of a refused or failed proxy request, with what each listener answers (DESIGN §3):
+ * Every cause of a refused or failed proxy request, with what each listener answers
+ * (docs/product/proxy.md#error-responses):
  * the HTTP status, the stable {@code X-IPLoop-Error} code (also stored as the usage record's
  * error), the RFC 9209 §2.3 {@code Proxy-Status} error type and the RFC 1928 §6 SOCKS5 reply
  * code. Immutable.
@@ -49,7 +50,10 @@ public enum ProxyError {
     REQUEST_TIMEOUT(408, "request_timeout", "http_request_error", Socks5CommandStatus.FAILURE),
     /** 503: the gateway is overloaded (a bounded queue is full); retry shortly. */
     OVERLOADED(503, "overloaded", "proxy_internal_error", Socks5CommandStatus.FAILURE),
-    /** 403: the destination is forbidden by the egress policy (DESIGN §6). */
+    /**
+     * 403: the destination is forbidden by the egress policy or blocklist
+     * (docs/security.md#exits-the-data-plane).
+     */
     TARGET_FORBIDDEN(403, "target_forbidden", "destination_ip_prohibited", Socks5CommandStatus.FORBIDDEN),
     /** 503: no connected exit matches the targeting; alternatives in {@code X-IPLoop-Alternatives}. */
     NO_MATCHING_EXIT(503, "no_matching_exit", "destination_unavailable", Socks5CommandStatus.HOST_UNREACHABLE),

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ProxyErrorResponses {
 
-    /** Header naming the cause of a refused request (DESIGN §3). */
+    /** Header naming the cause of a refused request (docs/product/proxy.md#error-responses). */
     public static final String ERROR_HEADER = "X-IPLoop-Error";
     /** Header listing targeting values that would match now, for 503. */
     public static final String ALTERNATIVES_HEADER = "X-IPLoop-Alternatives";

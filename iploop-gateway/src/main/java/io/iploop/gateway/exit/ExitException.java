@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Why an exit stream could not be opened. Carries the failure kind the listeners map to a
- * status (DESIGN §3) and, for {@link Failure#NO_MATCHING_EXIT}, the nearest alternatives.
- * Stackless: it is thrown on the hot path and its stack says nothing useful.
+ * status (docs/product/proxy.md#error-responses) and, for {@link Failure#NO_MATCHING_EXIT}, the
+ * nearest alternatives. Stackless: it is thrown on the hot path and its stack says nothing useful.
  */
 public final class ExitException extends RuntimeException {
 

@@ -4,8 +4,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Public facts about an exit, safe to reveal in {@code -debug-1} headers (DESIGN §3: never the
- * node's private identity such as device id, owner or IP).
+ * Public facts about an exit, safe to reveal in {@code -debug-1} headers
+ * (docs/product/proxy.md#debug: never the node's private identity such as device id, owner or IP).
  *
  * @param nodeId the exit node's id (nodes.id), null for non-node exits
  * @param asn 0 when unknown

@@ -7,7 +7,8 @@ import io.iploop.gateway.spi.CustomerPrincipal;
  * A customer's request for a stream to {@code host:port}.
  *
  * @param host destination host name or IP literal, as the customer sent it; never resolved at
- *     the gateway for node exits (DESIGN §3: resolved at the exit)
+ *     the gateway for node exits (resolved at the exit, so it sees the exit's DNS and
+ *     its egress check applies to the address actually connected to)
  * @param port destination TCP port, 1-65535
  * @param connectionId identifies the customer connection, so per-connection rotation can give
  *     each connection its own exit and a keep-alive connection can keep it

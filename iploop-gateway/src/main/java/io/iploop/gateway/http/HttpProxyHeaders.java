@@ -35,7 +35,10 @@ final class HttpProxyHeaders {
         }
     }
 
-    /** Adds the {@code -debug-1} headers (DESIGN §3: never the node's private identity). */
+    /**
+     * Adds the {@code -debug-1} headers (never the node's private identity:
+     * docs/product/proxy.md#debug).
+     */
     static void addDebug(HttpHeaders headers, ExitInfo exit) {
         headers.set("X-IPLoop-Node", exit.nodeId() == null ? "direct" : exit.nodeId().toString());
         if (exit.country() != null) {

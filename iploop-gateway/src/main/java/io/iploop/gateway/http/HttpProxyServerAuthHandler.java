@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Checks every proxy request head: decodable, absolute-form or CONNECT (else 400), and
  * {@code Proxy-Authorization: Basic} credentials (else 407) accepted by the cached
- * authenticator (else 407, 403 or 402, DESIGN §3) and admitted by the account's plan limits
+ * authenticator (else 407, 403 or 402, docs/product/proxy.md#error-responses) and admitted by the
+ * account's plan limits
  * (else 402, 403 or 429 with {@code Retry-After}). Accepted requests and their bodies go on to
  * {@link HttpProxyServerForwardHandler}; a refusal is answered with the {@link ProxyError}'s
  * response and the connection closes.

@@ -1,6 +1,6 @@
 /**
- * The HTTP proxy listener (DESIGN §3): absolute-form requests of every method, streamed both
- * ways through one exit stream per customer connection and destination, and {@code CONNECT}
+ * The HTTP proxy listener (docs/product/proxy.md): absolute-form requests of every method, streamed
+ * both ways through one exit stream per customer connection and destination, and {@code CONNECT}
  * tunnels relayed as raw bytes. The pipeline is assembled by
  * {@link io.iploop.gateway.http.HttpProxyServerInitializer}.
  */

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * last {@link AccountLimits} from the control plane, a request-rate bucket, the requests of the
  * current UTC day, open connections, and the byte budget.
  *
- * <p>Byte budget (a lease, DESIGN §5 "no per-packet database call"): the provider reports the
+ * <p>Byte budget (a lease, so there is no database call per packet): the provider reports the
  * balance its store knows; the store already contains every usage record this gateway had written
  * when the fetch started ({@code persistedAtFetch}). Bytes metered here since then but not yet
  * written are subtracted locally, so {@code remaining = reported - (spent - persistedAtFetch)}.
@@ -198,8 +198,8 @@ public final class AccountLimiter {
     }
 
     /**
-     * Applies the plan's sticky-session lifetime cap (DESIGN §3): the lifetime the customer asked
-     * for, or the default one ({@link Targeting#stickyLifetime()}), is cut to
+     * Applies the plan's sticky-session lifetime cap (docs/product/proxy.md#sessions): the lifetime
+     * the customer asked for, or the default one ({@link Targeting#stickyLifetime()}), is cut to
      * {@link AccountLimits#maxStickyLifetimeSeconds()}. The one place the cap is applied.
      *
      * @return {@code targeting}, or a copy with the capped lifetime

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Queues usage records and writes them to the {@link UsageSink} in batches from one daemon
- * thread: every flush interval, or as soon as {@value #MAX_BATCH} records are waiting (DESIGN §5).
+ * thread: every flush interval, or as soon as {@value #MAX_BATCH} records are waiting
+ * (docs/product/usage.md#metering).
  * A batch the sink refuses is kept and retried (the sink's inserts are idempotent), so nothing is
  * lost; {@link #close()} flushes everything synchronously.
  *
@@ -72,7 +73,7 @@ public final class UsageBatcher implements AutoCloseable {
     private long droppedThisEpisode;
 
     /**
-     * @param flushInterval how often records are written (DESIGN §5: 1 s)
+     * @param flushInterval how often records are written (1 s: a crash loses at most one interval)
      */
     public UsageBatcher(UsageSink sink, Duration flushInterval, MeterRegistry registry) {
         this(sink, flushInterval, registry, batch -> {});

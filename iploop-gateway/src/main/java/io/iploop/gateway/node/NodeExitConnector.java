@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens customer streams through nodes: selects a node, sends OPEN, maps the node's answer to the
- * gateway's failure kinds (DESIGN §3: 502 connect failed, 504 timed out, 403 forbidden by the
+ * gateway's failure kinds (docs/product/proxy.md#error-responses: 502 connect failed, 504 timed
+ * out, 403 forbidden by the
  * node's egress policy). A node that vanished or was busy between selection and OPEN, or that
  * sent nothing within the open deadline (suspect of being frozen, docs/protocol.md §6), is replaced
  * by another matching node once; nothing has been sent to the customer at that point. Destination names travel to the node unresolved (punycode for

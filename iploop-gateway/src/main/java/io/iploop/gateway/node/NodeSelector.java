@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Chooses the node for a customer stream (DESIGN §3, docs/product/proxy.md#credentials): filters connected nodes by
+ * Chooses the node for a customer stream (docs/product/proxy.md#targeting-parameters): filters
+ * connected nodes by
  * {@code country}, {@code state}, {@code city} and {@code asn}; {@code rotating} gives a customer a
  * different node than its previous stream whenever more than one matches; {@code sticky} (and
  * {@code rotate-time}/{@code rotate-manual} with a session id) keeps the session's node for the

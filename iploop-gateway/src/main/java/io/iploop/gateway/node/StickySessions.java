@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Sticky sessions (docs/product/proxy.md#sessions): which node a customer's session id is
  * pinned to and until when. A session lives for its lifetime from creation; after that, or when
- * its node leaves, the next request picks a new node. In memory, per gateway (Redis-backed when
- * clustered, DESIGN §8). Thread-safe.
+ * its node leaves, the next request picks a new node. In memory, per gateway: a session is known
+ * only to the gateway instance that created it. Thread-safe.
  */
 final class StickySessions {
 

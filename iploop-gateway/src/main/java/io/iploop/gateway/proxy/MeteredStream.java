@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a usage record is about: one exit stream (or one refused request) of an authenticated
  * customer on {@code connection}, to {@code host}, started at {@code startedAt}. The one place a
- * {@link UsageRecord} is built (DESIGN §5: bytes metered at the customer-facing socket). Immutable;
+ * {@link UsageRecord} is built (bytes metered at the customer-facing socket:
+ * docs/product/usage.md#metering). Immutable;
  * {@link #toUsage} must run on the connection's event loop.
  *
  * @param host the destination host the customer asked for (domain or IP literal)

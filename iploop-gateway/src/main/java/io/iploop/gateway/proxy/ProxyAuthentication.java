@@ -18,7 +18,8 @@ import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks a customer's user name and password for either listener: parse (DESIGN §3), then the
+ * Checks a customer's user name and password for either listener: parse
+ * (docs/product/proxy.md#credentials), then the
  * cached {@link io.iploop.gateway.spi.ProxyAuthenticator}. A password whose key is well-formed
  * but whose parameters are not is still authenticated, so the refusal is attributed to the
  * customer (a usage record with {@code invalid_targeting}). An accepted customer's

@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One customer connection: its id (for per-connection rotation), the bytes read from and written
- * to the customer socket (DESIGN §5), and the customer once authenticated. Usage records take the
- * bytes as deltas between "cuts", one cut per exit stream.
+ * to the customer socket (where usage is metered), and the customer once authenticated. Usage
+ * records take the bytes as deltas between "cuts", one cut per exit stream.
  *
  * <p>Not thread-safe: used only on the connection's event loop.
  */

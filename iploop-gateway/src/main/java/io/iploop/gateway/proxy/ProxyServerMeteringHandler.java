@@ -10,8 +10,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Counts the bytes read from and written to a customer socket (DESIGN §5: metered at the
- * customer-facing socket, protocol overhead included). First in every customer pipeline, never
+ * Counts the bytes read from and written to a customer socket (metered at the
+ * customer-facing socket, protocol overhead included: docs/product/usage.md#metering). First in
+ * every customer pipeline, never
  * removed. Written bytes count once the write succeeded. Every byte also spends the account's
  * byte budget (no I/O, see {@link io.iploop.gateway.limits.AccountLimiter#spend}), in both
  * directions. Once it is gone (or a tunnel's per-tunnel byte cap is reached), the connection is

@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The targeting and session parameters a customer appended to the API key in the proxy password
- * ({@code API_KEY-country-de-city-berlin-session-abc-sesstype-sticky}, DESIGN §3, README "Using the proxy").
+ * ({@code API_KEY-country-de-city-berlin-session-abc-sesstype-sticky},
+ * docs/product/proxy.md#targeting-parameters).
  * Already validated: country is upper-case ISO-3166 alpha-2, city/state lower-case with
  * {@code _} for spaces, session 1-64 of {@code [A-Za-z0-9_]}. Immutable.
  *
@@ -89,7 +90,7 @@ public record Targeting(
         PER_REQUEST
     }
 
-    /** Rotation modes of docs/product/proxy.md#rotation / DESIGN §3. */
+    /** Rotation modes of docs/product/proxy.md#rotation. */
     public enum RotateMode {
         REQUEST, TIME, MANUAL, ON_BLOCK
     }

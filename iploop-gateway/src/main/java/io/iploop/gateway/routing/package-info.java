@@ -1,6 +1,7 @@
 /**
  * What a customer asks of its exit: the validated targeting and session parameters of the proxy
- * password ({@link io.iploop.gateway.routing.Targeting}; README "Using the proxy", DESIGN §3), shared by
+ * password ({@link io.iploop.gateway.routing.Targeting};
+ * docs/product/proxy.md#targeting-parameters), shared by
  * credential parsing, plan limits and node selection without tying them to each other.
  */
 @NullMarked

@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RFC 1929 username/password check with the same credentials as the HTTP proxy (DESIGN §3).
+ * RFC 1929 username/password check with the same credentials as the HTTP proxy
+ * (docs/product/proxy.md#credentials).
  * Bad or missing credentials: status {@code 0xFF} (any non-zero is a failure) and close (RFC 1929 §2). A known customer
  * refused for another reason (IP whitelist, balance, invalid targeting, a plan limit) passes this step and
  * gets the matching RFC 1928 reply code on its CONNECT, so the refusal is visible in its usage.

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  *     the period, minus what is used); {@link #UNLIMITED_BYTES} = unlimited; 0 or less = exhausted
  * @param stickySessions whether {@code sesstype-sticky} is allowed
  * @param maxStickyLifetimeSeconds the longest sticky-session lifetime the plan allows, in seconds
- *     (DESIGN §3: the {@code lifetime} parameter, and the default lifetime, are capped by plan);
+ *     (the {@code lifetime} parameter, and the default lifetime, are capped by plan:
+ *     docs/product/proxy.md#sessions);
  *     0 = no cap
  * @param targeting targeting parameters the plan includes
  * @param maxBytesPerTunnel most bytes (both directions, customer socket) one CONNECT / SOCKS5

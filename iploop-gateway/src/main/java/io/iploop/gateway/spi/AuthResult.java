@@ -10,7 +10,7 @@ public sealed interface AuthResult {
      * Credentials refused.
      *
      * @param reason why, mapped by the gateway to 407 (bad key), 403 (IP not whitelisted) or
-     *     402 (no balance); see DESIGN §3
+     *     402 (no balance); see docs/product/proxy.md#error-responses
      * @param message a short human-readable explanation, safe to show the customer
      */
     record Rejected(RejectReason reason, String message) implements AuthResult {}

@@ -3,7 +3,8 @@ package io.iploop.gateway.spi;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One entry of the platform's destination blocklist (DESIGN §6, {@code docs/security.md}): a host
+ * One entry of the platform's destination blocklist
+ * ({@code docs/security.md#exits-the-data-plane}): a host
  * name, an address block, a port, or a port combined with a host or block. A request matches when
  * every part that is set matches its target. Immutable.
  *

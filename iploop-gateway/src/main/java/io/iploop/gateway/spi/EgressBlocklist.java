@@ -3,7 +3,8 @@ package io.iploop.gateway.spi;
 import java.util.List;
 
 /**
- * The control plane's destination blocklist (DESIGN §6). The gateway fetches the whole list every
+ * The control plane's destination blocklist (docs/security.md#exits-the-data-plane). The gateway
+ * fetches the whole list every
  * few seconds (default 2 s) from a blocking executor, never from an event loop and never per
  * request, so implementations may block (a database) and must be thread-safe.
  */

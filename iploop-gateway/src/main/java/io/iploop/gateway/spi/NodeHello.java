@@ -3,8 +3,8 @@ package io.iploop.gateway.spi;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A node agent's registration as received in HELLO (DESIGN §4) and the address it connected
- * from. Self-reported fields are untrusted input.
+ * A node agent's registration as received in HELLO (docs/protocol.md §4.1) and the address it
+ * connected from. Self-reported fields are untrusted input.
  *
  * @param nodeKeySha256Hex lowercase hex SHA-256 of the node key the operator logged in with
  * @param deviceId the agent's persistent device id (1-128 chars of [A-Za-z0-9._:-])

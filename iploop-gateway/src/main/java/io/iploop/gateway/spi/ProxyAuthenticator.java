@@ -4,7 +4,8 @@ import java.net.InetAddress;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Checks a customer's proxy credentials (DESIGN §3): {@code username} is the customer's public
+ * Checks a customer's proxy credentials (docs/product/proxy.md#credentials): {@code username} is
+ * the customer's public
  * customer id, {@code apiKey} the {@code iploop_…} key with the targeting parameters already
  * stripped. The gateway wraps this in a cache with a 5 s expiry, so a disabled key stops
  * working within 5 s; implementations may therefore block (they are called off the event loop)

@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * What other features need from the accounts feature (DESIGN §2, {@code docs/architecture.md}):
+ * What other features need from the accounts feature ({@code docs/architecture.md}):
  * look an account up, create one (first start), promote a customer to operator, the counts for the
  * admin dashboard. The account's own flows (sign-in, password, e-mail verification, profile, 2FA)
  * and the admin's user management are separate interfaces used by the accounts controllers and the

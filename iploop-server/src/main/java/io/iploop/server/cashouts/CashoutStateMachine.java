@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The cash-out state machine, declared in this one place (DESIGN §10, like Kill Bill's
+ * The cash-out state machine, declared in this one place (docs/architecture.md#rules, as Kill Bill's
  * {@code PaymentStates.xml}): every allowed transition with the ledger movement it causes. Any
  * transition not listed is refused with 409 naming from and to. Immutable; thread-safe.
  *

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The egress feature's public API: the admin destination blocklist (DESIGN §6,
- * docs/security.md#destination-blocklist). Changes are audited and reach the gateway within its
+ * The egress feature's public API: the admin destination blocklist
+ * (docs/security.md#exits-the-data-plane). Changes are audited and reach the gateway within its
  * refresh period (2 s). Thread-safe.
  */
 public interface EgressBlocklistService {

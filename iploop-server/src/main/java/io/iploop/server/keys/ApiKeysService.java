@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The API keys feature's public API (docs/product/proxy.md#api-keys, docs/product/api.md#endpoint-groups, docs/product/proxy.md#key-rotation, docs/product/accounts.md#ip-whitelist). Every method
  * is scoped by the owner's account id; another account's key behaves as if it did not exist
- * ({@code NOT_FOUND}, nothing changed: DESIGN §7). Changes reach the gateway within its 5 s auth
- * cache. Thread-safe.
+ * ({@code NOT_FOUND}, nothing changed: docs/product/api.md#conventions). Changes reach the gateway
+ * within its 5 s auth cache. Thread-safe.
  */
 public interface ApiKeysService {
 

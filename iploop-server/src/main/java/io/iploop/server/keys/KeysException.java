@@ -17,7 +17,7 @@ public final class KeysException extends ApiException {
     public enum Reason {
         /** docs/product/proxy.md#api-keys: at most 5 keys per account. */
         KEY_LIMIT_REACHED("key_limit_reached", HttpStatus.CONFLICT),
-        /** Unknown key, or another account's key (never revealed as such: DESIGN §7). */
+        /** Unknown key, or another account's key (never revealed as such: 404, not 403). */
         NOT_FOUND("key_not_found", HttpStatus.NOT_FOUND),
         /** docs/product/proxy.md#api-keys: whitelist entries are IPv4/IPv6 addresses or CIDR ranges, at most 50. */
         INVALID_WHITELIST("invalid_whitelist", HttpStatus.BAD_REQUEST),

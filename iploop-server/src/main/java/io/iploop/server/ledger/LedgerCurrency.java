@@ -4,10 +4,10 @@ import java.math.BigDecimal;
 
 /**
  * The unit an account counts in. Currencies are never mixed within one account or balanced against
- * each other in one transaction (DESIGN §5).
+ * each other in one transaction (docs/product/ledger.md#currencies-and-units).
  */
 public enum LedgerCurrency {
-    /** Earn credit: whole numbers only, 1 credit = USD 0.001 (DESIGN §5, docs/product/earn.md#credits). */
+    /** Earn credit: whole numbers only, 1 credit = USD 0.001 (docs/product/earn.md#credits). */
     CREDIT(0),
     /** US dollars (customer prepaid balances, docs/product/billing.md#prepaid-credits). */
     USD(6),

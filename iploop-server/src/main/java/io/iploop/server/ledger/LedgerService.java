@@ -4,7 +4,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The ledger's public API (DESIGN §5). Thread-safe. Every method joins the caller's database
+ * The ledger's public API (docs/product/ledger.md). Thread-safe. Every method joins the caller's
+ * database
  * transaction when there is one, so a feature's state change and its posting commit together; a
  * refused posting throws and the caller's transaction rolls back with it.
  */

@@ -1,5 +1,6 @@
 /**
- * The double-entry ledger (DESIGN §5, docs/product/ledger.md#double-entry): accounts per owner and purpose, append-only
+ * The double-entry ledger (docs/product/ledger.md#double-entry): accounts per owner and purpose,
+ * append-only
  * transactions whose entries sum to zero per currency, balances that always equal the sum of their
  * entries (kept by the database in the same transaction), and idempotency keys for externally
  * triggered movements. Features that move value (earn credits, cash-outs, referrals, billing) post

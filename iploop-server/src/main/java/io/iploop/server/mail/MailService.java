@@ -2,7 +2,7 @@ package io.iploop.server.mail;
 
 import java.util.List;
 
-/** The mail feature's public API (DESIGN §7 outbox). Thread-safe. */
+/** The mail feature's public API (transactional outbox, docs/architecture.md#rules). Thread-safe. */
 public interface MailService {
 
     /**

@@ -1,5 +1,6 @@
 /**
- * Outgoing e-mail (DESIGN §7): features put mail into an outbox table in the transaction of the
+ * Outgoing e-mail (docs/architecture.md#rules, outbox): features put mail into an outbox table in
+ * the transaction of the
  * change that causes it; a worker delivers it over SMTP ({@code IPLOOP_SMTP_*}) with retries and
  * backoff, or, when no SMTP server is configured (the embedded default), into a dev mailbox that
  * admins read at {@code GET /api/admin/dev-mailbox}. The public API is

@@ -19,11 +19,11 @@ public final class NodesException extends ApiException {
         INVALID_COUNTRY("invalid_country", HttpStatus.BAD_REQUEST),
         /** A malformed node-list filter or page (docs/product/nodes.md#node-list-and-filters). */
         INVALID_FILTER("invalid_filter", HttpStatus.BAD_REQUEST),
-        /** No node key with that id in the caller's account (another account's key included: DESIGN §7). */
+        /** No node key with that id in the caller's account (another account's key too: 404, never 403). */
         NODE_KEY_NOT_FOUND("node_key_not_found", HttpStatus.NOT_FOUND),
         /** Safety limit on node keys per operator (our own: docs/product/nodes.md#node-api). */
         NODE_KEY_LIMIT_REACHED("node_key_limit_reached", HttpStatus.CONFLICT),
-        /** Not one of the caller's devices (or none at all: another tenant's id is 404, DESIGN §7). */
+        /** Not one of the caller's devices (or none at all: another tenant's id is 404, never 403). */
         DEVICE_NOT_FOUND("device_not_found", HttpStatus.NOT_FOUND),
         /** A device registration or rename with a malformed field; the field is named. */
         INVALID_DEVICE("invalid_device", HttpStatus.BAD_REQUEST),

@@ -74,7 +74,8 @@ public interface NodesService {
     List<NodeKey> nodeKeys(UUID userId);
 
     /**
-     * One of the user's node keys; another account's key behaves as if it did not exist (DESIGN §7).
+     * One of the user's node keys; another account's key behaves as if it did not exist
+     * (docs/product/api.md#conventions).
      *
      * @throws NodesException {@code NODE_KEY_NOT_FOUND}
      */

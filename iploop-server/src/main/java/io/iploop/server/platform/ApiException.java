@@ -5,7 +5,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 
 /**
- * Base of the one exception type per feature (DESIGN §10): carries a stable machine-readable code,
+ * Base of the one exception type per feature (docs/architecture.md#rules): carries a stable
+ * machine-readable code,
  * the HTTP status it maps to, and optionally the request field at fault. Rendered as
  * {@code {"error":{"code":…,"message":…,"field":…}}}. The message is shown to the caller, so it
  * must never reveal another tenant's data.

@@ -21,7 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param bindAddress {@code IPLOOP_BIND_ADDRESS} ({@code 0.0.0.0}): address the gateway listeners
  *     and the HTTP server bind to
  * @param egressAllowLoopback {@code IPLOOP_EGRESS_ALLOW_LOOPBACK} (false): lets exits reach loopback
- *     targets; tests and local trials only (DESIGN §6)
+ *     targets; tests and local trials only (docs/security.md#exits-the-data-plane)
  * @param publicHost {@code IPLOOP_PUBLIC_HOST} ({@code 127.0.0.1}): host printed in the banner's URLs
  * @param geoipDb {@code IPLOOP_GEOIP_DB}: path of a MaxMind City database; when unset nodes'
  *     self-reported location is used
@@ -30,8 +30,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param localNodeCountry {@code IPLOOP_LOCAL_NODE_COUNTRY}: ISO-3166 alpha-2 country the local node
  *     reports, so {@code -country-XX} targeting can be tried locally; null = unknown
  * @param gatewayEnabled {@code IPLOOP_GATEWAY_ENABLED} (true): run the data plane in this process
- * @param usageFlushInterval {@code IPLOOP_USAGE_FLUSH_INTERVAL} (1 s, DESIGN §5): how often the
- *     gateway writes metered usage
+ * @param usageFlushInterval {@code IPLOOP_USAGE_FLUSH_INTERVAL} (1 s,
+ *     docs/product/usage.md#metering): how often the gateway writes metered usage
  * @param demoCustomer {@code IPLOOP_DEMO_CUSTOMER}: whether the first start creates the demo
  *     customer; null (unset) = only on the embedded database, see {@link #createDemoCustomer()}
  * @param usageJournalMaxSize {@code IPLOOP_USAGE_JOURNAL_MAX_SIZE} (256 MB): bound of the on-disk

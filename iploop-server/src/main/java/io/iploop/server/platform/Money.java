@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 import java.util.Currency;
 
 /**
- * An amount of money with its currency (DESIGN §5, §10): never a double, never without a currency,
- * rounded to the currency's scale only at a boundary (invoice line, payout). Immutable.
+ * An amount of money with its currency (docs/architecture.md#rules): never a double, never without
+ * a currency, rounded to the currency's scale only at a boundary (invoice line, payout). Immutable.
  */
 public record Money(BigDecimal amount, Currency currency) {
 

@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Secrets generated once into {@code DATA_DIR/secrets} (directory 700, files 600) and reused on
- * every start, never hard-coded (DESIGN §5): the JWT HMAC key and the AES-256 key for secrets at
+ * every start, never hard-coded (docs/security.md#accounts-and-access-the-control-plane): the JWT
+ * HMAC key and the AES-256 key for secrets at
  * rest, with {@link #encrypt}/{@link #decrypt} (AES-256-GCM) for values such as TOTP secrets.
  * Immutable after construction; thread-safe.
  */

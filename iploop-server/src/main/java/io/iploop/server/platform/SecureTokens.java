@@ -6,7 +6,8 @@ import java.util.HexFormat;
 
 /**
  * Random tokens and hashes for secrets that are shown once and stored as SHA-256 only (API keys,
- * node keys; DESIGN §5). Thread-safe.
+ * node keys; docs/security.md#accounts-and-access-the-control-plane), so a database leak yields no
+ * working credentials. Thread-safe.
  */
 public final class SecureTokens {
 

@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * Usage over all accounts within {@code [from, to)} (admin statistics, docs/product/admin.md). Bytes are
- * counted at the customer-facing socket, both directions (DESIGN §5). Immutable.
+ * counted at the customer-facing socket, both directions (docs/product/usage.md#metering).
+ * Immutable.
  *
  * @param totalBytes bytes uploaded plus downloaded
  * @param requests HTTP requests carried (a CONNECT or SOCKS5 tunnel counts 1)

@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Usage of one bucket of a {@link UsageBreakdown}, summed over the usage records in it. Bytes are
- * counted at the customer-facing socket (DESIGN §5). Immutable.
+ * counted at the customer-facing socket (docs/product/usage.md#metering). Immutable.
  *
  * @param key the bucket: a UTC date {@code yyyy-MM-dd}, an hour {@code 0}-{@code 23} (UTC), an
  *     ISO country code, an API key id, an HTTP status or a target host; null for records without

@@ -8,6 +8,7 @@ import java.util.UUID;
  * Listeners that update their own tables in the same transaction stay exact: a batch is counted
  * once or not at all. Immutable.
  *
- * @param bytes bytes carried, both directions (DESIGN §5: bytes billed equal bytes carried)
+ * @param bytes bytes carried, both directions (bytes billed equal bytes carried:
+ *     docs/product/usage.md#metering)
  */
 public record UsageRecorded(UUID userId, long bytes) {}

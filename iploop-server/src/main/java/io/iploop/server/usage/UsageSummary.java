@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * An account's usage over the last {@code days} days (docs/product/usage.md#analytics), computed from
- * {@code usage_records}. Bytes are counted at the customer-facing socket (DESIGN §5). Immutable.
+ * {@code usage_records}. Bytes are counted at the customer-facing socket
+ * (docs/product/usage.md#metering). Immutable.
  *
  * @param bytesUploaded bytes read from the customer
  * @param bytesDownloaded bytes written to the customer

@@ -1,5 +1,5 @@
 /**
- * The web dashboard (docs/product/dashboard.md; DESIGN §7): server-rendered pages for everything the
+ * The web dashboard (docs/product/dashboard.md): server-rendered pages for everything the
  * REST API offers a person. Conventions for whoever adds a page: page controllers live here in
  * {@code web.internal}, package-private, one controller per group of pages (auth, overview and
  * nodes, analytics and usage, API keys, endpoints and docs, settings, admin, earn, cash-out and earn settings), and call only the other features'

@@ -20,7 +20,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * DESIGN §7: mail that cannot be delivered stays in the outbox and is retried with backoff. Its own
+ * Mail that cannot be delivered stays in the outbox and is retried with backoff
+ * (docs/architecture.md#rules). Its own
  * context whose SMTP port has no server until the test starts one.
  */
 @ServerTest

@@ -47,7 +47,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 import tools.jackson.databind.JsonNode;
 
 /**
- * The tenancy guarantee (DESIGN §7): with two accounts A and B, each owning an API key, a node key,
+ * The tenancy guarantee (docs/product/api.md#conventions): with two accounts A and B, each owning
+ * an API key, a node key,
  * a node (an earn device), usage, a login session, a cash-out and a saved payment method, B calling any endpoint that takes an id in its path with A's id answers 404 and
  * changes nothing A can see, and no list B can read contains any of A's identifiers.
  *

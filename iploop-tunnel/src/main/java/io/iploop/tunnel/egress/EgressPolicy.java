@@ -17,7 +17,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which destinations an exit may connect to (DESIGN §6, {@code docs/security.md}). Refuses
+ * Which destinations an exit may connect to (docs/security.md#exits-the-data-plane). Refuses
  * loopback, private (RFC 1918), CGNAT (RFC 6598), link-local (including 169.254.169.254), multicast,
  * reserved and documentation ranges and the other blocks of the IANA IPv4 and IPv6 special-purpose
  * registries (RFC 6890) that are not globally reachable, the IPv6 forms that carry an IPv4 address
@@ -40,7 +40,8 @@ public final class EgressPolicy {
 
     /**
      * The IANA IPv4 and IPv6 special-purpose address registries (RFC 6890 and later entries) minus
-     * the few globally reachable ones, plus multicast and the deprecated ranges DESIGN §6 names.
+     * the few globally reachable ones, plus multicast and the deprecated ranges
+     * (docs/security.md#exits-the-data-plane).
      */
     private static final List<Cidr> FORBIDDEN = parseAll(List.of(
             // IPv4: "this network", RFC 1918, CGNAT, link-local, IETF protocol assignments, documentation,
@@ -62,7 +63,7 @@ public final class EgressPolicy {
     private static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
     private static final Cidr SIX_TO_FOUR = Cidr.parse("2002::/16");
 
-    /** SMTP submission and relay ports (DESIGN §6). */
+    /** SMTP submission and relay ports: an exit must not send spam. */
     private static final Set<Integer> FORBIDDEN_PORTS = Set.of(25, 465, 587);
 
     private final boolean allowLoopback;

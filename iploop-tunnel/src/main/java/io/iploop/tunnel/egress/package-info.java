@@ -1,5 +1,6 @@
 /**
- * Exit safety (DESIGN §6): which destinations an exit may connect to. Shared by the gateway
+ * Exit safety (docs/security.md#exits-the-data-plane): which destinations an exit may connect to.
+ * Shared by the gateway
  * (direct and upstream exits) and the node agent (its own network), so both refuse the same
  * ranges and connect to the very address that was checked.
  */

@@ -11,7 +11,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Every IPv6 form that carries an IPv4 address is refused when the IPv4 address is (DESIGN §6): an
+ * Every IPv6 form that carries an IPv4 address is refused when the IPv4 address is
+ * (docs/security.md#exits-the-data-plane): an
  * exit must not reach a private network through its NAT64, 6to4 or IPv4-mapped spelling. The forms
  * that are never globally routed (IPv4-compatible, IPv4-translated, local-use NAT64) are refused
  * whatever they carry.

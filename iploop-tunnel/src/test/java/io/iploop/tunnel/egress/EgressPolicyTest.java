@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** DESIGN §6: the ranges and ports an exit must refuse. */
+/** The ranges and ports an exit must refuse (docs/security.md#exits-the-data-plane). */
 class EgressPolicyTest {
 
     private final EgressPolicy strict = EgressPolicy.standard(false);

@@ -29,9 +29,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * An exit that connects from the gateway host itself (DESIGN §1: "direct exit, only if
- * enabled"). The destination is resolved off the event loop with {@link EgressPolicy#resolve}
- * and the checked address is the one connected to (DESIGN §6, no DNS-rebinding window).
+ * An exit that connects from the gateway host itself, only when the configuration enables it.
+ * The destination is resolved off the event loop with {@link EgressPolicy#resolve}
+ * and the checked address is the one connected to (no DNS-rebinding window:
+ * docs/security.md#exits-the-data-plane).
  * Failures: {@link ExitException.Failure#FORBIDDEN_TARGET} for the policy,
  * {@link ExitException.Failure#DNS_NAME_NOT_FOUND} / {@link ExitException.Failure#DNS_SERVER_FAILURE}
  * for names that do not resolve, {@link ExitException.Failure#CONNECT_FAILED} for refused

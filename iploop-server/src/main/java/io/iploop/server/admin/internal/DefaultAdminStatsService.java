@@ -17,7 +17,10 @@ import java.time.ZoneOffset;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 
-/** Statistics from the features' public services only (DESIGN §2, §10). Stateless, thread-safe. */
+/**
+ * Statistics from the features' public services only, never their tables
+ * (docs/architecture.md#rules). Stateless, thread-safe.
+ */
 @Service
 class DefaultAdminStatsService implements AdminStatsService {
 

@@ -17,7 +17,7 @@ final class CreditMath {
     /** Bytes in one GB: 10^9, on the customer and the operator side alike (docs/product/README.md#units). */
     static final long GB = 1_000_000_000L;
     static final BigDecimal BYTES_PER_GB = BigDecimal.valueOf(GB);
-    /** Credits per USD: 1 credit = USD 0.001 (DESIGN §5). */
+    /** Credits per USD: 1 credit = USD 0.001 (docs/product/earn.md#credits). */
     static final BigDecimal CREDITS_PER_USD = BigDecimal.valueOf(1000);
     /** Sharing devices from which the multi-device bonus applies (docs/product/earn.md#multi-device-bonus). */
     static final int MULTI_DEVICE_MIN = 3;

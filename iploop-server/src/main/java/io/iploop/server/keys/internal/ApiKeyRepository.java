@@ -130,7 +130,8 @@ class ApiKeyRepository {
     }
 
     /**
-     * The key half of the proxy credential check of DESIGN §3 in one indexed lookup on this
+     * The key half of the proxy credential check (docs/product/proxy.md#credentials) in one indexed
+     * lookup on this
      * feature's own tables: the key by hash with its owner, state and IP whitelist, and the owner's
      * account-level IP whitelist. The owner's account (customer id, status) is the accounts
      * feature's to tell.

@@ -22,7 +22,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * The gateway's {@link ProxyAuthenticator} (DESIGN §3): accepts a key only if it exists, belongs to
+ * The gateway's {@link ProxyAuthenticator} (docs/product/proxy.md#credentials): accepts a key only
+ * if it exists, belongs to
  * the customer id given as proxy username, is active, unexpired and not past its rotation grace
  * period, and its account (asked of the accounts feature through {@link KeyOwners}) carries that customer id and is
  * active. Everything else is {@code BAD_CREDENTIALS}

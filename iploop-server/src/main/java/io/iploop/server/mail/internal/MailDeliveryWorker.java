@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Delivers due outbox messages every {@code IPLOOP_MAIL_POLL_INTERVAL} (DESIGN §7). A failed
+ * Delivers due outbox messages every {@code IPLOOP_MAIL_POLL_INTERVAL}. A failed
  * attempt is retried with exponential backoff ({@link #backoff}) until {@code maxAttempts}, then the
  * message is marked {@code failed}. Rows are locked with {@code SKIP LOCKED}, so several instances
  * may run the worker at once without sending a message twice. Runs on the scheduler thread only.

@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Spring Security: stateless JWT for {@code /api/**} (blacklisted tokens and ended sessions
  * refused); public registration, login, password reset and e-mail verification links, locations,
  * plan catalogue, OpenAPI and Swagger UI, health and Prometheus scrape, and {@code /error}
- * (otherwise validation errors forwarded there come back as 403, STACK-NOTES). 401/403 use the
+ * (otherwise validation errors forwarded there come back as 403). 401/403 use the
  * JSON error envelope ({@code /api/v2/**}: the v2 envelope). Account-security rules
  * ({@link SecurityRules}): {@code /api/admin/**} and {@code /api/v2/admin/**} are for admins whose
  * token was issued with 2FA (403 {@code two_factor_required} otherwise, docs/product/accounts.md#two-factor-authentication); an account
@@ -40,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  * default 600).
  *
  * <p>A second chain serves everything else: the dashboard pages of the {@code web} feature
- * (DESIGN §7). They authenticate with the same JWT in the {@link WebSessionCookie} (same checks:
+ * (docs/product/dashboard.md). They authenticate with the same JWT in the {@link WebSessionCookie}
+ * (same checks:
  * revocation, login session), have Spring Security's CSRF protection for every state-changing
  * request (token in a {@code SameSite=Strict} HttpOnly cookie, rendered into forms and the
  * {@code <meta name="_csrf">} that htmx sends as a header), and send an anonymous browser to

@@ -1,5 +1,5 @@
 /**
- * The {@code /api/v2} conventions (docs/product/api.md#api-v2, DESIGN §7) as one reusable piece: every JSON
+ * The {@code /api/v2} conventions (docs/product/api.md#api-v2) as one reusable piece: every JSON
  * response under {@code /api/v2/} is wrapped in the {@link io.iploop.server.platform.v2.Envelope}
  * {@code {success, data, error, meta}} (errors too, including 401, 403 and 429), every successful GET
  * carries an {@code ETag} and answers {@code If-None-Match} with 304 and no body, and annotated

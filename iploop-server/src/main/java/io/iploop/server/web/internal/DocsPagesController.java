@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The proxy endpoints page (docs/product/dashboard.md#proxy-endpoints-page: endpoint cards, cURL/Python/Node.js/Java examples with
  * the caller's customer id and a chosen key, the targeting reference, a form that composes the
  * credential string) and the docs page (docs/product/dashboard.md#proxy-endpoints-page: quick start, authentication, HTTP and SOCKS5,
- * geo-targeting, sessions, limits, response codes of DESIGN §3, node agent). The proxy host is
+ * geo-targeting, sessions, limits, response codes of docs/product/proxy.md, node agent). The proxy host is
  * {@code iploop.public-host}; ports are those the running gateway listens on (configured ones
  * while it does not run). The credential syntax itself lives in the client-side builder only as
  * presentation; the gateway remains the judge of what is valid. Stateless; thread-safe.

@@ -46,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code /api/earn/earnings?format=csv}) and the referral page. Figures come from
  * {@link EarnService}, node keys and device IPs from {@link NodesService}; the cash-out and
  * settings pages are in {@link CashoutPagesController}. Credits are whole numbers, 1 credit = USD
- * 0.001 (DESIGN §5). Stateless; thread-safe.
+ * 0.001 (docs/product/earn.md#credits). Stateless; thread-safe.
  */
 @Controller
 final class EarnPagesController {

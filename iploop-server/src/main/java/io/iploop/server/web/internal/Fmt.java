@@ -128,7 +128,7 @@ public final class Fmt {
         return n.setScale(2, RoundingMode.DOWN).toPlainString();
     }
 
-    /** Earn credits as USD (1 credit = USD 0.001, DESIGN §5). */
+    /** Earn credits as USD (1 credit = USD 0.001, docs/product/earn.md#credits). */
     public String creditsUsd(long credits) {
         return usd(BigDecimal.valueOf(credits, 3));
     }
