@@ -330,7 +330,7 @@ class DefaultNodesService implements NodesService {
         boolean isOnline = online.contains(d.id());
         return new Device(d.id(), d.deviceId(), d.ownerId(), d.name(), d.installMethod(), d.nodeVersion(), d.platform(),
                 d.country(), d.city(), isOnline, d.paused(), d.localExit(), isOnline ? d.connectedSince() : null,
-                d.lastHeartbeat(), d.createdAt(), d.removedAt());
+                d.lastHeartbeat(), d.createdAt(), d.removedAt(), d.lastIdClashAt(), d.lastIdClashFrom());
     }
 
     /** A device name stripped to 1-100 characters, else {@code INVALID_DEVICE} naming {@code name}. */
