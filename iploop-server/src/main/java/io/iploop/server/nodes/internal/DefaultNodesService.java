@@ -369,7 +369,7 @@ class DefaultNodesService implements NodesService {
                     r.asn(), r.isp(), r.connectionType(), status, online, r.localExit() || (online && c.localExit()),
                     r.qualityScore(), r.bandwidthBytes(), r.totalRequests(), r.successfulRequests(),
                     online ? c.activeStreams() : 0, r.lastHeartbeat(),
-                    online ? c.connectedSince() : r.connectedSince(), r.createdAt()));
+                    online ? c.connectedSince() : r.connectedSince(), r.createdAt(), r.lastIdClashAt()));
         }
         return views;
     }

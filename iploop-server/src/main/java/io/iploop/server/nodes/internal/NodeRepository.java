@@ -194,7 +194,7 @@ class NodeRepository {
                 rs.getBoolean("local_exit"), rs.getInt("quality_score"), rs.getLong("bandwidth_bytes"),
                 rs.getLong("total_requests"), rs.getLong("successful_requests"),
                 instant(rs.getTimestamp("last_heartbeat")), instant(rs.getTimestamp("connected_since")),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("last_id_clash_at")));
     }
 
     private static @Nullable Instant instant(@Nullable Timestamp ts) {
@@ -334,5 +334,6 @@ class NodeRepository {
             @Nullable String city, @Nullable String region, int asn, @Nullable String isp, @Nullable String connectionType,
             String status, boolean paused, boolean removed, boolean localExit, int qualityScore, long bandwidthBytes,
             long totalRequests,
-            long successfulRequests, @Nullable Instant lastHeartbeat, @Nullable Instant connectedSince, Instant createdAt) {}
+            long successfulRequests, @Nullable Instant lastHeartbeat, @Nullable Instant connectedSince, Instant createdAt,
+            @Nullable Instant lastIdClashAt) {}
 }
