@@ -57,6 +57,8 @@ class GatewayWithAgentsIT {
     private final Map<String, String[]> nodeKeys = new ConcurrentHashMap<>();
     private final Map<String, UUID> nodeIds = new ConcurrentHashMap<>();
     private final List<UsageRecord> usage = new CopyOnWriteArrayList<>();
+    /** Device id clashes the hub reported: node id and the refused copy's address. */
+    private final List<String> idClashes = new CopyOnWriteArrayList<>();
     private final List<NodeAgent> agents = new ArrayList<>();
     private SimpleMeterRegistry meters;
     private Gateway gateway;
@@ -98,6 +100,11 @@ class GatewayWithAgentsIT {
 
                     @Override
                     public void addCounters(List<NodeCounters> deltas) {}
+
+                    @Override
+                    public void idClash(UUID nodeId, String ipAddress, java.time.Instant at) {
+                        idClashes.add(nodeId + " " + ipAddress);
+                    }
                 })
                 .meterRegistry(meters)
                 .build();
@@ -316,6 +323,7 @@ class GatewayWithAgentsIT {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> copy.status().state() == AgentStatus.State.DUPLICATE_DEVICE);
         assertThat(copy.status().lastError()).contains("already connected").contains("proxyclaw reset-id");
+        await().atMost(Duration.ofSeconds(5)).until(() -> idClashes.contains(nodeId + " 127.0.0.1"));
         // The copy waits minutes, not seconds: the original is not knocked off again and again.
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
                 original.status().state() == AgentStatus.State.CONNECTED

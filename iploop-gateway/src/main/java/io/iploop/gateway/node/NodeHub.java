@@ -271,6 +271,14 @@ public final class NodeHub implements AutoCloseable {
                     admitted.nodeId(), hello.deviceId(), remote, winner.remoteAddress);
             session.refuseDuplicateDevice("device id already connected (copied disk or volume?); "
                     + "run 'proxyclaw reset-id' on the copy");
+            Instant at = Instant.now();
+            storeThread.execute(() -> {
+                try {
+                    store.idClash(admitted.nodeId(), remote, at);
+                } catch (RuntimeException e) {
+                    log.warn("recording the device id clash of node {} failed: {}", admitted.nodeId(), e.toString());
+                }
+            });
             return;
         }
         NodeEntry previous = replaced[0];

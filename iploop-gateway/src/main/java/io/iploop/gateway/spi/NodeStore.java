@@ -18,6 +18,16 @@ public interface NodeStore {
     void disconnected(UUID nodeId, Instant at);
 
     /**
+     * The hub refused a second agent presenting the device id of node {@code nodeId}, which another
+     * live session already serves (a copied disk or volume; docs/protocol.md §4.1). The established
+     * session keeps serving; the operator's device page shows the clash. Default: not recorded.
+     *
+     * @param ipAddress the refused newcomer's public address (IP literal)
+     * @param at when the newcomer was refused
+     */
+    default void idClash(UUID nodeId, String ipAddress, Instant at) {}
+
+    /**
      * Adds counter deltas accumulated since the last call, one entry per node that changed.
      *
      * @param deltas bytes carried (both directions), streams opened and streams that reached the

@@ -16,8 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param bytesTotal bytes carried since enrolment
  * @param creditsToday whole credits credited today (credit job periods ending today)
  * @param creditsTotal whole credits credited since enrolment
+ * @param lastIdClashAt when the gateway last refused a second agent with this device id (a copied disk
+ *     or volume: run {@code proxyclaw reset-id} on the copy), or null if never
+ * @param lastIdClashFrom that refused agent's public address, or null
  */
 public record EarnDevice(UUID id, String deviceId, @Nullable String name, @Nullable String installMethod,
         @Nullable String nodeVersion, @Nullable String country, @Nullable String city, String status,
         @Nullable Instant connectedSince, long uptimeSeconds, long bytesToday, long bytesTotal, long creditsToday,
-        long creditsTotal, Instant createdAt) {}
+        long creditsTotal, Instant createdAt, @Nullable Instant lastIdClashAt, @Nullable String lastIdClashFrom) {}

@@ -19,11 +19,15 @@ import org.jspecify.annotations.Nullable;
  * @param connectedSince start of the current connection, null while offline
  * @param lastHeartbeat last time the gateway heard from it, null if never
  * @param removedAt when the operator removed it, or null
+ * @param lastIdClashAt when the hub last refused a second agent with this device id (a copied disk or
+ *     volume; the established session kept serving), or null if never
+ * @param lastIdClashFrom that refused agent's public address, or null
  */
 public record Device(UUID id, String deviceId, UUID ownerId, @Nullable String name, @Nullable String installMethod,
         @Nullable String nodeVersion, @Nullable String platform, @Nullable String country, @Nullable String city,
         boolean online, boolean paused, boolean localExit, @Nullable Instant connectedSince,
-        @Nullable Instant lastHeartbeat, Instant createdAt, @Nullable Instant removedAt) {
+        @Nullable Instant lastHeartbeat, Instant createdAt, @Nullable Instant removedAt,
+        @Nullable Instant lastIdClashAt, @Nullable String lastIdClashFrom) {
 
     /** {@code paused}, {@code online} or {@code offline}, as the devices page shows it. */
     public String status() {

@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param bandwidthBytes bytes carried, both directions, since registration (stored counters plus the
  *     live session's bytes not yet flushed are not included)
  * @param activeStreams customer streams open through the node now, 0 when offline
+ * @param lastIdClashAt when the gateway last refused a second agent presenting this device id (a
+ *     copied disk or volume; the connected one kept serving), or null if never
  */
 public record NodeView(
         UUID id,
@@ -42,4 +44,5 @@ public record NodeView(
         int activeStreams,
         @Nullable Instant lastHeartbeat,
         @Nullable Instant connectedSince,
-        Instant createdAt) {}
+        Instant createdAt,
+        @Nullable Instant lastIdClashAt) {}

@@ -158,7 +158,8 @@ class DefaultEarnService implements EarnService {
         Instant since = d.connectedSince();
         long uptime = since == null ? 0 : Math.max(0, Duration.between(since, now).toSeconds());
         return new EarnDevice(d.id(), d.deviceId(), d.name(), d.installMethod(), d.nodeVersion(), d.country(), d.city(),
-                d.status(), since, uptime, t.bytesToday(), t.bytesTotal(), t.creditsToday(), t.creditsTotal(), d.createdAt());
+                d.status(), since, uptime, t.bytesToday(), t.bytesTotal(), t.creditsToday(), t.creditsTotal(), d.createdAt(),
+                d.lastIdClashAt(), d.lastIdClashFrom());
     }
 
     // ------------------------------------------------------------------ crediting

@@ -350,7 +350,7 @@ class DefaultNodesService implements NodesService {
         boolean isOnline = online.contains(d.id());
         return new Device(d.id(), d.deviceId(), d.ownerId(), d.name(), d.installMethod(), d.nodeVersion(), d.platform(),
                 d.country(), d.city(), isOnline, d.paused(), d.localExit(), isOnline ? d.connectedSince() : null,
-                d.lastHeartbeat(), d.createdAt(), d.removedAt());
+                d.lastHeartbeat(), d.createdAt(), d.removedAt(), d.lastIdClashAt(), d.lastIdClashFrom());
     }
 
     /** A device name stripped to 1-100 characters, else {@code INVALID_DEVICE} naming {@code name}. */
@@ -389,7 +389,7 @@ class DefaultNodesService implements NodesService {
                     r.asn(), r.isp(), r.connectionType(), status, online, r.localExit() || (online && c.localExit()),
                     r.qualityScore(), r.bandwidthBytes(), r.totalRequests(), r.successfulRequests(),
                     online ? c.activeStreams() : 0, r.lastHeartbeat(),
-                    online ? c.connectedSince() : r.connectedSince(), r.createdAt()));
+                    online ? c.connectedSince() : r.connectedSince(), r.createdAt(), r.lastIdClashAt()));
         }
         return views;
     }

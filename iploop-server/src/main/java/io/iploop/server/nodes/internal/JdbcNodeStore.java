@@ -26,6 +26,11 @@ class JdbcNodeStore implements NodeStore {
     }
 
     @Override
+    public void idClash(UUID nodeId, String ipAddress, Instant at) {
+        nodes.idClash(nodeId, JdbcNodeAuthenticator.ipLiteral(ipAddress), at);
+    }
+
+    @Override
     public void disconnected(UUID nodeId, Instant at) {
         nodes.disconnected(nodeId);
     }

@@ -84,6 +84,12 @@ class NodeRepository {
                 .param("id", nodeId).param("ip", ip).param("at", utc(at)).update();
     }
 
+    /** Records a refused second agent with this node's device id: when and from which address. */
+    void idClash(UUID nodeId, @Nullable String ip, Instant at) {
+        jdbc.sql("UPDATE nodes SET last_id_clash_at = :at, last_id_clash_ip = CAST(:ip AS inet) WHERE id = :id")
+                .param("id", nodeId).param("ip", ip).param("at", utc(at)).update();
+    }
+
     void disconnected(UUID nodeId) {
         jdbc.sql("UPDATE nodes SET status = 'inactive', connected_since = NULL WHERE id = :id AND status <> 'banned'")
                 .param("id", nodeId).update();
@@ -188,7 +194,7 @@ class NodeRepository {
                 rs.getBoolean("local_exit"), rs.getInt("quality_score"), rs.getLong("bandwidth_bytes"),
                 rs.getLong("total_requests"), rs.getLong("successful_requests"),
                 instant(rs.getTimestamp("last_heartbeat")), instant(rs.getTimestamp("connected_since")),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("last_id_clash_at")));
     }
 
     private static @Nullable Instant instant(@Nullable Timestamp ts) {
@@ -309,14 +315,25 @@ class NodeRepository {
                 rs.getString("sdk_version"), rs.getString("platform"), rs.getString("country"), rs.getString("city"),
                 rs.getString("status"), rs.getTimestamp("paused_at") != null, rs.getBoolean("local_exit"),
                 instant(rs.getTimestamp("connected_since")), instant(rs.getTimestamp("last_heartbeat")),
-                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("removed_at")));
+                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("removed_at")),
+                instant(rs.getTimestamp("last_id_clash_at")), hostOf(rs.getString("last_id_clash_ip")));
+    }
+
+    /** {@code inet}'s text form without a host prefix length ({@code 203.0.113.9/32} → {@code 203.0.113.9}). */
+    private static @Nullable String hostOf(@Nullable String inet) {
+        if (inet == null) {
+            return null;
+        }
+        int slash = inet.indexOf('/');
+        return slash < 0 ? inet : inet.substring(0, slash);
     }
 
     /** A {@code nodes} row as the device registry reads it. */
     record DeviceRow(UUID id, String deviceId, UUID ownerId, @Nullable String name, @Nullable String installMethod,
             @Nullable String nodeVersion, @Nullable String platform, @Nullable String country, @Nullable String city,
             String status, boolean paused, boolean localExit, @Nullable Instant connectedSince,
-            @Nullable Instant lastHeartbeat, Instant createdAt, @Nullable Instant removedAt) {}
+            @Nullable Instant lastHeartbeat, Instant createdAt, @Nullable Instant removedAt,
+            @Nullable Instant lastIdClashAt, @Nullable String lastIdClashFrom) {}
 
     /** What a node agent's admission writes. */
     record NodeRegistration(String deviceId, UUID ownerUserId, UUID nodeKeyId, @Nullable String deviceName,
@@ -332,5 +349,6 @@ class NodeRepository {
             @Nullable String city, @Nullable String region, int asn, @Nullable String isp, @Nullable String connectionType,
             String status, boolean paused, boolean removed, boolean localExit, int qualityScore, long bandwidthBytes,
             long totalRequests,
-            long successfulRequests, @Nullable Instant lastHeartbeat, @Nullable Instant connectedSince, Instant createdAt) {}
+            long successfulRequests, @Nullable Instant lastHeartbeat, @Nullable Instant connectedSince, Instant createdAt,
+            @Nullable Instant lastIdClashAt) {}
 }
