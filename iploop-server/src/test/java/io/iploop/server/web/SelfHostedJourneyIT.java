@@ -220,6 +220,15 @@ class SelfHostedJourneyIT {
         NetworkSummary network = OverviewFigures.settledNetwork(nodes, live, networkBefore + bodies);
         OverviewFigures.assertOverview(network);
         OverviewFigures.assertCustomerApis(session, network);
+        // The plan card's figures equal the subscription the profile API reports, and that
+        // subscription charged exactly the bytes curl counted (1 GB = 10^9 bytes, docs/product/plans.md).
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(call("GET", "/api/auth/profile", session, null).body().at("/plan/gbUsed").decimalValue()
+                        .movePointRight(9).longValueExact()).as("GB charged, in bytes").isEqualTo(total));
+        var plan = call("GET", "/api/auth/profile", session, null).body().get("plan");
+        open("/dashboard");
+        assertThat(textOf("plan-name")).isEqualTo(plan.get("planName").asString());
+        assertThat(textOf("gb-used")).isEqualTo(fmt.decimal(plan.get("gbUsed").decimalValue(), 3));
         screenshots("self-hosted-journey-overview");
     }
 }
