@@ -10,6 +10,7 @@ import static io.iploop.server.testing.Browser.screenshot;
 import static io.iploop.server.testing.Browser.screenshots;
 import static io.iploop.server.testing.Browser.sessionCookie;
 import static io.iploop.server.testing.Browser.settle;
+import static io.iploop.server.testing.Browser.signInNewAdminWithTwoFactor;
 import static io.iploop.server.testing.Browser.test;
 import static io.iploop.server.testing.Browser.textOf;
 import static io.iploop.server.testing.Browser.type;
@@ -46,7 +47,9 @@ import org.apache.commons.csv.CSVRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -59,7 +62,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A new self-hoster's first customer, the whole way in one browser (issue 17's "Done when";
  * docs/product/dashboard.md#first-hour, docs/product/accounts.md): sign up on a platform without
- * SMTP, take the verification link from the server log as the self-hoster would, verify, sign in,
+ * SMTP, take the verification link from the server log as the self-hoster would (and find the same
+ * link on the admin Mailbox page), verify, sign in,
  * create a key and hand it from the one-time display to the proxy URL builder, pick a country,
  * copy the built URL with the page's Copy button, send real traffic through the gateway and the
  * local node with curl using exactly that URL, find the bytes curl counted on Analytics, Usage and
@@ -118,6 +122,17 @@ class SelfHostedJourneyIT {
             Matcher m = link.matcher(log.getOut());
             return m.find() ? m.group(1) : null;
         }, java.util.Objects::nonNull);
+        // The self-hoster's other place to find it: the admin Mailbox page shows the same link.
+        signInNewAdminWithTwoFactor();
+        open("/admin/mailbox");
+        assertThat(textOf("mail-not-configured")).contains("IPLOOP_SMTP_HOST");
+        WebElement mail = driver.findElements(By.cssSelector("[data-test='mail-row']")).stream()
+                .filter(r -> r.findElement(By.cssSelector("[data-test='mail-to']")).getText().equals(email))
+                .findFirst().orElseThrow(() -> new AssertionError("no mail to " + email + " on the Mailbox page"));
+        mail.findElement(By.tagName("summary")).click();
+        assertThat(mail.findElement(By.cssSelector("[data-test='mail-body']")).getText()).contains(verifyUrl);
+        screenshot("self-hosted-journey-admin-mailbox-1440-light", 1440);
+        driver.manage().deleteAllCookies();
         URI verify = URI.create(verifyUrl);
         assertThat(verify.getHost()).as("the configured public URL").isEqualTo("dashboard.test");
         open(verify.getRawPath() + "?" + verify.getRawQuery());
