@@ -126,6 +126,8 @@ class SelfHostedJourneyIT {
         signInNewAdminWithTwoFactor();
         open("/admin/mailbox");
         assertThat(textOf("mail-not-configured")).contains("IPLOOP_SMTP_HOST");
+        List<WebElement> mails = driver.findElements(By.cssSelector("[data-test='mail-row']"));
+        assertThat(textOf("mail-count")).isEqualTo(mails.size() == 1 ? "Newest message" : "Newest " + mails.size() + " messages");
         WebElement mail = driver.findElements(By.cssSelector("[data-test='mail-row']")).stream()
                 .filter(r -> r.findElement(By.cssSelector("[data-test='mail-to']")).getText().equals(email))
                 .findFirst().orElseThrow(() -> new AssertionError("no mail to " + email + " on the Mailbox page"));
