@@ -15,6 +15,7 @@ import io.iploop.gateway.node.NodeHub;
 import io.iploop.gateway.proxy.ConnectionCaps;
 import io.iploop.gateway.proxy.InterimUsage;
 import io.iploop.gateway.proxy.ProxyServices;
+import io.iploop.gateway.proxy.TunnelRevocation;
 import io.iploop.gateway.socks.Socks5ProxyServerInitializer;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
@@ -103,6 +104,7 @@ public final class Gateway implements AutoCloseable {
     private @Nullable ExecutorService blocking;
     /** Runs proxy credential checks: bounded, so a flood is refused instead of queued. */
     private @Nullable ExecutorService authLookups;
+    private @Nullable TunnelRevocation tunnelRevocation;
     private @Nullable NodeHub nodeHub;
     private @Nullable DirectExitConnector direct;
     private @Nullable UsageBatcher usage;
@@ -227,12 +229,17 @@ public final class Gateway implements AutoCloseable {
                 ExecutorService lookups = BoundedExecutors.create("iploop-proxy-auth-",
                         BoundedExecutors.DEFAULT_THREADS, BoundedExecutors.DEFAULT_QUEUE);
                 authLookups = lookups;
+                ProxyAuthCache authCache = new ProxyAuthCache(proxyAuthenticator, config.authCacheTtl(), lookups);
+                // Open tunnels are re-checked once per auth cache period (docs/security.md).
+                TunnelRevocation revocation = new TunnelRevocation();
+                revocation.sweepEvery(boss.next(), lookups, authCache, planLimits, config.authCacheTtl());
+                tunnelRevocation = revocation;
                 ProxyServices services = new ProxyServices(
-                        new ProxyAuthCache(proxyAuthenticator, config.authCacheTtl(), lookups),
+                        authCache,
                         planLimits, exits, batcher, metrics, channels, new AtomicLong(),
                         handshakeTimeoutMillis, httpIdleTimeoutMillis, halfClosedIdleTimeoutMillis,
                         new ConnectionCaps(config.maxConnectionsPerIp(), config.maxConnections(), metrics),
-                        InterimUsage.sweepingOn(boss.next(), interimUsageInterval));
+                        InterimUsage.sweepingOn(boss.next(), interimUsageInterval), revocation);
                 httpServer = bind("HTTP proxy", config.httpProxyPort(), serverClass,
                         new HttpProxyServerInitializer(services));
                 socksServer = bind("SOCKS5", config.socksPort(), serverClass, new Socks5ProxyServerInitializer(services));
@@ -377,6 +384,10 @@ public final class Gateway implements AutoCloseable {
         ExecutorService ex = blocking;
         if (ex != null) {
             ex.shutdownNow();
+        }
+        TunnelRevocation revocation = tunnelRevocation;
+        if (revocation != null) {
+            revocation.close();
         }
         ExecutorService lookups = authLookups;
         if (lookups != null) {

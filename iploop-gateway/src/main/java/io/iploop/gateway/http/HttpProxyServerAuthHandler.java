@@ -128,7 +128,7 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         CustomerPrincipal principal = outcome.principal();
         AccountLimiter limiter = outcome.limiter();
         assert principal != null && limiter != null;
-        connection.authenticated(principal, outcome.targeting());
+        connection.authenticated(principal, outcome.targeting(), outcome.apiKeySha256Hex());
         Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting());
         if (refusal != null) {
             refuse(ctx, refusal.error(), refusal.detail(), principal, target.host(), refusal.retryAfter());

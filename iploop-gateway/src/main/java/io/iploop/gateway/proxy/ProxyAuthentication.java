@@ -35,16 +35,18 @@ public final class ProxyAuthentication {
      * @param error null when the request may proceed
      * @param detail message for the customer when refused
      * @param limiter the account's plan limits, when the request may proceed
+     * @param apiKeySha256Hex SHA-256 (hex) of the accepted API key, or null
      */
     public record Outcome(
             @Nullable CustomerPrincipal principal,
             Targeting targeting,
             @Nullable ProxyError error,
             String detail,
-            @Nullable AccountLimiter limiter) {
+            @Nullable AccountLimiter limiter,
+            @Nullable String apiKeySha256Hex) {
 
         static Outcome refused(ProxyError error, String detail, @Nullable CustomerPrincipal principal) {
-            return new Outcome(principal, Targeting.NONE, error, detail, null);
+            return new Outcome(principal, Targeting.NONE, error, detail, null, null);
         }
     }
 
@@ -64,7 +66,8 @@ public final class ProxyAuthentication {
             }
             return limits.limiter(principal.userId()).handle((limiter, failure) -> limiter == null
                     ? Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the plan limits are unavailable; retry shortly", principal)
-                    : new Outcome(principal, limiter.capLifetime(outcome.targeting()), null, "", limiter));
+                    : new Outcome(principal, limiter.capLifetime(outcome.targeting()), null, "", limiter,
+                            outcome.apiKeySha256Hex()));
         });
     }
 
@@ -104,16 +107,18 @@ public final class ProxyAuthentication {
             }
             return cache.authenticate(username, KeyHashes.sha256Hex(key), client)
                     .handle((result, failure) -> {
-                        Outcome o = fromResult(result, failure, Targeting.NONE);
+                        Outcome o = fromResult(result, failure, Targeting.NONE, null);
                         return o.error() == null ? Outcome.refused(ProxyError.INVALID_TARGETING, e.getMessage(), o.principal()) : o;
                     });
         }
         Targeting targeting = credentials.targeting();
-        return cache.authenticate(username, credentials.apiKeySha256Hex(), client)
-                .handle((result, failure) -> fromResult(result, failure, targeting));
+        String keyHash = credentials.apiKeySha256Hex();
+        return cache.authenticate(username, keyHash, client)
+                .handle((result, failure) -> fromResult(result, failure, targeting, keyHash));
     }
 
-    private static Outcome fromResult(@Nullable AuthResult result, @Nullable Throwable failure, Targeting targeting) {
+    private static Outcome fromResult(@Nullable AuthResult result, @Nullable Throwable failure, Targeting targeting,
+            @Nullable String apiKeySha256Hex) {
         if (ProxyTunnels.rootCause(failure) instanceof RejectedExecutionException) {
             return Outcome.refused(ProxyError.OVERLOADED, "too many credential checks in progress; retry shortly", null);
         }
@@ -121,7 +126,7 @@ public final class ProxyAuthentication {
             return Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the credential check is unavailable; retry shortly", null);
         }
         return switch (result) {
-            case AuthResult.Accepted a -> new Outcome(a.principal(), targeting, null, "", null);
+            case AuthResult.Accepted a -> new Outcome(a.principal(), targeting, null, "", null, apiKeySha256Hex);
             case AuthResult.Rejected r -> Outcome.refused(ProxyError.of(r.reason()), r.message(), null);
         };
     }

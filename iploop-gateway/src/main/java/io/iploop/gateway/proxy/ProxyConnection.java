@@ -30,6 +30,8 @@ public final class ProxyConnection {
     private long cutRead;
     private long cutWritten;
     private @Nullable CustomerPrincipal principal;
+    /** SHA-256 (hex) of the API key the customer authenticated with, or null. */
+    private @Nullable String apiKeySha256Hex;
     private Targeting targeting = Targeting.NONE;
     /** The account whose concurrency slot this connection holds, and whose byte budget it spends. */
     private @Nullable AccountLimiter limiter;
@@ -149,6 +151,11 @@ public final class ProxyConnection {
         return principal;
     }
 
+    /** SHA-256 (hex) of the API key of the last accepted credentials, or null. */
+    public @Nullable String apiKeySha256Hex() {
+        return apiKeySha256Hex;
+    }
+
     public Targeting targeting() {
         return targeting;
     }
@@ -237,5 +244,14 @@ public final class ProxyConnection {
     public void authenticated(CustomerPrincipal principal, Targeting targeting) {
         this.principal = principal;
         this.targeting = targeting;
+    }
+
+    /**
+     * As {@link #authenticated(CustomerPrincipal, Targeting)}, also keeping the key's hash (null if
+     * unknown) so open tunnels can be re-checked ({@link TunnelRevocation}).
+     */
+    public void authenticated(CustomerPrincipal principal, Targeting targeting, @Nullable String apiKeySha256Hex) {
+        authenticated(principal, targeting);
+        this.apiKeySha256Hex = apiKeySha256Hex;
     }
 }

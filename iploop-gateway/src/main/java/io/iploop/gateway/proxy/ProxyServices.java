@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  *     without a byte in the other, in ms (docs/protocol.md §4.6)
  * @param caps the per-IP and global customer connection caps shared by both listeners
  * @param interim interim usage records of open streams
+ * @param revocation open tunnels per credentials, closed when the credentials stop being valid
  */
 public record ProxyServices(
         ProxyAuthCache auth,
@@ -35,14 +36,15 @@ public record ProxyServices(
         long httpIdleTimeoutMillis,
         long halfClosedIdleTimeoutMillis,
         ConnectionCaps caps,
-        InterimUsage interim) {
+        InterimUsage interim,
+        TunnelRevocation revocation) {
 
-    /** Services with interim usage records on the byte trigger only (tests without a gateway). */
+    /** Services with interim usage records on the byte trigger only and no revocation sweep (tests without a gateway). */
     public ProxyServices(ProxyAuthCache auth, Limits limits, ExitConnector exits, UsageBatcher usage, GatewayMetrics metrics,
             ChannelGroup customerChannels, AtomicLong connectionIds, long handshakeTimeoutMillis, long httpIdleTimeoutMillis,
             long halfClosedIdleTimeoutMillis, ConnectionCaps caps) {
         this(auth, limits, exits, usage, metrics, customerChannels, connectionIds, handshakeTimeoutMillis,
-                httpIdleTimeoutMillis, halfClosedIdleTimeoutMillis, caps, InterimUsage.bytesOnly());
+                httpIdleTimeoutMillis, halfClosedIdleTimeoutMillis, caps, InterimUsage.bytesOnly(), new TunnelRevocation());
     }
 
     /**

@@ -115,6 +115,7 @@ public final class ProxyTunnels {
         early.clear();
         String host = metered.host();
         services.metrics().streamOpened();
+        services.revocation().opened(channel, connection);
         InterimUsage.Stream interim = services.interim().begin(services, channel, metered, stream::exit);
         channel.closeFuture().addListener(f -> {
             services.metrics().streamClosed();

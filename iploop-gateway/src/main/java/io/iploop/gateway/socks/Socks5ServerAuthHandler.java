@@ -80,7 +80,7 @@ final class Socks5ServerAuthHandler extends ChannelInboundHandlerAdapter {
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        connection.authenticated(outcome.principal(), outcome.targeting());
+        connection.authenticated(outcome.principal(), outcome.targeting(), outcome.apiKeySha256Hex());
         String detail = outcome.detail();
         AccountLimiter limiter = outcome.limiter();
         if (error == null && limiter != null) {
