@@ -85,25 +85,7 @@ TMP="$(mktemp -d /tmp/iploop-bench.XXXXXX)"
 chmod 755 "$TMP"
 STARTED=()   # root pids of everything we started
 
-cleanup() {
-  local rc=$? p all=()
-  trap - EXIT INT TERM
-  for p in "${STARTED[@]}"; do all+=($(descendants "$p")); done
-  if [ ${#all[@]} -gt 0 ]; then
-    kill -TERM "${all[@]}" 2>/dev/null || true
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-      local alive=0
-      for p in "${all[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-      [ $alive -eq 0 ] && break
-      sleep 0.3
-    done
-    kill -KILL "${all[@]}" 2>/dev/null || true
-  fi
-  if [ $KEEP_TMP -eq 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+cleanup_on_exit 3
 
 stop_tree() {  # stop one started daemon (and its children) now
   local all; all=($(descendants "$1"))

@@ -82,26 +82,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 TMP="$(mktemp -d /tmp/iploop-server-bench.XXXXXX)"
 chmod 755 "$TMP"
 STARTED=()
-cleanup() {
-  local rc=$? p all=()
-  trap - EXIT INT TERM
-  for p in "${STARTED[@]}"; do all+=($(descendants "$p")); done
-  if [ ${#all[@]} -gt 0 ]; then
-    # The server first (TERM lets it stop its embedded PostgreSQL), then whatever is left.
-    kill -TERM "${all[@]}" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      local alive=0
-      for p in "${all[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-      [ $alive -eq 0 ] && break
-      sleep 0.2
-    done
-    kill -KILL "${all[@]}" 2>/dev/null || true
-  fi
-  if [ $KEEP_TMP -eq 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+cleanup_on_exit 10
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 for p in $ORIGIN_HTTP $ORIGIN_HTTPS $SQUID_PORT $DANTE_PORT $IP_CONTROL $IP_HTTP $IP_SOCKS $IP_HUB; do

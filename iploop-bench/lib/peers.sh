@@ -32,6 +32,32 @@ descendants() {  # pid -> pid and all its descendants
   for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do descendants "$c"; done
 }
 
+# cleanup_on_exit <grace s>: on exit (INT and TERM exit with 130) sends TERM to everything in
+# STARTED and its descendants (TERM lets the IPLoop server stop its embedded PostgreSQL), waits up
+# to <grace s> for them to go, KILLs what is left, and removes $TMP unless KEEP_TMP is 1.
+cleanup_on_exit() {
+  CLEANUP_GRACE_TENTHS=$(( $1 * 10 ))
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+cleanup() {
+  local rc=$? p i alive all=()
+  trap - EXIT INT TERM
+  for p in "${STARTED[@]}"; do all+=($(descendants "$p")); done
+  if [ ${#all[@]} -gt 0 ]; then
+    kill -TERM "${all[@]}" 2>/dev/null || true
+    for ((i = 0; i < CLEANUP_GRACE_TENTHS; i++)); do
+      alive=0
+      for p in "${all[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+      [ $alive -eq 0 ] && break
+      sleep 0.1
+    done
+    kill -KILL "${all[@]}" 2>/dev/null || true
+  fi
+  if [ "${KEEP_TMP:-0}" -eq 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit $rc
+}
+
 port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
 wait_port() {  # port seconds [pid]: 0 once 127.0.0.1:port accepts, 1 on timeout or when pid exits
