@@ -68,31 +68,14 @@ TARGET_64M="https://127.0.0.1:${ORIGIN_HTTPS}/64m"
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=lib/peers.sh
+. "$here/lib/peers.sh"   # ensure_packages descendants port_free wait_port start_origin start_squid start_dante
 
 # ---------------------------------------------------------------------------------------------
 # Packages
 # ---------------------------------------------------------------------------------------------
-ensure_packages() {
-  local missing=() pair cmd pkg
-  for pair in nginx:nginx-light squid:squid tinyproxy:tinyproxy danted:dante-server wrk:wrk curl:curl \
-              proxychains4:proxychains4 openssl:openssl python3:python3 ss:iproute2; do
-    cmd="${pair%%:*}"; pkg="${pair#*:}"
-    command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  [ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]} (run as root to install them, or apt-get install them)"
-  log "installing ${missing[*]} from Debian"
-  # Keep the packaged services from starting with their system configs (we run our own copies).
-  local made_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1
-  fi
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
-    >"${TMPDIR:-/tmp}/iploop-bench-apt.log" 2>&1 || { [ $made_policy -eq 1 ] && rm -f /usr/sbin/policy-rc.d; die "apt-get failed, see ${TMPDIR:-/tmp}/iploop-bench-apt.log"; }
-  [ $made_policy -eq 1 ] && rm -f /usr/sbin/policy-rc.d
-  return 0
-}
-ensure_packages
+ensure_packages "${TMPDIR:-/tmp}/iploop-bench-apt.log" nginx:nginx-light squid:squid tinyproxy:tinyproxy \
+  danted:dante-server wrk:wrk curl:curl proxychains4:proxychains4 openssl:openssl python3:python3 ss:iproute2
 export PATH="$PATH:/usr/sbin:/sbin"
 
 # ---------------------------------------------------------------------------------------------
@@ -102,31 +85,7 @@ TMP="$(mktemp -d /tmp/iploop-bench.XXXXXX)"
 chmod 755 "$TMP"
 STARTED=()   # root pids of everything we started
 
-descendants() {  # pid -> pid and all its descendants
-  local p="$1" c
-  echo "$p"
-  for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do descendants "$c"; done
-}
-
-cleanup() {
-  local rc=$? p all=()
-  trap - EXIT INT TERM
-  for p in "${STARTED[@]}"; do all+=($(descendants "$p")); done
-  if [ ${#all[@]} -gt 0 ]; then
-    kill -TERM "${all[@]}" 2>/dev/null || true
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-      local alive=0
-      for p in "${all[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-      [ $alive -eq 0 ] && break
-      sleep 0.3
-    done
-    kill -KILL "${all[@]}" 2>/dev/null || true
-  fi
-  if [ $KEEP_TMP -eq 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+cleanup_on_exit 3
 
 stop_tree() {  # stop one started daemon (and its children) now
   local all; all=($(descendants "$1"))
@@ -137,18 +96,6 @@ stop_tree() {  # stop one started daemon (and its children) now
   local keep=() q   # forget it, so cleanup never signals a reused pid
   for q in "${STARTED[@]}"; do [ "$q" = "$1" ] || keep+=("$q"); done
   STARTED=("${keep[@]}")
-}
-
-port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
-
-wait_port() {  # port seconds pid
-  local port="$1" secs="$2" pid="${3:-}" i
-  for ((i = 0; i < secs * 10; i++)); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
-    sleep 0.1
-  done
-  return 1
 }
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -206,49 +153,7 @@ heap_used_kib() {  # pid of a JVM -> Java heap in use after a full GC, KiB (jcmd
 # ---------------------------------------------------------------------------------------------
 # Origin: nginx on :18080 (HTTP) and :18443 (HTTPS, self-signed)
 # ---------------------------------------------------------------------------------------------
-mkdir -p "$TMP/www" "$TMP/nginx-tmp" "$TMP/tls"
-head -c 1024 /dev/urandom > "$TMP/www/1k"
-head -c $((64 * 1024 * 1024)) /dev/urandom > "$TMP/www/64m"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=127.0.0.1" \
-  -keyout "$TMP/tls/key.pem" -out "$TMP/tls/cert.pem" >/dev/null 2>&1
-chmod -R a+rX "$TMP/www" "$TMP/tls"
-
-cat > "$TMP/nginx.conf" <<EOF
-worker_processes auto;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx-error.log warn;
-worker_rlimit_nofile 20000;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  default_type application/octet-stream;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
-  client_header_timeout 120s;
-  client_body_temp_path $TMP/nginx-tmp/body;
-  proxy_temp_path $TMP/nginx-tmp/proxy;
-  fastcgi_temp_path $TMP/nginx-tmp/fastcgi;
-  uwsgi_temp_path $TMP/nginx-tmp/uwsgi;
-  scgi_temp_path $TMP/nginx-tmp/scgi;
-  server {
-    listen 127.0.0.1:$ORIGIN_HTTP;
-    root $TMP/www;
-    location = /nginx_status { stub_status; }
-  }
-  server {
-    listen 127.0.0.1:$ORIGIN_HTTPS ssl;
-    ssl_certificate $TMP/tls/cert.pem;
-    ssl_certificate_key $TMP/tls/key.pem;
-    root $TMP/www;
-  }
-}
-EOF
-nginx -c "$TMP/nginx.conf" -p "$TMP" -g 'daemon off; user root;' >"$TMP/nginx.out" 2>&1 &
-NGINX_PID=$!; STARTED+=($NGINX_PID)
-wait_port $ORIGIN_HTTP 10 $NGINX_PID || die "nginx did not start: $(cat "$TMP/nginx.out" "$TMP/nginx-error.log" 2>/dev/null)"
-wait_port $ORIGIN_HTTPS 10 $NGINX_PID || die "nginx did not listen on $ORIGIN_HTTPS"
+start_origin $ORIGIN_HTTP $ORIGIN_HTTPS 20000 16384
 [ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$TARGET_1K")" = "200 1024" ] || die "origin /1k broken"
 log "origin nginx up (pid $NGINX_PID) on 127.0.0.1:$ORIGIN_HTTP and :$ORIGIN_HTTPS"
 
@@ -417,29 +322,7 @@ measure direct
 # Squid
 # ---------------------------------------------------------------------------------------------
 if want squid; then
-cat > "$TMP/squid.conf" <<EOF
-http_port 127.0.0.1:$SQUID_PORT
-workers 1
-pid_filename $TMP/squid.pid
-cache_log $TMP/squid-cache.log
-access_log none
-cache_store_log none
-coredump_dir $TMP
-cache deny all
-cache_mem 0 MB
-pinger_enable off
-shutdown_lifetime 0 seconds
-max_filedescriptors 16384
-visible_hostname iploop-bench
-acl localnet src 127.0.0.0/8
-acl bench_ports port $ORIGIN_HTTP $ORIGIN_HTTPS
-http_access deny !bench_ports
-http_access allow localnet
-http_access deny all
-EOF
-touch "$TMP/squid-cache.log"; chown proxy "$TMP/squid-cache.log" 2>/dev/null || chmod 666 "$TMP/squid-cache.log"
-squid -N -f "$TMP/squid.conf" >"$TMP/squid.out" 2>&1 &
-SQUID_PID=$!; STARTED+=($SQUID_PID)
+start_squid $SQUID_PORT $ORIGIN_HTTP $ORIGIN_HTTPS
 if wait_port $SQUID_PORT 20 $SQUID_PID; then
   KIND[Squid]=http; PROXY[Squid]="127.0.0.1:$SQUID_PORT"; AUTH[Squid]=""
   measure Squid $SQUID_PID
@@ -492,28 +375,7 @@ $2 $3 $4 ${5:-} ${6:-}
 EOF
 }
 if want dante; then
-cat > "$TMP/danted.conf" <<EOF
-logoutput: $TMP/danted.log
-internal: 127.0.0.1 port = $DANTE_PORT
-external: 127.0.0.1
-socksmethod: none
-clientmethod: none
-user.privileged: root
-user.unprivileged: nobody
-timeout.negotiate: 30
-timeout.io: 0
-client pass {
-  from: 127.0.0.0/8 to: 0.0.0.0/0
-  log: error
-}
-socks pass {
-  from: 127.0.0.0/8 to: 127.0.0.0/8
-  command: connect
-  log: error
-}
-EOF
-danted -f "$TMP/danted.conf" -p "$TMP/danted.pid" >"$TMP/danted.out" 2>&1 &
-DANTE_PID=$!; STARTED+=($DANTE_PID)
+start_dante $DANTE_PORT
 if wait_port $DANTE_PORT 10 $DANTE_PID; then
   KIND[Dante]=socks5; PROXY[Dante]="127.0.0.1:$DANTE_PORT"; AUTH[Dante]=""
   write_proxychains Dante socks5 127.0.0.1 $DANTE_PORT

@@ -66,26 +66,14 @@ T_64M="https://127.0.0.1:${ORIGIN_HTTPS}/64m"
 
 log() { printf '[server-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=lib/peers.sh
+. "$here/lib/peers.sh"   # ensure_packages descendants port_free wait_port start_origin start_squid start_dante
 
 # ---------------------------------------------------------------------------------------------
 # Packages (Debian), as bench.sh installs them
 # ---------------------------------------------------------------------------------------------
-missing=()
-for pair in nginx:nginx-light squid:squid danted:dante-server hey:hey curl:curl openssl:openssl ss:iproute2; do
-  cmd="${pair%%:*}"; pkg="${pair#*:}"
-  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  [ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]} (run as root to install them, or apt-get install them)"
-  log "installing ${missing[*]} from Debian"
-  made_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1
-  fi
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
-    >"${TMPDIR:-/tmp}/iploop-server-bench-apt.log" 2>&1 || { [ $made_policy -eq 1 ] && rm -f /usr/sbin/policy-rc.d; die "apt-get failed, see ${TMPDIR:-/tmp}/iploop-server-bench-apt.log"; }
-  [ $made_policy -eq 1 ] && rm -f /usr/sbin/policy-rc.d
-fi
+ensure_packages "${TMPDIR:-/tmp}/iploop-server-bench-apt.log" nginx:nginx-light squid:squid danted:dante-server \
+  hey:hey curl:curl openssl:openssl ss:iproute2
 export PATH="$PATH:/usr/sbin:/sbin"
 
 # ---------------------------------------------------------------------------------------------
@@ -94,38 +82,8 @@ export PATH="$PATH:/usr/sbin:/sbin"
 TMP="$(mktemp -d /tmp/iploop-server-bench.XXXXXX)"
 chmod 755 "$TMP"
 STARTED=()
-descendants() { local p="$1" c; echo "$p"; for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do descendants "$c"; done; }
-cleanup() {
-  local rc=$? p all=()
-  trap - EXIT INT TERM
-  for p in "${STARTED[@]}"; do all+=($(descendants "$p")); done
-  if [ ${#all[@]} -gt 0 ]; then
-    # The server first (TERM lets it stop its embedded PostgreSQL), then whatever is left.
-    kill -TERM "${all[@]}" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      local alive=0
-      for p in "${all[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-      [ $alive -eq 0 ] && break
-      sleep 0.2
-    done
-    kill -KILL "${all[@]}" 2>/dev/null || true
-  fi
-  if [ $KEEP_TMP -eq 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+cleanup_on_exit 10
 
-port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
-wait_port() {
-  local port="$1" secs="$2" pid="${3:-}" i
-  for ((i = 0; i < secs * 10; i++)); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
-    sleep 0.1
-  done
-  return 1
-}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 for p in $ORIGIN_HTTP $ORIGIN_HTTPS $SQUID_PORT $DANTE_PORT $IP_CONTROL $IP_HTTP $IP_SOCKS $IP_HUB; do
   port_free "$p" || die "port 127.0.0.1:$p is already in use"
@@ -170,83 +128,13 @@ PROFILE_OPTS=""; [ $PROFILE -eq 1 ] && PROFILE_OPTS=" -XX:+EnableDynamicAgentLoa
 # ---------------------------------------------------------------------------------------------
 # Origin (nginx): /1k over HTTP and HTTPS, /64m over HTTPS
 # ---------------------------------------------------------------------------------------------
-mkdir -p "$TMP/www" "$TMP/nginx-tmp" "$TMP/tls"
-head -c 1024 /dev/urandom > "$TMP/www/1k"
-head -c $((64 * 1024 * 1024)) /dev/urandom > "$TMP/www/64m"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=127.0.0.1" \
-  -keyout "$TMP/tls/key.pem" -out "$TMP/tls/cert.pem" >/dev/null 2>&1
-chmod -R a+rX "$TMP/www" "$TMP/tls"
-cat > "$TMP/nginx.conf" <<EOF
-worker_processes auto;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx-error.log warn;
-worker_rlimit_nofile 40000;
-events { worker_connections 30000; }
-http {
-  access_log off;
-  default_type application/octet-stream;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
-  client_body_temp_path $TMP/nginx-tmp/body;
-  proxy_temp_path $TMP/nginx-tmp/proxy;
-  fastcgi_temp_path $TMP/nginx-tmp/fastcgi;
-  uwsgi_temp_path $TMP/nginx-tmp/uwsgi;
-  scgi_temp_path $TMP/nginx-tmp/scgi;
-  server { listen 127.0.0.1:$ORIGIN_HTTP; root $TMP/www; location = /nginx_status { stub_status; } }
-  server { listen 127.0.0.1:$ORIGIN_HTTPS ssl; ssl_certificate $TMP/tls/cert.pem; ssl_certificate_key $TMP/tls/key.pem; root $TMP/www; }
-}
-EOF
-nginx -c "$TMP/nginx.conf" -p "$TMP" -g 'daemon off; user root;' >"$TMP/nginx.out" 2>&1 &
-NGINX_PID=$!; STARTED+=($NGINX_PID)
-wait_port $ORIGIN_HTTPS 10 $NGINX_PID || die "nginx did not start: $(cat "$TMP/nginx.out" "$TMP/nginx-error.log" 2>/dev/null)"
+start_origin $ORIGIN_HTTP $ORIGIN_HTTPS 40000 30000
 
 # ---------------------------------------------------------------------------------------------
 # Squid and Dante (configs as in bench.sh; README "Peer configs")
 # ---------------------------------------------------------------------------------------------
-cat > "$TMP/squid.conf" <<EOF
-http_port 127.0.0.1:$SQUID_PORT
-workers 1
-pid_filename $TMP/squid.pid
-cache_log $TMP/squid-cache.log
-access_log none
-cache_store_log none
-coredump_dir $TMP
-cache deny all
-cache_mem 0 MB
-pinger_enable off
-shutdown_lifetime 0 seconds
-max_filedescriptors 16384
-visible_hostname iploop-bench
-acl localnet src 127.0.0.0/8
-acl bench_ports port $ORIGIN_HTTP $ORIGIN_HTTPS
-acl SSL_ports port $ORIGIN_HTTPS
-http_access deny !bench_ports
-http_access allow localnet
-http_access deny all
-EOF
-touch "$TMP/squid-cache.log"; chown proxy "$TMP/squid-cache.log" 2>/dev/null || chmod 666 "$TMP/squid-cache.log"
-squid -N -f "$TMP/squid.conf" >"$TMP/squid.out" 2>&1 &
-SQUID_PID=$!; STARTED+=($SQUID_PID)
-cat > "$TMP/danted.conf" <<EOF
-logoutput: $TMP/danted.log
-internal: 127.0.0.1 port = $DANTE_PORT
-external: 127.0.0.1
-socksmethod: none
-clientmethod: none
-user.privileged: root
-user.unprivileged: nobody
-timeout.negotiate: 30
-timeout.io: 0
-client pass { from: 127.0.0.0/8 to: 0.0.0.0/0
-  log: error }
-socks pass { from: 127.0.0.0/8 to: 127.0.0.0/8
-  command: connect
-  log: error }
-EOF
-danted -f "$TMP/danted.conf" -p "$TMP/danted.pid" >"$TMP/danted.out" 2>&1 &
-DANTE_PID=$!; STARTED+=($DANTE_PID)
+start_squid $SQUID_PORT $ORIGIN_HTTP $ORIGIN_HTTPS
+start_dante $DANTE_PORT
 wait_port $SQUID_PORT 20 $SQUID_PID || die "Squid did not start: $(tail -5 "$TMP/squid.out" "$TMP/squid-cache.log")"
 wait_port $DANTE_PORT 10 $DANTE_PID || die "Dante did not start: $(tail -5 "$TMP/danted.out" "$TMP/danted.log")"
 

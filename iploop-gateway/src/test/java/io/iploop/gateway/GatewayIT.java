@@ -74,11 +74,7 @@ class GatewayIT {
 
     @BeforeEach
     void clear() throws InterruptedException {
-        // Records of the previous test's connections arrive within a flush interval or two.
-        await().atMost(Duration.ofSeconds(10)).until(
-                () -> gateway.meterRegistry().get("iploop.gateway.streams.active").gauge().value() == 0);
-        Thread.sleep(600);
-        sink.records.clear();
+        TestSupport.awaitIdleAndClear(gateway, sink);
     }
 
     record Result(int exit, String out, String err) {}

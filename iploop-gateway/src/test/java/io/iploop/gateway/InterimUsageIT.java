@@ -58,10 +58,7 @@ class InterimUsageIT {
 
     @BeforeEach
     void clear() throws InterruptedException {
-        await().atMost(Duration.ofSeconds(10)).until(
-                () -> gateway.meterRegistry().get("iploop.gateway.streams.active").gauge().value() == 0);
-        Thread.sleep(600);
-        sink.records.clear();
+        TestSupport.awaitIdleAndClear(gateway, sink);
     }
 
     /** A CONNECT tunnel through the HTTP proxy; counts bytes both ways. */

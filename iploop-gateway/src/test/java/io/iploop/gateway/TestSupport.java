@@ -1,5 +1,7 @@
 package io.iploop.gateway;
 
+import static org.awaitility.Awaitility.await;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
@@ -13,6 +15,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 
-/** Shared test fixtures: an in-memory authenticator, a recording usage sink, a leak watcher. */
+/** Shared test fixtures: an in-memory authenticator, a recording usage sink, a leak watcher, the wait for an idle gateway. */
 public final class TestSupport {
 
     public static final String CUSTOMER = "c_test01";
@@ -32,6 +35,18 @@ public final class TestSupport {
             new CustomerPrincipal(UUID.randomUUID(), CUSTOMER, UUID.randomUUID());
 
     private TestSupport() {}
+
+    /**
+     * Before a test that counts usage records: waits (up to 10 s) until {@code gateway} has no
+     * active stream, then 600 ms more so the records of the previous test's connections have
+     * arrived (a flush interval or two), and empties {@code sink}.
+     */
+    public static void awaitIdleAndClear(Gateway gateway, RecordingUsageSink sink) throws InterruptedException {
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> gateway.meterRegistry().get("iploop.gateway.streams.active").gauge().value() == 0);
+        Thread.sleep(600);
+        sink.records.clear();
+    }
 
     /** Accepts {@link #CUSTOMER} with {@link #KEY}; counts calls. Thread-safe. */
     public static final class InMemoryAuthenticator implements ProxyAuthenticator {

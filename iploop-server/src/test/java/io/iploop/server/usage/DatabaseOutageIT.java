@@ -12,12 +12,8 @@ import io.iploop.server.testing.ServerTest;
 import io.iploop.server.testing.SharedPlatform;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,7 +21,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -149,51 +144,16 @@ class DatabaseOutageIT {
         assertThat(storedBytes(userId)).isEqualTo(new long[] {expectedUp, expectedDown});
     }
 
-    /** One CONNECT tunnel with one GET; true if the whole body came back. Counts the bytes. */
+    /** One CONNECT tunnel with one GET; true if the whole body came back. Counts the bytes, also of failures. */
     boolean request(int proxyPort, String customerId, String key, int originPort) {
         requests++;
-        try (Socket s = new Socket("127.0.0.1", proxyPort)) {
-            s.setSoTimeout(20_000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            String auth = Base64.getEncoder().encodeToString((customerId + ":" + key).getBytes(StandardCharsets.US_ASCII));
-            byte[] connect = ("CONNECT 127.0.0.1:" + originPort + " HTTP/1.1\r\nHost: 127.0.0.1:" + originPort
-                    + "\r\nProxy-Authorization: Basic " + auth + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-            out.write(connect);
-            out.flush();
-            sent += connect.length;
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    break;
-                }
-                received++;
-                head.append((char) c);
-            }
-            boolean ok = head.toString().startsWith("HTTP/1.1 200");
-            if (ok) {
-                byte[] get = ("GET /bytes/" + BODY + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII);
-                out.write(get);
-                out.flush();
-                sent += get.length;
-            }
-            long body = 0;
-            byte[] buf = new byte[16 * 1024];
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                received += n;
-                body += n;
-            }
-            if (!ok || body < BODY) {
-                failures++;
-                return false;
-            }
-            return true;
-        } catch (IOException e) {
+        CountingConnectClient.Exchange e = CountingConnectClient.exchange(proxyPort, customerId, key, originPort, BODY);
+        sent += e.sent();
+        received += e.received();
+        if (!e.ok()) {
             failures++;
-            return false;
         }
+        return e.ok();
     }
 
     static boolean databaseAnswers() {

@@ -7,11 +7,8 @@ import io.iploop.gateway.testing.TestOrigin;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +19,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -167,47 +163,9 @@ class ServerKillIT {
 
     /** One CONNECT tunnel with one GET; records the bytes even when it fails. */
     static boolean request(int proxyPort, String customerId, String key, int originPort, List<Carried> carried) {
-        long sent = 0;
-        long received = 0;
-        boolean ok = false;
-        try (Socket s = new Socket("127.0.0.1", proxyPort)) {
-            s.setSoTimeout(20_000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            String auth = Base64.getEncoder().encodeToString((customerId + ":" + key).getBytes(StandardCharsets.US_ASCII));
-            byte[] connect = ("CONNECT 127.0.0.1:" + originPort + " HTTP/1.1\r\nHost: 127.0.0.1:" + originPort
-                    + "\r\nProxy-Authorization: Basic " + auth + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-            out.write(connect);
-            out.flush();
-            sent += connect.length;
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    break;
-                }
-                received++;
-                head.append((char) c);
-            }
-            if (head.toString().startsWith("HTTP/1.1 200")) {
-                byte[] get = ("GET /bytes/" + BODY + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII);
-                out.write(get);
-                out.flush();
-                sent += get.length;
-            }
-            long body = 0;
-            byte[] buf = new byte[16 * 1024];
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                received += n;
-                body += n;
-            }
-            ok = body >= BODY;
-        } catch (IOException e) {
-            // counted below with what was carried
-        }
-        carried.add(new Carried(sent, received, System.currentTimeMillis()));
-        return ok;
+        CountingConnectClient.Exchange e = CountingConnectClient.exchange(proxyPort, customerId, key, originPort, BODY);
+        carried.add(new Carried(e.sent(), e.received(), System.currentTimeMillis()));
+        return e.ok();
     }
 
     static long stored(String jdbcUrl, String customerId) {
