@@ -9,7 +9,9 @@ import io.iploop.server.testing.ServerTest;
 import io.iploop.server.testing.SharedPlatform;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.time.Duration;
 import org.awaitility.Awaitility;
@@ -27,7 +29,13 @@ import org.springframework.test.context.DynamicPropertySource;
 @ServerTest
 class MailRetryIT {
 
-    private static final int SMTP_PORT = freePort();
+    /**
+     * Bound but not listening, so the worker's connects are refused at once until the test frees it for
+     * GreenMail. A port only probed free could be taken by another context's listener in between, and
+     * an SMTP client then waits its 10 s read timeout for a greeting that never comes.
+     */
+    private static final Socket PORT_RESERVATION = reservePort();
+    private static final int SMTP_PORT = PORT_RESERVATION.getLocalPort();
 
     @DynamicPropertySource
     static void smtpNotYetListening(DynamicPropertyRegistry r) {
@@ -47,20 +55,21 @@ class MailRetryIT {
     @Test
     void undeliverableMailIsRetriedUntilTheServerAnswers() {
         String email = registerCustomer().at("/user/email").asString();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> attempts(email) >= 1);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts(email) >= 1);
         assertThat(jdbc.sql("SELECT status FROM mail_outbox WHERE recipient = :to").param("to", email)
                 .query(String.class).single()).isEqualTo("pending");
         assertThat(jdbc.sql("SELECT next_attempt_at > now() + interval '5 seconds' FROM mail_outbox WHERE recipient = :to")
                 .param("to", email).query(Boolean.class).single()).as("backs off").isTrue();
 
+        closeQuietly(PORT_RESERVATION);
         GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.port(SMTP_PORT));
         smtp.start();
         try {
             jdbc.sql("UPDATE mail_outbox SET next_attempt_at = now() WHERE recipient = :to").param("to", email).update();
-            Awaitility.await().atMost(Duration.ofSeconds(10))
+            Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> smtp.getReceivedMessagesForDomain(email).length == 1);
             // the worker marks the row sent after the SMTP server has taken the message: wait for it
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.sql(
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(
                     "SELECT status FROM mail_outbox WHERE recipient = :to").param("to", email)
                     .query(String.class).single().equals("sent"));
             assertThat(smtp.getReceivedMessagesForDomain(email)).hasSize(1);
@@ -75,11 +84,22 @@ class MailRetryIT {
                 .query(Integer.class).single();
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    private static Socket reservePort() {
+        Socket s = new Socket();
+        try {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return s;
         } catch (IOException e) {
+            closeQuietly(s);
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // the reservation only has to end; nothing was sent on it
         }
     }
 }
