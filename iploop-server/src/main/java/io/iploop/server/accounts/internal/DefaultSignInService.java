@@ -27,6 +27,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
@@ -93,8 +95,8 @@ class DefaultSignInService implements SignInService {
     }
 
     /**
-     * The sign-up limits are checked before the insert and spent after it, so only registrations
-     * that succeed count (docs/product/accounts.md#registration).
+     * The sign-up limits are reserved before the insert and given back unless the transaction
+     * commits, so only registrations that succeed count (docs/product/accounts.md#registration).
      */
     @Override
     @Transactional
@@ -102,10 +104,17 @@ class DefaultSignInService implements SignInService {
         @Nullable HttpServletRequest request = currentRequest();
         @Nullable String clientIp = request == null ? null : request.getRemoteAddr();
         String email = Accounts.normalize(account.email());
-        signups.check(clientIp, email);
+        SignupThrottle.Reservation reserved = signups.reserve(clientIp, email);
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                if (status != STATUS_COMMITTED) {
+                    reserved.release();
+                }
+            }
+        });
         Account created = creation.insert(account, true, referralCode, clientIp);
         verification.send(created);
-        signups.record(clientIp, email);
         return created;
     }
 
