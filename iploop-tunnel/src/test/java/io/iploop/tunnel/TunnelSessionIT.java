@@ -335,7 +335,10 @@ class TunnelSessionIT {
     void aNodeThatStopsReadingIsSuspectAfterTheOpenDeadlineThenClosed() throws Exception {
         connectNode("good");
         TunnelSession gw = gatewaySession.get(5, TimeUnit.SECONDS);
-        nodeChannel.config().setAutoRead(false); // frozen: reads nothing, answers nothing
+        // Frozen: reads nothing, answers nothing. Set on the node's event loop and waited for: from
+        // another thread the read interest is only cleared by a queued task, and a loop that is slow
+        // to get to it (a loaded machine) still reads the OPEN once and answers.
+        nodeChannel.eventLoop().submit(() -> nodeChannel.config().setAutoRead(false)).sync();
         long start = System.nanoTime();
         assertThatThrownBy(() -> gw.openStream("127.0.0.1", ((InetSocketAddress) echoServer.localAddress()).getPort())
                 .get(15, TimeUnit.SECONDS))
