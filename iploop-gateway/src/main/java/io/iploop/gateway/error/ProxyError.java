@@ -71,6 +71,11 @@ public enum ProxyError {
     EXIT_CLOSED(502, "exit_closed", "http_response_incomplete", Socks5CommandStatus.FAILURE),
     /** 502: the target sent a response that is not valid HTTP/1.x. */
     BAD_RESPONSE(502, "bad_response", "http_protocol_error", Socks5CommandStatus.FAILURE),
+    /**
+     * 503: usage cannot be recorded (the usage store is unreachable and the local usage journal is
+     * nearly full), so nothing new is carried unmetered (docs/operations.md#usage-journal).
+     */
+    METERING_UNAVAILABLE(503, "metering_unavailable", "proxy_internal_error", Socks5CommandStatus.FAILURE),
     /** 503: the credential store could not be reached; retry shortly. */
     AUTH_UNAVAILABLE(503, "auth_unavailable", "proxy_internal_error", Socks5CommandStatus.FAILURE),
     /** 500: a bug or an unexpected failure in the gateway. */

@@ -129,7 +129,7 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         AccountLimiter limiter = outcome.limiter();
         assert principal != null && limiter != null;
         connection.authenticated(principal, outcome.targeting(), outcome.apiKeySha256Hex());
-        Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting());
+        Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting(), services.usage());
         if (refusal != null) {
             refuse(ctx, refusal.error(), refusal.detail(), principal, target.host(), refusal.retryAfter());
             return;

@@ -44,6 +44,10 @@ public final class UsageBatcher implements AutoCloseable {
 
     /** Most records per {@link UsageSink#write} call. */
     public static final int MAX_BATCH = 1000;
+    /** Fraction of the journal's bound at which new requests stop being admitted (docs/operations.md#usage-journal). */
+    public static final double STOP_ADMITTING_AT = 0.9;
+    /** Fraction under which they are admitted again. */
+    public static final double ADMIT_AGAIN_AT = 0.8;
 
     private static final Logger log = LoggerFactory.getLogger(UsageBatcher.class);
     /** Longest wait between attempts on a failing sink: usage is current again soon after the database is back. */
@@ -70,6 +74,8 @@ public final class UsageBatcher implements AutoCloseable {
     private final List<UsageRecord> unjournaled = new ArrayList<>();
     /** Whether the journal is full at the moment (logged once per episode); journal thread only. */
     private boolean full;
+    /** False from {@link #STOP_ADMITTING_AT} of the journal's bound until it is back under {@link #ADMIT_AGAIN_AT}. */
+    private volatile boolean admitting = true;
     private long droppedThisEpisode;
 
     /**
@@ -109,6 +115,7 @@ public final class UsageBatcher implements AutoCloseable {
             this.dropped = Counter.builder("iploop.usage.journal.dropped")
                     .description("usage records dropped because the usage journal was full").register(registry);
             this.journalThread = Thread.ofPlatform().daemon().name("iploop-usage-journal").unstarted(this::runJournal);
+            updateAdmitting(journal); // an earlier process may have left it nearly full
         } else {
             this.dropped = null;
             this.journalThread = null;
@@ -250,6 +257,7 @@ public final class UsageBatcher implements AutoCloseable {
             }
             unjournaled.clear();
             unjournaledSize = 0;
+            updateAdmitting(j);
             return appended > 0;
         }
     }
@@ -313,6 +321,32 @@ public final class UsageBatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * True while new proxy requests may be admitted: always without a journal; with one, false once
+     * it holds {@link #STOP_ADMITTING_AT} of its bound, true again under {@link #ADMIT_AGAIN_AT}. The
+     * room above the mark is kept for the records of streams already open, so traffic that could no
+     * longer be metered is refused rather than carried unpaid. Any thread; one volatile read.
+     */
+    public boolean admitting() {
+        return admitting;
+    }
+
+    private void updateAdmitting(UsageJournal j) {
+        double used = (double) j.sizeBytes() / j.maxBytes();
+        boolean was = admitting;
+        boolean now = was ? used < STOP_ADMITTING_AT : used < ADMIT_AGAIN_AT;
+        if (now != was) {
+            admitting = now;
+            if (now) {
+                log.warn("usage journal {} is under {} % of its bound again: admitting new requests", j.directory(),
+                        Math.round(ADMIT_AGAIN_AT * 100));
+            } else {
+                log.error("usage journal {} holds {} % of its bound (the usage sink is not storing records): new requests "
+                        + "are refused with 503 metering_unavailable until it drains", j.directory(), Math.round(used * 100));
+            }
+        }
+    }
+
     /** Writes what the journal holds, batch by batch, acknowledging each stored one. */
     private boolean flushJournal(UsageJournal j) {
         synchronized (flushLock) {
@@ -343,6 +377,7 @@ public final class UsageBatcher implements AutoCloseable {
                     return false;
                 }
                 j.acknowledge(batch);
+                updateAdmitting(j);
                 if (!batch.replayed()) {
                     written.accept(batch.records());
                 }

@@ -7,6 +7,7 @@ import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.limits.AccountLimiter;
 import io.iploop.gateway.limits.Limits;
 import io.iploop.gateway.limits.Refusal;
+import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.AuthResult;
 import io.iploop.gateway.spi.CustomerPrincipal;
@@ -50,6 +51,8 @@ public final class ProxyAuthentication {
         }
     }
 
+    private static final Duration METERING_RETRY = Duration.ofSeconds(30);
+
     private ProxyAuthentication() {}
 
     /**
@@ -72,14 +75,20 @@ public final class ProxyAuthentication {
     }
 
     /**
-     * The plan check of one request, on the connection's event loop: the connection takes (or
-     * keeps) a concurrency slot of the account, then {@link AccountLimiter#admit} checks
+     * The plan check of one request, on the connection's event loop: nothing is admitted while
+     * {@code usage} could not record it ({@link UsageBatcher#admitting()}); then the connection takes
+     * (or keeps) a concurrency slot of the account, and {@link AccountLimiter#admit} checks
      * targeting, balance, rate and the daily count (docs/product/plans.md#rate-limits).
      *
      * @return null if the request may proceed
      */
-    public static @Nullable Refusal admit(ProxyConnection connection, AccountLimiter limiter, Targeting targeting) {
+    public static @Nullable Refusal admit(ProxyConnection connection, AccountLimiter limiter, Targeting targeting,
+            UsageBatcher usage) {
         connection.admitted(false);
+        if (!usage.admitting()) {
+            return new Refusal(ProxyError.METERING_UNAVAILABLE,
+                    "usage cannot be recorded right now (the usage store is unreachable); retry later", METERING_RETRY);
+        }
         if (!connection.holdSlot(limiter)) {
             return new Refusal(ProxyError.CONCURRENCY_LIMITED,
                     "more than " + limiter.limits().maxConcurrentConnections() + " concurrent connections",

@@ -84,7 +84,7 @@ final class Socks5ServerAuthHandler extends ChannelInboundHandlerAdapter {
         String detail = outcome.detail();
         AccountLimiter limiter = outcome.limiter();
         if (error == null && limiter != null) {
-            Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting());
+            Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting(), services.usage());
             if (refusal != null) {
                 error = refusal.error();
                 detail = refusal.detail();
