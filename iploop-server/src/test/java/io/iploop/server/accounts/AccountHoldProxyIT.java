@@ -102,6 +102,22 @@ class AccountHoldProxyIT {
     }
 
     @Test
+    void anAdminCanMarkAnAddressVerifiedForSomeoneWhoCannotReceiveTheMail() throws Exception {
+        JsonNode trial = registerUnverifiedCustomer();
+        String customerId = trial.at("/user/customerId").asString();
+        String id = trial.at("/user/id").asString();
+        String key = call("POST", "/api/proxy/keys", token(trial), Map.of("name", "trial")).body().get("key").asString();
+        assertRefused(customerId, key, "email_not_verified");
+
+        assertThat(call("POST", "/api/admin/users/" + id + "/verify-email", token(trial), null).status())
+                .as("only an admin").isEqualTo(403);
+        var verified = call("POST", "/api/admin/users/" + id + "/verify-email", adminToken(), null);
+        assertThat(verified.status()).isEqualTo(200);
+        assertThat(verified.body().at("/user/emailVerified").asBoolean()).isTrue();
+        awaitWorks(customerId, key);
+    }
+
+    @Test
     void anUnverifiedAccountThatAnAdminMovedToAnotherPlanIsNoTrial() throws Exception {
         JsonNode customer = registerUnverifiedCustomer();
         String customerId = customer.at("/user/customerId").asString();

@@ -1,8 +1,10 @@
 package io.iploop.server.web;
 
+import static io.iploop.server.testing.Api.adminToken;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Api.registerCustomer;
 import static io.iploop.server.testing.Api.registerUnlimitedCustomer;
+import static io.iploop.server.testing.Api.registerUnverifiedCustomer;
 import static io.iploop.server.testing.Api.token;
 import static io.iploop.server.testing.Browser.assertAccessible;
 import static io.iploop.server.testing.Browser.find;
@@ -134,6 +136,22 @@ class AdminPagesIT {
                 .contains("browser test").contains(email);
         screenshots("admin-audit");
         assertAccessible("admin-audit");
+    }
+
+    @Test
+    void anAdminMarksAnAddressVerifiedFromTheUsersTable() {
+        JsonNode c = registerUnverifiedCustomer();
+        String email = c.at("/user/email").asString();
+        signInNewAdminWithTwoFactor();
+        open("/admin/users?q=" + email);
+        test("user-actions").click();
+        screenshots("admin-users-verify-email");
+        test("verify-email").click();
+        assertThat(textOf("done")).contains("E-mail marked as verified");
+        assertThat(call("GET", "/api/admin/users/" + c.at("/user/id").asString(), adminToken(), null).body()
+                .at("/user/emailVerified").asBoolean()).isTrue();
+        test("user-actions").click();
+        assertThat(driver.findElements(By.cssSelector("[data-test='verify-email']"))).as("only while unverified").isEmpty();
     }
 
     @Test

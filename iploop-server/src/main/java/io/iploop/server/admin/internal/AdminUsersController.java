@@ -160,6 +160,14 @@ class AdminUsersController {
         accountAdmin.deleteByAdmin(admin.userId(), userId);
     }
 
+    @PostMapping("/{userId}/verify-email")
+    @Operation(summary = "Mark the account's e-mail as verified (someone who cannot receive the mail, e.g. without SMTP); "
+            + "audited; a verified address stays verified")
+    UserDetails verifyEmail(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID userId) {
+        accountAdmin.verifyEmail(admin.userId(), userId);
+        return details(find(userId));
+    }
+
     @PostMapping("/{userId}/admin")
     @Operation(summary = "Make the account an admin")
     UserDetails makeAdmin(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID userId) {

@@ -68,6 +68,7 @@ final class AdminPagesController {
             Map.entry("role", "Role changed."),
             Map.entry("deleted", "Account deleted."),
             Map.entry("2fa", "Two-factor authentication reset. The user signs in with the password only until they set it up again."),
+            Map.entry("email-verified", "E-mail marked as verified. The account's keys work on the proxy within 5 seconds."),
             Map.entry("plan-created", "Plan created."),
             Map.entry("plan-saved", "Plan saved. The gateway applies new limits within 2 seconds."),
             Map.entry("plan-deactivated", "Plan deactivated: it is no longer offered; current subscribers keep it."),
@@ -167,6 +168,12 @@ final class AdminPagesController {
     String resetTwoFactor(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id,
             @RequestParam(defaultValue = "") String back, HttpServletResponse response, Model model) {
         return act(me, back, "2fa", response, model, () -> accountAdmin.resetTwoFactor(me.userId(), id));
+    }
+
+    @PostMapping("/admin/users/{id}/verify-email")
+    String verifyEmail(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id,
+            @RequestParam(defaultValue = "") String back, HttpServletResponse response, Model model) {
+        return act(me, back, "email-verified", response, model, () -> accountAdmin.verifyEmail(me.userId(), id));
     }
 
     private String act(AuthenticatedUser me, String back, String done, HttpServletResponse response, Model model,
