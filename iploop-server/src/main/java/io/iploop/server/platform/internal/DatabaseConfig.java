@@ -26,7 +26,10 @@ class DatabaseConfig {
     private static final Logger log = LoggerFactory.getLogger(DatabaseConfig.class);
 
     /** Idle connections kept to the embedded PostgreSQL (the pool still grows to 10 under load). */
-    static final int EMBEDDED_MINIMUM_IDLE = 2;
+    static final int EMBEDDED_MINIMUM_IDLE = 1;
+
+    /** How long a connection above {@link #EMBEDDED_MINIMUM_IDLE} may stay idle, ms (Hikari's floor). */
+    static final long EMBEDDED_IDLE_TIMEOUT_MS = 10_000;
 
     @Bean(destroyMethod = "close")
     DatabaseServer databaseServer(IploopProperties properties) {
@@ -59,8 +62,10 @@ class DatabaseConfig {
         config.setMaximumPoolSize(10);
         if (server.embedded() != null) {
             // Each idle connection is a PostgreSQL backend process of a few MiB on the same machine:
-            // the embedded default keeps two open and opens the rest when load asks for them.
+            // the embedded default keeps one open and opens the rest when load asks for them.
             config.setMinimumIdle(EMBEDDED_MINIMUM_IDLE);
+            // Start-up (Flyway, the first jobs) opens more; Hikari's default keeps them 10 min.
+            config.setIdleTimeout(EMBEDDED_IDLE_TIMEOUT_MS);
         }
         return new HikariDataSource(config);
     }

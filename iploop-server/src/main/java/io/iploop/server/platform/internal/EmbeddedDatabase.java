@@ -80,6 +80,8 @@ final class EmbeddedDatabase {
                 // in a few hundred MiB, leaving the page cache the rest.
                 .setServerConfig("max_connections", "40")
                 .setServerConfig("shared_buffers", "32MB")
+                // No logical replication here: without workers PostgreSQL starts no launcher process.
+                .setServerConfig("max_logical_replication_workers", "0")
                 // zonky's own readiness check logs in as postgres: with the password once it is required.
                 .setConnectConfig("password", superPassword);
         if (port > 0) {
