@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One admitted node: its session, effective location (normalized for matching) and traffic
- * counters. Immutable but for the counters, which are atomic; thread-safe.
+ * One admitted node: its session, effective location (normalized for matching), traffic
+ * counters and measured quality. Immutable but for the counters, which are atomic, and the
+ * quality, which is thread-safe itself; thread-safe.
  */
 final class NodeEntry {
 
@@ -25,6 +26,8 @@ final class NodeEntry {
     final @Nullable String countryKey;
     final @Nullable String regionKey;
     final @Nullable String cityKey;
+    /** Measured at this gateway; shared with the node's earlier connections (docs/exit-quality.md). */
+    final NodeQuality quality;
 
     final AtomicLong bytesTotal = new AtomicLong();
     final AtomicLong bytesReported = new AtomicLong();
@@ -33,8 +36,10 @@ final class NodeEntry {
     final AtomicLong successes = new AtomicLong();
     final AtomicLong successesReported = new AtomicLong();
 
-    NodeEntry(TunnelSession session, NodeAdmission.Admitted admission, Hello hello, String remoteAddress, boolean localExit) {
+    NodeEntry(TunnelSession session, NodeAdmission.Admitted admission, Hello hello, String remoteAddress, boolean localExit,
+            NodeQuality quality) {
         this.session = session;
+        this.quality = quality;
         this.admission = admission;
         this.hello = hello;
         this.remoteAddress = remoteAddress;
