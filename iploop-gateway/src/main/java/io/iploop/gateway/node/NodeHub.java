@@ -82,7 +82,9 @@ public final class NodeHub implements AutoCloseable {
     private final StickySessions sticky = new StickySessions();
     /** Replaced whole by the store thread; read on every selection without locking. */
     private volatile Set<UUID> paused = Set.of();
-    private final NodeSelector selector = new NodeSelector(nodes, sticky, () -> paused);
+    /** The same nodes as {@link #nodes}, indexed for selection; kept in step on join and leave. */
+    private final NodeIndex index = new NodeIndex();
+    private final NodeSelector selector = new NodeSelector(nodes, index, sticky, () -> paused);
     private final NodeExitConnector exitConnector;
     /**
      * The quality of nodes that left, for {@link #DEPARTED_MEMORY}: a node that reconnects keeps its
@@ -206,6 +208,7 @@ public final class NodeHub implements AutoCloseable {
         // The sessions' close callbacks may not have run yet: record what is left here, once.
         Instant now = Instant.now();
         for (NodeEntry e : entries) {
+            index.remove(e);
             if (bySession.remove(e.session) != null) {
                 nodes.remove(e.nodeId(), e);
                 reportFinal(e, now);
@@ -265,6 +268,9 @@ public final class NodeHub implements AutoCloseable {
         @Override
         public void onClosed(TunnelSession session) {
             NodeEntry e = bySession.remove(session);
+            if (e != null) {
+                index.remove(e);
+            }
             if (e != null && nodes.remove(e.nodeId(), e)) {
                 log.info("node {} ({}) disconnected", e.nodeId(), e.hello.deviceId());
                 departed.put(e.nodeId(), e.quality);
@@ -313,6 +319,7 @@ public final class NodeHub implements AutoCloseable {
         NodeEntry previous = replaced[0];
         if (previous != null && previous.session != session) {
             // The old connection is closed or draining: the reconnect wins.
+            index.remove(previous);
             bySession.remove(previous.session);
             previous.session.close();
         }
@@ -322,8 +329,11 @@ public final class NodeHub implements AutoCloseable {
             // Closed while being admitted: the close callback ran before the entry existed.
             bySession.remove(session);
             nodes.remove(admitted.nodeId(), entry);
+            index.remove(entry);
             return;
         }
+        // A no-op when the close callback already ran for this entry (join and leave may race).
+        index.add(entry);
         log.info("node {} ({}) connected from {}{}, country {}", admitted.nodeId(), hello.deviceId(), remote,
                 localExit ? " as the local exit" : "", admitted.country());
         updateGauges();

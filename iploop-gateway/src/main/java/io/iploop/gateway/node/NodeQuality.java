@@ -124,6 +124,10 @@ final class NodeQuality {
     private final long[] causes = new long[Cause.values().length];
     private int consecutiveFailures;
     private volatile int score = score(SUCCESS_PRIOR, null, null);
+    /** Average TTFB in ms for lock-free reads, NaN before the first sample. */
+    private volatile double ttfbNow = Double.NaN;
+    /** Average throughput in Mbit/s for lock-free reads, NaN before the first sample. */
+    private volatile double throughputNow = Double.NaN;
     /** 0 while the breaker is closed; else the System.nanoTime() until which no stream may be sent. */
     private volatile long blockedUntil;
 
@@ -249,7 +253,19 @@ final class NodeQuality {
         update();
     }
 
+    /** Average time to first byte in ms, NaN while not measured. Lock-free. */
+    double ttfbMillis() {
+        return ttfbNow;
+    }
+
+    /** Average throughput in Mbit/s, NaN while not measured. Lock-free. */
+    double throughputMbps() {
+        return throughputNow;
+    }
+
     private void update() {
+        ttfbNow = ttfbMillis.samples() == 0 ? Double.NaN : ttfbMillis.value();
+        throughputNow = throughputMbps.samples() == 0 ? Double.NaN : throughputMbps.value();
         score = score(success.value(), ttfbMillis.samples() == 0 ? null : ttfbMillis.value(),
                 throughputMbps.samples() == 0 ? null : throughputMbps.value());
     }
