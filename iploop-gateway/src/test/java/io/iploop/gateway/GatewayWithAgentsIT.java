@@ -59,6 +59,8 @@ class GatewayWithAgentsIT {
     private final List<UsageRecord> usage = new CopyOnWriteArrayList<>();
     /** Device id clashes the hub reported: node id and the refused copy's address. */
     private final List<String> idClashes = new CopyOnWriteArrayList<>();
+    /** Counter deltas the hub reported, with the measured quality. */
+    private final List<NodeStore.NodeCounters> counters = new CopyOnWriteArrayList<>();
     private final List<NodeAgent> agents = new ArrayList<>();
     private SimpleMeterRegistry meters;
     private Gateway gateway;
@@ -99,7 +101,9 @@ class GatewayWithAgentsIT {
                     public void disconnected(UUID nodeId, java.time.Instant at) {}
 
                     @Override
-                    public void addCounters(List<NodeCounters> deltas) {}
+                    public void addCounters(List<NodeCounters> deltas) {
+                        counters.addAll(deltas);
+                    }
 
                     @Override
                     public void idClash(UUID nodeId, String ipAddress, java.time.Instant at) {
@@ -335,5 +339,25 @@ class GatewayWithAgentsIT {
         Curl.Result r = Curl.run("-x", proxy("-country-de-debug-1"), origin.url("/bytes/1000"));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("X-IPLoop-Node")).isEqualTo(nodeId);
+    }
+
+    @Test
+    void qualityIsMeasuredFromRealStreamsReportedAndUsedForSpeedAndLatency() throws Exception {
+        startAgent("quality-1", "DE", "berlin");
+        UUID nodeId = nodeIds.get("quality-1");
+        // Not measured yet: speed and latency use measured figures only (docs/exit-quality.md#targeting).
+        assertThat(Curl.run("-x", proxy("-speed-fast"), origin.url("/bytes/10")).status()).isEqualTo(503);
+        for (int i = 0; i < 5; i++) {
+            assertThat(Curl.run("-x", proxy("-country-de"), origin.url("/bytes/1048576")).status()).isEqualTo(200);
+        }
+        // Loopback is fast and quick: the node now matches speed-fast and latency-low.
+        Curl.Result fast = Curl.run("-x", proxy("-speed-fast-latency-low-debug-1"), origin.url("/bytes/10"));
+        assertThat(fast.status()).isEqualTo(200);
+        assertThat(fast.header("X-IPLoop-Node")).isEqualTo(nodeId.toString());
+        assertThat(Curl.run("-x", proxy("-speed-100000"), origin.url("/bytes/10")).status()).isEqualTo(503);
+        // The measured score goes to the node store with the counters, and to Prometheus by band.
+        await().atMost(Duration.ofSeconds(10)).until(() -> counters.stream()
+                .anyMatch(c -> c.nodeId().equals(nodeId) && c.quality() != null && c.quality() >= 80));
+        assertThat(meters.find("iploop.nodes.quality").tag("band", "good").gauge().value()).isEqualTo(1);
     }
 }

@@ -177,8 +177,8 @@ public record ProxyCredentials(String customerId, String apiKey, Targeting targe
             case "sesstype" -> "rotating, sticky or per-request";
             case "lifetime" -> "minutes, or a number followed by s or h, > 0";
             case "rotate" -> "request, time, manual or on-block";
-            case "speed" -> "minimum speed in Mbit/s, 1-100000";
-            case "latency" -> "maximum latency in ms, 1-60000";
+            case "speed" -> "fast, medium or a minimum measured throughput in Mbit/s, 1-100000";
+            case "latency" -> "low or a maximum measured time to first byte in ms, 1-60000";
             case "debug" -> "1";
             default -> "a value";
         };
@@ -250,8 +250,13 @@ public record ProxyCredentials(String customerId, String apiKey, Targeting targe
                     default -> throw malformed(name, value);
                 };
                 case "profile" -> profile = word(name, value, 64, true);
-                case "speed" -> speed = positiveInt(name, value, 100_000);
-                case "latency" -> latency = positiveInt(name, value, 60_000);
+                case "speed" -> speed = switch (value.toLowerCase(Locale.ROOT)) {
+                    case "fast" -> Targeting.SPEED_FAST_MBPS;
+                    case "medium" -> Targeting.SPEED_MEDIUM_MBPS;
+                    default -> positiveInt(name, value, 100_000);
+                };
+                case "latency" -> latency = value.equalsIgnoreCase("low") ? Targeting.LATENCY_LOW_MILLIS
+                        : positiveInt(name, value, 60_000);
                 case "debug" -> {
                     if (!value.equals("1")) {
                         throw malformed(name, value);

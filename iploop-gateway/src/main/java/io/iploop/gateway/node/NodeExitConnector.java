@@ -13,6 +13,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * node's egress policy). A node that vanished or was busy between selection and OPEN, or that
  * sent nothing within the open deadline (suspect of being frozen, docs/protocol.md §6), is replaced
  * by another matching node once; nothing has been sent to the customer at that point. Destination names travel to the node unresolved (punycode for
- * IDNs). Thread-safe.
+ * IDNs). Every OPEN's outcome goes into the node's {@link NodeQuality}. Thread-safe.
  */
 final class NodeExitConnector implements ExitConnector {
 
@@ -33,9 +34,12 @@ final class NodeExitConnector implements ExitConnector {
     private static final int RETRIES = 1;
 
     private final NodeSelector selector;
+    private final Consumer<NodeQuality.Cause> failures;
 
-    NodeExitConnector(NodeSelector selector) {
+    /** @param failures told every failed OPEN's cause (the hub's metrics), on the node's event loop */
+    NodeExitConnector(NodeSelector selector, Consumer<NodeQuality.Cause> failures) {
         this.selector = selector;
+        this.failures = failures;
     }
 
     @Override
@@ -59,11 +63,15 @@ final class NodeExitConnector implements ExitConnector {
         return node.session.openStream(host, request.port()).handle((stream, error) -> {
             if (error == null) {
                 node.successes.incrementAndGet();
+                node.quality.openSucceeded();
                 ExitInfo info = new ExitInfo(node.nodeId(), node.admission.country(), node.admission.city(),
                         node.admission.asn(), request.targeting().session());
                 return CompletableFuture.<ExitStream>completedFuture(new NodeExitStream(stream, node, info));
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            NodeQuality.Cause why = NodeQuality.Cause.of(cause);
+            node.quality.failed(why, System.nanoTime());
+            failures.accept(why);
             if (retriesLeft > 0 && isNodeUnavailable(cause)) {
                 UUID failed = node.nodeId();
                 NodeEntry next;

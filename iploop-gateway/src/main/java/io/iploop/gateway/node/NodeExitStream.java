@@ -9,14 +9,26 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A tunnel stream through one node, counting the bytes it carries into the node's counters
- * (docs/product/nodes.md#node-record). Customer billing is metered separately at the customer socket.
- * Thread-safe as its delegate.
+ * (docs/product/nodes.md#node-record) and timing it for the node's {@link NodeQuality}
+ * (docs/exit-quality.md#measurements): time to first byte from the customer's first byte into the
+ * stream to the exit's first byte back, and throughput of the bytes received over the transfer
+ * time (pauses over {@link NodeQuality#IDLE_GAP_NANOS} left out). Customer billing is metered
+ * separately at the customer socket. Thread-safe as its delegate.
  */
 final class NodeExitStream implements ExitStream {
 
     private final ByteStream delegate;
     private final NodeEntry node;
     private final ExitInfo exit;
+    /** System.nanoTime() of the first write, 0 before it; written once, from the customer's loop. */
+    private volatile long firstWriteNanos;
+    /** Set when this side closes or aborts: such an end says nothing about the node. */
+    private volatile boolean endedHere;
+    // Read side, touched only on the delegate's executor:
+    private long bytesReceived;
+    private long timedBytes;
+    private long activeNanos;
+    private long lastDataNanos;
 
     NodeExitStream(ByteStream delegate, NodeEntry node, ExitInfo exit) {
         this.delegate = delegate;
@@ -41,6 +53,9 @@ final class NodeExitStream implements ExitStream {
 
     @Override
     public void write(ByteBuf data) {
+        if (firstWriteNanos == 0) {
+            firstWriteNanos = System.nanoTime();
+        }
         node.bytesTotal.addAndGet(data.readableBytes());
         delegate.write(data);
     }
@@ -55,7 +70,9 @@ final class NodeExitStream implements ExitStream {
         delegate.setHandler(new Handler() {
             @Override
             public void onData(ByteStream stream, ByteBuf data) {
-                node.bytesTotal.addAndGet(data.readableBytes());
+                int n = data.readableBytes();
+                node.bytesTotal.addAndGet(n);
+                received(n, System.nanoTime());
                 handler.onData(NodeExitStream.this, data);
             }
 
@@ -71,13 +88,40 @@ final class NodeExitStream implements ExitStream {
 
             @Override
             public void onClosed(ByteStream stream, @Nullable String error) {
+                closed(error != null);
                 handler.onClosed(NodeExitStream.this, error);
             }
         });
     }
 
+    private void received(int n, long now) {
+        if (bytesReceived == 0) {
+            long written = firstWriteNanos;
+            if (written != 0) {
+                node.quality.firstByte(now - written);
+            }
+        } else {
+            long gap = now - lastDataNanos;
+            if (gap <= NodeQuality.IDLE_GAP_NANOS) {
+                activeNanos += gap;
+                timedBytes += n;
+            }
+        }
+        bytesReceived += n;
+        lastDataNanos = now;
+    }
+
+    private void closed(boolean withError) {
+        if (withError && bytesReceived == 0 && !endedHere) {
+            node.quality.failed(NodeQuality.Cause.DROPPED, System.nanoTime());
+        } else {
+            node.quality.transferred(timedBytes, activeNanos);
+        }
+    }
+
     @Override
     public void close() {
+        endedHere = true;
         delegate.close();
     }
 
@@ -88,6 +132,7 @@ final class NodeExitStream implements ExitStream {
 
     @Override
     public void abort(String reason) {
+        endedHere = true;
         delegate.abort(reason);
     }
 

@@ -14,6 +14,9 @@ import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.TunnelSession;
 import io.iploop.tunnel.TunnelSettings;
 import io.iploop.tunnel.Welcome;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -29,8 +32,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,6 +69,8 @@ public final class NodeHub implements AutoCloseable {
     private static final long STICKY_PURGE_MILLIS = 60_000;
     /** How often paused node ids are re-read: a pause takes effect within this (the promise is 5 s). */
     private static final long PAUSED_REFRESH_MILLIS = 1_000;
+    private static final Duration DEPARTED_MEMORY = Duration.ofHours(6);
+    private static final long DEPARTED_MAX = 200_000;
 
     private final String bindAddress;
     private final int port;
@@ -75,8 +82,17 @@ public final class NodeHub implements AutoCloseable {
     private final StickySessions sticky = new StickySessions();
     /** Replaced whole by the store thread; read on every selection without locking. */
     private volatile Set<UUID> paused = Set.of();
-    private final NodeSelector selector = new NodeSelector(nodes, sticky, () -> paused);
-    private final NodeExitConnector exitConnector = new NodeExitConnector(selector);
+    /** The same nodes as {@link #nodes}, indexed for selection; kept in step on join and leave. */
+    private final NodeIndex index = new NodeIndex();
+    private final NodeSelector selector = new NodeSelector(nodes, index, sticky, () -> paused);
+    private final NodeExitConnector exitConnector;
+    /**
+     * The quality of nodes that left, for {@link #DEPARTED_MEMORY}: a node that reconnects keeps its
+     * record (docs/exit-quality.md), so dropping the connection does not clear a bad one.
+     */
+    private final Cache<UUID, NodeQuality> departed = Caffeine.newBuilder()
+            .expireAfterWrite(DEPARTED_MEMORY).maximumSize(DEPARTED_MAX).build();
+    private final MultiGauge byQuality;
     /** HELLO lookups: bounded, so a HELLO flood is refused instead of queued. */
     private final ExecutorService admissions = BoundedExecutors.create("iploop-node-admission-",
             BoundedExecutors.DEFAULT_THREADS, BoundedExecutors.DEFAULT_QUEUE);
@@ -92,7 +108,9 @@ public final class NodeHub implements AutoCloseable {
      * @param bindAddress address the hub listens on, e.g. {@code 0.0.0.0}
      * @param port TCP port of {@code /ws}, 0 for an ephemeral one
      * @param tunnel tunnel tunables of node sessions (docs/protocol.md)
-     * @param meters registry for {@code iploop.nodes.connected} (gauge by country)
+     * @param meters registry for {@code iploop.nodes.connected} (gauge by country),
+     *     {@code iploop.nodes.quality} (connected nodes by quality band, docs/exit-quality.md) and
+     *     {@code iploop.node.open.failures} (failed OPENs by cause)
      */
     public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
             MeterRegistry meters) {
@@ -104,6 +122,16 @@ public final class NodeHub implements AutoCloseable {
         this.connectedByCountry = MultiGauge.builder("iploop.nodes.connected")
                 .description("Node agents connected to this gateway, by country")
                 .register(meters);
+        this.byQuality = MultiGauge.builder("iploop.nodes.quality")
+                .description("Node agents connected to this gateway, by quality band (good >= 80, fair 50-79, poor < 50)")
+                .register(meters);
+        Map<NodeQuality.Cause, Counter> failures = new EnumMap<>(NodeQuality.Cause.class);
+        for (NodeQuality.Cause c : NodeQuality.Cause.values()) {
+            failures.put(c, Counter.builder("iploop.node.open.failures")
+                    .description("Streams through nodes that failed, by cause (docs/exit-quality.md#failure-causes)")
+                    .tag("cause", c.tag()).register(meters));
+        }
+        this.exitConnector = new NodeExitConnector(selector, c -> failures.get(c).increment());
         this.handshakes = new NodeHandshakeGuard(NodeHandshakeGuard.MAX_CONCURRENT_PER_IP, NodeHandshakeGuard.MAX_PER_IP_PER_SECOND,
                 NodeHandshakeGuard.HANDSHAKE_DEADLINE_MILLIS, meters);
     }
@@ -180,6 +208,7 @@ public final class NodeHub implements AutoCloseable {
         // The sessions' close callbacks may not have run yet: record what is left here, once.
         Instant now = Instant.now();
         for (NodeEntry e : entries) {
+            index.remove(e);
             if (bySession.remove(e.session) != null) {
                 nodes.remove(e.nodeId(), e);
                 reportFinal(e, now);
@@ -239,8 +268,12 @@ public final class NodeHub implements AutoCloseable {
         @Override
         public void onClosed(TunnelSession session) {
             NodeEntry e = bySession.remove(session);
+            if (e != null) {
+                index.remove(e);
+            }
             if (e != null && nodes.remove(e.nodeId(), e)) {
                 log.info("node {} ({}) disconnected", e.nodeId(), e.hello.deviceId());
+                departed.put(e.nodeId(), e.quality);
                 updateGauges();
                 if (!closed) {
                     storeThread.execute(() -> reportFinal(e, Instant.now()));
@@ -253,7 +286,9 @@ public final class NodeHub implements AutoCloseable {
         if (closed || session.channel() == null || !session.channel().isActive()) {
             return;
         }
-        NodeEntry entry = new NodeEntry(session, admitted, hello, remote, localExit);
+        NodeEntry current = nodes.get(admitted.nodeId());
+        NodeQuality quality = current != null ? current.quality : departed.asMap().remove(admitted.nodeId());
+        NodeEntry entry = new NodeEntry(session, admitted, hello, remote, localExit, quality != null ? quality : new NodeQuality());
         bySession.put(session, entry);
         NodeEntry[] replaced = new NodeEntry[1];
         NodeEntry winner = nodes.compute(admitted.nodeId(), (id, old) -> {
@@ -284,6 +319,7 @@ public final class NodeHub implements AutoCloseable {
         NodeEntry previous = replaced[0];
         if (previous != null && previous.session != session) {
             // The old connection is closed or draining: the reconnect wins.
+            index.remove(previous);
             bySession.remove(previous.session);
             previous.session.close();
         }
@@ -293,8 +329,11 @@ public final class NodeHub implements AutoCloseable {
             // Closed while being admitted: the close callback ran before the entry existed.
             bySession.remove(session);
             nodes.remove(admitted.nodeId(), entry);
+            index.remove(entry);
             return;
         }
+        // A no-op when the close callback already ran for this entry (join and leave may race).
+        index.add(entry);
         log.info("node {} ({}) connected from {}{}, country {}", admitted.nodeId(), hello.deviceId(), remote,
                 localExit ? " as the local exit" : "", admitted.country());
         updateGauges();
@@ -334,9 +373,15 @@ public final class NodeHub implements AutoCloseable {
             Instant now = Instant.now();
             List<NodeStore.NodeCounters> deltas = new ArrayList<>();
             List<Runnable> commits = new ArrayList<>();
+            int[] bands = new int[3];
             for (NodeEntry e : nodes.values()) {
                 deltas.add(delta(e, now, commits));
+                int q = e.quality.score();
+                bands[q >= 80 ? 0 : q >= 50 ? 1 : 2]++;
             }
+            byQuality.register(List.of(MultiGauge.Row.of(Tags.of("band", "good"), bands[0]),
+                    MultiGauge.Row.of(Tags.of("band", "fair"), bands[1]),
+                    MultiGauge.Row.of(Tags.of("band", "poor"), bands[2])), true);
             if (!deltas.isEmpty()) {
                 store.addCounters(deltas);
                 commits.forEach(Runnable::run);
@@ -357,7 +402,7 @@ public final class NodeHub implements AutoCloseable {
             e.successesReported.set(successes);
         });
         return new NodeStore.NodeCounters(e.nodeId(), bytes - e.bytesReported.get(), requests - e.requestsReported.get(),
-                successes - e.successesReported.get(), now);
+                successes - e.successesReported.get(), now, e.quality.measured() ? e.quality.score() : null);
     }
 
     private void reportFinal(NodeEntry e, Instant now) {

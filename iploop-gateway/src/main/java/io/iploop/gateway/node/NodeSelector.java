@@ -4,7 +4,6 @@ import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.routing.Targeting;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -14,39 +13,64 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Chooses the node for a customer stream (docs/product/proxy.md#targeting-parameters): filters
- * connected nodes by
- * {@code country}, {@code state}, {@code city} and {@code asn}; {@code rotating} gives a customer a
- * different node than its previous stream whenever more than one matches; {@code sticky} (and
- * {@code rotate-time}/{@code rotate-manual} with a session id) keeps the session's node for the
- * session lifetime and moves to another matching node when that one leaves, is paused or suspect,
- * or the lifetime ends (docs/product/proxy.md#sessions).
- * When nothing matches, the 503 names the nearest alternatives. Thread-safe.
+ * Chooses the node for a customer stream (docs/product/proxy.md#targeting-parameters,
+ * docs/exit-quality.md#selection): among the connected nodes matching {@code country},
+ * {@code state}, {@code city}, {@code asn}, {@code isp}, {@code zip}, {@code speed} and
+ * {@code latency}, a node is drawn at random with a probability proportional to its quality
+ * weight ({@link NodeQuality#weight()}), so better nodes carry more and new ones are still probed;
+ * a node whose circuit breaker is open is skipped while another matches. {@code rotating} gives a
+ * customer a different node than its previous stream whenever more than one matches; {@code sticky}
+ * (and {@code rotate-time}/{@code rotate-manual} with a session id) keeps the session's node for the
+ * session lifetime and moves to another matching node when that one leaves, is paused, suspect or
+ * failing, or the lifetime ends (docs/product/proxy.md#sessions).
+ *
+ * <p>Cost per selection: the candidates come from the smallest matching {@link NodeIndex} bucket;
+ * a bucket of up to {@value #SCAN_LIMIT} nodes is scanned (exact weights), a larger one is sampled
+ * by rejection (a uniformly drawn node is taken with probability = its weight, at most
+ * {@value #MAX_DRAWS} draws, exactly proportional); when no draw was taken the choice is weighted
+ * among the fitting nodes drawn, and only when none fitted is the bucket scanned. When nothing matches, the 503 names the nearest alternatives. Thread-safe.
  */
 final class NodeSelector {
 
     private static final int MAX_ALTERNATIVES = 5;
+    /** Buckets up to this size are scanned whole. */
+    static final int SCAN_LIMIT = 8;
+    /** Random draws from a larger bucket before it is scanned. */
+    static final int MAX_DRAWS = 128;
 
     private final Map<UUID, NodeEntry> nodes;
+    private final NodeIndex index;
     private final StickySessions sticky;
     private final Supplier<Set<UUID>> paused;
+    private final Supplier<RandomGenerator> random;
     private final Map<UUID, UUID> lastNodeByCustomer = new ConcurrentHashMap<>();
-    private final AtomicInteger cursor = new AtomicInteger();
 
     /**
+     * @param nodes the connected nodes by id (sticky pins, alternatives)
+     * @param index the same nodes, indexed (selection)
      * @param paused the nodes their operators paused, read on every selection (must be cheap): they
      *     are never candidates, so a sticky session on a paused node moves to another one
      */
-    NodeSelector(Map<UUID, NodeEntry> nodes, StickySessions sticky, Supplier<Set<UUID>> paused) {
+    NodeSelector(Map<UUID, NodeEntry> nodes, NodeIndex index, StickySessions sticky, Supplier<Set<UUID>> paused) {
+        this(nodes, index, sticky, paused, ThreadLocalRandom::current);
+    }
+
+    /** @param random the random source of each selection (tests pass a seeded one) */
+    NodeSelector(Map<UUID, NodeEntry> nodes, NodeIndex index, StickySessions sticky, Supplier<Set<UUID>> paused,
+            Supplier<RandomGenerator> random) {
         this.nodes = nodes;
+        this.index = index;
         this.sticky = sticky;
         this.paused = paused;
+        this.random = random;
     }
 
     /**
@@ -55,14 +79,16 @@ final class NodeSelector {
      */
     NodeEntry select(ExitRequest request, @Nullable UUID avoid) {
         Targeting t = request.targeting();
-        List<NodeEntry> candidates = candidates(t);
-        if (candidates.isEmpty()) {
+        NodeEntry chosen;
+        if (isSticky(t)) {
+            chosen = selectSticky(request, avoid);
+        } else {
+            chosen = pick(t, request.principal().userId(), avoid);
+        }
+        if (chosen == null) {
             throw new ExitException(ExitException.Failure.NO_MATCHING_EXIT, noMatchMessage(t), alternatives(t));
         }
-        if (isSticky(t)) {
-            return selectSticky(request, candidates, avoid);
-        }
-        return rotate(request.principal().userId(), candidates, avoid);
+        return chosen;
     }
 
     private static boolean isSticky(Targeting t) {
@@ -70,75 +96,139 @@ final class NodeSelector {
                 || t.rotate() == Targeting.RotateMode.TIME || t.rotate() == Targeting.RotateMode.MANUAL);
     }
 
-    private NodeEntry selectSticky(ExitRequest request, List<NodeEntry> candidates, @Nullable UUID avoid) {
+    private @Nullable NodeEntry selectSticky(ExitRequest request, @Nullable UUID avoid) {
         Targeting t = request.targeting();
         StickySessions.Key key = new StickySessions.Key(request.principal().userId(), Objects.requireNonNull(t.session()));
         Instant now = Instant.now();
         StickySessions.Pin pin = sticky.get(key, now);
         if (pin != null && !pin.nodeId().equals(avoid)) {
             NodeEntry pinned = nodes.get(pin.nodeId());
-            if (pinned != null && candidates.contains(pinned)) {
+            long nanos = System.nanoTime();
+            if (pinned != null && usable(pinned, Criteria.of(t), paused.get()) && pinned.quality.available(nanos)
+                    && pinned.quality.tryAcquire(nanos)) {
                 return pinned;
             }
         }
         UUID previous = pin != null ? pin.nodeId() : sticky.previousNode(key);
-        NodeEntry chosen = rotate(request.principal().userId(), candidates, avoid != null ? avoid : previous);
-        // The plan's cap is already applied to the targeting at admission.
-        sticky.pin(key, chosen.nodeId(), t.stickyLifetime(), now);
-        return chosen;
-    }
-
-    /** Round robin over the candidates, skipping {@code avoid} and the customer's previous node when others exist. */
-    private NodeEntry rotate(UUID customer, List<NodeEntry> candidates, @Nullable UUID avoid) {
-        int n = candidates.size();
-        UUID last = lastNodeByCustomer.get(customer);
-        int start = Math.floorMod(cursor.getAndIncrement(), n);
-        NodeEntry chosen = null;
-        NodeEntry notAvoided = null;
-        for (int i = 0; i < n && chosen == null; i++) {
-            NodeEntry e = candidates.get((start + i) % n);
-            if (e.nodeId().equals(avoid)) {
-                continue;
-            }
-            if (!e.nodeId().equals(last)) {
-                chosen = e;
-            } else if (notAvoided == null) {
-                notAvoided = e;
-            }
+        NodeEntry chosen = pick(t, request.principal().userId(), avoid != null ? avoid : previous);
+        if (chosen != null) {
+            // The plan's cap is already applied to the targeting at admission.
+            sticky.pin(key, chosen.nodeId(), t.stickyLifetime(), now);
         }
-        if (chosen == null) {
-            chosen = notAvoided != null ? notAvoided : candidates.get(start);
-        }
-        lastNodeByCustomer.put(customer, chosen.nodeId());
         return chosen;
     }
 
     /**
-     * Connected, admitted nodes that match the targeting and can take a stream: not paused and not
-     * suspect of being frozen (an OPEN left unanswered, docs/protocol.md §6).
+     * A matching node drawn by quality weight, preferring one that is neither {@code avoid} nor the
+     * customer's previous node nor behind an open breaker; null when none matches.
      */
-    List<NodeEntry> candidates(Targeting t) {
-        List<NodeEntry> out = new ArrayList<>();
+    private @Nullable NodeEntry pick(Targeting targeting, UUID customer, @Nullable UUID avoid) {
+        Criteria t = Criteria.of(targeting);
+        NodeIndex.Bucket bucket = index.bucketFor(t);
+        int n = bucket.size();
+        if (n == 0) {
+            return null;
+        }
         Set<UUID> skip = paused.get();
-        for (NodeEntry e : nodes.values()) {
-            if (!skip.contains(e.nodeId()) && !e.session.isSuspect() && matches(e, t)) {
-                out.add(e);
+        UUID last = lastNodeByCustomer.get(customer);
+        RandomGenerator rnd = random.get();
+        long now = System.nanoTime();
+        NodeEntry chosen = null;
+        if (n > SCAN_LIMIT) {
+            // Rejection sampling: exactly proportional to weight among the fitting nodes drawn.
+            NodeEntry[] seen = null;
+            int seenCount = 0;
+            for (int i = 0; i < MAX_DRAWS && chosen == null; i++) {
+                NodeEntry e = bucket.random(rnd);
+                if (e != null && usable(e, t, skip) && !e.nodeId().equals(avoid) && !e.nodeId().equals(last)
+                        && e.quality.available(now)) {
+                    if (rnd.nextDouble() < e.quality.weight() && e.quality.tryAcquire(now)) {
+                        chosen = e;
+                    } else {
+                        if (seen == null) {
+                            seen = new NodeEntry[MAX_DRAWS];
+                        }
+                        seen[seenCount++] = e;
+                    }
+                }
+            }
+            if (chosen == null && seen != null) {
+                // Few fit and none was accepted: a weighted choice among those drawn, not a full scan.
+                chosen = weighted(seen, seenCount, rnd, x -> true);
+                if (chosen != null) {
+                    chosen.quality.tryAcquire(now);
+                }
             }
         }
-        return out;
+        if (chosen == null) {
+            chosen = scan(bucket.toArray(), t, skip, avoid, last, now, rnd);
+        }
+        if (chosen != null) {
+            lastNodeByCustomer.put(customer, chosen.nodeId());
+        }
+        return chosen;
     }
 
-    static boolean matches(NodeEntry e, Targeting t) {
-        if (t.country() != null && !t.country().equals(e.countryKey)) {
-            return false;
+    /**
+     * Exact weighted choice over {@code all}, in tiers: usable nodes that are not {@code avoid}, not
+     * {@code last} and not behind an open breaker; else {@code last}; else any usable node (the
+     * avoided one or one behind an open breaker is better than no exit at all).
+     */
+    private static @Nullable NodeEntry scan(NodeEntry[] all, Criteria t, Set<UUID> skip, @Nullable UUID avoid,
+            @Nullable UUID last, long now, RandomGenerator rnd) {
+        int m = 0;
+        NodeEntry[] usable = new NodeEntry[all.length];
+        for (NodeEntry e : all) {
+            if (usable(e, t, skip)) {
+                usable[m++] = e;
+            }
         }
-        if (t.state() != null && !Objects.equals(NodeEntry.placeKey(t.state()), e.regionKey)) {
-            return false;
+        if (m == 0) {
+            return null;
         }
-        if (t.city() != null && !Objects.equals(NodeEntry.placeKey(t.city()), e.cityKey)) {
-            return false;
+        NodeEntry e = weighted(usable, m, rnd, x -> !x.nodeId().equals(avoid) && !x.nodeId().equals(last) && x.quality.available(now));
+        if (e == null) {
+            e = weighted(usable, m, rnd, x -> !x.nodeId().equals(avoid) && x.quality.available(now));
         }
-        return t.asn() == null || t.asn() == e.admission.asn();
+        if (e == null) {
+            e = weighted(usable, m, rnd, x -> true);
+        }
+        if (e != null) {
+            e.quality.tryAcquire(now);
+        }
+        return e;
+    }
+
+    private static @Nullable NodeEntry weighted(NodeEntry[] es, int m, RandomGenerator rnd, Predicate<NodeEntry> ok) {
+        double[] w = new double[m];
+        double sum = 0;
+        for (int i = 0; i < m; i++) {
+            w[i] = ok.test(es[i]) ? es[i].quality.weight() : 0;
+            sum += w[i];
+        }
+        if (sum <= 0) {
+            return null;
+        }
+        double r = rnd.nextDouble() * sum;
+        NodeEntry lastOk = null;
+        for (int i = 0; i < m; i++) {
+            if (w[i] > 0) {
+                lastOk = es[i];
+                r -= w[i];
+                if (r < 0) {
+                    return es[i];
+                }
+            }
+        }
+        return lastOk;
+    }
+
+    /**
+     * A connected, admitted node that matches the targeting and can take a stream: not paused and
+     * not suspect of being frozen (an OPEN left unanswered, docs/protocol.md §6).
+     */
+    private static boolean usable(NodeEntry e, Criteria t, Set<UUID> skip) {
+        return !e.session.isSuspect() && t.matches(e) && (skip.isEmpty() || !skip.contains(e.nodeId()));
     }
 
     private static String noMatchMessage(Targeting t) {
@@ -155,12 +245,25 @@ final class NodeSelector {
         if (t.asn() != null) {
             sb.append(" asn-").append(t.asn());
         }
+        if (t.isp() != null) {
+            sb.append(" isp-").append(t.isp());
+        }
+        if (t.zip() != null) {
+            sb.append(" zip-").append(t.zip());
+        }
+        if (t.minSpeedMbps() != null) {
+            sb.append(" speed >= ").append(t.minSpeedMbps()).append(" Mbit/s");
+        }
+        if (t.maxLatencyMillis() != null) {
+            sb.append(" latency <= ").append(t.maxLatencyMillis()).append(" ms");
+        }
         return sb.toString();
     }
 
     /**
      * The nearest targeting values that would match now, most nodes first: other countries when
-     * the country has no node, else other states, cities or ASNs within it.
+     * the country has no node, else other states, cities or ASNs within it. Scans every node: only
+     * on the no-match path.
      */
     List<String> alternatives(Targeting t) {
         // Paused nodes are not alternatives: suggesting them would only lead to another 503.
@@ -182,6 +285,9 @@ final class NodeSelector {
         }
         if (t.asn() != null) {
             return top(inCountry, e -> e.admission.asn() == 0 ? null : String.valueOf(e.admission.asn()), "asn-");
+        }
+        if (t.isp() != null) {
+            return top(inCountry, e -> e.ispKey, "isp-");
         }
         return List.of();
     }

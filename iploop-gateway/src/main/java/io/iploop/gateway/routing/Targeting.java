@@ -13,8 +13,12 @@ import org.jspecify.annotations.Nullable;
  *
  * @param asn autonomous system number, null when not targeted
  * @param lifetime sticky-session lifetime; null means the default ({@link #stickyLifetime()}), capped by plan
- * @param minSpeedMbps minimum node speed in Mbit/s, null when not set
- * @param maxLatencyMillis maximum node latency in ms, null when not set
+ * @param isp ISP name, lower case (matched normalised, docs/exit-quality.md#targeting), null when not targeted
+ * @param zip postal code, upper case, null when not targeted
+ * @param minSpeedMbps least measured node throughput in Mbit/s ({@code speed-fast} is
+ *     {@link #SPEED_FAST_MBPS}, {@code speed-medium} {@link #SPEED_MEDIUM_MBPS}), null when not set
+ * @param maxLatencyMillis most measured node time to first byte in ms ({@code latency-low} is
+ *     {@link #LATENCY_LOW_MILLIS}), null when not set
  */
 public record Targeting(
         @Nullable String country,
@@ -31,6 +35,15 @@ public record Targeting(
         @Nullable Integer minSpeedMbps,
         @Nullable Integer maxLatencyMillis,
         boolean debug) {
+
+    /** {@code speed-fast}: a measured throughput of at least this, Mbit/s (docs/exit-quality.md#targeting). */
+    public static final int SPEED_FAST_MBPS = 10;
+
+    /** {@code speed-medium}: a measured throughput of at least this, Mbit/s (docs/exit-quality.md#targeting). */
+    public static final int SPEED_MEDIUM_MBPS = 2;
+
+    /** {@code latency-low}: a measured time to first byte of at most this, ms (docs/exit-quality.md#targeting). */
+    public static final int LATENCY_LOW_MILLIS = 500;
 
     /** Sticky-session lifetime when the customer gives none (30 minutes, as other providers). */
     public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(30);

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Durable node state (docs/product/nodes.md#node-record). Called from one dedicated gateway thread, never from an
@@ -50,6 +51,9 @@ public interface NodeStore {
      * @param bytes bytes carried since the last report, both directions
      * @param requests streams opened through the node since the last report
      * @param successes of those, streams whose OPEN succeeded
+     * @param quality the node's quality score 0-100 measured at this gateway (docs/exit-quality.md#score),
+     *     null while nothing has been measured (the stored score is then kept)
      */
-    record NodeCounters(UUID nodeId, long bytes, long requests, long successes, Instant lastHeartbeat) {}
+    record NodeCounters(UUID nodeId, long bytes, long requests, long successes, Instant lastHeartbeat,
+            @Nullable Integer quality) {}
 }

@@ -89,6 +89,24 @@ class ProxyCredentialsTest {
         assertThat(failure(KEY + "-asn-99999999999").getMessage()).startsWith("asn: ");
         assertThat(failure(KEY + "-debug-2").getMessage()).startsWith("debug: '2' (expected: 1)");
         assertThat(failure(KEY + "-speed-x").error()).isEqualTo(ProxyError.INVALID_TARGETING);
+        assertThat(failure(KEY + "-speed-slow").getMessage())
+                .isEqualTo("speed: 'slow' (expected: fast, medium or a minimum measured throughput in Mbit/s, 1-100000)");
+        assertThat(failure(KEY + "-latency-high").getMessage())
+                .isEqualTo("latency: 'high' (expected: low or a maximum measured time to first byte in ms, 1-60000)");
+        assertThat(failure(KEY + "-latency-high").error()).isEqualTo(ProxyError.INVALID_TARGETING);
+        assertThat(failure(KEY + "-isp-at&t").getMessage()).startsWith("isp: 'at&t' (expected: 1-64 letters, digits or _)");
+        assertThat(failure(KEY + "-zip-sw1a_1aa").getMessage()).startsWith("zip: 'sw1a_1aa' (expected: 1-16 letters or digits)");
+    }
+
+    @Test
+    void speedAndLatencyClassesAreMeasuredThresholds() throws Exception {
+        assertThat(parse(KEY + "-speed-fast").targeting().minSpeedMbps()).isEqualTo(Targeting.SPEED_FAST_MBPS);
+        assertThat(parse(KEY + "-speed-Medium").targeting().minSpeedMbps()).isEqualTo(Targeting.SPEED_MEDIUM_MBPS);
+        assertThat(parse(KEY + "-latency-low").targeting().maxLatencyMillis()).isEqualTo(Targeting.LATENCY_LOW_MILLIS);
+        assertThat(parse(KEY + "-speed-25-latency-800").targeting())
+                .extracting(Targeting::minSpeedMbps, Targeting::maxLatencyMillis).containsExactly(25, 800);
+        assertThat(parse(KEY + "-isp-Deutsche_Telekom_AG-zip-sw1a1aa").targeting())
+                .extracting(Targeting::isp, Targeting::zip).containsExactly("deutsche_telekom_ag", "SW1A1AA");
     }
 
     @Test

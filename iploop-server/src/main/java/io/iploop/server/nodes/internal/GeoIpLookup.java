@@ -61,7 +61,9 @@ class GeoIpLookup implements IpLocations {
                     c.city() == null ? null : c.city().name(),
                     c.traits() == null || c.traits().autonomousSystemNumber() == null ? 0
                             : c.traits().autonomousSystemNumber().intValue(),
-                    c.traits() == null ? null : c.traits().isp()));
+                    // The ISP where the database has it, else the ASN's organisation (isp targeting, docs/exit-quality.md).
+                    c.traits() == null ? null : c.traits().isp() != null ? c.traits().isp() : c.traits().autonomousSystemOrganization(),
+                    c.postal() == null ? null : c.postal().code()));
         } catch (Exception e) {
             log.debug("GeoIP lookup failed for {}", ip, e);
             return Optional.empty();
@@ -83,7 +85,7 @@ class GeoIpLookup implements IpLocations {
         }
     }
 
-    /** A GeoIP answer; any field may be unknown. */
+    /** A GeoIP answer; any field may be unknown; {@code postalCode} only where the database has postal codes. */
     record Location(@Nullable String country, @Nullable String region, @Nullable String city, int asn,
-            @Nullable String isp) {}
+            @Nullable String isp, @Nullable String postalCode) {}
 }

@@ -73,6 +73,7 @@ class JdbcNodeAuthenticator implements NodeAuthenticator {
         String city = truncate(hello.city(), 100);
         int asn = Math.max(0, hello.asn());
         String isp = truncate(hello.isp(), 255);
+        String postalCode = null;
         if (ip != null && geoIp.enabled()) {
             Optional<GeoIpLookup.Location> geo = geoIp.lookup(ip);
             if (geo.isPresent()) {
@@ -82,6 +83,8 @@ class JdbcNodeAuthenticator implements NodeAuthenticator {
                 city = truncate(g.city(), 100);
                 asn = g.asn() > 0 ? g.asn() : asn;
                 isp = g.isp() != null ? truncate(g.isp(), 255) : isp;
+                // Only from the database: zip targeting must not trust what an agent says (docs/exit-quality.md#targeting).
+                postalCode = truncate(g.postalCode(), 16);
             }
         }
         String connectionType = hello.connectionType() == null ? null
@@ -102,7 +105,7 @@ class JdbcNodeAuthenticator implements NodeAuthenticator {
         }
         keys.touch(key.get().id());
         return new NodeAdmission.Admitted(node.get().id(), key.get().ownerUserId(), country, region, city, asn, isp,
-                connectionType);
+                connectionType, postalCode);
     }
 
     /** Upper-case ISO-3166 alpha-2 code, or null when absent or not two ASCII letters. */

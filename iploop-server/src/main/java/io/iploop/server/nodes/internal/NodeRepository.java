@@ -6,6 +6,7 @@ import io.iploop.server.nodes.NodeFilter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -99,14 +100,17 @@ class NodeRepository {
         template.batchUpdate("""
                         UPDATE nodes SET bandwidth_bytes = bandwidth_bytes + ?, total_requests = total_requests + ?,
                                          successful_requests = successful_requests + ?,
-                                         last_heartbeat = GREATEST(last_heartbeat, ?)
+                                         last_heartbeat = GREATEST(last_heartbeat, ?),
+                                         quality_score = COALESCE(?, quality_score)
                         WHERE id = ?""",
                 deltas, 500, (ps, d) -> {
                     ps.setLong(1, d.bytes());
                     ps.setLong(2, d.requests());
                     ps.setLong(3, d.successes());
                     ps.setObject(4, utc(d.lastHeartbeat()));
-                    ps.setObject(5, d.nodeId());
+                    // The gateway's measured score (docs/exit-quality.md#score); null keeps the stored one.
+                    ps.setObject(5, d.quality(), Types.INTEGER);
+                    ps.setObject(6, d.nodeId());
                 });
     }
 
