@@ -100,7 +100,9 @@ public enum AuditAction {
     /** An admin lifted a ban or quarantine; details: action, scope, target. */
     NODE_MODERATION_LIFTED,
     /** An operator revoked one of their node keys (docs/moderation.md); details: name. */
-    NODE_KEY_REVOKED;
+    NODE_KEY_REVOKED,
+    /** An admin resolved an abuse report (docs/moderation.md#abuse-reports); details: target, quarantinedNodes, note. */
+    ABUSE_REPORT_RESOLVED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {
