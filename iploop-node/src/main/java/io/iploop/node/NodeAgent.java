@@ -97,6 +97,8 @@ public final class NodeAgent implements AutoCloseable {
     private final Hello hello;
     private final ReconnectBackoff backoff;
     private final ExitTrafficCounter trafficCounter;
+    /** The bandwidth cap over all exit streams, or null for none (docs/node-agent.md#bandwidth-limit). */
+    private volatile @Nullable BandwidthLimiter bandwidthLimiter;
     private final EventLoopGroup group;
     private final ThreadPoolExecutor resolver;
     private final Set<Channel> exitChannels = ConcurrentHashMap.newKeySet();
@@ -140,6 +142,17 @@ public final class NodeAgent implements AutoCloseable {
      */
     public NodeAgent(AgentConfig config, Collection<Integer> protectedLocalPorts) {
         this(config, ReconnectBackoff.standard(), protectedLocalPorts);
+    }
+
+    /**
+     * Caps the bandwidth of all exit streams together, both directions, at {@code megabitsPerSecond}
+     * (the {@code bandwidth-limit-mbps} setting; docs/node-agent.md#bandwidth-limit), or removes the
+     * cap with null. Applies to streams opened afterwards. Any thread.
+     *
+     * @throws IllegalArgumentException outside 1-10000
+     */
+    public void limitBandwidth(@Nullable Integer megabitsPerSecond) {
+        bandwidthLimiter = megabitsPerSecond == null ? null : new BandwidthLimiter(megabitsPerSecond);
     }
 
     NodeAgent(AgentConfig config, ReconnectBackoff backoff) {
@@ -662,6 +675,10 @@ public final class NodeAgent implements AutoCloseable {
                 streamsServed.incrementAndGet();
                 reply.accept();
                 AtomicBoolean done = new AtomicBoolean();
+                BandwidthLimiter limiter = bandwidthLimiter;
+                if (limiter != null) {
+                    ch.pipeline().addLast(ExitBandwidthHandler.NAME, new ExitBandwidthHandler(limiter));
+                }
                 ByteStreamRelay.relay(ch, stream, error -> {
                     if (done.compareAndSet(false, true)) {
                         streamEnded(error);

@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,7 +68,10 @@ public final class NodeHub implements AutoCloseable {
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final long COUNTER_FLUSH_MILLIS = 2_000;
     private static final long STICKY_PURGE_MILLIS = 60_000;
-    /** How often paused node ids are re-read: a pause takes effect within this (the promise is 5 s). */
+    /**
+     * How often paused and evicted node ids are re-read: a pause or a ban takes effect within this
+     * (the promise is 5 s).
+     */
     private static final long PAUSED_REFRESH_MILLIS = 1_000;
     private static final Duration DEPARTED_MEMORY = Duration.ofHours(6);
     private static final long DEPARTED_MAX = 200_000;
@@ -359,12 +363,37 @@ public final class NodeHub implements AutoCloseable {
 
     // ------------------------------------------------------------------ node state
 
+    /** Last evicted set read (store thread only): never selected, even while their sessions close. */
+    private Set<UUID> evicted = Set.of();
+
     private void refreshPaused() {
         try {
-            paused = Set.copyOf(store.pausedNodeIds());
+            evicted = Set.copyOf(store.evictedNodeIds());
+        } catch (RuntimeException e) {
+            // Keep the last known set: a database hiccup must not readmit banned nodes.
+            log.warn("reading evicted nodes failed (kept the previous set): {}", e.toString());
+        }
+        try {
+            Set<UUID> p = store.pausedNodeIds();
+            if (evicted.isEmpty()) {
+                paused = Set.copyOf(p);
+            } else {
+                Set<UUID> union = new HashSet<>(p);
+                union.addAll(evicted);
+                paused = Set.copyOf(union);
+            }
         } catch (RuntimeException e) {
             // Keep the last known set: a database hiccup must not resume paused nodes.
             log.warn("reading paused nodes failed (kept the previous set): {}", e.toString());
+        }
+        for (UUID id : evicted) {
+            NodeEntry e = nodes.get(id);
+            if (e != null) {
+                // Banned or its key revoked (docs/moderation.md): close the session; the HELLO of a
+                // reconnect is refused by the authenticator.
+                log.info("node {} ({}) evicted: closing its session", id, e.hello.deviceId());
+                e.session.close();
+            }
         }
     }
 

@@ -46,6 +46,17 @@ public interface NodeStore {
     }
 
     /**
+     * Nodes that must not stay connected (docs/moderation.md): banned by an admin, or admitted with a
+     * node key its owner has since revoked. Polled with {@link #pausedNodeIds()}, about once a second
+     * from the store thread: the hub closes their sessions (open streams end) and never selects them;
+     * keeping them out afterwards is the {@link NodeAuthenticator}'s job, which refuses their HELLO.
+     * Only connected nodes need to be listed. Default: none.
+     */
+    default Set<UUID> evictedNodeIds() {
+        return Set.of();
+    }
+
+    /**
      * Counter deltas for one node.
      *
      * @param bytes bytes carried since the last report, both directions

@@ -132,6 +132,12 @@ final class EffectiveConfig {
     }
 
     /** How long open streams may keep running after a stop is requested ({@code drain-timeout}). */
+    /** The configured bandwidth cap in Mbit/s, or null for none (docs/node-agent.md#bandwidth-limit). */
+    @Nullable Integer bandwidthLimitMbps() {
+        String v = values.get(Setting.BANDWIDTH_LIMIT_MBPS);
+        return v == null ? null : Integer.valueOf(v);
+    }
+
     java.time.Duration drainTimeout() {
         String v = values.get(Setting.DRAIN_TIMEOUT);
         return java.time.Duration.ofSeconds(v == null ? DEFAULT_DRAIN_SECONDS : Integer.parseInt(v));

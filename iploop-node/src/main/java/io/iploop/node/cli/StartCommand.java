@@ -55,6 +55,7 @@ final class StartCommand implements Callable<Integer> {
         NodeAgent agent;
         try {
             agent = new NodeAgent(config);
+            agent.limitBandwidth(new EffectiveConfig(dir, cli.env()).bandwidthLimitMbps());
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }

@@ -94,11 +94,11 @@ class ProxyClawCliTest {
     }
 
     @Test
-    void bandwidthLimitIsStoredButSaysItIsNotEnforced() {
+    void bandwidthLimitIsStoredAndSaysWhenItApplies() {
         CliRun r = CliRun.run(home(), "config", "set", "bandwidth-limit-mbps", "50");
 
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("not enforced");
+        assertThat(r.out()).contains("caps its traffic").doesNotContain("not enforced");
     }
 
     @Test

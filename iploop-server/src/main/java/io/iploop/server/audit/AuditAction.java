@@ -94,7 +94,15 @@ public enum AuditAction {
     /** An admin added a destination to the egress blocklist (docs/security.md); details: host, cidr, port, reason. */
     EGRESS_BLOCKLIST_ENTRY_ADDED,
     /** An admin removed a destination from the egress blocklist; details: host, cidr, port, reason. */
-    EGRESS_BLOCKLIST_ENTRY_REMOVED;
+    EGRESS_BLOCKLIST_ENTRY_REMOVED,
+    /** An admin banned or quarantined exit nodes (docs/moderation.md); details: action, scope, target, reason, expiresAt. */
+    NODE_MODERATED,
+    /** An admin lifted a ban or quarantine; details: action, scope, target. */
+    NODE_MODERATION_LIFTED,
+    /** An operator revoked one of their node keys (docs/moderation.md); details: name. */
+    NODE_KEY_REVOKED,
+    /** An admin resolved an abuse report (docs/moderation.md#abuse-reports); details: target, quarantinedNodes, note. */
+    ABUSE_REPORT_RESOLVED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

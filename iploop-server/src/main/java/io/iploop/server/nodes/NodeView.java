@@ -19,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  * @param activeStreams customer streams open through the node now, 0 when offline
  * @param lastIdClashAt when the gateway last refused a second agent presenting this device id (a
  *     copied disk or volume; the connected one kept serving), or null if never
+ * @param moderation an admin's moderation in force on the node (docs/moderation.md): {@code ban}
+ *     (disconnected and refused) or {@code quarantine} (connected, never selected), or null
+ * @param moderationReason the admin's reason for {@code moderation}, shown to the owner, or null
  */
 public record NodeView(
         UUID id,
@@ -45,4 +48,6 @@ public record NodeView(
         @Nullable Instant lastHeartbeat,
         @Nullable Instant connectedSince,
         Instant createdAt,
-        @Nullable Instant lastIdClashAt) {}
+        @Nullable Instant lastIdClashAt,
+        @Nullable String moderation,
+        @Nullable String moderationReason) {}

@@ -30,7 +30,11 @@ public final class NodesException extends ApiException {
         /** The node key of a device registration is unknown, revoked, or its account is not active. */
         INVALID_NODE_KEY("invalid_node_key", HttpStatus.UNAUTHORIZED),
         /** The device id is registered to another operator; nobody can take over a node. */
-        DEVICE_TAKEN("device_registered_elsewhere", HttpStatus.CONFLICT);
+        DEVICE_TAKEN("device_registered_elsewhere", HttpStatus.CONFLICT),
+        /** A ban or quarantine request with a malformed or unknown field; the field is named (docs/moderation.md). */
+        INVALID_MODERATION("invalid_moderation", HttpStatus.BAD_REQUEST),
+        /** No moderation with that id. */
+        MODERATION_NOT_FOUND("moderation_not_found", HttpStatus.NOT_FOUND);
 
         final String code;
         final HttpStatus status;

@@ -82,6 +82,16 @@ public interface NodesService {
     NodeKey nodeKey(UUID userId, UUID keyId);
 
     /**
+     * Revokes one of the user's node keys (docs/moderation.md#revoking-a-node-key): no agent can
+     * connect or register with it any more, and the gateway closes the sessions of agents it admitted
+     * within about a second. Revoking twice keeps the first time. Audited.
+     *
+     * @return the key with {@code revokedAt} set
+     * @throws NodesException {@code NODE_KEY_NOT_FOUND}, also for another account's key
+     */
+    NodeKey revokeNodeKey(UUID userId, UUID keyId);
+
+    /**
      * Marks every node not connected, at gateway start: rows left {@code available} by a crash are
      * stale. (One gateway per database for now; with several gateways this becomes per-gateway.)
      */

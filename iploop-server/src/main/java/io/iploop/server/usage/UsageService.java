@@ -2,6 +2,7 @@ package io.iploop.server.usage;
 
 import io.iploop.server.platform.v2.Paged;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -88,4 +89,14 @@ public interface UsageService {
      * @throws UsageException {@code INVALID_LIMIT} naming {@code page} or {@code limit}
      */
     UsageDeadLetterPage deadLetters(int page, int limit);
+
+    /**
+     * Who reached {@code host} through which exit within {@code [from, to)} (admin only: abuse
+     * reports, docs/moderation.md#abuse-reports): one row per node and customer, most bytes first, at
+     * most 100. {@code host} is compared case-insensitively with the records' target host (a name or
+     * an IP literal, as the customer asked for it).
+     *
+     * @throws IllegalArgumentException when {@code from} is after {@code to}
+     */
+    List<TargetTraffic> trafficTo(String host, Instant from, Instant to);
 }

@@ -144,6 +144,7 @@ class TenancyIT {
         tenant("DELETE /api/earn/payment-methods/{id}", paymentMethod, null);
         notTenantData("GET /api/proxy/locations/{country}", "network-wide counts of connected nodes, public");
         notTenantData("GET /api/proxy/locations/{country}/{city}/isps", "network-wide ISP counts, public");
+        tenant("DELETE /api/nodes/keys/{id}", nodeKey, null);
     }
 
     private void tenant(String endpoint, Owned owned, @Nullable Object body) {

@@ -56,9 +56,11 @@ class DefaultNodesService implements NodesService {
     private final LiveNodes live;
     private final AccountsService accounts;
     private final AuditService audit;
+    private final NodeModerationRepository moderations;
 
     DefaultNodesService(NodeRepository nodes, NodeKeyRepository keys, LiveNodes live, AccountsService accounts,
-            AuditService audit) {
+            AuditService audit, NodeModerationRepository moderations) {
+        this.moderations = moderations;
         this.nodes = nodes;
         this.keys = keys;
         this.live = live;
@@ -111,14 +113,16 @@ class DefaultNodesService implements NodesService {
 
     /**
      * The connected nodes customers can be served by: not paused or removed by their owners, who
-     * decide on the dashboard (docs/product/nodes.md). Public locations and inventory count only these.
+     * decide on the dashboard (docs/product/nodes.md), and not banned or quarantined by an admin
+     * (docs/moderation.md). Public locations and inventory count only these.
      */
     private List<ConnectedNode> serving() {
         List<ConnectedNode> connected = live.connected();
         if (connected.isEmpty()) {
             return connected;
         }
-        Set<UUID> paused = nodes.pausedIds();
+        Set<UUID> paused = new HashSet<>(nodes.pausedIds());
+        paused.addAll(moderations.moderatedIds());
         return paused.isEmpty() ? connected : connected.stream().filter(n -> !paused.contains(n.nodeId())).toList();
     }
 
@@ -246,6 +250,20 @@ class DefaultNodesService implements NodesService {
     }
 
     @Override
+    @Transactional
+    public NodeKey revokeNodeKey(UUID userId, UUID keyId) {
+        NodeKey before = nodeKey(userId, keyId);
+        if (before.revokedAt() != null) {
+            return before;
+        }
+        NodeKey revoked = keys.revoke(userId, keyId).orElseThrow(() -> new NodesException(
+                NodesException.Reason.NODE_KEY_NOT_FOUND, "no node key " + keyId, null));
+        audit.record(new AuditEvent(userId, AuditAction.NODE_KEY_REVOKED, "node_key", keyId.toString(),
+                Map.of("name", revoked.name())));
+        return revoked;
+    }
+
+    @Override
     public void markAllOffline() {
         nodes.markAllOffline();
     }
@@ -370,12 +388,16 @@ class DefaultNodesService implements NodesService {
         return new NodesException(NodesException.Reason.DEVICE_NOT_FOUND, "no device " + nodeId, "id");
     }
 
-    private static List<NodeView> views(List<NodeRepository.NodeRow> rows, List<ConnectedNode> connected) {
+    /** The rows as views, with the live state and each node's moderation in force (docs/moderation.md). */
+    private List<NodeView> views(List<NodeRepository.NodeRow> rows, List<ConnectedNode> connected) {
+        Map<UUID, NodeModerationRepository.Effective> moderated =
+                moderations.effective(rows.stream().map(NodeRepository.NodeRow::id).toList());
         Map<UUID, ConnectedNode> liveById = connected.stream()
                 .collect(Collectors.toMap(ConnectedNode::nodeId, Function.identity(), (a, b) -> a));
         List<NodeView> views = new ArrayList<>();
         for (NodeRepository.NodeRow r : rows) {
             ConnectedNode c = liveById.get(r.id());
+            NodeModerationRepository.Effective m = moderated.get(r.id());
             boolean online = c != null;
             // The owner's dashboard state wins over the connection (docs/product/nodes.md).
             String status = "banned".equals(r.status()) ? "banned" : r.removed() ? "removed" : r.paused() ? "paused"
@@ -389,7 +411,8 @@ class DefaultNodesService implements NodesService {
                     r.asn(), r.isp(), r.connectionType(), status, online, r.localExit() || (online && c.localExit()),
                     r.qualityScore(), r.bandwidthBytes(), r.totalRequests(), r.successfulRequests(),
                     online ? c.activeStreams() : 0, r.lastHeartbeat(),
-                    online ? c.connectedSince() : r.connectedSince(), r.createdAt(), r.lastIdClashAt()));
+                    online ? c.connectedSince() : r.connectedSince(), r.createdAt(), r.lastIdClashAt(),
+                    m == null ? null : m.action(), m == null ? null : m.reason()));
         }
         return views;
     }

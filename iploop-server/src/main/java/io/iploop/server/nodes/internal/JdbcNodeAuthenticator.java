@@ -7,6 +7,7 @@ import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.UserStatus;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -21,7 +22,7 @@ import org.springframework.stereotype.Component;
  * The gateway's {@link NodeAuthenticator}: admits an agent whose node key is known and unrevoked and
  * whose owner account is active, then registers the device (one {@code nodes} row per device id,
  * owned by the key's owner; a device id of another owner is refused, so nobody can take over a
- * node). Location comes from GeoIP when configured, else from the agent's self-report, which is
+ * node) and refuses a node an admin banned (docs/moderation.md). Location comes from GeoIP when configured, else from the agent's self-report, which is
  * untrusted input: a country that is not two letters is dropped, strings are truncated to their
  * column sizes, an unknown connection type is dropped. Blocks on the database; thread-safe.
  */
@@ -35,8 +36,11 @@ class JdbcNodeAuthenticator implements NodeAuthenticator {
     private final NodeRepository nodes;
     private final AccountsService accounts;
     private final GeoIpLookup geoIp;
+    private final NodeModerationRepository moderations;
 
-    JdbcNodeAuthenticator(NodeKeyRepository keys, NodeRepository nodes, AccountsService accounts, GeoIpLookup geoIp) {
+    JdbcNodeAuthenticator(NodeKeyRepository keys, NodeRepository nodes, AccountsService accounts, GeoIpLookup geoIp,
+            NodeModerationRepository moderations) {
+        this.moderations = moderations;
         this.keys = keys;
         this.nodes = nodes;
         this.accounts = accounts;
@@ -102,6 +106,12 @@ class JdbcNodeAuthenticator implements NodeAuthenticator {
         }
         if ("banned".equals(node.get().status())) {
             return new NodeAdmission.Refused("this node is banned");
+        }
+        // An admin's ban (docs/moderation.md), matched on the address and ASN just registered.
+        NodeModerationRepository.Effective moderation = moderations.effective(List.of(node.get().id())).get(node.get().id());
+        if (moderation != null && "ban".equals(moderation.action())) {
+            log.info("Refused node {}: banned ({})", hello.deviceId(), moderation.reason());
+            return new NodeAdmission.Refused("this node is banned: " + moderation.reason());
         }
         keys.touch(key.get().id());
         return new NodeAdmission.Admitted(node.get().id(), key.get().ownerUserId(), country, region, city, asn, isp,

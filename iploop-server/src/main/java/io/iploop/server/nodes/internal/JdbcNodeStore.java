@@ -2,6 +2,7 @@ package io.iploop.server.nodes.internal;
 
 import io.iploop.gateway.spi.NodeStore;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -15,9 +16,11 @@ import org.springframework.stereotype.Component;
 class JdbcNodeStore implements NodeStore {
 
     private final NodeRepository nodes;
+    private final NodeModerationRepository moderations;
 
-    JdbcNodeStore(NodeRepository nodes) {
+    JdbcNodeStore(NodeRepository nodes, NodeModerationRepository moderations) {
         this.nodes = nodes;
+        this.moderations = moderations;
     }
 
     @Override
@@ -44,6 +47,26 @@ class JdbcNodeStore implements NodeStore {
 
     @Override
     public Set<UUID> pausedNodeIds() {
-        return nodes.pausedIds();
+        Set<UUID> quarantined = moderations.connectedUnder("quarantine");
+        if (quarantined.isEmpty()) {
+            return nodes.pausedIds();
+        }
+        // Paused by their owners, or quarantined by an admin (docs/moderation.md): connected, never selected.
+        Set<UUID> out = new HashSet<>(nodes.pausedIds());
+        out.addAll(quarantined);
+        return out;
+    }
+
+    /** Connected nodes banned by an admin or admitted with a since-revoked key (docs/moderation.md). */
+    @Override
+    public Set<UUID> evictedNodeIds() {
+        Set<UUID> banned = moderations.connectedUnder("ban");
+        Set<UUID> revoked = moderations.connectedWithRevokedKey();
+        if (revoked.isEmpty()) {
+            return banned;
+        }
+        Set<UUID> out = new HashSet<>(banned);
+        out.addAll(revoked);
+        return out;
     }
 }

@@ -55,6 +55,13 @@ class NodeKeyRepository {
                 .optional();
     }
 
+    /** Sets {@code revoked_at} on the owner's key unless set; the key afterwards, or empty if not theirs. */
+    Optional<NodeKey> revoke(UUID ownerUserId, UUID keyId) {
+        return jdbc.sql("UPDATE node_keys SET revoked_at = COALESCE(revoked_at, now()) "
+                        + "WHERE owner_user_id = :owner AND id = :id RETURNING " + COLUMNS)
+                .param("owner", ownerUserId).param("id", keyId).query(NodeKeyRepository::map).optional();
+    }
+
     void touch(UUID keyId) {
         jdbc.sql("UPDATE node_keys SET last_used_at = now() WHERE id = :id").param("id", keyId).update();
     }

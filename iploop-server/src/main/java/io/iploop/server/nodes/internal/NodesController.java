@@ -22,6 +22,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -91,6 +92,13 @@ class NodesController {
     @Operation(summary = "The caller's node keys (prefix only)")
     NodeKeysResponse keys(@AuthenticationPrincipal AuthenticatedUser caller) {
         return new NodeKeysResponse(nodes.nodeKeys(caller.userId()));
+    }
+
+    @DeleteMapping("/api/nodes/keys/{id}")
+    @Operation(summary = "Revoke one of the caller's node keys: agents using it are disconnected within about a "
+            + "second and cannot connect with it again")
+    NodeKey revokeKey(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id) {
+        return nodes.revokeNodeKey(caller.userId(), id);
     }
 
     @GetMapping("/api/proxy/locations")

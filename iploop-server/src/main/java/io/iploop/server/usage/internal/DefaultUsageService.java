@@ -1,5 +1,6 @@
 package io.iploop.server.usage.internal;
 
+import io.iploop.server.usage.TargetTraffic;
 import io.iploop.server.keys.ApiKey;
 import io.iploop.server.keys.ApiKeysService;
 import io.iploop.server.platform.v2.Paged;
@@ -74,6 +75,14 @@ class DefaultUsageService implements UsageService {
         return new UsageSummary(period.days(), w.from(), w.to(), t.bytesUploaded(), t.bytesDownloaded(), total,
                 BigDecimal.valueOf(total).divide(BYTES_PER_GB, 3, RoundingMode.HALF_UP), t.requests(), t.streams(),
                 t.successes(), t.streams() - t.successes(), rate, t.avgDurationMs());
+    }
+
+    @Override
+    public List<TargetTraffic> trafficTo(String host, Instant from, Instant to) {
+        if (from.isAfter(to)) {
+            throw new IllegalArgumentException("from: " + from + " (expected: <= to " + to + ")");
+        }
+        return usage.trafficTo(host.strip(), from, to, 100);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.iploop.server.usage.internal;
 
+import io.iploop.server.usage.TargetTraffic;
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.server.usage.PlatformUsage;
 import io.iploop.server.usage.UsageBucket;
@@ -259,4 +260,20 @@ class UsageRepository {
     }
 
     record Totals(long bytesUploaded, long bytesDownloaded, long requests, long streams, long successes, long avgDurationMs) {}
+
+    /** Records to {@code host} started within {@code [from, to)}, grouped by node and customer. */
+    List<TargetTraffic> trafficTo(String host, Instant from, Instant to, int limit) {
+        return jdbc.sql("""
+                        SELECT node_id, user_id, count(*) AS requests, COALESCE(sum(total_bytes), 0) AS bytes,
+                               min(started_at) AS first_seen, max(started_at) AS last_seen
+                        FROM usage_records
+                        WHERE lower(target_host) = lower(:host) AND started_at >= :from AND started_at < :to
+                        GROUP BY node_id, user_id ORDER BY bytes DESC, requests DESC LIMIT :limit""")
+                .param("host", host).param("from", java.sql.Timestamp.from(from)).param("to", java.sql.Timestamp.from(to))
+                .param("limit", limit)
+                .query((rs, n) -> new TargetTraffic(rs.getObject("node_id", UUID.class), rs.getObject("user_id", UUID.class),
+                        rs.getLong("requests"), rs.getLong("bytes"), rs.getTimestamp("first_seen").toInstant(),
+                        rs.getTimestamp("last_seen").toInstant()))
+                .list();
+    }
 }

@@ -13,6 +13,9 @@ import io.iploop.server.audit.AuditService;
 import io.iploop.server.cashouts.Cashout;
 import io.iploop.server.cashouts.CashoutStatus;
 import io.iploop.server.cashouts.CashoutsService;
+import io.iploop.server.nodes.NewNodeModeration;
+import io.iploop.server.nodes.NodeModerationService;
+import io.iploop.server.nodes.NodesException;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.plans.PlanDetails;
 import io.iploop.server.plans.PlanSpec;
@@ -23,6 +26,8 @@ import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.AuthenticatedUser;
 import jakarta.servlet.http.HttpServletResponse;
 import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -83,9 +88,11 @@ final class AdminPagesController {
     private final AdminStatsService stats;
     private final CashoutsService cashouts;
     private final AuditService audit;
+    private final NodeModerationService moderation;
 
     AdminPagesController(AccountAdminService accountAdmin, PlansService plans, NodesService nodes, AdminStatsService stats,
-            CashoutsService cashouts, AuditService audit) {
+            CashoutsService cashouts, AuditService audit, NodeModerationService moderation) {
+        this.moderation = moderation;
         this.accountAdmin = accountAdmin;
         this.plans = plans;
         this.nodes = nodes;
@@ -97,7 +104,15 @@ final class AdminPagesController {
     // ---- Supply overview ----
 
     @GetMapping("/admin")
-    String supply(@AuthenticationPrincipal AuthenticatedUser me, Model model) {
+    String supply(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(required = false) @Nullable String done,
+            Model model) {
+        model.addAttribute("moderationDone", "moderated".equals(done)
+                ? "Applied: the gateway acts on it within seconds." : "lifted".equals(done) ? "Lifted." : null);
+        return renderSupply(me, model);
+    }
+
+    private String renderSupply(AuthenticatedUser me, Model model) {
+        model.addAttribute("moderations", moderation.list(true));
         model.addAttribute("stats", stats.stats(me.userId()));
         var nodeStats = nodes.stats(me.userId(), true);
         model.addAttribute("nodeStats", nodeStats);
@@ -106,6 +121,36 @@ final class AdminPagesController {
         model.addAttribute("byDeviceType", sorted(nodeStats.byDeviceType()));
         model.addAttribute("byConnectionType", sorted(nodeStats.byConnectionType()));
         return "admin/supply";
+    }
+
+    /** Bans or quarantines nodes (docs/moderation.md); a refused request renders the page with the message. */
+    @PostMapping("/admin/nodes/bans")
+    String moderate(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String action,
+            @RequestParam(defaultValue = "") String scope, @RequestParam(defaultValue = "") String target,
+            @RequestParam(defaultValue = "") String reason, @RequestParam(defaultValue = "") String hours,
+            HttpServletResponse response, Model model) {
+        try {
+            Instant expires = null;
+            if (!hours.isBlank()) {
+                if (!hours.strip().matches("[0-9]{1,5}") || Integer.parseInt(hours.strip()) < 1) {
+                    throw new NodesException(NodesException.Reason.INVALID_MODERATION,
+                            "hours: '" + hours + "' (expected: 1-99999, or empty for never)", "expiresAt");
+                }
+                expires = Instant.now().plus(Duration.ofHours(Integer.parseInt(hours.strip())));
+            }
+            moderation.moderate(me.userId(), new NewNodeModeration(action, scope, target, reason, expires));
+        } catch (NodesException e) {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            model.addAttribute("moderationError", capitalize(e.getMessage()));
+            return renderSupply(me, model);
+        }
+        return "redirect:/admin?done=moderated";
+    }
+
+    @PostMapping("/admin/nodes/bans/{id}/lift")
+    String lift(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id) {
+        moderation.lift(me.userId(), id);
+        return "redirect:/admin?done=lifted";
     }
 
     // ---- Users ----

@@ -1,0 +1,48 @@
+package io.iploop.node;
+
+/**
+ * The agent's bandwidth cap (docs/node-agent.md#bandwidth-limit): one token bucket over both
+ * directions of all exit streams, {@code bytesPerSecond} refilled continuously with a burst of
+ * {@link #BURST_SECONDS} worth. Implemented as virtual scheduling: each charge moves a "paid up to"
+ * time forward by the bytes' duration at the rate, and reports how long the caller must wait until
+ * the bucket has covered them. Thread-safe (one short lock per charge).
+ */
+public final class BandwidthLimiter {
+
+    /** The burst allowance, in seconds of the rate. */
+    public static final double BURST_SECONDS = 0.1;
+
+    private final long bytesPerSecond;
+    private final long burstNanos;
+    private long paidUntilNanos;
+
+    /**
+     * @param megabitsPerSecond the cap in Mbit/s (10^6 bits per second), 1-10000 like the
+     *     {@code bandwidth-limit-mbps} setting
+     * @throws IllegalArgumentException outside 1-10000
+     */
+    public BandwidthLimiter(int megabitsPerSecond) {
+        if (megabitsPerSecond < 1 || megabitsPerSecond > 10_000) {
+            throw new IllegalArgumentException("megabitsPerSecond: " + megabitsPerSecond + " (expected: 1-10000)");
+        }
+        this.bytesPerSecond = megabitsPerSecond * 125_000L;
+        this.burstNanos = (long) (BURST_SECONDS * 1e9);
+        this.paidUntilNanos = System.nanoTime() - burstNanos;
+    }
+
+    /** The cap in bytes per second. */
+    public long bytesPerSecond() {
+        return bytesPerSecond;
+    }
+
+    /**
+     * Charges {@code bytes} carried at {@code nowNanos} ({@link System#nanoTime()}).
+     *
+     * @return nanoseconds the caller should wait before moving more bytes (0 while within the burst)
+     */
+    public synchronized long charge(long bytes, long nowNanos) {
+        long start = Math.max(paidUntilNanos, nowNanos - burstNanos);
+        paidUntilNanos = start + bytes * 1_000_000_000L / bytesPerSecond;
+        return Math.max(0, paidUntilNanos - nowNanos);
+    }
+}
