@@ -94,7 +94,13 @@ public enum AuditAction {
     /** An admin added a destination to the egress blocklist (docs/security.md); details: host, cidr, port, reason. */
     EGRESS_BLOCKLIST_ENTRY_ADDED,
     /** An admin removed a destination from the egress blocklist; details: host, cidr, port, reason. */
-    EGRESS_BLOCKLIST_ENTRY_REMOVED;
+    EGRESS_BLOCKLIST_ENTRY_REMOVED,
+    /** A webhook endpoint was registered (docs/integrations/webhooks.md); details: url, event types. */
+    WEBHOOK_CREATED,
+    /** A webhook endpoint was deleted; details: url. */
+    WEBHOOK_DELETED,
+    /** A webhook endpoint's signing secret was replaced; details: url. */
+    WEBHOOK_SECRET_ROTATED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

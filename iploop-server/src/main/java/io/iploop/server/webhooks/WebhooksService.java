@@ -51,6 +51,15 @@ public interface WebhooksService {
     String sendTest(UUID userId, UUID endpointId);
 
     /**
+     * Sends event {@code eventId} (its {@code webhook-id}) to the endpoint again as soon as the worker
+     * runs: a delivered or given-up event gets one more attempt, a pending one is moved up to now.
+     *
+     * @throws WebhooksException {@code NOT_FOUND} for an unknown endpoint or an event it never had,
+     *     {@code DISABLED} for a disabled endpoint
+     */
+    void resend(UUID userId, UUID endpointId, String eventId);
+
+    /**
      * The newest {@code limit} (1-200) delivery attempts of the endpoint, newest first.
      *
      * @throws WebhooksException {@code NOT_FOUND}

@@ -157,6 +157,7 @@ class TenancyIT {
         tenant("POST /api/webhooks/{id}/rotate-secret", webhook, null);
         tenant("POST /api/webhooks/{id}/test", webhook, null);
         tenant("GET /api/webhooks/{id}/deliveries", webhook, null);
+        tenant("POST /api/webhooks/{id}/events/{eventId}/resend", webhook, null);
     }
 
     private void tenant(String endpoint, Owned owned, @Nullable Object body) {

@@ -107,6 +107,8 @@ class WebhooksIT {
         assertThat(created.at("/endpoint/enabled").asBoolean()).isTrue();
         assertThat(call("GET", "/api/webhooks", c.token(), null).body().toString()).contains(id).doesNotContain(secret);
         assertThat(call("GET", "/api/webhooks/" + id, c.token(), null).body().toString()).doesNotContain(secret);
+        assertThat(call("GET", "/api/audit-logs", c.token(), null).body().toString()).contains("webhook_created")
+                .doesNotContain(secret);
 
         Response test = call("POST", "/api/webhooks/" + id + "/test", c.token(), null);
         assertThat(test.status()).as(test.toString()).isEqualTo(202);
@@ -129,12 +131,23 @@ class WebhooksIT {
         assertThat(attempt.get("error").isNull()).isTrue();
         assertThat(attempt.get("eventType").asString()).isEqualTo("webhook.test");
 
+        // a delivered event can be sent again by hand: same id, a new attempt in the log
+        String eventId = test.body().get("eventId").asString();
+        assertThat(call("POST", "/api/webhooks/" + id + "/events/" + eventId + "/resend", c.token(), null).status())
+                .isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received(path).size() == 2);
+        assertThat(received(path).get(1).getHeader("webhook-id")).isEqualTo(eventId);
+        await().atMost(Duration.ofSeconds(5)).until(() -> call("GET", "/api/webhooks/" + id + "/deliveries", c.token(),
+                null).body().at("/deliveries/0/attempt").asInt() == 2);
+        assertThat(call("POST", "/api/webhooks/" + id + "/events/msg_unknown/resend", c.token(), null).status())
+                .isEqualTo(404);
+
         // a rotated secret signs the next event; the old one no longer verifies
         JsonNode rotated = call("POST", "/api/webhooks/" + id + "/rotate-secret", c.token(), null).body();
         String newSecret = rotated.get("secret").asString();
         assertThat(newSecret).startsWith("whsec_").isNotEqualTo(secret);
         call("POST", "/api/webhooks/" + id + "/test", c.token(), null);
-        await().atMost(Duration.ofSeconds(10)).until(() -> received(path).size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received(path).size() == 3);
         LoggedRequest second = received(path).stream().filter(x -> !x.getHeader("webhook-id")
                 .equals(r.getHeader("webhook-id"))).findFirst().orElseThrow();
         assertThat(verifies(newSecret, second)).isTrue();

@@ -1,5 +1,8 @@
 package io.iploop.server.webhooks.internal;
 
+import io.iploop.server.audit.AuditAction;
+import io.iploop.server.audit.AuditEvent;
+import io.iploop.server.audit.AuditService;
 import io.iploop.server.platform.SecureTokens;
 import io.iploop.server.webhooks.CreatedWebhookEndpoint;
 import io.iploop.server.webhooks.WebhookDelivery;
@@ -32,13 +35,15 @@ class DefaultWebhooksService implements WebhooksService {
     private final WebhookDestinations destinations;
     private final JsonMapper json;
     private final Clock clock;
+    private final AuditService audit;
 
     DefaultWebhooksService(WebhookRepository repository, WebhookDestinations destinations, JsonMapper json,
-            Clock clock) {
+            Clock clock, AuditService audit) {
         this.repository = repository;
         this.destinations = destinations;
         this.json = json;
         this.clock = clock;
+        this.audit = audit;
     }
 
     @Override
@@ -61,6 +66,8 @@ class DefaultWebhooksService implements WebhooksService {
         UUID id = UUID.randomUUID();
         String secret = WebhookSignature.newSecret();
         repository.insertEndpoint(id, userId, url, description, types, e.enabled() == null || e.enabled(), secret);
+        audit.record(new AuditEvent(userId, AuditAction.WEBHOOK_CREATED, "webhook_endpoint", id.toString(),
+                Map.of("url", url, "event_types", String.join(",", types))));
         return new CreatedWebhookEndpoint(find(userId, id, false), secret);
     }
 
@@ -92,16 +99,20 @@ class DefaultWebhooksService implements WebhooksService {
     @Override
     @Transactional
     public void delete(UUID userId, UUID endpointId) {
-        find(userId, endpointId, true);
+        WebhookEndpoint endpoint = find(userId, endpointId, true);
         repository.delete(endpointId);
+        audit.record(new AuditEvent(userId, AuditAction.WEBHOOK_DELETED, "webhook_endpoint", endpointId.toString(),
+                Map.of("url", endpoint.url())));
     }
 
     @Override
     @Transactional
     public CreatedWebhookEndpoint rotateSecret(UUID userId, UUID endpointId) {
-        find(userId, endpointId, true);
+        WebhookEndpoint endpoint = find(userId, endpointId, true);
         String secret = WebhookSignature.newSecret();
         repository.setSecret(endpointId, secret);
+        audit.record(new AuditEvent(userId, AuditAction.WEBHOOK_SECRET_ROTATED, "webhook_endpoint",
+                endpointId.toString(), Map.of("url", endpoint.url())));
         return new CreatedWebhookEndpoint(find(userId, endpointId, false), secret);
     }
 
@@ -119,6 +130,19 @@ class DefaultWebhooksService implements WebhooksService {
         repository.insertMessage(endpointId, eventId, WebhookEventTypes.TEST, payload(eventId, WebhookEventTypes.TEST,
                 data));
         return eventId;
+    }
+
+    @Override
+    @Transactional
+    public void resend(UUID userId, UUID endpointId, String eventId) {
+        WebhookEndpoint endpoint = find(userId, endpointId, true);
+        if (!endpoint.enabled()) {
+            throw new WebhooksException(Reason.DISABLED, "the endpoint is disabled; enable it first", null);
+        }
+        if (!repository.requeue(endpointId, eventId)) {
+            throw new WebhooksException(Reason.NOT_FOUND, "no event " + eventId + " for webhook endpoint " + endpointId,
+                    null);
+        }
     }
 
     @Override

@@ -97,6 +97,14 @@ class WebhookRepository {
                 .update();
     }
 
+    /** Makes the endpoint's event due now (pending again if finished); false if it has no such event. */
+    boolean requeue(UUID endpointId, String eventId) {
+        return jdbc.sql("""
+                        UPDATE webhook_messages SET status = 'pending', next_attempt_at = now()
+                        WHERE endpoint_id = :endpoint AND event_id = :event""")
+                .param("endpoint", endpointId).param("event", eventId).update() == 1;
+    }
+
     /**
      * Due pending messages of enabled endpoints, claimed for {@code lease} in the caller's
      * transaction; rows locked by another instance are skipped.

@@ -89,6 +89,13 @@ class WebhooksController {
         return new TestResponse(webhooks.sendTest(caller.userId(), id));
     }
 
+    @PostMapping("/{id}/events/{eventId}/resend")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Send one event (its webhook-id) to this endpoint again")
+    void resend(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id, @PathVariable String eventId) {
+        webhooks.resend(caller.userId(), id, eventId);
+    }
+
     @GetMapping("/{id}/deliveries")
     @Operation(summary = "The newest delivery attempts (status code, duration, attempt, error), newest first")
     DeliveriesResponse deliveries(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id,
