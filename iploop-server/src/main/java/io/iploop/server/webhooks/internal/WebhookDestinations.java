@@ -20,7 +20,12 @@ import org.springframework.stereotype.Component;
  * exits' {@link EgressPolicy} (docs/security.md#exits-the-data-plane) refuses loopback (unless
  * {@code IPLOOP_EGRESS_ALLOW_LOOPBACK}), private, link-local, reserved addresses, the SMTP ports and
  * the platform's own ports on this host. A URL is checked when it is registered and again before
- * every delivery, against every address its name resolves to then (DNS can change). Thread-safe.
+ * every delivery, against every address its name resolves to then (DNS can change), so one
+ * forbidden answer among several refuses the attempt. The JDK client then resolves the name once
+ * more to connect; the JVM's address cache (30 s for positive answers) normally hands it the answer
+ * just checked, but a cache entry expiring between the two lookups leaves a narrow window for DNS
+ * rebinding that pinning the checked address (which the JDK client cannot do for https) would close.
+ * Thread-safe.
  */
 @Component
 class WebhookDestinations {
