@@ -13,8 +13,11 @@ public final class WebhookEventTypes {
     /** A cash-out of the account (an operator's payout) changed status. */
     public static final String CASHOUT_STATUS_CHANGED = "cashout.status_changed";
 
+    /** The account's plan traffic crossed 80 % or 100 % of its allowance (used + remaining GB). */
+    public static final String USAGE_THRESHOLD = "usage.threshold";
+
     /** Every type an endpoint may subscribe to, in documentation order. */
-    public static final List<String> SUBSCRIBABLE = List.of(CASHOUT_STATUS_CHANGED);
+    public static final List<String> SUBSCRIBABLE = List.of(USAGE_THRESHOLD, CASHOUT_STATUS_CHANGED);
 
     private WebhookEventTypes() {}
 }

@@ -14,11 +14,16 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.iploop.gateway.spi.UsageRecord;
+import io.iploop.gateway.spi.UsageSink;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.plans.PlansService;
 import io.iploop.server.testing.Api;
 import io.iploop.server.testing.Api.Response;
 import io.iploop.server.testing.CashoutFixtures;
 import io.iploop.server.testing.Mailbox;
 import io.iploop.server.testing.PlatformTest;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,8 +71,12 @@ class WebhooksIT {
     }
 
     private static JsonNode create(Customer c, String path) {
+        return create(c, path, "cashout.status_changed");
+    }
+
+    private static JsonNode create(Customer c, String path, String type) {
         Response r = call("POST", "/api/webhooks", c.token(), Map.of("url", RECEIVER.baseUrl() + path,
-                "eventTypes", List.of("cashout.status_changed"), "description", "test receiver"));
+                "eventTypes", List.of(type), "description", "test receiver"));
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         return r.body();
     }
@@ -176,6 +185,45 @@ class WebhooksIT {
         assertThat(event.at("/data/from").asString()).isEqualTo("awaiting_confirmation");
         assertThat(event.at("/data/to").asString()).isEqualTo("pending");
         assertThat(event.at("/data/amount_credits").asLong()).isPositive();
+    }
+
+    @Test
+    void usageCrossing80And100PercentOfTheAllowanceIsDelivered() throws Exception {
+        JsonNode login = registerCustomer();
+        Customer c = new Customer(token(login), login.at("/user/email").asString());
+        UUID userId = UUID.fromString(login.at("/user/id").asString());
+        UUID admin = Api.bean(AccountsService.class).firstAdmin().orElseThrow().id();
+        Api.bean(PlansService.class).setBalance(admin, userId, new BigDecimal("1"), "webhook threshold test");
+        UUID keyId = UUID.fromString(call("POST", "/api/proxy/keys", c.token(), Map.of("name", "hook")).body()
+                .get("id").asString());
+        String path = hookPath();
+        RECEIVER.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(200)));
+        String secret = create(c, path, "usage.threshold").get("secret").asString();
+        UsageSink sink = Api.bean(UsageSink.class);
+
+        sink.write(List.of(usage(userId, keyId, 500_000_000)));
+        sink.write(List.of(usage(userId, keyId, 350_000_000)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> received(path).size() == 1);
+        sink.write(List.of(usage(userId, keyId, 100_000_000)));
+        sink.write(List.of(usage(userId, keyId, 50_000_000)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> received(path).size() == 2);
+        Thread.sleep(500); // nothing else comes
+        assertThat(received(path)).hasSize(2);
+        JsonMapper json = Api.bean(JsonMapper.class);
+        List<JsonNode> events = new java.util.ArrayList<>();
+        for (LoggedRequest r : received(path)) {
+            assertThat(verifies(secret, r)).isTrue();
+            events.add(json.readTree(r.getBodyAsString()));
+        }
+        assertThat(events).extracting(e -> e.get("type").asString()).containsOnly("usage.threshold");
+        assertThat(events).extracting(e -> e.at("/data/threshold_percent").asInt()).containsExactlyInAnyOrder(80, 100);
+        assertThat(events).extracting(e -> e.at("/data/gb_used").asString()).containsExactlyInAnyOrder("0.85", "1");
+    }
+
+    private static UsageRecord usage(UUID userId, UUID keyId, long bytes) {
+        Instant now = Instant.now();
+        return new UsageRecord(UUID.randomUUID(), userId, keyId, null, null, bytes, 0, 1, "FR", null,
+                "threshold.example", "http", true, null, now.minusSeconds(1), now, 200);
     }
 
     @Test
