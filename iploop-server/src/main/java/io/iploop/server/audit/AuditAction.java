@@ -102,7 +102,13 @@ public enum AuditAction {
     /** An operator revoked one of their node keys (docs/moderation.md); details: name. */
     NODE_KEY_REVOKED,
     /** An admin resolved an abuse report (docs/moderation.md#abuse-reports); details: target, quarantinedNodes, note. */
-    ABUSE_REPORT_RESOLVED;
+    ABUSE_REPORT_RESOLVED,
+    /** A webhook endpoint was registered (docs/integrations/webhooks.md); details: url, event types. */
+    WEBHOOK_CREATED,
+    /** A webhook endpoint was deleted; details: url. */
+    WEBHOOK_DELETED,
+    /** A webhook endpoint's signing secret was replaced; details: url. */
+    WEBHOOK_SECRET_ROTATED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -120,8 +120,15 @@ class TenancyIT {
                 List.of("/api/earn/cashout/{id}", "/api/earn/cashout/history", "/api/earn/balance"));
         Owned paymentMethod = new Owned("A's saved payment method", a.paymentMethodId(),
                 List.of("/api/earn/payment-methods"));
+        Response hook = call("POST", "/api/webhooks", a.token(), Map.of("url", "http://127.0.0.1:9/tenancy",
+                "eventTypes", List.of("cashout.status_changed")));
+        assertThat(hook.status()).as(hook.toString()).isEqualTo(201);
+        webhook = new Owned("A's webhook endpoint", hook.body().at("/endpoint/id").asString(),
+                List.of("/api/webhooks/{id}", "/api/webhooks", "/api/webhooks/{id}/deliveries"));
         cases(apiKey, nodeKey, session, device, cashout, paymentMethod);
     }
+
+    private Owned webhook;
 
     /** The table: one line per id endpoint ("METHOD pattern" exactly as Spring maps it). */
     private void cases(Owned apiKey, Owned nodeKey, Owned session, Owned device, Owned cashout, Owned paymentMethod) {
@@ -145,6 +152,13 @@ class TenancyIT {
         notTenantData("GET /api/proxy/locations/{country}", "network-wide counts of connected nodes, public");
         notTenantData("GET /api/proxy/locations/{country}/{city}/isps", "network-wide ISP counts, public");
         tenant("DELETE /api/nodes/keys/{id}", nodeKey, null);
+        tenant("GET /api/webhooks/{id}", webhook, null);
+        tenant("PATCH /api/webhooks/{id}", webhook, Map.of("enabled", false));
+        tenant("DELETE /api/webhooks/{id}", webhook, null);
+        tenant("POST /api/webhooks/{id}/rotate-secret", webhook, null);
+        tenant("POST /api/webhooks/{id}/test", webhook, null);
+        tenant("GET /api/webhooks/{id}/deliveries", webhook, null);
+        tenant("POST /api/webhooks/{id}/events/{eventId}/resend", webhook, null);
     }
 
     private void tenant(String endpoint, Owned owned, @Nullable Object body) {

@@ -65,6 +65,13 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.cashouts.retry-base", () -> "1s");
         r.add("iploop.cashouts.retry-max", () -> "2s");
         r.add("iploop.cashouts.poll-interval", () -> "0s");
+        // Webhook receivers are local http servers; retries come within a second, and failing
+        // endpoints are disabled after their failure count alone.
+        r.add("iploop.webhooks.allow-http", () -> "true");
+        r.add("iploop.webhooks.poll-interval", () -> "100ms");
+        r.add("iploop.webhooks.retry-first", () -> "200ms");
+        r.add("iploop.webhooks.retry-max", () -> "500ms");
+        r.add("iploop.webhooks.disable-after", () -> "0s");
     }
 
     /**

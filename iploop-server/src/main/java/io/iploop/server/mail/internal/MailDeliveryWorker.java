@@ -1,38 +1,43 @@
 package io.iploop.server.mail.internal;
 
+import io.iploop.server.platform.OutboxDelivery;
+import io.iploop.server.platform.RetryBackoff;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Delivers due outbox messages every {@code IPLOOP_MAIL_POLL_INTERVAL}. A failed
- * attempt is retried with exponential backoff ({@link #backoff}) until {@code maxAttempts}, then the
- * message is marked {@code failed}. Rows are locked with {@code SKIP LOCKED}, so several instances
- * may run the worker at once without sending a message twice. Runs on the scheduler thread only.
+ * Delivers due outbox messages every {@code IPLOOP_MAIL_POLL_INTERVAL} through the shared
+ * {@link OutboxDelivery} loop: a failed attempt is retried with exponential backoff
+ * ({@link #BACKOFF}) until {@code maxAttempts}, then the message is marked {@code failed}. Claims use
+ * {@code SKIP LOCKED} and a lease, so several instances may run the worker at once without sending a
+ * message twice, and no transaction stays open while an SMTP server answers. Runs on the scheduler
+ * thread only.
  */
 @Component
-class MailDeliveryWorker implements SchedulingConfigurer {
+class MailDeliveryWorker implements SchedulingConfigurer, OutboxDelivery.Outbox<OutboxRepository.Pending> {
 
-    private static final Logger log = LoggerFactory.getLogger(MailDeliveryWorker.class);
+    /** 10 s after the first failure, doubling per attempt, at most 1 h. */
+    static final RetryBackoff BACKOFF = new RetryBackoff(Duration.ofSeconds(10), 2, Duration.ofHours(1));
     private static final int BATCH = 20;
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(10);
-    private static final Duration MAX_RETRY = Duration.ofHours(1);
+    /** Longer than an SMTP exchange may take; a message claimed by a dead instance is retried after it. */
+    private static final Duration LEASE = Duration.ofMinutes(5);
 
     private final OutboxRepository outbox;
     private final MailTransport transport;
     private final MailSettings settings;
-    private final TransactionTemplate tx;
+    private final OutboxDelivery<OutboxRepository.Pending> delivery;
 
     MailDeliveryWorker(OutboxRepository outbox, MailTransport transport, MailSettings settings,
             TransactionTemplate tx) {
         this.outbox = outbox;
         this.transport = transport;
         this.settings = settings;
-        this.tx = tx;
+        this.delivery = new OutboxDelivery<>("Mail", this, BACKOFF, settings.maxAttempts(), BATCH, LEASE, tx);
     }
 
     @Override
@@ -42,38 +47,36 @@ class MailDeliveryWorker implements SchedulingConfigurer {
 
     /** Delivers one batch of due messages; returns how many were handled. */
     int deliverDue() {
-        try {
-            Integer handled = tx.execute(status -> {
-                var due = outbox.lockDue(BATCH);
-                for (OutboxRepository.Pending p : due) {
-                    deliver(p);
-                }
-                return due.size();
-            });
-            return handled == null ? 0 : handled;
-        } catch (RuntimeException e) {
-            log.warn("Mail outbox not processed: {}", e.toString());
-            return 0;
-        }
+        return delivery.deliverDue();
     }
 
-    private void deliver(OutboxRepository.Pending p) {
-        try {
-            transport.deliver(p.mail());
-            outbox.markSent(p.id(), transport.name());
-        } catch (Exception e) {
-            int attempts = p.attempts() + 1;
-            boolean giveUp = attempts >= settings.maxAttempts();
-            log.warn("Mail {} to {}: attempt {} failed{}: {}", p.id(), p.mail().to(), attempts,
-                    giveUp ? ", giving up" : "", e.toString());
-            outbox.markFailed(p.id(), String.valueOf(e.getMessage()), backoff(attempts), giveUp);
-        }
+    @Override
+    public List<OutboxRepository.Pending> claimDue(int limit, Duration lease) {
+        return outbox.claimDue(limit, lease);
+    }
+
+    @Override
+    public int failedAttempts(OutboxRepository.Pending item) {
+        return item.attempts();
+    }
+
+    @Override
+    public void deliver(OutboxRepository.Pending item) throws Exception {
+        transport.deliver(item.mail());
+    }
+
+    @Override
+    public void delivered(OutboxRepository.Pending item) {
+        outbox.markSent(item.id(), transport.name());
+    }
+
+    @Override
+    public void failed(OutboxRepository.Pending item, Exception error, @Nullable Duration retryIn) {
+        outbox.markFailed(item.id(), String.valueOf(error.getMessage()), retryIn);
     }
 
     /** 10 s after the first failure, doubling per attempt, at most 1 h. */
     static Duration backoff(int attempts) {
-        int shift = Math.min(attempts - 1, 16);
-        Duration d = FIRST_RETRY.multipliedBy(1L << Math.max(shift, 0));
-        return d.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : d;
+        return BACKOFF.after(attempts);
     }
 }

@@ -4,6 +4,7 @@ import io.iploop.server.mail.DevMail;
 import io.iploop.server.mail.OutgoingMail;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -27,17 +28,20 @@ class OutboxRepository {
     }
 
     /**
-     * Due pending messages, locked until the caller's transaction ends; rows locked by another
-     * instance are skipped, so two workers never send the same message.
+     * Due pending messages, claimed for {@code lease} (their next attempt moved that far ahead) in the
+     * caller's transaction; rows locked by another instance are skipped, so two workers never send
+     * the same message.
      */
-    List<Pending> lockDue(int limit) {
+    List<Pending> claimDue(int limit, Duration lease) {
         return jdbc.sql("""
-                        SELECT id, recipient, subject, body, attempts FROM mail_outbox
-                        WHERE status = 'pending' AND next_attempt_at <= now()
-                        ORDER BY next_attempt_at, id
-                        LIMIT :limit
-                        FOR UPDATE SKIP LOCKED""")
-                .param("limit", limit)
+                        UPDATE mail_outbox SET next_attempt_at = now() + make_interval(secs => :leaseSeconds)
+                        WHERE id IN (SELECT id FROM mail_outbox
+                                     WHERE status = 'pending' AND next_attempt_at <= now()
+                                     ORDER BY next_attempt_at, id
+                                     LIMIT :limit
+                                     FOR UPDATE SKIP LOCKED)
+                        RETURNING id, recipient, subject, body, attempts""")
+                .param("limit", limit).param("leaseSeconds", (double) lease.toSeconds())
                 .query((rs, n) -> new Pending(rs.getLong("id"),
                         new OutgoingMail(rs.getString("recipient"), rs.getString("subject"), rs.getString("body")),
                         rs.getInt("attempts")))
@@ -59,8 +63,9 @@ class OutboxRepository {
                 .param("id", id).param("via", via).param("redacted", REDACTED).update();
     }
 
-    /** Counts a failed attempt; retries after {@code retryIn}, or gives up when {@code giveUp}. */
-    void markFailed(long id, String error, Duration retryIn, boolean giveUp) {
+    /** Counts a failed attempt; retries after {@code retryIn}, or gives up when it is null. */
+    void markFailed(long id, String error, @Nullable Duration retryIn) {
+        boolean giveUp = retryIn == null;
         jdbc.sql("""
                         UPDATE mail_outbox
                         SET attempts = attempts + 1, last_error = :error,
@@ -68,7 +73,7 @@ class OutboxRepository {
                             next_attempt_at = now() + make_interval(secs => :retrySeconds)
                         WHERE id = :id""")
                 .param("id", id).param("error", error).param("giveUp", giveUp)
-                .param("retrySeconds", (double) retryIn.toSeconds())
+                .param("retrySeconds", giveUp ? 0.0 : (double) retryIn.toSeconds())
                 .update();
     }
 
@@ -85,5 +90,12 @@ class OutboxRepository {
     }
 
     /** A message to deliver and how many attempts it has had. */
-    record Pending(long id, OutgoingMail mail, int attempts) {}
+    record Pending(long id, OutgoingMail mail, int attempts) {
+
+        /** For the log: never the body, which may hold a sign-in link. */
+        @Override
+        public String toString() {
+            return id + " to " + mail.to();
+        }
+    }
 }

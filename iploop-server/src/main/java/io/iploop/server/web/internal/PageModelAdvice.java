@@ -47,6 +47,7 @@ final class PageModelAdvice {
             new NavItem("usage", "/usage", "Usage", "usage", false),
             new NavItem("api-keys", "/api-keys", "API Keys", "key", false),
             new NavItem("endpoints", "/endpoints", "Proxy Endpoints", "globe", false),
+            new NavItem("webhooks", "/webhooks", "Webhooks", "webhook", false),
             new NavItem("docs", "/docs", "Docs", "book", false),
             new NavItem("settings", "/settings", "Settings", "settings", false),
             new NavItem("admin", "/admin", "Supply", "shield", true),
