@@ -94,7 +94,14 @@ public enum AuditAction {
     /** An admin added a destination to the egress blocklist (docs/security.md); details: host, cidr, port, reason. */
     EGRESS_BLOCKLIST_ENTRY_ADDED,
     /** An admin removed a destination from the egress blocklist; details: host, cidr, port, reason. */
-    EGRESS_BLOCKLIST_ENTRY_REMOVED;
+    EGRESS_BLOCKLIST_ENTRY_REMOVED,
+    /**
+     * The renewal job granted a subscription its next period's GB (docs/plans-and-alerts.md);
+     * details: plan, rule, old and new period start, old and new GB balance.
+     */
+    PLAN_RENEWED,
+    /** The end of an account's subscription was set or cleared (docs/plans-and-alerts.md); details: old, new. */
+    SUBSCRIPTION_EXPIRY_SET;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

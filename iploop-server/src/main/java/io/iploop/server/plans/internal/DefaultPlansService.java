@@ -14,6 +14,7 @@ import io.iploop.server.plans.Subscription;
 import io.iploop.server.platform.RecordViolations;
 import jakarta.validation.Validator;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Currency;
 import java.util.HashMap;
@@ -235,6 +236,20 @@ class DefaultPlansService implements PlansService {
                 "newGbBalance", gbBalance.toPlainString(),
                 "reason", reason));
         audit.record(new AuditEvent(adminId, AuditAction.BALANCE_ADJUSTED, "user", userId.toString(), details));
+        return repository.findActiveSubscription(userId).orElseThrow();
+    }
+
+    @Override
+    @Transactional
+    public Subscription setExpiry(UUID adminId, UUID userId, @Nullable Instant expiresAt) {
+        Subscription before = repository.lockActiveSubscription(userId).orElseThrow(() -> new PlansException(
+                Reason.NO_SUBSCRIPTION, "the account has no active plan; assign a plan first", "expiresAt"));
+        repository.setExpiry(userId, expiresAt);
+        audit.record(new AuditEvent(adminId, AuditAction.SUBSCRIPTION_EXPIRY_SET, "user", userId.toString(), Map.of(
+                "targetUserId", userId.toString(),
+                "plan", before.planId(),
+                "oldExpiresAt", String.valueOf(before.expiresAt()),
+                "newExpiresAt", String.valueOf(expiresAt))));
         return repository.findActiveSubscription(userId).orElseThrow();
     }
 
