@@ -134,6 +134,16 @@ public interface PlansService {
      */
     Subscription setExpiry(UUID adminId, UUID userId, @Nullable Instant expiresAt);
 
+    /** The account's usage alert settings, {@link UsageAlertSettings#DEFAULTS} if never saved. */
+    UsageAlertSettings alertSettings(UUID userId);
+
+    /**
+     * Replaces the account's usage alert settings (docs/plans-and-alerts.md#usage-alerts).
+     *
+     * @throws PlansException {@code INVALID_ALERT} (field {@code customPercent}) outside 1-100
+     */
+    UsageAlertSettings setAlertSettings(UUID userId, UsageAlertSettings settings);
+
     /** The plan new accounts start on. */
     SignupPlan signupPlan();
 

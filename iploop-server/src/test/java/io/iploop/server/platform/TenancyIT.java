@@ -16,6 +16,7 @@ import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
 import io.iploop.server.dataplane.DataPlane;
+import io.iploop.server.notifications.NotificationsService;
 import io.iploop.server.testing.Api.Response;
 import io.iploop.server.testing.CashoutFixtures.Operator;
 import io.iploop.server.testing.PayPalStub;
@@ -72,6 +73,8 @@ class TenancyIT {
     UsageSink usageSink;
     @Autowired
     DataPlane dataPlane;
+    @Autowired
+    NotificationsService notifications;
 
     /** One account and the identifiers of what it owns. */
     private record Tenant(String token, String userId, String customerId, String email, String apiKeyId,
@@ -144,6 +147,9 @@ class TenancyIT {
         tenant("DELETE /api/earn/payment-methods/{id}", paymentMethod, null);
         notTenantData("GET /api/proxy/locations/{country}", "network-wide counts of connected nodes, public");
         notTenantData("GET /api/proxy/locations/{country}/{city}/isps", "network-wide ISP counts, public");
+        tenant("POST /api/notifications/{id}/read", new Owned("A's notification", notifications.notify(
+                UUID.fromString(a.userId()), "tenancy", "for A only", "tenancy", null).id().toString(),
+                List.of("/api/notifications")), null);
     }
 
     private void tenant(String endpoint, Owned owned, @Nullable Object body) {

@@ -11,6 +11,7 @@ import io.iploop.server.plans.PlansException;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.SignupPlan;
 import io.iploop.server.plans.Subscription;
+import io.iploop.server.plans.UsageAlertSettings;
 import io.iploop.server.platform.RecordViolations;
 import jakarta.validation.Validator;
 import java.math.BigDecimal;
@@ -44,7 +45,11 @@ class DefaultPlansService implements PlansService {
     private final AuditService audit;
     private final Validator validator;
 
-    DefaultPlansService(PlanRepository repository, AuditService audit, Validator validator) {
+    private final UsageAlerts alertSettingsRepository;
+
+    DefaultPlansService(PlanRepository repository, AuditService audit, Validator validator,
+            UsageAlerts alertSettingsRepository) {
+        this.alertSettingsRepository = alertSettingsRepository;
         this.repository = repository;
         this.audit = audit;
         this.validator = validator;
@@ -251,6 +256,21 @@ class DefaultPlansService implements PlansService {
                 "oldExpiresAt", String.valueOf(before.expiresAt()),
                 "newExpiresAt", String.valueOf(expiresAt))));
         return repository.findActiveSubscription(userId).orElseThrow();
+    }
+
+    @Override
+    public UsageAlertSettings alertSettings(UUID userId) {
+        return alertSettingsRepository.find(userId).orElse(UsageAlertSettings.DEFAULTS);
+    }
+
+    @Override
+    @Transactional
+    public UsageAlertSettings setAlertSettings(UUID userId, UsageAlertSettings settings) {
+        RecordViolations.first(UsageAlertSettings.class, validator.validate(settings)).ifPresent(v -> {
+            throw new PlansException(Reason.INVALID_ALERT, v.field() + ": " + v.message(), v.field());
+        });
+        alertSettingsRepository.save(userId, settings);
+        return alertSettings(userId);
     }
 
     @Override
