@@ -32,6 +32,11 @@ public enum ProxyError {
     PAYMENT_REQUIRED(402, "payment_required", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
     /** 402: the account's GB balance or the plan's included GB for the period is used up. */
     BALANCE_EXHAUSTED(402, "balance_exhausted", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /**
+     * 402: the account's subscription has passed its end without being renewed
+     * ({@link AccountHold#SUBSCRIPTION_EXPIRED}).
+     */
+    SUBSCRIPTION_EXPIRED(402, "subscription_expired", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
     /** 429: more requests per second than the plan allows; the HTTP answer carries {@code Retry-After}. */
     RATE_LIMITED(429, "rate_limited", "connection_limit_reached", Socks5CommandStatus.FORBIDDEN),
     /** 429: the plan's concurrent connections are all open; with {@code Retry-After}. */
@@ -142,6 +147,7 @@ public enum ProxyError {
         return switch (hold) {
             case EMAIL_NOT_VERIFIED -> EMAIL_NOT_VERIFIED;
             case PASSWORD_CHANGE_REQUIRED -> PASSWORD_CHANGE_REQUIRED;
+            case SUBSCRIPTION_EXPIRED -> SUBSCRIPTION_EXPIRED;
         };
     }
 

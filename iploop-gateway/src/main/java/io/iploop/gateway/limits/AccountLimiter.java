@@ -122,7 +122,7 @@ public final class AccountLimiter {
     private static final String PLAN_HELP = "your plan and how to get more are on the dashboard at " + PlanHelp.PATH;
 
     /**
-     * Checks one request against the account's hold (403, {@link AccountLimits#hold()}) and the
+     * Checks one request against the account's hold (403, or 402 for an expired subscription: {@link AccountLimits#hold()}) and the
      * plan: targeting entitlements (403), the byte balance (402),
      * requests per second and per UTC day (429). The concurrency slot is taken separately
      * ({@link #tryAcquire()}) because it belongs to the connection, not the request.
@@ -168,6 +168,7 @@ public final class AccountLimiter {
                     + "(open the link we mailed you, or resend it from the dashboard)";
             case PASSWORD_CHANGE_REQUIRED -> "change your one-time password in the "
                     + "dashboard before using the proxy";
+            case SUBSCRIPTION_EXPIRED -> "your subscription has expired; " + PLAN_HELP;
         };
     }
 

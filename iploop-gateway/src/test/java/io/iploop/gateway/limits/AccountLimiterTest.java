@@ -69,4 +69,14 @@ class AccountLimiterTest {
 
         assertThat(new AccountLimiter(unlimited, Clock.systemUTC()).admit(Targeting.NONE)).isNull();
     }
+
+    @Test
+    void anExpiredSubscriptionIsRefusedWith402SubscriptionExpired() {
+        Refusal expired = new AccountLimiter(AccountLimits.UNLIMITED.withHold(AccountHold.SUBSCRIPTION_EXPIRED),
+                Clock.systemUTC()).admit(Targeting.NONE);
+        assertThat(expired).isNotNull();
+        assertThat(expired.error().status().code()).isEqualTo(402);
+        assertThat(expired.error().code()).isEqualTo("subscription_expired");
+        assertThat(expired.detail()).contains("subscription has expired");
+    }
 }

@@ -108,7 +108,14 @@ public enum AuditAction {
     /** A webhook endpoint was deleted; details: url. */
     WEBHOOK_DELETED,
     /** A webhook endpoint's signing secret was replaced; details: url. */
-    WEBHOOK_SECRET_ROTATED;
+    WEBHOOK_SECRET_ROTATED,
+    /**
+     * The renewal job granted a subscription its next period's GB (docs/plans-and-alerts.md);
+     * details: plan, rule, old and new period start, old and new GB balance.
+     */
+    PLAN_RENEWED,
+    /** The end of an account's subscription was set or cleared (docs/plans-and-alerts.md); details: old, new. */
+    SUBSCRIPTION_EXPIRY_SET;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -33,7 +33,9 @@ public final class PlansException extends ApiException {
         /** A value a plan cannot have; the field names it. */
         INVALID_PLAN("validation_failed", HttpStatus.BAD_REQUEST),
         /** The account has no active subscription to change. */
-        NO_SUBSCRIPTION("no_subscription", HttpStatus.CONFLICT);
+        NO_SUBSCRIPTION("no_subscription", HttpStatus.CONFLICT),
+        /** Usage alert settings with a value they cannot have; the field names it. */
+        INVALID_ALERT("validation_failed", HttpStatus.BAD_REQUEST);
 
         final String code;
         final HttpStatus status;

@@ -1,6 +1,7 @@
 package io.iploop.server.plans;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,27 @@ public interface PlansService {
      *     when the new balance would be negative
      */
     Subscription addBalance(UUID adminId, UUID userId, BigDecimal gbDelta, String reason);
+
+    /**
+     * Sets when the account's active subscription ends (null: open-ended). Past that instant, and
+     * unless it is renewed before (the renewal job renews only a subscription ending after its
+     * period end), the proxy answers 402 {@code subscription_expired} within the gateway's limits
+     * refresh (docs/plans-and-alerts.md#expiry). Audited with the old and new end.
+     *
+     * @param adminId the acting admin, or the account itself for a change it made through billing
+     * @throws PlansException {@code NO_SUBSCRIPTION}
+     */
+    Subscription setExpiry(UUID adminId, UUID userId, @Nullable Instant expiresAt);
+
+    /** The account's usage alert settings, {@link UsageAlertSettings#DEFAULTS} if never saved. */
+    UsageAlertSettings alertSettings(UUID userId);
+
+    /**
+     * Replaces the account's usage alert settings (docs/plans-and-alerts.md#usage-alerts).
+     *
+     * @throws PlansException {@code INVALID_ALERT} (field {@code customPercent}) outside 1-100
+     */
+    UsageAlertSettings setAlertSettings(UUID userId, UsageAlertSettings settings);
 
     /** The plan new accounts start on. */
     SignupPlan signupPlan();

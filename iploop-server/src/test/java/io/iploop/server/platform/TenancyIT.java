@@ -16,6 +16,7 @@ import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
 import io.iploop.server.dataplane.DataPlane;
+import io.iploop.server.notifications.NotificationsService;
 import io.iploop.server.testing.Api.Response;
 import io.iploop.server.testing.CashoutFixtures.Operator;
 import io.iploop.server.testing.PayPalStub;
@@ -72,6 +73,8 @@ class TenancyIT {
     UsageSink usageSink;
     @Autowired
     DataPlane dataPlane;
+    @Autowired
+    NotificationsService notifications;
 
     /** One account and the identifiers of what it owns. */
     private record Tenant(String token, String userId, String customerId, String email, String apiKeyId,
@@ -159,6 +162,9 @@ class TenancyIT {
         tenant("POST /api/webhooks/{id}/test", webhook, null);
         tenant("GET /api/webhooks/{id}/deliveries", webhook, null);
         tenant("POST /api/webhooks/{id}/events/{eventId}/resend", webhook, null);
+        tenant("POST /api/notifications/{id}/read", new Owned("A's notification", notifications.notify(
+                UUID.fromString(a.userId()), "tenancy", "for A only", "tenancy", null).id().toString(),
+                List.of("/api/notifications")), null);
     }
 
     private void tenant(String endpoint, Owned owned, @Nullable Object body) {

@@ -147,4 +147,16 @@ class PageStatesIT {
         assertThat(driver.findElements(By.cssSelector("[data-test='save-profile']:focus-visible"))).hasSize(1);
         screenshot("settings-focus-primary-1440-light", 1440);
     }
+
+    @Test
+    void anExpiredSubscriptionSaysSoLikeThe402() {
+        JsonNode customer = registerCustomer();
+        UUID id = UUID.fromString(customer.at("/user/id").asString());
+        plans.setExpiry(id, id, java.time.Instant.now().minusSeconds(60));
+
+        signIn(customer.at("/user/email").asString(), PASSWORD);
+        assertThat(textOf("plan-status")).isEqualTo("Expired");
+        assertThat(textOf("plan-expired")).contains("402").contains("subscription_expired");
+        assertThat(find("[data-test='plan-expired'] a").getAttribute("href")).endsWith(PlanHelp.PATH);
+    }
 }

@@ -5,6 +5,7 @@ import io.iploop.server.plans.PlanSpec;
 import io.iploop.server.plans.PlansException;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.SignupPlan;
+import io.iploop.server.plans.Subscription;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -16,9 +17,11 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -100,6 +103,17 @@ class AdminPlansController {
             @Valid @RequestBody SignupPlanRequest r) {
         return plans.setSignupPlan(admin.userId(), r.planId(), r.includedGb());
     }
+
+    @PutMapping("/users/{userId}/plan/expiry")
+    @Operation(summary = "Set when the account's subscription ends (null: open-ended); past it, and not "
+            + "renewed, the proxy answers 402 subscription_expired (docs/plans-and-alerts.md#expiry)")
+    Subscription setExpiry(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID userId,
+            @RequestBody ExpiryRequest r) {
+        return plans.setExpiry(admin.userId(), userId, r.expiresAt());
+    }
+
+    /** The end of a subscription, ISO-8601 instant, or null for none. */
+    record ExpiryRequest(@Nullable Instant expiresAt) {}
 
     // Request bodies: components are non-null once @Valid has passed (Jackson may bind null before).
 

@@ -11,9 +11,11 @@ import io.iploop.server.plans.PlansException;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.SignupPlan;
 import io.iploop.server.plans.Subscription;
+import io.iploop.server.plans.UsageAlertSettings;
 import io.iploop.server.platform.RecordViolations;
 import jakarta.validation.Validator;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Currency;
 import java.util.HashMap;
@@ -43,7 +45,11 @@ class DefaultPlansService implements PlansService {
     private final AuditService audit;
     private final Validator validator;
 
-    DefaultPlansService(PlanRepository repository, AuditService audit, Validator validator) {
+    private final UsageAlerts alertSettingsRepository;
+
+    DefaultPlansService(PlanRepository repository, AuditService audit, Validator validator,
+            UsageAlerts alertSettingsRepository) {
+        this.alertSettingsRepository = alertSettingsRepository;
         this.repository = repository;
         this.audit = audit;
         this.validator = validator;
@@ -236,6 +242,35 @@ class DefaultPlansService implements PlansService {
                 "reason", reason));
         audit.record(new AuditEvent(adminId, AuditAction.BALANCE_ADJUSTED, "user", userId.toString(), details));
         return repository.findActiveSubscription(userId).orElseThrow();
+    }
+
+    @Override
+    @Transactional
+    public Subscription setExpiry(UUID adminId, UUID userId, @Nullable Instant expiresAt) {
+        Subscription before = repository.lockActiveSubscription(userId).orElseThrow(() -> new PlansException(
+                Reason.NO_SUBSCRIPTION, "the account has no active plan; assign a plan first", "expiresAt"));
+        repository.setExpiry(userId, expiresAt);
+        audit.record(new AuditEvent(adminId, AuditAction.SUBSCRIPTION_EXPIRY_SET, "user", userId.toString(), Map.of(
+                "targetUserId", userId.toString(),
+                "plan", before.planId(),
+                "oldExpiresAt", String.valueOf(before.expiresAt()),
+                "newExpiresAt", String.valueOf(expiresAt))));
+        return repository.findActiveSubscription(userId).orElseThrow();
+    }
+
+    @Override
+    public UsageAlertSettings alertSettings(UUID userId) {
+        return alertSettingsRepository.find(userId).orElse(UsageAlertSettings.DEFAULTS);
+    }
+
+    @Override
+    @Transactional
+    public UsageAlertSettings setAlertSettings(UUID userId, UsageAlertSettings settings) {
+        RecordViolations.first(UsageAlertSettings.class, validator.validate(settings)).ifPresent(v -> {
+            throw new PlansException(Reason.INVALID_ALERT, v.field() + ": " + v.message(), v.field());
+        });
+        alertSettingsRepository.save(userId, settings);
+        return alertSettings(userId);
     }
 
     @Override

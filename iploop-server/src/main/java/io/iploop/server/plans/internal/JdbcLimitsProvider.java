@@ -9,6 +9,9 @@ import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.plans.Plan;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.UUID;
@@ -24,8 +27,10 @@ import org.springframework.stereotype.Component;
  * active account. The account's {@link AccountHold} comes with the limits (so the gateway caches
  * and refreshes it the same way): a one-time password not yet changed, or a trial account
  * (self-registered and still on the subscription it got at sign-up, never moved to another plan by
- * an admin or a purchase) whose e-mail is not verified (docs/product/accounts.md#trial-accounts).
- * Thread-safe.
+ * an admin or a purchase) whose e-mail is not verified (docs/product/accounts.md#trial-accounts);
+ * otherwise a subscription past its end ({@code expires_at}, not renewed) is held as
+ * {@link AccountHold#SUBSCRIPTION_EXPIRED}: 402 {@code subscription_expired}
+ * (docs/plans-and-alerts.md#expiry). Thread-safe.
  */
 @Component
 class JdbcLimitsProvider implements LimitsProvider {
@@ -40,15 +45,28 @@ class JdbcLimitsProvider implements LimitsProvider {
     private final PlanRepository plans;
     private final AccountsService accounts;
 
-    JdbcLimitsProvider(PlanRepository plans, AccountsService accounts) {
+    private final Clock clock;
+
+    JdbcLimitsProvider(PlanRepository plans, AccountsService accounts, Clock clock) {
         this.plans = plans;
         this.accounts = accounts;
+        this.clock = clock;
     }
 
     @Override
     public AccountLimits limits(UUID userId) {
-        AccountLimits limits = plans.findActivePlanAndBalance(userId).map(p -> of(p.plan(), p.gbBalance())).orElse(NO_PLAN);
-        return limits.withHold(accounts.find(userId).map(this::hold).orElse(null));
+        Optional<PlanRepository.PlanAndBalance> active = plans.findActivePlanAndBalance(userId);
+        AccountLimits limits = active.map(p -> of(p.plan(), p.gbBalance())).orElse(NO_PLAN);
+        AccountHold hold = accounts.find(userId).map(this::hold).orElse(null);
+        if (hold == null && active.isPresent() && expired(active.get().expiresAt())) {
+            hold = AccountHold.SUBSCRIPTION_EXPIRED;
+        }
+        return limits.withHold(hold);
+    }
+
+    /** Past the subscription's end (docs/plans-and-alerts.md#expiry); null is open-ended. */
+    private boolean expired(@Nullable Instant expiresAt) {
+        return expiresAt != null && !expiresAt.isAfter(clock.instant());
     }
 
     private @Nullable AccountHold hold(Account account) {

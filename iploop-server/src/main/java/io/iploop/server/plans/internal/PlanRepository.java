@@ -56,8 +56,10 @@ class PlanRepository {
     /** A new active subscription to {@code plan} starting with {@code gbBalance} GB. */
     Subscription insertSubscription(UUID userId, Plan plan, BigDecimal gbBalance) {
         UUID id = jdbc.sql("""
-                        INSERT INTO user_plans (user_id, plan_id, gb_balance)
-                        VALUES (:userId, :planId, :balance) RETURNING id""")
+                        INSERT INTO user_plans (user_id, plan_id, gb_balance, period_end)
+                        SELECT :userId, :planId, :balance, CASE WHEN p.renewal = 'none' THEN NULL
+                               ELSE (now() AT TIME ZONE 'UTC' + interval '1 month') AT TIME ZONE 'UTC' END
+                        FROM plans p WHERE p.id = :planId RETURNING id""")
                 .param("userId", userId)
                 .param("planId", plan.id())
                 .param("balance", gbBalance)
@@ -68,7 +70,8 @@ class PlanRepository {
     /** Locks the account's active subscription row (if any) for the rest of the transaction. */
     Optional<Subscription> lockActiveSubscription(UUID userId) {
         return jdbc.sql("""
-                        SELECT up.*, p.name AS plan_name FROM user_plans up JOIN plans p ON p.id = up.plan_id
+                        SELECT up.*, p.name AS plan_name, (up.expires_at IS NOT NULL AND up.expires_at <= now()) AS expired
+                        FROM user_plans up JOIN plans p ON p.id = up.plan_id
                         WHERE up.user_id = :userId AND up.status = 'active' FOR UPDATE OF up""")
                 .param("userId", userId).query(PlanRepository::mapSubscription).optional();
     }
@@ -87,7 +90,8 @@ class PlanRepository {
         Map<UUID, Subscription> result = new LinkedHashMap<>();
         // = ANY(array) keeps one statement shape whatever the page size (an IN list would not).
         jdbc.sql("""
-                        SELECT up.*, p.name AS plan_name FROM user_plans up JOIN plans p ON p.id = up.plan_id
+                        SELECT up.*, p.name AS plan_name, (up.expires_at IS NOT NULL AND up.expires_at <= now()) AS expired
+                        FROM user_plans up JOIN plans p ON p.id = up.plan_id
                         WHERE up.user_id = ANY (CAST(:ids AS uuid[])) AND up.status = 'active'""")
                 .param("ids", "{" + String.join(",", userIds.stream().map(UUID::toString).toList()) + "}")
                 .query(rs -> {
@@ -211,10 +215,12 @@ class PlanRepository {
     /** The active plan and balance of the account, for the gateway's limits. */
     Optional<PlanAndBalance> findActivePlanAndBalance(UUID userId) {
         return jdbc.sql("""
-                        SELECT p.*, up.gb_balance AS balance FROM user_plans up JOIN plans p ON p.id = up.plan_id
+                        SELECT p.*, up.gb_balance AS balance, up.expires_at AS subscription_expires_at
+                        FROM user_plans up JOIN plans p ON p.id = up.plan_id
                         WHERE up.user_id = :userId AND up.status = 'active'""")
                 .param("userId", userId)
-                .query((rs, n) -> new PlanAndBalance(mapPlan(rs, n), rs.getBigDecimal("balance")))
+                .query((rs, n) -> new PlanAndBalance(mapPlan(rs, n), rs.getBigDecimal("balance"),
+                        instant(rs.getTimestamp("subscription_expires_at"))))
                 .optional();
     }
 
@@ -224,27 +230,39 @@ class PlanRepository {
                 .param("userId", userId).query(Long.class).single();
     }
 
-    /** A plan with the subscription's remaining GB. */
-    record PlanAndBalance(Plan plan, BigDecimal gbBalance) {}
+    /** A plan with the subscription's remaining GB and its end (null: open-ended). */
+    record PlanAndBalance(Plan plan, BigDecimal gbBalance, @Nullable Instant expiresAt) {}
+
+    /**
+     * Sets the end of the account's active subscription (null: open-ended); returns the rows changed
+     * (0 or 1).
+     */
+    int setExpiry(UUID userId, @Nullable Instant expiresAt) {
+        return jdbc.sql("UPDATE user_plans SET expires_at = :expiresAt WHERE user_id = :userId AND status = 'active'")
+                .param("userId", userId).param("expiresAt", expiresAt == null ? null : Timestamp.from(expiresAt)).update();
+    }
 
     /** Moves {@code gb} from the active subscription's balance to its used GB. */
     void addUsage(UUID userId, BigDecimal gb) {
         jdbc.sql("""
-                        UPDATE user_plans SET gb_used = gb_used + :gb, gb_balance = gb_balance - :gb
+                        UPDATE user_plans SET gb_used = gb_used + :gb, gb_balance = gb_balance - :gb,
+                               period_gb_used = period_gb_used + :gb
                         WHERE user_id = :userId AND status = 'active'""")
                 .param("userId", userId).param("gb", gb).update();
     }
 
     Optional<Subscription> findActiveSubscription(UUID userId) {
         return jdbc.sql("""
-                        SELECT up.*, p.name AS plan_name FROM user_plans up JOIN plans p ON p.id = up.plan_id
+                        SELECT up.*, p.name AS plan_name, (up.expires_at IS NOT NULL AND up.expires_at <= now()) AS expired
+                        FROM user_plans up JOIN plans p ON p.id = up.plan_id
                         WHERE up.user_id = :userId AND up.status = 'active'""")
                 .param("userId", userId).query(PlanRepository::mapSubscription).optional();
     }
 
     private Optional<Subscription> findSubscription(UUID userId, UUID id) {
         return jdbc.sql("""
-                        SELECT up.*, p.name AS plan_name FROM user_plans up JOIN plans p ON p.id = up.plan_id
+                        SELECT up.*, p.name AS plan_name, (up.expires_at IS NOT NULL AND up.expires_at <= now()) AS expired
+                        FROM user_plans up JOIN plans p ON p.id = up.plan_id
                         WHERE up.user_id = :userId AND up.id = :id""")
                 .param("userId", userId).param("id", id).query(PlanRepository::mapSubscription).optional();
     }
@@ -284,7 +302,15 @@ class PlanRepository {
                 rs.getBigDecimal("gb_used"),
                 rs.getString("status"),
                 rs.getTimestamp("started_at").toInstant(),
-                expires == null ? null : expires.toInstant());
+                expires == null ? null : expires.toInstant(),
+                rs.getTimestamp("period_start").toInstant(),
+                instant(rs.getTimestamp("period_end")),
+                rs.getBigDecimal("period_gb_used"),
+                rs.getBoolean("expired"));
+    }
+
+    private static @Nullable Instant instant(@Nullable Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 
     private static @Nullable Money money(@Nullable BigDecimal amount, String currency) {
