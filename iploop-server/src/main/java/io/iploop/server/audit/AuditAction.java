@@ -94,7 +94,13 @@ public enum AuditAction {
     /** An admin added a destination to the egress blocklist (docs/security.md); details: host, cidr, port, reason. */
     EGRESS_BLOCKLIST_ENTRY_ADDED,
     /** An admin removed a destination from the egress blocklist; details: host, cidr, port, reason. */
-    EGRESS_BLOCKLIST_ENTRY_REMOVED;
+    EGRESS_BLOCKLIST_ENTRY_REMOVED,
+    /** A customer asked for a top-up (docs/billing.md); resource: the invoice; details: number, package, total. */
+    INVOICE_REQUESTED,
+    /** An admin marked an invoice paid (docs/billing.md); details: owner, number, total, reference, transaction. */
+    INVOICE_MARKED_PAID,
+    /** An admin voided an open invoice (docs/billing.md); details: owner, number, total, reason. */
+    INVOICE_VOIDED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

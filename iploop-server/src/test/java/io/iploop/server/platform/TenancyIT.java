@@ -120,8 +120,14 @@ class TenancyIT {
                 List.of("/api/earn/cashout/{id}", "/api/earn/cashout/history", "/api/earn/balance"));
         Owned paymentMethod = new Owned("A's saved payment method", a.paymentMethodId(),
                 List.of("/api/earn/payment-methods"));
+        Response topUp = call("POST", "/api/billing/top-ups", a.token(), Map.of("packageId", "credits-5"));
+        assertThat(topUp.status()).as(topUp.toString()).isEqualTo(201);
+        invoice = new Owned("A's invoice", topUp.body().at("/invoice/id").asString(), List.of("/api/billing/invoices"));
         cases(apiKey, nodeKey, session, device, cashout, paymentMethod);
     }
+
+    /** A's open invoice (a top-up request), for the billing routes. */
+    private Owned invoice;
 
     /** The table: one line per id endpoint ("METHOD pattern" exactly as Spring maps it). */
     private void cases(Owned apiKey, Owned nodeKey, Owned session, Owned device, Owned cashout, Owned paymentMethod) {
@@ -144,6 +150,7 @@ class TenancyIT {
         tenant("DELETE /api/earn/payment-methods/{id}", paymentMethod, null);
         notTenantData("GET /api/proxy/locations/{country}", "network-wide counts of connected nodes, public");
         notTenantData("GET /api/proxy/locations/{country}/{city}/isps", "network-wide ISP counts, public");
+        tenant("GET /api/billing/invoices/{id}/pdf", invoice, null);
     }
 
     private void tenant(String endpoint, Owned owned, @Nullable Object body) {
