@@ -115,7 +115,13 @@ public enum AuditAction {
      */
     PLAN_RENEWED,
     /** The end of an account's subscription was set or cleared (docs/plans-and-alerts.md); details: old, new. */
-    SUBSCRIPTION_EXPIRY_SET;
+    SUBSCRIPTION_EXPIRY_SET,
+    /** A customer asked for a top-up (docs/billing.md); resource: the invoice; details: number, package, total. */
+    INVOICE_REQUESTED,
+    /** An admin marked an invoice paid (docs/billing.md); details: owner, number, total, reference, transaction. */
+    INVOICE_MARKED_PAID,
+    /** An admin voided an open invoice (docs/billing.md); details: owner, number, total, reason. */
+    INVOICE_VOIDED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

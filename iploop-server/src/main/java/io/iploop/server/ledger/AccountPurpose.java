@@ -15,7 +15,18 @@ public enum AccountPurpose {
     /** Platform: the counterpart of manual credit adjustments made by admins. */
     EARN_ADJUSTMENTS(LedgerCurrency.CREDIT, false, true),
     /** Platform: credits that left the platform as completed payouts. */
-    PAYOUTS_PAID(LedgerCurrency.CREDIT, false, true);
+    PAYOUTS_PAID(LedgerCurrency.CREDIT, false, true),
+    /** A customer's prepaid USD credits, 1 credit = USD 1 (docs/billing.md#ledger). Never negative. */
+    CUSTOMER_CREDITS(LedgerCurrency.USD, true, false),
+    /**
+     * Platform: the source of every USD a customer paid in (docs/billing.md#ledger); runs negative by
+     * exactly what customers paid.
+     */
+    CUSTOMER_PAYMENTS(LedgerCurrency.USD, false, true),
+    /** Platform: bonus credits of credit packages, given on top of what was paid (docs/billing.md#ledger). */
+    CREDIT_BONUSES(LedgerCurrency.USD, false, true),
+    /** Platform: USD paid for GB packages, whose GB go to the plan balance (docs/billing.md#ledger). */
+    GB_PACKAGE_SALES(LedgerCurrency.USD, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;

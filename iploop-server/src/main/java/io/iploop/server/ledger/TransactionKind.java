@@ -15,5 +15,7 @@ public enum TransactionKind {
     /** Reserved credits paid out on completion. */
     CASHOUT_PAYOUT,
     /** A manual adjustment by an admin, with a reason. */
-    ADJUSTMENT
+    ADJUSTMENT,
+    /** A customer's invoice marked paid: the money in and the credits or GB bought (docs/billing.md#ledger). */
+    CUSTOMER_PAYMENT
 }

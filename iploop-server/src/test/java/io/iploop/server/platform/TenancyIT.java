@@ -132,6 +132,14 @@ class TenancyIT {
     }
 
     private Owned webhook;
+        Response topUp = call("POST", "/api/billing/top-ups", a.token(), Map.of("packageId", "credits-5"));
+        assertThat(topUp.status()).as(topUp.toString()).isEqualTo(201);
+        invoice = new Owned("A's invoice", topUp.body().at("/invoice/id").asString(), List.of("/api/billing/invoices"));
+        cases(apiKey, nodeKey, session, device, cashout, paymentMethod);
+    }
+
+    /** A's open invoice (a top-up request), for the billing routes. */
+    private Owned invoice;
 
     /** The table: one line per id endpoint ("METHOD pattern" exactly as Spring maps it). */
     private void cases(Owned apiKey, Owned nodeKey, Owned session, Owned device, Owned cashout, Owned paymentMethod) {
@@ -165,6 +173,7 @@ class TenancyIT {
         tenant("POST /api/notifications/{id}/read", new Owned("A's notification", notifications.notify(
                 UUID.fromString(a.userId()), "tenancy", "for A only", "tenancy", null).id().toString(),
                 List.of("/api/notifications")), null);
+        tenant("GET /api/billing/invoices/{id}/pdf", invoice, null);
     }
 
     private void tenant(String endpoint, Owned owned, @Nullable Object body) {

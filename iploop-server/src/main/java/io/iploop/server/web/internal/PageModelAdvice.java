@@ -50,12 +50,14 @@ final class PageModelAdvice {
             new NavItem("webhooks", "/webhooks", "Webhooks", "webhook", false),
             new NavItem("docs", "/docs", "Docs", "book", false),
             new NavItem("settings", "/settings", "Settings", "settings", false),
+            new NavItem("billing", "/billing", "Billing", "wallet", false),
             new NavItem("admin", "/admin", "Supply", "shield", true),
             new NavItem("admin-users", "/admin/users", "Users", "users", true),
             new NavItem("admin-plans", "/admin/plans", "Plans", "layers", true),
             new NavItem("admin-cashouts", "/admin/cashouts", "Cash-outs", "cash", true),
             new NavItem("admin-audit", "/admin/audit", "Audit log", "list", true),
-            new NavItem("admin-mailbox", "/admin/mailbox", "Mailbox", "mail", true));
+            new NavItem("admin-mailbox", "/admin/mailbox", "Mailbox", "mail", true),
+            new NavItem("admin-billing", "/admin/billing", "Billing", "cash", true));
 
     /**
      * The Earn section of the sidebar (docs/product/earn.md#earn-dashboard), shown to operators (who enrolled a device

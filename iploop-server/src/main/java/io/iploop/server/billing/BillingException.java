@@ -1,0 +1,43 @@
+package io.iploop.server.billing;
+
+import io.iploop.server.platform.ApiException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+
+/** Errors of the billing feature; {@link Reason} maps each to its code and HTTP status. */
+public final class BillingException extends ApiException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Reason reason;
+
+    public BillingException(Reason reason, String message, @Nullable String field) {
+        super(reason.code, reason.status, message, field);
+        this.reason = reason;
+    }
+
+    /** Why the request was refused. */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** Error codes of the billing feature. */
+    public enum Reason {
+        /** A request value is missing or wrong; the field names it. */
+        VALIDATION("validation_failed", HttpStatus.BAD_REQUEST),
+        /** No such invoice, or not the caller's. */
+        INVOICE_NOT_FOUND("invoice_not_found", HttpStatus.NOT_FOUND),
+        /** The invoice is not open (paid or void) for what was asked. */
+        INVOICE_NOT_OPEN("invoice_not_open", HttpStatus.CONFLICT),
+        /** A GB package needs an active plan to add its GB to. */
+        NO_SUBSCRIPTION("no_subscription", HttpStatus.CONFLICT);
+
+        final String code;
+        final HttpStatus status;
+
+        Reason(String code, HttpStatus status) {
+            this.code = code;
+            this.status = status;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.iploop.server.billing.internal;
+
+import io.iploop.server.billing.BillingPackage;
+import io.iploop.server.billing.BillingService;
+import io.iploop.server.billing.Invoice;
+import io.iploop.server.billing.PaymentInstructions;
+import io.iploop.server.platform.AuthenticatedUser;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /api/billing} (docs/billing.md): the packages on sale with the payment instructions, top-up
+ * requests, and the caller's invoices with their PDFs. Another user's invoice answers 404.
+ */
+@RestController
+@RequestMapping("/api/billing")
+@Tag(name = "billing", description = "Paying in: packages, top-ups, invoices")
+class BillingController {
+
+    private final BillingService billing;
+
+    BillingController(BillingService billing) {
+        this.billing = billing;
+    }
+
+    @GetMapping("/packages")
+    @Operation(summary = "Credit and GB packages on sale, the caller's credit balance (USD) and how to pay")
+    PackagesResponse packages(@AuthenticationPrincipal AuthenticatedUser caller) {
+        return new PackagesResponse(billing.packages(), billing.creditBalance(caller.userId()),
+                billing.paymentInstructions());
+    }
+
+    @PostMapping("/top-ups")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Request a package: creates an open invoice with payment instructions; "
+            + "nothing is credited until an admin marks it paid")
+    TopUpResponse topUp(@AuthenticationPrincipal AuthenticatedUser caller,
+            @RequestBody(required = false) @Nullable TopUpBody body) {
+        Invoice invoice = billing.requestTopUp(caller.userId(), body == null || body.packageId() == null ? ""
+                : body.packageId());
+        return new TopUpResponse(invoice, billing.paymentInstructions());
+    }
+
+    @GetMapping("/invoices")
+    @Operation(summary = "The caller's invoices, newest first")
+    InvoicesResponse invoices(@AuthenticationPrincipal AuthenticatedUser caller,
+            @RequestParam(defaultValue = "50") int limit) {
+        return new InvoicesResponse(billing.invoices(caller.userId(), limit));
+    }
+
+    @GetMapping("/invoices/{id}/pdf")
+    @Operation(summary = "One of the caller's invoices as PDF")
+    ResponseEntity<byte[]> pdf(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id) {
+        Invoice invoice = billing.invoice(caller.userId(), id);
+        byte[] pdf = billing.pdf(caller.userId(), id);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_PDF)
+                .header(HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment().filename(invoice.number() + ".pdf").build().toString())
+                .body(pdf);
+    }
+
+    /** @param packageId a package id from {@code GET /api/billing/packages} */
+    record TopUpBody(@Nullable String packageId) {}
+
+    /** @param creditBalanceUsd the caller's prepaid credits, 1 credit = USD 1 */
+    record PackagesResponse(List<BillingPackage> packages, BigDecimal creditBalanceUsd,
+            PaymentInstructions paymentInstructions) {}
+
+    record TopUpResponse(Invoice invoice, PaymentInstructions paymentInstructions) {}
+
+    record InvoicesResponse(List<Invoice> invoices) {}
+}

@@ -1,0 +1,122 @@
+package io.iploop.server.billing.internal;
+
+import io.iploop.server.billing.Invoice;
+import io.iploop.server.billing.InvoiceLine;
+import io.iploop.server.billing.InvoiceStatus;
+import io.iploop.server.billing.PaymentInstructions;
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.openpdf.text.Document;
+import org.openpdf.text.DocumentException;
+import org.openpdf.text.Element;
+import org.openpdf.text.Font;
+import org.openpdf.text.FontFactory;
+import org.openpdf.text.PageSize;
+import org.openpdf.text.Paragraph;
+import org.openpdf.text.Phrase;
+import org.openpdf.text.pdf.PdfPCell;
+import org.openpdf.text.pdf.PdfPTable;
+import org.openpdf.text.pdf.PdfWriter;
+import org.springframework.stereotype.Component;
+
+/**
+ * Renders an invoice as PDF with OpenPDF (docs/billing.md#invoices): seller, buyer, number and
+ * dates, the lines with amounts in USD, tax (zero for now), total, its status and, while open, the
+ * payment instructions. Stateless; thread-safe.
+ */
+@Component
+class InvoicePdf {
+
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
+
+    private final BillingSettings settings;
+
+    InvoicePdf(BillingSettings settings) {
+        this.settings = settings;
+    }
+
+    /** The PDF bytes of {@code invoice} in its current status. */
+    byte[] render(Invoice invoice, PaymentInstructions instructions) {
+        Font title = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 18);
+        Font bold = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 10);
+        Font normal = FontFactory.getFont(FontFactory.HELVETICA, 10);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Document doc = new Document(PageSize.A4, 50, 50, 50, 50);
+        try {
+            PdfWriter.getInstance(doc, out);
+            doc.addTitle("Invoice " + invoice.number());
+            doc.addCreator(settings.seller().name());
+            doc.open();
+            doc.add(new Paragraph("Invoice " + invoice.number(), title));
+            doc.add(new Paragraph("Status: " + invoice.status().value().toUpperCase(java.util.Locale.ROOT)
+                    + (invoice.status() == InvoiceStatus.PAID && invoice.paidAt() != null
+                            ? " on " + DATE.format(invoice.paidAt()) + " (reference " + invoice.paymentReference() + ")"
+                            : ""), bold));
+            doc.add(new Paragraph("Issued: " + DATE.format(invoice.createdAt()), normal));
+            doc.add(new Paragraph(" "));
+            doc.add(new Paragraph("Seller", bold));
+            doc.add(new Paragraph(settings.seller().name(), normal));
+            if (!settings.seller().address().isBlank()) {
+                doc.add(new Paragraph(settings.seller().address(), normal));
+            }
+            doc.add(new Paragraph(" "));
+            doc.add(new Paragraph("Bill to", bold));
+            doc.add(new Paragraph(invoice.buyerName(), normal));
+            doc.add(new Paragraph(invoice.buyerEmail(), normal));
+            doc.add(new Paragraph(" "));
+
+            PdfPTable table = new PdfPTable(4);
+            table.setWidthPercentage(100);
+            table.setWidths(new float[] {6, 1, 2, 2});
+            for (String h : new String[] {"Description", "Qty", "Unit price", "Amount"}) {
+                table.addCell(new PdfPCell(new Phrase(h, bold)));
+            }
+            for (InvoiceLine line : invoice.lines()) {
+                table.addCell(new PdfPCell(new Phrase(line.description(), normal)));
+                table.addCell(right(Integer.toString(line.quantity()), normal));
+                table.addCell(right(usd(line.unitCents(), invoice.currency()), normal));
+                table.addCell(right(usd(line.amountCents(), invoice.currency()), normal));
+            }
+            total(table, "Subtotal", usd(invoice.subtotalCents(), invoice.currency()), normal);
+            total(table, "Tax", usd(invoice.taxCents(), invoice.currency()), normal);
+            total(table, "Total", usd(invoice.totalCents(), invoice.currency()), bold);
+            doc.add(table);
+
+            if (invoice.status() == InvoiceStatus.OPEN) {
+                doc.add(new Paragraph(" "));
+                doc.add(new Paragraph("How to pay: " + instructions.providerLabel(), bold));
+                doc.add(new Paragraph("Account holder: " + instructions.accountHolder(), normal));
+                doc.add(new Paragraph("Bank: " + instructions.bankName(), normal));
+                doc.add(new Paragraph("IBAN: " + instructions.iban(), normal));
+                doc.add(new Paragraph("BIC: " + instructions.bic(), normal));
+                doc.add(new Paragraph("Reference: " + invoice.number(), bold));
+                doc.add(new Paragraph(instructions.note(), normal));
+            }
+            doc.close();
+        } catch (DocumentException e) {
+            throw new IllegalStateException("invoice " + invoice.number() + " could not be rendered", e);
+        }
+        return out.toByteArray();
+    }
+
+    private static PdfPCell right(String text, Font font) {
+        PdfPCell cell = new PdfPCell(new Phrase(text, font));
+        cell.setHorizontalAlignment(Element.ALIGN_RIGHT);
+        return cell;
+    }
+
+    private static void total(PdfPTable table, String label, String amount, Font font) {
+        PdfPCell cell = new PdfPCell(new Phrase(label, font));
+        cell.setColspan(3);
+        cell.setHorizontalAlignment(Element.ALIGN_RIGHT);
+        table.addCell(cell);
+        table.addCell(right(amount, font));
+    }
+
+    /** {@code cents} as e.g. "USD 25.00". */
+    static String usd(long cents, String currency) {
+        return currency + " " + BigDecimal.valueOf(cents, 2).toPlainString();
+    }
+}

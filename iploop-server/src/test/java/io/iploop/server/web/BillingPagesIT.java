@@ -1,0 +1,71 @@
+package io.iploop.server.web;
+
+import static io.iploop.server.testing.Api.call;
+import static io.iploop.server.testing.Browser.PASSWORD;
+import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.find;
+import static io.iploop.server.testing.Browser.open;
+import static io.iploop.server.testing.Browser.settle;
+import static io.iploop.server.testing.Browser.signIn;
+import static io.iploop.server.testing.Browser.signInNewAdminWithTwoFactor;
+import static io.iploop.server.testing.Browser.signInNewCustomer;
+import static io.iploop.server.testing.Browser.test;
+import static io.iploop.server.testing.Browser.textOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.iploop.server.testing.BrowserTest;
+import io.iploop.server.testing.PlatformTest;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.chrome.ChromeDriver;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The billing pages (docs/billing.md) in a real browser: a customer requests a credit package on
+ * {@code /billing} and sees the open invoice with the bank details; an admin with 2FA marks it paid
+ * on {@code /admin/billing} with the transfer's reference; the customer then sees 25 + 2 credits
+ * and the invoice paid.
+ */
+@PlatformTest
+@BrowserTest
+class BillingPagesIT {
+
+    // set by @BrowserTest
+    ChromeDriver driver;
+
+    @Test
+    void aCustomerRequestsCreditsAndAnAdminMarksTheInvoicePaid() {
+        JsonNode customer = signInNewCustomer();
+        String email = customer.at("/user/email").asString();
+        open("/billing");
+        assertThat(textOf("credit-balance")).isEqualTo("0");
+        assertThat(textOf("payment-instructions")).contains("Bank transfer (manual provider)", "IBAN");
+        test("buy-credits-25").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().contains("requested="));
+        settle();
+        JsonNode invoice = call("GET", "/api/billing/invoices", customer.get("token").asString(), null).body()
+                .at("/invoices/0");
+        String number = invoice.get("number").asString();
+        assertThat(textOf("requested")).contains(number, "USD 25");
+        assertThat(textOf("invoice-status")).isEqualTo("open");
+        assertThat(find("[data-test='invoice-pdf']").getAttribute("href"))
+                .endsWith("/billing/invoices/" + invoice.get("id").asString() + "/pdf");
+        assertAccessible("billing");
+
+        signInNewAdminWithTwoFactor();
+        open("/admin/billing");
+        String row = "[data-invoice-id='" + invoice.get("id").asString() + "'] ";
+        find(row + "[data-test='invoice-reference']").sendKeys("SEPA-PAGE-1");
+        find(row + "[data-test='invoice-mark-paid']").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().contains("done=paid"));
+        settle();
+        assertThat(textOf("done")).contains(number, "marked paid");
+        assertAccessible("admin-billing");
+
+        signIn(email, PASSWORD);
+        open("/billing");
+        assertThat(textOf("credit-balance")).isEqualTo("27");
+        assertThat(textOf("invoice-status")).isEqualTo("paid");
+    }
+}
