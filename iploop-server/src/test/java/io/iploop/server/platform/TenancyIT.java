@@ -128,15 +128,14 @@ class TenancyIT {
         assertThat(hook.status()).as(hook.toString()).isEqualTo(201);
         webhook = new Owned("A's webhook endpoint", hook.body().at("/endpoint/id").asString(),
                 List.of("/api/webhooks/{id}", "/api/webhooks", "/api/webhooks/{id}/deliveries"));
-        cases(apiKey, nodeKey, session, device, cashout, paymentMethod);
-    }
-
-    private Owned webhook;
         Response topUp = call("POST", "/api/billing/top-ups", a.token(), Map.of("packageId", "credits-5"));
         assertThat(topUp.status()).as(topUp.toString()).isEqualTo(201);
         invoice = new Owned("A's invoice", topUp.body().at("/invoice/id").asString(), List.of("/api/billing/invoices"));
         cases(apiKey, nodeKey, session, device, cashout, paymentMethod);
     }
+
+    /** A's webhook endpoint, for the webhook routes. */
+    private Owned webhook;
 
     /** A's open invoice (a top-up request), for the billing routes. */
     private Owned invoice;
