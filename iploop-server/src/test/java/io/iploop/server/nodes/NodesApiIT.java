@@ -6,6 +6,7 @@ import static io.iploop.server.testing.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.iploop.gateway.spi.NodeStore;
 import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
@@ -15,6 +16,7 @@ import io.iploop.server.testing.PlatformTest;
 import io.iploop.tunnel.TunnelSettings;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,9 @@ class NodesApiIT {
 
     @Autowired
     DataPlane dataPlane;
+
+    @Autowired
+    NodeStore nodeStore;
 
     private final List<NodeAgent> agents = new ArrayList<>();
     private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -173,5 +178,19 @@ class NodesApiIT {
         }
         assertThat(found).as(field + "=" + value + " in " + array).isNotNull();
         return Objects.requireNonNull(found);
+    }
+
+    @Test
+    void theGatewaysMeasuredQualityIsTheNodesQualityScore() {
+        JsonNode node = list("?search=" + deviceId("de-eth")).get("nodes").get(0);
+        UUID id = UUID.fromString(node.get("id").asString());
+        // What the gateway's hub reports with the counters (docs/exit-quality.md#score).
+        nodeStore.addCounters(List.of(new NodeStore.NodeCounters(id, 0, 0, 0, Instant.now(), 42)));
+        assertThat(list("?search=" + deviceId("de-eth")).get("nodes").get(0).get("qualityScore").asInt()).isEqualTo(42);
+        // Not measured (null) keeps the stored score.
+        nodeStore.addCounters(List.of(new NodeStore.NodeCounters(id, 10, 1, 1, Instant.now(), null)));
+        JsonNode after = list("?search=" + deviceId("de-eth")).get("nodes").get(0);
+        assertThat(after.get("qualityScore").asInt()).isEqualTo(42);
+        assertThat(after.get("bandwidthBytes").asLong()).isGreaterThanOrEqualTo(10);
     }
 }
