@@ -1,7 +1,9 @@
 package io.iploop.gateway.node;
 
 import io.iploop.gateway.routing.Targeting;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.StampedLock;
@@ -30,14 +32,15 @@ final class NodeIndex {
     private static final Bucket NONE = new Bucket();
 
     private final Bucket all = new Bucket();
-    private final Map<Object, Bucket>[] byKey;
+    /** The buckets by key, one map per {@link Kind} ordinal (that of {@link Kind#ALL} unused). */
+    private final List<Map<Object, Bucket>> byKey;
 
-    @SuppressWarnings("unchecked")
     NodeIndex() {
-        byKey = new Map[KINDS];
-        for (int k = 1; k < KINDS; k++) {
-            byKey[k] = new ConcurrentHashMap<>();
+        List<Map<Object, Bucket>> maps = new ArrayList<>(KINDS);
+        for (int k = 0; k < KINDS; k++) {
+            maps.add(new ConcurrentHashMap<>());
         }
+        byKey = List.copyOf(maps);
     }
 
     /** Adds {@code e} to its buckets, once; a no-op once {@link #remove} ran for it (join and leave may race). */
@@ -51,7 +54,7 @@ final class NodeIndex {
             for (int k = 1; k < KINDS; k++) {
                 Object key = key(e, k);
                 if (key != null) {
-                    byKey[k].computeIfAbsent(key, x -> new Bucket()).add(e, k);
+                    byKey.get(k).computeIfAbsent(key, x -> new Bucket()).add(e, k);
                 }
             }
         }
@@ -69,7 +72,7 @@ final class NodeIndex {
             for (int k = 1; k < KINDS; k++) {
                 Object key = key(e, k);
                 if (key != null) {
-                    Bucket b = byKey[k].get(key);
+                    Bucket b = byKey.get(k).get(key);
                     if (b != null) {
                         b.remove(e, k);
                     }
@@ -117,7 +120,7 @@ final class NodeIndex {
     }
 
     private Bucket smaller(Bucket best, Kind kind, Object key) {
-        Bucket b = byKey[kind.ordinal()].get(key);
+        Bucket b = byKey.get(kind.ordinal()).get(key);
         if (b == null) {
             return NONE;
         }
