@@ -3,13 +3,16 @@ package io.iploop.server.abuse;
 import static io.iploop.server.testing.Api.adminToken;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Api.registerCustomer;
+import static io.iploop.server.testing.Api.send;
 import static io.iploop.server.testing.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.spi.UsageSink;
+import io.iploop.server.platform.WebSessionCookie;
 import io.iploop.server.testing.Api.Response;
 import io.iploop.server.testing.PlatformTest;
+import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -104,6 +107,13 @@ class AbuseReportsIT {
         assertThat(detail.at("/traffic/0/bytes").asLong()).isEqualTo(5_700 + 1_300);
         assertThat(detail.at("/traffic/0/requests").asLong()).isEqualTo(2);
 
+        // The admin page shows the same queue with the exit and the customer.
+        HttpResponse<String> page = send("GET", "/admin/abuse", null, null,
+                Map.of("Cookie", WebSessionCookie.NAME + "=" + admin));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains(target, carrier.toString(), customerId.toString(), "credential stuffing")
+                .doesNotContain(bystander.toString());
+
         assertThat(call("POST", "/api/admin/abuse/" + id + "/resolve", admin, Map.of("note", " ", "quarantine", true))
                 .body().at("/error/field").asString()).isEqualTo("note");
         Response resolved = call("POST", "/api/admin/abuse/" + id + "/resolve", admin,
@@ -120,6 +130,9 @@ class AbuseReportsIT {
         JsonNode carried = call("GET", "/api/nodes?search=abuse-carrier", operator, null).body().at("/nodes/0");
         assertThat(carried.get("moderation").asString()).isEqualTo("quarantine");
         assertThat(carried.get("moderationReason").asString()).contains(id);
+        HttpResponse<String> supply = send("GET", "/admin", null, null, Map.of("Cookie", WebSessionCookie.NAME + "=" + admin));
+        assertThat(supply.statusCode()).isEqualTo(200);
+        assertThat(supply.body()).contains("Node moderation", carrier.toString(), "abuse report " + id);
         for (JsonNode m : moderations) {
             if (carrier.toString().equals(m.path("nodeId").asString())) {
                 call("DELETE", "/api/admin/nodes/bans/" + m.get("id").asString(), admin, null);

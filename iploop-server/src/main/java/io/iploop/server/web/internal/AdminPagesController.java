@@ -13,6 +13,9 @@ import io.iploop.server.audit.AuditService;
 import io.iploop.server.cashouts.Cashout;
 import io.iploop.server.cashouts.CashoutStatus;
 import io.iploop.server.cashouts.CashoutsService;
+import io.iploop.server.abuse.AbuseException;
+import io.iploop.server.abuse.AbuseReport;
+import io.iploop.server.abuse.AbuseService;
 import io.iploop.server.nodes.NewNodeModeration;
 import io.iploop.server.nodes.NodeModerationService;
 import io.iploop.server.nodes.NodesException;
@@ -25,6 +28,7 @@ import io.iploop.server.plans.Subscription;
 import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.AuthenticatedUser;
 import jakarta.servlet.http.HttpServletResponse;
+import io.iploop.server.usage.TargetTraffic;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,10 +93,12 @@ final class AdminPagesController {
     private final CashoutsService cashouts;
     private final AuditService audit;
     private final NodeModerationService moderation;
+    private final AbuseService abuse;
 
     AdminPagesController(AccountAdminService accountAdmin, PlansService plans, NodesService nodes, AdminStatsService stats,
-            CashoutsService cashouts, AuditService audit, NodeModerationService moderation) {
+            CashoutsService cashouts, AuditService audit, NodeModerationService moderation, AbuseService abuse) {
         this.moderation = moderation;
+        this.abuse = abuse;
         this.accountAdmin = accountAdmin;
         this.plans = plans;
         this.nodes = nodes;
@@ -151,6 +157,50 @@ final class AdminPagesController {
     String lift(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id) {
         moderation.lift(me.userId(), id);
         return "redirect:/admin?done=lifted";
+    }
+
+    // ---- Abuse reports ----
+
+    /**
+     * The abuse queue (docs/moderation.md#abuse-reports): open reports (all with {@code all=true}),
+     * each with the customers and exits the usage records show for its target and window.
+     */
+    @GetMapping("/admin/abuse")
+    String abuseQueue(@RequestParam(defaultValue = "false") boolean all, @RequestParam(required = false) @Nullable String done,
+            Model model) {
+        return renderAbuse(all, "resolved".equals(done) ? "Report resolved." : null, null, model);
+    }
+
+    private String renderAbuse(boolean all, @Nullable String done, @Nullable String error, Model model) {
+        List<AbuseReport> reports = abuse.list(!all);
+        Map<UUID, List<TargetTraffic>> traffic = new LinkedHashMap<>();
+        for (AbuseReport r : reports) {
+            if ("open".equals(r.status())) {
+                traffic.put(r.id(), abuse.traffic(r.id()));
+            }
+        }
+        model.addAttribute("reports", reports);
+        model.addAttribute("traffic", traffic);
+        model.addAttribute("all", all);
+        model.addAttribute("done", done);
+        model.addAttribute("error", error);
+        return "admin/abuse";
+    }
+
+    @PostMapping("/admin/abuse/{id}/resolve")
+    String resolveAbuse(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id,
+            @RequestParam(defaultValue = "") String note, @RequestParam(defaultValue = "false") boolean quarantine,
+            HttpServletResponse response, Model model) {
+        try {
+            abuse.resolve(me.userId(), id, note, quarantine);
+        } catch (AbuseException e) {
+            if (e.status().value() == HttpServletResponse.SC_NOT_FOUND) {
+                throw e;
+            }
+            response.setStatus(e.status().value());
+            return renderAbuse(false, null, capitalize(e.getMessage()), model);
+        }
+        return "redirect:/admin/abuse?done=resolved";
     }
 
     // ---- Users ----
