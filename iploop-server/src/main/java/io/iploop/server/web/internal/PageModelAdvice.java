@@ -3,6 +3,7 @@ package io.iploop.server.web.internal;
 import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.mail.MailService;
+import io.iploop.server.notifications.NotificationsService;
 import io.iploop.server.accounts.UserRole;
 import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.AuthenticatedUser;
@@ -24,8 +25,8 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 
 /**
  * Puts what the layout needs into every page model of this package: {@code me} (the signed-in
- * {@link Account}, null on public pages), {@code isAdmin} and {@code path} (for the active sidebar
- * item). Renders a feature's {@link ApiException} thrown by a page as the error page with its
+ * {@link Account}, null on public pages), {@code isAdmin}, {@code path} (for the active sidebar
+ * item) and {@code unreadNotifications} (the bell's count, docs/plans-and-alerts.md#notifications). Renders a feature's {@link ApiException} thrown by a page as the error page with its
  * status and message (docs/product/dashboard.md#errors-and-states: messages shown verbatim; another tenant's object is a plain
  * 404), and anything unexpected as a 500 page without details (logged). Thread-safe.
  */
@@ -76,10 +77,12 @@ final class PageModelAdvice {
 
     private final AccountsService accounts;
     private final MailService mail;
+    private final NotificationsService notifications;
 
-    PageModelAdvice(AccountsService accounts, MailService mail) {
+    PageModelAdvice(AccountsService accounts, MailService mail, NotificationsService notifications) {
         this.accounts = accounts;
         this.mail = mail;
+        this.notifications = notifications;
     }
 
     @ModelAttribute
@@ -93,6 +96,7 @@ final class PageModelAdvice {
         model.addAttribute("mailConfigured", mail.smtpConfigured());
         model.addAttribute("planHelp", PlanHelpLink.INSTANCE);
         model.addAttribute("earnNav", EARN_NAV);
+        model.addAttribute("unreadNotifications", me == null ? 0L : notifications.unreadCount(me.id()));
         model.addAttribute("showEarn", me != null && (me.role() == UserRole.OPERATOR || me.role() == UserRole.ADMIN));
     }
 

@@ -13,6 +13,9 @@ import io.iploop.server.accounts.TwoFactorSetup;
 import io.iploop.server.keys.ApiKeysService;
 import io.iploop.server.keys.KeysException;
 import io.iploop.server.platform.AuthenticatedUser;
+import io.iploop.server.plans.PlansException;
+import io.iploop.server.plans.PlansService;
+import io.iploop.server.plans.UsageAlertSettings;
 import io.iploop.server.platform.WebSessionCookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -51,7 +54,7 @@ final class SettingsPagesController {
      */
     private static final Map<String, String> DONE_SECTION = Map.of("profile", "profile", "password", "password",
             "notifications", "notifications", "2fa-off", "two-factor", "session", "sessions", "sessions", "sessions",
-            "whitelist", "whitelist");
+            "whitelist", "whitelist", "usage-alerts", "usage-alerts");
 
     /** Confirmation texts for {@code ?done=}; anything else shows nothing. */
     private static final Map<String, String> DONE = Map.of(
@@ -61,7 +64,8 @@ final class SettingsPagesController {
             "2fa-off", "Two-factor authentication is off. Your account is protected by your password only.",
             "session", "Session ended. Its browser or API client is signed out from its next request on.",
             "sessions", "Every other session was ended.",
-            "whitelist", "Account IP whitelist saved. The proxy applies it within 5 seconds.");
+            "whitelist", "Account IP whitelist saved. The proxy applies it within 5 seconds.",
+            "usage-alerts", "Usage alerts saved.");
 
     private final AccountsService accounts;
     private final SignInService signIn;
@@ -69,9 +73,11 @@ final class SettingsPagesController {
     private final ProfileService profiles;
     private final TwoFactorService twoFactorService;
     private final ApiKeysService keys;
+    private final PlansService plans;
 
     SettingsPagesController(AccountsService accounts, SignInService signIn, PasswordService passwordService,
-            ProfileService profiles, TwoFactorService twoFactorService, ApiKeysService keys) {
+            ProfileService profiles, TwoFactorService twoFactorService, ApiKeysService keys, PlansService plans) {
+        this.plans = plans;
         this.accounts = accounts;
         this.signIn = signIn;
         this.passwordService = passwordService;
@@ -153,6 +159,28 @@ final class SettingsPagesController {
             @RequestParam(defaultValue = "false") boolean securityAlerts) {
         profiles.setNotificationPreferences(me.userId(), new NotificationPreferences(lowBalance, weeklyReport, securityAlerts));
         return "redirect:/settings?done=notifications#notifications";
+    }
+
+    /** Usage alerts (docs/plans-and-alerts.md#usage-alerts): 80 %, 100 % and an optional custom threshold. */
+    @PostMapping("/settings/usage-alerts")
+    String usageAlerts(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "false") boolean at80,
+            @RequestParam(defaultValue = "false") boolean at100, @RequestParam(defaultValue = "") String customPercent,
+            Model model, HttpServletResponse response) {
+        String text = customPercent.strip();
+        String error;
+        try {
+            Integer custom = text.isEmpty() ? null : Integer.valueOf(text);
+            plans.setAlertSettings(me.userId(), new UsageAlertSettings(at80, at100, custom));
+            return "redirect:/settings?done=usage-alerts#usage-alerts";
+        } catch (NumberFormatException e) {
+            error = "Custom threshold: a whole number from 1 to 100, or empty for none.";
+        } catch (PlansException e) {
+            error = "Custom threshold: from 1 to 100 %, or empty for none.";
+        }
+        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        model.addAttribute("alertsError", error);
+        model.addAttribute("alertsCustomText", text);
+        return render(me, model);
     }
 
     @PostMapping("/settings/2fa/setup")
@@ -275,6 +303,11 @@ final class SettingsPagesController {
                     "phone", account.phone() == null ? "" : account.phone()));
         }
         model.addAttribute("prefs", profiles.notificationPreferences(me.userId()));
+        UsageAlertSettings alerts = plans.alertSettings(me.userId());
+        model.addAttribute("alerts", alerts);
+        if (!model.containsAttribute("alertsCustomText")) {
+            model.addAttribute("alertsCustomText", alerts.customPercent() == null ? "" : alerts.customPercent().toString());
+        }
         model.addAttribute("sessions", signIn.sessions(me.userId()));
         model.addAttribute("currentSession", me.sessionId());
         model.addAttribute("sessionHasTwoFactor", me.twoFactor());
