@@ -25,6 +25,9 @@ public interface NotificationsService {
     /** The account's newest notifications, newest first, at most {@code limit} (1 to {@link #MAX_LIST}). */
     List<Notification> recent(UUID userId, int limit);
 
+    /** The account's newest unread notifications, newest first, at most {@code limit} (1 to {@link #MAX_LIST}). */
+    List<Notification> recentUnread(UUID userId, int limit);
+
     /** How many of the account's notifications are unread. */
     long unreadCount(UUID userId);
 

@@ -166,12 +166,16 @@ class TenancyIT {
         tenant("PATCH /api/webhooks/{id}", webhook, Map.of("enabled", false));
         tenant("DELETE /api/webhooks/{id}", webhook, null);
         tenant("POST /api/webhooks/{id}/rotate-secret", webhook, null);
+        tenant("PUT /api/webhooks/{id}", webhook, Map.of("enabled", false));
+        tenant("POST /api/webhooks/{id}/regenerate-secret", webhook, null);
         tenant("POST /api/webhooks/{id}/test", webhook, null);
         tenant("GET /api/webhooks/{id}/deliveries", webhook, null);
         tenant("POST /api/webhooks/{id}/events/{eventId}/resend", webhook, null);
-        tenant("POST /api/notifications/{id}/read", new Owned("A's notification", notifications.notify(
+        Owned notification = new Owned("A's notification", notifications.notify(
                 UUID.fromString(a.userId()), "tenancy", "for A only", "tenancy", null).id().toString(),
-                List.of("/api/notifications")), null);
+                List.of("/api/notifications", "/api/notifications?unread=true"));
+        tenant("POST /api/notifications/{id}/read", notification, null);
+        tenant("PUT /api/notifications/{id}/read", notification, null);
         tenant("GET /api/billing/invoices/{id}/pdf", invoice, null);
     }
 

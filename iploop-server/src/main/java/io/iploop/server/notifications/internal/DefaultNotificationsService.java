@@ -39,8 +39,18 @@ class DefaultNotificationsService implements NotificationsService {
 
     @Override
     public List<Notification> recent(UUID userId, int limit) {
+        return newest(userId, limit, "");
+    }
+
+    @Override
+    public List<Notification> recentUnread(UUID userId, int limit) {
+        return newest(userId, limit, " AND read_at IS NULL");
+    }
+
+    private List<Notification> newest(UUID userId, int limit, String condition) {
         int n = Math.clamp(limit, 1, MAX_LIST);
-        return jdbc.sql("SELECT * FROM notifications WHERE user_id = :userId ORDER BY created_at DESC, id LIMIT :n")
+        return jdbc.sql("SELECT * FROM notifications WHERE user_id = :userId" + condition
+                        + " ORDER BY created_at DESC, id LIMIT :n")
                 .param("userId", userId).param("n", n).query(DefaultNotificationsService::map).list();
     }
 

@@ -8,6 +8,7 @@ import io.iploop.server.mail.MailService;
 import io.iploop.server.mail.OutgoingMail;
 import io.iploop.server.notifications.NotificationsService;
 import io.iploop.server.plans.UsageAlertSettings;
+import io.iploop.server.plans.UsageThresholdReached;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Timestamp;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -32,7 +34,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * so rolled-over and added GB count); it fires at most once per subscription and period (the key of
  * {@code plan_usage_alerts}), as one in-dashboard notification and, while the account's "low balance"
  * e-mail preference is on, one e-mail through the mail outbox, both in the transaction that records
- * it. Several thresholds reached at once make one message, for the highest. Runs from the
+ * it, and one {@link UsageThresholdReached} event in that transaction (webhooks' {@code usage.threshold}).
+ * Several thresholds reached at once make one message, for the highest. Runs from the
  * {@code plans-usage-alerts} job, one query per run, never in the proxy's path. Thread-safe.
  */
 @Component
@@ -47,9 +50,11 @@ class UsageAlerts {
     private final MailService mail;
     private final AccountsService accounts;
     private final ProfileService profiles;
+    private final ApplicationEventPublisher events;
 
     UsageAlerts(JdbcClient jdbc, TransactionTemplate tx, NotificationsService notifications, MailService mail,
-            AccountsService accounts, ProfileService profiles) {
+            AccountsService accounts, ProfileService profiles, ApplicationEventPublisher events) {
+        this.events = events;
         this.jdbc = jdbc;
         this.tx = tx;
         this.notifications = notifications;
@@ -77,7 +82,7 @@ class UsageAlerts {
     }
 
     /** A subscription with thresholds reached and not yet fired this period. */
-    private record Reached(UUID subscriptionId, UUID userId, String planName, Instant periodStart,
+    private record Reached(UUID subscriptionId, UUID userId, String planId, String planName, Instant periodStart,
             @Nullable Instant periodEnd, BigDecimal periodGbUsed, BigDecimal gbBalance, List<Integer> thresholds) {}
 
     /**
@@ -88,7 +93,7 @@ class UsageAlerts {
     int evaluate() {
         Map<UUID, Reached> due = new LinkedHashMap<>();
         jdbc.sql("""
-                        SELECT up.id, up.user_id, p.name AS plan_name, up.period_start, up.period_end,
+                        SELECT up.id, up.user_id, p.id AS plan_id, p.name AS plan_name, up.period_start, up.period_end,
                                up.period_gb_used, up.gb_balance, t.pct
                         FROM user_plans up
                         JOIN plans p ON p.id = up.plan_id
@@ -107,7 +112,8 @@ class UsageAlerts {
                     Timestamp end = rs.getTimestamp("period_end");
                     due.computeIfAbsent(id, k -> {
                         try {
-                            return new Reached(id, rs.getObject("user_id", UUID.class), rs.getString("plan_name"),
+                            return new Reached(id, rs.getObject("user_id", UUID.class), rs.getString("plan_id"),
+                                    rs.getString("plan_name"),
                                     rs.getTimestamp("period_start").toInstant(), end == null ? null : end.toInstant(),
                                     rs.getBigDecimal("period_gb_used"), rs.getBigDecimal("gb_balance"), new ArrayList<>());
                         } catch (java.sql.SQLException e) {
@@ -126,6 +132,7 @@ class UsageAlerts {
     /** Records the thresholds and sends one message for the highest newly recorded; false if none was new. */
     private boolean fire(Reached r) {
         int highest = 0;
+        List<Integer> reached = new ArrayList<>();
         for (int t : r.thresholds()) {
             int inserted = jdbc.sql("""
                             INSERT INTO plan_usage_alerts (subscription_id, period_start, threshold)
@@ -136,14 +143,17 @@ class UsageAlerts {
                     .param("t", t).update();
             if (inserted == 1) {
                 highest = Math.max(highest, t);
+                reached.add(t);
             }
         }
         if (highest == 0) {
             return false; // fired by another run meanwhile, or the period moved on (renewed)
         }
+        BigDecimal left = r.gbBalance().max(BigDecimal.ZERO);
+        events.publishEvent(new UsageThresholdReached(r.userId(), r.subscriptionId(), r.planId(), reached,
+                r.periodStart(), r.periodGbUsed(), left));
         String title = highest >= 100 ? "Your GB for this period are used up"
                 : "You have used " + highest + " % of your GB for this period";
-        BigDecimal left = r.gbBalance().max(BigDecimal.ZERO);
         String body = "Plan " + r.planName() + ": " + gb(r.periodGbUsed()) + " GB used, " + gb(left) + " GB left"
                 + (r.periodEnd() == null ? "." : " until the period ends on " + DAY.format(r.periodEnd()) + ".")
                 + (highest >= 100 ? " The proxy answers 402 until you have GB again." : "")

@@ -89,13 +89,6 @@ class WebhookRepository {
                 .param("user", userId).param("type", type).query(UUID.class).list();
     }
 
-    boolean hasSubscribers(UUID userId, String type) {
-        return jdbc.sql("""
-                        SELECT EXISTS (SELECT 1 FROM webhook_endpoints
-                                       WHERE user_id = :user AND enabled AND :type = ANY (event_types))""")
-                .param("user", userId).param("type", type).query(Boolean.class).single();
-    }
-
     void insertMessage(UUID endpointId, String eventId, String type, String payload) {
         jdbc.sql("""
                         INSERT INTO webhook_messages (endpoint_id, event_id, event_type, payload)

@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -69,6 +70,14 @@ class WebhooksController {
         return webhooks.update(caller.userId(), id, r);
     }
 
+    /** The same change as PATCH, under the verb most providers' webhook APIs use for it. */
+    @PutMapping("/{id}")
+    @Operation(summary = "Same as PATCH: change the fields given (url, eventTypes, description, enabled)")
+    WebhookEndpoint put(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id,
+            @RequestBody @NotNull WebhookEndpointChange r) {
+        return update(caller, id, r);
+    }
+
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Delete an endpoint, its queued events and its delivery log")
@@ -80,6 +89,13 @@ class WebhooksController {
     @Operation(summary = "Replace the signing secret at once; the new one is in this response only")
     CreatedResponse rotateSecret(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id) {
         return CreatedResponse.of(webhooks.rotateSecret(caller.userId(), id));
+    }
+
+    /** The same as rotate-secret, under the name docs/integrations/webhooks.md also lists. */
+    @PostMapping("/{id}/regenerate-secret")
+    @Operation(summary = "Same as rotate-secret")
+    CreatedResponse regenerateSecret(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id) {
+        return rotateSecret(caller, id);
     }
 
     @PostMapping("/{id}/test")
