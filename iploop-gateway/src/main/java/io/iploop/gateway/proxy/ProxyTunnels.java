@@ -80,8 +80,6 @@ public final class ProxyTunnels {
                         held.clear();
                         stream.abort("customer connection closed");
                         services.recordUsage(metered, stream.exit(), null);
-                        // Closed between loops, the pipeline saw no channelInactive.
-                        metered.connection().releaseSlot();
                     });
         });
     }

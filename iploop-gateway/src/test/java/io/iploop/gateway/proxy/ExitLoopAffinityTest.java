@@ -27,10 +27,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link ExitLoopAffinity} on real NIO sockets: an accepted customer channel moves onto the loop of
@@ -43,6 +46,7 @@ class ExitLoopAffinityTest {
     private final EventLoopGroup other = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
     private final StringBuilder received = new StringBuilder();
+    private final AtomicInteger inactive = new AtomicInteger();
     private @Nullable Channel server;
     private @Nullable Socket client;
 
@@ -65,6 +69,12 @@ class ExitLoopAffinityTest {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelInactive(ChannelHandlerContext ctx) {
+                                inactive.incrementAndGet();
+                                ctx.fireChannelInactive();
+                            }
+
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                 ByteBuf b = (ByteBuf) msg;
@@ -135,19 +145,29 @@ class ExitLoopAffinityTest {
         assertThat(ch.eventLoop()).isSameAs(start);
     }
 
-    @Test
-    void aChannelClosedBeforeTheMoveIsReportedAsFailed() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aChannelClosedAroundTheMoveIsReportedAsFailedAndInactiveOnce(boolean closeAfterTheCall) throws Exception {
         Channel ch = connect();
         EventLoop start = ch.eventLoop();
         EventLoop to = otherLoopThan(start);
         CompletableFuture<String> outcome = new CompletableFuture<>();
         start.execute(() -> {
-            ch.close();
+            if (!closeAfterTheCall) {
+                ch.close();
+            }
             ExitLoopAffinity.moveToStreamLoop(ch, new LoopStream(to), () -> outcome.complete("relayed"),
                     cause -> outcome.complete("failed"));
+            if (closeAfterTheCall) {
+                ch.close();
+            }
         });
         assertThat(outcome.get(5, TimeUnit.SECONDS)).isEqualTo("failed");
         assertThat(ch.isOpen()).isFalse();
+        ch.closeFuture().sync();
+        CompletableFuture<Integer> count = new CompletableFuture<>();
+        start.execute(() -> ch.eventLoop().execute(() -> count.complete(inactive.get())));
+        assertThat(count.get(5, TimeUnit.SECONDS)).isEqualTo(1);
     }
 
     private EventLoop otherLoopThan(EventLoop loop) {
