@@ -261,11 +261,15 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!firstBindingOpened) {
-            // Only before the connection's first stream: no earlier stream's callbacks can still be
-            // queued for the loop it leaves.
+            // Only before the connection's first stream (no earlier stream's callbacks can still be
+            // queued for the loop it leaves), and only for a customer that keeps the connection
+            // alive: one exchange and a close do not repay a deregistration and a registration.
             firstBindingOpened = true;
-            moveToStreamLoop(c, b, stream);
-            return;
+            Exchange ex = exchange;
+            if (ex != null && ex.customerKeepAlive) {
+                moveToStreamLoop(c, b, stream);
+                return;
+            }
         }
         started(b, stream);
     }
