@@ -5,9 +5,11 @@ import io.iploop.gateway.error.ProxyErrorResponses;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
+import io.iploop.gateway.proxy.ExitLoopAffinity;
 import io.iploop.gateway.proxy.InterimUsage;
 import io.iploop.gateway.proxy.MeteredStream;
 import io.iploop.gateway.proxy.ProxyConnection;
+import io.iploop.gateway.proxy.ProxyServerHalfCloseHandler;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.proxy.ProxyTunnels;
 import io.iploop.gateway.routing.Targeting;
@@ -18,6 +20,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -69,6 +72,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
     private @Nullable Exchange exchange;
     private boolean readWhenWritable;
     private boolean readScheduled;
+    private boolean firstBindingOpened;
 
     public HttpProxyServerForwardHandler(ProxyServices services, ProxyConnection connection) {
         this.services = services;
@@ -251,13 +255,59 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             failExchange(b, error, detail, alternatives);
             return;
         }
-        if (b.finished || ctx == null || !ctx.channel().isActive()) {
+        ChannelHandlerContext c = ctx;
+        if (b.finished || c == null || !c.channel().isActive()) {
+            stream.close();
+            return;
+        }
+        if (!firstBindingOpened) {
+            // Only before the connection's first stream (no earlier stream's callbacks can still be
+            // queued for the loop it leaves), and only for a customer that keeps the connection
+            // alive: one exchange and a close do not repay a deregistration and a registration.
+            firstBindingOpened = true;
+            Exchange ex = exchange;
+            if (ex != null && ex.customerKeepAlive) {
+                moveToStreamLoop(c, b, stream);
+                return;
+            }
+        }
+        started(b, stream);
+    }
+
+    /**
+     * Moves the customer channel onto the stream's event loop ({@link ExitLoopAffinity}), so the
+     * request, the response and every later exchange on this stream run on one thread. The idle
+     * timer is re-created on the new loop (a timer stays on the loop it was scheduled on).
+     */
+    private void moveToStreamLoop(ChannelHandlerContext c, Binding b, ExitStream stream) {
+        ChannelPipeline p = c.pipeline();
+        boolean idle = p.get(HttpProxyServerInitializer.IDLE) != null;
+        if (idle) {
+            p.remove(HttpProxyServerInitializer.IDLE);
+        }
+        ExitLoopAffinity.moveToStreamLoop(c.channel(), stream, () -> {
+            if (idle && !connectMode && p.get(HttpProxyServerInitializer.IDLE) == null) {
+                p.addAfter(ProxyServerHalfCloseHandler.NAME, HttpProxyServerInitializer.IDLE,
+                        HttpProxyServerInitializer.idleHandler(services));
+            }
+            if (b.finished || !c.channel().isActive()) {
+                stream.close();
+                return;
+            }
+            started(b, stream);
+        }, cause -> stream.close());
+    }
+
+    /** The binding's stream is open and the customer channel on its final loop: send what waits. */
+    private void started(Binding b, ExitStream stream) {
+        ChannelHandlerContext c = ctx;
+        if (b.finished || c == null || !c.channel().isActive()) {
             stream.close();
             return;
         }
         b.stream = stream;
         services.metrics().streamOpened();
-        b.interim = services.interim().begin(services, ctx.channel(), b.metered(), stream::exit);
+        b.interim = services.interim().begin(services, c.channel(), b.metered(), stream::exit);
         stream.setHandler(b);
         try {
             b.flushPending();

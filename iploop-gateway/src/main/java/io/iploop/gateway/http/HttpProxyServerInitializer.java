@@ -60,7 +60,7 @@ public final class HttpProxyServerInitializer extends ChannelInitializer<Channel
         p.addLast(METERING, new ProxyServerMeteringHandler(connection, services.metrics()));
         p.addLast(READS, new ProxyServerReadSchedulingHandler());
         p.addLast(ProxyServerHalfCloseHandler.NAME, new ProxyServerHalfCloseHandler());
-        p.addLast(IDLE, new IdleStateHandler(0, 0, services.httpIdleTimeoutMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(IDLE, idleHandler(services));
         p.addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
@@ -70,5 +70,10 @@ public final class HttpProxyServerInitializer extends ChannelInitializer<Channel
         p.addLast(AUTH, new HttpProxyServerAuthHandler(services, connection));
         p.addLast(FORWARD, new HttpProxyServerForwardHandler(services, connection));
         p.addLast(CONNECT, new HttpProxyServerConnectHandler(services, connection));
+    }
+
+    /** The keep-alive idle timer ({@link ProxyServices#httpIdleTimeoutMillis()}, any direction). */
+    static IdleStateHandler idleHandler(ProxyServices services) {
+        return new IdleStateHandler(0, 0, services.httpIdleTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -41,8 +41,9 @@ public final class ProxyTunnels {
      * The CONNECT success path shared by the HTTP proxy and SOCKS5 listeners, once the exit
      * stream is open: if the customer already left, the stream is closed and the usage recorded;
      * otherwise {@code reply} (the protocol's "connected" answer) is written, and once it is out the
-     * protocol handlers named in {@code protocolHandlers} and {@code self} leave the pipeline and the
-     * bytes are relayed ({@link #relay}). {@code early} holds bytes the customer sent before the
+     * protocol handlers named in {@code protocolHandlers} and {@code self} leave the pipeline, the
+     * channel moves onto the stream's event loop ({@link ExitLoopAffinity}) and the bytes are relayed
+     * ({@link #relay}). {@code early} holds bytes the customer sent before the
      * relay started; this method takes them over when the relay starts (the caller still releases
      * what is left in it when {@code self} is removed otherwise). Call on the channel's event loop.
      */
@@ -70,7 +71,16 @@ public final class ProxyTunnels {
             List<ByteBuf> held = new ArrayList<>(early);
             early.clear();
             p.remove(self);
-            relay(services, ctx.channel(), stream, held, metered);
+            Channel channel = ctx.channel();
+            ExitLoopAffinity.moveToStreamLoop(channel, stream, () -> relay(services, channel, stream, held, metered),
+                    cause -> {
+                        log.debug("customer connection to {} closed while moving to its exit's loop: {}",
+                                metered.host(), cause.toString());
+                        held.forEach(ByteBuf::release);
+                        held.clear();
+                        stream.abort("customer connection closed");
+                        services.recordUsage(metered, stream.exit(), null);
+                    });
         });
     }
 
