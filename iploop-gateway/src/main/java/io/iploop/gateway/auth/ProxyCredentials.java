@@ -1,6 +1,7 @@
 package io.iploop.gateway.auth;
 
 import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.routing.HeaderProfile;
 import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.KeyHashes;
 import io.iploop.gateway.spi.TargetingOption;
@@ -172,7 +173,8 @@ public record ProxyCredentials(String customerId, String apiKey, Targeting targe
             case "state", "city" -> "1-64 letters, digits or _ (use _ for spaces), e.g. new_york";
             case "zip" -> "1-16 letters or digits";
             case "asn" -> "a positive autonomous system number such as 7922";
-            case "isp", "profile" -> "1-64 letters, digits or _";
+            case "isp" -> "1-64 letters, digits or _";
+            case "profile" -> String.join(", ", HeaderProfile.names());
             case "session" -> "1-64 of A-Z, a-z, 0-9 and _";
             case "sesstype" -> "rotating, sticky or per-request";
             case "lifetime" -> "minutes, or a number followed by s or h, > 0";
@@ -249,7 +251,13 @@ public record ProxyCredentials(String customerId, String apiKey, Targeting targe
                     case "on-block" -> Targeting.RotateMode.ON_BLOCK;
                     default -> throw malformed(name, value);
                 };
-                case "profile" -> profile = word(name, value, 64, true);
+                case "profile" -> {
+                    String p = word(name, value, 64, true);
+                    if (HeaderProfile.named(p) == null) {
+                        throw malformed(name, value);
+                    }
+                    profile = p;
+                }
                 case "speed" -> speed = switch (value.toLowerCase(Locale.ROOT)) {
                     case "fast" -> Targeting.SPEED_FAST_MBPS;
                     case "medium" -> Targeting.SPEED_MEDIUM_MBPS;

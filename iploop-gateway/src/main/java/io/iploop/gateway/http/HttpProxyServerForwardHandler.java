@@ -12,6 +12,7 @@ import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServerHalfCloseHandler;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.proxy.ProxyTunnels;
+import io.iploop.gateway.routing.HeaderProfile;
 import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.tunnel.ByteStream;
@@ -219,6 +220,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         if (!request.headers().contains(HttpHeaderNames.HOST)) {
             request.headers().set(HttpHeaderNames.HOST, target.authority());
         }
+        HeaderProfile.apply(targeting.profile(), request.headers()); // docs/header-profiles.md
         Binding b = binding;
         if (b != null && (b.finished || !b.reusable || !b.key.equals(target.key()) || targeting.exitPerRequest()
                 || !b.principal.equals(principal) || !b.targeting.equals(targeting))) {

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param lifetime sticky-session lifetime; null means the default ({@link #stickyLifetime()}), capped by plan
  * @param isp ISP name, lower case (matched normalised, docs/exit-quality.md#targeting), null when not targeted
  * @param zip postal code, upper case, null when not targeted
+ * @param profile a {@link HeaderProfile} name applied to plain-HTTP requests, lower case, null when not set
  * @param minSpeedMbps least measured node throughput in Mbit/s ({@code speed-fast} is
  *     {@link #SPEED_FAST_MBPS}, {@code speed-medium} {@link #SPEED_MEDIUM_MBPS}), null when not set
  * @param maxLatencyMillis most measured node time to first byte in ms ({@code latency-low} is

@@ -99,6 +99,18 @@ class ProxyCredentialsTest {
     }
 
     @Test
+    void profileIsOneOfThePresetsAndAnUnknownOneIsRefusedNamingTheParameter() throws Exception {
+        assertThat(parse(KEY + "-profile-Firefox").targeting().profile()).isEqualTo("firefox");
+        for (String name : new String[] {"chrome", "safari", "mobile"}) {
+            assertThat(parse(KEY + "-profile-" + name).targeting().profile()).isEqualTo(name);
+        }
+        CredentialException unknown = failure(KEY + "-profile-opera");
+        assertThat(unknown.error()).isEqualTo(ProxyError.INVALID_TARGETING);
+        assertThat(unknown.getMessage()).isEqualTo("profile: 'opera' (expected: chrome, firefox, safari, mobile)");
+        assertThat(failure(KEY + "-profile-chrome.win").getMessage()).startsWith("profile: 'chrome.win' (expected: chrome");
+    }
+
+    @Test
     void speedAndLatencyClassesAreMeasuredThresholds() throws Exception {
         assertThat(parse(KEY + "-speed-fast").targeting().minSpeedMbps()).isEqualTo(Targeting.SPEED_FAST_MBPS);
         assertThat(parse(KEY + "-speed-Medium").targeting().minSpeedMbps()).isEqualTo(Targeting.SPEED_MEDIUM_MBPS);

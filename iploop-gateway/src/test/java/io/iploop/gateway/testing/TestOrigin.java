@@ -21,7 +21,8 @@ import javax.net.ssl.SSLContext;
  * {@code GET /bytes/N} answers N deterministic bytes ({@link #byteAt}) with Content-Length,
  * {@code GET /chunked/N} the same bytes with chunked transfer coding (RFC 9112 §7.1), flushed every
  * 64 KiB; {@code /echo} answers the request body, with the method in {@code X-Method} and whether a
- * {@code Proxy-Authorization} header reached the origin in {@code X-Saw-Proxy-Authorization}.
+ * {@code Proxy-Authorization} header reached the origin in {@code X-Saw-Proxy-Authorization};
+ * {@code /headers} answers the request's headers as text, one {@code lower-case-name: value} line each.
  * Thread-safe; close it after use.
  */
 public final class TestOrigin implements AutoCloseable {
@@ -36,6 +37,7 @@ public final class TestOrigin implements AutoCloseable {
         server.createContext("/bytes/", this::bytes);
         server.createContext("/chunked/", this::chunked);
         server.createContext("/echo", this::echo);
+        server.createContext("/headers", this::headers);
         server.setExecutor(executor);
         server.start();
     }
@@ -139,6 +141,19 @@ public final class TestOrigin implements AutoCloseable {
         ex.getResponseHeaders().set("X-Saw-Proxy-Authorization",
                 String.valueOf(ex.getRequestHeaders().containsKey("Proxy-Authorization")));
         ex.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private void headers(HttpExchange ex) throws IOException {
+        ex.getRequestBody().readAllBytes();
+        StringBuilder sb = new StringBuilder();
+        ex.getRequestHeaders().forEach((name, values) -> values.forEach(
+                v -> sb.append(name.toLowerCase(java.util.Locale.ROOT)).append(": ").append(v).append('\n')));
+        byte[] body = sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        ex.getResponseHeaders().set("Content-Type", "text/plain");
+        ex.sendResponseHeaders(200, body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
         }
