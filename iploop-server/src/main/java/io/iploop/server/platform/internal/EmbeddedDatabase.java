@@ -77,9 +77,10 @@ final class EmbeddedDatabase {
                 .setServerConfig("password_encryption", "scram-sha-256")
                 // Sized for one application's pool (10) plus Flyway, the admin CLI and psql, not
                 // zonky's 300 (shared memory per slot); buffers for a self-hosted database that fits
-                // in a few hundred MiB, leaving the page cache the rest.
+                // in a few hundred MiB, leaving the page cache the rest (16 MB: an idle server touches few of them, and
+                // each touched page counts in the resident memory of every backend that reads it).
                 .setServerConfig("max_connections", "40")
-                .setServerConfig("shared_buffers", "32MB")
+                .setServerConfig("shared_buffers", "16MB")
                 // No logical replication here: without workers PostgreSQL starts no launcher process.
                 .setServerConfig("max_logical_replication_workers", "0")
                 // zonky's own readiness check logs in as postgres: with the password once it is required.
