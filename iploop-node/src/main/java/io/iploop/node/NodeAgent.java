@@ -3,6 +3,7 @@ package io.iploop.node;
 import io.iploop.tunnel.ByteStream;
 import io.iploop.tunnel.ByteStreamRelay;
 import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.OpenFailure;
 import io.iploop.tunnel.StreamAcceptor;
 import io.iploop.tunnel.TunnelPipeline;
@@ -94,7 +95,10 @@ public final class NodeAgent implements AutoCloseable {
     private final int gatewayPort;
     private final @Nullable SslContext ssl;
     private final EgressPolicy egressPolicy;
-    private final Hello hello;
+    /** Rebuilt by {@link #allowPorts}; read when a connection attempt starts. */
+    private volatile Hello hello;
+    /** Destination ports this agent opens streams to (docs/node-agent.md#allowed-ports). */
+    private volatile PortPolicy allowedPorts = PortPolicy.ALL;
     private final ReconnectBackoff backoff;
     private final ExitTrafficCounter trafficCounter;
     /** The bandwidth cap over all exit streams, or null for none (docs/node-agent.md#bandwidth-limit). */
@@ -153,6 +157,24 @@ public final class NodeAgent implements AutoCloseable {
      */
     public void limitBandwidth(@Nullable Integer megabitsPerSecond) {
         bandwidthLimiter = megabitsPerSecond == null ? null : new BandwidthLimiter(megabitsPerSecond);
+    }
+
+    /**
+     * Limits the destination ports this agent opens streams to (the {@code allowed-ports} setting,
+     * docs/node-agent.md#allowed-ports; {@code proxyclaw} defaults it to 80 and 443, this class to
+     * all ports). The agent answers an OPEN to another port with OPEN_FAIL {@code forbidden} and
+     * announces the policy in its HELLO, so the gateway does not send it such streams
+     * (docs/protocol.md §4.1). Applies to OPENs from now on and to the next HELLO: call it before
+     * {@link #start()}. Any thread.
+     */
+    public void allowPorts(PortPolicy ports) {
+        allowedPorts = ports;
+        hello = hello.withAllowedPorts(ports);
+    }
+
+    /** The destination ports this agent opens streams to ({@link #allowPorts}). */
+    public PortPolicy allowedPorts() {
+        return allowedPorts;
     }
 
     NodeAgent(AgentConfig config, ReconnectBackoff backoff) {
@@ -612,6 +634,11 @@ public final class NodeAgent implements AutoCloseable {
         public void onOpen(ByteStream stream, String host, int port, OpenReply reply) {
             if (draining || !acceptingStreams()) {
                 reply.reject(OpenFailure.UNAVAILABLE, "agent is draining");
+                return;
+            }
+            PortPolicy ports = allowedPorts;
+            if (!ports.allows(port)) {
+                reply.reject(OpenFailure.FORBIDDEN, "port " + port + " is not in this node's allowed ports (" + ports + ")");
                 return;
             }
             if (Cidr.isAddressLiteral(host)) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.iploop.tunnel.ByteStream;
 import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.OpenFailedException;
 import io.iploop.tunnel.OpenFailure;
 import io.iploop.tunnel.TunnelProtocol;
@@ -203,6 +204,31 @@ class NodeAgentIT {
         assertOpenFails(session, "169.254.169.254", 80, OpenFailure.FORBIDDEN, "169.254.169.254");
         assertOpenFails(session, "192.168.1.1", 443, OpenFailure.FORBIDDEN, "192.168.1.1");
         assertOpenFails(session, "127.0.0.1", 25, OpenFailure.FORBIDDEN, "SMTP");
+    }
+
+    /** docs/node-agent.md#allowed-ports: the default 80/443 policy refuses SSH and says so in HELLO. */
+    @Test
+    void theDefaultPortPolicyRefusesPort22AndIsAnnouncedInHello() throws Exception {
+        AgentConfig config = new AgentConfig(gateway.uri(), KEY, "device-1", null, null, null, null, 0, null, null,
+                false, true, List.of(), List.of(), TunnelSettings.DEFAULTS);
+        NodeAgent a = new NodeAgent(config, new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(2_000), new SplittableRandom()));
+        agent = a;
+        a.allowPorts(PortPolicy.WEB);
+        a.start();
+        TunnelSession session = gateway.nextSession(10);
+        assertThat(gateway.hellos().getFirst().allowedPorts()).isEqualTo(PortPolicy.WEB);
+
+        assertOpenFails(session, "127.0.0.1", 22, OpenFailure.FORBIDDEN, "port 22 is not in this node's allowed ports (80,443)");
+        assertOpenFails(session, "127.0.0.1", echoPort(), OpenFailure.FORBIDDEN, "allowed ports");
+        assertThat(a.status().streamsServed()).isZero();
+    }
+
+    @Test
+    void anAgentWithoutAPolicyAnnouncesAllPorts() throws Exception {
+        startAgent(true);
+        TunnelSession session = gateway.nextSession(10);
+        assertThat(gateway.hellos().getFirst().allowedPorts().isAll()).isTrue();
+        assertEchoes(session);
     }
 
     @Test

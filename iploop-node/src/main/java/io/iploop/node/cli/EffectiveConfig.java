@@ -1,6 +1,7 @@
 package io.iploop.node.cli;
 
 import io.iploop.node.AgentConfig;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.TunnelSettings;
 import java.net.URI;
 import java.util.EnumMap;
@@ -24,6 +25,8 @@ final class EffectiveConfig {
 
     /** How long open streams may keep running after a stop is requested, by default, in seconds. */
     static final int DEFAULT_DRAIN_SECONDS = 20;
+    /** The ports a node opens unless its operator widens them, as large providers do: web only. */
+    static final String DEFAULT_ALLOWED_PORTS = "80,443";
 
     static final String ENV_KEY = "PROXYCLAW_KEY";
     /** The product's Docker examples call it this; accepted as an alias of {@link #ENV_KEY}. */
@@ -136,6 +139,15 @@ final class EffectiveConfig {
     @Nullable Integer bandwidthLimitMbps() {
         String v = values.get(Setting.BANDWIDTH_LIMIT_MBPS);
         return v == null ? null : Integer.valueOf(v);
+    }
+
+    /**
+     * The destination ports the agent opens ({@code allowed-ports}; docs/node-agent.md#allowed-ports):
+     * {@value #DEFAULT_ALLOWED_PORTS} unless configured.
+     */
+    PortPolicy allowedPorts() {
+        String v = values.get(Setting.ALLOWED_PORTS);
+        return PortPolicy.parse(v == null ? DEFAULT_ALLOWED_PORTS : v);
     }
 
     java.time.Duration drainTimeout() {

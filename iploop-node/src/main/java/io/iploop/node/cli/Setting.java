@@ -1,6 +1,7 @@
 package io.iploop.node.cli;
 
 import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.egress.EgressPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,7 +38,9 @@ enum Setting {
             "extra destinations this node refuses, comma-separated domains (subdomains included)", Setting::domains),
     BLOCKED_CIDRS("blocked-cidrs", "extra address blocks this node refuses, comma-separated CIDRs", Setting::cidrs),
     DRAIN_TIMEOUT("drain-timeout", "seconds open streams may keep running after a stop is requested, 0-3600 (default "
-            + EffectiveConfig.DEFAULT_DRAIN_SECONDS + ")", Setting::drainSeconds);
+            + EffectiveConfig.DEFAULT_DRAIN_SECONDS + ")", Setting::drainSeconds),
+    ALLOWED_PORTS("allowed-ports", "destination ports this node opens: all, or ports and ranges such as 80,443,8000-9000 "
+            + "(default " + EffectiveConfig.DEFAULT_ALLOWED_PORTS + ")", Setting::allowedPorts);
 
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
 
@@ -188,6 +191,10 @@ enum Setting {
             // Falls through to the error below.
         }
         throw new IllegalArgumentException("(expected: a whole number of seconds, 0-3600)");
+    }
+
+    private static String allowedPorts(String v) {
+        return PortPolicy.parse(v).toString();
     }
 
     private static String bandwidthLimit(String v) {

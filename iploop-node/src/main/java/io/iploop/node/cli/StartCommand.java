@@ -56,6 +56,7 @@ final class StartCommand implements Callable<Integer> {
         try {
             agent = new NodeAgent(config);
             agent.limitBandwidth(new EffectiveConfig(dir, cli.env()).bandwidthLimitMbps());
+            agent.allowPorts(new EffectiveConfig(dir, cli.env()).allowedPorts());
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
