@@ -1,5 +1,6 @@
 package io.iploop.node.cli;
 
+import io.iploop.node.ActiveHours;
 import io.iploop.node.AgentConfig;
 import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.TunnelSettings;
@@ -148,6 +149,18 @@ final class EffectiveConfig {
     PortPolicy allowedPorts() {
         String v = values.get(Setting.ALLOWED_PORTS);
         return PortPolicy.parse(v == null ? DEFAULT_ALLOWED_PORTS : v);
+    }
+
+    /** When the agent shares ({@code active-hours}); always unless configured. */
+    ActiveHours activeHours() {
+        String v = values.get(Setting.ACTIVE_HOURS);
+        return v == null ? ActiveHours.ALWAYS : ActiveHours.parse(v);
+    }
+
+    /** The monthly data cap in GB ({@code monthly-data-cap-gb}), or null for none. */
+    @Nullable Integer monthlyDataCapGb() {
+        String v = values.get(Setting.MONTHLY_DATA_CAP_GB);
+        return v == null ? null : Integer.valueOf(v);
     }
 
     java.time.Duration drainTimeout() {

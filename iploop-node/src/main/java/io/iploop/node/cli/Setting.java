@@ -1,5 +1,6 @@
 package io.iploop.node.cli;
 
+import io.iploop.node.ActiveHours;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.egress.EgressPolicy;
@@ -40,7 +41,11 @@ enum Setting {
     DRAIN_TIMEOUT("drain-timeout", "seconds open streams may keep running after a stop is requested, 0-3600 (default "
             + EffectiveConfig.DEFAULT_DRAIN_SECONDS + ")", Setting::drainSeconds),
     ALLOWED_PORTS("allowed-ports", "destination ports this node opens: all, or ports and ranges such as 80,443,8000-9000 "
-            + "(default " + EffectiveConfig.DEFAULT_ALLOWED_PORTS + ")", Setting::allowedPorts);
+            + "(default " + EffectiveConfig.DEFAULT_ALLOWED_PORTS + ")", Setting::allowedPorts),
+    ACTIVE_HOURS("active-hours", "when this node shares, local time: always (default), or rules such as "
+            + "'mon-fri 18:00-23:30; sat,sun 08:00-23:00'", Setting::activeHours),
+    MONTHLY_DATA_CAP_GB("monthly-data-cap-gb",
+            "traffic to share per calendar month, 1-1000000 GB (both directions; resets on the 1st)", Setting::dataCap);
 
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
 
@@ -195,6 +200,22 @@ enum Setting {
 
     private static String allowedPorts(String v) {
         return PortPolicy.parse(v).toString();
+    }
+
+    private static String activeHours(String v) {
+        return ActiveHours.parse(v).toString();
+    }
+
+    private static String dataCap(String v) {
+        try {
+            int gb = Integer.parseInt(v);
+            if (gb >= 1 && gb <= 1_000_000) {
+                return Integer.toString(gb);
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the error below.
+        }
+        throw new IllegalArgumentException("(expected: a whole number of GB, 1-1000000)");
     }
 
     private static String bandwidthLimit(String v) {
