@@ -115,6 +115,7 @@ class FrozenAgentIT {
         pb.environment().put("PROXYCLAW_DEVICE_ID", deviceId);
         pb.environment().put("PROXYCLAW_COUNTRY", "DE");
         pb.environment().put("PROXYCLAW_ALLOW_LOOPBACK", "true");
+        pb.environment().put("PROXYCLAW_ALLOWED_PORTS", "all");
         return pb.start();
     }
 

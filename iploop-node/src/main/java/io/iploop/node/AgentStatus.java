@@ -28,7 +28,8 @@ public record AgentStatus(
      * Connection states. {@code DUPLICATE_DEVICE}: the gateway refused this device id because
      * another agent with the same id is connected; waiting long before the next try (run
      * {@code proxyclaw reset-id}). {@code STOPPING}: a stop was requested; no new streams, the
-     * open ones are finishing.
+     * open ones are finishing. {@code UNAVAILABLE}: outside the active hours or over the monthly
+     * data cap ({@code lastError} says which); disconnected until it may serve again.
      */
-    public enum State { CONNECTING, CONNECTED, BACKING_OFF, DUPLICATE_DEVICE, STOPPING, STOPPED }
+    public enum State { CONNECTING, CONNECTED, BACKING_OFF, DUPLICATE_DEVICE, STOPPING, STOPPED, UNAVAILABLE }
 }

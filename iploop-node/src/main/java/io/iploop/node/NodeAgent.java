@@ -3,6 +3,7 @@ package io.iploop.node;
 import io.iploop.tunnel.ByteStream;
 import io.iploop.tunnel.ByteStreamRelay;
 import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.OpenFailure;
 import io.iploop.tunnel.StreamAcceptor;
 import io.iploop.tunnel.TunnelPipeline;
@@ -32,8 +33,12 @@ import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -94,7 +99,22 @@ public final class NodeAgent implements AutoCloseable {
     private final int gatewayPort;
     private final @Nullable SslContext ssl;
     private final EgressPolicy egressPolicy;
-    private final Hello hello;
+    /** Rebuilt by {@link #allowPorts}; read when a connection attempt starts. */
+    private volatile Hello hello;
+    /** How often the agent re-evaluates its active hours and data cap, ms. */
+    static final long AVAILABILITY_CHECK_MILLIS = 30_000;
+    /** When the agent serves (docs/node-agent.md#active-hours-and-monthly-data-cap). */
+    private volatile ActiveHours activeHours = ActiveHours.ALWAYS;
+    /** The month's data cap, or null for none. */
+    private volatile @Nullable MonthlyDataCap dataCap;
+    /** Local wall clock for the schedule and the month of the cap. */
+    private volatile Clock clock = Clock.systemDefaultZone();
+    private volatile long availabilityCheckMillis = AVAILABILITY_CHECK_MILLIS;
+    /** {@link #bytesCarried} already added to {@link #dataCap}; guarded by this. */
+    private long bytesCounted;
+    private @Nullable Future<?> availabilityCheck;
+    /** Destination ports this agent opens streams to (docs/node-agent.md#allowed-ports). */
+    private volatile PortPolicy allowedPorts = PortPolicy.ALL;
     private final ReconnectBackoff backoff;
     private final ExitTrafficCounter trafficCounter;
     /** The bandwidth cap over all exit streams, or null for none (docs/node-agent.md#bandwidth-limit). */
@@ -153,6 +173,113 @@ public final class NodeAgent implements AutoCloseable {
      */
     public void limitBandwidth(@Nullable Integer megabitsPerSecond) {
         bandwidthLimiter = megabitsPerSecond == null ? null : new BandwidthLimiter(megabitsPerSecond);
+    }
+
+    /**
+     * Limits the destination ports this agent opens streams to (the {@code allowed-ports} setting,
+     * docs/node-agent.md#allowed-ports; {@code proxyclaw} defaults it to 80 and 443, this class to
+     * all ports). The agent answers an OPEN to another port with OPEN_FAIL {@code forbidden} and
+     * announces the policy in its HELLO, so the gateway does not send it such streams
+     * (docs/protocol.md §4.1). Applies to OPENs from now on and to the next HELLO: call it before
+     * {@link #start()}. Any thread.
+     */
+    public void allowPorts(PortPolicy ports) {
+        allowedPorts = ports;
+        hello = hello.withAllowedPorts(ports);
+    }
+
+    /** The destination ports this agent opens streams to ({@link #allowPorts}). */
+    public PortPolicy allowedPorts() {
+        return allowedPorts;
+    }
+
+    /**
+     * Serves only within {@code hours} (device local time) and, with a {@code cap}, only while the
+     * month's traffic (both directions) is below it (docs/node-agent.md#active-hours-and-monthly-data-cap).
+     * Outside them the agent disconnects from the gateway (so no stream is routed to it), answers any
+     * OPEN still in flight with {@code unavailable}, reports {@link AgentStatus.State#UNAVAILABLE}, and
+     * reconnects when it may serve again; it re-evaluates every {@value #AVAILABILITY_CHECK_MILLIS} ms
+     * and then also saves the cap's count. Call before {@link #start()}.
+     */
+    public void limitAvailability(ActiveHours hours, @Nullable MonthlyDataCap cap) {
+        limitAvailability(hours, cap, Clock.systemDefaultZone(), AVAILABILITY_CHECK_MILLIS);
+    }
+
+    /** As {@link #limitAvailability(ActiveHours, MonthlyDataCap)} with a test clock and check period. */
+    void limitAvailability(ActiveHours hours, @Nullable MonthlyDataCap cap, Clock localClock, long checkMillis) {
+        activeHours = hours;
+        dataCap = cap;
+        clock = localClock;
+        availabilityCheckMillis = checkMillis;
+    }
+
+    /** Why the agent may not serve now, or null when it may. */
+    private @Nullable String unavailableReason() {
+        ActiveHours hours = activeHours;
+        MonthlyDataCap cap = dataCap;
+        if (hours == ActiveHours.ALWAYS && cap == null) {
+            return null;
+        }
+        Clock c = clock;
+        if (!hours.isActive(LocalDateTime.now(c))) {
+            return "outside active hours (" + hours + ")";
+        }
+        if (cap != null && cap.exceeded(YearMonth.now(c))) {
+            return "monthly data cap of " + cap.limitBytes() / MonthlyDataCap.BYTES_PER_GB + " GB reached";
+        }
+        return null;
+    }
+
+    /** Runs on an event loop: counts traffic into the cap, then disconnects or reconnects as needed. */
+    private void checkAvailability() {
+        MonthlyDataCap cap = dataCap;
+        if (cap != null) {
+            long total = bytesCarried.get();
+            long delta;
+            synchronized (this) {
+                delta = total - bytesCounted;
+                bytesCounted = total;
+            }
+            cap.add(delta, YearMonth.now(clock));
+            try {
+                cap.save();
+            } catch (UncheckedIOException e) {
+                log.warn("cannot save the monthly data count: {}", e.getMessage());
+            }
+        }
+        String why = unavailableReason();
+        Attempt leaving;
+        synchronized (this) {
+            if (closed || stopping) {
+                return;
+            }
+            if (why == null) {
+                if (state == AgentStatus.State.UNAVAILABLE && current == null) {
+                    log.info("available again: connecting");
+                    connect();
+                }
+                return;
+            }
+            if (state == AgentStatus.State.UNAVAILABLE) {
+                return;
+            }
+            if (pendingReconnect != null) {
+                pendingReconnect.cancel(false);
+                pendingReconnect = null;
+            }
+            leaving = current;
+            current = null;
+            connectedSince = null;
+            state = AgentStatus.State.UNAVAILABLE;
+            lastError = why;
+        }
+        log.info("not serving: {}; disconnected until it may serve again", why);
+        if (leaving != null) {
+            Channel ch = leaving.channel;
+            if (ch != null) {
+                ch.close();
+            }
+        }
     }
 
     NodeAgent(AgentConfig config, ReconnectBackoff backoff) {
@@ -233,6 +360,10 @@ public final class NodeAgent implements AutoCloseable {
             started = true;
             if (registrar != null) {
                 registrar.start();
+            }
+            if (activeHours != ActiveHours.ALWAYS || dataCap != null) {
+                long every = availabilityCheckMillis;
+                availabilityCheck = group.next().scheduleAtFixedRate(this::checkAvailability, every, every, TimeUnit.MILLISECONDS);
             }
             connect();
         }
@@ -343,6 +474,20 @@ public final class NodeAgent implements AutoCloseable {
                 pendingReconnect.cancel(false);
                 pendingReconnect = null;
             }
+            if (availabilityCheck != null) {
+                availabilityCheck.cancel(false);
+                availabilityCheck = null;
+            }
+            MonthlyDataCap cap = dataCap;
+            if (cap != null) {
+                cap.add(bytesCarried.get() - bytesCounted, YearMonth.now(clock));
+                bytesCounted = bytesCarried.get();
+                try {
+                    cap.save();
+                } catch (UncheckedIOException e) {
+                    log.warn("cannot save the monthly data count: {}", e.getMessage());
+                }
+            }
             if (current != null) {
                 sessions.add(current);
                 current = null;
@@ -403,6 +548,13 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         pendingReconnect = null;
+        String why = unavailableReason();
+        if (why != null) {
+            // The availability check connects once the agent may serve again.
+            state = AgentStatus.State.UNAVAILABLE;
+            lastError = why;
+            return;
+        }
         state = AgentStatus.State.CONNECTING;
         attempts++;
         Attempt attempt = new Attempt();
@@ -612,6 +764,16 @@ public final class NodeAgent implements AutoCloseable {
         public void onOpen(ByteStream stream, String host, int port, OpenReply reply) {
             if (draining || !acceptingStreams()) {
                 reply.reject(OpenFailure.UNAVAILABLE, "agent is draining");
+                return;
+            }
+            String unavailable = unavailableReason();
+            if (unavailable != null) {
+                reply.reject(OpenFailure.UNAVAILABLE, "agent is not serving: " + unavailable);
+                return;
+            }
+            PortPolicy ports = allowedPorts;
+            if (!ports.allows(port)) {
+                reply.reject(OpenFailure.FORBIDDEN, "port " + port + " is not in this node's allowed ports (" + ports + ")");
                 return;
             }
             if (Cidr.isAddressLiteral(host)) {

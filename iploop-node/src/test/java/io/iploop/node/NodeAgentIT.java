@@ -8,6 +8,7 @@ import io.iploop.tunnel.ByteStream;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.OpenFailedException;
 import io.iploop.tunnel.OpenFailure;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.TunnelSession;
 import io.iploop.tunnel.TunnelSettings;
@@ -26,7 +27,15 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -39,6 +48,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real agent against a minimal gateway-side tunnel server and a real local echo origin, all on
@@ -203,6 +213,114 @@ class NodeAgentIT {
         assertOpenFails(session, "169.254.169.254", 80, OpenFailure.FORBIDDEN, "169.254.169.254");
         assertOpenFails(session, "192.168.1.1", 443, OpenFailure.FORBIDDEN, "192.168.1.1");
         assertOpenFails(session, "127.0.0.1", 25, OpenFailure.FORBIDDEN, "SMTP");
+    }
+
+    /** docs/node-agent.md#allowed-ports: the default 80/443 policy refuses SSH and says so in HELLO. */
+    @Test
+    void theDefaultPortPolicyRefusesPort22AndIsAnnouncedInHello() throws Exception {
+        AgentConfig config = new AgentConfig(gateway.uri(), KEY, "device-1", null, null, null, null, 0, null, null,
+                false, true, List.of(), List.of(), TunnelSettings.DEFAULTS);
+        NodeAgent a = new NodeAgent(config, new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(2_000), new SplittableRandom()));
+        agent = a;
+        a.allowPorts(PortPolicy.WEB);
+        a.start();
+        TunnelSession session = gateway.nextSession(10);
+        assertThat(gateway.hellos().getFirst().allowedPorts()).isEqualTo(PortPolicy.WEB);
+
+        assertOpenFails(session, "127.0.0.1", 22, OpenFailure.FORBIDDEN, "port 22 is not in this node's allowed ports (80,443)");
+        assertOpenFails(session, "127.0.0.1", echoPort(), OpenFailure.FORBIDDEN, "allowed ports");
+        assertThat(a.status().streamsServed()).isZero();
+    }
+
+    @Test
+    void anAgentWithoutAPolicyAnnouncesAllPorts() throws Exception {
+        startAgent(true);
+        TunnelSession session = gateway.nextSession(10);
+        assertThat(gateway.hellos().getFirst().allowedPorts().isAll()).isTrue();
+        assertEchoes(session);
+    }
+
+    /** docs/node-agent.md#active-hours-and-monthly-data-cap: outside its hours the agent is not connected. */
+    @Test
+    void outsideActiveHoursTheAgentDisconnectsAndComesBackWhenTheyStart() throws Exception {
+        MutableClock clock = new MutableClock(LocalDateTime.of(2026, 12, 7, 7, 0));
+        NodeAgent a = unstartedAgent();
+        a.limitAvailability(ActiveHours.parse("08:00-09:00"), null, clock, 100);
+        a.start();
+        assertThat(a.status().state()).isEqualTo(AgentStatus.State.UNAVAILABLE);
+        assertThat(a.status().lastError()).contains("outside active hours (08:00-09:00)");
+        Thread.sleep(400);
+        assertThat(gateway.hellos()).as("no connection outside the hours").isEmpty();
+
+        clock.set(LocalDateTime.of(2026, 12, 7, 8, 0));
+        TunnelSession session = gateway.nextSession(10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.status().state() == AgentStatus.State.CONNECTED);
+        assertEchoes(session);
+
+        clock.set(LocalDateTime.of(2026, 12, 7, 9, 0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.closedSessions().contains(session));
+        assertThat(a.status().state()).isEqualTo(AgentStatus.State.UNAVAILABLE);
+    }
+
+    /** The cap counts both directions, survives a restart in its file, and a new month starts from zero. */
+    @Test
+    void overTheMonthlyCapTheAgentDisconnectsUntilTheNextMonth(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("data-cap");
+        // 1 GB less 10 bytes already carried this month, as a previous run left it; each echo carries 8.
+        Files.writeString(file, "2026-12 " + (MonthlyDataCap.BYTES_PER_GB - 10) + "\n");
+        MutableClock clock = new MutableClock(LocalDateTime.of(2026, 12, 31, 23, 0));
+        MonthlyDataCap cap = new MonthlyDataCap(1, file, YearMonth.of(2026, 12));
+        NodeAgent a = unstartedAgent();
+        a.limitAvailability(ActiveHours.ALWAYS, cap, clock, 100);
+        a.start();
+        TunnelSession session = gateway.nextSession(10);
+        assertEchoes(session);
+        assertEchoes(session);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.status().state() == AgentStatus.State.UNAVAILABLE);
+        assertThat(a.status().lastError()).contains("monthly data cap of 1 GB reached");
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.closedSessions().contains(session));
+        assertThat(Long.parseLong(Files.readString(file).strip().split(" ")[1])).isGreaterThanOrEqualTo(MonthlyDataCap.BYTES_PER_GB);
+
+        clock.set(LocalDateTime.of(2027, 1, 1, 0, 0));
+        TunnelSession next = gateway.nextSession(10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.status().state() == AgentStatus.State.CONNECTED);
+        assertEchoes(next);
+    }
+
+    private NodeAgent unstartedAgent() {
+        AgentConfig config = new AgentConfig(gateway.uri(), KEY, "device-1", null, null, null, null, 0, null, null,
+                false, true, List.of(), List.of(), TunnelSettings.DEFAULTS);
+        NodeAgent a = new NodeAgent(config, new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(2_000), new SplittableRandom()));
+        agent = a;
+        return a;
+    }
+
+    /** A settable wall clock in UTC (the agent reads local date-time from it). */
+    private static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(LocalDateTime t) {
+            set(t);
+        }
+
+        void set(LocalDateTime t) {
+            now = t.toInstant(ZoneOffset.UTC);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     @Test

@@ -31,7 +31,12 @@ public final class Payloads {
     /** A decoded CLOSE: {@code error} is null for a graceful close. */
     public record Close(@Nullable String error) {}
 
-    // ---- HELLO: u16 version, 8 short strings, u32 asn, 2 short strings, u8 flags ----
+    // ---- HELLO: u16 version, 8 short strings, u32 asn, 2 short strings, u8 flags[, port policy] ----
+
+    /** HELLO flag: the agent is the platform's local exit. */
+    private static final int HELLO_LOCAL_EXIT = 1;
+    /** HELLO flag: a port policy follows the flags (docs/protocol.md §4.1). */
+    private static final int HELLO_PORT_POLICY = 2;
 
     public static ByteBuf encodeHello(ByteBufAllocator alloc, Hello h) {
         ByteBuf b = alloc.buffer(256);
@@ -47,7 +52,15 @@ public final class Payloads {
         b.writeInt(h.asn());
         writeShortString(b, "isp", h.isp());
         writeShortString(b, "connectionType", h.connectionType());
-        b.writeByte(h.localExit() ? 1 : 0);
+        PortPolicy ports = h.allowedPorts();
+        b.writeByte((h.localExit() ? HELLO_LOCAL_EXIT : 0) | (ports.isAll() ? 0 : HELLO_PORT_POLICY));
+        if (!ports.isAll()) {
+            b.writeByte(ports.rangeCount());
+            for (int i = 0; i < ports.rangeCount(); i++) {
+                b.writeShort(ports.first(i));
+                b.writeShort(ports.last(i));
+            }
+        }
         return b;
     }
 
@@ -74,12 +87,40 @@ public final class Payloads {
             throw new TunnelProtocolException("HELLO: truncated at flags");
         }
         int flags = p.readUnsignedByte();
-        if ((flags & ~1) != 0) {
+        if ((flags & ~(HELLO_LOCAL_EXIT | HELLO_PORT_POLICY)) != 0) {
             throw new TunnelProtocolException("HELLO: unknown flags 0x" + Integer.toHexString(flags));
         }
+        PortPolicy ports = (flags & HELLO_PORT_POLICY) != 0 ? decodePortPolicy(p) : PortPolicy.ALL;
         requireEnd(p, "HELLO");
         return new Hello(version, nodeKey, deviceId, deviceName, platform, agentVersion, country, region, city,
-                (int) asn, isp, connectionType, (flags & 1) != 0);
+                (int) asn, isp, connectionType, (flags & HELLO_LOCAL_EXIT) != 0, ports);
+    }
+
+    /** {@code u8 count} (1-64), then count × ({@code u16 first}, {@code u16 last}), ascending, disjoint. */
+    private static PortPolicy decodePortPolicy(ByteBuf p) {
+        if (p.readableBytes() < 1) {
+            throw new TunnelProtocolException("HELLO: truncated at port policy");
+        }
+        int n = p.readUnsignedByte();
+        if (n < 1 || n > PortPolicy.MAX_RANGES) {
+            throw new TunnelProtocolException("HELLO: " + n + " port ranges (expected: 1-" + PortPolicy.MAX_RANGES + ")");
+        }
+        if (p.readableBytes() < 4 * n) {
+            throw new TunnelProtocolException("HELLO: truncated in port ranges");
+        }
+        java.util.List<int[]> ranges = new java.util.ArrayList<>(n);
+        int previousLast = 0;
+        for (int i = 0; i < n; i++) {
+            int first = p.readUnsignedShort();
+            int last = p.readUnsignedShort();
+            if (first < 1 || last < first || first <= previousLast) {
+                throw new TunnelProtocolException("HELLO: port range " + first + "-" + last
+                        + " (expected: ascending, disjoint ranges within 1-65535)");
+            }
+            previousLast = last;
+            ranges.add(new int[] {first, last});
+        }
+        return PortPolicy.of(ranges);
     }
 
     // ---- WELCOME: u16 version, short string nodeId, u32 heartbeat ms ----

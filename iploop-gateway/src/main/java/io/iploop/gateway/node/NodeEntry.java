@@ -3,6 +3,7 @@ package io.iploop.gateway.node;
 import io.iploop.gateway.spi.ConnectedNode;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.TunnelSession;
 import java.text.Normalizer;
 import java.time.Instant;
@@ -31,6 +32,8 @@ final class NodeEntry {
     final @Nullable String ispKey;
     /** {@link #zipKey(String)} of the admission's postal code. */
     final @Nullable String zipKey;
+    /** The destination ports the agent opens, from its HELLO (all for older agents; docs/protocol.md §4.1). */
+    final PortPolicy allowedPorts;
     /** Measured at this gateway; shared with the node's earlier connections (docs/exit-quality.md). */
     final NodeQuality quality;
 
@@ -55,6 +58,7 @@ final class NodeEntry {
         this.quality = quality;
         this.admission = admission;
         this.hello = hello;
+        this.allowedPorts = hello.allowedPorts();
         this.remoteAddress = remoteAddress;
         this.localExit = localExit;
         this.connectedSince = Instant.now();

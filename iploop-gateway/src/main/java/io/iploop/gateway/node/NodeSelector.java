@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * {@code state}, {@code city}, {@code asn}, {@code isp}, {@code zip}, {@code speed} and
  * {@code latency}, a node is drawn at random with a probability proportional to its quality
  * weight ({@link NodeQuality#weight()}), so better nodes carry more and new ones are still probed;
- * a node whose circuit breaker is open is skipped while another matches. {@code rotating} gives a
+ * a node whose circuit breaker is open is skipped while another matches; a node whose allowed-ports
+ * policy refuses the destination port is never a candidate (docs/node-agent.md#allowed-ports). {@code rotating} gives a
  * customer a different node than its previous stream whenever more than one matches; {@code sticky}
  * (and {@code rotate-time}/{@code rotate-manual} with a session id) keeps the session's node for the
  * session lifetime and moves to another matching node when that one leaves, is paused, suspect or
@@ -83,10 +84,10 @@ final class NodeSelector {
         if (isSticky(t)) {
             chosen = selectSticky(request, avoid);
         } else {
-            chosen = pick(t, request.principal().userId(), avoid);
+            chosen = pick(t, request.port(), request.principal().userId(), avoid);
         }
         if (chosen == null) {
-            throw new ExitException(ExitException.Failure.NO_MATCHING_EXIT, noMatchMessage(t), alternatives(t));
+            throw new ExitException(ExitException.Failure.NO_MATCHING_EXIT, noMatchMessage(t, request.port()), alternatives(t));
         }
         return chosen;
     }
@@ -104,13 +105,13 @@ final class NodeSelector {
         if (pin != null && !pin.nodeId().equals(avoid)) {
             NodeEntry pinned = nodes.get(pin.nodeId());
             long nanos = System.nanoTime();
-            if (pinned != null && usable(pinned, Criteria.of(t), paused.get()) && pinned.quality.available(nanos)
+            if (pinned != null && usable(pinned, Criteria.of(t, request.port()), paused.get()) && pinned.quality.available(nanos)
                     && pinned.quality.tryAcquire(nanos)) {
                 return pinned;
             }
         }
         UUID previous = pin != null ? pin.nodeId() : sticky.previousNode(key);
-        NodeEntry chosen = pick(t, request.principal().userId(), avoid != null ? avoid : previous);
+        NodeEntry chosen = pick(t, request.port(), request.principal().userId(), avoid != null ? avoid : previous);
         if (chosen != null) {
             // The plan's cap is already applied to the targeting at admission.
             sticky.pin(key, chosen.nodeId(), t.stickyLifetime(), now);
@@ -122,8 +123,8 @@ final class NodeSelector {
      * A matching node drawn by quality weight, preferring one that is neither {@code avoid} nor the
      * customer's previous node nor behind an open breaker; null when none matches.
      */
-    private @Nullable NodeEntry pick(Targeting targeting, UUID customer, @Nullable UUID avoid) {
-        Criteria t = Criteria.of(targeting);
+    private @Nullable NodeEntry pick(Targeting targeting, int port, UUID customer, @Nullable UUID avoid) {
+        Criteria t = Criteria.of(targeting, port);
         NodeIndex.Bucket bucket = index.bucketFor(t);
         int n = bucket.size();
         if (n == 0) {
@@ -231,8 +232,11 @@ final class NodeSelector {
         return !e.session.isSuspect() && t.matches(e) && (skip.isEmpty() || !skip.contains(e.nodeId()));
     }
 
-    private static String noMatchMessage(Targeting t) {
+    private String noMatchMessage(Targeting t, int port) {
         StringBuilder sb = new StringBuilder("no exit node matches");
+        if (refusedByPortPolicy(t, port)) {
+            sb.append(" port ").append(port).append(" (exit nodes allow only the ports their operators chose)");
+        }
         if (t.country() != null) {
             sb.append(" country-").append(t.country());
         }
@@ -258,6 +262,15 @@ final class NodeSelector {
             sb.append(" latency <= ").append(t.maxLatencyMillis()).append(" ms");
         }
         return sb.toString();
+    }
+
+    /**
+     * Whether some node that matches the targeting refuses {@code port} by its policy: then the port
+     * is why nothing matched, and the customer is told. Scans every node: only on the no-match path.
+     */
+    private boolean refusedByPortPolicy(Targeting t, int port) {
+        Criteria any = Criteria.of(t);
+        return nodes.values().stream().anyMatch(e -> !e.allowedPorts.allows(port) && any.matches(e));
     }
 
     /**

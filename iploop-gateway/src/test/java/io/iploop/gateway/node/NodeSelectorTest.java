@@ -10,8 +10,10 @@ import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.CustomerPrincipal;
+import io.iploop.tunnel.PortPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -162,5 +164,39 @@ class NodeSelectorTest {
         index.remove(leaves);
         nodes.remove(leaves.nodeId());
         assertThat(draw(Targeting.NONE, 100).keySet()).containsExactly(stays);
+    }
+
+    private static NodeEntry allowing(NodeEntry e, PortPolicy ports) {
+        return new NodeEntry(e.session, e.admission, e.hello.withAllowedPorts(ports), e.remoteAddress, e.localExit, new NodeQuality());
+    }
+
+    private ExitRequest toPort(int port, UUID customer) {
+        return new ExitRequest(new CustomerPrincipal(customer, "cust", UUID.randomUUID()), Targeting.NONE, "example.com", port, 1);
+    }
+
+    /** docs/node-agent.md#allowed-ports: a node whose policy refuses the port is never chosen, scanned or sampled. */
+    @Test
+    void aNodeWhosePortPolicyRefusesTheTargetIsNeverChosen() {
+        List<NodeEntry> web = new ArrayList<>();
+        for (int i = 0; i < NodeSelector.SCAN_LIMIT * 4; i++) {
+            web.add(join(allowing(node("DE"), PortPolicy.WEB)));
+        }
+        NodeEntry open = join(node("DE"));
+        for (int i = 0; i < 200; i++) {
+            assertThat(selector.select(toPort(22, new UUID(1, i)), null)).isSameAs(open);
+        }
+        Set<NodeEntry> forWeb = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            forWeb.add(selector.select(toPort(443, new UUID(2, i)), null));
+        }
+        assertThat(forWeb).as("port 443: every node is a candidate").hasSizeGreaterThan(web.size() / 2);
+
+        index.remove(open);
+        nodes.remove(open.nodeId());
+        assertThatThrownBy(() -> selector.select(toPort(22, UUID.randomUUID()), null))
+                .isInstanceOfSatisfying(ExitException.class, e -> {
+                    assertThat(e.failure()).isEqualTo(ExitException.Failure.NO_MATCHING_EXIT);
+                    assertThat(e.getMessage()).contains("port 22");
+                });
     }
 }

@@ -1,6 +1,8 @@
 package io.iploop.node.cli;
 
+import io.iploop.node.ActiveHours;
 import io.iploop.node.AgentConfig;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.TunnelSettings;
 import java.net.URI;
 import java.util.EnumMap;
@@ -24,6 +26,8 @@ final class EffectiveConfig {
 
     /** How long open streams may keep running after a stop is requested, by default, in seconds. */
     static final int DEFAULT_DRAIN_SECONDS = 20;
+    /** The ports a node opens unless its operator widens them, as large providers do: web only. */
+    static final String DEFAULT_ALLOWED_PORTS = "80,443";
 
     static final String ENV_KEY = "PROXYCLAW_KEY";
     /** The product's Docker examples call it this; accepted as an alias of {@link #ENV_KEY}. */
@@ -135,6 +139,27 @@ final class EffectiveConfig {
     /** The configured bandwidth cap in Mbit/s, or null for none (docs/node-agent.md#bandwidth-limit). */
     @Nullable Integer bandwidthLimitMbps() {
         String v = values.get(Setting.BANDWIDTH_LIMIT_MBPS);
+        return v == null ? null : Integer.valueOf(v);
+    }
+
+    /**
+     * The destination ports the agent opens ({@code allowed-ports}; docs/node-agent.md#allowed-ports):
+     * {@value #DEFAULT_ALLOWED_PORTS} unless configured.
+     */
+    PortPolicy allowedPorts() {
+        String v = values.get(Setting.ALLOWED_PORTS);
+        return PortPolicy.parse(v == null ? DEFAULT_ALLOWED_PORTS : v);
+    }
+
+    /** When the agent shares ({@code active-hours}); always unless configured. */
+    ActiveHours activeHours() {
+        String v = values.get(Setting.ACTIVE_HOURS);
+        return v == null ? ActiveHours.ALWAYS : ActiveHours.parse(v);
+    }
+
+    /** The monthly data cap in GB ({@code monthly-data-cap-gb}), or null for none. */
+    @Nullable Integer monthlyDataCapGb() {
+        String v = values.get(Setting.MONTHLY_DATA_CAP_GB);
         return v == null ? null : Integer.valueOf(v);
     }
 

@@ -1,6 +1,8 @@
 package io.iploop.node.cli;
 
+import io.iploop.node.ActiveHours;
 import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.egress.EgressPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,7 +39,13 @@ enum Setting {
             "extra destinations this node refuses, comma-separated domains (subdomains included)", Setting::domains),
     BLOCKED_CIDRS("blocked-cidrs", "extra address blocks this node refuses, comma-separated CIDRs", Setting::cidrs),
     DRAIN_TIMEOUT("drain-timeout", "seconds open streams may keep running after a stop is requested, 0-3600 (default "
-            + EffectiveConfig.DEFAULT_DRAIN_SECONDS + ")", Setting::drainSeconds);
+            + EffectiveConfig.DEFAULT_DRAIN_SECONDS + ")", Setting::drainSeconds),
+    ALLOWED_PORTS("allowed-ports", "destination ports this node opens: all, or ports and ranges such as 80,443,8000-9000 "
+            + "(default " + EffectiveConfig.DEFAULT_ALLOWED_PORTS + ")", Setting::allowedPorts),
+    ACTIVE_HOURS("active-hours", "when this node shares, local time: always (default), or rules such as "
+            + "'mon-fri 18:00-23:30; sat,sun 08:00-23:00'", Setting::activeHours),
+    MONTHLY_DATA_CAP_GB("monthly-data-cap-gb",
+            "traffic to share per calendar month, 1-1000000 GB (both directions; resets on the 1st)", Setting::dataCap);
 
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
 
@@ -188,6 +196,26 @@ enum Setting {
             // Falls through to the error below.
         }
         throw new IllegalArgumentException("(expected: a whole number of seconds, 0-3600)");
+    }
+
+    private static String allowedPorts(String v) {
+        return PortPolicy.parse(v).toString();
+    }
+
+    private static String activeHours(String v) {
+        return ActiveHours.parse(v).toString();
+    }
+
+    private static String dataCap(String v) {
+        try {
+            int gb = Integer.parseInt(v);
+            if (gb >= 1 && gb <= 1_000_000) {
+                return Integer.toString(gb);
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the error below.
+        }
+        throw new IllegalArgumentException("(expected: a whole number of GB, 1-1000000)");
     }
 
     private static String bandwidthLimit(String v) {

@@ -2,10 +2,12 @@ package io.iploop.node.cli;
 
 import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
+import io.iploop.node.MonthlyDataCap;
 import io.iploop.node.NodeAgent;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -50,12 +52,20 @@ final class StartCommand implements Callable<Integer> {
         return runForeground(dir, config);
     }
 
+    /** The month's traffic count of the data cap, in the config directory (docs/node-agent.md). */
+    static final String DATA_CAP_FILE = "data-cap";
+
     private int runForeground(ConfigDir dir, AgentConfig config) throws InterruptedException {
         PrintWriter out = cli.out();
         NodeAgent agent;
         try {
             agent = new NodeAgent(config);
             agent.limitBandwidth(new EffectiveConfig(dir, cli.env()).bandwidthLimitMbps());
+            EffectiveConfig effective = new EffectiveConfig(dir, cli.env());
+            agent.allowPorts(effective.allowedPorts());
+            Integer capGb = effective.monthlyDataCapGb();
+            agent.limitAvailability(effective.activeHours(), capGb == null ? null
+                    : new MonthlyDataCap(capGb, dir.file(DATA_CAP_FILE), YearMonth.now()));
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -138,6 +148,7 @@ final class StartCommand implements Callable<Integer> {
             case DUPLICATE_DEVICE -> out.println("refused: " + s.lastError() + "; retrying in a few minutes");
             case STOPPING -> out.println("stopping");
             case STOPPED -> out.println("stopped");
+            case UNAVAILABLE -> out.println("not sharing: " + s.lastError() + "; reconnects when it may share again");
         }
     }
 

@@ -114,7 +114,7 @@ class ProxyClawCliIT {
         try {
             Channel origin = new ServerBootstrap().group(originGroup).channel(NioServerSocketChannel.class)
                     .childHandler(new SourceOrigin(size)).bind("127.0.0.1", 0).sync().channel();
-            CliRun start = CliRun.run(home, Map.of("PROXYCLAW_ALLOW_LOOPBACK", "true"), "start", "-d");
+            CliRun start = CliRun.run(home, Map.of("PROXYCLAW_ALLOW_LOOPBACK", "true", "PROXYCLAW_ALLOWED_PORTS", "all"), "start", "-d");
             assertThat(start.exitCode()).as(start.out() + start.err()).isZero();
             long pid = Long.parseLong(Files.readString(home.resolve("agent.pid")).strip());
             TunnelSession session = gateway.nextSession(30);

@@ -2,6 +2,8 @@ package io.iploop.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.iploop.node.ActiveHours;
+import io.iploop.tunnel.PortPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -99,6 +101,36 @@ class ProxyClawCliTest {
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("caps its traffic").doesNotContain("not enforced");
+    }
+
+    @Test
+    void allowedPortsAreValidatedAndStoredInCanonicalForm() {
+        assertThat(new EffectiveConfig(new ConfigDir(home()), Map.of()).allowedPorts()).isEqualTo(PortPolicy.WEB);
+        assertUsageError(CliRun.run(home(), "config", "set", "allowed-ports", "80,ssh"), "allowed-ports", "bad: ssh");
+        CliRun r = CliRun.run(home(), "config", "set", "allowed-ports", "9000-8000");
+        assertUsageError(r, "allowed-ports", "bad: 9000-8000");
+
+        CliRun ok = CliRun.run(home(), "config", "set", "allowed-ports", "443, 80,8000-9000");
+
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        assertThat(CliRun.run(home(), "config", "get", "allowed-ports").out().strip()).isEqualTo("80,443,8000-9000");
+        assertThat(new EffectiveConfig(new ConfigDir(home()), Map.of()).allowedPorts().allows(8080)).isTrue();
+        assertThat(new EffectiveConfig(new ConfigDir(home()), Map.of("PROXYCLAW_ALLOWED_PORTS", "all")).allowedPorts().isAll()).isTrue();
+    }
+
+    @Test
+    void activeHoursAndDataCapAreValidatedAndStored() {
+        assertThat(new EffectiveConfig(new ConfigDir(home()), Map.of()).activeHours()).isSameAs(ActiveHours.ALWAYS);
+        assertThat(new EffectiveConfig(new ConfigDir(home()), Map.of()).monthlyDataCapGb()).isNull();
+        assertUsageError(CliRun.run(home(), "config", "set", "active-hours", "8-23"), "active-hours", "bad: 8-23");
+        assertUsageError(CliRun.run(home(), "config", "set", "monthly-data-cap-gb", "0"), "monthly-data-cap-gb", "1-1000000");
+
+        assertThat(CliRun.run(home(), "config", "set", "active-hours", "Mon-Fri  18:00-23:30;sat,sun 08:00-23:00").exitCode()).isZero();
+        assertThat(CliRun.run(home(), "config", "set", "monthly-data-cap-gb", "50").exitCode()).isZero();
+
+        EffectiveConfig c = new EffectiveConfig(new ConfigDir(home()), Map.of());
+        assertThat(c.activeHours().toString()).isEqualTo("mon-fri 18:00-23:30; sat,sun 08:00-23:00");
+        assertThat(c.monthlyDataCapGb()).isEqualTo(50);
     }
 
     @Test

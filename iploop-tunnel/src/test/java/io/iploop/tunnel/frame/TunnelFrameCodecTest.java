@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.OpenFailure;
 import io.iploop.tunnel.Payloads;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.Welcome;
 import io.netty.buffer.ByteBuf;
@@ -149,6 +150,56 @@ class TunnelFrameCodecTest {
         assertThatThrownBy(() -> Payloads.decodeHello(badUtf8)).hasMessageContaining("malformed UTF-8");
         bad.release();
         badUtf8.release();
+    }
+
+    @Test
+    void helloCarriesThePortPolicyOnlyWhenItIsNotAllPorts() {
+        Hello old = new Hello(2, "ipn_" + "a".repeat(48), "dev-1", null, null, null, null, null, null, 0, null, null, false);
+        ByteBuf b = Payloads.encodeHello(ByteBufAllocator.DEFAULT, old);
+        // Without a policy the payload is the older layout exactly: it ends with the flags byte 0.
+        assertThat(b.getByte(b.writerIndex() - 1)).isEqualTo((byte) 0);
+        Hello decodedOld = Payloads.decodeHello(b);
+        assertThat(decodedOld).isEqualTo(old);
+        assertThat(decodedOld.allowedPorts()).isSameAs(PortPolicy.ALL);
+        assertThat(decodedOld.allowedPorts().allows(22)).isTrue();
+        b.release();
+
+        Hello web = old.withAllowedPorts(PortPolicy.parse("443,80,8000-9000"));
+        ByteBuf wb = Payloads.encodeHello(ByteBufAllocator.DEFAULT, web);
+        Hello decoded = Payloads.decodeHello(wb);
+        assertThat(decoded).isEqualTo(web);
+        assertThat(decoded.allowedPorts().toString()).isEqualTo("80,443,8000-9000");
+        assertThat(decoded.allowedPorts().allows(22)).isFalse();
+        assertThat(decoded.allowedPorts().allows(8080)).isTrue();
+        wb.release();
+
+        Hello local = web.withAllowedPorts(PortPolicy.WEB);
+        Hello localExit = new Hello(2, local.nodeKey(), local.deviceId(), null, null, null, null, null, null, 0, null, null,
+                true, PortPolicy.WEB);
+        ByteBuf lb = Payloads.encodeHello(ByteBufAllocator.DEFAULT, localExit);
+        assertThat(Payloads.decodeHello(lb)).isEqualTo(localExit);
+        lb.release();
+    }
+
+    @Test
+    void helloRejectsMalformedPortPolicies() {
+        Hello web = new Hello(2, "ipn_" + "a".repeat(48), "dev-1", null, null, null, null, null, null, 0, null, null, false,
+                PortPolicy.WEB);
+        ByteBuf ok = Payloads.encodeHello(ByteBufAllocator.DEFAULT, web);
+        int flagsAt = ok.writerIndex() - 1 - 1 - 8;
+        ByteBuf truncated = ok.copy(0, ok.writerIndex() - 2);
+        assertThatThrownBy(() -> Payloads.decodeHello(truncated)).hasMessageContaining("truncated in port ranges");
+        ByteBuf noRanges = ok.copy(0, flagsAt + 1).writeByte(0);
+        assertThatThrownBy(() -> Payloads.decodeHello(noRanges)).hasMessageContaining("0 port ranges");
+        ByteBuf descending = ok.copy(0, flagsAt + 1).writeByte(2).writeShort(443).writeShort(443).writeShort(80).writeShort(80);
+        assertThatThrownBy(() -> Payloads.decodeHello(descending)).hasMessageContaining("port range 80-80");
+        ByteBuf zero = ok.copy(0, flagsAt + 1).writeByte(1).writeShort(0).writeShort(80);
+        assertThatThrownBy(() -> Payloads.decodeHello(zero)).hasMessageContaining("port range 0-80");
+        ByteBuf unknownFlag = ok.copy(0, flagsAt).writeByte(4);
+        assertThatThrownBy(() -> Payloads.decodeHello(unknownFlag)).hasMessageContaining("unknown flags 0x4");
+        for (ByteBuf b : new ByteBuf[] {ok, truncated, noRanges, descending, zero, unknownFlag}) {
+            b.release();
+        }
     }
 
     @Test
