@@ -2,6 +2,7 @@ package io.iploop.server.earn;
 
 import io.iploop.server.ledger.LedgerPage;
 import io.iploop.server.nodes.DeviceRegistration;
+import io.iploop.server.usage.NodeTraffic;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -33,6 +34,20 @@ public interface EarnService {
 
     /** Renames a device (1-100 characters). @throws io.iploop.server.nodes.NodesException as above */
     EarnDevice rename(UUID userId, UUID deviceId, String name);
+
+    /**
+     * What the operator's device carried per UTC day and destination host on the days {@code from}
+     * to {@code to} (ISO dates, both included; null or blank: {@code to} today UTC, {@code from} six
+     * days before {@code to}), newest day first, most bytes first, at most 200 hosts a day
+     * (docs/product/earn.md#traffic-transparency). Host names and byte counts only: paths and
+     * contents are never recorded, customers appear as a count, never by identity.
+     *
+     * @throws io.iploop.server.nodes.NodesException {@code DEVICE_NOT_FOUND}, also for another
+     *     operator's device
+     * @throws EarnException {@code INVALID_PARAMETER} naming {@code from} or {@code to}: not a date,
+     *     from after to, or more than 31 days
+     */
+    List<NodeTraffic> traffic(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to);
 
     /** Removes a device from the list and pauses it. @throws io.iploop.server.nodes.NodesException */
     void remove(UUID userId, UUID deviceId);

@@ -2,6 +2,7 @@ package io.iploop.server.usage;
 
 import io.iploop.server.platform.v2.Paged;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
 
@@ -99,4 +100,22 @@ public interface UsageService {
      * @throws IllegalArgumentException when {@code from} is after {@code to}
      */
     List<TargetTraffic> trafficTo(String host, Instant from, Instant to);
+
+    /** Longest range {@link #nodeTraffic} covers, in UTC days. */
+    int MAX_TRAFFIC_DAYS = 31;
+
+    /** Most hosts {@link #nodeTraffic} returns per day. */
+    int MAX_TRAFFIC_HOSTS_PER_DAY = 200;
+
+    /**
+     * What exit node {@code nodeId} carried per UTC day and destination host on the days
+     * {@code from} to {@code to} (both included), for its operator (docs/product/earn.md#traffic-transparency):
+     * newest day first, within a day most bytes first, at most {@link #MAX_TRAFFIC_HOSTS_PER_DAY}
+     * hosts a day; days without traffic are absent. Hosts compare case-insensitively. Callers check
+     * that the caller owns the node.
+     *
+     * @throws IllegalArgumentException when {@code from} is after {@code to} or the range spans more
+     *     than {@link #MAX_TRAFFIC_DAYS} days
+     */
+    List<NodeTraffic> nodeTraffic(UUID nodeId, LocalDate from, LocalDate to);
 }

@@ -177,6 +177,7 @@ class TenancyIT {
         tenant("POST /api/notifications/{id}/read", notification, null);
         tenant("PUT /api/notifications/{id}/read", notification, null);
         tenant("GET /api/billing/invoices/{id}/pdf", invoice, null);
+        tenant("GET /api/earn/devices/{id}/traffic", device, null);
     }
 
     private void tenant(String endpoint, Owned owned, @Nullable Object body) {

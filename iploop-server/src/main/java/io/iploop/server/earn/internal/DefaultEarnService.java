@@ -29,6 +29,8 @@ import io.iploop.server.nodes.Device;
 import io.iploop.server.nodes.DeviceRegistration;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.SecureTokens;
+import io.iploop.server.usage.NodeTraffic;
+import io.iploop.server.usage.UsageService;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -88,6 +90,7 @@ class DefaultEarnService implements EarnService {
     private final boolean trialMultipliers;
     private final EarningsJumps jumps;
     private final LinkedAccounts links;
+    private final UsageService usage;
 
     /**
      * @param ultraRareBelow a country with fewer sharing nodes than this is ultra-rare
@@ -101,7 +104,7 @@ class DefaultEarnService implements EarnService {
             @Value("${iploop.earn.ultra-rare-below-nodes:10}") int ultraRareBelow,
             @Value("${iploop.accounts.public-url:http://127.0.0.1:8080}") String publicUrl,
             @Value("${iploop.earn.trial-multipliers:false}") boolean trialMultipliers, EarningsJumps jumps,
-            LinkedAccounts links) {
+            LinkedAccounts links, UsageService usage) {
         this.repo = repo;
         this.nodes = nodes;
         this.sharing = sharing;
@@ -114,6 +117,7 @@ class DefaultEarnService implements EarnService {
         this.trialMultipliers = trialMultipliers;
         this.jumps = jumps;
         this.links = links;
+        this.usage = usage;
     }
 
     // ------------------------------------------------------------------ devices
@@ -146,6 +150,35 @@ class DefaultEarnService implements EarnService {
     @Override
     public void remove(UUID userId, UUID deviceId) {
         nodes.removeDevice(userId, deviceId);
+    }
+
+    @Override
+    public List<NodeTraffic> traffic(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to) {
+        nodes.device(userId, deviceId);
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        LocalDate last = day("to", to, today);
+        LocalDate first = day("from", from, last.minusDays(6));
+        if (first.isAfter(last)) {
+            throw new EarnException(EarnException.Reason.INVALID_PARAMETER,
+                    "from: " + first + " (expected: on or before to " + last + ")", "from");
+        }
+        if (first.plusDays(UsageService.MAX_TRAFFIC_DAYS).isBefore(last.plusDays(1))) {
+            throw new EarnException(EarnException.Reason.INVALID_PARAMETER, "to: " + last + " (expected: at most "
+                    + UsageService.MAX_TRAFFIC_DAYS + " days from " + first + ", both included)", "to");
+        }
+        return usage.nodeTraffic(deviceId, first, last);
+    }
+
+    private static LocalDate day(String field, @Nullable String value, LocalDate otherwise) {
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        try {
+            return LocalDate.parse(value.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new EarnException(EarnException.Reason.INVALID_PARAMETER,
+                    field + ": '" + value + "' (expected: a date YYYY-MM-DD)", field);
+        }
     }
 
     private EarnDevice single(UUID userId, Device d) {

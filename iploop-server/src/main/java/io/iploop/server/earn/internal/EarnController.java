@@ -14,6 +14,7 @@ import io.iploop.server.ledger.LedgerPage;
 import io.iploop.server.nodes.DeviceRegistration;
 import io.iploop.server.nodes.NodesException;
 import io.iploop.server.platform.AuthenticatedUser;
+import io.iploop.server.usage.NodeTraffic;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -106,6 +107,15 @@ class EarnController {
     @Operation(summary = "Remove a device from the list (it is paused; registering it again brings it back)")
     void remove(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id) {
         earn.remove(caller.userId(), id);
+    }
+
+    @GetMapping("/devices/{id}/traffic")
+    @Operation(summary = "Destination hosts the device carried per UTC day, with bytes up/down, streams and customers (a count)",
+            description = "from, to: YYYY-MM-DD, both included, at most 31 days (default: the last 7 days). "
+                    + "Host names only: paths and contents are never recorded; customers are never identified.")
+    List<NodeTraffic> traffic(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id,
+            @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to) {
+        return earn.traffic(caller.userId(), id, from, to);
     }
 
     @GetMapping("/balance")

@@ -1,5 +1,6 @@
 package io.iploop.server.usage.internal;
 
+import io.iploop.server.usage.NodeTraffic;
 import io.iploop.server.usage.TargetTraffic;
 import io.iploop.server.keys.ApiKey;
 import io.iploop.server.keys.ApiKeysService;
@@ -83,6 +84,18 @@ class DefaultUsageService implements UsageService {
             throw new IllegalArgumentException("from: " + from + " (expected: <= to " + to + ")");
         }
         return usage.trafficTo(host.strip(), from, to, 100);
+    }
+
+    @Override
+    public List<NodeTraffic> nodeTraffic(UUID nodeId, LocalDate from, LocalDate to) {
+        if (from.isAfter(to)) {
+            throw new IllegalArgumentException("from: " + from + " (expected: <= to " + to + ")");
+        }
+        if (from.plusDays(MAX_TRAFFIC_DAYS).isBefore(to.plusDays(1))) {
+            throw new IllegalArgumentException("to: " + to + " (expected: at most " + MAX_TRAFFIC_DAYS + " days from " + from + ")");
+        }
+        return usage.nodeTraffic(nodeId, from.atStartOfDay(ZoneOffset.UTC).toInstant(),
+                to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), MAX_TRAFFIC_HOSTS_PER_DAY);
     }
 
     @Override

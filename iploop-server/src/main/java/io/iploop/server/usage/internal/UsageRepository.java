@@ -1,5 +1,6 @@
 package io.iploop.server.usage.internal;
 
+import io.iploop.server.usage.NodeTraffic;
 import io.iploop.server.usage.TargetTraffic;
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.server.usage.PlatformUsage;
@@ -274,6 +275,27 @@ class UsageRepository {
                 .query((rs, n) -> new TargetTraffic(rs.getObject("node_id", UUID.class), rs.getObject("user_id", UUID.class),
                         rs.getLong("requests"), rs.getLong("bytes"), rs.getTimestamp("first_seen").toInstant(),
                         rs.getTimestamp("last_seen").toInstant()))
+                .list();
+    }
+
+    /** Per UTC day and lower-cased host, newest day first, most bytes first, {@code perDay} hosts a day. */
+    List<NodeTraffic> nodeTraffic(UUID nodeId, Instant from, Instant to, int perDay) {
+        return jdbc.sql("""
+                        SELECT day, host, up, down, streams, customers FROM (
+                            SELECT (started_at AT TIME ZONE 'UTC')::date AS day, lower(target_host) AS host,
+                                   sum(bytes_uploaded) AS up, sum(bytes_downloaded) AS down, count(*) AS streams,
+                                   count(DISTINCT user_id) AS customers,
+                                   row_number() OVER (PARTITION BY (started_at AT TIME ZONE 'UTC')::date
+                                                      ORDER BY sum(total_bytes) DESC, lower(target_host)) AS rank
+                            FROM usage_records
+                            WHERE node_id = :node AND started_at >= :from AND started_at < :to
+                            GROUP BY 1, 2) per_host
+                        WHERE rank <= :perDay
+                        ORDER BY day DESC, up + down DESC, host""")
+                .param("node", nodeId).param("from", java.sql.Timestamp.from(from)).param("to", java.sql.Timestamp.from(to))
+                .param("perDay", perDay)
+                .query((rs, n) -> new NodeTraffic(rs.getObject("day", java.time.LocalDate.class), rs.getString("host"),
+                        rs.getLong("up"), rs.getLong("down"), rs.getLong("streams"), rs.getLong("customers")))
                 .list();
     }
 }

@@ -12,6 +12,7 @@ import io.iploop.server.nodes.NodesException;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.platform.IploopProperties;
+import io.iploop.server.usage.NodeTraffic;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.math.BigDecimal;
@@ -199,6 +200,23 @@ final class EarnPagesController {
             deviceTable(me, model);
             return "earn/devices";
         }
+    }
+
+    /**
+     * A device's traffic page (docs/product/earn.md#traffic-transparency): destination hosts and
+     * bytes per UTC day. Another operator's device is 404, bad dates 400 (the error page names them).
+     */
+    @GetMapping("/earn/devices/{id}/traffic")
+    String traffic(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id,
+            @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to,
+            Model model) {
+        EarnDevice device = earn.devices(me.userId()).stream().filter(d -> d.id().equals(id)).findFirst().orElse(null);
+        List<NodeTraffic> rows = earn.traffic(me.userId(), id, from, to);
+        model.addAttribute("device", device);
+        model.addAttribute("rows", rows);
+        model.addAttribute("from", from == null ? "" : from);
+        model.addAttribute("to", to == null ? "" : to);
+        return "earn/traffic";
     }
 
     @PostMapping("/earn/devices/{id}/remove")
