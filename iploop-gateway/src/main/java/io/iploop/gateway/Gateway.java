@@ -23,6 +23,8 @@ import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeDirectory;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
+import io.iploop.gateway.spi.StickySession;
+import io.iploop.gateway.spi.StickySessionDirectory;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.tunnel.ByteStreamRelay;
 import io.iploop.tunnel.egress.EgressPolicy;
@@ -53,6 +55,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -105,7 +108,24 @@ public final class Gateway implements AutoCloseable {
     /** Runs proxy credential checks: bounded, so a flood is refused instead of queued. */
     private @Nullable ExecutorService authLookups;
     private @Nullable TunnelRevocation tunnelRevocation;
-    private @Nullable NodeHub nodeHub;
+    private volatile @Nullable NodeHub nodeHub;
+    /** Reads {@link #nodeHub} on each call: the hub exists only once started. */
+    private final StickySessionDirectory stickyDirectory = new StickySessionDirectory() {
+        @Override
+        public List<StickySession> list(UUID userId) {
+            return hubSessions().list(userId);
+        }
+
+        @Override
+        public boolean close(UUID userId, String sessionId) {
+            return hubSessions().close(userId, sessionId);
+        }
+
+        @Override
+        public @Nullable StickySession extend(UUID userId, String sessionId, Duration maxLifetime) {
+            return hubSessions().extend(userId, sessionId, maxLifetime);
+        }
+    };
     private @Nullable DirectExitConnector direct;
     private @Nullable UsageBatcher usage;
     private final @Nullable Path usageJournalDir;
@@ -297,6 +317,19 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("gateway: not started");
         }
         return hub.port();
+    }
+
+    /**
+     * The sticky sessions alive on this gateway, per account (docs/product/proxy.md#sessions);
+     * no sessions when the node hub is disabled or not started.
+     */
+    public StickySessionDirectory stickySessions() {
+        return stickyDirectory;
+    }
+
+    private StickySessionDirectory hubSessions() {
+        NodeHub hub = nodeHub;
+        return hub == null ? StickySessionDirectory.NONE : hub.stickySessions();
     }
 
     /** Live view of connected nodes (empty when the node hub is disabled). */

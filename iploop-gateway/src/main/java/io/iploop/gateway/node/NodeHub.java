@@ -8,6 +8,8 @@ import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeDirectory;
 import io.iploop.gateway.spi.NodeHello;
 import io.iploop.gateway.spi.NodeStore;
+import io.iploop.gateway.spi.StickySession;
+import io.iploop.gateway.spi.StickySessionDirectory;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.TunnelPipeline;
 import io.iploop.tunnel.TunnelProtocol;
@@ -35,6 +37,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -105,6 +108,7 @@ public final class NodeHub implements AutoCloseable {
             Thread.ofPlatform().name("iploop-node-store").daemon(true).factory());
     private final MultiGauge connectedByCountry;
     private final NodeDirectory directory = () -> nodes.values().stream().map(NodeEntry::snapshot).toList();
+    private final StickySessionDirectory stickyDirectory = new StickyDirectory();
     private volatile @Nullable Channel serverChannel;
     private volatile boolean closed;
 
@@ -180,6 +184,11 @@ public final class NodeHub implements AutoCloseable {
 
     public NodeDirectory directory() {
         return directory;
+    }
+
+    /** The sticky sessions pinned at this hub, per account (docs/product/proxy.md#sessions). */
+    public StickySessionDirectory stickySessions() {
+        return stickyDirectory;
     }
 
     /** Opens customer streams through connected nodes, selected by targeting and session. */
@@ -442,6 +451,47 @@ public final class NodeHub implements AutoCloseable {
             store.disconnected(e.nodeId(), now);
         } catch (RuntimeException ex) {
             log.warn("recording node {} as disconnected failed: {}", e.nodeId(), ex.toString());
+        }
+    }
+
+    /** {@link StickySessionDirectory} over {@link #sticky}: reads only the pins of the asking account. */
+    private final class StickyDirectory implements StickySessionDirectory {
+
+        @Override
+        public List<StickySession> list(UUID userId) {
+            List<StickySession> out = new ArrayList<>();
+            for (Map.Entry<String, StickySessions.Pin> e : sticky.live(userId, Instant.now())) {
+                StickySession s = view(e.getKey(), e.getValue());
+                if (s != null) {
+                    out.add(s);
+                }
+            }
+            out.sort(Comparator.comparing(StickySession::id));
+            return out;
+        }
+
+        @Override
+        public boolean close(UUID userId, String sessionId) {
+            return sticky.close(new StickySessions.Key(userId, sessionId), Instant.now());
+        }
+
+        @Override
+        public @Nullable StickySession extend(UUID userId, String sessionId, Duration maxLifetime) {
+            if (maxLifetime.isNegative() || maxLifetime.isZero()) {
+                throw new IllegalArgumentException("maxLifetime must be positive: " + maxLifetime);
+            }
+            StickySessions.Pin pin = sticky.extend(new StickySessions.Key(userId, sessionId), maxLifetime, Instant.now());
+            return pin == null ? null : view(sessionId, pin);
+        }
+
+        /** The session with its node's location, or null when the node has left. */
+        private @Nullable StickySession view(String id, StickySessions.Pin pin) {
+            NodeEntry node = nodes.get(pin.nodeId());
+            if (node == null) {
+                return null;
+            }
+            return new StickySession(id, pin.nodeId(), node.admission.country(), node.admission.city(), node.admission.asn(),
+                    node.connectedSince, pin.pinnedAt(), pin.expiresAt());
         }
     }
 }

@@ -2,6 +2,8 @@ package io.iploop.gateway.node;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,48 +11,137 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sticky sessions (docs/product/proxy.md#sessions): which node a customer's session id is
- * pinned to and until when. A session lives for its lifetime from creation; after that, or when
- * its node leaves, the next request picks a new node. In memory, per gateway: a session is known
- * only to the gateway instance that created it. Thread-safe.
+ * pinned to and until when. A session lives for its lifetime from creation; after that, when
+ * its node leaves, or when the customer closes it through the API, the next request picks a new
+ * node. In memory, per gateway: a session is known only to the gateway instance that created it.
+ * Pins are held per account, so listing one account's sessions does not scan the others'.
+ * Thread-safe: a pin is replaced whole; an account's map is created and dropped atomically.
  */
 final class StickySessions {
 
     /** Identifies a session: sessions of different accounts never collide. */
     record Key(UUID userId, String session) {}
 
-    /** A pinned node and when the pin ends. */
-    record Pin(UUID nodeId, Instant expiresAt) {}
+    /**
+     * A pinned node and when the pin ends.
+     *
+     * @param pinnedAt when the session was pinned to this node
+     * @param lifetime the lifetime it was pinned for (already capped by the plan)
+     */
+    record Pin(UUID nodeId, Instant pinnedAt, Instant expiresAt, Duration lifetime) {
+
+        boolean live(Instant now) {
+            return now.isBefore(expiresAt);
+        }
+    }
 
     /** Expired pins are kept this long, so the next node can differ from the expired one. */
     private static final Duration EXPIRED_MEMORY = Duration.ofMinutes(10);
 
-    private final Map<Key, Pin> pins = new ConcurrentHashMap<>();
+    private final Map<UUID, Map<String, Pin>> pins = new ConcurrentHashMap<>();
+
+    private @Nullable Pin find(Key key) {
+        Map<String, Pin> mine = pins.get(key.userId());
+        return mine == null ? null : mine.get(key.session());
+    }
 
     /** The live pin for {@code key}, or null if none or expired. */
     @Nullable Pin get(Key key, Instant now) {
-        Pin pin = pins.get(key);
-        return pin == null || !now.isBefore(pin.expiresAt()) ? null : pin;
+        Pin pin = find(key);
+        return pin == null || !pin.live(now) ? null : pin;
     }
 
-    /** The node of an expired pin for {@code key}, if still remembered, else null. */
+    /** The node of an expired (or closed) pin for {@code key}, if still remembered, else null. */
     @Nullable UUID previousNode(Key key) {
-        Pin pin = pins.get(key);
+        Pin pin = find(key);
         return pin == null ? null : pin.nodeId();
     }
 
     /** Pins {@code key} to {@code nodeId} for {@code lifetime} from now. */
     Pin pin(Key key, UUID nodeId, Duration lifetime, Instant now) {
-        Pin pin = new Pin(nodeId, now.plus(lifetime));
-        pins.put(key, pin);
+        Pin pin = new Pin(nodeId, now, now.plus(lifetime), lifetime);
+        pins.compute(key.userId(), (u, mine) -> {
+            Map<String, Pin> m = mine == null ? new ConcurrentHashMap<>() : mine;
+            m.put(key.session(), pin);
+            return m;
+        });
         return pin;
+    }
+
+    /** The account's live pins by session id, in no particular order. */
+    List<Map.Entry<String, Pin>> live(UUID userId, Instant now) {
+        Map<String, Pin> mine = pins.get(userId);
+        List<Map.Entry<String, Pin>> out = new ArrayList<>();
+        if (mine != null) {
+            for (Map.Entry<String, Pin> e : mine.entrySet()) {
+                if (e.getValue().live(now)) {
+                    out.add(Map.entry(e.getKey(), e.getValue()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Ends a live pin now. Its node is remembered as the previous one, so the session's next
+     * request goes to another matching node when there is one.
+     *
+     * @return false when {@code key} had no live pin
+     */
+    boolean close(Key key, Instant now) {
+        boolean[] closed = {false};
+        pins.computeIfPresent(key.userId(), (u, mine) -> {
+            mine.computeIfPresent(key.session(), (s, pin) -> {
+                if (!pin.live(now)) {
+                    return pin;
+                }
+                closed[0] = true;
+                return new Pin(pin.nodeId(), pin.pinnedAt(), now, pin.lifetime());
+            });
+            return mine;
+        });
+        return closed[0];
+    }
+
+    /**
+     * Extends a live pin to {@code now} plus its own lifetime, cut to {@code maxLifetime}; a pin
+     * is never shortened.
+     *
+     * @return the extended pin, or null when {@code key} had no live pin
+     */
+    @Nullable Pin extend(Key key, Duration maxLifetime, Instant now) {
+        Pin[] extended = new Pin[1];
+        pins.computeIfPresent(key.userId(), (u, mine) -> {
+            mine.computeIfPresent(key.session(), (s, pin) -> {
+                if (!pin.live(now)) {
+                    return pin;
+                }
+                Duration lifetime = pin.lifetime().compareTo(maxLifetime) > 0 ? maxLifetime : pin.lifetime();
+                Instant until = now.plus(lifetime);
+                Pin p = until.isAfter(pin.expiresAt()) ? new Pin(pin.nodeId(), pin.pinnedAt(), until, pin.lifetime()) : pin;
+                extended[0] = p;
+                return p;
+            });
+            return mine;
+        });
+        return extended[0];
     }
 
     /** Forgets pins that expired more than ten minutes ago; called periodically. */
     void purgeExpired(Instant now) {
-        pins.values().removeIf(p -> !now.isBefore(p.expiresAt().plus(EXPIRED_MEMORY)));
+        for (UUID user : pins.keySet()) {
+            pins.computeIfPresent(user, (u, mine) -> {
+                mine.values().removeIf(p -> !now.isBefore(p.expiresAt().plus(EXPIRED_MEMORY)));
+                return mine.isEmpty() ? null : mine;
+            });
+        }
     }
 
     int size() {
-        return pins.size();
+        int n = 0;
+        for (Map<String, Pin> mine : pins.values()) {
+            n += mine.size();
+        }
+        return n;
     }
 }

@@ -7,6 +7,7 @@ import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
+import io.iploop.gateway.spi.StickySessionDirectory;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
@@ -281,6 +282,15 @@ public class DataPlane implements SmartLifecycle {
     public Optional<Ports> ports() {
         Gateway g = gateway;
         return g == null ? Optional.empty() : Optional.of(new Ports(g.httpProxyPort(), g.socksPort(), g.nodeHubPort()));
+    }
+
+    /**
+     * The live sticky sessions of the running gateway, per account (docs/product/proxy.md#session-control);
+     * no sessions while the gateway is not running. Thread-safe.
+     */
+    public StickySessionDirectory stickySessions() {
+        Gateway g = gateway;
+        return g == null ? StickySessionDirectory.NONE : g.stickySessions();
     }
 
     /** The local node's state, if one was started. */

@@ -13,6 +13,7 @@ import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
 import io.iploop.server.dataplane.DataPlane;
 import io.iploop.server.plans.PlansService;
+import io.iploop.server.testing.Api.Response;
 import io.iploop.server.testing.PlatformTest;
 import io.iploop.tunnel.TunnelSettings;
 import java.net.Authenticator;
@@ -24,12 +25,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,7 @@ class ProxyEndToEndIT {
     private TestOrigin https;
     private String customerId;
     private String key;
+    private String customerToken;
     private DataPlane.Ports ports;
 
     @BeforeAll
@@ -86,6 +90,7 @@ class ProxyEndToEndIT {
         // City/ASN targeting, sticky sessions and bursts of requests: a plan without limits (PlanLimitsIT tests them).
         plans.subscribe(UUID.fromString(customer.at("/user/id").asString()), "enterprise");
         customerId = customer.at("/user/customerId").asString();
+        customerToken = token(customer);
         key = call("POST", "/api/proxy/keys", token(customer), Map.of("name", "e2e")).body().get("key").asString();
     }
 
@@ -217,5 +222,58 @@ class ProxyEndToEndIT {
     void theNodesApiListsTheEnrolledExits() {
         JsonNode locations = call("GET", "/api/proxy/locations", null, null).body();
         assertThat(locations.toString()).contains("\"US\"").contains("\"DE\"");
+    }
+
+    /**
+     * docs/product/proxy.md#session-control: the API lists a sticky session made through the proxy,
+     * extends it, and closes it; the session's next request then lands on the other German node
+     * (with two matching nodes this is certain, not likely: the new pin avoids the closed one).
+     */
+    @Test
+    void aStickySessionListedByTheApiIsClosedAndTheNextRequestGetsAnotherExit() throws Exception {
+        String session = "api" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        String user = proxy("-country-de-session-" + session + "-sesstype-sticky-lifetime-10m-debug-1");
+        String first = Curl.run("-x", user, http.url("/bytes/10")).header("X-IPLoop-Node");
+        assertThat(Curl.run("-x", user, http.url("/bytes/10")).header("X-IPLoop-Node")).isEqualTo(first);
+
+        JsonNode listed = listedSession(session);
+        assertThat(listed).as("GET /api/proxy/sessions lists " + session).isNotNull();
+        assertThat(listed.get("nodeId").asString()).isEqualTo(first);
+        assertThat(listed.get("country").asString()).isEqualTo("DE");
+        assertThat(listed.has("city")).as("city, null when the node's location has none").isTrue();
+        assertThat(listed.get("nodeAgeSeconds").asLong()).isNotNegative();
+        Instant expires = Instant.parse(listed.get("expiresAt").asString());
+
+        Thread.sleep(1_100);
+        Response refreshed = call("POST", "/api/proxy/sessions/refresh", customerToken, Map.of("id", session));
+        assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
+        assertThat(Instant.parse(refreshed.body().get("expiresAt").asString())).isAfter(expires);
+        assertThat(call("POST", "/api/proxy/sessions/refresh", customerToken, Map.of("id", "nosuch" + session)).status())
+                .isEqualTo(404);
+        assertThat(call("POST", "/api/proxy/sessions/refresh", customerToken, Map.of("id", "")).status()).isEqualTo(400);
+
+        JsonNode other = registerCustomer();
+        assertThat(call("DELETE", "/api/proxy/sessions/" + session, token(other), null).status()).isEqualTo(404);
+        assertThat(listedSession(session)).as("another account's DELETE leaves it").isNotNull();
+
+        assertThat(call("DELETE", "/api/proxy/sessions/" + session, customerToken, null).status()).isEqualTo(204);
+        assertThat(listedSession(session)).isNull();
+        assertThat(call("DELETE", "/api/proxy/sessions/" + session, customerToken, null).status()).isEqualTo(404);
+
+        String next = Curl.run("-x", user, http.url("/bytes/10")).header("X-IPLoop-Node");
+        assertThat(next).isNotEqualTo(first);
+        assertThat(Curl.run("-x", user, http.url("/bytes/10")).header("X-IPLoop-Node")).isEqualTo(next);
+        assertThat(listedSession(session).get("nodeId").asString()).isEqualTo(next);
+    }
+
+    private @Nullable JsonNode listedSession(String session) {
+        Response r = call("GET", "/api/proxy/sessions", customerToken, null);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        for (JsonNode s : r.body().get("sessions")) {
+            if (s.get("id").asString().equals(session)) {
+                return s;
+            }
+        }
+        return null;
     }
 }

@@ -12,6 +12,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.spi.UsageSink;
+import io.iploop.gateway.testing.Curl;
+import io.iploop.gateway.testing.TestOrigin;
 import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
@@ -178,6 +180,21 @@ class TenancyIT {
         tenant("PUT /api/notifications/{id}/read", notification, null);
         tenant("GET /api/billing/invoices/{id}/pdf", invoice, null);
         tenant("GET /api/earn/devices/{id}/traffic", device, null);
+        tenant("DELETE /api/proxy/sessions/{id}", stickySessionOfA(), null);
+    }
+
+    /** A's sticky session, made through the proxy with a key of A's (the exit is one of the FR nodes). */
+    private Owned stickySessionOfA() {
+        String session = "tenancy" + run;
+        try (TestOrigin origin = TestOrigin.http()) {
+            String key = call("POST", "/api/proxy/keys", a.token(), Map.of("name", "tenancy-sticky")).body().get("key").asString();
+            Curl.Result r = Curl.run("-x", "http://" + a.customerId() + ":" + key + "-country-fr-session-" + session
+                    + "-sesstype-sticky-lifetime-30m@127.0.0.1:" + dataPlane.ports().orElseThrow().httpProxy(), origin.url("/bytes/10"));
+            assertThat(r.status()).as("A's sticky request").isEqualTo(200);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return new Owned("A's sticky session", session, List.of("/api/proxy/sessions"), Set.of("nodeAgeSeconds"));
     }
 
     private void tenant(String endpoint, Owned owned, @Nullable Object body) {
