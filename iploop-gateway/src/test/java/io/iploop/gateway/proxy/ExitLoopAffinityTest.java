@@ -136,7 +136,7 @@ class ExitLoopAffinityTest {
         EventLoop start = ch.eventLoop();
         AtomicReference<EventLoop> ranOn = new AtomicReference<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        start.execute(() -> ExitLoopAffinity.moveToStreamLoop(ch, new LoopStream((EventLoop) other.next()), () -> {
+        start.execute(() -> ExitLoopAffinity.moveToStreamLoop(ch, new LoopStream(other.next()), () -> {
             ranOn.set(ch.eventLoop());
             done.complete(null);
         }, done::completeExceptionally));
