@@ -135,7 +135,6 @@ final class EffectiveConfig {
         return DEFAULT_GATEWAY.equals(gateway()) ? DEFAULT_API_URL : null;
     }
 
-    /** How long open streams may keep running after a stop is requested ({@code drain-timeout}). */
     /** The configured bandwidth cap in Mbit/s, or null for none (docs/node-agent.md#bandwidth-limit). */
     @Nullable Integer bandwidthLimitMbps() {
         String v = values.get(Setting.BANDWIDTH_LIMIT_MBPS);
@@ -163,6 +162,7 @@ final class EffectiveConfig {
         return v == null ? null : Integer.valueOf(v);
     }
 
+    /** How long open streams may keep running after a stop is requested ({@code drain-timeout}). */
     java.time.Duration drainTimeout() {
         String v = values.get(Setting.DRAIN_TIMEOUT);
         return java.time.Duration.ofSeconds(v == null ? DEFAULT_DRAIN_SECONDS : Integer.parseInt(v));
