@@ -30,17 +30,20 @@ class OutboxRepository {
     /**
      * Due pending messages, claimed for {@code lease} (their next attempt moved that far ahead) in the
      * caller's transaction; rows locked by another instance are skipped, so two workers never send
-     * the same message.
+     * the same message. Oldest first: {@code UPDATE … RETURNING} has no order of its own, and a
+     * customer's mails (a cash-out requested, then paid) must arrive in the order they were written.
      */
     List<Pending> claimDue(int limit, Duration lease) {
         return jdbc.sql("""
-                        UPDATE mail_outbox SET next_attempt_at = now() + make_interval(secs => :leaseSeconds)
-                        WHERE id IN (SELECT id FROM mail_outbox
-                                     WHERE status = 'pending' AND next_attempt_at <= now()
-                                     ORDER BY next_attempt_at, id
-                                     LIMIT :limit
-                                     FOR UPDATE SKIP LOCKED)
-                        RETURNING id, recipient, subject, body, attempts""")
+                        WITH claimed AS (
+                            UPDATE mail_outbox SET next_attempt_at = now() + make_interval(secs => :leaseSeconds)
+                            WHERE id IN (SELECT id FROM mail_outbox
+                                         WHERE status = 'pending' AND next_attempt_at <= now()
+                                         ORDER BY next_attempt_at, id
+                                         LIMIT :limit
+                                         FOR UPDATE SKIP LOCKED)
+                            RETURNING id, recipient, subject, body, attempts)
+                        SELECT * FROM claimed ORDER BY id""")
                 .param("limit", limit).param("leaseSeconds", (double) lease.toSeconds())
                 .query((rs, n) -> new Pending(rs.getLong("id"),
                         new OutgoingMail(rs.getString("recipient"), rs.getString("subject"), rs.getString("body")),
