@@ -34,10 +34,10 @@ import org.junit.jupiter.api.Test;
  * target sends and receives at once through a channel set up like an exit stream's ({@code AUTO_READ}
  * off, reads requested one at a time, the next write only after the previous one completed, as
  * {@code ByteStreamRelay} does). Under a 2 Mbit/s cap each direction cannot move faster than
- * 250 000 bytes/s plus the burst, and every byte still arrives. Each direction has its own budget
- * (like a line's downstream and upstream): 300 kB each way at once take about 1.2 s, well under the
- * 2.4 s one shared budget needs, so a cap that splits the rate between the directions fails here;
- * a missing cap fails the lower bound (it finishes in milliseconds).
+ * 250 000 bytes/s plus the burst, and every byte still arrives. A lower bound on time only: a
+ * missing cap finishes in milliseconds. That each direction has its own budget (not half of a
+ * shared one) is {@code AgentBandwidthCapIT}'s lower bound on the rate, through a real gateway; an
+ * upper bound on time here does not hold on a machine loaded 10 times over its cores.
  */
 class ExitBandwidthHandlerIT {
 
@@ -122,10 +122,7 @@ class ExitBandwidthHandlerIT {
             assertThat(downloaded.get()).isEqualTo(DOWN);
             long floorMillis = (long) ((Math.max(DOWN, UP) / (double) limiter.bytesPerSecond() - BandwidthLimiter.BURST_SECONDS)
                     * 1000 * 0.9);
-            long sharedBudgetMillis = (long) ((DOWN + UP) / (double) limiter.bytesPerSecond() * 1000);
             assertThat(took.toMillis()).as("300 kB each way at 2 Mbit/s each").isGreaterThanOrEqualTo(floorMillis);
-            assertThat(took.toMillis()).as("each direction its own 2 Mbit/s, not half of one shared budget")
-                    .isLessThan(sharedBudgetMillis * 9 / 10);
             ch.close().sync();
             target.join(5_000);
         }
