@@ -117,8 +117,8 @@ public final class NodeAgent implements AutoCloseable {
     private volatile PortPolicy allowedPorts = PortPolicy.ALL;
     private final ReconnectBackoff backoff;
     private final ExitTrafficCounter trafficCounter;
-    /** The bandwidth cap over all exit streams, or null for none (docs/node-agent.md#bandwidth-limit). */
-    private volatile @Nullable BandwidthLimiter bandwidthLimiter;
+    /** The bandwidth cap over all exit streams, each direction, or null for none (docs/node-agent.md#bandwidth-limit). */
+    private volatile ExitBandwidthHandler.@Nullable Cap bandwidthCap;
     private final EventLoopGroup group;
     private final ThreadPoolExecutor resolver;
     private final Set<Channel> exitChannels = ConcurrentHashMap.newKeySet();
@@ -165,14 +165,14 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * Caps the bandwidth of all exit streams together, both directions, at {@code megabitsPerSecond}
-     * (the {@code bandwidth-limit-mbps} setting; docs/node-agent.md#bandwidth-limit), or removes the
-     * cap with null. Applies to streams opened afterwards. Any thread.
+     * Caps the bandwidth of all exit streams together at {@code megabitsPerSecond} in each direction
+     * (bytes from targets, and bytes to targets, each up to the rate; the {@code bandwidth-limit-mbps}
+     * setting, docs/node-agent.md#bandwidth-limit), or removes the cap with null. Applies to streams opened afterwards. Any thread.
      *
      * @throws IllegalArgumentException outside 1-10000
      */
     public void limitBandwidth(@Nullable Integer megabitsPerSecond) {
-        bandwidthLimiter = megabitsPerSecond == null ? null : new BandwidthLimiter(megabitsPerSecond);
+        bandwidthCap = megabitsPerSecond == null ? null : ExitBandwidthHandler.Cap.of(megabitsPerSecond);
     }
 
     /**
@@ -837,9 +837,9 @@ public final class NodeAgent implements AutoCloseable {
                 streamsServed.incrementAndGet();
                 reply.accept();
                 AtomicBoolean done = new AtomicBoolean();
-                BandwidthLimiter limiter = bandwidthLimiter;
-                if (limiter != null) {
-                    ch.pipeline().addLast(ExitBandwidthHandler.NAME, new ExitBandwidthHandler(limiter));
+                ExitBandwidthHandler.Cap cap = bandwidthCap;
+                if (cap != null) {
+                    ch.pipeline().addLast(ExitBandwidthHandler.NAME, new ExitBandwidthHandler(cap));
                 }
                 ByteStreamRelay.relay(ch, stream, error -> {
                     if (done.compareAndSet(false, true)) {

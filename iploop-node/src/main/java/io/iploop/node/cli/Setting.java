@@ -34,7 +34,7 @@ enum Setting {
     ISP("isp", "self-reported internet provider (1-100 characters)", v -> text(v, 100)),
     CONNECTION_TYPE("connection-type", "wifi, cellular or ethernet", Setting::connectionType),
     BANDWIDTH_LIMIT_MBPS("bandwidth-limit-mbps",
-            "bandwidth to share, 1-10000 Mbps (both directions together)", Setting::bandwidthLimit),
+            "bandwidth to share, 1-10000 Mbps (in each direction)", Setting::bandwidthLimit),
     BLOCKED_DOMAINS("blocked-domains",
             "extra destinations this node refuses, comma-separated domains (subdomains included)", Setting::domains),
     BLOCKED_CIDRS("blocked-cidrs", "extra address blocks this node refuses, comma-separated CIDRs", Setting::cidrs),
