@@ -86,12 +86,15 @@ public final class ProxyConnection {
         return clientAddress;
     }
 
-    /** Bytes read from the customer socket so far. */
+    /** Bytes read from the customer socket so far, plus replayed bytes ({@link #meterOffSocket}). */
     public long bytesRead() {
         return bytesRead;
     }
 
-    /** Bytes written to the customer socket so far (counted when the write completed). */
+    /**
+     * Bytes written to the customer socket so far (counted when the write completed), plus
+     * discarded blocked responses ({@link #meterOffSocket}).
+     */
     public long bytesWritten() {
         return bytesWritten;
     }
