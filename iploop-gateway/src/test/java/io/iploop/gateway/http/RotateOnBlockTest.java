@@ -172,7 +172,8 @@ class RotateOnBlockTest {
     @Test
     void a403IsRetriedOnceThroughAnotherNodeAndOnlyItsAnswerReachesTheCustomer() {
         Nodes nodes = new Nodes();
-        nodes.script(NODE_A, BLOCKED_403.substring(0, 40), BLOCKED_403.substring(40));
+        // The head ends at byte 72: the third frame arrives after the verdict and is parked.
+        nodes.script(NODE_A, BLOCKED_403.substring(0, 40), BLOCKED_403.substring(40, 75), BLOCKED_403.substring(75));
         nodes.script(NODE_B, OK_200);
         try (EmbeddedProxy proxy = new EmbeddedProxy(Runnable::run, nodes)) {
             EmbeddedChannel ch = proxy.http();
@@ -187,6 +188,7 @@ class RotateOnBlockTest {
             assertThat(nodes.opened).extracting(e -> e.node).containsExactly(NODE_A, NODE_B);
             assertThat(nodes.requests.get(1).excludeNode()).as("the retry excludes the blocked node").isEqualTo(NODE_A);
             assertThat(nodes.opened.get(0).abortedOrClosed).as("the blocked stream is ended").isTrue();
+            assertThat(nodes.opened.get(0).acked).as("parked data is not acknowledged: the window bounds it").isEqualTo(75);
             assertThat(nodes.opened.get(1).seen.toString()).startsWith("GET /page HTTP/1.1\r\n")
                     .isEqualTo(nodes.opened.get(0).seen.toString());
             ch.close();
@@ -270,6 +272,29 @@ class RotateOnBlockTest {
     }
 
     @Test
+    void aCustomerLeavingWhileTheRetryOpensReleasesEverythingAndIsMeteredForWhatTheNodeCarried() {
+        Nodes nodes = new Nodes();
+        nodes.retryHangs = true;
+        nodes.script(NODE_A, BLOCKED_403.substring(0, 75), BLOCKED_403.substring(75));
+        nodes.script(NODE_B, OK_200);
+        try (EmbeddedProxy proxy = new EmbeddedProxy(Runnable::run, nodes)) {
+            EmbeddedChannel ch = proxy.http();
+            nodes.loop = ch.eventLoop();
+            proxy.send(ch, request("-rotate-on-block"));
+            assertThat(writtenText(ch)).as("nothing while the retry opens").isEmpty();
+            assertThat(nodes.requests).hasSize(2);
+            ch.close();
+            ch.runPendingTasks();
+            assertThat(nodes.opened.get(0).abortedOrClosed).isTrue();
+            List<UsageRecord> records = proxy.records();
+            assertThat(records).hasSize(1);
+            assertThat(records.getFirst().nodeId()).isEqualTo(NODE_A);
+            assertThat(records.getFirst().bytesDownloaded()).as("the undelivered response its node carried").isEqualTo(BLOCKED_403.length());
+            assertThat(proxy.unreleasedInputs()).isEmpty();
+        }
+    }
+
+    @Test
     void withoutRotateOnBlockThe403IsAnsweredUnchanged() {
         Nodes nodes = new Nodes();
         nodes.script(NODE_A, BLOCKED_403);
@@ -328,6 +353,8 @@ class RotateOnBlockTest {
         final List<ScriptedExit> opened = new ArrayList<>();
         final List<ExitRequest> requests = new ArrayList<>();
         @Nullable Executor loop;
+        /** When set, a retry (a request excluding a node) never finishes opening. */
+        boolean retryHangs;
 
         void script(UUID node, String... pieces) {
             scripts.put(node, List.of(pieces));
@@ -336,6 +363,9 @@ class RotateOnBlockTest {
         @Override
         public CompletableFuture<ExitStream> open(ExitRequest request) {
             requests.add(request);
+            if (retryHangs && request.excludeNode() != null) {
+                return new CompletableFuture<>();
+            }
             for (Map.Entry<UUID, List<String>> e : scripts.entrySet()) {
                 if (!e.getKey().equals(request.excludeNode())) {
                     ScriptedExit exit = new ScriptedExit(e.getKey(), e.getValue(), loop);
@@ -360,6 +390,7 @@ class RotateOnBlockTest {
         ByteStream.@Nullable Handler handler;
         boolean answered;
         boolean abortedOrClosed;
+        long acked;
 
         ScriptedExit(UUID node, List<String> pieces, @Nullable Executor loop) {
             this.node = node;
@@ -417,7 +448,9 @@ class RotateOnBlockTest {
         }
 
         @Override
-        public void ack(int bytes) {}
+        public void ack(int bytes) {
+            acked += bytes;
+        }
 
         @Override
         public void setHandler(ByteStream.Handler h) {
