@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,6 +53,25 @@ import org.junit.jupiter.params.provider.ValueSource;
  * both attempts metered, the fallback when no other node exists, and what is never retried.
  */
 class RotateOnBlockTest {
+
+    private static ResourceLeakDetector.Level previousLevel;
+    private static TestSupport.LeakWatcher leaks;
+
+    /** Every buffer tracked (held responses, replay copies, parked frames), so a leak is reported. */
+    @BeforeAll
+    static void watchLeaks() {
+        previousLevel = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        leaks = TestSupport.LeakWatcher.install();
+    }
+
+    @AfterAll
+    static void noLeaks() throws InterruptedException {
+        List<String> found = leaks.collect();
+        leaks.uninstall();
+        ResourceLeakDetector.setLevel(previousLevel);
+        assertThat(found).as("leaked ByteBufs").isEmpty();
+    }
 
     // ---- the rule ----
 
@@ -192,6 +214,7 @@ class RotateOnBlockTest {
             assertThat(nodes.opened.get(1).seen.toString()).startsWith("GET /page HTTP/1.1\r\n")
                     .isEqualTo(nodes.opened.get(0).seen.toString());
             ch.close();
+            assertFramesReleased(nodes);
             List<UsageRecord> records = proxy.records();
             assertThat(records).hasSize(2);
             UsageRecord first = records.stream().filter(r -> NODE_A.equals(r.nodeId())).findFirst().orElseThrow();
@@ -221,6 +244,7 @@ class RotateOnBlockTest {
             assertThat(got).startsWith("HTTP/1.1 200 ").endsWith("welcome").contains("X-IPLoop-Rotated: 1\r\n")
                     .doesNotContain("Access Denied").doesNotContain("X-IPLoop-Node");
             ch.close();
+            assertFramesReleased(nodes);
         }
     }
 
@@ -265,6 +289,7 @@ class RotateOnBlockTest {
             assertThat(proxy.meters.get("iploop.gateway.rotations").tag("outcome", "no_other_exit").counter().count()).isEqualTo(1);
             assertThat(ch.isOpen()).as("keep-alive goes on").isTrue();
             ch.close();
+            assertFramesReleased(nodes);
             List<UsageRecord> records = proxy.records();
             assertThat(records).hasSize(1);
             assertThat(records.getFirst().bytesDownloaded()).as("delivered once, metered once").isEqualTo(got.length());
@@ -286,6 +311,7 @@ class RotateOnBlockTest {
             ch.close();
             ch.runPendingTasks();
             assertThat(nodes.opened.get(0).abortedOrClosed).isTrue();
+            assertFramesReleased(nodes);
             List<UsageRecord> records = proxy.records();
             assertThat(records).hasSize(1);
             assertThat(records.getFirst().nodeId()).isEqualTo(NODE_A);
@@ -347,6 +373,13 @@ class RotateOnBlockTest {
         }
     }
 
+    /** Asserts the proxy released every data frame the exits handed it (held, parked or discarded ones too). */
+    private static void assertFramesReleased(Nodes nodes) {
+        for (ScriptedExit e : nodes.opened) {
+            assertThat(e.delivered).as("frames from node %s", e.node).allSatisfy(b -> assertThat(b.refCnt()).isZero());
+        }
+    }
+
     /** Scripted node exits: the first node not excluded by the request answers with its script. */
     private static final class Nodes implements ExitConnector {
         final Map<UUID, List<String>> scripts = new LinkedHashMap<>();
@@ -391,6 +424,8 @@ class RotateOnBlockTest {
         boolean answered;
         boolean abortedOrClosed;
         long acked;
+        /** Every data frame handed to the proxy, to check that each was released. */
+        final List<ByteBuf> delivered = new ArrayList<>();
 
         ScriptedExit(UUID node, List<String> pieces, @Nullable Executor loop) {
             this.node = node;
@@ -401,7 +436,9 @@ class RotateOnBlockTest {
         void deliver(String piece) {
             ByteStream.Handler h = handler;
             if (h != null && !abortedOrClosed) {
-                h.onData(this, Unpooled.copiedBuffer(piece, StandardCharsets.ISO_8859_1));
+                ByteBuf data = Unpooled.copiedBuffer(piece, StandardCharsets.ISO_8859_1);
+                delivered.add(data);
+                h.onData(this, data);
             }
         }
 
