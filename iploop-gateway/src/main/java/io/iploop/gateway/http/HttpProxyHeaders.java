@@ -12,6 +12,12 @@ final class HttpProxyHeaders {
             HttpHeaderNames.CONNECTION, "keep-alive", HttpHeaderNames.PROXY_AUTHORIZATION,
             "proxy-connection", HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE);
 
+    /**
+     * Set to {@code 1} on a response that came from a second exit after the first was blocked
+     * ({@code rotate-on-block}, docs/rotate-on-block.md#headers).
+     */
+    static final String ROTATED = "X-IPLoop-Rotated";
+
     private HttpProxyHeaders() {}
 
     /**

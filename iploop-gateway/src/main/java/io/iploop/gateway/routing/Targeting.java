@@ -104,7 +104,10 @@ public record Targeting(
         PER_REQUEST
     }
 
-    /** Rotation modes of docs/product/proxy.md#rotation. */
+    /**
+     * Rotation modes of docs/product/proxy.md#rotation. {@code ON_BLOCK} retries a blocked
+     * plain-HTTP request once through another node (docs/rotate-on-block.md).
+     */
     public enum RotateMode {
         REQUEST, TIME, MANUAL, ON_BLOCK
     }

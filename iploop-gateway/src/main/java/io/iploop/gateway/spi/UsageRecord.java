@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * @param errorMessage the {@code X-IPLoop-Error} code when {@code success} is false, else null
  * @param httpStatus the origin's HTTP status code of the last final (non-1xx) response the stream
  *     carried to the customer (HTTP proxy forwarding only); null for CONNECT and SOCKS5 tunnels,
- *     whose payload the gateway does not parse, and when no response arrived
+ *     whose payload the gateway does not parse, and when no response arrived; for a
+ *     {@code rotate-on-block} attempt whose blocked response was discarded, that response's status
+ *     (docs/rotate-on-block.md#metering)
  */
 public record UsageRecord(
         UUID id,
