@@ -226,7 +226,7 @@ class AutoBanIT {
     }
 
     @Test
-    void nodesAgainstEnoughOpenOrConfirmedAbuseReportsAreQuarantinedPendingReview() {
+    void nodesAgainstEnoughOpenOrConfirmedAbuseReportsAreQuarantinedPendingReview() throws Exception {
         String admin = adminToken();
         rules(admin, Map.of("qualityEnabled", false, "abuseEnabled", true, "abuseReports", 2, "abuseWindowHours", 24,
                 "abuseExpiryHours", 0, "fraudEnabled", false));
