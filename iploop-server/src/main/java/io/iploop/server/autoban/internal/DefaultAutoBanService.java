@@ -20,6 +20,7 @@ import io.iploop.server.usage.TargetTraffic;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -101,7 +102,10 @@ class DefaultAutoBanService implements AutoBanService {
     }
 
     @Override
-    public AutoBanRun evaluate(Instant now) {
+    public AutoBanRun evaluate(Instant evaluatedAt) {
+        // PostgreSQL keeps microseconds and rounds: a streak stored from a finer instant could start
+        // up to half a microsecond later than it did, and an hour would then time as 59:59.
+        Instant now = evaluatedAt.truncatedTo(ChronoUnit.MICROS);
         AutoBanRules rules = rules();
         // Nodes under any moderation in force are left alone, and one run quarantines a node once.
         Set<UUID> moderated = new HashSet<>(moderation.moderatedNodeIds());
