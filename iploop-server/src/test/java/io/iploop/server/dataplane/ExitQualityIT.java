@@ -202,7 +202,9 @@ class ExitQualityIT {
         assertThat(first.succeeded() + second.succeeded()).isEqualTo(2 * REQUESTS_PER_HALF);
         // Three distinct scores; the dropping exit is poor (< 50), the others are not.
         assertThat(new HashSet<>(List.of(fastScore, slowScore, badScore))).hasSize(3);
-        assertThat(badScore).isLessThan(50);
+        // Under 35: each dropped stream is one failure. When OPEN_OK counted as a success and the drop
+        // as a failure, the share settled near 0.5 and this node stayed at about 45 however many it dropped.
+        assertThat(badScore).isLessThan(35);
         assertThat(slowScore).isGreaterThanOrEqualTo(70).isLessThan(fastScore);
         // Measured, the dropping exit carries clearly fewer streams: under 15 % of the second half.
         assertThat(badFirst).as("the dropping node was tried while its record was young").isPositive();
