@@ -71,7 +71,7 @@ final class NodeExitConnector implements ExitConnector {
         return node.session.openStream(host, request.port()).handle((stream, error) -> {
             if (error == null) {
                 node.successes.incrementAndGet();
-                node.quality.openSucceeded();
+                node.quality.opened();
                 ExitInfo info = new ExitInfo(node.nodeId(), node.admission.country(), node.admission.city(),
                         node.admission.asn(), request.targeting().session());
                 return CompletableFuture.<ExitStream>completedFuture(new NodeExitStream(stream, node, info));

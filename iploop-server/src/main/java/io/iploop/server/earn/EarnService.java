@@ -96,6 +96,13 @@ public interface EarnService {
     /** Admin view of one user's earnings. @throws EarnException {@code USER_NOT_FOUND} */
     AdminEarnView adminView(UUID userId);
 
+    /**
+     * Every user's open device-scope earnings review flags (docs/earn-fraud.md#3-earnings-jumps-need-an-admin),
+     * oldest first, at most 10 000: what the auto-ban rule {@code earnings-anomaly} acts on
+     * (docs/moderation.md#auto-ban-rules). Each has a {@link ReviewFlag#nodeId()}.
+     */
+    List<ReviewFlag> openDeviceReviewFlags();
+
     /** The user's open earnings review flags, oldest first (empty: nothing blocks auto-approval). */
     List<ReviewFlag> openReviewFlags(UUID userId);
 

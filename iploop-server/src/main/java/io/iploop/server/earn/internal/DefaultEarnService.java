@@ -75,6 +75,7 @@ class DefaultEarnService implements EarnService {
     /** Paid bytes a referred operator carries before the referral pays (docs/earn-fraud.md): 2 GB. */
     static final long REFERRAL_QUALIFYING_BYTES = 2 * CreditMath.GB;
     private static final int REFERRAL_CODE_LENGTH = 10;
+    static final int MAX_OPEN_DEVICE_FLAGS = 10_000;
     private static final Map<String, Integer> PERIOD_DAYS = Map.of("7d", 7, "30d", 30, "90d", 90, "1y", 365);
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
@@ -682,6 +683,11 @@ class DefaultEarnService implements EarnService {
     @Override
     public List<ReviewFlag> openReviewFlags(UUID userId) {
         return jumps.open(userId);
+    }
+
+    @Override
+    public List<ReviewFlag> openDeviceReviewFlags() {
+        return jumps.openDeviceFlags(MAX_OPEN_DEVICE_FLAGS);
     }
 
     @Override
