@@ -17,6 +17,9 @@ import io.iploop.gateway.proxy.InterimUsage;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.proxy.TunnelRevocation;
 import io.iploop.gateway.socks.Socks5ProxyServerInitializer;
+import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.tls.ServerTls;
+import io.iploop.gateway.tls.TlsInitializer;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
@@ -48,6 +51,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -65,7 +69,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data plane in one object: HTTP proxy, SOCKS5 and node hub listeners, exits, metering.
+ * The data plane in one object: HTTP proxy, SOCKS5 and node hub listeners (each also over TLS when
+ * {@link Builder#tls configured}, docs/tls.md), exits, metering.
  * Build with {@link #builder}, {@link #start()}, {@link #close()} (graceful: stops accepting,
  * closes streams, flushes all metered usage). Uses epoll when available, else NIO. Thread-safe.
  */
@@ -100,6 +105,7 @@ public final class Gateway implements AutoCloseable {
     private final long handshakeTimeoutMillis;
     private final long httpIdleTimeoutMillis;
     private final long halfClosedIdleTimeoutMillis;
+    private final @Nullable TlsListeners tlsListeners;
 
     private final Object lock = new Object();
     private @Nullable EventLoopGroup boss;
@@ -136,6 +142,9 @@ public final class Gateway implements AutoCloseable {
     private @Nullable ChannelGroup customerChannels;
     private @Nullable Channel httpServer;
     private @Nullable Channel socksServer;
+    private @Nullable Channel httpsServer;
+    private @Nullable Channel socksTlsServer;
+    private volatile @Nullable ServerTls serverTls;
     private volatile boolean running;
     private volatile boolean closed;
 
@@ -165,6 +174,7 @@ public final class Gateway implements AutoCloseable {
         this.usageJournalDir = b.usageJournalDir;
         this.interimUsageInterval = b.interimUsageInterval;
         this.usageJournalMaxBytes = b.usageJournalMaxBytes;
+        this.tlsListeners = b.tlsListeners;
         if (!nodeHubEnabled && exitOverride == null && !directExit) {
             throw new IllegalStateException("no exit: enable the node hub, the direct exit or set an exit connector");
         }
@@ -209,6 +219,11 @@ public final class Gateway implements AutoCloseable {
                 usage = batcher;
                 batcher.start();
                 GatewayMetrics metrics = new GatewayMetrics(meters);
+                ServerTls tls = null;
+                if (tlsListeners != null) {
+                    tls = ServerTls.load(tlsListeners.certFile(), tlsListeners.keyFile(), tlsListeners.reloadInterval());
+                    serverTls = tls;
+                }
                 ExitConnector exits;
                 if (nodeHubEnabled) {
                     NodeHub hub = new NodeHub(config.bindAddress(), config.nodeHubPort(), config.tunnel(),
@@ -218,6 +233,13 @@ public final class Gateway implements AutoCloseable {
                         hub.start(boss, workers);
                     } catch (Exception e) {
                         throw bindFailure("node hub", config.nodeHubPort(), e);
+                    }
+                    if (tls != null && tlsListeners.nodeHubTlsPort() != TlsListeners.OFF) {
+                        try {
+                            hub.startTls(boss, workers, tlsListeners.nodeHubTlsPort(), tls);
+                        } catch (Exception e) {
+                            throw bindFailure("node hub (TLS)", tlsListeners.nodeHubTlsPort(), e);
+                        }
                     }
                     exits = hub.exitConnector();
                 } else {
@@ -230,6 +252,10 @@ public final class Gateway implements AutoCloseable {
                     ownPorts.addAll(List.of(config.httpProxyPort(), config.socksPort())); // 0 (ephemeral) is ignored
                     if (nodeHubEnabled) {
                         ownPorts.add(nodeHubPort());
+                        ownPorts.add(nodeHubTlsPort());
+                    }
+                    if (tlsListeners != null) {
+                        ownPorts.addAll(List.of(tlsListeners.httpsProxyPort(), tlsListeners.socksTlsPort())); // -1: off
                     }
                     EgressPolicy policy = new EgressPolicy(
                             config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs())
@@ -263,9 +289,21 @@ public final class Gateway implements AutoCloseable {
                 httpServer = bind("HTTP proxy", config.httpProxyPort(), serverClass,
                         new HttpProxyServerInitializer(services));
                 socksServer = bind("SOCKS5", config.socksPort(), serverClass, new Socks5ProxyServerInitializer(services));
+                if (tls != null) {
+                    Runnable failed = () -> metrics.error(ProxyError.TLS_HANDSHAKE_FAILED);
+                    if (tlsListeners.httpsProxyPort() != TlsListeners.OFF) {
+                        httpsServer = bind("HTTPS proxy", tlsListeners.httpsProxyPort(), serverClass, new TlsInitializer(
+                                tls, handshakeTimeoutMillis, failed, new HttpProxyServerInitializer(services)));
+                    }
+                    if (tlsListeners.socksTlsPort() != TlsListeners.OFF) {
+                        socksTlsServer = bind("SOCKS5 over TLS", tlsListeners.socksTlsPort(), serverClass, new TlsInitializer(
+                                tls, handshakeTimeoutMillis, failed, new Socks5ProxyServerInitializer(services)));
+                    }
+                }
                 running = true;
-                log.info("gateway started: HTTP proxy on {}, SOCKS5 on {}, node hub on {} ({})",
-                        httpProxyPort(), socksPort(), nodeHubEnabled ? nodeHubPort() : "-", epoll ? "epoll" : "nio");
+                log.info("gateway started: HTTP proxy on {}, SOCKS5 on {}, node hub on {}, HTTPS proxy on {}, SOCKS5 over TLS on {},"
+                        + " node hub over TLS on {} ({})", httpProxyPort(), socksPort(), nodeHubEnabled ? nodeHubPort() : "-",
+                        orOff(httpsProxyPort()), orOff(socksTlsPort()), orOff(nodeHubTlsPort()), epoll ? "epoll" : "nio");
             } catch (Exception | Error e) {
                 closeInternal();
                 throw e;
@@ -305,6 +343,50 @@ public final class Gateway implements AutoCloseable {
     /** Bound SOCKS5 port. */
     public int socksPort() {
         return portOf(socksServer, "SOCKS5");
+    }
+
+    /** Bound port of the HTTP proxy over TLS; -1 when it is off ({@link Builder#tls}). */
+    public int httpsProxyPort() {
+        return tlsListeners == null || tlsListeners.httpsProxyPort() == TlsListeners.OFF ? -1 : portOf(httpsServer, "HTTPS proxy");
+    }
+
+    /** Bound port of SOCKS5 over TLS; -1 when it is off. */
+    public int socksTlsPort() {
+        return tlsListeners == null || tlsListeners.socksTlsPort() == TlsListeners.OFF ? -1
+                : portOf(socksTlsServer, "SOCKS5 over TLS");
+    }
+
+    /** Bound port of the node hub over TLS ({@code wss://…/ws}); -1 when it is off or the hub disabled. */
+    public int nodeHubTlsPort() {
+        if (!nodeHubEnabled || tlsListeners == null || tlsListeners.nodeHubTlsPort() == TlsListeners.OFF) {
+            return -1;
+        }
+        NodeHub hub = nodeHub;
+        if (hub == null) {
+            throw new IllegalStateException("gateway: not started");
+        }
+        return hub.tlsPort();
+    }
+
+    /**
+     * The certificate the TLS listeners give new connections now (leaf; it changes when the files
+     * are replaced, docs/tls.md#certificates); null without TLS listeners or before start.
+     */
+    public @Nullable X509Certificate tlsCertificate() {
+        ServerTls tls = serverTls;
+        return tls == null ? null : tls.certificate();
+    }
+
+    /**
+     * The PEM certificate file of the TLS listeners, absolute (what a client passes as
+     * {@code --proxy-cacert} when it is self-signed); null without TLS listeners.
+     */
+    public @Nullable Path tlsCertFile() {
+        return tlsListeners == null ? null : tlsListeners.certFile().toAbsolutePath().normalize();
+    }
+
+    private static Object orOff(int port) {
+        return port < 0 ? "-" : port;
     }
 
     /** Bound node hub port; -1 when the node hub is disabled ({@link Builder#withoutNodeHub()}). */
@@ -372,7 +454,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void closeInternal() {
-        for (Channel server : new Channel[] {httpServer, socksServer}) {
+        for (Channel server : new Channel[] {httpServer, socksServer, httpsServer, socksTlsServer}) {
             if (server != null) {
                 server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
@@ -426,6 +508,10 @@ public final class Gateway implements AutoCloseable {
         if (lookups != null) {
             lookups.shutdownNow();
         }
+        ServerTls tls = serverTls;
+        if (tls != null) {
+            tls.close();
+        }
     }
 
     /** Assembles a {@link Gateway}. Not thread-safe. */
@@ -451,6 +537,7 @@ public final class Gateway implements AutoCloseable {
         private @Nullable Path usageJournalDir;
         private long usageJournalMaxBytes = DEFAULT_USAGE_JOURNAL_MAX_BYTES;
         private Duration interimUsageInterval = InterimUsage.INTERVAL;
+        private @Nullable TlsListeners tlsListeners;
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -616,6 +703,17 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException("httpIdleTimeout: " + v + " (expected: > 0)");
             }
             this.httpIdleTimeout = v;
+            return this;
+        }
+
+        /**
+         * Opens the TLS entry points of {@code v} next to the plain ones (docs/tls.md): the HTTP
+         * proxy and SOCKS5 with TLS in front of the same pipelines, and the node hub for
+         * {@code wss://} agents. {@link #start()} fails naming the file when the certificate or key
+         * does not load. Default: none.
+         */
+        public Builder tls(TlsListeners v) {
+            this.tlsListeners = Objects.requireNonNull(v, "tls");
             return this;
         }
 

@@ -33,7 +33,14 @@ import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -308,7 +315,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         this.egressPolicy = new EgressPolicy(config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs())
                 .withProtectedLocalPorts(protectedLocalPorts);
-        this.ssl = tls ? clientSslContext() : null;
+        this.ssl = tls ? clientSslContext(config.gatewayCaFile()) : null;
         this.hello = new Hello(
                 TunnelProtocol.VERSION,
                 config.nodeKey(),
@@ -533,10 +540,29 @@ public final class NodeAgent implements AutoCloseable {
         return r.startsWith("refused") || r.contains(String.valueOf(TunnelProtocol.CLOSE_CODE_REFUSED));
     }
 
-    private static SslContext clientSslContext() {
+    /**
+     * The {@code wss://} client context: the JDK's default trust store (system CAs) when
+     * {@code caFile} is null, else only the certificates in that PEM file. The gateway's name is
+     * checked against its certificate either way (Netty's default HTTPS endpoint identification).
+     *
+     * @throws IllegalArgumentException naming the file when it holds no usable certificate
+     */
+    static SslContext clientSslContext(@Nullable Path caFile) {
+        SslContextBuilder b = SslContextBuilder.forClient();
+        if (caFile != null) {
+            try (InputStream in = Files.newInputStream(caFile)) {
+                List<X509Certificate> trusted = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                        .map(X509Certificate.class::cast).toList();
+                if (trusted.isEmpty()) {
+                    throw new IllegalArgumentException("gateway CA file " + caFile + ": no certificate (expected: PEM)");
+                }
+                b.trustManager(trusted);
+            } catch (IOException | CertificateException e) {
+                throw new IllegalArgumentException("gateway CA file " + caFile + ": " + e.getMessage(), e);
+            }
+        }
         try {
-            // No trust manager given: the JDK's default trust store (system CAs) applies.
-            return SslContextBuilder.forClient().build();
+            return b.build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot create the TLS client context: " + e.getMessage(), e);
         }

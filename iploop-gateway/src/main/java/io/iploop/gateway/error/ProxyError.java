@@ -84,7 +84,14 @@ public enum ProxyError {
     /** 503: the credential store could not be reached; retry shortly. */
     AUTH_UNAVAILABLE(503, "auth_unavailable", "proxy_internal_error", Socks5CommandStatus.FAILURE),
     /** 500: a bug or an unexpected failure in the gateway. */
-    INTERNAL_ERROR(500, "internal_error", "proxy_internal_error", Socks5CommandStatus.FAILURE);
+    INTERNAL_ERROR(500, "internal_error", "proxy_internal_error", Socks5CommandStatus.FAILURE),
+    /**
+     * The TLS handshake with the customer failed on a TLS listener (plain text on a TLS port, an
+     * untrusted certificate, no ClientHello in time; docs/tls.md#errors). No answer can reach such a
+     * client: the connection is closed and only {@code iploop.gateway.errors} counts it; the RFC 9209
+     * type is {@code tls_protocol_error} wherever a {@code Proxy-Status} names it.
+     */
+    TLS_HANDSHAKE_FAILED(400, "tls_handshake_failed", "tls_protocol_error", Socks5CommandStatus.FAILURE);
 
     private final HttpResponseStatus status;
     private final String code;

@@ -12,6 +12,8 @@ import io.iploop.gateway.spi.StickySession;
 import io.iploop.gateway.spi.StickySessionDirectory;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.TunnelPipeline;
+import io.iploop.gateway.tls.ServerTls;
+import io.iploop.gateway.tls.TlsServerHandler;
 import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.TunnelSession;
 import io.iploop.tunnel.TunnelSettings;
@@ -110,6 +112,8 @@ public final class NodeHub implements AutoCloseable {
     private final NodeDirectory directory = () -> nodes.values().stream().map(NodeEntry::snapshot).toList();
     private final StickySessionDirectory stickyDirectory = new StickyDirectory();
     private volatile @Nullable Channel serverChannel;
+    private volatile @Nullable Channel tlsServerChannel;
+    private final Counter tlsHandshakeFailures;
     private volatile boolean closed;
 
     /**
@@ -139,6 +143,9 @@ public final class NodeHub implements AutoCloseable {
                     .description("Streams through nodes that failed, by cause (docs/exit-quality.md#failure-causes)")
                     .tag("cause", c.tag()).register(meters));
         }
+        this.tlsHandshakeFailures = Counter.builder("iploop.nodes.tls.handshake.failures")
+                .description("Connections to the node hub's TLS port whose TLS handshake failed (docs/tls.md#errors)")
+                .register(meters);
         this.exitConnector = new NodeExitConnector(selector, c -> failures.get(c).increment());
         this.handshakes = new NodeHandshakeGuard(NodeHandshakeGuard.MAX_CONCURRENT_PER_IP, NodeHandshakeGuard.MAX_PER_IP_PER_SECOND,
                 NodeHandshakeGuard.HANDSHAKE_DEADLINE_MILLIS, meters);
@@ -146,6 +153,25 @@ public final class NodeHub implements AutoCloseable {
 
     /** Binds the hub's address and port; throws naming them if the port is taken. */
     public void start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
+        serverChannel = bind(boss, workers, port, null);
+        storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        storeThread.scheduleWithFixedDelay(this::refreshPaused, 0, PAUSED_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        storeThread.scheduleWithFixedDelay(handshakes::purge, 1, 1, TimeUnit.MINUTES);
+        storeThread.scheduleWithFixedDelay(() -> sticky.purgeExpired(Instant.now()),
+                STICKY_PURGE_MILLIS, STICKY_PURGE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Also accepts agents over TLS ({@code wss://host:tlsPort/ws}, docs/tls.md) with the certificate
+     * {@code tls} holds for each new connection; call after {@link #start}. Throws naming the
+     * address and port if it is taken.
+     */
+    public void startTls(EventLoopGroup boss, EventLoopGroup workers, int tlsPort, ServerTls tls) throws InterruptedException {
+        tlsServerChannel = bind(boss, workers, tlsPort, tls);
+    }
+
+    private Channel bind(EventLoopGroup boss, EventLoopGroup workers, int bindPort, @Nullable ServerTls tls)
+            throws InterruptedException {
         Class<? extends ServerChannel> channelClass = boss instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
                 ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
@@ -157,20 +183,28 @@ public final class NodeHub implements AutoCloseable {
                             ch.close();
                             return;
                         }
+                        if (tls != null) {
+                            TlsServerHandler.install(ch.pipeline(), tls, NodeHandshakeGuard.HANDSHAKE_DEADLINE_MILLIS,
+                                    tlsHandshakeFailures::increment);
+                        }
                         TunnelPipeline.server(ch.pipeline(), TunnelSession.gatewaySide(tunnel, new Listener(ch)));
                     }
                 });
         try {
-            serverChannel = b.bind(bindAddress, port).sync().channel();
+            return b.bind(bindAddress, bindPort).sync().channel();
         } catch (Exception e) {
-            throw new IllegalStateException("node hub: cannot bind " + bindAddress + ":" + port
-                    + " (" + e.getMessage() + ")", e);
+            throw new IllegalStateException("node hub" + (tls == null ? "" : " (TLS)") + ": cannot bind " + bindAddress + ":"
+                    + bindPort + " (" + e.getMessage() + ")", e);
         }
-        storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
-        storeThread.scheduleWithFixedDelay(this::refreshPaused, 0, PAUSED_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
-        storeThread.scheduleWithFixedDelay(handshakes::purge, 1, 1, TimeUnit.MINUTES);
-        storeThread.scheduleWithFixedDelay(() -> sticky.purgeExpired(Instant.now()),
-                STICKY_PURGE_MILLIS, STICKY_PURGE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The bound TLS port. */
+    public int tlsPort() {
+        Channel ch = tlsServerChannel;
+        if (ch == null) {
+            throw new IllegalStateException("node hub: TLS not started");
+        }
+        return ((InetSocketAddress) ch.localAddress()).getPort();
     }
 
     /** The bound port. */
@@ -203,9 +237,10 @@ public final class NodeHub implements AutoCloseable {
             return;
         }
         closed = true;
-        Channel ch = serverChannel;
-        if (ch != null) {
-            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (Channel ch : new Channel[] {serverChannel, tlsServerChannel}) {
+            if (ch != null) {
+                ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
         }
         List<NodeEntry> entries = new ArrayList<>(nodes.values());
         for (NodeEntry e : entries) {
