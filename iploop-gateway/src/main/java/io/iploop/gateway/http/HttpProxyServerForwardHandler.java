@@ -103,6 +103,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
     private final class Binding implements ByteStream.Handler {
         final String key;
         final String host;
+        final int port;
         final CustomerPrincipal principal;
         final Targeting targeting;
         final Instant startedAt = Instant.now();
@@ -120,12 +121,13 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         boolean finished;
 
         MeteredStream metered() {
-            return new MeteredStream(connection, principal, targeting, host, startedAt);
+            return new MeteredStream(connection, principal, targeting, host, startedAt, port);
         }
 
         Binding(HttpProxyTarget target, CustomerPrincipal principal, Targeting targeting) {
             this.key = target.key();
             this.host = target.host();
+            this.port = target.port();
             this.principal = principal;
             this.targeting = targeting;
         }

@@ -118,4 +118,15 @@ public interface UsageService {
      *     than {@link #MAX_TRAFFIC_DAYS} days
      */
     List<NodeTraffic> nodeTraffic(UUID nodeId, LocalDate from, LocalDate to);
+
+    /**
+     * Metered bytes (both directions, at the customer-facing socket, the bytes earnings are based on)
+     * of the usage records exit node {@code nodeId} carried, per UTC day from {@code from} to
+     * {@code to} (both included); days without records are absent
+     * (docs/operator-transparency.md#agent-byte-reconciliation). Callers check ownership.
+     *
+     * @throws IllegalArgumentException when {@code from} is after {@code to} or the range spans more
+     *     than {@link #MAX_TRAFFIC_DAYS} days
+     */
+    java.util.Map<LocalDate, Long> nodeDailyBytes(UUID nodeId, LocalDate from, LocalDate to);
 }
