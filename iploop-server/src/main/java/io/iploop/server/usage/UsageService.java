@@ -108,7 +108,8 @@ public interface UsageService {
     int MAX_TRAFFIC_HOSTS_PER_DAY = 200;
 
     /**
-     * What exit node {@code nodeId} carried per UTC day and destination host on the days
+     * What exit node {@code nodeId} carried per UTC day, destination host and destination port
+     * (docs/operator-transparency.md#destination-ports) on the days
      * {@code from} to {@code to} (both included), for its operator (docs/product/earn.md#traffic-transparency):
      * newest day first, within a day most bytes first, at most {@link #MAX_TRAFFIC_HOSTS_PER_DAY}
      * hosts a day; days without traffic are absent. Hosts compare case-insensitively. Callers check

@@ -112,8 +112,10 @@ class EarnController {
     }
 
     @GetMapping("/devices/{id}/traffic")
-    @Operation(summary = "Destination hosts the device carried per UTC day, with bytes up/down, streams and customers (a count)",
-            description = "from, to: YYYY-MM-DD, both included, at most 31 days (default: the last 7 days). "
+    @Operation(summary = "Destination hosts and ports the device carried per UTC day, with bytes up/down, streams and "
+            + "customers (a count)",
+            description = "from, to: YYYY-MM-DD, both included, at most 31 days (default: the last 7 days). One row per "
+                    + "host and port (port null for records from before ports were recorded: docs/operator-transparency.md). "
                     + "Host names only: paths and contents are never recorded; customers are never identified.")
     List<NodeTraffic> traffic(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id,
             @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to) {
