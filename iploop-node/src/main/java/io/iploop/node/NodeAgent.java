@@ -102,6 +102,8 @@ public final class NodeAgent implements AutoCloseable {
 
     private final AgentConfig config;
     private final @Nullable DeviceRegistrar registrar;
+    /** Reports the exit byte count to the control plane (docs/operator-transparency.md); null without apiUri. */
+    private final @Nullable TrafficReporter trafficReporter;
     private final URI gatewayUri;
     private final int gatewayPort;
     private final @Nullable SslContext ssl;
@@ -296,6 +298,8 @@ public final class NodeAgent implements AutoCloseable {
     private NodeAgent(AgentConfig config, ReconnectBackoff backoff, Collection<Integer> protectedLocalPorts) {
         this.config = config;
         this.registrar = config.apiUri() == null ? null : new DeviceRegistrar(config, version());
+        this.trafficReporter = config.apiUri() == null ? null
+                : new TrafficReporter(config, bytesCarried, Clock.systemUTC(), TrafficReporter.DEFAULT_INTERVAL);
         this.gatewayUri = config.gatewayUri();
         String scheme = gatewayUri.getScheme() == null ? "" : gatewayUri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("ws") && !scheme.equals("wss")) {
@@ -367,6 +371,9 @@ public final class NodeAgent implements AutoCloseable {
             started = true;
             if (registrar != null) {
                 registrar.start();
+            }
+            if (trafficReporter != null) {
+                trafficReporter.start();
             }
             if (activeHours != ActiveHours.ALWAYS || dataCap != null) {
                 long every = availabilityCheckMillis;
@@ -531,7 +538,30 @@ public final class NodeAgent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        TrafficReporter reporter = trafficReporter;
+        if (reporter != null) {
+            // After every exit channel closed: the final count includes every byte carried. It blocks
+            // on HTTP, so not on one of the agent's own threads.
+            if (mayWait) {
+                reporter.close();
+            } else {
+                Thread.ofVirtual().name("proxyclaw-traffic-report-final").start(reporter::close);
+            }
+        }
         log.info("node agent stopped");
+    }
+
+    /**
+     * Sends this agent's exit byte counts to the control plane now instead of at the next interval
+     * (docs/operator-transparency.md#agent-byte-reconciliation); blocks for the HTTP calls. Call it
+     * from a thread of your own, never from a tunnel thread.
+     *
+     * @return true if the control plane accepted every count; false if some report failed or was
+     *     refused, or if the agent has no control plane URL ({@code apiUri})
+     */
+    public boolean reportTrafficNow() {
+        TrafficReporter r = trafficReporter;
+        return r != null && r.reportNow();
     }
 
     /** True for the close reason of a session the gateway refused after HELLO. */

@@ -122,7 +122,7 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         }
         ProxyError error = outcome.error();
         if (error != null) {
-            refuse(ctx, error, outcome.detail(), outcome.principal(), target.host(), null);
+            refuse(ctx, error, outcome.detail(), outcome.principal(), target.host(), target.port(), null);
             return;
         }
         CustomerPrincipal principal = outcome.principal();
@@ -131,7 +131,7 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         connection.authenticated(principal, outcome.targeting(), outcome.apiKeySha256Hex());
         Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting(), services.usage());
         if (refusal != null) {
-            refuse(ctx, refusal.error(), refusal.detail(), principal, target.host(), refusal.retryAfter());
+            refuse(ctx, refusal.error(), refusal.detail(), principal, target.host(), target.port(), refusal.retryAfter());
             return;
         }
         passBody = true;
@@ -161,11 +161,11 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, ProxyError error, String detail, @Nullable CustomerPrincipal principal) {
-        refuse(ctx, error, detail, principal, "", null);
+        refuse(ctx, error, detail, principal, "", null, null);
     }
 
     private void refuse(ChannelHandlerContext ctx, ProxyError error, String detail, @Nullable CustomerPrincipal principal,
-            String host, @Nullable Duration retryAfter) {
+            String host, @Nullable Integer port, @Nullable Duration retryAfter) {
         if (refused) {
             return;
         }
@@ -176,7 +176,7 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(ProxyErrorResponses.http(ctx.alloc(), error, detail, List.of(), retryAfter))
                 .addListener((ChannelFutureListener) f -> {
                     if (principal != null) {
-                        services.recordUsage(new MeteredStream(connection, principal, connection.targeting(), host, started),
+                        services.recordUsage(new MeteredStream(connection, principal, connection.targeting(), host, started, port),
                                 null, error);
                     }
                     f.channel().close();

@@ -126,6 +126,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         final String key;
         final String host;
         final HttpProxyTarget target;
+        final int port;
         final CustomerPrincipal principal;
         final Targeting targeting;
         final Instant startedAt = Instant.now();
@@ -147,13 +148,14 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         long replayBytes;
 
         MeteredStream metered() {
-            return new MeteredStream(connection, principal, targeting, host, startedAt);
+            return new MeteredStream(connection, principal, targeting, host, startedAt, port);
         }
 
         Binding(HttpProxyTarget target, CustomerPrincipal principal, Targeting targeting) {
             this.key = target.key();
             this.host = target.host();
             this.target = target;
+            this.port = target.port();
             this.principal = principal;
             this.targeting = targeting;
         }

@@ -22,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  *     whose payload the gateway does not parse, and when no response arrived; for a
  *     {@code rotate-on-block} attempt whose blocked response was discarded, that response's status
  *     (docs/rotate-on-block.md#metering)
+ *     whose payload the gateway does not parse, and when no response arrived
+ * @param targetPort the destination TCP port the customer asked for (1-65535), or null when unknown
+ *     (a refusal before the target was parsed, or a record written by a gateway older than this
+ *     field: docs/operator-transparency.md#destination-ports)
  */
 public record UsageRecord(
         UUID id,
@@ -40,4 +44,18 @@ public record UsageRecord(
         @Nullable String errorMessage,
         Instant startedAt,
         Instant endedAt,
-        @Nullable Integer httpStatus) {}
+        @Nullable Integer httpStatus,
+        @Nullable Integer targetPort) {
+
+    /**
+     * A record without a destination port: the shape before ports were recorded, kept so callers
+     * that do not know the port (and tests) need not change.
+     */
+    public UsageRecord(UUID id, UUID userId, UUID apiKeyId, @Nullable UUID nodeId, @Nullable String sessionId,
+            long bytesDownloaded, long bytesUploaded, int requestCount, @Nullable String targetCountry,
+            @Nullable String targetCity, String targetHost, String proxyType, boolean success,
+            @Nullable String errorMessage, Instant startedAt, Instant endedAt, @Nullable Integer httpStatus) {
+        this(id, userId, apiKeyId, nodeId, sessionId, bytesDownloaded, bytesUploaded, requestCount, targetCountry,
+                targetCity, targetHost, proxyType, success, errorMessage, startedAt, endedAt, httpStatus, null);
+    }
+}

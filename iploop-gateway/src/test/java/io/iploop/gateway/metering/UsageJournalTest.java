@@ -48,6 +48,20 @@ class UsageJournalTest {
     }
 
     @Test
+    void theTargetPortRoundTripsAndARecordWrittenBeforePortsReadsWithoutOne() {
+        UsageRecord r = record(42);
+        UsageRecord withPort = new UsageRecord(r.id(), r.userId(), r.apiKeyId(), r.nodeId(), r.sessionId(),
+                r.bytesDownloaded(), r.bytesUploaded(), r.requestCount(), r.targetCountry(), r.targetCity(), r.targetHost(),
+                r.proxyType(), r.success(), r.errorMessage(), r.startedAt(), r.endedAt(), r.httpStatus(), 8443);
+        assertThat(UsageJournal.decode(UsageJournal.encode(withPort))).isEqualTo(withPort);
+        // The layout an older gateway wrote: the same body without the 5-byte port tail.
+        byte[] body = UsageJournal.encode(withPort);
+        byte[] old = java.util.Arrays.copyOf(body, body.length - 5);
+        assertThat(UsageJournal.decode(old)).isEqualTo(r);
+        assertThat(UsageJournal.decode(old).targetPort()).isNull();
+    }
+
+    @Test
     void readsInOrderAndForgetsWhatIsAcknowledged() throws Exception {
         List<UsageRecord> all = records(2500);
         try (UsageJournal j = UsageJournal.open(dir, 1 << 20, 64 * 1024)) {

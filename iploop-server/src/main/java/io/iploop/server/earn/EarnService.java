@@ -49,6 +49,19 @@ public interface EarnService {
      */
     List<NodeTraffic> traffic(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to);
 
+    /**
+     * The device's agent byte reconciliation per UTC day, newest first, every day of the range
+     * (same range rules and errors as {@link #traffic}): metered, gateway-relayed and agent-reported
+     * bytes and their difference (docs/operator-transparency.md#agent-byte-reconciliation).
+     */
+    List<TrafficReconciliation> reconciliation(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to);
+
+    /**
+     * Stores a node agent's own byte count (untrusted, never credited); see
+     * {@link io.iploop.server.nodes.NodesService#reportAgentTraffic} for the rules and errors.
+     */
+    void reportAgentTraffic(String nodeKey, io.iploop.server.nodes.AgentTrafficReport report);
+
     /** Removes a device from the list and pauses it. @throws io.iploop.server.nodes.NodesException */
     void remove(UUID userId, UUID deviceId);
 

@@ -182,7 +182,7 @@ class SettingsPagesIT {
         test("save-notifications").click();
         assertThat(textOf("done")).contains("Notification preferences saved");
         assertThat(test("pref-weekly-report").isSelected()).isFalse();
-        assertThat(profiles.notificationPreferences(userId)).isEqualTo(new NotificationPreferences(true, false, true));
+        assertThat(profiles.notificationPreferences(userId)).isEqualTo(new NotificationPreferences(true, false, true, false));
 
         test("delete-open").click();
         type("#confirm-email", "someone-else@example.com");

@@ -17,6 +17,7 @@ import io.iploop.server.earn.ReferralStats;
 import io.iploop.server.earn.ReferredUser;
 import io.iploop.server.earn.ReviewFlag;
 import io.iploop.server.earn.TierProgress;
+import io.iploop.server.earn.TrafficReconciliation;
 import io.iploop.server.ledger.AccountPurpose;
 import io.iploop.server.ledger.LedgerCurrency;
 import io.iploop.server.ledger.LedgerPage;
@@ -25,7 +26,9 @@ import io.iploop.server.ledger.NewTransaction;
 import io.iploop.server.ledger.PostedTransaction;
 import io.iploop.server.ledger.Posting;
 import io.iploop.server.ledger.TransactionKind;
+import io.iploop.server.nodes.AgentTrafficReport;
 import io.iploop.server.nodes.Device;
+import io.iploop.server.nodes.DeviceTrafficCounts;
 import io.iploop.server.nodes.DeviceRegistration;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.SecureTokens;
@@ -156,6 +159,32 @@ class DefaultEarnService implements EarnService {
     @Override
     public List<NodeTraffic> traffic(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to) {
         nodes.device(userId, deviceId);
+        LocalDate[] range = trafficRange(from, to);
+        return usage.nodeTraffic(deviceId, range[0], range[1]);
+    }
+
+    @Override
+    public List<TrafficReconciliation> reconciliation(UUID userId, UUID deviceId, @Nullable String from,
+            @Nullable String to) {
+        LocalDate[] range = trafficRange(from, to);
+        List<DeviceTrafficCounts> counts = nodes.trafficCounts(userId, deviceId, range[0], range[1]);
+        Map<LocalDate, Long> metered = usage.nodeDailyBytes(deviceId, range[0], range[1]);
+        List<TrafficReconciliation> out = new ArrayList<>(counts.size());
+        for (DeviceTrafficCounts c : counts.reversed()) {
+            Long agent = c.agentBytes();
+            out.add(new TrafficReconciliation(c.day(), metered.getOrDefault(c.day(), 0L), c.gatewayBytes(), agent,
+                    agent == null ? null : agent - c.gatewayBytes()));
+        }
+        return out;
+    }
+
+    @Override
+    public void reportAgentTraffic(String nodeKey, AgentTrafficReport report) {
+        nodes.reportAgentTraffic(nodeKey, report);
+    }
+
+    /** {@code [first, last]} of a traffic query: defaults, order and length checked (400 naming the field). */
+    private LocalDate[] trafficRange(@Nullable String from, @Nullable String to) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         LocalDate last = day("to", to, today);
         LocalDate first = day("from", from, last.minusDays(6));
@@ -167,7 +196,7 @@ class DefaultEarnService implements EarnService {
             throw new EarnException(EarnException.Reason.INVALID_PARAMETER, "to: " + last + " (expected: at most "
                     + UsageService.MAX_TRAFFIC_DAYS + " days from " + first + ", both included)", "to");
         }
-        return usage.nodeTraffic(deviceId, first, last);
+        return new LocalDate[] {first, last};
     }
 
     private static LocalDate day(String field, @Nullable String value, LocalDate otherwise) {

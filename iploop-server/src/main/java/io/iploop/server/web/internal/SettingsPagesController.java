@@ -156,8 +156,10 @@ final class SettingsPagesController {
     @PostMapping("/settings/notifications")
     String notifications(@AuthenticationPrincipal AuthenticatedUser me,
             @RequestParam(defaultValue = "false") boolean lowBalance, @RequestParam(defaultValue = "false") boolean weeklyReport,
-            @RequestParam(defaultValue = "false") boolean securityAlerts) {
-        profiles.setNotificationPreferences(me.userId(), new NotificationPreferences(lowBalance, weeklyReport, securityAlerts));
+            @RequestParam(defaultValue = "false") boolean securityAlerts,
+            @RequestParam(defaultValue = "false") boolean dailyDigest) {
+        profiles.setNotificationPreferences(me.userId(), new NotificationPreferences(lowBalance, weeklyReport, securityAlerts,
+                dailyDigest));
         return "redirect:/settings?done=notifications#notifications";
     }
 
