@@ -22,7 +22,6 @@ import org.jspecify.annotations.Nullable;
  *     whose payload the gateway does not parse, and when no response arrived; for a
  *     {@code rotate-on-block} attempt whose blocked response was discarded, that response's status
  *     (docs/rotate-on-block.md#metering)
- *     whose payload the gateway does not parse, and when no response arrived
  * @param targetPort the destination TCP port the customer asked for (1-65535), or null when unknown
  *     (a refusal before the target was parsed, or a record written by a gateway older than this
  *     field: docs/operator-transparency.md#destination-ports)
