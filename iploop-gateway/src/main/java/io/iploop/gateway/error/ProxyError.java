@@ -84,7 +84,13 @@ public enum ProxyError {
     /** 503: the credential store could not be reached; retry shortly. */
     AUTH_UNAVAILABLE(503, "auth_unavailable", "proxy_internal_error", Socks5CommandStatus.FAILURE),
     /** 500: a bug or an unexpected failure in the gateway. */
-    INTERNAL_ERROR(500, "internal_error", "proxy_internal_error", Socks5CommandStatus.FAILURE);
+    INTERNAL_ERROR(500, "internal_error", "proxy_internal_error", Socks5CommandStatus.FAILURE),
+    /**
+     * 503: the exit of a live {@code sesstype-strict} session left (or is paused or failing); a strict
+     * session never moves to another exit (docs/product/proxy.md#sessions). The customer closes the
+     * session or lets it expire to get a new exit.
+     */
+    SESSION_EXIT_GONE(503, "session_exit_gone", "destination_unavailable", Socks5CommandStatus.HOST_UNREACHABLE);
 
     private final HttpResponseStatus status;
     private final String code;
@@ -139,6 +145,7 @@ public enum ProxyError {
             case UNREACHABLE -> EXIT_UNREACHABLE;
             case TIMEOUT -> EXIT_TIMEOUT;
             case FORBIDDEN_TARGET -> TARGET_FORBIDDEN;
+            case SESSION_EXIT_GONE -> SESSION_EXIT_GONE;
         };
     }
 

@@ -10,6 +10,7 @@ import io.iploop.gateway.spi.NodeHello;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.StickySession;
 import io.iploop.gateway.spi.StickySessionDirectory;
+import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.TunnelPipeline;
 import io.iploop.tunnel.TunnelProtocol;
@@ -71,6 +72,8 @@ public final class NodeHub implements AutoCloseable {
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final long COUNTER_FLUSH_MILLIS = 2_000;
     private static final long STICKY_PURGE_MILLIS = 60_000;
+    /** How often changed sticky-session pins are saved to the {@link StickySessionStore}. */
+    private static final long STICKY_SAVE_MILLIS = 1_000;
     /**
      * How often paused and evicted node ids are re-read: a pause or a ban takes effect within this
      * (the promise is 5 s).
@@ -84,6 +87,7 @@ public final class NodeHub implements AutoCloseable {
     private final TunnelSettings tunnel;
     private final NodeAuthenticator authenticator;
     private final NodeStore store;
+    private final StickySessionStore stickyStore;
     private final Map<UUID, NodeEntry> nodes = new ConcurrentHashMap<>();
     private final Map<TunnelSession, NodeEntry> bySession = new ConcurrentHashMap<>();
     private final StickySessions sticky = new StickySessions();
@@ -122,6 +126,19 @@ public final class NodeHub implements AutoCloseable {
      */
     public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
             MeterRegistry meters) {
+        this(bindAddress, port, tunnel, authenticator, store, StickySessionStore.NONE, meters);
+    }
+
+    /**
+     * As {@link #NodeHub(String, int, TunnelSettings, NodeAuthenticator, NodeStore, MeterRegistry)},
+     * keeping sticky-session pins in {@code stickyStore} so they survive a restart
+     * (docs/product/proxy.md#sessions-across-restarts): loaded in {@link #start} before the hub
+     * listens, changes saved in batches every second and expired ones purged every minute from the
+     * store thread, the last changes saved in {@link #close}.
+     */
+    public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
+            StickySessionStore stickyStore, MeterRegistry meters) {
+        this.stickyStore = stickyStore;
         this.bindAddress = bindAddress;
         this.port = port;
         this.tunnel = tunnel;
@@ -149,6 +166,7 @@ public final class NodeHub implements AutoCloseable {
         Class<? extends ServerChannel> channelClass = boss instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
                 ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
+        restoreStickySessions();
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(channelClass)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -169,8 +187,46 @@ public final class NodeHub implements AutoCloseable {
         storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
         storeThread.scheduleWithFixedDelay(this::refreshPaused, 0, PAUSED_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
         storeThread.scheduleWithFixedDelay(handshakes::purge, 1, 1, TimeUnit.MINUTES);
-        storeThread.scheduleWithFixedDelay(() -> sticky.purgeExpired(Instant.now()),
+        storeThread.scheduleWithFixedDelay(this::purgeStickySessions,
                 STICKY_PURGE_MILLIS, STICKY_PURGE_MILLIS, TimeUnit.MILLISECONDS);
+        storeThread.scheduleWithFixedDelay(this::saveStickySessions,
+                STICKY_SAVE_MILLIS, STICKY_SAVE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Loads the stored pins; a store that fails leaves the hub with none (sessions start afresh). */
+    private void restoreStickySessions() {
+        try {
+            int n = sticky.restore(stickyStore.load(Instant.now()));
+            if (n > 0) {
+                log.info("Restored {} sticky sessions", n);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not load the stored sticky sessions; they start afresh", e);
+        }
+    }
+
+    /** Saves the pins changed since the last call; on failure they are retried with the next batch. */
+    private void saveStickySessions() {
+        List<StickySessionStore.StoredPin> batch = sticky.drainChanged();
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            stickyStore.save(batch);
+        } catch (RuntimeException e) {
+            log.warn("Could not save {} sticky sessions; will retry", batch.size(), e);
+            sticky.changedAgain(batch);
+        }
+    }
+
+    private void purgeStickySessions() {
+        Instant now = Instant.now();
+        sticky.purgeExpired(now);
+        try {
+            stickyStore.purgeExpired(now);
+        } catch (RuntimeException e) {
+            log.warn("Could not purge expired sticky sessions: {}", e.toString());
+        }
     }
 
     /** The bound port. */
@@ -218,6 +274,7 @@ public final class NodeHub implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        saveStickySessions(); // the store thread has stopped: the last changes, once
         // The sessions' close callbacks may not have run yet: record what is left here, once.
         Instant now = Instant.now();
         for (NodeEntry e : entries) {
