@@ -33,7 +33,7 @@ import org.springframework.web.bind.annotation.RestController;
  * sessions on this server's gateway. A session is addressed by the id the customer chose
  * ({@code session-ID} in the proxy user name); another account's session, an expired or closed
  * one and an unknown id all answer 404. Nothing here is written to the database: sessions live
- * in the data plane's memory.
+ * in the data plane's memory (which saves them in batches for restarts, {@link JdbcStickySessionStore}).
  */
 @RestController
 @RequestMapping("/api/proxy/sessions")

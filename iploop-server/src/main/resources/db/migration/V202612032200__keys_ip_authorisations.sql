@@ -5,11 +5,11 @@
 -- entry, so to one account and one targeting. The exclusion constraint enforces it even between
 -- two concurrent writers; the API answers 409 naming the clash. The same GiST index serves the
 -- per-address lookup (network >>= address).
-CREATE TABLE account_ip_authorizations (
+CREATE TABLE account_ip_authorisations (
     user_id           uuid        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     network           cidr        NOT NULL,
     default_targeting text        NOT NULL DEFAULT '' CHECK (length(default_targeting) <= 1024),
     created_at        timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (user_id, network),
-    CONSTRAINT account_ip_authorizations_no_overlap EXCLUDE USING gist (network inet_ops WITH &&)
+    CONSTRAINT account_ip_authorisations_no_overlap EXCLUDE USING gist (network inet_ops WITH &&)
 );
