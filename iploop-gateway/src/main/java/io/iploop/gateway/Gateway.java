@@ -226,6 +226,7 @@ public final class Gateway implements AutoCloseable {
                         throw bindFailure("node hub", config.nodeHubPort(), e);
                     }
                     exits = hub.exitConnector();
+                    batcher.observe(hub::meter);
                 } else {
                     exits = request -> java.util.concurrent.CompletableFuture.failedFuture(
                             new io.iploop.gateway.exit.ExitException(

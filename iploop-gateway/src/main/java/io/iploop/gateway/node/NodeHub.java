@@ -11,6 +11,7 @@ import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.StickySession;
 import io.iploop.gateway.spi.StickySessionDirectory;
 import io.iploop.gateway.spi.StickySessionStore;
+import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.TunnelPipeline;
 import io.iploop.tunnel.TunnelProtocol;
@@ -240,6 +241,18 @@ public final class NodeHub implements AutoCloseable {
 
     public NodeDirectory directory() {
         return directory;
+    }
+
+    /**
+     * Counts a usage record's bytes for its sticky session, if it has one pinned (bytes per session,
+     * docs/product/proxy.md#session-control). Called for every record as it is added to the usage
+     * batcher, on an event loop: one map lookup.
+     */
+    public void meter(UsageRecord record) {
+        String session = record.sessionId();
+        if (session != null && record.nodeId() != null) {
+            sticky.addBytes(new StickySessions.Key(record.userId(), session), record.bytesDownloaded() + record.bytesUploaded());
+        }
     }
 
     /** The sticky sessions pinned at this hub, per account (docs/product/proxy.md#sessions). */
@@ -518,7 +531,7 @@ public final class NodeHub implements AutoCloseable {
         public List<StickySession> list(UUID userId) {
             List<StickySession> out = new ArrayList<>();
             for (Map.Entry<String, StickySessions.Pin> e : sticky.live(userId, Instant.now())) {
-                StickySession s = view(e.getKey(), e.getValue());
+                StickySession s = view(userId, e.getKey(), e.getValue());
                 if (s != null) {
                     out.add(s);
                 }
@@ -538,17 +551,17 @@ public final class NodeHub implements AutoCloseable {
                 throw new IllegalArgumentException("maxLifetime must be positive: " + maxLifetime);
             }
             StickySessions.Pin pin = sticky.extend(new StickySessions.Key(userId, sessionId), maxLifetime, Instant.now());
-            return pin == null ? null : view(sessionId, pin);
+            return pin == null ? null : view(userId, sessionId, pin);
         }
 
         /** The session with its node's location, or null when the node has left. */
-        private @Nullable StickySession view(String id, StickySessions.Pin pin) {
+        private @Nullable StickySession view(UUID userId, String id, StickySessions.Pin pin) {
             NodeEntry node = nodes.get(pin.nodeId());
             if (node == null) {
                 return null;
             }
             return new StickySession(id, pin.nodeId(), node.admission.country(), node.admission.city(), node.admission.asn(),
-                    node.connectedSince, pin.pinnedAt(), pin.expiresAt());
+                    node.connectedSince, pin.pinnedAt(), pin.expiresAt(), sticky.bytes(new StickySessions.Key(userId, id)));
         }
     }
 }

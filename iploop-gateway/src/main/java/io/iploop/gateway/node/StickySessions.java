@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,6 +47,8 @@ final class StickySessions {
     private static final Duration EXPIRED_MEMORY = Duration.ofMinutes(10);
 
     private final Map<UUID, Map<String, Pin>> pins = new ConcurrentHashMap<>();
+    /** Bytes carried per pinned session since its pin, from usage records (not persisted). */
+    private final Map<Key, LongAdder> bytes = new ConcurrentHashMap<>();
     /** Sessions whose pin changed since the last {@link #drainChanged}, for the store. */
     private final Set<Key> changed = ConcurrentHashMap.newKeySet();
 
@@ -100,6 +103,7 @@ final class StickySessions {
         int n = 0;
         for (StickySessionStore.StoredPin s : stored) {
             Pin pin = new Pin(s.nodeId(), s.pinnedAt(), s.expiresAt(), s.lifetime(), s.targeting());
+            bytes.putIfAbsent(new Key(s.userId(), s.sessionId()), new LongAdder());
             boolean[] added = {false};
             pins.compute(s.userId(), (u, mine) -> {
                 Map<String, Pin> m = mine == null ? new ConcurrentHashMap<>() : mine;
@@ -143,8 +147,29 @@ final class StickySessions {
             m.put(key.session(), pin);
             return m;
         });
+        bytes.put(key, new LongAdder()); // a new pin starts counting afresh
         changed.add(key);
         return pin;
+    }
+
+    /**
+     * Counts {@code n} bytes for the session when it is pinned (a usage record of one of its
+     * streams); a session id without a pin (rotating) is not counted. Cheap: one map lookup.
+     */
+    void addBytes(Key key, long n) {
+        if (n <= 0) {
+            return;
+        }
+        LongAdder counter = bytes.get(key);
+        if (counter != null) {
+            counter.add(n);
+        }
+    }
+
+    /** Bytes counted for {@code key} since it was last pinned to a node. */
+    long bytes(Key key) {
+        LongAdder counter = bytes.get(key);
+        return counter == null ? 0 : counter.sum();
     }
 
     /** The account's live pins by session id, in no particular order. */
@@ -217,7 +242,13 @@ final class StickySessions {
     void purgeExpired(Instant now) {
         for (UUID user : pins.keySet()) {
             pins.computeIfPresent(user, (u, mine) -> {
-                mine.values().removeIf(p -> !now.isBefore(p.expiresAt().plus(EXPIRED_MEMORY)));
+                mine.entrySet().removeIf(e -> {
+                    boolean old = !now.isBefore(e.getValue().expiresAt().plus(EXPIRED_MEMORY));
+                    if (old) {
+                        bytes.remove(new Key(u, e.getKey()));
+                    }
+                    return old;
+                });
                 return mine.isEmpty() ? null : mine;
             });
         }

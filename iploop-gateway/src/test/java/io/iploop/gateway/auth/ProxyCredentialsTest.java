@@ -189,4 +189,29 @@ class ProxyCredentialsTest {
         Arbitrary<String[]> asn = Arbitraries.integers().between(1, Integer.MAX_VALUE).map(n -> new String[] {"asn", Integer.toString(n)});
         return Arbitraries.oneOf(country, city, session, lifetime, asn);
     }
+
+    @Test
+    void sesstypeStrictIsAStickySessionThatNeverMoves() throws Exception {
+        Targeting t = parse(KEY + "-session-abc-sesstype-strict").targeting();
+        assertThat(t.sessionType()).isEqualTo(Targeting.SessionType.STICKY_STRICT);
+        assertThat(t.sessionType().sticky()).isTrue();
+        assertThat(failure(KEY + "-sesstype-stricter").getMessage()).contains("strict");
+    }
+
+    /** docs/ip-authorised-access.md: default targeting and X-IPLoop-Targeting without a key. */
+    @Test
+    void targetingAloneParsesLikeTheParametersAfterAKey() throws Exception {
+        Targeting t = ProxyCredentials.parseTargeting(" country-us-session-abc ");
+        assertThat(t.country()).isEqualTo("US");
+        assertThat(t.session()).isEqualTo("abc");
+        assertThat(t.sessionType()).isEqualTo(Targeting.SessionType.STICKY);
+        assertThat(ProxyCredentials.parseTargeting("")).isEqualTo(Targeting.NONE);
+        assertThatThrownBy(() -> ProxyCredentials.parseTargeting("country-zz"))
+                .isInstanceOfSatisfying(CredentialException.class, e -> {
+                    assertThat(e.error()).isEqualTo(ProxyError.INVALID_TARGETING);
+                    assertThat(e.getMessage()).contains("country");
+                });
+        assertThatThrownBy(() -> ProxyCredentials.parseTargeting("-country-us")).isInstanceOf(CredentialException.class);
+        assertThatThrownBy(() -> ProxyCredentials.parseTargeting("colour-red")).hasMessageContaining("colour");
+    }
 }

@@ -180,7 +180,7 @@ class DefaultApiKeysService implements ApiKeysService {
         }
         audit.record(new AuditEvent(userId, AuditAction.IP_AUTHORISATIONS_CHANGED, "account", userId.toString(),
                 Map.of("old", describe(old), "new", describe(valid))));
-        return valid;
+        return ipAuthorisations.list(userId); // as stored: a single address without its /32 or /128
     }
 
     /** Normalised entries: addresses as in whitelists, targeting checked by the gateway's own parser. */
