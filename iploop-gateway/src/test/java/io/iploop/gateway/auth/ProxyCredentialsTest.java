@@ -84,7 +84,7 @@ class ProxyCredentialsTest {
         assertThat(failure(KEY + "--country-us").getMessage()).startsWith("parameter name missing");
         assertThat(failure(KEY + "-session-" + "a".repeat(65)).getMessage()).startsWith("session: '");
         assertThat(failure(KEY + "-session-a.b").getMessage()).startsWith("session: 'a.b'");
-        assertThat(failure(KEY + "-sesstype-forever").getMessage()).startsWith("sesstype: 'forever' (expected: rotating, sticky or per-request)");
+        assertThat(failure(KEY + "-sesstype-forever").getMessage()).startsWith("sesstype: 'forever' (expected: rotating, sticky, per-request or strict)");
         assertThat(failure(KEY + "-asn-0").getMessage()).startsWith("asn: '0'");
         assertThat(failure(KEY + "-asn-99999999999").getMessage()).startsWith("asn: ");
         assertThat(failure(KEY + "-debug-2").getMessage()).startsWith("debug: '2' (expected: 1)");
