@@ -1,6 +1,8 @@
 package io.iploop.gateway;
 
+import io.iploop.gateway.auth.CredentialException;
 import io.iploop.gateway.auth.ProxyAuthCache;
+import io.iploop.gateway.auth.ProxyCredentials;
 import io.iploop.gateway.egress.BlocklistExitConnector;
 import io.iploop.gateway.egress.DestinationBlocklist;
 import io.iploop.gateway.exit.ExitConnector;
@@ -28,6 +30,7 @@ import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.StickySession;
 import io.iploop.gateway.spi.StickySessionDirectory;
+import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.tunnel.ByteStreamRelay;
 import io.iploop.tunnel.egress.EgressPolicy;
@@ -91,6 +94,7 @@ public final class Gateway implements AutoCloseable {
     private final ProxyAuthenticator proxyAuthenticator;
     private final @Nullable NodeAuthenticator nodeAuthenticator;
     private final @Nullable NodeStore nodeStore;
+    private final StickySessionStore stickySessionStore;
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
     private final Clock clock;
@@ -164,6 +168,7 @@ public final class Gateway implements AutoCloseable {
         }
         this.nodeAuthenticator = b.nodeAuthenticator;
         this.nodeStore = b.nodeStore;
+        this.stickySessionStore = b.stickySessionStore;
         this.meters = b.meterRegistry == null ? new SimpleMeterRegistry() : b.meterRegistry;
         this.exitOverride = b.exitConnector;
         this.directExit = b.directExit;
@@ -227,7 +232,8 @@ public final class Gateway implements AutoCloseable {
                 ExitConnector exits;
                 if (nodeHubEnabled) {
                     NodeHub hub = new NodeHub(config.bindAddress(), config.nodeHubPort(), config.tunnel(),
-                            Objects.requireNonNull(nodeAuthenticator), Objects.requireNonNull(nodeStore), meters);
+                            Objects.requireNonNull(nodeAuthenticator), Objects.requireNonNull(nodeStore), stickySessionStore,
+                            meters);
                     nodeHub = hub;
                     try {
                         hub.start(boss, workers);
@@ -242,6 +248,7 @@ public final class Gateway implements AutoCloseable {
                         }
                     }
                     exits = hub.exitConnector();
+                    batcher.observe(hub::meter);
                 } else {
                     exits = request -> java.util.concurrent.CompletableFuture.failedFuture(
                             new io.iploop.gateway.exit.ExitException(
@@ -514,6 +521,24 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks targeting given apart from a key, as an IP-authorised address's default targeting
+     * (docs/ip-authorised-access.md): {@code name-value} pairs as after the key in a proxy password,
+     * without the leading dash ({@code country-us-session-abc}); blank is no targeting. For hosts that
+     * store such targeting and want to refuse a bad one when it is saved rather than on every request.
+     * Stateless, thread-safe.
+     *
+     * @return null when valid, else a message naming the bad parameter and what is expected
+     */
+    public static @Nullable String targetingError(String parameters) {
+        try {
+            ProxyCredentials.parseTargeting(parameters);
+            return null;
+        } catch (CredentialException e) {
+            return e.getMessage();
+        }
+    }
+
     /** Assembles a {@link Gateway}. Not thread-safe. */
     public static final class Builder {
         private final GatewayConfig config;
@@ -526,6 +551,7 @@ public final class Gateway implements AutoCloseable {
         private EgressBlocklist egressBlocklist = EgressBlocklist.EMPTY;
         private Duration blocklistRefresh = Duration.ofSeconds(2);
         private @Nullable NodeStore nodeStore;
+        private StickySessionStore stickySessionStore = StickySessionStore.NONE;
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ExitConnector exitConnector;
         private boolean directExit;
@@ -629,6 +655,16 @@ public final class Gateway implements AutoCloseable {
 
         public Builder nodeStore(NodeStore v) {
             this.nodeStore = v;
+            return this;
+        }
+
+        /**
+         * Where the node hub keeps sticky-session pins so they survive a restart
+         * (docs/product/proxy.md#sessions-across-restarts); default {@link StickySessionStore#NONE}
+         * (in memory only).
+         */
+        public Builder stickySessionStore(StickySessionStore v) {
+            this.stickySessionStore = Objects.requireNonNull(v, "stickySessionStore");
             return this;
         }
 

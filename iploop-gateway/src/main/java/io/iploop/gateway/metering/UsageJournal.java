@@ -554,7 +554,9 @@ public final class UsageJournal implements AutoCloseable {
         ByteBuffer b = ByteBuffer.allocate(size);
         uuid(b, r.id());
         uuid(b, r.userId());
-        uuid(b, r.apiKeyId());
+        // No key (IP-authorised access): the nil UUID, which no api_keys row has.
+        UUID key = r.apiKeyId();
+        uuid(b, key == null ? NIL : key);
         b.put((byte) (r.nodeId() == null ? 0 : 1));
         uuid(b, r.nodeId() == null ? new UUID(0, 0) : r.nodeId());
         text(b, texts[0]);
@@ -576,7 +578,7 @@ public final class UsageJournal implements AutoCloseable {
         ByteBuffer b = ByteBuffer.wrap(body);
         UUID id = uuid(b);
         UUID user = uuid(b);
-        UUID key = uuid(b);
+        UUID key = nullIfNil(uuid(b));
         boolean hasNode = b.get() != 0;
         UUID node = uuid(b);
         String session = text(b);
@@ -611,6 +613,12 @@ public final class UsageJournal implements AutoCloseable {
         }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return b.length <= MAX_TEXT_BYTES ? b : java.util.Arrays.copyOf(b, MAX_TEXT_BYTES);
+    }
+
+    private static final UUID NIL = new UUID(0, 0);
+
+    private static @Nullable UUID nullIfNil(UUID u) {
+        return NIL.equals(u) ? null : u;
     }
 
     private static void uuid(ByteBuffer b, UUID u) {

@@ -10,6 +10,8 @@ import io.iploop.gateway.spi.NodeHello;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.StickySession;
 import io.iploop.gateway.spi.StickySessionDirectory;
+import io.iploop.gateway.spi.StickySessionStore;
+import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.TunnelPipeline;
 import io.iploop.gateway.tls.ServerTls;
@@ -73,6 +75,8 @@ public final class NodeHub implements AutoCloseable {
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final long COUNTER_FLUSH_MILLIS = 2_000;
     private static final long STICKY_PURGE_MILLIS = 60_000;
+    /** How often changed sticky-session pins are saved to the {@link StickySessionStore}. */
+    private static final long STICKY_SAVE_MILLIS = 1_000;
     /**
      * How often paused and evicted node ids are re-read: a pause or a ban takes effect within this
      * (the promise is 5 s).
@@ -86,6 +90,7 @@ public final class NodeHub implements AutoCloseable {
     private final TunnelSettings tunnel;
     private final NodeAuthenticator authenticator;
     private final NodeStore store;
+    private final StickySessionStore stickyStore;
     private final Map<UUID, NodeEntry> nodes = new ConcurrentHashMap<>();
     private final Map<TunnelSession, NodeEntry> bySession = new ConcurrentHashMap<>();
     private final StickySessions sticky = new StickySessions();
@@ -126,6 +131,19 @@ public final class NodeHub implements AutoCloseable {
      */
     public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
             MeterRegistry meters) {
+        this(bindAddress, port, tunnel, authenticator, store, StickySessionStore.NONE, meters);
+    }
+
+    /**
+     * As {@link #NodeHub(String, int, TunnelSettings, NodeAuthenticator, NodeStore, MeterRegistry)},
+     * keeping sticky-session pins in {@code stickyStore} so they survive a restart
+     * (docs/product/proxy.md#sessions-across-restarts): loaded in {@link #start} before the hub
+     * listens, changes saved in batches every second and expired ones purged every minute from the
+     * store thread, the last changes saved in {@link #close}.
+     */
+    public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
+            StickySessionStore stickyStore, MeterRegistry meters) {
+        this.stickyStore = stickyStore;
         this.bindAddress = bindAddress;
         this.port = port;
         this.tunnel = tunnel;
@@ -153,12 +171,51 @@ public final class NodeHub implements AutoCloseable {
 
     /** Binds the hub's address and port; throws naming them if the port is taken. */
     public void start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
+        restoreStickySessions();
         serverChannel = bind(boss, workers, port, null);
         storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
         storeThread.scheduleWithFixedDelay(this::refreshPaused, 0, PAUSED_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
         storeThread.scheduleWithFixedDelay(handshakes::purge, 1, 1, TimeUnit.MINUTES);
-        storeThread.scheduleWithFixedDelay(() -> sticky.purgeExpired(Instant.now()),
+        storeThread.scheduleWithFixedDelay(this::purgeStickySessions,
                 STICKY_PURGE_MILLIS, STICKY_PURGE_MILLIS, TimeUnit.MILLISECONDS);
+        storeThread.scheduleWithFixedDelay(this::saveStickySessions,
+                STICKY_SAVE_MILLIS, STICKY_SAVE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Loads the stored pins; a store that fails leaves the hub with none (sessions start afresh). */
+    private void restoreStickySessions() {
+        try {
+            int n = sticky.restore(stickyStore.load(Instant.now()));
+            if (n > 0) {
+                log.info("Restored {} sticky sessions", n);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not load the stored sticky sessions; they start afresh", e);
+        }
+    }
+
+    /** Saves the pins changed since the last call; on failure they are retried with the next batch. */
+    private void saveStickySessions() {
+        List<StickySessionStore.StoredPin> batch = sticky.drainChanged();
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            stickyStore.save(batch);
+        } catch (RuntimeException e) {
+            log.warn("Could not save {} sticky sessions; will retry", batch.size(), e);
+            sticky.changedAgain(batch);
+        }
+    }
+
+    private void purgeStickySessions() {
+        Instant now = Instant.now();
+        sticky.purgeExpired(now);
+        try {
+            stickyStore.purgeExpired(now);
+        } catch (RuntimeException e) {
+            log.warn("Could not purge expired sticky sessions: {}", e.toString());
+        }
     }
 
     /**
@@ -220,6 +277,18 @@ public final class NodeHub implements AutoCloseable {
         return directory;
     }
 
+    /**
+     * Counts a usage record's bytes for its sticky session, if it has one pinned (bytes per session,
+     * docs/product/proxy.md#session-control). Called for every record as it is added to the usage
+     * batcher, on an event loop: one map lookup.
+     */
+    public void meter(UsageRecord record) {
+        String session = record.sessionId();
+        if (session != null && record.nodeId() != null) {
+            sticky.addBytes(new StickySessions.Key(record.userId(), session), record.bytesDownloaded() + record.bytesUploaded());
+        }
+    }
+
     /** The sticky sessions pinned at this hub, per account (docs/product/proxy.md#sessions). */
     public StickySessionDirectory stickySessions() {
         return stickyDirectory;
@@ -253,6 +322,7 @@ public final class NodeHub implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        saveStickySessions(); // the store thread has stopped: the last changes, once
         // The sessions' close callbacks may not have run yet: record what is left here, once.
         Instant now = Instant.now();
         for (NodeEntry e : entries) {
@@ -496,7 +566,7 @@ public final class NodeHub implements AutoCloseable {
         public List<StickySession> list(UUID userId) {
             List<StickySession> out = new ArrayList<>();
             for (Map.Entry<String, StickySessions.Pin> e : sticky.live(userId, Instant.now())) {
-                StickySession s = view(e.getKey(), e.getValue());
+                StickySession s = view(userId, e.getKey(), e.getValue());
                 if (s != null) {
                     out.add(s);
                 }
@@ -516,17 +586,17 @@ public final class NodeHub implements AutoCloseable {
                 throw new IllegalArgumentException("maxLifetime must be positive: " + maxLifetime);
             }
             StickySessions.Pin pin = sticky.extend(new StickySessions.Key(userId, sessionId), maxLifetime, Instant.now());
-            return pin == null ? null : view(sessionId, pin);
+            return pin == null ? null : view(userId, sessionId, pin);
         }
 
         /** The session with its node's location, or null when the node has left. */
-        private @Nullable StickySession view(String id, StickySessions.Pin pin) {
+        private @Nullable StickySession view(UUID userId, String id, StickySessions.Pin pin) {
             NodeEntry node = nodes.get(pin.nodeId());
             if (node == null) {
                 return null;
             }
             return new StickySession(id, pin.nodeId(), node.admission.country(), node.admission.city(), node.admission.asn(),
-                    node.connectedSince, pin.pinnedAt(), pin.expiresAt());
+                    node.connectedSince, pin.pinnedAt(), pin.expiresAt(), sticky.bytes(new StickySessions.Key(userId, id)));
         }
     }
 }

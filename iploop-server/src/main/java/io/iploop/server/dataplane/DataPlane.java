@@ -8,6 +8,7 @@ import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.StickySessionDirectory;
+import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.gateway.TlsListeners;
 import io.iploop.node.AgentConfig;
@@ -70,6 +71,7 @@ public class DataPlane implements SmartLifecycle {
     private final LimitsProvider limitsProvider;
     private final EgressBlocklist egressBlocklist;
     private final NodeStore nodeStore;
+    private final StickySessionStore stickySessionStore;
     private final MeterRegistry meterRegistry;
     private final LiveNodes liveNodes;
     private final NodesService nodes;
@@ -84,7 +86,7 @@ public class DataPlane implements SmartLifecycle {
 
     DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
             UsageSink usageSink, LimitsProvider limitsProvider, EgressBlocklist egressBlocklist, NodeStore nodeStore,
-            MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource) {
+            StickySessionStore stickySessionStore, MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource) {
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
         this.nodeAuthenticator = nodeAuthenticator;
@@ -92,6 +94,7 @@ public class DataPlane implements SmartLifecycle {
         this.limitsProvider = limitsProvider;
         this.egressBlocklist = egressBlocklist;
         this.nodeStore = nodeStore;
+        this.stickySessionStore = stickySessionStore;
         this.meterRegistry = meterRegistry;
         this.liveNodes = liveNodes;
         this.nodes = nodes;
@@ -163,6 +166,7 @@ public class DataPlane implements SmartLifecycle {
                 .limitsProvider(limitsProvider)
                 .egressBlocklist(egressBlocklist)
                 .nodeStore(nodeStore)
+                .stickySessionStore(stickySessionStore)
                 .meterRegistry(meterRegistry)
                 .protectedLocalPorts(controlPlanePorts());
         if (tls != null) {
