@@ -3,9 +3,8 @@ package io.iploop.server.platform.internal;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.tags.Tag;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.TreeMap;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,7 +14,8 @@ import org.springframework.context.annotation.Configuration;
  * cannot make: a title, and one entry per tag. Several controllers declare the same tag
  * ({@code admin}, {@code billing}) with different descriptions; springdoc lists each variant, and
  * OpenAPI requires tag names to be unique, so code generators refuse the document
- * (docs/integrations/api-clients.md). The first description springdoc saw wins.
+ * (docs/integrations/api-clients.md). The tags are sorted by name; of a tag's variants the longest
+ * description wins.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiDocumentConfig {
@@ -29,15 +29,20 @@ class OpenApiDocumentConfig {
             openApi.getInfo().title("IPLoop API").description("Control plane REST API of IPLoop: docs/product/api.md. "
                     + "Generated clients: docs/integrations/api-clients.md.");
             if (openApi.getTags() != null) {
-                Set<String> seen = new HashSet<>();
-                List<Tag> unique = new ArrayList<>();
+                // Sorted by name, and among variants the longest description (then the first in
+                // alphabetical order): the controllers' scan order must not change the document.
+                Map<String, Tag> unique = new TreeMap<>();
                 for (Tag t : openApi.getTags()) {
-                    if (seen.add(t.getName())) {
-                        unique.add(t);
-                    }
+                    unique.merge(t.getName(), t, (a, b) -> better(a, b) ? a : b);
                 }
-                openApi.setTags(unique);
+                openApi.setTags(new ArrayList<>(unique.values()));
             }
         };
+    }
+
+    private static boolean better(Tag a, Tag b) {
+        String da = a.getDescription() == null ? "" : a.getDescription();
+        String db = b.getDescription() == null ? "" : b.getDescription();
+        return da.length() != db.length() ? da.length() > db.length() : da.compareTo(db) <= 0;
     }
 }
