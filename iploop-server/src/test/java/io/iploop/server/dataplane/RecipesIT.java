@@ -143,6 +143,18 @@ class RecipesIT {
         return Files.writeString(tmp.resolve(name), recipe);
     }
 
+    /**
+     * Every block of the page marked {@code recipe: NAME} is either run by a test of this class or
+     * says "(not run in CI)" in its marker line, so a new recipe cannot look tested without being so.
+     */
+    @Test
+    void everyRecipeOnThePageIsRunHereOrMarkedNotRunInCi() throws Exception {
+        List<String> markers = Files.readString(PAGE).lines().filter(l -> l.matches("^(#|//) recipe: .*")).toList();
+        assertThat(markers.stream().filter(l -> !l.endsWith("(not run in CI)")).map(l -> l.replaceFirst("^(#|//) recipe: ", "")))
+                .containsExactlyInAnyOrder("curl", "python-requests", "python-httpx", "node-undici", "java-httpclient");
+        assertThat(markers).hasSize(10);
+    }
+
     @Test
     void curl() throws Exception {
         Customer c = customer();
