@@ -84,7 +84,16 @@ public enum ProxyError {
     /** 503: the credential store could not be reached; retry shortly. */
     AUTH_UNAVAILABLE(503, "auth_unavailable", "proxy_internal_error", Socks5CommandStatus.FAILURE),
     /** 500: a bug or an unexpected failure in the gateway. */
-    INTERNAL_ERROR(500, "internal_error", "proxy_internal_error", Socks5CommandStatus.FAILURE);
+    INTERNAL_ERROR(500, "internal_error", "proxy_internal_error", Socks5CommandStatus.FAILURE),
+    /**
+     * 402: the sub-user's own traffic limit is used up (docs/sub-users.md#limits); the parent account
+     * and its other sub-users keep working.
+     */
+    SUB_USER_LIMIT_REACHED(402, "sub_user_limit_reached", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 403: the sub-user has passed its expiry (docs/sub-users.md#credentials). */
+    SUB_USER_EXPIRED(403, "sub_user_expired", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 403: targeting the account owner did not allow this sub-user (a country, or city targeting); the message names it. */
+    TARGETING_NOT_ALLOWED(403, "targeting_not_allowed", "http_request_denied", Socks5CommandStatus.FORBIDDEN);
 
     private final HttpResponseStatus status;
     private final String code;
@@ -157,6 +166,7 @@ public enum ProxyError {
             case BAD_CREDENTIALS -> BAD_CREDENTIALS;
             case IP_NOT_WHITELISTED -> IP_NOT_WHITELISTED;
             case PAYMENT_REQUIRED -> PAYMENT_REQUIRED;
+            case SUB_USER_EXPIRED -> SUB_USER_EXPIRED;
         };
     }
 }

@@ -537,21 +537,24 @@ public final class UsageJournal implements AutoCloseable {
      * then 16 bytes if set), session id, bytes down, bytes up (8 each), request count (4), target
      * country, target city, target host, proxy type, success (1), error message, started and ended at
      * (epoch second 8 + nano 4 each), HTTP status (flag byte, then 4). Strings are a 4-byte UTF-8
-     * length ({@code -1} for null) and the bytes.
+     * length ({@code -1} for null) and the bytes. A null API key id (a sub-user's stream) is
+     * written as the all-zero UUID, which no key has. A sub-user id (docs/sub-users.md#usage) is
+     * appended at the end as 16 bytes when present; a body without it (written before sub-users
+     * existed, or of a stream without one) decodes with none, so the layout stays version 1.
      */
     static byte[] encode(UsageRecord r) {
         byte[][] texts = {
             utf8(r.sessionId()), utf8(r.targetCountry()), utf8(r.targetCity()), utf8(r.targetHost()), utf8(r.proxyType()),
             utf8(r.errorMessage())
         };
-        int size = 16 * 3 + 17 + 8 + 8 + 4 + 1 + 12 + 12 + 5;
+        int size = 16 * 3 + 17 + 8 + 8 + 4 + 1 + 12 + 12 + 5 + (r.subUserId() == null ? 0 : 16);
         for (byte[] t : texts) {
             size += 4 + (t == null ? 0 : t.length);
         }
         ByteBuffer b = ByteBuffer.allocate(size);
         uuid(b, r.id());
         uuid(b, r.userId());
-        uuid(b, r.apiKeyId());
+        uuid(b, r.apiKeyId() == null ? NO_UUID : r.apiKeyId());
         b.put((byte) (r.nodeId() == null ? 0 : 1));
         uuid(b, r.nodeId() == null ? new UUID(0, 0) : r.nodeId());
         text(b, texts[0]);
@@ -565,6 +568,9 @@ public final class UsageJournal implements AutoCloseable {
         b.putLong(r.startedAt().getEpochSecond()).putInt(r.startedAt().getNano());
         b.putLong(r.endedAt().getEpochSecond()).putInt(r.endedAt().getNano());
         b.put((byte) (r.httpStatus() == null ? 0 : 1)).putInt(r.httpStatus() == null ? 0 : r.httpStatus());
+        if (r.subUserId() != null) {
+            uuid(b, r.subUserId());
+        }
         return b.array();
     }
 
@@ -589,8 +595,10 @@ public final class UsageJournal implements AutoCloseable {
         Instant ended = Instant.ofEpochSecond(b.getLong(), b.getInt());
         boolean hasStatus = b.get() != 0;
         int status = b.getInt();
-        return new UsageRecord(id, user, key, hasNode ? node : null, session, down, up, requests, country, city,
-                host == null ? "" : host, type == null ? "" : type, success, error, started, ended, hasStatus ? status : null);
+        UUID subUser = b.remaining() >= 16 ? uuid(b) : null;
+        return new UsageRecord(id, user, NO_UUID.equals(key) ? null : key, hasNode ? node : null, session, down, up,
+                requests, country, city, host == null ? "" : host, type == null ? "" : type, success, error, started,
+                ended, hasStatus ? status : null, subUser);
     }
 
     private static byte @Nullable [] utf8(@Nullable String s) {
@@ -600,6 +608,9 @@ public final class UsageJournal implements AutoCloseable {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return b.length <= MAX_TEXT_BYTES ? b : java.util.Arrays.copyOf(b, MAX_TEXT_BYTES);
     }
+
+    /** Stands for "none" where the layout has no flag byte (the API key id). */
+    private static final UUID NO_UUID = new UUID(0, 0);
 
     private static void uuid(ByteBuffer b, UUID u) {
         b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());

@@ -83,6 +83,7 @@ public record MeteredStream(
                 error == null ? null : error.code(),
                 from,
                 now,
-                httpStatus);
+                httpStatus,
+                principal.subUserId());
     }
 }

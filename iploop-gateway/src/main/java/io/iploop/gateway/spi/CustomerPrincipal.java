@@ -1,13 +1,24 @@
 package io.iploop.gateway.spi;
 
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An authenticated proxy customer: who, never what the plan allows (that is {@link AccountLimits}).
  * Immutable.
  *
- * @param userId the account's internal id (users.id)
- * @param customerId the public customer id used as proxy username
- * @param apiKeyId the key's id (api_keys.id)
+ * @param userId the account's internal id (users.id); for a sub-user, its parent account
+ * @param customerId the proxy username as authenticated: the public customer id, or
+ *     {@code CUSTOMERID-sub-NAME} for a sub-user ({@link SubUserNames}); the key of the
+ *     gateway's credential cache, so a re-check asks about the same credentials
+ * @param apiKeyId the key's id (api_keys.id); null for a sub-user, which has its own secret
+ *     instead of an API key (docs/sub-users.md)
+ * @param subUserId the sub-user (sub_users.id) when the credentials are a sub-user's, else null
  */
-public record CustomerPrincipal(UUID userId, String customerId, UUID apiKeyId) {}
+public record CustomerPrincipal(UUID userId, String customerId, @Nullable UUID apiKeyId, @Nullable UUID subUserId) {
+
+    /** The account itself, authenticated with one of its API keys (no sub-user). */
+    public CustomerPrincipal(UUID userId, String customerId, UUID apiKeyId) {
+        this(userId, customerId, apiKeyId, null);
+    }
+}

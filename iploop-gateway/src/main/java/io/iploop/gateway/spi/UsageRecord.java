@@ -20,11 +20,14 @@ import org.jspecify.annotations.Nullable;
  * @param httpStatus the origin's HTTP status code of the last final (non-1xx) response the stream
  *     carried to the customer (HTTP proxy forwarding only); null for CONNECT and SOCKS5 tunnels,
  *     whose payload the gateway does not parse, and when no response arrived
+ * @param apiKeyId the API key that authenticated the stream; null for a sub-user's stream
+ * @param subUserId the sub-user whose credentials carried the stream (docs/sub-users.md#usage), or
+ *     null for the account's own keys
  */
 public record UsageRecord(
         UUID id,
         UUID userId,
-        UUID apiKeyId,
+        @Nullable UUID apiKeyId,
         @Nullable UUID nodeId,
         @Nullable String sessionId,
         long bytesDownloaded,
@@ -38,4 +41,15 @@ public record UsageRecord(
         @Nullable String errorMessage,
         Instant startedAt,
         Instant endedAt,
-        @Nullable Integer httpStatus) {}
+        @Nullable Integer httpStatus,
+        @Nullable UUID subUserId) {
+
+    /** A record of the account's own key (no sub-user). */
+    public UsageRecord(UUID id, UUID userId, @Nullable UUID apiKeyId, @Nullable UUID nodeId, @Nullable String sessionId,
+            long bytesDownloaded, long bytesUploaded, int requestCount, @Nullable String targetCountry,
+            @Nullable String targetCity, String targetHost, String proxyType, boolean success,
+            @Nullable String errorMessage, Instant startedAt, Instant endedAt, @Nullable Integer httpStatus) {
+        this(id, userId, apiKeyId, nodeId, sessionId, bytesDownloaded, bytesUploaded, requestCount, targetCountry,
+                targetCity, targetHost, proxyType, success, errorMessage, startedAt, endedAt, httpStatus, null);
+    }
+}
