@@ -4,6 +4,7 @@ import io.iploop.gateway.Gateway;
 import io.iploop.gateway.GatewayConfig;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
+import io.iploop.gateway.spi.SubUserLimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
@@ -67,6 +68,7 @@ public class DataPlane implements SmartLifecycle {
     private final NodeAuthenticator nodeAuthenticator;
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
+    private final SubUserLimitsProvider subUserLimitsProvider;
     private final EgressBlocklist egressBlocklist;
     private final NodeStore nodeStore;
     private final MeterRegistry meterRegistry;
@@ -83,12 +85,14 @@ public class DataPlane implements SmartLifecycle {
 
     DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
             UsageSink usageSink, LimitsProvider limitsProvider, EgressBlocklist egressBlocklist, NodeStore nodeStore,
-            MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource) {
+            MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource,
+            SubUserLimitsProvider subUserLimitsProvider) {
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
         this.nodeAuthenticator = nodeAuthenticator;
         this.usageSink = usageSink;
         this.limitsProvider = limitsProvider;
+        this.subUserLimitsProvider = subUserLimitsProvider;
         this.egressBlocklist = egressBlocklist;
         this.nodeStore = nodeStore;
         this.meterRegistry = meterRegistry;
@@ -154,6 +158,7 @@ public class DataPlane implements SmartLifecycle {
                 .usageSink(usageSink)
                 .usageJournal(properties.usageJournalPath(), properties.usageJournalMaxSize().toBytes())
                 .limitsProvider(limitsProvider)
+                .subUserLimitsProvider(subUserLimitsProvider)
                 .egressBlocklist(egressBlocklist)
                 .nodeStore(nodeStore)
                 .meterRegistry(meterRegistry)

@@ -41,7 +41,8 @@ final class UsageRecordSanitizer {
         }
         return new UsageRecord(r.id(), r.userId(), r.apiKeyId(), r.nodeId(), session, r.bytesDownloaded(),
                 r.bytesUploaded(), r.requestCount(), country, city, host == null ? "" : host,
-                proxyType == null ? "" : proxyType, r.success(), error, r.startedAt(), r.endedAt(), r.httpStatus());
+                proxyType == null ? "" : proxyType, r.success(), error, r.startedAt(), r.endedAt(), r.httpStatus(),
+                r.subUserId());
     }
 
     /**

@@ -46,13 +46,13 @@ class UsageRepository {
                         INSERT INTO usage_records (id, user_id, api_key_id, node_id, session_id, bytes_downloaded,
                                                    bytes_uploaded, request_count, target_country, target_city,
                                                    target_host, proxy_type, success, error_message, started_at, ended_at,
-                                                   http_status)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                   http_status, sub_user_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO NOTHING""",
                 batch, 1000, (ps, r) -> {
                     ps.setObject(1, r.id());
                     ps.setObject(2, r.userId());
-                    ps.setObject(3, r.apiKeyId());
+                    ps.setObject(3, r.apiKeyId(), Types.OTHER);
                     ps.setObject(4, r.nodeId(), Types.OTHER);
                     ps.setString(5, r.sessionId());
                     ps.setLong(6, r.bytesDownloaded());
@@ -69,6 +69,7 @@ class UsageRepository {
                     Integer status = r.httpStatus();
                     ps.setObject(17, status != null && status >= 100 && status <= 599 ? status.shortValue() : null,
                             Types.SMALLINT);
+                    ps.setObject(18, r.subUserId(), Types.OTHER);
                 });
         List<UsageRecord> inserted = new ArrayList<>(batch.size());
         int i = 0;
