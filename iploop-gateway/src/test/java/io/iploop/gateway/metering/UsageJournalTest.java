@@ -48,6 +48,18 @@ class UsageJournalTest {
     }
 
     @Test
+    void aSubUsersRecordKeepsItsSubUserAndNoKey() {
+        UsageRecord r = record(5);
+        UsageRecord sub = new UsageRecord(r.id(), r.userId(), null, r.nodeId(), null, 10, 20, 1, null, null, "example.com",
+                "http", true, null, r.startedAt(), r.endedAt(), 200, UUID.randomUUID());
+        assertThat(UsageJournal.decode(UsageJournal.encode(sub))).isEqualTo(sub);
+        // A body of the layout before sub-users (no trailing id) still reads, without one.
+        byte[] old = UsageJournal.encode(r);
+        assertThat(UsageJournal.encode(sub).length).isEqualTo(old.length + 16);
+        assertThat(UsageJournal.decode(old).subUserId()).isNull();
+    }
+
+    @Test
     void readsInOrderAndForgetsWhatIsAcknowledged() throws Exception {
         List<UsageRecord> all = records(2500);
         try (UsageJournal j = UsageJournal.open(dir, 1 << 20, 64 * 1024)) {

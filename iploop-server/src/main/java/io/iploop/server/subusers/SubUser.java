@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param ipWhitelist client IPs and CIDR ranges allowed; empty allows every client
  * @param expiresAt when the sub-user stops working, or null for never
  * @param expired whether {@code expiresAt} had passed when this was loaded
+ * @param usedPercent percent of the traffic limit used (0-100, rounded down), or null without a
+ *     limit; derived from the limit and the used bytes (any value passed in is replaced)
  */
 public record SubUser(
         UUID id,
@@ -40,16 +42,12 @@ public record SubUser(
         @Nullable Instant expiresAt,
         boolean expired,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        @Nullable Integer usedPercent) {
 
     public SubUser {
         allowedCountries = List.copyOf(allowedCountries);
         ipWhitelist = List.copyOf(ipWhitelist);
-    }
-
-    /** Percent of the traffic limit used (0-100, rounded down), or null without a limit. */
-    public @Nullable Integer usedPercent() {
-        Long limit = trafficLimitBytes;
-        return limit == null ? null : (int) Math.min(100, usedBytes * 100 / limit);
+        usedPercent = trafficLimitBytes == null ? null : (int) Math.min(100, usedBytes * 100 / trafficLimitBytes);
     }
 }

@@ -2,6 +2,7 @@ package io.iploop.server.subusers;
 
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Api.registerCustomer;
+import static io.iploop.server.testing.Api.registerUnlimitedCustomer;
 import static io.iploop.server.testing.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -60,8 +61,17 @@ class SubUsersIT {
 
     private record Account(String token, UUID userId, String customerId, String key) {}
 
+    /** A Trial account (0.5 GB, 2 requests/s: docs/product/plans.md#rate-limits). */
     private Account account() {
-        JsonNode c = registerCustomer();
+        return account(registerCustomer());
+    }
+
+    /** An account without plan limits, for tests that send requests in quick succession. */
+    private Account unlimitedAccount() {
+        return account(registerUnlimitedCustomer());
+    }
+
+    private Account account(JsonNode c) {
         String key = call("POST", "/api/proxy/keys", token(c), Map.of("name", "own")).body().get("key").asString();
         return new Account(token(c), UUID.fromString(c.at("/user/id").asString()), c.at("/user/customerId").asString(), key);
     }
@@ -138,7 +148,7 @@ class SubUsersIT {
 
     @Test
     void wrongPasswordDisabledAndExpiredSubUsersAreRefused() throws Exception {
-        Account a = account();
+        Account a = unlimitedAccount();
         JsonNode created = create(a, Map.of("name", "worker"));
         String username = created.at("/subUser/username").asString();
         String password = created.get("password").asString();
@@ -175,7 +185,7 @@ class SubUsersIT {
 
     @Test
     void targetingAndWhitelistAreTheOwnersChoice() throws Exception {
-        Account a = account();
+        Account a = unlimitedAccount();
         JsonNode created = create(a, Map.of("name", "de_only", "allowedCountries", List.of("de"), "cityAllowed", false));
         String username = created.at("/subUser/username").asString();
         String password = created.get("password").asString();

@@ -157,7 +157,7 @@ class DefaultSubUsersService implements SubUsersService {
         return new SubUser(r.id(), r.name(), SubUserNames.username(r.customerId(), r.name()), r.secretPrefix(), r.enabled(),
                 r.trafficLimitBytes(), r.trafficPeriod(), r.usedBytes(), r.requestsPerSecond(), r.requestsPerDay(),
                 r.allowedCountries(), r.cityAllowed(), r.ipWhitelist(), r.expiresAt(), r.expired(), r.createdAt(),
-                r.updatedAt());
+                r.updatedAt(), null);
     }
 
     private static SubUsersException invalid(String field, String message) {
