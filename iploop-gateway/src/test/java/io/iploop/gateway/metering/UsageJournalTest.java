@@ -54,9 +54,11 @@ class UsageJournalTest {
                 "http", true, null, r.startedAt(), r.endedAt(), 200, UUID.randomUUID());
         assertThat(UsageJournal.decode(UsageJournal.encode(sub))).isEqualTo(sub);
         // A body of the layout before sub-users (no trailing id) still reads, without one.
-        byte[] old = UsageJournal.encode(r);
+        UsageRecord none = new UsageRecord(sub.id(), sub.userId(), null, sub.nodeId(), null, 10, 20, 1, null, null,
+                "example.com", "http", true, null, sub.startedAt(), sub.endedAt(), 200);
+        byte[] old = UsageJournal.encode(none);
         assertThat(UsageJournal.encode(sub).length).isEqualTo(old.length + 16);
-        assertThat(UsageJournal.decode(old).subUserId()).isNull();
+        assertThat(UsageJournal.decode(old)).isEqualTo(none);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.iploop.server.subusers;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Api.registerCustomer;
 import static io.iploop.server.testing.Api.registerUnlimitedCustomer;
+import static io.iploop.server.testing.Api.send;
 import static io.iploop.server.testing.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -138,6 +139,21 @@ class SubUsersIT {
         Long errors = jdbc.sql("SELECT count(*) FROM usage_records WHERE sub_user_id = :s AND error_message = 'sub_user_limit_reached'")
                 .param("s", subUserId).query(Long.class).single();
         assertThat(errors).isEqualTo(1);
+
+        // Analytics: the sub_user filter narrows a summary to the sub-user, the breakdown per
+        // sub-user names it, and the records' CSV has its column.
+        long subUserBytes = call("GET", "/api/usage/summary?days=1&sub_user=" + subUserId, a.token(), null).body()
+                .get("totalBytes").asLong();
+        long accountBytes = call("GET", "/api/usage/summary?days=1", a.token(), null).body().get("totalBytes").asLong();
+        assertThat(subUserBytes).isGreaterThan(10_000_000).isLessThan(accountBytes);
+        assertThat(call("GET", "/api/usage/by-sub-user?days=1", a.token(), null).body().toString())
+                .contains(subUserId.toString());
+        String csv = send("GET", "/api/usage/recent?days=1&format=csv&sub_user=" + subUserId, a.token(), null, Map.of()).body();
+        assertThat(csv.lines().findFirst().orElseThrow()).endsWith(",sub_user_id");
+        assertThat(csv.lines().skip(1).toList()).isNotEmpty().allSatisfy(line -> assertThat(line).endsWith(subUserId.toString()));
+        Account b = account();
+        assertThat(call("GET", "/api/usage/summary?days=1&sub_user=" + subUserId, b.token(), null).body()
+                .get("totalBytes").asLong()).as("another account's sub-user matches nothing").isZero();
 
         // Raising the limit lets it work again within the limits refresh.
         Response raised = call("PUT", "/api/sub-users/" + subUserId, a.token(), Map.of("trafficLimitBytes", 100_000_000));
