@@ -185,7 +185,7 @@ window.proxyBuilder = function () {
       if (this.city) { p += '-city-' + this.city.toLowerCase().replace(/\s+/g, '_'); }
       if (this.session && !this.sessionInvalid) { p += '-session-' + this.session; }
       if (this.sesstype) { p += '-sesstype-' + this.sesstype; }
-      if (this.sesstype === 'sticky' && this.lifetime) { p += '-lifetime-' + this.lifetime; }
+      if ((this.sesstype === 'sticky' || this.sesstype === 'strict') && this.lifetime) { p += '-lifetime-' + this.lifetime; }
       return p;
     },
     get credentials() { return cfg.user + ':' + this.password; },

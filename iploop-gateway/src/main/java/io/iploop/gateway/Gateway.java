@@ -1,6 +1,8 @@
 package io.iploop.gateway;
 
+import io.iploop.gateway.auth.CredentialException;
 import io.iploop.gateway.auth.ProxyAuthCache;
+import io.iploop.gateway.auth.ProxyCredentials;
 import io.iploop.gateway.egress.BlocklistExitConnector;
 import io.iploop.gateway.egress.DestinationBlocklist;
 import io.iploop.gateway.exit.ExitConnector;
@@ -17,6 +19,9 @@ import io.iploop.gateway.proxy.InterimUsage;
 import io.iploop.gateway.proxy.ProxyServices;
 import io.iploop.gateway.proxy.TunnelRevocation;
 import io.iploop.gateway.socks.Socks5ProxyServerInitializer;
+import io.iploop.gateway.error.ProxyError;
+import io.iploop.gateway.tls.ServerTls;
+import io.iploop.gateway.tls.TlsInitializer;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.SubUserLimitsProvider;
@@ -26,6 +31,7 @@ import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.StickySession;
 import io.iploop.gateway.spi.StickySessionDirectory;
+import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.tunnel.ByteStreamRelay;
 import io.iploop.tunnel.egress.EgressPolicy;
@@ -49,6 +55,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -66,7 +73,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data plane in one object: HTTP proxy, SOCKS5 and node hub listeners, exits, metering.
+ * The data plane in one object: HTTP proxy, SOCKS5 and node hub listeners (each also over TLS when
+ * {@link Builder#tls configured}, docs/tls.md), exits, metering.
  * Build with {@link #builder}, {@link #start()}, {@link #close()} (graceful: stops accepting,
  * closes streams, flushes all metered usage). Uses epoll when available, else NIO. Thread-safe.
  */
@@ -87,6 +95,7 @@ public final class Gateway implements AutoCloseable {
     private final ProxyAuthenticator proxyAuthenticator;
     private final @Nullable NodeAuthenticator nodeAuthenticator;
     private final @Nullable NodeStore nodeStore;
+    private final StickySessionStore stickySessionStore;
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
     private final SubUserLimitsProvider subUserLimitsProvider;
@@ -102,6 +111,7 @@ public final class Gateway implements AutoCloseable {
     private final long handshakeTimeoutMillis;
     private final long httpIdleTimeoutMillis;
     private final long halfClosedIdleTimeoutMillis;
+    private final @Nullable TlsListeners tlsListeners;
 
     private final Object lock = new Object();
     private @Nullable EventLoopGroup boss;
@@ -138,6 +148,9 @@ public final class Gateway implements AutoCloseable {
     private @Nullable ChannelGroup customerChannels;
     private @Nullable Channel httpServer;
     private @Nullable Channel socksServer;
+    private @Nullable Channel httpsServer;
+    private @Nullable Channel socksTlsServer;
+    private volatile @Nullable ServerTls serverTls;
     private volatile boolean running;
     private volatile boolean closed;
 
@@ -158,6 +171,7 @@ public final class Gateway implements AutoCloseable {
         }
         this.nodeAuthenticator = b.nodeAuthenticator;
         this.nodeStore = b.nodeStore;
+        this.stickySessionStore = b.stickySessionStore;
         this.meters = b.meterRegistry == null ? new SimpleMeterRegistry() : b.meterRegistry;
         this.exitOverride = b.exitConnector;
         this.directExit = b.directExit;
@@ -168,6 +182,7 @@ public final class Gateway implements AutoCloseable {
         this.usageJournalDir = b.usageJournalDir;
         this.interimUsageInterval = b.interimUsageInterval;
         this.usageJournalMaxBytes = b.usageJournalMaxBytes;
+        this.tlsListeners = b.tlsListeners;
         if (!nodeHubEnabled && exitOverride == null && !directExit) {
             throw new IllegalStateException("no exit: enable the node hub, the direct exit or set an exit connector");
         }
@@ -212,17 +227,31 @@ public final class Gateway implements AutoCloseable {
                 usage = batcher;
                 batcher.start();
                 GatewayMetrics metrics = new GatewayMetrics(meters);
+                ServerTls tls = null;
+                if (tlsListeners != null) {
+                    tls = ServerTls.load(tlsListeners.certFile(), tlsListeners.keyFile(), tlsListeners.reloadInterval());
+                    serverTls = tls;
+                }
                 ExitConnector exits;
                 if (nodeHubEnabled) {
                     NodeHub hub = new NodeHub(config.bindAddress(), config.nodeHubPort(), config.tunnel(),
-                            Objects.requireNonNull(nodeAuthenticator), Objects.requireNonNull(nodeStore), meters);
+                            Objects.requireNonNull(nodeAuthenticator), Objects.requireNonNull(nodeStore), stickySessionStore,
+                            meters);
                     nodeHub = hub;
                     try {
                         hub.start(boss, workers);
                     } catch (Exception e) {
                         throw bindFailure("node hub", config.nodeHubPort(), e);
                     }
+                    if (tls != null && tlsListeners.nodeHubTlsPort() != TlsListeners.OFF) {
+                        try {
+                            hub.startTls(boss, workers, tlsListeners.nodeHubTlsPort(), tls);
+                        } catch (Exception e) {
+                            throw bindFailure("node hub (TLS)", tlsListeners.nodeHubTlsPort(), e);
+                        }
+                    }
                     exits = hub.exitConnector();
+                    batcher.observe(hub::meter);
                 } else {
                     exits = request -> java.util.concurrent.CompletableFuture.failedFuture(
                             new io.iploop.gateway.exit.ExitException(
@@ -233,6 +262,10 @@ public final class Gateway implements AutoCloseable {
                     ownPorts.addAll(List.of(config.httpProxyPort(), config.socksPort())); // 0 (ephemeral) is ignored
                     if (nodeHubEnabled) {
                         ownPorts.add(nodeHubPort());
+                        ownPorts.add(nodeHubTlsPort());
+                    }
+                    if (tlsListeners != null) {
+                        ownPorts.addAll(List.of(tlsListeners.httpsProxyPort(), tlsListeners.socksTlsPort())); // -1: off
                     }
                     EgressPolicy policy = new EgressPolicy(
                             config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs())
@@ -266,9 +299,21 @@ public final class Gateway implements AutoCloseable {
                 httpServer = bind("HTTP proxy", config.httpProxyPort(), serverClass,
                         new HttpProxyServerInitializer(services));
                 socksServer = bind("SOCKS5", config.socksPort(), serverClass, new Socks5ProxyServerInitializer(services));
+                if (tls != null) {
+                    Runnable failed = () -> metrics.error(ProxyError.TLS_HANDSHAKE_FAILED);
+                    if (tlsListeners.httpsProxyPort() != TlsListeners.OFF) {
+                        httpsServer = bind("HTTPS proxy", tlsListeners.httpsProxyPort(), serverClass, new TlsInitializer(
+                                tls, handshakeTimeoutMillis, failed, new HttpProxyServerInitializer(services)));
+                    }
+                    if (tlsListeners.socksTlsPort() != TlsListeners.OFF) {
+                        socksTlsServer = bind("SOCKS5 over TLS", tlsListeners.socksTlsPort(), serverClass, new TlsInitializer(
+                                tls, handshakeTimeoutMillis, failed, new Socks5ProxyServerInitializer(services)));
+                    }
+                }
                 running = true;
-                log.info("gateway started: HTTP proxy on {}, SOCKS5 on {}, node hub on {} ({})",
-                        httpProxyPort(), socksPort(), nodeHubEnabled ? nodeHubPort() : "-", epoll ? "epoll" : "nio");
+                log.info("gateway started: HTTP proxy on {}, SOCKS5 on {}, node hub on {}, HTTPS proxy on {}, SOCKS5 over TLS on {},"
+                        + " node hub over TLS on {} ({})", httpProxyPort(), socksPort(), nodeHubEnabled ? nodeHubPort() : "-",
+                        orOff(httpsProxyPort()), orOff(socksTlsPort()), orOff(nodeHubTlsPort()), epoll ? "epoll" : "nio");
             } catch (Exception | Error e) {
                 closeInternal();
                 throw e;
@@ -308,6 +353,50 @@ public final class Gateway implements AutoCloseable {
     /** Bound SOCKS5 port. */
     public int socksPort() {
         return portOf(socksServer, "SOCKS5");
+    }
+
+    /** Bound port of the HTTP proxy over TLS; -1 when it is off ({@link Builder#tls}). */
+    public int httpsProxyPort() {
+        return tlsListeners == null || tlsListeners.httpsProxyPort() == TlsListeners.OFF ? -1 : portOf(httpsServer, "HTTPS proxy");
+    }
+
+    /** Bound port of SOCKS5 over TLS; -1 when it is off. */
+    public int socksTlsPort() {
+        return tlsListeners == null || tlsListeners.socksTlsPort() == TlsListeners.OFF ? -1
+                : portOf(socksTlsServer, "SOCKS5 over TLS");
+    }
+
+    /** Bound port of the node hub over TLS ({@code wss://…/ws}); -1 when it is off or the hub disabled. */
+    public int nodeHubTlsPort() {
+        if (!nodeHubEnabled || tlsListeners == null || tlsListeners.nodeHubTlsPort() == TlsListeners.OFF) {
+            return -1;
+        }
+        NodeHub hub = nodeHub;
+        if (hub == null) {
+            throw new IllegalStateException("gateway: not started");
+        }
+        return hub.tlsPort();
+    }
+
+    /**
+     * The certificate the TLS listeners give new connections now (leaf; it changes when the files
+     * are replaced, docs/tls.md#certificates); null without TLS listeners or before start.
+     */
+    public @Nullable X509Certificate tlsCertificate() {
+        ServerTls tls = serverTls;
+        return tls == null ? null : tls.certificate();
+    }
+
+    /**
+     * The PEM certificate file of the TLS listeners, absolute (what a client passes as
+     * {@code --proxy-cacert} when it is self-signed); null without TLS listeners.
+     */
+    public @Nullable Path tlsCertFile() {
+        return tlsListeners == null ? null : tlsListeners.certFile().toAbsolutePath().normalize();
+    }
+
+    private static Object orOff(int port) {
+        return port < 0 ? "-" : port;
     }
 
     /** Bound node hub port; -1 when the node hub is disabled ({@link Builder#withoutNodeHub()}). */
@@ -375,7 +464,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void closeInternal() {
-        for (Channel server : new Channel[] {httpServer, socksServer}) {
+        for (Channel server : new Channel[] {httpServer, socksServer, httpsServer, socksTlsServer}) {
             if (server != null) {
                 server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
@@ -429,6 +518,28 @@ public final class Gateway implements AutoCloseable {
         if (lookups != null) {
             lookups.shutdownNow();
         }
+        ServerTls tls = serverTls;
+        if (tls != null) {
+            tls.close();
+        }
+    }
+
+    /**
+     * Checks targeting given apart from a key, as an IP-authorised address's default targeting
+     * (docs/ip-authorised-access.md): {@code name-value} pairs as after the key in a proxy password,
+     * without the leading dash ({@code country-us-session-abc}); blank is no targeting. For hosts that
+     * store such targeting and want to refuse a bad one when it is saved rather than on every request.
+     * Stateless, thread-safe.
+     *
+     * @return null when valid, else a message naming the bad parameter and what is expected
+     */
+    public static @Nullable String targetingError(String parameters) {
+        try {
+            ProxyCredentials.parseTargeting(parameters);
+            return null;
+        } catch (CredentialException e) {
+            return e.getMessage();
+        }
     }
 
     /** Assembles a {@link Gateway}. Not thread-safe. */
@@ -444,6 +555,7 @@ public final class Gateway implements AutoCloseable {
         private EgressBlocklist egressBlocklist = EgressBlocklist.EMPTY;
         private Duration blocklistRefresh = Duration.ofSeconds(2);
         private @Nullable NodeStore nodeStore;
+        private StickySessionStore stickySessionStore = StickySessionStore.NONE;
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ExitConnector exitConnector;
         private boolean directExit;
@@ -455,6 +567,7 @@ public final class Gateway implements AutoCloseable {
         private @Nullable Path usageJournalDir;
         private long usageJournalMaxBytes = DEFAULT_USAGE_JOURNAL_MAX_BYTES;
         private Duration interimUsageInterval = InterimUsage.INTERVAL;
+        private @Nullable TlsListeners tlsListeners;
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -557,6 +670,16 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the node hub keeps sticky-session pins so they survive a restart
+         * (docs/product/proxy.md#sessions-across-restarts); default {@link StickySessionStore#NONE}
+         * (in memory only).
+         */
+        public Builder stickySessionStore(StickySessionStore v) {
+            this.stickySessionStore = Objects.requireNonNull(v, "stickySessionStore");
+            return this;
+        }
+
         /** Registry for the gateway's meters; default a private {@link SimpleMeterRegistry}. */
         public Builder meterRegistry(MeterRegistry v) {
             this.meterRegistry = v;
@@ -628,6 +751,17 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException("httpIdleTimeout: " + v + " (expected: > 0)");
             }
             this.httpIdleTimeout = v;
+            return this;
+        }
+
+        /**
+         * Opens the TLS entry points of {@code v} next to the plain ones (docs/tls.md): the HTTP
+         * proxy and SOCKS5 with TLS in front of the same pipelines, and the node hub for
+         * {@code wss://} agents. {@link #start()} fails naming the file when the certificate or key
+         * does not load. Default: none.
+         */
+        public Builder tls(TlsListeners v) {
+            this.tlsListeners = Objects.requireNonNull(v, "tls");
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.iploop.node;
 
 import io.iploop.tunnel.TunnelSettings;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  *     docs/product/earn.md#devices); null skips registration
  * @param installMethod {@code docker}, {@code linux}, {@code windows}, {@code macos} or
  *     {@code android}; null detects it ({@link InstallMethod#detect()})
+ * @param gatewayCaFile for {@code wss://}: a PEM file of the certificates to trust for the gateway
+ *     (its CA, or its own self-signed certificate) instead of the system trust store; null trusts
+ *     the system store (docs/node-agent.md#tls)
  */
 public record AgentConfig(
         URI gatewayUri,
@@ -39,11 +43,21 @@ public record AgentConfig(
         List<String> blockedCidrs,
         TunnelSettings tunnel,
         @Nullable URI apiUri,
-        @Nullable String installMethod) {
+        @Nullable String installMethod,
+        @Nullable Path gatewayCaFile) {
 
     public AgentConfig {
         blockedDomains = List.copyOf(blockedDomains);
         blockedCidrs = List.copyOf(blockedCidrs);
+    }
+
+    /** A configuration that trusts the system trust store for {@code wss://}. */
+    public AgentConfig(URI gatewayUri, String nodeKey, String deviceId, @Nullable String deviceName,
+            @Nullable String country, @Nullable String region, @Nullable String city, int asn, @Nullable String isp,
+            @Nullable String connectionType, boolean localExit, boolean allowLoopbackEgress, List<String> blockedDomains,
+            List<String> blockedCidrs, TunnelSettings tunnel, @Nullable URI apiUri, @Nullable String installMethod) {
+        this(gatewayUri, nodeKey, deviceId, deviceName, country, region, city, asn, isp, connectionType, localExit,
+                allowLoopbackEgress, blockedDomains, blockedCidrs, tunnel, apiUri, installMethod, null);
     }
 
     /** A configuration that does not register the device with a control plane. */
@@ -58,6 +72,14 @@ public record AgentConfig(
     /** The same configuration, registering the device at {@code api} on start. */
     public AgentConfig withRegistration(URI api, @Nullable String method) {
         return new AgentConfig(gatewayUri, nodeKey, deviceId, deviceName, country, region, city, asn, isp,
-                connectionType, localExit, allowLoopbackEgress, blockedDomains, blockedCidrs, tunnel, api, method);
+                connectionType, localExit, allowLoopbackEgress, blockedDomains, blockedCidrs, tunnel, api, method,
+                gatewayCaFile);
+    }
+
+    /** The same configuration, trusting only the certificates in {@code caFile} (PEM) for {@code wss://}. */
+    public AgentConfig withGatewayCa(@Nullable Path caFile) {
+        return new AgentConfig(gatewayUri, nodeKey, deviceId, deviceName, country, region, city, asn, isp,
+                connectionType, localExit, allowLoopbackEgress, blockedDomains, blockedCidrs, tunnel, apiUri, installMethod,
+                caFile);
     }
 }

@@ -1,16 +1,24 @@
 package io.iploop.node;
 
 /**
- * The agent's bandwidth cap (docs/node-agent.md#bandwidth-limit): one token bucket over both
- * directions of all exit streams, {@code bytesPerSecond} refilled continuously with a burst of
- * {@link #BURST_SECONDS} worth. Implemented as virtual scheduling: each charge moves a "paid up to"
- * time forward by the bytes' duration at the rate, and reports how long the caller must wait until
- * the bucket has covered them. Thread-safe (one short lock per charge).
+ * One direction of the agent's bandwidth cap (docs/node-agent.md#bandwidth-limit): a token bucket
+ * over that direction of all exit streams (the agent has one for bytes from targets and one for
+ * bytes to them, like a line's downstream and upstream), {@code bytesPerSecond} refilled
+ * continuously with a burst of {@link #BURST_SECONDS} worth. Implemented as virtual scheduling: each
+ * charge moves a "paid up to" time forward by the bytes' duration at the rate, and reports how long
+ * the caller must wait until the bucket has covered them. Thread-safe (one short lock per charge).
  */
 public final class BandwidthLimiter {
 
     /** The burst allowance, in seconds of the rate. */
     public static final double BURST_SECONDS = 0.1;
+
+    /**
+     * How much of the rate one socket read may take, in seconds: reads are cut to this size so the
+     * capped bytes flow in small, evenly spaced pieces rather than a large read followed by a long
+     * pause (which the gateway would count as idle time, measuring the burst as the node's speed).
+     */
+    static final double READ_SLICE_SECONDS = 0.02;
 
     private final long bytesPerSecond;
     private final long burstNanos;
@@ -33,6 +41,14 @@ public final class BandwidthLimiter {
     /** The cap in bytes per second. */
     public long bytesPerSecond() {
         return bytesPerSecond;
+    }
+
+    /**
+     * The most bytes one socket read should take under this cap: {@link #READ_SLICE_SECONDS} of the
+     * rate, at least 2 KiB and at most 64 KiB (2 500 bytes at 1 Mbit/s, so 50 reads a second).
+     */
+    public int readSize() {
+        return Math.clamp((long) (bytesPerSecond * READ_SLICE_SECONDS), 2048, 65_536);
     }
 
     /**

@@ -33,7 +33,14 @@ import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,6 +102,8 @@ public final class NodeAgent implements AutoCloseable {
 
     private final AgentConfig config;
     private final @Nullable DeviceRegistrar registrar;
+    /** Reports the exit byte count to the control plane (docs/operator-transparency.md); null without apiUri. */
+    private final @Nullable TrafficReporter trafficReporter;
     private final URI gatewayUri;
     private final int gatewayPort;
     private final @Nullable SslContext ssl;
@@ -117,8 +126,8 @@ public final class NodeAgent implements AutoCloseable {
     private volatile PortPolicy allowedPorts = PortPolicy.ALL;
     private final ReconnectBackoff backoff;
     private final ExitTrafficCounter trafficCounter;
-    /** The bandwidth cap over all exit streams, or null for none (docs/node-agent.md#bandwidth-limit). */
-    private volatile @Nullable BandwidthLimiter bandwidthLimiter;
+    /** The bandwidth cap over all exit streams, each direction, or null for none (docs/node-agent.md#bandwidth-limit). */
+    private volatile ExitBandwidthHandler.@Nullable Cap bandwidthCap;
     private final EventLoopGroup group;
     private final ThreadPoolExecutor resolver;
     private final Set<Channel> exitChannels = ConcurrentHashMap.newKeySet();
@@ -165,14 +174,14 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * Caps the bandwidth of all exit streams together, both directions, at {@code megabitsPerSecond}
-     * (the {@code bandwidth-limit-mbps} setting; docs/node-agent.md#bandwidth-limit), or removes the
-     * cap with null. Applies to streams opened afterwards. Any thread.
+     * Caps the bandwidth of all exit streams together at {@code megabitsPerSecond} in each direction
+     * (bytes from targets, and bytes to targets, each up to the rate; the {@code bandwidth-limit-mbps}
+     * setting, docs/node-agent.md#bandwidth-limit), or removes the cap with null. Applies to streams opened afterwards. Any thread.
      *
      * @throws IllegalArgumentException outside 1-10000
      */
     public void limitBandwidth(@Nullable Integer megabitsPerSecond) {
-        bandwidthLimiter = megabitsPerSecond == null ? null : new BandwidthLimiter(megabitsPerSecond);
+        bandwidthCap = megabitsPerSecond == null ? null : ExitBandwidthHandler.Cap.of(megabitsPerSecond);
     }
 
     /**
@@ -289,6 +298,8 @@ public final class NodeAgent implements AutoCloseable {
     private NodeAgent(AgentConfig config, ReconnectBackoff backoff, Collection<Integer> protectedLocalPorts) {
         this.config = config;
         this.registrar = config.apiUri() == null ? null : new DeviceRegistrar(config, version());
+        this.trafficReporter = config.apiUri() == null ? null
+                : new TrafficReporter(config, bytesCarried, Clock.systemUTC(), TrafficReporter.DEFAULT_INTERVAL);
         this.gatewayUri = config.gatewayUri();
         String scheme = gatewayUri.getScheme() == null ? "" : gatewayUri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("ws") && !scheme.equals("wss")) {
@@ -308,7 +319,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         this.egressPolicy = new EgressPolicy(config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs())
                 .withProtectedLocalPorts(protectedLocalPorts);
-        this.ssl = tls ? clientSslContext() : null;
+        this.ssl = tls ? clientSslContext(config.gatewayCaFile()) : null;
         this.hello = new Hello(
                 TunnelProtocol.VERSION,
                 config.nodeKey(),
@@ -360,6 +371,9 @@ public final class NodeAgent implements AutoCloseable {
             started = true;
             if (registrar != null) {
                 registrar.start();
+            }
+            if (trafficReporter != null) {
+                trafficReporter.start();
             }
             if (activeHours != ActiveHours.ALWAYS || dataCap != null) {
                 long every = availabilityCheckMillis;
@@ -524,7 +538,30 @@ public final class NodeAgent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        TrafficReporter reporter = trafficReporter;
+        if (reporter != null) {
+            // After every exit channel closed: the final count includes every byte carried. It blocks
+            // on HTTP, so not on one of the agent's own threads.
+            if (mayWait) {
+                reporter.close();
+            } else {
+                Thread.ofVirtual().name("proxyclaw-traffic-report-final").start(reporter::close);
+            }
+        }
         log.info("node agent stopped");
+    }
+
+    /**
+     * Sends this agent's exit byte counts to the control plane now instead of at the next interval
+     * (docs/operator-transparency.md#agent-byte-reconciliation); blocks for the HTTP calls. Call it
+     * from a thread of your own, never from a tunnel thread.
+     *
+     * @return true if the control plane accepted every count; false if some report failed or was
+     *     refused, or if the agent has no control plane URL ({@code apiUri})
+     */
+    public boolean reportTrafficNow() {
+        TrafficReporter r = trafficReporter;
+        return r != null && r.reportNow();
     }
 
     /** True for the close reason of a session the gateway refused after HELLO. */
@@ -533,10 +570,29 @@ public final class NodeAgent implements AutoCloseable {
         return r.startsWith("refused") || r.contains(String.valueOf(TunnelProtocol.CLOSE_CODE_REFUSED));
     }
 
-    private static SslContext clientSslContext() {
+    /**
+     * The {@code wss://} client context: the JDK's default trust store (system CAs) when
+     * {@code caFile} is null, else only the certificates in that PEM file. The gateway's name is
+     * checked against its certificate either way (Netty's default HTTPS endpoint identification).
+     *
+     * @throws IllegalArgumentException naming the file when it holds no usable certificate
+     */
+    static SslContext clientSslContext(@Nullable Path caFile) {
+        SslContextBuilder b = SslContextBuilder.forClient();
+        if (caFile != null) {
+            try (InputStream in = Files.newInputStream(caFile)) {
+                List<X509Certificate> trusted = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                        .map(X509Certificate.class::cast).toList();
+                if (trusted.isEmpty()) {
+                    throw new IllegalArgumentException("gateway CA file " + caFile + ": no certificate (expected: PEM)");
+                }
+                b.trustManager(trusted);
+            } catch (IOException | CertificateException e) {
+                throw new IllegalArgumentException("gateway CA file " + caFile + ": " + e.getMessage(), e);
+            }
+        }
         try {
-            // No trust manager given: the JDK's default trust store (system CAs) applies.
-            return SslContextBuilder.forClient().build();
+            return b.build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot create the TLS client context: " + e.getMessage(), e);
         }
@@ -837,9 +893,9 @@ public final class NodeAgent implements AutoCloseable {
                 streamsServed.incrementAndGet();
                 reply.accept();
                 AtomicBoolean done = new AtomicBoolean();
-                BandwidthLimiter limiter = bandwidthLimiter;
-                if (limiter != null) {
-                    ch.pipeline().addLast(ExitBandwidthHandler.NAME, new ExitBandwidthHandler(limiter));
+                ExitBandwidthHandler.Cap cap = bandwidthCap;
+                if (cap != null) {
+                    ch.pipeline().addLast(ExitBandwidthHandler.NAME, new ExitBandwidthHandler(cap));
                 }
                 ByteStreamRelay.relay(ch, stream, error -> {
                     if (done.compareAndSet(false, true)) {

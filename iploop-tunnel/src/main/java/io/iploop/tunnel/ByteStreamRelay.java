@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * {@code ALLOW_HALF_CLOSURE}, turns the channel's end of input into
  * {@link ByteStream#shutdownOutput()} (after every byte read before it) and the stream's
  * {@link ByteStream.Handler#onInputShutdown} into {@code shutdownOutput()} of the socket (after
- * every byte written before it). Once either direction has ended, the relay ends the whole
+ * every byte written before it; over TLS a {@code close_notify} first, through the channel's
+ * {@link SslHandler}). Once either direction has ended, the relay ends the whole
  * connection with an error if no byte moves in the other direction for the half-closed idle
  * timeout. A full close or error on either side closes the other after pending data is flushed.
  */
@@ -230,8 +232,21 @@ public final class ByteStreamRelay {
                 }
                 // Writes complete in order: once this empty one is done, every byte before it is out.
                 channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-                    if (f.isSuccess()) {
+                    if (!f.isSuccess()) {
+                        return;
+                    }
+                    SslHandler tls = channel.pipeline().get(SslHandler.class);
+                    if (tls == null) {
                         duplex.shutdownOutput();
+                    } else {
+                        // Over TLS the end of a direction is close_notify, then the FIN: a FIN alone
+                        // reads as a truncation attack to the peer (RFC 8446 §6.1), which would then
+                        // discard or distrust the answer it already has (docs/tls.md#half-close).
+                        tls.closeOutbound().addListener((ChannelFutureListener) sent -> {
+                            if (sent.isSuccess()) {
+                                duplex.shutdownOutput();
+                            }
+                        });
                     }
                 });
                 startIdleTimer();

@@ -67,12 +67,31 @@ public final class ProxyAuthCache {
      *     no recent accepted outcome for these credentials can stand in (see the class comment)
      */
     public CompletableFuture<AuthResult> authenticate(String customerId, String apiKeySha256Hex, InetAddress client) {
-        Key key = new Key(customerId, apiKeySha256Hex, client);
+        return lookup(new Key(customerId, apiKeySha256Hex, client));
+    }
+
+    /**
+     * IP-authorised access (docs/ip-authorised-access.md): which account, if any, lets {@code client}
+     * use the proxy without credentials ({@link ProxyAuthenticator#authenticateAddress}). Cached
+     * with the same expiry and the same store-down fallback as {@link #authenticate}, so a removed
+     * authorisation stops working within the same window as a revoked key.
+     *
+     * @return as {@link #authenticate}
+     */
+    public CompletableFuture<AuthResult> authenticateAddress(InetAddress client) {
+        // Customer ids are never empty, so this key cannot collide with a credentials check.
+        return lookup(new Key("", "", client));
+    }
+
+    private CompletableFuture<AuthResult> lookup(Key key) {
         CompletableFuture<AuthResult> fresh;
         try {
             fresh = cache.get(key, (k, ignored) ->
                     CompletableFuture.supplyAsync(
-                                    () -> authenticator.authenticate(k.customerId(), k.apiKeySha256Hex(), k.client()), executor)
+                                    () -> k.customerId().isEmpty()
+                                            ? authenticator.authenticateAddress(k.client())
+                                            : authenticator.authenticate(k.customerId(), k.apiKeySha256Hex(), k.client()),
+                                    executor)
                             .thenCompose(stage -> stage)
                             .whenComplete((result, failure) -> remember(k, result)));
         } catch (RejectedExecutionException e) {

@@ -96,6 +96,29 @@ public record ProxyCredentials(String customerId, String apiKey, Targeting targe
         return password.substring(0, keyLength);
     }
 
+    /**
+     * Parses targeting given apart from a key: an IP-authorised address's default targeting or the
+     * {@code X-IPLoop-Targeting} header (docs/ip-authorised-access.md), the same {@code name-value}
+     * pairs as after the key in a password, without the leading dash (e.g.
+     * {@code country-us-session-abc}); blank is no targeting.
+     *
+     * @throws CredentialException ({@link ProxyError#INVALID_TARGETING}) naming the bad parameter,
+     *     or when longer than {@value #MAX_PASSWORD_CHARS} characters
+     */
+    public static Targeting parseTargeting(String parameters) throws CredentialException {
+        String p = parameters.strip();
+        if (p.isEmpty()) {
+            return Targeting.NONE;
+        }
+        if (p.length() > MAX_PASSWORD_CHARS) {
+            throw invalid("targeting: " + p.length() + " characters (expected: at most " + MAX_PASSWORD_CHARS + ")");
+        }
+        if (p.charAt(0) == '-') {
+            throw invalid("targeting: starts with '-' (expected: name-value pairs such as country-us-session-abc)");
+        }
+        return parseParameters("-" + p, 0);
+    }
+
     private static void checkUsername(String username) throws CredentialException {
         if (username.isEmpty()) {
             throw new CredentialException(ProxyError.BAD_CREDENTIALS, "username: empty (expected: your customer id)");
@@ -176,7 +199,7 @@ public record ProxyCredentials(String customerId, String apiKey, Targeting targe
             case "isp" -> "1-64 letters, digits or _";
             case "profile" -> String.join(", ", HeaderProfile.names());
             case "session" -> "1-64 of A-Z, a-z, 0-9 and _";
-            case "sesstype" -> "rotating, sticky or per-request";
+            case "sesstype" -> "rotating, sticky, per-request or strict";
             case "lifetime" -> "minutes, or a number followed by s or h, > 0";
             case "rotate" -> "request, time, manual or on-block";
             case "speed" -> "fast, medium or a minimum measured throughput in Mbit/s, 1-100000";
@@ -241,6 +264,7 @@ public record ProxyCredentials(String customerId, String apiKey, Targeting targe
                     case "rotating" -> Targeting.SessionType.ROTATING;
                     case "sticky" -> Targeting.SessionType.STICKY;
                     case "per-request" -> Targeting.SessionType.PER_REQUEST;
+                    case "strict" -> Targeting.SessionType.STICKY_STRICT;
                     default -> throw malformed(name, value);
                 };
                 case "lifetime" -> lifetime = lifetime(value);

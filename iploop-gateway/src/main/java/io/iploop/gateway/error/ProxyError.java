@@ -86,6 +86,19 @@ public enum ProxyError {
     /** 500: a bug or an unexpected failure in the gateway. */
     INTERNAL_ERROR(500, "internal_error", "proxy_internal_error", Socks5CommandStatus.FAILURE),
     /**
+     * The TLS handshake with the customer failed on a TLS listener (plain text on a TLS port, an
+     * untrusted certificate, no ClientHello in time; docs/tls.md#errors). No answer can reach such a
+     * client: the connection is closed and only {@code iploop.gateway.errors} counts it; the RFC 9209
+     * type is {@code tls_protocol_error} wherever a {@code Proxy-Status} names it.
+     */
+    TLS_HANDSHAKE_FAILED(400, "tls_handshake_failed", "tls_protocol_error", Socks5CommandStatus.FAILURE),
+    /**
+     * 503: the exit of a live {@code sesstype-strict} session left (or is paused or failing); a strict
+     * session never moves to another exit (docs/product/proxy.md#sessions). The customer closes the
+     * session or lets it expire to get a new exit.
+     */
+    SESSION_EXIT_GONE(503, "session_exit_gone", "destination_unavailable", Socks5CommandStatus.HOST_UNREACHABLE),
+    /**
      * 402: the sub-user's own traffic limit is used up (docs/sub-users.md#limits); the parent account
      * and its other sub-users keep working.
      */
@@ -148,6 +161,7 @@ public enum ProxyError {
             case UNREACHABLE -> EXIT_UNREACHABLE;
             case TIMEOUT -> EXIT_TIMEOUT;
             case FORBIDDEN_TARGET -> TARGET_FORBIDDEN;
+            case SESSION_EXIT_GONE -> SESSION_EXIT_GONE;
         };
     }
 

@@ -26,7 +26,12 @@ public final class ExitException extends RuntimeException {
         /** 504: the exit did not answer in time. */
         TIMEOUT,
         /** 403: the target is forbidden by egress policy (private range, SMTP, blocklist). */
-        FORBIDDEN_TARGET
+        FORBIDDEN_TARGET,
+        /**
+         * 503: a live {@code sesstype-strict} session's exit left or cannot serve, and a strict session
+         * never moves (docs/product/proxy.md#sessions).
+         */
+        SESSION_EXIT_GONE
     }
 
     private final Failure failure;

@@ -2,6 +2,8 @@ package io.iploop.gateway.exit;
 
 import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.CustomerPrincipal;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A customer's request for a stream to {@code host:port}.
@@ -12,5 +14,15 @@ import io.iploop.gateway.spi.CustomerPrincipal;
  * @param port destination TCP port, 1-65535
  * @param connectionId identifies the customer connection, so per-connection rotation can give
  *     each connection its own exit and a keep-alive connection can keep it
+ * @param excludeNode a node this stream must not use (a {@code rotate-on-block} retry,
+ *     docs/rotate-on-block.md): a node connector fails with {@code NO_MATCHING_EXIT} rather than
+ *     choose it; null for none. Connectors without nodes ignore it.
  */
-public record ExitRequest(CustomerPrincipal principal, Targeting targeting, String host, int port, long connectionId) {}
+public record ExitRequest(CustomerPrincipal principal, Targeting targeting, String host, int port, long connectionId,
+        @Nullable UUID excludeNode) {
+
+    /** A request that may use any matching exit. */
+    public ExitRequest(CustomerPrincipal principal, Targeting targeting, String host, int port, long connectionId) {
+        this(principal, targeting, host, port, connectionId, null);
+    }
+}

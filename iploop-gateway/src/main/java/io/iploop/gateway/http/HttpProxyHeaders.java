@@ -8,14 +8,26 @@ import java.util.List;
 /** Header rules of the HTTP proxy: hop-by-hop removal (RFC 9110 §7.6.1) and debug headers. Stateless. */
 final class HttpProxyHeaders {
 
+    /**
+     * The IP-authorised access override of targeting (docs/ip-authorised-access.md): meant for this
+     * proxy only, like {@code Proxy-Authorization}, so never forwarded.
+     */
+    static final String TARGETING = "X-IPLoop-Targeting";
+
     private static final List<CharSequence> HOP_BY_HOP = List.of(
             HttpHeaderNames.CONNECTION, "keep-alive", HttpHeaderNames.PROXY_AUTHORIZATION,
-            "proxy-connection", HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE);
+            "proxy-connection", HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, TARGETING);
+
+    /**
+     * Set to {@code 1} on a response that came from a second exit after the first was blocked
+     * ({@code rotate-on-block}, docs/rotate-on-block.md#headers).
+     */
+    static final String ROTATED = "X-IPLoop-Rotated";
 
     private HttpProxyHeaders() {}
 
     /**
-     * Removes hop-by-hop headers and the headers named in {@code Connection}. Transfer-Encoding
+     * Removes hop-by-hop headers, the headers named in {@code Connection} and {@link #TARGETING}. Transfer-Encoding
      * stays: the codecs re-frame the body accordingly on the next hop.
      */
     static void stripHopByHop(HttpHeaders headers) {

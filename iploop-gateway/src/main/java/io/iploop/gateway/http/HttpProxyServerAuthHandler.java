@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Checks every proxy request head: decodable, absolute-form or CONNECT (else 400), and
- * {@code Proxy-Authorization: Basic} credentials (else 407) accepted by the cached
+ * {@code Proxy-Authorization: Basic} credentials, or without any {@code Proxy-Authorization} a
+ * client address an account authorised for access without credentials (with the
+ * {@code X-IPLoop-Targeting} override, docs/ip-authorised-access.md) (else 407), accepted by the cached
  * authenticator (else 407, 403 or 402, docs/product/proxy.md#error-responses) and admitted by the
  * account's plan limits
  * (else 402, 403 or 429 with {@code Retry-After}). Accepted requests and their bodies go on to
@@ -93,7 +95,14 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String authorization = request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION);
-        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+        if (authorization == null) {
+            // No credentials at all: IP-authorised access, if the client's address has it.
+            ProxyAuthentication.authenticateAddress(services.auth(), services.limits(), connection.clientAddress(),
+                            request.headers().get(HttpProxyHeaders.TARGETING))
+                    .whenComplete((outcome, failure) -> onOutcomeOnLoop(ctx, request, target, outcome));
+            return;
+        }
+        if (!authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             refuse(ctx, ProxyError.MISSING_CREDENTIALS,
                     "proxy credentials required (expected: Proxy-Authorization: Basic with CUSTOMER_ID:API_KEY)", null);
             return;
@@ -106,13 +115,16 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         }
         ProxyAuthentication.authenticate(services.auth(), services.limits(), userPass.substring(0, colon), userPass.substring(colon + 1),
                         connection.clientAddress())
-                .whenComplete((outcome, failure) -> {
-                    if (ctx.executor().inEventLoop()) {
-                        onOutcome(ctx, request, target, outcome);
-                    } else {
-                        ctx.executor().execute(() -> onOutcome(ctx, request, target, outcome));
-                    }
-                });
+                .whenComplete((outcome, failure) -> onOutcomeOnLoop(ctx, request, target, outcome));
+    }
+
+    private void onOutcomeOnLoop(
+            ChannelHandlerContext ctx, HttpRequest request, HttpProxyTarget target, ProxyAuthentication.Outcome outcome) {
+        if (ctx.executor().inEventLoop()) {
+            onOutcome(ctx, request, target, outcome);
+        } else {
+            ctx.executor().execute(() -> onOutcome(ctx, request, target, outcome));
+        }
     }
 
     private void onOutcome(
@@ -122,7 +134,7 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         }
         ProxyError error = outcome.error();
         if (error != null) {
-            refuse(ctx, error, outcome.detail(), outcome.principal(), target.host(), null);
+            refuse(ctx, error, outcome.detail(), outcome.principal(), target.host(), target.port(), null);
             return;
         }
         CustomerPrincipal principal = outcome.principal();
@@ -132,7 +144,7 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.subLimiter(), outcome.targeting(),
                 services.usage());
         if (refusal != null) {
-            refuse(ctx, refusal.error(), refusal.detail(), principal, target.host(), refusal.retryAfter());
+            refuse(ctx, refusal.error(), refusal.detail(), principal, target.host(), target.port(), refusal.retryAfter());
             return;
         }
         passBody = true;
@@ -162,11 +174,11 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, ProxyError error, String detail, @Nullable CustomerPrincipal principal) {
-        refuse(ctx, error, detail, principal, "", null);
+        refuse(ctx, error, detail, principal, "", null, null);
     }
 
     private void refuse(ChannelHandlerContext ctx, ProxyError error, String detail, @Nullable CustomerPrincipal principal,
-            String host, @Nullable Duration retryAfter) {
+            String host, @Nullable Integer port, @Nullable Duration retryAfter) {
         if (refused) {
             return;
         }
@@ -177,7 +189,7 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(ProxyErrorResponses.http(ctx.alloc(), error, detail, List.of(), retryAfter))
                 .addListener((ChannelFutureListener) f -> {
                     if (principal != null) {
-                        services.recordUsage(new MeteredStream(connection, principal, connection.targeting(), host, started),
+                        services.recordUsage(new MeteredStream(connection, principal, connection.targeting(), host, started, port),
                                 null, error);
                     }
                     f.channel().close();

@@ -70,7 +70,7 @@ final class HttpProxyServerConnectHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpProxyTarget target = HttpProxyTarget.of(request);
-        MeteredStream metered = MeteredStream.startingNow(connection, target.host());
+        MeteredStream metered = MeteredStream.startingNow(connection, target.host(), target.port());
         ProxyTunnels.openExit(services, ctx,
                 new ExitRequest(principal, metered.targeting(), target.host(), target.port(), connection.id()),
                 (stream, failure) -> onOpened(ctx, metered, stream, failure));

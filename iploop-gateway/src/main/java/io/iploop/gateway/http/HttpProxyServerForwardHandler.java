@@ -5,6 +5,7 @@ import io.iploop.gateway.error.ProxyErrorResponses;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
+import io.iploop.gateway.metering.GatewayMetrics;
 import io.iploop.gateway.proxy.ExitLoopAffinity;
 import io.iploop.gateway.proxy.InterimUsage;
 import io.iploop.gateway.proxy.MeteredStream;
@@ -39,7 +40,9 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -56,6 +59,13 @@ import org.slf4j.LoggerFactory;
  * the customer write completed, which is the back-pressure. The customer is read only while the
  * stream is writable. One exchange at a time: a pipelined request is read after the previous
  * response was written.
+ *
+ * <p>{@code rotate-on-block} (docs/rotate-on-block.md): a small request's copy is kept
+ * ({@link RotateOnBlock}); when the first exit's response is a block (403, 429, 503 or a known
+ * block page), the first exit is parked (its further bytes are kept unread and unacknowledged, so
+ * the stream's flow-control window bounds them) while a stream through another node opens; then
+ * the first response is discarded whole, metered, and the request replayed once through the new
+ * exit. If no other node can be opened the parked response is delivered as it came.
  *
  * <p>Pipeline position: after {@link HttpProxyServerAuthHandler}; passes {@code CONNECT} on to
  * {@link HttpProxyServerConnectHandler}, which removes it. Not {@code @Sharable}; all state is
@@ -74,6 +84,14 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
     private boolean readWhenWritable;
     private boolean readScheduled;
     private boolean firstBindingOpened;
+    /** The first exit of a blocked exchange while the retry's stream opens; its data is kept raw. */
+    private @Nullable Binding parked;
+    private final List<ByteBuf> parkedData = new ArrayList<>();
+    private long parkedBytes;
+    private boolean parkedClosed;
+    private @Nullable String parkedError;
+    /** The retry's binding while its stream opens, else null. */
+    private @Nullable Binding retry;
 
     public HttpProxyServerForwardHandler(ProxyServices services, ProxyConnection connection) {
         this.services = services;
@@ -91,6 +109,10 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         boolean responseWritten;
         boolean interim;
         boolean closeCustomer;
+        /** The {@code rotate-on-block} state while the exchange may still be retried, else null. */
+        @Nullable RotateOnBlock rotation;
+        /** Whether the response comes from a second exit after a block. */
+        boolean rotated;
 
         Exchange(HttpMethod method, HttpVersion version, boolean customerKeepAlive) {
             this.method = method;
@@ -103,6 +125,8 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
     private final class Binding implements ByteStream.Handler {
         final String key;
         final String host;
+        final HttpProxyTarget target;
+        final int port;
         final CustomerPrincipal principal;
         final Targeting targeting;
         final Instant startedAt = Instant.now();
@@ -118,14 +142,20 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         @Nullable Integer lastStatus;
         boolean reusable = true;
         boolean finished;
+        /** Whether the bytes sent are a {@code rotate-on-block} replay, counted in {@link #replayBytes}. */
+        boolean replaying;
+        /** Encoded request bytes replayed to this stream (metered off the customer socket). */
+        long replayBytes;
 
         MeteredStream metered() {
-            return new MeteredStream(connection, principal, targeting, host, startedAt);
+            return new MeteredStream(connection, principal, targeting, host, startedAt, port);
         }
 
         Binding(HttpProxyTarget target, CustomerPrincipal principal, Targeting targeting) {
             this.key = target.key();
             this.host = target.host();
+            this.target = target;
+            this.port = target.port();
             this.principal = principal;
             this.targeting = targeting;
         }
@@ -138,7 +168,11 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             }
             codec.writeOutbound(msg);
             for (Object out; (out = codec.readOutbound()) != null; ) {
-                s.write((ByteBuf) out);
+                ByteBuf buf = (ByteBuf) out;
+                if (replaying) {
+                    replayBytes += buf.readableBytes();
+                }
+                s.write(buf);
             }
         }
 
@@ -221,6 +255,9 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             request.headers().set(HttpHeaderNames.HOST, target.authority());
         }
         HeaderProfile.apply(targeting.profile(), request.headers()); // docs/header-profiles.md
+        if (targeting.rotate() == Targeting.RotateMode.ON_BLOCK) {
+            ex.rotation = RotateOnBlock.forRequest(request); // docs/rotate-on-block.md
+        }
         Binding b = binding;
         if (b != null && (b.finished || !b.reusable || !b.key.equals(target.key()) || targeting.exitPerRequest()
                 || !b.principal.equals(principal) || !b.targeting.equals(targeting))) {
@@ -317,6 +354,13 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             failExchange(b, ProxyError.BAD_REQUEST, "request could not be encoded: " + e.getMessage(), List.of());
             return;
         }
+        if (b.replaying) {
+            b.replaying = false;
+            if (!connection.meterOffSocket(b.replayBytes, 0)) {
+                cutForBudget(c);
+                return;
+            }
+        }
         readIfWanted();
     }
 
@@ -326,6 +370,10 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         if (ex == null || b == null || ex.requestDone) {
             content.release();
             return;
+        }
+        RotateOnBlock rot = ex.rotation;
+        if (rot != null && !rot.addBody(content)) {
+            ex.rotation = null; // over RotateOnBlock.MAX_REPLAY_BODY: answered as it comes
         }
         try {
             b.send(content);
@@ -379,6 +427,12 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
 
     private void onExitData(Binding b, ByteBuf data) {
         int n = data.readableBytes();
+        if (b == parked) {
+            // Not acknowledged: the stream's window bounds what the parked exit can still send.
+            parkedData.add(data);
+            parkedBytes += n;
+            return;
+        }
         ExitStream s = b.stream;
         if (b != binding || b.finished || s == null || ctx == null) {
             data.release();
@@ -386,6 +440,11 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
                 s.ack(n);
             }
             return;
+        }
+        Exchange current = exchange;
+        RotateOnBlock judged = current == null || b != binding ? null : current.rotation;
+        if (judged != null) {
+            judged.received(n); // counted before decoding: metered if the response is discarded
         }
         ChannelFuture last = null;
         try {
@@ -427,6 +486,211 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             failExchange(b, ProxyError.BAD_RESPONSE, "invalid response from the target", List.of());
             return null;
         }
+        RotateOnBlock rot = ex.rotation;
+        if (rot == null) {
+            return deliver(b, ex, obj);
+        }
+        if (b == parked) {
+            rot.hold(obj); // after the verdict, in the same decoded chunk
+            return null;
+        }
+        RotateOnBlock.Verdict verdict;
+        boolean held = true;
+        if (rot.status() == 0) {
+            if (!(obj instanceof HttpResponse response) || response.status().code() < 200) {
+                rot.forgetReceived(); // delivered, so metered at the socket
+                return deliver(b, ex, obj); // an interim response is passed on, not judged
+            }
+            ExitStream s = b.stream;
+            if (!ex.requestDone || s == null || s.exit().nodeId() == null) {
+                // The body is still coming (it cannot be replayed whole) or the exit is not a node.
+                rot.release();
+                ex.rotation = null;
+                return deliver(b, ex, obj);
+            }
+            verdict = rot.onHead(response, ex.method);
+            held = verdict != RotateOnBlock.Verdict.PASS;
+        } else {
+            verdict = rot.onContent((HttpContent) obj);
+        }
+        return switch (verdict) {
+            case UNDECIDED -> null;
+            case BLOCKED -> {
+                rotate(b, ex, rot);
+                yield null;
+            }
+            case PASS -> {
+                ex.rotation = null;
+                List<HttpObject> pass = rot.takeHeld();
+                rot.release();
+                ChannelFuture f = null;
+                for (HttpObject o : pass) {
+                    ChannelFuture w = deliver(b, ex, o);
+                    f = w == null ? f : w;
+                }
+                if (!held) {
+                    ChannelFuture w = deliver(b, ex, obj);
+                    f = w == null ? f : w;
+                }
+                yield f;
+            }
+        };
+    }
+
+    /**
+     * The first exit answered a block: parks it and opens a stream through another node, excluding
+     * this one (docs/rotate-on-block.md#retry).
+     */
+    private void rotate(Binding first, Exchange ex, RotateOnBlock rot) {
+        ChannelHandlerContext c = ctx;
+        ExitStream s = first.stream;
+        if (c == null || s == null) {
+            return;
+        }
+        parked = first;
+        parkedClosed = false;
+        parkedError = null;
+        Binding next = new Binding(first.target, first.principal, first.targeting);
+        next.replaying = true;
+        next.requests = 1;
+        next.pending.addAll(rot.takeReplay());
+        retry = next;
+        UUID excluded = s.exit().nodeId();
+        ProxyTunnels.openExit(services, c, new ExitRequest(first.principal, first.targeting, first.target.host(),
+                first.target.port(), connection.id(), excluded),
+                (stream, failure) -> onRetryOpened(next, first, ex, excluded, stream, failure));
+    }
+
+    private void onRetryOpened(Binding next, Binding first, Exchange ex, @Nullable UUID excluded,
+            @Nullable ExitStream stream, @Nullable Throwable failure) {
+        ChannelHandlerContext c = ctx;
+        RotateOnBlock rot = ex.rotation;
+        if (retry != next || c == null || !c.channel().isActive() || exchange != ex || rot == null) {
+            if (stream != null) {
+                stream.close(); // the customer left meanwhile
+            }
+            dropBinding(next);
+            return;
+        }
+        retry = null;
+        if (stream == null || failure != null || stream.exit().nodeId() == null || stream.exit().nodeId().equals(excluded)) {
+            if (stream != null) {
+                stream.close();
+            }
+            dropBinding(next);
+            log.debug("rotate-on-block: no other exit for {}, answering the first response: {}", first.host,
+                    failure == null ? "same node" : failure.toString());
+            services.metrics().rotation(GatewayMetrics.Rotation.NO_OTHER_EXIT);
+            unpark(first, ex, rot);
+            return;
+        }
+        // The first response is dropped whole; the node carried it, so it is metered (its record).
+        ex.rotation = null;
+        long discarded = rot.receivedBytes() + parkedBytes;
+        rot.release();
+        releaseParked();
+        first.lastStatus = rot.status();
+        boolean withinBudget = connection.meterOffSocket(0, discarded);
+        finishBinding(first, null, false);
+        if (!withinBudget) {
+            stream.close();
+            dropBinding(next);
+            cutForBudget(c);
+            return;
+        }
+        services.metrics().rotation(GatewayMetrics.Rotation.ROTATED);
+        ex.rotated = true;
+        binding = next;
+        started(next, stream);
+    }
+
+    /** No other exit: the parked first response goes to the customer as it came. */
+    private void unpark(Binding first, Exchange ex, RotateOnBlock rot) {
+        ex.rotation = null;
+        List<HttpObject> held = rot.takeHeld();
+        rot.release();
+        List<ByteBuf> data = List.copyOf(parkedData);
+        parkedData.clear();
+        boolean closed = parkedClosed;
+        String error = parkedError;
+        parked = null;
+        parkedBytes = 0;
+        parkedClosed = false;
+        parkedError = null;
+        ChannelFuture last = null;
+        for (HttpObject o : held) {
+            ChannelFuture f = onResponseObject(first, o);
+            last = f == null ? last : f;
+        }
+        ChannelHandlerContext c = ctx;
+        if (last != null && c != null) {
+            c.flush();
+        }
+        for (ByteBuf d : data) {
+            onExitData(first, d);
+        }
+        if (closed) {
+            onExitClosed(first, error);
+        }
+    }
+
+    /** Releases the parked exit's kept data (the binding itself is finished by the caller). */
+    private void releaseParked() {
+        parked = null;
+        parkedData.forEach(ByteBuf::release);
+        parkedData.clear();
+        parkedBytes = 0;
+        parkedClosed = false;
+        parkedError = null;
+    }
+
+    /**
+     * Ends the exchange's {@code rotate-on-block} state early (failure, customer gone): what the
+     * first exit sent and the customer never got is metered, the copies are released, a retry
+     * being opened is abandoned.
+     */
+    private void dropRotation(@Nullable Exchange ex) {
+        Binding r = retry;
+        if (r != null) {
+            retry = null;
+            dropBinding(r);
+        }
+        RotateOnBlock rot = ex == null ? null : ex.rotation;
+        if (rot == null) {
+            releaseParked();
+            return;
+        }
+        ex.rotation = null;
+        long undelivered = rot.receivedBytes() + parkedBytes;
+        rot.release();
+        releaseParked();
+        if (undelivered > 0) {
+            connection.meterOffSocket(0, undelivered);
+        }
+    }
+
+    /** Forgets a binding whose stream never opened: nothing was carried, so no usage record. */
+    private static void dropBinding(Binding b) {
+        b.finished = true;
+        for (HttpObject msg; (msg = b.pending.poll()) != null; ) {
+            ReferenceCountUtil.release(msg);
+        }
+        b.codec.finishAndReleaseAll();
+    }
+
+    /** The account's byte budget is gone while a request is carried: cut, as the metering handler does. */
+    private void cutForBudget(ChannelHandlerContext c) {
+        services.metrics().error(ProxyError.BALANCE_EXHAUSTED);
+        c.close();
+    }
+
+    /** Writes one response object to the customer (hop-by-hop and debug headers on a final head). */
+    private @Nullable ChannelFuture deliver(Binding b, Exchange ex, HttpObject obj) {
+        ChannelHandlerContext c = ctx;
+        if (c == null || ex != exchange || ex.responseDone || b.finished) {
+            ReferenceCountUtil.release(obj);
+            return null;
+        }
         if (obj instanceof HttpResponse response) {
             int code = response.status().code();
             if (code == 101) {
@@ -456,6 +720,9 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
                 ExitStream s = b.stream;
                 if (b.targeting.debug() && s != null) {
                     HttpProxyHeaders.addDebug(response.headers(), s.exit());
+                }
+                if (ex.rotated) {
+                    response.headers().set(HttpProxyHeaders.ROTATED, "1"); // docs/rotate-on-block.md#headers
                 }
                 ex.responseStarted = true;
             }
@@ -490,6 +757,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void completeExchange(Exchange ex) {
+        dropRotation(ex);
         exchange = null;
         connection.exchangeCompleted();
         Binding b = binding;
@@ -514,6 +782,11 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         if (b.finished) {
             return;
         }
+        if (b == parked) {
+            parkedClosed = true; // handled after the parked data if the response is delivered after all
+            parkedError = error;
+            return;
+        }
         Exchange ex = exchange;
         ChannelHandlerContext c = ctx;
         if (b != binding || ex == null || c == null) {
@@ -536,6 +809,11 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         if (last != null) {
             c.flush();
         }
+        if (b == parked) {
+            parkedClosed = true;
+            parkedError = error;
+            return;
+        }
         if (b.finished || ex.responseDone) {
             return; // completion follows once the last write is done
         }
@@ -546,6 +824,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
     /** Answers the current exchange with {@code error} if nothing was sent yet, records, and closes. */
     private void failExchange(Binding b, ProxyError error, String detail, List<String> alternatives) {
         Exchange ex = exchange;
+        dropRotation(ex);
         exchange = null;
         services.metrics().error(error);
         ChannelHandlerContext c = ctx;
@@ -598,6 +877,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        dropRotation(exchange);
         Binding b = binding;
         if (b != null) {
             finishBinding(b, null, exchange == null);

@@ -143,7 +143,7 @@ public final class AccountLimiter {
                     missing.parameter() + " targeting is not included in your plan; " + PLAN_HELP,
                     null);
         }
-        if (targeting.sessionType() == Targeting.SessionType.STICKY && !limits.stickySessions()) {
+        if (targeting.sessionType().sticky() && !limits.stickySessions()) {
             return new Refusal(ProxyError.TARGETING_NOT_IN_PLAN,
                     "sesstype: sticky sessions are not included in your plan; " + PLAN_HELP, null);
         }

@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code iploop.gateway.bytes} (counter, tag {@code direction=up|down}, customer socket) and
  * {@code iploop.gateway.errors} (counter, tag {@code cause} = X-IPLoop-Error code) and
  * {@code iploop.gateway.connections.refused} (counter, tag {@code reason=per_ip|global}: customer
- * connections closed at accept by a connection cap). Thread-safe.
+ * connections closed at accept by a connection cap) and {@code iploop.gateway.rotations}
+ * (counter, tag {@code outcome=rotated|no_other_exit}: plain-HTTP {@code rotate-on-block}
+ * exchanges whose first exit was blocked, docs/rotate-on-block.md). Thread-safe.
  */
 public final class GatewayMetrics {
 
@@ -23,6 +25,15 @@ public final class GatewayMetrics {
     private final Map<ProxyError, Counter> errors = new EnumMap<>(ProxyError.class);
     private final Counter refusedPerIp;
     private final Counter refusedGlobal;
+    private final Map<Rotation, Counter> rotations = new EnumMap<>(Rotation.class);
+
+    /** What became of a {@code rotate-on-block} exchange whose first exit was blocked. */
+    public enum Rotation {
+        /** Retried through another node. */
+        ROTATED,
+        /** No other node could be opened: the blocked response was answered. */
+        NO_OTHER_EXIT
+    }
 
     public GatewayMetrics(MeterRegistry registry) {
         Gauge.builder("iploop.gateway.streams.active", activeStreams, AtomicInteger::get)
@@ -39,6 +50,10 @@ public final class GatewayMetrics {
         for (ProxyError e : ProxyError.values()) {
             errors.put(e, Counter.builder("iploop.gateway.errors").tag("cause", e.code())
                     .description("refused or failed proxy requests").register(registry));
+        }
+        for (Rotation r : Rotation.values()) {
+            rotations.put(r, Counter.builder("iploop.gateway.rotations").tag("outcome", r.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("rotate-on-block exchanges whose first exit was blocked").register(registry));
         }
     }
 
@@ -72,5 +87,10 @@ public final class GatewayMetrics {
 
     public void error(ProxyError error) {
         errors.get(error).increment();
+    }
+
+    /** A {@code rotate-on-block} exchange's first exit was blocked, with what followed. */
+    public void rotation(Rotation outcome) {
+        rotations.get(outcome).increment();
     }
 }

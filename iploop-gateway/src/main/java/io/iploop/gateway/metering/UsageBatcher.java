@@ -55,6 +55,7 @@ public final class UsageBatcher implements AutoCloseable {
 
     private record Entry(UsageRecord record, long queuedNanos) {}
 
+    private volatile @Nullable Consumer<UsageRecord> observer;
     private final UsageSink sink;
     private final Consumer<List<UsageRecord>> written;
     private final long flushIntervalNanos;
@@ -132,8 +133,20 @@ public final class UsageBatcher implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Sees every record as it is added, on the adding thread (an event loop): must be cheap and
+     * never block. Used for the bytes per sticky session (docs/product/proxy.md#session-control).
+     */
+    public void observe(@Nullable Consumer<UsageRecord> observer) {
+        this.observer = observer;
+    }
+
     /** Queues a record; never blocks. Records added after {@link #close()} are written at once. */
     public void add(UsageRecord record) {
+        Consumer<UsageRecord> o = observer;
+        if (o != null) {
+            o.accept(record);
+        }
         queue.add(new Entry(record, System.nanoTime()));
         if (queued.incrementAndGet() >= MAX_BATCH) {
             LockSupport.unpark(journalThread != null ? journalThread : thread);

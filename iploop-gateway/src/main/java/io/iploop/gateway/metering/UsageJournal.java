@@ -536,25 +536,32 @@ public final class UsageJournal implements AutoCloseable {
      * The version-1 body of one record: id, user id, API key id (16 bytes each), node id (flag byte,
      * then 16 bytes if set), session id, bytes down, bytes up (8 each), request count (4), target
      * country, target city, target host, proxy type, success (1), error message, started and ended at
-     * (epoch second 8 + nano 4 each), HTTP status (flag byte, then 4). Strings are a 4-byte UTF-8
-     * length ({@code -1} for null) and the bytes. A null API key id (a sub-user's stream) is
-     * written as the all-zero UUID, which no key has. A sub-user id (docs/sub-users.md#usage) is
-     * appended at the end as 16 bytes when present; a body without it (written before sub-users
-     * existed, or of a stream without one) decodes with none, so the layout stays version 1.
+ * (epoch second 8 + nano 4 each), HTTP status (flag byte, then 4), then the optional tail: target
+     * port (flag byte, then 4), then the sub-user id (16 bytes, only when the record has one:
+     * docs/sub-users.md#usage). Strings are a 4-byte UTF-8 length ({@code -1} for null) and the
+     * bytes. A null API key id (IP-authorised access, or a sub-user's stream) is written as the nil
+     * UUID, which no key has. The tail was added after version 1 shipped and is read only when
+     * present, so segments written by an older gateway replay unchanged (their records have no port
+     * and no sub-user), and the format version stays 1 (docs/operator-transparency.md#destination-ports).
+     * Its length tells the shapes apart: 0 (neither), 5 (port), 21 (port and sub-user), and 16 (a
+     * sub-user id without the port field, as a sub-users build from before ports were journaled
+     * wrote it).
      */
     static byte[] encode(UsageRecord r) {
         byte[][] texts = {
             utf8(r.sessionId()), utf8(r.targetCountry()), utf8(r.targetCity()), utf8(r.targetHost()), utf8(r.proxyType()),
             utf8(r.errorMessage())
         };
-        int size = 16 * 3 + 17 + 8 + 8 + 4 + 1 + 12 + 12 + 5 + (r.subUserId() == null ? 0 : 16);
+        int size = 16 * 3 + 17 + 8 + 8 + 4 + 1 + 12 + 12 + 5 + 5 + (r.subUserId() == null ? 0 : 16);
         for (byte[] t : texts) {
             size += 4 + (t == null ? 0 : t.length);
         }
         ByteBuffer b = ByteBuffer.allocate(size);
         uuid(b, r.id());
         uuid(b, r.userId());
-        uuid(b, r.apiKeyId() == null ? NO_UUID : r.apiKeyId());
+        // No key (IP-authorised access, a sub-user): the nil UUID, which no api_keys row has.
+        UUID key = r.apiKeyId();
+        uuid(b, key == null ? NIL : key);
         b.put((byte) (r.nodeId() == null ? 0 : 1));
         uuid(b, r.nodeId() == null ? new UUID(0, 0) : r.nodeId());
         text(b, texts[0]);
@@ -568,8 +575,10 @@ public final class UsageJournal implements AutoCloseable {
         b.putLong(r.startedAt().getEpochSecond()).putInt(r.startedAt().getNano());
         b.putLong(r.endedAt().getEpochSecond()).putInt(r.endedAt().getNano());
         b.put((byte) (r.httpStatus() == null ? 0 : 1)).putInt(r.httpStatus() == null ? 0 : r.httpStatus());
-        if (r.subUserId() != null) {
-            uuid(b, r.subUserId());
+        b.put((byte) (r.targetPort() == null ? 0 : 1)).putInt(r.targetPort() == null ? 0 : r.targetPort());
+        UUID subUser = r.subUserId();
+        if (subUser != null) {
+            uuid(b, subUser);
         }
         return b.array();
     }
@@ -578,7 +587,7 @@ public final class UsageJournal implements AutoCloseable {
         ByteBuffer b = ByteBuffer.wrap(body);
         UUID id = uuid(b);
         UUID user = uuid(b);
-        UUID key = uuid(b);
+        UUID key = nullIfNil(uuid(b));
         boolean hasNode = b.get() != 0;
         UUID node = uuid(b);
         String session = text(b);
@@ -595,10 +604,23 @@ public final class UsageJournal implements AutoCloseable {
         Instant ended = Instant.ofEpochSecond(b.getLong(), b.getInt());
         boolean hasStatus = b.get() != 0;
         int status = b.getInt();
-        UUID subUser = b.remaining() >= 16 ? uuid(b) : null;
-        return new UsageRecord(id, user, NO_UUID.equals(key) ? null : key, hasNode ? node : null, session, down, up,
-                requests, country, city, host == null ? "" : host, type == null ? "" : type, success, error, started,
-                ended, hasStatus ? status : null, subUser);
+        // The optional tail (see encode): absent in records written before ports were journaled,
+        // the sub-user id only when the record has one.
+        Integer port = null;
+        UUID subUser = null;
+        if (b.remaining() == 16) {
+            subUser = uuid(b); // a sub-user id without the port field
+        } else if (b.remaining() >= 5) {
+            boolean hasPort = b.get() != 0;
+            int p = b.getInt();
+            port = hasPort ? p : null;
+            if (b.remaining() >= 16) {
+                subUser = uuid(b);
+            }
+        }
+        return new UsageRecord(id, user, key, hasNode ? node : null, session, down, up, requests, country, city,
+                host == null ? "" : host, type == null ? "" : type, success, error, started, ended, hasStatus ? status : null,
+                port, subUser);
     }
 
     private static byte @Nullable [] utf8(@Nullable String s) {
@@ -609,8 +631,11 @@ public final class UsageJournal implements AutoCloseable {
         return b.length <= MAX_TEXT_BYTES ? b : java.util.Arrays.copyOf(b, MAX_TEXT_BYTES);
     }
 
-    /** Stands for "none" where the layout has no flag byte (the API key id). */
-    private static final UUID NO_UUID = new UUID(0, 0);
+    private static final UUID NIL = new UUID(0, 0);
+
+    private static @Nullable UUID nullIfNil(UUID u) {
+        return NIL.equals(u) ? null : u;
+    }
 
     private static void uuid(ByteBuffer b, UUID u) {
         b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * out, 403 forbidden by the
  * node's egress policy). A node that vanished or was busy between selection and OPEN, or that
  * sent nothing within the open deadline (suspect of being frozen, docs/protocol.md §6), is replaced
- * by another matching node once; nothing has been sent to the customer at that point. Destination names travel to the node unresolved (punycode for
+ * by another matching node once; nothing has been sent to the customer at that point. A request's
+ * {@link ExitRequest#excludeNode()} is never used (docs/rotate-on-block.md). Destination names travel to the node unresolved (punycode for
  * IDNs). Every OPEN's outcome goes into the node's {@link NodeQuality}. Thread-safe.
  */
 final class NodeExitConnector implements ExitConnector {
@@ -51,9 +52,16 @@ final class NodeExitConnector implements ExitConnector {
         }
         NodeEntry node;
         try {
-            node = selector.select(request, null);
+            // The excluded node is the selector's "avoid" (as for a retry after a failed OPEN):
+            // skipped whenever another node matches; when none does it comes back, and is refused
+            // here instead (docs/rotate-on-block.md: never the same node twice).
+            node = selector.select(request, request.excludeNode());
         } catch (ExitException e) {
             return CompletableFuture.failedFuture(e);
+        }
+        if (node.nodeId().equals(request.excludeNode())) {
+            return CompletableFuture.failedFuture(new ExitException(ExitException.Failure.NO_MATCHING_EXIT,
+                    "no other exit node matches"));
         }
         return attempt(node, request, host, RETRIES);
     }
@@ -63,7 +71,7 @@ final class NodeExitConnector implements ExitConnector {
         return node.session.openStream(host, request.port()).handle((stream, error) -> {
             if (error == null) {
                 node.successes.incrementAndGet();
-                node.quality.openSucceeded();
+                node.quality.opened();
                 ExitInfo info = new ExitInfo(node.nodeId(), node.admission.country(), node.admission.city(),
                         node.admission.asn(), request.targeting().session());
                 return CompletableFuture.<ExitStream>completedFuture(new NodeExitStream(stream, node, info));
@@ -80,7 +88,7 @@ final class NodeExitConnector implements ExitConnector {
                 } catch (ExitException e) {
                     return CompletableFuture.<ExitStream>failedFuture(e);
                 }
-                if (!next.nodeId().equals(failed)) {
+                if (!next.nodeId().equals(failed) && !next.nodeId().equals(request.excludeNode())) {
                     return attempt(next, request, host, retriesLeft - 1);
                 }
             }

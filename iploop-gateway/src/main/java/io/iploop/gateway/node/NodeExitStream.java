@@ -29,6 +29,8 @@ final class NodeExitStream implements ExitStream {
     private long timedBytes;
     private long activeNanos;
     private long lastDataNanos;
+    /** Whether the stream's success sample was counted (at its first byte back). */
+    private boolean successCounted;
 
     NodeExitStream(ByteStream delegate, NodeEntry node, ExitInfo exit) {
         this.delegate = delegate;
@@ -95,6 +97,11 @@ final class NodeExitStream implements ExitStream {
     }
 
     private void received(int n, long now) {
+        if (!successCounted) {
+            // The stream's one success sample: the exit served it (docs/exit-quality.md#measurements).
+            successCounted = true;
+            node.quality.openSucceeded();
+        }
         if (bytesReceived == 0) {
             long written = firstWriteNanos;
             if (written != 0) {
@@ -115,6 +122,11 @@ final class NodeExitStream implements ExitStream {
         if (withError && bytesReceived == 0 && !endedHere) {
             node.quality.failed(NodeQuality.Cause.DROPPED, System.nanoTime());
         } else {
+            if (!successCounted) {
+                // Ended well without a byte back (the exit had nothing to say, or the gateway closed it).
+                successCounted = true;
+                node.quality.openSucceeded();
+            }
             node.quality.transferred(timedBytes, activeNanos);
         }
     }

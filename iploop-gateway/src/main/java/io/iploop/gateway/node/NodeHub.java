@@ -10,8 +10,12 @@ import io.iploop.gateway.spi.NodeHello;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.StickySession;
 import io.iploop.gateway.spi.StickySessionDirectory;
+import io.iploop.gateway.spi.StickySessionStore;
+import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.TunnelPipeline;
+import io.iploop.gateway.tls.ServerTls;
+import io.iploop.gateway.tls.TlsServerHandler;
 import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.TunnelSession;
 import io.iploop.tunnel.TunnelSettings;
@@ -71,6 +75,8 @@ public final class NodeHub implements AutoCloseable {
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final long COUNTER_FLUSH_MILLIS = 2_000;
     private static final long STICKY_PURGE_MILLIS = 60_000;
+    /** How often changed sticky-session pins are saved to the {@link StickySessionStore}. */
+    private static final long STICKY_SAVE_MILLIS = 1_000;
     /**
      * How often paused and evicted node ids are re-read: a pause or a ban takes effect within this
      * (the promise is 5 s).
@@ -84,6 +90,7 @@ public final class NodeHub implements AutoCloseable {
     private final TunnelSettings tunnel;
     private final NodeAuthenticator authenticator;
     private final NodeStore store;
+    private final StickySessionStore stickyStore;
     private final Map<UUID, NodeEntry> nodes = new ConcurrentHashMap<>();
     private final Map<TunnelSession, NodeEntry> bySession = new ConcurrentHashMap<>();
     private final StickySessions sticky = new StickySessions();
@@ -110,6 +117,8 @@ public final class NodeHub implements AutoCloseable {
     private final NodeDirectory directory = () -> nodes.values().stream().map(NodeEntry::snapshot).toList();
     private final StickySessionDirectory stickyDirectory = new StickyDirectory();
     private volatile @Nullable Channel serverChannel;
+    private volatile @Nullable Channel tlsServerChannel;
+    private final Counter tlsHandshakeFailures;
     private volatile boolean closed;
 
     /**
@@ -122,6 +131,19 @@ public final class NodeHub implements AutoCloseable {
      */
     public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
             MeterRegistry meters) {
+        this(bindAddress, port, tunnel, authenticator, store, StickySessionStore.NONE, meters);
+    }
+
+    /**
+     * As {@link #NodeHub(String, int, TunnelSettings, NodeAuthenticator, NodeStore, MeterRegistry)},
+     * keeping sticky-session pins in {@code stickyStore} so they survive a restart
+     * (docs/product/proxy.md#sessions-across-restarts): loaded in {@link #start} before the hub
+     * listens, changes saved in batches every second and expired ones purged every minute from the
+     * store thread, the last changes saved in {@link #close}.
+     */
+    public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
+            StickySessionStore stickyStore, MeterRegistry meters) {
+        this.stickyStore = stickyStore;
         this.bindAddress = bindAddress;
         this.port = port;
         this.tunnel = tunnel;
@@ -139,6 +161,9 @@ public final class NodeHub implements AutoCloseable {
                     .description("Streams through nodes that failed, by cause (docs/exit-quality.md#failure-causes)")
                     .tag("cause", c.tag()).register(meters));
         }
+        this.tlsHandshakeFailures = Counter.builder("iploop.nodes.tls.handshake.failures")
+                .description("Connections to the node hub's TLS port whose TLS handshake failed (docs/tls.md#errors)")
+                .register(meters);
         this.exitConnector = new NodeExitConnector(selector, c -> failures.get(c).increment());
         this.handshakes = new NodeHandshakeGuard(NodeHandshakeGuard.MAX_CONCURRENT_PER_IP, NodeHandshakeGuard.MAX_PER_IP_PER_SECOND,
                 NodeHandshakeGuard.HANDSHAKE_DEADLINE_MILLIS, meters);
@@ -146,6 +171,64 @@ public final class NodeHub implements AutoCloseable {
 
     /** Binds the hub's address and port; throws naming them if the port is taken. */
     public void start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
+        restoreStickySessions();
+        serverChannel = bind(boss, workers, port, null);
+        storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        storeThread.scheduleWithFixedDelay(this::refreshPaused, 0, PAUSED_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        storeThread.scheduleWithFixedDelay(handshakes::purge, 1, 1, TimeUnit.MINUTES);
+        storeThread.scheduleWithFixedDelay(this::purgeStickySessions,
+                STICKY_PURGE_MILLIS, STICKY_PURGE_MILLIS, TimeUnit.MILLISECONDS);
+        storeThread.scheduleWithFixedDelay(this::saveStickySessions,
+                STICKY_SAVE_MILLIS, STICKY_SAVE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Loads the stored pins; a store that fails leaves the hub with none (sessions start afresh). */
+    private void restoreStickySessions() {
+        try {
+            int n = sticky.restore(stickyStore.load(Instant.now()));
+            if (n > 0) {
+                log.info("Restored {} sticky sessions", n);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not load the stored sticky sessions; they start afresh", e);
+        }
+    }
+
+    /** Saves the pins changed since the last call; on failure they are retried with the next batch. */
+    private void saveStickySessions() {
+        List<StickySessionStore.StoredPin> batch = sticky.drainChanged();
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            stickyStore.save(batch);
+        } catch (RuntimeException e) {
+            log.warn("Could not save {} sticky sessions; will retry", batch.size(), e);
+            sticky.changedAgain(batch);
+        }
+    }
+
+    private void purgeStickySessions() {
+        Instant now = Instant.now();
+        sticky.purgeExpired(now);
+        try {
+            stickyStore.purgeExpired(now);
+        } catch (RuntimeException e) {
+            log.warn("Could not purge expired sticky sessions: {}", e.toString());
+        }
+    }
+
+    /**
+     * Also accepts agents over TLS ({@code wss://host:tlsPort/ws}, docs/tls.md) with the certificate
+     * {@code tls} holds for each new connection; call after {@link #start}. Throws naming the
+     * address and port if it is taken.
+     */
+    public void startTls(EventLoopGroup boss, EventLoopGroup workers, int tlsPort, ServerTls tls) throws InterruptedException {
+        tlsServerChannel = bind(boss, workers, tlsPort, tls);
+    }
+
+    private Channel bind(EventLoopGroup boss, EventLoopGroup workers, int bindPort, @Nullable ServerTls tls)
+            throws InterruptedException {
         Class<? extends ServerChannel> channelClass = boss instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
                 ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
@@ -157,20 +240,28 @@ public final class NodeHub implements AutoCloseable {
                             ch.close();
                             return;
                         }
+                        if (tls != null) {
+                            TlsServerHandler.install(ch.pipeline(), tls, NodeHandshakeGuard.HANDSHAKE_DEADLINE_MILLIS,
+                                    tlsHandshakeFailures::increment);
+                        }
                         TunnelPipeline.server(ch.pipeline(), TunnelSession.gatewaySide(tunnel, new Listener(ch)));
                     }
                 });
         try {
-            serverChannel = b.bind(bindAddress, port).sync().channel();
+            return b.bind(bindAddress, bindPort).sync().channel();
         } catch (Exception e) {
-            throw new IllegalStateException("node hub: cannot bind " + bindAddress + ":" + port
-                    + " (" + e.getMessage() + ")", e);
+            throw new IllegalStateException("node hub" + (tls == null ? "" : " (TLS)") + ": cannot bind " + bindAddress + ":"
+                    + bindPort + " (" + e.getMessage() + ")", e);
         }
-        storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
-        storeThread.scheduleWithFixedDelay(this::refreshPaused, 0, PAUSED_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
-        storeThread.scheduleWithFixedDelay(handshakes::purge, 1, 1, TimeUnit.MINUTES);
-        storeThread.scheduleWithFixedDelay(() -> sticky.purgeExpired(Instant.now()),
-                STICKY_PURGE_MILLIS, STICKY_PURGE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The bound TLS port. */
+    public int tlsPort() {
+        Channel ch = tlsServerChannel;
+        if (ch == null) {
+            throw new IllegalStateException("node hub: TLS not started");
+        }
+        return ((InetSocketAddress) ch.localAddress()).getPort();
     }
 
     /** The bound port. */
@@ -184,6 +275,18 @@ public final class NodeHub implements AutoCloseable {
 
     public NodeDirectory directory() {
         return directory;
+    }
+
+    /**
+     * Counts a usage record's bytes for its sticky session, if it has one pinned (bytes per session,
+     * docs/product/proxy.md#session-control). Called for every record as it is added to the usage
+     * batcher, on an event loop: one map lookup.
+     */
+    public void meter(UsageRecord record) {
+        String session = record.sessionId();
+        if (session != null && record.nodeId() != null) {
+            sticky.addBytes(new StickySessions.Key(record.userId(), session), record.bytesDownloaded() + record.bytesUploaded());
+        }
     }
 
     /** The sticky sessions pinned at this hub, per account (docs/product/proxy.md#sessions). */
@@ -203,9 +306,10 @@ public final class NodeHub implements AutoCloseable {
             return;
         }
         closed = true;
-        Channel ch = serverChannel;
-        if (ch != null) {
-            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (Channel ch : new Channel[] {serverChannel, tlsServerChannel}) {
+            if (ch != null) {
+                ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
         }
         List<NodeEntry> entries = new ArrayList<>(nodes.values());
         for (NodeEntry e : entries) {
@@ -218,6 +322,7 @@ public final class NodeHub implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        saveStickySessions(); // the store thread has stopped: the last changes, once
         // The sessions' close callbacks may not have run yet: record what is left here, once.
         Instant now = Instant.now();
         for (NodeEntry e : entries) {
@@ -461,7 +566,7 @@ public final class NodeHub implements AutoCloseable {
         public List<StickySession> list(UUID userId) {
             List<StickySession> out = new ArrayList<>();
             for (Map.Entry<String, StickySessions.Pin> e : sticky.live(userId, Instant.now())) {
-                StickySession s = view(e.getKey(), e.getValue());
+                StickySession s = view(userId, e.getKey(), e.getValue());
                 if (s != null) {
                     out.add(s);
                 }
@@ -481,17 +586,17 @@ public final class NodeHub implements AutoCloseable {
                 throw new IllegalArgumentException("maxLifetime must be positive: " + maxLifetime);
             }
             StickySessions.Pin pin = sticky.extend(new StickySessions.Key(userId, sessionId), maxLifetime, Instant.now());
-            return pin == null ? null : view(sessionId, pin);
+            return pin == null ? null : view(userId, sessionId, pin);
         }
 
         /** The session with its node's location, or null when the node has left. */
-        private @Nullable StickySession view(String id, StickySessions.Pin pin) {
+        private @Nullable StickySession view(UUID userId, String id, StickySessions.Pin pin) {
             NodeEntry node = nodes.get(pin.nodeId());
             if (node == null) {
                 return null;
             }
             return new StickySession(id, pin.nodeId(), node.admission.country(), node.admission.city(), node.admission.asn(),
-                    node.connectedSince, pin.pinnedAt(), pin.expiresAt());
+                    node.connectedSince, pin.pinnedAt(), pin.expiresAt(), sticky.bytes(new StickySessions.Key(userId, id)));
         }
     }
 }

@@ -205,7 +205,21 @@ final class NodeQuality {
         return until == 0 ? BreakerState.CLOSED : now - until < 0 ? BreakerState.OPEN : BreakerState.HALF_OPEN;
     }
 
-    /** The node answered an OPEN with OPEN_OK: counts as a success and closes the breaker. */
+    /**
+     * The node answered an OPEN with OPEN_OK: closes the breaker. The success share waits for how the
+     * stream goes ({@link #openSucceeded()} at its first byte back or its clean end, or {@link #failed}
+     * with {@link Cause#DROPPED}), so a node that accepts streams and then drops them counts one
+     * failure per stream, not a success and a failure (docs/exit-quality.md#measurements).
+     */
+    synchronized void opened() {
+        consecutiveFailures = 0;
+        blockedUntil = 0;
+    }
+
+    /**
+     * A stream through the node succeeded: the exit sent its first byte back, or the stream ended
+     * without error. Counts as a success and closes the breaker.
+     */
     synchronized void openSucceeded() {
         success.add(1);
         consecutiveFailures = 0;

@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * customer a different node than its previous stream whenever more than one matches; {@code sticky}
  * (and {@code rotate-time}/{@code rotate-manual} with a session id) keeps the session's node for the
  * session lifetime and moves to another matching node when that one leaves, is paused, suspect or
- * failing, or the lifetime ends (docs/product/proxy.md#sessions).
+ * failing, or the lifetime ends (docs/product/proxy.md#sessions); {@code strict} keeps it too but
+ * never moves a live session: it fails with {@code SESSION_EXIT_GONE} instead.
  *
  * <p>Cost per selection: the candidates come from the smallest matching {@link NodeIndex} bucket;
  * a bucket of up to {@value #SCAN_LIMIT} nodes is scanned (exact weights), a larger one is sampled
@@ -93,7 +94,7 @@ final class NodeSelector {
     }
 
     private static boolean isSticky(Targeting t) {
-        return t.session() != null && (t.sessionType() == Targeting.SessionType.STICKY
+        return t.session() != null && (t.sessionType().sticky()
                 || t.rotate() == Targeting.RotateMode.TIME || t.rotate() == Targeting.RotateMode.MANUAL);
     }
 
@@ -102,19 +103,27 @@ final class NodeSelector {
         StickySessions.Key key = new StickySessions.Key(request.principal().userId(), Objects.requireNonNull(t.session()));
         Instant now = Instant.now();
         StickySessions.Pin pin = sticky.get(key, now);
-        if (pin != null && !pin.nodeId().equals(avoid)) {
+        if (pin != null) {
             NodeEntry pinned = nodes.get(pin.nodeId());
-            long nanos = System.nanoTime();
-            if (pinned != null && usable(pinned, Criteria.of(t, request.port()), paused.get()) && pinned.quality.available(nanos)
-                    && pinned.quality.tryAcquire(nanos)) {
-                return pinned;
+            if (!pin.nodeId().equals(avoid)) {
+                long nanos = System.nanoTime();
+                if (pinned != null && usable(pinned, Criteria.of(t, request.port()), paused.get())
+                        && pinned.quality.available(nanos) && pinned.quality.tryAcquire(nanos)) {
+                    return pinned;
+                }
+            }
+            if (t.sessionType() == Targeting.SessionType.STICKY_STRICT) {
+                // A strict session never moves while live (docs/product/proxy.md#sessions).
+                throw new ExitException(ExitException.Failure.SESSION_EXIT_GONE, "the exit of strict session "
+                        + key.session() + (pinned == null ? " has left" : " cannot serve it now")
+                        + " (sesstype-strict never moves a live session; close it or let it expire for a new exit)");
             }
         }
         UUID previous = pin != null ? pin.nodeId() : sticky.previousNode(key);
         NodeEntry chosen = pick(t, request.port(), request.principal().userId(), avoid != null ? avoid : previous);
         if (chosen != null) {
             // The plan's cap is already applied to the targeting at admission.
-            sticky.pin(key, chosen.nodeId(), t.stickyLifetime(), now);
+            sticky.pin(key, chosen.nodeId(), t.stickyLifetime(), now, StickySessions.targetingKey(t));
         }
         return chosen;
     }

@@ -17,9 +17,18 @@ import org.jspecify.annotations.Nullable;
  * {@link #toUsage} must run on the connection's event loop.
  *
  * @param host the destination host the customer asked for (domain or IP literal)
+ * @param port the destination port the customer asked for, or null when not known (a refusal
+ *     before the target was parsed)
  */
 public record MeteredStream(
-        ProxyConnection connection, CustomerPrincipal principal, Targeting targeting, String host, Instant startedAt) {
+        ProxyConnection connection, CustomerPrincipal principal, Targeting targeting, String host, Instant startedAt,
+        @Nullable Integer port) {
+
+    /** A stream whose destination port is not known. */
+    public MeteredStream(ProxyConnection connection, CustomerPrincipal principal, Targeting targeting, String host,
+            Instant startedAt) {
+        this(connection, principal, targeting, host, startedAt, null);
+    }
 
     /**
      * A stream starting now for the connection's current customer and targeting.
@@ -27,11 +36,21 @@ public record MeteredStream(
      * @throws IllegalStateException if the connection is not authenticated
      */
     public static MeteredStream startingNow(ProxyConnection connection, String host) {
+        return startingNow(connection, host, null);
+    }
+
+    /**
+     * A stream to {@code host:port} starting now for the connection's current customer and targeting.
+     *
+     * @param port the destination port, or null when not known
+     * @throws IllegalStateException if the connection is not authenticated
+     */
+    public static MeteredStream startingNow(ProxyConnection connection, String host, @Nullable Integer port) {
         CustomerPrincipal principal = connection.principal();
         if (principal == null) {
             throw new IllegalStateException("connection " + connection.id() + " is not authenticated");
         }
-        return new MeteredStream(connection, principal, connection.targeting(), host, Instant.now());
+        return new MeteredStream(connection, principal, connection.targeting(), host, Instant.now(), port);
     }
 
     /**
@@ -84,6 +103,7 @@ public record MeteredStream(
                 from,
                 now,
                 httpStatus,
+                port,
                 principal.subUserId());
     }
 }

@@ -15,6 +15,7 @@ import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.gateway.spi.KeyHashes;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -72,20 +73,54 @@ public final class ProxyAuthentication {
      */
     public static CompletableFuture<Outcome> authenticate(
             ProxyAuthCache cache, Limits limits, String username, String password, InetAddress client) {
-        return credentials(cache, username, password, client).thenCompose(outcome -> {
-            CustomerPrincipal principal = outcome.principal();
-            if (outcome.error() != null || principal == null) {
-                return CompletableFuture.completedFuture(outcome);
+        return credentials(cache, username, password, client).thenCompose(outcome -> withLimiter(limits, outcome));
+    }
+
+    private static CompletableFuture<Outcome> withLimiter(Limits limits, Outcome outcome) {
+        CustomerPrincipal principal = outcome.principal();
+        if (outcome.error() != null || principal == null) {
+            return CompletableFuture.completedFuture(outcome);
+        }
+        UUID subUserId = principal.subUserId();
+        CompletableFuture<@Nullable SubUserLimiter> sub = subUserId == null
+                ? CompletableFuture.completedFuture(null)
+                : limits.subUserLimiter(subUserId).thenApply(l -> l);
+        return limits.limiter(principal.userId()).thenCombine(sub, (limiter, subLimiter) ->
+                        new Outcome(principal, limiter.capLifetime(outcome.targeting()), null, "", limiter,
+                                outcome.apiKeySha256Hex(), subLimiter))
+                .exceptionally(failure ->
+                        Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the plan limits are unavailable; retry shortly", principal));
+    }
+
+    /**
+     * IP-authorised access (docs/ip-authorised-access.md) for a request without credentials: the
+     * account that authorised {@code client} (cached like credentials), served with the address's
+     * default targeting, or with {@code targetingOverride} instead when given (the HTTP proxy's
+     * {@code X-IPLoop-Targeting} header); then the account's limiter as for credentials. An address
+     * no account authorised is refused with {@link ProxyError#MISSING_CREDENTIALS} (407).
+     *
+     * @param targetingOverride {@code name-value} pairs replacing the default targeting, or null
+     * @return never completes exceptionally
+     */
+    public static CompletableFuture<Outcome> authenticateAddress(
+            ProxyAuthCache cache, Limits limits, InetAddress client, @Nullable String targetingOverride) {
+        return cache.authenticateAddress(client).handle((result, failure) -> {
+            Outcome o = fromResult(result, failure, Targeting.NONE, null);
+            if (o.error() == ProxyError.BAD_CREDENTIALS) {
+                return Outcome.refused(ProxyError.MISSING_CREDENTIALS, o.detail(), null);
             }
-            CompletableFuture<@Nullable SubUserLimiter> sub = principal.subUserId() == null
-                    ? CompletableFuture.completedFuture(null)
-                    : limits.subUserLimiter(principal.subUserId()).thenApply(l -> l);
-            return limits.limiter(principal.userId()).thenCombine(sub, (limiter, subLimiter) ->
-                            new Outcome(principal, limiter.capLifetime(outcome.targeting()), null, "", limiter,
-                                    outcome.apiKeySha256Hex(), subLimiter))
-                    .exceptionally(failure ->
-                            Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the plan limits are unavailable; retry shortly", principal));
-        });
+            if (o.error() != null || !(result instanceof AuthResult.Accepted accepted)) {
+                return o;
+            }
+            String parameters = targetingOverride != null ? targetingOverride : accepted.defaultTargeting();
+            try {
+                Targeting targeting = parameters == null ? Targeting.NONE : ProxyCredentials.parseTargeting(parameters);
+                return new Outcome(o.principal(), targeting, null, "", null, null);
+            } catch (CredentialException e) {
+                String source = targetingOverride != null ? "X-IPLoop-Targeting: " : "the address's default targeting: ";
+                return Outcome.refused(ProxyError.INVALID_TARGETING, source + e.getMessage(), o.principal());
+            }
+        }).thenCompose(outcome -> withLimiter(limits, outcome));
     }
 
     /**

@@ -89,12 +89,15 @@ public final class ProxyConnection {
         return clientAddress;
     }
 
-    /** Bytes read from the customer socket so far. */
+    /** Bytes read from the customer socket so far, plus replayed bytes ({@link #meterOffSocket}). */
     public long bytesRead() {
         return bytesRead;
     }
 
-    /** Bytes written to the customer socket so far (counted when the write completed). */
+    /**
+     * Bytes written to the customer socket so far (counted when the write completed), plus
+     * discarded blocked responses ({@link #meterOffSocket}).
+     */
     public long bytesWritten() {
         return bytesWritten;
     }
@@ -107,6 +110,28 @@ public final class ProxyConnection {
     void addWritten(long n) {
         bytesWritten += n;
         interimCheck();
+    }
+
+    /**
+     * Meters bytes an exit carried for this connection's customer that never crossed the customer
+     * socket: a {@code rotate-on-block} retry's replayed request ({@code up}) and the blocked
+     * response it discarded ({@code down}) (docs/rotate-on-block.md#metering). They count like
+     * socket bytes: in the next usage record and against the account's (and a sub-user's) byte
+     * budget, because the exit's operator is paid for what the node carried.
+     *
+     * @param up bytes sent to an exit, 0 or more
+     * @param down bytes received from an exit, 0 or more
+     * @return false once the account's budget is gone while an admitted request is carried (the
+     *     caller cuts the connection, as {@link ProxyServerMeteringHandler} does)
+     */
+    public boolean meterOffSocket(long up, long down) {
+        if (up < 0 || down < 0) {
+            throw new IllegalArgumentException("negative byte count: " + up + ", " + down);
+        }
+        bytesRead += up;
+        bytesWritten += down;
+        interimCheck();
+        return up + down == 0 || spend(up + down);
     }
 
     /** The byte trigger of interim usage records ({@link InterimUsage#MAX_BYTES}): one comparison. */

@@ -68,16 +68,21 @@ public final class TunnelRevocation implements AutoCloseable {
 
     /**
      * Registers the tunnel on {@code channel} under its connection's credentials until the channel
-     * closes. A connection without both a principal and a key hash is not registered. Call on the
+     * closes; a tunnel served by IP-authorised access (no key) under its client address, re-checked
+     * by address. A connection without a principal is not registered. Call on the
      * channel's event loop.
      */
     void opened(Channel channel, ProxyConnection connection) {
         CustomerPrincipal principal = connection.principal();
         String keyHash = connection.apiKeySha256Hex();
-        if (principal == null || keyHash == null) {
+        if (principal == null || (keyHash == null && principal.apiKeyId() != null)) {
             return;
         }
-        Credentials k = new Credentials(principal.customerId(), keyHash, connection.clientAddress(), principal.userId());
+        // No key at all: IP-authorised access (docs/ip-authorised-access.md), re-checked by address;
+        // an empty customer id marks it (real ones are never empty).
+        Credentials k = keyHash == null
+                ? new Credentials("", "", connection.clientAddress(), principal.userId())
+                : new Credentials(principal.customerId(), keyHash, connection.clientAddress(), principal.userId());
         open.compute(k, (x, set) -> {
             Set<Channel> s = set == null ? ConcurrentHashMap.newKeySet() : set;
             s.add(channel);
@@ -91,11 +96,15 @@ public final class TunnelRevocation implements AutoCloseable {
 
     private void sweep(ProxyAuthCache auth, Limits limits) {
         for (Credentials k : open.keySet()) {
-            auth.authenticate(k.customerId(), k.apiKeySha256Hex(), k.client()).whenComplete((result, failure) -> {
-                if (result instanceof AuthResult.Rejected r) {
-                    closeAll(k, "credentials rejected: " + r.reason());
-                }
-            });
+            boolean byAddress = k.customerId().isEmpty();
+            (byAddress ? auth.authenticateAddress(k.client()) : auth.authenticate(k.customerId(), k.apiKeySha256Hex(), k.client()))
+                    .whenComplete((result, failure) -> {
+                        if (result instanceof AuthResult.Rejected r) {
+                            closeAll(k, (byAddress ? "address no longer authorised: " : "credentials rejected: ") + r.reason());
+                        } else if (byAddress && result instanceof AuthResult.Accepted a && !a.principal().userId().equals(k.userId())) {
+                            closeAll(k, "address now authorised for another account");
+                        }
+                    });
             limits.limiter(k.userId()).whenComplete((limiter, failure) -> {
                 AccountHold hold = limiter == null ? null : limiter.limits().hold();
                 if (hold != null) {
@@ -111,7 +120,8 @@ public final class TunnelRevocation implements AutoCloseable {
             return;
         }
         for (Channel ch : channels) {
-            log.info("closing a tunnel of {} from {}: {}", k.customerId(), k.client().getHostAddress(), why);
+            log.info("closing a tunnel of {} from {}: {}", k.customerId().isEmpty() ? k.userId() : k.customerId(),
+                    k.client().getHostAddress(), why);
             ch.close();
         }
     }

@@ -101,10 +101,24 @@ public record Targeting(
         /** The same exit for the session id within its lifetime. */
         STICKY,
         /** Explicitly a different exit for every request. */
-        PER_REQUEST
+        PER_REQUEST,
+        /**
+         * {@code sesstype-strict}: sticky, but never moved: while the session is live and its exit
+         * cannot serve it (the node left, is paused or failing), requests fail with 503
+         * {@code session_exit_gone} instead of moving to another exit (docs/product/proxy.md#sessions).
+         */
+        STICKY_STRICT;
+
+        /** Whether a session id keeps its exit: {@link #STICKY} or {@link #STICKY_STRICT}. */
+        public boolean sticky() {
+            return this == STICKY || this == STICKY_STRICT;
+        }
     }
 
-    /** Rotation modes of docs/product/proxy.md#rotation. */
+    /**
+     * Rotation modes of docs/product/proxy.md#rotation. {@code ON_BLOCK} retries a blocked
+     * plain-HTTP request once through another node (docs/rotate-on-block.md).
+     */
     public enum RotateMode {
         REQUEST, TIME, MANUAL, ON_BLOCK
     }

@@ -103,7 +103,7 @@ final class Socks5ServerConnectHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String host = request.dstAddr();
-        MeteredStream metered = MeteredStream.startingNow(connection, host);
+        MeteredStream metered = MeteredStream.startingNow(connection, host, request.dstPort());
         if (refusal != null) {
             log.debug("SOCKS5 CONNECT refused: {}", refusalDetail);
             fail(ctx, refusal, metered);

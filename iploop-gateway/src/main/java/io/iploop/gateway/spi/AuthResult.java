@@ -1,10 +1,26 @@
 package io.iploop.gateway.spi;
 
+import org.jspecify.annotations.Nullable;
+
 /** Outcome of {@link ProxyAuthenticator#authenticate}. */
 public sealed interface AuthResult {
 
-    /** Credentials accepted for {@code principal}. */
-    record Accepted(CustomerPrincipal principal) implements AuthResult {}
+    /**
+     * Credentials (or, for {@link ProxyAuthenticator#authenticateAddress}, the client address)
+     * accepted for {@code principal}.
+     *
+     * @param defaultTargeting for an IP-authorised address (docs/ip-authorised-access.md): the
+     *     account's default targeting for it, {@code name-value} pairs as after the key in a proxy
+     *     password but without the leading dash (e.g. {@code country-us-session-abc}); null when none
+     *     (always null for credentials)
+     */
+    record Accepted(CustomerPrincipal principal, @Nullable String defaultTargeting) implements AuthResult {
+
+        /** Accepted credentials: no default targeting. */
+        public Accepted(CustomerPrincipal principal) {
+            this(principal, null);
+        }
+    }
 
     /**
      * Credentials refused.

@@ -1,6 +1,7 @@
 package io.iploop.gateway.spi;
 
 import java.net.InetAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,4 +22,26 @@ public interface ProxyAuthenticator {
      *     {@link AuthResult.Rejected}); completes exceptionally only when the store is unavailable
      */
     CompletionStage<AuthResult> authenticate(String customerId, String apiKeySha256Hex, InetAddress clientAddress);
+
+    /**
+     * IP-authorised access (docs/ip-authorised-access.md): the account that authorised
+     * {@code clientAddress} (or a CIDR range holding it) to use the proxy without credentials.
+     * Called for requests that carry no credentials at all; the gateway caches the outcome like
+     * {@link #authenticate} (same expiry), so a removed authorisation stops working within it.
+     * Same threading and failure rules as {@link #authenticate}.
+     *
+     * @param clientAddress the customer's IP as the gateway sees it
+     * @return {@link AuthResult.Accepted} with the account (its {@link CustomerPrincipal#apiKeyId()}
+     *     null) and the address's default targeting, or {@link AuthResult.Rejected} with
+     *     {@code BAD_CREDENTIALS} when no account authorised the address (the default: no
+     *     IP-authorised access)
+     */
+    default CompletionStage<AuthResult> authenticateAddress(InetAddress clientAddress) {
+        return CompletableFuture.completedFuture(NOT_AUTHORISED);
+    }
+
+    /** The rejection of a request without credentials from an address no account authorised. */
+    AuthResult NOT_AUTHORISED = new AuthResult.Rejected(AuthResult.RejectReason.BAD_CREDENTIALS,
+            "proxy credentials required (expected: Proxy-Authorization: Basic with CUSTOMER_ID:API_KEY,"
+                    + " or a client IP authorised for access without credentials)");
 }

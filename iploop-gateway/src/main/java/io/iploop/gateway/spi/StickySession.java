@@ -5,8 +5,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A snapshot of one live sticky session of an account (docs/product/proxy.md#sessions). Bytes
- * per session are not tracked (the proxy path counts bytes per node and per account only).
+ * A snapshot of one live sticky session of an account (docs/product/proxy.md#sessions).
  * Immutable.
  *
  * @param id the session id the customer chose ({@code session-ID} in the proxy user name)
@@ -17,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param nodeConnectedSince when the exit node connected to this gateway (its age)
  * @param pinnedAt when the session was pinned to this node
  * @param expiresAt when the pin ends; the next request after it picks a new node
+ * @param bytes bytes carried (both directions, as metered for usage, interim records included) by
+ *     the session's streams on this gateway since it was pinned to its node; 0 after a restart
+ *     until it carries more
  */
 public record StickySession(
         String id,
@@ -26,4 +28,5 @@ public record StickySession(
         int asn,
         Instant nodeConnectedSince,
         Instant pinnedAt,
-        Instant expiresAt) {}
+        Instant expiresAt,
+        long bytes) {}

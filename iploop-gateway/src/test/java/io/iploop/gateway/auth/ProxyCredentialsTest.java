@@ -84,7 +84,7 @@ class ProxyCredentialsTest {
         assertThat(failure(KEY + "--country-us").getMessage()).startsWith("parameter name missing");
         assertThat(failure(KEY + "-session-" + "a".repeat(65)).getMessage()).startsWith("session: '");
         assertThat(failure(KEY + "-session-a.b").getMessage()).startsWith("session: 'a.b'");
-        assertThat(failure(KEY + "-sesstype-forever").getMessage()).startsWith("sesstype: 'forever' (expected: rotating, sticky or per-request)");
+        assertThat(failure(KEY + "-sesstype-forever").getMessage()).startsWith("sesstype: 'forever' (expected: rotating, sticky, per-request or strict)");
         assertThat(failure(KEY + "-asn-0").getMessage()).startsWith("asn: '0'");
         assertThat(failure(KEY + "-asn-99999999999").getMessage()).startsWith("asn: ");
         assertThat(failure(KEY + "-debug-2").getMessage()).startsWith("debug: '2' (expected: 1)");
@@ -188,5 +188,30 @@ class ProxyCredentialsTest {
                 .as((n, unit) -> new String[] {"lifetime", n + unit});
         Arbitrary<String[]> asn = Arbitraries.integers().between(1, Integer.MAX_VALUE).map(n -> new String[] {"asn", Integer.toString(n)});
         return Arbitraries.oneOf(country, city, session, lifetime, asn);
+    }
+
+    @Test
+    void sesstypeStrictIsAStickySessionThatNeverMoves() throws Exception {
+        Targeting t = parse(KEY + "-session-abc-sesstype-strict").targeting();
+        assertThat(t.sessionType()).isEqualTo(Targeting.SessionType.STICKY_STRICT);
+        assertThat(t.sessionType().sticky()).isTrue();
+        assertThat(failure(KEY + "-sesstype-stricter").getMessage()).contains("strict");
+    }
+
+    /** docs/ip-authorised-access.md: default targeting and X-IPLoop-Targeting without a key. */
+    @Test
+    void targetingAloneParsesLikeTheParametersAfterAKey() throws Exception {
+        Targeting t = ProxyCredentials.parseTargeting(" country-us-session-abc ");
+        assertThat(t.country()).isEqualTo("US");
+        assertThat(t.session()).isEqualTo("abc");
+        assertThat(t.sessionType()).isEqualTo(Targeting.SessionType.STICKY);
+        assertThat(ProxyCredentials.parseTargeting("")).isEqualTo(Targeting.NONE);
+        assertThatThrownBy(() -> ProxyCredentials.parseTargeting("country-zz"))
+                .isInstanceOfSatisfying(CredentialException.class, e -> {
+                    assertThat(e.error()).isEqualTo(ProxyError.INVALID_TARGETING);
+                    assertThat(e.getMessage()).contains("country");
+                });
+        assertThatThrownBy(() -> ProxyCredentials.parseTargeting("-country-us")).isInstanceOf(CredentialException.class);
+        assertThatThrownBy(() -> ProxyCredentials.parseTargeting("colour-red")).hasMessageContaining("colour");
     }
 }

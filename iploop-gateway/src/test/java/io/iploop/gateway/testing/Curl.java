@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 public final class Curl {
 
     private static final String WRITE_OUT =
-            "%{http_code} %{size_header} %{size_download} %{size_request} %{size_upload}";
+            "%{http_code} %{size_header} %{size_download} %{size_request} %{size_upload} %{time_starttransfer} %{time_total}";
 
     private Curl() {}
 
@@ -30,9 +30,11 @@ public final class Curl {
      * @param sizeRequest request header bytes curl sent
      * @param sizeUpload body bytes curl sent
      * @param headers lower-case response header names to their last value
+     * @param secondsToFirstByte from the start until the first response byte arrived, seconds
+     * @param secondsTotal the whole transfer, seconds
      */
     public record Result(int exitCode, int status, long sizeHeader, long sizeDownload, long sizeRequest, long sizeUpload,
-            Map<String, String> headers, Path body, String stderr) {
+            Map<String, String> headers, Path body, String stderr, double secondsToFirstByte, double secondsTotal) {
 
         /** The body as bytes. */
         public byte[] bodyBytes() throws IOException {
@@ -80,6 +82,7 @@ public final class Curl {
         String stderr = Files.readString(dir.resolve("stderr"));
         return new Result(p.exitValue(), w.length > 0 && !w[0].isEmpty() ? Integer.parseInt(w[0]) : 0,
                 w.length > 1 ? Long.parseLong(w[1]) : 0, w.length > 2 ? Long.parseLong(w[2]) : 0,
-                w.length > 3 ? Long.parseLong(w[3]) : 0, w.length > 4 ? Long.parseLong(w[4]) : 0, hs, body, stderr);
+                w.length > 3 ? Long.parseLong(w[3]) : 0, w.length > 4 ? Long.parseLong(w[4]) : 0, hs, body, stderr,
+                w.length > 5 ? Double.parseDouble(w[5]) : 0, w.length > 6 ? Double.parseDouble(w[6]) : 0);
     }
 }

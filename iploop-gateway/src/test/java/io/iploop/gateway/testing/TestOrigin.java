@@ -11,10 +11,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real HTTP (or HTTPS, self-signed) origin on 127.0.0.1 with an ephemeral port.
@@ -30,10 +32,12 @@ public final class TestOrigin implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final boolean https;
+    private final @Nullable X509Certificate certificate;
 
-    private TestOrigin(HttpServer server, boolean https) {
+    private TestOrigin(HttpServer server, boolean https, @Nullable X509Certificate certificate) {
         this.server = server;
         this.https = https;
+        this.certificate = certificate;
         server.createContext("/bytes/", this::bytes);
         server.createContext("/chunked/", this::chunked);
         server.createContext("/echo", this::echo);
@@ -44,7 +48,7 @@ public final class TestOrigin implements AutoCloseable {
 
     /** A plain HTTP origin. */
     public static TestOrigin http() throws IOException {
-        return new TestOrigin(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128), false);
+        return new TestOrigin(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128), false, null);
     }
 
     /** An HTTPS origin with a fresh self-signed certificate for 127.0.0.1 and localhost (made by the JDK's keytool). */
@@ -70,7 +74,20 @@ public final class TestOrigin implements AutoCloseable {
         ssl.init(kmf.getKeyManagers(), null, null);
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
         server.setHttpsConfigurator(new HttpsConfigurator(ssl));
-        return new TestOrigin(server, true);
+        return new TestOrigin(server, true, (X509Certificate) ks.getCertificate("origin"));
+    }
+
+    /**
+     * The self-signed certificate of an {@link #https()} origin, for clients that must trust it
+     * (a PEM bundle for curl or Python, a trust store for the JDK).
+     *
+     * @throws IllegalStateException for a plain HTTP origin
+     */
+    public X509Certificate certificate() {
+        if (certificate == null) {
+            throw new IllegalStateException("a plain HTTP origin has no certificate");
+        }
+        return certificate;
     }
 
     /** The origin's port on 127.0.0.1. */

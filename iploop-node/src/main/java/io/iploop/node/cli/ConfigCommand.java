@@ -53,7 +53,7 @@ final class ConfigCommand implements Callable<Integer> {
             dir.writeConfig(stored);
             parent.cli.out().println(s.settingName() + " = " + normalized);
             if (s == Setting.BANDWIDTH_LIMIT_MBPS) {
-                parent.cli.out().println("Note: the agent caps its traffic (both directions) at this rate from its next start.");
+                parent.cli.out().println("Note: the agent caps its traffic at this rate in each direction from its next start.");
             }
             if (parent.cli.env().get(s.envVar()) != null) {
                 parent.cli.out().println("Note: " + s.envVar() + " is set and overrides this value.");

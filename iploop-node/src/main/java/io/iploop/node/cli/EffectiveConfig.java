@@ -5,6 +5,7 @@ import io.iploop.node.AgentConfig;
 import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.TunnelSettings;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -182,6 +183,7 @@ final class EffectiveConfig {
             throw CliException.runtime("not logged in: run 'proxyclaw login' or set " + ENV_KEY);
         }
         String asn = values.get(Setting.ASN);
+        String ca = values.get(Setting.GATEWAY_CA);
         return new AgentConfig(
                 URI.create(gateway()),
                 key,
@@ -199,7 +201,8 @@ final class EffectiveConfig {
                 Setting.list(values.get(Setting.BLOCKED_CIDRS)),
                 TunnelSettings.DEFAULTS,
                 apiUrl() == null ? null : URI.create(apiUrl()),
-                null);
+                null,
+                ca == null ? null : Path.of(ca));
     }
 
     private static String validate(Setting s, String source, String raw) {

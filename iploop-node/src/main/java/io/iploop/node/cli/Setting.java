@@ -4,7 +4,13 @@ import io.iploop.node.ActiveHours;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.egress.EgressPolicy;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -34,7 +40,7 @@ enum Setting {
     ISP("isp", "self-reported internet provider (1-100 characters)", v -> text(v, 100)),
     CONNECTION_TYPE("connection-type", "wifi, cellular or ethernet", Setting::connectionType),
     BANDWIDTH_LIMIT_MBPS("bandwidth-limit-mbps",
-            "bandwidth to share, 1-10000 Mbps (both directions together)", Setting::bandwidthLimit),
+            "bandwidth to share, 1-10000 Mbps (in each direction)", Setting::bandwidthLimit),
     BLOCKED_DOMAINS("blocked-domains",
             "extra destinations this node refuses, comma-separated domains (subdomains included)", Setting::domains),
     BLOCKED_CIDRS("blocked-cidrs", "extra address blocks this node refuses, comma-separated CIDRs", Setting::cidrs),
@@ -45,7 +51,9 @@ enum Setting {
     ACTIVE_HOURS("active-hours", "when this node shares, local time: always (default), or rules such as "
             + "'mon-fri 18:00-23:30; sat,sun 08:00-23:00'", Setting::activeHours),
     MONTHLY_DATA_CAP_GB("monthly-data-cap-gb",
-            "traffic to share per calendar month, 1-1000000 GB (both directions; resets on the 1st)", Setting::dataCap);
+            "traffic to share per calendar month, 1-1000000 GB (both directions; resets on the 1st)", Setting::dataCap),
+    GATEWAY_CA("gateway-ca", "for a wss:// gateway: PEM file of the certificates to trust (its CA, or its self-signed "
+            + "certificate) instead of the system trust store", Setting::caFile);
 
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
 
@@ -228,6 +236,21 @@ enum Setting {
             // Falls through to the error below.
         }
         throw new IllegalArgumentException("(expected: a whole number of Mbps, 1-10000)");
+    }
+
+    /** An absolute path of a readable file holding at least one PEM (or DER) X.509 certificate. */
+    private static String caFile(String v) {
+        Path file = Path.of(v).toAbsolutePath().normalize();
+        try (InputStream in = Files.newInputStream(file)) {
+            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                throw new IllegalArgumentException("(expected: a PEM file with at least one certificate)");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("(expected: a readable PEM certificate file; " + e + ")");
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("(expected: a PEM certificate file; " + e.getMessage() + ")");
+        }
+        return file.toString();
     }
 
     private static String domains(String v) {

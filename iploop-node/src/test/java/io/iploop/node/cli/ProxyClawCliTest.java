@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +94,28 @@ class ProxyClawCliTest {
         assertUsageError(CliRun.run(home(), "config", "set", "blocked-cidrs", "10.0.0.0/33"), "blocked-cidrs", "CIDR");
         assertUsageError(CliRun.run(home(), "config", "set", "colour", "blue"), "colour", "device-name");
         assertThat(home().resolve("config.properties")).doesNotExist();
+    }
+
+    @Test
+    void gatewayCaMustBeAReadableCertificateFileAndIsStoredAbsolute() throws Exception {
+        assertUsageError(CliRun.run(home(), "config", "set", "gateway-ca", tmp.resolve("missing.pem").toString()),
+                "gateway-ca", "readable PEM certificate file");
+        java.nio.file.Path notPem = java.nio.file.Files.writeString(tmp.resolve("not.pem"), "hello");
+        assertUsageError(CliRun.run(home(), "config", "set", "gateway-ca", notPem.toString()), "gateway-ca", "PEM");
+
+        // A real certificate, made by the JDK's keytool as operators would have one.
+        java.nio.file.Path store = tmp.resolve("ca.p12");
+        java.nio.file.Path pem = tmp.resolve("ca.pem");
+        String keytool = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        for (List<String> cmd : List.of(
+                List.of(keytool, "-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=test", "-storetype", "PKCS12",
+                        "-keystore", store.toString(), "-storepass", "changeit"),
+                List.of(keytool, "-exportcert", "-rfc", "-alias", "ca", "-keystore", store.toString(), "-storepass", "changeit",
+                        "-file", pem.toString()))) {
+            assertThat(new ProcessBuilder(cmd).redirectErrorStream(true).start().waitFor()).isZero();
+        }
+        assertThat(CliRun.run(home(), "config", "set", "gateway-ca", pem.toString()).exitCode()).isZero();
+        assertThat(CliRun.run(home(), "config", "get", "gateway-ca").out().strip()).isEqualTo(pem.toAbsolutePath().toString());
     }
 
     @Test

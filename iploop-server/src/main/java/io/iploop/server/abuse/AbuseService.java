@@ -1,6 +1,7 @@
 package io.iploop.server.abuse;
 
 import io.iploop.server.usage.TargetTraffic;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -24,6 +25,12 @@ public interface AbuseService {
 
     /** Reports, newest first, at most 200; {@code openOnly} for the queue. */
     List<AbuseReport> list(boolean openOnly);
+
+    /**
+     * Reports filed at or after {@code since}, open and resolved, oldest first, at most 10 000: what
+     * the auto-ban rule {@code abuse-reports} counts (docs/moderation.md#auto-ban-rules).
+     */
+    List<AbuseReport> filedSince(Instant since);
 
     /** One report. @throws AbuseException {@code REPORT_NOT_FOUND} */
     AbuseReport report(UUID id);

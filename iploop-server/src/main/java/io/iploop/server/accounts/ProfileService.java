@@ -25,6 +25,12 @@ public interface ProfileService {
     NotificationPreferences setNotificationPreferences(UUID userId, NotificationPreferences preferences);
 
     /**
+     * Accounts with the daily digest on ({@link NotificationPreferences#dailyDigest}), ordered by id:
+     * at most {@code limit} ids greater than {@code after} (null: from the first), for paging.
+     */
+    java.util.List<UUID> dailyDigestSubscribers(@org.jspecify.annotations.Nullable UUID after, int limit);
+
+    /**
      * The owner deletes their own account (docs/product/accounts.md#account-deletion): after checking the
      * password it is soft-deleted like {@link AccountAdminService#deleteByAdmin} (status {@code deleted}, the row stays
      * for the audit log and usage history), every session ends, so its tokens get 401 at once, and

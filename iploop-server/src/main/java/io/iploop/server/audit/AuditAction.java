@@ -121,7 +121,14 @@ public enum AuditAction {
     /** An admin marked an invoice paid (docs/billing.md); details: owner, number, total, reference, transaction. */
     INVOICE_MARKED_PAID,
     /** An admin voided an open invoice (docs/billing.md); details: owner, number, total, reason. */
-    INVOICE_VOIDED;
+    INVOICE_VOIDED,
+    /** An admin changed the auto-ban rules (docs/moderation.md#auto-ban-rules); details: every setting afterwards. */
+    AUTO_BAN_RULES_CHANGED,
+    /**
+     * An account's IP-authorised addresses were replaced (docs/ip-authorised-access.md); details:
+     * old, new (comma-separated {@code ip=targeting}).
+     */
+    IP_AUTHORISATIONS_CHANGED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -59,6 +59,7 @@ class StartupBanner {
             b.append("  HTTP proxy           : ").append(host).append(':').append(ports.httpProxy()).append('\n');
             b.append("  SOCKS5 proxy         : ").append(host).append(':').append(ports.socks()).append('\n');
             b.append("  Node hub             : ws://").append(host).append(':').append(ports.nodeHub()).append("/ws\n");
+            dataPlane.tlsPorts().ifPresent(t -> appendTls(b, host, t));
         } else {
             b.append("  Gateway              : NOT RUNNING (").append(dataPlane.unavailableReason()).append(")\n");
         }
@@ -80,6 +81,21 @@ class StartupBanner {
         out.flush();
     }
 
+    /** The TLS entry points (docs/tls.md) and the certificate clients must trust when it is self-signed. */
+    private static void appendTls(StringBuilder b, String host, DataPlane.TlsPorts t) {
+        if (t.httpsProxy() >= 0) {
+            b.append("  HTTPS proxy (TLS)    : https://").append(host).append(':').append(t.httpsProxy()).append('\n');
+        }
+        if (t.socks() >= 0) {
+            b.append("  SOCKS5 over TLS      : ").append(host).append(':').append(t.socks()).append('\n');
+        }
+        if (t.nodeHub() >= 0) {
+            b.append("  Node hub (TLS)       : wss://").append(host).append(':').append(t.nodeHub()).append("/ws\n");
+        }
+        b.append("  TLS certificate      : ").append(t.certFile())
+                .append(t.selfSigned() ? "   (self-signed: --proxy-cacert / gateway-ca)\n" : "\n");
+    }
+
     /** The first-start part: secrets, the demo customer and its curl line, the admin commands. */
     private String firstStartText(FirstStart.Credentials c, String host, DataPlane.Ports ports) {
         StringBuilder b = new StringBuilder();
@@ -97,6 +113,10 @@ class StartupBanner {
                     .append(" (no request rate, connection or GB limits, for trying it out)\n\n");
             b.append("  Try the proxy:\n\n    curl -x http://").append(demo.customerId()).append(':').append(demo.apiKey())
                     .append('@').append(host).append(':').append(ports.httpProxy()).append(" https://example.com\n\n");
+            dataPlane.tlsPorts().filter(t -> t.httpsProxy() >= 0).ifPresent(t -> b.append("  Or over TLS to the proxy:\n\n")
+                    .append("    curl --proxy https://").append(host).append(':').append(t.httpsProxy())
+                    .append(t.selfSigned() ? " --proxy-cacert " + t.certFile() : "").append(" \\\n         --proxy-user ")
+                    .append(demo.customerId()).append(':').append(demo.apiKey()).append(" https://example.com\n\n"));
             b.append("  (append -country-XX to the key to target a country, e.g. ").append(demo.apiKey())
                     .append("-country-us;\n   without --local-node or a connected node agent there is no exit yet)\n");
             b.append("  The demo customer is suspended when the first customer signs up (or at a start with\n")

@@ -9,7 +9,9 @@ import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.StickySessionDirectory;
+import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageSink;
+import io.iploop.gateway.TlsListeners;
 import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
@@ -71,6 +73,7 @@ public class DataPlane implements SmartLifecycle {
     private final SubUserLimitsProvider subUserLimitsProvider;
     private final EgressBlocklist egressBlocklist;
     private final NodeStore nodeStore;
+    private final StickySessionStore stickySessionStore;
     private final MeterRegistry meterRegistry;
     private final LiveNodes liveNodes;
     private final NodesService nodes;
@@ -85,7 +88,7 @@ public class DataPlane implements SmartLifecycle {
 
     DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
             UsageSink usageSink, LimitsProvider limitsProvider, EgressBlocklist egressBlocklist, NodeStore nodeStore,
-            MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource,
+            StickySessionStore stickySessionStore, MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource,
             SubUserLimitsProvider subUserLimitsProvider) {
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
@@ -95,6 +98,7 @@ public class DataPlane implements SmartLifecycle {
         this.subUserLimitsProvider = subUserLimitsProvider;
         this.egressBlocklist = egressBlocklist;
         this.nodeStore = nodeStore;
+        this.stickySessionStore = stickySessionStore;
         this.meterRegistry = meterRegistry;
         this.liveNodes = liveNodes;
         this.nodes = nodes;
@@ -152,7 +156,13 @@ public class DataPlane implements SmartLifecycle {
             return;
         }
         nodes.markAllOffline();
-        Gateway g = Gateway.builder(gatewayConfig())
+        TlsListeners tls;
+        try {
+            tls = tlsListeners();
+        } catch (IOException e) {
+            throw new IllegalStateException("gateway failed to start: " + e.getMessage(), e);
+        }
+        Gateway.Builder builder = Gateway.builder(gatewayConfig())
                 .proxyAuthenticator(proxyAuthenticator)
                 .nodeAuthenticator(nodeAuthenticator)
                 .usageSink(usageSink)
@@ -161,9 +171,13 @@ public class DataPlane implements SmartLifecycle {
                 .subUserLimitsProvider(subUserLimitsProvider)
                 .egressBlocklist(egressBlocklist)
                 .nodeStore(nodeStore)
+                .stickySessionStore(stickySessionStore)
                 .meterRegistry(meterRegistry)
-                .protectedLocalPorts(controlPlanePorts())
-                .build();
+                .protectedLocalPorts(controlPlanePorts());
+        if (tls != null) {
+            builder.tls(tls);
+        }
+        Gateway g = builder.build();
         try {
             g.start();
         } catch (Exception e) {
@@ -173,11 +187,31 @@ public class DataPlane implements SmartLifecycle {
         gateway = g;
         unavailableReason = null;
         liveNodes.attach(g.nodes());
-        log.info("Gateway listening on {}: HTTP proxy {}, SOCKS5 {}, node hub {}", properties.bindAddress(),
-                g.httpProxyPort(), g.socksPort(), g.nodeHubPort());
+        log.info("Gateway listening on {}: HTTP proxy {}, SOCKS5 {}, node hub {}, HTTPS proxy {}, SOCKS5 over TLS {},"
+                + " node hub over TLS {}", properties.bindAddress(), g.httpProxyPort(), g.socksPort(), g.nodeHubPort(),
+                g.httpsProxyPort(), g.socksTlsPort(), g.nodeHubTlsPort());
         if (properties.localNode()) {
             startLocalNode(g);
         }
+    }
+
+    /**
+     * The TLS entry points of {@code iploop.tls.*} (docs/tls.md): the configured certificate files,
+     * or the self-signed certificate in the data directory (made on first use, naming localhost,
+     * the public host and this machine's name); null when every TLS port is off.
+     */
+    @Nullable TlsListeners tlsListeners() throws IOException {
+        IploopProperties.Tls t = properties.tls();
+        if (t.proxyPort() < 0 && t.socksPort() < 0 && t.nodeHubPort() < 0) {
+            return null;
+        }
+        Path cert = t.certFile();
+        Path key = t.keyFile();
+        if (cert == null || key == null) {
+            return TlsListeners.selfSigned(t.proxyPort(), t.socksPort(), t.nodeHubPort(), properties.dataPath(),
+                    List.of(properties.publicHost(), hostname()), t.reloadInterval());
+        }
+        return new TlsListeners(t.proxyPort(), t.socksPort(), t.nodeHubPort(), cert, key, t.reloadInterval());
     }
 
     private void startLocalNode(Gateway g) {
@@ -196,7 +230,8 @@ public class DataPlane implements SmartLifecycle {
                 List.of(), List.of(),
                 TunnelSettings.DEFAULTS);
         List<Integer> ownPorts = new ArrayList<>(controlPlanePorts());
-        ownPorts.addAll(List.of(g.nodeHubPort(), g.httpProxyPort(), g.socksPort()));
+        ownPorts.addAll(List.of(g.nodeHubPort(), g.httpProxyPort(), g.socksPort(), g.httpsProxyPort(), g.socksTlsPort(),
+                g.nodeHubTlsPort()));
         NodeAgent agent = new NodeAgent(config, ownPorts);
         agent.start();
         localAgent = agent;
@@ -304,6 +339,26 @@ public class DataPlane implements SmartLifecycle {
         return a == null ? Optional.empty() : Optional.of(a.status());
     }
 
+    /**
+     * The bound TLS ports (-1 for one that is off) and the certificate file while the gateway runs
+     * with TLS entry points (docs/tls.md).
+     */
+    public Optional<TlsPorts> tlsPorts() {
+        Gateway g = gateway;
+        Path cert = g == null ? null : g.tlsCertFile();
+        return g == null || cert == null ? Optional.empty()
+                : Optional.of(new TlsPorts(g.httpsProxyPort(), g.socksTlsPort(), g.nodeHubTlsPort(), cert,
+                        properties.tls().selfSigned()));
+    }
+
     /** The gateway's bound ports. */
     public record Ports(int httpProxy, int socks, int nodeHub) {}
+
+    /**
+     * The gateway's bound TLS ports, -1 for one that is off.
+     *
+     * @param certFile the PEM certificate the TLS listeners present (their chain)
+     * @param selfSigned whether it is the embedded default's self-signed one (clients must be told to trust it)
+     */
+    public record TlsPorts(int httpsProxy, int socks, int nodeHub, Path certFile, boolean selfSigned) {}
 }

@@ -49,6 +49,19 @@ public interface EarnService {
      */
     List<NodeTraffic> traffic(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to);
 
+    /**
+     * The device's agent byte reconciliation per UTC day, newest first, every day of the range
+     * (same range rules and errors as {@link #traffic}): metered, gateway-relayed and agent-reported
+     * bytes and their difference (docs/operator-transparency.md#agent-byte-reconciliation).
+     */
+    List<TrafficReconciliation> reconciliation(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to);
+
+    /**
+     * Stores a node agent's own byte count (untrusted, never credited); see
+     * {@link io.iploop.server.nodes.NodesService#reportAgentTraffic} for the rules and errors.
+     */
+    void reportAgentTraffic(String nodeKey, io.iploop.server.nodes.AgentTrafficReport report);
+
     /** Removes a device from the list and pauses it. @throws io.iploop.server.nodes.NodesException */
     void remove(UUID userId, UUID deviceId);
 
@@ -95,6 +108,13 @@ public interface EarnService {
 
     /** Admin view of one user's earnings. @throws EarnException {@code USER_NOT_FOUND} */
     AdminEarnView adminView(UUID userId);
+
+    /**
+     * Every user's open device-scope earnings review flags (docs/earn-fraud.md#3-earnings-jumps-need-an-admin),
+     * oldest first, at most 10 000: what the auto-ban rule {@code earnings-anomaly} acts on
+     * (docs/moderation.md#auto-ban-rules). Each has a {@link ReviewFlag#nodeId()}.
+     */
+    List<ReviewFlag> openDeviceReviewFlags();
 
     /** The user's open earnings review flags, oldest first (empty: nothing blocks auto-approval). */
     List<ReviewFlag> openReviewFlags(UUID userId);

@@ -77,6 +77,23 @@ public interface ApiKeysService {
     List<String> setAccountWhitelist(UUID userId, List<String> ips);
 
     /**
+     * The account's IP-authorised addresses (docs/ip-authorised-access.md): clients that may use the
+     * proxy as this account without credentials, in the order they were given.
+     */
+    List<IpAuthorisation> ipAuthorisations(UUID userId);
+
+    /**
+     * Replaces the account's IP-authorised addresses (at most 50; an empty list ends IP-authorised
+     * access), all or none. Takes effect at the gateway within its 5 s credential cache, as a key
+     * revocation does. Audited.
+     *
+     * @throws KeysException {@code INVALID_IP_AUTHORISATION} naming the bad entry (malformed address,
+     *     invalid default targeting, two entries that overlap, too many), or
+     *     {@code IP_ALREADY_AUTHORISED} (409) when an entry overlaps another account's
+     */
+    List<IpAuthorisation> setIpAuthorisations(UUID userId, List<IpAuthorisation> entries);
+
+    /**
      * Keys that would authenticate now, over all accounts (admin statistics, docs/product/admin.md): enabled,
      * not deleted, unexpired, not past a rotation grace period, of an active account.
      */

@@ -24,7 +24,17 @@ public final class KeysException extends ApiException {
         /** An expiry that is not in the future. */
         INVALID_EXPIRY("invalid_expiry", HttpStatus.BAD_REQUEST),
         /** docs/product/proxy.md#key-rotation: a rotated key is already on its way out and cannot be rotated again. */
-        ALREADY_ROTATED("key_already_rotated", HttpStatus.CONFLICT);
+        ALREADY_ROTATED("key_already_rotated", HttpStatus.CONFLICT),
+        /**
+         * docs/ip-authorised-access.md: the address or range overlaps one another account authorised
+         * for access without credentials (one address belongs to one account).
+         */
+        IP_ALREADY_AUTHORISED("ip_already_authorised", HttpStatus.CONFLICT),
+        /**
+         * docs/ip-authorised-access.md: a malformed entry, an invalid default targeting, two entries of
+         * the list overlapping, or more than 50 entries; the message names the entry.
+         */
+        INVALID_IP_AUTHORISATION("invalid_ip_authorisation", HttpStatus.BAD_REQUEST);
 
         final String code;
         final HttpStatus status;

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  */
 public interface NodeEvidence {
 
-    /** True when a GeoIP database is loaded; without one {@link #locate} is always empty. */
+    /** True when a GeoIP City database is loaded; without one {@link #locate} gives no country or city (at most an ASN). */
     boolean geoIpEnabled();
 
     /** The GeoIP location of an IP literal, empty without a database or when it does not know the address. */

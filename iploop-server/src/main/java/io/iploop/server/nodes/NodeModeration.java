@@ -16,8 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param asn the autonomous system number, for scope {@code asn}
  * @param expiresAt when it ends by itself, or null for never
  * @param liftedAt when an admin lifted it, or null
+ * @param createdBy the admin who created it, or null when an auto-ban rule did
  * @param active in force now: not lifted and not expired
+ * @param rule the auto-ban rule that created it (docs/moderation.md#auto-ban-rules), or null for an admin's
  */
 public record NodeModeration(UUID id, String action, String scope, @Nullable UUID nodeId, @Nullable UUID ownerUserId,
-        @Nullable String cidr, @Nullable Integer asn, String reason, @Nullable Instant expiresAt, UUID createdBy,
-        Instant createdAt, @Nullable Instant liftedAt, @Nullable UUID liftedBy, boolean active) {}
+        @Nullable String cidr, @Nullable Integer asn, String reason, @Nullable Instant expiresAt, @Nullable UUID createdBy,
+        Instant createdAt, @Nullable Instant liftedAt, @Nullable UUID liftedBy, boolean active,
+        @Nullable String rule) {}

@@ -1,6 +1,7 @@
 package io.iploop.server.nodes;
 
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -20,6 +21,29 @@ public interface NodeModerationService {
      *     not exist is a bad {@code target}
      */
     NodeModeration moderate(UUID adminId, NewNodeModeration request);
+
+    /**
+     * Records a ban or quarantine decided by an auto-ban rule (docs/moderation.md#auto-ban-rules), with
+     * no admin behind it: validated exactly like {@link #moderate}, stored with no author but the rule
+     * ({@link NodeModeration#rule()}), in force at once through the same gateway path, and audited as
+     * {@code node_moderated} with no user and {@code actor=system}, {@code rule} in the details.
+     * Joins the caller's transaction, if any.
+     *
+     * @param rule the rule's name, 1-40 characters, e.g. {@code quality}
+     * @throws NodesException {@code INVALID_MODERATION} (400) naming the bad field, as {@link #moderate}
+     * @throws IllegalArgumentException for a blank or longer rule name (a programming error)
+     */
+    NodeModeration moderateByRule(String rule, NewNodeModeration request);
+
+    /** Every node under a ban or quarantine in force now (any scope), connected or not. */
+    Set<UUID> moderatedNodeIds();
+
+    /**
+     * The quality the server knows of each connected node its owner has not removed: the score the
+     * gateway last reported (docs/exit-quality.md#score) and how many streams it has ever opened.
+     * Ordered by node id.
+     */
+    List<NodeQualityReading> connectedNodeQuality();
 
     /**
      * Moderations, newest first, at most 500.

@@ -34,7 +34,12 @@ public final class NodesException extends ApiException {
         /** A ban or quarantine request with a malformed or unknown field; the field is named (docs/moderation.md). */
         INVALID_MODERATION("invalid_moderation", HttpStatus.BAD_REQUEST),
         /** No moderation with that id. */
-        MODERATION_NOT_FOUND("moderation_not_found", HttpStatus.NOT_FOUND);
+        MODERATION_NOT_FOUND("moderation_not_found", HttpStatus.NOT_FOUND),
+        /**
+         * An agent's byte report with a malformed, negative, out-of-bounds or future field; the field
+         * is named (docs/operator-transparency.md#agent-byte-reconciliation).
+         */
+        INVALID_TRAFFIC_REPORT("invalid_traffic_report", HttpStatus.BAD_REQUEST);
 
         final String code;
         final HttpStatus status;

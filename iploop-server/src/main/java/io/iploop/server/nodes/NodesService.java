@@ -108,6 +108,28 @@ public interface NodesService {
      */
     Device registerDevice(String nodeKey, DeviceRegistration registration);
 
+    /**
+     * Stores what a node agent says its device carried on one UTC day
+     * (docs/operator-transparency.md#agent-byte-reconciliation). Untrusted input: validated, bounded,
+     * kept per agent run (a repeated or older report never lowers the stored count) and never used
+     * for earnings.
+     *
+     * @param nodeKey the agent's node key; the device must belong to its owner
+     * @throws NodesException {@code INVALID_NODE_KEY} (401), {@code INVALID_TRAFFIC_REPORT} (400,
+     *     naming the field) for a malformed, negative, too large, too old or future value or too many
+     *     runs a day, {@code DEVICE_NOT_FOUND} (404) for a device id the key's owner does not own
+     */
+    void reportAgentTraffic(String nodeKey, AgentTrafficReport report);
+
+    /**
+     * Per UTC day from {@code from} to {@code to} (both included, oldest first, every day present):
+     * the bytes the gateway relayed to and from the device's agent and the bytes its agent reported
+     * (docs/operator-transparency.md#agent-byte-reconciliation).
+     *
+     * @throws NodesException {@code DEVICE_NOT_FOUND} when the device is not the owner's
+     */
+    List<DeviceTrafficCounts> trafficCounts(UUID ownerId, UUID nodeId, java.time.LocalDate from, java.time.LocalDate to);
+
     /** The owner's devices that are not removed, oldest first, with live status. */
     List<Device> devices(UUID ownerId);
 

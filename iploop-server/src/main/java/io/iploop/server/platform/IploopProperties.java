@@ -39,6 +39,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param nodeOpenDeadline {@code IPLOOP_NODE_OPEN_DEADLINE} (3 s): a node that sends nothing for this
  *     long after a stream request is suspect and the request is retried on another node
  *     (docs/protocol.md §6); 100 ms to 15 s
+ * @param tls the TLS entry points and their certificate; see {@link Tls}
  */
 @ConfigurationProperties("iploop")
 public record IploopProperties(
@@ -57,7 +58,70 @@ public record IploopProperties(
         @DefaultValue("1s") Duration usageFlushInterval,
         @Nullable Boolean demoCustomer,
         @DefaultValue("256MB") DataSize usageJournalMaxSize,
-        @DefaultValue("3s") Duration nodeOpenDeadline) {
+        @DefaultValue("3s") Duration nodeOpenDeadline,
+        @DefaultValue Tls tls) {
+
+    /**
+     * The gateway's TLS entry points (docs/tls.md). A port of -1 leaves that listener out, 0 binds
+     * an ephemeral one. Without certificate files the embedded default uses a self-signed
+     * certificate it makes once in {@code DATA_DIR} ({@code gateway-tls-cert.pem}).
+     *
+     * @param proxyPort {@code IPLOOP_PROXY_TLS_PORT} (7778): HTTP proxy over TLS ({@code curl --proxy https://…})
+     * @param socksPort {@code IPLOOP_SOCKS_TLS_PORT} (1081): SOCKS5 over TLS
+     * @param nodeHubPort {@code IPLOOP_NODE_HUB_TLS_PORT} (8002): node hub over TLS ({@code wss://host:8002/ws})
+     * @param certFile {@code IPLOOP_TLS_CERT_FILE}: PEM certificate chain, leaf first; with
+     *     {@code keyFile}, or neither (self-signed)
+     * @param keyFile {@code IPLOOP_TLS_KEY_FILE}: PEM private key (unencrypted PKCS#8)
+     * @param reloadInterval {@code IPLOOP_TLS_RELOAD_INTERVAL} (10 s): how often the files are checked
+     *     for a change; a changed pair is used for new connections; 1 s to 1 h
+     */
+    public record Tls(
+            @DefaultValue("7778") int proxyPort,
+            @DefaultValue("1081") int socksPort,
+            @DefaultValue("8002") int nodeHubPort,
+            @Nullable Path certFile,
+            @Nullable Path keyFile,
+            @DefaultValue("10s") Duration reloadInterval) {
+
+        public Tls {
+            checkPort("IPLOOP_PROXY_TLS_PORT", proxyPort);
+            checkPort("IPLOOP_SOCKS_TLS_PORT", socksPort);
+            checkPort("IPLOOP_NODE_HUB_TLS_PORT", nodeHubPort);
+            if (certFile != null && certFile.toString().isBlank()) {
+                certFile = null;
+            }
+            if (keyFile != null && keyFile.toString().isBlank()) {
+                keyFile = null;
+            }
+            if ((certFile == null) != (keyFile == null)) {
+                throw new IllegalArgumentException(certFile == null
+                        ? "IPLOOP_TLS_CERT_FILE: not set while IPLOOP_TLS_KEY_FILE is (expected: both or neither)"
+                        : "IPLOOP_TLS_KEY_FILE: not set while IPLOOP_TLS_CERT_FILE is (expected: both or neither)");
+            }
+            checkFile("IPLOOP_TLS_CERT_FILE", certFile);
+            checkFile("IPLOOP_TLS_KEY_FILE", keyFile);
+            if (reloadInterval.compareTo(Duration.ofSeconds(1)) < 0 || reloadInterval.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("IPLOOP_TLS_RELOAD_INTERVAL: " + reloadInterval + " (expected: 1s-1h)");
+            }
+        }
+
+        /** Neither certificate file set: the embedded default's self-signed certificate is used. */
+        public boolean selfSigned() {
+            return certFile == null;
+        }
+
+        private static void checkPort(String name, int port) {
+            if (port < -1 || port > 65535) {
+                throw new IllegalArgumentException(name + ": " + port + " (expected: 0-65535, or -1 for off)");
+            }
+        }
+
+        private static void checkFile(String name, @Nullable Path file) {
+            if (file != null && !java.nio.file.Files.isReadable(file)) {
+                throw new IllegalArgumentException(name + ": " + file + " (expected: a readable PEM file)");
+            }
+        }
+    }
 
     /**
      * Database connection. When {@code url} is blank an embedded PostgreSQL is started with its data

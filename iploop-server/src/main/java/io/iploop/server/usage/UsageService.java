@@ -114,7 +114,8 @@ public interface UsageService {
     int MAX_TRAFFIC_HOSTS_PER_DAY = 200;
 
     /**
-     * What exit node {@code nodeId} carried per UTC day and destination host on the days
+     * What exit node {@code nodeId} carried per UTC day, destination host and destination port
+     * (docs/operator-transparency.md#destination-ports) on the days
      * {@code from} to {@code to} (both included), for its operator (docs/product/earn.md#traffic-transparency):
      * newest day first, within a day most bytes first, at most {@link #MAX_TRAFFIC_HOSTS_PER_DAY}
      * hosts a day; days without traffic are absent. Hosts compare case-insensitively. Callers check
@@ -124,4 +125,15 @@ public interface UsageService {
      *     than {@link #MAX_TRAFFIC_DAYS} days
      */
     List<NodeTraffic> nodeTraffic(UUID nodeId, LocalDate from, LocalDate to);
+
+    /**
+     * Metered bytes (both directions, at the customer-facing socket, the bytes earnings are based on)
+     * of the usage records exit node {@code nodeId} carried, per UTC day from {@code from} to
+     * {@code to} (both included); days without records are absent
+     * (docs/operator-transparency.md#agent-byte-reconciliation). Callers check ownership.
+     *
+     * @throws IllegalArgumentException when {@code from} is after {@code to} or the range spans more
+     *     than {@link #MAX_TRAFFIC_DAYS} days
+     */
+    java.util.Map<LocalDate, Long> nodeDailyBytes(UUID nodeId, LocalDate from, LocalDate to);
 }

@@ -79,7 +79,11 @@ class LocalAdminIT {
         var firstStart = DATA_DIR.resolve("first-start.txt");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(firstStart))).isEqualTo("rw-------");
         assertThat(Files.readString(firstStart)).contains("admin@iploop.local").contains("curl -x http://cust_")
-                .contains("./iploop admin plan");
+                .contains("./iploop admin plan")
+                // The TLS entry point with the self-signed certificate to trust (docs/tls.md).
+                .contains("curl --proxy https://127.0.0.1:")
+                .contains("--proxy-cacert " + DATA_DIR.toAbsolutePath().normalize().resolve("gateway-tls-cert.pem"))
+                .contains("--proxy-user cust_");
     }
 
     @Test

@@ -128,6 +128,26 @@ class ProxyEndToEndIT {
     }
 
     @Test
+    void theHttpsProxyWithTheSelfSignedCertificateIsByteIdenticalAndMeteredAsThePlainOne() throws Exception {
+        DataPlane.TlsPorts tls = dataPlane.tlsPorts().orElseThrow();
+        assertThat(tls.selfSigned()).isTrue();
+        assertThat(tls.certFile().getFileName()).hasToString("gateway-tls-cert.pem");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(tls.certFile().resolveSibling("gateway-tls-key.pem")))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        Curl.Result r = Curl.run("--proxy", "https://127.0.0.1:" + tls.httpsProxy(), "--proxy-cacert", tls.certFile().toString(),
+                "--proxy-user", customerId + ":" + key + "-country-DE-debug-1", http.url("/bytes/" + MIB));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.bodyBytes()).isEqualTo(TestOrigin.expectedBytes(MIB));
+        String nodeId = r.header("X-IPLoop-Node");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(jdbc.sql("""
+                SELECT count(*) FROM usage_records
+                WHERE node_id = ?::uuid AND bytes_downloaded = ? AND bytes_uploaded = ? AND success AND proxy_type = 'http'
+                """).params(nodeId, r.sizeHeader() + r.sizeDownload(), r.sizeRequest()).query(Long.class).single()).isEqualTo(1));
+    }
+
+    @Test
     void httpsThroughAConnectTunnel() throws Exception {
         Curl.Result r = Curl.run("-k", "-x", proxy("-country-us-city-new_york"), https.url("/bytes/" + MIB));
         assertThat(r.status()).isEqualTo(200);

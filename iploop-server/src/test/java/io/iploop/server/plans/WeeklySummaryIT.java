@@ -64,7 +64,7 @@ class WeeklySummaryIT {
     void accountsWithTrafficGetOneSummaryAWeekUnlessTheyOptedOut() throws Exception {
         Customer reader = withTraffic();
         Customer optedOut = withTraffic();
-        profiles.setNotificationPreferences(optedOut.id(), new NotificationPreferences(true, false, true));
+        profiles.setNotificationPreferences(optedOut.id(), new NotificationPreferences(true, false, true, false));
 
         jobs.runNow("plans-weekly-summary");
         jobs.runNow("plans-weekly-summary");

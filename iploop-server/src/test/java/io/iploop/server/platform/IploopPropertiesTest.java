@@ -1,12 +1,17 @@
 package io.iploop.server.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.util.unit.DataSize;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** When the first start creates the demo customer ({@code IPLOOP_DEMO_CUSTOMER}, {@code IPLOOP_DB_URL}). */
 class IploopPropertiesTest {
@@ -15,7 +20,11 @@ class IploopPropertiesTest {
         return new IploopProperties(Path.of("data"), new IploopProperties.Db(dbUrl, null, null, 0), 7777, 1080, 8001,
                 "0.0.0.0", false, "127.0.0.1", null, false, null, true, Duration.ofSeconds(1), demoCustomer,
                 DataSize.ofMegabytes(256),
-                Duration.ofSeconds(3));
+                Duration.ofSeconds(3), tls(7778, null, null));
+    }
+
+    private static IploopProperties.Tls tls(int proxyPort, @Nullable Path cert, @Nullable Path key) {
+        return new IploopProperties.Tls(proxyPort, 1081, 8002, cert, key, Duration.ofSeconds(10));
     }
 
     @Test
@@ -29,5 +38,29 @@ class IploopPropertiesTest {
     void iploopDemoCustomerOverridesTheDefault() {
         assertThat(with("jdbc:postgresql://db.example/iploop", true).createDemoCustomer()).isTrue();
         assertThat(with(null, false).createDemoCustomer()).isFalse();
+    }
+
+    @Test
+    void tlsPortsAreCheckedAndMinusOneTurnsAListenerOff() {
+        assertThat(tls(-1, null, null).proxyPort()).isEqualTo(-1);
+        assertThat(tls(0, null, null).selfSigned()).isTrue();
+        assertThatThrownBy(() -> tls(-2, null, null)).hasMessageStartingWith("IPLOOP_PROXY_TLS_PORT: -2");
+        assertThatThrownBy(() -> tls(65536, null, null)).hasMessageStartingWith("IPLOOP_PROXY_TLS_PORT: 65536");
+        assertThatThrownBy(() -> new IploopProperties.Tls(7778, 1081, 70000, null, null, Duration.ofSeconds(10)))
+                .hasMessageStartingWith("IPLOOP_NODE_HUB_TLS_PORT");
+    }
+
+    @Test
+    void tlsFilesComeAsAPairOfReadableFiles(@TempDir Path dir) throws IOException {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        Path key = Files.writeString(dir.resolve("key.pem"), "x");
+        assertThat(tls(7778, cert, key).selfSigned()).isFalse();
+        assertThat(tls(7778, Path.of(""), Path.of("")).selfSigned()).isTrue();
+        assertThatThrownBy(() -> tls(7778, cert, null)).hasMessageStartingWith("IPLOOP_TLS_KEY_FILE: not set");
+        assertThatThrownBy(() -> tls(7778, null, key)).hasMessageStartingWith("IPLOOP_TLS_CERT_FILE: not set");
+        assertThatThrownBy(() -> tls(7778, dir.resolve("missing.pem"), key))
+                .hasMessageStartingWith("IPLOOP_TLS_CERT_FILE: " + dir.resolve("missing.pem"));
+        assertThatThrownBy(() -> new IploopProperties.Tls(7778, 1081, 8002, null, null, Duration.ofMillis(500)))
+                .hasMessageStartingWith("IPLOOP_TLS_RELOAD_INTERVAL");
     }
 }

@@ -180,6 +180,7 @@ class TenancyIT {
         tenant("PUT /api/notifications/{id}/read", notification, null);
         tenant("GET /api/billing/invoices/{id}/pdf", invoice, null);
         tenant("GET /api/earn/devices/{id}/traffic", device, null);
+        tenant("GET /api/earn/devices/{id}/reconciliation", device, null);
         tenant("DELETE /api/proxy/sessions/{id}", stickySessionOfA(), null);
         Response sub = call("POST", "/api/sub-users", a.token(), Map.of("name", "tenancy_" + run));
         assertThat(sub.status()).as(sub.toString()).isEqualTo(201);

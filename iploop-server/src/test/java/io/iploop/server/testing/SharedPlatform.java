@@ -84,6 +84,9 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.proxy-port", () -> "0");
         r.add("iploop.socks-port", () -> "0");
         r.add("iploop.node-hub-port", () -> "0");
+        r.add("iploop.tls.proxy-port", () -> "0");
+        r.add("iploop.tls.socks-port", () -> "0");
+        r.add("iploop.tls.node-hub-port", () -> "0");
         r.add("iploop.bind-address", () -> "127.0.0.1");
         r.add("iploop.egress-allow-loopback", () -> "true");
         r.add("iploop.local-node", () -> "true");

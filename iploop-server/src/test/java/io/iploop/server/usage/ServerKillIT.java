@@ -128,6 +128,9 @@ class ServerKillIT {
         env.put("IPLOOP_PROXY_PORT", Integer.toString(ports[1]));
         env.put("IPLOOP_SOCKS_PORT", Integer.toString(ports[2]));
         env.put("IPLOOP_NODE_HUB_PORT", Integer.toString(ports[3]));
+        for (String tlsPort : List.of("IPLOOP_PROXY_TLS_PORT", "IPLOOP_SOCKS_TLS_PORT", "IPLOOP_NODE_HUB_TLS_PORT")) {
+            env.put(tlsPort, "-1");
+        }
         env.put("IPLOOP_USAGE_FLUSH_INTERVAL", FLUSH.toMillis() + "ms");
         env.put("IPLOOP_JOBS_SCHEDULING_ENABLED", "false");
         Process p = pb.start();

@@ -167,6 +167,20 @@ class SettingsPagesIT {
         type("#account-whitelist", "");
         test("save-whitelist").click();
 
+        // docs/ip-authorised-access.md: addresses served without credentials, with their targeting.
+        type("#ip-auth-entries", "198.51.100.0/24 country-zz");
+        test("save-ip-auth").click();
+        assertThat(textOf("ip-auth-error")).contains("targeting").contains("country");
+        assertAccessible("settings-ip-auth-error");
+        type("#ip-auth-entries", "198.51.100.0/24 country-us\n2001:db8:1::/48");
+        test("save-ip-auth").click();
+        assertThat(textOf("done")).contains("Addresses without credentials saved");
+        assertThat(call("GET", "/api/account/ip-authorisations", sessionCookie(), null).body().get("entries").toString())
+                .contains("198.51.100.0/24").contains("country-us").contains("2001:db8:1::/48");
+        type("#ip-auth-entries", "");
+        test("save-ip-auth").click();
+        assertThat(call("GET", "/api/account/ip-authorisations", sessionCookie(), null).body().get("entries")).isEmpty();
+
         type("#company", "Acme Scraping GmbH");
         type("#phone", "not a phone");
         test("save-profile").click();
@@ -182,7 +196,7 @@ class SettingsPagesIT {
         test("save-notifications").click();
         assertThat(textOf("done")).contains("Notification preferences saved");
         assertThat(test("pref-weekly-report").isSelected()).isFalse();
-        assertThat(profiles.notificationPreferences(userId)).isEqualTo(new NotificationPreferences(true, false, true));
+        assertThat(profiles.notificationPreferences(userId)).isEqualTo(new NotificationPreferences(true, false, true, false));
 
         test("delete-open").click();
         type("#confirm-email", "someone-else@example.com");

@@ -33,6 +33,13 @@ class AbuseReportRepository {
                 .query(AbuseReportRepository::map).single();
     }
 
+    /** Reports created at or after {@code since}, oldest first, at most {@code limit}. */
+    List<AbuseReport> filedSince(Instant since, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM abuse_reports WHERE created_at >= :since ORDER BY created_at, id LIMIT :limit")
+                .param("since", since.atOffset(java.time.ZoneOffset.UTC)).param("limit", limit)
+                .query(AbuseReportRepository::map).list();
+    }
+
     List<AbuseReport> list(boolean openOnly, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM abuse_reports" + (openOnly ? " WHERE status = 'open'" : "")
                         + " ORDER BY created_at DESC, id LIMIT :limit")

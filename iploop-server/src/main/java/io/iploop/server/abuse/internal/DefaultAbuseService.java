@@ -35,6 +35,7 @@ import org.springframework.transaction.annotation.Transactional;
 class DefaultAbuseService implements AbuseService {
 
     static final Duration MAX_WINDOW = Duration.ofDays(7);
+    static final int MAX_FILED_SINCE = 10_000;
     private static final Pattern HOST = Pattern.compile(
             "(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.){0,126}[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -91,6 +92,11 @@ class DefaultAbuseService implements AbuseService {
     @Override
     public List<AbuseReport> list(boolean openOnly) {
         return reports.list(openOnly, 200);
+    }
+
+    @Override
+    public List<AbuseReport> filedSince(Instant since) {
+        return reports.filedSince(since, MAX_FILED_SINCE);
     }
 
     @Override

@@ -54,6 +54,11 @@ class DefaultProfileService implements ProfileService {
     }
 
     @Override
+    public java.util.List<UUID> dailyDigestSubscribers(@org.jspecify.annotations.Nullable UUID after, int limit) {
+        return notificationPreferences.dailyDigestSubscribers(after, limit);
+    }
+
+    @Override
     @Transactional
     public NotificationPreferences setNotificationPreferences(UUID userId, NotificationPreferences p) {
         users.findById(userId).orElseThrow(Accounts.notFound());

@@ -17,6 +17,7 @@ import io.iploop.server.earn.ReferralStats;
 import io.iploop.server.earn.ReferredUser;
 import io.iploop.server.earn.ReviewFlag;
 import io.iploop.server.earn.TierProgress;
+import io.iploop.server.earn.TrafficReconciliation;
 import io.iploop.server.ledger.AccountPurpose;
 import io.iploop.server.ledger.LedgerCurrency;
 import io.iploop.server.ledger.LedgerPage;
@@ -25,7 +26,9 @@ import io.iploop.server.ledger.NewTransaction;
 import io.iploop.server.ledger.PostedTransaction;
 import io.iploop.server.ledger.Posting;
 import io.iploop.server.ledger.TransactionKind;
+import io.iploop.server.nodes.AgentTrafficReport;
 import io.iploop.server.nodes.Device;
+import io.iploop.server.nodes.DeviceTrafficCounts;
 import io.iploop.server.nodes.DeviceRegistration;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.SecureTokens;
@@ -75,6 +78,7 @@ class DefaultEarnService implements EarnService {
     /** Paid bytes a referred operator carries before the referral pays (docs/earn-fraud.md): 2 GB. */
     static final long REFERRAL_QUALIFYING_BYTES = 2 * CreditMath.GB;
     private static final int REFERRAL_CODE_LENGTH = 10;
+    static final int MAX_OPEN_DEVICE_FLAGS = 10_000;
     private static final Map<String, Integer> PERIOD_DAYS = Map.of("7d", 7, "30d", 30, "90d", 90, "1y", 365);
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
@@ -155,6 +159,32 @@ class DefaultEarnService implements EarnService {
     @Override
     public List<NodeTraffic> traffic(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to) {
         nodes.device(userId, deviceId);
+        LocalDate[] range = trafficRange(from, to);
+        return usage.nodeTraffic(deviceId, range[0], range[1]);
+    }
+
+    @Override
+    public List<TrafficReconciliation> reconciliation(UUID userId, UUID deviceId, @Nullable String from,
+            @Nullable String to) {
+        LocalDate[] range = trafficRange(from, to);
+        List<DeviceTrafficCounts> counts = nodes.trafficCounts(userId, deviceId, range[0], range[1]);
+        Map<LocalDate, Long> metered = usage.nodeDailyBytes(deviceId, range[0], range[1]);
+        List<TrafficReconciliation> out = new ArrayList<>(counts.size());
+        for (DeviceTrafficCounts c : counts.reversed()) {
+            Long agent = c.agentBytes();
+            out.add(new TrafficReconciliation(c.day(), metered.getOrDefault(c.day(), 0L), c.gatewayBytes(), agent,
+                    agent == null ? null : agent - c.gatewayBytes()));
+        }
+        return out;
+    }
+
+    @Override
+    public void reportAgentTraffic(String nodeKey, AgentTrafficReport report) {
+        nodes.reportAgentTraffic(nodeKey, report);
+    }
+
+    /** {@code [first, last]} of a traffic query: defaults, order and length checked (400 naming the field). */
+    private LocalDate[] trafficRange(@Nullable String from, @Nullable String to) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         LocalDate last = day("to", to, today);
         LocalDate first = day("from", from, last.minusDays(6));
@@ -166,7 +196,7 @@ class DefaultEarnService implements EarnService {
             throw new EarnException(EarnException.Reason.INVALID_PARAMETER, "to: " + last + " (expected: at most "
                     + UsageService.MAX_TRAFFIC_DAYS + " days from " + first + ", both included)", "to");
         }
-        return usage.nodeTraffic(deviceId, first, last);
+        return new LocalDate[] {first, last};
     }
 
     private static LocalDate day(String field, @Nullable String value, LocalDate otherwise) {
@@ -682,6 +712,11 @@ class DefaultEarnService implements EarnService {
     @Override
     public List<ReviewFlag> openReviewFlags(UUID userId) {
         return jumps.open(userId);
+    }
+
+    @Override
+    public List<ReviewFlag> openDeviceReviewFlags() {
+        return jumps.openDeviceFlags(MAX_OPEN_DEVICE_FLAGS);
     }
 
     @Override

@@ -14,6 +14,8 @@ import io.iploop.server.ledger.LedgerPage;
 import io.iploop.server.nodes.DeviceRegistration;
 import io.iploop.server.nodes.NodesException;
 import io.iploop.server.platform.AuthenticatedUser;
+import io.iploop.server.earn.TrafficReconciliation;
+import io.iploop.server.nodes.AgentTrafficReport;
 import io.iploop.server.usage.NodeTraffic;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -110,12 +112,60 @@ class EarnController {
     }
 
     @GetMapping("/devices/{id}/traffic")
-    @Operation(summary = "Destination hosts the device carried per UTC day, with bytes up/down, streams and customers (a count)",
-            description = "from, to: YYYY-MM-DD, both included, at most 31 days (default: the last 7 days). "
+    @Operation(summary = "Destination hosts and ports the device carried per UTC day, with bytes up/down, streams and "
+            + "customers (a count)",
+            description = "from, to: YYYY-MM-DD, both included, at most 31 days (default: the last 7 days). One row per "
+                    + "host and port (port null for records from before ports were recorded: docs/operator-transparency.md). "
                     + "Host names only: paths and contents are never recorded; customers are never identified.")
     List<NodeTraffic> traffic(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id,
             @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to) {
         return earn.traffic(caller.userId(), id, from, to);
+    }
+
+    @GetMapping("/devices/{id}/reconciliation")
+    @Operation(summary = "Per UTC day: metered bytes (earning), bytes the gateway relayed to the device's agent, "
+            + "bytes the agent reported, and the difference agent - gateway",
+            description = "from, to as for /traffic. Agent-reported bytes are untrusted and never earn credits "
+                    + "(docs/operator-transparency.md).")
+    List<TrafficReconciliation> reconciliation(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id,
+            @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to) {
+        return earn.reconciliation(caller.userId(), id, from, to);
+    }
+
+    /** An agent's byte report; {@code day} is YYYY-MM-DD (UTC). */
+    record TrafficReportRequest(@Nullable String deviceId, @Nullable String runId, @Nullable String day,
+            @Nullable Long bytes) {}
+
+    @PostMapping("/devices/traffic-report")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Called by the node agent: its own count of the bytes its device carried on one UTC day",
+            description = "Authenticated by the node key in the X-Node-Key header. Untrusted: validated, shown to the "
+                    + "operator next to the gateway's count, never credited (docs/operator-transparency.md).")
+    void trafficReport(@RequestHeader(name = NODE_KEY_HEADER, required = false) @Nullable String nodeKey,
+            @RequestBody TrafficReportRequest r) {
+        if (nodeKey == null || nodeKey.isBlank()) {
+            throw new NodesException(NodesException.Reason.INVALID_NODE_KEY, "missing " + NODE_KEY_HEADER + " header", null);
+        }
+        UUID runId;
+        try {
+            runId = r.runId() == null ? null : UUID.fromString(r.runId());
+        } catch (IllegalArgumentException e) {
+            throw reportError("runId", "runId: '" + r.runId() + "' (expected: a UUID)");
+        }
+        java.time.LocalDate day;
+        try {
+            day = r.day() == null ? null : java.time.LocalDate.parse(r.day());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw reportError("day", "day: '" + r.day() + "' (expected: YYYY-MM-DD)");
+        }
+        if (r.bytes() == null) {
+            throw reportError("bytes", "bytes: required (a whole number of bytes)");
+        }
+        earn.reportAgentTraffic(nodeKey.strip(), new AgentTrafficReport(r.deviceId(), runId, day, r.bytes()));
+    }
+
+    private static NodesException reportError(String field, String message) {
+        return new NodesException(NodesException.Reason.INVALID_TRAFFIC_REPORT, message, field);
     }
 
     @GetMapping("/balance")

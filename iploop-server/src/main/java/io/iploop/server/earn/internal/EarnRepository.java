@@ -420,6 +420,14 @@ class EarnRepository {
                 .param("user", userId).query(EarnRepository::flag).list();
     }
 
+    /** Every user's open device flags (scope {@code device}), oldest first, at most {@code limit}. */
+    List<ReviewFlag> openDeviceFlags(int limit) {
+        return jdbc.sql("""
+                        SELECT * FROM earn_review_flags WHERE scope = 'device' AND node_id IS NOT NULL
+                          AND cleared_at IS NULL ORDER BY created_at, id LIMIT :limit""")
+                .param("limit", limit).query(EarnRepository::flag).list();
+    }
+
     /** Clears the user's open flags; returns them as cleared. */
     List<ReviewFlag> clearFlags(UUID userId, UUID adminId, @Nullable String note) {
         return jdbc.sql("""

@@ -69,6 +69,10 @@ class EarningsJumps {
         return repo.openFlags(userId);
     }
 
+    List<ReviewFlag> openDeviceFlags(int limit) {
+        return repo.openDeviceFlags(limit);
+    }
+
     /** Clears the user's open flags, audited ({@link AuditAction#EARN_REVIEW_CLEARED}) per flag. */
     List<ReviewFlag> clear(UUID adminId, UUID userId, @Nullable String note) {
         List<ReviewFlag> cleared = repo.clearFlags(userId, adminId, note);

@@ -1,19 +1,23 @@
 package io.iploop.server.keys.internal;
 
+import io.iploop.gateway.Gateway;
 import io.iploop.server.audit.AuditAction;
 import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditService;
 import io.iploop.server.keys.ApiKey;
+import io.iploop.server.keys.IpAuthorisation;
 import io.iploop.server.keys.KeyOwners;
 import io.iploop.server.keys.ApiKeysService;
 import io.iploop.server.keys.CreatedApiKey;
 import io.iploop.server.keys.KeysException;
 import io.iploop.server.platform.SecureTokens;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -29,10 +33,13 @@ class DefaultApiKeysService implements ApiKeysService {
 
     private final ApiKeyRepository keys;
     private final AuditService audit;
+    private final IpAuthorisationRepository ipAuthorisations;
     private final KeyOwners owners;
 
-    DefaultApiKeysService(ApiKeyRepository keys, AuditService audit, KeyOwners owners) {
+    DefaultApiKeysService(ApiKeyRepository keys, IpAuthorisationRepository ipAuthorisations, AuditService audit,
+            KeyOwners owners) {
         this.keys = keys;
+        this.ipAuthorisations = ipAuthorisations;
         this.audit = audit;
         this.owners = owners;
     }
@@ -146,6 +153,80 @@ class DefaultApiKeysService implements ApiKeysService {
 
     private static KeysException notFound() {
         return new KeysException(KeysException.Reason.NOT_FOUND, "no such API key", null);
+    }
+
+    @Override
+    public List<IpAuthorisation> ipAuthorisations(UUID userId) {
+        return ipAuthorisations.list(userId);
+    }
+
+    @Override
+    @Transactional
+    public List<IpAuthorisation> setIpAuthorisations(UUID userId, List<IpAuthorisation> entries) {
+        List<IpAuthorisation> valid = validateIpAuthorisations(entries);
+        keys.lockUser(userId);
+        for (IpAuthorisation e : valid) {
+            ipAuthorisations.overlapOfAnother(userId, e.ip()).ifPresent(other -> {
+                throw alreadyAuthorised(e.ip(), other);
+            });
+        }
+        List<IpAuthorisation> old = ipAuthorisations.list(userId);
+        try {
+            ipAuthorisations.replace(userId, valid);
+        } catch (DataIntegrityViolationException race) {
+            // Another account claimed an overlapping range between the check and the insert.
+            throw new KeysException(KeysException.Reason.IP_ALREADY_AUTHORISED,
+                    "entries: an address overlaps one another account has just authorised", "entries");
+        }
+        audit.record(new AuditEvent(userId, AuditAction.IP_AUTHORISATIONS_CHANGED, "account", userId.toString(),
+                Map.of("old", describe(old), "new", describe(valid))));
+        return ipAuthorisations.list(userId); // as stored: a single address without its /32 or /128
+    }
+
+    /** Normalised entries: addresses as in whitelists, targeting checked by the gateway's own parser. */
+    static List<IpAuthorisation> validateIpAuthorisations(List<IpAuthorisation> entries) {
+        if (entries.size() > IpWhitelist.MAX_ENTRIES) {
+            throw invalidIpAuthorisation("entries: " + entries.size() + " entries (expected: at most "
+                    + IpWhitelist.MAX_ENTRIES + ")", "entries");
+        }
+        List<IpAuthorisation> valid = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            IpAuthorisation e = entries.get(i);
+            String field = "entries[" + i + "]";
+            String ip;
+            try {
+                ip = IpWhitelist.validate(List.of(e.ip()), field + ".ip").getFirst();
+            } catch (KeysException bad) {
+                throw invalidIpAuthorisation(bad.getMessage(), field + ".ip");
+            }
+            String targeting = e.targeting().strip();
+            String error = Gateway.targetingError(targeting);
+            if (error != null) {
+                throw invalidIpAuthorisation(field + ".targeting: " + error, field + ".targeting");
+            }
+            for (int j = 0; j < valid.size(); j++) {
+                if (IpWhitelist.overlap(valid.get(j).ip(), ip)) {
+                    throw invalidIpAuthorisation(field + ".ip: '" + ip + "' overlaps entries[" + j + "] '"
+                            + valid.get(j).ip() + "' (expected: ranges that do not overlap)", field + ".ip");
+                }
+            }
+            valid.add(new IpAuthorisation(ip, targeting));
+        }
+        return List.copyOf(valid);
+    }
+
+    private static KeysException invalidIpAuthorisation(String message, String field) {
+        return new KeysException(KeysException.Reason.INVALID_IP_AUTHORISATION, message, field);
+    }
+
+    private static KeysException alreadyAuthorised(String ip, String other) {
+        return new KeysException(KeysException.Reason.IP_ALREADY_AUTHORISED, "entries: '" + ip + "' overlaps '" + other
+                + "', which another account has authorised for access without credentials (an address belongs to one account)",
+                "entries");
+    }
+
+    private static String describe(List<IpAuthorisation> entries) {
+        return String.join(",", entries.stream().map(e -> e.targeting().isEmpty() ? e.ip() : e.ip() + "=" + e.targeting()).toList());
     }
 
     private void audit(UUID userId, AuditAction action, ApiKey key) {

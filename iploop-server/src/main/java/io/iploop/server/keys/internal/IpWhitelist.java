@@ -70,6 +70,20 @@ final class IpWhitelist {
         return new IpWhitelist(ranges);
     }
 
+    /**
+     * Whether two stored (validated) entries share at least one address: one range holds the other,
+     * as CIDR ranges either nest or are disjoint.
+     */
+    static boolean overlap(String a, String b) {
+        Range ra = parse(a);
+        Range rb = parse(b);
+        if (ra.network().length != rb.network().length) {
+            return false;
+        }
+        int shorter = Math.min(ra.prefix(), rb.prefix());
+        return Arrays.equals(mask(ra.network(), shorter), mask(rb.network(), shorter));
+    }
+
     /** True when the whitelist is empty or {@code client} falls in one of its entries. */
     boolean allows(InetAddress client) {
         if (ranges.isEmpty()) {

@@ -35,7 +35,9 @@ import org.springframework.stereotype.Component;
  * among them) are not decided here: they reach the gateway through the plans feature's
  * {@code LimitsProvider}. Blocks on two indexed lookups, the key and the account (the gateway
  * calls it off the event loop and caches results for 5 s). {@code last_used_at} is recorded in memory and
- * written every 10 s and on shutdown, so authentication never waits for an UPDATE.
+ * written every 10 s and on shutdown, so authentication never waits for an UPDATE. A request without
+ * credentials is served by {@link #authenticateAddress} when an account authorised the client's
+ * address (docs/ip-authorised-access.md).
  *
  * <p>A username {@code CUSTOMERID-sub-NAME} ({@link SubUserNames}) is a sub-user's
  * (docs/sub-users.md#credentials): its secret is looked up through {@link SubUserCredentials} and
@@ -52,13 +54,16 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
             AuthResult.RejectReason.BAD_CREDENTIALS, "invalid customer id or API key");
 
     private final ApiKeyRepository keys;
+    private final IpAuthorisationRepository ipAuthorisations;
     private final KeyOwners owners;
     private final SubUserCredentials subUsers;
     private final Clock clock;
     private final ConcurrentHashMap<UUID, Instant> pendingTouches = new ConcurrentHashMap<>();
 
-    JdbcProxyAuthenticator(ApiKeyRepository keys, KeyOwners owners, SubUserCredentials subUsers) {
+    JdbcProxyAuthenticator(ApiKeyRepository keys, IpAuthorisationRepository ipAuthorisations, KeyOwners owners,
+            SubUserCredentials subUsers) {
         this.keys = keys;
+        this.ipAuthorisations = ipAuthorisations;
         this.owners = owners;
         this.subUsers = subUsers;
         this.clock = Clock.systemUTC();
@@ -68,6 +73,32 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
     public CompletionStage<AuthResult> authenticate(String customerId, String apiKeySha256Hex, InetAddress clientAddress) {
         try {
             return CompletableFuture.completedFuture(check(customerId, apiKeySha256Hex, clientAddress));
+        } catch (RuntimeException storeUnavailable) {
+            return CompletableFuture.failedFuture(storeUnavailable);
+        }
+    }
+
+    /**
+     * IP-authorised access (docs/ip-authorised-access.md): the account whose entry holds
+     * {@code clientAddress}, if that account is active; its customer id and the entry's default
+     * targeting. Two indexed lookups, as for a key. Not whitelist-checked: the entry is the
+     * account's own grant for that address.
+     */
+    @Override
+    public CompletionStage<AuthResult> authenticateAddress(InetAddress clientAddress) {
+        try {
+            Optional<IpAuthorisationRepository.Match> match = ipAuthorisations.find(clientAddress);
+            if (match.isEmpty()) {
+                return CompletableFuture.completedFuture(NOT_AUTHORISED);
+            }
+            UUID userId = match.get().userId();
+            Optional<String> customerId = owners.activeCustomerId(userId);
+            if (customerId.isEmpty()) {
+                return CompletableFuture.completedFuture(NOT_AUTHORISED);
+            }
+            String targeting = match.get().targeting();
+            return CompletableFuture.completedFuture(new AuthResult.Accepted(
+                    new CustomerPrincipal(userId, customerId.get(), null), targeting.isEmpty() ? null : targeting));
         } catch (RuntimeException storeUnavailable) {
             return CompletableFuture.failedFuture(storeUnavailable);
         }

@@ -7,6 +7,7 @@ import io.iploop.server.audit.AuditService;
 import io.iploop.server.nodes.NewNodeModeration;
 import io.iploop.server.nodes.NodeModeration;
 import io.iploop.server.nodes.NodeModerationService;
+import io.iploop.server.nodes.NodeQualityReading;
 import io.iploop.server.nodes.NodesException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -28,6 +29,7 @@ class DefaultNodeModerationService implements NodeModerationService {
 
     static final int MAX_REASON = 500;
     static final int MAX_LISTED = 500;
+    static final int MAX_RULE = 40;
     private static final Set<String> ACTIONS = Set.of("ban", "quarantine");
     private static final Set<String> SCOPES = Set.of("node", "owner", "cidr", "asn");
 
@@ -47,6 +49,30 @@ class DefaultNodeModerationService implements NodeModerationService {
     @Override
     @Transactional
     public NodeModeration moderate(UUID adminId, NewNodeModeration r) {
+        return create(adminId, null, r);
+    }
+
+    @Override
+    @Transactional
+    public NodeModeration moderateByRule(String rule, NewNodeModeration request) {
+        if (rule.isBlank() || rule.length() > MAX_RULE) {
+            throw new IllegalArgumentException("rule: '" + rule + "' (expected: 1-" + MAX_RULE + " characters)");
+        }
+        return create(null, rule, request);
+    }
+
+    @Override
+    public Set<UUID> moderatedNodeIds() {
+        return moderations.moderatedIds();
+    }
+
+    @Override
+    public List<NodeQualityReading> connectedNodeQuality() {
+        return moderations.connectedQuality();
+    }
+
+    /** Validates and stores a moderation by an admin ({@code adminId}) or by an auto-ban rule ({@code rule}). */
+    private NodeModeration create(@Nullable UUID adminId, @Nullable String rule, NewNodeModeration r) {
         String action = lower(r.action());
         if (action == null || !ACTIONS.contains(action)) {
             throw invalid("action", "action: '" + r.action() + "' (expected: ban or quarantine)");
@@ -86,10 +112,16 @@ class DefaultNodeModerationService implements NodeModerationService {
             case "cidr" -> cidr = cidr(target);
             default -> asn = asn(target);
         }
-        NodeModeration saved = moderations.insert(action, scope, nodeId, ownerId, cidr, asn, reason, r.expiresAt(), adminId);
+        NodeModeration saved = moderations.insert(action, scope, nodeId, ownerId, cidr, asn, reason, r.expiresAt(), adminId,
+                rule);
         Map<String, String> details = details(saved);
         details.put("reason", reason);
         details.put("expiresAt", saved.expiresAt() == null ? "never" : saved.expiresAt().toString());
+        if (rule != null) {
+            // No user acted: the audit entry has no user and says which rule did it.
+            details.put("actor", "system");
+            details.put("rule", rule);
+        }
         audit.record(new AuditEvent(adminId, AuditAction.NODE_MODERATED, "node_moderation", saved.id().toString(), details));
         return saved;
     }

@@ -2,7 +2,9 @@ package io.iploop.server.nodes.internal;
 
 import io.iploop.gateway.spi.ConnectedNode;
 import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.nodes.AgentTrafficReport;
 import io.iploop.server.nodes.CityIsps;
+import io.iploop.server.nodes.DeviceTrafficCounts;
 import io.iploop.server.nodes.Device;
 import io.iploop.server.nodes.DeviceRegistration;
 import io.iploop.server.accounts.UserStatus;
@@ -23,7 +25,10 @@ import io.iploop.server.nodes.NodesException;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.SecureTokens;
 import io.iploop.server.platform.v2.Paged;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -57,10 +62,15 @@ class DefaultNodesService implements NodesService {
     private final AccountsService accounts;
     private final AuditService audit;
     private final NodeModerationRepository moderations;
+    private final TrafficReconciliationRepository reconciliation;
+    private final Clock clock;
 
     DefaultNodesService(NodeRepository nodes, NodeKeyRepository keys, LiveNodes live, AccountsService accounts,
-            AuditService audit, NodeModerationRepository moderations) {
+            AuditService audit, NodeModerationRepository moderations, TrafficReconciliationRepository reconciliation,
+            Clock clock) {
         this.moderations = moderations;
+        this.reconciliation = reconciliation;
+        this.clock = clock;
         this.nodes = nodes;
         this.keys = keys;
         this.live = live;
@@ -274,13 +284,7 @@ class DefaultNodesService implements NodesService {
     @Override
     @Transactional
     public Device registerDevice(String nodeKey, DeviceRegistration r) {
-        if (!nodeKey.matches(NODE_KEY_PREFIX + "[0-9a-f]{48}")) {
-            throw new NodesException(NodesException.Reason.INVALID_NODE_KEY, "invalid or revoked node key", null);
-        }
-        NodeKeyRepository.ActiveKey key = keys.findActiveByHash(SecureTokens.sha256Hex(nodeKey))
-                .filter(k -> accounts.find(k.ownerUserId()).map(a -> a.status() == UserStatus.ACTIVE).orElse(false))
-                .orElseThrow(() -> new NodesException(NodesException.Reason.INVALID_NODE_KEY,
-                        "invalid or revoked node key, or its account is not active", null));
+        NodeKeyRepository.ActiveKey key = activeKey(nodeKey);
         if (!DEVICE_ID.matcher(r.deviceId()).matches()) {
             throw invalid("deviceId", "deviceId: 1-128 characters of [A-Za-z0-9._:-]");
         }
@@ -299,6 +303,60 @@ class DefaultNodesService implements NodesService {
                         "this device id is registered to another account", "deviceId"));
         keys.touch(key.id());
         return device(key.ownerUserId(), id);
+    }
+
+    /** The active key {@code nodeKey} names, whose account is active; else 401 {@code invalid_node_key}. */
+    private NodeKeyRepository.ActiveKey activeKey(String nodeKey) {
+        if (!nodeKey.matches(NODE_KEY_PREFIX + "[0-9a-f]{48}")) {
+            throw new NodesException(NodesException.Reason.INVALID_NODE_KEY, "invalid or revoked node key", null);
+        }
+        return keys.findActiveByHash(SecureTokens.sha256Hex(nodeKey))
+                .filter(k -> accounts.find(k.ownerUserId()).map(a -> a.status() == UserStatus.ACTIVE).orElse(false))
+                .orElseThrow(() -> new NodesException(NodesException.Reason.INVALID_NODE_KEY,
+                        "invalid or revoked node key, or its account is not active", null));
+    }
+
+    @Override
+    @Transactional
+    public void reportAgentTraffic(String nodeKey, AgentTrafficReport r) {
+        NodeKeyRepository.ActiveKey key = activeKey(nodeKey);
+        if (r.deviceId() == null || !DEVICE_ID.matcher(r.deviceId()).matches()) {
+            throw report("deviceId", "deviceId: 1-128 characters of [A-Za-z0-9._:-]");
+        }
+        if (r.runId() == null) {
+            throw report("runId", "runId: required (a UUID the agent picks at start)");
+        }
+        if (r.day() == null) {
+            throw report("day", "day: required (YYYY-MM-DD, UTC)");
+        }
+        if (r.bytes() < 0 || r.bytes() > AgentTrafficReport.MAX_BYTES_PER_DAY) {
+            throw report("bytes", "bytes: " + r.bytes() + " (expected: 0 to " + AgentTrafficReport.MAX_BYTES_PER_DAY + ")");
+        }
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        if (r.day().isAfter(today)) {
+            throw report("day", "day: " + r.day() + " is in the future (today is " + today + " UTC)");
+        }
+        if (r.day().isBefore(today.minusDays(AgentTrafficReport.MAX_AGE_DAYS))) {
+            throw report("day", "day: " + r.day() + " (expected: at most " + AgentTrafficReport.MAX_AGE_DAYS
+                    + " days ago)");
+        }
+        // Only the agent's own device: a device id of the key's owner. Another owner's id is 404, as unknown.
+        UUID nodeId = nodes.deviceByDeviceId(key.ownerUserId(), r.deviceId()).orElseThrow(() -> new NodesException(
+                NodesException.Reason.DEVICE_NOT_FOUND, "no device " + r.deviceId() + " for this node key", "deviceId"));
+        if (!reconciliation.recordAgentBytes(nodeId, r.day(), r.runId(), r.bytes(), AgentTrafficReport.MAX_RUNS_PER_DAY)) {
+            throw report("runId", "runId: at most " + AgentTrafficReport.MAX_RUNS_PER_DAY
+                    + " agent runs per device and day");
+        }
+    }
+
+    @Override
+    public List<DeviceTrafficCounts> trafficCounts(UUID ownerId, UUID nodeId, LocalDate from, LocalDate to) {
+        device(ownerId, nodeId);
+        return reconciliation.daily(nodeId, from, to);
+    }
+
+    private static NodesException report(String field, String message) {
+        return new NodesException(NodesException.Reason.INVALID_TRAFFIC_REPORT, message, field);
     }
 
     @Override

@@ -21,7 +21,7 @@ class GeoNodeEvidence implements NodeEvidence {
 
     @Override
     public boolean geoIpEnabled() {
-        return geoIp.enabled();
+        return geoIp.locates();
     }
 
     @Override

@@ -82,13 +82,15 @@ class JdbcNodeAuthenticator implements NodeAuthenticator {
             Optional<GeoIpLookup.Location> geo = geoIp.lookup(ip);
             if (geo.isPresent()) {
                 GeoIpLookup.Location g = geo.get();
-                country = country(g.country());
-                region = truncate(g.region(), 100);
-                city = truncate(g.city(), 100);
+                if (g.located()) {
+                    country = country(g.country());
+                    region = truncate(g.region(), 100);
+                    city = truncate(g.city(), 100);
+                    // Only from the database: zip targeting must not trust what an agent says (docs/exit-quality.md#targeting).
+                    postalCode = truncate(g.postalCode(), 16);
+                }
                 asn = g.asn() > 0 ? g.asn() : asn;
                 isp = g.isp() != null ? truncate(g.isp(), 255) : isp;
-                // Only from the database: zip targeting must not trust what an agent says (docs/exit-quality.md#targeting).
-                postalCode = truncate(g.postalCode(), 16);
             }
         }
         String connectionType = hello.connectionType() == null ? null

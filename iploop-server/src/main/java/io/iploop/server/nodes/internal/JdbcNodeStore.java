@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The gateway's {@link NodeStore}: node status and counters in {@code nodes} (counters in bytes).
@@ -17,10 +18,13 @@ class JdbcNodeStore implements NodeStore {
 
     private final NodeRepository nodes;
     private final NodeModerationRepository moderations;
+    private final TrafficReconciliationRepository reconciliation;
 
-    JdbcNodeStore(NodeRepository nodes, NodeModerationRepository moderations) {
+    JdbcNodeStore(NodeRepository nodes, NodeModerationRepository moderations,
+            TrafficReconciliationRepository reconciliation) {
         this.nodes = nodes;
         this.moderations = moderations;
+        this.reconciliation = reconciliation;
     }
 
     @Override
@@ -38,10 +42,17 @@ class JdbcNodeStore implements NodeStore {
         nodes.disconnected(nodeId);
     }
 
+    /**
+     * Adds the deltas to the node totals and to the per-day gateway bytes of the agent byte
+     * reconciliation (docs/operator-transparency.md#agent-byte-reconciliation), in one transaction:
+     * the gateway retries a failed flush, so both are added or neither.
+     */
     @Override
+    @Transactional
     public void addCounters(List<NodeCounters> deltas) {
         if (!deltas.isEmpty()) {
             nodes.addCounters(deltas);
+            reconciliation.addGatewayBytes(deltas);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.iploop.server.nodes.internal;
 
 import io.iploop.server.nodes.NodeModeration;
+import io.iploop.server.nodes.NodeQualityReading;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -27,7 +28,7 @@ class NodeModerationRepository {
 
     private static final String COLUMNS = """
             id, action, scope, node_id, owner_user_id, CAST(cidr AS text) AS cidr_text, asn, reason, expires_at,
-            created_by, created_at, lifted_at, lifted_by,
+            created_by, created_at, lifted_at, lifted_by, rule,
             (lifted_at IS NULL AND (expires_at IS NULL OR expires_at > now())) AS active""";
 
     /** Nodes {@code n} joined with the moderations {@code m} in force that match them. */
@@ -46,13 +47,14 @@ class NodeModerationRepository {
     }
 
     NodeModeration insert(String action, String scope, @Nullable UUID nodeId, @Nullable UUID ownerUserId,
-            @Nullable String cidr, @Nullable Integer asn, String reason, @Nullable Instant expiresAt, UUID adminId) {
+            @Nullable String cidr, @Nullable Integer asn, String reason, @Nullable Instant expiresAt,
+            @Nullable UUID adminId, @Nullable String rule) {
         return jdbc.sql("INSERT INTO node_moderations (action, scope, node_id, owner_user_id, cidr, asn, reason, "
-                        + "expires_at, created_by) VALUES (:action, :scope, :node, :owner, CAST(:cidr AS cidr), "
-                        + ":asn, :reason, :expires, :admin) RETURNING " + COLUMNS)
+                        + "expires_at, created_by, rule) VALUES (:action, :scope, :node, :owner, CAST(:cidr AS cidr), "
+                        + ":asn, :reason, :expires, :admin, :rule) RETURNING " + COLUMNS)
                 .param("action", action).param("scope", scope).param("node", nodeId).param("owner", ownerUserId)
                 .param("cidr", cidr).param("asn", asn).param("reason", reason)
-                .param("expires", utc(expiresAt)).param("admin", adminId)
+                .param("expires", utc(expiresAt)).param("admin", adminId).param("rule", rule)
                 .query(NodeModerationRepository::map).single();
     }
 
@@ -113,6 +115,19 @@ class NodeModerationRepository {
         return Set.copyOf(jdbc.sql("SELECT DISTINCT n.id " + EFFECTIVE).query(UUID.class).list());
     }
 
+    /**
+     * The stored quality score (docs/exit-quality.md#score, as the gateway last reported it) and the
+     * lifetime stream count of every connected node that its owner has not removed.
+     */
+    List<NodeQualityReading> connectedQuality() {
+        return jdbc.sql("""
+                        SELECT id, quality_score, total_requests FROM nodes
+                        WHERE status IN ('available', 'busy') AND removed_at IS NULL ORDER BY id""")
+                .query((rs, n) -> new NodeQualityReading(rs.getObject("id", UUID.class), rs.getInt("quality_score"),
+                        rs.getLong("total_requests")))
+                .list();
+    }
+
     private static NodeModeration map(ResultSet rs, int row) throws SQLException {
         Object asn = rs.getObject("asn");
         return new NodeModeration(rs.getObject("id", UUID.class), rs.getString("action"), rs.getString("scope"),
@@ -120,7 +135,7 @@ class NodeModerationRepository {
                 asn == null ? null : ((Number) asn).intValue(), rs.getString("reason"),
                 instant(rs.getTimestamp("expires_at")), rs.getObject("created_by", UUID.class),
                 rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("lifted_at")),
-                rs.getObject("lifted_by", UUID.class), rs.getBoolean("active"));
+                rs.getObject("lifted_by", UUID.class), rs.getBoolean("active"), rs.getString("rule"));
     }
 
     private static @Nullable Instant instant(@Nullable Timestamp ts) {

@@ -235,6 +235,12 @@ class NodeRepository {
                 .query(UUID.class).optional();
     }
 
+    /** nodes.id of the owner's device with the agent's device id {@code deviceId}, unless removed. */
+    Optional<UUID> deviceByDeviceId(UUID owner, String deviceId) {
+        return jdbc.sql("SELECT id FROM nodes WHERE device_id = :deviceId AND owner_user_id = :owner AND removed_at IS NULL")
+                .param("deviceId", deviceId).param("owner", owner).query(UUID.class).optional();
+    }
+
     /** The owner's devices that are not removed, oldest first. */
     List<DeviceRow> devices(UUID owner) {
         return jdbc.sql("SELECT * FROM nodes WHERE owner_user_id = :owner AND removed_at IS NULL ORDER BY created_at, id")

@@ -83,6 +83,8 @@ class SecurityConfig {
                                 "/api/auth/forgot-password", "/api/auth/reset-password").permitAll()
                         // The node agent authenticates with its node key (X-Node-Key), checked by the earn feature.
                         .requestMatchers(HttpMethod.POST, "/api/earn/devices/register").permitAll()
+                        // The agent's byte report: authenticated by its node key like registration.
+                        .requestMatchers(HttpMethod.POST, "/api/earn/devices/traffic-report").permitAll()
                         // The public abuse intake (docs/moderation.md#abuse-reports), rate limited by the abuse feature.
                         .requestMatchers(HttpMethod.POST, "/api/abuse").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/auth/verify-reset-token", "/api/auth/verify-email")

@@ -33,7 +33,7 @@ import org.springframework.web.bind.annotation.RestController;
  * sessions on this server's gateway. A session is addressed by the id the customer chose
  * ({@code session-ID} in the proxy user name); another account's session, an expired or closed
  * one and an unknown id all answer 404. Nothing here is written to the database: sessions live
- * in the data plane's memory.
+ * in the data plane's memory (which saves them in batches for restarts, {@link JdbcStickySessionStore}).
  */
 @RestController
 @RequestMapping("/api/proxy/sessions")
@@ -49,7 +49,7 @@ class ProxySessionsController {
     }
 
     @GetMapping
-    @Operation(summary = "The caller's live sticky sessions: exit node, its location and age, pinned since, expiry")
+    @Operation(summary = "The caller's live sticky sessions: exit node, its location and age, pinned since, expiry, bytes carried")
     SessionsResponse list(@AuthenticationPrincipal AuthenticatedUser caller) {
         Instant now = Instant.now();
         return new SessionsResponse(sessions().list(caller.userId()).stream().map(s -> SessionView.of(s, now)).toList());
@@ -100,11 +100,12 @@ class ProxySessionsController {
      * @param nodeAgeSeconds how long the exit node has been connected, seconds
      */
     record SessionView(String id, UUID nodeId, @Nullable String country, @Nullable String city, @Nullable Integer asn,
-            long nodeAgeSeconds, Instant pinnedAt, Instant expiresAt) {
+            long nodeAgeSeconds, Instant pinnedAt, Instant expiresAt, long bytes) {
 
         static SessionView of(StickySession s, Instant now) {
             return new SessionView(s.id(), s.nodeId(), s.country(), s.city(), s.asn() == 0 ? null : s.asn(),
-                    Math.max(0, Duration.between(s.nodeConnectedSince(), now).toSeconds()), s.pinnedAt(), s.expiresAt());
+                    Math.max(0, Duration.between(s.nodeConnectedSince(), now).toSeconds()), s.pinnedAt(), s.expiresAt(),
+                    s.bytes());
         }
     }
 

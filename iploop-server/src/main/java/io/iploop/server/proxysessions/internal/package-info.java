@@ -1,4 +1,5 @@
-/** Implementation of the proxy sessions feature: the {@code /api/proxy/sessions} controller. */
+/** Implementation of the proxy sessions feature: the {@code /api/proxy/sessions} controller and the
+ * data plane's sticky-session store. */
 @NullMarked
 package io.iploop.server.proxysessions.internal;
 

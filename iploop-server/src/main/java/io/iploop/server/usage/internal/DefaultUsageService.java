@@ -87,13 +87,24 @@ class DefaultUsageService implements UsageService {
     }
 
     @Override
-    public List<NodeTraffic> nodeTraffic(UUID nodeId, LocalDate from, LocalDate to) {
+    public java.util.Map<LocalDate, Long> nodeDailyBytes(UUID nodeId, LocalDate from, LocalDate to) {
+        checkTrafficRange(from, to);
+        return usage.nodeDailyBytes(nodeId, from.atStartOfDay(ZoneOffset.UTC).toInstant(),
+                to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+    }
+
+    private static void checkTrafficRange(LocalDate from, LocalDate to) {
         if (from.isAfter(to)) {
             throw new IllegalArgumentException("from: " + from + " (expected: <= to " + to + ")");
         }
         if (from.plusDays(MAX_TRAFFIC_DAYS).isBefore(to.plusDays(1))) {
             throw new IllegalArgumentException("to: " + to + " (expected: at most " + MAX_TRAFFIC_DAYS + " days from " + from + ")");
         }
+    }
+
+    @Override
+    public List<NodeTraffic> nodeTraffic(UUID nodeId, LocalDate from, LocalDate to) {
+        checkTrafficRange(from, to);
         return usage.nodeTraffic(nodeId, from.atStartOfDay(ZoneOffset.UTC).toInstant(),
                 to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), MAX_TRAFFIC_HOSTS_PER_DAY);
     }

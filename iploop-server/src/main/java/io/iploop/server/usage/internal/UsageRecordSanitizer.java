@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * customer controls the target host (a SOCKS5 domain name is any 255 bytes) and partly the session
  * id, and one NUL byte makes PostgreSQL refuse the whole batch ({@code docs/security.md}). Control
  * characters (C0, DEL, C1) and unpaired surrogates become {@value #REPLACEMENT}; each field is cut
- * to its column's length; a country that is not two ASCII letters becomes null (the column is {@code char(2)}). Numbers, ids and
+ * to its column's length; a target port outside 1-65535 becomes null; a country that is not two ASCII letters becomes null (the column is {@code char(2)}). Numbers, ids and
  * times are left alone (a record the database still refuses is dead-lettered by
  * {@link JdbcUsageSink}). Stateless; thread-safe.
  */
@@ -34,7 +34,8 @@ final class UsageRecordSanitizer {
         String proxyType = clean(r.proxyType(), MAX_PROXY_TYPE);
         String error = clean(r.errorMessage(), MAX_ERROR);
         String country = country(r.targetCountry());
-        if (same(session, r.sessionId()) && same(city, r.targetCity()) && same(host, r.targetHost())
+        Integer port = r.targetPort() != null && r.targetPort() >= 1 && r.targetPort() <= 65535 ? r.targetPort() : null;
+        if (port == r.targetPort() && same(session, r.sessionId()) && same(city, r.targetCity()) && same(host, r.targetHost())
                 && same(proxyType, r.proxyType()) && same(error, r.errorMessage())
                 && same(country, r.targetCountry())) {
             return r;
@@ -42,7 +43,7 @@ final class UsageRecordSanitizer {
         return new UsageRecord(r.id(), r.userId(), r.apiKeyId(), r.nodeId(), session, r.bytesDownloaded(),
                 r.bytesUploaded(), r.requestCount(), country, city, host == null ? "" : host,
                 proxyType == null ? "" : proxyType, r.success(), error, r.startedAt(), r.endedAt(), r.httpStatus(),
-                r.subUserId());
+                port, r.subUserId());
     }
 
     /**

@@ -46,8 +46,8 @@ class UsageRepository {
                         INSERT INTO usage_records (id, user_id, api_key_id, node_id, session_id, bytes_downloaded,
                                                    bytes_uploaded, request_count, target_country, target_city,
                                                    target_host, proxy_type, success, error_message, started_at, ended_at,
-                                                   http_status, sub_user_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                   http_status, target_port, sub_user_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO NOTHING""",
                 batch, 1000, (ps, r) -> {
                     ps.setObject(1, r.id());
@@ -69,7 +69,8 @@ class UsageRepository {
                     Integer status = r.httpStatus();
                     ps.setObject(17, status != null && status >= 100 && status <= 599 ? status.shortValue() : null,
                             Types.SMALLINT);
-                    ps.setObject(18, r.subUserId(), Types.OTHER);
+                    ps.setObject(18, r.targetPort(), Types.INTEGER);
+                    ps.setObject(19, r.subUserId(), Types.OTHER);
                 });
         List<UsageRecord> inserted = new ArrayList<>(batch.size());
         int i = 0;
@@ -308,24 +309,44 @@ class UsageRepository {
                 .list();
     }
 
-    /** Per UTC day and lower-cased host, newest day first, most bytes first, {@code perDay} hosts a day. */
+    /**
+     * Per UTC day, lower-cased host and destination port (null port: records without one), newest day
+     * first, most bytes first, {@code perDay} host:port rows a day.
+     */
     List<NodeTraffic> nodeTraffic(UUID nodeId, Instant from, Instant to, int perDay) {
         return jdbc.sql("""
-                        SELECT day, host, up, down, streams, customers FROM (
+                        SELECT day, host, port, up, down, streams, customers FROM (
                             SELECT (started_at AT TIME ZONE 'UTC')::date AS day, lower(target_host) AS host,
+                                   target_port AS port,
                                    sum(bytes_uploaded) AS up, sum(bytes_downloaded) AS down, count(*) AS streams,
                                    count(DISTINCT user_id) AS customers,
                                    row_number() OVER (PARTITION BY (started_at AT TIME ZONE 'UTC')::date
-                                                      ORDER BY sum(total_bytes) DESC, lower(target_host)) AS rank
+                                                      ORDER BY sum(total_bytes) DESC, lower(target_host),
+                                                               target_port NULLS FIRST) AS rank
                             FROM usage_records
                             WHERE node_id = :node AND started_at >= :from AND started_at < :to
-                            GROUP BY 1, 2) per_host
+                            GROUP BY 1, 2, 3) per_host
                         WHERE rank <= :perDay
-                        ORDER BY day DESC, up + down DESC, host""")
+                        ORDER BY day DESC, up + down DESC, host, port NULLS FIRST""")
                 .param("node", nodeId).param("from", java.sql.Timestamp.from(from)).param("to", java.sql.Timestamp.from(to))
                 .param("perDay", perDay)
                 .query((rs, n) -> new NodeTraffic(rs.getObject("day", java.time.LocalDate.class), rs.getString("host"),
-                        rs.getLong("up"), rs.getLong("down"), rs.getLong("streams"), rs.getLong("customers")))
+                        rs.getObject("port", Integer.class), rs.getLong("up"), rs.getLong("down"), rs.getLong("streams"), rs.getLong("customers")))
                 .list();
+    }
+
+    /** Metered bytes (both directions) of the node's records per UTC day the records started on. */
+    Map<java.time.LocalDate, Long> nodeDailyBytes(UUID nodeId, Instant from, Instant to) {
+        Map<java.time.LocalDate, Long> out = new java.util.TreeMap<>();
+        jdbc.sql("""
+                        SELECT (started_at AT TIME ZONE 'UTC')::date AS day, sum(total_bytes) AS bytes
+                        FROM usage_records
+                        WHERE node_id = :node AND started_at >= :from AND started_at < :to
+                        GROUP BY 1""")
+                .param("node", nodeId).param("from", java.sql.Timestamp.from(from)).param("to", java.sql.Timestamp.from(to))
+                .query(rs -> {
+                    out.put(rs.getObject("day", java.time.LocalDate.class), rs.getLong("bytes"));
+                });
+        return out;
     }
 }

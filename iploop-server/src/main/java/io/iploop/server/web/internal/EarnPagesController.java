@@ -203,8 +203,8 @@ final class EarnPagesController {
     }
 
     /**
-     * A device's traffic page (docs/product/earn.md#traffic-transparency): destination hosts and
-     * bytes per UTC day. Another operator's device is 404, bad dates 400 (the error page names them).
+     * A device's traffic page (docs/product/earn.md#traffic-transparency): destination hosts, ports
+     * and bytes per UTC day, and the agent byte reconciliation (docs/operator-transparency.md). Another operator's device is 404, bad dates 400 (the error page names them).
      */
     @GetMapping("/earn/devices/{id}/traffic")
     String traffic(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id,
@@ -214,6 +214,7 @@ final class EarnPagesController {
         List<NodeTraffic> rows = earn.traffic(me.userId(), id, from, to);
         model.addAttribute("device", device);
         model.addAttribute("rows", rows);
+        model.addAttribute("reconciliation", earn.reconciliation(me.userId(), id, from, to));
         model.addAttribute("from", from == null ? "" : from);
         model.addAttribute("to", to == null ? "" : to);
         return "earn/traffic";

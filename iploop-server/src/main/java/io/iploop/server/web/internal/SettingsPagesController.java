@@ -11,6 +11,7 @@ import io.iploop.server.accounts.SignInService;
 import io.iploop.server.accounts.TwoFactorService;
 import io.iploop.server.accounts.TwoFactorSetup;
 import io.iploop.server.keys.ApiKeysService;
+import io.iploop.server.keys.IpAuthorisation;
 import io.iploop.server.keys.KeysException;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.plans.PlansException;
@@ -19,6 +20,7 @@ import io.iploop.server.plans.UsageAlertSettings;
 import io.iploop.server.platform.WebSessionCookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +41,8 @@ import org.springframework.web.bind.annotation.RequestParam;
  * The settings page (docs/product/accounts.md#profile-and-settings, #two-factor-authentication, #ip-whitelist, #login-sessions): profile, password, e-mail
  * notification preferences, two-factor authentication (setup with QR code and secret, verify,
  * backup codes shown once with copy and download, regenerate, disable with code and password),
- * active sessions with terminate and "log out everywhere else", the account-level IP whitelist and
+ * active sessions with terminate and "log out everywhere else", the account-level IP whitelist, the
+ * addresses served without credentials (docs/ip-authorised-access.md) and
  * account deletion. Everything goes through {@link AccountsService} and {@link ApiKeysService} for
  * the signed-in account. Actions redirect back with a {@code done} message, except those that show
  * a secret once (2FA setup, backup codes), which render it directly so it never travels in a URL;
@@ -54,7 +57,7 @@ final class SettingsPagesController {
      */
     private static final Map<String, String> DONE_SECTION = Map.of("profile", "profile", "password", "password",
             "notifications", "notifications", "2fa-off", "two-factor", "session", "sessions", "sessions", "sessions",
-            "whitelist", "whitelist", "usage-alerts", "usage-alerts");
+            "whitelist", "whitelist", "usage-alerts", "usage-alerts", "ip-auth", "ip-auth");
 
     /** Confirmation texts for {@code ?done=}; anything else shows nothing. */
     private static final Map<String, String> DONE = Map.of(
@@ -65,7 +68,8 @@ final class SettingsPagesController {
             "session", "Session ended. Its browser or API client is signed out from its next request on.",
             "sessions", "Every other session was ended.",
             "whitelist", "Account IP whitelist saved. The proxy applies it within 5 seconds.",
-            "usage-alerts", "Usage alerts saved.");
+            "usage-alerts", "Usage alerts saved.",
+            "ip-auth", "Addresses without credentials saved. The proxy applies them within 5 seconds.");
 
     private final AccountsService accounts;
     private final SignInService signIn;
@@ -156,8 +160,10 @@ final class SettingsPagesController {
     @PostMapping("/settings/notifications")
     String notifications(@AuthenticationPrincipal AuthenticatedUser me,
             @RequestParam(defaultValue = "false") boolean lowBalance, @RequestParam(defaultValue = "false") boolean weeklyReport,
-            @RequestParam(defaultValue = "false") boolean securityAlerts) {
-        profiles.setNotificationPreferences(me.userId(), new NotificationPreferences(lowBalance, weeklyReport, securityAlerts));
+            @RequestParam(defaultValue = "false") boolean securityAlerts,
+            @RequestParam(defaultValue = "false") boolean dailyDigest) {
+        profiles.setNotificationPreferences(me.userId(), new NotificationPreferences(lowBalance, weeklyReport, securityAlerts,
+                dailyDigest));
         return "redirect:/settings?done=notifications#notifications";
     }
 
@@ -269,6 +275,33 @@ final class SettingsPagesController {
     }
 
     /**
+     * IP-authorised access (docs/ip-authorised-access.md): one entry a line, the address or range,
+     * then optionally its default targeting after a space ({@code 203.0.113.7 country-us}).
+     */
+    @PostMapping("/settings/ip-authorisations")
+    String ipAuthorisations(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String entries,
+            HttpServletResponse response, Model model) {
+        List<IpAuthorisation> parsed = new ArrayList<>();
+        for (String line : entries.split("\\R")) {
+            String l = line.strip();
+            if (l.isEmpty()) {
+                continue;
+            }
+            String[] parts = l.split("\\s+", 2);
+            parsed.add(new IpAuthorisation(parts[0], parts.length > 1 ? parts[1] : ""));
+        }
+        try {
+            keys.setIpAuthorisations(me.userId(), parsed);
+            return "redirect:/settings?done=ip-auth#ip-auth";
+        } catch (KeysException e) {
+            model.addAttribute("ipAuthText", entries);
+            model.addAttribute("ipAuthError", capitalize(e.getMessage()));
+            response.setStatus(e.status().value());
+            return render(me, model);
+        }
+    }
+
+    /**
      * Deletes the account (docs/product/accounts.md#account-deletion) once the person typed their own e-mail
      * and password; then the cookie is cleared and the login page says what happened.
      */
@@ -311,6 +344,10 @@ final class SettingsPagesController {
         model.addAttribute("sessions", signIn.sessions(me.userId()));
         model.addAttribute("currentSession", me.sessionId());
         model.addAttribute("sessionHasTwoFactor", me.twoFactor());
+        if (!model.containsAttribute("ipAuthText")) {
+            model.addAttribute("ipAuthText", String.join("\n", keys.ipAuthorisations(me.userId()).stream()
+                    .map(a -> a.targeting().isEmpty() ? a.ip() : a.ip() + " " + a.targeting()).toList()));
+        }
         if (!model.containsAttribute("whitelistText")) {
             model.addAttribute("whitelistText", String.join("\n", keys.accountWhitelist(me.userId())));
         }

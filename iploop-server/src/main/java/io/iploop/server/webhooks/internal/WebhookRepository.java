@@ -107,19 +107,23 @@ class WebhookRepository {
 
     /**
      * Due pending messages of enabled endpoints, claimed for {@code lease} in the caller's
-     * transaction; rows locked by another instance are skipped.
+     * transaction; rows locked by another instance are skipped. Returned oldest first: an
+     * {@code UPDATE … RETURNING} has no order of its own, and an endpoint should see a key's
+     * {@code created} before its {@code rotated} when both are due in one claim.
      */
     List<Pending> claimDue(int limit, Duration lease) {
         return jdbc.sql("""
-                        UPDATE webhook_messages m SET next_attempt_at = now() + make_interval(secs => :lease)
-                        FROM webhook_endpoints e
-                        WHERE e.id = m.endpoint_id AND m.id IN (
-                            SELECT m2.id FROM webhook_messages m2 JOIN webhook_endpoints e2 ON e2.id = m2.endpoint_id
-                            WHERE m2.status = 'pending' AND m2.next_attempt_at <= now() AND e2.enabled
-                            ORDER BY m2.next_attempt_at, m2.id LIMIT :limit
-                            FOR UPDATE OF m2 SKIP LOCKED)
-                        RETURNING m.id, m.endpoint_id, e.user_id, e.url, e.secret, m.event_id, m.event_type,
-                                  m.payload, m.attempts""")
+                        WITH claimed AS (
+                            UPDATE webhook_messages m SET next_attempt_at = now() + make_interval(secs => :lease)
+                            FROM webhook_endpoints e
+                            WHERE e.id = m.endpoint_id AND m.id IN (
+                                SELECT m2.id FROM webhook_messages m2 JOIN webhook_endpoints e2 ON e2.id = m2.endpoint_id
+                                WHERE m2.status = 'pending' AND m2.next_attempt_at <= now() AND e2.enabled
+                                ORDER BY m2.next_attempt_at, m2.id LIMIT :limit
+                                FOR UPDATE OF m2 SKIP LOCKED)
+                            RETURNING m.id, m.endpoint_id, e.user_id, e.url, e.secret, m.event_id, m.event_type,
+                                      m.payload, m.attempts)
+                        SELECT * FROM claimed ORDER BY id""")
                 .param("limit", limit).param("lease", (double) lease.toSeconds())
                 .query((rs, n) -> new Pending(rs.getLong("id"), rs.getObject("endpoint_id", UUID.class),
                         rs.getObject("user_id", UUID.class), rs.getString("url"), rs.getString("secret"),

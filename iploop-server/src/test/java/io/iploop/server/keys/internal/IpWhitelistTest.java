@@ -73,4 +73,17 @@ class IpWhitelistTest {
         assertThatThrownBy(() -> IpWhitelist.validate(entries, "ips"))
                 .hasMessage("ips: 51 entries (expected: at most 50)");
     }
+
+    /** docs/ip-authorised-access.md: ranges either nest or are disjoint; families never overlap. */
+    @Test
+    void overlapIsNestingOfRanges() {
+        assertThat(IpWhitelist.overlap("10.0.0.0/8", "10.1.2.3")).isTrue();
+        assertThat(IpWhitelist.overlap("10.1.2.3", "10.0.0.0/8")).isTrue();
+        assertThat(IpWhitelist.overlap("10.1.2.3", "10.1.2.3/32")).isTrue();
+        assertThat(IpWhitelist.overlap("10.0.0.0/8", "11.0.0.0/8")).isFalse();
+        assertThat(IpWhitelist.overlap("127.0.0.1", "127.0.0.2")).isFalse();
+        assertThat(IpWhitelist.overlap("0.0.0.0/0", "192.0.2.1")).isTrue();
+        assertThat(IpWhitelist.overlap("2001:db8::/32", "2001:db8::1")).isTrue();
+        assertThat(IpWhitelist.overlap("::/0", "10.0.0.1")).isFalse();
+    }
 }

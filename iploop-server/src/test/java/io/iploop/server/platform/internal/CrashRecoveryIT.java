@@ -47,7 +47,8 @@ class CrashRecoveryIT {
                 IploopMain.class.getName(), "server", "--local-node", "--data-dir", tmp.resolve("data").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        for (String port : List.of("IPLOOP_HTTP_PORT", "IPLOOP_PROXY_PORT", "IPLOOP_SOCKS_PORT", "IPLOOP_NODE_HUB_PORT")) {
+        for (String port : List.of("IPLOOP_HTTP_PORT", "IPLOOP_PROXY_PORT", "IPLOOP_SOCKS_PORT", "IPLOOP_NODE_HUB_PORT",
+                "IPLOOP_PROXY_TLS_PORT", "IPLOOP_SOCKS_TLS_PORT", "IPLOOP_NODE_HUB_TLS_PORT")) {
             pb.environment().put(port, "0");
         }
         pb.environment().put("IPLOOP_BIND_ADDRESS", "127.0.0.1");
