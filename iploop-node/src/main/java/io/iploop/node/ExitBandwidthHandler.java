@@ -5,6 +5,9 @@ import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,10 +19,11 @@ import java.util.concurrent.TimeUnit;
  *       most {@link BandwidthLimiter#readSize()} bytes; while the bucket is in debt, the relay's next
  *       {@code read()} is held back until it is paid (the socket is simply not read, so TCP pushes
  *       back on the target; nothing is buffered here);
- *   <li>bytes written to the target are charged to {@link Cap#toTargets()} and written at once, but the write's promise
- *       completes only once the bucket has paid for them; the relay acknowledges stream data on that
- *       promise, so the customer's side gets no new tunnel credit until then (at most one receive
- *       window is in flight, never an unbounded queue).
+ *   <li>bytes written to the target are charged to {@link Cap#toTargets()} and written when the
+ *       bucket has paid for them, later writes (an empty one before a half-close too) queued behind
+ *       in order; the relay acknowledges stream data on the write's promise, so the customer's side
+ *       gets no new tunnel credit until then (at most one receive window waits, never an unbounded
+ *       queue).
  * </ul>
  * Stateful, one per channel, used on the channel's event loop only.
  */
@@ -44,6 +48,7 @@ final class ExitBandwidthHandler extends ChannelDuplexHandler {
 
     private final BandwidthLimiter fromTargets;
     private final BandwidthLimiter toTargets;
+    private final ArrayDeque<Delayed> delayed = new ArrayDeque<>();
     private long readAllowedAtNanos;
     private boolean readScheduled;
 
@@ -90,33 +95,52 @@ final class ExitBandwidthHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (!(msg instanceof ByteBuf buf) || promise.isVoid()) {
-            if (msg instanceof ByteBuf b) {
-                toTargets.charge(b.readableBytes(), System.nanoTime());
-            }
+        long now = System.nanoTime();
+        long wait = msg instanceof ByteBuf buf ? toTargets.charge(buf.readableBytes(), now) : 0;
+        if (wait == 0 && delayed.isEmpty()) {
             ctx.write(msg, promise);
             return;
         }
-        long charged = System.nanoTime();
-        long wait = toTargets.charge(buf.readableBytes(), charged);
-        if (wait == 0) {
-            ctx.write(msg, promise);
-            return;
+        // Held, not written: the bytes leave at the cap's pace, so an upload cannot run ahead of the
+        // bucket by the receive window it was granted. The relay acknowledges stream data on the
+        // promise, so what waits here is bounded by that window. Everything after a held write
+        // (the empty write before a half-close included) waits behind it, in order.
+        long due = Math.max(now + wait, delayed.isEmpty() ? 0 : delayed.peekLast().due);
+        delayed.addLast(new Delayed(msg, promise, due));
+        if (delayed.size() == 1) {
+            scheduleDrain(ctx, due - now);
         }
-        long due = charged + wait;
-        ctx.write(msg).addListener(f -> {
-            if (!f.isSuccess()) {
-                promise.tryFailure(f.cause());
-                return;
-            }
-            long left = due - System.nanoTime();
-            if (left <= 0) {
-                promise.trySuccess();
-            } else {
-                ctx.executor().schedule(() -> {
-                    promise.trySuccess();
-                }, left, TimeUnit.NANOSECONDS);
-            }
-        });
     }
+
+    private void scheduleDrain(ChannelHandlerContext ctx, long delayNanos) {
+        ctx.executor().schedule(() -> drain(ctx), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private void drain(ChannelHandlerContext ctx) {
+        long now = System.nanoTime();
+        boolean wrote = false;
+        while (!delayed.isEmpty() && delayed.peekFirst().due <= now) {
+            Delayed d = delayed.pollFirst();
+            ctx.write(d.msg, d.promise);
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (!delayed.isEmpty()) {
+            scheduleDrain(ctx, delayed.peekFirst().due - now);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        Delayed d;
+        while ((d = delayed.pollFirst()) != null) {
+            ReferenceCountUtil.release(d.msg);
+            d.promise.tryFailure(new ClosedChannelException());
+        }
+    }
+
+    /** A write held until {@code due} ({@link System#nanoTime()} scale). */
+    private record Delayed(Object msg, ChannelPromise promise, long due) {}
 }

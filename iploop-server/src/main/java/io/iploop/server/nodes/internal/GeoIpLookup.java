@@ -46,7 +46,7 @@ class GeoIpLookup implements IpLocations {
     GeoIpLookup(IploopProperties properties, @Value("${iploop.geoip-asn-db:}") String asnDb) {
         this.reader = open(properties.geoipDb(), "IPLOOP_GEOIP_DB");
         this.asnReader = asnDb.isBlank() ? null : open(Path.of(asnDb.strip()), "IPLOOP_GEOIP_ASN_DB");
-        String type = asnReader == null ? "" : asnReader.getMetadata().databaseType();
+        String type = asnReader == null ? "" : asnReader.metadata().databaseType();
         this.ispDatabase = type.contains("ISP");
         if (asnReader != null && !ispDatabase && !type.contains("ASN")) {
             throw new IllegalArgumentException("IPLOOP_GEOIP_ASN_DB: " + asnDb + " is a " + type
@@ -60,7 +60,7 @@ class GeoIpLookup implements IpLocations {
         }
         try {
             DatabaseReader r = new DatabaseReader.Builder(db.toFile()).build();
-            log.info("GeoIP database {} ({}) loaded", db, r.getMetadata().databaseType());
+            log.info("GeoIP database {} ({}) loaded", db, r.metadata().databaseType());
             return r;
         } catch (IOException e) {
             throw new UncheckedIOException(variable + ": cannot open " + db, e);
