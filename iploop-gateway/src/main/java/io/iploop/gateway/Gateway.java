@@ -24,6 +24,7 @@ import io.iploop.gateway.tls.ServerTls;
 import io.iploop.gateway.tls.TlsInitializer;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
+import io.iploop.gateway.spi.SubUserLimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeDirectory;
 import io.iploop.gateway.spi.NodeStore;
@@ -97,6 +98,7 @@ public final class Gateway implements AutoCloseable {
     private final StickySessionStore stickySessionStore;
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
+    private final SubUserLimitsProvider subUserLimitsProvider;
     private final Clock clock;
     private final Duration limitsRefresh;
     private final EgressBlocklist egressBlocklist;
@@ -157,6 +159,7 @@ public final class Gateway implements AutoCloseable {
         this.proxyAuthenticator = Objects.requireNonNull(b.proxyAuthenticator, "proxyAuthenticator");
         this.usageSink = Objects.requireNonNull(b.usageSink, "usageSink");
         this.limitsProvider = b.limitsProvider;
+        this.subUserLimitsProvider = b.subUserLimitsProvider;
         this.clock = b.clock;
         this.limitsRefresh = b.limitsRefresh;
         this.egressBlocklist = b.egressBlocklist;
@@ -208,7 +211,7 @@ public final class Gateway implements AutoCloseable {
             Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iploop-gateway-blocking-", 0).factory());
             try {
-                Limits planLimits = new Limits(limitsProvider, blocking, clock, limitsRefresh);
+                Limits planLimits = new Limits(limitsProvider, subUserLimitsProvider, blocking, clock, limitsRefresh);
                 limits = planLimits;
                 UsageJournal journal = null;
                 if (usageJournalDir != null) {
@@ -546,6 +549,7 @@ public final class Gateway implements AutoCloseable {
         private @Nullable NodeAuthenticator nodeAuthenticator;
         private @Nullable UsageSink usageSink;
         private LimitsProvider limitsProvider = LimitsProvider.UNLIMITED;
+        private SubUserLimitsProvider subUserLimitsProvider = SubUserLimitsProvider.UNLIMITED;
         private Clock clock = Clock.systemUTC();
         private Duration limitsRefresh = Duration.ofSeconds(2);
         private EgressBlocklist egressBlocklist = EgressBlocklist.EMPTY;
@@ -610,6 +614,14 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException("interimUsageInterval: " + v + " (expected: > 0)");
             }
             this.interimUsageInterval = v;
+            return this;
+        }
+
+        /**
+         * Sub-users' own limits (docs/sub-users.md#limits); default {@link SubUserLimitsProvider#UNLIMITED}.
+         */
+        public Builder subUserLimitsProvider(SubUserLimitsProvider v) {
+            this.subUserLimitsProvider = Objects.requireNonNull(v, "subUserLimitsProvider");
             return this;
         }
 

@@ -97,7 +97,16 @@ public enum ProxyError {
      * session never moves to another exit (docs/product/proxy.md#sessions). The customer closes the
      * session or lets it expire to get a new exit.
      */
-    SESSION_EXIT_GONE(503, "session_exit_gone", "destination_unavailable", Socks5CommandStatus.HOST_UNREACHABLE);
+    SESSION_EXIT_GONE(503, "session_exit_gone", "destination_unavailable", Socks5CommandStatus.HOST_UNREACHABLE),
+    /**
+     * 402: the sub-user's own traffic limit is used up (docs/sub-users.md#limits); the parent account
+     * and its other sub-users keep working.
+     */
+    SUB_USER_LIMIT_REACHED(402, "sub_user_limit_reached", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 403: the sub-user has passed its expiry (docs/sub-users.md#credentials). */
+    SUB_USER_EXPIRED(403, "sub_user_expired", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 403: targeting the account owner did not allow this sub-user (a country, or city targeting); the message names it. */
+    TARGETING_NOT_ALLOWED(403, "targeting_not_allowed", "http_request_denied", Socks5CommandStatus.FORBIDDEN);
 
     private final HttpResponseStatus status;
     private final String code;
@@ -171,6 +180,7 @@ public enum ProxyError {
             case BAD_CREDENTIALS -> BAD_CREDENTIALS;
             case IP_NOT_WHITELISTED -> IP_NOT_WHITELISTED;
             case PAYMENT_REQUIRED -> PAYMENT_REQUIRED;
+            case SUB_USER_EXPIRED -> SUB_USER_EXPIRED;
         };
     }
 }

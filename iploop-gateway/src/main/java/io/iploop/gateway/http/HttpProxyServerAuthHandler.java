@@ -141,7 +141,8 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         AccountLimiter limiter = outcome.limiter();
         assert principal != null && limiter != null;
         connection.authenticated(principal, outcome.targeting(), outcome.apiKeySha256Hex());
-        Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting(), services.usage());
+        Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.subLimiter(), outcome.targeting(),
+                services.usage());
         if (refusal != null) {
             refuse(ctx, refusal.error(), refusal.detail(), principal, target.host(), target.port(), refusal.retryAfter());
             return;

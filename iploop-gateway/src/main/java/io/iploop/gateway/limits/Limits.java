@@ -2,6 +2,8 @@ package io.iploop.gateway.limits;
 
 import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.gateway.spi.LimitsProvider;
+import io.iploop.gateway.spi.SubUserLimits;
+import io.iploop.gateway.spi.SubUserLimitsProvider;
 import io.iploop.gateway.spi.UsageRecord;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's plan-limit enforcement point: one {@link AccountLimiter} per account, loaded from
  * the {@link LimitsProvider} on first use and refreshed every {@code refreshInterval} on
- * {@code executor} (never an event loop). States idle for 10 minutes with nothing to remember are
- * dropped. Thread-safe.
+ * {@code executor} (never an event loop); likewise one {@link SubUserLimiter} per sub-user from the
+ * {@link SubUserLimitsProvider} (docs/sub-users.md#limits). States idle for 10 minutes with nothing
+ * to remember are dropped. Thread-safe.
  */
 public final class Limits implements AutoCloseable {
 
@@ -29,6 +32,8 @@ public final class Limits implements AutoCloseable {
     private static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     private final LimitsProvider provider;
+    private final SubUserLimitsProvider subUserProvider;
+    private final Map<UUID, CompletableFuture<SubUserLimiter>> subUsers = new ConcurrentHashMap<>();
     private final Executor executor;
     private final Clock clock;
     private final Map<UUID, CompletableFuture<AccountLimiter>> accounts = new ConcurrentHashMap<>();
@@ -39,7 +44,18 @@ public final class Limits implements AutoCloseable {
      * @param clock decides the UTC day of the requests-per-day counter
      */
     public Limits(LimitsProvider provider, Executor executor, Clock clock, Duration refreshInterval) {
+        this(provider, SubUserLimitsProvider.UNLIMITED, executor, clock, refreshInterval);
+    }
+
+    /**
+     * @param subUserProvider the limits of sub-users (docs/sub-users.md#limits)
+     * @param executor runs the (blocking) provider calls
+     * @param clock decides the UTC day of the requests-per-day counters
+     */
+    public Limits(LimitsProvider provider, SubUserLimitsProvider subUserProvider, Executor executor, Clock clock,
+            Duration refreshInterval) {
         this.provider = provider;
+        this.subUserProvider = subUserProvider;
         this.executor = executor;
         this.clock = clock;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("iploop-limits-refresh").factory());
@@ -63,9 +79,51 @@ public final class Limits implements AutoCloseable {
         });
     }
 
+    /**
+     * The sub-user's limiter; already complete once loaded. Completes exceptionally if the first
+     * load fails (the next call tries again).
+     */
+    public CompletableFuture<SubUserLimiter> subUserLimiter(UUID subUserId) {
+        return subUsers.computeIfAbsent(subUserId, id -> {
+            CompletableFuture<SubUserLimiter> load =
+                    CompletableFuture.supplyAsync(() -> new SubUserLimiter(fetchSubUser(id), clock), executor);
+            load.whenComplete((l, e) -> {
+                if (e != null) {
+                    subUsers.remove(id, load);
+                }
+            });
+            return load;
+        });
+    }
+
+    private SubUserLimits fetchSubUser(UUID subUserId) {
+        try {
+            return subUserProvider.limits(subUserId);
+        } catch (Exception e) {
+            throw new IllegalStateException("limits of sub-user " + subUserId + " unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    private void refreshSubUser(UUID subUserId, SubUserLimiter limiter) {
+        long persistedAtFetch = limiter.persistedBytes();
+        try {
+            limiter.update(subUserProvider.limits(subUserId), persistedAtFetch);
+        } catch (Exception e) {
+            log.warn("refreshing the limits of sub-user {} failed; keeping the last known: {}", subUserId, e.toString());
+        }
+    }
+
     /** Hook for the usage batcher: these records are now durably written. Never blocks. */
     public void written(List<UsageRecord> batch) {
         for (UsageRecord r : batch) {
+            UUID subUserId = r.subUserId();
+            if (subUserId != null) {
+                CompletableFuture<SubUserLimiter> sf = subUsers.get(subUserId);
+                SubUserLimiter sl = sf == null ? null : sf.getNow(null);
+                if (sl != null) {
+                    sl.persisted(r.bytesDownloaded() + r.bytesUploaded());
+                }
+            }
             CompletableFuture<AccountLimiter> f = accounts.get(r.userId());
             AccountLimiter l = f == null ? null : f.getNow(null);
             if (l != null) {
@@ -95,6 +153,17 @@ public final class Limits implements AutoCloseable {
             }
             executor.execute(() -> refresh(id, l));
         });
+        subUsers.forEach((id, f) -> {
+            SubUserLimiter l = f.getNow(null);
+            if (l == null) {
+                return;
+            }
+            if (l.idle(now, IDLE_NANOS)) {
+                subUsers.remove(id, f);
+                return;
+            }
+            executor.execute(() -> refreshSubUser(id, l));
+        });
     }
 
     private void refresh(UUID userId, AccountLimiter limiter) {
@@ -112,6 +181,12 @@ public final class Limits implements AutoCloseable {
             AccountLimiter l = f.getNow(null);
             if (l != null) {
                 refresh(id, l);
+            }
+        });
+        subUsers.forEach((id, f) -> {
+            SubUserLimiter l = f.getNow(null);
+            if (l != null) {
+                refreshSubUser(id, l);
             }
         });
     }

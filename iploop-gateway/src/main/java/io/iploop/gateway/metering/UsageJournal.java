@@ -536,25 +536,30 @@ public final class UsageJournal implements AutoCloseable {
      * The version-1 body of one record: id, user id, API key id (16 bytes each), node id (flag byte,
      * then 16 bytes if set), session id, bytes down, bytes up (8 each), request count (4), target
      * country, target city, target host, proxy type, success (1), error message, started and ended at
-     * (epoch second 8 + nano 4 each), HTTP status (flag byte, then 4), then the optional tail: target
-     * port (flag byte, then 4). Strings are a 4-byte UTF-8 length ({@code -1} for null) and the bytes.
-     * The tail was added after version 1 shipped and is read only when present, so segments written
-     * by an older gateway replay unchanged (their records have no port), and the format version
-     * stays 1 (docs/operator-transparency.md#destination-ports).
+ * (epoch second 8 + nano 4 each), HTTP status (flag byte, then 4), then the optional tail: target
+     * port (flag byte, then 4), then the sub-user id (16 bytes, only when the record has one:
+     * docs/sub-users.md#usage). Strings are a 4-byte UTF-8 length ({@code -1} for null) and the
+     * bytes. A null API key id (IP-authorised access, or a sub-user's stream) is written as the nil
+     * UUID, which no key has. The tail was added after version 1 shipped and is read only when
+     * present, so segments written by an older gateway replay unchanged (their records have no port
+     * and no sub-user), and the format version stays 1 (docs/operator-transparency.md#destination-ports).
+     * Its length tells the shapes apart: 0 (neither), 5 (port), 21 (port and sub-user), and 16 (a
+     * sub-user id without the port field, as a sub-users build from before ports were journaled
+     * wrote it).
      */
     static byte[] encode(UsageRecord r) {
         byte[][] texts = {
             utf8(r.sessionId()), utf8(r.targetCountry()), utf8(r.targetCity()), utf8(r.targetHost()), utf8(r.proxyType()),
             utf8(r.errorMessage())
         };
-        int size = 16 * 3 + 17 + 8 + 8 + 4 + 1 + 12 + 12 + 5 + 5;
+        int size = 16 * 3 + 17 + 8 + 8 + 4 + 1 + 12 + 12 + 5 + 5 + (r.subUserId() == null ? 0 : 16);
         for (byte[] t : texts) {
             size += 4 + (t == null ? 0 : t.length);
         }
         ByteBuffer b = ByteBuffer.allocate(size);
         uuid(b, r.id());
         uuid(b, r.userId());
-        // No key (IP-authorised access): the nil UUID, which no api_keys row has.
+        // No key (IP-authorised access, a sub-user): the nil UUID, which no api_keys row has.
         UUID key = r.apiKeyId();
         uuid(b, key == null ? NIL : key);
         b.put((byte) (r.nodeId() == null ? 0 : 1));
@@ -571,6 +576,10 @@ public final class UsageJournal implements AutoCloseable {
         b.putLong(r.endedAt().getEpochSecond()).putInt(r.endedAt().getNano());
         b.put((byte) (r.httpStatus() == null ? 0 : 1)).putInt(r.httpStatus() == null ? 0 : r.httpStatus());
         b.put((byte) (r.targetPort() == null ? 0 : 1)).putInt(r.targetPort() == null ? 0 : r.targetPort());
+        UUID subUser = r.subUserId();
+        if (subUser != null) {
+            uuid(b, subUser);
+        }
         return b.array();
     }
 
@@ -595,16 +604,23 @@ public final class UsageJournal implements AutoCloseable {
         Instant ended = Instant.ofEpochSecond(b.getLong(), b.getInt());
         boolean hasStatus = b.get() != 0;
         int status = b.getInt();
-        // The optional tail: absent in records written before ports were journaled.
+        // The optional tail (see encode): absent in records written before ports were journaled,
+        // the sub-user id only when the record has one.
         Integer port = null;
-        if (b.remaining() >= 5) {
+        UUID subUser = null;
+        if (b.remaining() == 16) {
+            subUser = uuid(b); // a sub-user id without the port field
+        } else if (b.remaining() >= 5) {
             boolean hasPort = b.get() != 0;
             int p = b.getInt();
             port = hasPort ? p : null;
+            if (b.remaining() >= 16) {
+                subUser = uuid(b);
+            }
         }
         return new UsageRecord(id, user, key, hasNode ? node : null, session, down, up, requests, country, city,
                 host == null ? "" : host, type == null ? "" : type, success, error, started, ended, hasStatus ? status : null,
-                port);
+                port, subUser);
     }
 
     private static byte @Nullable [] utf8(@Nullable String s) {

@@ -103,6 +103,7 @@ public record MeteredStream(
                 from,
                 now,
                 httpStatus,
-                port);
+                port,
+                principal.subUserId());
     }
 }

@@ -7,6 +7,7 @@ import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.limits.AccountLimiter;
 import io.iploop.gateway.limits.Limits;
 import io.iploop.gateway.limits.Refusal;
+import io.iploop.gateway.limits.SubUserLimiter;
 import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.AuthResult;
@@ -14,6 +15,7 @@ import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.gateway.spi.KeyHashes;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +38,9 @@ public final class ProxyAuthentication {
      * @param error null when the request may proceed
      * @param detail message for the customer when refused
      * @param limiter the account's plan limits, when the request may proceed
-     * @param apiKeySha256Hex SHA-256 (hex) of the accepted API key, or null
+     * @param apiKeySha256Hex SHA-256 (hex) of the accepted API key (or sub-user secret), or null
+     * @param subLimiter the sub-user's own limits (docs/sub-users.md#limits) when the credentials
+     *     are a sub-user's and the request may proceed, else null
      */
     public record Outcome(
             @Nullable CustomerPrincipal principal,
@@ -44,7 +48,14 @@ public final class ProxyAuthentication {
             @Nullable ProxyError error,
             String detail,
             @Nullable AccountLimiter limiter,
-            @Nullable String apiKeySha256Hex) {
+            @Nullable String apiKeySha256Hex,
+            @Nullable SubUserLimiter subLimiter) {
+
+        /** An outcome without a sub-user. */
+        public Outcome(@Nullable CustomerPrincipal principal, Targeting targeting, @Nullable ProxyError error, String detail,
+                @Nullable AccountLimiter limiter, @Nullable String apiKeySha256Hex) {
+            this(principal, targeting, error, detail, limiter, apiKeySha256Hex, null);
+        }
 
         static Outcome refused(ProxyError error, String detail, @Nullable CustomerPrincipal principal) {
             return new Outcome(principal, Targeting.NONE, error, detail, null, null);
@@ -70,10 +81,15 @@ public final class ProxyAuthentication {
         if (outcome.error() != null || principal == null) {
             return CompletableFuture.completedFuture(outcome);
         }
-        return limits.limiter(principal.userId()).handle((limiter, failure) -> limiter == null
-                ? Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the plan limits are unavailable; retry shortly", principal)
-                : new Outcome(principal, limiter.capLifetime(outcome.targeting()), null, "", limiter,
-                        outcome.apiKeySha256Hex()));
+        UUID subUserId = principal.subUserId();
+        CompletableFuture<@Nullable SubUserLimiter> sub = subUserId == null
+                ? CompletableFuture.completedFuture(null)
+                : limits.subUserLimiter(subUserId).thenApply(l -> l);
+        return limits.limiter(principal.userId()).thenCombine(sub, (limiter, subLimiter) ->
+                        new Outcome(principal, limiter.capLifetime(outcome.targeting()), null, "", limiter,
+                                outcome.apiKeySha256Hex(), subLimiter))
+                .exceptionally(failure ->
+                        Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the plan limits are unavailable; retry shortly", principal));
     }
 
     /**
@@ -117,7 +133,21 @@ public final class ProxyAuthentication {
      */
     public static @Nullable Refusal admit(ProxyConnection connection, AccountLimiter limiter, Targeting targeting,
             UsageBatcher usage) {
+        return admit(connection, limiter, null, targeting, usage);
+    }
+
+    /**
+     * As {@link #admit(ProxyConnection, AccountLimiter, Targeting, UsageBatcher)} for a sub-user's
+     * request: the sub-user's own limits ({@link SubUserLimiter#admit}) are checked first, then the
+     * account's plan, and the request's bytes spend both budgets (docs/sub-users.md#limits).
+     *
+     * @param subLimiter the sub-user's limiter, null for the account's own key
+     * @return null if the request may proceed
+     */
+    public static @Nullable Refusal admit(ProxyConnection connection, AccountLimiter limiter,
+            @Nullable SubUserLimiter subLimiter, Targeting targeting, UsageBatcher usage) {
         connection.admitted(false);
+        connection.subLimiter(subLimiter);
         if (!usage.admitting()) {
             return new Refusal(ProxyError.METERING_UNAVAILABLE,
                     "usage cannot be recorded right now (the usage store is unreachable); retry later", METERING_RETRY);
@@ -127,7 +157,10 @@ public final class ProxyAuthentication {
                     "more than " + limiter.limits().maxConcurrentConnections() + " concurrent connections",
                     Duration.ofSeconds(1));
         }
-        Refusal refusal = limiter.admit(targeting);
+        Refusal refusal = subLimiter == null ? null : subLimiter.admit(targeting);
+        if (refusal == null) {
+            refusal = limiter.admit(targeting);
+        }
         connection.admitted(refusal == null);
         return refusal;
     }

@@ -1,6 +1,7 @@
 package io.iploop.gateway.proxy;
 
 import io.iploop.gateway.limits.AccountLimiter;
+import io.iploop.gateway.limits.SubUserLimiter;
 import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.netty.channel.Channel;
@@ -35,6 +36,8 @@ public final class ProxyConnection {
     private Targeting targeting = Targeting.NONE;
     /** The account whose concurrency slot this connection holds, and whose byte budget it spends. */
     private @Nullable AccountLimiter limiter;
+    /** The sub-user whose own byte budget the current request also spends (docs/sub-users.md), or null. */
+    private @Nullable SubUserLimiter subLimiter;
     /** Bytes carried before the connection held a slot, spent when it takes one. */
     private long unspent;
     /** Whether the current request passed the plan check (only then is a stream cut). */
@@ -113,8 +116,8 @@ public final class ProxyConnection {
      * Meters bytes an exit carried for this connection's customer that never crossed the customer
      * socket: a {@code rotate-on-block} retry's replayed request ({@code up}) and the blocked
      * response it discarded ({@code down}) (docs/rotate-on-block.md#metering). They count like
-     * socket bytes: in the next usage record and against the account's byte budget, because the
-     * exit's operator is paid for what the node carried.
+     * socket bytes: in the next usage record and against the account's (and a sub-user's) byte
+     * budget, because the exit's operator is paid for what the node carried.
      *
      * @param up bytes sent to an exit, 0 or more
      * @param down bytes received from an exit, 0 or more
@@ -226,7 +229,11 @@ public final class ProxyConnection {
         }
         boolean withinTunnelCap = tunnelBase < 0 || tunnelMaxBytes <= 0
                 || bytesRead + bytesWritten - tunnelBase <= tunnelMaxBytes;
-        return (l.spend(bytes) || !admitted) && withinTunnelCap;
+        SubUserLimiter sub = subLimiter;
+        // Both budgets are spent (no short-circuit): the account pays for its sub-users' bytes.
+        boolean accountLeft = l.spend(bytes);
+        boolean subUserLeft = sub == null || sub.spend(bytes);
+        return ((accountLeft && subUserLeft) || !admitted) && withinTunnelCap;
     }
 
     /** Whether an admitted request or tunnel is being carried (its bytes may be cut). */
@@ -254,6 +261,11 @@ public final class ProxyConnection {
 
     void admitted(boolean v) {
         admitted = v;
+    }
+
+    /** The sub-user of the current request (null: the account's own key); set before the plan check. */
+    void subLimiter(@Nullable SubUserLimiter v) {
+        subLimiter = v;
     }
 
     /** Gives the held slot back; call when the connection closes. */

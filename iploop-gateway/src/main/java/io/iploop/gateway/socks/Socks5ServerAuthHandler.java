@@ -84,7 +84,8 @@ final class Socks5ServerAuthHandler extends ChannelInboundHandlerAdapter {
         String detail = outcome.detail();
         AccountLimiter limiter = outcome.limiter();
         if (error == null && limiter != null) {
-            Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting(), services.usage());
+            Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.subLimiter(), outcome.targeting(),
+                    services.usage());
             if (refusal != null) {
                 error = refusal.error();
                 detail = refusal.detail();

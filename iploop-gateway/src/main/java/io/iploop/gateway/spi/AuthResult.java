@@ -38,6 +38,8 @@ public sealed interface AuthResult {
         /** The client IP is not on the key's or account's whitelist: 403. */
         IP_NOT_WHITELISTED,
         /** Balance or quota exhausted, or account suspended for non-payment: 402. */
-        PAYMENT_REQUIRED
+        PAYMENT_REQUIRED,
+        /** A sub-user past its expiry (docs/sub-users.md#credentials): 403 {@code sub_user_expired}. */
+        SUB_USER_EXPIRED
     }
 }

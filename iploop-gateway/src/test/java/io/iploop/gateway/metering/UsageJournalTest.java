@@ -48,11 +48,54 @@ class UsageJournalTest {
     }
 
     @Test
+    void aSubUsersRecordKeepsItsSubUserAndNoKey() {
+        UsageRecord r = record(5);
+        UUID subUserId = UUID.randomUUID();
+        UsageRecord sub = new UsageRecord(r.id(), r.userId(), null, r.nodeId(), null, 10, 20, 1, null, null, "example.com",
+                "http", true, null, r.startedAt(), r.endedAt(), 200, 443, subUserId);
+        assertThat(UsageJournal.decode(UsageJournal.encode(sub))).isEqualTo(sub);
+        // A sub-user without a known port (a refusal before the target was parsed) keeps its sub-user.
+        UsageRecord noPort = new UsageRecord(r.id(), r.userId(), null, r.nodeId(), null, 10, 20, 1, null, null,
+                "example.com", "http", true, null, r.startedAt(), r.endedAt(), 200, null, subUserId);
+        assertThat(UsageJournal.decode(UsageJournal.encode(noPort))).isEqualTo(noPort);
+        // The sub-user id is the last 16 bytes, after the 5-byte port field.
+        UsageRecord none = new UsageRecord(sub.id(), sub.userId(), null, sub.nodeId(), null, 10, 20, 1, null, null,
+                "example.com", "http", true, null, sub.startedAt(), sub.endedAt(), 200, 443, null);
+        byte[] portOnly = UsageJournal.encode(none);
+        assertThat(UsageJournal.encode(sub).length).isEqualTo(portOnly.length + 16);
+        assertThat(UsageJournal.decode(portOnly)).isEqualTo(none);
+        assertThat(UsageJournal.decode(portOnly).subUserId()).isNull();
+    }
+
+    @Test
+    void olderLayoutsReadBack() {
+        UsageRecord r = record(8);
+        UUID subUserId = UUID.randomUUID();
+        UsageRecord both = new UsageRecord(r.id(), r.userId(), null, r.nodeId(), r.sessionId(), r.bytesDownloaded(),
+                r.bytesUploaded(), r.requestCount(), r.targetCountry(), r.targetCity(), r.targetHost(), r.proxyType(),
+                r.success(), r.errorMessage(), r.startedAt(), r.endedAt(), r.httpStatus(), 8080, subUserId);
+        byte[] body = UsageJournal.encode(both);
+        // Neither port nor sub-user (the layout before both): the body up to the HTTP status.
+        byte[] neither = java.util.Arrays.copyOf(body, body.length - 21);
+        UsageRecord plain = new UsageRecord(r.id(), r.userId(), null, r.nodeId(), r.sessionId(), r.bytesDownloaded(),
+                r.bytesUploaded(), r.requestCount(), r.targetCountry(), r.targetCity(), r.targetHost(), r.proxyType(),
+                r.success(), r.errorMessage(), r.startedAt(), r.endedAt(), r.httpStatus(), null, null);
+        assertThat(UsageJournal.decode(neither)).isEqualTo(plain);
+        // A sub-user id without the port field (a sub-users build from before ports were journaled).
+        byte[] subOnly = ByteBuffer.allocate(neither.length + 16).put(neither)
+                .putLong(subUserId.getMostSignificantBits()).putLong(subUserId.getLeastSignificantBits()).array();
+        UsageRecord subNoPort = new UsageRecord(r.id(), r.userId(), null, r.nodeId(), r.sessionId(), r.bytesDownloaded(),
+                r.bytesUploaded(), r.requestCount(), r.targetCountry(), r.targetCity(), r.targetHost(), r.proxyType(),
+                r.success(), r.errorMessage(), r.startedAt(), r.endedAt(), r.httpStatus(), null, subUserId);
+        assertThat(UsageJournal.decode(subOnly)).isEqualTo(subNoPort);
+    }
+
+    @Test
     void theTargetPortRoundTripsAndARecordWrittenBeforePortsReadsWithoutOne() {
         UsageRecord r = record(42);
         UsageRecord withPort = new UsageRecord(r.id(), r.userId(), r.apiKeyId(), r.nodeId(), r.sessionId(),
                 r.bytesDownloaded(), r.bytesUploaded(), r.requestCount(), r.targetCountry(), r.targetCity(), r.targetHost(),
-                r.proxyType(), r.success(), r.errorMessage(), r.startedAt(), r.endedAt(), r.httpStatus(), 8443);
+                r.proxyType(), r.success(), r.errorMessage(), r.startedAt(), r.endedAt(), r.httpStatus(), 8443, null);
         assertThat(UsageJournal.decode(UsageJournal.encode(withPort))).isEqualTo(withPort);
         // The layout an older gateway wrote: the same body without the 5-byte port tail.
         byte[] body = UsageJournal.encode(withPort);

@@ -4,6 +4,7 @@ import io.iploop.gateway.Gateway;
 import io.iploop.gateway.GatewayConfig;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
+import io.iploop.gateway.spi.SubUserLimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
@@ -69,6 +70,7 @@ public class DataPlane implements SmartLifecycle {
     private final NodeAuthenticator nodeAuthenticator;
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
+    private final SubUserLimitsProvider subUserLimitsProvider;
     private final EgressBlocklist egressBlocklist;
     private final NodeStore nodeStore;
     private final StickySessionStore stickySessionStore;
@@ -86,12 +88,14 @@ public class DataPlane implements SmartLifecycle {
 
     DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
             UsageSink usageSink, LimitsProvider limitsProvider, EgressBlocklist egressBlocklist, NodeStore nodeStore,
-            StickySessionStore stickySessionStore, MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource) {
+            StickySessionStore stickySessionStore, MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource,
+            SubUserLimitsProvider subUserLimitsProvider) {
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
         this.nodeAuthenticator = nodeAuthenticator;
         this.usageSink = usageSink;
         this.limitsProvider = limitsProvider;
+        this.subUserLimitsProvider = subUserLimitsProvider;
         this.egressBlocklist = egressBlocklist;
         this.nodeStore = nodeStore;
         this.stickySessionStore = stickySessionStore;
@@ -164,6 +168,7 @@ public class DataPlane implements SmartLifecycle {
                 .usageSink(usageSink)
                 .usageJournal(properties.usageJournalPath(), properties.usageJournalMaxSize().toBytes())
                 .limitsProvider(limitsProvider)
+                .subUserLimitsProvider(subUserLimitsProvider)
                 .egressBlocklist(egressBlocklist)
                 .nodeStore(nodeStore)
                 .stickySessionStore(stickySessionStore)

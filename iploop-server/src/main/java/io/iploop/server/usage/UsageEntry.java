@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param errorCode the {@code X-IPLoop-Error} code when {@code success} is false, else null
  * @param requests HTTP requests carried (a CONNECT or SOCKS5 tunnel counts 1)
  * @param durationMs stream duration in ms
+ * @param subUserId the sub-user whose credentials carried the stream (docs/sub-users.md#usage), or
+ *     null for the account's own keys
  */
 public record UsageEntry(
         UUID id,
@@ -27,4 +29,5 @@ public record UsageEntry(
         long bytesDownloaded,
         long requests,
         Instant startedAt,
-        long durationMs) {}
+        long durationMs,
+        @Nullable UUID subUserId) {}

@@ -1,17 +1,20 @@
 package io.iploop.server.usage;
 
 import java.time.Duration;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The period an analytics query covers: the last {@code days} × 24 h up to now. The dashboard
  * offers 7, 30, 90 days and 1 year (docs/product/usage.md#analytics), also spelled
  * {@code period=7d|30d|90d|1y}; {@code days} accepts any 1-{@link UsageService#MAX_DAYS}, as
- * the summary always did. Immutable.
+ * the summary always did. A period may be narrowed to one sub-user's records (the {@code sub_user}
+ * request parameter, docs/sub-users.md#usage). Immutable.
  *
  * @param days length in days of 24 h, 1-{@link UsageService#MAX_DAYS}
+ * @param subUserId only the records of this sub-user of the account, or null for all the account's
  */
-public record UsagePeriod(int days) {
+public record UsagePeriod(int days, @Nullable UUID subUserId) {
 
     public static final UsagePeriod LAST_7_DAYS = new UsagePeriod(7);
     public static final UsagePeriod LAST_30_DAYS = new UsagePeriod(30);
@@ -26,6 +29,16 @@ public record UsagePeriod(int days) {
         if (days < 1 || days > UsageService.MAX_DAYS) {
             throw invalid("days", "days: " + days + " (expected: 1-" + UsageService.MAX_DAYS + ", usually 7, 30, 90 or 365)");
         }
+    }
+
+    /** The last {@code days} days, all the account's records. */
+    public UsagePeriod(int days) {
+        this(days, null);
+    }
+
+    /** This period narrowed to sub-user {@code subUserId} (null: all records). */
+    public UsagePeriod withSubUser(@Nullable UUID subUserId) {
+        return new UsagePeriod(days, subUserId);
     }
 
     /** Length as a duration. */

@@ -47,6 +47,12 @@ public interface UsageService {
     UsageBreakdown byKey(UUID userId, UsagePeriod period);
 
     /**
+     * Usage per sub-user id (docs/sub-users.md#usage), most bytes first; the bucket with a null key
+     * is the account's own keys.
+     */
+    UsageBreakdown bySubUser(UUID userId, UsagePeriod period);
+
+    /**
      * Per origin HTTP status, ascending, null (CONNECT and SOCKS5 tunnels, refused requests) last.
      * A stream that carried several requests counts under the status of its last response.
      */

@@ -16,8 +16,11 @@ public final class WebhookEventTypes {
     /** The account's plan traffic crossed 80 % or 100 % of its allowance (used + remaining GB). */
     public static final String USAGE_THRESHOLD = "usage.threshold";
 
+    /** A sub-user's traffic reached its own limit (docs/sub-users.md#limits); its requests now get 402. */
+    public static final String SUB_USER_LIMIT_REACHED = "sub_user.limit_reached";
+
     /** Every type an endpoint may subscribe to, in documentation order. */
-    public static final List<String> SUBSCRIBABLE = List.of(USAGE_THRESHOLD, CASHOUT_STATUS_CHANGED);
+    public static final List<String> SUBSCRIBABLE = List.of(USAGE_THRESHOLD, CASHOUT_STATUS_CHANGED, SUB_USER_LIMIT_REACHED);
 
     private WebhookEventTypes() {}
 }

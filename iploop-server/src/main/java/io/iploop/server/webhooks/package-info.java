@@ -7,7 +7,7 @@
  * re-checked on every attempt. The public API is {@link io.iploop.server.webhooks.WebhooksService}.
  */
 @NullMarked
-@ApplicationModule(allowedDependencies = {"platform", "mail", "accounts", "cashouts", "jobs", "audit", "plans", "usage"})
+@ApplicationModule(allowedDependencies = {"platform", "mail", "accounts", "cashouts", "jobs", "audit", "plans", "usage", "subusers"})
 package io.iploop.server.webhooks;
 
 import org.jspecify.annotations.NullMarked;

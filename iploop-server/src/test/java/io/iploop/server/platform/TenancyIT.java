@@ -182,6 +182,15 @@ class TenancyIT {
         tenant("GET /api/earn/devices/{id}/traffic", device, null);
         tenant("GET /api/earn/devices/{id}/reconciliation", device, null);
         tenant("DELETE /api/proxy/sessions/{id}", stickySessionOfA(), null);
+        Response sub = call("POST", "/api/sub-users", a.token(), Map.of("name", "tenancy_" + run));
+        assertThat(sub.status()).as(sub.toString()).isEqualTo(201);
+        Owned subUser = new Owned("A's sub-user", sub.body().at("/subUser/id").asString(),
+                List.of("/api/sub-users/{id}", "/api/sub-users"));
+        tenant("GET /api/sub-users/{id}", subUser, null);
+        tenant("PUT /api/sub-users/{id}", subUser, Map.of("trafficLimitBytes", 1000));
+        tenant("DELETE /api/sub-users/{id}", subUser, null);
+        tenant("POST /api/sub-users/{id}/enable", subUser, null);
+        tenant("POST /api/sub-users/{id}/disable", subUser, null);
     }
 
     /** A's sticky session, made through the proxy with a key of A's (the exit is one of the FR nodes). */

@@ -1,9 +1,11 @@
 package io.iploop.server.keys.internal;
 
 import io.iploop.server.keys.KeyOwners;
+import io.iploop.server.keys.SubUserCredentials;
 import io.iploop.gateway.spi.AuthResult;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.gateway.spi.ProxyAuthenticator;
+import io.iploop.gateway.spi.SubUserNames;
 import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -35,7 +37,14 @@ import org.springframework.stereotype.Component;
  * calls it off the event loop and caches results for 5 s). {@code last_used_at} is recorded in memory and
  * written every 10 s and on shutdown, so authentication never waits for an UPDATE. A request without
  * credentials is served by {@link #authenticateAddress} when an account authorised the client's
- * address (docs/ip-authorised-access.md). Thread-safe.
+ * address (docs/ip-authorised-access.md).
+ *
+ * <p>A username {@code CUSTOMERID-sub-NAME} ({@link SubUserNames}) is a sub-user's
+ * (docs/sub-users.md#credentials): its secret is looked up through {@link SubUserCredentials} and
+ * the same rules apply: the owner account active and carrying that customer id, the sub-user
+ * enabled (else 407, with the same message as a wrong secret), unexpired (else 403
+ * {@code sub_user_expired}), and the client IP on the sub-user's and the account's whitelists (403).
+ * Thread-safe.
  */
 @Component
 class JdbcProxyAuthenticator implements ProxyAuthenticator {
@@ -47,13 +56,16 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
     private final ApiKeyRepository keys;
     private final IpAuthorisationRepository ipAuthorisations;
     private final KeyOwners owners;
+    private final SubUserCredentials subUsers;
     private final Clock clock;
     private final ConcurrentHashMap<UUID, Instant> pendingTouches = new ConcurrentHashMap<>();
 
-    JdbcProxyAuthenticator(ApiKeyRepository keys, IpAuthorisationRepository ipAuthorisations, KeyOwners owners) {
+    JdbcProxyAuthenticator(ApiKeyRepository keys, IpAuthorisationRepository ipAuthorisations, KeyOwners owners,
+            SubUserCredentials subUsers) {
         this.keys = keys;
         this.ipAuthorisations = ipAuthorisations;
         this.owners = owners;
+        this.subUsers = subUsers;
         this.clock = Clock.systemUTC();
     }
 
@@ -96,6 +108,10 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
         if (!keyHash.matches("[0-9a-f]{64}")) {
             return REJECTED;
         }
+        SubUserNames.Parsed sub = SubUserNames.parse(customerId);
+        if (sub != null) {
+            return checkSubUser(customerId, sub, keyHash, clientAddress);
+        }
         Optional<ApiKeyRepository.ProxyCredential> found = keys.findProxyCredential(keyHash);
         if (found.isEmpty()) {
             return REJECTED;
@@ -117,6 +133,29 @@ class JdbcProxyAuthenticator implements ProxyAuthenticator {
         }
         pendingTouches.merge(c.keyId(), now, (a, b) -> a.isAfter(b) ? a : b);
         return new AuthResult.Accepted(new CustomerPrincipal(c.userId(), customerId, c.keyId()));
+    }
+
+    private AuthResult checkSubUser(String username, SubUserNames.Parsed sub, String secretHash, InetAddress clientAddress) {
+        Optional<SubUserCredentials.SubUserCredential> found = subUsers.find(sub.customerId(), sub.name(), secretHash);
+        if (found.isEmpty() || !found.get().enabled()) {
+            return REJECTED;
+        }
+        SubUserCredentials.SubUserCredential c = found.get();
+        Optional<String> ownerCustomerId = owners.activeCustomerId(c.userId());
+        if (ownerCustomerId.isEmpty() || !ownerCustomerId.get().equals(sub.customerId())) {
+            return REJECTED;
+        }
+        if (ended(c.expiresAt(), clock.instant())) {
+            return new AuthResult.Rejected(AuthResult.RejectReason.SUB_USER_EXPIRED,
+                    "this sub-user expired; the account owner can extend it on the dashboard");
+        }
+        if (!IpWhitelist.of(c.ipWhitelist()).allows(clientAddress)) {
+            return notWhitelisted(clientAddress, "this sub-user's");
+        }
+        if (!IpWhitelist.of(keys.accountWhitelist(c.userId())).allows(clientAddress)) {
+            return notWhitelisted(clientAddress, "the account's");
+        }
+        return new AuthResult.Accepted(new CustomerPrincipal(c.userId(), username, null, c.subUserId()));
     }
 
     private static boolean ended(@Nullable Instant deadline, Instant now) {

@@ -69,7 +69,7 @@ class DefaultUsageService implements UsageService {
     @Override
     public UsageSummary summary(UUID userId, UsagePeriod period) {
         Window w = Window.of(period);
-        UsageRepository.Totals t = usage.totals(userId, w.from(), w.to());
+        UsageRepository.Totals t = usage.totals(userId, period.subUserId(), w.from(), w.to());
         long total = t.bytesUploaded() + t.bytesDownloaded();
         BigDecimal rate = t.streams() == 0 ? BigDecimal.ZERO.setScale(2)
                 : BigDecimal.valueOf(t.successes() * 100L).divide(BigDecimal.valueOf(t.streams()), 2, RoundingMode.HALF_UP);
@@ -143,6 +143,11 @@ class DefaultUsageService implements UsageService {
     }
 
     @Override
+    public UsageBreakdown bySubUser(UUID userId, UsagePeriod period) {
+        return breakdown(userId, Window.of(period), Dimension.SUB_USER, null);
+    }
+
+    @Override
     public UsageBreakdown byKey(UUID userId, UsagePeriod period) {
         UsageBreakdown b = breakdown(userId, Window.of(period), Dimension.API_KEY, null);
         Map<String, String> names = keys.list(userId).stream()
@@ -165,7 +170,7 @@ class DefaultUsageService implements UsageService {
     @Override
     public RecentUsage recent(UUID userId, UsagePeriod period, int limit) {
         Window w = Window.of(period);
-        return new RecentUsage(period.days(), w.from(), w.to(), usage.recent(userId, w.from(), w.to(), checkLimit(limit)));
+        return new RecentUsage(period.days(), w.from(), w.to(), usage.recent(userId, period.subUserId(), w.from(), w.to(), checkLimit(limit)));
     }
 
     @Override
@@ -189,7 +194,8 @@ class DefaultUsageService implements UsageService {
                     "proxyType: '" + proxyType + "' (expected: http, https or socks5)", "proxyType");
         }
         Window w = Window.of(period);
-        UsageRepository.RecordFilter filter = new UsageRepository.RecordFilter(query.success(), country, proxyType);
+        UsageRepository.RecordFilter filter = new UsageRepository.RecordFilter(query.success(), country, proxyType,
+                period.subUserId());
         long offset = (long) (query.page() - 1) * limit;
         return new Paged<>(usage.recent(userId, w.from(), w.to(), filter, query.oldestFirst(), offset, limit),
                 usage.count(userId, w.from(), w.to(), filter));
@@ -197,12 +203,12 @@ class DefaultUsageService implements UsageService {
 
     private UsageBreakdown breakdown(UUID userId, Window w, Dimension dimension, @Nullable Integer limit) {
         return new UsageBreakdown(w.period().days(), w.from(), w.to(), dimension.name,
-                usage.breakdown(userId, w.from(), w.to(), dimension, limit));
+                usage.breakdown(userId, w.period().subUserId(), w.from(), w.to(), dimension, limit));
     }
 
     /** A breakdown with one bucket per key of {@code keys}, in that order, empty where nothing was used. */
     private UsageBreakdown filled(UUID userId, Window w, Dimension dimension, List<String> keys) {
-        Map<String, UsageBucket> found = usage.breakdown(userId, w.from(), w.to(), dimension, null).stream()
+        Map<String, UsageBucket> found = usage.breakdown(userId, w.period().subUserId(), w.from(), w.to(), dimension, null).stream()
                 .collect(Collectors.toMap(b -> Objects.requireNonNull(b.key()), Function.identity()));
         return new UsageBreakdown(w.period().days(), w.from(), w.to(), dimension.name,
                 keys.stream().map(k -> found.getOrDefault(k, UsageBucket.empty(k))).toList());

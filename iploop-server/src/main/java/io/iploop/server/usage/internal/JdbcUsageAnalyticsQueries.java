@@ -32,14 +32,14 @@ public final class JdbcUsageAnalyticsQueries implements UsageAnalyticsQueries {
     public List<AnalyticsQuery> queries(UUID userId, Instant from, Instant to) {
         List<AnalyticsQuery> out = new ArrayList<>();
         out.add(query("summary", UsageRepository.totalsQuery(userId, from, to),
-                () -> repository.totals(userId, from, to)));
+                () -> repository.totals(userId, null, from, to)));
         for (Dimension d : Dimension.values()) {
             @Nullable Integer limit = d == Dimension.DOMAIN ? DOMAIN_LIMIT : null;
             out.add(query(d.name, UsageRepository.breakdownQuery(userId, from, to, d, limit),
-                    () -> repository.breakdown(userId, from, to, d, limit)));
+                    () -> repository.breakdown(userId, null, from, to, d, limit)));
         }
         out.add(query("recent", UsageRepository.recentQuery(userId, from, to, RECENT_LIMIT),
-                () -> repository.recent(userId, from, to, RECENT_LIMIT)));
+                () -> repository.recent(userId, null, from, to, RECENT_LIMIT)));
         return out;
     }
 

@@ -3,6 +3,7 @@ package io.iploop.server.usage.internal;
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.server.usage.NodeTrafficRecorded;
+import io.iploop.server.usage.SubUserUsageRecorded;
 import io.iploop.server.usage.UsageRecorded;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * so bytes are never billed twice. For the records actually inserted it publishes one
  * {@link UsageRecorded} per account inside the same transaction (the plans feature moves the bytes
  * from the balance to the used GB) and one {@link NodeTrafficRecorded} per batch (the earn feature
- * records node operators' contributions).
+ * records node operators' contributions), plus one {@link SubUserUsageRecorded} per sub-user
+ * (docs/sub-users.md#usage: the sub-users feature counts its traffic against its limit).
  *
  * <p>Usage must never stop ({@code docs/security.md}): when PostgreSQL refuses the batch for its
  * content (SQLSTATE class 22 data exception or 23 integrity violation), the batch is bisected, each
@@ -106,15 +108,21 @@ class JdbcUsageSink implements UsageSink {
         Integer inserted = tx.execute(status -> {
             List<UsageRecord> stored = usage.insertBatch(records);
             Map<UUID, Long> bytesByUser = new LinkedHashMap<>();
+            Map<List<UUID>, Long> bytesBySubUser = new LinkedHashMap<>();
             Map<NodeTrafficRecorded.Traffic, Long> byNodeAndCustomer = new LinkedHashMap<>();
             for (UsageRecord r : stored) {
                 long bytes = r.bytesDownloaded() + r.bytesUploaded();
                 bytesByUser.merge(r.userId(), bytes, Long::sum);
+                if (r.subUserId() != null) {
+                    bytesBySubUser.merge(List.of(r.userId(), r.subUserId()), bytes, Long::sum);
+                }
                 if (r.nodeId() != null && bytes > 0) {
                     byNodeAndCustomer.merge(new NodeTrafficRecorded.Traffic(r.nodeId(), r.userId(), 0), bytes, Long::sum);
                 }
             }
             bytesByUser.forEach((userId, bytes) -> events.publishEvent(new UsageRecorded(userId, bytes)));
+            bytesBySubUser.forEach((ids, bytes) ->
+                    events.publishEvent(new SubUserUsageRecorded(ids.get(0), ids.get(1), bytes)));
             if (!byNodeAndCustomer.isEmpty()) {
                 events.publishEvent(new NodeTrafficRecorded(byNodeAndCustomer.entrySet().stream()
                         .map(e -> new NodeTrafficRecorded.Traffic(e.getKey().nodeId(), e.getKey().customerId(), e.getValue()))

@@ -46,13 +46,13 @@ class UsageRepository {
                         INSERT INTO usage_records (id, user_id, api_key_id, node_id, session_id, bytes_downloaded,
                                                    bytes_uploaded, request_count, target_country, target_city,
                                                    target_host, proxy_type, success, error_message, started_at, ended_at,
-                                                   http_status, target_port)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                   http_status, target_port, sub_user_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO NOTHING""",
                 batch, 1000, (ps, r) -> {
                     ps.setObject(1, r.id());
                     ps.setObject(2, r.userId());
-                    ps.setObject(3, r.apiKeyId());
+                    ps.setObject(3, r.apiKeyId(), Types.OTHER);
                     ps.setObject(4, r.nodeId(), Types.OTHER);
                     ps.setString(5, r.sessionId());
                     ps.setLong(6, r.bytesDownloaded());
@@ -70,6 +70,7 @@ class UsageRepository {
                     ps.setObject(17, status != null && status >= 100 && status <= 599 ? status.shortValue() : null,
                             Types.SMALLINT);
                     ps.setObject(18, r.targetPort(), Types.INTEGER);
+                    ps.setObject(19, r.subUserId(), Types.OTHER);
                 });
         List<UsageRecord> inserted = new ArrayList<>(batch.size());
         int i = 0;
@@ -101,8 +102,8 @@ class UsageRepository {
     }
 
     /** Totals of one account within {@code [from, to)}. */
-    Totals totals(UUID userId, Instant from, Instant to) {
-        return run(totalsQuery(userId, from, to), (rs, n) -> new Totals(rs.getLong("up"), rs.getLong("down"),
+    Totals totals(UUID userId, @Nullable UUID subUser, Instant from, Instant to) {
+        return run(bySubUser(totalsQuery(userId, from, to), subUser), (rs, n) -> new Totals(rs.getLong("up"), rs.getLong("down"),
                 rs.getLong("requests"), rs.getLong("streams"), rs.getLong("ok"), rs.getLong("avg_ms"))).getFirst();
     }
 
@@ -110,15 +111,35 @@ class UsageRepository {
      * One account's usage within {@code [from, to)} grouped by {@code dimension}, ordered as it
      * says, at most {@code limit} buckets (null: all).
      */
-    List<UsageBucket> breakdown(UUID userId, Instant from, Instant to, Dimension dimension, @Nullable Integer limit) {
-        return run(breakdownQuery(userId, from, to, dimension, limit), (rs, n) -> new UsageBucket(rs.getString("k"), null,
+    List<UsageBucket> breakdown(UUID userId, @Nullable UUID subUser, Instant from, Instant to, Dimension dimension,
+            @Nullable Integer limit) {
+        return run(bySubUser(breakdownQuery(userId, from, to, dimension, limit), subUser), (rs, n) -> new UsageBucket(rs.getString("k"), null,
                 rs.getLong("up"), rs.getLong("down"), rs.getLong("up") + rs.getLong("down"), rs.getLong("requests"),
                 rs.getLong("streams"), rs.getLong("ok")));
     }
 
     /** One account's newest {@code limit} records within {@code [from, to)}, newest first. */
-    List<UsageEntry> recent(UUID userId, Instant from, Instant to, int limit) {
-        return run(recentQuery(userId, from, to, limit), UsageRepository::entry);
+    List<UsageEntry> recent(UUID userId, @Nullable UUID subUser, Instant from, Instant to, int limit) {
+        return run(bySubUser(recentQuery(userId, from, to, limit), subUser), UsageRepository::entry);
+    }
+
+    /**
+     * {@code q} narrowed to one sub-user's records (docs/sub-users.md#usage), or {@code q} itself for
+     * null: the condition goes right after the account-and-period scope, before any grouping.
+     */
+    static Query bySubUser(Query q, @Nullable UUID subUser) {
+        if (subUser == null) {
+            return q;
+        }
+        String scope = "WHERE user_id = :userId AND started_at >= :from AND started_at < :to\n";
+        int at = q.sql().indexOf(scope);
+        if (at < 0) {
+            throw new IllegalStateException("not a scoped query: " + q.sql());
+        }
+        Map<String, Object> params = new HashMap<>(q.params());
+        params.put("subUser", subUser);
+        int end = at + scope.length();
+        return new Query(q.sql().substring(0, end) + "AND sub_user_id = :subUser\n" + q.sql().substring(end), params);
     }
 
     /**
@@ -143,7 +164,8 @@ class UsageRepository {
     }
 
     /** Validated filters of the record log; null matches everything. */
-    record RecordFilter(@Nullable Boolean success, @Nullable String targetCountry, @Nullable String proxyType) {
+    record RecordFilter(@Nullable Boolean success, @Nullable String targetCountry, @Nullable String proxyType,
+            @Nullable UUID subUser) {
 
         /** {@code AND …} conditions on the bound parameters, ending in a newline, or empty. */
         String conditions() {
@@ -156,6 +178,9 @@ class UsageRepository {
             }
             if (proxyType != null) {
                 sb.append("AND proxy_type = :proxyType\n");
+            }
+            if (subUser != null) {
+                sb.append("AND sub_user_id = :subUser\n");
             }
             return sb.toString();
         }
@@ -171,6 +196,9 @@ class UsageRepository {
             if (proxyType != null) {
                 p.put("proxyType", proxyType);
             }
+            if (subUser != null) {
+                p.put("subUser", subUser);
+            }
             return p;
         }
     }
@@ -181,7 +209,8 @@ class UsageRepository {
                 rs.getString("target_country"), rs.getString("proxy_type"), rs.getObject("http_status", Integer.class),
                 rs.getBoolean("success"), rs.getString("error_message"), rs.getLong("bytes_uploaded"),
                 rs.getLong("bytes_downloaded"), rs.getLong("request_count"),
-                rs.getObject("started_at", OffsetDateTime.class).toInstant(), rs.getLong("duration_ms"));
+                rs.getObject("started_at", OffsetDateTime.class).toInstant(), rs.getLong("duration_ms"),
+                rs.getObject("sub_user_id", UUID.class));
     }
 
     private <T> List<T> run(Query q, RowMapper<T> mapper) {
@@ -194,6 +223,7 @@ class UsageRepository {
         HOUR("hour", "extract(hour FROM started_at AT TIME ZONE 'UTC')::int", "k"),
         COUNTRY("country", "target_country", BY_BYTES),
         API_KEY("api_key", "api_key_id", BY_BYTES),
+        SUB_USER("sub_user", "sub_user_id", BY_BYTES),
         HTTP_STATUS("http_status", "http_status", "k NULLS LAST"),
         DOMAIN("domain", "target_host", BY_BYTES);
 
@@ -234,7 +264,7 @@ class UsageRepository {
 
     private static final String RECENT_COLUMNS = """
             id, api_key_id, target_host, target_country, proxy_type, http_status, success, error_message,
-                   bytes_uploaded, bytes_downloaded, request_count, started_at, duration_ms""";
+                   bytes_uploaded, bytes_downloaded, request_count, started_at, duration_ms, sub_user_id""";
 
     static Query recentQuery(UUID userId, Instant from, Instant to, int limit) {
         return scoped(userId, from, to, RECENT_COLUMNS, "ORDER BY started_at DESC LIMIT :limit", Map.of("limit", limit));

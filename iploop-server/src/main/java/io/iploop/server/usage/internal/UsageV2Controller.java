@@ -33,16 +33,27 @@ class UsageV2Controller {
     }
 
     @GetMapping("/api/v2/usage/recent")
-    @V2List(value = UsageEntry.class, filters = {"success", "targetCountry", "proxyType"}, sort = {"startedAt"})
+    @V2List(value = UsageEntry.class, filters = {"success", "targetCountry", "proxyType", "subUserId"}, sort = {"startedAt"})
     @Operation(summary = "Usage records of the period, newest first by default; success=true|false, "
-            + "targetCountry=ISO code, proxyType=http|https|socks5")
+            + "targetCountry=ISO code, proxyType=http|https|socks5, subUserId=a sub-user's id (docs/sub-users.md#usage)")
     Paged<UsageEntry> recent(@AuthenticationPrincipal AuthenticatedUser caller,
             @RequestParam(required = false) @Nullable Integer days,
             @RequestParam(required = false) @Nullable String period, ListQuery query) {
-        UsagePeriod p = UsagePeriod.of(days, period);
+        UsagePeriod p = UsagePeriod.of(days, period).withSubUser(uuid(query.filter("subUserId")));
         return usage.recent(caller.userId(), p, new RecentUsageQuery(query.page(), query.limit(),
                 bool(query.filter("success")), query.filter("targetCountry"), query.filter("proxyType"),
                 query.ascending()));
+    }
+
+    private static java.util.@Nullable UUID uuid(@Nullable String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.util.UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw V2QueryException.invalid("subUserId", "'" + value + "' (expected: a sub-user id, a UUID)");
+        }
     }
 
     private static @Nullable Boolean bool(@Nullable String value) {

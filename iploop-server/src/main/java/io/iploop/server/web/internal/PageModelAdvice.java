@@ -47,6 +47,7 @@ final class PageModelAdvice {
             new NavItem("analytics", "/analytics", "Analytics", "analytics", false),
             new NavItem("usage", "/usage", "Usage", "usage", false),
             new NavItem("api-keys", "/api-keys", "API Keys", "key", false),
+            new NavItem("sub-users", "/sub-users", "Sub-users", "users", false),
             new NavItem("endpoints", "/endpoints", "Proxy Endpoints", "globe", false),
             new NavItem("webhooks", "/webhooks", "Webhooks", "webhook", false),
             new NavItem("docs", "/docs", "Docs", "book", false),

@@ -2,6 +2,7 @@ package io.iploop.server.webhooks.internal;
 
 import io.iploop.server.cashouts.CashoutStatusChanged;
 import io.iploop.server.plans.UsageThresholdReached;
+import io.iploop.server.subusers.SubUserLimitReached;
 import io.iploop.server.webhooks.WebhookEventTypes;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,5 +50,20 @@ class WebhookEventListeners {
             data.put("gb_balance", e.gbBalance().stripTrailingZeros().toPlainString());
             webhooks.publish(e.userId(), WebhookEventTypes.USAGE_THRESHOLD, data);
         }
+    }
+
+    /**
+     * {@code sub_user.limit_reached} (docs/sub-users.md#limits):
+     * {@code {sub_user_id, name, limit_bytes, used_bytes, period}}.
+     */
+    @EventListener
+    void on(SubUserLimitReached e) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("sub_user_id", e.subUserId().toString());
+        data.put("name", e.name());
+        data.put("limit_bytes", e.limitBytes());
+        data.put("used_bytes", e.usedBytes());
+        data.put("period", e.period());
+        webhooks.publish(e.userId(), WebhookEventTypes.SUB_USER_LIMIT_REACHED, data);
     }
 }

@@ -140,6 +140,6 @@ class DailyDigestIT {
     private static UsageRecord record(UUID user, UUID key, UUID node, long down, long up, String host, int port,
             Instant start) {
         return new UsageRecord(UUID.randomUUID(), user, key, node, null, down, up, 1, null, null, host, "http", true, null,
-                start, start.plusSeconds(5), 200, port);
+                start, start.plusSeconds(5), 200, port, null);
     }
 }
