@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.customizers.OperationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -16,6 +17,11 @@ import org.springframework.context.annotation.Configuration;
  * OpenAPI requires tag names to be unique, so code generators refuse the document
  * (docs/integrations/api-clients.md). The tags are sorted by name; of a tag's variants the longest
  * description wins.
+ *
+ * <p>Operation ids are the controller's name without {@code Controller} followed by the method's
+ * ({@code ApiKeysController.list} → {@code apiKeysList}): springdoc's default, the bare method name
+ * numbered in scan order ({@code list1}, {@code list2}), renamed the generated clients' methods
+ * whenever a feature added a controller with a method of the same name.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiDocumentConfig {
@@ -37,6 +43,17 @@ class OpenApiDocumentConfig {
                 }
                 openApi.setTags(new ArrayList<>(unique.values()));
             }
+        };
+    }
+
+    @Bean
+    OperationCustomizer stableOperationIds() {
+        return (operation, handler) -> {
+            String controller = handler.getBeanType().getSimpleName().replaceFirst("Controller$", "");
+            String method = handler.getMethod().getName();
+            operation.setOperationId(Character.toLowerCase(controller.charAt(0)) + controller.substring(1)
+                    + Character.toUpperCase(method.charAt(0)) + method.substring(1));
+            return operation;
         };
     }
 
