@@ -9,7 +9,6 @@ import io.iploop.gateway.spi.TargetingOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,71 +16,42 @@ import org.jspecify.annotations.Nullable;
  * last {@link AccountLimits} from the control plane, a request-rate bucket, the requests of the
  * current UTC day, open connections, and the byte budget.
  *
- * <p>Byte budget (a lease, so there is no database call per packet): the provider reports the
- * balance its store knows; the store already contains every usage record this gateway had written
- * when the fetch started ({@code persistedAtFetch}). Bytes metered here since then but not yet
- * written are subtracted locally, so {@code remaining = reported - (spent - persistedAtFetch)}.
- * That is conservative (a record written during the fetch counts twice until the next refresh).
+ * <p>The byte budget is a lease from the last report ({@link LimitLease}), so there is no database
+ * call per packet.
  *
- * <p>Thread-safe: counters are atomic, the snapshot is one volatile immutable value, the bucket
- * and the day counter are synchronized.
+ * <p>Thread-safe: the lease is, and the connection count is atomic.
  */
 public final class AccountLimiter {
 
-    private static final long SECONDS_PER_DAY = 86_400;
-
-    private record Snapshot(AccountLimits limits, long persistedAtFetch, @Nullable TokenBucket bucket) {}
-
-    private final Clock clock;
-    private volatile Snapshot snapshot;
-    private final AtomicLong spent = new AtomicLong();
-    private final AtomicLong persisted = new AtomicLong();
+    private final LimitLease<AccountLimits> lease;
     private final AtomicInteger open = new AtomicInteger();
-    private long day = Long.MIN_VALUE;
-    private long requestsToday;
-    private volatile long lastUsedNanos = System.nanoTime();
 
     AccountLimiter(AccountLimits limits, Clock clock) {
-        this.clock = clock;
-        this.snapshot = new Snapshot(limits, 0, bucket(limits, null));
+        this.lease = new LimitLease<>(limits, clock, AccountLimits::remainingBytes, AccountLimits::requestsPerSecond);
     }
 
     /** The limits last reported by the control plane. */
     public AccountLimits limits() {
-        return snapshot.limits();
+        return lease.limits();
     }
 
     /** Bytes this gateway's usage records for the account have durably written so far. */
     long persistedBytes() {
-        return persisted.get();
+        return lease.persistedBytes();
     }
 
     void persisted(long bytes) {
-        persisted.addAndGet(bytes);
+        lease.persisted(bytes);
     }
 
     /** Installs a fresh report; {@code persistedAtFetch} is {@link #persistedBytes()} read before the fetch. */
     void update(AccountLimits limits, long persistedAtFetch) {
-        Snapshot old = snapshot;
-        snapshot = new Snapshot(limits, persistedAtFetch, bucket(limits, old.bucket()));
-    }
-
-    private static @Nullable TokenBucket bucket(AccountLimits limits, @Nullable TokenBucket old) {
-        int rate = limits.requestsPerSecond();
-        if (rate == 0) {
-            return null;
-        }
-        return old != null && old.ratePerSecond() == rate ? old : new TokenBucket(rate, System.nanoTime());
+        lease.update(limits, persistedAtFetch);
     }
 
     /** Bytes the account may still carry; {@link AccountLimits#UNLIMITED_BYTES} when unlimited. */
     public long remainingBytes() {
-        return remaining(snapshot, spent.get());
-    }
-
-    private static long remaining(Snapshot s, long spentTotal) {
-        long reported = s.limits().remainingBytes();
-        return reported == AccountLimits.UNLIMITED_BYTES ? reported : reported - (spentTotal - s.persistedAtFetch());
+        return lease.remainingBytes();
     }
 
     /**
@@ -91,7 +61,7 @@ public final class AccountLimiter {
      * @return false once the budget is exhausted: the caller cuts the stream
      */
     public boolean spend(long bytes) {
-        return remaining(snapshot, spent.addAndGet(bytes)) > 0;
+        return lease.spend(bytes);
     }
 
     /** Open connections counted against {@link AccountLimits#maxConcurrentConnections()}. */
@@ -101,8 +71,8 @@ public final class AccountLimiter {
 
     /** Takes a connection slot; pair with {@link #release()}. @return false at the limit */
     public boolean tryAcquire() {
-        int max = snapshot.limits().maxConcurrentConnections();
-        lastUsedNanos = System.nanoTime();
+        int max = lease.limits().maxConcurrentConnections();
+        lease.touch();
         while (true) {
             int n = open.get();
             if (max > 0 && n >= max) {
@@ -130,9 +100,8 @@ public final class AccountLimiter {
      * @return null if the request may proceed (it is then counted), else why not
      */
     public @Nullable Refusal admit(Targeting targeting) {
-        lastUsedNanos = System.nanoTime();
-        Snapshot s = snapshot;
-        AccountLimits limits = s.limits();
+        lease.touch();
+        AccountLimits limits = lease.limits();
         AccountHold hold = limits.hold();
         if (hold != null) {
             return new Refusal(ProxyError.of(hold), holdMessage(hold), null);
@@ -147,19 +116,18 @@ public final class AccountLimiter {
             return new Refusal(ProxyError.TARGETING_NOT_IN_PLAN,
                     "sesstype: sticky sessions are not included in your plan; " + PLAN_HELP, null);
         }
-        if (remaining(s, spent.get()) <= 0) {
+        if (lease.remainingBytes() <= 0) {
             return new Refusal(ProxyError.BALANCE_EXHAUSTED,
                     "your GB balance for this period is used up; " + PLAN_HELP, null);
         }
-        TokenBucket bucket = s.bucket();
-        if (bucket != null) {
-            long waitNanos = bucket.tryTake(System.nanoTime());
-            if (waitNanos > 0) {
-                return new Refusal(ProxyError.RATE_LIMITED,
-                        "more than " + limits.requestsPerSecond() + " requests per second", Duration.ofNanos(waitNanos));
-            }
+        long waitNanos = lease.takeRequest();
+        if (waitNanos > 0) {
+            return new Refusal(ProxyError.RATE_LIMITED,
+                    "more than " + limits.requestsPerSecond() + " requests per second", Duration.ofNanos(waitNanos));
         }
-        return countDay(limits.requestsPerDay());
+        Duration untilMidnight = lease.countDay(limits.requestsPerDay());
+        return untilMidnight == null ? null : new Refusal(ProxyError.DAILY_LIMIT_REACHED,
+                "more than " + limits.requestsPerDay() + " requests today (UTC); resets at 00:00 UTC", untilMidnight);
     }
 
     private static String holdMessage(AccountHold hold) {
@@ -170,22 +138,6 @@ public final class AccountLimiter {
                     + "dashboard before using the proxy";
             case SUBSCRIPTION_EXPIRED -> "your subscription has expired; " + PLAN_HELP;
         };
-    }
-
-    private synchronized @Nullable Refusal countDay(long perDay) {
-        long now = clock.instant().getEpochSecond();
-        long today = Math.floorDiv(now, SECONDS_PER_DAY);
-        if (today != day) {
-            day = today;
-            requestsToday = 0;
-        }
-        if (perDay > 0 && requestsToday >= perDay) {
-            long untilMidnight = (today + 1) * SECONDS_PER_DAY - now;
-            return new Refusal(ProxyError.DAILY_LIMIT_REACHED,
-                    "more than " + perDay + " requests today (UTC); resets at 00:00 UTC", Duration.ofSeconds(untilMidnight));
-        }
-        requestsToday++;
-        return null;
     }
 
     /** The first targeting option (in {@link TargetingOption} order) used but not in the plan, or null. */
@@ -206,7 +158,7 @@ public final class AccountLimiter {
      * @return {@code targeting}, or a copy with the capped lifetime
      */
     public Targeting capLifetime(Targeting targeting) {
-        long capSeconds = snapshot.limits().maxStickyLifetimeSeconds();
+        long capSeconds = lease.limits().maxStickyLifetimeSeconds();
         if (capSeconds > 0 && targeting.stickyLifetime().toSeconds() > capSeconds) {
             return targeting.withLifetime(Duration.ofSeconds(capSeconds));
         }
@@ -217,8 +169,7 @@ public final class AccountLimiter {
      * True when forgetting this state loses nothing: no connection open, nothing admitted for
      * {@code idleNanos} (so every usage record is written) and no request counted today.
      */
-    synchronized boolean idle(long nowNanos, long idleNanos) {
-        return open.get() == 0 && nowNanos - lastUsedNanos > idleNanos
-                && (requestsToday == 0 || day != Math.floorDiv(clock.instant().getEpochSecond(), SECONDS_PER_DAY));
+    boolean idle(long nowNanos, long idleNanos) {
+        return open.get() == 0 && lease.idle(nowNanos, idleNanos);
     }
 }

@@ -7,72 +7,44 @@ import io.iploop.gateway.spi.SubUserLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One sub-user's live limit state in this gateway (docs/sub-users.md#limits), checked in addition
  * to its parent account's {@link AccountLimiter}: the last {@link SubUserLimits}, its own request
- * rate bucket and UTC-day count, and its own byte budget, a lease computed exactly as the
- * account's ({@link AccountLimiter}: {@code remaining = reported - (spent - persistedAtFetch)}),
- * so no database call happens per request or per packet.
+ * rate bucket and UTC-day count, and its own byte budget, leased exactly as the account's
+ * ({@link LimitLease}), so no database call happens per request or per packet.
  *
- * <p>Thread-safe: counters are atomic, the snapshot is one volatile immutable value, the bucket
- * and the day counter are synchronized.
+ * <p>Thread-safe, as its lease is.
  */
 public final class SubUserLimiter {
 
-    private static final long SECONDS_PER_DAY = 86_400;
-
-    private record Snapshot(SubUserLimits limits, long persistedAtFetch, @Nullable TokenBucket bucket) {}
-
-    private final Clock clock;
-    private volatile Snapshot snapshot;
-    private final AtomicLong spent = new AtomicLong();
-    private final AtomicLong persisted = new AtomicLong();
-    private long day = Long.MIN_VALUE;
-    private long requestsToday;
-    private volatile long lastUsedNanos = System.nanoTime();
+    private final LimitLease<SubUserLimits> lease;
 
     SubUserLimiter(SubUserLimits limits, Clock clock) {
-        this.clock = clock;
-        this.snapshot = new Snapshot(limits, 0, bucket(limits, null));
+        this.lease = new LimitLease<>(limits, clock, SubUserLimits::remainingBytes, SubUserLimits::requestsPerSecond);
     }
 
     /** The limits last reported by the control plane. */
     public SubUserLimits limits() {
-        return snapshot.limits();
+        return lease.limits();
     }
 
     long persistedBytes() {
-        return persisted.get();
+        return lease.persistedBytes();
     }
 
     void persisted(long bytes) {
-        persisted.addAndGet(bytes);
+        lease.persisted(bytes);
     }
 
     void update(SubUserLimits limits, long persistedAtFetch) {
-        Snapshot old = snapshot;
-        snapshot = new Snapshot(limits, persistedAtFetch, bucket(limits, old.bucket()));
-    }
-
-    private static @Nullable TokenBucket bucket(SubUserLimits limits, @Nullable TokenBucket old) {
-        int rate = limits.requestsPerSecond();
-        if (rate == 0) {
-            return null;
-        }
-        return old != null && old.ratePerSecond() == rate ? old : new TokenBucket(rate, System.nanoTime());
+        lease.update(limits, persistedAtFetch);
     }
 
     /** Bytes the sub-user may still carry; {@link AccountLimits#UNLIMITED_BYTES} when it has no own limit. */
     public long remainingBytes() {
-        return remaining(snapshot, spent.get());
-    }
-
-    private static long remaining(Snapshot s, long spentTotal) {
-        long reported = s.limits().remainingBytes();
-        return reported == AccountLimits.UNLIMITED_BYTES ? reported : reported - (spentTotal - s.persistedAtFetch());
+        return lease.remainingBytes();
     }
 
     /**
@@ -81,8 +53,8 @@ public final class SubUserLimiter {
      * @return false once its budget is exhausted: the caller cuts the stream
      */
     public boolean spend(long bytes) {
-        lastUsedNanos = System.nanoTime();
-        return remaining(snapshot, spent.addAndGet(bytes)) > 0;
+        lease.touch();
+        return lease.spend(bytes);
     }
 
     /**
@@ -94,9 +66,8 @@ public final class SubUserLimiter {
      * @return null if the request may proceed (it is then counted), else why not
      */
     public @Nullable Refusal admit(Targeting targeting) {
-        lastUsedNanos = System.nanoTime();
-        Snapshot s = snapshot;
-        SubUserLimits limits = s.limits();
+        lease.touch();
+        SubUserLimits limits = lease.limits();
         if (!limits.cityAllowed() && (targeting.city() != null || targeting.state() != null || targeting.zip() != null)) {
             String which = targeting.city() != null ? "city" : targeting.state() != null ? "state" : "zip";
             return new Refusal(ProxyError.TARGETING_NOT_ALLOWED,
@@ -114,42 +85,24 @@ public final class SubUserLimiter {
                         + String.join(", ", limits.allowedCountries().stream().sorted().toList()) + ")", null);
             }
         }
-        if (remaining(s, spent.get()) <= 0) {
+        if (lease.remainingBytes() <= 0) {
             return new Refusal(ProxyError.SUB_USER_LIMIT_REACHED,
                     "this sub-user's traffic limit is used up; the account owner can raise it on the dashboard", null);
         }
-        TokenBucket bucket = s.bucket();
-        if (bucket != null) {
-            long waitNanos = bucket.tryTake(System.nanoTime());
-            if (waitNanos > 0) {
-                return new Refusal(ProxyError.RATE_LIMITED,
-                        "more than " + limits.requestsPerSecond() + " requests per second for this sub-user",
-                        Duration.ofNanos(waitNanos));
-            }
+        long waitNanos = lease.takeRequest();
+        if (waitNanos > 0) {
+            return new Refusal(ProxyError.RATE_LIMITED,
+                    "more than " + limits.requestsPerSecond() + " requests per second for this sub-user",
+                    Duration.ofNanos(waitNanos));
         }
-        return countDay(limits.requestsPerDay());
-    }
-
-    private synchronized @Nullable Refusal countDay(long perDay) {
-        long now = clock.instant().getEpochSecond();
-        long today = Math.floorDiv(now, SECONDS_PER_DAY);
-        if (today != day) {
-            day = today;
-            requestsToday = 0;
-        }
-        if (perDay > 0 && requestsToday >= perDay) {
-            long untilMidnight = (today + 1) * SECONDS_PER_DAY - now;
-            return new Refusal(ProxyError.DAILY_LIMIT_REACHED,
-                    "more than " + perDay + " requests today (UTC) for this sub-user; resets at 00:00 UTC",
-                    Duration.ofSeconds(untilMidnight));
-        }
-        requestsToday++;
-        return null;
+        Duration untilMidnight = lease.countDay(limits.requestsPerDay());
+        return untilMidnight == null ? null : new Refusal(ProxyError.DAILY_LIMIT_REACHED,
+                "more than " + limits.requestsPerDay() + " requests today (UTC) for this sub-user; resets at 00:00 UTC",
+                untilMidnight);
     }
 
     /** True when forgetting this state loses nothing: unused for {@code idleNanos} and no request counted today. */
-    synchronized boolean idle(long nowNanos, long idleNanos) {
-        return nowNanos - lastUsedNanos > idleNanos
-                && (requestsToday == 0 || day != Math.floorDiv(clock.instant().getEpochSecond(), SECONDS_PER_DAY));
+    boolean idle(long nowNanos, long idleNanos) {
+        return lease.idle(nowNanos, idleNanos);
     }
 }
