@@ -3,8 +3,6 @@ package io.iploop.node;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
@@ -58,22 +56,17 @@ final class DeviceRegistrar implements AutoCloseable {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
             while (!closed) {
                 try {
-                    HttpResponse<String> res = http.send(HttpRequest.newBuilder(endpoint)
-                            .timeout(Duration.ofSeconds(20))
-                            .header("Content-Type", "application/json")
-                            .header("X-Node-Key", nodeKey)
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                    int status = res.statusCode();
-                    if (status / 100 == 2) {
+                    NodeKeyPost.Answer answer = NodeKeyPost.send(http, endpoint, nodeKey, body);
+                    if (answer.verdict() == NodeKeyPost.Verdict.ACCEPTED) {
                         registered = true;
                         log.info("device registered with {}", endpoint.getHost());
                         return;
                     }
-                    if (status / 100 == 4 && status != 429) {
-                        log.warn("device registration refused ({}): {}", status, res.body());
+                    if (answer.verdict() == NodeKeyPost.Verdict.REFUSED) {
+                        log.warn("device registration refused ({}): {}", answer.status(), answer.body());
                         return;
                     }
-                    log.debug("device registration: HTTP {}, retrying", status);
+                    log.debug("device registration: HTTP {}, retrying", answer.status());
                 } catch (IOException e) {
                     log.debug("device registration failed, retrying: {}", e.toString());
                 }

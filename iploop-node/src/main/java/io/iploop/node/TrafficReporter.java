@@ -3,8 +3,6 @@ package io.iploop.node;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -131,21 +129,16 @@ final class TrafficReporter implements AutoCloseable {
         String body = "{\"deviceId\":" + DeviceRegistrar.json(deviceId) + ",\"runId\":\"" + runId + "\",\"day\":\"" + d
                 + "\",\"bytes\":" + bytes + "}";
         try {
-            HttpResponse<String> res = http.send(HttpRequest.newBuilder(endpoint)
-                    .timeout(Duration.ofSeconds(20))
-                    .header("Content-Type", "application/json")
-                    .header("X-Node-Key", nodeKey)
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            int status = res.statusCode();
-            if (status / 100 == 2) {
+            NodeKeyPost.Answer answer = NodeKeyPost.send(http, endpoint, nodeKey, body);
+            if (answer.verdict() == NodeKeyPost.Verdict.ACCEPTED) {
                 return Outcome.ACCEPTED;
             }
-            if (status / 100 == 4 && status != 429) {
+            if (answer.verdict() == NodeKeyPost.Verdict.REFUSED) {
                 // Retrying does not fix a refused report (e.g. a day the server's clock says is in the future).
-                log.debug("traffic report for {} refused ({}): {}", d, status, res.body());
+                log.debug("traffic report for {} refused ({}): {}", d, answer.status(), answer.body());
                 return Outcome.REFUSED;
             }
-            log.debug("traffic report for {}: HTTP {}, retrying later", d, status);
+            log.debug("traffic report for {}: HTTP {}, retrying later", d, answer.status());
         } catch (IOException e) {
             log.debug("traffic report for {} failed, retrying later: {}", d, e.toString());
         } catch (InterruptedException e) {
