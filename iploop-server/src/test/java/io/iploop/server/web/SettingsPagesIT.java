@@ -201,7 +201,8 @@ class SettingsPagesIT {
         // docs/operator-transparency.md#customer-categories: the declared use case.
         new org.openqa.selenium.support.ui.Select(test("use-case")).selectByValue("seo");
         test("save-use-case").click();
-        assertThat(textOf("done")).isEqualTo("Use case saved.");
+        // The previous form's message stays on screen until the new page has loaded.
+        org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(textOf("done")).isEqualTo("Use case saved."));
         assertThat(profiles.useCase(userId)).isEqualTo("seo");
         assertThat(new org.openqa.selenium.support.ui.Select(test("use-case")).getFirstSelectedOption()
                 .getAttribute("value")).isEqualTo("seo");
