@@ -50,7 +50,8 @@ class AccountUseCaseIT {
             assertThat(e.status()).as(String.valueOf(bad)).isEqualTo(400);
             assertThat(e.body().at("/error/field").asString()).as(String.valueOf(bad)).isEqualTo("useCase");
         }
-        // Nothing of a refused value was stored.
+        // Nothing of a refused value was stored; the profile shows the stored one.
+        assertThat(call("GET", "/api/auth/profile", token, null).body().get("useCase").asString()).isEqualTo("seo");
         assertThat(call("GET", "/api/account/use-case", token, null).body().get("useCase").asString()).isEqualTo("seo");
         assertThat(jdbc.sql("SELECT count(*) FROM audit_logs WHERE user_id = ? AND action = 'profile_updated' "
                 + "AND details->>'useCase.new' = 'seo'").param(id).query(Long.class).single()).isPositive();
