@@ -86,7 +86,9 @@ public final class AccountsException extends ApiException {
         /** An admin tried to suspend or ban their own account. */
         CANNOT_CHANGE_OWN_STATUS("cannot_change_own_status", HttpStatus.CONFLICT),
         /** An admin tried to delete their own account. */
-        CANNOT_DELETE_SELF("cannot_delete_self", HttpStatus.CONFLICT);
+        CANNOT_DELETE_SELF("cannot_delete_self", HttpStatus.CONFLICT),
+        /** A use case not in {@link io.iploop.server.accounts.UseCases#ALL}; field {@code useCase}. */
+        INVALID_USE_CASE("validation_failed", HttpStatus.BAD_REQUEST);
 
         final String code;
         final HttpStatus status;

@@ -43,4 +43,12 @@ public interface AccountsService {
 
     /** Account counts for the admin dashboard. */
     AccountStats stats();
+
+    /**
+     * The declared use case (docs/operator-transparency.md#customer-categories) of each of these
+     * accounts, in one query: every id given is a key, its value one of {@link UseCases#ALL}, or
+     * {@link UseCases#UNDECLARED} for an account without one or an unknown id. For showing operators
+     * the categories of the customers their devices carried, never who they were.
+     */
+    java.util.Map<UUID, String> useCases(java.util.Collection<UUID> userIds);
 }

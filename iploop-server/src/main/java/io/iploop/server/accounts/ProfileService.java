@@ -42,4 +42,17 @@ public interface ProfileService {
      *     {@code NOT_FOUND}
      */
     void deleteOwnAccount(UUID userId, String password);
+
+    /** The account's declared use case (one of {@link UseCases#ALL}), or null when undeclared. @throws AccountsException {@code NOT_FOUND} */
+    @org.jspecify.annotations.Nullable String useCase(UUID userId);
+
+    /**
+     * Declares the account's use case (docs/operator-transparency.md#customer-categories); null clears
+     * it. Audited ({@code profile_updated}, details: useCase old and new).
+     *
+     * @return the use case now stored, or null
+     * @throws AccountsException {@code INVALID_USE_CASE} (field {@code useCase}) for a value not in
+     *     {@link UseCases#ALL}; {@code NOT_FOUND}
+     */
+    @org.jspecify.annotations.Nullable String setUseCase(UUID userId, @org.jspecify.annotations.Nullable String useCase);
 }

@@ -2,7 +2,6 @@ package io.iploop.server.earn;
 
 import io.iploop.server.ledger.LedgerPage;
 import io.iploop.server.nodes.DeviceRegistration;
-import io.iploop.server.usage.NodeTraffic;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -40,14 +39,15 @@ public interface EarnService {
      * to {@code to} (ISO dates, both included; null or blank: {@code to} today UTC, {@code from} six
      * days before {@code to}), newest day first, most bytes first, at most 200 hosts a day
      * (docs/product/earn.md#traffic-transparency). Host names and byte counts only: paths and
-     * contents are never recorded, customers appear as a count, never by identity.
+     * contents are never recorded, customers appear as a count and the set of their declared categories
+     * (docs/operator-transparency.md#customer-categories), never by identity.
      *
      * @throws io.iploop.server.nodes.NodesException {@code DEVICE_NOT_FOUND}, also for another
      *     operator's device
      * @throws EarnException {@code INVALID_PARAMETER} naming {@code from} or {@code to}: not a date,
      *     from after to, or more than 31 days
      */
-    List<NodeTraffic> traffic(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to);
+    List<DeviceTraffic> traffic(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to);
 
     /**
      * The device's agent byte reconciliation per UTC day, newest first, every day of the range

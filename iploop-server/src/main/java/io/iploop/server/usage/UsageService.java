@@ -127,6 +127,13 @@ public interface UsageService {
     List<NodeTraffic> nodeTraffic(UUID nodeId, LocalDate from, LocalDate to);
 
     /**
+     * {@link #nodeTraffic} with each row's distinct customer ids, for server-side lookups of the
+     * customers' categories (docs/operator-transparency.md#customer-categories); same order, limits
+     * and errors. The ids must never reach the operator.
+     */
+    List<NodeTrafficCustomers> nodeTrafficCustomers(UUID nodeId, LocalDate from, LocalDate to);
+
+    /**
      * Metered bytes (both directions, at the customer-facing socket, the bytes earnings are based on)
      * of the usage records exit node {@code nodeId} carried, per UTC day from {@code from} to
      * {@code to} (both included); days without records are absent

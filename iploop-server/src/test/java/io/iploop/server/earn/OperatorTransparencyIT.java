@@ -299,6 +299,82 @@ class OperatorTransparencyIT {
                 .isEqualTo(404);
     }
 
+    /**
+     * Customer categories (docs/operator-transparency.md#customer-categories): two customers, one who
+     * declared {@code seo} and one who declared nothing, go through the same real agent to the same
+     * host and port; the operator's row lists both categories, and neither the API body nor the page
+     * contains either customer's id, customer id or e-mail.
+     */
+    @Test
+    void rowsListTheCustomersCategoriesNeverTheirIdentity() throws Exception {
+        DataPlane.Ports ports = dataPlane.ports().orElseThrow();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String operator = token(registerCustomer());
+        String nodeKey = call("POST", "/api/nodes/keys", operator, Map.of("name", "categories")).body()
+                .get("key").asString();
+        JsonNode seo = registerUnlimitedCustomer();
+        JsonNode undeclared = registerUnlimitedCustomer();
+        assertThat(call("PUT", "/api/account/use-case", token(seo), Map.of("useCase", "seo")).body().get("useCase")
+                .asString()).isEqualTo("seo");
+        String deviceId = "categories-" + run;
+        // A country no other test's agent claims, so the gateway picks this agent.
+        AgentConfig config = new AgentConfig(URI.create("ws://127.0.0.1:" + ports.nodeHub() + "/ws"), nodeKey, deviceId,
+                deviceId, "LI", null, null, 0, null, "ethernet", false, true, List.of(), List.of(), TunnelSettings.DEFAULTS)
+                .withRegistration(URI.create("http://127.0.0.1:" + port), "linux");
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        UUID node;
+        int target;
+        try (SinkOrigin origin = new SinkOrigin(1_000, 2_000)) {
+            target = origin.port();
+            NodeAgent agent = new NodeAgent(config);
+            try {
+                agent.start();
+                await().atMost(Duration.ofSeconds(20)).until(() -> agent.status().state() == AgentStatus.State.CONNECTED);
+                await().atMost(Duration.ofSeconds(20)).until(() -> deviceRow(operator, deviceId) != null);
+                node = UUID.fromString(deviceRow(operator, deviceId).get("id").asString());
+                for (JsonNode c : List.of(seo, undeclared)) {
+                    String key = call("POST", "/api/proxy/keys", token(c), Map.of("name", "categories")).body()
+                            .get("key").asString();
+                    tunnel(ports.httpProxy(), c.at("/user/customerId").asString(), key + "-country-LI", target, 1_000);
+                }
+            } finally {
+                agent.close();
+            }
+        }
+        UUID device = node;
+        await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.sql(
+                "SELECT count(DISTINCT user_id) FROM usage_records WHERE node_id = ? AND request_count > 0").param(device)
+                .query(Long.class).single() == 2);
+        Response traffic = call("GET", "/api/earn/devices/" + node + "/traffic?from=" + today + "&to=" + today,
+                operator, null);
+        assertThat(traffic.status()).as(traffic.body().toString()).isEqualTo(200);
+        assertThat(traffic.body()).hasSize(1);
+        JsonNode row = traffic.body().get(0);
+        assertThat(row.get("port").asInt()).isEqualTo(target);
+        assertThat(row.get("customers").asLong()).isEqualTo(2);
+        assertThat(row.get("categories").toString()).isEqualTo("[\"seo\",\"undeclared\"]");
+        HttpResponse<String> page = send("GET", "/earn/devices/" + node + "/traffic", null, null,
+                Map.of("Cookie", WebSessionCookie.NAME + "=" + operator));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("data-categories=\"seo,undeclared\"");
+        String body = traffic.body().toString();
+        for (JsonNode c : List.of(seo, undeclared)) {
+            for (String identity : List.of(c.at("/user/id").asString(), c.at("/user/customerId").asString(),
+                    c.at("/user/email").asString())) {
+                assertThat(identity).isNotBlank();
+                assertThat(body).doesNotContainIgnoringCase(identity);
+                assertThat(page.body()).doesNotContainIgnoringCase(identity);
+            }
+        }
+        assertThat(body).doesNotContainIgnoringCase("userId").doesNotContainIgnoringCase("customerId");
+
+        // Clearing the declaration makes the customer undeclared again.
+        assertThat(call("PUT", "/api/account/use-case", token(seo), java.util.Collections.singletonMap("useCase", null))
+                .status()).isEqualTo(200);
+        assertThat(call("GET", "/api/earn/devices/" + node + "/traffic?from=" + today + "&to=" + today, operator, null)
+                .body().get(0).get("categories").toString()).isEqualTo("[\"undeclared\"]");
+    }
+
     private static JsonNode deviceRow(String operator, String deviceId) {
         for (JsonNode d : call("GET", "/api/earn/devices", operator, null).body()) {
             if (deviceId.equals(d.get("deviceId").asString())) {

@@ -198,6 +198,15 @@ class SettingsPagesIT {
         assertThat(test("pref-weekly-report").isSelected()).isFalse();
         assertThat(profiles.notificationPreferences(userId)).isEqualTo(new NotificationPreferences(true, false, true, false));
 
+        // docs/operator-transparency.md#customer-categories: the declared use case.
+        new org.openqa.selenium.support.ui.Select(test("use-case")).selectByValue("seo");
+        test("save-use-case").click();
+        // The previous form's message stays on screen until the new page has loaded.
+        org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(textOf("done")).isEqualTo("Use case saved."));
+        assertThat(profiles.useCase(userId)).isEqualTo("seo");
+        assertThat(new org.openqa.selenium.support.ui.Select(test("use-case")).getFirstSelectedOption()
+                .getAttribute("value")).isEqualTo("seo");
+
         test("delete-open").click();
         type("#confirm-email", "someone-else@example.com");
         type("#delete-password", PASSWORD);

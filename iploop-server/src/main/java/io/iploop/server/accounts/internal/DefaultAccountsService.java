@@ -64,4 +64,18 @@ class DefaultAccountsService implements AccountsService {
     public AccountStats stats() {
         return users.stats();
     }
+
+    @Override
+    public java.util.Map<UUID, String> useCases(java.util.Collection<UUID> userIds) {
+        java.util.Map<UUID, String> out = new java.util.HashMap<>();
+        if (userIds.isEmpty()) {
+            return out;
+        }
+        java.util.Map<UUID, String> stored = users.useCases(userIds);
+        for (UUID id : userIds) {
+            String useCase = stored.get(id);
+            out.put(id, useCase == null ? io.iploop.server.accounts.UseCases.UNDECLARED : useCase);
+        }
+        return out;
+    }
 }

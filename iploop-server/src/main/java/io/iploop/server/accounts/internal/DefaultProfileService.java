@@ -88,4 +88,24 @@ class DefaultProfileService implements ProfileService {
                 Map.of("email", account.email())));
         issuer.endAll(userId, null, "account_deleted");
     }
+
+    @Override
+    public @org.jspecify.annotations.Nullable String useCase(UUID userId) {
+        return users.useCase(userId).orElseThrow(Accounts.notFound()).orElse(null);
+    }
+
+    @Override
+    @Transactional
+    public @org.jspecify.annotations.Nullable String setUseCase(UUID userId, @org.jspecify.annotations.Nullable String useCase) {
+        if (useCase != null && !io.iploop.server.accounts.UseCases.isValid(useCase)) {
+            throw new AccountsException(Reason.INVALID_USE_CASE, "useCase: '" + useCase + "' (expected one of "
+                    + String.join(", ", io.iploop.server.accounts.UseCases.ALL) + ", or null)", "useCase");
+        }
+        String old = users.setUseCase(userId, useCase).orElseThrow(Accounts.notFound()).orElse(null);
+        if (!java.util.Objects.equals(old, useCase)) {
+            audit.record(AuditEvent.ofUser(userId, AuditAction.PROFILE_UPDATED, Map.of(
+                    "useCase.old", old == null ? "" : old, "useCase.new", useCase == null ? "" : useCase)));
+        }
+        return useCase;
+    }
 }

@@ -206,6 +206,32 @@ class UserRepository {
                 .query(UserRepository::map).optional();
     }
 
+    /** The stored use case of each of these accounts that declared one (one query); undeclared and unknown ids are absent. */
+    java.util.Map<UUID, String> useCases(java.util.Collection<UUID> ids) {
+        java.util.Map<UUID, String> out = new java.util.HashMap<>();
+        jdbc.sql("SELECT id, use_case FROM users WHERE id = ANY(:ids) AND use_case IS NOT NULL")
+                .param("ids", ids.toArray(UUID[]::new))
+                .query(rs -> {
+                    out.put(rs.getObject("id", UUID.class), rs.getString("use_case"));
+                });
+        return out;
+    }
+
+    /** The account's use case (null: undeclared); empty when there is no such account. */
+    Optional<java.util.Optional<String>> useCase(UUID id) {
+        return jdbc.sql("SELECT use_case FROM users WHERE id = :id").param("id", id)
+                .query((rs, n) -> java.util.Optional.ofNullable(rs.getString("use_case"))).optional();
+    }
+
+    /** Sets the account's use case (null clears it); the previous one, or empty when there is no such account. */
+    Optional<java.util.Optional<String>> setUseCase(UUID id, @Nullable String useCase) {
+        return jdbc.sql("""
+                        UPDATE users u SET use_case = :useCase FROM (SELECT id, use_case FROM users WHERE id = :id FOR UPDATE) old
+                        WHERE u.id = old.id RETURNING old.use_case""")
+                .param("id", id).param("useCase", useCase)
+                .query((rs, n) -> java.util.Optional.ofNullable(rs.getString("use_case"))).optional();
+    }
+
     int markEmailVerified(UUID id) {
         return jdbc.sql("UPDATE users SET email_verified = true WHERE id = :id").param("id", id).update();
     }

@@ -32,7 +32,6 @@ import io.iploop.server.nodes.DeviceTrafficCounts;
 import io.iploop.server.nodes.DeviceRegistration;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.SecureTokens;
-import io.iploop.server.usage.NodeTraffic;
 import io.iploop.server.usage.UsageService;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -157,10 +156,18 @@ class DefaultEarnService implements EarnService {
     }
 
     @Override
-    public List<NodeTraffic> traffic(UUID userId, UUID deviceId, @Nullable String from, @Nullable String to) {
+    public List<io.iploop.server.earn.DeviceTraffic> traffic(UUID userId, UUID deviceId, @Nullable String from,
+            @Nullable String to) {
         nodes.device(userId, deviceId);
         LocalDate[] range = trafficRange(from, to);
-        return usage.nodeTraffic(deviceId, range[0], range[1]);
+        List<io.iploop.server.usage.NodeTrafficCustomers> rows = usage.nodeTrafficCustomers(deviceId, range[0], range[1]);
+        // One lookup for every customer of the range; the ids stay here, only categories go out.
+        java.util.Set<UUID> ids = new java.util.HashSet<>();
+        rows.forEach(r -> ids.addAll(r.customerIds()));
+        java.util.Map<UUID, String> useCases = accounts.useCases(ids);
+        return rows.stream().map(r -> io.iploop.server.earn.DeviceTraffic.of(r.traffic(), r.customerIds().stream()
+                        .map(useCases::get).distinct().sorted().toList()))
+                .toList();
     }
 
     @Override

@@ -16,7 +16,6 @@ import io.iploop.server.nodes.NodesException;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.earn.TrafficReconciliation;
 import io.iploop.server.nodes.AgentTrafficReport;
-import io.iploop.server.usage.NodeTraffic;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -113,11 +112,12 @@ class EarnController {
 
     @GetMapping("/devices/{id}/traffic")
     @Operation(summary = "Destination hosts and ports the device carried per UTC day, with bytes up/down, streams and "
-            + "customers (a count)",
+            + "customers (a count) and the customers' declared categories (never identities)",
             description = "from, to: YYYY-MM-DD, both included, at most 31 days (default: the last 7 days). One row per "
                     + "host and port (port null for records from before ports were recorded: docs/operator-transparency.md). "
-                    + "Host names only: paths and contents are never recorded; customers are never identified.")
-    List<NodeTraffic> traffic(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id,
+                    + "Host names only: paths and contents are never recorded; customers are never identified. categories: the "
+                    + "sorted distinct use cases the row's customers declared, undeclared for those without one.")
+    List<io.iploop.server.earn.DeviceTraffic> traffic(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id,
             @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to) {
         return earn.traffic(caller.userId(), id, from, to);
     }

@@ -62,7 +62,8 @@ class ProfileController {
     }
 
     private ProfileResponse profileOf(Account account) {
-        return new ProfileResponse(UserView.of(account), plans.current(account.id()).orElse(null));
+        return new ProfileResponse(UserView.of(account), plans.current(account.id()).orElse(null),
+                profiles.useCase(account.id()));
     }
 
     /** docs/product/accounts.md#profile-and-settings; the e-mail cannot be changed here. */
@@ -73,5 +74,6 @@ class ProfileController {
             @Size(max = 20) @Pattern(regexp = "[+0-9 ()./-]*", message = "digits, spaces and + ( ) . / - only")
             @Nullable String phone) {}
 
-    record ProfileResponse(UserView user, @Nullable Subscription plan) {}
+    /** {@code useCase}: the declared use case, null when undeclared (docs/operator-transparency.md#customer-categories). */
+    record ProfileResponse(UserView user, @Nullable Subscription plan, @Nullable String useCase) {}
 }

@@ -104,6 +104,12 @@ class DefaultUsageService implements UsageService {
 
     @Override
     public List<NodeTraffic> nodeTraffic(UUID nodeId, LocalDate from, LocalDate to) {
+        return nodeTrafficCustomers(nodeId, from, to).stream().map(io.iploop.server.usage.NodeTrafficCustomers::traffic)
+                .toList();
+    }
+
+    @Override
+    public List<io.iploop.server.usage.NodeTrafficCustomers> nodeTrafficCustomers(UUID nodeId, LocalDate from, LocalDate to) {
         checkTrafficRange(from, to);
         return usage.nodeTraffic(nodeId, from.atStartOfDay(ZoneOffset.UTC).toInstant(),
                 to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), MAX_TRAFFIC_HOSTS_PER_DAY);

@@ -313,13 +313,14 @@ class UsageRepository {
      * Per UTC day, lower-cased host and destination port (null port: records without one), newest day
      * first, most bytes first, {@code perDay} host:port rows a day.
      */
-    List<NodeTraffic> nodeTraffic(UUID nodeId, Instant from, Instant to, int perDay) {
+    List<io.iploop.server.usage.NodeTrafficCustomers> nodeTraffic(UUID nodeId, Instant from, Instant to, int perDay) {
         return jdbc.sql("""
-                        SELECT day, host, port, up, down, streams, customers FROM (
+                        SELECT day, host, port, up, down, streams, customers, customer_ids FROM (
                             SELECT (started_at AT TIME ZONE 'UTC')::date AS day, lower(target_host) AS host,
                                    target_port AS port,
                                    sum(bytes_uploaded) AS up, sum(bytes_downloaded) AS down, count(*) AS streams,
                                    count(DISTINCT user_id) AS customers,
+                                   array_agg(DISTINCT user_id) FILTER (WHERE user_id IS NOT NULL) AS customer_ids,
                                    row_number() OVER (PARTITION BY (started_at AT TIME ZONE 'UTC')::date
                                                       ORDER BY sum(total_bytes) DESC, lower(target_host),
                                                                target_port NULLS FIRST) AS rank
@@ -330,9 +331,24 @@ class UsageRepository {
                         ORDER BY day DESC, up + down DESC, host, port NULLS FIRST""")
                 .param("node", nodeId).param("from", java.sql.Timestamp.from(from)).param("to", java.sql.Timestamp.from(to))
                 .param("perDay", perDay)
-                .query((rs, n) -> new NodeTraffic(rs.getObject("day", java.time.LocalDate.class), rs.getString("host"),
-                        rs.getObject("port", Integer.class), rs.getLong("up"), rs.getLong("down"), rs.getLong("streams"), rs.getLong("customers")))
+                .query((rs, n) -> new io.iploop.server.usage.NodeTrafficCustomers(
+                        new NodeTraffic(rs.getObject("day", java.time.LocalDate.class), rs.getString("host"),
+                                rs.getObject("port", Integer.class), rs.getLong("up"), rs.getLong("down"), rs.getLong("streams"),
+                                rs.getLong("customers")),
+                        customerIds(rs.getArray("customer_ids"))))
                 .list();
+    }
+
+    private static java.util.Set<UUID> customerIds(java.sql.@org.jspecify.annotations.Nullable Array array)
+            throws java.sql.SQLException {
+        if (array == null) {
+            return java.util.Set.of();
+        }
+        java.util.Set<UUID> out = new java.util.HashSet<>();
+        for (Object id : (Object[]) array.getArray()) {
+            out.add((UUID) id);
+        }
+        return out;
     }
 
     /** Metered bytes (both directions) of the node's records per UTC day the records started on. */

@@ -12,7 +12,6 @@ import io.iploop.server.nodes.NodesException;
 import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.iploop.server.platform.IploopProperties;
-import io.iploop.server.usage.NodeTraffic;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.math.BigDecimal;
@@ -211,7 +210,7 @@ final class EarnPagesController {
             @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to,
             Model model) {
         EarnDevice device = earn.devices(me.userId()).stream().filter(d -> d.id().equals(id)).findFirst().orElse(null);
-        List<NodeTraffic> rows = earn.traffic(me.userId(), id, from, to);
+        List<io.iploop.server.earn.DeviceTraffic> rows = earn.traffic(me.userId(), id, from, to);
         model.addAttribute("device", device);
         model.addAttribute("rows", rows);
         model.addAttribute("reconciliation", earn.reconciliation(me.userId(), id, from, to));

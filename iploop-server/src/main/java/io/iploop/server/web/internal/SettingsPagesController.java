@@ -57,7 +57,7 @@ final class SettingsPagesController {
      */
     private static final Map<String, String> DONE_SECTION = Map.of("profile", "profile", "password", "password",
             "notifications", "notifications", "2fa-off", "two-factor", "session", "sessions", "sessions", "sessions",
-            "whitelist", "whitelist", "usage-alerts", "usage-alerts", "ip-auth", "ip-auth");
+            "whitelist", "whitelist", "usage-alerts", "usage-alerts", "ip-auth", "ip-auth", "use-case", "use-case");
 
     /** Confirmation texts for {@code ?done=}; anything else shows nothing. */
     private static final Map<String, String> DONE = Map.of(
@@ -69,7 +69,8 @@ final class SettingsPagesController {
             "sessions", "Every other session was ended.",
             "whitelist", "Account IP whitelist saved. The proxy applies it within 5 seconds.",
             "usage-alerts", "Usage alerts saved.",
-            "ip-auth", "Addresses without credentials saved. The proxy applies them within 5 seconds.");
+            "ip-auth", "Addresses without credentials saved. The proxy applies them within 5 seconds.",
+            "use-case", "Use case saved.");
 
     private final AccountsService accounts;
     private final SignInService signIn;
@@ -165,6 +166,16 @@ final class SettingsPagesController {
         profiles.setNotificationPreferences(me.userId(), new NotificationPreferences(lowBalance, weeklyReport, securityAlerts,
                 dailyDigest));
         return "redirect:/settings?done=notifications#notifications";
+    }
+
+    /**
+     * The declared use case (docs/operator-transparency.md#customer-categories); empty clears it. An
+     * unknown value is only possible from a forged form: the API's 400 error page names it.
+     */
+    @PostMapping("/settings/use-case")
+    String useCase(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String useCase) {
+        profiles.setUseCase(me.userId(), useCase.isBlank() ? null : useCase.strip());
+        return "redirect:/settings?done=use-case#use-case";
     }
 
     /** Usage alerts (docs/plans-and-alerts.md#usage-alerts): 80 %, 100 % and an optional custom threshold. */
@@ -336,6 +347,8 @@ final class SettingsPagesController {
                     "phone", account.phone() == null ? "" : account.phone()));
         }
         model.addAttribute("prefs", profiles.notificationPreferences(me.userId()));
+        model.addAttribute("useCase", profiles.useCase(me.userId()));
+        model.addAttribute("useCases", io.iploop.server.accounts.UseCases.ALL);
         UsageAlertSettings alerts = plans.alertSettings(me.userId());
         model.addAttribute("alerts", alerts);
         if (!model.containsAttribute("alertsCustomText")) {
