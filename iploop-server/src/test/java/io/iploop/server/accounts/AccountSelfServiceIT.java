@@ -102,5 +102,13 @@ class AccountSelfServiceIT {
         JsonNode read = call("GET", "/api/auth/notification-preferences", token, null).body();
         assertThat(read.get("weeklyReport").asBoolean()).isFalse();
         assertThat(read.get("lowBalance").asBoolean()).isTrue();
+        // A client from before the opt-in daily digest leaves it out: saved, and off.
+        assertThat(read.get("dailyDigest").asBoolean()).isFalse();
+        Response missing = call("PUT", "/api/auth/notification-preferences", token,
+                Map.of("lowBalance", false, "securityAlerts", true));
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.body().at("/error/message").asString()).contains("weeklyReport");
+        assertThat(call("GET", "/api/auth/notification-preferences", token, null).body().get("lowBalance").asBoolean())
+                .as("nothing saved from the refused body").isTrue();
     }
 }

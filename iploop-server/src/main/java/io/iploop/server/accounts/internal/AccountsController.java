@@ -4,6 +4,7 @@ import io.iploop.server.accounts.EmailVerificationService;
 import io.iploop.server.accounts.LoginAttempt;
 import io.iploop.server.accounts.LoginResult;
 import io.iploop.server.accounts.NewAccount;
+import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.NotificationPreferences;
 import io.iploop.server.accounts.PasswordService;
 import io.iploop.server.accounts.ProfileService;
@@ -161,11 +162,28 @@ class AccountsController {
     @PutMapping("/notification-preferences")
     @Operation(summary = "Choose which e-mails the caller's account gets")
     NotificationPreferences setNotificationPreferences(@AuthenticationPrincipal AuthenticatedUser caller,
-            @RequestBody NotificationPreferences r) {
-        return profiles.setNotificationPreferences(caller.userId(), r);
+            @RequestBody NotificationPreferencesRequest r) {
+        return profiles.setNotificationPreferences(caller.userId(), new NotificationPreferences(
+                required(r.lowBalance(), "lowBalance"), required(r.weeklyReport(), "weeklyReport"),
+                required(r.securityAlerts(), "securityAlerts"), Boolean.TRUE.equals(r.dailyDigest())));
+    }
+
+    private static boolean required(@Nullable Boolean value, String field) {
+        if (value == null) {
+            throw new AccountsException(AccountsException.Reason.INVALID_ACCOUNT, field + ": required (true or false)", field);
+        }
+        return value;
     }
 
     // Request bodies: components are non-null once @Valid has passed (Jackson may bind null before).
+
+    /**
+     * Notification preferences as sent: the three original switches are required; the opt-in
+     * {@code dailyDigest} (added later) is off when left out, so clients written before it still
+     * save (docs/operator-transparency.md#daily-digest).
+     */
+    record NotificationPreferencesRequest(@Nullable Boolean lowBalance, @Nullable Boolean weeklyReport,
+            @Nullable Boolean securityAlerts, @Nullable Boolean dailyDigest) {}
 
     /**
      * Registration form (docs/product/accounts.md#registration). The rules are {@link NewAccount}'s constraints, checked by
