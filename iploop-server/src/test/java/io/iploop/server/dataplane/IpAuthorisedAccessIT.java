@@ -127,9 +127,13 @@ class IpAuthorisedAccessIT {
         assertThat(bad.status()).as(bad.toString()).isEqualTo(400);
         assertThat(bad.toString()).contains("entries[0].targeting").contains("country");
         Response overlapping = call("PUT", "/api/account/ip-authorisations", customerToken,
-                Map.of("entries", List.of(entry("10.0.0.0/8", ""), entry("10.1.2.3", ""))));
+                Map.of("entries", List.of(entry("10.1.2.0/24", ""), entry("10.1.2.3", ""))));
         assertThat(overlapping.status()).as(overlapping.toString()).isEqualTo(400);
         assertThat(overlapping.toString()).contains("entries[1].ip").contains("overlaps");
+        Response tooWide = call("PUT", "/api/account/ip-authorisations", customerToken,
+                Map.of("entries", List.of(entry("127.0.0.0/8", ""))));
+        assertThat(tooWide.status()).as(tooWide.toString()).isEqualTo(400);
+        assertThat(tooWide.toString()).contains("entries[0].ip").contains("wider than a /24");
         assertThat(call("GET", "/api/account/ip-authorisations", customerToken, null).body().get("entries")).isEmpty();
 
         Response set = call("PUT", "/api/account/ip-authorisations", customerToken,
@@ -141,7 +145,7 @@ class IpAuthorisedAccessIT {
         // One address, one account: another account cannot claim it, nor a range holding it.
         JsonNode other = registerCustomer();
         Response claimed = call("PUT", "/api/account/ip-authorisations", token(other),
-                Map.of("entries", List.of(entry("127.0.0.0/8", ""))));
+                Map.of("entries", List.of(entry("127.0.0.0/24", ""))));
         assertThat(claimed.status()).as(claimed.toString()).isEqualTo(409);
         assertThat(claimed.toString()).contains("ip_already_authorised");
 
@@ -192,7 +196,7 @@ class IpAuthorisedAccessIT {
         await().atMost(Duration.ofSeconds(7)).pollInterval(Duration.ofMillis(250))
                 .until(() -> Curl.run("-x", proxy(), http.url("/bytes/10")).status() == 407);
         assertThat(call("PUT", "/api/account/ip-authorisations", token(other),
-                Map.of("entries", List.of(entry("127.0.0.0/8", ""))))
+                Map.of("entries", List.of(entry("127.0.0.0/24", ""))))
                 .status()).isEqualTo(200);
         assertThat(call("PUT", "/api/account/ip-authorisations", token(other), Map.of("entries", List.of())).status())
                 .isEqualTo(200);

@@ -199,6 +199,10 @@ class DefaultApiKeysService implements ApiKeysService {
             } catch (KeysException bad) {
                 throw invalidIpAuthorisation(bad.getMessage(), field + ".ip");
             }
+            String tooWide = tooWide(ip);
+            if (tooWide != null) {
+                throw invalidIpAuthorisation(field + ".ip: '" + ip + "' " + tooWide, field + ".ip");
+            }
             String targeting = e.targeting().strip();
             String error = Gateway.targetingError(targeting);
             if (error != null) {
@@ -213,6 +217,29 @@ class DefaultApiKeysService implements ApiKeysService {
             valid.add(new IpAuthorisation(ip, targeting));
         }
         return List.copyOf(valid);
+    }
+
+    /** The widest ranges an account may authorise: a /24 of IPv4, a /48 of IPv6 (docs/ip-authorised-access.md#the-list). */
+    static final int MIN_IPV4_PREFIX = 24;
+    static final int MIN_IPV6_PREFIX = 48;
+
+    /**
+     * Why a normalised address or range is too wide to serve without credentials, or null. A
+     * wider range would turn the gateway into an open proxy for whole networks on one account's
+     * bill, and (one address, one account) would stop every other account from authorising any
+     * address inside it.
+     */
+    static @Nullable String tooWide(String ip) {
+        int slash = ip.indexOf('/');
+        if (slash < 0) {
+            return null;
+        }
+        int prefix = Integer.parseInt(ip.substring(slash + 1));
+        boolean v6 = ip.indexOf(':') >= 0;
+        int min = v6 ? MIN_IPV6_PREFIX : MIN_IPV4_PREFIX;
+        return prefix >= min ? null
+                : "is wider than a /" + min + " (expected: single addresses or " + (v6 ? "IPv6" : "IPv4")
+                        + " ranges of /" + min + " or narrower)";
     }
 
     private static KeysException invalidIpAuthorisation(String message, String field) {
