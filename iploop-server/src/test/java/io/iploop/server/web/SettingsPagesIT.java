@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -165,7 +166,7 @@ class SettingsPagesIT {
         assertThat(call("GET", "/api/account/ip-whitelist", sessionCookie(), null).body().get("ips").toString())
                 .contains("203.0.113.7").contains("2001:db8::/32");
         type("#account-whitelist", "");
-        test("save-whitelist").click();
+        saveAndWaitForReload("save-whitelist");
 
         // docs/ip-authorised-access.md: addresses served without credentials, with their targeting.
         type("#ip-auth-entries", "198.51.100.0/24 country-zz");
@@ -178,7 +179,8 @@ class SettingsPagesIT {
         assertThat(call("GET", "/api/account/ip-authorisations", sessionCookie(), null).body().get("entries").toString())
                 .contains("198.51.100.0/24").contains("country-us").contains("2001:db8:1::/48");
         type("#ip-auth-entries", "");
-        test("save-ip-auth").click();
+        saveAndWaitForReload("save-ip-auth");
+        assertThat(textOf("done")).contains("Addresses without credentials saved");
         assertThat(call("GET", "/api/account/ip-authorisations", sessionCookie(), null).body().get("entries")).isEmpty();
 
         type("#company", "Acme Scraping GmbH");
@@ -271,5 +273,12 @@ class SettingsPagesIT {
         long height = ((Number) v.get(2)).longValue();
         assertThat(top).as("%s below the sticky top bar (top %d, bar ends at %d)", css, top, barBottom).isGreaterThanOrEqualTo(barBottom);
         assertThat(top).as("%s within the viewport of height %d", css, height).isLessThan(height);
+    }
+
+    /** Clicks a form's save button and waits until the post has reloaded the page, so later checks see the saved state. */
+    private void saveAndWaitForReload(String saveButton) {
+        WebElement oldPage = find("body");
+        test(saveButton).click();
+        wait.until(ExpectedConditions.stalenessOf(oldPage));
     }
 }
