@@ -94,6 +94,8 @@ public final class NodeHub implements AutoCloseable {
     private final Map<UUID, NodeEntry> nodes = new ConcurrentHashMap<>();
     private final Map<TunnelSession, NodeEntry> bySession = new ConcurrentHashMap<>();
     private final StickySessions sticky = new StickySessions();
+    /** The last save of sticky-session pins failed (logged once per outage); store thread, then close. */
+    private volatile boolean stickySaveFailing;
     /** Replaced whole by the store thread; read on every selection without locking. */
     private volatile Set<UUID> paused = Set.of();
     /** The same nodes as {@link #nodes}, indexed for selection; kept in step on join and leave. */
@@ -194,7 +196,11 @@ public final class NodeHub implements AutoCloseable {
         }
     }
 
-    /** Saves the pins changed since the last call; on failure they are retried with the next batch. */
+    /**
+     * Saves the pins changed since the last call; on failure they are retried with the next batch.
+     * An outage of the store is logged once when it starts and once when saving works again, not
+     * every second (docs/sticky-sessions-redis.md#when-redis-is-down).
+     */
     private void saveStickySessions() {
         List<StickySessionStore.StoredPin> batch = sticky.drainChanged();
         if (batch.isEmpty()) {
@@ -202,9 +208,19 @@ public final class NodeHub implements AutoCloseable {
         }
         try {
             stickyStore.save(batch);
+            if (stickySaveFailing) {
+                stickySaveFailing = false;
+                log.info("Sticky sessions are saved again ({} pins caught up)", batch.size());
+            }
         } catch (RuntimeException e) {
-            log.warn("Could not save {} sticky sessions; will retry", batch.size(), e);
             sticky.changedAgain(batch);
+            if (!stickySaveFailing) {
+                stickySaveFailing = true;
+                log.warn("Could not save {} sticky sessions; they keep working from memory and are retried every"
+                        + " second (logged again once saved)", batch.size(), e);
+            } else {
+                log.debug("Still cannot save {} sticky sessions: {}", batch.size(), e.toString());
+            }
         }
     }
 

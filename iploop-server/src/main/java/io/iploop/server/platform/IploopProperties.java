@@ -40,6 +40,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     long after a stream request is suspect and the request is retried on another node
  *     (docs/protocol.md §6); 100 ms to 15 s
  * @param tls the TLS entry points and their certificate; see {@link Tls}
+ * @param redis the Redis of a clustered deployment, unset on the embedded default; see {@link Redis}
  */
 @ConfigurationProperties("iploop")
 public record IploopProperties(
@@ -59,7 +60,40 @@ public record IploopProperties(
         @Nullable Boolean demoCustomer,
         @DefaultValue("256MB") DataSize usageJournalMaxSize,
         @DefaultValue("3s") Duration nodeOpenDeadline,
-        @DefaultValue Tls tls) {
+        @DefaultValue Tls tls,
+        @DefaultValue Redis redis) {
+
+    /**
+     * The Redis a clustered deployment shares state through (docs/sticky-sessions-redis.md). Unset
+     * (the embedded default) nothing uses Redis; set, the gateway keeps its sticky sessions there
+     * instead of in PostgreSQL.
+     *
+     * @param url {@code IPLOOP_REDIS_URL}: {@code redis://[:password@]host[:port][/database]} or
+     *     {@code rediss://…} (TLS); null or blank = no Redis
+     * @param keyPrefix {@code IPLOOP_REDIS_KEY_PREFIX} ({@code iploop:}): prefix of every key IPLoop
+     *     writes, so several deployments (or test runs) can share one Redis; 1-64 characters
+     */
+    public record Redis(@Nullable String url, @DefaultValue("iploop:") String keyPrefix) {
+
+        public Redis {
+            if (url != null && url.isBlank()) {
+                url = null;
+            }
+            if (url != null && !url.startsWith("redis://") && !url.startsWith("rediss://")) {
+                throw new IllegalArgumentException("IPLOOP_REDIS_URL: must start with redis:// or rediss://"
+                        + " (expected: redis://[:password@]host[:port][/database])");
+            }
+            if (keyPrefix.isEmpty() || keyPrefix.length() > 64 || keyPrefix.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+                throw new IllegalArgumentException("IPLOOP_REDIS_KEY_PREFIX: '" + keyPrefix
+                        + "' (expected: 1-64 printable ASCII characters without spaces)");
+            }
+        }
+
+        /** True when a Redis is configured. */
+        public boolean enabled() {
+            return url != null;
+        }
+    }
 
     /**
      * The gateway's TLS entry points (docs/tls.md). A port of -1 leaves that listener out, 0 binds

@@ -20,7 +20,7 @@ class IploopPropertiesTest {
         return new IploopProperties(Path.of("data"), new IploopProperties.Db(dbUrl, null, null, 0), 7777, 1080, 8001,
                 "0.0.0.0", false, "127.0.0.1", null, false, null, true, Duration.ofSeconds(1), demoCustomer,
                 DataSize.ofMegabytes(256),
-                Duration.ofSeconds(3), tls(7778, null, null));
+                Duration.ofSeconds(3), tls(7778, null, null), new IploopProperties.Redis(null, "iploop:"));
     }
 
     private static IploopProperties.Tls tls(int proxyPort, @Nullable Path cert, @Nullable Path key) {
@@ -62,5 +62,19 @@ class IploopPropertiesTest {
                 .hasMessageStartingWith("IPLOOP_TLS_CERT_FILE: " + dir.resolve("missing.pem"));
         assertThatThrownBy(() -> new IploopProperties.Tls(7778, 1081, 8002, null, null, Duration.ofMillis(500)))
                 .hasMessageStartingWith("IPLOOP_TLS_RELOAD_INTERVAL");
+    }
+
+    @Test
+    void redisIsOffUnlessAUrlIsSetAndTheUrlAndPrefixAreChecked() {
+        assertThat(with(null, null).redis().enabled()).isFalse();
+        assertThat(new IploopProperties.Redis("", "iploop:").enabled()).isFalse();
+        assertThat(new IploopProperties.Redis("redis://127.0.0.1:6379", "iploop:").enabled()).isTrue();
+        assertThat(new IploopProperties.Redis("rediss://:secret@redis.example:6380/2", "a:").enabled()).isTrue();
+        assertThatThrownBy(() -> new IploopProperties.Redis("127.0.0.1:6379", "iploop:"))
+                .hasMessageStartingWith("IPLOOP_REDIS_URL: must start with redis://");
+        assertThatThrownBy(() -> new IploopProperties.Redis(null, ""))
+                .hasMessageStartingWith("IPLOOP_REDIS_KEY_PREFIX");
+        assertThatThrownBy(() -> new IploopProperties.Redis(null, "with space"))
+                .hasMessageStartingWith("IPLOOP_REDIS_KEY_PREFIX");
     }
 }

@@ -8,16 +8,15 @@ import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The gateway's {@link StickySessionStore} (docs/product/proxy.md#sessions-across-restarts): the
  * embedded gateway's sticky-session pins in {@code proxy_sticky_sessions}, so a session keeps its
  * exit across a restart. Called only from the node hub's store thread (a batch a second at most),
- * never on the proxy path. Thread-safe.
+ * never on the proxy path. The store unless {@code IPLOOP_REDIS_URL} is set ({@link
+ * StickySessionStoreConfig}). Thread-safe.
  */
-@Component
 class JdbcStickySessionStore implements StickySessionStore {
 
     private final JdbcClient jdbc;
