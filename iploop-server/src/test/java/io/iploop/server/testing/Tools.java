@@ -216,6 +216,19 @@ public final class Tools {
         }
     }
 
+    /**
+     * Makes sure {@code program} is on the PATH: installs Debian's {@code debianPackage} with apt-get
+     * when running as root, otherwise fails naming the package (never skips).
+     */
+    public static synchronized void program(String program, String debianPackage) {
+        if (!onPath(program)) {
+            aptInstall(List.of(debianPackage));
+        }
+        if (!onPath(program)) {
+            throw new AssertionError(program + " is not on the PATH after installing " + debianPackage);
+        }
+    }
+
     private static boolean onPath(String program) {
         return run(Path.of("."), Map.of(), Duration.ofSeconds(10), "sh", "-c", "command -v " + program).exitCode() == 0;
     }
