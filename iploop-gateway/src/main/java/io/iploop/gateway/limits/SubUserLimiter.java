@@ -7,19 +7,21 @@ import io.iploop.gateway.spi.SubUserLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One sub-user's live limit state in this gateway (docs/sub-users.md#limits), checked in addition
  * to its parent account's {@link AccountLimiter}: the last {@link SubUserLimits}, its own request
- * rate bucket and UTC-day count, and its own byte budget, leased exactly as the account's
- * ({@link LimitLease}), so no database call happens per request or per packet.
+ * rate bucket and UTC-day count, its open connections, and its own byte budget, leased exactly as
+ * the account's ({@link LimitLease}), so no database call happens per request or per packet.
  *
- * <p>Thread-safe, as its lease is.
+ * <p>Thread-safe, as its lease is, and the connection count is atomic.
  */
 public final class SubUserLimiter {
 
     private final LimitLease<SubUserLimits> lease;
+    private final AtomicInteger open = new AtomicInteger();
 
     SubUserLimiter(SubUserLimits limits, Clock clock) {
         this.lease = new LimitLease<>(limits, clock, SubUserLimits::remainingBytes, SubUserLimits::requestsPerSecond);
@@ -55,6 +57,37 @@ public final class SubUserLimiter {
     public boolean spend(long bytes) {
         lease.touch();
         return lease.spend(bytes);
+    }
+
+    /** Open connections counted against {@link SubUserLimits#maxConcurrentConnections()}. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /**
+     * Takes one of the sub-user's connection slots, as {@link AccountLimiter#tryAcquire()} does for
+     * the account (whose slot the connection takes as well); pair with {@link #release()}.
+     *
+     * @return false when the sub-user already has {@link SubUserLimits#maxConcurrentConnections()}
+     *     open (429 {@code concurrency_limited})
+     */
+    public boolean tryAcquire() {
+        int max = lease.limits().maxConcurrentConnections();
+        lease.touch();
+        while (true) {
+            int n = open.get();
+            if (max > 0 && n >= max) {
+                return false;
+            }
+            if (open.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back a slot taken by {@link #tryAcquire()}. */
+    public void release() {
+        open.decrementAndGet();
     }
 
     /**
@@ -101,8 +134,11 @@ public final class SubUserLimiter {
                 untilMidnight);
     }
 
-    /** True when forgetting this state loses nothing: unused for {@code idleNanos} and no request counted today. */
+    /**
+     * True when forgetting this state loses nothing: no connection open (its slot would be given
+     * back to a forgotten limiter), unused for {@code idleNanos} and no request counted today.
+     */
     boolean idle(long nowNanos, long idleNanos) {
-        return lease.idle(nowNanos, idleNanos);
+        return open.get() == 0 && lease.idle(nowNanos, idleNanos);
     }
 }

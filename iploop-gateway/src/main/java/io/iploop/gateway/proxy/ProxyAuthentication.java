@@ -138,8 +138,10 @@ public final class ProxyAuthentication {
 
     /**
      * As {@link #admit(ProxyConnection, AccountLimiter, Targeting, UsageBatcher)} for a sub-user's
-     * request: the sub-user's own limits ({@link SubUserLimiter#admit}) are checked first, then the
-     * account's plan, and the request's bytes spend both budgets (docs/sub-users.md#limits).
+     * request: the connection takes (or keeps) a slot of the account and one of the sub-user
+     * ({@link SubUserLimiter#tryAcquire}), the sub-user's own limits ({@link SubUserLimiter#admit})
+     * are checked first, then the account's plan, and the request's bytes spend both budgets
+     * (docs/sub-users.md#limits).
      *
      * @param subLimiter the sub-user's limiter, null for the account's own key
      * @return null if the request may proceed
@@ -155,6 +157,14 @@ public final class ProxyAuthentication {
         if (!connection.holdSlot(limiter)) {
             return new Refusal(ProxyError.CONCURRENCY_LIMITED,
                     "more than " + limiter.limits().maxConcurrentConnections() + " concurrent connections",
+                    Duration.ofSeconds(1));
+        }
+        // The sub-user's own connection limit on top of the account's (both slots are held until
+        // the connection closes; docs/sub-users.md#limits).
+        if (!connection.holdSubSlot(subLimiter)) {
+            return new Refusal(ProxyError.CONCURRENCY_LIMITED,
+                    "more than " + (subLimiter == null ? 0 : subLimiter.limits().maxConcurrentConnections())
+                            + " concurrent connections for this sub-user",
                     Duration.ofSeconds(1));
         }
         Refusal refusal = subLimiter == null ? null : subLimiter.admit(targeting);

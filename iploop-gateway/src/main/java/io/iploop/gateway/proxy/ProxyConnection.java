@@ -38,6 +38,8 @@ public final class ProxyConnection {
     private @Nullable AccountLimiter limiter;
     /** The sub-user whose own byte budget the current request also spends (docs/sub-users.md), or null. */
     private @Nullable SubUserLimiter subLimiter;
+    /** The sub-user whose own concurrency slot this connection holds (docs/sub-users.md#limits), or null. */
+    private @Nullable SubUserLimiter subSlot;
     /** Bytes carried before the connection held a slot, spent when it takes one. */
     private long unspent;
     /** Whether the current request passed the plan check (only then is a stream cut). */
@@ -216,6 +218,37 @@ public final class ProxyConnection {
     }
 
     /**
+     * Holds a concurrency slot of the sub-user {@code next} (docs/sub-users.md#limits), in addition
+     * to the account's ({@link #holdSlot}), giving back one of another sub-user (a keep-alive
+     * connection reused with other credentials). Keeps the slot it already holds; {@code null} (the
+     * account's own key) just gives back a held one.
+     *
+     * @return false if {@code next} has no free slot
+     */
+    boolean holdSubSlot(@Nullable SubUserLimiter next) {
+        if (subSlot == next) {
+            return true;
+        }
+        releaseSubSlot();
+        if (next == null) {
+            return true;
+        }
+        if (!next.tryAcquire()) {
+            return false;
+        }
+        subSlot = next;
+        return true;
+    }
+
+    private void releaseSubSlot() {
+        SubUserLimiter s = subSlot;
+        subSlot = null;
+        if (s != null) {
+            s.release();
+        }
+    }
+
+    /**
      * Spends {@code bytes} of the held account's byte budget (kept for later without a slot).
      *
      * @return false once the account's budget is gone while an admitted request is carried: the
@@ -268,8 +301,9 @@ public final class ProxyConnection {
         subLimiter = v;
     }
 
-    /** Gives the held slot back; call when the connection closes. */
+    /** Gives the held slots (the account's and a sub-user's) back; call when the connection closes. */
     void releaseSlot() {
+        releaseSubSlot();
         AccountLimiter l = limiter;
         limiter = null;
         if (l != null) {

@@ -18,17 +18,26 @@ import java.util.stream.Collectors;
  *     {@code country}; empty = every country the plan allows
  * @param cityAllowed whether the sub-user may use {@code city} (and {@code state}, {@code zip})
  *     targeting at all
+ * @param maxConcurrentConnections the sub-user's own customer connections (tunnels, keep-alive
+ *     connections) open at once, counted across all its connections to this gateway; 0 = only the plan's
  */
 public record SubUserLimits(
-        long remainingBytes, int requestsPerSecond, long requestsPerDay, Set<String> allowedCountries, boolean cityAllowed) {
+        long remainingBytes, int requestsPerSecond, long requestsPerDay, Set<String> allowedCountries, boolean cityAllowed,
+        int maxConcurrentConnections) {
 
     /** A sub-user without limits of its own. */
-    public static final SubUserLimits UNLIMITED = new SubUserLimits(AccountLimits.UNLIMITED_BYTES, 0, 0, Set.of(), true);
+    public static final SubUserLimits UNLIMITED = new SubUserLimits(AccountLimits.UNLIMITED_BYTES, 0, 0, Set.of(), true, 0);
+
+    /** Limits without an own connection limit (0: only the plan's). */
+    public SubUserLimits(long remainingBytes, int requestsPerSecond, long requestsPerDay, Set<String> allowedCountries,
+            boolean cityAllowed) {
+        this(remainingBytes, requestsPerSecond, requestsPerDay, allowedCountries, cityAllowed, 0);
+    }
 
     public SubUserLimits {
-        if (requestsPerSecond < 0 || requestsPerDay < 0) {
+        if (requestsPerSecond < 0 || requestsPerDay < 0 || maxConcurrentConnections < 0) {
             throw new IllegalArgumentException("limits: " + requestsPerSecond + "/s, " + requestsPerDay
-                    + "/day (expected: >= 0, 0 = unlimited)");
+                    + "/day, " + maxConcurrentConnections + " concurrent (expected: >= 0, 0 = unlimited)");
         }
         allowedCountries = allowedCountries.stream().map(c -> c.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
     }

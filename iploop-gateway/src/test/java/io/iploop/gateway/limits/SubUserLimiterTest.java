@@ -65,4 +65,47 @@ class SubUserLimiterTest {
         assertThat(third.error()).isEqualTo(ProxyError.DAILY_LIMIT_REACHED);
         assertThat(third.retryAfter()).isNotNull();
     }
+
+    @Test
+    void ownConcurrentConnectionsAreCountedUntilReleased() {
+        SubUserLimiter l = new SubUserLimiter(new SubUserLimits(SubUserLimits.UNLIMITED.remainingBytes(), 0, 0, Set.of(), true, 2),
+                Clock.systemUTC());
+        assertThat(l.tryAcquire()).isTrue();
+        assertThat(l.tryAcquire()).isTrue();
+        assertThat(l.tryAcquire()).as("a third connection of a 2-connection sub-user").isFalse();
+        assertThat(l.openConnections()).isEqualTo(2);
+        assertThat(l.idle(System.nanoTime() + Long.MAX_VALUE / 2, 0)).as("never forgotten with connections open").isFalse();
+        l.release();
+        assertThat(l.tryAcquire()).isTrue();
+        // A lowered limit applies to the next connection; raising it (or 0: the plan's only) frees it.
+        l.update(new SubUserLimits(SubUserLimits.UNLIMITED.remainingBytes(), 0, 0, Set.of(), true, 1), 0);
+        l.release();
+        assertThat(l.tryAcquire()).as("1 open of 1").isFalse();
+        l.update(new SubUserLimits(SubUserLimits.UNLIMITED.remainingBytes(), 0, 0, Set.of(), true, 0), 0);
+        assertThat(l.tryAcquire()).isTrue();
+        assertThat(l.tryAcquire()).isTrue();
+        assertThat(l.openConnections()).isEqualTo(3);
+    }
+
+    @Test
+    void ownRequestsPerSecondGet429WithRetryAfter() {
+        SubUserLimiter l = new SubUserLimiter(new SubUserLimits(SubUserLimits.UNLIMITED.remainingBytes(), 3, 0, Set.of(), true),
+                Clock.systemUTC());
+        // A burst of one second: 3 pass at once, the 4th waits for the bucket to refill.
+        assertThat(l.admit(Targeting.NONE)).isNull();
+        assertThat(l.admit(Targeting.NONE)).isNull();
+        assertThat(l.admit(Targeting.NONE)).isNull();
+        Refusal fourth = l.admit(Targeting.NONE);
+        assertThat(fourth).isNotNull();
+        assertThat(fourth.error()).isEqualTo(ProxyError.RATE_LIMITED);
+        assertThat(fourth.detail()).contains("3 requests per second").contains("sub-user");
+        assertThat(fourth.retryAfter()).isNotNull();
+        assertThat(fourth.retryAfter().toMillis()).isBetween(1L, 1000L);
+    }
+
+    @Test
+    void negativeLimitsAreRejected() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() ->
+                new SubUserLimits(0, 0, 0, Set.of(), true, -1));
+    }
 }

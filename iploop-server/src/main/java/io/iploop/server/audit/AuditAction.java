@@ -128,7 +128,20 @@ public enum AuditAction {
      * An account's IP-authorised addresses were replaced (docs/ip-authorised-access.md); details:
      * old, new (comma-separated {@code ip=targeting}).
      */
-    IP_AUTHORISATIONS_CHANGED;
+    IP_AUTHORISATIONS_CHANGED,
+    /**
+     * An account created a sub-user (docs/sub-users.md#audit); resource: the sub-user; details: name
+     * and every setting (never the password).
+     */
+    SUB_USER_CREATED,
+    /** An account changed a sub-user's settings (docs/sub-users.md#audit); details: name, each changed setting as {@code old -> new}. */
+    SUB_USER_UPDATED,
+    /** An account enabled a sub-user (docs/sub-users.md#audit); details: name, enabled {@code old -> new}. */
+    SUB_USER_ENABLED,
+    /** An account disabled a sub-user (docs/sub-users.md#audit); details: name, enabled {@code old -> new}. */
+    SUB_USER_DISABLED,
+    /** An account deleted a sub-user (docs/sub-users.md#audit); details: name and every setting it had. */
+    SUB_USER_DELETED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

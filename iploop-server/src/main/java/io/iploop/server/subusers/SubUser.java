@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param ipWhitelist client IPs and CIDR ranges allowed; empty allows every client
  * @param expiresAt when the sub-user stops working, or null for never
  * @param expired whether {@code expiresAt} had passed when this was loaded
+ * @param maxConcurrentConnections own limit of connections open at once (CONNECT/SOCKS5 tunnels,
+ *     keep-alive connections), or null for the plan's only
  * @param usedPercent percent of the traffic limit used (0-100, rounded down), or null without a
  *     limit; derived from the limit and the used bytes (any value passed in is replaced)
  */
@@ -43,7 +45,8 @@ public record SubUser(
         boolean expired,
         Instant createdAt,
         Instant updatedAt,
-        @Nullable Integer usedPercent) {
+        @Nullable Integer usedPercent,
+        @Nullable Integer maxConcurrentConnections) {
 
     public SubUser {
         allowedCountries = List.copyOf(allowedCountries);

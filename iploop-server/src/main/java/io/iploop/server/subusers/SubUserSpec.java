@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param allowedCountries ISO 3166-1 alpha-2 codes (any case); empty = all
  * @param ipWhitelist IPv4/IPv6 addresses or CIDR ranges, at most 50; empty = every client
  * @param expiresAt a future instant, or null for never
+ * @param maxConcurrentConnections 1 up to the plan's connections open at once, or null (the plan's
+ *     only; 0 is taken as null)
  */
 public record SubUserSpec(
         @Nullable Long trafficLimitBytes,
@@ -25,7 +27,16 @@ public record SubUserSpec(
         List<String> allowedCountries,
         boolean cityAllowed,
         List<String> ipWhitelist,
-        @Nullable Instant expiresAt) {
+        @Nullable Instant expiresAt,
+        @Nullable Integer maxConcurrentConnections) {
+
+    /** Settings without an own connection limit. */
+    public SubUserSpec(@Nullable Long trafficLimitBytes, @Nullable String trafficPeriod, int requestsPerSecond,
+            long requestsPerDay, List<String> allowedCountries, boolean cityAllowed, List<String> ipWhitelist,
+            @Nullable Instant expiresAt) {
+        this(trafficLimitBytes, trafficPeriod, requestsPerSecond, requestsPerDay, allowedCountries, cityAllowed, ipWhitelist,
+                expiresAt, null);
+    }
 
     public SubUserSpec {
         allowedCountries = List.copyOf(allowedCountries);
@@ -34,6 +45,6 @@ public record SubUserSpec(
 
     /** No limits of its own, every target, every client, never expiring. */
     public static SubUserSpec unlimited() {
-        return new SubUserSpec(null, null, 0, 0, List.of(), true, List.of(), null);
+        return new SubUserSpec(null, null, 0, 0, List.of(), true, List.of(), null, null);
     }
 }

@@ -13,7 +13,15 @@ import io.iploop.gateway.testing.TestOrigin;
 import io.iploop.server.dataplane.DataPlane;
 import io.iploop.server.testing.Api.Response;
 import io.iploop.server.testing.PlatformTest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -258,6 +266,230 @@ class SubUsersIT {
         assertThat(call("GET", "/api/sub-users/" + id, b.token(), null).status()).isEqualTo(404);
         assertThat(call("POST", "/api/sub-users/" + id + "/disable", b.token(), null).status()).isEqualTo(404);
         assertThat(call("GET", "/api/sub-users/" + id, a.token(), null).body().get("enabled").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aSubUserLimitedToTwoConnectionsGets429OnTheThirdWhileTheAccountGoesOn() throws Exception {
+        Account a = unlimitedAccount();
+        JsonNode created = create(a, Map.of("name", "two_conns", "maxConcurrentConnections", 2));
+        assertThat(created.at("/subUser/maxConcurrentConnections").asInt()).isEqualTo(2);
+        String username = created.at("/subUser/username").asString();
+        String password = created.get("password").asString();
+        List<Socket> tunnels = new ArrayList<>();
+        try {
+            tunnels.add(openTunnel(username, password));
+            tunnels.add(openTunnel(username, password));
+
+            Curl.Result third = Curl.run("-x", proxy(username, password), origin.url("/bytes/10"));
+            assertThat(third.status()).as(third.toString()).isEqualTo(429);
+            assertThat(third.header("X-IPLoop-Error")).isEqualTo("concurrency_limited");
+            assertThat(third.header("Retry-After")).isNotNull();
+            assertThat(third.bodyText()).contains("2 concurrent connections for this sub-user");
+            // A third CONNECT tunnel is refused the same way.
+            try (Socket refused = connect(username, password)) {
+                assertThat(head(refused)).startsWith("HTTP/1.1 429").containsIgnoringCase("x-iploop-error: concurrency_limited");
+            }
+
+            // The parent account (its own key, and another of its sub-users) still gets through.
+            Curl.Result parent = Curl.run("-x", proxy(a.customerId(), a.key()), origin.url("/bytes/10"));
+            assertThat(parent.status()).isEqualTo(200);
+            JsonNode sibling = create(a, Map.of("name", "sibling"));
+            assertThat(Curl.run("-x", proxy(sibling.at("/subUser/username").asString(), sibling.get("password").asString()),
+                    origin.url("/bytes/10")).status()).isEqualTo(200);
+
+            // Closing one tunnel gives its slot back.
+            tunnels.removeFirst().close();
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    Curl.run("-x", proxy(username, password), origin.url("/bytes/10")).status() == 200);
+        } finally {
+            for (Socket t : tunnels) {
+                t.close();
+            }
+        }
+
+        // Raising the limit through the API lets a third tunnel in within the limits refresh.
+        String id = created.at("/subUser/id").asString();
+        Response raised = call("PUT", "/api/sub-users/" + id, a.token(), Map.of("maxConcurrentConnections", 3));
+        assertThat(raised.status()).as(raised.toString()).isEqualTo(200);
+        List<Socket> three = new ArrayList<>();
+        try {
+            three.add(openTunnel(username, password));
+            three.add(openTunnel(username, password));
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                Socket s = connect(username, password);
+                if (head(s).startsWith("HTTP/1.1 200")) {
+                    three.add(s);
+                    return true;
+                }
+                s.close();
+                return false;
+            });
+        } finally {
+            for (Socket t : three) {
+                t.close();
+            }
+        }
+    }
+
+    @Test
+    void aSubUsersOwnRequestRateGets429WithRetryAfterWhileTheAccountGoesOn() throws Exception {
+        Account a = unlimitedAccount();
+        JsonNode created = create(a, Map.of("name", "slow", "requestsPerSecond", 2));
+        String username = created.at("/subUser/username").asString();
+        String password = created.get("password").asString();
+        // 8 requests sent at once (8 connections written before any answer is read): a bucket of
+        // 2 per second with a burst of one second lets 2 through, perhaps a third as it refills.
+        List<Socket> burst = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                burst.add(get(username, password));
+            }
+            Curl.Result parent = Curl.run("-x", proxy(a.customerId(), a.key()), origin.url("/bytes/10"));
+            List<String> heads = new ArrayList<>();
+            for (Socket s : burst) {
+                heads.add(head(s));
+            }
+            List<String> limited = heads.stream().filter(h -> h.startsWith("HTTP/1.1 429")).toList();
+            assertThat(heads.stream().filter(h -> h.startsWith("HTTP/1.1 200")).count()).as(heads.toString()).isBetween(2L, 3L);
+            assertThat(limited).as(heads.toString()).hasSizeGreaterThanOrEqualTo(5);
+            for (String h : limited) {
+                assertThat(h.toLowerCase(java.util.Locale.ROOT)).contains("x-iploop-error: rate_limited").containsPattern("retry-after: [1-9]");
+            }
+            assertThat(parent.status()).as("the account's own key is not held to this sub-user's rate").isEqualTo(200);
+        } finally {
+            for (Socket s : burst) {
+                s.close();
+            }
+        }
+        // One at a time, as a client would send them: the third within a second is refused.
+        Curl.Result refused = Curl.run("-x", proxy(username, password), origin.url("/bytes/10"));
+        for (int i = 0; i < 20 && refused.status() == 200; i++) {
+            refused = Curl.run("-x", proxy(username, password), origin.url("/bytes/10"));
+        }
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.bodyText()).contains("more than 2 requests per second for this sub-user");
+        // A second later the sub-user gets through again.
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                Curl.run("-x", proxy(username, password), origin.url("/bytes/10")).status() == 200);
+    }
+
+    @Test
+    void requestLimitsStayWithinThePlan() {
+        // Trial: 2 requests/s, 1,000 a day, 5 connections at once (docs/product/plans.md#rate-limits).
+        Account a = account();
+        assertField(a, Map.of("name", "ok", "maxConcurrentConnections", 6), "maxConcurrentConnections");
+        assertField(a, Map.of("name", "ok", "maxConcurrentConnections", -1), "maxConcurrentConnections");
+        assertField(a, Map.of("name", "ok", "requestsPerDay", 1001), "requestsPerDay");
+        Response tooMany = call("POST", "/api/sub-users", a.token(), Map.of("name", "ok", "maxConcurrentConnections", 6));
+        assertThat(tooMany.body().at("/error/message").asString()).contains("maxConcurrentConnections").contains("5");
+
+        JsonNode ok = create(a, Map.of("name", "ok", "maxConcurrentConnections", 5, "requestsPerSecond", 1));
+        assertThat(ok.at("/subUser/maxConcurrentConnections").asInt()).isEqualTo(5);
+        JsonNode plain = create(a, Map.of("name", "plain"));
+        assertThat(plain.at("/subUser/maxConcurrentConnections").isNull()).as("absent: the plan's only").isTrue();
+
+        String id = ok.at("/subUser/id").asString();
+        Response put = call("PUT", "/api/sub-users/" + id, a.token(), Map.of("maxConcurrentConnections", 6));
+        assertThat(put.status()).isEqualTo(400);
+        assertThat(put.body().at("/error/field").asString()).isEqualTo("maxConcurrentConnections");
+        assertThat(call("GET", "/api/sub-users/" + id, a.token(), null).body().get("maxConcurrentConnections").asInt())
+                .as("nothing was written by the refused update").isEqualTo(5);
+        // 0 means none of its own, as for the request limits.
+        Response zero = call("PUT", "/api/sub-users/" + id, a.token(), Map.of("maxConcurrentConnections", 0));
+        assertThat(zero.status()).isEqualTo(200);
+        assertThat(zero.body().get("maxConcurrentConnections").isNull()).isTrue();
+    }
+
+    @Test
+    void everyChangeIsAudited() {
+        Account a = unlimitedAccount();
+        JsonNode created = create(a, Map.of("name", "audited", "trafficLimitBytes", 1_000_000, "maxConcurrentConnections", 4));
+        String id = created.at("/subUser/id").asString();
+        String password = created.get("password").asString();
+        assertThat(call("PUT", "/api/sub-users/" + id, a.token(),
+                Map.of("trafficLimitBytes", 2_000_000, "maxConcurrentConnections", 4, "requestsPerSecond", 5)).status())
+                .isEqualTo(200);
+        assertThat(call("POST", "/api/sub-users/" + id + "/disable", a.token(), null).status()).isEqualTo(200);
+        assertThat(call("POST", "/api/sub-users/" + id + "/enable", a.token(), null).status()).isEqualTo(200);
+        assertThat(call("DELETE", "/api/sub-users/" + id, a.token(), null).status()).isEqualTo(204);
+
+        JsonNode items = call("GET", "/api/audit-logs?limit=50", a.token(), null).body().get("items");
+        List<JsonNode> mine = new ArrayList<>();
+        for (JsonNode e : items) {
+            if (e.toString().contains("\"resourceId\":\"" + id + "\"")) {
+                mine.add(e);
+            }
+        }
+        // Newest first.
+        assertThat(mine.stream().map(e -> e.get("action").asString()).toList()).containsExactly(
+                "sub_user_deleted", "sub_user_enabled", "sub_user_disabled", "sub_user_updated", "sub_user_created");
+        for (JsonNode e : mine) {
+            assertThat(e.get("userId").asString()).as("who").isEqualTo(a.userId().toString());
+            assertThat(e.get("resourceType").asString()).isEqualTo("sub_user");
+            assertThat(e.at("/details/name").asString()).isEqualTo("audited");
+            assertThat(e.toString()).as("never the password").doesNotContain(password);
+        }
+        JsonNode createdEntry = mine.get(4).get("details");
+        assertThat(createdEntry.get("trafficLimitBytes").asString()).isEqualTo("1000000");
+        assertThat(createdEntry.get("maxConcurrentConnections").asString()).isEqualTo("4");
+        JsonNode updated = mine.get(3).get("details");
+        assertThat(updated.get("trafficLimitBytes").asString()).isEqualTo("1000000 -> 2000000");
+        assertThat(updated.get("requestsPerSecond").asString()).isEqualTo("0 -> 5");
+        assertThat(updated.has("maxConcurrentConnections")).as("only what changed").isFalse();
+        assertThat(mine.get(2).at("/details/enabled").asString()).isEqualTo("true -> false");
+        assertThat(mine.get(1).at("/details/enabled").asString()).isEqualTo("false -> true");
+        assertThat(mine.get(0).at("/details/requestsPerSecond").asString()).as("what was deleted").isEqualTo("5");
+
+        // The filter by action finds them, and another account sees none of them.
+        assertThat(call("GET", "/api/audit-logs?action=sub_user_updated", a.token(), null).body().get("items").size())
+                .isEqualTo(1);
+        Account b = account();
+        assertThat(call("GET", "/api/audit-logs?limit=50", b.token(), null).body().toString()).doesNotContain(id);
+    }
+
+    /** A CONNECT tunnel to the origin through the HTTP proxy, held open (counted as a connection). */
+    private Socket openTunnel(String user, String password) throws IOException {
+        Socket s = connect(user, password);
+        String head = head(s);
+        assertThat(head).startsWith("HTTP/1.1 200");
+        return s;
+    }
+
+    private Socket connect(String user, String password) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), ports.httpProxy());
+        s.setSoTimeout(10_000);
+        String target = "127.0.0.1:" + origin.port();
+        String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        OutputStream out = s.getOutputStream();
+        out.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nProxy-Authorization: Basic " + auth + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return s;
+    }
+
+    /** A plain-HTTP request to the origin through the HTTP proxy, written but not yet answered. */
+    private Socket get(String user, String password) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), ports.httpProxy());
+        s.setSoTimeout(10_000);
+        String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().write(("GET " + origin.url("/bytes/10") + " HTTP/1.1\r\nHost: 127.0.0.1:" + origin.port()
+                + "\r\nProxy-Authorization: Basic " + auth + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return s;
+    }
+
+    /** The response head (status line and headers) of a CONNECT or a request. */
+    private static String head(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     private static void assertField(Account a, Map<String, Object> body, String field) {

@@ -31,7 +31,8 @@ class JdbcSubUserLimitsProvider implements SubUserLimitsProvider {
         return repository.findById(subUserId).map(r -> new SubUserLimits(
                         r.trafficLimitBytes() == null ? AccountLimits.UNLIMITED_BYTES
                                 : Math.max(0, r.trafficLimitBytes() - r.usedBytes()),
-                        r.requestsPerSecond(), r.requestsPerDay(), new HashSet<>(r.allowedCountries()), r.cityAllowed()))
+                        r.requestsPerSecond(), r.requestsPerDay(), new HashSet<>(r.allowedCountries()), r.cityAllowed(),
+                        r.maxConcurrentConnections() == null ? 0 : r.maxConcurrentConnections()))
                 .orElse(GONE);
     }
 }

@@ -30,7 +30,7 @@ class SubUserRepository {
             s.id, s.user_id, s.customer_id, s.name, s.secret_prefix, s.enabled, s.traffic_limit_bytes,
             s.traffic_period, s.requests_per_second, s.requests_per_day, s.allowed_countries, s.city_allowed,
             s.ip_whitelist, s.expires_at, s.expires_at IS NOT NULL AND s.expires_at <= now() AS expired,
-            s.created_at, s.updated_at, s.limit_reached_at, s.limit_notified,
+            s.created_at, s.updated_at, s.limit_reached_at, s.limit_notified, s.max_concurrent_connections,
             COALESCE(CASE WHEN s.traffic_period = 'total'
                           THEN (SELECT sum(t.bytes) FROM sub_user_traffic t WHERE t.sub_user_id = s.id)
                           ELSE (SELECT t.bytes FROM sub_user_traffic t WHERE t.sub_user_id = s.id
@@ -41,7 +41,7 @@ class SubUserRepository {
             @Nullable Long trafficLimitBytes, String trafficPeriod, int requestsPerSecond, long requestsPerDay,
             List<String> allowedCountries, boolean cityAllowed, List<String> ipWhitelist, @Nullable Instant expiresAt,
             boolean expired, Instant createdAt, Instant updatedAt, long usedBytes, @Nullable Instant limitReachedAt,
-            boolean limitNotified) {}
+            boolean limitNotified, @Nullable Integer maxConcurrentConnections) {}
 
     private final JdbcClient jdbc;
 
@@ -96,16 +96,18 @@ class SubUserRepository {
         jdbc.sql("""
                         INSERT INTO sub_users (id, user_id, customer_id, name, secret_hash, secret_prefix,
                                                traffic_limit_bytes, traffic_period, requests_per_second, requests_per_day,
-                                               allowed_countries, city_allowed, ip_whitelist, expires_at)
+                                               allowed_countries, city_allowed, ip_whitelist, expires_at,
+                                               max_concurrent_connections)
                         VALUES (:id, :u, :c, :n, :h, :p, :limit, :period, :rps, :rpd,
                                 COALESCE(string_to_array(NULLIF(:countries, ''), ','), '{}'), :city,
-                                COALESCE(string_to_array(NULLIF(:ips, ''), ','), '{}'), :expires)""")
+                                COALESCE(string_to_array(NULLIF(:ips, ''), ','), '{}'), :expires, :conns)""")
                 .param("id", id).param("u", userId).param("c", customerId).param("n", name).param("h", secretHash)
                 .param("p", secretPrefix).param("limit", spec.trafficLimitBytes(), java.sql.Types.BIGINT)
                 .param("period", spec.trafficPeriod()).param("rps", spec.requestsPerSecond())
                 .param("rpd", spec.requestsPerDay()).param("countries", String.join(",", spec.allowedCountries()))
                 .param("city", spec.cityAllowed()).param("ips", String.join(",", spec.ipWhitelist()))
                 .param("expires", utc(spec.expiresAt()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE)
+                .param("conns", spec.maxConcurrentConnections(), java.sql.Types.INTEGER)
                 .update();
     }
 
@@ -122,7 +124,7 @@ class SubUserRepository {
                                allowed_countries = COALESCE(string_to_array(NULLIF(:countries, ''), ','), '{}'),
                                city_allowed = :city,
                                ip_whitelist = COALESCE(string_to_array(NULLIF(:ips, ''), ','), '{}'),
-                               expires_at = :expires,
+                               expires_at = :expires, max_concurrent_connections = :conns,
                                limit_reached_at = CASE WHEN traffic_limit_bytes IS DISTINCT FROM :limit
                                                          OR traffic_period <> :period
                                                        THEN NULL ELSE limit_reached_at END,
@@ -136,6 +138,7 @@ class SubUserRepository {
                 .param("rpd", spec.requestsPerDay()).param("countries", String.join(",", spec.allowedCountries()))
                 .param("city", spec.cityAllowed()).param("ips", String.join(",", spec.ipWhitelist()))
                 .param("expires", utc(spec.expiresAt()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE)
+                .param("conns", spec.maxConcurrentConnections(), java.sql.Types.INTEGER)
                 .update() > 0;
     }
 
@@ -206,13 +209,15 @@ class SubUserRepository {
     private static Row row(ResultSet rs, int n) throws SQLException {
         long limit = rs.getLong("traffic_limit_bytes");
         Long trafficLimit = rs.wasNull() ? null : limit;
+        int conns = rs.getInt("max_concurrent_connections");
+        Integer maxConcurrent = rs.wasNull() ? null : conns;
         return new Row(rs.getObject("id", UUID.class), rs.getObject("user_id", UUID.class), rs.getString("customer_id"),
                 rs.getString("name"), rs.getString("secret_prefix"), rs.getBoolean("enabled"),
                 trafficLimit, rs.getString("traffic_period"), rs.getInt("requests_per_second"),
                 rs.getLong("requests_per_day"), strings(rs.getArray("allowed_countries")), rs.getBoolean("city_allowed"),
                 strings(rs.getArray("ip_whitelist")), instant(rs, "expires_at"), rs.getBoolean("expired"),
                 Objects.requireNonNull(instant(rs, "created_at")), Objects.requireNonNull(instant(rs, "updated_at")), rs.getLong("used_bytes"),
-                instant(rs, "limit_reached_at"), rs.getBoolean("limit_notified"));
+                instant(rs, "limit_reached_at"), rs.getBoolean("limit_notified"), maxConcurrent);
     }
 
     private static List<String> strings(@Nullable Array a) throws SQLException {

@@ -91,23 +91,30 @@ class SubUsersController {
     /** The body of POST: the name and the settings. Absent lists are empty; absent numbers 0. */
     record CreateRequest(@Nullable String name, @Nullable Long trafficLimitBytes, @Nullable String trafficPeriod,
             @Nullable Integer requestsPerSecond, @Nullable Long requestsPerDay, @Nullable List<@NotNull String> allowedCountries,
-            @Nullable Boolean cityAllowed, @Nullable List<@NotNull String> ipWhitelist, @Nullable Instant expiresAt) {
+            @Nullable Boolean cityAllowed, @Nullable List<@NotNull String> ipWhitelist, @Nullable Instant expiresAt,
+            @Nullable Integer maxConcurrentConnections) {
 
         SubUserSpec spec() {
             return new SettingsRequest(trafficLimitBytes, trafficPeriod, requestsPerSecond, requestsPerDay, allowedCountries,
-                    cityAllowed, ipWhitelist, expiresAt).spec();
+                    cityAllowed, ipWhitelist, expiresAt, maxConcurrentConnections).spec();
         }
     }
 
-    /** The body of PUT: every setting (an absent one takes its default: no limit, all allowed). */
+    /**
+     * The body of PUT: every setting (an absent one takes its default: no limit, all allowed).
+     * {@code maxConcurrentConnections}: the sub-user's own connections open at once, null (or 0)
+     * for the plan's only.
+     */
     record SettingsRequest(@Nullable Long trafficLimitBytes, @Nullable String trafficPeriod,
             @Nullable Integer requestsPerSecond, @Nullable Long requestsPerDay, @Nullable List<@NotNull String> allowedCountries,
-            @Nullable Boolean cityAllowed, @Nullable List<@NotNull String> ipWhitelist, @Nullable Instant expiresAt) {
+            @Nullable Boolean cityAllowed, @Nullable List<@NotNull String> ipWhitelist, @Nullable Instant expiresAt,
+            @Nullable Integer maxConcurrentConnections) {
 
         SubUserSpec spec() {
             return new SubUserSpec(trafficLimitBytes, trafficPeriod, requestsPerSecond == null ? 0 : requestsPerSecond,
                     requestsPerDay == null ? 0 : requestsPerDay, allowedCountries == null ? List.of() : allowedCountries,
-                    cityAllowed == null || cityAllowed, ipWhitelist == null ? List.of() : ipWhitelist, expiresAt);
+                    cityAllowed == null || cityAllowed, ipWhitelist == null ? List.of() : ipWhitelist, expiresAt,
+                    maxConcurrentConnections);
         }
     }
 
