@@ -144,15 +144,26 @@ class RecipesIT {
     }
 
     /**
-     * Every block of the page marked {@code recipe: NAME} is either run by a test of this class or
-     * says "(not run in CI)" in its marker line, so a new recipe cannot look tested without being so.
+     * Every block of a docs/integrations page marked {@code recipe: NAME} is either run by a test
+     * (this class, {@link BrowserRecipesIT}, GeneratedClientsIT for api-clients.md) or says "(not
+     * run in CI)" in its marker line, so a new recipe cannot look tested without being so.
      */
     @Test
-    void everyRecipeOnThePageIsRunHereOrMarkedNotRunInCi() throws Exception {
-        List<String> markers = Files.readString(PAGE).lines().filter(l -> l.matches("^(#|//) recipe: .*")).toList();
+    void everyRecipeOnThePagesIsRunByATestOrMarkedNotRunInCi() throws Exception {
+        List<String> markers;
+        try (var pages = Files.list(PAGE.getParent())) {
+            markers = pages.filter(p -> p.toString().endsWith(".md")).sorted().flatMap(p -> {
+                try {
+                    return Files.readString(p).lines().filter(l -> l.matches("^(#|//) recipe: .*"));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
         assertThat(markers.stream().filter(l -> !l.endsWith("(not run in CI)")).map(l -> l.replaceFirst("^(#|//) recipe: ", "")))
-                .containsExactlyInAnyOrder("curl", "python-requests", "python-httpx", "node-undici", "java-httpclient");
-        assertThat(markers).hasSize(10);
+                .containsExactlyInAnyOrder("curl", "python-requests", "python-httpx", "node-undici", "java-httpclient",
+                        "go-nethttp", "scrapy", "playwright", "puppeteer", "selenium", "python-client", "typescript-client");
+        assertThat(markers).hasSize(12);
     }
 
     @Test
@@ -225,5 +236,34 @@ class RecipesIT {
                 // The JDK's message differs by version (25.0.3: an internal NullPointerException's text,
                 // not the status); the page says so. What counts: an IOException, and no page.
                 .contains("CONNECT refused: ");
+    }
+
+    @Test
+    void goNetHttp() throws Exception {
+        Customer c = customer();
+        Path go = Tools.go();
+        Path source = Tools.recipeFile(Tools.repositoryRoot().resolve("docs/integrations/go.md"), "go-nethttp", tmp.resolve("recipe.go"));
+        Map<String, String> env = new HashMap<>(c.env());
+        env.put("SSL_CERT_FILE", Tools.pem(https.certificate(), tmp).toString());
+        env.putAll(Tools.goEnvironment(tmp));
+        // The first build of net/http into an empty GOCACHE takes a while on a slow machine.
+        Run run = Tools.run(tmp, env, Duration.ofSeconds(180), go.toString(), "run", source.toString());
+
+        assertRecipeWorked(run, c);
+        assertThat(run.stderr()).contains("407 bad_credentials (iploop; error=http_request_denied")
+                .contains("CONNECT refused: ").contains("Proxy Authentication Required");
+    }
+
+    @Test
+    void scrapy() throws Exception {
+        Customer c = customer();
+        Path python = Tools.python("scrapy");
+        Path spider = Tools.recipeFile(Tools.repositoryRoot().resolve("docs/integrations/scrapy.md"), "scrapy", tmp.resolve("recipe_scrapy.py"));
+        // Scrapy does not verify the origin's certificate (its default context factory), so no CA bundle.
+        Run run = Tools.run(tmp, c.env(), Duration.ofSeconds(90), python.toString(), "-m", "scrapy", "runspider", spider.toString());
+
+        assertRecipeWorked(run, c);
+        assertThat(run.stderr()).contains("407 bad_credentials (iploop; error=http_request_denied")
+                .containsPattern("CONNECT refused: .*407");
     }
 }

@@ -24,10 +24,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Outside programs for the tests that run what a customer would run (RecipesIT, GeneratedClientsIT):
- * code cut out of a Markdown page, Debian's Python 3 with the packages the recipes import, Node with
- * the packages of {@code src/test/node} (installed by {@code npm ci}), and a subprocess runner that
- * keeps standard output as bytes.
+ * Outside programs for the tests that run what a customer would run (RecipesIT, BrowserRecipesIT,
+ * GeneratedClientsIT): code cut out of a Markdown page, Debian's Python 3 with the packages the
+ * recipes import, Debian's Go, Node with the packages of {@code src/test/node} (installed by {@code
+ * npm ci}), Debian's Chromium and chromedriver, and a subprocess runner that keeps standard output
+ * as bytes.
  *
  * <p>Like {@link Browser}, a missing Debian package is installed with apt-get when running as root,
  * otherwise the test fails naming it: never skips. Python is {@code /usr/bin/python3} on purpose: a
@@ -40,6 +41,8 @@ public final class Tools {
     public static final Path PYTHON = Path.of("/usr/bin/python3");
     /** Where {@link #nodeModules()} installs {@code src/test/node}. */
     static final Path NODE_DIR = Path.of("target", "node").toAbsolutePath();
+    /** Debian's Go toolchain (package golang-go). */
+    public static final Path GO = Path.of("/usr/bin/go");
 
     private static final Pattern FENCE = Pattern.compile("(?m)^```[a-z]*\\n(.*?)^```$", Pattern.DOTALL);
 
@@ -88,6 +91,20 @@ public final class Tools {
             throw new AssertionError(markdown + ": expected one code block marked 'recipe: " + name + "', found " + found.size());
         }
         return found.getFirst();
+    }
+
+    /**
+     * {@link #recipe} written to {@code file}, for tools that run a file by its name or extension
+     * ({@code go run x.go}, {@code scrapy runspider x.py}).
+     *
+     * @return {@code file}
+     */
+    public static Path recipeFile(Path markdown, String name, Path file) {
+        try {
+            return Files.writeString(file, recipe(markdown, name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The repository's root directory (the parent of the server module the tests run in). */
@@ -184,6 +201,49 @@ public final class Tools {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Debian's Go ({@code /usr/bin/go}, package {@code golang-go}, installed as root when missing).
+     * Run it with {@link #goEnvironment}.
+     */
+    public static synchronized Path go() {
+        if (!Files.isExecutable(GO)) {
+            aptInstall(List.of("golang-go"));
+        }
+        return GO;
+    }
+
+    /**
+     * The environment for {@code go run} of a single file on a fresh machine, as root too: build
+     * cache and GOPATH in {@code dir} (no HOME needed), no module downloads ({@code GOPROXY=off}:
+     * the recipes use the standard library only), no toolchain switch, no inherited GOFLAGS.
+     */
+    public static Map<String, String> goEnvironment(Path dir) {
+        return Map.of("GOCACHE", dir.resolve("go-cache").toString(), "GOPATH", dir.resolve("go-path").toString(),
+                "GOPROXY", "off", "GOFLAGS", "", "GOTOOLCHAIN", "local", "GO111MODULE", "", "CGO_ENABLED", "0");
+    }
+
+    /** Debian's Chromium for the browser recipes ({@code /usr/bin/chromium}; installed like {@link Browser} does). */
+    public static Path chromium() {
+        Browser.ensureChromium();
+        return Browser.CHROMIUM;
+    }
+
+    /** Debian's chromedriver ({@code /usr/bin/chromedriver}; installed like {@link Browser} does). */
+    public static Path chromedriver() {
+        Browser.ensureChromium();
+        return Browser.CHROMEDRIVER;
+    }
+
+    /**
+     * The test class path as a {@code -cp} argument, for a recipe that runs with the project's test
+     * dependencies (Selenium): failsafe's forked JVM starts from a manifest-only jar, so {@code
+     * java.class.path} alone would name just that jar.
+     */
+    public static String testClassPath() {
+        String surefire = System.getProperty("surefire.test.class.path");
+        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }
 
     /** {@code certificate} as a PEM file in {@code dir}, for curl, Python and Node. */
