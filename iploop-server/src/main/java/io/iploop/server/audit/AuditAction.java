@@ -128,7 +128,21 @@ public enum AuditAction {
      * An account's IP-authorised addresses were replaced (docs/ip-authorised-access.md); details:
      * old, new (comma-separated {@code ip=targeting}).
      */
-    IP_AUTHORISATIONS_CHANGED;
+    IP_AUTHORISATIONS_CHANGED,
+    /**
+     * A customer saved their billing details (docs/billing.md#vat); details: country, vatId, company.
+     */
+    BILLING_DETAILS_UPDATED,
+    /**
+     * An admin refunded (part of) a paid invoice (docs/billing.md#refunds); details: owner, number,
+     * creditNote, amountCents, reason, transactionId.
+     */
+    INVOICE_REFUNDED,
+    /**
+     * A chargeback of a paid invoice was recorded (docs/billing.md#refunds); details as
+     * {@link #INVOICE_REFUNDED}.
+     */
+    INVOICE_CHARGED_BACK;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {
