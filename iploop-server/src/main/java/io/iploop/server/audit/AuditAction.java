@@ -141,7 +141,21 @@ public enum AuditAction {
     /** An account disabled a sub-user (docs/sub-users.md#audit); details: name, enabled {@code old -> new}. */
     SUB_USER_DISABLED,
     /** An account deleted a sub-user (docs/sub-users.md#audit); details: name and every setting it had. */
-    SUB_USER_DELETED;
+    SUB_USER_DELETED,
+    /**
+     * A customer saved their billing details (docs/billing.md#vat); details: country, vatId, company.
+     */
+    BILLING_DETAILS_UPDATED,
+    /**
+     * An admin refunded (part of) a paid invoice (docs/billing.md#refunds); details: owner, number,
+     * creditNote, amountCents, reason, transactionId.
+     */
+    INVOICE_REFUNDED,
+    /**
+     * A chargeback of a paid invoice was recorded (docs/billing.md#refunds); details as
+     * {@link #INVOICE_REFUNDED}.
+     */
+    INVOICE_CHARGED_BACK;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

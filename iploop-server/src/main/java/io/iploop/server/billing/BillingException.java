@@ -30,7 +30,20 @@ public final class BillingException extends ApiException {
         /** The invoice is not open (paid or void) for what was asked. */
         INVOICE_NOT_OPEN("invoice_not_open", HttpStatus.CONFLICT),
         /** A GB package needs an active plan to add its GB to. */
-        NO_SUBSCRIPTION("no_subscription", HttpStatus.CONFLICT);
+        NO_SUBSCRIPTION("no_subscription", HttpStatus.CONFLICT),
+        /** Only a paid invoice can be refunded or charged back. */
+        INVOICE_NOT_PAID("invoice_not_paid", HttpStatus.CONFLICT),
+        /** The amount is more than what is left of the invoice after earlier refunds. */
+        REFUND_EXCEEDS_PAID("refund_exceeds_paid", HttpStatus.CONFLICT),
+        /**
+         * The customer already spent (part of) what the refund would take back: only unspent
+         * credits or GB are refunded (docs/billing.md#refunds).
+         */
+        REFUND_EXCEEDS_UNSPENT("refund_exceeds_unspent", HttpStatus.CONFLICT),
+        /** The idempotency key was used before for a different refund or chargeback. */
+        IDEMPOTENCY_CONFLICT("idempotency_key_conflict", HttpStatus.CONFLICT),
+        /** No such credit note, or not the caller's. */
+        CREDIT_NOTE_NOT_FOUND("credit_note_not_found", HttpStatus.NOT_FOUND);
 
         final String code;
         final HttpStatus status;

@@ -66,4 +66,60 @@ public interface BillingService {
      *     {@code INVOICE_NOT_OPEN} for a paid or void invoice
      */
     Invoice voidInvoice(UUID adminId, UUID invoiceId, String reason);
+
+    /** The user's billing details (docs/billing.md#vat), empty until saved. */
+    java.util.Optional<BillingDetails> billingDetails(UUID userId);
+
+    /**
+     * Saves the user's billing details, used for the VAT of invoices created from now on; issued
+     * invoices keep the details they were created with. The country is upper-cased; the VAT id is
+     * normalised (upper case, without spaces, dots and dashes) and must match the country's format
+     * with its prefix (EL for Greece); blank optional fields are stored as null. Audited.
+     *
+     * @throws BillingException {@code VALIDATION} naming the field ({@code country}, {@code vatId},
+     *     {@code company} at most 200 characters, {@code address} at most 500)
+     */
+    BillingDetails updateBillingDetails(UUID userId, BillingDetails details);
+
+    /**
+     * Refunds {@code amountCents} (tax included) of a paid invoice (docs/billing.md#refunds): a
+     * numbered credit note with its PDF and one balanced ledger transaction of kind
+     * {@code CUSTOMER_REFUND} that returns the money and takes back the matching share of the credits
+     * (with their bonus) or GB, in one database transaction with the invoice row locked; audited.
+     * Tax is refunded in proportion. A retry with the same {@code idempotencyKey} returns the first
+     * credit note and moves nothing.
+     *
+     * @param amountCents &gt; 0, at most what is left of the invoice after earlier refunds
+     * @param reason why, 3-500 characters
+     * @param idempotencyKey 1-100 characters, or null to refund unconditionally
+     * @throws BillingException {@code VALIDATION} naming the field; {@code INVOICE_NOT_FOUND};
+     *     {@code INVOICE_NOT_PAID}; {@code REFUND_EXCEEDS_PAID}; {@code REFUND_EXCEEDS_UNSPENT} when
+     *     the customer spent what it would take back (never drives the credits negative);
+     *     {@code IDEMPOTENCY_CONFLICT} when the key was used for another refund
+     */
+    CreditNote refund(UUID adminId, UUID invoiceId, long amountCents, String reason, @Nullable String idempotencyKey);
+
+    /**
+     * Records that the payment of a paid invoice was reversed by the customer's bank or card issuer
+     * (for payment providers such as Stripe; docs/billing.md#refunds). Like {@link #refund} with kind
+     * {@code CHARGEBACK}, except that it is never refused for spent credits or GB: the money is gone
+     * either way, so what is still unspent is taken back and the rest is booked to
+     * {@code CHARGEBACK_LOSSES}. Audited; idempotent by {@code idempotencyKey} (use the provider's
+     * dispute id), so a replayed webhook records it once.
+     *
+     * @param amountCents &gt; 0, at most what is left of the invoice after earlier refunds
+     * @param idempotencyKey 1-100 characters
+     * @throws BillingException {@code VALIDATION}; {@code INVOICE_NOT_FOUND}; {@code INVOICE_NOT_PAID};
+     *     {@code REFUND_EXCEEDS_PAID}; {@code IDEMPOTENCY_CONFLICT}
+     */
+    CreditNote recordChargeback(UUID invoiceId, long amountCents, String reason, String idempotencyKey);
+
+    /** The credit notes against one invoice of any user, oldest first (admin view). */
+    List<CreditNote> invoiceCreditNotes(UUID invoiceId);
+
+    /** The user's credit notes, newest first, at most {@code limit} (1-200). */
+    List<CreditNote> creditNotes(UUID userId, int limit);
+
+    /** The PDF of one of the user's credit notes. @throws BillingException {@code CREDIT_NOTE_NOT_FOUND} */
+    byte[] creditNotePdf(UUID userId, UUID creditNoteId);
 }

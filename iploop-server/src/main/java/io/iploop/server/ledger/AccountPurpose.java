@@ -26,7 +26,17 @@ public enum AccountPurpose {
     /** Platform: bonus credits of credit packages, given on top of what was paid (docs/billing.md#ledger). */
     CREDIT_BONUSES(LedgerCurrency.USD, false, true),
     /** Platform: USD paid for GB packages, whose GB go to the plan balance (docs/billing.md#ledger). */
-    GB_PACKAGE_SALES(LedgerCurrency.USD, false, true);
+    GB_PACKAGE_SALES(LedgerCurrency.USD, false, true),
+    /**
+     * Platform: VAT collected on customer invoices and owed to the tax authority (docs/billing.md#vat);
+     * grows with each taxed payment, shrinks with refunded tax.
+     */
+    VAT_PAYABLE(LedgerCurrency.USD, false, true),
+    /**
+     * Platform: credits a customer had already spent when their payment was charged back
+     * (docs/billing.md#refunds); runs negative by what the platform lost.
+     */
+    CHARGEBACK_LOSSES(LedgerCurrency.USD, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;

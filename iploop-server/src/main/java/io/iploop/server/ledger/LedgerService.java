@@ -1,5 +1,7 @@
 package io.iploop.server.ledger;
 
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -59,4 +61,14 @@ public interface LedgerService {
      * the whole ledger in one snapshot; meant for the admin report and tests, not hot paths.
      */
     ConsistencyReport checkConsistency();
+
+    /**
+     * The net movement of every account of {@code purpose} over transactions created in
+     * {@code [from, to)}: the sum of their entries, signed as posted, in the purpose's currency
+     * (e.g. minus the credits issued for {@link AccountPurpose#EARN_ISSUED}). Zero when nothing moved.
+     * For reports (docs/billing.md#admin-finance), not hot paths.
+     *
+     * @throws IllegalArgumentException when {@code to} is not after {@code from}
+     */
+    BigDecimal movement(AccountPurpose purpose, Instant from, Instant to);
 }

@@ -17,5 +17,9 @@ public enum TransactionKind {
     /** A manual adjustment by an admin, with a reason. */
     ADJUSTMENT,
     /** A customer's invoice marked paid: the money in and the credits or GB bought (docs/billing.md#ledger). */
-    CUSTOMER_PAYMENT
+    CUSTOMER_PAYMENT,
+    /** An admin's full or partial refund of a paid invoice, with its credit note (docs/billing.md#refunds). */
+    CUSTOMER_REFUND,
+    /** A payment reversed by the customer's bank or card issuer, with its credit note (docs/billing.md#refunds). */
+    CUSTOMER_CHARGEBACK
 }

@@ -155,4 +155,10 @@ public interface PlansService {
      *     {@code INVALID_PLAN} (field {@code includedGb}) for a negative override
      */
     SignupPlan setSignupPlan(UUID adminId, String planId, @Nullable BigDecimal includedGbOverride);
+
+    /**
+     * Every subscription that ran at some point of {@code [from, to)}, oldest first, with when it
+     * started and ended (docs/billing.md#mrr). Read-only; for reports, not hot paths.
+     */
+    List<SubscriptionSpan> subscriptionSpans(Instant from, Instant to);
 }

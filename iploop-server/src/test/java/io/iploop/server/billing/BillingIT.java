@@ -99,6 +99,7 @@ class BillingIT {
         assertThat(invoice.get("number").asString()).matches("INV-\\d{4}-\\d{6}");
         assertThat(invoice.get("totalCents").asLong()).isEqualTo(2500);
         assertThat(invoice.get("taxCents").asLong()).isZero();
+        assertThat(invoice.get("taxNote").asString()).as("default seller: not VAT registered").contains("not registered");
         assertThat(invoice.at("/lines/0/amountCents").asLong()).isEqualTo(2500);
         assertThat(created.at("/paymentInstructions/iban").asString()).isNotBlank();
         assertThat(credits(c.id())).as("nothing before the money arrives").isZero();
@@ -108,7 +109,8 @@ class BillingIT {
         assertThat(pdf.statusCode()).isEqualTo(200);
         assertThat(pdf.headers().firstValue("Content-Type")).hasValue("application/pdf");
         String text = new PdfTextExtractor(new PdfReader(pdf.body())).getTextFromPage(1);
-        assertThat(text).contains(invoice.get("number").asString(), "OPEN", "USD 25.00", "IBAN");
+        assertThat(text).contains(invoice.get("number").asString(), "OPEN", "USD 25.00", "IBAN",
+                "the seller is not registered for VAT");
         assertThat(pdf(customer().token(), id).statusCode()).as("another customer").isEqualTo(404);
 
         // The customer cannot pay their own invoice; a missing reference is refused naming the field.

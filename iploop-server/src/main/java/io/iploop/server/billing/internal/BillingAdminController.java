@@ -2,6 +2,7 @@ package io.iploop.server.billing.internal;
 
 import io.iploop.server.billing.BillingException;
 import io.iploop.server.billing.BillingService;
+import io.iploop.server.billing.CreditNote;
 import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.InvoiceStatus;
 import io.iploop.server.platform.AuthenticatedUser;
@@ -10,6 +11,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -17,6 +19,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -66,6 +69,36 @@ class BillingAdminController {
             @RequestBody(required = false) @Nullable VoidBody body) {
         return billing.voidInvoice(admin.userId(), id, body == null || body.reason() == null ? "" : body.reason());
     }
+
+    @PostMapping("/invoices/{id}/refund")
+    @Operation(summary = "Refund (part of) a paid invoice: a numbered credit note with PDF and one ledger transaction "
+            + "taking back the unspent credits or GB; 409 when the customer already spent them. A retry with the same "
+            + "idempotencyKey returns the first credit note")
+    @ResponseStatus(HttpStatus.CREATED)
+    CreditNote refund(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID id,
+            @RequestBody(required = false) @Nullable RefundBody body) {
+        if (body == null || body.amountCents() == null) {
+            throw new BillingException(BillingException.Reason.VALIDATION,
+                    "amountCents: missing (expected: cents to refund, tax included)", "amountCents");
+        }
+        return billing.refund(admin.userId(), id, body.amountCents(), body.reason() == null ? "" : body.reason(),
+                body.idempotencyKey());
+    }
+
+    @GetMapping("/invoices/{id}/credit-notes")
+    @Operation(summary = "The credit notes (refunds, chargebacks) of one invoice, oldest first")
+    CreditNotesResponse creditNotes(@PathVariable UUID id) {
+        return new CreditNotesResponse(billing.invoiceCreditNotes(id));
+    }
+
+    /**
+     * @param amountCents cents to refund, tax included, at most what is left of the invoice
+     * @param reason why, 3-500 characters
+     * @param idempotencyKey optional, 1-100 characters: a retry with the same key refunds once
+     */
+    record RefundBody(@Nullable Long amountCents, @Nullable String reason, @Nullable String idempotencyKey) {}
+
+    record CreditNotesResponse(List<CreditNote> creditNotes) {}
 
     /** @param paymentReference the bank transfer's reference, 1-200 characters */
     record MarkPaidBody(@Nullable String paymentReference) {}

@@ -1,7 +1,9 @@
 package io.iploop.server.billing.internal;
 
+import io.iploop.server.billing.BillingDetails;
 import io.iploop.server.billing.BillingPackage;
 import io.iploop.server.billing.BillingService;
+import io.iploop.server.billing.CreditNote;
 import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.PaymentInstructions;
 import io.iploop.server.platform.AuthenticatedUser;
@@ -20,6 +22,7 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -76,6 +79,53 @@ class BillingController {
                         ContentDisposition.attachment().filename(invoice.number() + ".pdf").build().toString())
                 .body(pdf);
     }
+
+    @GetMapping("/details")
+    @Operation(summary = "The caller's billing details (country, VAT id, company, address) used for VAT on new invoices")
+    BillingDetailsResponse details(@AuthenticationPrincipal AuthenticatedUser caller) {
+        return new BillingDetailsResponse(billing.billingDetails(caller.userId()).orElse(null));
+    }
+
+    @PutMapping("/details")
+    @Operation(summary = "Save the caller's billing details; the VAT id is checked against the country's format. "
+            + "Issued invoices keep the details they were created with")
+    BillingDetailsResponse saveDetails(@AuthenticationPrincipal AuthenticatedUser caller,
+            @RequestBody(required = false) @Nullable DetailsBody body) {
+        DetailsBody b = body == null ? new DetailsBody(null, null, null, null) : body;
+        return new BillingDetailsResponse(billing.updateBillingDetails(caller.userId(),
+                new BillingDetails(b.country() == null ? "" : b.country(), b.vatId(), b.company(), b.address())));
+    }
+
+    @GetMapping("/credit-notes")
+    @Operation(summary = "The caller's credit notes (refunds and chargebacks), newest first")
+    CreditNotesResponse creditNotes(@AuthenticationPrincipal AuthenticatedUser caller,
+            @RequestParam(defaultValue = "50") int limit) {
+        return new CreditNotesResponse(billing.creditNotes(caller.userId(), limit));
+    }
+
+    @GetMapping("/credit-notes/{id}/pdf")
+    @Operation(summary = "One of the caller's credit notes as PDF")
+    ResponseEntity<byte[]> creditNotePdf(@AuthenticationPrincipal AuthenticatedUser caller, @PathVariable UUID id) {
+        byte[] pdf = billing.creditNotePdf(caller.userId(), id);
+        String number = billing.creditNotes(caller.userId(), 200).stream().filter(c -> c.id().equals(id))
+                .map(CreditNote::number).findFirst().orElse("credit-note");
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_PDF)
+                .header(HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment().filename(number + ".pdf").build().toString())
+                .body(pdf);
+    }
+
+    /**
+     * @param country ISO 3166-1 alpha-2 code, required
+     * @param vatId VAT id with its country prefix (EL for Greece), or null for a consumer
+     */
+    record DetailsBody(@Nullable String country, @Nullable String vatId, @Nullable String company,
+            @Nullable String address) {}
+
+    /** @param details null until saved */
+    record BillingDetailsResponse(@Nullable BillingDetails details) {}
+
+    record CreditNotesResponse(List<CreditNote> creditNotes) {}
 
     /** @param packageId a package id from {@code GET /api/billing/packages} */
     record TopUpBody(@Nullable String packageId) {}

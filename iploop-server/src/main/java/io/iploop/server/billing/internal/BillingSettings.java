@@ -3,9 +3,11 @@ package io.iploop.server.billing.internal;
 import io.iploop.server.billing.BillingPackage;
 import io.iploop.server.billing.PackageKind;
 import java.math.BigDecimal;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,9 +19,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param seller seller name and address lines printed on invoices
  * @param bank the bank account customers transfer to (the manual provider's payment instructions)
  * @param packages the packages on sale; null or empty: the defaults of docs/product/billing.md
+ * @param vat the seller's VAT registration and rate table (docs/billing.md#vat)
  */
 @ConfigurationProperties("iploop.billing")
-record BillingSettings(@DefaultValue Seller seller, @DefaultValue Bank bank, @Nullable List<PackageSpec> packages) {
+record BillingSettings(@DefaultValue Seller seller, @DefaultValue Bank bank, @Nullable List<PackageSpec> packages,
+        @DefaultValue Vat vat) {
 
     /** The packages of docs/product/billing.md: prepaid credits, then GB packages. */
     static final List<BillingPackage> DEFAULT_PACKAGES = List.of(
@@ -27,6 +31,7 @@ record BillingSettings(@DefaultValue Seller seller, @DefaultValue Bank bank, @Nu
             gb(25, 5), gb(50, 12), gb(100, 25));
 
     BillingSettings {
+        vat.rules(); // refuses to start with a registered seller outside the EU or without a rate
         if (packages != null && !packages.isEmpty()) {
             Set<String> ids = new HashSet<>();
             for (PackageSpec p : packages) {
@@ -53,6 +58,27 @@ record BillingSettings(@DefaultValue Seller seller, @DefaultValue Bank bank, @Nu
     private static BillingPackage gb(int usd, int gb) {
         return new BillingPackage("gb-" + gb, PackageKind.GB, gb + " GB bandwidth package", usd * 100L, null, null,
                 BigDecimal.valueOf(gb));
+    }
+
+    /**
+     * {@code iploop.billing.vat.*} (docs/billing.md#vat). The default is a seller that is not
+     * registered for VAT: no tax, and a note saying so on every invoice.
+     *
+     * @param registered whether the seller charges VAT
+     * @param sellerCountry the seller's EU member state (ISO code) when registered
+     * @param sellerVatId printed on invoices when registered
+     * @param rates percent per ISO country code, overriding the built-in standard rates
+     */
+    record Vat(@DefaultValue("false") boolean registered, @DefaultValue("") String sellerCountry,
+            @DefaultValue("") String sellerVatId, @Nullable Map<String, BigDecimal> rates) {
+
+        VatRules rules() {
+            Map<String, BigDecimal> table = new HashMap<>();
+            if (rates != null) {
+                rates.forEach((k, v) -> table.put(k.strip().toUpperCase(Locale.ROOT), v));
+            }
+            return new VatRules(registered, sellerCountry.strip().toUpperCase(Locale.ROOT), table);
+        }
     }
 
     /** Printed as the seller on invoices. */

@@ -5,7 +5,10 @@ import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.audit.AuditAction;
 import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditService;
+import io.iploop.server.billing.BillingDetails;
 import io.iploop.server.billing.BillingException;
+import io.iploop.server.billing.CreditNote;
+import io.iploop.server.billing.CreditNoteKind;
 import io.iploop.server.billing.BillingException.Reason;
 import io.iploop.server.billing.BillingPackage;
 import io.iploop.server.billing.BillingService;
@@ -23,13 +26,16 @@ import io.iploop.server.ledger.TransactionKind;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.Subscription;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
@@ -50,6 +56,8 @@ class DefaultBillingService implements BillingService {
     private static final String CURRENCY = "USD";
 
     private final InvoiceRepository repository;
+    private final BuyerDetailsRepository details;
+    private final CreditNoteRepository creditNotes;
     private final InvoicePdf pdfs;
     private final BillingSettings settings;
     private final LedgerService ledger;
@@ -58,9 +66,12 @@ class DefaultBillingService implements BillingService {
     private final AuditService audit;
     private final Clock clock;
 
-    DefaultBillingService(InvoiceRepository repository, InvoicePdf pdfs, BillingSettings settings, LedgerService ledger,
+    DefaultBillingService(InvoiceRepository repository, BuyerDetailsRepository details,
+            CreditNoteRepository creditNotes, InvoicePdf pdfs, BillingSettings settings, LedgerService ledger,
             PlansService plans, AccountsService accounts, AuditService audit, Clock clock) {
         this.repository = repository;
+        this.details = details;
+        this.creditNotes = creditNotes;
         this.pdfs = pdfs;
         this.settings = settings;
         this.ledger = ledger;
@@ -111,13 +122,21 @@ class DefaultBillingService implements BillingService {
                 : pkg.name() + " (" + pkg.gb().toPlainString() + " GB added to the plan balance)";
         List<InvoiceLine> lines = List.of(new InvoiceLine(description, 1, pkg.priceCents(), pkg.priceCents()));
         long subtotal = lines.stream().mapToLong(InvoiceLine::amountCents).sum();
-        long tax = 0;
+        BillingDetails buyerDetails = details.find(userId).orElse(null);
+        VatRules.Decision vat = settings.vat().rules().decide(subtotal,
+                buyerDetails == null ? null : buyerDetails.country(), buyerDetails == null ? null : buyerDetails.vatId());
+        long tax = vat.taxCents();
+        String company = buyerDetails != null && buyerDetails.company() != null ? buyerDetails.company()
+                : account.company();
         String buyer = (account.firstName() + " " + account.lastName()).strip()
-                + (account.company() == null || account.company().isBlank() ? "" : ", " + account.company());
+                + (company == null || company.isBlank() ? "" : ", " + company);
+        Subscription plan = activeSubscription(userId);
         Invoice invoice = new Invoice(UUID.randomUUID(), number, userId, InvoiceStatus.OPEN, MANUAL_PROVIDER,
                 pkg.kind(), pkg.id(), pkg.totalCredits(), pkg.gb(), CURRENCY, subtotal, tax, subtotal + tax, lines,
-                buyer.isBlank() ? account.email() : buyer, account.email(), null, null, now, null, null, null);
-        repository.insert(invoice, pdfs.render(invoice, paymentInstructions()));
+                buyer.isBlank() ? account.email() : buyer, account.email(), null, null, now, null, null, null,
+                buyerDetails == null ? null : buyerDetails.country(), buyerDetails == null ? null : buyerDetails.vatId(),
+                buyerDetails == null ? null : buyerDetails.address(), vat.ratePercent(), vat.note(), 0);
+        repository.insert(invoice, plan == null ? null : plan.planId(), pdfs.render(invoice, paymentInstructions()));
         audit.record(new AuditEvent(userId, AuditAction.INVOICE_REQUESTED, "invoice", invoice.id().toString(),
                 Map.of("number", number, "package", pkg.id(), "totalCents", Long.toString(invoice.totalCents()))));
         return repository.find(invoice.id()).orElseThrow();
@@ -194,22 +213,28 @@ class DefaultBillingService implements BillingService {
 
     /**
      * The ledger movement of a paid invoice (docs/billing.md#ledger): the money in from
-     * {@link AccountPurpose#CUSTOMER_PAYMENTS}; credits to the customer with any bonus from
-     * {@link AccountPurpose#CREDIT_BONUSES}, or the price to {@link AccountPurpose#GB_PACKAGE_SALES}.
+     * {@link AccountPurpose#CUSTOMER_PAYMENTS} (tax included); the tax to {@link AccountPurpose#VAT_PAYABLE};
+     * credits to the customer with any bonus from {@link AccountPurpose#CREDIT_BONUSES}, or the net price
+     * to {@link AccountPurpose#GB_PACKAGE_SALES}.
      */
     private List<Posting> postings(Invoice invoice) {
         BigDecimal paid = BigDecimal.valueOf(invoice.totalCents(), 2);
+        BigDecimal net = BigDecimal.valueOf(invoice.subtotalCents(), 2);
         List<Posting> postings = new ArrayList<>();
+        if (invoice.taxCents() > 0) {
+            postings.add(new Posting(ledger.platformAccount(AccountPurpose.VAT_PAYABLE).id(),
+                    BigDecimal.valueOf(invoice.taxCents(), 2)));
+        }
         postings.add(new Posting(ledger.platformAccount(AccountPurpose.CUSTOMER_PAYMENTS).id(), paid.negate()));
         if (invoice.packageKind() == PackageKind.CREDITS) {
             BigDecimal credits = Objects.requireNonNull(invoice.credits());
             postings.add(new Posting(ledger.account(invoice.userId(), AccountPurpose.CUSTOMER_CREDITS).id(), credits));
-            BigDecimal bonus = credits.subtract(paid);
+            BigDecimal bonus = credits.subtract(net);
             if (bonus.signum() != 0) {
                 postings.add(new Posting(ledger.platformAccount(AccountPurpose.CREDIT_BONUSES).id(), bonus.negate()));
             }
         } else {
-            postings.add(new Posting(ledger.platformAccount(AccountPurpose.GB_PACKAGE_SALES).id(), paid));
+            postings.add(new Posting(ledger.platformAccount(AccountPurpose.GB_PACKAGE_SALES).id(), net));
         }
         return postings;
     }
@@ -236,11 +261,255 @@ class DefaultBillingService implements BillingService {
         return repository.find(invoice.id()).orElseThrow();
     }
 
+    @Override
+    @Transactional(readOnly = true)
+    public Optional<BillingDetails> billingDetails(UUID userId) {
+        return details.find(userId);
+    }
+
+    @Override
+    @Transactional
+    public BillingDetails updateBillingDetails(UUID userId, BillingDetails input) {
+        String country = input.country() == null ? "" : input.country().strip().toUpperCase(Locale.ROOT);
+        if (!country.matches("[A-Z]{2}") || !VatRules.isCountry(country)) {
+            throw new BillingException(Reason.VALIDATION, "country: " + (country.isEmpty() ? "missing"
+                    : "'" + abbreviate(country) + "' is not an ISO 3166-1 alpha-2 code") + " (expected e.g. DE, FR, US)",
+                    "country");
+        }
+        String vatId = blankToNull(input.vatId());
+        if (vatId != null) {
+            String normalised = VatRules.checkVatId(country, vatId);
+            if (normalised == null) {
+                throw new BillingException(Reason.VALIDATION, "vatId: '" + abbreviate(vatId) + "' is not a valid VAT id for "
+                        + country + (VatRules.EU.contains(country) ? " (expected the prefix "
+                                + (country.equals("GR") ? "EL" : country) + " and that country's format)"
+                                : " (expected 2-20 letters and digits)"), "vatId");
+            }
+            vatId = normalised;
+        }
+        String company = blankToNull(input.company());
+        if (company != null && company.length() > 200) {
+            throw new BillingException(Reason.VALIDATION, "company: " + company.length()
+                    + " characters (expected: at most 200)", "company");
+        }
+        String address = blankToNull(input.address());
+        if (address != null && address.length() > 500) {
+            throw new BillingException(Reason.VALIDATION, "address: " + address.length()
+                    + " characters (expected: at most 500)", "address");
+        }
+        BillingDetails saved = new BillingDetails(country, vatId, company, address);
+        details.save(userId, saved);
+        audit.record(new AuditEvent(userId, AuditAction.BILLING_DETAILS_UPDATED, "user", userId.toString(),
+                Map.of("country", country, "vatId", vatId == null ? "" : vatId, "company", company == null ? "" : company)));
+        return saved;
+    }
+
+    @Override
+    @Transactional
+    public CreditNote refund(UUID adminId, UUID invoiceId, long amountCents, String reason,
+            @Nullable String idempotencyKey) {
+        return reverse(CreditNoteKind.REFUND, adminId, invoiceId, amountCents, reason, idempotencyKey);
+    }
+
+    @Override
+    @Transactional
+    public CreditNote recordChargeback(UUID invoiceId, long amountCents, String reason, String idempotencyKey) {
+        if (idempotencyKey == null || idempotencyKey.isBlank()) {
+            throw new BillingException(Reason.VALIDATION, "idempotencyKey: missing (expected the provider's dispute id)",
+                    "idempotencyKey");
+        }
+        return reverse(CreditNoteKind.CHARGEBACK, null, invoiceId, amountCents, reason, idempotencyKey);
+    }
+
+    /**
+     * A refund or chargeback (docs/billing.md#refunds). Tax, credits and GB are taken back in
+     * proportion, computed on the running total of the invoice's credit notes (the share after this
+     * one minus the share before), so the credit notes of a fully refunded invoice add up to exactly
+     * its tax, credits and GB whatever the rounding of each.
+     */
+    private CreditNote reverse(CreditNoteKind kind, @Nullable UUID adminId, UUID invoiceId, long amountCents,
+            String reason, @Nullable String idempotencyKey) {
+        String why = reason == null ? "" : reason.strip();
+        if (why.length() < 3 || why.length() > 500) {
+            throw new BillingException(Reason.VALIDATION,
+                    "reason: " + why.length() + " characters (expected: 3-500)", "reason");
+        }
+        if (amountCents <= 0) {
+            throw new BillingException(Reason.VALIDATION, "amountCents: " + amountCents + " (expected: > 0)",
+                    "amountCents");
+        }
+        String clientKey = idempotencyKey == null ? null : idempotencyKey.strip();
+        if (clientKey != null && (clientKey.isEmpty() || clientKey.length() > 100)) {
+            throw new BillingException(Reason.VALIDATION, "idempotencyKey: " + clientKey.length()
+                    + " characters (expected: 1-100)", "idempotencyKey");
+        }
+        Invoice invoice = repository.lock(invoiceId).orElseThrow(DefaultBillingService::notFound);
+        // Scoped to the invoice, so a key reused on another invoice is a different refund.
+        String key = "invoice:" + invoice.id() + ":" + kind.value() + ":"
+                + (clientKey == null ? UUID.randomUUID().toString() : clientKey);
+        Optional<CreditNote> earlierSame = creditNotes.byKey(key);
+        if (earlierSame.isPresent()) {
+            if (earlierSame.get().amountCents() != amountCents) {
+                throw new BillingException(Reason.IDEMPOTENCY_CONFLICT, "idempotencyKey: already used for "
+                        + earlierSame.get().number() + " of " + earlierSame.get().amountCents() + " cents", "idempotencyKey");
+            }
+            return earlierSame.get(); // a retry: the money moved once
+        }
+        if (invoice.status() != InvoiceStatus.PAID) {
+            throw new BillingException(Reason.INVOICE_NOT_PAID, "invoice " + invoice.number() + " is "
+                    + invoice.status().value() + "; only a paid invoice can be " + (kind == CreditNoteKind.REFUND
+                            ? "refunded" : "charged back"), null);
+        }
+        long left = invoice.totalCents() - invoice.refundedCents();
+        if (amountCents > left) {
+            throw new BillingException(Reason.REFUND_EXCEEDS_PAID, "amountCents: " + amountCents
+                    + " is more than the " + left + " cents left of invoice " + invoice.number() + " (total "
+                    + invoice.totalCents() + ", already refunded " + invoice.refundedCents() + ")", "amountCents");
+        }
+        List<CreditNote> earlier = creditNotes.byInvoice(invoice.id());
+        long refundedBefore = invoice.refundedCents();
+        long taxBefore = earlier.stream().mapToLong(CreditNote::taxCents).sum();
+        long taxAfter = share(invoice.taxCents(), refundedBefore + amountCents, invoice.totalCents());
+        long tax = taxAfter - taxBefore;
+        long net = amountCents - tax;
+        long netBefore = refundedBefore - taxBefore;
+        BigDecimal netUsd = BigDecimal.valueOf(net, 2);
+        UUID actor = adminId != null ? adminId : invoice.userId();
+        Instant now = clock.instant();
+        int year = now.atZone(ZoneOffset.UTC).getYear();
+
+        List<Posting> postings = new ArrayList<>();
+        postings.add(new Posting(ledger.platformAccount(AccountPurpose.CUSTOMER_PAYMENTS).id(),
+                BigDecimal.valueOf(amountCents, 2)));
+        if (tax > 0) {
+            postings.add(new Posting(ledger.platformAccount(AccountPurpose.VAT_PAYABLE).id(),
+                    BigDecimal.valueOf(tax, 2).negate()));
+        }
+        BigDecimal creditsBack = null;
+        BigDecimal gbBack = null;
+        BigDecimal lost = BigDecimal.ZERO;
+        BigDecimal gbToTake = BigDecimal.ZERO;
+        if (invoice.packageKind() == PackageKind.CREDITS) {
+            BigDecimal credits = Objects.requireNonNull(invoice.credits());
+            BigDecimal before = earlier.stream().map(CreditNote::credits).filter(Objects::nonNull)
+                    .reduce(BigDecimal.ZERO, BigDecimal::add);
+            creditsBack = proportion(credits, netBefore + net, invoice.subtotalCents(), 6).subtract(before);
+            if (creditsBack.compareTo(netUsd) < 0) {
+                creditsBack = netUsd; // the bonus part cannot be negative, whatever the rounding
+            }
+            BigDecimal unspent = ledger.account(invoice.userId(), AccountPurpose.CUSTOMER_CREDITS).balance();
+            BigDecimal taken = creditsBack;
+            if (unspent.compareTo(creditsBack) < 0) {
+                if (kind == CreditNoteKind.REFUND) {
+                    long maxNet = unspent.multiply(BigDecimal.valueOf(invoice.subtotalCents()))
+                            .divide(credits, 0, RoundingMode.FLOOR).longValueExact();
+                    long maxGross = BigDecimal.valueOf(maxNet).multiply(BigDecimal.valueOf(invoice.totalCents()))
+                            .divide(BigDecimal.valueOf(invoice.subtotalCents()), 0, RoundingMode.FLOOR).longValueExact();
+                    throw new BillingException(Reason.REFUND_EXCEEDS_UNSPENT, "the customer has spent part of the "
+                            + "credits of invoice " + invoice.number() + ": refunding " + amountCents + " cents takes back "
+                            + creditsBack.toPlainString() + " credits, but only " + unspent.toPlainString()
+                            + " are unspent; refund at most about " + Math.min(maxGross, left) + " cents", "amountCents");
+                }
+                taken = unspent.max(BigDecimal.ZERO);
+                lost = creditsBack.subtract(taken);
+            }
+            if (taken.signum() > 0) {
+                postings.add(new Posting(ledger.account(invoice.userId(), AccountPurpose.CUSTOMER_CREDITS).id(),
+                        taken.negate()));
+            }
+            if (lost.signum() > 0) {
+                postings.add(new Posting(ledger.platformAccount(AccountPurpose.CHARGEBACK_LOSSES).id(), lost.negate()));
+            }
+            BigDecimal bonus = creditsBack.subtract(netUsd);
+            if (bonus.signum() > 0) {
+                postings.add(new Posting(ledger.platformAccount(AccountPurpose.CREDIT_BONUSES).id(), bonus));
+            }
+        } else {
+            BigDecimal gb = Objects.requireNonNull(invoice.gb());
+            BigDecimal before = earlier.stream().map(CreditNote::gb).filter(Objects::nonNull)
+                    .reduce(BigDecimal.ZERO, BigDecimal::add);
+            gbBack = proportion(gb, netBefore + net, invoice.subtotalCents(), 6).subtract(before);
+            Subscription sub = activeSubscription(invoice.userId());
+            BigDecimal unspent = sub == null ? BigDecimal.ZERO : sub.gbBalance();
+            gbToTake = gbBack;
+            if (unspent.compareTo(gbBack) < 0) {
+                if (kind == CreditNoteKind.REFUND) {
+                    throw new BillingException(Reason.REFUND_EXCEEDS_UNSPENT, "the customer has used part of the GB "
+                            + "of invoice " + invoice.number() + ": refunding " + amountCents + " cents takes back "
+                            + gbBack.toPlainString() + " GB, but the plan balance is " + unspent.toPlainString()
+                            + " GB" + (sub == null ? " (no active plan)" : ""), "amountCents");
+                }
+                gbToTake = unspent;
+            }
+            if (net > 0) {
+                postings.add(new Posting(ledger.platformAccount(AccountPurpose.GB_PACKAGE_SALES).id(), netUsd.negate()));
+            }
+        }
+        String number = String.format("CN-%d-%06d", year, creditNotes.nextNumber(year));
+        Map<String, String> meta = new java.util.HashMap<>(Map.of("invoiceId", invoice.id().toString(),
+                "invoiceNumber", invoice.number(), "creditNote", number, "reason", why));
+        if (lost.signum() > 0) {
+            meta.put("lostCredits", lost.toPlainString());
+        }
+        PostedTransaction tx = ledger.post(new NewTransaction(kind == CreditNoteKind.REFUND
+                ? TransactionKind.CUSTOMER_REFUND : TransactionKind.CUSTOMER_CHARGEBACK, key,
+                (kind == CreditNoteKind.REFUND ? "Refund " : "Chargeback ") + number + " of invoice " + invoice.number(),
+                postings, invoice.ledgerTransactionId(), adminId, meta));
+        if (gbToTake.signum() > 0) {
+            plans.addBalance(actor, invoice.userId(), gbToTake.negate(), "Credit note " + number + " of invoice "
+                    + invoice.number());
+        }
+        CreditNote note = new CreditNote(UUID.randomUUID(), number, invoice.id(), invoice.number(), invoice.userId(), kind,
+                invoice.currency(), amountCents, net, tax, creditsBack, gbBack, why, key, tx.id(), adminId, now);
+        creditNotes.insert(note, pdfs.renderCreditNote(note, invoice));
+        repository.addRefunded(invoice.id(), amountCents);
+        audit.record(new AuditEvent(actor, kind == CreditNoteKind.REFUND ? AuditAction.INVOICE_REFUNDED
+                : AuditAction.INVOICE_CHARGED_BACK, "invoice", invoice.id().toString(),
+                Map.of("owner", invoice.userId().toString(), "number", invoice.number(), "creditNote", number,
+                        "amountCents", Long.toString(amountCents), "reason", why, "transactionId", tx.id().toString())));
+        return creditNotes.find(note.id()).orElseThrow();
+    }
+
+    /** {@code round(whole × part / total)}, half up, in cents. */
+    private static long share(long whole, long part, long total) {
+        return BigDecimal.valueOf(whole).multiply(BigDecimal.valueOf(part))
+                .divide(BigDecimal.valueOf(total), 0, RoundingMode.HALF_UP).longValueExact();
+    }
+
+    /** {@code whole × part / total} rounded half up to {@code scale} decimals. */
+    private static BigDecimal proportion(BigDecimal whole, long part, long total, int scale) {
+        return whole.multiply(BigDecimal.valueOf(part)).divide(BigDecimal.valueOf(total), scale, RoundingMode.HALF_UP);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<CreditNote> invoiceCreditNotes(UUID invoiceId) {
+        return creditNotes.byInvoice(invoiceId);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<CreditNote> creditNotes(UUID userId, int limit) {
+        return creditNotes.byUser(userId, checkLimit(limit, 200));
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public byte[] creditNotePdf(UUID userId, UUID creditNoteId) {
+        return creditNotes.pdf(userId, creditNoteId).orElseThrow(() -> new BillingException(
+                Reason.CREDIT_NOTE_NOT_FOUND, "no such credit note", null));
+    }
+
+    private static @Nullable String blankToNull(@Nullable String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
     private static Invoice withStatus(Invoice i, InvoiceStatus status, @Nullable String reference,
             @Nullable UUID transactionId, @Nullable Instant paidAt, @Nullable Instant voidedAt) {
         return new Invoice(i.id(), i.number(), i.userId(), status, i.provider(), i.packageKind(), i.packageId(),
                 i.credits(), i.gb(), i.currency(), i.subtotalCents(), i.taxCents(), i.totalCents(), i.lines(),
-                i.buyerName(), i.buyerEmail(), reference, transactionId, i.createdAt(), paidAt, voidedAt, null);
+                i.buyerName(), i.buyerEmail(), reference, transactionId, i.createdAt(), paidAt, voidedAt, null,
+                i.buyerCountry(), i.buyerVatId(), i.buyerAddress(), i.taxRatePercent(), i.taxNote(), i.refundedCents());
     }
 
     private static int checkLimit(int limit, int max) {

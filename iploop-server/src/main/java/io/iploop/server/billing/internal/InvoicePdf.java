@@ -1,5 +1,7 @@
 package io.iploop.server.billing.internal;
 
+import io.iploop.server.billing.CreditNote;
+import io.iploop.server.billing.CreditNoteKind;
 import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.InvoiceLine;
 import io.iploop.server.billing.InvoiceStatus;
@@ -23,8 +25,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Renders an invoice as PDF with OpenPDF (docs/billing.md#invoices): seller, buyer, number and
- * dates, the lines with amounts in USD, tax (zero for now), total, its status and, while open, the
- * payment instructions. Stateless; thread-safe.
+ * dates, the lines with amounts in USD, VAT with its rate or the note why none was charged
+ * (docs/billing.md#vat), total, its status and, while open, the payment instructions; and credit
+ * notes (docs/billing.md#refunds). Stateless; thread-safe.
  */
 @Component
 class InvoicePdf {
@@ -58,12 +61,19 @@ class InvoicePdf {
             doc.add(new Paragraph(" "));
             doc.add(new Paragraph("Seller", bold));
             doc.add(new Paragraph(settings.seller().name(), normal));
-            if (!settings.seller().address().isBlank()) {
-                doc.add(new Paragraph(settings.seller().address(), normal));
-            }
+            seller(doc, normal);
             doc.add(new Paragraph(" "));
             doc.add(new Paragraph("Bill to", bold));
             doc.add(new Paragraph(invoice.buyerName(), normal));
+            if (invoice.buyerAddress() != null) {
+                doc.add(new Paragraph(invoice.buyerAddress(), normal));
+            }
+            if (invoice.buyerCountry() != null) {
+                doc.add(new Paragraph("Country: " + invoice.buyerCountry(), normal));
+            }
+            if (invoice.buyerVatId() != null) {
+                doc.add(new Paragraph("VAT ID: " + invoice.buyerVatId(), normal));
+            }
             doc.add(new Paragraph(invoice.buyerEmail(), normal));
             doc.add(new Paragraph(" "));
 
@@ -80,9 +90,13 @@ class InvoicePdf {
                 table.addCell(right(usd(line.amountCents(), invoice.currency()), normal));
             }
             total(table, "Subtotal", usd(invoice.subtotalCents(), invoice.currency()), normal);
-            total(table, "Tax", usd(invoice.taxCents(), invoice.currency()), normal);
+            total(table, "VAT (" + invoice.taxRatePercent().toPlainString() + " %)",
+                    usd(invoice.taxCents(), invoice.currency()), normal);
             total(table, "Total", usd(invoice.totalCents(), invoice.currency()), bold);
             doc.add(table);
+            if (invoice.taxNote() != null) {
+                doc.add(new Paragraph(invoice.taxNote(), bold));
+            }
 
             if (invoice.status() == InvoiceStatus.OPEN) {
                 doc.add(new Paragraph(" "));
@@ -97,6 +111,70 @@ class InvoicePdf {
             doc.close();
         } catch (DocumentException e) {
             throw new IllegalStateException("invoice " + invoice.number() + " could not be rendered", e);
+        }
+        return out.toByteArray();
+    }
+
+    private void seller(Document doc, Font normal) {
+        if (!settings.seller().address().isBlank()) {
+            doc.add(new Paragraph(settings.seller().address(), normal));
+        }
+        if (settings.vat().registered() && !settings.vat().sellerVatId().isBlank()) {
+            doc.add(new Paragraph("VAT ID: " + settings.vat().sellerVatId(), normal));
+        }
+    }
+
+    /** The PDF of a credit note against {@code invoice}, rendered once when it is issued. */
+    byte[] renderCreditNote(CreditNote note, Invoice invoice) {
+        Font title = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 18);
+        Font bold = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 10);
+        Font normal = FontFactory.getFont(FontFactory.HELVETICA, 10);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Document doc = new Document(PageSize.A4, 50, 50, 50, 50);
+        try {
+            PdfWriter.getInstance(doc, out);
+            doc.addTitle("Credit note " + note.number());
+            doc.addCreator(settings.seller().name());
+            doc.open();
+            doc.add(new Paragraph("Credit note " + note.number(), title));
+            doc.add(new Paragraph((note.kind() == CreditNoteKind.REFUND ? "Refund" : "Chargeback") + " of invoice "
+                    + invoice.number() + " issued " + DATE.format(invoice.createdAt()), bold));
+            doc.add(new Paragraph("Issued: " + DATE.format(note.createdAt()), normal));
+            doc.add(new Paragraph("Reason: " + note.reason(), normal));
+            doc.add(new Paragraph(" "));
+            doc.add(new Paragraph("Seller", bold));
+            doc.add(new Paragraph(settings.seller().name(), normal));
+            seller(doc, normal);
+            doc.add(new Paragraph(" "));
+            doc.add(new Paragraph("Credited to", bold));
+            doc.add(new Paragraph(invoice.buyerName(), normal));
+            if (invoice.buyerVatId() != null) {
+                doc.add(new Paragraph("VAT ID: " + invoice.buyerVatId(), normal));
+            }
+            doc.add(new Paragraph(invoice.buyerEmail(), normal));
+            doc.add(new Paragraph(" "));
+            PdfPTable table = new PdfPTable(2);
+            table.setWidthPercentage(100);
+            table.setWidths(new float[] {8, 2});
+            table.addCell(new PdfPCell(new Phrase("Credited (net)", normal)));
+            table.addCell(right(usd(-note.netCents(), note.currency()), normal));
+            table.addCell(new PdfPCell(new Phrase("VAT (" + invoice.taxRatePercent().toPlainString() + " %)", normal)));
+            table.addCell(right(usd(-note.taxCents(), note.currency()), normal));
+            table.addCell(new PdfPCell(new Phrase("Total credited", bold)));
+            table.addCell(right(usd(-note.amountCents(), note.currency()), bold));
+            doc.add(table);
+            if (invoice.taxNote() != null) {
+                doc.add(new Paragraph(invoice.taxNote(), bold));
+            }
+            if (note.credits() != null) {
+                doc.add(new Paragraph("Prepaid credits taken back: " + note.credits().toPlainString(), normal));
+            }
+            if (note.gb() != null) {
+                doc.add(new Paragraph("GB taken back from the plan balance: " + note.gb().toPlainString(), normal));
+            }
+            doc.close();
+        } catch (DocumentException e) {
+            throw new IllegalStateException("credit note " + note.number() + " could not be rendered", e);
         }
         return out.toByteArray();
     }

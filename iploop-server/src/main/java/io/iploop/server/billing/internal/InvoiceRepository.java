@@ -46,13 +46,18 @@ class InvoiceRepository {
                 RETURNING last_number""").param("year", year).query(Long.class).single();
     }
 
-    void insert(Invoice invoice, byte[] pdf) {
+    /** Inserts an issued invoice; {@code planId} is the buyer's active plan (revenue by plan), or null. */
+    void insert(Invoice invoice, @Nullable String planId, byte[] pdf) {
         jdbc.sql("""
                 INSERT INTO billing_invoices (id, number, user_id, status, provider, package_kind, package_id,
                     credits_usd, gb, currency, subtotal_cents, tax_cents, total_cents, buyer_name, buyer_email,
-                    created_at, pdf)
+                    created_at, pdf, buyer_country, buyer_vat_id, buyer_address, tax_rate, tax_note, buyer_plan_id)
                 VALUES (:id, :number, :user, :status, :provider, :kind, :package, :credits, :gb, :currency,
-                    :subtotal, :tax, :total, :buyerName, :buyerEmail, :createdAt, :pdf)""")
+                    :subtotal, :tax, :total, :buyerName, :buyerEmail, :createdAt, :pdf, :country, :vatId, :address,
+                    :rate, :note, :plan)""")
+                .param("country", invoice.buyerCountry()).param("vatId", invoice.buyerVatId())
+                .param("address", invoice.buyerAddress()).param("rate", invoice.taxRatePercent())
+                .param("note", invoice.taxNote()).param("plan", planId)
                 .param("id", invoice.id()).param("number", invoice.number()).param("user", invoice.userId())
                 .param("status", invoice.status().value()).param("provider", invoice.provider())
                 .param("kind", invoice.packageKind().value()).param("package", invoice.packageId())
@@ -109,6 +114,12 @@ class InvoiceRepository {
                 .param("at", Timestamp.from(at)).param("pdf", pdf).update();
     }
 
+    /** Adds a credit note's amount to the invoice's refunded total (the row is locked by the caller). */
+    void addRefunded(UUID id, long cents) {
+        jdbc.sql("UPDATE billing_invoices SET refunded_cents = refunded_cents + :cents WHERE id = :id")
+                .param("id", id).param("cents", cents).update();
+    }
+
     void markVoid(UUID id, String reason, UUID adminId, Instant at, byte[] pdf) {
         jdbc.sql("""
                 UPDATE billing_invoices SET status = 'void', void_reason = :reason, voided_by = :admin,
@@ -135,7 +146,8 @@ class InvoiceRepository {
                 i.packageKind(), i.packageId(), i.credits(), i.gb(), i.currency(), i.subtotalCents(), i.taxCents(),
                 i.totalCents(), lines.getOrDefault(i.id(), List.of()), i.buyerName(), i.buyerEmail(),
                 i.paymentReference(), i.ledgerTransactionId(), i.createdAt(), i.paidAt(), i.voidedAt(),
-                i.voidReason())).toList();
+                i.voidReason(), i.buyerCountry(), i.buyerVatId(), i.buyerAddress(), i.taxRatePercent(), i.taxNote(),
+                i.refundedCents())).toList();
     }
 
     private static Invoice map(ResultSet rs, int row) throws SQLException {
@@ -146,7 +158,14 @@ class InvoiceRepository {
                 rs.getLong("subtotal_cents"), rs.getLong("tax_cents"), rs.getLong("total_cents"), List.of(),
                 rs.getString("buyer_name"), rs.getString("buyer_email"), rs.getString("payment_reference"),
                 rs.getObject("ledger_transaction_id", UUID.class), rs.getTimestamp("created_at").toInstant(), instant(rs, "paid_at"),
-                instant(rs, "voided_at"), rs.getString("void_reason"));
+                instant(rs, "voided_at"), rs.getString("void_reason"), trimmed(rs.getString("buyer_country")),
+                rs.getString("buyer_vat_id"), rs.getString("buyer_address"),
+                java.util.Objects.requireNonNull(decimal(rs, "tax_rate")),
+                rs.getString("tax_note"), rs.getLong("refunded_cents"));
+    }
+
+    private static @Nullable String trimmed(@Nullable String s) {
+        return s == null ? null : s.strip();
     }
 
     private static @Nullable BigDecimal decimal(ResultSet rs, String column) throws SQLException {

@@ -13,6 +13,7 @@ import io.iploop.server.ledger.PostedTransaction;
 import io.iploop.server.ledger.Posting;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -179,5 +180,14 @@ class DefaultLedgerService implements LedgerService {
     public ConsistencyReport checkConsistency() {
         return new ConsistencyReport(clock.instant(), repository.countAccounts(), repository.countTransactions(),
                 repository.balanceMismatches(), repository.unbalancedTransactions(), repository.negativeBalances());
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public BigDecimal movement(AccountPurpose purpose, Instant from, Instant to) {
+        if (!to.isAfter(from)) {
+            throw new IllegalArgumentException("to (" + to + ") must be after from (" + from + ")");
+        }
+        return repository.movement(purpose, from, to);
     }
 }

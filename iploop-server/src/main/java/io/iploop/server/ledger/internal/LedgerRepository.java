@@ -197,6 +197,21 @@ class LedgerRepository {
                 .list();
     }
 
+    /** Sum of the entries of every {@code purpose} account in transactions created in {@code [from, to)}. */
+    BigDecimal movement(AccountPurpose purpose, Instant from, Instant to) {
+        BigDecimal sum = jdbc.sql("""
+                        SELECT coalesce(sum(e.amount), 0) FROM ledger_entries e
+                        JOIN ledger_accounts a ON a.id = e.account_id
+                        JOIN ledger_transactions t ON t.id = e.transaction_id
+                        WHERE a.purpose = :purpose AND t.created_at >= :from AND t.created_at < :to""")
+                .param("purpose", purpose.name())
+                .param("from", java.sql.Timestamp.from(from))
+                .param("to", java.sql.Timestamp.from(to))
+                .query(BigDecimal.class)
+                .single();
+        return scaled(sum.setScale(6, RoundingMode.UNNECESSARY), purpose.currency());
+    }
+
     List<UUID> negativeBalances() {
         return jdbc.sql("SELECT id FROM ledger_accounts WHERE NOT allow_negative AND balance < 0")
                 .query((rs, n) -> rs.getObject("id", UUID.class))

@@ -11,6 +11,7 @@ import io.iploop.server.plans.PlansException;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.plans.SignupPlan;
 import io.iploop.server.plans.Subscription;
+import io.iploop.server.plans.SubscriptionSpan;
 import io.iploop.server.plans.UsageAlertSettings;
 import io.iploop.server.platform.RecordViolations;
 import jakarta.validation.Validator;
@@ -364,5 +365,10 @@ class DefaultPlansService implements PlansService {
 
     private static PlansException notFound(String planId) {
         return new PlansException(Reason.PLAN_NOT_FOUND, "no plan " + planId, null);
+    }
+
+    @Override
+    public List<SubscriptionSpan> subscriptionSpans(Instant from, Instant to) {
+        return repository.spans(from, to);
     }
 }

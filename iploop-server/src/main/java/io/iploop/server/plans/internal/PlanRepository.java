@@ -5,6 +5,7 @@ import io.iploop.server.plans.Plan;
 import io.iploop.server.plans.PlanDetails;
 import io.iploop.server.plans.PlanSpec;
 import io.iploop.server.plans.Subscription;
+import io.iploop.server.plans.SubscriptionSpan;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,6 +43,27 @@ class PlanRepository {
 
     Optional<Plan> find(String id) {
         return jdbc.sql("SELECT * FROM plans WHERE id = :id").param("id", id).query(this::mapPlan).optional();
+    }
+
+    /**
+     * Subscriptions overlapping {@code [from, to)}. There is no end column: a subscription ends when
+     * the account's next one starts (plan changes cancel the old one first) or at its expiry.
+     */
+    List<SubscriptionSpan> spans(Instant from, Instant to) {
+        return jdbc.sql("""
+                        SELECT id, user_id, plan_id, started_at, ended_at FROM (
+                            SELECT id, user_id, plan_id, started_at,
+                                   least(lead(started_at) OVER (PARTITION BY user_id ORDER BY started_at, id),
+                                         expires_at) AS ended_at
+                            FROM user_plans) s
+                        WHERE started_at < :to AND (ended_at IS NULL OR ended_at > :from)
+                        ORDER BY started_at, id""")
+                .param("from", Timestamp.from(from)).param("to", Timestamp.from(to))
+                .query((rs, n) -> new SubscriptionSpan(rs.getObject("id", UUID.class),
+                        rs.getObject("user_id", UUID.class), rs.getString("plan_id"),
+                        rs.getTimestamp("started_at").toInstant(),
+                        rs.getTimestamp("ended_at") == null ? null : rs.getTimestamp("ended_at").toInstant()))
+                .list();
     }
 
     void cancelActive(UUID userId) {

@@ -219,4 +219,9 @@ public final class Fmt {
                 : (minutes + 59) / 60 + ((minutes + 59) / 60 == 1 ? " hour" : " hours");
         return "in " + in + " (at " + TIME.format(until) + " UTC)";
     }
+
+    /** Integer US cents as {@link #usd}: {@code 2500} is {@code $25.00} (invoice and finance amounts). */
+    public String usdCents(long cents) {
+        return usd(BigDecimal.valueOf(cents, 2));
+    }
 }
