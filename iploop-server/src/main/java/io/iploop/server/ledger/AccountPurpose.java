@@ -26,7 +26,9 @@ public enum AccountPurpose {
     /** Platform: bonus credits of credit packages, given on top of what was paid (docs/billing.md#ledger). */
     CREDIT_BONUSES(LedgerCurrency.USD, false, true),
     /** Platform: USD paid for GB packages, whose GB go to the plan balance (docs/billing.md#ledger). */
-    GB_PACKAGE_SALES(LedgerCurrency.USD, false, true);
+    GB_PACKAGE_SALES(LedgerCurrency.USD, false, true),
+    /** Platform: USD paid for plan subscriptions through Stripe (docs/billing.md#ledger). */
+    SUBSCRIPTION_SALES(LedgerCurrency.USD, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;

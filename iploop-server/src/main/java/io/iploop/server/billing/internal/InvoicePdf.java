@@ -84,7 +84,11 @@ class InvoicePdf {
             total(table, "Total", usd(invoice.totalCents(), invoice.currency()), bold);
             doc.add(table);
 
-            if (invoice.status() == InvoiceStatus.OPEN) {
+            if (invoice.status() == InvoiceStatus.OPEN && StripeBilling.PROVIDER.equals(invoice.provider())) {
+                doc.add(new Paragraph(" "));
+                doc.add(new Paragraph("How to pay: by card through Stripe Checkout (the link on the billing page)",
+                        bold));
+            } else if (invoice.status() == InvoiceStatus.OPEN) {
                 doc.add(new Paragraph(" "));
                 doc.add(new Paragraph("How to pay: " + instructions.providerLabel(), bold));
                 doc.add(new Paragraph("Account holder: " + instructions.accountHolder(), normal));
