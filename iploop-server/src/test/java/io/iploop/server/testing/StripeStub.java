@@ -29,6 +29,8 @@ public final class StripeStub implements BeforeEachCallback {
     public static final String WEBHOOK_SECRET = "whsec_test_iploop";
     /** The Stripe price of the Starter plan, monthly, in the shared platform's configuration. */
     public static final String STARTER_PRICE = "price_1StarterMonthly";
+    /** The path of the Checkout page the stand-in's sessions link to. */
+    public static final String CHECKOUT_PATH = "/c/pay/cs_test_a1b2c3";
     /** The stand-in. */
     public static final WireMockServer STRIPE = new WireMockServer(WireMockConfiguration.options().dynamicPort()
             .bindAddress("127.0.0.1"));
@@ -36,6 +38,9 @@ public final class StripeStub implements BeforeEachCallback {
     static {
         STRIPE.start();
     }
+
+    /** The Checkout page's URL on the stand-in. */
+    public static final String CHECKOUT_PAGE = STRIPE.baseUrl() + CHECKOUT_PATH;
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -50,7 +55,12 @@ public final class StripeStub implements BeforeEachCallback {
                 .willReturn(json("""
                         {"id":"cs_test_a1b2c3","object":"checkout.session",
                          "amount_total":null,"currency":"usd","livemode":false,"mode":"payment","payment_status":"unpaid",
-                         "status":"open","url":"https://checkout.stripe.com/c/pay/cs_test_a1b2c3","metadata":{}}""")));
+                         "status":"open","url":"%s","metadata":{}}""".formatted(CHECKOUT_PAGE))));
+        // Where Checkout's url leads in tests (Stripe's page is https://checkout.stripe.com/c/pay/…).
+        STRIPE.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(CHECKOUT_PATH))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/html; charset=utf-8")
+                        .withBody("<!DOCTYPE html><html lang=\"en\"><head><title>Stripe Checkout (stand-in)</title>"
+                                + "</head><body><h1>Pay IPLoop</h1></body></html>")));
         STRIPE.stubFor(post(urlEqualTo("/v1/billing_portal/sessions")).withHeader("Authorization", equalTo("Bearer " + SECRET_KEY))
                 .willReturn(json("""
                         {"id":"bps_1Portal","object":"billing_portal.session","configuration":"bpc_1Conf",
