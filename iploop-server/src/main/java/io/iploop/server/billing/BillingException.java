@@ -43,7 +43,17 @@ public final class BillingException extends ApiException {
         /** The idempotency key was used before for a different refund or chargeback. */
         IDEMPOTENCY_CONFLICT("idempotency_key_conflict", HttpStatus.CONFLICT),
         /** No such credit note, or not the caller's. */
-        CREDIT_NOTE_NOT_FOUND("credit_note_not_found", HttpStatus.NOT_FOUND);
+        CREDIT_NOTE_NOT_FOUND("credit_note_not_found", HttpStatus.NOT_FOUND),
+        /** Card payments are not configured on this installation (no Stripe keys). */
+        STRIPE_NOT_CONFIGURED("stripe_not_configured", HttpStatus.NOT_FOUND),
+        /** A Stripe webhook whose {@code Stripe-Signature} does not verify (or is too old). */
+        INVALID_SIGNATURE("invalid_signature", HttpStatus.BAD_REQUEST),
+        /** The account already has a Stripe subscription that is not ended; change it in the portal. */
+        SUBSCRIPTION_EXISTS("subscription_exists", HttpStatus.CONFLICT),
+        /** The account has no Stripe customer yet (it never paid by card). */
+        NO_STRIPE_CUSTOMER("no_stripe_customer", HttpStatus.CONFLICT),
+        /** Stripe could not be reached or refused the request; try again. */
+        PROVIDER_UNAVAILABLE("payment_provider_unavailable", HttpStatus.BAD_GATEWAY);
 
         final String code;
         final HttpStatus status;

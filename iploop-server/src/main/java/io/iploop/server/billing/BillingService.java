@@ -18,6 +18,12 @@ public interface BillingService {
     /** Payment instructions of the manual provider (the configured bank details). */
     PaymentInstructions paymentInstructions();
 
+    /**
+     * Whether card payments through Stripe are configured (docs/billing.md#stripe); the page then
+     * offers "Pay by card" beside the bank transfer.
+     */
+    boolean cardPayments();
+
     /** The user's prepaid credits in USD (1 credit = USD 1), 0 when none were ever bought. */
     BigDecimal creditBalance(UUID userId);
 

@@ -36,7 +36,9 @@ public enum AccountPurpose {
      * Platform: credits a customer had already spent when their payment was charged back
      * (docs/billing.md#refunds); runs negative by what the platform lost.
      */
-    CHARGEBACK_LOSSES(LedgerCurrency.USD, false, true);
+    CHARGEBACK_LOSSES(LedgerCurrency.USD, false, true),
+    /** Platform: USD paid for plan subscriptions through Stripe (docs/billing.md#ledger). */
+    SUBSCRIPTION_SALES(LedgerCurrency.USD, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;

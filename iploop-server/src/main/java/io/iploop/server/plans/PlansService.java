@@ -134,6 +134,21 @@ public interface PlansService {
      */
     Subscription setExpiry(UUID adminId, UUID userId, @Nullable Instant expiresAt);
 
+    /**
+     * Renews the account's active subscription now for every period that ends at or before
+     * {@code dueBy} (docs/plans-and-alerts.md#periods-and-renewal): billing calls it when the next
+     * period has been paid, with {@code dueBy} a little after the paid period's start, so the GB are
+     * granted when the money arrives rather than at the next run of the renewal job. Same rules and
+     * the same exactly-once key {@code (subscription, period start)} as the job: a period the job
+     * renewed already is not renewed again, and a period ending after {@code dueBy} is left alone.
+     * A subscription whose end is not after its period end is not renewed. Joins the caller's
+     * transaction.
+     *
+     * @return the subscription after renewal
+     * @throws PlansException {@code NO_SUBSCRIPTION}
+     */
+    Subscription renewDue(UUID userId, Instant dueBy);
+
     /** The account's usage alert settings, {@link UsageAlertSettings#DEFAULTS} if never saved. */
     UsageAlertSettings alertSettings(UUID userId);
 

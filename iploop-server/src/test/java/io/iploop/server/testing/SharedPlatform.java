@@ -72,6 +72,11 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.webhooks.retry-first", () -> "200ms");
         r.add("iploop.webhooks.retry-max", () -> "500ms");
         r.add("iploop.webhooks.disable-after", () -> "0s");
+        // Stripe answers from a local stand-in; the Starter plan can be subscribed by card.
+        r.add("iploop.billing.stripe.secret-key", () -> StripeStub.SECRET_KEY);
+        r.add("iploop.billing.stripe.webhook-secret", () -> StripeStub.WEBHOOK_SECRET);
+        r.add("iploop.billing.stripe.api-base", StripeStub.STRIPE::baseUrl);
+        r.add("iploop.billing.stripe.prices.starter", () -> StripeStub.STARTER_PRICE);
     }
 
     /**

@@ -16,8 +16,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.iploop.server.testing.BrowserTest;
 import io.iploop.server.testing.PlatformTest;
+import io.iploop.server.testing.StripeStub;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.chrome.ChromeDriver;
 import tools.jackson.databind.JsonNode;
 
@@ -25,10 +27,12 @@ import tools.jackson.databind.JsonNode;
  * The billing pages (docs/billing.md) in a real browser: a customer requests a credit package on
  * {@code /billing} and sees the open invoice with the bank details; an admin with 2FA marks it paid
  * on {@code /admin/billing} with the transfer's reference; the customer then sees 25 + 2 credits
- * and the invoice paid.
+ * and the invoice paid. With Stripe configured (the test platform's stand-in), "Pay by card" beside
+ * a package opens an invoice to be paid by card and sends the browser to Stripe's Checkout page.
  */
 @PlatformTest
 @BrowserTest
+@ExtendWith(StripeStub.class)
 class BillingPagesIT {
 
     // set by @BrowserTest
@@ -67,5 +71,25 @@ class BillingPagesIT {
         open("/billing");
         assertThat(textOf("credit-balance")).isEqualTo("27");
         assertThat(textOf("invoice-status")).isEqualTo("paid");
+    }
+
+    @Test
+    void payByCardSendsTheBrowserToStripeCheckoutWithAnOpenCardInvoice() {
+        JsonNode customer = signInNewCustomer();
+        open("/billing");
+        assertThat(test("buy-credits-10").getText()).isEqualTo("Request invoice");
+        assertThat(test("card-credits-10").getText()).isEqualTo("Pay by card");
+        assertAccessible("billing-card");
+        test("card-credits-10").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().equals(StripeStub.CHECKOUT_PAGE));
+        assertThat(driver.getTitle()).contains("Stripe Checkout");
+        JsonNode invoice = call("GET", "/api/billing/invoices", customer.get("token").asString(), null).body()
+                .at("/invoices/0");
+        assertThat(invoice.get("provider").asString()).isEqualTo("stripe");
+        assertThat(invoice.get("status").asString()).isEqualTo("open");
+        assertThat(invoice.get("totalCents").asLong()).isEqualTo(1000);
+        // Back from Stripe (its cancel URL): the invoice waits, open, and the browser is on our origin again.
+        open("/billing");
+        assertThat(textOf("invoice-status")).isEqualTo("open");
     }
 }

@@ -65,10 +65,12 @@ class DefaultBillingService implements BillingService {
     private final AccountsService accounts;
     private final AuditService audit;
     private final Clock clock;
+    private final StripeSettings stripe;
 
     DefaultBillingService(InvoiceRepository repository, BuyerDetailsRepository details,
             CreditNoteRepository creditNotes, InvoicePdf pdfs, BillingSettings settings, LedgerService ledger,
-            PlansService plans, AccountsService accounts, AuditService audit, Clock clock) {
+            PlansService plans, AccountsService accounts, AuditService audit, Clock clock, StripeSettings stripe) {
+        this.stripe = stripe;
         this.repository = repository;
         this.details = details;
         this.creditNotes = creditNotes;
@@ -94,6 +96,11 @@ class DefaultBillingService implements BillingService {
     }
 
     @Override
+    public boolean cardPayments() {
+        return stripe.enabled();
+    }
+
+    @Override
     @Transactional
     public BigDecimal creditBalance(UUID userId) {
         return ledger.account(userId, AccountPurpose.CUSTOMER_CREDITS).balance();
@@ -102,6 +109,15 @@ class DefaultBillingService implements BillingService {
     @Override
     @Transactional
     public Invoice requestTopUp(UUID userId, String packageId) {
+        return createInvoice(userId, packageId, MANUAL_PROVIDER);
+    }
+
+    /**
+     * Creates an open invoice for one package, collected by {@code provider} ({@code manual} or
+     * {@code stripe}); the checks and numbering of {@link #requestTopUp}. In the caller's transaction.
+     */
+    @Transactional
+    Invoice createInvoice(UUID userId, String packageId, String provider) {
         String wanted = packageId == null ? "" : packageId.strip();
         BillingPackage pkg = packages().stream().filter(p -> p.id().equals(wanted)).findFirst()
                 .orElseThrow(() -> new BillingException(Reason.VALIDATION, "packageId: "
@@ -131,7 +147,7 @@ class DefaultBillingService implements BillingService {
         String buyer = (account.firstName() + " " + account.lastName()).strip()
                 + (company == null || company.isBlank() ? "" : ", " + company);
         Subscription plan = activeSubscription(userId);
-        Invoice invoice = new Invoice(UUID.randomUUID(), number, userId, InvoiceStatus.OPEN, MANUAL_PROVIDER,
+        Invoice invoice = new Invoice(UUID.randomUUID(), number, userId, InvoiceStatus.OPEN, provider,
                 pkg.kind(), pkg.id(), pkg.totalCredits(), pkg.gb(), CURRENCY, subtotal, tax, subtotal + tax, lines,
                 buyer.isBlank() ? account.email() : buyer, account.email(), null, null, now, null, null, null,
                 buyerDetails == null ? null : buyerDetails.country(), buyerDetails == null ? null : buyerDetails.vatId(),
@@ -179,6 +195,23 @@ class DefaultBillingService implements BillingService {
                     : reference.length() + " characters") + " (expected: the transfer's reference, 1-200 characters)",
                     "paymentReference");
         }
+        return settle(adminId, invoiceId, reference, Map.of());
+    }
+
+    /**
+     * Records an open invoice as paid: the one path of every provider (the admin's mark-paid for the
+     * manual provider, the {@code checkout.session.completed} webhook for Stripe). One ledger
+     * transaction keyed {@code invoice:<id>:paid}, so two providers (or two deliveries) can never both
+     * credit it; bought GB, the paid PDF and the audit entry in the same database transaction. An
+     * invoice already paid is returned unchanged.
+     *
+     * @param actorId the admin who marked it, or the invoice's owner for a payment the provider reported
+     * @param reference the payment's reference (bank transfer reference, Stripe payment intent or session)
+     * @param extraMetadata added to the ledger transaction's metadata (e.g. the Stripe event id)
+     */
+    @Transactional
+    Invoice settle(UUID actorId, UUID invoiceId, String reference, Map<String, String> extraMetadata) {
+        UUID adminId = actorId;
         Invoice invoice = repository.lock(invoiceId).orElseThrow(DefaultBillingService::notFound);
         if (invoice.status() == InvoiceStatus.PAID) {
             return invoice; // a retry or a concurrent call that lost the lock: the money moved once
@@ -190,8 +223,7 @@ class DefaultBillingService implements BillingService {
         PostedTransaction tx = ledger.post(new NewTransaction(TransactionKind.CUSTOMER_PAYMENT,
                 "invoice:" + invoice.id() + ":paid", "Invoice " + invoice.number() + " paid (" + invoice.provider() + ")",
                 postings(invoice), null, adminId,
-                Map.of("invoiceId", invoice.id().toString(), "invoiceNumber", invoice.number(),
-                        "paymentReference", reference, "provider", invoice.provider())));
+                metadata(invoice, reference, extraMetadata)));
         if (invoice.packageKind() == PackageKind.GB) {
             if (activeSubscription(invoice.userId()) == null) {
                 throw new BillingException(Reason.NO_SUBSCRIPTION, "the buyer of invoice " + invoice.number()
@@ -209,6 +241,15 @@ class DefaultBillingService implements BillingService {
                         "totalCents", Long.toString(invoice.totalCents()), "reference", reference,
                         "transactionId", tx.id().toString())));
         return repository.find(invoice.id()).orElseThrow();
+    }
+
+    private static Map<String, String> metadata(Invoice invoice, String reference, Map<String, String> extra) {
+        Map<String, String> metadata = new java.util.LinkedHashMap<>(extra);
+        metadata.put("invoiceId", invoice.id().toString());
+        metadata.put("invoiceNumber", invoice.number());
+        metadata.put("paymentReference", reference);
+        metadata.put("provider", invoice.provider());
+        return metadata;
     }
 
     /**

@@ -98,7 +98,11 @@ class InvoicePdf {
                 doc.add(new Paragraph(invoice.taxNote(), bold));
             }
 
-            if (invoice.status() == InvoiceStatus.OPEN) {
+            if (invoice.status() == InvoiceStatus.OPEN && StripeBilling.PROVIDER.equals(invoice.provider())) {
+                doc.add(new Paragraph(" "));
+                doc.add(new Paragraph("How to pay: by card through Stripe Checkout (the link on the billing page)",
+                        bold));
+            } else if (invoice.status() == InvoiceStatus.OPEN) {
                 doc.add(new Paragraph(" "));
                 doc.add(new Paragraph("How to pay: " + instructions.providerLabel(), bold));
                 doc.add(new Paragraph("Account holder: " + instructions.accountHolder(), normal));

@@ -47,10 +47,12 @@ class DefaultPlansService implements PlansService {
     private final Validator validator;
 
     private final UsageAlerts alertSettingsRepository;
+    private final PlanRenewals renewals;
 
     DefaultPlansService(PlanRepository repository, AuditService audit, Validator validator,
-            UsageAlerts alertSettingsRepository) {
+            UsageAlerts alertSettingsRepository, PlanRenewals renewals) {
         this.alertSettingsRepository = alertSettingsRepository;
+        this.renewals = renewals;
         this.repository = repository;
         this.audit = audit;
         this.validator = validator;
@@ -243,6 +245,15 @@ class DefaultPlansService implements PlansService {
                 "reason", reason));
         audit.record(new AuditEvent(adminId, AuditAction.BALANCE_ADJUSTED, "user", userId.toString(), details));
         return repository.findActiveSubscription(userId).orElseThrow();
+    }
+
+    @Override
+    @Transactional
+    public Subscription renewDue(UUID userId, Instant dueBy) {
+        Subscription active = repository.lockActiveSubscription(userId).orElseThrow(() -> new PlansException(
+                Reason.NO_SUBSCRIPTION, "the account has no active plan; assign a plan first", null));
+        renewals.renewInTransaction(active.id(), dueBy);
+        return repository.lockActiveSubscription(userId).orElseThrow();
     }
 
     @Override

@@ -77,6 +77,17 @@ class PlanRenewals {
         }
     }
 
+    /**
+     * Renews one subscription's periods that ended at or before {@code dueBy}, in the caller's
+     * transaction (billing's early renewal when the next period is paid; the same exactly-once key as
+     * the job, so the job and a payment never renew one period twice).
+     *
+     * @return the number of periods renewed
+     */
+    int renewInTransaction(UUID subscriptionId, Instant dueBy) {
+        return renew(subscriptionId, dueBy);
+    }
+
     /** One subscription's due periods, in the caller's transaction, with its row locked. */
     private int renew(UUID subscriptionId, Instant now) {
         int periods = 0;

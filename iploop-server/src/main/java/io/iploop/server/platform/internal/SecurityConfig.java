@@ -87,6 +87,8 @@ class SecurityConfig {
                         .requestMatchers(HttpMethod.POST, "/api/earn/devices/traffic-report").permitAll()
                         // The public abuse intake (docs/moderation.md#abuse-reports), rate limited by the abuse feature.
                         .requestMatchers(HttpMethod.POST, "/api/abuse").permitAll()
+                        // Stripe's webhooks: authenticated by their Stripe-Signature, checked by billing.
+                        .requestMatchers(HttpMethod.POST, "/api/billing/webhooks/stripe").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/auth/verify-reset-token", "/api/auth/verify-email")
                                 .permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/proxy/locations", "/api/proxy/locations/**",

@@ -84,6 +84,7 @@ final class BillingPagesController {
         model.addAttribute("subscription", plans.current(me.userId()).orElse(null));
         model.addAttribute("packages", billing.packages());
         model.addAttribute("instructions", billing.paymentInstructions());
+        model.addAttribute("cardPayments", billing.cardPayments());
         model.addAttribute("invoices", billing.invoices(me.userId(), 50));
         return "billing";
     }

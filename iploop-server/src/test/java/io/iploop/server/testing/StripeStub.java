@@ -1,0 +1,88 @@
+package io.iploop.server.testing;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The Stripe stand-in: a local WireMock server answering as Stripe documents {@code POST /v1/customers},
+ * {@code /v1/checkout/sessions} and {@code /v1/billing_portal/sessions}, for the whole test JVM
+ * ({@link SharedPlatform} points the platform's Stripe API base at it), plus {@link #sign} to sign
+ * webhook payloads as Stripe does.
+ */
+public final class StripeStub implements BeforeEachCallback {
+
+    /** The secret key the shared platform is configured with. */
+    public static final String SECRET_KEY = "sk_test_iploop";
+    /** The webhook signing secret the shared platform is configured with. */
+    public static final String WEBHOOK_SECRET = "whsec_test_iploop";
+    /** The Stripe price of the Starter plan, monthly, in the shared platform's configuration. */
+    public static final String STARTER_PRICE = "price_1StarterMonthly";
+    /** The path of the Checkout page the stand-in's sessions link to. */
+    public static final String CHECKOUT_PATH = "/c/pay/cs_test_a1b2c3";
+    /** The stand-in. */
+    public static final WireMockServer STRIPE = new WireMockServer(WireMockConfiguration.options().dynamicPort()
+            .bindAddress("127.0.0.1"));
+
+    static {
+        STRIPE.start();
+    }
+
+    /** The Checkout page's URL on the stand-in. */
+    public static final String CHECKOUT_PAGE = STRIPE.baseUrl() + CHECKOUT_PATH;
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        // A new customer id per test: each test's account gets a customer of its own.
+        String customerId = "cus_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 14);
+        STRIPE.stubFor(post(urlEqualTo("/v1/customers")).withHeader("Authorization", equalTo("Bearer " + SECRET_KEY))
+                .willReturn(json("""
+                        {"id":"%s","object":"customer","balance":0,
+                         "created":1764547200,"currency":null,"email":"customer@example.com",
+                         "livemode":false,"metadata":{},"name":null}""".formatted(customerId))));
+        STRIPE.stubFor(post(urlEqualTo("/v1/checkout/sessions")).withHeader("Authorization", equalTo("Bearer " + SECRET_KEY))
+                .willReturn(json("""
+                        {"id":"cs_test_a1b2c3","object":"checkout.session",
+                         "amount_total":null,"currency":"usd","livemode":false,"mode":"payment","payment_status":"unpaid",
+                         "status":"open","url":"%s","metadata":{}}""".formatted(CHECKOUT_PAGE))));
+        // Where Checkout's url leads in tests (Stripe's page is https://checkout.stripe.com/c/pay/…).
+        STRIPE.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(CHECKOUT_PATH))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/html; charset=utf-8")
+                        .withBody("<!DOCTYPE html><html lang=\"en\"><head><title>Stripe Checkout (stand-in)</title>"
+                                + "</head><body><h1>Pay IPLoop</h1></body></html>")));
+        STRIPE.stubFor(post(urlEqualTo("/v1/billing_portal/sessions")).withHeader("Authorization", equalTo("Bearer " + SECRET_KEY))
+                .willReturn(json("""
+                        {"id":"bps_1Portal","object":"billing_portal.session","configuration":"bpc_1Conf",
+                         "created":1764547200,"customer":"cus_x","livemode":false,"locale":null,
+                         "return_url":"http://dashboard.test/billing",
+                         "url":"https://billing.stripe.com/p/session/test_YWNjdF8x"}""")));
+    }
+
+    private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(String body) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withHeader("Request-Id", "req_test").withBody(body);
+    }
+
+    /** The {@code Stripe-Signature} header Stripe would send for {@code payload} at {@code epochSeconds}. */
+    public static String sign(String payload, long epochSeconds, String secret) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] v1 = mac.doFinal((epochSeconds + "." + payload).getBytes(StandardCharsets.UTF_8));
+            return "t=" + epochSeconds + ",v1=" + HexFormat.of().formatHex(v1);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
