@@ -66,4 +66,22 @@ public interface BillingService {
      *     {@code INVOICE_NOT_OPEN} for a paid or void invoice
      */
     Invoice voidInvoice(UUID adminId, UUID invoiceId, String reason);
+
+    /**
+     * Requests a credit package (docs/billing.md#credits-api): exactly {@link #requestTopUp}, for
+     * credit packages only.
+     *
+     * @throws BillingException {@code VALIDATION} (field {@code packageId}) for an unknown package
+     *     or a GB package
+     */
+    Invoice requestCreditPurchase(UUID userId, String packageId);
+
+    /**
+     * The user's prepaid credits with the open time-based targeting session and what the balance
+     * lasts at each rate (docs/billing.md#credits-api).
+     */
+    CreditBalance credits(UUID userId);
+
+    /** The user's time-based targeting sessions, newest first, at most {@code limit} (1-200). */
+    List<FeatureSession> featureSessions(UUID userId, int limit);
 }

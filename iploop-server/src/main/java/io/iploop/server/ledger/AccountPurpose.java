@@ -26,7 +26,14 @@ public enum AccountPurpose {
     /** Platform: bonus credits of credit packages, given on top of what was paid (docs/billing.md#ledger). */
     CREDIT_BONUSES(LedgerCurrency.USD, false, true),
     /** Platform: USD paid for GB packages, whose GB go to the plan balance (docs/billing.md#ledger). */
-    GB_PACKAGE_SALES(LedgerCurrency.USD, false, true);
+    GB_PACKAGE_SALES(LedgerCurrency.USD, false, true),
+    /**
+     * Platform: prepaid credits spent on time-based targeting beyond the plan
+     * (docs/billing.md#time-based-targeting).
+     */
+    PREMIUM_TARGETING_REVENUE(LedgerCurrency.USD, false, true),
+    /** Platform: prepaid credits spent on pay-as-you-go traffic (docs/billing.md#pay-as-you-go). */
+    PAYG_USAGE_REVENUE(LedgerCurrency.USD, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;

@@ -17,5 +17,9 @@ public enum TransactionKind {
     /** A manual adjustment by an admin, with a reason. */
     ADJUSTMENT,
     /** A customer's invoice marked paid: the money in and the credits or GB bought (docs/billing.md#ledger). */
-    CUSTOMER_PAYMENT
+    CUSTOMER_PAYMENT,
+    /** Prepaid credits spent on a time-based targeting session's minutes (docs/billing.md#time-based-targeting). */
+    PREMIUM_TARGETING,
+    /** Prepaid credits spent on pay-as-you-go traffic, per usage batch (docs/billing.md#pay-as-you-go). */
+    PAYG_USAGE
 }

@@ -9,6 +9,8 @@ import io.iploop.server.billing.BillingException;
 import io.iploop.server.billing.BillingException.Reason;
 import io.iploop.server.billing.BillingPackage;
 import io.iploop.server.billing.BillingService;
+import io.iploop.server.billing.CreditBalance;
+import io.iploop.server.billing.FeatureSession;
 import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.InvoiceLine;
 import io.iploop.server.billing.InvoiceStatus;
@@ -57,9 +59,12 @@ class DefaultBillingService implements BillingService {
     private final AccountsService accounts;
     private final AuditService audit;
     private final Clock clock;
+    private final FeatureSessions featureSessions;
 
     DefaultBillingService(InvoiceRepository repository, InvoicePdf pdfs, BillingSettings settings, LedgerService ledger,
-            PlansService plans, AccountsService accounts, AuditService audit, Clock clock) {
+            PlansService plans, AccountsService accounts, AuditService audit, Clock clock,
+            FeatureSessions featureSessions) {
+        this.featureSessions = featureSessions;
         this.repository = repository;
         this.pdfs = pdfs;
         this.settings = settings;
@@ -234,6 +239,32 @@ class DefaultBillingService implements BillingService {
                 Map.of("owner", invoice.userId().toString(), "number", invoice.number(),
                         "totalCents", Long.toString(invoice.totalCents()), "reason", why)));
         return repository.find(invoice.id()).orElseThrow();
+    }
+
+    @Override
+    @Transactional
+    public Invoice requestCreditPurchase(UUID userId, String packageId) {
+        String wanted = packageId == null ? "" : packageId.strip();
+        List<String> credits = packages().stream().filter(p -> p.kind() == PackageKind.CREDITS).map(BillingPackage::id)
+                .toList();
+        if (!credits.contains(wanted)) {
+            throw new BillingException(Reason.VALIDATION, "packageId: "
+                    + (wanted.isEmpty() ? "missing" : "'" + abbreviate(wanted) + "' is not a credit package")
+                    + " (expected one of " + credits + ")", "packageId");
+        }
+        return requestTopUp(userId, wanted);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public CreditBalance credits(UUID userId) {
+        return featureSessions.overview(userId);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<FeatureSession> featureSessions(UUID userId, int limit) {
+        return featureSessions.sessions(userId, checkLimit(limit, 200));
     }
 
     private static Invoice withStatus(Invoice i, InvoiceStatus status, @Nullable String reference,
