@@ -84,4 +84,7 @@ public interface BillingService {
 
     /** The user's time-based targeting sessions, newest first, at most {@code limit} (1-200). */
     List<FeatureSession> featureSessions(UUID userId, int limit);
+
+    /** The user's auto top-up of the prepaid credits (docs/billing.md#auto-top-up); off when never saved. */
+    AutoTopUpSettings autoTopUp(UUID userId);
 }

@@ -135,7 +135,9 @@ class TimeBasedTargetingIT {
         assertThat(credits(c.id())).isEqualByComparingTo("5");
 
         // The gateway learns of the credits with its next limits refresh (2 s), not per request.
-        await().atMost(Duration.ofSeconds(10)).until(() -> get(c, "-country-de-city-berlin").status() == 200);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(600))
+                .until(() -> get(c, "-country-de-city-berlin").status() == 200);
+        Thread.sleep(1100); // the Trial plan's 2 requests per second, refilled
         Curl.Result city = get(c, "-country-de-city-berlin");
         assertThat(city.status()).isEqualTo(200);
         assertThat(city.sizeDownload()).isEqualTo(100);
@@ -179,11 +181,14 @@ class TimeBasedTargetingIT {
         assertThat(closed.at("/sessions/0/chargedUsd").decimalValue()).isEqualByComparingTo("5");
 
         // Within a refresh: city targeting is refused with 402, country targeting keeps working on the plan.
-        await().atMost(Duration.ofSeconds(10)).until(() -> get(c, "-country-de-city-berlin").status() == 402);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(600))
+                .until(() -> get(c, "-country-de-city-berlin").status() == 402);
+        Thread.sleep(1100); // the Trial plan's 2 requests per second, refilled
         Curl.Result refused = get(c, "-country-de-city-berlin");
         assertThat(refused.status()).isEqualTo(402);
         assertThat(refused.header("X-IPLoop-Error")).isEqualTo("credits_exhausted");
         assertThat(refused.bodyText()).contains("city", "/billing");
+        Thread.sleep(1100); // the Trial plan's 2 requests per second (429 otherwise), refilled
         assertThat(get(c, "-country-de").status()).isEqualTo(200);
 
         // Revenue equals what the customer spent, and the ledger is consistent.

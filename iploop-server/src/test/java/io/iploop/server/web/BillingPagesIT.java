@@ -17,6 +17,7 @@ import static org.awaitility.Awaitility.await;
 import io.iploop.server.testing.BrowserTest;
 import io.iploop.server.testing.PlatformTest;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.chrome.ChromeDriver;
 import tools.jackson.databind.JsonNode;
@@ -40,6 +41,8 @@ class BillingPagesIT {
         String email = customer.at("/user/email").asString();
         open("/billing");
         assertThat(textOf("credit-balance")).isEqualTo("0");
+        assertThat(textOf("feature-sessions")).isEqualTo("No open time-based targeting session");
+        assertThat(textOf("auto-top-up")).isEqualTo("Auto top-up: off");
         assertThat(textOf("payment-instructions")).contains("Bank transfer (manual provider)", "IBAN");
         test("buy-credits-25").click();
         await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().contains("requested="));
@@ -63,9 +66,13 @@ class BillingPagesIT {
         assertThat(textOf("done")).contains(number, "marked paid");
         assertAccessible("admin-billing");
 
+        assertThat(call("PUT", "/api/billing/auto-top-up", customer.get("token").asString(),
+                Map.of("enabled", true, "thresholdUsd", 5, "packageId", "credits-10", "maxPerMonth", 2))
+                .status()).isEqualTo(200);
         signIn(email, PASSWORD);
         open("/billing");
         assertThat(textOf("credit-balance")).isEqualTo("27");
+        assertThat(textOf("auto-top-up")).isEqualTo("Auto top-up: credits-10 when under USD 5, at most 2 per month");
         assertThat(textOf("invoice-status")).isEqualTo("paid");
     }
 }

@@ -32,10 +32,10 @@ class CreditSettingsController {
 
     private static final BigDecimal MAX_USD = new BigDecimal("10000");
 
-    private final CreditWatch watch;
+    private final CreditSettingsRepository watch;
     private final BillingService billing;
 
-    CreditSettingsController(CreditWatch watch, BillingService billing) {
+    CreditSettingsController(CreditSettingsRepository watch, BillingService billing) {
         this.watch = watch;
         this.billing = billing;
     }

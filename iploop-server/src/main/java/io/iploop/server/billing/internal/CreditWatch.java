@@ -4,9 +4,7 @@ import io.iploop.gateway.spi.PlanHelp;
 import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.accounts.ProfileService;
-import io.iploop.server.billing.AutoTopUpSettings;
 import io.iploop.server.billing.BillingService;
-import io.iploop.server.billing.CreditAlertSettings;
 import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.OffSessionPayments;
 import io.iploop.server.billing.PaymentInstructions;
@@ -25,7 +23,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -49,6 +46,7 @@ class CreditWatch {
     private static final Logger log = LoggerFactory.getLogger(CreditWatch.class);
 
     private final JdbcClient jdbc;
+    private final CreditSettingsRepository settings;
     private final TransactionTemplate transactions;
     private final LedgerService ledger;
     private final BillingService billing;
@@ -59,10 +57,11 @@ class CreditWatch {
     private final ProfileService profiles;
     private final Clock clock;
 
-    CreditWatch(JdbcClient jdbc, TransactionTemplate transactions, LedgerService ledger, BillingService billing,
+    CreditWatch(JdbcClient jdbc, CreditSettingsRepository settings, TransactionTemplate transactions, LedgerService ledger, BillingService billing,
             OffSessionPayments offSession, NotificationsService notifications, MailService mail,
             AccountsService accounts, ProfileService profiles, Clock clock) {
         this.jdbc = jdbc;
+        this.settings = settings;
         this.transactions = transactions;
         this.ledger = ledger;
         this.billing = billing;
@@ -72,55 +71,6 @@ class CreditWatch {
         this.accounts = accounts;
         this.profiles = profiles;
         this.clock = clock;
-    }
-
-    private record Row(UUID userId, @Nullable BigDecimal lowBalanceUsd, boolean lowArmed, boolean autoEnabled,
-            @Nullable BigDecimal autoThresholdUsd, @Nullable String autoPackageId, int autoMaxPerMonth,
-            boolean autoArmed) {}
-
-    private static final String COLUMNS = """
-            user_id, low_balance_usd, low_balance_armed, auto_enabled, auto_threshold_usd, auto_package_id,
-            auto_max_per_month, auto_armed""";
-
-    private Optional<Row> find(UUID userId, boolean lock) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM billing_credit_settings WHERE user_id = :u" + (lock ? " FOR UPDATE" : ""))
-                .param("u", userId)
-                .query((rs, n) -> new Row(rs.getObject("user_id", UUID.class), rs.getBigDecimal("low_balance_usd"),
-                        rs.getBoolean("low_balance_armed"), rs.getBoolean("auto_enabled"),
-                        rs.getBigDecimal("auto_threshold_usd"), rs.getString("auto_package_id"),
-                        rs.getInt("auto_max_per_month"), rs.getBoolean("auto_armed")))
-                .optional();
-    }
-
-    AutoTopUpSettings autoTopUp(UUID userId) {
-        return find(userId, false).map(r -> new AutoTopUpSettings(r.autoEnabled(), r.autoThresholdUsd(),
-                r.autoPackageId(), r.autoMaxPerMonth())).orElse(AutoTopUpSettings.OFF);
-    }
-
-    CreditAlertSettings alerts(UUID userId) {
-        return new CreditAlertSettings(find(userId, false).map(Row::lowBalanceUsd).orElse(null));
-    }
-
-    /** Saves (validated by the caller); a changed threshold arms the top-up again. */
-    void saveAutoTopUp(UUID userId, AutoTopUpSettings s) {
-        jdbc.sql("""
-                        INSERT INTO billing_credit_settings (user_id, auto_enabled, auto_threshold_usd, auto_package_id,
-                            auto_max_per_month)
-                        VALUES (:u, :enabled, :threshold, :package, :max)
-                        ON CONFLICT (user_id) DO UPDATE SET auto_enabled = excluded.auto_enabled,
-                            auto_threshold_usd = excluded.auto_threshold_usd, auto_package_id = excluded.auto_package_id,
-                            auto_max_per_month = excluded.auto_max_per_month, auto_armed = true, updated_at = now()""")
-                .param("u", userId).param("enabled", s.enabled()).param("threshold", s.thresholdUsd())
-                .param("package", s.packageId()).param("max", s.maxPerMonth()).update();
-    }
-
-    /** Saves (validated by the caller); a changed threshold arms the alert again. */
-    void saveAlerts(UUID userId, CreditAlertSettings s) {
-        jdbc.sql("""
-                        INSERT INTO billing_credit_settings (user_id, low_balance_usd) VALUES (:u, :low)
-                        ON CONFLICT (user_id) DO UPDATE SET low_balance_usd = excluded.low_balance_usd,
-                            low_balance_armed = true, updated_at = now()""")
-                .param("u", userId).param("low", s.lowBalanceUsd()).update();
     }
 
     /**
@@ -146,7 +96,7 @@ class CreditWatch {
     }
 
     private int evaluate(UUID userId) {
-        Row r = find(userId, true).orElse(null);
+        CreditSettingsRepository.Row r = settings.find(userId, true).orElse(null);
         if (r == null) {
             return 0;
         }

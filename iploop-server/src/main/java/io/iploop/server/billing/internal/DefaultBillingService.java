@@ -5,6 +5,7 @@ import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.audit.AuditAction;
 import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditService;
+import io.iploop.server.billing.AutoTopUpSettings;
 import io.iploop.server.billing.BillingException;
 import io.iploop.server.billing.BillingException.Reason;
 import io.iploop.server.billing.BillingPackage;
@@ -60,11 +61,13 @@ class DefaultBillingService implements BillingService {
     private final AuditService audit;
     private final Clock clock;
     private final FeatureSessions featureSessions;
+    private final CreditSettingsRepository creditSettings;
 
     DefaultBillingService(InvoiceRepository repository, InvoicePdf pdfs, BillingSettings settings, LedgerService ledger,
             PlansService plans, AccountsService accounts, AuditService audit, Clock clock,
-            FeatureSessions featureSessions) {
+            FeatureSessions featureSessions, CreditSettingsRepository creditSettings) {
         this.featureSessions = featureSessions;
+        this.creditSettings = creditSettings;
         this.repository = repository;
         this.pdfs = pdfs;
         this.settings = settings;
@@ -265,6 +268,12 @@ class DefaultBillingService implements BillingService {
     @Transactional(readOnly = true)
     public List<FeatureSession> featureSessions(UUID userId, int limit) {
         return featureSessions.sessions(userId, checkLimit(limit, 200));
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public AutoTopUpSettings autoTopUp(UUID userId) {
+        return creditSettings.autoTopUp(userId);
     }
 
     private static Invoice withStatus(Invoice i, InvoiceStatus status, @Nullable String reference,
