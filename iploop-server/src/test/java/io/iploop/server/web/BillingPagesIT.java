@@ -14,6 +14,7 @@ import static io.iploop.server.testing.Browser.textOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.iploop.server.testing.Browser;
 import io.iploop.server.testing.BrowserTest;
 import io.iploop.server.testing.PlatformTest;
 import java.time.Duration;
@@ -73,6 +74,7 @@ class BillingPagesIT {
         open("/billing");
         assertThat(textOf("credit-balance")).isEqualTo("27");
         assertThat(textOf("auto-top-up")).isEqualTo("Auto top-up: credits-10 when under USD 5, at most 2 per month");
+        Browser.screenshots("billing-credits");
         assertThat(textOf("invoice-status")).isEqualTo("paid");
     }
 }
