@@ -24,6 +24,7 @@ import io.iploop.gateway.tls.ServerTls;
 import io.iploop.gateway.tls.TlsInitializer;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
+import io.iploop.gateway.spi.PremiumTargeting;
 import io.iploop.gateway.spi.SubUserLimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeDirectory;
@@ -99,6 +100,7 @@ public final class Gateway implements AutoCloseable {
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
     private final SubUserLimitsProvider subUserLimitsProvider;
+    private final PremiumTargeting premiumTargeting;
     private final Clock clock;
     private final Duration limitsRefresh;
     private final EgressBlocklist egressBlocklist;
@@ -160,6 +162,7 @@ public final class Gateway implements AutoCloseable {
         this.usageSink = Objects.requireNonNull(b.usageSink, "usageSink");
         this.limitsProvider = b.limitsProvider;
         this.subUserLimitsProvider = b.subUserLimitsProvider;
+        this.premiumTargeting = b.premiumTargeting;
         this.clock = b.clock;
         this.limitsRefresh = b.limitsRefresh;
         this.egressBlocklist = b.egressBlocklist;
@@ -211,7 +214,8 @@ public final class Gateway implements AutoCloseable {
             Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iploop-gateway-blocking-", 0).factory());
             try {
-                Limits planLimits = new Limits(limitsProvider, subUserLimitsProvider, blocking, clock, limitsRefresh);
+                Limits planLimits = new Limits(limitsProvider, subUserLimitsProvider, premiumTargeting, blocking, clock,
+                        limitsRefresh);
                 limits = planLimits;
                 UsageJournal journal = null;
                 if (usageJournalDir != null) {
@@ -550,6 +554,7 @@ public final class Gateway implements AutoCloseable {
         private @Nullable UsageSink usageSink;
         private LimitsProvider limitsProvider = LimitsProvider.UNLIMITED;
         private SubUserLimitsProvider subUserLimitsProvider = SubUserLimitsProvider.UNLIMITED;
+        private PremiumTargeting premiumTargeting = PremiumTargeting.NONE;
         private Clock clock = Clock.systemUTC();
         private Duration limitsRefresh = Duration.ofSeconds(2);
         private EgressBlocklist egressBlocklist = EgressBlocklist.EMPTY;
@@ -622,6 +627,15 @@ public final class Gateway implements AutoCloseable {
          */
         public Builder subUserLimitsProvider(SubUserLimitsProvider v) {
             this.subUserLimitsProvider = Objects.requireNonNull(v, "subUserLimitsProvider");
+            return this;
+        }
+
+        /**
+         * Targeting beyond the plan paid from prepaid credits (docs/billing.md#time-based-targeting);
+         * default {@link PremiumTargeting#NONE} (refused with 403).
+         */
+        public Builder premiumTargeting(PremiumTargeting v) {
+            this.premiumTargeting = Objects.requireNonNull(v, "premiumTargeting");
             return this;
         }
 

@@ -106,7 +106,12 @@ public enum ProxyError {
     /** 403: the sub-user has passed its expiry (docs/sub-users.md#credentials). */
     SUB_USER_EXPIRED(403, "sub_user_expired", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
     /** 403: targeting the account owner did not allow this sub-user (a country, or city targeting); the message names it. */
-    TARGETING_NOT_ALLOWED(403, "targeting_not_allowed", "http_request_denied", Socks5CommandStatus.FORBIDDEN);
+    TARGETING_NOT_ALLOWED(403, "targeting_not_allowed", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /**
+     * 402: targeting beyond the plan is paid from prepaid credits, and they no longer cover it
+     * (docs/billing.md#time-based-targeting); targeting the plan includes keeps working.
+     */
+    CREDITS_EXHAUSTED(402, "credits_exhausted", "http_request_denied", Socks5CommandStatus.FORBIDDEN);
 
     private final HttpResponseStatus status;
     private final String code;

@@ -5,9 +5,12 @@ import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.AccountHold;
 import io.iploop.gateway.spi.PlanHelp;
 import io.iploop.gateway.spi.AccountLimits;
+import io.iploop.gateway.spi.PremiumCredit;
 import io.iploop.gateway.spi.TargetingOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -19,15 +22,99 @@ import org.jspecify.annotations.Nullable;
  * <p>The byte budget is a lease from the last report ({@link LimitLease}), so there is no database
  * call per packet.
  *
- * <p>Thread-safe: the lease is, and the connection count is atomic.
+ * <p>Targeting beyond the plan may be paid from prepaid credits ({@link PremiumCredit},
+ * docs/billing.md#time-based-targeting): the premium options carried since the last report are
+ * collected here (a bit mask, one atomic OR when a new option appears) and reported by
+ * {@link Limits} with the next refresh, off the event loops.
+ *
+ * <p>Thread-safe: the lease is, the connection count and the premium use are atomic.
  */
 public final class AccountLimiter {
 
     private final LimitLease<AccountLimits> lease;
     private final AtomicInteger open = new AtomicInteger();
+    private final Clock clock;
+    private volatile PremiumCredit credit;
+    /** Premium options carried since the last report, bit {@code ordinal()} of {@link TargetingOption}. */
+    private final AtomicInteger premiumUsed = new AtomicInteger();
+    /** Epoch millis of the last premium traffic. */
+    private volatile long premiumLastUsedMillis;
 
     AccountLimiter(AccountLimits limits, Clock clock) {
+        this(limits, PremiumCredit.NONE, clock);
+    }
+
+    AccountLimiter(AccountLimits limits, PremiumCredit credit, Clock clock) {
         this.lease = new LimitLease<>(limits, clock, AccountLimits::remainingBytes, AccountLimits::requestsPerSecond);
+        this.clock = clock;
+        this.credit = credit;
+    }
+
+    /** What the account's prepaid credits pay for, as last reported. */
+    public PremiumCredit credit() {
+        return credit;
+    }
+
+    void credit(PremiumCredit v) {
+        credit = v;
+    }
+
+    /**
+     * The targeting options of {@code targeting} beyond the plan, as a bit mask (bit
+     * {@code ordinal()}); 0 when the plan includes all. Such a request was admitted only because
+     * credits pay for them, so its traffic is reported with {@link #premiumCarried(int)}.
+     */
+    public int premiumMask(Targeting targeting) {
+        AccountLimits limits = lease.limits();
+        int mask = 0;
+        for (TargetingOption option : TargetingOption.values()) {
+            if (targeting.targets(option) && !limits.targeting().contains(option)) {
+                mask |= 1 << option.ordinal();
+            }
+        }
+        return mask;
+    }
+
+    /**
+     * Notes traffic carried with the premium options of {@code mask} now. Called per read/write of
+     * such a stream on an event loop: a clock read, a volatile write and, only when an option is
+     * new since the last report, a CAS.
+     */
+    public void premiumCarried(int mask) {
+        if (mask == 0) {
+            return;
+        }
+        premiumLastUsedMillis = clock.millis();
+        if ((premiumUsed.get() & mask) != mask) {
+            premiumUsed.getAndUpdate(m -> m | mask);
+        }
+    }
+
+    /** Takes the premium options carried since the last call (empty when none) for a report. */
+    Set<TargetingOption> drainPremium() {
+        int mask = premiumUsed.getAndSet(0);
+        EnumSet<TargetingOption> options = EnumSet.noneOf(TargetingOption.class);
+        for (TargetingOption option : TargetingOption.values()) {
+            if ((mask & (1 << option.ordinal())) != 0) {
+                options.add(option);
+            }
+        }
+        return options;
+    }
+
+    /** Puts options back whose report failed, so the next refresh reports them again. */
+    void undrainPremium(Set<TargetingOption> options) {
+        int mask = 0;
+        for (TargetingOption option : options) {
+            mask |= 1 << option.ordinal();
+        }
+        int m = mask;
+        premiumUsed.getAndUpdate(v -> v | m);
+    }
+
+    /** Epoch millis of the last premium traffic (0: none yet). */
+    long premiumLastUsedMillis() {
+        return premiumLastUsedMillis;
     }
 
     /** The limits last reported by the control plane. */
@@ -108,9 +195,10 @@ public final class AccountLimiter {
         }
         TargetingOption missing = missingEntitlement(targeting, limits);
         if (missing != null) {
-            return new Refusal(ProxyError.TARGETING_NOT_IN_PLAN,
-                    missing.parameter() + " targeting is not included in your plan; " + PLAN_HELP,
-                    null);
+            Refusal unpaid = premiumRefusal(targeting, limits, missing);
+            if (unpaid != null) {
+                return unpaid;
+            }
         }
         if (targeting.sessionType().sticky() && !limits.stickySessions()) {
             return new Refusal(ProxyError.TARGETING_NOT_IN_PLAN,
@@ -128,6 +216,32 @@ public final class AccountLimiter {
         Duration untilMidnight = lease.countDay(limits.requestsPerDay());
         return untilMidnight == null ? null : new Refusal(ProxyError.DAILY_LIMIT_REACHED,
                 "more than " + limits.requestsPerDay() + " requests today (UTC); resets at 00:00 UTC", untilMidnight);
+    }
+
+    /**
+     * Targeting beyond the plan: admitted when the credits pay for every such option (the request
+     * is then a premium one, {@link #premiumMask}); else 402 {@code credits_exhausted} for an
+     * account that pays targeting with credits, 403 {@code targeting_not_in_plan} for one that does
+     * not (docs/billing.md#time-based-targeting).
+     */
+    private @Nullable Refusal premiumRefusal(Targeting targeting, AccountLimits limits, TargetingOption firstMissing) {
+        PremiumCredit c = credit;
+        TargetingOption unpaid = null;
+        for (TargetingOption option : TargetingOption.values()) {
+            if (targeting.targets(option) && !limits.targeting().contains(option) && !c.payable().contains(option)) {
+                unpaid = option;
+                break;
+            }
+        }
+        if (unpaid == null) {
+            return null;
+        }
+        if (c.creditsInUse()) {
+            return new Refusal(ProxyError.CREDITS_EXHAUSTED, unpaid.parameter()
+                    + " targeting is not in your plan and your prepaid credits no longer cover it; " + PLAN_HELP, null);
+        }
+        return new Refusal(ProxyError.TARGETING_NOT_IN_PLAN,
+                firstMissing.parameter() + " targeting is not included in your plan; " + PLAN_HELP, null);
     }
 
     private static String holdMessage(AccountHold hold) {
@@ -170,6 +284,6 @@ public final class AccountLimiter {
      * {@code idleNanos} (so every usage record is written) and no request counted today.
      */
     boolean idle(long nowNanos, long idleNanos) {
-        return open.get() == 0 && lease.idle(nowNanos, idleNanos);
+        return open.get() == 0 && premiumUsed.get() == 0 && lease.idle(nowNanos, idleNanos);
     }
 }

@@ -2,13 +2,18 @@ package io.iploop.gateway.limits;
 
 import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.gateway.spi.LimitsProvider;
+import io.iploop.gateway.spi.PremiumCredit;
+import io.iploop.gateway.spi.PremiumTargeting;
 import io.iploop.gateway.spi.SubUserLimits;
 import io.iploop.gateway.spi.SubUserLimitsProvider;
+import io.iploop.gateway.spi.TargetingOption;
 import io.iploop.gateway.spi.UsageRecord;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +38,7 @@ public final class Limits implements AutoCloseable {
 
     private final LimitsProvider provider;
     private final SubUserLimitsProvider subUserProvider;
+    private final PremiumTargeting premium;
     private final Map<UUID, CompletableFuture<SubUserLimiter>> subUsers = new ConcurrentHashMap<>();
     private final Executor executor;
     private final Clock clock;
@@ -54,8 +60,21 @@ public final class Limits implements AutoCloseable {
      */
     public Limits(LimitsProvider provider, SubUserLimitsProvider subUserProvider, Executor executor, Clock clock,
             Duration refreshInterval) {
+        this(provider, subUserProvider, PremiumTargeting.NONE, executor, clock, refreshInterval);
+    }
+
+    /**
+     * @param subUserProvider the limits of sub-users (docs/sub-users.md#limits)
+     * @param premium what prepaid credits pay for beyond the plan, and where premium use is
+     *     reported with every refresh (docs/billing.md#time-based-targeting)
+     * @param executor runs the (blocking) provider calls
+     * @param clock decides the UTC day of the requests-per-day counters
+     */
+    public Limits(LimitsProvider provider, SubUserLimitsProvider subUserProvider, PremiumTargeting premium,
+            Executor executor, Clock clock, Duration refreshInterval) {
         this.provider = provider;
         this.subUserProvider = subUserProvider;
+        this.premium = premium;
         this.executor = executor;
         this.clock = clock;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("iploop-limits-refresh").factory());
@@ -69,7 +88,7 @@ public final class Limits implements AutoCloseable {
      */
     public CompletableFuture<AccountLimiter> limiter(UUID userId) {
         return accounts.computeIfAbsent(userId, id -> {
-            CompletableFuture<AccountLimiter> load = CompletableFuture.supplyAsync(() -> new AccountLimiter(fetch(id), clock), executor);
+            CompletableFuture<AccountLimiter> load = CompletableFuture.supplyAsync(() -> new AccountLimiter(fetch(id), fetchCredit(id), clock), executor);
             load.whenComplete((l, e) -> {
                 if (e != null) {
                     accounts.remove(id, load);
@@ -140,6 +159,31 @@ public final class Limits implements AutoCloseable {
         }
     }
 
+    /** The account's credit answer; a failing store counts as no credits until the next refresh. */
+    private PremiumCredit fetchCredit(UUID userId) {
+        try {
+            return premium.credit(userId);
+        } catch (Exception e) {
+            log.warn("prepaid credits of {} unavailable; targeting beyond the plan refused until the next refresh: {}",
+                    userId, e.toString());
+            return PremiumCredit.NONE;
+        }
+    }
+
+    /** Reports the premium targeting carried since the last report; kept for the next one if that fails. */
+    private void reportPremium(UUID userId, AccountLimiter limiter) {
+        Set<TargetingOption> used = limiter.drainPremium();
+        if (used.isEmpty()) {
+            return;
+        }
+        try {
+            premium.used(userId, used, Instant.ofEpochMilli(limiter.premiumLastUsedMillis()));
+        } catch (Exception e) {
+            limiter.undrainPremium(used);
+            log.warn("reporting premium targeting of {} failed; reporting it with the next refresh: {}", userId, e.toString());
+        }
+    }
+
     private void refreshAll() {
         long now = System.nanoTime();
         accounts.forEach((id, f) -> {
@@ -167,11 +211,17 @@ public final class Limits implements AutoCloseable {
     }
 
     private void refresh(UUID userId, AccountLimiter limiter) {
+        reportPremium(userId, limiter);
         long persistedAtFetch = limiter.persistedBytes();
         try {
             limiter.update(provider.limits(userId), persistedAtFetch);
         } catch (Exception e) {
             log.warn("refreshing the limits of {} failed; keeping the last known: {}", userId, e.toString());
+        }
+        try {
+            limiter.credit(premium.credit(userId));
+        } catch (Exception e) {
+            log.warn("refreshing the prepaid credits of {} failed; keeping the last known: {}", userId, e.toString());
         }
     }
 
@@ -194,5 +244,11 @@ public final class Limits implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        accounts.forEach((id, f) -> {
+            AccountLimiter l = f.getNow(null);
+            if (l != null) {
+                reportPremium(id, l);
+            }
+        });
     }
 }

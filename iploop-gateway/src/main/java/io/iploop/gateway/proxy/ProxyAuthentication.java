@@ -172,6 +172,9 @@ public final class ProxyAuthentication {
             refusal = limiter.admit(targeting);
         }
         connection.admitted(refusal == null);
+        int premium = refusal == null ? limiter.premiumMask(targeting) : 0;
+        connection.premiumMask(premium);
+        limiter.premiumCarried(premium);
         return refusal;
     }
 

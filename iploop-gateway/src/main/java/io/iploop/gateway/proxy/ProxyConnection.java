@@ -44,6 +44,8 @@ public final class ProxyConnection {
     private long unspent;
     /** Whether the current request passed the plan check (only then is a stream cut). */
     private boolean admitted;
+    /** Premium (credit-paid) targeting of the current request, {@link AccountLimiter#premiumMask}. Event loop only. */
+    private int premiumMask;
     /** Bytes read + written when the raw tunnel started; -1 while no tunnel runs. */
     private long tunnelBase = -1;
     /** The stream emitting interim usage records, or null. */
@@ -265,6 +267,9 @@ public final class ProxyConnection {
         SubUserLimiter sub = subLimiter;
         // Both budgets are spent (no short-circuit): the account pays for its sub-users' bytes.
         boolean accountLeft = l.spend(bytes);
+        if (premiumMask != 0 && admitted) {
+            l.premiumCarried(premiumMask);
+        }
         boolean subUserLeft = sub == null || sub.spend(bytes);
         return ((accountLeft && subUserLeft) || !admitted) && withinTunnelCap;
     }
@@ -294,6 +299,14 @@ public final class ProxyConnection {
 
     void admitted(boolean v) {
         admitted = v;
+    }
+
+    /**
+     * The targeting options of the current request paid from credits (bit mask of
+     * {@link AccountLimiter#premiumMask}); its traffic is reported as premium use.
+     */
+    void premiumMask(int v) {
+        premiumMask = v;
     }
 
     /** The sub-user of the current request (null: the account's own key); set before the plan check. */

@@ -6,6 +6,7 @@ import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.error.ProxyError;
 import io.iploop.gateway.spi.AccountHold;
 import io.iploop.gateway.spi.AccountLimits;
+import io.iploop.gateway.spi.PremiumCredit;
 import io.iploop.gateway.spi.TargetingOption;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,5 +79,35 @@ class AccountLimiterTest {
         assertThat(expired.error().status().code()).isEqualTo(402);
         assertThat(expired.error().code()).isEqualTo("subscription_expired");
         assertThat(expired.detail()).contains("subscription has expired");
+    }
+
+    @Test
+    void targetingBeyondThePlanIsAdmittedWhileCreditsPayForItAnd402OnceTheyDoNot() {
+        AccountLimiter countryOnly = new AccountLimiter(new AccountLimits(0, 0, 0, AccountLimits.UNLIMITED_BYTES, true, 0,
+                EnumSet.of(TargetingOption.COUNTRY)), Clock.systemUTC());
+        Targeting city = new Targeting("DE", null, "berlin", null, null, null, null, Targeting.SessionType.ROTATING, null,
+                null, null, null, null, false);
+        Targeting country = new Targeting("DE", null, null, null, null, null, null, Targeting.SessionType.ROTATING, null,
+                null, null, null, null, false);
+
+        countryOnly.credit(new PremiumCredit(EnumSet.of(TargetingOption.CITY, TargetingOption.STATE), true));
+        assertThat(countryOnly.admit(city)).isNull();
+        assertThat(countryOnly.premiumMask(city)).isEqualTo(1 << TargetingOption.CITY.ordinal());
+        assertThat(countryOnly.premiumMask(country)).isZero();
+        countryOnly.premiumCarried(countryOnly.premiumMask(city));
+        assertThat(countryOnly.drainPremium()).containsExactly(TargetingOption.CITY);
+        assertThat(countryOnly.drainPremium()).as("reported once").isEmpty();
+
+        countryOnly.credit(new PremiumCredit(EnumSet.noneOf(TargetingOption.class), true));
+        Refusal exhausted = countryOnly.admit(city);
+        assertThat(exhausted).isNotNull();
+        assertThat(exhausted.error()).isEqualTo(ProxyError.CREDITS_EXHAUSTED);
+        assertThat(exhausted.error().status().code()).isEqualTo(402);
+        assertThat(countryOnly.admit(country)).as("the plan's own targeting keeps working").isNull();
+
+        countryOnly.credit(PremiumCredit.NONE);
+        Refusal noCredits = countryOnly.admit(city);
+        assertThat(noCredits).isNotNull();
+        assertThat(noCredits.error()).isEqualTo(ProxyError.TARGETING_NOT_IN_PLAN);
     }
 }

@@ -128,4 +128,25 @@ public interface BillingService {
 
     /** The PDF of one of the user's credit notes. @throws BillingException {@code CREDIT_NOTE_NOT_FOUND} */
     byte[] creditNotePdf(UUID userId, UUID creditNoteId);
+
+    /**
+     * Requests a credit package (docs/billing.md#credits-api): exactly {@link #requestTopUp}, for
+     * credit packages only.
+     *
+     * @throws BillingException {@code VALIDATION} (field {@code packageId}) for an unknown package
+     *     or a GB package
+     */
+    Invoice requestCreditPurchase(UUID userId, String packageId);
+
+    /**
+     * The user's prepaid credits with the open time-based targeting session and what the balance
+     * lasts at each rate (docs/billing.md#credits-api).
+     */
+    CreditBalance credits(UUID userId);
+
+    /** The user's time-based targeting sessions, newest first, at most {@code limit} (1-200). */
+    List<FeatureSession> featureSessions(UUID userId, int limit);
+
+    /** The user's auto top-up of the prepaid credits (docs/billing.md#auto-top-up); off when never saved. */
+    AutoTopUpSettings autoTopUp(UUID userId);
 }

@@ -4,6 +4,7 @@ import io.iploop.gateway.Gateway;
 import io.iploop.gateway.GatewayConfig;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
+import io.iploop.gateway.spi.PremiumTargeting;
 import io.iploop.gateway.spi.SubUserLimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
@@ -71,6 +72,7 @@ public class DataPlane implements SmartLifecycle {
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
     private final SubUserLimitsProvider subUserLimitsProvider;
+    private final PremiumTargeting premiumTargeting;
     private final EgressBlocklist egressBlocklist;
     private final NodeStore nodeStore;
     private final StickySessionStore stickySessionStore;
@@ -89,7 +91,8 @@ public class DataPlane implements SmartLifecycle {
     DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
             UsageSink usageSink, LimitsProvider limitsProvider, EgressBlocklist egressBlocklist, NodeStore nodeStore,
             StickySessionStore stickySessionStore, MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource,
-            SubUserLimitsProvider subUserLimitsProvider) {
+            SubUserLimitsProvider subUserLimitsProvider, PremiumTargeting premiumTargeting) {
+        this.premiumTargeting = premiumTargeting;
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
         this.nodeAuthenticator = nodeAuthenticator;
@@ -169,6 +172,7 @@ public class DataPlane implements SmartLifecycle {
                 .usageJournal(properties.usageJournalPath(), properties.usageJournalMaxSize().toBytes())
                 .limitsProvider(limitsProvider)
                 .subUserLimitsProvider(subUserLimitsProvider)
+                .premiumTargeting(premiumTargeting)
                 .egressBlocklist(egressBlocklist)
                 .nodeStore(nodeStore)
                 .stickySessionStore(stickySessionStore)

@@ -38,7 +38,14 @@ public enum AccountPurpose {
      */
     CHARGEBACK_LOSSES(LedgerCurrency.USD, false, true),
     /** Platform: USD paid for plan subscriptions through Stripe (docs/billing.md#ledger). */
-    SUBSCRIPTION_SALES(LedgerCurrency.USD, false, true);
+    SUBSCRIPTION_SALES(LedgerCurrency.USD, false, true),
+    /**
+     * Platform: prepaid credits spent on time-based targeting beyond the plan
+     * (docs/billing.md#time-based-targeting).
+     */
+    PREMIUM_TARGETING_REVENUE(LedgerCurrency.USD, false, true),
+    /** Platform: prepaid credits spent on pay-as-you-go traffic (docs/billing.md#pay-as-you-go). */
+    PAYG_USAGE_REVENUE(LedgerCurrency.USD, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;

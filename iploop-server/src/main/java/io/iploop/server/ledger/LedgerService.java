@@ -21,6 +21,14 @@ public interface LedgerService {
     LedgerAccount account(UUID ownerId, AccountPurpose purpose);
 
     /**
+     * The user's account for {@code purpose} if it was ever created; read-only, for callers that
+     * ask often (the gateway's credit refresh) and must not create accounts for everybody.
+     *
+     * @throws IllegalArgumentException when {@code purpose} is a platform purpose
+     */
+    Optional<LedgerAccount> findAccount(UUID ownerId, AccountPurpose purpose);
+
+    /**
      * The platform's single account for {@code purpose}, created empty on first use.
      *
      * @throws IllegalArgumentException when {@code purpose} is an owned purpose

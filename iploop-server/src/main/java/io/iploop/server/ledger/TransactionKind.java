@@ -21,5 +21,9 @@ public enum TransactionKind {
     /** An admin's full or partial refund of a paid invoice, with its credit note (docs/billing.md#refunds). */
     CUSTOMER_REFUND,
     /** A payment reversed by the customer's bank or card issuer, with its credit note (docs/billing.md#refunds). */
-    CUSTOMER_CHARGEBACK
+    CUSTOMER_CHARGEBACK,
+    /** Prepaid credits spent on a time-based targeting session's minutes (docs/billing.md#time-based-targeting). */
+    PREMIUM_TARGETING,
+    /** Prepaid credits spent on pay-as-you-go traffic, per usage batch (docs/billing.md#pay-as-you-go). */
+    PAYG_USAGE
 }

@@ -40,6 +40,15 @@ public record Plan(
     }
 
     /**
+     * True for a pay-as-you-go plan: no included GB and a price per GB, so traffic beyond bought GB
+     * is charged from the prepaid USD credits (docs/billing.md#pay-as-you-go).
+     */
+    public boolean paidFromCredits() {
+        return includedGb != null && includedGb.signum() == 0 && pricePerGb != null
+                && pricePerGb.amount().signum() > 0;
+    }
+
+    /**
      * True when {@code subscription} (of this plan) has no byte left for this period, so the proxy
      * answers 402: the plan has an allowance ({@code includedGb} not null) and less than one byte of
      * it remains, as {@code plans.internal.JdbcLimitsProvider} hands the balance to the gateway.

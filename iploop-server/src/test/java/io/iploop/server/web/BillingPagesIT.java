@@ -14,10 +14,12 @@ import static io.iploop.server.testing.Browser.textOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.iploop.server.testing.Browser;
 import io.iploop.server.testing.BrowserTest;
 import io.iploop.server.testing.PlatformTest;
 import io.iploop.server.testing.StripeStub;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -44,6 +46,8 @@ class BillingPagesIT {
         String email = customer.at("/user/email").asString();
         open("/billing");
         assertThat(textOf("credit-balance")).isEqualTo("0");
+        assertThat(textOf("feature-sessions")).isEqualTo("No open time-based targeting session");
+        assertThat(textOf("auto-top-up")).isEqualTo("Auto top-up: off");
         assertThat(textOf("payment-instructions")).contains("Bank transfer (manual provider)", "IBAN");
         test("buy-credits-25").click();
         await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().contains("requested="));
@@ -67,9 +71,14 @@ class BillingPagesIT {
         assertThat(textOf("done")).contains(number, "marked paid");
         assertAccessible("admin-billing");
 
+        assertThat(call("PUT", "/api/billing/auto-top-up", customer.get("token").asString(),
+                Map.of("enabled", true, "thresholdUsd", 5, "packageId", "credits-10", "maxPerMonth", 2))
+                .status()).isEqualTo(200);
         signIn(email, PASSWORD);
         open("/billing");
         assertThat(textOf("credit-balance")).isEqualTo("27");
+        assertThat(textOf("auto-top-up")).isEqualTo("Auto top-up: credits-10 when under USD 5, at most 2 per month");
+        Browser.screenshots("billing-credits");
         assertThat(textOf("invoice-status")).isEqualTo("paid");
     }
 

@@ -62,6 +62,17 @@ class BillingController {
         return new TopUpResponse(invoice, billing.paymentInstructions());
     }
 
+    @PostMapping("/credits/purchase")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Buy a credit package: the same open invoice with payment instructions as a top-up, "
+            + "credit packages only")
+    TopUpResponse purchaseCredits(@AuthenticationPrincipal AuthenticatedUser caller,
+            @RequestBody(required = false) @Nullable TopUpBody body) {
+        Invoice invoice = billing.requestCreditPurchase(caller.userId(), body == null || body.packageId() == null ? ""
+                : body.packageId());
+        return new TopUpResponse(invoice, billing.paymentInstructions());
+    }
+
     @GetMapping("/invoices")
     @Operation(summary = "The caller's invoices, newest first")
     InvoicesResponse invoices(@AuthenticationPrincipal AuthenticatedUser caller,

@@ -6,12 +6,15 @@ import io.iploop.server.audit.AuditAction;
 import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditService;
 import io.iploop.server.billing.BillingDetails;
+import io.iploop.server.billing.AutoTopUpSettings;
 import io.iploop.server.billing.BillingException;
 import io.iploop.server.billing.CreditNote;
 import io.iploop.server.billing.CreditNoteKind;
 import io.iploop.server.billing.BillingException.Reason;
 import io.iploop.server.billing.BillingPackage;
 import io.iploop.server.billing.BillingService;
+import io.iploop.server.billing.CreditBalance;
+import io.iploop.server.billing.FeatureSession;
 import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.InvoiceLine;
 import io.iploop.server.billing.InvoiceStatus;
@@ -66,11 +69,16 @@ class DefaultBillingService implements BillingService {
     private final AuditService audit;
     private final Clock clock;
     private final StripeSettings stripe;
+    private final FeatureSessions featureSessions;
+    private final CreditSettingsRepository creditSettings;
 
     DefaultBillingService(InvoiceRepository repository, BuyerDetailsRepository details,
             CreditNoteRepository creditNotes, InvoicePdf pdfs, BillingSettings settings, LedgerService ledger,
-            PlansService plans, AccountsService accounts, AuditService audit, Clock clock, StripeSettings stripe) {
+            PlansService plans, AccountsService accounts, AuditService audit, Clock clock, StripeSettings stripe,
+            FeatureSessions featureSessions, CreditSettingsRepository creditSettings) {
         this.stripe = stripe;
+        this.featureSessions = featureSessions;
+        this.creditSettings = creditSettings;
         this.repository = repository;
         this.details = details;
         this.creditNotes = creditNotes;
@@ -523,6 +531,20 @@ class DefaultBillingService implements BillingService {
     }
 
     @Override
+    @Transactional
+    public Invoice requestCreditPurchase(UUID userId, String packageId) {
+        String wanted = packageId == null ? "" : packageId.strip();
+        List<String> credits = packages().stream().filter(p -> p.kind() == PackageKind.CREDITS).map(BillingPackage::id)
+                .toList();
+        if (!credits.contains(wanted)) {
+            throw new BillingException(Reason.VALIDATION, "packageId: "
+                    + (wanted.isEmpty() ? "missing" : "'" + abbreviate(wanted) + "' is not a credit package")
+                    + " (expected one of " + credits + ")", "packageId");
+        }
+        return requestTopUp(userId, wanted);
+    }
+
+    @Override
     @Transactional(readOnly = true)
     public List<CreditNote> invoiceCreditNotes(UUID invoiceId) {
         return creditNotes.byInvoice(invoiceId);
@@ -530,8 +552,20 @@ class DefaultBillingService implements BillingService {
 
     @Override
     @Transactional(readOnly = true)
+    public CreditBalance credits(UUID userId) {
+        return featureSessions.overview(userId);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
     public List<CreditNote> creditNotes(UUID userId, int limit) {
         return creditNotes.byUser(userId, checkLimit(limit, 200));
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<FeatureSession> featureSessions(UUID userId, int limit) {
+        return featureSessions.sessions(userId, checkLimit(limit, 200));
     }
 
     @Override
@@ -543,6 +577,12 @@ class DefaultBillingService implements BillingService {
 
     private static @Nullable String blankToNull(@Nullable String s) {
         return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public AutoTopUpSettings autoTopUp(UUID userId) {
+        return creditSettings.autoTopUp(userId);
     }
 
     private static Invoice withStatus(Invoice i, InvoiceStatus status, @Nullable String reference,

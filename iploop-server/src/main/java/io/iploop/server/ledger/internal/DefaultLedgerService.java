@@ -54,6 +54,15 @@ class DefaultLedgerService implements LedgerService {
     }
 
     @Override
+    @Transactional(readOnly = true)
+    public Optional<LedgerAccount> findAccount(UUID ownerId, AccountPurpose purpose) {
+        if (!purpose.owned()) {
+            throw new IllegalArgumentException("purpose: " + purpose + " (expected: an owned purpose)");
+        }
+        return repository.findOwned(ownerId, purpose);
+    }
+
+    @Override
     @Transactional
     public LedgerAccount platformAccount(AccountPurpose purpose) {
         if (purpose.owned()) {

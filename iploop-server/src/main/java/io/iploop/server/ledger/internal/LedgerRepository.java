@@ -62,6 +62,18 @@ class LedgerRepository {
                 .single();
     }
 
+    /** The owner's account for {@code purpose} if it exists; never creates one. */
+    Optional<LedgerAccount> findOwned(UUID ownerId, AccountPurpose purpose) {
+        return jdbc.sql("""
+                        SELECT id, owner_id, purpose, currency, balance FROM ledger_accounts
+                        WHERE owner_id = :ownerId AND purpose = :purpose AND currency = :currency""")
+                .param("ownerId", ownerId)
+                .param("purpose", purpose.name())
+                .param("currency", purpose.currency().name())
+                .query(LedgerRepository::account)
+                .optional();
+    }
+
     Optional<LedgerAccount> find(UUID accountId) {
         return jdbc.sql("SELECT id, owner_id, purpose, currency, balance FROM ledger_accounts WHERE id = :id")
                 .param("id", accountId)

@@ -30,7 +30,8 @@ import org.springframework.stereotype.Component;
  * an admin or a purchase) whose e-mail is not verified (docs/product/accounts.md#trial-accounts);
  * otherwise a subscription past its end ({@code expires_at}, not renewed) is held as
  * {@link AccountHold#SUBSCRIPTION_EXPIRED}: 402 {@code subscription_expired}
- * (docs/plans-and-alerts.md#expiry). Thread-safe.
+ * (docs/plans-and-alerts.md#expiry). On a pay-as-you-go plan the bytes are the bought GB plus what
+ * the prepaid credits buy at the plan's price per GB (docs/billing.md#pay-as-you-go). Thread-safe.
  */
 @Component
 class JdbcLimitsProvider implements LimitsProvider {
@@ -46,8 +47,10 @@ class JdbcLimitsProvider implements LimitsProvider {
     private final AccountsService accounts;
 
     private final Clock clock;
+    private final PaygCharges payg;
 
-    JdbcLimitsProvider(PlanRepository plans, AccountsService accounts, Clock clock) {
+    JdbcLimitsProvider(PlanRepository plans, AccountsService accounts, Clock clock, PaygCharges payg) {
+        this.payg = payg;
         this.plans = plans;
         this.accounts = accounts;
         this.clock = clock;
@@ -56,7 +59,8 @@ class JdbcLimitsProvider implements LimitsProvider {
     @Override
     public AccountLimits limits(UUID userId) {
         Optional<PlanRepository.PlanAndBalance> active = plans.findActivePlanAndBalance(userId);
-        AccountLimits limits = active.map(p -> of(p.plan(), p.gbBalance())).orElse(NO_PLAN);
+        AccountLimits limits = active.map(p -> of(p.plan(), p.plan().paidFromCredits()
+                ? p.gbBalance().add(payg.creditsInGb(userId, p.plan())) : p.gbBalance())).orElse(NO_PLAN);
         AccountHold hold = accounts.find(userId).map(this::hold).orElse(null);
         if (hold == null && active.isPresent() && expired(active.get().expiresAt())) {
             hold = AccountHold.SUBSCRIPTION_EXPIRED;

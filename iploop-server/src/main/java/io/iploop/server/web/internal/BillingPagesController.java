@@ -81,6 +81,8 @@ final class BillingPagesController {
 
     private String render(AuthenticatedUser me, Model model) {
         model.addAttribute("creditBalance", billing.creditBalance(me.userId()));
+        model.addAttribute("credits", billing.credits(me.userId()));
+        model.addAttribute("autoTopUp", billing.autoTopUp(me.userId()));
         model.addAttribute("subscription", plans.current(me.userId()).orElse(null));
         model.addAttribute("packages", billing.packages());
         model.addAttribute("instructions", billing.paymentInstructions());
