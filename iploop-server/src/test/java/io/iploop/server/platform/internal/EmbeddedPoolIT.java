@@ -45,7 +45,8 @@ class EmbeddedPoolIT {
             }
             try {
                 assertThat(bothHold.await(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isEqualTo(2);
+                // (Hikari may add a third, to keep one idle while both are held)
+                assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isGreaterThanOrEqualTo(2);
 
                 // Never idle for the idle timeout (each poller reuses its own): only their age retires them.
                 await().atMost(Duration.ofMillis(DatabaseConfig.EMBEDDED_MAX_LIFETIME_MS + 20_000))
