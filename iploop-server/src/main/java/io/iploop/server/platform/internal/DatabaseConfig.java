@@ -31,6 +31,15 @@ class DatabaseConfig {
     /** How long a connection above {@link #EMBEDDED_MINIMUM_IDLE} may stay idle, ms (Hikari's floor). */
     static final long EMBEDDED_IDLE_TIMEOUT_MS = 10_000;
 
+    /**
+     * Age at which a connection to the embedded PostgreSQL is closed (once returned) and replaced if
+     * still needed, ms (Hikari's floor). The idle timeout alone does not shrink the pool of an idle
+     * server: Hikari hands each thread the connection it used last, so every poller (mail, webhooks,
+     * paused nodes, block list, limits) that once met another one keeps its own connection busy
+     * once a second and none is ever idle for 10 s; retiring them by age lets them meet on one again.
+     */
+    static final long EMBEDDED_MAX_LIFETIME_MS = 30_000;
+
     @Bean(destroyMethod = "close")
     DatabaseServer databaseServer(IploopProperties properties) {
         IploopProperties.Db db = properties.db();
@@ -66,6 +75,10 @@ class DatabaseConfig {
             config.setMinimumIdle(EMBEDDED_MINIMUM_IDLE);
             // Start-up (Flyway, the first jobs) opens more; Hikari's default keeps them 10 min.
             config.setIdleTimeout(EMBEDDED_IDLE_TIMEOUT_MS);
+            config.setMaxLifetime(EMBEDDED_MAX_LIFETIME_MS);
+            // A loopback connection younger than 30 s needs no keep-alive (Hikari's 2 min would
+            // exceed the lifetime and be switched off with a warning).
+            config.setKeepaliveTime(0);
         }
         return new HikariDataSource(config);
     }
