@@ -17,6 +17,8 @@ import io.iploop.gateway.testing.TestOrigin;
 import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
+import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.billing.BillingService;
 import io.iploop.server.dataplane.DataPlane;
 import io.iploop.server.notifications.NotificationsService;
 import io.iploop.server.testing.Api.Response;
@@ -77,6 +79,10 @@ class TenancyIT {
     DataPlane dataPlane;
     @Autowired
     NotificationsService notifications;
+    @Autowired
+    BillingService billing;
+    @Autowired
+    AccountsService accounts;
 
     /** One account and the identifiers of what it owns. */
     private record Tenant(String token, String userId, String customerId, String email, String apiKeyId,
@@ -136,6 +142,17 @@ class TenancyIT {
         cases(apiKey, nodeKey, session, device, cashout, paymentMethod);
     }
 
+    /** A credit note of A's: a second top-up, paid and partly refunded by the platform's admin (docs/billing.md#refunds). */
+    private Owned creditNoteOfA() {
+        Response topUp = call("POST", "/api/billing/top-ups", a.token(), Map.of("packageId", "credits-5"));
+        assertThat(topUp.status()).as(topUp.toString()).isEqualTo(201);
+        UUID invoiceId = UUID.fromString(topUp.body().at("/invoice/id").asString());
+        UUID admin = accounts.firstAdmin().orElseThrow().id();
+        billing.markPaid(admin, invoiceId, "TENANCY");
+        return new Owned("A's credit note", billing.refund(admin, invoiceId, 100, "tenancy case", null).id().toString(),
+                List.of("/api/billing/credit-notes"));
+    }
+
     /** A's webhook endpoint, for the webhook routes. */
     private Owned webhook;
 
@@ -179,6 +196,7 @@ class TenancyIT {
         tenant("POST /api/notifications/{id}/read", notification, null);
         tenant("PUT /api/notifications/{id}/read", notification, null);
         tenant("GET /api/billing/invoices/{id}/pdf", invoice, null);
+        tenant("GET /api/billing/credit-notes/{id}/pdf", creditNoteOfA(), null);
         tenant("GET /api/earn/devices/{id}/traffic", device, null);
         tenant("GET /api/earn/devices/{id}/reconciliation", device, null);
         tenant("DELETE /api/proxy/sessions/{id}", stickySessionOfA(), null);
