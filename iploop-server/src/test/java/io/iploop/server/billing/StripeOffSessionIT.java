@@ -38,7 +38,8 @@ import tools.jackson.databind.JsonNode;
  * credited once (the synchronous answer and the later {@code payment_intent.succeeded} together); a
  * declined card leaves the invoice open and tells the customer how to transfer; a refund made in the
  * Stripe dashboard and a dispute are each recorded once however often and by whichever events they
- * arrive.
+ * arrive; a dashboard refund the billing rules refuse (spent credits) is stored with the refusal and
+ * moves nothing.
  */
 @PlatformTest
 @ExtendWith(StripeStub.class)
@@ -317,6 +318,31 @@ class StripeOffSessionIT {
         assertThat(jdbc.sql("SELECT count(*) FROM billing_stripe_events WHERE payload->'data'->'object'->>'id' IN (?, ?)")
                 .param(refundId).param(disputeId).query(Long.class).single()).as("refund.created + 2 dispute events")
                 .isEqualTo(3);
+        assertLedgerConsistent();
+    }
+
+    @Test
+    void aDashboardRefundOfSpentCreditsIsStoredAsRefusedAndMovesNothing() {
+        Paid p = paidByCard();
+        Customer c = p.customer();
+        BigDecimal spent = new BigDecimal("20");
+        ledger.post(io.iploop.server.ledger.NewTransaction.of(io.iploop.server.ledger.TransactionKind.PREMIUM_TARGETING,
+                "test-spend:" + UUID.randomUUID(), "test spend",
+                new io.iploop.server.ledger.Posting(ledger.account(c.id(), AccountPurpose.CUSTOMER_CREDITS).id(),
+                        spent.negate()),
+                new io.iploop.server.ledger.Posting(ledger.platformAccount(AccountPurpose.PREMIUM_TARGETING_REVENUE).id(),
+                        spent)));
+        String refund = event(evt(), "refund.created", """
+                {"id":"%s","object":"refund","amount":2500,"charge":"ch_3Spent","currency":"usd",
+                 "payment_intent":"%s","reason":"requested_by_customer","status":"succeeded"}"""
+                .formatted(id("re_3"), p.intent()));
+        HttpResponse<String> answer = deliver(refund);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("not_recorded: refund_exceeds_unspent");
+        assertThat(deliver(refund).body()).contains("duplicate");
+        assertThat(call("GET", "/api/admin/billing/invoices/" + p.invoiceId() + "/credit-notes", adminToken(), null)
+                .body().toString()).doesNotContain("\"kind\"");
+        assertThat(credits(c.id())).isEqualByComparingTo("7");
         assertLedgerConsistent();
     }
 
