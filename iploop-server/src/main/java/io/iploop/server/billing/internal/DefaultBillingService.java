@@ -371,6 +371,16 @@ class DefaultBillingService implements BillingService {
     }
 
     /**
+     * A refund the payment provider made itself (e.g. in Stripe's dashboard), reported by its
+     * webhook: like an admin's {@link #refund} but without an admin, idempotent by the provider's
+     * refund id. Refused like a refund (e.g. {@code REFUND_EXCEEDS_UNSPENT}); the caller decides.
+     */
+    @Transactional
+    CreditNote recordProviderRefund(UUID invoiceId, long amountCents, String reason, String idempotencyKey) {
+        return reverse(CreditNoteKind.REFUND, null, invoiceId, amountCents, reason, idempotencyKey);
+    }
+
+    /**
      * A refund or chargeback (docs/billing.md#refunds). Tax, credits and GB are taken back in
      * proportion, computed on the running total of the invoice's credit notes (the share after this
      * one minus the share before), so the credit notes of a fully refunded invoice add up to exactly

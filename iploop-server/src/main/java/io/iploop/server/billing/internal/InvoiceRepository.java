@@ -88,6 +88,15 @@ class InvoiceRepository {
                 .query(InvoiceRepository::map).optional().map(this::withLines);
     }
 
+    /**
+     * The invoice a provider's payment paid, by the reference {@code settle} stored (e.g.
+     * {@code stripe pi_…}); the newest when several carry it.
+     */
+    Optional<Invoice> findByPaymentReference(String reference) {
+        return jdbc.sql("SELECT * FROM billing_invoices WHERE payment_reference = :ref ORDER BY created_at DESC LIMIT 1")
+                .param("ref", reference).query(InvoiceRepository::map).optional().map(this::withLines);
+    }
+
     Optional<byte[]> pdf(UUID userId, UUID id) {
         return jdbc.sql("SELECT pdf FROM billing_invoices WHERE id = :id AND user_id = :user")
                 .param("id", id).param("user", userId).query((rs, n) -> rs.getBytes(1)).optional();

@@ -54,8 +54,10 @@ import tools.jackson.databind.json.JsonMapper;
  * waits on the id's primary key until the first transaction ends). Events of one subscription queue
  * on its row lock; its state fields only move forward in event time (out-of-order deliveries). A
  * package's payment goes through {@link DefaultBillingService#settle}, the admin's mark-paid path,
- * keyed by the invoice, so the manual and Stripe paths can never both credit it. Stripe is called
- * outside database transactions. Thread-safe.
+ * keyed by the invoice, so the manual and Stripe paths can never both credit it; so does an
+ * auto top-up's off-session PaymentIntent ({@link #chargeOffSession}, {@code payment_intent.succeeded}).
+ * Refunds made in Stripe and disputes become credit notes keyed by Stripe's refund or dispute id.
+ * Stripe is called outside database transactions. Thread-safe.
  */
 @Component
 class StripeBilling {
@@ -73,6 +75,7 @@ class StripeBilling {
     private final @Nullable StripeClient client;
     private final DefaultBillingService billing;
     private final InvoiceRepository invoices;
+    private final CreditNoteRepository creditNotes;
     private final StripeRepository repository;
     private final PlansService plans;
     private final AccountsService accounts;
@@ -85,12 +88,14 @@ class StripeBilling {
     private final String publicUrl;
 
     StripeBilling(StripeSettings settings, DefaultBillingService billing, InvoiceRepository invoices,
+            CreditNoteRepository creditNotes,
             StripeRepository repository, PlansService plans, AccountsService accounts, LedgerService ledger,
             MailService mail, NotificationsService notifications, TransactionTemplate tx, JsonMapper json, Clock clock,
             @Value("${iploop.accounts.public-url:http://127.0.0.1:8080}") String publicUrl) {
         this.settings = settings;
         this.billing = billing;
         this.invoices = invoices;
+        this.creditNotes = creditNotes;
         this.repository = repository;
         this.plans = plans;
         this.accounts = accounts;
@@ -147,6 +152,9 @@ class StripeBilling {
                 .putMetadata("userId", userId.toString())
                 .setSuccessUrl(publicUrl + "/billing?paid=" + invoice.number())
                 .setCancelUrl(publicUrl + "/billing")
+                // Saves the card on the customer for auto top-up's off-session charges (docs/billing.md#stripe).
+                .setPaymentIntentData(SessionCreateParams.PaymentIntentData.builder()
+                        .setSetupFutureUsage(SessionCreateParams.PaymentIntentData.SetupFutureUsage.OFF_SESSION).build())
                 .addLineItem(SessionCreateParams.LineItem.builder().setQuantity(1L)
                         .setPriceData(SessionCreateParams.LineItem.PriceData.builder()
                                 .setCurrency(invoice.currency().toLowerCase(java.util.Locale.ROOT))
@@ -250,6 +258,67 @@ class StripeBilling {
         }
     }
 
+    // --- Off-session charges (auto top-up).
+
+    /** The account's Stripe customer if it ever paid by card; joins the caller's transaction. */
+    Optional<String> knownCustomer(UUID userId) {
+        return client == null ? Optional.empty() : repository.customer(userId);
+    }
+
+    /**
+     * Charges {@code invoice} to the customer's default card (else its first saved card) with a
+     * PaymentIntent confirmed off-session; call outside a database transaction. A {@code succeeded}
+     * answer pays the invoice at once through {@link DefaultBillingService#settle} (the webhook's
+     * {@code payment_intent.succeeded} then finds it paid); {@code processing} waits for the webhook.
+     *
+     * @return null when the charge succeeded or is processing, else why it failed (for the customer)
+     */
+    @Nullable String chargeOffSession(Invoice invoice, String customer) {
+        StripeClient stripe = client();
+        try {
+            com.stripe.model.Customer c = stripe.v1().customers().retrieve(customer);
+            String method = c.getInvoiceSettings() == null ? null : c.getInvoiceSettings().getDefaultPaymentMethod();
+            if (method == null) {
+                var cards = stripe.v1().customers().paymentMethods().list(customer,
+                        com.stripe.param.CustomerPaymentMethodListParams.builder().setLimit(1L).build()).getData();
+                method = cards == null || cards.isEmpty() ? null : cards.getFirst().getId();
+            }
+            if (method == null) {
+                return "no card is saved on your account";
+            }
+            var params = com.stripe.param.PaymentIntentCreateParams.builder()
+                    .setAmount(invoice.totalCents())
+                    .setCurrency(invoice.currency().toLowerCase(java.util.Locale.ROOT))
+                    .setCustomer(customer).setPaymentMethod(method).setConfirm(true).setOffSession(true)
+                    .putMetadata("invoiceId", invoice.id().toString())
+                    .putMetadata("userId", invoice.userId().toString())
+                    .setDescription("IPLoop invoice " + invoice.number() + " (auto top-up)").build();
+            // Keyed by the invoice: a retried request can never charge it twice.
+            com.stripe.model.PaymentIntent intent = stripe.v1().paymentIntents().create(params,
+                    RequestOptions.builder().setIdempotencyKey("offsession:" + invoice.id()).build());
+            String status = String.valueOf(intent.getStatus());
+            log.info("off-session charge of invoice {}: payment intent {} {}", invoice.number(), intent.getId(), status);
+            if ("succeeded".equals(status)) {
+                // A transaction of its own: this runs after the invoice's commit (afterCommit), where
+                // joining the finished transaction would write nothing.
+                TransactionTemplate own = new TransactionTemplate(java.util.Objects.requireNonNull(tx.getTransactionManager()));
+                own.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+                own.executeWithoutResult(s -> billing.settle(invoice.userId(), invoice.id(), "stripe " + intent.getId(),
+                        Map.of("stripePaymentIntent", intent.getId())));
+                return null;
+            }
+            return "processing".equals(status) ? null : "the card needs you to confirm the payment (" + status + ")";
+        } catch (com.stripe.exception.CardException e) {
+            log.info("off-session charge of invoice {} declined: {} ({})", invoice.number(), e.getCode(),
+                    e.getDeclineCode());
+            return "the card was declined (" + (e.getDeclineCode() != null ? e.getDeclineCode() : e.getCode()) + ")";
+        } catch (StripeException e) {
+            log.warn("off-session charge of invoice {} failed: {} (request id {})", invoice.number(), e.getMessage(),
+                    e.getRequestId());
+            return "the card payment provider did not answer as expected";
+        }
+    }
+
     // --- Webhook.
 
     /**
@@ -301,6 +370,10 @@ class StripeBilling {
                     subscriptionChanged(type, created, object);
             case "invoice.paid" -> invoicePaid(eventId, created, object);
             case "invoice.payment_failed" -> invoiceFailed(created, object);
+            case "payment_intent.succeeded" -> paymentIntentSucceeded(eventId, object);
+            case "charge.dispute.created", "charge.dispute.funds_withdrawn" -> disputed(object);
+            case "charge.refunded" -> chargeRefunded(object);
+            case "refund.created" -> refunded(object, text(object, "payment_intent"));
             default -> "ignored";
         };
     }
@@ -343,6 +416,112 @@ class StripeBilling {
         billing.settle(invoice.userId(), invoice.id(), reference,
                 Map.of("stripeEvent", eventId, "stripeSession", String.valueOf(text(session, "id"))));
         return "invoice_paid";
+    }
+
+    /** An off-session charge (metadata {@code invoiceId}) succeeded: the invoice is paid, once. */
+    private String paymentIntentSucceeded(String eventId, JsonNode intent) {
+        UUID invoiceId = uuid(text(intent.path("metadata"), "invoiceId"));
+        if (invoiceId == null) {
+            return "ignored: payment intent without our invoiceId"; // Checkout's own: its session event pays
+        }
+        Optional<Invoice> found = invoices.find(invoiceId);
+        if (found.isEmpty()) {
+            return "ignored: unknown invoice";
+        }
+        Invoice invoice = found.get();
+        long received = intent.path("amount_received").asLong(-1);
+        if (received != invoice.totalCents() || !invoice.currency().equalsIgnoreCase(text(intent, "currency"))) {
+            log.error("Stripe payment intent {} received {} {} for invoice {} of {} {}: not credited, check by hand",
+                    text(intent, "id"), received, text(intent, "currency"), invoice.number(), invoice.totalCents(),
+                    invoice.currency());
+            return "amount_mismatch";
+        }
+        if (invoice.status() == InvoiceStatus.PAID) {
+            return "invoice_already_paid";
+        }
+        billing.settle(invoice.userId(), invoice.id(), "stripe " + text(intent, "id"),
+                Map.of("stripeEvent", eventId, "stripePaymentIntent", String.valueOf(text(intent, "id"))));
+        return "invoice_paid";
+    }
+
+    /**
+     * A dispute of a card payment: recorded as a chargeback keyed by the dispute id, so
+     * {@code charge.dispute.created} and a later {@code funds_withdrawn} of one dispute record it once.
+     */
+    private String disputed(JsonNode dispute) {
+        String id = text(dispute, "id");
+        Invoice invoice = paidBy(text(dispute, "payment_intent"));
+        if (id == null || invoice == null) {
+            log.error("Stripe dispute {} names no card payment of ours: not recorded, check by hand", id);
+            return "ignored: unknown payment";
+        }
+        if (creditNotes.byKey("invoice:" + invoice.id() + ":chargeback:" + id).isPresent()) {
+            return "chargeback_already_recorded"; // created, then funds_withdrawn: one dispute
+        }
+        long amount = Math.min(dispute.path("amount").asLong(0), invoice.totalCents() - invoice.refundedCents());
+        return reversal(id, amount, () -> billing.recordChargeback(invoice.id(), amount,
+                "Stripe dispute " + id + " (" + text(dispute, "reason") + ")", id), "chargeback_recorded");
+    }
+
+    /**
+     * A charge refunded in the Stripe dashboard: every refund it lists (older API versions and
+     * expanded charges) is recorded; newer ones do not list them, their {@code refund.created} does.
+     */
+    private String chargeRefunded(JsonNode charge) {
+        JsonNode list = charge.path("refunds").path("data");
+        if (!list.isArray() || list.isEmpty()) {
+            return "ignored: no refunds listed (refund.created records them)";
+        }
+        StringBuilder outcome = new StringBuilder();
+        for (JsonNode refund : list) {
+            outcome.append(outcome.isEmpty() ? "" : ", ").append(refunded(refund, text(charge, "payment_intent")));
+        }
+        return outcome.toString();
+    }
+
+    /** One Stripe refund, recorded as a refund keyed by its id (so each is recorded once, by either event). */
+    private String refunded(JsonNode refund, @Nullable String paymentIntent) {
+        String id = text(refund, "id");
+        String status = text(refund, "status");
+        if ("failed".equals(status) || "canceled".equals(status)) {
+            return "ignored: refund " + status;
+        }
+        Invoice invoice = paidBy(paymentIntent);
+        if (id == null || invoice == null) {
+            log.error("Stripe refund {} names no card payment of ours: not recorded, check by hand", id);
+            return "ignored: unknown payment";
+        }
+        if (creditNotes.byKey("invoice:" + invoice.id() + ":refund:" + id).isPresent()) {
+            return "refund_already_recorded"; // charge.refunded and refund.created of one refund
+        }
+        long amount = refund.path("amount").asLong(0);
+        return reversal(id, amount, () -> billing.recordProviderRefund(invoice.id(), amount,
+                "Refunded in Stripe (" + id + ")", id), "refund_recorded");
+    }
+
+    private @Nullable Invoice paidBy(@Nullable String paymentIntent) {
+        return paymentIntent == null ? null : invoices.findByPaymentReference("stripe " + paymentIntent).orElse(null);
+    }
+
+    /**
+     * Records a refund or chargeback in a savepoint: when the billing rules refuse it (more than what
+     * is left, unspent credits spent, …) the event is still stored, with the refusal as its outcome,
+     * for a person to check, instead of failing every redelivery.
+     */
+    private String reversal(String id, long amount, Runnable record, String done) {
+        if (amount <= 0) {
+            log.error("Stripe {} of {} cents: nothing left of its invoice to take back, check by hand", id, amount);
+            return "ignored: nothing left to take back";
+        }
+        TransactionTemplate savepoint = new TransactionTemplate(java.util.Objects.requireNonNull(tx.getTransactionManager()));
+        savepoint.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_NESTED);
+        try {
+            savepoint.executeWithoutResult(s -> record.run());
+            return done;
+        } catch (BillingException e) {
+            log.error("Stripe {} of {} cents not recorded, check by hand: {}", id, amount, e.getMessage());
+            return "not_recorded: " + e.reason().name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     private String subscriptionChanged(String type, Instant created, JsonNode sub) {
