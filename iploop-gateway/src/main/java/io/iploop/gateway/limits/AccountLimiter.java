@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
 public final class AccountLimiter {
 
     private final LimitLease<AccountLimits> lease;
-    private final AtomicInteger open = new AtomicInteger();
+    private final ConnectionSlots slots = new ConnectionSlots();
     private final Clock clock;
     private volatile PremiumCredit credit;
     /** Premium options carried since the last report, bit {@code ordinal()} of {@link TargetingOption}. */
@@ -153,26 +153,18 @@ public final class AccountLimiter {
 
     /** Open connections counted against {@link AccountLimits#maxConcurrentConnections()}. */
     public int openConnections() {
-        return open.get();
+        return slots.open();
     }
 
     /** Takes a connection slot; pair with {@link #release()}. @return false at the limit */
     public boolean tryAcquire() {
-        int max = lease.limits().maxConcurrentConnections();
         lease.touch();
-        while (true) {
-            int n = open.get();
-            if (max > 0 && n >= max) {
-                return false;
-            }
-            if (open.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return slots.tryAcquire(lease.limits().maxConcurrentConnections());
     }
 
+    /** Gives back a slot taken by {@link #tryAcquire()}. */
     public void release() {
-        open.decrementAndGet();
+        slots.release();
     }
 
     /** The end of every plan refusal: where to see the plan and get more ({@link PlanHelp}). */
@@ -284,6 +276,6 @@ public final class AccountLimiter {
      * {@code idleNanos} (so every usage record is written) and no request counted today.
      */
     boolean idle(long nowNanos, long idleNanos) {
-        return open.get() == 0 && premiumUsed.get() == 0 && lease.idle(nowNanos, idleNanos);
+        return slots.open() == 0 && premiumUsed.get() == 0 && lease.idle(nowNanos, idleNanos);
     }
 }

@@ -7,7 +7,6 @@ import io.iploop.gateway.spi.SubUserLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 public final class SubUserLimiter {
 
     private final LimitLease<SubUserLimits> lease;
-    private final AtomicInteger open = new AtomicInteger();
+    private final ConnectionSlots slots = new ConnectionSlots();
 
     SubUserLimiter(SubUserLimits limits, Clock clock) {
         this.lease = new LimitLease<>(limits, clock, SubUserLimits::remainingBytes, SubUserLimits::requestsPerSecond);
@@ -61,7 +60,7 @@ public final class SubUserLimiter {
 
     /** Open connections counted against {@link SubUserLimits#maxConcurrentConnections()}. */
     public int openConnections() {
-        return open.get();
+        return slots.open();
     }
 
     /**
@@ -72,22 +71,13 @@ public final class SubUserLimiter {
      *     open (429 {@code concurrency_limited})
      */
     public boolean tryAcquire() {
-        int max = lease.limits().maxConcurrentConnections();
         lease.touch();
-        while (true) {
-            int n = open.get();
-            if (max > 0 && n >= max) {
-                return false;
-            }
-            if (open.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return slots.tryAcquire(lease.limits().maxConcurrentConnections());
     }
 
     /** Gives back a slot taken by {@link #tryAcquire()}. */
     public void release() {
-        open.decrementAndGet();
+        slots.release();
     }
 
     /**
@@ -139,6 +129,6 @@ public final class SubUserLimiter {
      * back to a forgotten limiter), unused for {@code idleNanos} and no request counted today.
      */
     boolean idle(long nowNanos, long idleNanos) {
-        return open.get() == 0 && lease.idle(nowNanos, idleNanos);
+        return slots.open() == 0 && lease.idle(nowNanos, idleNanos);
     }
 }
