@@ -42,17 +42,7 @@ class InvoicePdf {
 
     /** The PDF bytes of {@code invoice} in its current status. */
     byte[] render(Invoice invoice, PaymentInstructions instructions) {
-        Font title = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 18);
-        Font bold = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 10);
-        Font normal = FontFactory.getFont(FontFactory.HELVETICA, 10);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Document doc = new Document(PageSize.A4, 50, 50, 50, 50);
-        try {
-            PdfWriter.getInstance(doc, out);
-            doc.addTitle("Invoice " + invoice.number());
-            doc.addCreator(settings.seller().name());
-            doc.open();
-            doc.add(new Paragraph("Invoice " + invoice.number(), title));
+        return document("Invoice " + invoice.number(), (doc, bold, normal) -> {
             doc.add(new Paragraph("Status: " + invoice.status().value().toUpperCase(java.util.Locale.ROOT)
                     + (invoice.status() == InvoiceStatus.PAID && invoice.paidAt() != null
                             ? " on " + DATE.format(invoice.paidAt()) + " (reference " + invoice.paymentReference() + ")"
@@ -112,11 +102,7 @@ class InvoicePdf {
                 doc.add(new Paragraph("Reference: " + invoice.number(), bold));
                 doc.add(new Paragraph(instructions.note(), normal));
             }
-            doc.close();
-        } catch (DocumentException e) {
-            throw new IllegalStateException("invoice " + invoice.number() + " could not be rendered", e);
-        }
-        return out.toByteArray();
+        });
     }
 
     private void seller(Document doc, Font normal) {
@@ -130,17 +116,7 @@ class InvoicePdf {
 
     /** The PDF of a credit note against {@code invoice}, rendered once when it is issued. */
     byte[] renderCreditNote(CreditNote note, Invoice invoice) {
-        Font title = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 18);
-        Font bold = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 10);
-        Font normal = FontFactory.getFont(FontFactory.HELVETICA, 10);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Document doc = new Document(PageSize.A4, 50, 50, 50, 50);
-        try {
-            PdfWriter.getInstance(doc, out);
-            doc.addTitle("Credit note " + note.number());
-            doc.addCreator(settings.seller().name());
-            doc.open();
-            doc.add(new Paragraph("Credit note " + note.number(), title));
+        return document("Credit note " + note.number(), (doc, bold, normal) -> {
             doc.add(new Paragraph((note.kind() == CreditNoteKind.REFUND ? "Refund" : "Chargeback") + " of invoice "
                     + invoice.number() + " issued " + DATE.format(invoice.createdAt()), bold));
             doc.add(new Paragraph("Issued: " + DATE.format(note.createdAt()), normal));
@@ -176,9 +152,32 @@ class InvoicePdf {
             if (note.gb() != null) {
                 doc.add(new Paragraph("GB taken back from the plan balance: " + note.gb().toPlainString(), normal));
             }
+        });
+    }
+
+    /** What a document adds after its title line, in the bold and normal body fonts. */
+    @FunctionalInterface
+    private interface Body {
+        void write(Document doc, Font bold, Font normal) throws DocumentException;
+    }
+
+    /** An A4 PDF titled {@code title} (also its first line), seller as creator, with {@code body} below. */
+    private byte[] document(String title, Body body) {
+        Font heading = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 18);
+        Font bold = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 10);
+        Font normal = FontFactory.getFont(FontFactory.HELVETICA, 10);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Document doc = new Document(PageSize.A4, 50, 50, 50, 50);
+        try {
+            PdfWriter.getInstance(doc, out);
+            doc.addTitle(title);
+            doc.addCreator(settings.seller().name());
+            doc.open();
+            doc.add(new Paragraph(title, heading));
+            body.write(doc, bold, normal);
             doc.close();
         } catch (DocumentException e) {
-            throw new IllegalStateException("credit note " + note.number() + " could not be rendered", e);
+            throw new IllegalStateException(title + " could not be rendered", e);
         }
         return out.toByteArray();
     }
