@@ -13,6 +13,11 @@ import static io.iploop.server.testing.Browser.type;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.iploop.server.ledger.AccountPurpose;
+import io.iploop.server.ledger.LedgerService;
+import io.iploop.server.ledger.NewTransaction;
+import io.iploop.server.ledger.Posting;
+import io.iploop.server.ledger.TransactionKind;
 import io.iploop.server.testing.Api;
 import io.iploop.server.testing.Api.Admin;
 import io.iploop.server.testing.Api.Response;
@@ -22,6 +27,7 @@ import io.iploop.server.testing.PlatformTest;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
@@ -32,7 +38,7 @@ import tools.jackson.databind.JsonNode;
  * real browser: a customer saves auto top-up and the low-balance alert on {@code /billing} and the API
  * returns what was saved, a bad threshold is shown next to its field; an admin with 2FA refunds part of a
  * paid invoice on {@code /admin/billing}, first too much (refused in words), then USD 10 and sees the
- * credit note the API lists.
+ * credit note the API lists, then, once the customer spent most credits, the rest (refused as unspent).
  */
 @PlatformTest
 @BrowserTest
@@ -138,5 +144,28 @@ class BillingFormsPagesIT {
         assertThat(find(row + "[data-test='invoice-refunded']").getText()).isEqualTo("Refunded: $10.00, refundable: $15.00");
         assertAccessible("admin-billing-refund");
         Browser.screenshots("admin-billing-refund");
+
+        // The customer spends 15 of the 16.2 credits left (stand-in for spending: a posting to another
+        // account, as BillingVatRefundIT does); refunding the other USD 15 would take back 16.2 credits.
+        LedgerService ledger = Api.bean(LedgerService.class);
+        UUID user = UUID.fromString(customer.at("/user/id").asString());
+        ledger.post(NewTransaction.of(TransactionKind.ADJUSTMENT, "test-spend:" + user, "spent in a test",
+                new Posting(ledger.account(user, AccountPurpose.CUSTOMER_CREDITS).id(), new BigDecimal("-15")),
+                new Posting(ledger.platformAccount(AccountPurpose.CREDIT_BONUSES).id(), new BigDecimal("15"))));
+        open("/admin/billing?status=paid");
+        type(row + "[data-test='refund-amount']", "15");
+        type(row + "[data-test='refund-reason']", "The rest");
+        find(row + "[data-test='refund-submit']").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !driver.findElements(
+                org.openqa.selenium.By.cssSelector(row + "[data-test='refund-amount-error']")).isEmpty());
+        settle();
+        assertThat(find(row + "[data-test='refund-amount-error']").getText())
+                .startsWith("Refused: the customer has already spent part of what this refund would take back.")
+                .contains("unspent");
+        assertThat(find(row + "[data-test='refund-amount']").getAttribute("value")).isEqualTo("15");
+        assertThat(call("GET", "/api/admin/billing/invoices/" + id + "/credit-notes", admin.token(), null).body()
+                .get("creditNotes").size()).isEqualTo(1);
+        assertAccessible("admin-billing-refund-unspent");
+        Browser.screenshots("admin-billing-refund-unspent");
     }
 }
