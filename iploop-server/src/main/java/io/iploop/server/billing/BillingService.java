@@ -149,4 +149,28 @@ public interface BillingService {
 
     /** The user's auto top-up of the prepaid credits (docs/billing.md#auto-top-up); off when never saved. */
     AutoTopUpSettings autoTopUp(UUID userId);
+
+    /**
+     * Replaces the user's auto top-up (docs/billing.md#auto-top-up); the REST API and the billing page
+     * both save through here, so they apply the same rules.
+     *
+     * @param settings {@code thresholdUsd} USD 0.01-10000 with at most 2 decimals, required when enabled;
+     *     {@code packageId} a credit package, required when enabled; {@code maxPerMonth} 1-31
+     * @return the settings as stored
+     * @throws BillingException {@code VALIDATION} naming the field ({@code thresholdUsd}, {@code packageId},
+     *     {@code maxPerMonth})
+     */
+    AutoTopUpSettings updateAutoTopUp(UUID userId, AutoTopUpSettings settings);
+
+    /** The user's low-balance alert of the prepaid credits (docs/billing.md#low-balance-alerts); none when never saved. */
+    CreditAlertSettings creditAlerts(UUID userId);
+
+    /**
+     * Replaces the user's low-balance alert (docs/billing.md#low-balance-alerts).
+     *
+     * @param settings {@code lowBalanceUsd} USD 0.01-10000 with at most 2 decimals, or null for no alert
+     * @return the settings as stored
+     * @throws BillingException {@code VALIDATION} with field {@code lowBalanceUsd}
+     */
+    CreditAlertSettings updateCreditAlerts(UUID userId, CreditAlertSettings settings);
 }

@@ -13,6 +13,7 @@ import io.iploop.server.billing.CreditNoteKind;
 import io.iploop.server.billing.BillingException.Reason;
 import io.iploop.server.billing.BillingPackage;
 import io.iploop.server.billing.BillingService;
+import io.iploop.server.billing.CreditAlertSettings;
 import io.iploop.server.billing.CreditBalance;
 import io.iploop.server.billing.FeatureSession;
 import io.iploop.server.billing.Invoice;
@@ -52,6 +53,9 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 class DefaultBillingService implements BillingService {
+
+    /** The largest auto top-up or alert threshold a user can set (docs/billing.md#auto-top-up). */
+    private static final BigDecimal MAX_SETTING_USD = new BigDecimal("10000");
 
     /** The provider of every invoice this service creates. */
     static final String MANUAL_PROVIDER = "manual";
@@ -595,6 +599,59 @@ class DefaultBillingService implements BillingService {
         return creditSettings.autoTopUp(userId);
     }
 
+    @Override
+    @Transactional
+    public AutoTopUpSettings updateAutoTopUp(UUID userId, AutoTopUpSettings settings) {
+        BigDecimal threshold = settings.thresholdUsd();
+        if (threshold != null && (threshold.signum() <= 0 || threshold.compareTo(MAX_SETTING_USD) > 0
+                || threshold.scale() > 2)) {
+            throw invalid("thresholdUsd", "thresholdUsd: " + threshold.toPlainString()
+                    + " (expected: USD 0.01-10000, 2 decimals at most)");
+        }
+        if (settings.enabled() && threshold == null) {
+            throw invalid("thresholdUsd", "thresholdUsd: missing (expected: the balance in USD under which to top up)");
+        }
+        String packageId = blankToNull(settings.packageId());
+        List<String> credits = packages().stream().filter(p -> p.kind() == PackageKind.CREDITS)
+                .map(BillingPackage::id).toList();
+        if ((settings.enabled() || packageId != null) && (packageId == null || !credits.contains(packageId))) {
+            throw invalid("packageId", "packageId: " + (packageId == null ? "missing" : "'" + abbreviate(packageId)
+                    + "' is not a credit package") + " (expected one of " + credits + ")");
+        }
+        int max = settings.maxPerMonth();
+        if (max < 1 || max > 31) {
+            throw invalid("maxPerMonth", "maxPerMonth: " + max + " (expected: 1-31)");
+        }
+        creditSettings.saveAutoTopUp(userId, new AutoTopUpSettings(settings.enabled(), threshold, packageId, max));
+        return creditSettings.autoTopUp(userId);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public CreditAlertSettings creditAlerts(UUID userId) {
+        return creditSettings.alerts(userId);
+    }
+
+    @Override
+    @Transactional
+    public CreditAlertSettings updateCreditAlerts(UUID userId, CreditAlertSettings settings) {
+        BigDecimal low = settings.lowBalanceUsd();
+        if (low != null && (low.signum() <= 0 || low.compareTo(MAX_SETTING_USD) > 0 || low.scale() > 2)) {
+            throw invalid("lowBalanceUsd", "lowBalanceUsd: " + low.toPlainString()
+                    + " (expected: USD 0.01-10000, 2 decimals at most, or null for no alert)");
+        }
+        creditSettings.saveAlerts(userId, settings);
+        return creditSettings.alerts(userId);
+    }
+
+    private static BillingException invalid(String field, String message) {
+        return new BillingException(Reason.VALIDATION, message, field);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
     private static Invoice withStatus(Invoice i, InvoiceStatus status, @Nullable String reference,
             @Nullable UUID transactionId, @Nullable Instant paidAt, @Nullable Instant voidedAt) {
         return new Invoice(i.id(), i.number(), i.userId(), status, i.provider(), i.packageKind(), i.packageId(),
@@ -612,9 +669,5 @@ class DefaultBillingService implements BillingService {
 
     private static BillingException notFound() {
         return new BillingException(Reason.INVOICE_NOT_FOUND, "no such invoice", null);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
 }

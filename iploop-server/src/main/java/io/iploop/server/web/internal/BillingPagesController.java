@@ -2,15 +2,21 @@ package io.iploop.server.web.internal;
 
 import io.iploop.server.accounts.Account;
 import io.iploop.server.accounts.AccountsService;
+import io.iploop.server.billing.AutoTopUpSettings;
 import io.iploop.server.billing.BillingService;
+import io.iploop.server.billing.CreditAlertSettings;
+import io.iploop.server.billing.CreditNote;
 import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.InvoiceStatus;
+import io.iploop.server.billing.PackageKind;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.AuthenticatedUser;
 import jakarta.servlet.http.HttpServletResponse;
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,10 +39,29 @@ import org.springframework.web.bind.annotation.RequestParam;
  * {@code /admin/billing} for admins (invoices by status, mark paid with the transfer's reference,
  * void with a reason). Every action goes through {@link BillingService}, scoped by the signed-in
  * user; admin pages need a 2FA session like every {@code /admin/**} page. Errors are shown on the
- * page with the service's message. Stateless; thread-safe.
+ * page with the service's message; the forms for auto top-up, the low-balance alert and refunds show
+ * each error next to its field and land back at the section that changed. Stateless; thread-safe.
  */
 @Controller
 final class BillingPagesController {
+
+    /** Confirmations of {@code /billing?done=}; the key is also the id of the section it is shown in. */
+    private static final Map<String, String> DONE = Map.of(
+            "auto-top-up", "Auto top-up saved.",
+            "low-balance", "Low-balance alert saved.");
+
+    /** How the page names each field in its error messages (the API's field names are in the service's). */
+    private static final Map<String, String> LABELS = Map.of(
+            "thresholdUsd", "Threshold", "packageId", "Package", "maxPerMonth", "Top-ups per month",
+            "lowBalanceUsd", "Alert threshold", "amountUsd", "Amount", "amountCents", "Amount", "reason", "Reason",
+            "idempotencyKey", "Form key");
+
+    /** Refusals of a refund said in words, before the service's details. */
+    private static final Map<String, String> REFUSALS = Map.of(
+            "refund_exceeds_unspent", "Refused: the customer has already spent part of what this refund would take back.",
+            "refund_exceeds_paid", "Refused: that is more than what is left of the invoice to refund.",
+            "invoice_not_paid", "Refused: only a paid invoice can be refunded.",
+            "idempotency_key_conflict", "Refused: this form was already sent with another amount; reload the page.");
 
     private final BillingService billing;
     private final PlansService plans;
@@ -50,7 +75,11 @@ final class BillingPagesController {
 
     @GetMapping("/billing")
     String page(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(required = false) @Nullable UUID requested,
-            Model model) {
+            @RequestParam(required = false) @Nullable String done, Model model) {
+        if (done != null && DONE.containsKey(done)) {
+            model.addAttribute("done", DONE.get(done));
+            model.addAttribute("doneSection", done);
+        }
         if (requested != null) {
             model.addAttribute("requested", billing.invoice(me.userId(), requested));
         }
@@ -70,6 +99,67 @@ final class BillingPagesController {
         }
     }
 
+    /**
+     * Saves the auto top-up (docs/billing.md#auto-top-up) through {@link BillingService#updateAutoTopUp}, the
+     * method behind {@code PUT /api/billing/auto-top-up}. A value that is not a number, or one the service
+     * refuses, is shown next to its field (400); success lands back at {@code #auto-top-up}.
+     */
+    @PostMapping("/billing/auto-top-up")
+    String autoTopUp(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(required = false) @Nullable String enabled,
+            @RequestParam(defaultValue = "") String thresholdUsd, @RequestParam(defaultValue = "") String packageId,
+            @RequestParam(defaultValue = "") String maxPerMonth, HttpServletResponse response, Model model) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        BigDecimal threshold = usd(thresholdUsd, "thresholdUsd", errors);
+        Integer max = null;
+        if (maxPerMonth.isBlank()) {
+            max = 1;
+        } else {
+            try {
+                max = Integer.valueOf(maxPerMonth.strip());
+            } catch (NumberFormatException e) {
+                errors.put("maxPerMonth", LABELS.get("maxPerMonth") + ": '" + abbreviate(maxPerMonth.strip())
+                        + "' is not a whole number (expected: 1-31)");
+            }
+        }
+        if (errors.isEmpty() && max != null) {
+            try {
+                billing.updateAutoTopUp(me.userId(), new AutoTopUpSettings(enabled != null, threshold, packageId, max));
+                return "redirect:/billing?done=auto-top-up#auto-top-up";
+            } catch (ApiException e) {
+                errors.put(fieldOf(e, "thresholdUsd"), fieldMessage(e, "thresholdUsd"));
+            }
+        }
+        model.addAttribute("autoTopUpErrors", errors);
+        model.addAttribute("autoTopUpForm", Map.of("enabled", enabled != null, "thresholdUsd", thresholdUsd,
+                "packageId", packageId, "maxPerMonth", maxPerMonth));
+        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        return render(me, model);
+    }
+
+    /**
+     * Saves the low-balance alert (docs/billing.md#low-balance-alerts) through
+     * {@link BillingService#updateCreditAlerts}, the method behind {@code PUT /api/billing/alerts/credits};
+     * an empty threshold means no alert. Errors are shown next to the field (400).
+     */
+    @PostMapping("/billing/low-balance-alert")
+    String lowBalanceAlert(@AuthenticationPrincipal AuthenticatedUser me,
+            @RequestParam(defaultValue = "") String lowBalanceUsd, HttpServletResponse response, Model model) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        BigDecimal low = usd(lowBalanceUsd, "lowBalanceUsd", errors);
+        if (errors.isEmpty()) {
+            try {
+                billing.updateCreditAlerts(me.userId(), new CreditAlertSettings(low));
+                return "redirect:/billing?done=low-balance#low-balance";
+            } catch (ApiException e) {
+                errors.put("lowBalanceUsd", fieldMessage(e, "lowBalanceUsd"));
+            }
+        }
+        model.addAttribute("alertErrors", errors);
+        model.addAttribute("alertForm", Map.of("lowBalanceUsd", lowBalanceUsd));
+        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        return render(me, model);
+    }
+
     @GetMapping("/billing/invoices/{id}/pdf")
     ResponseEntity<byte[]> pdf(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id) {
         Invoice invoice = billing.invoice(me.userId(), id);
@@ -82,7 +172,27 @@ final class BillingPagesController {
     private String render(AuthenticatedUser me, Model model) {
         model.addAttribute("creditBalance", billing.creditBalance(me.userId()));
         model.addAttribute("credits", billing.credits(me.userId()));
-        model.addAttribute("autoTopUp", billing.autoTopUp(me.userId()));
+        AutoTopUpSettings autoTopUp = billing.autoTopUp(me.userId());
+        model.addAttribute("autoTopUp", autoTopUp);
+        model.addAttribute("creditPackages", billing.packages().stream().filter(p -> p.kind() == PackageKind.CREDITS)
+                .toList());
+        if (!model.containsAttribute("autoTopUpForm")) {
+            Map<String, Object> form = new HashMap<>();
+            form.put("enabled", autoTopUp.enabled());
+            form.put("thresholdUsd", autoTopUp.thresholdUsd() == null ? "" : autoTopUp.thresholdUsd().toPlainString());
+            form.put("packageId", autoTopUp.packageId() == null ? "" : autoTopUp.packageId());
+            form.put("maxPerMonth", Integer.toString(autoTopUp.maxPerMonth()));
+            model.addAttribute("autoTopUpForm", form);
+        }
+        if (!model.containsAttribute("alertForm")) {
+            BigDecimal low = billing.creditAlerts(me.userId()).lowBalanceUsd();
+            model.addAttribute("alertForm", Map.of("lowBalanceUsd", low == null ? "" : low.toPlainString()));
+        }
+        for (String errors : List.of("autoTopUpErrors", "alertErrors")) {
+            if (!model.containsAttribute(errors)) {
+                model.addAttribute(errors, Map.of());
+            }
+        }
         model.addAttribute("subscription", plans.current(me.userId()).orElse(null));
         model.addAttribute("packages", billing.packages());
         model.addAttribute("instructions", billing.paymentInstructions());
@@ -94,9 +204,13 @@ final class BillingPagesController {
     @GetMapping("/admin/billing")
     String admin(@RequestParam(defaultValue = "open") String status,
             @RequestParam(required = false) @Nullable String done, @RequestParam(defaultValue = "") String number,
-            Model model) {
+            @RequestParam(required = false) @Nullable UUID invoice, Model model) {
         if (number.matches("INV-\\d{4}-\\d{6}") && ("paid".equals(done) || "void".equals(done))) {
             model.addAttribute("done", "Invoice " + number + (done.equals("paid") ? " marked paid." : " voided."));
+        }
+        if (number.matches("CN-\\d{4}-\\d{6}") && "refund".equals(done) && invoice != null) {
+            model.addAttribute("refundDone", "Refunded: credit note " + number + " issued.");
+            model.addAttribute("refundInvoice", invoice);
         }
         return renderAdmin(status, model);
     }
@@ -123,7 +237,55 @@ final class BillingPagesController {
         }
     }
 
+    /**
+     * Refunds part or all of a paid invoice (docs/billing.md#refunds-and-chargebacks) through
+     * {@link BillingService#refund}, as {@code POST /api/admin/billing/invoices/{id}/refund} does. The amount
+     * is entered in USD; the form carries an idempotency key made when the page was shown, so a form sent
+     * twice refunds once. Success lands back at the invoice with the credit note's number; a refusal (400
+     * or 409) is said in words next to the field it is about.
+     */
+    @PostMapping("/admin/billing/invoices/{id}/refund")
+    String refund(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id,
+            @RequestParam(defaultValue = "") String amountUsd, @RequestParam(defaultValue = "") String reason,
+            @RequestParam(defaultValue = "") String idempotencyKey, HttpServletResponse response, Model model) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        BigDecimal amount = usd(amountUsd, "amountUsd", errors);
+        if (errors.isEmpty() && (amount == null || amount.signum() <= 0 || amount.stripTrailingZeros().scale() > 2)) {
+            // The service counts in cents; in USD an amount must be whole cents to convert.
+            errors.put("amountUsd", LABELS.get("amountUsd") + ": " + (amount == null ? "missing" : amount.toPlainString())
+                    + " (expected: USD 0.01 or more, whole cents)");
+        }
+        if (errors.isEmpty() && amount != null) {
+            try {
+                CreditNote note = billing.refund(me.userId(), id, amount.movePointRight(2).setScale(0).longValueExact(), reason,
+                        idempotencyKey.isBlank() ? null : idempotencyKey);
+                return "redirect:/admin/billing?status=paid&done=refund&number=" + note.number() + "&invoice=" + id
+                        + "#invoice-" + id;
+            } catch (ApiException e) {
+                if (e.status().value() == HttpServletResponse.SC_NOT_FOUND) {
+                    throw e;
+                }
+                response.setStatus(e.status().value());
+                String field = "reason".equals(e.field()) ? "reason" : "amountUsd";
+                errors.put(field, REFUSALS.containsKey(e.code()) ? REFUSALS.get(e.code()) + " " + capitalize(e.getMessage())
+                        : fieldMessage(e, field));
+            }
+        } else {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        }
+        model.addAttribute("refundInvoice", id);
+        model.addAttribute("refundErrors", errors);
+        model.addAttribute("refundForm", Map.of("amountUsd", amountUsd, "reason", reason));
+        return renderAdmin("paid", model);
+    }
+
     private String renderAdmin(String status, Model model) {
+        if (!model.containsAttribute("refundErrors")) {
+            model.addAttribute("refundErrors", Map.of());
+            model.addAttribute("refundForm", Map.of());
+        }
+        // One key per page view: sending the same form twice (a double click, a reload) refunds once.
+        model.addAttribute("refundKey", "page:" + UUID.randomUUID());
         InvoiceStatus s;
         try {
             s = status.equals("all") ? null : InvoiceStatus.of(status);
@@ -140,6 +302,42 @@ final class BillingPagesController {
         model.addAttribute("status", s == null ? "all" : s.value());
         model.addAttribute("statuses", Arrays.stream(InvoiceStatus.values()).map(InvoiceStatus::value).toList());
         return "admin/billing";
+    }
+
+    /**
+     * Parses a USD amount typed into a form; blank is null. Not a number: an error for {@code field},
+     * named by its label. Range and decimals are the service's rules and are checked there.
+     */
+    private static @Nullable BigDecimal usd(String text, String field, Map<String, String> errors) {
+        String t = text.strip();
+        if (t.isEmpty()) {
+            return null;
+        }
+        try {
+            return new BigDecimal(t);
+        } catch (NumberFormatException e) {
+            errors.put(field, LABELS.get(field) + ": '" + abbreviate(t) + "' is not an amount in USD (e.g. 10 or 12.50)");
+            return null;
+        }
+    }
+
+    private static String fieldOf(ApiException e, String fallback) {
+        return e.field() != null && LABELS.containsKey(e.field()) ? e.field() : fallback;
+    }
+
+    /** The service's "field: detail" message with the field's label, so the page names what is wrong in words. */
+    private static String fieldMessage(ApiException e, String fallback) {
+        String field = fieldOf(e, fallback);
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        String prefix = e.field() + ": ";
+        if (e.field() != null && message.startsWith(prefix)) {
+            message = message.substring(prefix.length());
+        }
+        return LABELS.get(field) + ": " + message;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
 
     private static String capitalize(@Nullable String s) {
