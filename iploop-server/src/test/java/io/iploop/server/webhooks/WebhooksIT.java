@@ -36,6 +36,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -105,6 +106,11 @@ class WebhooksIT {
         return false;
     }
 
+    private static String storedSecret(String endpointId) {
+        return Api.bean(JdbcClient.class).sql("SELECT secret FROM webhook_endpoints WHERE id = :id")
+                .param("id", UUID.fromString(endpointId)).query(String.class).single();
+    }
+
     @Test
     void aTestEventArrivesSignedAndIsLogged() throws Exception {
         Customer c = customer();
@@ -119,6 +125,8 @@ class WebhooksIT {
         assertThat(call("GET", "/api/webhooks/" + id, c.token(), null).body().toString()).doesNotContain(secret);
         assertThat(call("GET", "/api/audit-logs", c.token(), null).body().toString()).contains("webhook_created")
                 .doesNotContain(secret);
+        assertThat(storedSecret(id)).as("the secret as stored").startsWith("v1:").doesNotContain(secret)
+                .doesNotContain(secret.substring("whsec_".length()));
 
         Response test = call("POST", "/api/webhooks/" + id + "/test", c.token(), null);
         assertThat(test.status()).as(test.toString()).isEqualTo(202);
@@ -156,6 +164,7 @@ class WebhooksIT {
         JsonNode rotated = call("POST", "/api/webhooks/" + id + "/rotate-secret", c.token(), null).body();
         String newSecret = rotated.get("secret").asString();
         assertThat(newSecret).startsWith("whsec_").isNotEqualTo(secret);
+        assertThat(storedSecret(id)).startsWith("v1:").doesNotContain(newSecret.substring("whsec_".length()));
         call("POST", "/api/webhooks/" + id + "/test", c.token(), null);
         await().atMost(Duration.ofSeconds(10)).until(() -> received(path).size() == 3);
         LoggedRequest second = received(path).stream().filter(x -> !x.getHeader("webhook-id")

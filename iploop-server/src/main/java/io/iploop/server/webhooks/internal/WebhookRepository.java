@@ -1,5 +1,6 @@
 package io.iploop.server.webhooks.internal;
 
+import io.iploop.server.platform.PlatformSecrets;
 import io.iploop.server.webhooks.WebhookDelivery;
 import io.iploop.server.webhooks.WebhookEndpoint;
 import java.sql.Array;
@@ -15,18 +16,58 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** SQL for {@code webhook_endpoints}, {@code webhook_messages} and {@code webhook_deliveries}. Thread-safe. */
+/**
+ * SQL for {@code webhook_endpoints}, {@code webhook_messages} and {@code webhook_deliveries}. Signing
+ * secrets are sealed with AES-256-GCM ({@link PlatformSecrets#encrypt}, bound to the endpoint's id)
+ * before they reach the database and opened only when a message is claimed for delivery: a copy of
+ * the database alone cannot forge events (docs/integrations/webhooks.md#secrets-at-rest). Thread-safe.
+ */
 @Repository
 class WebhookRepository {
+
+    /** Secrets written before sealing began are plain {@code whsec_…}; they are sealed at start. */
+    private static final String PLAIN_SECRET_PREFIX = "whsec_";
 
     private static final String ENDPOINT_COLUMNS = """
             id, url, description, event_types, enabled, disabled_reason, consecutive_failures, created_at,
             updated_at""";
 
     private final JdbcClient jdbc;
+    private final PlatformSecrets secrets;
 
-    WebhookRepository(JdbcClient jdbc) {
+    WebhookRepository(JdbcClient jdbc, PlatformSecrets secrets) {
         this.jdbc = jdbc;
+        this.secrets = secrets;
+    }
+
+    private static String associatedData(UUID endpointId) {
+        return "webhook_endpoints.secret:" + endpointId;
+    }
+
+    private String seal(UUID endpointId, String secret) {
+        return secrets.encrypt(secret, associatedData(endpointId));
+    }
+
+    private String open(UUID endpointId, String stored) {
+        return stored.startsWith(PLAIN_SECRET_PREFIX) ? stored : secrets.decrypt(stored, associatedData(endpointId));
+    }
+
+    /**
+     * Seals every secret still stored in clear (rows from before sealing began).
+     *
+     * @return how many were sealed
+     */
+    int sealPlainSecrets() {
+        List<Object[]> plain = jdbc.sql("SELECT id, secret FROM webhook_endpoints WHERE starts_with(secret, :prefix)")
+                .param("prefix", PLAIN_SECRET_PREFIX)
+                .query((rs, n) -> new Object[] {rs.getObject("id", UUID.class), rs.getString("secret")}).list();
+        int sealed = 0;
+        for (Object[] row : plain) {
+            UUID id = (UUID) row[0];
+            sealed += jdbc.sql("UPDATE webhook_endpoints SET secret = :sealed WHERE id = :id AND secret = :plain")
+                    .param("sealed", seal(id, (String) row[1])).param("id", id).param("plain", row[1]).update();
+        }
+        return sealed;
     }
 
     void insertEndpoint(UUID id, UUID userId, String url, @Nullable String description, List<String> types,
@@ -35,7 +76,7 @@ class WebhookRepository {
                         INSERT INTO webhook_endpoints (id, user_id, url, description, event_types, enabled, secret)
                         VALUES (:id, :user, :url, :description, string_to_array(:types, ','), :enabled, :secret)""")
                 .param("id", id).param("user", userId).param("url", url).param("description", description)
-                .param("types", String.join(",", types)).param("enabled", enabled).param("secret", secret)
+                .param("types", String.join(",", types)).param("enabled", enabled).param("secret", seal(id, secret))
                 .update();
     }
 
@@ -78,7 +119,7 @@ class WebhookRepository {
 
     void setSecret(UUID id, String secret) {
         jdbc.sql("UPDATE webhook_endpoints SET secret = :secret, updated_at = now() WHERE id = :id")
-                .param("id", id).param("secret", secret).update();
+                .param("id", id).param("secret", seal(id, secret)).update();
     }
 
     /** Ids of {@code userId}'s enabled endpoints subscribed to {@code type}. */
@@ -126,7 +167,8 @@ class WebhookRepository {
                         SELECT * FROM claimed ORDER BY id""")
                 .param("limit", limit).param("lease", (double) lease.toSeconds())
                 .query((rs, n) -> new Pending(rs.getLong("id"), rs.getObject("endpoint_id", UUID.class),
-                        rs.getObject("user_id", UUID.class), rs.getString("url"), rs.getString("secret"),
+                        rs.getObject("user_id", UUID.class), rs.getString("url"),
+                        open(rs.getObject("endpoint_id", UUID.class), rs.getString("secret")),
                         rs.getString("event_id"), rs.getString("event_type"), rs.getString("payload"),
                         rs.getInt("attempts")))
                 .list();
