@@ -133,7 +133,7 @@ class StripePlanChangeIT {
         assertThat(up.body().get("invoice").isNull()).as("Stripe bills it").isTrue();
         STRIPE.verify(postRequestedFor(urlEqualTo("/v1/subscriptions/" + subId))
                 .withRequestBody(containing("proration_behavior=create_prorations"))
-                .withRequestBody(containing("items[0][id]=si_1".replace("[", "%5B").replace("]", "%5D")))
+                .withRequestBody(containing("items[0][id]=si_1"))
                 .withRequestBody(containing(StripeStub.BUSINESS_PRICE)));
         assertThat(plans.current(userId).orElseThrow().planId()).as("applied by the event").isEqualTo("starter");
 
