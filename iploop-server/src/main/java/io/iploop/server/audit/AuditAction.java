@@ -155,7 +155,14 @@ public enum AuditAction {
      * A chargeback of a paid invoice was recorded (docs/billing.md#refunds); details as
      * {@link #INVOICE_REFUNDED}.
      */
-    INVOICE_CHARGED_BACK;
+    INVOICE_CHARGED_BACK,
+    /**
+     * A customer scheduled a plan change or cancellation for the period end (docs/billing.md#plan-changes);
+     * details: plan, pendingPlan (or cancel), periodEnd.
+     */
+    PLAN_CHANGE_SCHEDULED,
+    /** A customer took back a scheduled plan change or cancellation (docs/billing.md#plan-changes); details: plan, was. */
+    PLAN_CHANGE_WITHDRAWN;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -8,7 +8,22 @@ public enum PackageKind {
     /** Prepaid USD credits, 1 credit = USD 1, plus any bonus. */
     CREDITS,
     /** GB (10^9 bytes) added to the active plan's balance. */
-    GB;
+    GB,
+    /**
+     * Not a package: a plan upgrade's prorated difference, billed when the plan changed
+     * (docs/billing.md#plan-changes).
+     */
+    PLAN,
+    /** Not a package: a period's usage beyond its GB, billed at the period end (docs/billing.md#overage). */
+    OVERAGE;
+
+    /**
+     * True for what is billed before it is paid (a plan change, overage): the charge is on the ledger
+     * when the invoice is issued (docs/billing.md#ledger), the payment clears the receivable.
+     */
+    public boolean billed() {
+        return this == PLAN || this == OVERAGE;
+    }
 
     /** The lower-case name used in JSON and the database. */
     @JsonValue

@@ -45,7 +45,15 @@ public enum AccountPurpose {
      */
     PREMIUM_TARGETING_REVENUE(LedgerCurrency.USD, false, true),
     /** Platform: prepaid credits spent on pay-as-you-go traffic (docs/billing.md#pay-as-you-go). */
-    PAYG_USAGE_REVENUE(LedgerCurrency.USD, false, true);
+    PAYG_USAGE_REVENUE(LedgerCurrency.USD, false, true),
+    /**
+     * Platform: what customers owe on invoices billed before payment (a plan change's prorated
+     * difference, overage; docs/billing.md#ledger); runs negative by the open amount and returns to
+     * 0 as those invoices are paid or voided.
+     */
+    CUSTOMER_RECEIVABLES(LedgerCurrency.USD, false, true),
+    /** Platform: USD billed for usage beyond a plan's included GB (docs/billing.md#overage). */
+    OVERAGE_SALES(LedgerCurrency.USD, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;

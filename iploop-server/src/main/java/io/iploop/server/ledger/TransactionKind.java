@@ -25,5 +25,11 @@ public enum TransactionKind {
     /** Prepaid credits spent on a time-based targeting session's minutes (docs/billing.md#time-based-targeting). */
     PREMIUM_TARGETING,
     /** Prepaid credits spent on pay-as-you-go traffic, per usage batch (docs/billing.md#pay-as-you-go). */
-    PAYG_USAGE
+    PAYG_USAGE,
+    /** A plan upgrade's prorated difference billed to the customer (docs/billing.md#plan-changes). */
+    PLAN_CHANGE_CHARGE,
+    /** Usage beyond a period's GB billed at the plan's overage price (docs/billing.md#overage). */
+    OVERAGE_CHARGE,
+    /** A billed invoice (plan change, overage) voided: its charge reversed (docs/billing.md#ledger). */
+    INVOICE_VOIDED
 }

@@ -49,6 +49,24 @@ public record Plan(
     }
 
     /**
+     * True when usage beyond the period's GB is allowed and billed at the period end at
+     * {@link #overagePerGb()} (docs/billing.md#overage): the plan has included GB (above 0) and a
+     * positive overage price. At most {@link #overageCapGb()} GB beyond the balance per period.
+     */
+    public boolean allowsOverage() {
+        return includedGb != null && includedGb.signum() > 0 && overagePerGb != null
+                && overagePerGb.amount().signum() > 0;
+    }
+
+    /**
+     * The most GB a subscription may use beyond its balance in one period: one period's included GB
+     * (docs/billing.md#overage), 0 for a plan that does not allow overage.
+     */
+    public BigDecimal overageCapGb() {
+        return allowsOverage() && includedGb != null ? includedGb : BigDecimal.ZERO;
+    }
+
+    /**
      * True when {@code subscription} (of this plan) has no byte left for this period, so the proxy
      * answers 402: the plan has an allowance ({@code includedGb} not null) and less than one byte of
      * it remains, as {@code plans.internal.JdbcLimitsProvider} hands the balance to the gateway.

@@ -149,6 +149,46 @@ public interface PlansService {
      */
     Subscription renewDue(UUID userId, Instant dueBy);
 
+    /**
+     * Moves the account's active subscription to {@code planId} now, within its current period (an
+     * upgrade, docs/billing.md#plan-changes): same subscription, same period, {@code gbDelta} GB added
+     * to the balance (billing computes the prorated GB), any scheduled change cleared. Audited as
+     * {@code plan_changed}. Joins the caller's transaction; the subscription row is locked.
+     *
+     * @param actorId the account itself, or an admin
+     * @param gbDelta GB (10^9 bytes) to add, may be negative, at most 9 decimals
+     * @throws PlansException {@code UNKNOWN_PLAN} (field {@code planId}); {@code NO_SUBSCRIPTION}
+     */
+    Subscription switchPlanNow(UUID actorId, UUID userId, String planId, BigDecimal gbDelta);
+
+    /**
+     * Schedules a change of the account's active subscription for its period end
+     * (docs/billing.md#plan-changes): to {@code planId} (a downgrade, applied by the renewal), or, with
+     * {@code planId} null, a cancellation (the subscription's end is set to the period end, so the proxy
+     * answers 402 {@code subscription_expired} from then on). Replaces an earlier scheduled change.
+     * Audited as {@code plan_change_scheduled}.
+     *
+     * @throws PlansException {@code UNKNOWN_PLAN} (field {@code planId}); {@code NO_SUBSCRIPTION} also
+     *     when the subscription has no period end
+     */
+    Subscription schedulePlanChange(UUID actorId, UUID userId, @Nullable String planId);
+
+    /**
+     * Takes back the scheduled change of the account's active subscription (a cancellation's end is
+     * cleared too). Nothing scheduled: returns the subscription unchanged. Audited as
+     * {@code plan_change_withdrawn} when something was withdrawn.
+     *
+     * @throws PlansException {@code NO_SUBSCRIPTION}
+     */
+    Subscription withdrawPlanChange(UUID actorId, UUID userId);
+
+    /**
+     * Marks the account's active subscription as renewed by a payment provider when the next period
+     * is paid ({@link #renewDue}), so the renewal job leaves it alone (docs/billing.md#card-renewal).
+     * Joins the caller's transaction. No active subscription: nothing happens.
+     */
+    void renewOnPayment(UUID userId, UUID subscriptionId);
+
     /** The account's usage alert settings, {@link UsageAlertSettings#DEFAULTS} if never saved. */
     UsageAlertSettings alertSettings(UUID userId);
 

@@ -19,6 +19,11 @@ import org.jspecify.annotations.Nullable;
  *     period's GB; null for plans that do not renew (Trial, Pay-as-you-go, Enterprise)
  * @param periodGbUsed GB used in the current period (10^9 bytes)
  * @param expired whether {@code expiresAt} had passed when this snapshot was loaded (database clock)
+ * @param pendingPlanId the plan the subscription moves to at its period end (a scheduled downgrade,
+ *     docs/billing.md#plan-changes), or null
+ * @param pendingCancel whether the subscription ends at its period end (a scheduled cancellation)
+ * @param renewsOnPayment whether a payment provider renews its periods when it reports the next
+ *     period paid (card subscriptions); the renewal job then leaves it alone
  */
 public record Subscription(
         UUID id,
@@ -32,4 +37,7 @@ public record Subscription(
         Instant periodStart,
         @Nullable Instant periodEnd,
         BigDecimal periodGbUsed,
-        boolean expired) {}
+        boolean expired,
+        @Nullable String pendingPlanId,
+        boolean pendingCancel,
+        boolean renewsOnPayment) {}

@@ -29,6 +29,8 @@ public final class StripeStub implements BeforeEachCallback {
     public static final String WEBHOOK_SECRET = "whsec_test_iploop";
     /** The Stripe price of the Starter plan, monthly, in the shared platform's configuration. */
     public static final String STARTER_PRICE = "price_1StarterMonthly";
+    /** The Stripe price of the Business plan, monthly (plan changes by card). */
+    public static final String BUSINESS_PRICE = "price_1BusinessMonthly";
     /** The path of the Checkout page the stand-in's sessions link to. */
     public static final String CHECKOUT_PATH = "/c/pay/cs_test_a1b2c3";
     /** The stand-in. */

@@ -114,6 +114,10 @@ record BillingSettings(@DefaultValue Seller seller, @DefaultValue Bank bank, @Nu
                         + " (expected: > 0)");
             }
             PackageKind k = PackageKind.valueOf(String.valueOf(kind).toUpperCase(Locale.ROOT));
+            if (k.billed()) {
+                throw new IllegalArgumentException("iploop.billing.packages[" + id + "].kind: " + kind
+                        + " (expected: credits or gb)");
+            }
             if (k == PackageKind.CREDITS && (credits == null || credits.signum() <= 0 || credits.scale() > 2)) {
                 throw new IllegalArgumentException("iploop.billing.packages[" + id + "].credits: expected > 0, 2 decimals");
             }

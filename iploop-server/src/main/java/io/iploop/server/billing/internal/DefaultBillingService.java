@@ -142,13 +142,27 @@ class DefaultBillingService implements BillingService {
             throw new BillingException(Reason.NO_SUBSCRIPTION,
                     "a GB package is added to an active plan, and the account has none", "packageId");
         }
-        Instant now = clock.instant();
-        int year = now.atZone(ZoneOffset.UTC).getYear();
-        String number = String.format("INV-%d-%06d", year, repository.nextNumber(year));
         String description = pkg.kind() == PackageKind.CREDITS
                 ? pkg.name() + " (prepaid credits, 1 credit = USD 1)"
                 : pkg.name() + " (" + pkg.gb().toPlainString() + " GB added to the plan balance)";
         List<InvoiceLine> lines = List.of(new InvoiceLine(description, 1, pkg.priceCents(), pkg.priceCents()));
+        return issue(account, pkg.kind(), pkg.id(), pkg.totalCredits(), pkg.gb(), lines, provider, "package", pkg.id());
+    }
+
+    /**
+     * Issues an open invoice of {@code lines} for any kind (a package, a plan change, overage): the next
+     * number of the year, the buyer's details and VAT decision frozen, the PDF, audited as
+     * {@code invoice_requested}. In the caller's transaction.
+     *
+     * @param refId what the invoice is for: a package id, or a plan id for a plan change and overage
+     * @param auditLabel, auditValue what the audit entry names (e.g. {@code package}, {@code credits-25})
+     */
+    Invoice issue(Account account, PackageKind kind, String refId, @Nullable BigDecimal credits,
+            @Nullable BigDecimal gb, List<InvoiceLine> lines, String provider, String auditLabel, String auditValue) {
+        UUID userId = account.id();
+        Instant now = clock.instant();
+        int year = now.atZone(ZoneOffset.UTC).getYear();
+        String number = String.format("INV-%d-%06d", year, repository.nextNumber(year));
         long subtotal = lines.stream().mapToLong(InvoiceLine::amountCents).sum();
         BillingDetails buyerDetails = details.find(userId).orElse(null);
         VatRules.Decision vat = settings.vat().rules().decide(subtotal,
@@ -160,13 +174,13 @@ class DefaultBillingService implements BillingService {
                 + (company == null || company.isBlank() ? "" : ", " + company);
         Subscription plan = activeSubscription(userId);
         Invoice invoice = new Invoice(UUID.randomUUID(), number, userId, InvoiceStatus.OPEN, provider,
-                pkg.kind(), pkg.id(), pkg.totalCredits(), pkg.gb(), CURRENCY, subtotal, tax, subtotal + tax, lines,
+                kind, refId, credits, gb, CURRENCY, subtotal, tax, subtotal + tax, lines,
                 buyer.isBlank() ? account.email() : buyer, account.email(), null, null, now, null, null, null,
                 buyerDetails == null ? null : buyerDetails.country(), buyerDetails == null ? null : buyerDetails.vatId(),
                 buyerDetails == null ? null : buyerDetails.address(), vat.ratePercent(), vat.note(), 0);
         repository.insert(invoice, plan == null ? null : plan.planId(), pdfs.render(invoice, paymentInstructions()));
         audit.record(new AuditEvent(userId, AuditAction.INVOICE_REQUESTED, "invoice", invoice.id().toString(),
-                Map.of("number", number, "package", pkg.id(), "totalCents", Long.toString(invoice.totalCents()))));
+                Map.of("number", number, auditLabel, auditValue, "totalCents", Long.toString(invoice.totalCents()))));
         return repository.find(invoice.id()).orElseThrow();
     }
 
@@ -274,9 +288,14 @@ class DefaultBillingService implements BillingService {
         BigDecimal paid = BigDecimal.valueOf(invoice.totalCents(), 2);
         BigDecimal net = BigDecimal.valueOf(invoice.subtotalCents(), 2);
         List<Posting> postings = new ArrayList<>();
-        if (invoice.taxCents() > 0) {
+        if (invoice.taxCents() > 0 && !invoice.packageKind().billed()) {
             postings.add(new Posting(ledger.platformAccount(AccountPurpose.VAT_PAYABLE).id(),
                     BigDecimal.valueOf(invoice.taxCents(), 2)));
+        }
+        if (invoice.packageKind().billed()) {
+            // Charged when issued (BilledInvoices): the payment only clears what the customer owed.
+            return List.of(new Posting(ledger.platformAccount(AccountPurpose.CUSTOMER_PAYMENTS).id(), paid.negate()),
+                    new Posting(ledger.platformAccount(AccountPurpose.CUSTOMER_RECEIVABLES).id(), paid));
         }
         postings.add(new Posting(ledger.platformAccount(AccountPurpose.CUSTOMER_PAYMENTS).id(), paid.negate()));
         if (invoice.packageKind() == PackageKind.CREDITS) {
@@ -304,6 +323,9 @@ class DefaultBillingService implements BillingService {
         if (invoice.status() != InvoiceStatus.OPEN) {
             throw new BillingException(Reason.INVOICE_NOT_OPEN,
                     "invoice " + invoice.number() + " is " + invoice.status().value() + " and cannot be voided", null);
+        }
+        if (invoice.packageKind().billed()) {
+            BilledInvoices.postVoid(ledger, invoice, adminId, why);
         }
         Instant now = clock.instant();
         Invoice voided = withStatus(invoice, InvoiceStatus.VOID, null, null, null, now);
@@ -486,6 +508,11 @@ class DefaultBillingService implements BillingService {
             BigDecimal bonus = creditsBack.subtract(netUsd);
             if (bonus.signum() > 0) {
                 postings.add(new Posting(ledger.platformAccount(AccountPurpose.CREDIT_BONUSES).id(), bonus));
+            }
+        } else if (invoice.packageKind().billed()) {
+            if (net > 0) {
+                postings.add(new Posting(ledger.platformAccount(BilledInvoices.salesAccount(invoice.packageKind())).id(),
+                        netUsd.negate()));
             }
         } else {
             BigDecimal gb = Objects.requireNonNull(invoice.gb());

@@ -124,6 +124,11 @@ class StripeBilling {
         return client != null;
     }
 
+    /** The Stripe client for the other Stripe classes of this package. @throws BillingException {@code STRIPE_NOT_CONFIGURED} */
+    StripeClient stripeClient() {
+        return client();
+    }
+
     private StripeClient client() {
         if (client == null) {
             throw new BillingException(Reason.STRIPE_NOT_CONFIGURED,
@@ -527,7 +532,10 @@ class StripeBilling {
     private String subscriptionChanged(String type, Instant created, JsonNode sub) {
         String subscriptionId = text(sub, "id");
         UUID userId = uuid(text(sub.path("metadata"), "userId"));
-        String planId = planOf(sub.path("metadata"), sub.path("items").path("data").path(0).path("price"));
+        // The price says which plan is paid for (a change in the portal keeps the metadata); else the metadata.
+        JsonNode price = sub.path("items").path("data").path(0).path("price");
+        String pricePlan = settings.planOfPrice(price.isString() ? price.asString() : text(price, "id")).orElse(null);
+        String planId = pricePlan != null ? pricePlan : planOf(sub.path("metadata"), price);
         if (subscriptionId == null || userId == null || planId == null) {
             return "ignored: subscription without our userId/planId metadata";
         }
@@ -551,6 +559,10 @@ class StripeBilling {
             return "subscription_" + status; // incomplete: Checkout has not been paid yet
         }
         link(row);
+        String changed = "";
+        if (!row.planId().equals(planId)) {
+            changed = planChanged(row, planId, start, end, created);
+        }
         if (!row.suspended() && owns(row)) {
             Instant until = cancel ? row.periodEnd() : null;
             Subscription local = plans.current(row.userId()).orElseThrow();
@@ -558,7 +570,45 @@ class StripeBilling {
                 plans.setExpiry(row.userId(), row.userId(), until); // cancel_at_period_end, or taken back
             }
         }
-        return "subscription_" + status + (cancel ? "_cancel_at_period_end" : "");
+        return "subscription_" + status + (cancel ? "_cancel_at_period_end" : "") + changed;
+    }
+
+    /**
+     * The subscription's price now pays for another plan (docs/billing.md#plan-changes): a downgrade
+     * scheduled locally waits for the next paid period; anything else is an upgrade applied now, with
+     * the GB prorated over Stripe's period at the event's time ({@link Proration}). Recorded on the
+     * subscription's row in the same transaction, so a replayed or later event of the same change
+     * applies nothing.
+     */
+    private String planChanged(StripeSubscriptionRow row, String planId, @Nullable Instant start, @Nullable Instant end,
+            Instant at) {
+        repository.updatePlan(row.subscriptionId(), planId);
+        if (!owns(row)) {
+            return "_plan_" + planId + "_not_ours";
+        }
+        Subscription local = plans.current(row.userId()).orElseThrow();
+        if (planId.equals(local.pendingPlanId())) {
+            return "_downgrade_to_" + planId + "_at_period_end";
+        }
+        if (planId.equals(local.planId())) {
+            return "";
+        }
+        var from = plans.find(local.planId()).orElseThrow();
+        var to = plans.find(planId).orElse(null);
+        if (to == null) {
+            log.error("Stripe subscription {} now pays for unknown plan {}: not applied", row.subscriptionId(), planId);
+            return "_unknown_plan";
+        }
+        Instant periodStart = start != null ? start : local.periodStart();
+        Instant periodEnd = end != null ? end : local.periodEnd();
+        java.math.BigDecimal gb = periodEnd == null ? java.math.BigDecimal.ZERO
+                : Proration.of(periodStart, periodEnd, at, 0, 0,
+                        from.includedGb() == null ? java.math.BigDecimal.ZERO : from.includedGb(),
+                        to.includedGb() == null ? java.math.BigDecimal.ZERO : to.includedGb()).gbDelta();
+        plans.switchPlanNow(row.userId(), row.userId(), planId, gb);
+        repository.recordPlanChange(row.userId(), local.id(), from.id(), planId, periodStart,
+                periodEnd == null ? at : periodEnd, at, gb, row.subscriptionId());
+        return "_upgraded_to_" + planId;
     }
 
     private String invoicePaid(String eventId, Instant created, JsonNode inv) {
@@ -584,17 +634,35 @@ class StripeBilling {
         long paidCents = inv.path("amount_paid").asLong(0);
         if (paidCents > 0) {
             BigDecimal usd = BigDecimal.valueOf(paidCents, 2);
+            // Overage items (metadata overageKey, docs/billing.md#overage) go to OVERAGE_SALES, the rest to the plan.
+            long overageCents = 0;
+            for (JsonNode line : inv.path("lines").path("data")) {
+                if (text(line.path("metadata"), "overageKey") != null) {
+                    overageCents += line.path("amount").asLong(0);
+                }
+            }
+            overageCents = Math.max(0, Math.min(overageCents, paidCents));
+            List<Posting> postings = new java.util.ArrayList<>();
+            postings.add(new Posting(ledger.platformAccount(AccountPurpose.CUSTOMER_PAYMENTS).id(), usd.negate()));
+            if (paidCents - overageCents > 0) {
+                postings.add(new Posting(ledger.platformAccount(AccountPurpose.SUBSCRIPTION_SALES).id(),
+                        BigDecimal.valueOf(paidCents - overageCents, 2)));
+            }
+            if (overageCents > 0) {
+                postings.add(new Posting(ledger.platformAccount(AccountPurpose.OVERAGE_SALES).id(),
+                        BigDecimal.valueOf(overageCents, 2)));
+            }
             ledger.post(new NewTransaction(TransactionKind.CUSTOMER_PAYMENT,
                     "stripe:invoice:" + text(inv, "id") + ":paid",
                     "Stripe invoice " + text(inv, "number") + " paid (plan " + sub.planId() + ")",
-                    List.of(new Posting(ledger.platformAccount(AccountPurpose.CUSTOMER_PAYMENTS).id(), usd.negate()),
-                            new Posting(ledger.platformAccount(AccountPurpose.SUBSCRIPTION_SALES).id(), usd)),
+                    postings,
                     null, row.userId(), Map.of("provider", PROVIDER, "stripeEvent", eventId,
                             "stripeInvoice", String.valueOf(text(inv, "id")), "stripeSubscription", sub.id(),
                             "userId", row.userId().toString(), "planId", sub.planId())));
         }
         // The first invoice pays the period the subscription started with; later ones the next period.
         if (!linkedNow && !"subscription_create".equals(text(inv, "billing_reason")) && start != null && owns(row)) {
+            plans.renewOnPayment(row.userId(), java.util.Objects.requireNonNull(row.localSubscriptionId()));
             plans.renewDue(row.userId(), start.plus(RENEWAL_SLACK));
         }
         return "subscription_invoice_paid";
@@ -657,6 +725,8 @@ class StripeBilling {
         }
         Subscription local = plans.subscribe(row.userId(), row.planId());
         repository.link(row.subscriptionId(), local.id());
+        // Stripe renews it when the next period is paid (invoice.paid), not the local job (docs/billing.md#card-renewal).
+        plans.renewOnPayment(row.userId(), local.id());
         return true;
     }
 

@@ -27,9 +27,11 @@ import org.springframework.web.bind.annotation.RestController;
 class StripeController {
 
     private final StripeBilling stripe;
+    private final io.iploop.server.plans.PlansService plans;
 
-    StripeController(StripeBilling stripe) {
+    StripeController(StripeBilling stripe, io.iploop.server.plans.PlansService plans) {
         this.stripe = stripe;
+        this.plans = plans;
     }
 
     @PostMapping("/checkout")
@@ -51,12 +53,22 @@ class StripeController {
     }
 
     @GetMapping("/subscription")
-    @Operation(summary = "The caller's card subscription: provider, status, period, cancellation, dunning")
+    @Operation(summary = "The caller's card subscription (provider, status, period, cancellation, dunning) and "
+            + "the plan with its scheduled change")
     SubscriptionResponse subscription(@AuthenticationPrincipal AuthenticatedUser caller) {
-        return stripe.subscription(caller.userId()).map(SubscriptionResponse::of)
+        PendingChange pending = plans.current(caller.userId()).filter(s -> "active".equals(s.status()))
+                .map(s -> new PendingChange(s.planId(), s.pendingPlanId(), s.pendingCancel(),
+                        s.pendingPlanId() != null || s.pendingCancel() ? s.periodEnd() : null))
+                .orElse(new PendingChange(null, null, false, null));
+        return stripe.subscription(caller.userId()).map(row -> SubscriptionResponse.of(row, pending))
                 .orElse(new SubscriptionResponse(stripe.enabled() ? "stripe" : null, "none", null, null, null, false,
-                        0, false));
+                        0, false, pending.plan(), pending.pendingPlanId(), pending.pendingCancel(),
+                        pending.pendingEffectiveAt()));
     }
+
+    /** The local plan and its scheduled change (docs/billing.md#plan-changes). */
+    record PendingChange(@Nullable String plan, @Nullable String pendingPlanId, boolean pendingCancel,
+            @Nullable Instant pendingEffectiveAt) {}
 
     @PostMapping("/portal")
     @Operation(summary = "A Stripe Customer Portal session (cards, receipts, cancellation)")
@@ -92,14 +104,20 @@ class StripeController {
      * @param status Stripe's status ({@code active}, {@code past_due}, {@code canceled}, …) or {@code none}
      * @param failedAttempts failed payment attempts of the current invoice (dunning)
      * @param suspended whether the plan is suspended for non-payment (the proxy answers 402)
+     * @param plan the account's active plan (whoever collects it), or null without one
+     * @param pendingPlanId the plan it moves to at the period end (a scheduled downgrade), or null
+     * @param pendingCancel whether it ends at the period end (a scheduled cancellation)
+     * @param pendingEffectiveAt when the scheduled change takes effect (the period end), or null
      */
     record SubscriptionResponse(@Nullable String provider, String status, @Nullable String planId,
             @Nullable Instant currentPeriodStart, @Nullable Instant currentPeriodEnd, boolean cancelAtPeriodEnd,
-            int failedAttempts, boolean suspended) {
+            int failedAttempts, boolean suspended, @Nullable String plan, @Nullable String pendingPlanId,
+            boolean pendingCancel, @Nullable Instant pendingEffectiveAt) {
 
-        static SubscriptionResponse of(StripeSubscriptionRow row) {
+        static SubscriptionResponse of(StripeSubscriptionRow row, PendingChange pending) {
             return new SubscriptionResponse(StripeBilling.PROVIDER, row.status(), row.planId(), row.periodStart(),
-                    row.periodEnd(), row.cancelAtPeriodEnd(), row.failedAttempts(), row.suspended());
+                    row.periodEnd(), row.cancelAtPeriodEnd(), row.failedAttempts(), row.suspended(), pending.plan(),
+                    pending.pendingPlanId(), pending.pendingCancel(), pending.pendingEffectiveAt());
         }
     }
 }

@@ -107,6 +107,25 @@ class StripeRepository {
                 .update();
     }
 
+    /** The plan the subscription's price now pays for (a change applied or scheduled locally). */
+    void updatePlan(String subscriptionId, String planId) {
+        jdbc.sql("UPDATE billing_stripe_subscriptions SET plan_id = :plan, updated_at = now() WHERE subscription_id = :id")
+                .param("id", subscriptionId).param("plan", planId).update();
+    }
+
+    /** Records a plan upgrade Stripe reported (the money is Stripe's proration, so 0 here). */
+    void recordPlanChange(UUID userId, UUID subscriptionId, String from, String to, Instant periodStart,
+            Instant periodEnd, Instant at, java.math.BigDecimal gbDelta, String stripeSubscription) {
+        jdbc.sql("""
+                        INSERT INTO billing_plan_changes (id, user_id, subscription_id, from_plan, to_plan, provider,
+                            period_start, period_end, changed_at, credit_cents, charge_cents, amount_cents, gb_delta,
+                            stripe_subscription)
+                        VALUES (:id, :user, :sub, :from, :to, 'stripe', :ps, :pe, :at, 0, 0, 0, :gb, :stripe)""")
+                .param("id", UUID.randomUUID()).param("user", userId).param("sub", subscriptionId).param("from", from)
+                .param("to", to).param("ps", Timestamp.from(periodStart)).param("pe", Timestamp.from(periodEnd))
+                .param("at", Timestamp.from(at)).param("gb", gbDelta).param("stripe", stripeSubscription).update();
+    }
+
     void link(String subscriptionId, UUID localSubscriptionId) {
         jdbc.sql("UPDATE billing_stripe_subscriptions SET local_subscription_id = :local WHERE subscription_id = :id")
                 .param("id", subscriptionId).param("local", localSubscriptionId).update();

@@ -258,6 +258,75 @@ class DefaultPlansService implements PlansService {
 
     @Override
     @Transactional
+    public Subscription switchPlanNow(UUID actorId, UUID userId, String planId, BigDecimal gbDelta) {
+        Plan plan = repository.find(planId).orElseThrow(() -> unknownPlan(planId));
+        Subscription before = repository.lockActiveSubscription(userId).orElseThrow(() -> new PlansException(
+                Reason.NO_SUBSCRIPTION, "the account has no active plan", "planId"));
+        BigDecimal balance = before.gbBalance().add(gbDelta).setScale(GB_SCALE, java.math.RoundingMode.DOWN);
+        repository.switchPlan(before.id(), plan.id(), balance);
+        if (before.pendingCancel()) {
+            repository.setExpiry(userId, null); // an upgrade takes back a scheduled cancellation
+        }
+        audit.record(new AuditEvent(actorId, AuditAction.PLAN_CHANGED, "subscription", before.id().toString(), Map.of(
+                "targetUserId", userId.toString(),
+                "oldPlan", before.planId(),
+                "newPlan", plan.id(),
+                "oldGbBalance", before.gbBalance().toPlainString(),
+                "newGbBalance", balance.toPlainString(),
+                "inPeriod", "true")));
+        return repository.findActiveSubscription(userId).orElseThrow();
+    }
+
+    @Override
+    @Transactional
+    public Subscription schedulePlanChange(UUID actorId, UUID userId, @Nullable String planId) {
+        Plan plan = planId == null ? null : repository.find(planId).orElseThrow(() -> unknownPlan(planId));
+        Subscription before = repository.lockActiveSubscription(userId).orElseThrow(() -> new PlansException(
+                Reason.NO_SUBSCRIPTION, "the account has no active plan", "planId"));
+        Instant end = before.periodEnd();
+        if (end == null) {
+            throw new PlansException(Reason.NO_SUBSCRIPTION, "the plan " + before.planId()
+                    + " has no period end to schedule a change for", "planId");
+        }
+        if (before.pendingCancel() && plan != null) {
+            repository.setExpiry(userId, null);
+        }
+        repository.setPending(before.id(), plan == null ? null : plan.id(), plan == null, Instant.now());
+        if (plan == null) {
+            repository.setExpiry(userId, end);
+        }
+        audit.record(new AuditEvent(actorId, AuditAction.PLAN_CHANGE_SCHEDULED, "subscription", before.id().toString(),
+                Map.of("targetUserId", userId.toString(), "plan", before.planId(),
+                        "pendingPlan", plan == null ? "cancel" : plan.id(), "periodEnd", end.toString())));
+        return repository.findActiveSubscription(userId).orElseThrow();
+    }
+
+    @Override
+    @Transactional
+    public Subscription withdrawPlanChange(UUID actorId, UUID userId) {
+        Subscription before = repository.lockActiveSubscription(userId).orElseThrow(() -> new PlansException(
+                Reason.NO_SUBSCRIPTION, "the account has no active plan", null));
+        if (before.pendingPlanId() == null && !before.pendingCancel()) {
+            return before;
+        }
+        repository.setPending(before.id(), null, false, null);
+        if (before.pendingCancel() && java.util.Objects.equals(before.expiresAt(), before.periodEnd())) {
+            repository.setExpiry(userId, null);
+        }
+        audit.record(new AuditEvent(actorId, AuditAction.PLAN_CHANGE_WITHDRAWN, "subscription", before.id().toString(),
+                Map.of("targetUserId", userId.toString(), "plan", before.planId(),
+                        "was", before.pendingCancel() ? "cancel" : String.valueOf(before.pendingPlanId()))));
+        return repository.findActiveSubscription(userId).orElseThrow();
+    }
+
+    @Override
+    @Transactional
+    public void renewOnPayment(UUID userId, UUID subscriptionId) {
+        repository.setRenewsOnPayment(subscriptionId, true);
+    }
+
+    @Override
+    @Transactional
     public Subscription setExpiry(UUID adminId, UUID userId, @Nullable Instant expiresAt) {
         Subscription before = repository.lockActiveSubscription(userId).orElseThrow(() -> new PlansException(
                 Reason.NO_SUBSCRIPTION, "the account has no active plan; assign a plan first", "expiresAt"));

@@ -31,7 +31,8 @@ import org.springframework.stereotype.Component;
  * otherwise a subscription past its end ({@code expires_at}, not renewed) is held as
  * {@link AccountHold#SUBSCRIPTION_EXPIRED}: 402 {@code subscription_expired}
  * (docs/plans-and-alerts.md#expiry). On a pay-as-you-go plan the bytes are the bought GB plus what
- * the prepaid credits buy at the plan's price per GB (docs/billing.md#pay-as-you-go). Thread-safe.
+ * the prepaid credits buy at the plan's price per GB (docs/billing.md#pay-as-you-go); on a plan with
+ * overage, the balance plus the period's overage cap (docs/billing.md#overage). Thread-safe.
  */
 @Component
 class JdbcLimitsProvider implements LimitsProvider {
@@ -88,7 +89,9 @@ class JdbcLimitsProvider implements LimitsProvider {
         for (String t : plan.targeting()) {
             targeting.add(TargetingOption.valueOf(t.toUpperCase(Locale.ROOT)));
         }
-        long remaining = plan.includedGb() == null ? AccountLimits.UNLIMITED_BYTES : bytes(gbBalance);
+        // A plan with overage may run up to one period's included GB past its balance (docs/billing.md#overage).
+        long remaining = plan.includedGb() == null ? AccountLimits.UNLIMITED_BYTES
+                : bytes(gbBalance.add(plan.overageCapGb()));
         return new AccountLimits(
                 orZero(plan.requestsPerSecond()),
                 orZero(plan.requestsPerDay()),

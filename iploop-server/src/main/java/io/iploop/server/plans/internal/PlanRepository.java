@@ -98,6 +98,33 @@ class PlanRepository {
                 .param("userId", userId).query(PlanRepository::mapSubscription).optional();
     }
 
+    /**
+     * Moves the subscription to {@code planId} within its current period (an upgrade, docs/billing.md#plan-changes)
+     * with {@code gbBalance} GB left; clears any scheduled change.
+     */
+    void switchPlan(UUID subscriptionId, String planId, BigDecimal gbBalance) {
+        jdbc.sql("""
+                        UPDATE user_plans SET plan_id = :plan, gb_balance = :gb, pending_plan_id = NULL,
+                               pending_cancel = false, pending_since = NULL
+                        WHERE id = :id""")
+                .param("id", subscriptionId).param("plan", planId).param("gb", gbBalance).update();
+    }
+
+    /** Stores the scheduled change of the subscription (both null/false: none). */
+    void setPending(UUID subscriptionId, @Nullable String planId, boolean cancel, @Nullable Instant since) {
+        jdbc.sql("""
+                        UPDATE user_plans SET pending_plan_id = :plan, pending_cancel = :cancel, pending_since = :since
+                        WHERE id = :id""")
+                .param("id", subscriptionId).param("plan", planId).param("cancel", cancel)
+                .param("since", since == null ? null : Timestamp.from(since)).update();
+    }
+
+    /** Marks whether a payment provider renews the subscription's periods. */
+    void setRenewsOnPayment(UUID subscriptionId, boolean renewsOnPayment) {
+        jdbc.sql("UPDATE user_plans SET renews_on_payment = :r WHERE id = :id")
+                .param("id", subscriptionId).param("r", renewsOnPayment).update();
+    }
+
     /** Sets the remaining GB of the active subscription; returns the rows changed (0 or 1). */
     int setBalance(UUID userId, BigDecimal gbBalance) {
         return jdbc.sql("UPDATE user_plans SET gb_balance = :gb WHERE user_id = :userId AND status = 'active'")
@@ -328,7 +355,10 @@ class PlanRepository {
                 rs.getTimestamp("period_start").toInstant(),
                 instant(rs.getTimestamp("period_end")),
                 rs.getBigDecimal("period_gb_used"),
-                rs.getBoolean("expired"));
+                rs.getBoolean("expired"),
+                rs.getString("pending_plan_id"),
+                rs.getBoolean("pending_cancel"),
+                rs.getBoolean("renews_on_payment"));
     }
 
     private static @Nullable Instant instant(@Nullable Timestamp t) {

@@ -9,6 +9,7 @@ import io.iploop.server.billing.CreditNote;
 import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.InvoiceStatus;
 import io.iploop.server.billing.PackageKind;
+import io.iploop.server.billing.PlanChangeService;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.AuthenticatedUser;
@@ -48,7 +49,8 @@ final class BillingPagesController {
     /** Confirmations of {@code /billing?done=}; the key is also the id of the section it is shown in. */
     private static final Map<String, String> DONE = Map.of(
             "auto-top-up", "Auto top-up saved.",
-            "low-balance", "Low-balance alert saved.");
+            "low-balance", "Low-balance alert saved.",
+            "change-plan", "Plan change saved.");
 
     /** How the page names each field in its error messages (the API's field names are in the service's). */
     private static final Map<String, String> LABELS = Map.of(
@@ -66,11 +68,14 @@ final class BillingPagesController {
     private final BillingService billing;
     private final PlansService plans;
     private final AccountsService accounts;
+    private final PlanChangeService planChanges;
 
-    BillingPagesController(BillingService billing, PlansService plans, AccountsService accounts) {
+    BillingPagesController(BillingService billing, PlansService plans, AccountsService accounts,
+            PlanChangeService planChanges) {
         this.billing = billing;
         this.plans = plans;
         this.accounts = accounts;
+        this.planChanges = planChanges;
     }
 
     @GetMapping("/billing")
@@ -160,6 +165,48 @@ final class BillingPagesController {
         return render(me, model);
     }
 
+    /**
+     * Changes the plan (docs/billing.md#plan-changes) through {@link PlanChangeService#change}, the method
+     * behind {@code POST /api/billing/subscription/change}: an upgrade now with its invoice, a downgrade at
+     * the period end. A refusal is shown in the "Change plan" card (its status); success lands back there.
+     */
+    @PostMapping("/billing/plan")
+    String changePlan(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String planId,
+            HttpServletResponse response, Model model) {
+        try {
+            var change = planChanges.change(me.userId(), planId, null);
+            return "redirect:/billing?done=change-plan" + (change.invoice() == null ? ""
+                    : "&requested=" + change.invoice().id()) + "#change-plan";
+        } catch (ApiException e) {
+            return planRefused(me, e, response, model);
+        }
+    }
+
+    /** Cancels the plan at the period end, or withdraws the scheduled change ({@code action} {@code withdraw}). */
+    @PostMapping("/billing/plan/{action}")
+    String planAction(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable String action,
+            HttpServletResponse response, Model model) {
+        try {
+            if ("cancel".equals(action)) {
+                planChanges.cancel(me.userId());
+            } else if ("withdraw".equals(action)) {
+                planChanges.withdraw(me.userId());
+            } else {
+                response.setStatus(HttpServletResponse.SC_NOT_FOUND);
+                return render(me, model);
+            }
+            return "redirect:/billing?done=change-plan#change-plan";
+        } catch (ApiException e) {
+            return planRefused(me, e, response, model);
+        }
+    }
+
+    private String planRefused(AuthenticatedUser me, ApiException e, HttpServletResponse response, Model model) {
+        model.addAttribute("planError", capitalize(e.getMessage()));
+        response.setStatus(e.status().value());
+        return render(me, model);
+    }
+
     @GetMapping("/billing/invoices/{id}/pdf")
     ResponseEntity<byte[]> pdf(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id) {
         Invoice invoice = billing.invoice(me.userId(), id);
@@ -193,7 +240,12 @@ final class BillingPagesController {
                 model.addAttribute(errors, Map.of());
             }
         }
-        model.addAttribute("subscription", plans.current(me.userId()).orElse(null));
+        var subscription = plans.current(me.userId()).orElse(null);
+        model.addAttribute("subscription", subscription);
+        model.addAttribute("planChoices", plans.catalogue().stream().filter(p -> p.priceMonthly() != null)
+                .filter(p -> subscription == null || !p.id().equals(subscription.planId())).toList());
+        model.addAttribute("pendingPlan", subscription == null || subscription.pendingPlanId() == null ? null
+                : plans.find(subscription.pendingPlanId()).orElse(null));
         model.addAttribute("packages", billing.packages());
         model.addAttribute("instructions", billing.paymentInstructions());
         model.addAttribute("cardPayments", billing.cardPayments());
