@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param moderation an admin's moderation in force on the node (docs/moderation.md): {@code ban}
  *     (disconnected and refused) or {@code quarantine} (connected, never selected), or null
  * @param moderationReason the admin's reason for {@code moderation}, shown to the owner, or null
+ * @param moderationExpiresAt when {@code moderation} ends by itself, or null (none, or until lifted)
  */
 public record NodeView(
         UUID id,
@@ -50,4 +51,5 @@ public record NodeView(
         Instant createdAt,
         @Nullable Instant lastIdClashAt,
         @Nullable String moderation,
-        @Nullable String moderationReason) {}
+        @Nullable String moderationReason,
+        @Nullable Instant moderationExpiresAt) {}

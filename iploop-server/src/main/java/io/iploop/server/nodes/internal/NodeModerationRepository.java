@@ -86,11 +86,13 @@ class NodeModerationRepository {
         if (nodeIds.isEmpty()) {
             return out;
         }
-        jdbc.sql("SELECT DISTINCT ON (n.id) n.id, m.action, m.reason " + EFFECTIVE
+        jdbc.sql("SELECT DISTINCT ON (n.id) n.id, m.action, m.reason, m.expires_at " + EFFECTIVE
                         + " WHERE n.id = ANY(:ids) ORDER BY n.id, (m.action = 'ban') DESC, m.created_at DESC")
                 .param("ids", nodeIds.toArray(UUID[]::new))
                 .query(rs -> {
-                    out.put(rs.getObject("id", UUID.class), new Effective(rs.getString("action"), rs.getString("reason")));
+                    Timestamp expires = rs.getTimestamp("expires_at");
+                    out.put(rs.getObject("id", UUID.class), new Effective(rs.getString("action"), rs.getString("reason"),
+                            expires == null ? null : expires.toInstant()));
                 });
         return out;
     }
@@ -146,6 +148,9 @@ class NodeModerationRepository {
         return at == null ? null : at.atOffset(ZoneOffset.UTC);
     }
 
-    /** A node's moderation in force: {@code ban} or {@code quarantine}, and why. */
-    record Effective(String action, String reason) {}
+    /**
+     * A node's moderation in force: {@code ban} or {@code quarantine} (a ban wins when both match), why,
+     * and when it ends by itself ({@code expiresAt}, null = until lifted).
+     */
+    record Effective(String action, String reason, @Nullable Instant expiresAt) {}
 }
