@@ -481,7 +481,8 @@ class DefaultNodesService implements NodesService {
                     r.qualityScore(), r.bandwidthBytes(), r.totalRequests(), r.successfulRequests(),
                     online ? c.activeStreams() : 0, r.lastHeartbeat(),
                     online ? c.connectedSince() : r.connectedSince(), r.createdAt(), r.lastIdClashAt(),
-                    m == null ? null : m.action(), m == null ? null : m.reason(), m == null ? null : m.expiresAt()));
+                    m == null ? null : m.action(), m == null ? null : m.reason(), m == null ? null : m.expiresAt(),
+                    r.successShare(), r.ttfbMillis(), r.throughputMbps()));
         }
         return views;
     }

@@ -1,6 +1,7 @@
 package io.iploop.server.nodes.internal;
 
 import io.iploop.server.nodes.NodeModeration;
+import io.iploop.server.nodes.NodeQualityOverview;
 import io.iploop.server.nodes.NodeQualityReading;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -128,6 +129,29 @@ class NodeModerationRepository {
                 .query((rs, n) -> new NodeQualityReading(rs.getObject("id", UUID.class), rs.getInt("quality_score"),
                         rs.getLong("total_requests")))
                 .list();
+    }
+
+    /** Connected nodes by band of the stored score, and the {@code limit} measured ones scoring lowest. */
+    NodeQualityOverview qualityOverview(int limit) {
+        String connected = " FROM nodes WHERE status IN ('available', 'busy') AND removed_at IS NULL";
+        int[] bands = jdbc.sql("""
+                        SELECT count(*) FILTER (WHERE total_requests > 0 AND quality_score >= 80) AS good,
+                               count(*) FILTER (WHERE total_requests > 0 AND quality_score >= 50 AND quality_score < 80) AS fair,
+                               count(*) FILTER (WHERE total_requests > 0 AND quality_score < 50) AS poor,
+                               count(*) FILTER (WHERE total_requests = 0) AS unmeasured""" + connected)
+                .query((rs, n) -> new int[] {rs.getInt("good"), rs.getInt("fair"), rs.getInt("poor"), rs.getInt("unmeasured")})
+                .single();
+        List<NodeQualityOverview.Row> lowest = limit == 0 ? List.of() : jdbc.sql("""
+                        SELECT id, device_id, owner_user_id, country, quality_score, total_requests, successful_requests,
+                               quality_ttfb_ms, quality_throughput_mbps"""
+                        + connected + " AND total_requests > 0 ORDER BY quality_score, total_requests DESC, id LIMIT :limit")
+                .param("limit", limit)
+                .query((rs, n) -> new NodeQualityOverview.Row(rs.getObject("id", UUID.class), rs.getString("device_id"),
+                        rs.getObject("owner_user_id", UUID.class), rs.getString("country"), rs.getInt("quality_score"),
+                        rs.getLong("total_requests"), rs.getLong("successful_requests"),
+                        rs.getObject("quality_ttfb_ms", Double.class), rs.getObject("quality_throughput_mbps", Double.class)))
+                .list();
+        return new NodeQualityOverview(bands[0], bands[1], bands[2], bands[3], lowest);
     }
 
     private static NodeModeration map(ResultSet rs, int row) throws SQLException {
