@@ -359,5 +359,13 @@ class GatewayWithAgentsIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> counters.stream()
                 .anyMatch(c -> c.nodeId().equals(nodeId) && c.quality() != null && c.quality() >= 80));
         assertThat(meters.find("iploop.nodes.quality").tag("band", "good").gauge().value()).isEqualTo(1);
+        // ... with the averages it rests on (docs/exit-quality.md#where-it-shows): every stream succeeded,
+        // five 1 MiB bodies timed the throughput, and the loopback answered within the latency-low bound.
+        NodeStore.NodeCounters last = counters.stream().filter(c -> c.nodeId().equals(nodeId) && c.quality() != null)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(last.figures()).isNotNull();
+        assertThat(last.figures().successShare()).isGreaterThan(0.9);
+        assertThat(last.figures().ttfbMillis()).isNotNull().isLessThan(500.0);
+        assertThat(last.figures().throughputMbps()).isNotNull().isGreaterThanOrEqualTo(10.0);
     }
 }

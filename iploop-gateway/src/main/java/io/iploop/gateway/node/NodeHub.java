@@ -560,8 +560,10 @@ public final class NodeHub implements AutoCloseable {
             e.requestsReported.set(requests);
             e.successesReported.set(successes);
         });
+        boolean measured = e.quality.measured();
         return new NodeStore.NodeCounters(e.nodeId(), bytes - e.bytesReported.get(), requests - e.requestsReported.get(),
-                successes - e.successesReported.get(), now, e.quality.measured() ? e.quality.score() : null);
+                successes - e.successesReported.get(), now, measured ? e.quality.score() : null,
+                measured ? e.quality.figures() : null);
     }
 
     private void reportFinal(NodeEntry e, Instant now) {

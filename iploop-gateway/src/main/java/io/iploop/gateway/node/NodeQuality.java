@@ -1,5 +1,6 @@
 package io.iploop.gateway.node;
 
+import io.iploop.gateway.spi.NodeStore;
 import io.iploop.tunnel.OpenFailedException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
@@ -286,6 +287,12 @@ final class NodeQuality {
 
     private static long nonZero(long t) {
         return t == 0 ? 1 : t;
+    }
+
+    /** The measured averages now, as the gateway reports them with the node's counters (NodeStore). */
+    synchronized NodeStore.QualityFigures figures() {
+        return new NodeStore.QualityFigures(success.value(), ttfbMillis.samples() == 0 ? null : ttfbMillis.value(),
+                throughputMbps.samples() == 0 ? null : throughputMbps.value());
     }
 
     /** The figures now, for displays and tests. */

@@ -64,7 +64,24 @@ public interface NodeStore {
      * @param successes of those, streams whose OPEN succeeded
      * @param quality the node's quality score 0-100 measured at this gateway (docs/exit-quality.md#score),
      *     null while nothing has been measured (the stored score is then kept)
+     * @param figures the measured averages the score comes from, null exactly when {@code quality} is
      */
     record NodeCounters(UUID nodeId, long bytes, long requests, long successes, Instant lastHeartbeat,
-            @Nullable Integer quality) {}
+            @Nullable Integer quality, @Nullable QualityFigures figures) {
+
+        /** Counters with a score but without its figures (the stored figures are then kept). */
+        public NodeCounters(UUID nodeId, long bytes, long requests, long successes, Instant lastHeartbeat,
+                @Nullable Integer quality) {
+            this(nodeId, bytes, requests, successes, lastHeartbeat, quality, null);
+        }
+    }
+
+    /**
+     * A node's measured averages at this gateway (docs/exit-quality.md#measurements). Immutable.
+     *
+     * @param successShare the success share average, 0-1
+     * @param ttfbMillis the time-to-first-byte average in ms, null before the first sample
+     * @param throughputMbps the throughput average in Mbit/s, null before the first sample
+     */
+    record QualityFigures(double successShare, @Nullable Double ttfbMillis, @Nullable Double throughputMbps) {}
 }

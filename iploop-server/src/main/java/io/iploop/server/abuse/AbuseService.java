@@ -19,7 +19,11 @@ public interface AbuseService {
      *
      * @param clientIp the submitter's address (IP literal), for the rate limit and the record
      * @throws AbuseException {@code INVALID_REPORT} (400) naming the field; {@code TOO_MANY_REPORTS}
-     *     (429) after {@link #REPORTS_PER_HOUR} reports from {@code clientIp} within an hour
+     *     (429) after {@link #REPORTS_PER_HOUR} reports from {@code clientIp} within an hour;
+     *     {@code INTAKE_RATE_LIMITED} (429) when all addresses together filed the configured number of
+     *     reports within the last hour; {@code QUEUE_FULL} (429) while the configured number of reports
+     *     is open. Each 429 carries a retry-after; a refused report is not stored and spends no
+     *     per-address token.
      */
     AbuseReport submit(NewAbuseReport report, String clientIp);
 

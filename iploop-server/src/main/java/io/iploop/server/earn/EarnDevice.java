@@ -19,8 +19,14 @@ import org.jspecify.annotations.Nullable;
  * @param lastIdClashAt when the gateway last refused a second agent with this device id (a copied disk
  *     or volume: run {@code proxyclaw reset-id} on the copy), or null if never
  * @param lastIdClashFrom that refused agent's public address, or null
+ * @param moderation a moderation in force on the device (docs/moderation.md#what-the-owner-sees):
+ *     {@code ban} (disconnected, its agent refused) or {@code quarantine} (connected, gets no
+ *     traffic), or null
+ * @param moderationReason why, as the admin or the auto-ban rule wrote it, or null
+ * @param moderationExpiresAt when it ends by itself, or null (none, or until an admin lifts it)
  */
 public record EarnDevice(UUID id, String deviceId, @Nullable String name, @Nullable String installMethod,
         @Nullable String nodeVersion, @Nullable String country, @Nullable String city, String status,
         @Nullable Instant connectedSince, long uptimeSeconds, long bytesToday, long bytesTotal, long creditsToday,
-        long creditsTotal, Instant createdAt, @Nullable Instant lastIdClashAt, @Nullable String lastIdClashFrom) {}
+        long creditsTotal, Instant createdAt, @Nullable Instant lastIdClashAt, @Nullable String lastIdClashFrom,
+        @Nullable String moderation, @Nullable String moderationReason, @Nullable Instant moderationExpiresAt) {}

@@ -22,12 +22,18 @@ import org.jspecify.annotations.Nullable;
  * @param lastIdClashAt when the hub last refused a second agent with this device id (a copied disk or
  *     volume; the established session kept serving), or null if never
  * @param lastIdClashFrom that refused agent's public address, or null
+ * @param moderation an admin's (or an auto-ban rule's) moderation in force on the node
+ *     (docs/moderation.md): {@code ban} (disconnected and refused) or {@code quarantine} (connected,
+ *     never selected), or null
+ * @param moderationReason its reason as written for the owner, or null
+ * @param moderationExpiresAt when it ends by itself, or null (none in force, or until lifted)
  */
 public record Device(UUID id, String deviceId, UUID ownerId, @Nullable String name, @Nullable String installMethod,
         @Nullable String nodeVersion, @Nullable String platform, @Nullable String country, @Nullable String city,
         boolean online, boolean paused, boolean localExit, @Nullable Instant connectedSince,
         @Nullable Instant lastHeartbeat, Instant createdAt, @Nullable Instant removedAt,
-        @Nullable Instant lastIdClashAt, @Nullable String lastIdClashFrom) {
+        @Nullable Instant lastIdClashAt, @Nullable String lastIdClashFrom, @Nullable String moderation,
+        @Nullable String moderationReason, @Nullable Instant moderationExpiresAt) {
 
     /** {@code paused}, {@code online} or {@code offline}, as the devices page shows it. */
     public String status() {

@@ -46,6 +46,16 @@ public interface NodeModerationService {
     List<NodeQualityReading> connectedNodeQuality();
 
     /**
+     * The connected nodes by quality band and the {@code lowest} measured ones with the lowest scores,
+     * for the admin supply page (docs/exit-quality.md#where-it-shows). One query over the connected
+     * nodes; read-only.
+     *
+     * @param lowest how many of the lowest-scoring nodes to list, 0-100
+     * @throws IllegalArgumentException for {@code lowest} outside 0-100
+     */
+    NodeQualityOverview connectedQualityOverview(int lowest);
+
+    /**
      * Moderations, newest first, at most 500.
      *
      * @param activeOnly only those in force now (not lifted, not expired)

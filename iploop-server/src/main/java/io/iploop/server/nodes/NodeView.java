@@ -22,6 +22,11 @@ import org.jspecify.annotations.Nullable;
  * @param moderation an admin's moderation in force on the node (docs/moderation.md): {@code ban}
  *     (disconnected and refused) or {@code quarantine} (connected, never selected), or null
  * @param moderationReason the admin's reason for {@code moderation}, shown to the owner, or null
+ * @param moderationExpiresAt when {@code moderation} ends by itself, or null (none, or until lifted)
+ * @param successShare the gateway's success share average 0-1 behind {@code qualityScore}
+ *     (docs/exit-quality.md#measurements), null until measured
+ * @param ttfbMillis its time-to-first-byte average in ms, null until measured
+ * @param throughputMbps its throughput average in Mbit/s, null until measured
  */
 public record NodeView(
         UUID id,
@@ -50,4 +55,8 @@ public record NodeView(
         Instant createdAt,
         @Nullable Instant lastIdClashAt,
         @Nullable String moderation,
-        @Nullable String moderationReason) {}
+        @Nullable String moderationReason,
+        @Nullable Instant moderationExpiresAt,
+        @Nullable Double successShare,
+        @Nullable Double ttfbMillis,
+        @Nullable Double throughputMbps) {}

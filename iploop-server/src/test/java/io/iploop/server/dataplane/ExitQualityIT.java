@@ -1,7 +1,9 @@
 package io.iploop.server.dataplane;
 
+import static io.iploop.server.testing.Api.adminToken;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Api.registerCustomer;
+import static io.iploop.server.testing.Api.send;
 import static io.iploop.server.testing.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,6 +13,7 @@ import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
 import io.iploop.server.plans.PlansService;
+import io.iploop.server.platform.WebSessionCookie;
 import io.iploop.server.testing.PlatformTest;
 import io.iploop.tunnel.TunnelSettings;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +41,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -211,6 +217,35 @@ class ExitQualityIT {
         assertThat(secondShare).isLessThan(0.15);
         assertThat(end.get(fast) - middle.get(fast)).isGreaterThan(badSecond * 3);
         assertThat(end.get(slow) - middle.get(slow)).isGreaterThan(badSecond * 3);
+
+        // /api/nodes carries the averages behind the scores (docs/exit-quality.md#where-it-shows).
+        assertThat(seen.get(bad).get("successShare").asDouble()).isLessThan(0.5);
+        assertThat(seen.get(fast).get("successShare").asDouble()).isGreaterThan(0.9);
+        assertThat(seen.get(slow).get("throughputMbps").asDouble())
+                .isPositive().isLessThan(seen.get(fast).get("throughputMbps").asDouble());
+        assertThat(seen.get(fast).get("ttfbMillis").isNumber()).isTrue();
+
+        // The admin sees it (docs/exit-quality.md#where-it-shows): on the supply page the dropping node
+        // heads the lowest-scoring connected nodes with its score, and is counted as poor; Prometheus
+        // counts at least it in the poor band.
+        String badId = seen.get(bad).get("id").asString();
+        HttpResponse<String> supply = send("GET", "/admin", null, null,
+                Map.of("Cookie", WebSessionCookie.NAME + "=" + adminToken()));
+        assertThat(supply.statusCode()).isEqualTo(200);
+        Matcher firstRow = Pattern.compile("data-test=\"quality-row\" data-node=\"([0-9a-f-]{36})\".*?"
+                + "data-test=\"quality-score\">([^<]+)<", Pattern.DOTALL).matcher(supply.body());
+        assertThat(firstRow.find()).as("a lowest-quality table on the supply page").isTrue();
+        assertThat(firstRow.group(1)).isEqualTo(badId);
+        assertThat(firstRow.group(2)).isEqualTo(badScore + " / 100");
+        Matcher poor = Pattern.compile("data-test=\"quality-poor\">([0-9,]+)<").matcher(supply.body());
+        assertThat(poor.find()).isTrue();
+        assertThat(Integer.parseInt(poor.group(1).replace(",", ""))).isGreaterThanOrEqualTo(1);
+        Pattern poorGauge = Pattern.compile("(?m)^iploop_nodes_quality\\{[^}]*band=\"poor\"[^}]*} ([0-9.]+)$");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Matcher m = poorGauge.matcher(send("GET", "/actuator/prometheus", null, null, Map.of()).body());
+            assertThat(m.find()).as("iploop_nodes_quality{band=poor} exported").isTrue();
+            assertThat(Double.parseDouble(m.group(1))).isGreaterThanOrEqualTo(1);
+        });
     }
 
     private static Map<String, Long> diff(Map<String, Long> later, Map<String, Long> earlier) {

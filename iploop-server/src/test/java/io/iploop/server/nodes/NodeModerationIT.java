@@ -3,6 +3,7 @@ package io.iploop.server.nodes;
 import static io.iploop.server.testing.Api.adminToken;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Api.registerCustomer;
+import static io.iploop.server.testing.Api.send;
 import static io.iploop.server.testing.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,10 +13,12 @@ import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
 import io.iploop.server.dataplane.DataPlane;
+import io.iploop.server.platform.WebSessionCookie;
 import io.iploop.server.testing.Api.Response;
 import io.iploop.server.testing.PlatformTest;
 import io.iploop.tunnel.TunnelSettings;
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,7 +39,8 @@ import tools.jackson.databind.JsonNode;
  * Admin moderation and node-key revocation (docs/moderation.md) with real node agents against the
  * shared platform: a ban by ASN disconnects the node within 5 s and refuses its reconnects, a
  * quarantine keeps it connected but out of what the gateway selects, a revoked key disconnects its
- * agent for good; the owner sees the moderation and its reason in {@code /api/nodes}. Each test uses
+ * agent for good; the owner sees the moderation, its reason and expiry in {@code /api/nodes}, in
+ * {@code /api/earn/devices} and on the earn devices page. Each test uses
  * its own ASN and owner, so nothing here touches other tests' nodes.
  */
 @PlatformTest
@@ -71,6 +78,28 @@ class NodeModerationIT {
         assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
         assertThat(r.body().get("nodes")).hasSize(1);
         return r.body().get("nodes").get(0);
+    }
+
+    /** The device as {@code GET /api/earn/devices} shows it to its owner. */
+    private static JsonNode earnDevice(String operator, String deviceId) {
+        Response r = call("GET", "/api/earn/devices", operator, null);
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        for (JsonNode d : r.body()) {
+            if (deviceId.equals(d.get("deviceId").asString())) {
+                return d;
+            }
+        }
+        throw new AssertionError("no device " + deviceId + " in " + r.body());
+    }
+
+    /** The text of the device's moderation banner on the owner's earn devices page, or null when it has none. */
+    private static @Nullable String moderationBanner(String operator, String deviceId) {
+        HttpResponse<String> page = send("GET", "/earn/devices", null, null,
+                Map.of("Cookie", WebSessionCookie.NAME + "=" + operator));
+        assertThat(page.statusCode()).isEqualTo(200);
+        Matcher banner = Pattern.compile("data-test=\"device-moderation\"[^>]*data-device=\"" + Pattern.quote(deviceId)
+                + "\"[^>]*>(.*?)</div></div>", Pattern.DOTALL).matcher(page.body());
+        return banner.find() ? banner.group(1).replaceAll("<[^>]+>", " ").replaceAll("\\s+", " ").strip() : null;
     }
 
     private static Response moderate(String admin, String action, String scope, String target, String reason) {
@@ -144,6 +173,15 @@ class NodeModerationIT {
         JsonNode seen = node(operator, deviceId);
         assertThat(seen.get("moderation").asString()).isEqualTo("ban");
         assertThat(seen.get("moderationReason").asString()).isEqualTo("abuse reports from this network");
+        assertThat(seen.get("moderationExpiresAt").isNull()).isTrue();
+        // The earn API and the earn devices page say it too (docs/moderation.md#what-the-owner-sees).
+        JsonNode device = earnDevice(operator, deviceId);
+        assertThat(device.get("status").asString()).isEqualTo("offline");
+        assertThat(device.get("moderation").asString()).isEqualTo("ban");
+        assertThat(device.get("moderationReason").asString()).isEqualTo("abuse reports from this network");
+        assertThat(device.get("moderationExpiresAt").isNull()).isTrue();
+        assertThat(moderationBanner(operator, deviceId)).contains("banned; the gateway refuses its agent.",
+                "abuse reports from this network", "Until an admin lifts it.");
 
         // Its reconnects are refused, naming the ban.
         await().atMost(Duration.ofSeconds(10)).until(() -> agent.status().lastError() != null
@@ -160,6 +198,8 @@ class NodeModerationIT {
         assertThat(lifted.status()).as(lifted.body().toString()).isEqualTo(200);
         assertThat(lifted.body().get("active").asBoolean()).isFalse();
         assertThat(node(operator, deviceId).get("moderation").isNull()).isTrue();
+        assertThat(earnDevice(operator, deviceId).get("moderation").isNull()).isTrue();
+        assertThat(moderationBanner(operator, deviceId)).isNull();
         assertThat(call("GET", "/api/admin/nodes/bans?active=true", admin, null).body().get("moderations").toString())
                 .doesNotContain(ban.body().get("id").asString());
     }
@@ -176,13 +216,23 @@ class NodeModerationIT {
         UUID nodeId = UUID.fromString(node(operator, deviceId).get("id").asString());
         assertThat(nodeStore.pausedNodeIds()).doesNotContain(nodeId);
 
-        Response q = moderate(admin, "quarantine", "owner", owner.at("/user/id").asString(), "fraud review");
+        Instant until = Instant.now().plus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Response q = call("POST", "/api/admin/nodes/bans", admin, Map.of("action", "quarantine", "scope", "owner",
+                "target", owner.at("/user/id").asString(), "reason", "fraud review", "expiresAt", until.toString()));
         assertThat(q.status()).as(q.body().toString()).isEqualTo(201);
         // What the gateway re-reads every second: never selected, not evicted.
         assertThat(nodeStore.pausedNodeIds()).contains(nodeId);
         assertThat(nodeStore.evictedNodeIds()).doesNotContain(nodeId);
         assertThat(node(operator, deviceId).get("moderation").asString()).isEqualTo("quarantine");
         assertThat(node(operator, deviceId).get("moderationReason").asString()).isEqualTo("fraud review");
+        assertThat(Instant.parse(node(operator, deviceId).get("moderationExpiresAt").asString())).isEqualTo(until);
+        JsonNode device = earnDevice(operator, deviceId);
+        assertThat(device.get("status").asString()).isEqualTo("online");
+        assertThat(device.get("moderation").asString()).isEqualTo("quarantine");
+        assertThat(device.get("moderationReason").asString()).isEqualTo("fraud review");
+        assertThat(Instant.parse(device.get("moderationExpiresAt").asString())).isEqualTo(until);
+        assertThat(moderationBanner(operator, deviceId)).contains("quarantined; it stays connected but carries no traffic.",
+                "fraud review", "Until").doesNotContain("Until an admin lifts it.");
         // Still connected two refreshes later.
         await().pollDelay(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(5)).until(() -> true);
         assertThat(agent.status().state()).isEqualTo(AgentStatus.State.CONNECTED);

@@ -184,13 +184,26 @@ class NodesApiIT {
     void theGatewaysMeasuredQualityIsTheNodesQualityScore() {
         JsonNode node = list("?search=" + deviceId("de-eth")).get("nodes").get(0);
         UUID id = UUID.fromString(node.get("id").asString());
-        // What the gateway's hub reports with the counters (docs/exit-quality.md#score).
-        nodeStore.addCounters(List.of(new NodeStore.NodeCounters(id, 0, 0, 0, Instant.now(), 42)));
-        assertThat(list("?search=" + deviceId("de-eth")).get("nodes").get(0).get("qualityScore").asInt()).isEqualTo(42);
-        // Not measured (null) keeps the stored score.
+        assertThat(node.get("successShare").isNull()).as("not measured yet").isTrue();
+        // What the gateway's hub reports with the counters (docs/exit-quality.md#where-it-shows): the
+        // score and the averages it rests on (no throughput sample yet).
+        nodeStore.addCounters(List.of(new NodeStore.NodeCounters(id, 0, 0, 0, Instant.now(), 42,
+                new NodeStore.QualityFigures(0.5, 850.0, null))));
+        JsonNode measured = list("?search=" + deviceId("de-eth")).get("nodes").get(0);
+        assertThat(measured.get("qualityScore").asInt()).isEqualTo(42);
+        assertThat(measured.get("successShare").asDouble()).isEqualTo(0.5);
+        assertThat(measured.get("ttfbMillis").asDouble()).isEqualTo(850.0);
+        assertThat(measured.get("throughputMbps").isNull()).isTrue();
+        nodeStore.addCounters(List.of(new NodeStore.NodeCounters(id, 0, 0, 0, Instant.now(), 45,
+                new NodeStore.QualityFigures(0.55, 800.0, 3.5))));
+        assertThat(list("?search=" + deviceId("de-eth")).get("nodes").get(0).get("throughputMbps").asDouble()).isEqualTo(3.5);
+        // Not measured (null) keeps the stored score and averages.
         nodeStore.addCounters(List.of(new NodeStore.NodeCounters(id, 10, 1, 1, Instant.now(), null)));
         JsonNode after = list("?search=" + deviceId("de-eth")).get("nodes").get(0);
-        assertThat(after.get("qualityScore").asInt()).isEqualTo(42);
+        assertThat(after.get("qualityScore").asInt()).isEqualTo(45);
+        assertThat(after.get("successShare").asDouble()).isEqualTo(0.55);
+        assertThat(after.get("ttfbMillis").asDouble()).isEqualTo(800.0);
+        assertThat(after.get("throughputMbps").asDouble()).isEqualTo(3.5);
         assertThat(after.get("bandwidthBytes").asLong()).isGreaterThanOrEqualTo(10);
     }
 }

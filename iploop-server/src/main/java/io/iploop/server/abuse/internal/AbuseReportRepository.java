@@ -33,6 +33,37 @@ class AbuseReportRepository {
                 .query(AbuseReportRepository::map).single();
     }
 
+    /**
+     * Serialises the public intake until the caller's transaction ends (a transaction-scoped advisory
+     * lock), so the global bounds are checked and the report inserted without a race between
+     * instances. Requires a transaction.
+     */
+    void lockIntake() {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('iploop.abuse_reports.intake'))").query((rs, n) -> 1).list();
+    }
+
+    /** What the intake's global bounds look at: open reports now, and reports created in the last hour. */
+    IntakeLoad intakeLoad() {
+        return jdbc.sql("""
+                        SELECT (SELECT count(*) FROM abuse_reports WHERE status = 'open') AS open,
+                               (SELECT count(*) FROM abuse_reports WHERE created_at > now() - interval '1 hour') AS recent,
+                               (SELECT min(created_at) FROM abuse_reports WHERE created_at > now() - interval '1 hour')
+                                   AS oldest_recent""")
+                .query((rs, n) -> {
+                    Timestamp oldest = rs.getTimestamp("oldest_recent");
+                    return new IntakeLoad(rs.getLong("open"), rs.getLong("recent"),
+                            oldest == null ? null : oldest.toInstant());
+                })
+                .single();
+    }
+
+    /**
+     * @param open reports with status {@code open}
+     * @param lastHour reports created within the last hour
+     * @param oldestInLastHour the oldest of those, or null when there is none
+     */
+    record IntakeLoad(long open, long lastHour, @Nullable Instant oldestInLastHour) {}
+
     /** Reports created at or after {@code since}, oldest first, at most {@code limit}. */
     List<AbuseReport> filedSince(Instant since, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM abuse_reports WHERE created_at >= :since ORDER BY created_at, id LIMIT :limit")

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
 import io.iploop.server.abuse.AbuseException;
 import io.iploop.server.abuse.AbuseReport;
 import io.iploop.server.abuse.AbuseService;
@@ -30,7 +31,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** {@link AbuseService}: validation, a per-address token bucket, the queue and its resolution. Thread-safe. */
+/**
+ * {@link AbuseService}: validation, a per-address token bucket, global bounds on the intake (reports
+ * per hour from all addresses, open reports in the queue: {@link AbuseSettings}), the queue and its
+ * resolution. Thread-safe; the global bounds hold across instances (checked under a database lock).
+ */
 @Service
 class DefaultAbuseService implements AbuseService {
 
@@ -43,12 +48,14 @@ class DefaultAbuseService implements AbuseService {
     private final UsageService usage;
     private final NodeModerationService moderation;
     private final AuditService audit;
+    private final AbuseSettings settings;
     private final Cache<String, Bucket> buckets = Caffeine.newBuilder()
             .expireAfterAccess(Duration.ofHours(2)).maximumSize(100_000).build();
 
     DefaultAbuseService(AbuseReportRepository reports, UsageService usage, NodeModerationService moderation,
-            AuditService audit) {
+            AuditService audit, AbuseSettings settings) {
         this.reports = reports;
+        this.settings = settings;
         this.usage = usage;
         this.moderation = moderation;
         this.audit = audit;
@@ -78,15 +85,38 @@ class DefaultAbuseService implements AbuseService {
             throw invalid("description", "description: 10-5000 characters");
         }
         String ip = ipLiteral(clientIp);
+        // The global bounds first, under a lock held to the commit: a refusal spends no address token,
+        // and concurrent reports on any instance cannot overshoot them.
+        reports.lockIntake();
+        checkGlobalBounds(now);
         Bucket bucket = buckets.get(ip == null ? clientIp : ip, k -> Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(REPORTS_PER_HOUR).refillGreedy(REPORTS_PER_HOUR, Duration.ofHours(1))
                         .build())
                 .build());
-        if (!bucket.tryConsume(1)) {
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        if (!probe.isConsumed()) {
             throw new AbuseException(AbuseException.Reason.TOO_MANY_REPORTS,
-                    "at most " + REPORTS_PER_HOUR + " reports per hour from one address; try again later", null);
+                    "at most " + REPORTS_PER_HOUR + " reports per hour from one address; try again later", null,
+                    Duration.ofNanos(probe.getNanosToWaitForRefill()));
         }
         return reports.insert(email, target, r.from(), r.to(), description, ip);
+    }
+
+    /** Refuses a report while the queue is full or the intake took its hourly share from all addresses. */
+    private void checkGlobalBounds(Instant now) {
+        AbuseReportRepository.IntakeLoad load = reports.intakeLoad();
+        if (load.open() >= settings.maxOpenReports()) {
+            throw new AbuseException(AbuseException.Reason.QUEUE_FULL, "the abuse queue is full ("
+                    + settings.maxOpenReports() + " open reports); try again later or write to the operator's "
+                    + "abuse contact", null, Duration.ofHours(1));
+        }
+        if (load.lastHour() >= settings.reportsPerHour()) {
+            Instant oldest = load.oldestInLastHour();
+            Duration wait = oldest == null ? Duration.ofMinutes(1) : Duration.between(now, oldest.plus(Duration.ofHours(1)));
+            throw new AbuseException(AbuseException.Reason.INTAKE_RATE_LIMITED, "the abuse intake takes at most "
+                    + settings.reportsPerHour() + " reports an hour from everyone together; try again later", null,
+                    wait.isNegative() || wait.isZero() ? Duration.ofSeconds(1) : wait);
+        }
     }
 
     @Override

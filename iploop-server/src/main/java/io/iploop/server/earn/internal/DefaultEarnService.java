@@ -229,7 +229,7 @@ class DefaultEarnService implements EarnService {
         long uptime = since == null ? 0 : Math.max(0, Duration.between(since, now).toSeconds());
         return new EarnDevice(d.id(), d.deviceId(), d.name(), d.installMethod(), d.nodeVersion(), d.country(), d.city(),
                 d.status(), since, uptime, t.bytesToday(), t.bytesTotal(), t.creditsToday(), t.creditsTotal(), d.createdAt(),
-                d.lastIdClashAt(), d.lastIdClashFrom());
+                d.lastIdClashAt(), d.lastIdClashFrom(), d.moderation(), d.moderationReason(), d.moderationExpiresAt());
     }
 
     // ------------------------------------------------------------------ crediting

@@ -7,6 +7,7 @@ import io.iploop.server.audit.AuditService;
 import io.iploop.server.nodes.NewNodeModeration;
 import io.iploop.server.nodes.NodeModeration;
 import io.iploop.server.nodes.NodeModerationService;
+import io.iploop.server.nodes.NodeQualityOverview;
 import io.iploop.server.nodes.NodeQualityReading;
 import io.iploop.server.nodes.NodesException;
 import java.math.BigInteger;
@@ -69,6 +70,14 @@ class DefaultNodeModerationService implements NodeModerationService {
     @Override
     public List<NodeQualityReading> connectedNodeQuality() {
         return moderations.connectedQuality();
+    }
+
+    @Override
+    public NodeQualityOverview connectedQualityOverview(int lowest) {
+        if (lowest < 0 || lowest > 100) {
+            throw new IllegalArgumentException("lowest: " + lowest + " (expected: 0-100)");
+        }
+        return moderations.qualityOverview(lowest);
     }
 
     /** Validates and stores a moderation by an admin ({@code adminId}) or by an auto-ban rule ({@code rule}). */

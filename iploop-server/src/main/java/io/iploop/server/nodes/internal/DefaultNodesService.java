@@ -362,20 +362,27 @@ class DefaultNodesService implements NodesService {
     @Override
     public List<Device> devices(UUID ownerId) {
         Set<UUID> online = onlineIds();
-        return nodes.devices(ownerId).stream().map(d -> device(d, online)).toList();
+        List<NodeRepository.DeviceRow> rows = nodes.devices(ownerId);
+        Map<UUID, NodeModerationRepository.Effective> moderated =
+                moderations.effective(rows.stream().map(NodeRepository.DeviceRow::id).toList());
+        return rows.stream().map(d -> device(d, online, moderated)).toList();
     }
 
     @Override
     public Device device(UUID ownerId, UUID nodeId) {
-        return nodes.device(ownerId, nodeId).map(d -> device(d, onlineIds())).orElseThrow(() -> notFound(nodeId));
+        return nodes.device(ownerId, nodeId).map(d -> device(d, onlineIds(), moderations.effective(List.of(d.id()))))
+                .orElseThrow(() -> notFound(nodeId));
     }
 
     @Override
     public Map<UUID, Device> devicesById(Collection<UUID> nodeIds) {
         Set<UUID> online = onlineIds();
         Map<UUID, Device> out = new HashMap<>();
-        for (NodeRepository.DeviceRow d : nodes.devicesById(nodeIds)) {
-            out.put(d.id(), device(d, online));
+        List<NodeRepository.DeviceRow> rows = nodes.devicesById(nodeIds);
+        Map<UUID, NodeModerationRepository.Effective> moderated =
+                moderations.effective(rows.stream().map(NodeRepository.DeviceRow::id).toList());
+        for (NodeRepository.DeviceRow d : rows) {
+            out.put(d.id(), device(d, online, moderated));
         }
         return out;
     }
@@ -422,11 +429,15 @@ class DefaultNodesService implements NodesService {
         return ids;
     }
 
-    private static Device device(NodeRepository.DeviceRow d, Set<UUID> online) {
+    /** A device with its live state and the moderation in force on it, if any (docs/moderation.md). */
+    private static Device device(NodeRepository.DeviceRow d, Set<UUID> online,
+            Map<UUID, NodeModerationRepository.Effective> moderated) {
         boolean isOnline = online.contains(d.id());
+        NodeModerationRepository.Effective m = moderated.get(d.id());
         return new Device(d.id(), d.deviceId(), d.ownerId(), d.name(), d.installMethod(), d.nodeVersion(), d.platform(),
                 d.country(), d.city(), isOnline, d.paused(), d.localExit(), isOnline ? d.connectedSince() : null,
-                d.lastHeartbeat(), d.createdAt(), d.removedAt(), d.lastIdClashAt(), d.lastIdClashFrom());
+                d.lastHeartbeat(), d.createdAt(), d.removedAt(), d.lastIdClashAt(), d.lastIdClashFrom(),
+                m == null ? null : m.action(), m == null ? null : m.reason(), m == null ? null : m.expiresAt());
     }
 
     /** A device name stripped to 1-100 characters, else {@code INVALID_DEVICE} naming {@code name}. */
@@ -470,7 +481,8 @@ class DefaultNodesService implements NodesService {
                     r.qualityScore(), r.bandwidthBytes(), r.totalRequests(), r.successfulRequests(),
                     online ? c.activeStreams() : 0, r.lastHeartbeat(),
                     online ? c.connectedSince() : r.connectedSince(), r.createdAt(), r.lastIdClashAt(),
-                    m == null ? null : m.action(), m == null ? null : m.reason()));
+                    m == null ? null : m.action(), m == null ? null : m.reason(), m == null ? null : m.expiresAt(),
+                    r.successShare(), r.ttfbMillis(), r.throughputMbps()));
         }
         return views;
     }

@@ -1,6 +1,7 @@
 package io.iploop.server.nodes.internal;
 
 import io.iploop.server.nodes.NodeModeration;
+import io.iploop.server.nodes.NodeQualityOverview;
 import io.iploop.server.nodes.NodeQualityReading;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -86,11 +87,13 @@ class NodeModerationRepository {
         if (nodeIds.isEmpty()) {
             return out;
         }
-        jdbc.sql("SELECT DISTINCT ON (n.id) n.id, m.action, m.reason " + EFFECTIVE
+        jdbc.sql("SELECT DISTINCT ON (n.id) n.id, m.action, m.reason, m.expires_at " + EFFECTIVE
                         + " WHERE n.id = ANY(:ids) ORDER BY n.id, (m.action = 'ban') DESC, m.created_at DESC")
                 .param("ids", nodeIds.toArray(UUID[]::new))
                 .query(rs -> {
-                    out.put(rs.getObject("id", UUID.class), new Effective(rs.getString("action"), rs.getString("reason")));
+                    Timestamp expires = rs.getTimestamp("expires_at");
+                    out.put(rs.getObject("id", UUID.class), new Effective(rs.getString("action"), rs.getString("reason"),
+                            expires == null ? null : expires.toInstant()));
                 });
         return out;
     }
@@ -128,6 +131,29 @@ class NodeModerationRepository {
                 .list();
     }
 
+    /** Connected nodes by band of the stored score, and the {@code limit} measured ones scoring lowest. */
+    NodeQualityOverview qualityOverview(int limit) {
+        String connected = " FROM nodes WHERE status IN ('available', 'busy') AND removed_at IS NULL";
+        int[] bands = jdbc.sql("""
+                        SELECT count(*) FILTER (WHERE total_requests > 0 AND quality_score >= 80) AS good,
+                               count(*) FILTER (WHERE total_requests > 0 AND quality_score >= 50 AND quality_score < 80) AS fair,
+                               count(*) FILTER (WHERE total_requests > 0 AND quality_score < 50) AS poor,
+                               count(*) FILTER (WHERE total_requests = 0) AS unmeasured""" + connected)
+                .query((rs, n) -> new int[] {rs.getInt("good"), rs.getInt("fair"), rs.getInt("poor"), rs.getInt("unmeasured")})
+                .single();
+        List<NodeQualityOverview.Row> lowest = limit == 0 ? List.of() : jdbc.sql("""
+                        SELECT id, device_id, owner_user_id, country, quality_score, total_requests, successful_requests,
+                               quality_ttfb_ms, quality_throughput_mbps"""
+                        + connected + " AND total_requests > 0 ORDER BY quality_score, total_requests DESC, id LIMIT :limit")
+                .param("limit", limit)
+                .query((rs, n) -> new NodeQualityOverview.Row(rs.getObject("id", UUID.class), rs.getString("device_id"),
+                        rs.getObject("owner_user_id", UUID.class), rs.getString("country"), rs.getInt("quality_score"),
+                        rs.getLong("total_requests"), rs.getLong("successful_requests"),
+                        rs.getObject("quality_ttfb_ms", Double.class), rs.getObject("quality_throughput_mbps", Double.class)))
+                .list();
+        return new NodeQualityOverview(bands[0], bands[1], bands[2], bands[3], lowest);
+    }
+
     private static NodeModeration map(ResultSet rs, int row) throws SQLException {
         Object asn = rs.getObject("asn");
         return new NodeModeration(rs.getObject("id", UUID.class), rs.getString("action"), rs.getString("scope"),
@@ -146,6 +172,9 @@ class NodeModerationRepository {
         return at == null ? null : at.atOffset(ZoneOffset.UTC);
     }
 
-    /** A node's moderation in force: {@code ban} or {@code quarantine}, and why. */
-    record Effective(String action, String reason) {}
+    /**
+     * A node's moderation in force: {@code ban} or {@code quarantine} (a ban wins when both match), why,
+     * and when it ends by itself ({@code expiresAt}, null = until lifted).
+     */
+    record Effective(String action, String reason, @Nullable Instant expiresAt) {}
 }

@@ -1,5 +1,6 @@
 package io.iploop.server.nodes.internal;
 
+import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.NodeStore.NodeCounters;
 import io.iploop.server.nodes.DeviceRegistration;
 import io.iploop.server.nodes.NodeFilter;
@@ -101,16 +102,25 @@ class NodeRepository {
                         UPDATE nodes SET bandwidth_bytes = bandwidth_bytes + ?, total_requests = total_requests + ?,
                                          successful_requests = successful_requests + ?,
                                          last_heartbeat = GREATEST(last_heartbeat, ?),
-                                         quality_score = COALESCE(?, quality_score)
+                                         quality_score = COALESCE(?, quality_score),
+                                         quality_success_share = COALESCE(?, quality_success_share),
+                                         quality_ttfb_ms = COALESCE(?, quality_ttfb_ms),
+                                         quality_throughput_mbps = COALESCE(?, quality_throughput_mbps)
                         WHERE id = ?""",
                 deltas, 500, (ps, d) -> {
                     ps.setLong(1, d.bytes());
                     ps.setLong(2, d.requests());
                     ps.setLong(3, d.successes());
                     ps.setObject(4, utc(d.lastHeartbeat()));
-                    // The gateway's measured score (docs/exit-quality.md#score); null keeps the stored one.
+                    // The gateway's measured score and its averages (docs/exit-quality.md#where-it-shows);
+                    // null keeps the stored ones.
                     ps.setObject(5, d.quality(), Types.INTEGER);
-                    ps.setObject(6, d.nodeId());
+                    NodeStore.QualityFigures f = d.figures();
+                    ps.setObject(6, f == null ? null : Math.clamp(f.successShare(), 0.0, 1.0), Types.DOUBLE);
+                    ps.setObject(7, f == null || f.ttfbMillis() == null ? null : Math.max(0, f.ttfbMillis()), Types.DOUBLE);
+                    ps.setObject(8, f == null || f.throughputMbps() == null ? null : Math.max(0, f.throughputMbps()),
+                            Types.DOUBLE);
+                    ps.setObject(9, d.nodeId());
                 });
     }
 
@@ -198,7 +208,9 @@ class NodeRepository {
                 rs.getBoolean("local_exit"), rs.getInt("quality_score"), rs.getLong("bandwidth_bytes"),
                 rs.getLong("total_requests"), rs.getLong("successful_requests"),
                 instant(rs.getTimestamp("last_heartbeat")), instant(rs.getTimestamp("connected_since")),
-                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("last_id_clash_at")));
+                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("last_id_clash_at")),
+                rs.getObject("quality_success_share", Double.class), rs.getObject("quality_ttfb_ms", Double.class),
+                rs.getObject("quality_throughput_mbps", Double.class));
     }
 
     private static @Nullable Instant instant(@Nullable Timestamp ts) {
@@ -360,5 +372,6 @@ class NodeRepository {
             String status, boolean paused, boolean removed, boolean localExit, int qualityScore, long bandwidthBytes,
             long totalRequests,
             long successfulRequests, @Nullable Instant lastHeartbeat, @Nullable Instant connectedSince, Instant createdAt,
-            @Nullable Instant lastIdClashAt) {}
+            @Nullable Instant lastIdClashAt, @Nullable Double successShare, @Nullable Double ttfbMillis,
+            @Nullable Double throughputMbps) {}
 }

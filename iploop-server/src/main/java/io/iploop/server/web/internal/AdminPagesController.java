@@ -109,6 +109,9 @@ final class AdminPagesController {
 
     // ---- Supply overview ----
 
+    /** Lowest-scoring connected nodes listed on the supply page (docs/exit-quality.md#where-it-shows). */
+    static final int LOWEST_QUALITY_LISTED = 10;
+
     @GetMapping("/admin")
     String supply(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(required = false) @Nullable String done,
             Model model) {
@@ -123,6 +126,7 @@ final class AdminPagesController {
         var nodeStats = nodes.stats(me.userId(), true);
         model.addAttribute("nodeStats", nodeStats);
         model.addAttribute("network", nodes.network());
+        model.addAttribute("quality", moderation.connectedQualityOverview(LOWEST_QUALITY_LISTED));
         model.addAttribute("byCountry", sorted(nodeStats.byCountry()));
         model.addAttribute("byDeviceType", sorted(nodeStats.byDeviceType()));
         model.addAttribute("byConnectionType", sorted(nodeStats.byConnectionType()));
