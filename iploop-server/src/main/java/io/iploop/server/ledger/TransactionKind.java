@@ -25,5 +25,9 @@ public enum TransactionKind {
     /** Prepaid credits spent on a time-based targeting session's minutes (docs/billing.md#time-based-targeting). */
     PREMIUM_TARGETING,
     /** Prepaid credits spent on pay-as-you-go traffic, per usage batch (docs/billing.md#pay-as-you-go). */
-    PAYG_USAGE
+    PAYG_USAGE,
+    /** EUR paid into a campaign wallet, keyed by the payment's idempotency key (docs/campaigns.md#wallet). */
+    CAMPAIGN_TOP_UP,
+    /** A campaign wallet charged for delivered visits at the rate bought (docs/campaigns.md#wallet). */
+    CAMPAIGN_SPEND
 }
