@@ -1,5 +1,6 @@
 package io.iploop.server.campaigns;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -35,6 +36,7 @@ public enum ProjectStatus {
     }
 
     /** The lower-case name used in the API and the database. */
+    @JsonValue
     public String value() {
         return name().toLowerCase(Locale.ROOT);
     }

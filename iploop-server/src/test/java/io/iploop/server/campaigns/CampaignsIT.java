@@ -74,9 +74,9 @@ class CampaignsIT {
 
         Response refused = call("POST", "/api/projects/domains/" + id + "/verify", c.token(), null);
         assertThat(refused.status()).isEqualTo(422);
-        assertThat(refused.body().get("message").asString()).contains("NXDOMAIN").contains("iploop-verification=" + token);
+        assertThat(refused.body().at("/error/message").asString()).contains("NXDOMAIN").contains("iploop-verification=" + token);
         CampaignSiteStubs.txt.put(domain, List.of("iploop-verification=somebody-else"));
-        assertThat(call("POST", "/api/projects/domains/" + id + "/verify", c.token(), null).body().get("message").asString())
+        assertThat(call("POST", "/api/projects/domains/" + id + "/verify", c.token(), null).body().at("/error/message").asString())
                 .contains("none is iploop-verification=" + token);
         assertThat(call("GET", "/api/projects/domains/" + id, c.token(), null).body().get("lastError").asString())
                 .contains("none is");
@@ -90,7 +90,7 @@ class CampaignsIT {
         // By file: localhost is served by the local site stub (loopback is allowed in tests only).
         Response local = call("POST", "/api/projects/domains", c.token(), Map.of("domain", "localhost"));
         String localId = local.body().get("id").asString();
-        assertThat(call("POST", "/api/projects/domains/" + localId + "/verify", c.token(), null).body().get("message")
+        assertThat(call("POST", "/api/projects/domains/" + localId + "/verify", c.token(), null).body().at("/error/message")
                 .asString()).contains("http file: the file does not contain the token");
         CampaignSiteStubs.fileTokens.add(local.body().get("token").asString());
         Response byFile = call("POST", "/api/projects/domains/" + localId + "/verify", c.token(), null);
@@ -102,7 +102,7 @@ class CampaignsIT {
         for (String bad : List.of("", "https://shop.example/", "10.0.0.1", "shop.example:8080", "*.example.com", "a..b")) {
             Response r = call("POST", "/api/projects/domains", c.token(), Map.of("domain", bad));
             assertThat(r.status()).as(bad).isEqualTo(400);
-            assertThat(r.body().get("field").asString()).isEqualTo("domain");
+            assertThat(r.body().at("/error/field").asString()).isEqualTo("domain");
         }
         assertThat(call("GET", "/api/projects/domains", c.token(), null).body().get("domains").size()).isEqualTo(2);
         assertThat(call("DELETE", "/api/projects/domains/" + localId, c.token(), null).status()).isEqualTo(204);
@@ -138,8 +138,8 @@ class CampaignsIT {
         Map<String, Object> unverified = Map.of("urls", List.of("https://" + domain + "/", "https://evil.example/"));
         Response refused = call("POST", "/api/projects", c.token(), project("x", unverified));
         assertThat(refused.status()).isEqualTo(400);
-        assertThat(refused.body().get("field").asString()).isEqualTo("settings.urls[1]");
-        assertThat(refused.body().get("message").asString()).contains("https://evil.example/");
+        assertThat(refused.body().at("/error/field").asString()).isEqualTo("settings.urls[1]");
+        assertThat(refused.body().at("/error/message").asString()).contains("https://evil.example/");
 
         record Bad(Map<String, Object> settings, String field) {}
         List<String> urls = List.of("https://" + domain + "/");
@@ -159,14 +159,14 @@ class CampaignsIT {
                 new Bad(Map.of("urls", List.of()), "settings.urls"))) {
             Response r = call("POST", "/api/projects", c.token(), project("bad", bad.settings()));
             assertThat(r.status()).as(bad.field() + ": " + r).isEqualTo(400);
-            assertThat(r.body().get("field").asString()).isEqualTo(bad.field());
+            assertThat(r.body().at("/error/field").asString()).isEqualTo(bad.field());
         }
         assertThat(call("POST", "/api/projects", c.token(), Map.of("name", "x", "dailyLimit", -1, "settings", Map.of("urls", urls)))
-                .body().get("field").asString()).isEqualTo("dailyLimit");
+                .body().at("/error/field").asString()).isEqualTo("dailyLimit");
         assertThat(call("POST", "/api/projects", c.token(), Map.of("name", "x", "settings", List.of()))
-                .body().get("field").asString()).isEqualTo("settings");
+                .body().at("/error/field").asString()).isEqualTo("settings");
         assertThat(call("POST", "/api/projects", c.token(), Map.of("name", "x", "expiresAt", "2020-01-01T00:00:00Z",
-                "settings", Map.of("urls", urls))).body().get("field").asString()).isEqualTo("expiresAt");
+                "settings", Map.of("urls", urls))).body().at("/error/field").asString()).isEqualTo("expiresAt");
         assertThat(call("GET", "/api/projects", c.token(), null).body().get("projects").size())
                 .as("nothing written by refused requests").isEqualTo(1);
     }
@@ -303,7 +303,7 @@ class CampaignsIT {
         for (String bad : List.of("", "?amount=", "?amount=-1", "?amount=abc", "?amount=1e999999", "?amount=1.001")) {
             Response r = call("GET", "/api/billing/quote" + bad, c.token(), null);
             assertThat(r.status()).as(bad + ": " + r).isEqualTo(400);
-            assertThat(r.body().get("field").asString()).isEqualTo("amount");
+            assertThat(r.body().at("/error/field").asString()).isEqualTo("amount");
         }
     }
 
@@ -332,7 +332,7 @@ class CampaignsIT {
         assertThat(claim.get("lapsedAt").isNull()).isFalse();
         assertThat(call("GET", "/api/notifications", c.token(), null).body().toString()).contains("campaign_stopped");
         assertThat(call("PUT", "/api/projects/" + id, c.token(), Map.of("name", "lapse", "status", "active",
-                "settings", Map.of("urls", List.of("https://" + domain + "/")))).body().get("field").asString())
+                "settings", Map.of("urls", List.of("https://" + domain + "/")))).body().at("/error/field").asString())
                 .isEqualTo("settings.urls[0]");
     }
 }
