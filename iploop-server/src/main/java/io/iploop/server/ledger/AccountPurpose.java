@@ -53,7 +53,16 @@ public enum AccountPurpose {
      */
     CUSTOMER_RECEIVABLES(LedgerCurrency.USD, false, true),
     /** Platform: USD billed for usage beyond a plan's included GB (docs/billing.md#overage). */
-    OVERAGE_SALES(LedgerCurrency.USD, false, true);
+    OVERAGE_SALES(LedgerCurrency.USD, false, true),
+    /** A customer's campaign wallet in EUR (docs/campaigns.md#wallet). Never negative. */
+    CAMPAIGN_WALLET(LedgerCurrency.EUR, true, false),
+    /**
+     * Platform: the source of every EUR paid into campaign wallets (docs/campaigns.md#wallet); runs
+     * negative by exactly what customers paid in.
+     */
+    CAMPAIGN_PAYMENTS(LedgerCurrency.EUR, false, true),
+    /** Platform: EUR spent from campaign wallets on delivered visits (docs/campaigns.md#wallet). */
+    CAMPAIGN_REVENUE(LedgerCurrency.EUR, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;

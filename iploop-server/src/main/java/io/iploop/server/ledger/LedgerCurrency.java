@@ -11,7 +11,7 @@ public enum LedgerCurrency {
     CREDIT(0),
     /** US dollars (customer prepaid balances, docs/product/billing.md#prepaid-credits). */
     USD(6),
-    /** Euros (campaign wallets, docs/product/campaigns.md). */
+    /** Euros (campaign wallets, docs/campaigns.md#wallet). */
     EUR(6);
 
     /** USD value of one earn credit. */

@@ -31,5 +31,9 @@ public enum TransactionKind {
     /** Usage beyond a period's GB billed at the plan's overage price (docs/billing.md#overage). */
     OVERAGE_CHARGE,
     /** A billed invoice (plan change, overage) voided: its charge reversed (docs/billing.md#ledger). */
-    INVOICE_VOIDED
+    INVOICE_VOIDED,
+    /** EUR paid into a campaign wallet, keyed by the payment's idempotency key (docs/campaigns.md#wallet). */
+    CAMPAIGN_TOP_UP,
+    /** A campaign wallet charged for delivered visits at the rate bought (docs/campaigns.md#wallet). */
+    CAMPAIGN_SPEND
 }

@@ -22,6 +22,7 @@ import io.iploop.server.billing.BillingService;
 import io.iploop.server.dataplane.DataPlane;
 import io.iploop.server.notifications.NotificationsService;
 import io.iploop.server.testing.Api.Response;
+import io.iploop.server.testing.CampaignSiteStubs;
 import io.iploop.server.testing.CashoutFixtures.Operator;
 import io.iploop.server.testing.PayPalStub;
 import io.iploop.server.testing.PlatformTest;
@@ -209,6 +210,26 @@ class TenancyIT {
         tenant("DELETE /api/sub-users/{id}", subUser, null);
         tenant("POST /api/sub-users/{id}/enable", subUser, null);
         tenant("POST /api/sub-users/{id}/disable", subUser, null);
+        String site = "tenancy-" + run + ".example";
+        Response claim = call("POST", "/api/projects/domains", a.token(), Map.of("domain", site));
+        assertThat(claim.status()).as(claim.toString()).isEqualTo(201);
+        CampaignSiteStubs.txt.put(site, List.of(claim.body().at("/dnsRecord/value").asString()));
+        Owned domain = new Owned("A's campaign domain", claim.body().get("id").asString(),
+                List.of("/api/projects/domains/{id}", "/api/projects/domains"));
+        Response verified = call("POST", "/api/projects/domains/" + domain.id() + "/verify", a.token(), null);
+        assertThat(verified.status()).as(verified.toString()).isEqualTo(200);
+        Response project = call("POST", "/api/projects", a.token(), Map.of("name", "tenancy " + run,
+                "settings", Map.of("urls", List.of("https://" + site + "/"))));
+        assertThat(project.status()).as(project.toString()).isEqualTo(201);
+        Owned campaign = new Owned("A's campaign project", project.body().get("id").asString(),
+                List.of("/api/projects/{id}", "/api/projects"));
+        tenant("GET /api/projects/{id}", campaign, null);
+        tenant("PUT /api/projects/{id}", campaign, Map.of("name", "taken over", "status", "paused",
+                "settings", Map.of("urls", List.of("https://" + site + "/"))));
+        tenant("DELETE /api/projects/{id}", campaign, null);
+        tenant("GET /api/projects/domains/{id}", domain, null);
+        tenant("POST /api/projects/domains/{id}/verify", domain, null);
+        tenant("DELETE /api/projects/domains/{id}", domain, null);
     }
 
     /** A's sticky session, made through the proxy with a key of A's (the exit is one of the FR nodes). */

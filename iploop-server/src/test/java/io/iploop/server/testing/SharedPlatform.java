@@ -78,6 +78,11 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.billing.stripe.api-base", StripeStub.STRIPE::baseUrl);
         r.add("iploop.billing.stripe.prices.starter", () -> StripeStub.STARTER_PRICE);
         r.add("iploop.billing.stripe.prices.business", () -> StripeStub.BUSINESS_PRICE);
+        // Campaign domain verification asks a local DNS stub and fetches the file from a local site.
+        r.add("iploop.campaigns.dns-resolver", CampaignSiteStubs::dnsAddress);
+        r.add("iploop.campaigns.verification-https-port", () -> "0");
+        r.add("iploop.campaigns.verification-http-port", () -> Integer.toString(CampaignSiteStubs.sitePort()));
+        r.add("iploop.campaigns.check-timeout", () -> "2s");
     }
 
     /**

@@ -1,0 +1,44 @@
+package io.iploop.server.campaigns;
+
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The EUR campaign wallet of each customer on the ledger (docs/campaigns.md#wallet): account
+ * {@code CAMPAIGN_WALLET}, funded from {@code CAMPAIGN_PAYMENTS} and spent to {@code CAMPAIGN_REVENUE},
+ * one balanced ledger transaction per event with an idempotency key, never negative. EUR only: never
+ * mixed with the USD balances. Thread-safe.
+ */
+public interface CampaignWalletService {
+
+    /** The wallet's balance in EUR (0 when it was never funded). */
+    BigDecimal balance(UUID userId);
+
+    /**
+     * Pays EUR into the wallet (a payment-provider webhook, an admin-marked-paid invoice). Joins the
+     * caller's transaction when there is one, so the caller's own change and the credit commit together.
+     *
+     * @param amount more than 0 EUR, at most 6 decimals
+     * @param idempotencyKey unique per payment (e.g. {@code campaign-topup:<provider>:<event id>}); a
+     *     replay returns the first credit with {@code replayed} true
+     * @param description shown in the wallet history
+     * @param metadata small traceability facts (provider, event id, invoice id)
+     * @throws CampaignsException {@code INVALID} (field {@code amount}) for a non-positive amount
+     * @throws io.iploop.server.ledger.LedgerException {@code IDEMPOTENCY_CONFLICT} when the key was used
+     *     for a different amount or wallet
+     */
+    WalletCredit credit(UUID userId, BigDecimal amount, String idempotencyKey, String description,
+            Map<String, String> metadata);
+
+    /**
+     * Charges the project owner's wallet for {@code visits} at {@code rate} EUR per 1,000 visits, in a
+     * transaction of its own (call it outside other transactions). An insufficient balance charges
+     * nothing and answers {@code charged} false.
+     *
+     * @param idempotencyKey unique per batch of visits (e.g. {@code campaign-spend:<project>:<batch>})
+     * @throws CampaignsException {@code PROJECT_NOT_FOUND}, or {@code INVALID} for fewer than 1 visit
+     *     or a non-positive rate
+     */
+    WalletSpend spend(UUID projectId, long visits, BigDecimal rate, String idempotencyKey);
+}

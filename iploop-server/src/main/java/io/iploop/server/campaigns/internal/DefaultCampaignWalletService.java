@@ -1,0 +1,103 @@
+package io.iploop.server.campaigns.internal;
+
+import io.iploop.server.campaigns.CampaignPricing;
+import io.iploop.server.campaigns.CampaignWalletService;
+import io.iploop.server.campaigns.CampaignsException;
+import io.iploop.server.campaigns.CampaignsException.Reason;
+import io.iploop.server.campaigns.Project;
+import io.iploop.server.campaigns.WalletCredit;
+import io.iploop.server.campaigns.WalletSpend;
+import io.iploop.server.ledger.AccountPurpose;
+import io.iploop.server.ledger.LedgerAccount;
+import io.iploop.server.ledger.LedgerCurrency;
+import io.iploop.server.ledger.LedgerException;
+import io.iploop.server.ledger.LedgerService;
+import io.iploop.server.ledger.NewTransaction;
+import io.iploop.server.ledger.Posting;
+import io.iploop.server.ledger.PostedTransaction;
+import io.iploop.server.ledger.TransactionKind;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * {@link CampaignWalletService} on the ledger (docs/campaigns.md#wallet): a top-up moves EUR from
+ * {@code CAMPAIGN_PAYMENTS} to the customer's {@code CAMPAIGN_WALLET}; a spend from the wallet to
+ * {@code CAMPAIGN_REVENUE}. The ledger's idempotency keys make replays and races move money once, and
+ * its non-negative check refuses an overdraft atomically. Thread-safe.
+ */
+@Service
+class DefaultCampaignWalletService implements CampaignWalletService {
+
+    private final LedgerService ledger;
+    private final ProjectRepository projects;
+    private final TransactionTemplate ownTx;
+
+    DefaultCampaignWalletService(LedgerService ledger, ProjectRepository projects, PlatformTransactionManager txManager) {
+        this.ledger = ledger;
+        this.projects = projects;
+        this.ownTx = new TransactionTemplate(txManager);
+        this.ownTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    @Override
+    public BigDecimal balance(UUID userId) {
+        return ledger.findAccount(userId, AccountPurpose.CAMPAIGN_WALLET).map(LedgerAccount::balance)
+                .orElse(BigDecimal.ZERO);
+    }
+
+    @Override
+    public WalletCredit credit(UUID userId, BigDecimal amount, String idempotencyKey, String description,
+            Map<String, String> metadata) {
+        if (amount.signum() <= 0 || amount.stripTrailingZeros().scale() > LedgerCurrency.EUR.scale()) {
+            throw new CampaignsException(Reason.INVALID, "amount must be more than 0 EUR with at most "
+                    + LedgerCurrency.EUR.scale() + " decimals", "amount");
+        }
+        UUID wallet = ledger.account(userId, AccountPurpose.CAMPAIGN_WALLET).id();
+        UUID payments = ledger.platformAccount(AccountPurpose.CAMPAIGN_PAYMENTS).id();
+        PostedTransaction t = ledger.post(NewTransaction.of(TransactionKind.CAMPAIGN_TOP_UP, idempotencyKey, description,
+                new Posting(wallet, amount), new Posting(payments, amount.negate())).withMetadata(metadata));
+        return new WalletCredit(t.id(), amount, balance(userId), t.replayed());
+    }
+
+    @Override
+    public WalletSpend spend(UUID projectId, long visits, BigDecimal rate, String idempotencyKey) {
+        if (visits < 1) {
+            throw new CampaignsException(Reason.INVALID, "visits must be at least 1", "visits");
+        }
+        if (rate.signum() <= 0) {
+            throw new CampaignsException(Reason.INVALID, "rate must be more than 0 EUR per 1,000 visits", "rate");
+        }
+        Project project = projects.findById(projectId).orElseThrow(
+                () -> new CampaignsException(Reason.PROJECT_NOT_FOUND, "no such project", "projectId"));
+        BigDecimal amount = CampaignPricing.priceOf(visits, rate);
+        if (amount.scale() > LedgerCurrency.EUR.scale()) {
+            throw new CampaignsException(Reason.INVALID, "rate has too many decimals for a EUR amount", "rate");
+        }
+        UUID owner = project.userId();
+        try {
+            PostedTransaction t = ownTx.execute(s -> {
+                UUID wallet = ledger.account(owner, AccountPurpose.CAMPAIGN_WALLET).id();
+                UUID revenue = ledger.platformAccount(AccountPurpose.CAMPAIGN_REVENUE).id();
+                return ledger.post(NewTransaction.of(TransactionKind.CAMPAIGN_SPEND, idempotencyKey,
+                        visits + " visits of \"" + project.name() + "\" at EUR " + rate.toPlainString() + " per 1,000",
+                        new Posting(wallet, amount.negate()), new Posting(revenue, amount))
+                        .withMetadata(Map.of("projectId", projectId.toString(), "visits", Long.toString(visits),
+                                "rate", rate.toPlainString())));
+            });
+            if (t == null) {
+                throw new IllegalStateException("ledger posting returned nothing");
+            }
+            return new WalletSpend(true, amount, balance(owner), t.id(), t.replayed());
+        } catch (LedgerException e) {
+            if (e.reason() == LedgerException.Reason.INSUFFICIENT_FUNDS) {
+                return new WalletSpend(false, amount, balance(owner), null, false);
+            }
+            throw e;
+        }
+    }
+}
