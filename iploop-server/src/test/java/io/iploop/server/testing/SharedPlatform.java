@@ -77,6 +77,7 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.billing.stripe.webhook-secret", () -> StripeStub.WEBHOOK_SECRET);
         r.add("iploop.billing.stripe.api-base", StripeStub.STRIPE::baseUrl);
         r.add("iploop.billing.stripe.prices.starter", () -> StripeStub.STARTER_PRICE);
+        r.add("iploop.billing.stripe.publishable-key", () -> StripeStub.PUBLISHABLE_KEY);
     }
 
     /**
