@@ -53,7 +53,16 @@ public final class BillingException extends ApiException {
         /** The account has no Stripe customer yet (it never paid by card). */
         NO_STRIPE_CUSTOMER("no_stripe_customer", HttpStatus.CONFLICT),
         /** Stripe could not be reached or refused the request; try again. */
-        PROVIDER_UNAVAILABLE("payment_provider_unavailable", HttpStatus.BAD_GATEWAY);
+        PROVIDER_UNAVAILABLE("payment_provider_unavailable", HttpStatus.BAD_GATEWAY),
+        /** Saved payment methods need Stripe; this installation takes bank transfers (manual provider). */
+        PAYMENT_METHODS_UNAVAILABLE("payment_methods_unavailable", HttpStatus.CONFLICT),
+        /** No such saved payment method, or not the caller's. */
+        PAYMENT_METHOD_NOT_FOUND("payment_method_not_found", HttpStatus.NOT_FOUND),
+        /**
+         * The card is the one an active auto top-up or card subscription is charged to; another card
+         * has to be made the default first (docs/billing.md#payment-methods).
+         */
+        PAYMENT_METHOD_IN_USE("payment_method_in_use", HttpStatus.CONFLICT);
 
         final String code;
         final HttpStatus status;

@@ -10,6 +10,7 @@ import static io.iploop.server.testing.CashoutFixtures.usdt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.github.tomakehurst.wiremock.client.WireMock;
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.gateway.testing.Curl;
@@ -26,6 +27,7 @@ import io.iploop.server.testing.CampaignSiteStubs;
 import io.iploop.server.testing.CashoutFixtures.Operator;
 import io.iploop.server.testing.PayPalStub;
 import io.iploop.server.testing.PlatformTest;
+import io.iploop.server.testing.StripeStub;
 import io.iploop.tunnel.TunnelSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -230,6 +232,43 @@ class TenancyIT {
         tenant("GET /api/projects/domains/{id}", domain, null);
         tenant("POST /api/projects/domains/{id}/verify", domain, null);
         tenant("DELETE /api/projects/domains/{id}", domain, null);
+        Owned card = cardOfA();
+        tenant("DELETE /api/billing/payment-methods/{id}", card, null);
+        tenant("PUT /api/billing/payment-methods/{id}/default", card, null);
+    }
+
+    /**
+     * A card saved on A's Stripe customer (docs/billing.md#payment-methods), with the Stripe stand-in
+     * answering for it as Stripe does.
+     */
+    private Owned cardOfA() {
+        String customer = "cus_tenancy" + run;
+        String card = "pm_1Tenancy" + run;
+        StripeStub.STRIPE.stubFor(WireMock.post(WireMock.urlEqualTo("/v1/customers"))
+                .withRequestBody(WireMock.containing("metadata[userId]=" + a.userId())).willReturn(stripeJson("""
+                        {"id":"%s","object":"customer","balance":0,"created":1764547200,"currency":null,
+                         "email":"a@example.com","livemode":false,"metadata":{},"name":null,
+                         "invoice_settings":{"default_payment_method":"%s"}}""".formatted(customer, card))));
+        StripeStub.STRIPE.stubFor(WireMock.get(WireMock.urlPathEqualTo("/v1/customers/" + customer)).willReturn(stripeJson("""
+                {"id":"%s","object":"customer","balance":0,"created":1764547200,"currency":null,"email":"a@example.com",
+                 "livemode":false,"metadata":{},"name":null,"invoice_settings":{"default_payment_method":"%s"}}"""
+                .formatted(customer, card))));
+        String method = """
+                {"id":"%s","object":"payment_method","card":{"brand":"visa","exp_month":4,"exp_year":2031,
+                 "last4":"1111"},"created":1764547200,"customer":"%s","livemode":false,"metadata":{},"type":"card"}"""
+                .formatted(card, customer);
+        StripeStub.STRIPE.stubFor(WireMock.get(WireMock.urlPathEqualTo("/v1/payment_methods/" + card))
+                .willReturn(stripeJson(method)));
+        StripeStub.STRIPE.stubFor(WireMock.get(WireMock.urlPathEqualTo("/v1/customers/" + customer + "/payment_methods"))
+                .willReturn(stripeJson("{\"object\":\"list\",\"data\":[" + method + "],\"has_more\":false}")));
+        Response saved = call("POST", "/api/billing/payment-methods", a.token(), Map.of("paymentMethodId", card));
+        assertThat(saved.status()).as(saved.toString()).isEqualTo(201);
+        return new Owned("A's saved card", card, List.of("/api/billing/payment-methods"));
+    }
+
+    private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder stripeJson(String body) {
+        return WireMock.aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withHeader("Request-Id", "req_tenancy").withBody(body);
     }
 
     /** A's sticky session, made through the proxy with a key of A's (the exit is one of the FR nodes). */

@@ -83,6 +83,7 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.campaigns.verification-https-port", () -> "0");
         r.add("iploop.campaigns.verification-http-port", () -> Integer.toString(CampaignSiteStubs.sitePort()));
         r.add("iploop.campaigns.check-timeout", () -> "2s");
+        r.add("iploop.billing.stripe.publishable-key", () -> StripeStub.PUBLISHABLE_KEY);
     }
 
     /**

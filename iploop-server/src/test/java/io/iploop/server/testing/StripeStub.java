@@ -25,6 +25,8 @@ public final class StripeStub implements BeforeEachCallback {
 
     /** The secret key the shared platform is configured with. */
     public static final String SECRET_KEY = "sk_test_iploop";
+    /** The publishable key the shared platform hands to Stripe.js with a SetupIntent. */
+    public static final String PUBLISHABLE_KEY = "pk_test_iploop";
     /** The webhook signing secret the shared platform is configured with. */
     public static final String WEBHOOK_SECRET = "whsec_test_iploop";
     /** The Stripe price of the Starter plan, monthly, in the shared platform's configuration. */
@@ -69,6 +71,55 @@ public final class StripeStub implements BeforeEachCallback {
                          "created":1764547200,"customer":"cus_x","livemode":false,"locale":null,
                          "return_url":"http://dashboard.test/billing",
                          "url":"https://billing.stripe.com/p/session/test_YWNjdF8x"}""")));
+    }
+
+    /** A card payment method as Stripe returns it ({@code GET /v1/payment_methods/{id}}), attached to {@code customer} or none. */
+    public static String card(String id, @org.jspecify.annotations.Nullable String customer, String brand, String last4,
+            int month, int year) {
+        return """
+                {"id":"%s","object":"payment_method","allow_redisplay":"unspecified",
+                 "billing_details":{"address":{"city":null,"country":null,"line1":null,"line2":null,
+                   "postal_code":null,"state":null},"email":null,"name":null,"phone":null},
+                 "card":{"brand":"%s","checks":{"address_line1_check":null,"address_postal_code_check":null,
+                   "cvc_check":"pass"},"country":"US","display_brand":"%s","exp_month":%d,"exp_year":%d,
+                   "fingerprint":"Xt5EWLLDS7FJjR1c","funding":"credit","generated_from":null,"last4":"%s",
+                   "networks":{"available":["%s"],"preferred":null},"three_d_secure_usage":{"supported":true},
+                   "wallet":null},
+                 "created":1764547200,"customer":%s,"livemode":false,"metadata":{},"type":"card"}"""
+                .formatted(id, brand, brand, month, year, last4, brand,
+                        customer == null ? "null" : "\"" + customer + "\"");
+    }
+
+    /** Serves {@code card} (from {@link #card}) at {@code GET /v1/payment_methods/{id}}. */
+    public static void stubCard(String id, String card) {
+        STRIPE.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/v1/payment_methods/" + id)).willReturn(json(card)));
+    }
+
+    /**
+     * Serves the customer (retrieve and update) with {@code defaultMethod} as its
+     * {@code invoice_settings.default_payment_method}.
+     */
+    public static void stubCustomer(String customer, @org.jspecify.annotations.Nullable String defaultMethod) {
+        String body = """
+                {"id":"%s","object":"customer","balance":0,"created":1764547200,"currency":"usd",
+                 "email":"customer@example.com","livemode":false,"metadata":{},"name":null,
+                 "invoice_settings":{"custom_fields":null,"default_payment_method":%s,"footer":null,
+                   "rendering_options":null}}""".formatted(customer,
+                defaultMethod == null ? "null" : "\"" + defaultMethod + "\"");
+        STRIPE.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/v1/customers/" + customer)).willReturn(json(body)));
+        STRIPE.stubFor(post(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/v1/customers/" + customer))
+                .willReturn(json(body)));
+    }
+
+    /** Serves the customer's saved payment methods ({@code GET /v1/customers/{id}/payment_methods}), newest first. */
+    public static void stubCards(String customer, String... cards) {
+        STRIPE.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/v1/customers/" + customer + "/payment_methods"))
+                .willReturn(json("""
+                        {"object":"list","data":[%s],"has_more":false,"url":"/v1/customers/%s/payment_methods"}"""
+                        .formatted(String.join(",", cards), customer))));
     }
 
     private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(String body) {

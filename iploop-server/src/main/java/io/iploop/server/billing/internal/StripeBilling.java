@@ -69,7 +69,7 @@ class StripeBilling {
     /** How long before the local period end a paid Stripe period may renew it early. */
     private static final Duration RENEWAL_SLACK = Duration.ofDays(1);
     /** Stripe subscription statuses after which the plan is suspended. */
-    private static final Set<String> ENDED = Set.of("unpaid", "canceled", "incomplete_expired");
+    static final Set<String> ENDED = Set.of("unpaid", "canceled", "incomplete_expired");
 
     private final StripeSettings settings;
     private final @Nullable StripeClient client;
@@ -129,7 +129,8 @@ class StripeBilling {
         return client();
     }
 
-    private StripeClient client() {
+    /** The Stripe client. @throws BillingException {@code STRIPE_NOT_CONFIGURED} while Stripe is off */
+    StripeClient client() {
         if (client == null) {
             throw new BillingException(Reason.STRIPE_NOT_CONFIGURED,
                     "card payments are not configured on this installation; pay by bank transfer", null);
@@ -234,7 +235,7 @@ class StripeBilling {
     }
 
     /** The account's Stripe customer, created on first use (Stripe's idempotency key makes a retry return the same). */
-    private String customer(UUID userId) {
+    String customer(UUID userId) {
         String known = tx.execute(s -> repository.customer(userId).orElse(null));
         if (known != null) {
             return known;

@@ -18,11 +18,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param toleranceSeconds how old a webhook's signature timestamp may be, in seconds (Stripe's 300)
  * @param maxPaymentAttempts failed attempts of one invoice after which the plan is suspended even if
  *     Stripe still plans a retry (the first try plus Stripe's 3 smart retries: 4)
+ * @param publishableKey the publishable key ({@code IPLOOP_STRIPE_PUBLISHABLE_KEY}, {@code pk_…}) handed to
+ *     Stripe.js clients with a SetupIntent (docs/billing.md#payment-methods); empty: not handed out
  */
 @ConfigurationProperties("iploop.billing.stripe")
 record StripeSettings(@DefaultValue("") String secretKey, @DefaultValue("") String webhookSecret,
         @DefaultValue("") String apiBase, @Nullable Map<String, String> prices,
-        @DefaultValue("300") long toleranceSeconds, @DefaultValue("4") int maxPaymentAttempts) {
+        @DefaultValue("300") long toleranceSeconds, @DefaultValue("4") int maxPaymentAttempts,
+        @DefaultValue("") String publishableKey) {
 
     /** Whether card payments are configured. */
     boolean enabled() {

@@ -10,6 +10,8 @@ import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.InvoiceStatus;
 import io.iploop.server.billing.PackageKind;
 import io.iploop.server.billing.PlanChangeService;
+import io.iploop.server.billing.PaymentMethod;
+import io.iploop.server.billing.PaymentMethodsService;
 import io.iploop.server.plans.PlansService;
 import io.iploop.server.platform.ApiException;
 import io.iploop.server.platform.AuthenticatedUser;
@@ -36,7 +38,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 /**
  * The billing pages (docs/billing.md): {@code /billing} for customers (credit balance, plan balance,
- * packages with a top-up request, payment instructions, invoices with their PDFs) and
+ * packages with a top-up request, payment instructions, saved cards through {@link PaymentMethodsService},
+ * invoices with their PDFs) and
  * {@code /admin/billing} for admins (invoices by status, mark paid with the transfer's reference,
  * void with a reason). Every action goes through {@link BillingService}, scoped by the signed-in
  * user; admin pages need a 2FA session like every {@code /admin/**} page. Errors are shown on the
@@ -50,7 +53,11 @@ final class BillingPagesController {
     private static final Map<String, String> DONE = Map.of(
             "auto-top-up", "Auto top-up saved.",
             "low-balance", "Low-balance alert saved.",
-            "change-plan", "Plan change saved.");
+            "change-plan", "Plan change saved.",
+            "card-added", "Card saved.",
+            "card-pending", "Stripe has not confirmed the card yet; it appears here once it has.",
+            "card-default", "Default card changed.",
+            "card-removed", "Card removed.");
 
     /** How the page names each field in its error messages (the API's field names are in the service's). */
     private static final Map<String, String> LABELS = Map.of(
@@ -69,13 +76,15 @@ final class BillingPagesController {
     private final PlansService plans;
     private final AccountsService accounts;
     private final PlanChangeService planChanges;
+    private final PaymentMethodsService paymentMethods;
 
     BillingPagesController(BillingService billing, PlansService plans, AccountsService accounts,
-            PlanChangeService planChanges) {
+            PlanChangeService planChanges, PaymentMethodsService paymentMethods) {
         this.billing = billing;
         this.plans = plans;
         this.accounts = accounts;
         this.planChanges = planChanges;
+        this.paymentMethods = paymentMethods;
     }
 
     @GetMapping("/billing")
@@ -207,6 +216,33 @@ final class BillingPagesController {
         return render(me, model);
     }
 
+    /**
+     * Makes a saved card the default or removes it (docs/billing.md#payment-methods) through
+     * {@link PaymentMethodsService}, as {@code PUT /api/billing/payment-methods/{id}/default} and
+     * {@code DELETE /api/billing/payment-methods/{id}} do; a refusal (the card an auto top-up or card
+     * subscription is charged to) is shown in the section with its reason.
+     */
+    @PostMapping("/billing/payment-methods/{id}/{action}")
+    String paymentMethod(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable String id,
+            @PathVariable String action, HttpServletResponse response, Model model) {
+        try {
+            switch (action) {
+                case "default" -> paymentMethods.makeDefault(me.userId(), id);
+                case "remove" -> paymentMethods.remove(me.userId(), id);
+                default -> throw new org.springframework.web.server.ResponseStatusException(
+                        org.springframework.http.HttpStatus.NOT_FOUND);
+            }
+            return "redirect:/billing?done=card-" + (action.equals("remove") ? "removed" : "default") + "#payment-methods";
+        } catch (ApiException e) {
+            if (e.status().value() == HttpServletResponse.SC_NOT_FOUND) {
+                throw e;
+            }
+            model.addAttribute("paymentMethodsError", capitalize(e.getMessage()) + ".");
+            response.setStatus(e.status().value());
+            return render(me, model);
+        }
+    }
+
     @GetMapping("/billing/invoices/{id}/pdf")
     ResponseEntity<byte[]> pdf(@AuthenticationPrincipal AuthenticatedUser me, @PathVariable UUID id) {
         Invoice invoice = billing.invoice(me.userId(), id);
@@ -249,8 +285,28 @@ final class BillingPagesController {
         model.addAttribute("packages", billing.packages());
         model.addAttribute("instructions", billing.paymentInstructions());
         model.addAttribute("cardPayments", billing.cardPayments());
+        paymentMethods(me, model);
         model.addAttribute("invoices", billing.invoices(me.userId(), 50));
         return "billing";
+    }
+
+    /**
+     * The saved cards for the page; Stripe not answering leaves the rest of the page working and says so
+     * in the section.
+     */
+    private void paymentMethods(AuthenticatedUser me, Model model) {
+        model.addAttribute("paymentMethodsAvailable", paymentMethods.available());
+        List<PaymentMethod> saved = List.of();
+        if (paymentMethods.available()) {
+            try {
+                saved = paymentMethods.list(me.userId());
+            } catch (ApiException e) {
+                if (!model.containsAttribute("paymentMethodsError")) {
+                    model.addAttribute("paymentMethodsError", "Your saved cards could not be loaded: " + e.getMessage() + ".");
+                }
+            }
+        }
+        model.addAttribute("paymentMethods", saved);
     }
 
     @GetMapping("/admin/billing")
