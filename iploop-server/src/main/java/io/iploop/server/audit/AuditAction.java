@@ -155,7 +155,11 @@ public enum AuditAction {
      * A chargeback of a paid invoice was recorded (docs/billing.md#refunds); details as
      * {@link #INVOICE_REFUNDED}.
      */
-    INVOICE_CHARGED_BACK;
+    INVOICE_CHARGED_BACK,
+    /** A paid invoice's payment failed afterwards and what it granted was taken back (docs/billing.md#failed-payments). */
+    INVOICE_PAYMENT_FAILED,
+    /** A disputed payment's chargeback was given back because the dispute was won (docs/billing.md#disputes). */
+    INVOICE_DISPUTE_WON;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -25,5 +25,12 @@ public enum TransactionKind {
     /** Prepaid credits spent on a time-based targeting session's minutes (docs/billing.md#time-based-targeting). */
     PREMIUM_TARGETING,
     /** Prepaid credits spent on pay-as-you-go traffic, per usage batch (docs/billing.md#pay-as-you-go). */
-    PAYG_USAGE
+    PAYG_USAGE,
+    /**
+     * A paid invoice whose payment failed afterwards (e.g. a returned direct debit): what it granted is
+     * taken back (docs/billing.md#failed-payments).
+     */
+    CUSTOMER_PAYMENT_FAILED,
+    /** A chargeback given back because the customer's dispute was won (docs/billing.md#disputes). */
+    CUSTOMER_DISPUTE_WON
 }
