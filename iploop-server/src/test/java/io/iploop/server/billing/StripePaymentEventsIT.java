@@ -307,6 +307,11 @@ class StripePaymentEventsIT {
     void disputeEventsInAnyOrderEndAsTheOutcomeSays() {
         Random random = new Random(20261206L);
         for (int round = 0; round < 6; round++) {
+            // A Stripe customer of its own per account (the stand-in gives one id per test otherwise).
+            STRIPE.stubFor(post(urlEqualTo("/v1/customers")).willReturn(json("""
+                    {"id":"%s","object":"customer","balance":0,"created":1764547200,"currency":null,
+                     "email":"customer@example.com","livemode":false,"metadata":{},"name":null}"""
+                    .formatted(id("cus_R")))));
             Paid p = paidByCard();
             boolean won = round % 2 == 0;
             String disputeId = id("du_1R");

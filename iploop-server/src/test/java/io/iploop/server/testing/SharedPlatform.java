@@ -79,7 +79,6 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.billing.stripe.prices.starter", () -> StripeStub.STARTER_PRICE);
         // VIES answers from a local stand-in: every VAT id is valid unless a test says otherwise.
         r.add("iploop.billing.vies.api-base", ViesStub::baseUrl);
-        r.add("iploop.billing.vies.timeout", () -> "2s");
     }
 
     /**
