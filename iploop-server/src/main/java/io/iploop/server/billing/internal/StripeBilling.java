@@ -56,7 +56,8 @@ import tools.jackson.databind.json.JsonMapper;
  * package's payment goes through {@link DefaultBillingService#settle}, the admin's mark-paid path,
  * keyed by the invoice, so the manual and Stripe paths can never both credit it; so does an
  * auto top-up's off-session PaymentIntent ({@link #chargeOffSession}, {@code payment_intent.succeeded}).
- * Refunds made in Stripe and disputes become credit notes keyed by Stripe's refund or dispute id.
+ * Refunds made in Stripe and disputes become credit notes keyed by Stripe's refund or dispute id;
+ * payments that fail later go to {@link StripePaymentFailures}, dispute outcomes to {@link DisputeOutcomes}.
  * Stripe is called outside database transactions. Thread-safe.
  */
 @Component
