@@ -162,7 +162,11 @@ public enum AuditAction {
      */
     PLAN_CHANGE_SCHEDULED,
     /** A customer took back a scheduled plan change or cancellation (docs/billing.md#plan-changes); details: plan, was. */
-    PLAN_CHANGE_WITHDRAWN;
+    PLAN_CHANGE_WITHDRAWN,
+    /** A paid invoice's payment failed afterwards and what it granted was taken back (docs/billing.md#failed-payments). */
+    INVOICE_PAYMENT_FAILED,
+    /** A disputed payment's chargeback was given back because the dispute was won (docs/billing.md#disputes). */
+    INVOICE_DISPUTE_WON;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

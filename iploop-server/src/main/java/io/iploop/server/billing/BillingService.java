@@ -173,4 +173,14 @@ public interface BillingService {
      * @throws BillingException {@code VALIDATION} with field {@code lowBalanceUsd}
      */
     CreditAlertSettings updateCreditAlerts(UUID userId, CreditAlertSettings settings);
+
+    /**
+     * Any customer's credit note with its PDF, for admins (docs/billing.md#refunds-and-chargebacks).
+     *
+     * @throws BillingException {@code CREDIT_NOTE_NOT_FOUND}
+     */
+    CreditNotePdf adminCreditNotePdf(UUID creditNoteId);
+
+    /** A credit note and its immutable PDF bytes. */
+    record CreditNotePdf(CreditNote creditNote, byte[] pdf) {}
 }

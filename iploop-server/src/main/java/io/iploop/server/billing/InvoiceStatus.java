@@ -5,12 +5,14 @@ import java.util.Locale;
 
 /**
  * An invoice's state (docs/billing.md#invoices): {@code open} until an admin marks it {@code paid}
- * or {@code void}; both are final.
+ * or {@code void}; {@code void} is final. A paid invoice whose payment fails afterwards becomes
+ * {@code failed} (final; docs/billing.md#failed-payments).
  */
 public enum InvoiceStatus {
     OPEN,
     PAID,
-    VOID;
+    VOID,
+    FAILED;
 
     /** The lower-case name used in JSON, query parameters and the database. */
     @JsonValue

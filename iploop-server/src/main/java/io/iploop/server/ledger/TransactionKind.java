@@ -35,5 +35,12 @@ public enum TransactionKind {
     /** EUR paid into a campaign wallet, keyed by the payment's idempotency key (docs/campaigns.md#wallet). */
     CAMPAIGN_TOP_UP,
     /** A campaign wallet charged for delivered visits at the rate bought (docs/campaigns.md#wallet). */
-    CAMPAIGN_SPEND
+    CAMPAIGN_SPEND,
+    /**
+     * A paid invoice whose payment failed afterwards (e.g. a returned direct debit): what it granted is
+     * taken back (docs/billing.md#failed-payments).
+     */
+    CUSTOMER_PAYMENT_FAILED,
+    /** A chargeback given back because the customer's dispute was won (docs/billing.md#disputes). */
+    CUSTOMER_DISPUTE_WON
 }

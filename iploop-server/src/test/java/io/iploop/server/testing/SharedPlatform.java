@@ -84,6 +84,8 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.campaigns.verification-http-port", () -> Integer.toString(CampaignSiteStubs.sitePort()));
         r.add("iploop.campaigns.check-timeout", () -> "2s");
         r.add("iploop.billing.stripe.publishable-key", () -> StripeStub.PUBLISHABLE_KEY);
+        // VIES answers from a local stand-in: every VAT id is valid unless a test says otherwise.
+        r.add("iploop.billing.vies.api-base", ViesStub::baseUrl);
     }
 
     /**

@@ -39,9 +39,11 @@ import org.springframework.web.bind.annotation.RestController;
 class BillingController {
 
     private final BillingService billing;
+    private final VatIdVerification vies;
 
-    BillingController(BillingService billing) {
+    BillingController(BillingService billing, VatIdVerification vies) {
         this.billing = billing;
+        this.vies = vies;
     }
 
     @GetMapping("/packages")
@@ -94,17 +96,21 @@ class BillingController {
     @GetMapping("/details")
     @Operation(summary = "The caller's billing details (country, VAT id, company, address) used for VAT on new invoices")
     BillingDetailsResponse details(@AuthenticationPrincipal AuthenticatedUser caller) {
-        return new BillingDetailsResponse(billing.billingDetails(caller.userId()).orElse(null));
+        return new BillingDetailsResponse(billing.billingDetails(caller.userId()).orElse(null),
+                vies.current(caller.userId()).orElse(null));
     }
 
     @PutMapping("/details")
-    @Operation(summary = "Save the caller's billing details; the VAT id is checked against the country's format. "
+    @Operation(summary = "Save the caller's billing details; the VAT id is checked against the country's format "
+            + "and, in the EU, with VIES (reverse charge only for an id VIES confirms). "
             + "Issued invoices keep the details they were created with")
     BillingDetailsResponse saveDetails(@AuthenticationPrincipal AuthenticatedUser caller,
             @RequestBody(required = false) @Nullable DetailsBody body) {
         DetailsBody b = body == null ? new DetailsBody(null, null, null, null) : body;
-        return new BillingDetailsResponse(billing.updateBillingDetails(caller.userId(),
-                new BillingDetails(b.country() == null ? "" : b.country(), b.vatId(), b.company(), b.address())));
+        BillingDetails saved = billing.updateBillingDetails(caller.userId(),
+                new BillingDetails(b.country() == null ? "" : b.country(), b.vatId(), b.company(), b.address()));
+        // After the details' commit: VIES is never called with a database transaction open.
+        return new BillingDetailsResponse(saved, vies.verify(caller.userId()).orElse(null));
     }
 
     @GetMapping("/credit-notes")
@@ -133,8 +139,11 @@ class BillingController {
     record DetailsBody(@Nullable String country, @Nullable String vatId, @Nullable String company,
             @Nullable String address) {}
 
-    /** @param details null until saved */
-    record BillingDetailsResponse(@Nullable BillingDetails details) {}
+    /**
+     * @param details null until saved
+     * @param vies the VIES check of an EU VAT id (docs/billing.md#vies), null without one
+     */
+    record BillingDetailsResponse(@Nullable BillingDetails details, @Nullable ViesCheck vies) {}
 
     record CreditNotesResponse(List<CreditNote> creditNotes) {}
 

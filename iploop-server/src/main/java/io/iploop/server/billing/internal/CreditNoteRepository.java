@@ -57,6 +57,17 @@ class CreditNoteRepository {
                 .update();
     }
 
+    /** The GB a credit note actually took off the plan balance (a chargeback takes at most the balance). */
+    void setGbTaken(UUID id, BigDecimal gb) {
+        jdbc.sql("UPDATE billing_credit_notes SET gb_taken = :gb WHERE id = :id").param("id", id).param("gb", gb).update();
+    }
+
+    /** What {@link #setGbTaken} stored, if anything. */
+    Optional<BigDecimal> gbTaken(UUID id) {
+        return jdbc.sql("SELECT gb_taken FROM billing_credit_notes WHERE id = :id AND gb_taken IS NOT NULL")
+                .param("id", id).query(BigDecimal.class).optional();
+    }
+
     Optional<CreditNote> byKey(String idempotencyKey) {
         return jdbc.sql(SELECT + " WHERE c.idempotency_key = :key").param("key", idempotencyKey)
                 .query(CreditNoteRepository::map).optional();
@@ -70,6 +81,29 @@ class CreditNoteRepository {
     List<CreditNote> byInvoice(UUID invoiceId) {
         return jdbc.sql(SELECT + " WHERE c.invoice_id = :invoice ORDER BY c.created_at, c.number")
                 .param("invoice", invoiceId).query(CreditNoteRepository::map).list();
+    }
+
+    /**
+     * Credit notes of one invoice still in force, oldest first: without the chargebacks given back by a
+     * won dispute (docs/billing.md#disputes).
+     */
+    List<CreditNote> inForce(UUID invoiceId) {
+        return jdbc.sql(SELECT + """
+                 WHERE c.invoice_id = :invoice AND NOT EXISTS (SELECT 1 FROM billing_dispute_outcomes o
+                    WHERE o.credit_note_id = c.id AND o.ledger_transaction_id IS NOT NULL)
+                ORDER BY c.created_at, c.number""")
+                .param("invoice", invoiceId).query(CreditNoteRepository::map).list();
+    }
+
+    /** Ids of the credit notes of these invoices given back by a won dispute. */
+    java.util.Set<UUID> givenBack(java.util.Collection<UUID> invoiceIds) {
+        if (invoiceIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(jdbc.sql("""
+                SELECT credit_note_id FROM billing_dispute_outcomes
+                WHERE invoice_id IN (:invoices) AND credit_note_id IS NOT NULL AND ledger_transaction_id IS NOT NULL""")
+                .param("invoices", invoiceIds).query(UUID.class).list());
     }
 
     /** The user's credit notes, newest first. */
@@ -86,7 +120,7 @@ class CreditNoteRepository {
     /**
      * Money in and out per UTC day and buyer plan in {@code [from, to)}: payments by the invoice's
      * paid time, credit notes by their creation time, each under the plan the invoice was bought on
-     * ({@code none} without one).
+     * ({@code none} without one); a chargeback given back by a won dispute counts negative when closed.
      */
     List<RevenueCell> revenue(Instant from, Instant to) {
         return jdbc.sql("""
@@ -99,7 +133,12 @@ class CreditNoteRepository {
                     SELECT (c.created_at AT TIME ZONE 'UTC')::date, coalesce(i.buyer_plan_id, 'none'),
                            0, 0, c.amount_cents, c.tax_cents
                     FROM billing_credit_notes c JOIN billing_invoices i ON i.id = c.invoice_id
-                    WHERE c.created_at >= :from AND c.created_at < :to) m
+                    WHERE c.created_at >= :from AND c.created_at < :to
+                    UNION ALL
+                    SELECT (o.closed_at AT TIME ZONE 'UTC')::date, coalesce(i.buyer_plan_id, 'none'),
+                           0, 0, -o.amount_cents, -o.tax_cents
+                    FROM billing_dispute_outcomes o JOIN billing_invoices i ON i.id = o.invoice_id
+                    WHERE o.ledger_transaction_id IS NOT NULL AND o.closed_at >= :from AND o.closed_at < :to) m
                 GROUP BY day, plan ORDER BY day, plan""")
                 .param("from", Timestamp.from(from)).param("to", Timestamp.from(to))
                 .query((rs, n) -> new RevenueCell(rs.getObject("day", LocalDate.class), rs.getString("plan"),

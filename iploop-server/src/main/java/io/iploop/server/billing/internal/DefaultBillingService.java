@@ -165,8 +165,7 @@ class DefaultBillingService implements BillingService {
         String number = String.format("INV-%d-%06d", year, repository.nextNumber(year));
         long subtotal = lines.stream().mapToLong(InvoiceLine::amountCents).sum();
         BillingDetails buyerDetails = details.find(userId).orElse(null);
-        VatRules.Decision vat = settings.vat().rules().decide(subtotal,
-                buyerDetails == null ? null : buyerDetails.country(), buyerDetails == null ? null : buyerDetails.vatId());
+        VatRules.Decision vat = vatDecision(userId, subtotal, buyerDetails);
         long tax = vat.taxCents();
         String company = buyerDetails != null && buyerDetails.company() != null ? buyerDetails.company()
                 : account.company();
@@ -182,6 +181,28 @@ class DefaultBillingService implements BillingService {
         audit.record(new AuditEvent(userId, AuditAction.INVOICE_REQUESTED, "invoice", invoice.id().toString(),
                 Map.of("number", number, auditLabel, auditValue, "totalCents", Long.toString(invoice.totalCents()))));
         return repository.find(invoice.id()).orElseThrow();
+    }
+
+    /**
+     * The tax of a new invoice (docs/billing.md#vat): an EU VAT id counts for reverse charge only
+     * once VIES has confirmed it (docs/billing.md#vies); until then VAT is charged, with a note saying why.
+     */
+    private VatRules.Decision vatDecision(UUID userId, long subtotal, @Nullable BillingDetails buyer) {
+        VatRules rules = settings.vat().rules();
+        if (buyer == null) {
+            return rules.decide(subtotal, null, null);
+        }
+        Optional<ViesCheck> vies = details.vies(userId);
+        if (buyer.vatId() == null || vies.isEmpty() || vies.get().valid()) {
+            return rules.decide(subtotal, buyer.country(), buyer.vatId());
+        }
+        VatRules.Decision asConsumer = rules.decide(subtotal, buyer.country(), null);
+        VatRules.Decision asBusiness = rules.decide(subtotal, buyer.country(), buyer.vatId());
+        if (asConsumer.taxCents() == asBusiness.taxCents()) {
+            return asBusiness; // reverse charge would not apply anyway
+        }
+        return new VatRules.Decision(asConsumer.ratePercent(), asConsumer.taxCents(), "VAT charged: VAT id "
+                + buyer.vatId() + " is not confirmed by VIES (" + vies.get().status() + ").");
     }
 
     private @Nullable Subscription activeSubscription(UUID userId) {
@@ -451,7 +472,7 @@ class DefaultBillingService implements BillingService {
                     + " is more than the " + left + " cents left of invoice " + invoice.number() + " (total "
                     + invoice.totalCents() + ", already refunded " + invoice.refundedCents() + ")", "amountCents");
         }
-        List<CreditNote> earlier = creditNotes.byInvoice(invoice.id());
+        List<CreditNote> earlier = creditNotes.inForce(invoice.id());
         long refundedBefore = invoice.refundedCents();
         long taxBefore = earlier.stream().mapToLong(CreditNote::taxCents).sum();
         long taxAfter = share(invoice.taxCents(), refundedBefore + amountCents, invoice.totalCents());
@@ -552,6 +573,9 @@ class DefaultBillingService implements BillingService {
         CreditNote note = new CreditNote(UUID.randomUUID(), number, invoice.id(), invoice.number(), invoice.userId(), kind,
                 invoice.currency(), amountCents, net, tax, creditsBack, gbBack, why, key, tx.id(), adminId, now);
         creditNotes.insert(note, pdfs.renderCreditNote(note, invoice));
+        if (gbToTake.signum() > 0) {
+            creditNotes.setGbTaken(note.id(), gbToTake); // what a won dispute gives back (docs/billing.md#disputes)
+        }
         repository.addRefunded(invoice.id(), amountCents);
         audit.record(new AuditEvent(actor, kind == CreditNoteKind.REFUND ? AuditAction.INVOICE_REFUNDED
                 : AuditAction.INVOICE_CHARGED_BACK, "invoice", invoice.id().toString(),
@@ -614,6 +638,14 @@ class DefaultBillingService implements BillingService {
     public byte[] creditNotePdf(UUID userId, UUID creditNoteId) {
         return creditNotes.pdf(userId, creditNoteId).orElseThrow(() -> new BillingException(
                 Reason.CREDIT_NOTE_NOT_FOUND, "no such credit note", null));
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public CreditNotePdf adminCreditNotePdf(UUID creditNoteId) {
+        CreditNote note = creditNotes.find(creditNoteId).orElseThrow(() -> new BillingException(
+                Reason.CREDIT_NOTE_NOT_FOUND, "no such credit note", null));
+        return new CreditNotePdf(note, creditNotes.pdf(note.userId(), note.id()).orElseThrow());
     }
 
     private static @Nullable String blankToNull(@Nullable String s) {
@@ -679,7 +711,7 @@ class DefaultBillingService implements BillingService {
         return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
 
-    private static Invoice withStatus(Invoice i, InvoiceStatus status, @Nullable String reference,
+    static Invoice withStatus(Invoice i, InvoiceStatus status, @Nullable String reference,
             @Nullable UUID transactionId, @Nullable Instant paidAt, @Nullable Instant voidedAt) {
         return new Invoice(i.id(), i.number(), i.userId(), status, i.provider(), i.packageKind(), i.packageId(),
                 i.credits(), i.gb(), i.currency(), i.subtotalCents(), i.taxCents(), i.totalCents(), i.lines(),

@@ -123,6 +123,12 @@ class InvoiceRepository {
                 .param("at", Timestamp.from(at)).param("pdf", pdf).update();
     }
 
+    /** A paid invoice whose payment failed (docs/billing.md#failed-payments); the row is locked by the caller. */
+    void markFailed(UUID id, byte[] pdf) {
+        jdbc.sql("UPDATE billing_invoices SET status = 'failed', pdf = :pdf WHERE id = :id AND status = 'paid'")
+                .param("id", id).param("pdf", pdf).update();
+    }
+
     /** Adds a credit note's amount to the invoice's refunded total (the row is locked by the caller). */
     void addRefunded(UUID id, long cents) {
         jdbc.sql("UPDATE billing_invoices SET refunded_cents = refunded_cents + :cents WHERE id = :id")

@@ -56,7 +56,8 @@ import tools.jackson.databind.json.JsonMapper;
  * package's payment goes through {@link DefaultBillingService#settle}, the admin's mark-paid path,
  * keyed by the invoice, so the manual and Stripe paths can never both credit it; so does an
  * auto top-up's off-session PaymentIntent ({@link #chargeOffSession}, {@code payment_intent.succeeded}).
- * Refunds made in Stripe and disputes become credit notes keyed by Stripe's refund or dispute id.
+ * Refunds made in Stripe and disputes become credit notes keyed by Stripe's refund or dispute id;
+ * payments that fail later go to {@link StripePaymentFailures}, dispute outcomes to {@link DisputeOutcomes}.
  * Stripe is called outside database transactions. Thread-safe.
  */
 @Component
@@ -86,12 +87,17 @@ class StripeBilling {
     private final JsonMapper json;
     private final Clock clock;
     private final String publicUrl;
+    private final StripePaymentFailures failures;
+    private final DisputeOutcomes disputes;
 
     StripeBilling(StripeSettings settings, DefaultBillingService billing, InvoiceRepository invoices,
             CreditNoteRepository creditNotes,
             StripeRepository repository, PlansService plans, AccountsService accounts, LedgerService ledger,
             MailService mail, NotificationsService notifications, TransactionTemplate tx, JsonMapper json, Clock clock,
-            @Value("${iploop.accounts.public-url:http://127.0.0.1:8080}") String publicUrl) {
+            @Value("${iploop.accounts.public-url:http://127.0.0.1:8080}") String publicUrl,
+            StripePaymentFailures failures, DisputeOutcomes disputes) {
+        this.failures = failures;
+        this.disputes = disputes;
         this.settings = settings;
         this.billing = billing;
         this.invoices = invoices;
@@ -378,6 +384,9 @@ class StripeBilling {
             case "invoice.payment_failed" -> invoiceFailed(created, object);
             case "payment_intent.succeeded" -> paymentIntentSucceeded(eventId, object);
             case "charge.dispute.created", "charge.dispute.funds_withdrawn" -> disputed(object);
+            case "charge.dispute.closed" -> disputeClosed(eventId, object);
+            case "payment_intent.payment_failed" -> failures.intentFailed(eventId, object);
+            case "checkout.session.async_payment_failed" -> failures.checkoutFailed(eventId, object);
             case "charge.refunded" -> chargeRefunded(object);
             case "refund.created" -> refunded(object, text(object, "payment_intent"));
             default -> "ignored";
@@ -417,6 +426,11 @@ class StripeBilling {
         if (invoice.status() == InvoiceStatus.PAID) {
             return "invoice_already_paid";
         }
+        if (invoice.status() != InvoiceStatus.OPEN) {
+            log.error("Stripe session {} paid invoice {}, which is {}: not credited, check by hand",
+                    text(session, "id"), invoice.number(), invoice.status().value());
+            return "ignored: invoice " + invoice.status().value();
+        }
         String intent = text(session, "payment_intent");
         String reference = "stripe " + (intent != null ? intent : text(session, "id"));
         billing.settle(invoice.userId(), invoice.id(), reference,
@@ -445,6 +459,11 @@ class StripeBilling {
         if (invoice.status() == InvoiceStatus.PAID) {
             return "invoice_already_paid";
         }
+        if (invoice.status() != InvoiceStatus.OPEN) {
+            log.error("Stripe payment intent {} succeeded for invoice {}, which is {}: not credited, check by hand",
+                    text(intent, "id"), invoice.number(), invoice.status().value());
+            return "ignored: invoice " + invoice.status().value();
+        }
         billing.settle(invoice.userId(), invoice.id(), "stripe " + text(intent, "id"),
                 Map.of("stripeEvent", eventId, "stripePaymentIntent", String.valueOf(text(intent, "id"))));
         return "invoice_paid";
@@ -461,12 +480,40 @@ class StripeBilling {
             log.error("Stripe dispute {} names no card payment of ours: not recorded, check by hand", id);
             return "ignored: unknown payment";
         }
+        invoices.lock(invoice.id()); // one dispute's events queue here (docs/billing.md#disputes)
         if (creditNotes.byKey("invoice:" + invoice.id() + ":chargeback:" + id).isPresent()) {
             return "chargeback_already_recorded"; // created, then funds_withdrawn: one dispute
         }
+        if (disputes.won(id)) {
+            return "ignored: dispute already won"; // a late or replayed created/funds_withdrawn
+        }
+        return recordDispute(id, dispute, invoices.find(invoice.id()).orElseThrow());
+    }
+
+    private String recordDispute(String id, JsonNode dispute, Invoice invoice) {
         long amount = Math.min(dispute.path("amount").asLong(0), invoice.totalCents() - invoice.refundedCents());
         return reversal(id, amount, () -> billing.recordChargeback(invoice.id(), amount,
                 "Stripe dispute " + id + " (" + text(dispute, "reason") + ")", id), "chargeback_recorded");
+    }
+
+    /**
+     * {@code charge.dispute.closed}: a won dispute gives back what its chargeback took, a lost one
+     * changes nothing more ({@link DisputeOutcomes}).
+     */
+    private String disputeClosed(String eventId, JsonNode dispute) {
+        String id = text(dispute, "id");
+        Invoice paid = paidBy(text(dispute, "payment_intent"));
+        if (id == null || paid == null) {
+            log.error("Stripe dispute {} names no card payment of ours: not recorded, check by hand", id);
+            return "ignored: unknown payment";
+        }
+        Invoice invoice = invoices.lock(paid.id()).orElseThrow();
+        return disputes.closed(eventId, id, String.valueOf(text(dispute, "status")), invoice, () -> {
+            if (creditNotes.byKey("invoice:" + invoice.id() + ":chargeback:" + id).isPresent()) {
+                return "chargeback_already_recorded";
+            }
+            return recordDispute(id, dispute, invoice);
+        });
     }
 
     /**

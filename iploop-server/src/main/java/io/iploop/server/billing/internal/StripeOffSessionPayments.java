@@ -48,9 +48,12 @@ class StripeOffSessionPayments implements OffSessionPayments {
     private final AccountsService accounts;
     private final ProfileService profiles;
     private final TransactionTemplate tx;
+    private final StripePaymentFailures failures;
 
     StripeOffSessionPayments(StripeBilling stripe, DefaultBillingService billing, NotificationsService notifications,
-            MailService mail, AccountsService accounts, ProfileService profiles, TransactionTemplate tx) {
+            MailService mail, AccountsService accounts, ProfileService profiles, TransactionTemplate tx,
+            StripePaymentFailures failures) {
+        this.failures = failures;
         this.stripe = stripe;
         this.billing = billing;
         this.notifications = notifications;
@@ -97,6 +100,8 @@ class StripeOffSessionPayments implements OffSessionPayments {
 
     /** The invoice stays open: the customer is told why and how to transfer, as the manual provider does. */
     private void failed(Invoice invoice, String why) {
+        // The payment_intent.payment_failed of this decline then tells the customer nothing more.
+        failures.noteSynchronousFailure(invoice.id(), why);
         PaymentInstructions p = billing.paymentInstructions();
         String title = "Auto top-up: card payment of invoice " + invoice.number() + " failed";
         String body = "Invoice " + invoice.number() + " (USD " + BigDecimal.valueOf(invoice.totalCents(), 2).toPlainString()

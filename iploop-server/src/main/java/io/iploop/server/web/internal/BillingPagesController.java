@@ -252,6 +252,16 @@ final class BillingPagesController {
                 .body(billing.pdf(me.userId(), id));
     }
 
+    /** A credit note's PDF for the admin billing page (any customer's; /admin/** needs an admin with 2FA). */
+    @GetMapping("/admin/billing/credit-notes/{id}/pdf")
+    ResponseEntity<byte[]> adminCreditNotePdf(@PathVariable UUID id) {
+        BillingService.CreditNotePdf note = billing.adminCreditNotePdf(id);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_PDF)
+                .header(HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment().filename(note.creditNote().number() + ".pdf").build().toString())
+                .body(note.pdf());
+    }
+
     private String render(AuthenticatedUser me, Model model) {
         model.addAttribute("creditBalance", billing.creditBalance(me.userId()));
         model.addAttribute("credits", billing.credits(me.userId()));
@@ -407,6 +417,17 @@ final class BillingPagesController {
         }
         model.addAttribute("invoices", invoices);
         model.addAttribute("owners", owners);
+        // Each paid (or since failed) invoice's credit notes: refunds and chargebacks with their PDFs.
+        Map<UUID, List<CreditNote>> creditNotes = new HashMap<>();
+        for (Invoice i : invoices) {
+            if (i.status() == InvoiceStatus.PAID || i.status() == InvoiceStatus.FAILED) {
+                List<CreditNote> notes = billing.invoiceCreditNotes(i.id());
+                if (!notes.isEmpty()) {
+                    creditNotes.put(i.id(), notes);
+                }
+            }
+        }
+        model.addAttribute("creditNotes", creditNotes);
         model.addAttribute("status", s == null ? "all" : s.value());
         model.addAttribute("statuses", Arrays.stream(InvoiceStatus.values()).map(InvoiceStatus::value).toList());
         return "admin/billing";
