@@ -13,6 +13,7 @@ import io.iploop.tunnel.Welcome;
 import io.iploop.tunnel.egress.Cidr;
 import io.iploop.tunnel.egress.EgressPolicy;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -82,6 +83,15 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Connect timeout for the gateway and for every exit connection, in ms. */
     static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    /**
+     * Read sizes of an exit connection: Netty's adaptive guess, up to 256 KiB (its default stops at
+     * 64 KiB). An exit is read once per {@code read()} (AUTO_READ off, the relay asks again while the
+     * stream has credit), so a larger read carries a bulk download in a quarter of the reads and
+     * event-loop turns; the stream cuts it into DATA frames without copying. A capped node's
+     * {@link ExitBandwidthHandler} replaces it with its own small reads.
+     */
+    private static final AdaptiveRecvByteBufAllocator EXIT_READS = new AdaptiveRecvByteBufAllocator(64, 2048, 256 * 1024);
 
     /** A session that was welcomed longer ago than this resets the backoff when it ends. */
     static final Duration STABLE_SESSION = Duration.ofSeconds(60);
@@ -876,6 +886,7 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
             Channel ch = connected.channel();
+            ch.config().setRecvByteBufAllocator(EXIT_READS);
             exitChannels.add(ch);
             ch.closeFuture().addListener(f -> exitChannels.remove(ch));
             connected.addListener((ChannelFuture f) -> {

@@ -64,6 +64,16 @@ public interface ByteStream {
     /** False once closed by either side. */
     boolean isOpen();
 
+    /**
+     * Whether this stream calls {@link Handler#onDataBurstEnd} after every run of
+     * {@link Handler#onData} calls, on the stream's executor. Only then may a handler hold back the
+     * flush of what it wrote in {@code onData} until that call (one flush per burst instead of one
+     * per chunk). Default false: every chunk must be flushed as it comes.
+     */
+    default boolean signalsDataBurstEnd() {
+        return false;
+    }
+
     /** Receives a stream's events. Callbacks run on {@link #executor()}. */
     interface Handler {
 
@@ -87,5 +97,12 @@ public interface ByteStream {
          * ({@code error == null}), or at once on an error or abort.
          */
         void onClosed(ByteStream stream, @Nullable String error);
+
+        /**
+         * A run of {@link #onData} calls ended (one read of the carrying connection), on the
+         * stream's executor; only called by a stream whose {@link ByteStream#signalsDataBurstEnd()}
+         * is true. A handler that wrote chunks without flushing them flushes now.
+         */
+        default void onDataBurstEnd(ByteStream stream) {}
     }
 }

@@ -112,10 +112,15 @@ public final class ByteStreamRelay {
         private boolean outputEnded;
         private volatile long lastActivityNanos;
         private @Nullable ScheduledFuture<?> idleTimer;
+        /** Whether the stream ends every burst of data with onDataBurstEnd, so writes may wait for it. */
+        private final boolean batchFlushes;
+        /** Written in onData and not yet flushed; on the channel's event loop only. */
+        private boolean unflushed;
 
         RelayHandler(Channel channel, ByteStream stream, @Nullable Listener listener, long halfClosedIdleNanos) {
             this.channel = channel;
             this.stream = stream;
+            this.batchFlushes = stream.signalsDataBurstEnd();
             this.listener = listener;
             this.halfClosedIdleNanos = halfClosedIdleNanos;
         }
@@ -208,14 +213,30 @@ public final class ByteStreamRelay {
         public void onData(ByteStream s, ByteBuf data) {
             lastActivityNanos = System.nanoTime();
             int n = data.readableBytes();
-            channel.writeAndFlush(data).addListener((ChannelFutureListener) f -> {
+            ChannelFutureListener written = f -> {
                 if (f.isSuccess()) {
                     s.ack(n);
                 } else {
                     s.abort("write failed: " + f.cause().getMessage());
                     channel.close();
                 }
-            });
+            };
+            if (batchFlushes && channel.eventLoop().inEventLoop()) {
+                // The stream announces the end of this burst (onDataBurstEnd): one flush, one
+                // system call, for all the chunks one read of the tunnel carried.
+                channel.write(data).addListener(written);
+                unflushed = true;
+            } else {
+                channel.writeAndFlush(data).addListener(written);
+            }
+        }
+
+        @Override
+        public void onDataBurstEnd(ByteStream s) {
+            if (unflushed && channel.eventLoop().inEventLoop()) {
+                unflushed = false;
+                channel.flush();
+            }
         }
 
         /** The stream's peer sent FIN: shut the socket's output down after the bytes written before it. */

@@ -2,12 +2,15 @@ package io.iploop.tunnel;
 
 import io.iploop.tunnel.frame.TunnelFrameCodec;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
@@ -83,7 +86,29 @@ public final class TunnelPipeline {
         addTunnelHandlers(pipeline, session);
     }
 
+    /**
+     * Called once the WebSocket handshake completed: the frame decoder keeps a partly received
+     * message as a list of the reads it came in ({@code COMPOSITE_CUMULATOR}) instead of copying
+     * every following read onto it. A 64 KiB DATA message never fits one 64 KiB read, so with the
+     * default cumulator nearly every byte of a bulk transfer was copied once more before the
+     * decoder's own copy of the payload.
+     */
+    static void onHandshakeComplete(ChannelPipeline pipeline) {
+        if (pipeline.get(WebSocketFrameDecoder.class) instanceof ByteToMessageDecoder decoder) {
+            decoder.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+        }
+    }
+
+    /**
+     * Write-buffer marks of a tunnel connection: above the high mark, streams stop handing it
+     * frames until it drained below the low one (TunnelStream, the gateway's read stop). Netty's
+     * default 64 KiB high mark is below one full DATA message (64 KiB + headers), so every bulk
+     * message flipped the connection and its streams unwritable and back.
+     */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
     private static void addTunnelHandlers(ChannelPipeline pipeline, TunnelSession session) {
+        pipeline.channel().config().setWriteBufferWaterMark(WATER_MARK);
         pipeline.addLast("tunnel-codec", TunnelFrameCodec.INSTANCE);
         // Heartbeats and dead-peer detection are the session's own timer (docs/protocol.md §6):
         // its timings depend on whether streams are open.

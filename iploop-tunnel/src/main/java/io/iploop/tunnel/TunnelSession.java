@@ -86,6 +86,8 @@ public final class TunnelSession {
 
     // Confined to the event loop.
     private final IntObjectHashMap<TunnelStream> streams = new IntObjectHashMap<>();
+    /** Streams that got DATA during the current read of the connection (event loop only). */
+    private final ArrayList<TunnelStream> burst = new ArrayList<>();
     private int nextStreamId = 1;
     private int lastPeerStreamId;
     private boolean handshaken;
@@ -318,6 +320,22 @@ public final class TunnelSession {
         }
     }
 
+    /** {@code s} got DATA during the current read; its handler hears the burst's end at read complete. */
+    void burstDelivered(TunnelStream s) {
+        burst.add(s);
+    }
+
+    /** Ends the current read's data bursts (handlers flush what they wrote). Event loop. */
+    private void endBursts() {
+        if (burst.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < burst.size(); i++) {
+            burst.get(i).endBurst();
+        }
+        burst.clear();
+    }
+
     void removeStream(TunnelStream s) {
         if (streams.remove(s.id()) != null) {
             activeStreams = streams.size();
@@ -495,6 +513,7 @@ public final class TunnelSession {
         }
         handshaken = true;
         ChannelHandlerContext c = ctx;
+        TunnelPipeline.onHandshakeComplete(c.pipeline());
         handshakeTimer = c.executor().schedule(() -> {
             if (!established && !closed) {
                 closeWithCode(TunnelProtocol.CLOSE_CODE_PROTOCOL_ERROR,
@@ -760,6 +779,7 @@ public final class TunnelSession {
             // Gateway side: never buffer for a peer that does not read. A peer that sends (PINGs,
             // DATA) while leaving our answers unread is not read from until it catches up. The
             // agent side keeps reading, so the two ends can never both stop.
+            endBursts();
             if (role == Role.GATEWAY && !c.channel().isWritable()) {
                 c.channel().config().setAutoRead(false);
             }
@@ -783,6 +803,7 @@ public final class TunnelSession {
 
         @Override
         public void channelInactive(ChannelHandlerContext c) throws Exception {
+            endBursts();
             onChannelClosed();
             super.channelInactive(c);
         }

@@ -64,6 +64,8 @@ final class TunnelStream implements ByteStream {
     private boolean closeUndelivered;
     private @Nullable String undeliveredError;
     private @Nullable ScheduledFuture<?> timer;
+    /** Data went to the handler during the session's current read; endBurst() follows. */
+    private boolean inBurst;
     @Nullable CompletableFuture<ByteStream> openFuture;
 
     private volatile @Nullable Handler handler;
@@ -93,6 +95,11 @@ final class TunnelStream implements ByteStream {
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    @Override
+    public boolean signalsDataBurstEnd() {
+        return true;
     }
 
     @Override
@@ -333,7 +340,20 @@ final class TunnelStream implements ByteStream {
             pending.add(data);
             return;
         }
+        if (!inBurst) {
+            inBurst = true;
+            session.burstDelivered(this);
+        }
         h.onData(this, data);
+    }
+
+    /** The session's read that delivered data to this stream ended: the handler may flush now. */
+    void endBurst() {
+        inBurst = false;
+        Handler h = handler;
+        if (h != null) {
+            h.onDataBurstEnd(this);
+        }
     }
 
     void onWindow(int increment) {
@@ -463,8 +483,13 @@ final class TunnelStream implements ByteStream {
             return;
         }
         ByteBuf b;
+        boolean delivered = false;
         while ((b = pending.poll()) != null) {
             h.onData(this, b);
+            delivered = true;
+        }
+        if (delivered) {
+            h.onDataBurstEnd(this);
         }
         if (closeUndelivered) {
             closeUndelivered = false;

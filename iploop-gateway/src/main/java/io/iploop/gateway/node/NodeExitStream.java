@@ -93,6 +93,11 @@ final class NodeExitStream implements ExitStream {
                 closed(error != null);
                 handler.onClosed(NodeExitStream.this, error);
             }
+
+            @Override
+            public void onDataBurstEnd(ByteStream stream) {
+                handler.onDataBurstEnd(NodeExitStream.this);
+            }
         });
     }
 
@@ -151,6 +156,11 @@ final class NodeExitStream implements ExitStream {
     @Override
     public boolean isOpen() {
         return delegate.isOpen();
+    }
+
+    @Override
+    public boolean signalsDataBurstEnd() {
+        return delegate.signalsDataBurstEnd();
     }
 
     @Override
