@@ -155,7 +155,16 @@ public enum AuditAction {
      * A chargeback of a paid invoice was recorded (docs/billing.md#refunds); details as
      * {@link #INVOICE_REFUNDED}.
      */
-    INVOICE_CHARGED_BACK;
+    INVOICE_CHARGED_BACK,
+    /** The owner downloaded their personal data (docs/privacy.md#export); no details. */
+    ACCOUNT_DATA_EXPORTED,
+    /**
+     * The owner's account was erased (docs/privacy.md#erasure): personal data anonymised, legal
+     * records kept; details: the features that erased data.
+     */
+    ACCOUNT_ERASED,
+    /** An admin changed how long per-request usage rows are kept (docs/privacy.md#retention); details: days old -> new. */
+    USAGE_RETENTION_CHANGED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {
