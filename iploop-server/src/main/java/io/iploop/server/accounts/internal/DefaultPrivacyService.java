@@ -49,10 +49,12 @@ class DefaultPrivacyService implements PrivacyService {
     private final JsonMapper json;
     private final TransactionTemplate snapshot;
     private final Clock clock;
+    private final SessionIssuer sessions;
 
     DefaultPrivacyService(List<PersonalData> features, UserRepository users, ConsentRepository consents,
             PasswordEncoder passwords, LoginThrottle failures, SecondFactors secondFactors, AuditService audit,
-            JsonMapper json, PlatformTransactionManager transactions, Clock clock) {
+            JsonMapper json, PlatformTransactionManager transactions, Clock clock, SessionIssuer sessions) {
+        this.sessions = sessions;
         this.features = features.stream()
                 .sorted(Comparator.comparing((PersonalData p) -> p.feature().equals(AccountsPersonalData.FEATURE))
                         .thenComparing(PersonalData::feature))
@@ -147,9 +149,11 @@ class DefaultPrivacyService implements PrivacyService {
                 throw new ErasureBlockedException(blocker.get());
             }
         }
-        // Audited first, so that the audit feature's erasure also scrubs this entry's address.
+        // Audited first, and sessions ended (one audit entry each) before any feature erases, so that
+        // the audit feature's erasure also scrubs these entries' address and user agent.
         audit.record(new AuditEvent(userId, AuditAction.ACCOUNT_ERASED, "user", userId.toString(), Map.of(
                 "features", features.stream().map(PersonalData::feature).collect(Collectors.joining(",")))));
+        sessions.endAll(userId, null, "account_erased");
         Set<String> addresses = new HashSet<>();
         @Nullable String current = Accounts.currentClientIp();
         if (current != null) {
