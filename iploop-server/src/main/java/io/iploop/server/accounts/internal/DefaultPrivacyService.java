@@ -128,6 +128,10 @@ class DefaultPrivacyService implements PrivacyService {
             failures.recordFailureForEmail(account.email());
             throw new AccountsException(Reason.INVALID_CREDENTIALS, "password is wrong", "password");
         }
+        if (account.role() == UserRole.ADMIN) {
+            throw new AccountsException(Reason.CANNOT_DELETE_SELF,
+                    "an admin cannot delete their own account; ask another admin to remove your admin role first", null);
+        }
         if (account.twoFactorEnabled()) {
             if (secondFactor == null || secondFactor.isBlank()) {
                 throw new AccountsException(Reason.TWO_FACTOR_REQUIRED,
@@ -138,10 +142,6 @@ class DefaultPrivacyService implements PrivacyService {
                 throw new AccountsException(Reason.INVALID_TWO_FACTOR_CODE, "the code is wrong or used already",
                         "totpCode");
             }
-        }
-        if (account.role() == UserRole.ADMIN) {
-            throw new AccountsException(Reason.CANNOT_DELETE_SELF,
-                    "an admin cannot delete their own account; ask another admin to remove your admin role first", null);
         }
         for (PersonalData p : features) {
             Optional<PersonalData.ErasureBlocker> blocker = p.erasureBlocker(userId);
