@@ -88,7 +88,11 @@ public final class AccountsException extends ApiException {
         /** An admin tried to delete their own account. */
         CANNOT_DELETE_SELF("cannot_delete_self", HttpStatus.CONFLICT),
         /** A use case not in {@link io.iploop.server.accounts.UseCases#ALL}; field {@code useCase}. */
-        INVALID_USE_CASE("validation_failed", HttpStatus.BAD_REQUEST);
+        INVALID_USE_CASE("validation_failed", HttpStatus.BAD_REQUEST),
+        /** Sign-up without accepting the terms and privacy policy (docs/privacy.md#consent); field {@code acceptTerms}. */
+        TERMS_NOT_ACCEPTED("terms_not_accepted", HttpStatus.BAD_REQUEST),
+        /** A second data export within the hour (docs/privacy.md#export); {@code Retry-After} says when. */
+        EXPORT_RATE_LIMITED("export_rate_limited", HttpStatus.TOO_MANY_REQUESTS);
 
         final String code;
         final HttpStatus status;

@@ -31,17 +31,25 @@ public interface ProfileService {
     java.util.List<UUID> dailyDigestSubscribers(@org.jspecify.annotations.Nullable UUID after, int limit);
 
     /**
-     * The owner deletes their own account (docs/product/accounts.md#account-deletion): after checking the
-     * password it is soft-deleted like {@link AccountAdminService#deleteByAdmin} (status {@code deleted}, the row stays
-     * for the audit log and usage history), every session ends, so its tokens get 401 at once, and
-     * the proxy refuses its keys once the gateway's 5 s credential cache expires. Audited.
+     * The owner deletes their own account (docs/product/accounts.md#account-deletion): the account is
+     * erased as {@link PrivacyService#erase} describes (docs/privacy.md#erasure): personal data
+     * anonymised by every feature, status {@code deleted}, every session ends, so its tokens get 401
+     * at once, and the proxy refuses its keys once the gateway's 5 s credential cache expires;
+     * ledger entries, invoices and credit notes stay. Audited.
      *
+     * @param secondFactor a TOTP or backup code, required when the account uses 2FA; null otherwise
      * @throws AccountsException {@code INVALID_CREDENTIALS} (field {@code password}) for a wrong
-     *     password (counts toward the login lockout); {@code CANNOT_DELETE_SELF} for an admin, who
+     *     password (counts toward the login lockout); {@code TWO_FACTOR_REQUIRED} or {@code
+     *     INVALID_TWO_FACTOR_CODE} (field {@code totpCode}); {@code CANNOT_DELETE_SELF} for an admin, who
      *     must first be demoted by another admin so the platform never loses its last admin;
-     *     {@code NOT_FOUND}
+     *     {@code NOT_FOUND}; a 409 naming what must finish first (a pending cash-out)
      */
-    void deleteOwnAccount(UUID userId, String password);
+    void deleteOwnAccount(UUID userId, String password, @org.jspecify.annotations.Nullable String secondFactor);
+
+    /** {@link #deleteOwnAccount(UUID, String, String)} for an account without 2FA. */
+    default void deleteOwnAccount(UUID userId, String password) {
+        deleteOwnAccount(userId, password, null);
+    }
 
     /** The account's declared use case (one of {@link UseCases#ALL}), or null when undeclared. @throws AccountsException {@code NOT_FOUND} */
     @org.jspecify.annotations.Nullable String useCase(UUID userId);

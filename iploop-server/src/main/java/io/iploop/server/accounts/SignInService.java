@@ -13,31 +13,29 @@ public interface SignInService {
 
     /**
      * Creates a customer account, mails it an e-mail verification link and logs it in: registration
-     * returns a JWT (docs/product/accounts.md#registration, #e-mail-verification).
-     */
-    default LoginResult register(NewAccount account) {
-        return register(account, null);
-    }
-
-    /**
-     * Like {@link #register(NewAccount)}, publishing {@link AccountRegistered} with the referral
-     * code of {@code POST /api/auth/register?ref=CODE} (docs/product/earn.md#referrals) inside the transaction.
+     * returns a JWT (docs/product/accounts.md#registration, #e-mail-verification). Publishes
+     * {@link AccountRegistered} with the referral code of {@code POST /api/auth/register?ref=CODE}
+     * (docs/product/earn.md#referrals) inside the transaction, and records the consents to the
+     * current terms and privacy policy with time and client IP (docs/privacy.md#consent).
      *
      * @param referralCode as given by the caller, or null
+     * @param termsAccepted the person accepted the terms of service and the privacy policy
+     * @throws AccountsException {@code TERMS_NOT_ACCEPTED} (400, field {@code acceptTerms}) without
+     *     acceptance, before anything is written
      * @throws io.iploop.server.platform.ApiException whatever a listener refuses (an unknown code)
      */
-    LoginResult register(NewAccount account, @Nullable String referralCode);
+    LoginResult register(NewAccount account, @Nullable String referralCode, boolean termsAccepted);
 
     /**
-     * Like {@link #register(NewAccount, String)} but opens no login session: the dashboard's sign-up
+     * Like {@link #register(NewAccount, String, boolean)} but opens no login session: the dashboard's sign-up
      * page, whose visitor signs in after verifying the e-mail (a session the browser never received
      * would show as a second device and outlive its logout). Both are limited per client IP and per
      * e-mail domain (docs/product/accounts.md#registration).
      *
      * @throws AccountsException {@code SIGNUP_RATE_LIMITED} (429, with a retry-after) over a sign-up
-     *     limit; the same errors as {@link #register(NewAccount, String)} otherwise
+     *     limit; the same errors as {@link #register(NewAccount, String, boolean)} otherwise
      */
-    Account signUp(NewAccount account, @Nullable String referralCode);
+    Account signUp(NewAccount account, @Nullable String referralCode, boolean termsAccepted);
 
     /**
      * Checks e-mail and password, records the login time and issues a JWT. Failed attempts are

@@ -166,7 +166,16 @@ public enum AuditAction {
     /** A paid invoice's payment failed afterwards and what it granted was taken back (docs/billing.md#failed-payments). */
     INVOICE_PAYMENT_FAILED,
     /** A disputed payment's chargeback was given back because the dispute was won (docs/billing.md#disputes). */
-    INVOICE_DISPUTE_WON;
+    INVOICE_DISPUTE_WON,
+    /** The owner downloaded their personal data (docs/privacy.md#export); no details. */
+    ACCOUNT_DATA_EXPORTED,
+    /**
+     * The owner's account was erased (docs/privacy.md#erasure): personal data anonymised, legal
+     * records kept; details: the features that erased data.
+     */
+    ACCOUNT_ERASED,
+    /** An admin changed how long per-request usage rows are kept (docs/privacy.md#retention); details: days old -> new. */
+    USAGE_RETENTION_CHANGED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -22,7 +22,9 @@ public final class UsageException extends ApiException {
         /** A malformed usage-record filter or page, naming the field. */
         INVALID_FILTER("validation_failed", HttpStatus.BAD_REQUEST),
         /** An export format other than {@code json} or {@code csv}. */
-        INVALID_FORMAT("validation_failed", HttpStatus.BAD_REQUEST);
+        INVALID_FORMAT("validation_failed", HttpStatus.BAD_REQUEST),
+        /** A retention outside 1-3650 days (docs/privacy.md#retention); field {@code perRequestDays}. */
+        INVALID_RETENTION("validation_failed", HttpStatus.BAD_REQUEST);
 
         final String code;
         final HttpStatus status;

@@ -73,11 +73,11 @@ class AccountSelfServiceIT {
         assertThat(call("DELETE", "/api/auth/account", token, Map.of("password", TEST_PASSWORD)).status()).isEqualTo(204);
         assertThat(call("GET", "/api/auth/profile", token, null).status()).as("token after deletion").isEqualTo(401);
         Response login = loginWith(c.at("/user/email").asString(), TEST_PASSWORD, null);
-        assertThat(login.status()).as("login after deletion").isEqualTo(403);
+        assertThat(login.status()).as("login after deletion: the e-mail is erased (docs/privacy.md#erasure)").isEqualTo(401);
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(Curl.run("-x", proxy, origin.url("/bytes/10")).status()).isEqualTo(407));
 
-        JsonNode audit = call("GET", "/api/audit-logs?limit=200&action=account_deleted", adminToken(), null).body();
+        JsonNode audit = call("GET", "/api/audit-logs?limit=200&action=account_erased", adminToken(), null).body();
         assertThat(audit.toString()).contains(c.at("/user/id").asString());
     }
 

@@ -17,7 +17,7 @@ class AccountsApiIT {
     @Test
     void registerLoginAndProfile() {
         Map<String, Object> form = new HashMap<>(Map.of("email", "Alice@Example.com", "password", "s3cret-password",
-                "firstName", "Alice", "lastName", "Smith", "company", "ACME"));
+                "firstName", "Alice", "lastName", "Smith", "company", "ACME", "acceptTerms", true));
         Response registered = call("POST", "/api/auth/register", null, form);
         assertThat(registered.status()).isEqualTo(201);
         JsonNode user = registered.body().get("user");
@@ -48,19 +48,50 @@ class AccountsApiIT {
     }
 
     @Test
+    void signUpWithoutAcceptingTheTermsIsRefusedAndWritesNothing() {
+        String email = "no-consent-" + java.util.UUID.randomUUID() + "@example.com";
+        Map<String, Object> form = new HashMap<>(Map.of("email", email, "password", "s3cret-password",
+                "firstName", "Alice", "lastName", "Smith"));
+        for (Object acceptTerms : new Object[] {null, false}) {
+            if (acceptTerms != null) {
+                form.put("acceptTerms", acceptTerms);
+            }
+            Response refused = call("POST", "/api/auth/register", null, form);
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.body().at("/error/code").asString()).isEqualTo("terms_not_accepted");
+            assertThat(refused.body().at("/error/field").asString()).isEqualTo("acceptTerms");
+        }
+        assertThat(call("POST", "/api/auth/login", null, Map.of("email", email, "password", "s3cret-password")).status())
+                .as("no account was created").isEqualTo(401);
+
+        form.put("acceptTerms", true);
+        Response registered = call("POST", "/api/auth/register", null, form);
+        assertThat(registered.status()).isEqualTo(201);
+        Response policy = call("GET", "/api/privacy/policy", null, null);
+        assertThat(policy.status()).isEqualTo(200);
+        Response consents = call("GET", "/api/account/consents", token(registered.body()), null);
+        assertThat(consents.status()).isEqualTo(200);
+        assertThat(consents.body().findValuesAsString("document")).containsExactlyInAnyOrder("terms", "privacy_policy");
+        assertThat(consents.body().get(0).get("version").asString()).isIn(policy.body().get("terms").asString(),
+                policy.body().get("privacyPolicy").asString());
+        assertThat(consents.body().get(0).get("ipAddress").asString()).isEqualTo("127.0.0.1");
+        assertThat(consents.body().get(0).get("acceptedAt").asString()).isNotBlank();
+    }
+
+    @Test
     void validationErrorsNameTheField() {
         Response badEmail = call("POST", "/api/auth/register", null,
-                Map.of("email", "not-an-email", "password", "long enough", "firstName", "A", "lastName", "B"));
+                Map.of("acceptTerms", true, "email", "not-an-email", "password", "long enough", "firstName", "A", "lastName", "B"));
         assertThat(badEmail.status()).isEqualTo(400);
         assertThat(badEmail.body().at("/error/code").asString()).isEqualTo("validation_failed");
         assertThat(badEmail.body().at("/error/field").asString()).isEqualTo("email");
 
         Response shortPassword = call("POST", "/api/auth/register", null,
-                Map.of("email", "x@example.com", "password", "short", "firstName", "A", "lastName", "B"));
+                Map.of("acceptTerms", true, "email", "x@example.com", "password", "short", "firstName", "A", "lastName", "B"));
         assertThat(shortPassword.body().at("/error/field").asString()).isEqualTo("password");
 
         Response missingName = call("POST", "/api/auth/register", null,
-                Map.of("email", "y@example.com", "password", "long enough", "lastName", "B"));
+                Map.of("acceptTerms", true, "email", "y@example.com", "password", "long enough", "lastName", "B"));
         assertThat(missingName.status()).isEqualTo(400);
         assertThat(missingName.body().at("/error/field").asString()).isEqualTo("firstName");
 

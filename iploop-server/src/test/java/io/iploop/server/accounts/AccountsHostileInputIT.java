@@ -45,7 +45,7 @@ class AccountsHostileInputIT {
 
     @Test
     void registerRefusesA64KiBAddressByItsLength() {
-        Response r = call("POST", "/api/auth/register", null, Map.of("email", ADVERSARIAL, "password", "correct horse",
+        Response r = call("POST", "/api/auth/register", null, Map.of("acceptTerms", true, "email", ADVERSARIAL, "password", "correct horse",
                 "firstName", "A", "lastName", "B"));
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.body().at("/error/message").asString()).contains("too long (at most 254 characters)");

@@ -75,7 +75,7 @@ class SelfHostedFirstHourIT {
     ChromeDriver driver;
 
     private static HttpResponse<String> register(String email, String clientIp) {
-        return send("POST", "/api/auth/register", null, Map.of("email", email, "password", TEST_PASSWORD,
+        return send("POST", "/api/auth/register", null, Map.of("acceptTerms", true, "email", email, "password", TEST_PASSWORD,
                 "firstName", "Test", "lastName", "User"), Map.of("X-Forwarded-For", clientIp));
     }
 

@@ -82,7 +82,7 @@ class AdminApiIT {
         String tag = "zq" + UUID.randomUUID().toString().substring(0, 8);
         List<JsonNode> created = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            Response r = call("POST", "/api/auth/register", null, Map.of("email", tag + "-" + i + "@example.com",
+            Response r = call("POST", "/api/auth/register", null, Map.of("acceptTerms", true, "email", tag + "-" + i + "@example.com",
                     "password", "correct horse", "firstName", "Page" + i, "lastName", "Tester", "company", "Co " + tag));
             assertThat(r.status()).isEqualTo(201);
             created.add(r.body());

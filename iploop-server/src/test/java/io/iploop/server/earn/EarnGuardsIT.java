@@ -129,7 +129,7 @@ class EarnGuardsIT {
 
     /** Registers with {@code code}; returns the login. */
     private JsonNode referred(String code) {
-        Response joined = call("POST", "/api/auth/register?ref=" + code, null, Map.of("email",
+        Response joined = call("POST", "/api/auth/register?ref=" + code, null, Map.of("acceptTerms", true, "email",
                 "ref-" + UUID.randomUUID() + "@example.com", "password", "correct horse", "firstName", "Ref", "lastName", "Eree"));
         assertThat(joined.status()).as(joined.body().toString()).isEqualTo(201);
         return joined.body();

@@ -458,14 +458,14 @@ class EarnIT {
         JsonNode code = call("GET", "/api/earn/referral/code", referrerToken, null).body();
         assertThat(code.get("link").asString()).isEqualTo("http://dashboard.test/register?ref=" + code.get("code").asString());
 
-        Response unknown = call("POST", "/api/auth/register?ref=NOSUCHCODE", null, Map.of("email",
+        Response unknown = call("POST", "/api/auth/register?ref=NOSUCHCODE", null, Map.of("acceptTerms", true, "email",
                 "r-" + UUID.randomUUID() + "@example.com", "password", "correct horse", "firstName", "No", "lastName", "Body"));
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.body().at("/error/field").asString()).isEqualTo("ref");
 
         String email = "referee-" + UUID.randomUUID() + "@example.com";
         Response joined = call("POST", "/api/auth/register?ref=" + code.get("code").asString().toLowerCase(), null,
-                Map.of("email", email, "password", "correct horse", "firstName", "Jane", "lastName", "Doe"));
+                Map.of("acceptTerms", true, "email", email, "password", "correct horse", "firstName", "Jane", "lastName", "Doe"));
         assertThat(joined.status()).isEqualTo(201);
         String referee = token(joined.body());
         UUID refereeId = UUID.fromString(joined.body().at("/user/id").asString());

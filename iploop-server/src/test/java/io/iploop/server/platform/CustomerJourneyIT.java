@@ -46,7 +46,7 @@ class CustomerJourneyIT {
     void registerVerifySecureWithTwoFactorProxyAndSeeTheUsage() throws Exception {
         // Register and verify the e-mail address with the mailed link.
         String email = "journey-" + UUID.randomUUID() + "@example.com";
-        Response registered = call("POST", "/api/auth/register", null, Map.of("email", email, "password", TEST_PASSWORD,
+        Response registered = call("POST", "/api/auth/register", null, Map.of("acceptTerms", true, "email", email, "password", TEST_PASSWORD,
                 "firstName", "Jo", "lastName", "Urney", "company", "Scrapers Ltd"));
         assertThat(registered.status()).isEqualTo(201);
         String firstToken = token(registered.body());

@@ -178,7 +178,7 @@ public final class Api {
     /** Registers a fresh customer as {@link #registerCustomer()} does, but leaves its e-mail unverified. */
     public static JsonNode registerUnverifiedCustomer() {
         String email = "u-" + UUID.randomUUID() + "@example.com";
-        Response r = call("POST", "/api/auth/register", null, Map.of(
+        Response r = call("POST", "/api/auth/register", null, Map.of("acceptTerms", true, 
                 "email", email, "password", TEST_PASSWORD, "firstName", "Test", "lastName", "User"));
         if (r.status() != 201) {
             throw new AssertionError("register: " + r);

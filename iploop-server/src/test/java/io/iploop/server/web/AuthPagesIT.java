@@ -55,6 +55,8 @@ class AuthPagesIT {
         assertThat(find("#email-error").getText()).isEqualTo("Enter a valid e-mail address");
         assertThat(find("#password-error").getText()).isEqualTo("Password must be at least 8 characters");
         assertThat(find("#confirmPassword-error").getText()).isEqualTo("Passwords do not match");
+        assertThat(find("#acceptTerms-error").getText()).as("consent is required (docs/privacy.md#consent)")
+                .isEqualTo("Accept the terms of service and the privacy policy to create an account");
         assertThat(find("#lastName").getAttribute("value")).as("typed values are kept").isEqualTo("Lovelace");
         screenshots("signup-errors");
 
@@ -63,6 +65,7 @@ class AuthPagesIT {
         type("#signup-email", email);
         type("#signup-password", "analytical engine");
         type("#confirmPassword", "analytical engine");
+        test("accept-terms").click();
         test("create-account").click();
         assertThat(test("signup-done").getText()).contains(email);
         screenshots("signup-done");

@@ -70,6 +70,7 @@ class DashboardJourneyIT {
         type("#company", "Navy");
         type("#signup-password", password);
         type("#confirmPassword", password);
+        test("accept-terms").click();
         test("create-account").click();
         assertThat(test("signup-done").getText()).contains(email);
 

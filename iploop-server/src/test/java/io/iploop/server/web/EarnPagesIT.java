@@ -250,6 +250,7 @@ class EarnPagesIT {
         type("#signup-password", PASSWORD);
         type("#confirmPassword", PASSWORD);
         test("intent-earn").click();
+        test("accept-terms").click();
         test("create-account").click();
         assertThat(test("signup-done").getText()).contains(friend);
         signIn(friend, PASSWORD);

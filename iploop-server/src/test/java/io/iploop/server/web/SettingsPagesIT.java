@@ -221,8 +221,9 @@ class SettingsPagesIT {
         type("#delete-password", PASSWORD);
         test("delete-confirm").click();
         assertThat(textOf("account-deleted")).contains("Your account was deleted");
-        assertThat(loginWith(email, PASSWORD, null).status()).isEqualTo(403);
-        assertThat(call("POST", "/api/auth/login", null, Map.of("email", email, "password", PASSWORD)).status()).isEqualTo(403);
+        // The e-mail is erased (docs/privacy.md#erasure): it names no account any more.
+        assertThat(loginWith(email, PASSWORD, null).status()).isEqualTo(401);
+        assertThat(call("POST", "/api/auth/login", null, Map.of("email", email, "password", PASSWORD)).status()).isEqualTo(401);
     }
 
     /**

@@ -67,11 +67,15 @@ class AccountsController {
     @PostMapping("/register")
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Create a customer account; returns a JWT (24 h)",
-            description = "ref: a node operator's referral code (docs/product/earn.md#referrals); an unknown code is a 400 naming ref.")
+            description = "ref: a node operator's referral code (docs/product/earn.md#referrals); an unknown code is a 400 naming ref. "
+                    + "acceptTerms must be true: the caller accepts the current terms of service and privacy policy "
+                    + "(GET /api/privacy/policy), recorded with time and IP; otherwise 400 terms_not_accepted naming acceptTerms "
+                    + "(docs/privacy.md#consent).")
     TokenResponse register(@Valid @RequestBody RegisterRequest r,
             @RequestParam(name = "ref", required = false) @Nullable String ref) {
         return TokenResponse.of(signIn.register(
-                NewAccount.customer(r.email(), r.password(), r.firstName(), r.lastName(), r.company()), ref));
+                NewAccount.customer(r.email(), r.password(), r.firstName(), r.lastName(), r.company()), ref,
+                Boolean.TRUE.equals(r.acceptTerms())));
     }
 
     @PostMapping("/login")
@@ -147,10 +151,10 @@ class AccountsController {
 
     @DeleteMapping("/account")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete the caller's own account (soft delete) after checking the password; every session ends "
-            + "and the proxy refuses its keys within 5 seconds")
+    @Operation(summary = "Erase the caller's own account after checking the password (and a 2FA code when 2FA is on); "
+            + "the same as DELETE /api/account (docs/privacy.md#erasure)")
     void deleteAccount(@AuthenticationPrincipal AuthenticatedUser caller, @Valid @RequestBody DeleteAccountRequest r) {
-        profiles.deleteOwnAccount(caller.userId(), r.password());
+        profiles.deleteOwnAccount(caller.userId(), r.password(), r.totpCode());
     }
 
     @GetMapping("/notification-preferences")
@@ -190,7 +194,7 @@ class AccountsController {
      * the accounts feature when it creates the account (400 {@code validation_failed} naming the field).
      */
     record RegisterRequest(@Nullable String email, @Nullable String password, @Nullable String firstName,
-            @Nullable String lastName, @Nullable String company) {}
+            @Nullable String lastName, @Nullable String company, @Nullable Boolean acceptTerms) {}
 
     /**
      * docs/product/accounts.md#login, #two-factor-authentication: {@code totpCode} or {@code backupCode} when the account uses 2FA.
@@ -199,8 +203,11 @@ class AccountsController {
             @Pattern(regexp = "\\d{6}", message = "6 digits") @Nullable String totpCode,
             @Size(max = 64) @Nullable String backupCode) {}
 
-    /** docs/product/accounts.md#account-deletion: the password confirms the deletion. */
-    record DeleteAccountRequest(@NotBlank @Size(max = 128) String password) {}
+    /**
+     * docs/product/accounts.md#account-deletion, docs/privacy.md#erasure: the password confirms the
+     * deletion; {@code totpCode} (a TOTP or backup code) too when the account uses 2FA.
+     */
+    record DeleteAccountRequest(@NotBlank @Size(max = 128) String password, @Size(max = 64) @Nullable String totpCode) {}
 
     record ForgotPasswordRequest(@NotBlank @EmailAddress.Valid String email) {}
 

@@ -5,37 +5,32 @@ import io.iploop.server.accounts.AccountsException.Reason;
 import io.iploop.server.accounts.AccountsException;
 import io.iploop.server.accounts.NotificationPreferences;
 import io.iploop.server.accounts.ProfileService;
+import io.iploop.server.accounts.PrivacyService;
 import io.iploop.server.accounts.ProfileUpdate;
-import io.iploop.server.accounts.UserRole;
-import io.iploop.server.accounts.UserStatus;
 import io.iploop.server.audit.AuditAction;
 import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditService;
 import java.util.Map;
 import java.util.UUID;
-import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** {@link ProfileService}: the owner's profile, notification preferences and account deletion. Thread-safe. */
+/** {@link ProfileService}: the owner's profile, notification preferences and account deletion (erasure, {@link PrivacyService}). Thread-safe. */
 @Service
 class DefaultProfileService implements ProfileService {
 
     private final UserRepository users;
     private final NotificationPreferencesRepository notificationPreferences;
-    private final PasswordEncoder passwords;
-    private final LoginThrottle failures;
-    private final SessionIssuer issuer;
     private final AuditService audit;
+    private final ObjectProvider<PrivacyService> privacy;
 
     DefaultProfileService(UserRepository users, NotificationPreferencesRepository notificationPreferences,
-            PasswordEncoder passwords, LoginThrottle failures, SessionIssuer issuer, AuditService audit) {
+            AuditService audit, ObjectProvider<PrivacyService> privacy) {
         this.users = users;
         this.notificationPreferences = notificationPreferences;
-        this.passwords = passwords;
-        this.failures = failures;
-        this.issuer = issuer;
         this.audit = audit;
+        this.privacy = privacy;
     }
 
     @Override
@@ -70,23 +65,8 @@ class DefaultProfileService implements ProfileService {
     }
 
     @Override
-    @Transactional(noRollbackFor = AccountsException.class)
-    public void deleteOwnAccount(UUID userId, String password) {
-        Account account = users.lockById(userId).orElseThrow(Accounts.notFound());
-        String hash = users.findPasswordHash(userId).orElseThrow(Accounts.notFound());
-        if (!passwords.matches(password, hash)) {
-            // Like a wrong login password: a stolen session must not guess its way to deleting the account.
-            failures.recordFailureForEmail(account.email());
-            throw new AccountsException(Reason.INVALID_CREDENTIALS, "password is wrong", "password");
-        }
-        if (account.role() == UserRole.ADMIN) {
-            throw new AccountsException(Reason.CANNOT_DELETE_SELF,
-                    "an admin cannot delete their own account; ask another admin to remove your admin role first", null);
-        }
-        users.setStatus(userId, UserStatus.DELETED);
-        audit.record(new AuditEvent(userId, AuditAction.ACCOUNT_DELETED, "user", userId.toString(),
-                Map.of("email", account.email())));
-        issuer.endAll(userId, null, "account_deleted");
+    public void deleteOwnAccount(UUID userId, String password, @org.jspecify.annotations.Nullable String secondFactor) {
+        privacy.getObject().erase(userId, password, secondFactor);
     }
 
     @Override

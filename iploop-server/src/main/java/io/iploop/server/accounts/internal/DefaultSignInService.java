@@ -55,13 +55,16 @@ class DefaultSignInService implements SignInService {
     private final DefaultEmailVerificationService verification;
     private final AuditService audit;
     private final SignupThrottle signups;
+    private final ConsentRepository consents;
     /** Compared against when the e-mail is unknown, so both failures take as long. */
     private final String dummyHash;
 
     DefaultSignInService(UserRepository users, AccountCreation creation, LoginThrottleRepository throttle,
             LoginThrottle failures, SecondFactors secondFactors, SessionIssuer issuer, SessionRepository sessions,
             RevokedTokenRepository revoked, PasswordEncoder passwords, JwtTokens tokens,
-            DefaultEmailVerificationService verification, AuditService audit, SignupThrottle signups) {
+            DefaultEmailVerificationService verification, AuditService audit, SignupThrottle signups,
+            ConsentRepository consents) {
+        this.consents = consents;
         this.users = users;
         this.creation = creation;
         this.throttle = throttle;
@@ -78,18 +81,11 @@ class DefaultSignInService implements SignInService {
         this.dummyHash = passwords.encode(SecureTokens.randomHex(16));
     }
 
-    /** Overridden so the one-argument form gets its transaction at the proxy too (a default method would not). */
     @Override
     @Transactional
-    public LoginResult register(NewAccount account) {
-        return register(account, null);
-    }
-
-    @Override
-    @Transactional
-    public LoginResult register(NewAccount account, @Nullable String referralCode) {
+    public LoginResult register(NewAccount account, @Nullable String referralCode, boolean termsAccepted) {
         @Nullable HttpServletRequest request = currentRequest();
-        Account created = signUp(account, referralCode);
+        Account created = signUp(account, referralCode, termsAccepted);
         return issuer.open(created, false, request == null ? null : request.getRemoteAddr(),
                 request == null ? null : request.getHeader(HttpHeaders.USER_AGENT));
     }
@@ -97,10 +93,15 @@ class DefaultSignInService implements SignInService {
     /**
      * The sign-up limits are reserved before the insert and given back unless the transaction
      * commits, so only registrations that succeed count (docs/product/accounts.md#registration).
+     * Acceptance of the terms is checked first: a refused sign-up writes nothing.
      */
     @Override
     @Transactional
-    public Account signUp(NewAccount account, @Nullable String referralCode) {
+    public Account signUp(NewAccount account, @Nullable String referralCode, boolean termsAccepted) {
+        if (!termsAccepted) {
+            throw new AccountsException(Reason.TERMS_NOT_ACCEPTED,
+                    "acceptTerms: must be true (accept the terms of service and the privacy policy)", "acceptTerms");
+        }
         @Nullable HttpServletRequest request = currentRequest();
         @Nullable String clientIp = request == null ? null : request.getRemoteAddr();
         String email = Accounts.normalize(account.email());
@@ -114,6 +115,7 @@ class DefaultSignInService implements SignInService {
             }
         });
         Account created = creation.insert(account, true, referralCode, clientIp);
+        consents.recordSignupConsents(created.id(), created.createdAt(), clientIp);
         verification.send(created);
         return created;
     }

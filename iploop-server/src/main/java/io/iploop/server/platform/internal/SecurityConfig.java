@@ -93,6 +93,8 @@ class SecurityConfig {
                                 .permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/proxy/locations", "/api/proxy/locations/**",
                                 "/api/plans").permitAll()
+                        // The versions of the terms and privacy policy that sign-up accepts (docs/privacy.md#consent).
+                        .requestMatchers(HttpMethod.GET, "/api/privacy/policy").permitAll()
                         .requestMatchers("/api/openapi.json", "/api/openapi.json/**", "/swagger-ui.html",
                                 "/swagger-ui/**").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()

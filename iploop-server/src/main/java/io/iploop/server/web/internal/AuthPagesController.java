@@ -222,7 +222,7 @@ final class AuthPagesController {
             String ref = SignupForm.strip(form.ref());
             Account created = signIn.signUp(NewAccount.customer(SignupForm.strip(form.email()), form.password(),
                     SignupForm.strip(form.firstName()), SignupForm.strip(form.lastName()),
-                    company.isEmpty() ? null : company), ref.isEmpty() ? null : ref);
+                    company.isEmpty() ? null : company), ref.isEmpty() ? null : ref, form.termsAccepted());
             if (form.wantsToEarn()) {
                 // "earn" at sign-up (docs/product/dashboard.md#first-hour) shows the earn dashboard before any device is enrolled.
                 accounts.becomeOperator(created.id());

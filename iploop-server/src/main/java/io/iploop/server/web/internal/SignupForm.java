@@ -17,30 +17,35 @@ import org.jspecify.annotations.Nullable;
  * {@link NewAccount}'s constraints, the same the API applies; the confirmation must match. {@code intent} is what the person
  * wants to do (docs/product/dashboard.md#first-hour: {@code use} proxies, {@code earn} by sharing bandwidth, or {@code both};
  * absent means {@code use}); {@code ref} is a referral code from a {@code /register?ref=CODE} link
- * (docs/product/earn.md#referrals). Fields arrive as typed (null when absent); {@link #errors()} names each field at
+ * (docs/product/earn.md#referrals); {@code acceptTerms} is the consent box (docs/privacy.md#consent). Fields arrive as typed (null when absent); {@link #errors()} names each field at
  * fault. Immutable.
  */
 record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullable String email,
         @Nullable String company, @Nullable String password, @Nullable String confirmPassword,
-        @Nullable String intent, @Nullable String ref) {
+        @Nullable String intent, @Nullable String ref, @Nullable String acceptTerms) {
 
     /** Hibernate Validator's default factory: thread-safe, built once. */
     private static final Validator VALIDATOR = Validation.buildDefaultValidatorFactory().getValidator();
 
     /** An empty form, for the first rendering. */
     static SignupForm empty() {
-        return new SignupForm(null, null, null, null, null, null, null, null);
+        return new SignupForm(null, null, null, null, null, null, null, null, null);
     }
 
     /** An empty form carrying a referral code. */
     static SignupForm withRef(@Nullable String ref) {
-        return new SignupForm(null, null, null, null, null, null, null, ref);
+        return new SignupForm(null, null, null, null, null, null, null, ref, null);
     }
 
     /** The chosen intent: {@code use}, {@code earn} or {@code both} ({@code use} when absent). */
     public String intentOrDefault() {
         String i = strip(intent);
         return i.isEmpty() ? "use" : i;
+    }
+
+    /** True when the terms and privacy policy box was ticked (docs/privacy.md#consent). */
+    public boolean termsAccepted() {
+        return Set.of("true", "on").contains(strip(acceptTerms));
     }
 
     /** True when the account should see the earn dashboard from the start (intent {@code earn} or {@code both}). */
@@ -67,6 +72,9 @@ record SignupForm(@Nullable String firstName, @Nullable String lastName, @Nullab
         }
         if (!Set.of("use", "earn", "both").contains(intentOrDefault())) {
             e.put("intent", "Choose what you want to do: use proxies, earn, or both");
+        }
+        if (!termsAccepted()) {
+            e.put("acceptTerms", "Accept the terms of service and the privacy policy to create an account");
         }
         if (strip(ref).length() > 64) {
             e.put("ref", "The referral code must be at most 64 characters");

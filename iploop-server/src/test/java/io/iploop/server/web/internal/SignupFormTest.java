@@ -9,12 +9,12 @@ class SignupFormTest {
 
     @Test
     void aCompleteFormIsValid() {
-        assertThat(new SignupForm("Ada", "Lovelace", "ada@example.com", null, "analytical", "analytical", null, null).errors()).isEmpty();
+        assertThat(new SignupForm("Ada", "Lovelace", "ada@example.com", null, "analytical", "analytical", null, null, "true").errors()).isEmpty();
     }
 
     @Test
     void everyRuleNamesItsField() {
-        assertThat(new SignupForm(" A ", "", "ada@", "x".repeat(256), "short", "other", "sell", "r".repeat(65)).errors())
+        assertThat(new SignupForm(" A ", "", "ada@", "x".repeat(256), "short", "other", "sell", "r".repeat(65), null).errors())
                 .containsEntry("firstName", "First name must be at least 2 characters")
                 .containsEntry("lastName", "Last name is required")
                 .containsEntry("email", "Enter a valid e-mail address")
@@ -23,7 +23,9 @@ class SignupFormTest {
                 .containsEntry("confirmPassword", "Passwords do not match")
                 .containsEntry("intent", "Choose what you want to do: use proxies, earn, or both")
                 .containsEntry("ref", "The referral code must be at most 64 characters")
-                .containsOnlyKeys("firstName", "lastName", "email", "company", "password", "confirmPassword", "intent", "ref");
+                .containsEntry("acceptTerms", "Accept the terms of service and the privacy policy to create an account")
+                .containsOnlyKeys("firstName", "lastName", "email", "company", "password", "confirmPassword", "intent", "ref",
+                        "acceptTerms");
     }
 
     @Test
@@ -36,11 +38,11 @@ class SignupFormTest {
     }
 
     private static SignupForm form(String intent) {
-        return new SignupForm("Ada", "Lovelace", "ada@example.com", null, "analytical", "analytical", intent, null);
+        return new SignupForm("Ada", "Lovelace", "ada@example.com", null, "analytical", "analytical", intent, null, "on");
     }
 
     @Test
     void anEmptyFormAsksForEveryRequiredField() {
-        assertThat(SignupForm.empty().errors()).containsOnlyKeys("firstName", "lastName", "email", "password");
+        assertThat(SignupForm.empty().errors()).containsOnlyKeys("firstName", "lastName", "email", "password", "acceptTerms");
     }
 }

@@ -1,0 +1,71 @@
+package io.iploop.server.earn.internal;
+
+import io.iploop.server.platform.PersonalData;
+import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataSubject;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Earnings of a node operator (docs/privacy.md): tier and referral code, earnings per device and
+ * period, contributions (CSV), device state, referrals either way, review flags. Erasure drops the
+ * sign-up address kept for fraud checks; earnings and contributions stay, as the ledger's credits
+ * were computed from them. Thread-safe.
+ */
+@Component
+class EarnPersonalData implements PersonalData {
+
+    private final JdbcClient jdbc;
+
+    EarnPersonalData(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public String feature() {
+        return "earn";
+    }
+
+    @Override
+    public void export(UUID userId, PersonalDataExport out) {
+        out.json("operator.json", one("SELECT coalesce(jsonb_agg(to_jsonb(o) - 'user_id'), '[]') "
+                + "FROM earn_operators o WHERE o.user_id = :id", userId));
+        out.json("earnings.json", one("SELECT coalesce(jsonb_agg(to_jsonb(e) - 'user_id' ORDER BY e.period_start, e.id), '[]') "
+                + "FROM device_earnings e WHERE e.user_id = :id", userId));
+        out.json("device-state.json", one("SELECT coalesce(jsonb_agg(to_jsonb(s) - 'user_id'), '[]') "
+                + "FROM earn_device_state s WHERE s.user_id = :id", userId));
+        out.json("referrals.json", one("SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r.created_at), '[]') "
+                + "FROM referrals r WHERE r.referrer_id = :id OR r.referee_id = :id", userId));
+        out.json("sign-up-signals.json", one("SELECT coalesce(jsonb_agg(jsonb_build_object('signupIp', host(s.signup_ip), "
+                + "'createdAt', s.created_at)), '[]') FROM earn_account_signals s WHERE s.user_id = :id", userId));
+        out.json("review-flags.json", one("SELECT coalesce(jsonb_agg(to_jsonb(f) - 'user_id'), '[]') "
+                + "FROM earn_review_flags f WHERE f.user_id = :id", userId));
+        out.csv("contributions.csv", List.of("id", "node_id", "bytes", "recorded_at", "earning_id"), rows -> jdbc.sql("""
+                        SELECT id, node_id, bytes, recorded_at, earning_id FROM bandwidth_contributions
+                        WHERE user_id = :id ORDER BY recorded_at, id""")
+                .param("id", userId)
+                .query(rs -> {
+                    rows.row(rs.getObject(1), rs.getObject(2), rs.getLong(3), rs.getTimestamp(4).toInstant(),
+                            rs.getObject(5));
+                }));
+    }
+
+    private Object one(String sql, UUID userId) {
+        return jdbc.sql(sql).param("id", userId).query().singleValue();
+    }
+
+    @Override
+    public Set<String> addressesOf(UUID userId) {
+        return Set.copyOf(jdbc.sql("SELECT host(signup_ip) FROM earn_account_signals WHERE user_id = :id AND signup_ip IS NOT NULL")
+                .param("id", userId).query(String.class).list());
+    }
+
+    @Override
+    public void erase(PersonalDataSubject subject) {
+        jdbc.sql("UPDATE earn_account_signals SET signup_ip = NULL WHERE user_id = :id").param("id", subject.userId())
+                .update();
+    }
+}

@@ -1,0 +1,39 @@
+package io.iploop.server.notifications.internal;
+
+import io.iploop.server.platform.PersonalData;
+import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataSubject;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The in-app notifications of an account (docs/privacy.md): exported; deleted on erasure (their
+ * texts may name the person). Thread-safe.
+ */
+@Component
+class NotificationsPersonalData implements PersonalData {
+
+    private final JdbcClient jdbc;
+
+    NotificationsPersonalData(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public String feature() {
+        return "notifications";
+    }
+
+    @Override
+    public void export(UUID userId, PersonalDataExport out) {
+        out.json("notifications.json", jdbc.sql("""
+                        SELECT coalesce(jsonb_agg(to_jsonb(n) - 'user_id' ORDER BY n.created_at, n.id), '[]')
+                        FROM notifications n WHERE n.user_id = :id""").param("id", userId).query().singleValue());
+    }
+
+    @Override
+    public void erase(PersonalDataSubject subject) {
+        jdbc.sql("DELETE FROM notifications WHERE user_id = :id").param("id", subject.userId()).update();
+    }
+}
