@@ -62,10 +62,6 @@ class PaymentMethodsIT {
                 .withHeader("Request-Id", "req_test").withBody(body);
     }
 
-    private static String id(String prefix) {
-        return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
-    }
-
     /** Starts a SetupIntent for {@code c} (creating its Stripe customer) and returns the customer id. */
     private String startSetup(Customer c) {
         // A Stripe customer of its own for each account (the stand-in's default answers one id per test).
@@ -73,8 +69,8 @@ class PaymentMethodsIT {
                 .willReturn(json("""
                         {"id":"%s","object":"customer","balance":0,"created":1764547200,"currency":null,
                          "email":"customer@example.com","livemode":false,"metadata":{},"name":null}"""
-                        .formatted(id("cus_")))));
-        String seti = id("seti_1");
+                        .formatted(StripeStub.newId("cus_")))));
+        String seti = StripeStub.newId("seti_1");
         STRIPE.stubFor(post(urlEqualTo("/v1/setup_intents")).withRequestBody(containing("metadata[userId]=" + c.id()))
                 .willReturn(json("""
                         {"id":"%s","object":"setup_intent","application":null,"automatic_payment_methods":null,
@@ -110,7 +106,7 @@ class PaymentMethodsIT {
 
         String customer = startSetup(c);
         // Stripe.js confirmed the SetupIntent: the card is attached to the customer already.
-        String visa = id("pm_1Visa");
+        String visa = StripeStub.newId("pm_1Visa");
         stubCard(visa, card(visa, customer, "visa", "4242", 8, 2030));
         stubCustomer(customer, null);
         Response added = call("POST", "/api/billing/payment-methods", c.token(), Map.of("paymentMethodId", visa));
@@ -121,7 +117,7 @@ class PaymentMethodsIT {
         STRIPE.verify(0, postRequestedFor(urlPathEqualTo("/v1/payment_methods/" + visa + "/attach")));
 
         // A card made with Stripe.js and not attached yet is attached now.
-        String master = id("pm_1Master");
+        String master = StripeStub.newId("pm_1Master");
         stubCard(master, card(master, null, "mastercard", "4444", 1, 2031));
         STRIPE.stubFor(post(urlPathEqualTo("/v1/payment_methods/" + master + "/attach"))
                 .willReturn(json(card(master, customer, "mastercard", "4444", 1, 2031))));
@@ -170,8 +166,8 @@ class PaymentMethodsIT {
     void theCardAnAutoTopUpOrASubscriptionIsChargedToIsNotRemoved() {
         Customer c = customer();
         String customer = startSetup(c);
-        String visa = id("pm_1Visa");
-        String amex = id("pm_1Amex");
+        String visa = StripeStub.newId("pm_1Visa");
+        String amex = StripeStub.newId("pm_1Amex");
         stubCard(visa, card(visa, customer, "visa", "4242", 8, 2030));
         stubCard(amex, card(amex, customer, "amex", "0005", 3, 2029));
         stubCustomer(customer, visa);
@@ -196,7 +192,7 @@ class PaymentMethodsIT {
         assertThat(call("PUT", "/api/billing/auto-top-up", c.token(), Map.of("enabled", false)).status()).isEqualTo(200);
         jdbc.sql("""
                 INSERT INTO billing_stripe_subscriptions (subscription_id, user_id, plan_id, status, last_event_at)
-                VALUES (?, ?, 'starter', 'active', now())""").param(id("sub_1")).param(c.id()).update();
+                VALUES (?, ?, 'starter', 'active', now())""").param(StripeStub.newId("sub_1")).param(c.id()).update();
         Response bySubscription = call("DELETE", "/api/billing/payment-methods/" + visa, c.token(), null);
         assertThat(bySubscription.status()).as(bySubscription.toString()).isEqualTo(409);
         assertThat(bySubscription.body().at("/error/message").asString()).contains("starter card subscription");
@@ -207,7 +203,7 @@ class PaymentMethodsIT {
     void anotherCustomersCardIs404AndNothingIsSentToStripeToChangeIt() {
         Customer a = customer();
         String customerA = startSetup(a);
-        String cardOfA = id("pm_1OfA");
+        String cardOfA = StripeStub.newId("pm_1OfA");
         stubCard(cardOfA, card(cardOfA, customerA, "visa", "1881", 5, 2032));
         stubCustomer(customerA, cardOfA);
 

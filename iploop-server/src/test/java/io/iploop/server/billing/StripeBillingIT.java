@@ -81,33 +81,6 @@ class StripeBillingIT {
         return new Customer(token(login), UUID.fromString(login.at("/user/id").asString()), login);
     }
 
-    private static HttpResponse<String> post(String payload, String signature) {
-        try {
-            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                            "http://127.0.0.1:" + io.iploop.server.testing.Api.port() + "/api/billing/webhooks/stripe"))
-                    .header("Stripe-Signature", signature).header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(payload)).build();
-            return io.iploop.server.testing.Api.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static HttpResponse<String> deliver(String payload) {
-        return post(payload, StripeStub.sign(payload, Instant.now().getEpochSecond(), StripeStub.WEBHOOK_SECRET));
-    }
-
-    private static String event(String id, String type, String object) {
-        return """
-                {"id":"%s","object":"event","api_version":"2026-07-29.dahlia","created":%d,"livemode":false,
-                 "pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"%s",
-                 "data":{"object":%s}}""".formatted(id, Instant.now().getEpochSecond(), type, object);
-    }
-
-    private static String evt() {
-        return "evt_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
-    }
-
     private long events(String id) {
         return jdbc.sql("SELECT count(*) FROM billing_stripe_events WHERE id = ?").param(id).query(Long.class).single();
     }
@@ -136,8 +109,8 @@ class StripeBillingIT {
                 .withRequestBody(containing("mode=payment")));
         assertThat(credits(c.id())).isZero();
 
-        String eventId = evt();
-        String payload = event(eventId, "checkout.session.completed", """
+        String eventId = StripeStub.newEventId();
+        String payload = StripeStub.webhookEvent(eventId, "checkout.session.completed", """
                 {"id":"cs_test_paid1","object":"checkout.session","mode":"payment","status":"complete",
                  "payment_status":"paid","amount_total":2500,"currency":"usd","customer":"cus_x",
                  "client_reference_id":"%s","metadata":{"invoiceId":"%s","userId":"%s"},
@@ -150,7 +123,7 @@ class StripeBillingIT {
             for (int i = 0; i < deliveries; i++) {
                 answers.add(pool.submit(() -> {
                     go.await();
-                    return deliver(payload);
+                    return StripeStub.deliverWebhook(payload);
                 }));
             }
             go.countDown();
@@ -160,7 +133,7 @@ class StripeBillingIT {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(deliver(payload).body()).as("a later replay").contains("duplicate");
+        assertThat(StripeStub.deliverWebhook(payload).body()).as("a later replay").contains("duplicate");
 
         assertThat(credits(c.id())).isEqualByComparingTo("27");
         assertThat(events(eventId)).isEqualTo(1);
@@ -179,19 +152,19 @@ class StripeBillingIT {
     @Test
     void aBadOrStaleSignatureIs400AndStoresNothing() {
         Customer c = customer();
-        String eventId = evt();
-        String payload = event(eventId, "checkout.session.completed", """
+        String eventId = StripeStub.newEventId();
+        String payload = StripeStub.webhookEvent(eventId, "checkout.session.completed", """
                 {"id":"cs_test_forged","object":"checkout.session","mode":"payment","payment_status":"paid",
                  "amount_total":2500,"currency":"usd","client_reference_id":"%s","metadata":{}}""".formatted(c.id()));
         long now = Instant.now().getEpochSecond();
-        HttpResponse<String> forged = post(payload, StripeStub.sign(payload, now, "whsec_wrong"));
+        HttpResponse<String> forged = StripeStub.postWebhook(payload, StripeStub.sign(payload, now, "whsec_wrong"));
         assertThat(forged.statusCode()).isEqualTo(400);
         assertThat(forged.body()).contains("invalid_signature");
-        assertThat(post(payload, StripeStub.sign(payload, now - 400, StripeStub.WEBHOOK_SECRET)).statusCode())
+        assertThat(StripeStub.postWebhook(payload, StripeStub.sign(payload, now - 400, StripeStub.WEBHOOK_SECRET)).statusCode())
                 .as("older than the 300 s tolerance").isEqualTo(400);
-        assertThat(post(payload.replace("2500", "250000"), StripeStub.sign(payload, now, StripeStub.WEBHOOK_SECRET))
+        assertThat(StripeStub.postWebhook(payload.replace("2500", "250000"), StripeStub.sign(payload, now, StripeStub.WEBHOOK_SECRET))
                 .statusCode()).as("tampered body").isEqualTo(400);
-        assertThat(post(payload, "").statusCode()).as("no signature").isEqualTo(400);
+        assertThat(StripeStub.postWebhook(payload, "").statusCode()).as("no signature").isEqualTo(400);
         assertThat(events(eventId)).isZero();
     }
 
@@ -238,10 +211,10 @@ class StripeBillingIT {
         long start = Instant.now().getEpochSecond();
         long end = start + 30 * 86_400L;
         // Out of order: the first invoice is paid before the subscription's creation arrives.
-        assertThat(deliver(event(evt(), "invoice.paid",
+        assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "invoice.paid",
                 invoice("in_first" + subId.substring(4, 10), subId, c.id(), "subscription_create", 1, false, start,
                         end, true))).statusCode()).isEqualTo(200);
-        assertThat(deliver(event(evt(), "customer.subscription.created",
+        assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "customer.subscription.created",
                 subscription(subId, c.id(), "active", false, start, end))).statusCode()).isEqualTo(200);
         var sub = plans.current(c.id()).orElseThrow();
         assertThat(sub.planId()).isEqualTo("starter");
@@ -257,11 +230,11 @@ class StripeBillingIT {
         jdbc.sql("""
                 UPDATE user_plans SET period_start = now() - interval '1 month', period_end = now() - interval '1 minute',
                     gb_balance = 0.5 WHERE id = :id""").param("id", sub.id()).update();
-        String renewal = event(evt(), "invoice.paid",
+        String renewal = StripeStub.webhookEvent(StripeStub.newEventId(), "invoice.paid",
                 invoice("in_cycle" + subId.substring(4, 10), subId, c.id(), "subscription_cycle", 1, false, start, end,
                         true));
-        assertThat(deliver(renewal).statusCode()).isEqualTo(200);
-        assertThat(deliver(renewal).body()).contains("duplicate");
+        assertThat(StripeStub.deliverWebhook(renewal).statusCode()).isEqualTo(200);
+        assertThat(StripeStub.deliverWebhook(renewal).body()).contains("duplicate");
         var renewed = plans.current(c.id()).orElseThrow();
         assertThat(renewed.gbBalance()).as("reset to the plan's 5 GB").isEqualByComparingTo("5");
         assertThat(renewed.periodEnd()).isAfter(Instant.now());
@@ -277,7 +250,7 @@ class StripeBillingIT {
         // Dunning: three failures with a retry planned keep the plan; the last one suspends it.
         String failing = "in_fail" + subId.substring(4, 10);
         for (int attempt = 1; attempt <= 3; attempt++) {
-            assertThat(deliver(event(evt(), "invoice.payment_failed",
+            assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "invoice.payment_failed",
                     invoice(failing, subId, c.id(), "subscription_cycle", attempt, true, start, end, false))).body())
                     .contains("payment_failed_attempt_" + attempt);
             JsonNode dunning = call("GET", "/api/billing/subscription", c.token(), null).body();
@@ -286,7 +259,7 @@ class StripeBillingIT {
             assertThat(dunning.get("suspended").asBoolean()).isFalse();
         }
         assertThat(Curl.run("-x", proxy, origin.url("/bytes/10")).status()).isEqualTo(200);
-        assertThat(deliver(event(evt(), "invoice.payment_failed",
+        assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "invoice.payment_failed",
                 invoice(failing, subId, c.id(), "subscription_cycle", 4, false, start, end, false))).body())
                 .contains("payment_failed_suspended");
         assertThat(call("GET", "/api/billing/subscription", c.token(), null).body().get("suspended").asBoolean())
@@ -299,7 +272,7 @@ class StripeBillingIT {
                 .isEqualTo("subscription_expired");
 
         // The retried invoice is paid at last: the plan is back.
-        assertThat(deliver(event(evt(), "invoice.paid",
+        assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "invoice.paid",
                 invoice(failing, subId, c.id(), "subscription_cycle", 5, false, start, end, true))).statusCode())
                 .isEqualTo(200);
         JsonNode restored = call("GET", "/api/billing/subscription", c.token(), null).body();
@@ -309,7 +282,7 @@ class StripeBillingIT {
                 .until(() -> Curl.run("-x", proxy, origin.url("/bytes/10")).status() == 200);
 
         // Cancelled at the period end (in the portal): the plan ends with the paid period.
-        assertThat(deliver(event(evt(), "customer.subscription.updated",
+        assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "customer.subscription.updated",
                 subscription(subId, c.id(), "active", true, start, end))).statusCode()).isEqualTo(200);
         assertThat(plans.current(c.id()).orElseThrow().expiresAt()).isEqualTo(Instant.ofEpochSecond(end));
         assertThat(call("GET", "/api/billing/subscription", c.token(), null).body().get("cancelAtPeriodEnd")

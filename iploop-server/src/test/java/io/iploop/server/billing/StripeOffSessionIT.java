@@ -21,7 +21,6 @@ import io.iploop.server.testing.PlatformTest;
 import io.iploop.server.testing.StripeStub;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +61,7 @@ class StripeOffSessionIT {
         assertThat(checkout.status()).as(checkout.toString()).isEqualTo(200);
         String invoiceId = call("GET", "/api/billing/invoices", c.token(), null).body().at("/invoices/0/id").asString();
         String intent = "pi_3" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
-        HttpResponse<String> paid = deliver(event(evt(), "checkout.session.completed", """
+        HttpResponse<String> paid = StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "checkout.session.completed", """
                 {"id":"cs_test_%s","object":"checkout.session","mode":"payment","status":"complete",
                  "payment_status":"paid","amount_total":2500,"currency":"usd","customer":"cus_x",
                  "client_reference_id":"%s","metadata":{"invoiceId":"%s","userId":"%s"},
@@ -75,35 +74,6 @@ class StripeOffSessionIT {
         String stripeCustomer = jdbc.sql("SELECT customer_id FROM billing_stripe_customers WHERE user_id = ?")
                 .param(c.id()).query(String.class).single();
         return new Paid(c, invoiceId, stripeCustomer, intent);
-    }
-
-    private static HttpResponse<String> deliver(String payload) {
-        try {
-            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                            "http://127.0.0.1:" + io.iploop.server.testing.Api.port() + "/api/billing/webhooks/stripe"))
-                    .header("Stripe-Signature", StripeStub.sign(payload, Instant.now().getEpochSecond(),
-                            StripeStub.WEBHOOK_SECRET))
-                    .header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(payload)).build();
-            return io.iploop.server.testing.Api.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String event(String id, String type, String object) {
-        return """
-                {"id":"%s","object":"event","api_version":"2026-07-29.dahlia","created":%d,"livemode":false,
-                 "pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"%s",
-                 "data":{"object":%s}}""".formatted(id, Instant.now().getEpochSecond(), type, object);
-    }
-
-    private static String evt() {
-        return "evt_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
-    }
-
-    private static String id(String prefix) {
-        return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     }
 
     private BigDecimal credits(UUID userId) {
@@ -156,7 +126,7 @@ class StripeOffSessionIT {
         Customer c = p.customer();
         assertThat(credits(c.id())).isEqualByComparingTo("27");
         customerWithCard(p.stripeCustomer(), "pm_1DefaultVisa");
-        String topUpIntent = id("pi_3Off");
+        String topUpIntent = StripeStub.newId("pi_3Off");
         STRIPE.stubFor(post(urlEqualTo("/v1/payment_intents"))
                 .withRequestBody(containing("customer=" + p.stripeCustomer())).willReturn(json("""
                         {"id":"%s","object":"payment_intent","amount":1000,"amount_received":1000,
@@ -189,13 +159,13 @@ class StripeOffSessionIT {
                 .contains("being charged to your card");
 
         // Stripe's payment_intent.succeeded for the same charge arrives afterwards (twice): nothing moves.
-        String succeeded = event(evt(), "payment_intent.succeeded", """
+        String succeeded = StripeStub.webhookEvent(StripeStub.newEventId(), "payment_intent.succeeded", """
                 {"id":"%s","object":"payment_intent","amount":%d,"amount_received":%d,"currency":"usd",
                  "customer":"%s","metadata":{"invoiceId":"%s","userId":"%s"},"status":"succeeded"}"""
                 .formatted(topUpIntent, topUp.get("totalCents").asLong(), topUp.get("totalCents").asLong(),
                         p.stripeCustomer(), topUpId, c.id()));
-        assertThat(deliver(succeeded).body()).contains("invoice_already_paid");
-        assertThat(deliver(succeeded).body()).contains("duplicate");
+        assertThat(StripeStub.deliverWebhook(succeeded).body()).contains("invoice_already_paid");
+        assertThat(StripeStub.deliverWebhook(succeeded).body()).contains("duplicate");
         assertThat(credits(c.id())).isEqualByComparingTo(afterTopUp);
         assertThat(jdbc.sql("SELECT count(*) FROM ledger_transactions WHERE idempotency_key = ?")
                 .param("invoice:" + topUpId + ":paid").query(Long.class).single()).isEqualTo(1);
@@ -207,7 +177,7 @@ class StripeOffSessionIT {
         Paid p = paidByCard();
         Customer c = p.customer();
         customerWithCard(p.stripeCustomer(), "pm_1DefaultSepa");
-        String intent = id("pi_3Slow");
+        String intent = StripeStub.newId("pi_3Slow");
         STRIPE.stubFor(post(urlEqualTo("/v1/payment_intents"))
                 .withRequestBody(containing("customer=" + p.stripeCustomer())).willReturn(json("""
                         {"id":"%s","object":"payment_intent","amount":1000,"amount_received":0,
@@ -221,12 +191,12 @@ class StripeOffSessionIT {
         assertThat(credits(c.id())).isEqualByComparingTo("27");
 
         long total = topUp.get("totalCents").asLong();
-        String succeeded = event(evt(), "payment_intent.succeeded", """
+        String succeeded = StripeStub.webhookEvent(StripeStub.newEventId(), "payment_intent.succeeded", """
                 {"id":"%s","object":"payment_intent","amount":%d,"amount_received":%d,"currency":"usd",
                  "customer":"%s","metadata":{"invoiceId":"%s","userId":"%s"},"status":"succeeded"}"""
                 .formatted(intent, total, total, p.stripeCustomer(), topUp.get("id").asString(), c.id()));
-        assertThat(deliver(succeeded).body()).contains("invoice_paid");
-        assertThat(deliver(succeeded).body()).contains("duplicate");
+        assertThat(StripeStub.deliverWebhook(succeeded).body()).contains("invoice_paid");
+        assertThat(StripeStub.deliverWebhook(succeeded).body()).contains("duplicate");
         JsonNode paid = call("GET", "/api/billing/invoices", c.token(), null).body().at("/invoices/0");
         assertThat(paid.get("status").asString()).isEqualTo("paid");
         assertThat(paid.get("paymentReference").asString()).isEqualTo("stripe " + intent);
@@ -278,30 +248,30 @@ class StripeOffSessionIT {
     void aDashboardRefundAndADisputeAreEachRecordedOnce() {
         Paid p = paidByCard();
         Customer c = p.customer();
-        String refundId = id("re_3");
-        String refunded = event(evt(), "charge.refunded", """
+        String refundId = StripeStub.newId("re_3");
+        String refunded = StripeStub.webhookEvent(StripeStub.newEventId(), "charge.refunded", """
                 {"id":"ch_3Ref","object":"charge","amount":2500,"amount_refunded":500,"currency":"usd",
                  "payment_intent":"%s","refunded":false,"status":"succeeded",
                  "refunds":{"object":"list","data":[{"id":"%s","object":"refund","amount":500,"charge":"ch_3Ref",
                    "currency":"usd","payment_intent":"%s","reason":"requested_by_customer","status":"succeeded"}],
                    "has_more":false}}""".formatted(p.intent(), refundId, p.intent()));
-        assertThat(deliver(refunded).body()).contains("refund_recorded");
-        assertThat(deliver(refunded).body()).contains("duplicate");
+        assertThat(StripeStub.deliverWebhook(refunded).body()).contains("refund_recorded");
+        assertThat(StripeStub.deliverWebhook(refunded).body()).contains("duplicate");
         // Newer API versions send refund.created for the same refund: still one refund.
-        assertThat(deliver(event(evt(), "refund.created", """
+        assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "refund.created", """
                 {"id":"%s","object":"refund","amount":500,"charge":"ch_3Ref","currency":"usd",
                  "payment_intent":"%s","reason":"requested_by_customer","status":"succeeded"}"""
                 .formatted(refundId, p.intent()))).body()).contains("refund_already_recorded");
 
-        String disputeId = id("du_1");
+        String disputeId = StripeStub.newId("du_1");
         String dispute = """
                 {"id":"%s","object":"dispute","amount":2000,"charge":"ch_3Ref","currency":"usd",
                  "payment_intent":"%s","reason":"fraudulent","status":"needs_response","is_charge_refundable":false}"""
                 .formatted(disputeId, p.intent());
-        String created = event(evt(), "charge.dispute.created", dispute);
-        assertThat(deliver(created).body()).contains("chargeback_recorded");
-        assertThat(deliver(created).body()).contains("duplicate");
-        assertThat(deliver(event(evt(), "charge.dispute.funds_withdrawn", dispute)).body())
+        String created = StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.created", dispute);
+        assertThat(StripeStub.deliverWebhook(created).body()).contains("chargeback_recorded");
+        assertThat(StripeStub.deliverWebhook(created).body()).contains("duplicate");
+        assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.funds_withdrawn", dispute)).body())
                 .contains("chargeback_already_recorded");
 
         JsonNode notes = call("GET", "/api/admin/billing/invoices/" + p.invoiceId() + "/credit-notes", adminToken(),
@@ -332,14 +302,14 @@ class StripeOffSessionIT {
                         spent.negate()),
                 new io.iploop.server.ledger.Posting(ledger.platformAccount(AccountPurpose.PREMIUM_TARGETING_REVENUE).id(),
                         spent)));
-        String refund = event(evt(), "refund.created", """
+        String refund = StripeStub.webhookEvent(StripeStub.newEventId(), "refund.created", """
                 {"id":"%s","object":"refund","amount":2500,"charge":"ch_3Spent","currency":"usd",
                  "payment_intent":"%s","reason":"requested_by_customer","status":"succeeded"}"""
-                .formatted(id("re_3"), p.intent()));
-        HttpResponse<String> answer = deliver(refund);
+                .formatted(StripeStub.newId("re_3"), p.intent()));
+        HttpResponse<String> answer = StripeStub.deliverWebhook(refund);
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(answer.body()).contains("not_recorded: refund_exceeds_unspent");
-        assertThat(deliver(refund).body()).contains("duplicate");
+        assertThat(StripeStub.deliverWebhook(refund).body()).contains("duplicate");
         assertThat(call("GET", "/api/admin/billing/invoices/" + p.invoiceId() + "/credit-notes", adminToken(), null)
                 .body().toString()).doesNotContain("\"kind\"");
         assertThat(credits(c.id())).isEqualByComparingTo("7");
@@ -348,10 +318,10 @@ class StripeOffSessionIT {
 
     @Test
     void aRefundOrDisputeOfAnUnknownPaymentIsStoredOnceAndMovesNothing() {
-        String event = event(evt(), "charge.dispute.created", """
+        String event = StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.created", """
                 {"id":"du_1Unknown","object":"dispute","amount":2000,"charge":"ch_x","currency":"usd",
                  "payment_intent":"pi_3NotOurs","reason":"fraudulent","status":"needs_response"}""");
-        assertThat(deliver(event).body()).contains("unknown payment");
-        assertThat(deliver(event).body()).contains("duplicate");
+        assertThat(StripeStub.deliverWebhook(event).body()).contains("unknown payment");
+        assertThat(StripeStub.deliverWebhook(event).body()).contains("duplicate");
     }
 }

@@ -22,7 +22,6 @@ import io.iploop.server.testing.PlatformTest;
 import io.iploop.server.testing.StripeStub;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -63,8 +62,8 @@ class StripePaymentEventsIT {
         Response checkout = call("POST", "/api/billing/checkout", c.token(), Map.of("packageId", "credits-25"));
         assertThat(checkout.status()).as(checkout.toString()).isEqualTo(200);
         String invoiceId = call("GET", "/api/billing/invoices", c.token(), null).body().at("/invoices/0/id").asString();
-        String intent = id("pi_3");
-        assertThat(deliver(event(evt(), "checkout.session.completed", session(invoiceId, c.id(), intent, "paid")))
+        String intent = StripeStub.newId("pi_3");
+        assertThat(deliver(StripeStub.webhookEvent(StripeStub.newEventId(), "checkout.session.completed", session(invoiceId, c.id(), intent, "paid")))
                 .body()).contains("invoice_paid");
         String stripeCustomer = jdbc.sql("SELECT customer_id FROM billing_stripe_customers WHERE user_id = ?")
                 .param(c.id()).query(String.class).single();
@@ -97,35 +96,9 @@ class StripePaymentEventsIT {
     }
 
     private static HttpResponse<String> deliver(String payload) {
-        try {
-            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                            "http://127.0.0.1:" + io.iploop.server.testing.Api.port() + "/api/billing/webhooks/stripe"))
-                    .header("Stripe-Signature", StripeStub.sign(payload, Instant.now().getEpochSecond(),
-                            StripeStub.WEBHOOK_SECRET))
-                    .header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(payload)).build();
-            HttpResponse<String> response = io.iploop.server.testing.Api.HTTP.send(request,
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            return response;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String event(String id, String type, String object) {
-        return """
-                {"id":"%s","object":"event","api_version":"2026-07-29.dahlia","created":%d,"livemode":false,
-                 "pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"%s",
-                 "data":{"object":%s}}""".formatted(id, Instant.now().getEpochSecond(), type, object);
-    }
-
-    private static String evt() {
-        return "evt_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
-    }
-
-    private static String id(String prefix) {
-        return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        HttpResponse<String> response = StripeStub.deliverWebhook(payload);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response;
     }
 
     private BigDecimal credits(UUID userId) {
@@ -180,7 +153,7 @@ class StripePaymentEventsIT {
                  "email":"customer@example.com","livemode":false,"metadata":{},"name":null,
                  "invoice_settings":{"custom_fields":null,"default_payment_method":"pm_1Sepa","footer":null,
                    "rendering_options":null}}""".formatted(p.stripeCustomer()))));
-        String intent = id("pi_3Sepa");
+        String intent = StripeStub.newId("pi_3Sepa");
         STRIPE.stubFor(post(urlEqualTo("/v1/payment_intents"))
                 .withRequestBody(containing("customer=" + p.stripeCustomer())).willReturn(json("""
                         {"id":"%s","object":"payment_intent","amount":1000,"amount_received":0,
@@ -196,13 +169,13 @@ class StripePaymentEventsIT {
         assertThat(topUp.get("status").asString()).isEqualTo("open");
         assertThat(credits(c.id())).as("nothing is granted while the debit is processing").isEqualByComparingTo("27");
 
-        String failed = event(evt(), "payment_intent.payment_failed", failedIntent(intent,
+        String failed = StripeStub.webhookEvent(StripeStub.newEventId(), "payment_intent.payment_failed", failedIntent(intent,
                 topUp.get("totalCents").asLong(), "{\"invoiceId\":\"%s\",\"userId\":\"%s\"}"
                         .formatted(topUp.get("id").asString(), c.id())));
         assertThat(deliver(failed).body()).contains("payment_failed_invoice_open");
         assertThat(deliver(failed).body()).contains("duplicate");
         // Stripe may report the same failure by another event: told once.
-        assertThat(deliver(event(evt(), "payment_intent.payment_failed", failedIntent(intent,
+        assertThat(deliver(StripeStub.webhookEvent(StripeStub.newEventId(), "payment_intent.payment_failed", failedIntent(intent,
                 topUp.get("totalCents").asLong(), "{\"invoiceId\":\"%s\"}".formatted(topUp.get("id").asString()))))
                 .body()).contains("payment_failure_already_told");
 
@@ -234,12 +207,12 @@ class StripePaymentEventsIT {
 
         // The payment that was credited fails afterwards (a returned debit): Checkout's payment intent
         // carries no invoice id, the invoice is the one this payment paid.
-        String failed = event(evt(), "payment_intent.payment_failed", failedIntent(p.intent(), 2500, "{}"));
+        String failed = StripeStub.webhookEvent(StripeStub.newEventId(), "payment_intent.payment_failed", failedIntent(p.intent(), 2500, "{}"));
         assertThat(deliver(failed).body()).contains("payment_failed_reversed");
         assertThat(deliver(failed).body()).contains("duplicate");
-        assertThat(deliver(event(evt(), "payment_intent.payment_failed", failedIntent(p.intent(), 2500, "{}"))).body())
+        assertThat(deliver(StripeStub.webhookEvent(StripeStub.newEventId(), "payment_intent.payment_failed", failedIntent(p.intent(), 2500, "{}"))).body())
                 .contains("payment_failure_already_reversed");
-        assertThat(deliver(event(evt(), "checkout.session.async_payment_failed",
+        assertThat(deliver(StripeStub.webhookEvent(StripeStub.newEventId(), "checkout.session.async_payment_failed",
                 session(p.invoiceId(), c.id(), p.intent(), "unpaid"))).body())
                 .contains("payment_failure_already_reversed");
 
@@ -255,7 +228,7 @@ class StripePaymentEventsIT {
         assertThat(notifications(c.token(), "payment_failed")).singleElement()
                 .satisfies(n -> assertThat(n.get("body").asString()).contains("taken back", "USD 10"));
         // A late success of the same payment credits nothing (the invoice is final; logged for a person).
-        assertThat(deliver(event(evt(), "checkout.session.completed", session(p.invoiceId(), c.id(), p.intent(), "paid")))
+        assertThat(deliver(StripeStub.webhookEvent(StripeStub.newEventId(), "checkout.session.completed", session(p.invoiceId(), c.id(), p.intent(), "paid")))
                 .body()).contains("ignored: invoice failed");
         assertThat(credits(c.id())).isEqualByComparingTo("0");
         assertLedgerConsistent();
@@ -266,10 +239,10 @@ class StripePaymentEventsIT {
         Paid p = paidByCard();
         Customer c = p.customer();
         BigDecimal payments = platform(AccountPurpose.CUSTOMER_PAYMENTS);
-        String disputeId = id("du_1");
-        String created = event(evt(), "charge.dispute.created", dispute(disputeId, p.intent(), "needs_response"));
-        String withdrawn = event(evt(), "charge.dispute.funds_withdrawn", dispute(disputeId, p.intent(), "needs_response"));
-        String won = event(evt(), "charge.dispute.closed", dispute(disputeId, p.intent(), "won"));
+        String disputeId = StripeStub.newId("du_1");
+        String created = StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.created", dispute(disputeId, p.intent(), "needs_response"));
+        String withdrawn = StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.funds_withdrawn", dispute(disputeId, p.intent(), "needs_response"));
+        String won = StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.closed", dispute(disputeId, p.intent(), "won"));
 
         assertThat(deliver(created).body()).contains("chargeback_recorded");
         assertThat(deliver(withdrawn).body()).contains("chargeback_already_recorded");
@@ -283,9 +256,9 @@ class StripePaymentEventsIT {
 
         // Replays of all three, as Stripe redelivers them and as new deliveries, in random order: nothing moves.
         List<String> replays = new ArrayList<>(List.of(created, withdrawn, won,
-                event(evt(), "charge.dispute.created", dispute(disputeId, p.intent(), "needs_response")),
-                event(evt(), "charge.dispute.funds_withdrawn", dispute(disputeId, p.intent(), "needs_response")),
-                event(evt(), "charge.dispute.closed", dispute(disputeId, p.intent(), "won"))));
+                StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.created", dispute(disputeId, p.intent(), "needs_response")),
+                StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.funds_withdrawn", dispute(disputeId, p.intent(), "needs_response")),
+                StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.closed", dispute(disputeId, p.intent(), "won"))));
         Collections.shuffle(replays, new Random(disputeId.hashCode()));
         for (String replay : replays) {
             deliver(replay);
@@ -311,14 +284,14 @@ class StripePaymentEventsIT {
             STRIPE.stubFor(post(urlEqualTo("/v1/customers")).willReturn(json("""
                     {"id":"%s","object":"customer","balance":0,"created":1764547200,"currency":null,
                      "email":"customer@example.com","livemode":false,"metadata":{},"name":null}"""
-                    .formatted(id("cus_R")))));
+                    .formatted(StripeStub.newId("cus_R")))));
             Paid p = paidByCard();
             boolean won = round % 2 == 0;
-            String disputeId = id("du_1R");
+            String disputeId = StripeStub.newId("du_1R");
             List<String> events = new ArrayList<>(List.of(
-                    event(evt(), "charge.dispute.created", dispute(disputeId, p.intent(), "needs_response")),
-                    event(evt(), "charge.dispute.funds_withdrawn", dispute(disputeId, p.intent(), "under_review")),
-                    event(evt(), "charge.dispute.closed", dispute(disputeId, p.intent(), won ? "won" : "lost"))));
+                    StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.created", dispute(disputeId, p.intent(), "needs_response")),
+                    StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.funds_withdrawn", dispute(disputeId, p.intent(), "under_review")),
+                    StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.closed", dispute(disputeId, p.intent(), won ? "won" : "lost"))));
             events.add(events.get(random.nextInt(events.size()))); // one of them delivered twice
             Collections.shuffle(events, random);
             List<String> outcomes = new ArrayList<>();

@@ -20,7 +20,6 @@ import io.iploop.server.plans.Subscription;
 import io.iploop.server.testing.Api.Response;
 import io.iploop.server.testing.PlatformTest;
 import io.iploop.server.testing.StripeStub;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -48,30 +47,6 @@ class StripePlanChangeIT {
     PlansService plans;
     @Autowired
     JobsService jobs;
-
-    private static HttpResponse<String> deliver(String payload) {
-        try {
-            String signature = StripeStub.sign(payload, Instant.now().getEpochSecond(), StripeStub.WEBHOOK_SECRET);
-            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                            "http://127.0.0.1:" + io.iploop.server.testing.Api.port() + "/api/billing/webhooks/stripe"))
-                    .header("Stripe-Signature", signature).header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(payload)).build();
-            return io.iploop.server.testing.Api.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String event(String id, String type, String object) {
-        return """
-                {"id":"%s","object":"event","api_version":"2026-07-29.dahlia","created":%d,"livemode":false,
-                 "pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"%s",
-                 "data":{"object":%s}}""".formatted(id, Instant.now().getEpochSecond(), type, object);
-    }
-
-    private static String evt() {
-        return "evt_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
-    }
 
     private static String subscription(String subId, UUID userId, String price, long start, long end) {
         return """
@@ -103,9 +78,9 @@ class StripePlanChangeIT {
         String subId = "sub_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         long start = Instant.now().getEpochSecond() - 10 * 86_400L;
         long end = start + 30 * 86_400L;
-        assertThat(deliver(event(evt(), "invoice.paid", invoice("in_f" + subId.substring(4, 12), subId, userId,
+        assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "invoice.paid", invoice("in_f" + subId.substring(4, 12), subId, userId,
                 "subscription_create", start, end))).statusCode()).isEqualTo(200);
-        assertThat(deliver(event(evt(), "customer.subscription.created",
+        assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "customer.subscription.created",
                 subscription(subId, userId, StripeStub.STARTER_PRICE, start, end))).statusCode()).isEqualTo(200);
         Subscription linked = plans.current(userId).orElseThrow();
         assertThat(linked.planId()).isEqualTo("starter");
@@ -137,11 +112,11 @@ class StripePlanChangeIT {
                 .withRequestBody(containing(StripeStub.BUSINESS_PRICE)));
         assertThat(plans.current(userId).orElseThrow().planId()).as("applied by the event").isEqualTo("starter");
 
-        String updated = event(evt(), "customer.subscription.updated",
+        String updated = StripeStub.webhookEvent(StripeStub.newEventId(), "customer.subscription.updated",
                 subscription(subId, userId, StripeStub.BUSINESS_PRICE, start, end));
-        assertThat(deliver(updated).body()).contains("upgraded_to_business");
-        assertThat(deliver(updated).body()).contains("duplicate");
-        assertThat(deliver(event(evt(), "customer.subscription.updated",
+        assertThat(StripeStub.deliverWebhook(updated).body()).contains("upgraded_to_business");
+        assertThat(StripeStub.deliverWebhook(updated).body()).contains("duplicate");
+        assertThat(StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "customer.subscription.updated",
                 subscription(subId, userId, StripeStub.BUSINESS_PRICE, start, end))).body()).doesNotContain("upgraded");
         Subscription upgraded = plans.current(userId).orElseThrow();
         assertThat(upgraded.planId()).isEqualTo("business");
@@ -159,9 +134,9 @@ class StripePlanChangeIT {
                 UPDATE user_plans SET period_start = now() - interval '1 month', period_end = now() - interval '1 minute',
                     gb_balance = -2 WHERE id = :id""").param("id", linked.id()).update();
         long next = Instant.now().getEpochSecond();
-        String renewal = event(evt(), "invoice.paid", invoice("in_c" + subId.substring(4, 12), subId, userId,
+        String renewal = StripeStub.webhookEvent(StripeStub.newEventId(), "invoice.paid", invoice("in_c" + subId.substring(4, 12), subId, userId,
                 "subscription_cycle", next, next + 30 * 86_400L));
-        assertThat(deliver(renewal).statusCode()).isEqualTo(200);
+        assertThat(StripeStub.deliverWebhook(renewal).statusCode()).isEqualTo(200);
         assertThat(plans.current(userId).orElseThrow().gbBalance()).isEqualByComparingTo("100");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> STRIPE.verify(1,
                 postRequestedFor(urlEqualTo("/v1/invoiceitems")).withRequestBody(containing("amount=800"))

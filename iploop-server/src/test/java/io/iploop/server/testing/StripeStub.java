@@ -7,9 +7,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
 import java.util.HexFormat;
+import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -137,5 +142,44 @@ public final class StripeStub implements BeforeEachCallback {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * POSTs {@code payload} to the server's Stripe webhook endpoint with the given
+     * {@code Stripe-Signature} header; the answer as received.
+     */
+    public static HttpResponse<String> postWebhook(String payload, String signature) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(
+                            "http://127.0.0.1:" + Api.port() + "/api/billing/webhooks/stripe"))
+                    .header("Stripe-Signature", signature).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(payload)).build();
+            return Api.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #postWebhook} signed now with {@link #WEBHOOK_SECRET}, as Stripe delivers an event. */
+    public static HttpResponse<String> deliverWebhook(String payload) {
+        return postWebhook(payload, sign(payload, Instant.now().getEpochSecond(), WEBHOOK_SECRET));
+    }
+
+    /** A Stripe event envelope of {@code type} around the JSON {@code object}, created now. */
+    public static String webhookEvent(String id, String type, String object) {
+        return """
+                {"id":"%s","object":"event","api_version":"2026-07-29.dahlia","created":%d,"livemode":false,
+                 "pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"%s",
+                 "data":{"object":%s}}""".formatted(id, Instant.now().getEpochSecond(), type, object);
+    }
+
+    /** A new unique event id ({@code evt_…}). */
+    public static String newEventId() {
+        return "evt_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+    }
+
+    /** A new unique Stripe object id with {@code prefix} (e.g. {@code cus_}). */
+    public static String newId(String prefix) {
+        return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     }
 }
