@@ -123,9 +123,18 @@ class CampaignEngineIT {
 
     /** Collects the {@code data:} JSON of an event stream until closed. */
     private static List<JsonNode> listen(String path, String token) {
+        return listen(path, "Authorization", "Bearer " + token);
+    }
+
+    /** Like {@link #listen(String, String)} with the pages' session cookie instead of a bearer token. */
+    private static List<JsonNode> listenAsPage(String path, String token) {
+        return listen(path, "Cookie", "IPLOOP_SESSION=" + token);
+    }
+
+    private static List<JsonNode> listen(String path, String authHeader, String authValue) {
         List<JsonNode> events = new CopyOnWriteArrayList<>();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + Api.port() + path))
-                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET().build();
+                .header(authHeader, authValue).header("Accept", "text/event-stream").GET().build();
         Api.HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenAccept(r -> {
             try (Stream<String> lines = r.body()) {
                 lines.filter(l -> l.startsWith("data:"))
@@ -172,6 +181,14 @@ class CampaignEngineIT {
 
         List<JsonNode> adminEvents = listen("/api/admin/live-stream", adminToken());
         List<JsonNode> ownerEvents = listen("/api/projects/" + id + "/live-stream", ownerToken);
+        String admin = adminToken();
+        List<JsonNode> ownerPageEvents = listenAsPage("/campaigns/live-stream", ownerToken);
+        List<JsonNode> adminPageEvents = listenAsPage("/admin/live-stream", admin);
+        List<JsonNode> strangerPageEvents = listenAsPage("/campaigns/live-stream", stranger);
+        assertThat(Api.send("GET", "/campaigns", null, null, Map.of("Cookie", "IPLOOP_SESSION=" + ownerToken)).body())
+                .contains("data-live-stream=\"/campaigns/live-stream\"");
+        assertThat(Api.send("GET", "/admin/live", null, null, Map.of("Cookie", "IPLOOP_SESSION=" + admin)).body())
+                .contains("data-live-stream=\"/admin/live-stream\"");
         long[] streamsBefore = agents.stream().mapToLong(a -> a.status().streamsServed()).toArray();
         Thread.sleep(500);
         assertThat(call("PUT", "/api/projects/" + id, ownerToken, Map.of("name", "engine", "totalTarget", TARGET,
@@ -199,7 +216,10 @@ class CampaignEngineIT {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(ownerEvents).hasSize(TARGET);
             assertThat(adminEvents.stream().filter(e -> e.path("project_id").asString().equals(id))).hasSize(TARGET);
+            assertThat(ownerPageEvents).hasSize(TARGET);
+            assertThat(adminPageEvents.stream().filter(e -> e.path("project_id").asString().equals(id))).hasSize(TARGET);
         });
+        assertThat(strangerPageEvents).isEmpty();
         assertThat(ownerEvents).allSatisfy(e -> {
             assertThat(e.get("type").asString()).isEqualTo("hit");
             assertThat(e.get("url").asString()).startsWith("http://localhost:");

@@ -169,7 +169,7 @@ class CampaignEngine {
             }
             if (o.delivered()) {
                 ok++;
-                pulse.publish(new LivePulse.Hit(p.id(), visits.get(i).start().toString(),
+                pulse.publish(new LivePulse.Hit(p.id(), p.userId(), visits.get(i).start().toString(),
                         o.country() != null ? o.country() : visits.get(i).country(), null));
             } else if (firstError == null) {
                 firstError = o.error();

@@ -1,5 +1,6 @@
 package io.iploop.server.campaigns.internal;
 
+import io.iploop.server.campaigns.CampaignLivePulse;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -24,7 +26,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * (sent to it as a {@code dropped} event with the running total), so memory stays bounded. Thread-safe.
  */
 @Component
-class LivePulse {
+class LivePulse implements CampaignLivePulse {
 
     /** Events buffered per listener before new ones are dropped. */
     static final int BUFFER = 256;
@@ -33,7 +35,7 @@ class LivePulse {
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     /** One delivered visit; {@code ip} is the exit's address when known. */
-    record Hit(UUID projectId, String url, @Nullable String country, @Nullable String ip) {
+    record Hit(UUID projectId, UUID ownerId, String url, @Nullable String country, @Nullable String ip) {
 
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -55,7 +57,7 @@ class LivePulse {
     /** Hands a hit to every matching listener without blocking (full buffers drop it). */
     void publish(Hit hit) {
         for (Listener l : listeners) {
-            if (l.projectId == null || l.projectId.equals(hit.projectId())) {
+            if (l.filter.test(hit)) {
                 l.offer(hit);
             }
         }
@@ -63,8 +65,22 @@ class LivePulse {
 
     /** Opens a stream of hits of {@code projectId}, or of every project when null. */
     SseEmitter subscribe(@Nullable UUID projectId) {
+        return subscribe(hit -> projectId == null || projectId.equals(hit.projectId()));
+    }
+
+    @Override
+    public SseEmitter subscribeAll() {
+        return subscribe(hit -> true);
+    }
+
+    @Override
+    public SseEmitter subscribeOwner(UUID ownerId) {
+        return subscribe(hit -> ownerId.equals(hit.ownerId()));
+    }
+
+    private SseEmitter subscribe(Predicate<Hit> filter) {
         SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
-        Listener l = new Listener(projectId, emitter);
+        Listener l = new Listener(filter, emitter);
         listeners.add(l);
         emitter.onCompletion(l::close);
         emitter.onTimeout(l::close);
@@ -79,14 +95,14 @@ class LivePulse {
     }
 
     private final class Listener {
-        final @Nullable UUID projectId;
+        final Predicate<Hit> filter;
         final SseEmitter emitter;
         final BlockingQueue<Hit> buffer = new ArrayBlockingQueue<>(BUFFER);
         final AtomicLong dropped = new AtomicLong();
         volatile boolean open = true;
 
-        Listener(@Nullable UUID projectId, SseEmitter emitter) {
-            this.projectId = projectId;
+        Listener(Predicate<Hit> filter, SseEmitter emitter) {
+            this.filter = filter;
             this.emitter = emitter;
         }
 
