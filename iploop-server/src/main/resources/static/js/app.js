@@ -328,3 +328,28 @@ window.proxyBuilder = function () {
   }
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', localise); } else { localise(); }
 })();
+
+// Live campaign visits (docs/campaigns.md#live-pulse): a table with data-live-stream="URL" gets one row per
+// "hit" event of that Server-Sent-Events stream, newest first, at most 50 rows.
+(function () {
+  function start() {
+    document.querySelectorAll('table[data-live-stream]').forEach(function (table) {
+      var body = table.tBodies[0];
+      var dropped = table.closest('.card') ? table.closest('.card').querySelector('[data-live-dropped]') : null;
+      var source = new EventSource(table.getAttribute('data-live-stream'));
+      source.addEventListener('hit', function (e) {
+        var hit = JSON.parse(e.data);
+        var row = body.insertRow(0);
+        row.setAttribute('data-test', 'live-row');
+        [new Date().toLocaleTimeString(), hit.project_id, hit.url, hit.country || ''].forEach(function (text) {
+          row.insertCell().textContent = text;
+        });
+        while (body.rows.length > 50) { body.deleteRow(body.rows.length - 1); }
+      });
+      source.addEventListener('dropped', function (e) {
+        if (dropped) { dropped.textContent = JSON.parse(e.data).count + ' visits not shown (the page fell behind)'; }
+      });
+    });
+  }
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+})();

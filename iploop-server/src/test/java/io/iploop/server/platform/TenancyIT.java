@@ -228,6 +228,7 @@ class TenancyIT {
         tenant("GET /api/projects/{id}", campaign, null);
         tenant("PUT /api/projects/{id}", campaign, Map.of("name", "taken over", "status", "paused",
                 "settings", Map.of("urls", List.of("https://" + site + "/"))));
+        tenant("GET /api/projects/{id}/live-stream", campaign, null);
         tenant("DELETE /api/projects/{id}", campaign, null);
         tenant("GET /api/projects/domains/{id}", domain, null);
         tenant("POST /api/projects/domains/{id}/verify", domain, null);

@@ -13,7 +13,7 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The campaigns feature's scheduled jobs (docs/campaigns.md#jobs), leader-elected and never
  * overlapping through the jobs feature's lock: {@code campaigns-domain-recheck} daily at 03:30 UTC,
- * {@code campaigns-expiry} every minute.
+ * {@code campaigns-expiry} every minute, {@code campaigns-engine} (the visit engine) every 5 seconds.
  */
 @Configuration(proxyBeanMethods = false)
 class CampaignJobs {
@@ -65,6 +65,32 @@ class CampaignJobs {
                     }
                 }
                 return "stopped " + n + " expired projects";
+            }
+        };
+    }
+
+    @Bean
+    ScheduledJob campaignEngineJob(CampaignEngine engine) {
+        return new ScheduledJob() {
+            @Override
+            public String name() {
+                return "campaigns-engine";
+            }
+
+            @Override
+            public String cron() {
+                return "*/5 * * * * *";
+            }
+
+            @Override
+            public Duration lockAtMostFor() {
+                // Longer than a round: pages per visit (20) x the longest time on page (30 min).
+                return Duration.ofHours(11);
+            }
+
+            @Override
+            public String run() {
+                return engine.tick(Instant.now());
             }
         };
     }
