@@ -162,7 +162,12 @@ public enum AuditAction {
      */
     PLAN_CHANGE_SCHEDULED,
     /** A customer took back a scheduled plan change or cancellation (docs/billing.md#plan-changes); details: plan, was. */
-    PLAN_CHANGE_WITHDRAWN;
+    PLAN_CHANGE_WITHDRAWN,
+    /**
+     * An admin assigned an unmatched payment-provider event to an account, crediting its campaign
+     * wallet (docs/campaigns.md#funding); details: eventId, amount, currency.
+     */
+    ADMIN_CAMPAIGN_PAYMENT_ASSIGNED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

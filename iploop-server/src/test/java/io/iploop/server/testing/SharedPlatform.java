@@ -28,6 +28,9 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
     /** Failed logins from one IP before it is blocked; low enough for a test to reach from a fake IP. */
     public static final int MAX_FAILURES_PER_IP = 30;
 
+    /** The secret of the payment-provider webhook (docs/campaigns.md#funding) on the shared platform. */
+    public static final String PAYMENT_WEBHOOK_SECRET = "test-payment-webhook-secret";
+
     static {
         try {
             DATA_DIR = Files.createTempDirectory("iploop-it-");
@@ -83,6 +86,8 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.campaigns.verification-https-port", () -> "0");
         r.add("iploop.campaigns.verification-http-port", () -> Integer.toString(CampaignSiteStubs.sitePort()));
         r.add("iploop.campaigns.check-timeout", () -> "2s");
+        // The payment-provider webhook that funds campaign wallets is signed with this secret.
+        r.add("iploop.campaigns.payment.webhook-secret", () -> PAYMENT_WEBHOOK_SECRET);
     }
 
     /**
