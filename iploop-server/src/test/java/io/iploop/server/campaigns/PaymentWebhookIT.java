@@ -232,4 +232,36 @@ class PaymentWebhookIT {
         assertThat(balance(c)).isEqualByComparingTo("75");
         assertThat(bean(LedgerService.class).checkConsistency().consistent()).isTrue();
     }
+
+    @Test
+    void anAdminCreditsAWalletByHandOncePerReferenceAndBadInputWritesNothing() {
+        Customer c = customer();
+        String admin = adminToken();
+        String path = "/api/admin/campaigns/wallets/" + c.id() + "/credit";
+        assertThat(call("POST", path, c.token(), Map.of("amount", "10", "reference", "self")).status()).isEqualTo(403);
+        Response noAmount = call("POST", path, admin, Map.of("reference", "bank-1"));
+        assertThat(noAmount.status()).isEqualTo(400);
+        assertThat(noAmount.body().at("/error/field").asString()).isEqualTo("amount");
+        Response cents = call("POST", path, admin, Map.of("amount", "1.005", "reference", "bank-1"));
+        assertThat(cents.body().at("/error/field").asString()).isEqualTo("amount");
+        Response noRef = call("POST", path, admin, Map.of("amount", "10"));
+        assertThat(noRef.body().at("/error/field").asString()).isEqualTo("reference");
+        Response nobody = call("POST", "/api/admin/campaigns/wallets/" + UUID.randomUUID() + "/credit", admin,
+                Map.of("amount", "10", "reference", "bank-1"));
+        assertThat(nobody.body().at("/error/field").asString()).isEqualTo("userId");
+        assertThat(balance(c)).isEqualByComparingTo("0");
+
+        Response first = call("POST", path, admin, Map.of("amount", "120.50", "reference", "bank-1"));
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(first.body().get("replayed").asBoolean()).isFalse();
+        Response again = call("POST", path, admin, Map.of("amount", "120.50", "reference", "bank-1"));
+        assertThat(again.body().get("replayed").asBoolean()).isTrue();
+        assertThat(again.body().get("transactionId").asString()).isEqualTo(first.body().get("transactionId").asString());
+        assertThat(call("POST", path, admin, Map.of("amount", "99", "reference", "bank-1")).status()).isEqualTo(409);
+        call("POST", path, admin, Map.of("amount", "9.50", "reference", "bank-2"));
+        assertThat(balance(c)).isEqualByComparingTo("130");
+        Response audit = call("GET", "/api/audit-logs?action=admin_campaign_wallet_credited&limit=100", admin, null);
+        assertThat(audit.body().toString()).contains("bank-1").contains(c.id().toString());
+        assertThat(bean(LedgerService.class).checkConsistency().consistent()).isTrue();
+    }
 }

@@ -1,5 +1,6 @@
 package io.iploop.server.campaigns.internal;
 
+import io.iploop.server.campaigns.WalletCredit;
 import io.iploop.server.campaigns.internal.PaymentEventRepository.PaymentEventRow;
 import io.iploop.server.platform.AuthenticatedUser;
 import io.swagger.v3.oas.annotations.Operation;
@@ -20,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The payment-provider webhook ({@code POST /api/webhooks/payment_provider}, public, authenticated by
- * its HMAC signature) and the admin view of its events (list, assign an unmatched payment), see
+ * its HMAC signature) and the admin view of its events (list, assign an unmatched payment), the admin's manual wallet credit, see
  * docs/campaigns.md#funding.
  */
 @RestController
@@ -28,9 +29,11 @@ import org.springframework.web.bind.annotation.RestController;
 class PaymentWebhookController {
 
     private final PaymentWebhook webhook;
+    private final ManualWalletCredits manual;
 
-    PaymentWebhookController(PaymentWebhook webhook) {
+    PaymentWebhookController(PaymentWebhook webhook, ManualWalletCredits manual) {
         this.webhook = webhook;
+        this.manual = manual;
     }
 
     @PostMapping("/api/webhooks/payment_provider")
@@ -60,6 +63,21 @@ class PaymentWebhookController {
             @RequestBody(required = false) @Nullable AssignBody body) {
         return webhook.assign(admin.userId(), eventId, body == null ? null : body.userId());
     }
+
+    @PostMapping("/api/admin/campaigns/wallets/{userId}/credit")
+    @Operation(summary = "Credit a customer's campaign wallet for money received by hand (bank transfer); once per "
+            + "reference; audited")
+    WalletCredit credit(@AuthenticationPrincipal AuthenticatedUser admin, @PathVariable UUID userId,
+            @RequestBody(required = false) @Nullable CreditBody body) {
+        return manual.credit(admin.userId(), userId, body == null ? null : body.amount(),
+                body == null ? null : body.reference());
+    }
+
+    /**
+     * @param amount EUR as text ("250.00"), more than 0, at most 2 decimals
+     * @param reference what the money was (bank transfer id), 1-100 characters; the idempotency key
+     */
+    record CreditBody(@Nullable String amount, @Nullable String reference) {}
 
     /** @param userId the account whose wallet gets the payment */
     record AssignBody(@Nullable UUID userId) {}
