@@ -34,6 +34,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.PayloadApplicationEvent;
+import org.springframework.context.event.ApplicationEventMulticaster;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -263,5 +266,36 @@ class PaymentWebhookIT {
         Response audit = call("GET", "/api/audit-logs?action=admin_campaign_wallet_credited&limit=100", admin, null);
         assertThat(audit.body().toString()).contains("bank-1").contains(c.id().toString());
         assertThat(bean(LedgerService.class).checkConsistency().consistent()).isTrue();
+    }
+
+    @Test
+    void eachNewTopUpPublishesOneCampaignWalletToppedUpAndReplaysNone() {
+        Customer c = customer();
+        List<CampaignWalletToppedUp> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ApplicationListener<PayloadApplicationEvent<CampaignWalletToppedUp>> listener = e -> {
+            if (e.getPayload().userId().equals(c.id())) {
+                seen.add(e.getPayload());
+            }
+        };
+        ApplicationEventMulticaster multicaster = bean(ApplicationEventMulticaster.class);
+        multicaster.addApplicationListener(listener);
+        try {
+            topUpTwiceEach(c);
+        } finally {
+            multicaster.removeApplicationListener(listener);
+        }
+        assertThat(seen).extracting(CampaignWalletToppedUp::amount).usingElementComparator(BigDecimal::compareTo)
+                .containsExactly(new BigDecimal("20"), new BigDecimal("5"));
+        assertThat(seen.get(0).idempotencyKey()).startsWith("campaign-topup:payment_provider:evt_");
+    }
+
+    private static void topUpTwiceEach(Customer c) {
+        String body = event(eventId(), "20.00", "EUR", "{\"email\": \"" + c.email() + "\"}", "{}");
+        assertThat(signed(body).body()).contains("credited");
+        assertThat(signed(body).body()).contains("duplicate");
+        call("POST", "/api/admin/campaigns/wallets/" + c.id() + "/credit", adminToken(),
+                Map.of("amount", "5", "reference", "event-check"));
+        call("POST", "/api/admin/campaigns/wallets/" + c.id() + "/credit", adminToken(),
+                Map.of("amount", "5", "reference", "event-check"));
     }
 }
