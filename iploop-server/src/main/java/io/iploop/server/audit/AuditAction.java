@@ -175,7 +175,17 @@ public enum AuditAction {
      */
     ACCOUNT_ERASED,
     /** An admin changed how long per-request usage rows are kept (docs/privacy.md#retention); details: days old -> new. */
-    USAGE_RETENTION_CHANGED;
+    USAGE_RETENTION_CHANGED,
+    /**
+     * An admin assigned an unmatched payment-provider event to an account, crediting its campaign
+     * wallet (docs/campaigns.md#funding); details: eventId, amount, currency.
+     */
+    ADMIN_CAMPAIGN_PAYMENT_ASSIGNED,
+    /**
+     * An admin credited a campaign wallet by hand for money received outside the webhook, e.g. a bank
+     * transfer (docs/campaigns.md#manual-funding); details: amount, currency, reference, replayed.
+     */
+    ADMIN_CAMPAIGN_WALLET_CREDITED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -18,6 +18,7 @@ public interface CampaignWalletService {
     /**
      * Pays EUR into the wallet (a payment-provider webhook, an admin-marked-paid invoice). Joins the
      * caller's transaction when there is one, so the caller's own change and the credit commit together.
+     * A new (not replayed) top-up publishes {@link CampaignWalletToppedUp} synchronously in that transaction.
      *
      * @param amount more than 0 EUR, at most 6 decimals
      * @param idempotencyKey unique per payment (e.g. {@code campaign-topup:<provider>:<event id>}); a

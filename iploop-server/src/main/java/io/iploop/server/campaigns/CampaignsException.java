@@ -36,7 +36,15 @@ public final class CampaignsException extends ApiException {
         /** A running or paused project still targets the domain. */
         DOMAIN_IN_USE("domain_in_use", HttpStatus.CONFLICT),
         /** Neither the DNS record nor the file carried the token; the message says what was found. */
-        VERIFICATION_FAILED("domain_verification_failed", HttpStatus.UNPROCESSABLE_CONTENT);
+        VERIFICATION_FAILED("domain_verification_failed", HttpStatus.UNPROCESSABLE_CONTENT),
+        /** No payment webhook secret is configured, so no payment event can be trusted (docs/campaigns.md#funding). */
+        PAYMENT_WEBHOOK_NOT_CONFIGURED("payment_webhook_not_configured", HttpStatus.SERVICE_UNAVAILABLE),
+        /** The payment webhook's signature is missing, wrong or outside the timestamp tolerance. */
+        INVALID_SIGNATURE("invalid_signature", HttpStatus.BAD_REQUEST),
+        /** Unknown payment event. */
+        PAYMENT_NOT_FOUND("payment_not_found", HttpStatus.NOT_FOUND),
+        /** The payment event is not (or no longer) unmatched, so it cannot be assigned. */
+        PAYMENT_NOT_UNMATCHED("payment_not_unmatched", HttpStatus.CONFLICT);
 
         final String code;
         final HttpStatus status;

@@ -28,6 +28,9 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
     /** Failed logins from one IP before it is blocked; low enough for a test to reach from a fake IP. */
     public static final int MAX_FAILURES_PER_IP = 30;
 
+    /** The secret of the payment-provider webhook (docs/campaigns.md#funding) on the shared platform. */
+    public static final String PAYMENT_WEBHOOK_SECRET = "test-payment-webhook-secret";
+
     static {
         try {
             DATA_DIR = Files.createTempDirectory("iploop-it-");
@@ -86,6 +89,8 @@ public final class SharedPlatform implements ApplicationContextInitializer<Confi
         r.add("iploop.billing.stripe.publishable-key", () -> StripeStub.PUBLISHABLE_KEY);
         // VIES answers from a local stand-in: every VAT id is valid unless a test says otherwise.
         r.add("iploop.billing.vies.api-base", ViesStub::baseUrl);
+        // The payment-provider webhook that funds campaign wallets is signed with this secret.
+        r.add("iploop.campaigns.payment.webhook-secret", () -> PAYMENT_WEBHOOK_SECRET);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.iploop.server.campaigns.internal;
 
 import io.iploop.server.campaigns.CampaignPricing;
 import io.iploop.server.campaigns.CampaignWalletService;
+import io.iploop.server.campaigns.CampaignWalletToppedUp;
 import io.iploop.server.campaigns.CampaignsException;
 import io.iploop.server.campaigns.CampaignsException.Reason;
 import io.iploop.server.campaigns.Project;
@@ -19,6 +20,7 @@ import io.iploop.server.ledger.TransactionKind;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -28,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@link CampaignWalletService} on the ledger (docs/campaigns.md#wallet): a top-up moves EUR from
  * {@code CAMPAIGN_PAYMENTS} to the customer's {@code CAMPAIGN_WALLET}; a spend from the wallet to
  * {@code CAMPAIGN_REVENUE}. The ledger's idempotency keys make replays and races move money once, and
- * its non-negative check refuses an overdraft atomically. Thread-safe.
+ * its non-negative check refuses an overdraft atomically. A new top-up publishes
+ * {@link CampaignWalletToppedUp} inside its transaction. Thread-safe.
  */
 @Service
 class DefaultCampaignWalletService implements CampaignWalletService {
@@ -36,12 +39,17 @@ class DefaultCampaignWalletService implements CampaignWalletService {
     private final LedgerService ledger;
     private final ProjectRepository projects;
     private final TransactionTemplate ownTx;
+    private final TransactionTemplate joinedTx;
+    private final ApplicationEventPublisher events;
 
-    DefaultCampaignWalletService(LedgerService ledger, ProjectRepository projects, PlatformTransactionManager txManager) {
+    DefaultCampaignWalletService(LedgerService ledger, ProjectRepository projects, PlatformTransactionManager txManager,
+            ApplicationEventPublisher events) {
         this.ledger = ledger;
         this.projects = projects;
         this.ownTx = new TransactionTemplate(txManager);
         this.ownTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.joinedTx = new TransactionTemplate(txManager);
+        this.events = events;
     }
 
     @Override
@@ -57,10 +65,19 @@ class DefaultCampaignWalletService implements CampaignWalletService {
             throw new CampaignsException(Reason.INVALID, "amount must be more than 0 EUR with at most "
                     + LedgerCurrency.EUR.scale() + " decimals", "amount");
         }
-        UUID wallet = ledger.account(userId, AccountPurpose.CAMPAIGN_WALLET).id();
-        UUID payments = ledger.platformAccount(AccountPurpose.CAMPAIGN_PAYMENTS).id();
-        PostedTransaction t = ledger.post(NewTransaction.of(TransactionKind.CAMPAIGN_TOP_UP, idempotencyKey, description,
-                new Posting(wallet, amount), new Posting(payments, amount.negate())).withMetadata(metadata));
+        PostedTransaction t = joinedTx.execute(s -> {
+            UUID wallet = ledger.account(userId, AccountPurpose.CAMPAIGN_WALLET).id();
+            UUID payments = ledger.platformAccount(AccountPurpose.CAMPAIGN_PAYMENTS).id();
+            PostedTransaction posted = ledger.post(NewTransaction.of(TransactionKind.CAMPAIGN_TOP_UP, idempotencyKey,
+                    description, new Posting(wallet, amount), new Posting(payments, amount.negate())).withMetadata(metadata));
+            if (!posted.replayed()) {
+                events.publishEvent(new CampaignWalletToppedUp(userId, posted.id(), amount, idempotencyKey));
+            }
+            return posted;
+        });
+        if (t == null) {
+            throw new IllegalStateException("ledger posting returned nothing");
+        }
         return new WalletCredit(t.id(), amount, balance(userId), t.replayed());
     }
 

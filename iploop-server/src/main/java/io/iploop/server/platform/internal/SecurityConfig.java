@@ -89,6 +89,8 @@ class SecurityConfig {
                         .requestMatchers(HttpMethod.POST, "/api/abuse").permitAll()
                         // Stripe's webhooks: authenticated by their Stripe-Signature, checked by billing.
                         .requestMatchers(HttpMethod.POST, "/api/billing/webhooks/stripe").permitAll()
+                        // The payment-link provider's webhook: authenticated by its HMAC signature, checked by campaigns.
+                        .requestMatchers(HttpMethod.POST, "/api/webhooks/payment_provider").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/auth/verify-reset-token", "/api/auth/verify-email")
                                 .permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/proxy/locations", "/api/proxy/locations/**",
