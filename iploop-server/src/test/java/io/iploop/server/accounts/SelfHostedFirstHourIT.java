@@ -92,6 +92,7 @@ class SelfHostedFirstHourIT {
         type("#signup-email", email);
         type("#signup-password", "compiler pioneer");
         type("#confirmPassword", "compiler pioneer");
+        test("accept-terms").click();
         test("create-account").click();
         settle();
     }

@@ -77,7 +77,8 @@ class UsageAlertsIT {
         JsonNode afterHundred = notifications(c);
         assertThat(afterHundred.get("unread").asLong()).isEqualTo(2);
         assertThat(afterHundred.at("/notifications/0/title").asString()).isEqualTo("Your GB for this period are used up");
-        assertThat(awaitMail(c.email(), "used up", 1)).contains("402");
+        // Starter has an overage price: past its GB traffic goes on, billed at the period end.
+        assertThat(awaitMail(c.email(), "used up", 1)).contains("goes on as overage").doesNotContain("402");
         assertThat(jdbc.sql("SELECT count(*) FROM plan_usage_alerts up JOIN user_plans s ON s.id = up.subscription_id"
                 + " WHERE s.user_id = :u").param("u", c.id()).query(Long.class).single()).isEqualTo(2);
 
@@ -90,6 +91,17 @@ class UsageAlertsIT {
         usage(c, "4.5", "0.5"); // 90 % of the new period
         jobs.runNow("plans-usage-alerts");
         assertThat(notifications(c).get("unread").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void onAPlanWithoutOverageTheUsedUpAlertSaysTheProxyRefuses() {
+        JsonNode login = registerCustomer();
+        Customer c = new Customer(UUID.fromString(login.at("/user/id").asString()), login.at("/user/email").asString(),
+                token(login));
+        plans.subscribe(c.id(), "trial"); // 0.5 GB, no overage price
+        usage(c, "0.5", "0");
+        jobs.runNow("plans-usage-alerts");
+        assertThat(awaitMail(c.email(), "used up", 1)).contains("The proxy answers 402").doesNotContain("overage");
     }
 
     @Test

@@ -110,6 +110,7 @@ class SelfHostedJourneyIT {
         type("#signup-email", email);
         type("#signup-password", password);
         type("#confirmPassword", password);
+        test("accept-terms").click();
         test("create-account").click();
         settle();
         assertThat(textOf("signup-done")).contains(email);

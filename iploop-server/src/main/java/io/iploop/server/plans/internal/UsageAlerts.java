@@ -82,8 +82,10 @@ class UsageAlerts {
     }
 
     /** A subscription with thresholds reached and not yet fired this period. */
-    private record Reached(UUID subscriptionId, UUID userId, String planId, String planName, Instant periodStart,
-            @Nullable Instant periodEnd, BigDecimal periodGbUsed, BigDecimal gbBalance, List<Integer> thresholds) {}
+    /** {@code overage}: the plan goes on past its GB, billed at the period end (docs/billing.md#overage). */
+    private record Reached(UUID subscriptionId, UUID userId, String planId, String planName, boolean overage,
+            Instant periodStart, @Nullable Instant periodEnd, BigDecimal periodGbUsed, BigDecimal gbBalance,
+            List<Integer> thresholds) {}
 
     /**
      * Fires every alert due now.
@@ -93,7 +95,9 @@ class UsageAlerts {
     int evaluate() {
         Map<UUID, Reached> due = new LinkedHashMap<>();
         jdbc.sql("""
-                        SELECT up.id, up.user_id, p.id AS plan_id, p.name AS plan_name, up.period_start, up.period_end,
+                        SELECT up.id, up.user_id, p.id AS plan_id, p.name AS plan_name,
+                               (p.included_gb > 0 AND coalesce(p.overage_per_gb, 0) > 0) AS overage,
+                               up.period_start, up.period_end,
                                up.period_gb_used, up.gb_balance, t.pct
                         FROM user_plans up
                         JOIN plans p ON p.id = up.plan_id
@@ -113,7 +117,7 @@ class UsageAlerts {
                     due.computeIfAbsent(id, k -> {
                         try {
                             return new Reached(id, rs.getObject("user_id", UUID.class), rs.getString("plan_id"),
-                                    rs.getString("plan_name"),
+                                    rs.getString("plan_name"), rs.getBoolean("overage"),
                                     rs.getTimestamp("period_start").toInstant(), end == null ? null : end.toInstant(),
                                     rs.getBigDecimal("period_gb_used"), rs.getBigDecimal("gb_balance"), new ArrayList<>());
                         } catch (java.sql.SQLException e) {
@@ -156,7 +160,10 @@ class UsageAlerts {
                 : "You have used " + highest + " % of your GB for this period";
         String body = "Plan " + r.planName() + ": " + gb(r.periodGbUsed()) + " GB used, " + gb(left) + " GB left"
                 + (r.periodEnd() == null ? "." : " until the period ends on " + DAY.format(r.periodEnd()) + ".")
-                + (highest >= 100 ? " The proxy answers 402 until you have GB again." : "")
+                + (highest < 100 ? ""
+                        : r.overage() ? " Traffic goes on as overage, up to one period's included GB more, billed at"
+                                + " the plan's overage price when the period ends."
+                        : " The proxy answers 402 until you have GB again.")
                 + " Your plan and how to get more: " + PlanHelp.PATH;
         notifications.notify(r.userId(), "usage_alert", title, body, PlanHelp.PATH);
         Optional<Account> account = accounts.find(r.userId());
