@@ -538,21 +538,23 @@ public final class UsageJournal implements AutoCloseable {
      * country, target city, target host, proxy type, success (1), error message, started and ended at
  * (epoch second 8 + nano 4 each), HTTP status (flag byte, then 4), then the optional tail: target
      * port (flag byte, then 4), then the sub-user id (16 bytes, only when the record has one:
-     * docs/sub-users.md#usage). Strings are a 4-byte UTF-8 length ({@code -1} for null) and the
+     * docs/sub-users.md#usage), then the upstream-pool port (4 bytes, only when the record has one:
+     * docs/upstream-pool.md#metering). Strings are a 4-byte UTF-8 length ({@code -1} for null) and the
      * bytes. A null API key id (IP-authorised access, or a sub-user's stream) is written as the nil
      * UUID, which no key has. The tail was added after version 1 shipped and is read only when
      * present, so segments written by an older gateway replay unchanged (their records have no port
      * and no sub-user), and the format version stays 1 (docs/operator-transparency.md#destination-ports).
-     * Its length tells the shapes apart: 0 (neither), 5 (port), 21 (port and sub-user), and 16 (a
-     * sub-user id without the port field, as a sub-users build from before ports were journaled
-     * wrote it).
+     * Its length tells the shapes apart: 0 (none), 5 (port), 21 (port and sub-user), 9 (port and
+     * pool port), 25 (all three), and 16 (a sub-user id without the port field, as a sub-users build
+     * from before ports were journaled wrote it).
      */
     static byte[] encode(UsageRecord r) {
         byte[][] texts = {
             utf8(r.sessionId()), utf8(r.targetCountry()), utf8(r.targetCity()), utf8(r.targetHost()), utf8(r.proxyType()),
             utf8(r.errorMessage())
         };
-        int size = 16 * 3 + 17 + 8 + 8 + 4 + 1 + 12 + 12 + 5 + 5 + (r.subUserId() == null ? 0 : 16);
+        int size = 16 * 3 + 17 + 8 + 8 + 4 + 1 + 12 + 12 + 5 + 5 + (r.subUserId() == null ? 0 : 16)
+                + (r.poolPort() == null ? 0 : 4);
         for (byte[] t : texts) {
             size += 4 + (t == null ? 0 : t.length);
         }
@@ -579,6 +581,10 @@ public final class UsageJournal implements AutoCloseable {
         UUID subUser = r.subUserId();
         if (subUser != null) {
             uuid(b, subUser);
+        }
+        Integer poolPort = r.poolPort();
+        if (poolPort != null) {
+            b.putInt(poolPort);
         }
         return b.array();
     }
@@ -608,6 +614,7 @@ public final class UsageJournal implements AutoCloseable {
         // the sub-user id only when the record has one.
         Integer port = null;
         UUID subUser = null;
+        Integer poolPort = null;
         if (b.remaining() == 16) {
             subUser = uuid(b); // a sub-user id without the port field
         } else if (b.remaining() >= 5) {
@@ -617,10 +624,13 @@ public final class UsageJournal implements AutoCloseable {
             if (b.remaining() >= 16) {
                 subUser = uuid(b);
             }
+            if (b.remaining() >= 4) {
+                poolPort = b.getInt();
+            }
         }
         return new UsageRecord(id, user, key, hasNode ? node : null, session, down, up, requests, country, city,
                 host == null ? "" : host, type == null ? "" : type, success, error, started, ended, hasStatus ? status : null,
-                port, subUser);
+                port, subUser, poolPort);
     }
 
     private static byte @Nullable [] utf8(@Nullable String s) {

@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  *     field: docs/operator-transparency.md#destination-ports)
  * @param subUserId the sub-user whose credentials carried the stream (docs/sub-users.md#usage), or
  *     null for the account's own keys and IP-authorised access
+ * @param poolPort the local upstream-pool port that carried the stream (docs/upstream-pool.md#metering),
+ *     or null for residential and direct traffic; pool usage counts against the pool quota only
  */
 public record UsageRecord(
         UUID id,
@@ -50,7 +52,19 @@ public record UsageRecord(
         Instant endedAt,
         @Nullable Integer httpStatus,
         @Nullable Integer targetPort,
-        @Nullable UUID subUserId) {
+        @Nullable UUID subUserId,
+        @Nullable Integer poolPort) {
+
+    /** A record of residential or direct traffic (no pool port). */
+    public UsageRecord(UUID id, UUID userId, @Nullable UUID apiKeyId, @Nullable UUID nodeId, @Nullable String sessionId,
+            long bytesDownloaded, long bytesUploaded, int requestCount, @Nullable String targetCountry,
+            @Nullable String targetCity, String targetHost, String proxyType, boolean success,
+            @Nullable String errorMessage, Instant startedAt, Instant endedAt, @Nullable Integer httpStatus,
+            @Nullable Integer targetPort, @Nullable UUID subUserId) {
+        this(id, userId, apiKeyId, nodeId, sessionId, bytesDownloaded, bytesUploaded, requestCount, targetCountry,
+                targetCity, targetHost, proxyType, success, errorMessage, startedAt, endedAt, httpStatus, targetPort,
+                subUserId, null);
+    }
 
     /**
      * A record of the account's own key (no sub-user) without a destination port: the shape before

@@ -68,6 +68,22 @@ class UsageJournalTest {
     }
 
     @Test
+    void anUpstreamPoolRecordKeepsItsPoolPortWithAndWithoutSubUser() {
+        UsageRecord r = record(6);
+        UsageRecord pool = new UsageRecord(r.id(), r.userId(), r.apiKeyId(), null, null, 10, 20, 1, null, null,
+                "example.com", "http", true, null, r.startedAt(), r.endedAt(), 200, 443, null, 4017);
+        assertThat(UsageJournal.decode(UsageJournal.encode(pool))).isEqualTo(pool);
+        UsageRecord poolSub = new UsageRecord(r.id(), r.userId(), null, null, null, 10, 20, 1, null, null,
+                "example.com", "http", true, null, r.startedAt(), r.endedAt(), 200, null, UUID.randomUUID(), 4999);
+        assertThat(UsageJournal.decode(UsageJournal.encode(poolSub))).isEqualTo(poolSub);
+        // Residential records keep their old length: the pool port is written only when set.
+        UsageRecord residential = new UsageRecord(r.id(), r.userId(), r.apiKeyId(), null, null, 10, 20, 1, null, null,
+                "example.com", "http", true, null, r.startedAt(), r.endedAt(), 200, 443, null);
+        assertThat(UsageJournal.encode(pool).length).isEqualTo(UsageJournal.encode(residential).length + 4);
+        assertThat(UsageJournal.decode(UsageJournal.encode(residential)).poolPort()).isNull();
+    }
+
+    @Test
     void olderLayoutsReadBack() {
         UsageRecord r = record(8);
         UUID subUserId = UUID.randomUUID();

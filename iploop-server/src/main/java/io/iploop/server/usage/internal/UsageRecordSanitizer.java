@@ -43,7 +43,7 @@ final class UsageRecordSanitizer {
         return new UsageRecord(r.id(), r.userId(), r.apiKeyId(), r.nodeId(), session, r.bytesDownloaded(),
                 r.bytesUploaded(), r.requestCount(), country, city, host == null ? "" : host,
                 proxyType == null ? "" : proxyType, r.success(), error, r.startedAt(), r.endedAt(), r.httpStatus(),
-                port, r.subUserId());
+                port, r.subUserId(), r.poolPort());
     }
 
     /**

@@ -46,8 +46,8 @@ class UsageRepository {
                         INSERT INTO usage_records (id, user_id, api_key_id, node_id, session_id, bytes_downloaded,
                                                    bytes_uploaded, request_count, target_country, target_city,
                                                    target_host, proxy_type, success, error_message, started_at, ended_at,
-                                                   http_status, target_port, sub_user_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                   http_status, target_port, sub_user_id, pool_port)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO NOTHING""",
                 batch, 1000, (ps, r) -> {
                     ps.setObject(1, r.id());
@@ -71,6 +71,7 @@ class UsageRepository {
                             Types.SMALLINT);
                     ps.setObject(18, r.targetPort(), Types.INTEGER);
                     ps.setObject(19, r.subUserId(), Types.OTHER);
+                    ps.setObject(20, r.poolPort(), Types.INTEGER);
                 });
         List<UsageRecord> inserted = new ArrayList<>(batch.size());
         int i = 0;
