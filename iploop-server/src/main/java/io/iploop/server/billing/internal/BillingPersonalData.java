@@ -2,6 +2,7 @@ package io.iploop.server.billing.internal;
 
 import io.iploop.server.platform.PersonalData;
 import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataRows;
 import io.iploop.server.platform.PersonalDataSubject;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -29,21 +30,16 @@ class BillingPersonalData implements PersonalData {
 
     @Override
     public void export(UUID userId, PersonalDataExport out) {
-        out.json("invoices.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(i) - 'pdf' - 'user_id' ORDER BY i.created_at, i.id), '[]')
-                        FROM billing_invoices i WHERE i.user_id = :id""").param("id", userId).query().singleValue());
-        out.json("credit-notes.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(c) - 'pdf' - 'user_id' ORDER BY c.created_at, c.id), '[]')
-                        FROM billing_credit_notes c WHERE c.user_id = :id""").param("id", userId).query().singleValue());
-        out.json("buyer-details.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(b) - 'user_id'), '[]')
-                        FROM billing_buyer_details b WHERE b.user_id = :id""").param("id", userId).query().singleValue());
-        out.json("credit-settings.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(s) - 'user_id'), '[]')
-                        FROM billing_credit_settings s WHERE s.user_id = :id""").param("id", userId).query().singleValue());
-        out.json("feature-sessions.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(f) - 'user_id' ORDER BY f.started_at), '[]')
-                        FROM billing_feature_sessions f WHERE f.user_id = :id""").param("id", userId).query().singleValue());
+        out.json("invoices.json", PersonalDataRows.json(jdbc, userId,
+                "FROM billing_invoices r WHERE r.user_id = :id", "r.created_at, r.id", "pdf", "user_id"));
+        out.json("credit-notes.json", PersonalDataRows.json(jdbc, userId,
+                "FROM billing_credit_notes r WHERE r.user_id = :id", "r.created_at, r.id", "pdf", "user_id"));
+        out.json("buyer-details.json", PersonalDataRows.json(jdbc, userId,
+                "FROM billing_buyer_details r WHERE r.user_id = :id", null, "user_id"));
+        out.json("credit-settings.json", PersonalDataRows.json(jdbc, userId,
+                "FROM billing_credit_settings r WHERE r.user_id = :id", null, "user_id"));
+        out.json("feature-sessions.json", PersonalDataRows.json(jdbc, userId,
+                "FROM billing_feature_sessions r WHERE r.user_id = :id", "r.started_at", "user_id"));
         jdbc.sql("SELECT number, pdf FROM billing_invoices WHERE user_id = :id ORDER BY created_at, id").param("id", userId)
                 .query(rs -> {
                     out.bytes("invoices/" + safe(rs.getString(1)) + ".pdf", rs.getBytes(2));

@@ -2,6 +2,7 @@ package io.iploop.server.cashouts.internal;
 
 import io.iploop.server.platform.PersonalData;
 import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataRows;
 import io.iploop.server.platform.PersonalDataSubject;
 import io.iploop.server.platform.PlatformSecrets;
 import java.util.Optional;
@@ -37,17 +38,14 @@ class CashoutsPersonalData implements PersonalData {
 
     @Override
     public void export(UUID userId, PersonalDataExport out) {
-        out.json("cashouts.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(c) - 'payment_details_encrypted' - 'code_hash' - 'user_id'
-                                                  - 'admin_notes' ORDER BY c.created_at, c.id), '[]')
-                        FROM cashout_requests c WHERE c.user_id = :id""").param("id", userId).query().singleValue());
-        out.json("payment-methods.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(m) - 'details_encrypted' - 'code_hash' - 'user_id'
-                                                  ORDER BY m.created_at, m.id), '[]')
-                        FROM saved_payment_methods m WHERE m.user_id = :id""").param("id", userId).query().singleValue());
-        out.json("auto-cashout.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(a) - 'user_id'), '[]')
-                        FROM auto_cashout_config a WHERE a.user_id = :id""").param("id", userId).query().singleValue());
+        out.json("cashouts.json", PersonalDataRows.json(jdbc, userId,
+                "FROM cashout_requests r WHERE r.user_id = :id", "r.created_at, r.id",
+                "payment_details_encrypted", "code_hash", "user_id", "admin_notes"));
+        out.json("payment-methods.json", PersonalDataRows.json(jdbc, userId,
+                "FROM saved_payment_methods r WHERE r.user_id = :id", "r.created_at, r.id",
+                "details_encrypted", "code_hash", "user_id"));
+        out.json("auto-cashout.json", PersonalDataRows.json(jdbc, userId,
+                "FROM auto_cashout_config r WHERE r.user_id = :id", null, "user_id"));
     }
 
     @Override

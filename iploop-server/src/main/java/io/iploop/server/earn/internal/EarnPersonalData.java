@@ -2,6 +2,7 @@ package io.iploop.server.earn.internal;
 
 import io.iploop.server.platform.PersonalData;
 import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataRows;
 import io.iploop.server.platform.PersonalDataSubject;
 import java.util.List;
 import java.util.Set;
@@ -31,18 +32,18 @@ class EarnPersonalData implements PersonalData {
 
     @Override
     public void export(UUID userId, PersonalDataExport out) {
-        out.json("operator.json", one("SELECT coalesce(jsonb_agg(to_jsonb(o) - 'user_id'), '[]') "
-                + "FROM earn_operators o WHERE o.user_id = :id", userId));
-        out.json("earnings.json", one("SELECT coalesce(jsonb_agg(to_jsonb(e) - 'user_id' ORDER BY e.period_start, e.id), '[]') "
-                + "FROM device_earnings e WHERE e.user_id = :id", userId));
-        out.json("device-state.json", one("SELECT coalesce(jsonb_agg(to_jsonb(s) - 'user_id'), '[]') "
-                + "FROM earn_device_state s WHERE s.user_id = :id", userId));
-        out.json("referrals.json", one("SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r.created_at), '[]') "
-                + "FROM referrals r WHERE r.referrer_id = :id OR r.referee_id = :id", userId));
+        out.json("operator.json", PersonalDataRows.json(jdbc, userId,
+                "FROM earn_operators r WHERE r.user_id = :id", null, "user_id"));
+        out.json("earnings.json", PersonalDataRows.json(jdbc, userId,
+                "FROM device_earnings r WHERE r.user_id = :id", "r.period_start, r.id", "user_id"));
+        out.json("device-state.json", PersonalDataRows.json(jdbc, userId,
+                "FROM earn_device_state r WHERE r.user_id = :id", null, "user_id"));
+        out.json("referrals.json", PersonalDataRows.json(jdbc, userId,
+                "FROM referrals r WHERE r.referrer_id = :id OR r.referee_id = :id", "r.created_at"));
         out.json("sign-up-signals.json", one("SELECT coalesce(jsonb_agg(jsonb_build_object('signupIp', host(s.signup_ip), "
                 + "'createdAt', s.created_at)), '[]') FROM earn_account_signals s WHERE s.user_id = :id", userId));
-        out.json("review-flags.json", one("SELECT coalesce(jsonb_agg(to_jsonb(f) - 'user_id'), '[]') "
-                + "FROM earn_review_flags f WHERE f.user_id = :id", userId));
+        out.json("review-flags.json", PersonalDataRows.json(jdbc, userId,
+                "FROM earn_review_flags r WHERE r.user_id = :id", null, "user_id"));
         out.csv("contributions.csv", List.of("id", "node_id", "bytes", "recorded_at", "earning_id"), rows -> jdbc.sql("""
                         SELECT id, node_id, bytes, recorded_at, earning_id FROM bandwidth_contributions
                         WHERE user_id = :id ORDER BY recorded_at, id""")

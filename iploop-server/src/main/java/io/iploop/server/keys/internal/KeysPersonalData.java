@@ -2,6 +2,7 @@ package io.iploop.server.keys.internal;
 
 import io.iploop.server.platform.PersonalData;
 import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataRows;
 import io.iploop.server.platform.PersonalDataSubject;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -28,15 +29,12 @@ class KeysPersonalData implements PersonalData {
 
     @Override
     public void export(UUID userId, PersonalDataExport out) {
-        out.json("api-keys.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(k) - 'key_hash' - 'user_id' ORDER BY k.created_at, k.id), '[]')
-                        FROM api_keys k WHERE k.user_id = :id""").param("id", userId).query().singleValue());
-        out.json("account-ip-whitelist.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(w) - 'user_id'), '[]')
-                        FROM account_ip_whitelists w WHERE w.user_id = :id""").param("id", userId).query().singleValue());
-        out.json("ip-authorisations.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(a) - 'user_id' ORDER BY a.created_at), '[]')
-                        FROM account_ip_authorisations a WHERE a.user_id = :id""").param("id", userId).query().singleValue());
+        out.json("api-keys.json", PersonalDataRows.json(jdbc, userId,
+                "FROM api_keys r WHERE r.user_id = :id", "r.created_at, r.id", "key_hash", "user_id"));
+        out.json("account-ip-whitelist.json", PersonalDataRows.json(jdbc, userId,
+                "FROM account_ip_whitelists r WHERE r.user_id = :id", null, "user_id"));
+        out.json("ip-authorisations.json", PersonalDataRows.json(jdbc, userId,
+                "FROM account_ip_authorisations r WHERE r.user_id = :id", "r.created_at", "user_id"));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.iploop.server.nodes.internal;
 
 import io.iploop.server.platform.PersonalData;
 import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataRows;
 import io.iploop.server.platform.PersonalDataSubject;
 import java.util.Set;
 import java.util.UUID;
@@ -30,9 +31,8 @@ class NodesPersonalData implements PersonalData {
 
     @Override
     public void export(UUID userId, PersonalDataExport out) {
-        out.json("node-keys.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(k) - 'key_hash' - 'owner_user_id' ORDER BY k.created_at, k.id), '[]')
-                        FROM node_keys k WHERE k.owner_user_id = :id""").param("id", userId).query().singleValue());
+        out.json("node-keys.json", PersonalDataRows.json(jdbc, userId,
+                "FROM node_keys r WHERE r.owner_user_id = :id", "r.created_at, r.id", "key_hash", "owner_user_id"));
         out.json("devices.json", jdbc.sql("""
                         SELECT coalesce(jsonb_agg(to_jsonb(n) - 'owner_user_id'
                                                   || jsonb_build_object('ip_address', host(n.ip_address),

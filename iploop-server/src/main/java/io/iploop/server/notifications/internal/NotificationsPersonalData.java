@@ -2,6 +2,7 @@ package io.iploop.server.notifications.internal;
 
 import io.iploop.server.platform.PersonalData;
 import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataRows;
 import io.iploop.server.platform.PersonalDataSubject;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -27,9 +28,8 @@ class NotificationsPersonalData implements PersonalData {
 
     @Override
     public void export(UUID userId, PersonalDataExport out) {
-        out.json("notifications.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(n) - 'user_id' ORDER BY n.created_at, n.id), '[]')
-                        FROM notifications n WHERE n.user_id = :id""").param("id", userId).query().singleValue());
+        out.json("notifications.json", PersonalDataRows.json(jdbc, userId,
+                "FROM notifications r WHERE r.user_id = :id", "r.created_at, r.id", "user_id"));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.iploop.server.plans.internal;
 
 import io.iploop.server.platform.PersonalData;
 import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataRows;
 import io.iploop.server.platform.PersonalDataSubject;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -27,12 +28,10 @@ class PlansPersonalData implements PersonalData {
 
     @Override
     public void export(UUID userId, PersonalDataExport out) {
-        out.json("subscriptions.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(p) - 'user_id' ORDER BY p.started_at, p.id), '[]')
-                        FROM user_plans p WHERE p.user_id = :id""").param("id", userId).query().singleValue());
-        out.json("alert-settings.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(a) - 'user_id'), '[]')
-                        FROM plan_alert_settings a WHERE a.user_id = :id""").param("id", userId).query().singleValue());
+        out.json("subscriptions.json", PersonalDataRows.json(jdbc, userId,
+                "FROM user_plans r WHERE r.user_id = :id", "r.started_at, r.id", "user_id"));
+        out.json("alert-settings.json", PersonalDataRows.json(jdbc, userId,
+                "FROM plan_alert_settings r WHERE r.user_id = :id", null, "user_id"));
     }
 
     @Override

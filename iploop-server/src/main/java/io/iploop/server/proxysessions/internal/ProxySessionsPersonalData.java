@@ -2,6 +2,7 @@ package io.iploop.server.proxysessions.internal;
 
 import io.iploop.server.platform.PersonalData;
 import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataRows;
 import io.iploop.server.platform.PersonalDataSubject;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -27,9 +28,8 @@ class ProxySessionsPersonalData implements PersonalData {
 
     @Override
     public void export(UUID userId, PersonalDataExport out) {
-        out.json("sticky-sessions.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(s) - 'user_id' ORDER BY s.pinned_at), '[]')
-                        FROM proxy_sticky_sessions s WHERE s.user_id = :id""").param("id", userId).query().singleValue());
+        out.json("sticky-sessions.json", PersonalDataRows.json(jdbc, userId,
+                "FROM proxy_sticky_sessions r WHERE r.user_id = :id", "r.pinned_at", "user_id"));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.iploop.server.subusers.internal;
 
 import io.iploop.server.platform.PersonalData;
 import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataRows;
 import io.iploop.server.platform.PersonalDataSubject;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -28,9 +29,8 @@ class SubUsersPersonalData implements PersonalData {
 
     @Override
     public void export(UUID userId, PersonalDataExport out) {
-        out.json("sub-users.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(s) - 'secret_hash' - 'user_id' ORDER BY s.created_at, s.id), '[]')
-                        FROM sub_users s WHERE s.user_id = :id""").param("id", userId).query().singleValue());
+        out.json("sub-users.json", PersonalDataRows.json(jdbc, userId,
+                "FROM sub_users r WHERE r.user_id = :id", "r.created_at, r.id", "secret_hash", "user_id"));
         out.json("sub-user-traffic.json", jdbc.sql("""
                         SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.sub_user_id, t.month), '[]')
                         FROM sub_user_traffic t WHERE t.sub_user_id IN (SELECT id FROM sub_users WHERE user_id = :id)""")
