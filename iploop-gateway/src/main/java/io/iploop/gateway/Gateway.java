@@ -155,6 +155,8 @@ public final class Gateway implements AutoCloseable {
     private volatile @Nullable ServerTls serverTls;
     private volatile boolean running;
     private volatile boolean closed;
+    private volatile boolean draining;
+    private volatile @Nullable GatewayMetrics gatewayMetrics;
 
     private Gateway(Builder b) {
         this.config = b.config;
@@ -231,6 +233,7 @@ public final class Gateway implements AutoCloseable {
                 usage = batcher;
                 batcher.start();
                 GatewayMetrics metrics = new GatewayMetrics(meters);
+                gatewayMetrics = metrics;
                 ServerTls tls = null;
                 if (tlsListeners != null) {
                     tls = ServerTls.load(tlsListeners.certFile(), tlsListeners.keyFile(), tlsListeners.reloadInterval());
@@ -449,6 +452,65 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException(name + " listener: not started");
         }
         return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /**
+     * Graceful drain before {@link #close()} (docs/deploy.md#graceful-drain): closes every customer
+     * listener (new connections are refused by the kernel), asks every connected node agent to
+     * finish its streams and reconnect elsewhere ({@code DRAIN}, {@link NodeHub#drain}), then waits
+     * until no customer stream is open or {@code deadline} has passed. Open CONNECT/SOCKS5 tunnels
+     * and plain-HTTP exchanges keep flowing meanwhile; {@link #isRunning()} is false from the first
+     * step, so readiness fails. Does not close anything else: call {@link #close()} afterwards, which
+     * cuts what is still open (its usage is recorded). Blocks the caller; idempotent; a no-op when
+     * not running.
+     *
+     * @param deadline how long open streams may keep running, {@code Duration.ZERO} to not wait
+     * @return customer streams still open when the wait ended (0 when all finished)
+     */
+    public int drain(Duration deadline) {
+        GatewayMetrics metrics;
+        synchronized (lock) {
+            if (closed || !running && !draining) {
+                return 0;
+            }
+            running = false;
+            metrics = gatewayMetrics;
+            if (!draining) {
+                draining = true;
+                for (Channel server : new Channel[] {httpServer, socksServer, httpsServer, socksTlsServer}) {
+                    if (server != null) {
+                        server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                    }
+                }
+                NodeHub hub = nodeHub;
+                if (hub != null) {
+                    hub.drain(deadline);
+                }
+            }
+        }
+        if (metrics == null) {
+            return 0;
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        int open = metrics.activeStreams();
+        if (open > 0) {
+            log.info("draining: refusing new connections; waiting up to {} s for {} open stream(s)",
+                    deadline.toSeconds(), open);
+        }
+        while ((open = metrics.activeStreams()) > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (open > 0) {
+            log.warn("drain deadline passed: {} stream(s) still open will be closed", open);
+        } else {
+            log.info("drained: no customer stream open");
+        }
+        return open;
     }
 
     /**

@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
  * @param bytesCarried bytes relayed since the agent started, both directions
  * @param reconnects connection attempts after the first
  * @param lastError the last connection or refusal error, null if none
+ * @param bytesUp of {@code bytesCarried}, bytes written to destinations (the customers' uploads)
+ * @param bytesDown of {@code bytesCarried}, bytes read from destinations (the customers' downloads)
+ * @param startedAt when the agent was started, null before {@code start()}
  */
 public record AgentStatus(
         State state,
@@ -22,7 +25,10 @@ public record AgentStatus(
         long bytesCarried,
         long streamsServed,
         long reconnects,
-        @Nullable String lastError) {
+        @Nullable String lastError,
+        long bytesUp,
+        long bytesDown,
+        @Nullable Instant startedAt) {
 
     /**
      * Connection states. {@code DUPLICATE_DEVICE}: the gateway refused this device id because

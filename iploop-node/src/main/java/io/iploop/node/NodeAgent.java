@@ -143,6 +143,8 @@ public final class NodeAgent implements AutoCloseable {
     private final Set<Channel> exitChannels = ConcurrentHashMap.newKeySet();
 
     private final AtomicLong bytesCarried = new AtomicLong();
+    /** When {@link #start()} ran; guarded by this. */
+    private @Nullable Instant startedAt;
     private final AtomicLong streamsServed = new AtomicLong();
     private final AtomicInteger activeStreams = new AtomicInteger();
 
@@ -379,6 +381,7 @@ public final class NodeAgent implements AutoCloseable {
                 throw new IllegalStateException("agent already started");
             }
             started = true;
+            startedAt = Instant.now();
             if (registrar != null) {
                 registrar.start();
             }
@@ -404,7 +407,10 @@ public final class NodeAgent implements AutoCloseable {
                     bytesCarried.get(),
                     streamsServed.get(),
                     Math.max(0, attempts - 1),
-                    lastError);
+                    lastError,
+                    trafficCounter.bytesUp(),
+                    trafficCounter.bytesDown(),
+                    startedAt);
         }
     }
 

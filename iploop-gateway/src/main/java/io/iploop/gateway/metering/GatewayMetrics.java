@@ -15,7 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code iploop.gateway.connections.refused} (counter, tag {@code reason=per_ip|global}: customer
  * connections closed at accept by a connection cap) and {@code iploop.gateway.rotations}
  * (counter, tag {@code outcome=rotated|no_other_exit}: plain-HTTP {@code rotate-on-block}
- * exchanges whose first exit was blocked, docs/rotate-on-block.md). Thread-safe.
+ * exchanges whose first exit was blocked, docs/rotate-on-block.md) and
+ * {@code iploop.gateway.requests} (counter, tag {@code outcome=carried|failed}: {@code carried}
+ * counts every stream opened through an exit, i.e. each CONNECT/SOCKS5 tunnel and each plain-HTTP
+ * exchange's stream; {@code failed} counts every refused or failed request, the same events as
+ * {@code iploop.gateway.errors} summed over causes), so an error ratio is
+ * {@code rate(requests{outcome="failed"}) / rate(requests)} (docs/deploy.md#metrics). A request
+ * that fails after its stream opened counts once in each. Thread-safe.
  */
 public final class GatewayMetrics {
 
@@ -26,6 +32,8 @@ public final class GatewayMetrics {
     private final Counter refusedPerIp;
     private final Counter refusedGlobal;
     private final Map<Rotation, Counter> rotations = new EnumMap<>(Rotation.class);
+    private final Counter carried;
+    private final Counter failed;
 
     /** What became of a {@code rotate-on-block} exchange whose first exit was blocked. */
     public enum Rotation {
@@ -51,14 +59,22 @@ public final class GatewayMetrics {
             errors.put(e, Counter.builder("iploop.gateway.errors").tag("cause", e.code())
                     .description("refused or failed proxy requests").register(registry));
         }
+        carried = Counter.builder("iploop.gateway.requests").tag("outcome", "carried")
+                .description("proxy requests: streams opened through an exit (carried) or refused/failed (failed)")
+                .register(registry);
+        failed = Counter.builder("iploop.gateway.requests").tag("outcome", "failed")
+                .description("proxy requests: streams opened through an exit (carried) or refused/failed (failed)")
+                .register(registry);
         for (Rotation r : Rotation.values()) {
             rotations.put(r, Counter.builder("iploop.gateway.rotations").tag("outcome", r.name().toLowerCase(java.util.Locale.ROOT))
                     .description("rotate-on-block exchanges whose first exit was blocked").register(registry));
         }
     }
 
+    /** A customer stream opened through an exit: counts one carried request. */
     public void streamOpened() {
         activeStreams.incrementAndGet();
+        carried.increment();
     }
 
     public void streamClosed() {
@@ -85,8 +101,10 @@ public final class GatewayMetrics {
         ("global".equals(reason) ? refusedGlobal : refusedPerIp).increment();
     }
 
+    /** A request was refused or failed with {@code error}: counts the cause and one failed request. */
     public void error(ProxyError error) {
         errors.get(error).increment();
+        failed.increment();
     }
 
     /** A {@code rotate-on-block} exchange's first exit was blocked, with what followed. */

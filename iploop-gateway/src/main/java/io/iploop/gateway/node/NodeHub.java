@@ -315,6 +315,30 @@ public final class NodeHub implements AutoCloseable {
         return exitConnector;
     }
 
+    /**
+     * First step of a graceful drain (docs/deploy.md#graceful-drain): stops accepting node
+     * connections and sends every connected agent {@code DRAIN(deadline)} (docs/protocol.md), so it
+     * opens no new stream on this session, lets its open streams run for up to {@code deadline},
+     * then reconnects (to another gateway behind the same address, or back here after a restart).
+     * Open streams keep flowing; {@link #close()} ends whatever is left. Idempotent.
+     *
+     * @param deadline how long agents may keep this session for their open streams
+     */
+    public void drain(Duration deadline) {
+        if (closed) {
+            return;
+        }
+        for (Channel ch : new Channel[] {serverChannel, tlsServerChannel}) {
+            if (ch != null) {
+                ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+        }
+        int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(0, deadline.toMillis()));
+        for (NodeEntry e : new ArrayList<>(nodes.values())) {
+            e.session.drain(millis);
+        }
+    }
+
     /** Stops accepting, asks agents to reconnect elsewhere, closes sessions, flushes node state. */
     @Override
     public void close() {

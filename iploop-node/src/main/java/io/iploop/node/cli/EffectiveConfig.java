@@ -163,6 +163,23 @@ final class EffectiveConfig {
         return v == null ? null : Integer.valueOf(v);
     }
 
+    /**
+     * Where {@code /metrics} listens ({@code metrics}, docs/node-agent.md#status-and-metrics), or
+     * null when off (the default).
+     */
+    java.net.@Nullable InetSocketAddress metricsAddress() {
+        String v = values.get(Setting.METRICS);
+        if (v == null || v.equals("off")) {
+            return null;
+        }
+        int colon = v.lastIndexOf(':');
+        String host = v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new java.net.InetSocketAddress(host, Integer.parseInt(v.substring(colon + 1)));
+    }
+
     /** How long open streams may keep running after a stop is requested ({@code drain-timeout}). */
     java.time.Duration drainTimeout() {
         String v = values.get(Setting.DRAIN_TIMEOUT);

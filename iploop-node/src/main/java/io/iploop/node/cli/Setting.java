@@ -53,7 +53,9 @@ enum Setting {
     MONTHLY_DATA_CAP_GB("monthly-data-cap-gb",
             "traffic to share per calendar month, 1-1000000 GB (both directions; resets on the 1st)", Setting::dataCap),
     GATEWAY_CA("gateway-ca", "for a wss:// gateway: PEM file of the certificates to trust (its CA, or its self-signed "
-            + "certificate) instead of the system trust store", Setting::caFile);
+            + "certificate) instead of the system trust store", Setting::caFile),
+    METRICS("metrics", "serve Prometheus metrics on http://ADDRESS/metrics: off (default), a port (on 127.0.0.1) "
+            + "or host:port such as 0.0.0.0:9464", Setting::metricsAddress);
 
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
 
@@ -192,6 +194,25 @@ enum Setting {
             throw new IllegalArgumentException("(expected: wifi, cellular or ethernet)");
         }
         return lower;
+    }
+
+    /** {@code off}, or {@code host:port} (a bare port listens on loopback only). */
+    private static String metricsAddress(String v) {
+        if (v.equalsIgnoreCase("off")) {
+            return "off";
+        }
+        int colon = v.lastIndexOf(':');
+        String host = colon < 0 ? "127.0.0.1" : v.substring(0, colon);
+        String port = colon < 0 ? v : v.substring(colon + 1);
+        try {
+            int p = Integer.parseInt(port);
+            if (p >= 1 && p <= 65535 && !host.isBlank()) {
+                return host + ":" + p;
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the error below.
+        }
+        throw new IllegalArgumentException("(expected: off, a port 1-65535, or host:port such as 127.0.0.1:9464)");
     }
 
     private static String drainSeconds(String v) {

@@ -82,6 +82,8 @@ final class StartCommand implements Callable<Integer> {
             }
         }, "proxyclaw-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        java.net.InetSocketAddress metricsAt = new EffectiveConfig(dir, cli.env()).metricsAddress();
+        MetricsEndpoint metrics = null;
         try {
             dir.writePid(pid);
             out.printf("proxyclaw %s: device %s%s, gateway %s (pid %d)%n", NodeAgent.version(), config.deviceId(),
@@ -91,11 +93,22 @@ final class StartCommand implements Callable<Integer> {
                         + "loopback services. Test switch only; never use it in production.");
             }
             agent.start();
+            if (metricsAt != null) {
+                try {
+                    metrics = MetricsEndpoint.start(metricsAt, agent::status);
+                    out.printf("metrics on http://%s:%d/metrics%n", metricsAt.getHostString(), metrics.address().getPort());
+                } catch (java.io.IOException e) {
+                    throw CliException.usage("metrics: cannot listen on " + metricsAt + ": " + e.getMessage());
+                }
+            }
             loop(dir, agent, config.gatewayUri().toString(), pid);
             out.printf("stopping: open streams may finish within %d s…%n", drain.toSeconds());
             out.flush();
             agent.shutdown(drain);
         } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
             agent.close();
             if (dir.readPid().orElse(-1) == pid) {
                 dir.delete(ConfigDir.PID_FILE);

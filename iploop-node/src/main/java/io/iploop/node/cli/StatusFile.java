@@ -34,6 +34,9 @@ final class StatusFile {
         p.put("streamsServed", Long.toString(s.streamsServed()));
         p.put("reconnects", Long.toString(s.reconnects()));
         putIfSet(p, "lastError", s.lastError());
+        p.put("bytesUp", Long.toString(s.bytesUp()));
+        p.put("bytesDown", Long.toString(s.bytesDown()));
+        putIfSet(p, "startedAt", s.startedAt() == null ? null : s.startedAt().toString());
         dir.writeProperties(dir.file(ConfigDir.STATUS_FILE), p, "written by the running proxyclaw agent");
     }
 
@@ -45,6 +48,7 @@ final class StatusFile {
         }
         try {
             String since = p.get("connectedSince");
+            String started = p.get("startedAt");
             AgentStatus status = new AgentStatus(
                     AgentStatus.State.valueOf(p.getOrDefault("state", "STOPPED")),
                     p.get("nodeId"),
@@ -53,7 +57,10 @@ final class StatusFile {
                     Long.parseLong(p.getOrDefault("bytesCarried", "0")),
                     Long.parseLong(p.getOrDefault("streamsServed", "0")),
                     Long.parseLong(p.getOrDefault("reconnects", "0")),
-                    p.get("lastError"));
+                    p.get("lastError"),
+                    Long.parseLong(p.getOrDefault("bytesUp", "0")),
+                    Long.parseLong(p.getOrDefault("bytesDown", "0")),
+                    started == null ? null : Instant.parse(started));
             return Optional.of(new Snapshot(
                     Long.parseLong(p.getOrDefault("pid", "0")),
                     Instant.parse(p.getOrDefault("updatedAt", Instant.EPOCH.toString())),

@@ -148,4 +148,68 @@ class ProxyClawCliIT {
             originGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
+
+    @Test
+    void statusJsonAndTheMetricsEndpointReportTheSessionAndTheBytesOfADownload() throws Exception {
+        int size = 1024 * 1024;
+        int metricsPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            metricsPort = free.getLocalPort();
+        }
+        EventLoopGroup originGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-origin", true),
+                NioIoHandler.newFactory());
+        CliRun.Captured fg = CliRun.cli(home, Map.of("PROXYCLAW_ALLOW_LOOPBACK", "true", "PROXYCLAW_ALLOWED_PORTS", "all",
+                "PROXYCLAW_METRICS", Integer.toString(metricsPort)), new StringWriter(), new StringWriter());
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> fg.cli().run("start"));
+        try {
+            Channel origin = new ServerBootstrap().group(originGroup).channel(NioServerSocketChannel.class)
+                    .childHandler(new SourceOrigin(size)).bind("127.0.0.1", 0).sync().channel();
+            TunnelSession session = gateway.nextSession(20);
+            StreamCollector received = new StreamCollector();
+            session.openStream("127.0.0.1", ((InetSocketAddress) origin.localAddress()).getPort())
+                    .get(15, TimeUnit.SECONDS).setHandler(received);
+            await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == size);
+            assertThat(fg.out().toString()).contains("metrics on http://127.0.0.1:" + metricsPort + "/metrics");
+
+            // status --json: the status file is rewritten every 5 s
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                CliRun status = CliRun.run(home, "status", "--json");
+                assertThat(status.exitCode()).isZero();
+                String json = status.out().strip();
+                assertThat(json).startsWith("{").endsWith("}").doesNotContain("\n")
+                        .contains("\"running\":true", "\"state\":\"connected\"", "\"nodeId\":\"node-1\"",
+                                "\"gateway\":\"" + gateway.uri() + "\"", "\"streamsOpen\":0", "\"lastError\":null",
+                                "\"stale\":false");
+                java.util.regex.Matcher down = java.util.regex.Pattern.compile("\"bytesDown\":(\\d+)").matcher(json);
+                assertThat(down.find()).isTrue();
+                assertThat(Long.parseLong(down.group(1))).isGreaterThanOrEqualTo(size);
+                assertThat(json).containsPattern("\"uptimeSeconds\":\\d+");
+            });
+
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpResponse<String> scrape = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+            assertThat(scrape.body()).contains("proxyclaw_up 1\n", "proxyclaw_connected 1\n",
+                    "proxyclaw_state{state=\"connected\"} 1\n", "proxyclaw_state{state=\"backing_off\"} 0\n",
+                    "proxyclaw_streams_open 0\n", "proxyclaw_streams_served_total 1\n", "# TYPE proxyclaw_bytes_total counter");
+            java.util.regex.Matcher down = java.util.regex.Pattern.compile("proxyclaw_bytes_total\\{direction=\"down\"\\} (\\d+)")
+                    .matcher(scrape.body());
+            assertThat(down.find()).isTrue();
+            assertThat(Long.parseLong(down.group(1))).isGreaterThanOrEqualTo(size);
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+            origin.close().sync();
+        } finally {
+            fg.cli().requestStop();
+            assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+            originGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+        // Stopped: the endpoint is gone.
+        assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+    }
 }

@@ -297,6 +297,24 @@ class ProxyClawCliTest {
         assertUsageError(r, "PROXYCLAW_API_KEY", "ipn_");
     }
 
+    @Test
+    void theMetricsSettingIsOffByDefaultAndABarePortMeansLoopback() {
+        assertThat(CliRun.run(home(), "config", "get", "metrics").out().strip()).isIn("", "-", "off");
+        assertThat(CliRun.run(home(), "config", "set", "metrics", "9464").exitCode()).isZero();
+        assertThat(CliRun.run(home(), "config", "get", "metrics").out().strip()).isEqualTo("127.0.0.1:9464");
+        assertThat(CliRun.run(home(), "config", "set", "metrics", "0.0.0.0:9100").exitCode()).isZero();
+        assertThat(CliRun.run(home(), "config", "get", "metrics").out().strip()).isEqualTo("0.0.0.0:9100");
+        assertUsageError(CliRun.run(home(), "config", "set", "metrics", "70000"), "metrics", "off, a port 1-65535");
+        assertUsageError(CliRun.run(home(), "config", "set", "metrics", "on"), "metrics", "host:port");
+    }
+
+    @Test
+    void statusJsonSaysNotRunningWithExitCode3() {
+        CliRun r = CliRun.run(home(), "status", "--json");
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.out()).contains("\"running\":false").contains("\"state\":\"stopped\"").contains("\"nodeId\":null");
+    }
+
     private static void assertUsageError(CliRun r, String... fragments) {
         assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(2);
         assertThat(r.err()).contains(fragments);

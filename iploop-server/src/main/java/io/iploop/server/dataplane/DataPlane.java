@@ -34,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,8 +55,10 @@ import org.springframework.stereotype.Component;
  * listeners bound, or the application fails to start naming the port), attaches its live node view,
  * and with {@code --local-node} starts a {@link NodeAgent} connected to the node hub as the local
  * exit. Neither the direct exit nor the local node may reach the platform's own ports on this host
- * ({@link #controlPlanePorts()} plus the gateway's listeners). On shutdown the agent is closed first, then the gateway (which flushes all metered usage
- * while the database is still up). Thread-safe.
+ * ({@link #controlPlanePorts()} plus the gateway's listeners). On shutdown the gateway drains first
+ * ({@link Gateway#drain}: no new customer connections, {@code DRAIN} to the agents, open tunnels run
+ * for up to {@code iploop.drain-timeout}, docs/deploy.md#graceful-drain), then the agent is closed,
+ * then the gateway (which flushes all metered usage while the database is still up). Thread-safe.
  */
 @Component
 public class DataPlane implements SmartLifecycle {
@@ -281,6 +284,11 @@ public class DataPlane implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
+        Gateway draining = gateway;
+        if (draining != null) {
+            // docs/deploy.md#graceful-drain: stop accepting, move the nodes, let open tunnels finish.
+            draining.drain(environment.getProperty("iploop.drain-timeout", Duration.class, Duration.ofSeconds(20)));
+        }
         NodeAgent agent = localAgent;
         localAgent = null;
         if (agent != null) {
