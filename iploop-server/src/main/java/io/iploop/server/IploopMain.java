@@ -23,12 +23,26 @@ import picocli.CommandLine.Option;
 public final class IploopMain implements Callable<Integer> {
 
     public static void main(String[] args) {
+        allowBasicProxyAuthOnTunnels();
         int rc = new CommandLine(new IploopMain()).execute(args);
         if (rc != 0) {
             System.exit(rc);
         }
         // rc 0: either help was printed (no non-daemon threads left, the JVM exits) or the server
         // is running on its own non-daemon threads until shutdown.
+    }
+
+    /**
+     * The campaign engine reaches {@code https://} sites through a {@code CONNECT} tunnel of the
+     * platform's own gateway with Basic proxy credentials (docs/campaigns.md#engine); the JDK's
+     * HttpClient refuses Basic on tunnels while {@code jdk.http.auth.tunneling.disabledSchemes} is
+     * its default {@code Basic}, and reads the property once, before the first client is built. An
+     * operator's explicit {@code -D} setting is kept.
+     */
+    static void allowBasicProxyAuthOnTunnels() {
+        if (System.getProperty("jdk.http.auth.tunneling.disabledSchemes") == null) {
+            System.setProperty("jdk.http.auth.tunneling.disabledSchemes", "");
+        }
     }
 
     @Override

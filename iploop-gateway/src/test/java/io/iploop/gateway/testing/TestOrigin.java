@@ -1,5 +1,8 @@
 package io.iploop.gateway.testing;
 
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -12,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManagerFactory;
@@ -25,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * 64 KiB; {@code /echo} answers the request body, with the method in {@code X-Method} and whether a
  * {@code Proxy-Authorization} header reached the origin in {@code X-Saw-Proxy-Authorization};
  * {@code /headers} answers the request's headers as text, one {@code lower-case-name: value} line each.
- * Thread-safe; close it after use.
+ * Every request is recorded ({@link #requests()}). Thread-safe; close it after use.
  */
 public final class TestOrigin implements AutoCloseable {
 
@@ -33,17 +38,31 @@ public final class TestOrigin implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final boolean https;
     private final @Nullable X509Certificate certificate;
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
 
     private TestOrigin(HttpServer server, boolean https, @Nullable X509Certificate certificate) {
         this.server = server;
         this.https = https;
         this.certificate = certificate;
-        server.createContext("/bytes/", this::bytes);
-        server.createContext("/chunked/", this::chunked);
-        server.createContext("/echo", this::echo);
-        server.createContext("/headers", this::headers);
+        record(server.createContext("/bytes/", this::bytes));
+        record(server.createContext("/chunked/", this::chunked));
+        record(server.createContext("/echo", this::echo));
+        record(server.createContext("/headers", this::headers));
         server.setExecutor(executor);
         server.start();
+    }
+
+    /** One request the origin received: its path and headers (names as sent). */
+    public record Request(String path, Headers headers) {}
+
+    /** Every request received so far, in arrival order. */
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    private void record(HttpContext context) {
+        context.getFilters().add(Filter.beforeHandler("record", ex ->
+                requests.add(new Request(ex.getRequestURI().getPath(), ex.getRequestHeaders()))));
     }
 
     /** A plain HTTP origin. */

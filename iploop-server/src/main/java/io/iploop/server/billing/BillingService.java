@@ -181,6 +181,20 @@ public interface BillingService {
      */
     CreditNotePdf adminCreditNotePdf(UUID creditNoteId);
 
+    /**
+     * Creates an {@code open} invoice of the manual provider for a prepaid wallet top-up
+     * (docs/campaigns.md#wallet-invoices): one line of {@code amountCents}, no VAT (a prepayment; see
+     * the tax note), the next invoice number of the year. Marking it paid funds the wallet through
+     * {@link WalletTopUps}. Audited as {@code invoice_requested}.
+     *
+     * @param currency {@code EUR} (the only wallet currency)
+     * @param amountCents 100 (EUR 1) to 1,000,000,000 (EUR 10,000,000)
+     * @param description the invoice line, 1-200 characters
+     * @throws BillingException {@code VALIDATION} naming {@code currency}, {@code amount} or
+     *     {@code description}, or {@code userId} for an unknown account
+     */
+    Invoice requestWalletTopUp(UUID userId, String currency, long amountCents, String description);
+
     /** A credit note and its immutable PDF bytes. */
     record CreditNotePdf(CreditNote creditNote, byte[] pdf) {}
 }

@@ -15,7 +15,12 @@ public enum PackageKind {
      */
     PLAN,
     /** Not a package: a period's usage beyond its GB, billed at the period end (docs/billing.md#overage). */
-    OVERAGE;
+    OVERAGE,
+    /**
+     * Not a package: a prepaid top-up of a wallet another feature keeps (the EUR campaign wallet,
+     * docs/campaigns.md#wallet-invoices); paying it funds the wallet through {@link WalletTopUps}.
+     */
+    WALLET;
 
     /**
      * True for what is billed before it is paid (a plan change, overage): the charge is on the ledger

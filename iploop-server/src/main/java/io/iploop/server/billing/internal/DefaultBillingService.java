@@ -11,6 +11,7 @@ import io.iploop.server.billing.BillingException;
 import io.iploop.server.billing.CreditNote;
 import io.iploop.server.billing.CreditNoteKind;
 import io.iploop.server.billing.BillingException.Reason;
+import io.iploop.server.billing.WalletTopUps;
 import io.iploop.server.billing.BillingPackage;
 import io.iploop.server.billing.BillingService;
 import io.iploop.server.billing.CreditAlertSettings;
@@ -42,6 +43,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -75,11 +77,14 @@ class DefaultBillingService implements BillingService {
     private final StripeSettings stripe;
     private final FeatureSessions featureSessions;
     private final CreditSettingsRepository creditSettings;
+    private final ObjectProvider<WalletTopUps> walletTopUps;
 
     DefaultBillingService(InvoiceRepository repository, BuyerDetailsRepository details,
             CreditNoteRepository creditNotes, InvoicePdf pdfs, BillingSettings settings, LedgerService ledger,
             PlansService plans, AccountsService accounts, AuditService audit, Clock clock, StripeSettings stripe,
-            FeatureSessions featureSessions, CreditSettingsRepository creditSettings) {
+            FeatureSessions featureSessions, CreditSettingsRepository creditSettings,
+            ObjectProvider<WalletTopUps> walletTopUps) {
+        this.walletTopUps = walletTopUps;
         this.stripe = stripe;
         this.featureSessions = featureSessions;
         this.creditSettings = creditSettings;
@@ -210,6 +215,46 @@ class DefaultBillingService implements BillingService {
     }
 
     @Override
+    @Transactional
+    public Invoice requestWalletTopUp(UUID userId, String currency, long amountCents, String description) {
+        if (!"EUR".equals(currency)) {
+            throw new BillingException(Reason.VALIDATION, "currency: " + currency + " (expected: EUR)", "currency");
+        }
+        if (amountCents < 100 || amountCents > 1_000_000_000L) {
+            throw new BillingException(Reason.VALIDATION,
+                    "amount: " + BigDecimal.valueOf(amountCents, 2).toPlainString() + " (expected: 1 to 10,000,000 EUR)", "amount");
+        }
+        String line = description == null ? "" : description.strip();
+        if (line.isEmpty() || line.length() > 200) {
+            throw new BillingException(Reason.VALIDATION, "description: " + line.length() + " characters (expected: 1-200)",
+                    "description");
+        }
+        if (walletTopUps.getIfAvailable() == null) {
+            throw new IllegalStateException("no feature funds wallet invoices");
+        }
+        Account account = accounts.find(userId)
+                .orElseThrow(() -> new BillingException(Reason.VALIDATION, "no such user", "userId"));
+        Instant now = clock.instant();
+        int year = now.atZone(ZoneOffset.UTC).getYear();
+        String number = String.format("INV-%d-%06d", year, repository.nextNumber(year));
+        String buyer = (account.firstName() + " " + account.lastName()).strip()
+                + (account.company() == null || account.company().isBlank() ? "" : ", " + account.company());
+        BillingDetails buyerDetails = details.find(userId).orElse(null);
+        Subscription plan = activeSubscription(userId);
+        Invoice invoice = new Invoice(UUID.randomUUID(), number, userId, InvoiceStatus.OPEN, MANUAL_PROVIDER,
+                PackageKind.WALLET, "campaign-wallet", null, null, currency, amountCents, 0, amountCents,
+                List.of(new InvoiceLine(line, 1, amountCents, amountCents)),
+                buyer.isBlank() ? account.email() : buyer, account.email(), null, null, now, null, null, null,
+                buyerDetails == null ? null : buyerDetails.country(), buyerDetails == null ? null : buyerDetails.vatId(),
+                buyerDetails == null ? null : buyerDetails.address(), BigDecimal.ZERO,
+                "Prepayment of the campaign wallet: no VAT is charged on this invoice.", 0);
+        repository.insert(invoice, plan == null ? null : plan.planId(), pdfs.render(invoice, paymentInstructions()));
+        audit.record(new AuditEvent(userId, AuditAction.INVOICE_REQUESTED, "invoice", invoice.id().toString(),
+                Map.of("number", number, "wallet", currency, "totalCents", Long.toString(amountCents))));
+        return repository.find(invoice.id()).orElseThrow();
+    }
+
+    @Override
     @Transactional(readOnly = true)
     public List<Invoice> invoices(UUID userId, int limit) {
         return repository.byUser(userId, checkLimit(limit, 200));
@@ -267,10 +312,17 @@ class DefaultBillingService implements BillingService {
             throw new BillingException(Reason.INVOICE_NOT_OPEN,
                     "invoice " + invoice.number() + " is " + invoice.status().value() + " and cannot be paid", null);
         }
-        PostedTransaction tx = ledger.post(new NewTransaction(TransactionKind.CUSTOMER_PAYMENT,
-                "invoice:" + invoice.id() + ":paid", "Invoice " + invoice.number() + " paid (" + invoice.provider() + ")",
-                postings(invoice), null, adminId,
-                metadata(invoice, reference, extraMetadata)));
+        UUID txId;
+        if (invoice.packageKind() == PackageKind.WALLET) {
+            // The wallet's feature moves the money (its own accounts and key); the invoice row lock
+            // and status above make this run once per invoice.
+            txId = walletTopUps.getObject().fund(invoice);
+        } else {
+            txId = ledger.post(new NewTransaction(TransactionKind.CUSTOMER_PAYMENT,
+                    "invoice:" + invoice.id() + ":paid", "Invoice " + invoice.number() + " paid (" + invoice.provider() + ")",
+                    postings(invoice), null, adminId,
+                    metadata(invoice, reference, extraMetadata))).id();
+        }
         if (invoice.packageKind() == PackageKind.GB) {
             if (activeSubscription(invoice.userId()) == null) {
                 throw new BillingException(Reason.NO_SUBSCRIPTION, "the buyer of invoice " + invoice.number()
@@ -280,13 +332,13 @@ class DefaultBillingService implements BillingService {
                     "Invoice " + invoice.number() + " paid");
         }
         Instant now = clock.instant();
-        Invoice paid = withStatus(invoice, InvoiceStatus.PAID, reference, tx.id(), now, null);
-        repository.markPaid(invoice.id(), reference, tx.id(), adminId, now,
+        Invoice paid = withStatus(invoice, InvoiceStatus.PAID, reference, txId, now, null);
+        repository.markPaid(invoice.id(), reference, txId, adminId, now,
                 pdfs.render(paid, paymentInstructions()));
         audit.record(new AuditEvent(adminId, AuditAction.INVOICE_MARKED_PAID, "invoice", invoice.id().toString(),
                 Map.of("owner", invoice.userId().toString(), "number", invoice.number(),
                         "totalCents", Long.toString(invoice.totalCents()), "reference", reference,
-                        "transactionId", tx.id().toString())));
+                        "transactionId", txId.toString())));
         return repository.find(invoice.id()).orElseThrow();
     }
 
@@ -460,6 +512,11 @@ class DefaultBillingService implements BillingService {
                         + earlierSame.get().number() + " of " + earlierSame.get().amountCents() + " cents", "idempotencyKey");
             }
             return earlierSame.get(); // a retry: the money moved once
+        }
+        if (invoice.packageKind() == PackageKind.WALLET) {
+            throw new BillingException(Reason.VALIDATION, "invoiceId: invoice " + invoice.number()
+                    + " funded a campaign wallet; its refund is not automated (docs/campaigns.md#wallet-invoices)",
+                    "invoiceId");
         }
         if (invoice.status() != InvoiceStatus.PAID) {
             throw new BillingException(Reason.INVOICE_NOT_PAID, "invoice " + invoice.number() + " is "

@@ -25,20 +25,29 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import net.javacrumbs.shedlock.core.LockExtender;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The visit engine (docs/campaigns.md#engine). One {@link #tick} (the leader-elected job
  * {@code campaigns-engine}) takes every runnable project whose schedule allows now, reserves
  * {@link #concurrency} visits of it in the database, sends them in parallel on virtual threads through
- * the platform's own gateway as the owner's traffic, gives back the visits that failed, charges the
- * owner's wallet for the delivered ones in one idempotent spend, publishes one pulse hit per delivered
- * visit, and completes or pauses the project when its target is reached or its wallet cannot pay.
- * Runs are serialised by the jobs lock; thread-safe.
+ * the platform's own gateway as the owner's traffic, counts each delivered visit in a durable batch,
+ * gives back the visits that failed, charges the owner's wallet for the delivered ones in one spend
+ * keyed by the batch, publishes one pulse hit per delivered visit, and completes or pauses the project
+ * when its target is reached or its wallet cannot pay. A round first finishes the batches a crashed
+ * round left open. Runs are serialised by the jobs lock, which a round renews while it lasts;
+ * thread-safe.
  */
 @Component
 class CampaignEngine {
@@ -53,12 +62,29 @@ class CampaignEngine {
     private final int maxConcurrency;
     private final String infoUrl;
     private final Duration requestTimeout;
+    private final Duration lockAtMostFor;
+    private final VisitBatchRepository batches;
+    private final TransactionTemplate tx;
+    /** Times the round renewed its jobs lock (for tests and logs). */
+    final AtomicLong lockExtensions = new AtomicLong();
+    /** Tests only: called at each {@link Stage}; throwing simulates a crash there. Null in production. */
+    volatile @Nullable Consumer<Stage> faultHook;
+    /**
+     * Tests only: the TLS context of the visits' HTTP client (a test trusting its self-signed
+     * origin); null in production, where the JDK's default trust store applies.
+     */
+    volatile @Nullable SSLContext sslContext;
 
     CampaignEngine(CampaignsService campaigns, CampaignWalletService wallet, OwnerProxyAccess access, LivePulse pulse,
             DataPlane dataPlane, IploopProperties properties,
             @Value("${iploop.campaigns.engine.max-concurrency:50}") int maxConcurrency,
             @Value("${iploop.campaigns.engine.info-url:}") String infoUrl,
-            @Value("${iploop.campaigns.engine.request-timeout:20s}") Duration requestTimeout) {
+            @Value("${iploop.campaigns.engine.request-timeout:20s}") Duration requestTimeout,
+            @Value("${iploop.campaigns.engine.lock-at-most-for:60s}") Duration lockAtMostFor,
+            VisitBatchRepository batches, PlatformTransactionManager txManager) {
+        if (lockAtMostFor.compareTo(Duration.ofSeconds(3)) < 0) {
+            throw new IllegalArgumentException("iploop.campaigns.engine.lock-at-most-for must be at least 3 seconds");
+        }
         if (maxConcurrency < 1) {
             throw new IllegalArgumentException("iploop.campaigns.engine.max-concurrency must be at least 1");
         }
@@ -70,6 +96,27 @@ class CampaignEngine {
         this.maxConcurrency = maxConcurrency;
         this.infoUrl = infoUrl.isBlank() ? "https://" + properties.publicHost() + "/docs/campaigns" : infoUrl;
         this.requestTimeout = requestTimeout;
+        this.lockAtMostFor = lockAtMostFor;
+        this.batches = batches;
+        this.tx = new TransactionTemplate(txManager);
+    }
+
+    /** How long the jobs lock of {@code campaigns-engine} holds without renewal (docs/campaigns.md#engine). */
+    Duration lockAtMostFor() {
+        return lockAtMostFor;
+    }
+
+    /** Renews the jobs lock held by the calling thread for another {@link #lockAtMostFor}. */
+    private void extendLock() {
+        try {
+            LockExtender.extendActiveLock(lockAtMostFor, Duration.ZERO);
+            lockExtensions.incrementAndGet();
+        } catch (LockExtender.NoActiveLockException e) {
+            // Run without the jobs lock (a direct call): nothing to renew.
+        } catch (LockExtender.LockCanNotBeExtendedException e) {
+            // Another instance may take over; the batches' compare-and-set keeps money right.
+            log.warn("campaign engine: the jobs lock could not be renewed: {}", e.getMessage());
+        }
     }
 
     /** Visits sent at once for a speed of 0-100: {@code ceil(cap × speed / 100)}; 0 sends nothing. */
@@ -91,8 +138,9 @@ class CampaignEngine {
         if (ports.isEmpty()) {
             return "no local gateway: no visits sent";
         }
+        int recovered = recover(now);
         VisitClient client = new VisitClient(new InetSocketAddress("127.0.0.1", ports.get().httpProxy()), infoUrl,
-                requestTimeout);
+                requestTimeout, sslContext);
         List<RunnableProject> runnable = campaigns.runnableProjects(now).stream()
                 .filter(p -> p.settings().schedule().allows(now)).toList();
         AtomicLong delivered = new AtomicLong();
@@ -111,8 +159,19 @@ class CampaignEngine {
                     }
                 });
             }
+            projects.shutdown();
+            // A round lasts as long as its slowest visit (up to hours); the lock is short and renewed
+            // while the round runs, so a dead leader's lock lapses within lockAtMostFor.
+            try {
+                while (!projects.awaitTermination(lockAtMostFor.dividedBy(3).toMillis(), TimeUnit.MILLISECONDS)) {
+                    extendLock();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        return runnable.size() + " projects, " + delivered.get() + " visits delivered, " + failed.get() + " failed";
+        return runnable.size() + " projects, " + delivered.get() + " visits delivered, " + failed.get() + " failed"
+                + (recovered > 0 ? ", " + recovered + " unfinished batches of an earlier round settled" : "");
     }
 
     /** Returns {delivered, failed}. */
@@ -131,7 +190,7 @@ class CampaignEngine {
         // Never reserve more than the wallet can pay for at this rate.
         long affordable = balance.multiply(CampaignPricing.VISITS_PER_RATE).divide(rate, 0, java.math.RoundingMode.DOWN)
                 .longValue();
-        n = (int) Math.min(n, affordable);
+        int wanted = (int) Math.min(n, affordable);
         OwnerProxyAccess.Credentials creds;
         try {
             Optional<OwnerProxyAccess.Credentials> c = access.of(p.userId());
@@ -143,55 +202,139 @@ class CampaignEngine {
             log.warn("campaign engine: no proxy key for the owner of project {}: {}", p.id(), e.getMessage());
             return new int[] {0, 0};
         }
-        VisitReservation reservation = campaigns.reserveVisits(p.id(), n, now);
-        int granted = reservation.granted();
-        if (granted == 0) {
-            completeIfDone(p.id(), reservation);
+        // The reservation and the batch that will count and charge its visits commit together.
+        UUID batchId = UUID.randomUUID();
+        VisitReservation reservation = tx.execute(st -> {
+            VisitReservation r = campaigns.reserveVisits(p.id(), wanted, now);
+            if (r.granted() > 0) {
+                batches.insert(batchId, p.id(), r.granted(), rate, now);
+            }
+            return r;
+        });
+        if (reservation == null || reservation.granted() == 0) {
+            if (reservation != null) {
+                completeIfDone(p.id(), reservation);
+            }
             return new int[] {0, 0};
         }
+        int granted = reservation.granted();
         List<Future<VisitClient.Outcome>> outcomes = new ArrayList<>(granted);
-        List<VisitClient.Visit> visits = new ArrayList<>(granted);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < granted; i++) {
                 VisitClient.Visit v = plan(p.id(), s);
-                visits.add(v);
-                outcomes.add(pool.submit(() -> client.visit(v, creds.customerId(), creds.key())));
+                outcomes.add(pool.submit(() -> {
+                    VisitClient.Outcome o = client.visit(v, creds.customerId(), creds.key());
+                    // Counted in the database the moment the site answered: a crash after this line
+                    // still charges this visit, and a visit whose batch was settled meanwhile is free.
+                    if (o.delivered() && batches.countDelivered(batchId)) {
+                        pulse.publish(new LivePulse.Hit(p.id(), p.userId(), v.start().toString(),
+                                o.country() != null ? o.country() : v.country(), null));
+                        return o;
+                    }
+                    return o.delivered() ? new VisitClient.Outcome(false, 0, null, null, "batch settled meanwhile") : o;
+                }));
             }
         }
-        int ok = 0;
         String firstError = null;
-        for (int i = 0; i < granted; i++) {
-            VisitClient.Outcome o;
+        for (Future<VisitClient.Outcome> f : outcomes) {
             try {
-                o = outcomes.get(i).get();
+                VisitClient.Outcome o = f.get();
+                if (!o.delivered() && firstError == null) {
+                    firstError = o.error();
+                }
             } catch (ExecutionException e) {
-                o = new VisitClient.Outcome(false, 0, null, null, String.valueOf(e.getCause()));
-            }
-            if (o.delivered()) {
-                ok++;
-                pulse.publish(new LivePulse.Hit(p.id(), p.userId(), visits.get(i).start().toString(),
-                        o.country() != null ? o.country() : visits.get(i).country(), null));
-            } else if (firstError == null) {
-                firstError = o.error();
+                if (firstError == null) {
+                    firstError = String.valueOf(e.getCause());
+                }
             }
         }
-        int failedVisits = granted - ok;
-        if (failedVisits > 0) {
-            campaigns.releaseVisits(p.id(), failedVisits, now);
-            log.info("campaign engine: {} of {} visits of project {} failed, e.g. {}", failedVisits, granted, p.id(),
+        fault(Stage.SENT);
+        Settlement done = settleAndCharge(batchId, Instant.now());
+        if (done.failed() > 0) {
+            log.info("campaign engine: {} of {} visits of project {} failed, e.g. {}", done.failed(), granted, p.id(),
                     firstError);
         }
-        if (ok > 0) {
-            WalletSpend spend = wallet.spend(p.id(), ok, rate, "campaign-spend:" + p.id() + ":" + UUID.randomUUID());
-            if (!spend.charged()) {
-                campaigns.changeStatusBySystem(p.id(), ProjectStatus.PAUSED, "The campaign wallet is empty.");
-                return new int[] {ok, failedVisits};
-            }
+        if (done.unpaid()) {
+            return new int[] {done.delivered(), done.failed()};
         }
-        if (failedVisits == 0) {
+        if (done.failed() == 0) {
             completeIfDone(p.id(), reservation);
         }
-        return new int[] {ok, failedVisits};
+        return new int[] {done.delivered(), done.failed()};
+    }
+
+    /** What finishing a batch did: visits charged, visits given back, whether the wallet could not pay. */
+    record Settlement(int delivered, int failed, boolean unpaid) {}
+
+    /**
+     * Finishes a batch, whatever state a crash left it in (docs/campaigns.md#charging-exactly-once):
+     * {@code sending -> settled} gives the undelivered visits back in the same transaction, then one
+     * wallet spend of the delivered visits with the key {@code campaign-spend:<project>:batch:<id>}
+     * ({@code settled -> charged}, or {@code unpaid} and the project paused). Calling it again, on any
+     * instance, after a crash at any point charges nothing more: the settle is compare-and-set and the
+     * ledger replays the key.
+     */
+    Settlement settleAndCharge(UUID batchId, Instant now) {
+        VisitBatchRepository.Batch b = tx.execute(st -> {
+            Optional<VisitBatchRepository.Batch> settled = batches.settle(batchId, now);
+            settled.ifPresent(x -> campaigns.releaseVisits(x.projectId(), x.reserved() - x.delivered(), x.reservedAt()));
+            return settled.or(() -> batches.find(batchId)).orElse(null);
+        });
+        if (b == null || !(b.state().equals("settled") || b.state().equals("sending"))) {
+            return new Settlement(b == null ? 0 : b.delivered(), b == null ? 0 : b.reserved() - b.delivered(),
+                    b != null && b.state().equals("unpaid"));
+        }
+        fault(Stage.SETTLED);
+        int failedVisits = b.reserved() - b.delivered();
+        if (b.delivered() == 0) {
+            batches.finish(batchId, true, null);
+            return new Settlement(0, failedVisits, false);
+        }
+        WalletSpend spend = wallet.spend(b.projectId(), b.delivered(), b.rate(),
+                "campaign-spend:" + b.projectId() + ":batch:" + batchId);
+        fault(Stage.CHARGED);
+        batches.finish(batchId, spend.charged(), spend.transactionId());
+        if (!spend.charged()) {
+            campaigns.changeStatusBySystem(b.projectId(), ProjectStatus.PAUSED, "The campaign wallet is empty.");
+            return new Settlement(b.delivered(), failedVisits, true);
+        }
+        return new Settlement(b.delivered(), failedVisits, false);
+    }
+
+    /**
+     * Finishes the batches an earlier round left open (a crash, a lost lock). Runs at the start of a
+     * round, under the jobs lock, so no other round is sending them (docs/campaigns.md#charging-exactly-once).
+     *
+     * @return how many batches were finished
+     */
+    int recover(Instant now) {
+        int n = 0;
+        for (VisitBatchRepository.Batch b : batches.open()) {
+            try {
+                settleAndCharge(b.id(), now);
+                n++;
+            } catch (RuntimeException e) {
+                log.warn("campaign engine: could not finish visit batch {} of project {}", b.id(), b.projectId(), e);
+            }
+        }
+        return n;
+    }
+
+    /** Points where tests simulate a crash (docs/campaigns.md#charging-exactly-once). */
+    enum Stage {
+        /** The round's visits were sent and counted; the batch is still {@code sending}. */
+        SENT,
+        /** The batch is settled; the wallet is not charged yet. */
+        SETTLED,
+        /** The wallet was charged; the batch is not marked charged yet. */
+        CHARGED
+    }
+
+    private void fault(Stage stage) {
+        Consumer<Stage> hook = faultHook;
+        if (hook != null) {
+            hook.accept(stage);
+        }
     }
 
     private void completeIfDone(UUID projectId, VisitReservation reservation) {

@@ -84,8 +84,10 @@ class CampaignJobs {
 
             @Override
             public Duration lockAtMostFor() {
-                // Longer than a round: pages per visit (20) x the longest time on page (30 min).
-                return Duration.ofHours(11);
+                // Short (60 s by default), not longer than the longest round (20 pages x 30 min on a
+                // page): a round renews the lock while it runs, so a dead leader's lock lapses within a
+                // minute and another instance takes over, finishing the dead round's open batches.
+                return engine.lockAtMostFor();
             }
 
             @Override

@@ -1,9 +1,12 @@
 package io.iploop.server.campaigns.internal;
 
 import io.iploop.server.campaigns.CampaignLivePulse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -23,7 +26,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * delivered visit, fanned out to Server-Sent-Events listeners (all projects for admins, one project
  * for its owner). Each listener has a bounded buffer of {@link #BUFFER} events drained by its own
  * virtual thread; when a slow listener's buffer is full, new events for it are dropped and counted
- * (sent to it as a {@code dropped} event with the running total), so memory stays bounded. Thread-safe.
+ * (sent to it as a {@code dropped} event with the running total, and to the metric
+ * {@code iploop.campaigns.pulse.dropped}), so memory stays bounded: a listener that never reads costs
+ * at most its buffer plus the socket's. Thread-safe.
  */
 @Component
 class LivePulse implements CampaignLivePulse {
@@ -52,7 +57,16 @@ class LivePulse implements CampaignLivePulse {
         }
     }
 
+    /** One open listener's buffer: events waiting to be written (at most {@link #BUFFER}) and dropped so far. */
+    record ListenerStats(int buffered, long dropped) {}
+
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
+    private final Counter droppedTotal;
+
+    LivePulse(MeterRegistry meters) {
+        this.droppedTotal = Counter.builder("iploop.campaigns.pulse.dropped")
+                .description("Live pulse events dropped for listeners whose buffer was full").register(meters);
+    }
 
     /** Hands a hit to every matching listener without blocking (full buffers drop it). */
     void publish(Hit hit) {
@@ -94,6 +108,16 @@ class LivePulse implements CampaignLivePulse {
         return listeners.size();
     }
 
+    /** The open listeners' buffers (for tests and admins); each {@code buffered} is at most {@link #BUFFER}. */
+    List<ListenerStats> listenerStats() {
+        return listeners.stream().map(l -> new ListenerStats(l.buffer.size(), l.dropped.get())).toList();
+    }
+
+    /** Events dropped for slow listeners since start, all listeners together (metric {@code iploop.campaigns.pulse.dropped}). */
+    long droppedTotal() {
+        return (long) droppedTotal.count();
+    }
+
     private final class Listener {
         final Predicate<Hit> filter;
         final SseEmitter emitter;
@@ -109,6 +133,7 @@ class LivePulse implements CampaignLivePulse {
         void offer(Hit hit) {
             if (!buffer.offer(hit)) {
                 dropped.incrementAndGet();
+                droppedTotal.increment();
             }
         }
 

@@ -39,6 +39,25 @@ class ManualWalletCredits {
     }
 
     /**
+     * A wallet amount as typed: more than 0 and at most 10,000,000 EUR with at most 2 decimals.
+     *
+     * @throws CampaignsException {@code INVALID} with field {@code amount} otherwise
+     */
+    static BigDecimal amount(@Nullable String amount) {
+        BigDecimal value;
+        try {
+            value = amount == null ? null : new BigDecimal(amount.strip());
+        } catch (NumberFormatException e) {
+            value = null;
+        }
+        if (value == null || value.signum() <= 0 || value.stripTrailingZeros().scale() > 2 || value.compareTo(MAX) > 0) {
+            throw new CampaignsException(Reason.INVALID,
+                    "amount must be more than 0 and at most 10,000,000 EUR with at most 2 decimals", "amount");
+        }
+        return value;
+    }
+
+    /**
      * Credits {@code amount} EUR to {@code userId}'s wallet.
      *
      * @param reference 1-100 characters naming the payment (bank transfer id); the same reference again
@@ -51,16 +70,7 @@ class ManualWalletCredits {
         if (accounts.find(userId).isEmpty()) {
             throw new CampaignsException(Reason.INVALID, "no such account", "userId");
         }
-        BigDecimal value;
-        try {
-            value = amount == null ? null : new BigDecimal(amount.strip());
-        } catch (NumberFormatException e) {
-            value = null;
-        }
-        if (value == null || value.signum() <= 0 || value.stripTrailingZeros().scale() > 2 || value.compareTo(MAX) > 0) {
-            throw new CampaignsException(Reason.INVALID,
-                    "amount must be more than 0 and at most 10,000,000 EUR with at most 2 decimals", "amount");
-        }
+        BigDecimal value = amount(amount);
         String ref = reference == null ? "" : reference.strip();
         if (ref.isEmpty() || ref.length() > 100) {
             throw new CampaignsException(Reason.INVALID, "reference (1-100 characters, e.g. the bank transfer id) is required",

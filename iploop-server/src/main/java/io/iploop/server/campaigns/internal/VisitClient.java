@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,11 +56,17 @@ final class VisitClient {
     private final InetSocketAddress gateway;
     private final String tokenUrl;
     private final Duration timeout;
+    private final @Nullable SSLContext sslContext;
 
-    VisitClient(InetSocketAddress gateway, String tokenUrl, Duration timeout) {
+    /**
+     * @param sslContext the TLS context for {@code https://} sites, or null for the JDK's default
+     *     (tests pass one trusting their self-signed origin)
+     */
+    VisitClient(InetSocketAddress gateway, String tokenUrl, Duration timeout, @Nullable SSLContext sslContext) {
         this.gateway = gateway;
         this.tokenUrl = tokenUrl;
         this.timeout = timeout;
+        this.sslContext = sslContext;
     }
 
     /** The full User-Agent of a preset with the identifying token. */
@@ -72,7 +79,11 @@ final class VisitClient {
     /** Sends one visit; never throws for network or HTTP failures (they make it undelivered). */
     Outcome visit(Visit v, String customerId, String key) throws InterruptedException {
         String password = key + (v.country().isEmpty() ? "" : "-country-" + v.country().toLowerCase(Locale.ROOT)) + "-debug-1";
-        try (HttpClient client = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder();
+        if (sslContext != null) {
+            builder.sslContext(sslContext);
+        }
+        try (HttpClient client = builder
                 .proxy(ProxySelector.of(gateway))
                 .authenticator(new Authenticator() {
                     @Override

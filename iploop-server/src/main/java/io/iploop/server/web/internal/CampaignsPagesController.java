@@ -1,7 +1,9 @@
 package io.iploop.server.web.internal;
 
+import io.iploop.server.billing.BillingService;
 import io.iploop.server.campaigns.CampaignDomainsService;
 import io.iploop.server.campaigns.CampaignPricing;
+import io.iploop.server.campaigns.CampaignWalletInvoices;
 import io.iploop.server.campaigns.CampaignWalletService;
 import io.iploop.server.campaigns.CampaignsException;
 import io.iploop.server.campaigns.CampaignsService;
@@ -44,15 +46,20 @@ final class CampaignsPagesController {
             "created", "Project created.",
             "updated", "Project saved.",
             "status", "Project status changed.",
-            "deleted", "Project deleted.");
+            "deleted", "Project deleted.",
+            "invoiced", "Invoice requested: transfer the amount with the invoice number as the reference.");
 
     private final CampaignsService campaigns;
     private final CampaignDomainsService domains;
     private final CampaignWalletService wallet;
+    private final CampaignWalletInvoices walletInvoices;
+    private final BillingService billing;
     private final JsonMapper json;
 
     CampaignsPagesController(CampaignsService campaigns, CampaignDomainsService domains, CampaignWalletService wallet,
-            JsonMapper json) {
+            CampaignWalletInvoices walletInvoices, BillingService billing, JsonMapper json) {
+        this.walletInvoices = walletInvoices;
+        this.billing = billing;
         this.campaigns = campaigns;
         this.domains = domains;
         this.wallet = wallet;
@@ -76,6 +83,17 @@ final class CampaignsPagesController {
             }
         }
         return render(me, model);
+    }
+
+    @PostMapping("/campaigns/wallet/top-ups")
+    String requestTopUp(@AuthenticationPrincipal AuthenticatedUser me, @RequestParam(defaultValue = "") String amount,
+            HttpServletResponse response, Model model) {
+        try {
+            walletInvoices.request(me.userId(), amount);
+        } catch (CampaignsException e) {
+            return refused(me, e, response, model);
+        }
+        return "redirect:/campaigns?done=invoiced";
     }
 
     @PostMapping("/campaigns/domains")
@@ -223,6 +241,8 @@ final class CampaignsPagesController {
         model.addAttribute("projects", projects);
         model.addAttribute("domains", domains.list(me.userId()));
         model.addAttribute("balance", wallet.balance(me.userId()));
+        model.addAttribute("walletInvoices", walletInvoices.list(me.userId()));
+        model.addAttribute("payment", billing.paymentInstructions());
         model.addAttribute("tiers", CampaignPricing.TIERS);
         model.addAttribute("wellKnown", CampaignDomainsService.WELL_KNOWN_PATH);
         return "campaigns";

@@ -48,7 +48,7 @@ class CampaignEngineTest {
     @Test
     void theUserAgentCarriesTheToken() {
         VisitClient client = new VisitClient(new java.net.InetSocketAddress("127.0.0.1", 1), "https://x.example/docs/campaigns",
-                java.time.Duration.ofSeconds(1));
+                java.time.Duration.ofSeconds(1), null);
         assertThat(client.userAgent(true)).startsWith("Mozilla/5.0 (Windows")
                 .endsWith(" IPLoopSynthetic/1.0 (+https://x.example/docs/campaigns)");
         assertThat(client.userAgent(false)).contains("Android").contains("IPLoopSynthetic/1.0");
