@@ -61,7 +61,8 @@ final class PageModelAdvice {
             new NavItem("admin-mailbox", "/admin/mailbox", "Mailbox", "mail", true),
             new NavItem("admin-billing", "/admin/billing", "Billing", "cash", true),
             new NavItem("admin-finance", "/admin/finance", "Finance", "analytics", true),
-            new NavItem("campaigns", "/campaigns", "Campaigns", "globe", false));
+            new NavItem("campaigns", "/campaigns", "Campaigns", "globe", false),
+            new NavItem("affiliates", "/affiliates", "Affiliates", "users", false));
 
     /**
      * The Earn section of the sidebar (docs/product/earn.md#earn-dashboard), shown to operators (who enrolled a device
