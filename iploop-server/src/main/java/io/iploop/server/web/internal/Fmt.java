@@ -123,13 +123,13 @@ public final class Fmt {
         return (v.signum() < 0 ? "-$" : "$") + String.format(Locale.ENGLISH, "%,." + v.scale() + "f", v.abs());
     }
 
-    /** EUR rounded down to whole cents, with the currency: {@code EUR 1,234.50} (docs/affiliates.md#rounding). */
+    /** EUR rounded down to whole cents, as the campaigns page shows it: {@code €1,234.50} (docs/affiliates.md#rounding). */
     public String eur(@Nullable BigDecimal n) {
         if (n == null) {
             return "—";
         }
         BigDecimal v = n.setScale(2, RoundingMode.DOWN);
-        return (v.signum() < 0 ? "-EUR " : "EUR ") + String.format(Locale.ENGLISH, "%,.2f", v.abs());
+        return (v.signum() < 0 ? "-€" : "€") + String.format(Locale.ENGLISH, "%,.2f", v.abs());
     }
 
     /** USD rounded down to whole cents without a sign, for an amount field's "max": {@code 12.47}. */
