@@ -17,10 +17,20 @@ import org.jspecify.annotations.Nullable;
  * @param provider {@code paypal} or {@code manual} once processing, else null
  * @param payoutAttempts failed provider attempts so far; {@code nextAttemptAt} is the next try
  * @param transactionId PayPal or blockchain transaction id once completed
+ * @param source the balance it pays out; for {@link CashoutSource#AFFILIATE} the amounts
+ *     ({@code amountUsd}, {@code feeUsd}, {@code netAmountUsd}) are in {@code currency} EUR and
+ *     {@code amountCredits} is the amount in cents (docs/affiliates.md#payouts)
  */
 public record Cashout(UUID id, UUID userId, CashoutMethod method, CashoutStatus status, long amountCredits,
         BigDecimal amountUsd, BigDecimal feeUsd, BigDecimal netAmountUsd, String currency, String paymentDetails,
         boolean requiresReview, boolean auto, @Nullable String adminNotes, @Nullable String provider,
         int payoutAttempts, @Nullable Instant nextAttemptAt, @Nullable String lastError,
         @Nullable String transactionId, Instant createdAt, Instant updatedAt, @Nullable Instant confirmedAt,
-        @Nullable Instant reviewedAt, @Nullable Instant completedAt) {}
+        @Nullable Instant reviewedAt, @Nullable Instant completedAt, CashoutSource source) {
+
+    /** The amount as people read it: {@code "1500 credits (USD 1.50)"} or {@code "EUR 12.40"}. */
+    public String amountText() {
+        return source == CashoutSource.EARN ? amountCredits + " credits (USD " + amountUsd.toPlainString() + ")"
+                : currency + " " + amountUsd.toPlainString();
+    }
+}

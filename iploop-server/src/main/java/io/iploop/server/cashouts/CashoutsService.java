@@ -1,6 +1,8 @@
 package io.iploop.server.cashouts;
 
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +26,22 @@ public interface CashoutsService {
      *     {@code PAYMENT_METHOD_NOT_FOUND}
      */
     Cashout request(UUID userId, NewCashout request);
+
+    /**
+     * Requests a payout of the caller's available campaign affiliate commission
+     * (docs/affiliates.md#payouts), EUR, through the same machinery as {@link #request}: method active,
+     * payment details valid (given or a saved method), an e-mailed confirmation code, reservation on
+     * confirmation, admin review, manual or PayPal payout. No method fee and no method minimum: the
+     * caller (the affiliates feature) applies the programme's own minimum first. Stored with
+     * {@link CashoutSource#AFFILIATE} and currency EUR.
+     *
+     * @param amountEur more than 0 with at most 2 decimals, at most the available commission
+     * @throws CashoutsException {@code VALIDATION} (fields {@code method}, {@code amount},
+     *     {@code paymentDetails}), {@code METHOD_UNAVAILABLE}, {@code INSUFFICIENT_BALANCE} (field
+     *     {@code amount}), {@code INVALID_PAYMENT_DETAILS}, {@code PAYMENT_METHOD_NOT_FOUND}
+     */
+    Cashout requestAffiliatePayout(UUID userId, String method, @Nullable BigDecimal amountEur,
+            @Nullable Map<String, String> paymentDetails, @Nullable UUID savedPaymentMethodId);
 
     /**
      * Checks the e-mailed code (single use, expires, limited attempts) and moves the cash-out to

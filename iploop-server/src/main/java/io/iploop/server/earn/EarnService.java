@@ -4,6 +4,7 @@ import io.iploop.server.ledger.LedgerPage;
 import io.iploop.server.nodes.DeviceRegistration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -105,6 +106,20 @@ public interface EarnService {
 
     /** Users who signed up with the caller's code, newest first, masked. */
     List<ReferredUser> referrals(UUID userId);
+
+    /**
+     * The user whose referral code is {@code code} (trimmed, case-insensitive), if any. The one referral
+     * code per user serves the operator referral and the campaign affiliate programme alike
+     * (docs/affiliates.md#one-code-one-capture).
+     */
+    Optional<UUID> referralCodeOwner(String code);
+
+    /**
+     * Who referred {@code userId} at sign-up (the one {@code referred_by} of both programmes,
+     * docs/affiliates.md#one-code-one-capture); empty when nobody did or the referral was refused
+     * because the two accounts are linked (docs/earn-fraud.md).
+     */
+    Optional<UUID> referrerOf(UUID userId);
 
     /** Admin view of one user's earnings. @throws EarnException {@code USER_NOT_FOUND} */
     AdminEarnView adminView(UUID userId);

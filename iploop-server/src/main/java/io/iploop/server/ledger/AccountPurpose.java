@@ -62,7 +62,23 @@ public enum AccountPurpose {
      */
     CAMPAIGN_PAYMENTS(LedgerCurrency.EUR, false, true),
     /** Platform: EUR spent from campaign wallets on delivered visits (docs/campaigns.md#wallet). */
-    CAMPAIGN_REVENUE(LedgerCurrency.EUR, false, true);
+    CAMPAIGN_REVENUE(LedgerCurrency.EUR, false, true),
+    /**
+     * An affiliate's commissions still in their holding period, EUR (docs/affiliates.md#ledger). Never
+     * negative.
+     */
+    AFFILIATE_PENDING(LedgerCurrency.EUR, true, false),
+    /** An affiliate's commissions past the holding period, ready to be paid out, EUR (docs/affiliates.md#ledger). */
+    AFFILIATE_AVAILABLE(LedgerCurrency.EUR, true, false),
+    /** Affiliate commission held for the affiliate's payouts in flight, EUR (docs/affiliates.md#payouts). */
+    AFFILIATE_PAYOUT_RESERVED(LedgerCurrency.EUR, true, false),
+    /**
+     * Platform: the cost of every affiliate commission granted (docs/affiliates.md#ledger); runs negative
+     * by exactly what affiliates were granted.
+     */
+    AFFILIATE_COMMISSIONS(LedgerCurrency.EUR, false, true),
+    /** Platform: affiliate commission that left the platform as completed payouts, EUR (docs/affiliates.md#payouts). */
+    AFFILIATE_PAYOUTS_PAID(LedgerCurrency.EUR, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;

@@ -42,5 +42,9 @@ public enum TransactionKind {
      */
     CUSTOMER_PAYMENT_FAILED,
     /** A chargeback given back because the customer's dispute was won (docs/billing.md#disputes). */
-    CUSTOMER_DISPUTE_WON
+    CUSTOMER_DISPUTE_WON,
+    /** An affiliate's 20 % of a referred customer's campaign wallet top-up, held as pending (docs/affiliates.md#commission). */
+    AFFILIATE_COMMISSION,
+    /** A pending affiliate commission past its holding period made available (docs/affiliates.md#commission). */
+    AFFILIATE_COMMISSION_RELEASE
 }

@@ -38,6 +38,15 @@ public final class EmailAddress {
     private EmailAddress() {
     }
 
+    /**
+     * The address masked for showing to somebody else: first character of the local part, then
+     * {@code ***}, then the domain ({@code j***@example.com}); {@code ***} when it has no local part.
+     */
+    public static String mask(String email) {
+        int at = email.indexOf('@');
+        return at <= 0 ? "***" : email.substring(0, email.offsetByCodePoints(0, 1)) + "***" + email.substring(at);
+    }
+
     /** True if {@code value} is an address this platform accepts (see the class comment). */
     public static boolean isValid(@Nullable CharSequence value) {
         return problem(value) == null;

@@ -14,7 +14,7 @@ class CashoutMails {
         return new OutgoingMail(email, "Confirm your IPLoop cash-out", """
                 Hello,
 
-                you asked to cash out %s credits (USD %s, fee USD %s, you receive USD %s) via %s to %s.
+                you asked to cash out %s (fee %s %s, you receive %s %s) via %s to %s.
 
                 Your confirmation code: %s
 
@@ -22,7 +22,7 @@ class CashoutMails {
                 your password instead. Nothing is reserved until the code is entered.
 
                 Reference: %s
-                """.formatted(c.amountCredits(), c.amountUsd().toPlainString(), c.feeUsd().toPlainString(),
+                """.formatted(c.amountText(), c.currency(), c.feeUsd().toPlainString(), c.currency(),
                 c.netAmountUsd().toPlainString(), c.method().dbValue(), c.paymentDetails(), code,
                 validity.toMinutes(), c.id()));
     }
@@ -58,11 +58,11 @@ class CashoutMails {
         return new OutgoingMail(email, "Your IPLoop cash-out: " + c.status().dbValue().replace('_', ' '), """
                 Hello,
 
-                your cash-out of %s credits (USD %s via %s to %s) %s
+                your cash-out of %s (%s %s via %s to %s) %s
 
                 Status: %s
                 Reference: %s
-                """.formatted(c.amountCredits(), c.netAmountUsd().toPlainString(), c.method().dbValue(),
+                """.formatted(c.amountText(), c.currency(), c.netAmountUsd().toPlainString(), c.method().dbValue(),
                 c.paymentDetails(), what, c.status().dbValue(), c.id()));
     }
 }

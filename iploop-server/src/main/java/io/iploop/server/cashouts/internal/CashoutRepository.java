@@ -2,6 +2,7 @@ package io.iploop.server.cashouts.internal;
 
 import io.iploop.server.cashouts.Cashout;
 import io.iploop.server.cashouts.CashoutMethod;
+import io.iploop.server.cashouts.CashoutSource;
 import io.iploop.server.cashouts.CashoutStatus;
 import io.iploop.server.cashouts.MethodConfig;
 import java.math.BigDecimal;
@@ -42,7 +43,7 @@ class CashoutRepository {
     record NewRow(UUID id, UUID userId, CashoutMethod method, long amountCredits, BigDecimal amountUsd,
             BigDecimal feeUsd, BigDecimal netAmountUsd, String currency, String detailsEncrypted, String detailsMasked,
             @Nullable UUID savedPaymentMethodId, boolean auto, @Nullable LocalDate autoDay, @Nullable String codeHash,
-            @Nullable Instant codeExpiresAt) {}
+            @Nullable Instant codeExpiresAt, CashoutSource source) {}
 
     private final JdbcClient jdbc;
 
@@ -69,9 +70,9 @@ class CashoutRepository {
         return jdbc.sql("""
                         INSERT INTO cashout_requests (id, user_id, method, amount_credits, amount_usd, fee_usd,
                             net_amount_usd, currency, payment_details_encrypted, payment_details_masked,
-                            saved_payment_method_id, status, auto, auto_day, code_hash, code_expires_at)
+                            saved_payment_method_id, status, auto, auto_day, code_hash, code_expires_at, source)
                         VALUES (:id, :userId, :method, :credits, :usd, :fee, :net, :currency, :enc, :masked, :saved,
-                            'awaiting_confirmation', :auto, :autoDay, :codeHash, :codeExpiresAt)
+                            'awaiting_confirmation', :auto, :autoDay, :codeHash, :codeExpiresAt, :source)
                         ON CONFLICT (user_id, auto_day) WHERE auto_day IS NOT NULL DO NOTHING
                         """)
                 .param("id", r.id()).param("userId", r.userId()).param("method", r.method().dbValue())
@@ -80,6 +81,7 @@ class CashoutRepository {
                 .param("masked", r.detailsMasked()).param("saved", r.savedPaymentMethodId()).param("auto", r.auto())
                 .param("autoDay", r.autoDay()).param("codeHash", r.codeHash())
                 .param("codeExpiresAt", r.codeExpiresAt() == null ? null : Timestamp.from(r.codeExpiresAt()))
+                .param("source", r.source().dbValue())
                 .update() == 1;
     }
 
@@ -210,7 +212,8 @@ class CashoutRepository {
                 rs.getBoolean("auto"), rs.getString("admin_notes"), rs.getString("provider"),
                 rs.getInt("payout_attempts"), instant(rs, "next_attempt_at"), rs.getString("last_error"),
                 rs.getString("transaction_id"), instant(rs, "created_at"), instant(rs, "updated_at"),
-                instant(rs, "confirmed_at"), instant(rs, "reviewed_at"), instant(rs, "completed_at"));
+                instant(rs, "confirmed_at"), instant(rs, "reviewed_at"), instant(rs, "completed_at"),
+                CashoutSource.fromDb(rs.getString("source")));
         return new Row(view, rs.getString("payment_details_encrypted"), rs.getString("code_hash"),
                 instant(rs, "code_expires_at"), rs.getInt("code_attempts"), rs.getString("provider_reference"));
     }

@@ -8,11 +8,11 @@ import io.iploop.server.audit.AuditService;
 import io.iploop.server.cashouts.Cashout;
 import io.iploop.server.cashouts.CashoutStateMachine;
 import io.iploop.server.cashouts.CashoutStateMachine.Transition;
+import io.iploop.server.cashouts.CashoutSource;
 import io.iploop.server.cashouts.CashoutStatus;
 import io.iploop.server.cashouts.CashoutStatusChanged;
 import io.iploop.server.cashouts.CashoutsException;
 import io.iploop.server.cashouts.MethodConfig;
-import io.iploop.server.ledger.AccountPurpose;
 import io.iploop.server.ledger.LedgerException;
 import io.iploop.server.earn.EarnService;
 import io.iploop.server.ledger.LedgerService;
@@ -21,6 +21,7 @@ import io.iploop.server.ledger.Posting;
 import io.iploop.server.ledger.TransactionKind;
 import io.iploop.server.mail.MailService;
 import io.iploop.server.platform.SecureTokens;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -281,22 +282,26 @@ class CashoutWorkflow {
     }
 
     private void moveFunds(Cashout c, Transition t, @Nullable UUID actor) {
-        UUID earnings = ledger.account(c.userId(), AccountPurpose.OPERATOR_EARNINGS).id();
-        UUID reserved = ledger.account(c.userId(), AccountPurpose.CASHOUT_RESERVED).id();
-        long credits = c.amountCredits();
-        Map<String, String> facts = Map.of("cashoutId", c.id().toString(), "method", c.method().dbValue());
+        CashoutSource source = c.source();
+        UUID available = ledger.account(c.userId(), source.available()).id();
+        UUID reserved = ledger.account(c.userId(), source.reserved()).id();
+        // Earn cash-outs move whole credits; affiliate ones the EUR amount itself (docs/affiliates.md#payouts).
+        BigDecimal amount = source == CashoutSource.EARN ? BigDecimal.valueOf(c.amountCredits()) : c.amountUsd();
+        String what = source == CashoutSource.EARN ? "credits" : "commission";
+        Map<String, String> facts = Map.of("cashoutId", c.id().toString(), "method", c.method().dbValue(),
+                "source", source.dbValue());
         NewTransaction tx = switch (t.funds()) {
             case NONE -> null;
             case RESERVE -> new NewTransaction(TransactionKind.CASHOUT_RESERVE, key(c, "reserve"),
                     "Cash-out reserved (" + c.method().dbValue() + ")",
-                    List.of(Posting.credits(earnings, -credits), Posting.credits(reserved, credits)), null, actor, facts);
+                    List.of(new Posting(available, amount.negate()), new Posting(reserved, amount)), null, actor, facts);
             case RELEASE -> new NewTransaction(TransactionKind.CASHOUT_RELEASE, key(c, "release"),
-                    "Cash-out " + t.to().dbValue() + ": credits returned",
-                    List.of(Posting.credits(reserved, -credits), Posting.credits(earnings, credits)), null, actor, facts);
+                    "Cash-out " + t.to().dbValue() + ": " + what + " returned",
+                    List.of(new Posting(reserved, amount.negate()), new Posting(available, amount)), null, actor, facts);
             case PAY_OUT -> new NewTransaction(TransactionKind.CASHOUT_PAYOUT, key(c, "payout"),
                     "Cash-out paid (" + c.method().dbValue() + ")",
-                    List.of(Posting.credits(reserved, -credits),
-                            Posting.credits(ledger.platformAccount(AccountPurpose.PAYOUTS_PAID).id(), credits)),
+                    List.of(new Posting(reserved, amount.negate()),
+                            new Posting(ledger.platformAccount(source.paid()).id(), amount)),
                     null, actor, facts);
         };
         if (tx == null) {
@@ -307,9 +312,9 @@ class CashoutWorkflow {
         } catch (LedgerException e) {
             if (e.reason() == LedgerException.Reason.INSUFFICIENT_FUNDS) {
                 throw new CashoutsException(CashoutsException.Reason.INSUFFICIENT_FUNDS,
-                        "your available earnings no longer cover this cash-out of " + credits
-                                + " credits (another cash-out may have reserved them); nothing was reserved",
-                        "amountCredits");
+                        "your available balance no longer covers this cash-out of " + c.amountText()
+                                + " (another cash-out may have reserved it); nothing was reserved",
+                        source == CashoutSource.EARN ? "amountCredits" : "amount");
             }
             throw e;
         }

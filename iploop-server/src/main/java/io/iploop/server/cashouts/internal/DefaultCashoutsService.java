@@ -10,6 +10,7 @@ import io.iploop.server.cashouts.Cashout;
 import io.iploop.server.cashouts.CashoutMethod;
 import io.iploop.server.cashouts.CashoutPage;
 import io.iploop.server.cashouts.CashoutPaymentDetails;
+import io.iploop.server.cashouts.CashoutSource;
 import io.iploop.server.cashouts.CashoutStatus;
 import io.iploop.server.cashouts.CashoutsException;
 import io.iploop.server.cashouts.CashoutsException.Reason;
@@ -105,25 +106,8 @@ class DefaultCashoutsService implements CashoutsService {
         BigDecimal usd = usd(credits);
         BigDecimal fee = checkAmount(config, usd, amountField);
 
-        PaymentDetails.Validated details;
         UUID savedId = r.savedPaymentMethodId();
-        if ((r.paymentDetails() == null) == (savedId == null)) {
-            throw new CashoutsException(Reason.VALIDATION,
-                    "paymentDetails: give either paymentDetails or savedPaymentMethodId", "paymentDetails");
-        }
-        if (savedId != null) {
-            PaymentMethodRepository.Row saved = paymentMethods.find(userId, savedId, false)
-                    .orElseThrow(() -> new CashoutsException(Reason.PAYMENT_METHOD_NOT_FOUND,
-                            "no saved payment method " + savedId, "savedPaymentMethodId"));
-            if (saved.view().method() != method) {
-                throw new CashoutsException(Reason.VALIDATION, "savedPaymentMethodId: a "
-                        + saved.view().method().dbValue() + " method, not " + method.dbValue(), "savedPaymentMethodId");
-            }
-            details = new PaymentDetails.Validated(decrypt(userId, saved.detailsEncrypted()), saved.view().details());
-        } else {
-            details = PaymentDetails.validate(method, java.util.Objects.requireNonNull(r.paymentDetails()),
-                    "paymentDetails");
-        }
+        PaymentDetails.Validated details = details(userId, method, r.paymentDetails(), savedId);
 
         long available = ledger.account(userId, AccountPurpose.OPERATOR_EARNINGS).credits();
         if (credits > available) {
@@ -135,7 +119,62 @@ class DefaultCashoutsService implements CashoutsService {
         Instant expires = clock.instant().plus(settings.codeValidity());
         repository.insert(new CashoutRepository.NewRow(id, userId, method, credits, usd, fee, usd.subtract(fee),
                 config.currency(), encrypt(userId, details.details()), details.masked(), savedId, false, null,
-                CashoutWorkflow.codeHash(id, code), expires));
+                CashoutWorkflow.codeHash(id, code), expires, CashoutSource.EARN));
+        Cashout c = repository.find(id, userId).orElseThrow().view();
+        mail.enqueue(mails.confirmationCode(email(userId), c, code, settings.codeValidity()));
+        workflow.audited(userId, c);
+        return c;
+    }
+
+    /** The payment details given, or those of the caller's saved method, validated for {@code method}. */
+    private PaymentDetails.Validated details(UUID userId, CashoutMethod method, @Nullable Map<String, String> given,
+            @Nullable UUID savedId) {
+        if ((given == null) == (savedId == null)) {
+            throw new CashoutsException(Reason.VALIDATION,
+                    "paymentDetails: give either paymentDetails or savedPaymentMethodId", "paymentDetails");
+        }
+        if (savedId != null) {
+            PaymentMethodRepository.Row saved = paymentMethods.find(userId, savedId, false)
+                    .orElseThrow(() -> new CashoutsException(Reason.PAYMENT_METHOD_NOT_FOUND,
+                            "no saved payment method " + savedId, "savedPaymentMethodId"));
+            if (saved.view().method() != method) {
+                throw new CashoutsException(Reason.VALIDATION, "savedPaymentMethodId: a "
+                        + saved.view().method().dbValue() + " method, not " + method.dbValue(), "savedPaymentMethodId");
+            }
+            return new PaymentDetails.Validated(decrypt(userId, saved.detailsEncrypted()), saved.view().details());
+        } else {
+            return PaymentDetails.validate(method, java.util.Objects.requireNonNull(given), "paymentDetails");
+        }
+    }
+
+    @Override
+    @Transactional
+    public Cashout requestAffiliatePayout(UUID userId, String methodName, @Nullable BigDecimal amountEur,
+            @Nullable Map<String, String> paymentDetails, @Nullable UUID savedPaymentMethodId) {
+        CashoutMethod method = parseMethod(methodName, "method");
+        MethodConfig config = activeConfig(method);
+        if (amountEur == null) {
+            throw new CashoutsException(Reason.VALIDATION, "amount: required (EUR)", "amount");
+        }
+        if (amountEur.signum() <= 0 || amountEur.stripTrailingZeros().scale() > 2) {
+            throw new CashoutsException(Reason.VALIDATION, "amount: EUR " + amountEur.toPlainString()
+                    + " (expected: > 0 with at most 2 decimals)", "amount");
+        }
+        BigDecimal eur = amountEur.setScale(2, RoundingMode.UNNECESSARY);
+        PaymentDetails.Validated details = details(userId, method, paymentDetails, savedPaymentMethodId);
+        BigDecimal available = ledger.account(userId, CashoutSource.AFFILIATE.available()).balance();
+        if (eur.compareTo(available) > 0) {
+            throw new CashoutsException(Reason.INSUFFICIENT_BALANCE, "amount: EUR " + eur.toPlainString()
+                    + " requested but EUR " + available.setScale(2, RoundingMode.DOWN).toPlainString()
+                    + " of commission is available", "amount");
+        }
+        UUID id = UUID.randomUUID();
+        String code = code();
+        Instant expires = clock.instant().plus(settings.codeValidity());
+        // No method fee on affiliate payouts (docs/affiliates.md#payouts); cents fill amount_credits.
+        repository.insert(new CashoutRepository.NewRow(id, userId, config.method(), eur.movePointRight(2).longValueExact(),
+                eur, BigDecimal.ZERO.setScale(2), eur, "EUR", encrypt(userId, details.details()), details.masked(),
+                savedPaymentMethodId, false, null, CashoutWorkflow.codeHash(id, code), expires, CashoutSource.AFFILIATE));
         Cashout c = repository.find(id, userId).orElseThrow().view();
         mail.enqueue(mails.confirmationCode(email(userId), c, code, settings.codeValidity()));
         workflow.audited(userId, c);
@@ -404,7 +443,7 @@ class DefaultCashoutsService implements CashoutsService {
         UUID id = UUID.randomUUID();
         boolean inserted = repository.insert(new CashoutRepository.NewRow(id, auto.userId(), config.method(), credits,
                 usd, fee, usd.subtract(fee), config.currency(), pm.detailsEncrypted(), pm.view().details(), pmId,
-                true, day, null, null));
+                true, day, null, null, CashoutSource.EARN));
         if (!inserted) {
             return null;
         }

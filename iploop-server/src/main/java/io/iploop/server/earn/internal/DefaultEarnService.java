@@ -696,14 +696,24 @@ class DefaultEarnService implements EarnService {
         return out;
     }
 
+    @Override
+    public Optional<UUID> referralCodeOwner(String code) {
+        String normalized = code.strip().toUpperCase(Locale.ROOT);
+        return normalized.isEmpty() ? Optional.empty() : repo.operatorByCode(normalized).map(EarnRepository.Operator::userId);
+    }
+
+    @Override
+    public Optional<UUID> referrerOf(UUID userId) {
+        return repo.referrerUnlessRefused(userId);
+    }
+
     static String initial(String name) {
         String s = name.strip();
         return s.isEmpty() ? "***" : s.substring(0, s.offsetByCodePoints(0, 1)) + "***";
     }
 
     static String maskEmail(String email) {
-        int at = email.indexOf('@');
-        return at <= 0 ? "***" : email.substring(0, email.offsetByCodePoints(0, 1)) + "***" + email.substring(at);
+        return io.iploop.server.platform.EmailAddress.mask(email);
     }
 
     // ------------------------------------------------------------------ admin

@@ -336,6 +336,12 @@ class EarnRepository {
     }
 
     /** Referrals made by {@code referrerId}, newest first. */
+    /** Who referred {@code refereeId} (at most one per account) unless that referral was refused. */
+    Optional<UUID> referrerUnlessRefused(UUID refereeId) {
+        return jdbc.sql("SELECT referrer_id FROM referrals WHERE referee_id = :referee AND qualification <> 'refused'")
+                .param("referee", refereeId).query(UUID.class).optional();
+    }
+
     List<Referral> referralsBy(UUID referrerId) {
         return jdbc.sql("SELECT * FROM referrals WHERE referrer_id = :referrer ORDER BY created_at DESC, id")
                 .param("referrer", referrerId).query(EarnRepository::referral).list();

@@ -123,6 +123,15 @@ public final class Fmt {
         return (v.signum() < 0 ? "-$" : "$") + String.format(Locale.ENGLISH, "%,." + v.scale() + "f", v.abs());
     }
 
+    /** EUR rounded down to whole cents, as the campaigns page shows it: {@code €1,234.50} (docs/affiliates.md#rounding). */
+    public String eur(@Nullable BigDecimal n) {
+        if (n == null) {
+            return "—";
+        }
+        BigDecimal v = n.setScale(2, RoundingMode.DOWN);
+        return (v.signum() < 0 ? "-€" : "€") + String.format(Locale.ENGLISH, "%,.2f", v.abs());
+    }
+
     /** USD rounded down to whole cents without a sign, for an amount field's "max": {@code 12.47}. */
     public String cents(BigDecimal n) {
         return n.setScale(2, RoundingMode.DOWN).toPlainString();

@@ -62,6 +62,7 @@ final class PageModelAdvice {
             new NavItem("admin-billing", "/admin/billing", "Billing", "cash", true),
             new NavItem("admin-finance", "/admin/finance", "Finance", "analytics", true),
             new NavItem("campaigns", "/campaigns", "Campaigns", "globe", false),
+            new NavItem("affiliates", "/affiliates", "Affiliates", "users", false),
             new NavItem("admin-retention", "/admin/retention", "Retention", "settings", true));
 
     /**
