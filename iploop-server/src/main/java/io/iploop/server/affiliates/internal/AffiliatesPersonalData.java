@@ -2,6 +2,7 @@ package io.iploop.server.affiliates.internal;
 
 import io.iploop.server.platform.PersonalData;
 import io.iploop.server.platform.PersonalDataExport;
+import io.iploop.server.platform.PersonalDataRows;
 import io.iploop.server.platform.PersonalDataSubject;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -29,10 +30,8 @@ class AffiliatesPersonalData implements PersonalData {
 
     @Override
     public void export(UUID userId, PersonalDataExport out) {
-        out.json("commissions-earned.json", jdbc.sql("""
-                        SELECT coalesce(jsonb_agg(to_jsonb(c) - 'affiliate_id' ORDER BY c.created_at, c.id), '[]')
-                        FROM affiliate_commissions c WHERE c.affiliate_id = :id""")
-                .param("id", userId).query().singleValue());
+        out.json("commissions-earned.json", PersonalDataRows.json(jdbc, userId,
+                "FROM affiliate_commissions r WHERE r.affiliate_id = :id", "r.created_at, r.id", "affiliate_id"));
         out.json("top-ups-with-commission.json", jdbc.sql("""
                         SELECT coalesce(jsonb_agg(jsonb_build_object('topUpTransaction', c.top_up_transaction,
                             'topUpAmount', c.top_up_amount, 'createdAt', c.created_at) ORDER BY c.created_at, c.id), '[]')
