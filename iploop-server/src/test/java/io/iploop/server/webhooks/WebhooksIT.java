@@ -195,6 +195,10 @@ class WebhooksIT {
         assertThat(event.at("/data/from").asString()).isEqualTo("awaiting_confirmation");
         assertThat(event.at("/data/to").asString()).isEqualTo("pending");
         assertThat(event.at("/data/amount_credits").asLong()).isPositive();
+        assertThat(event.at("/data/source").asString()).isEqualTo("earn");
+        assertThat(event.at("/data/currency").asString()).isEqualTo("USD");
+        assertThat(new java.math.BigDecimal(event.at("/data/amount").asString()).movePointRight(3).longValueExact())
+                .isEqualTo(event.at("/data/amount_credits").asLong());
     }
 
     @Test

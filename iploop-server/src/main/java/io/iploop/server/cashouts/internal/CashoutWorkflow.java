@@ -277,7 +277,8 @@ class CashoutWorkflow {
         Cashout c = repository.find(row.id(), null).orElseThrow().view();
         accounts.find(c.userId()).map(Account::email)
                 .ifPresent(email -> mail.enqueue(mails.statusChanged(email, c, t.from())));
-        events.publishEvent(new CashoutStatusChanged(c.id(), c.userId(), t.from(), t.to(), c.amountCredits()));
+        events.publishEvent(new CashoutStatusChanged(c.id(), c.userId(), t.from(), t.to(),
+                c.source() == CashoutSource.EARN ? c.amountCredits() : 0, c.amountUsd(), c.currency(), c.source()));
         return c;
     }
 

@@ -25,14 +25,22 @@ class WebhookEventListeners {
         this.webhooks = webhooks;
     }
 
-    /** {@code cashout.status_changed}: {@code {cashout_id, from, to, amount_credits}}. */
+    /**
+     * {@code cashout.status_changed}: {@code {cashout_id, from, to, source, amount, currency, amount_credits}};
+     * {@code amount_credits} only for an earn cash-out (an affiliate payout is in EUR, docs/affiliates.md#payouts).
+     */
     @EventListener
     void on(CashoutStatusChanged e) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("cashout_id", e.cashoutId().toString());
         data.put("from", e.from().dbValue());
         data.put("to", e.to().dbValue());
-        data.put("amount_credits", e.amountCredits());
+        data.put("source", e.source().name().toLowerCase(java.util.Locale.ROOT));
+        data.put("amount", e.amount().toPlainString());
+        data.put("currency", e.currency());
+        if (e.source() == io.iploop.server.cashouts.CashoutSource.EARN) {
+            data.put("amount_credits", e.amountCredits());
+        }
         webhooks.publish(e.userId(), WebhookEventTypes.CASHOUT_STATUS_CHANGED, data);
     }
 
