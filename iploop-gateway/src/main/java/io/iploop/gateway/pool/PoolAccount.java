@@ -31,7 +31,7 @@ final class PoolAccount {
     private volatile @Nullable PoolGrant grant;
     /** Rates derived from {@link #grant}, swapped with it; null members are unlimited. */
     private volatile Rates rates = Rates.NONE;
-    private final AtomicInteger threads = new AtomicInteger();
+    private final PoolThreads threads = new PoolThreads();
     /** Pool bytes carried and not yet written as usage records. */
     private final AtomicLong pending = new AtomicLong();
     private final ConcurrentHashMap<InetAddress, PerIp> perIp = new ConcurrentHashMap<>();
@@ -89,27 +89,22 @@ final class PoolAccount {
 
     /** Sockets the account holds on pool ports now. */
     int threads() {
-        return threads.get();
+        return threads.held();
     }
 
     /**
-     * The thread-limit check: one atomic increment, and a decrement when over (no allocation).
+     * The thread-limit check ({@link PoolThreads#tryAcquire}).
      *
      * @param max the plan's threads, 0 = unlimited
      * @return whether a thread was taken (give it back with {@link #releaseThread})
      */
     boolean tryAcquireThread(int max) {
-        int n = threads.incrementAndGet();
-        if (max > 0 && n > max) {
-            threads.decrementAndGet();
-            return false;
-        }
-        return true;
+        return threads.tryAcquire(max);
     }
 
     /** Gives a thread back; the strike clock stops once the account is below its limit again. */
     void releaseThread() {
-        int n = threads.decrementAndGet();
+        int n = threads.release();
         PoolGrant g = grant;
         if (overSinceMillis >= 0 && (g == null || g.maxThreads() == 0 || n < g.maxThreads())) {
             overSinceMillis = -1;
@@ -157,7 +152,7 @@ final class PoolAccount {
     boolean strikeDue(long nowMillis, Duration strikeAfter) {
         long since = overSinceMillis;
         PoolGrant g = grant;
-        return since >= 0 && g != null && g.maxThreads() > 0 && threads.get() >= g.maxThreads()
+        return since >= 0 && g != null && g.maxThreads() > 0 && threads.held() >= g.maxThreads()
                 && nowMillis - since >= strikeAfter.toMillis();
     }
 

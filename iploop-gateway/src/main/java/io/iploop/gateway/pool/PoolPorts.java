@@ -5,6 +5,8 @@ import io.iploop.gateway.egress.DestinationBlocklist;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.limits.Limits;
 import io.iploop.gateway.proxy.ProxyServices;
+import io.iploop.gateway.spi.PoolPortStatus;
+import io.iploop.gateway.spi.PoolReload;
 import io.iploop.gateway.spi.PoolUpstream;
 import io.iploop.gateway.spi.PoolUpstreamSource;
 import io.iploop.tunnel.ByteStream;

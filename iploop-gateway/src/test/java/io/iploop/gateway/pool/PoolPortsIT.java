@@ -11,6 +11,8 @@ import io.iploop.gateway.TestSupport.RecordingUsageSink;
 import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.gateway.spi.PoolGrant;
 import io.iploop.gateway.spi.PoolPortRange;
+import io.iploop.gateway.spi.PoolPortStatus;
+import io.iploop.gateway.spi.PoolReload;
 import io.iploop.gateway.spi.PoolUpstream;
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.testing.TestOrigin;
@@ -176,6 +178,8 @@ class PoolPortsIT {
         assertThat(w[0]).isEqualTo("200");
         assertThat(Files.readAllBytes(file)).isEqualTo(BIG);
         assertThat(httpUpstream.tunnels.get()).as("chained through the upstream").isGreaterThan(before);
+        assertThat(socksUpstream.tunnelsTo(origin.port())).as("the SOCKS5 upstream only sees its health probes")
+                .isLessThanOrEqualTo(socksUpstream.tunnels.get());
 
         UsageRecord rec = awaitRecords(httpPort()).getFirst();
         assertThat(rec.poolPort()).isEqualTo(httpPort());
@@ -360,10 +364,13 @@ class PoolPortsIT {
             assertThat(replaced.replaced()).isGreaterThanOrEqualTo(100);
             assertEcho(tunnel, 1000);
         }
-        int before = otherUpstream.tunnels.get();
-        Result r = curl("-i", "-x", proxy(base + 20), "-o", "/dev/null", "-w", "%{http_code}", origin.url("/bytes/10"));
+        // The health probes go to the plain origin; this request to the HTTPS origin is the only tunnel there.
+        int before = otherUpstream.tunnelsTo(httpsOrigin.port());
+        int beforeOld = httpUpstream.tunnelsTo(httpsOrigin.port());
+        Result r = curl("-k", "-x", proxy(base + 20), "-o", "/dev/null", "-w", "%{http_code}", httpsOrigin.url("/bytes/10"));
         assertThat(r.out()).as(r.err()).isEqualTo("200");
-        assertThat(otherUpstream.tunnels.get()).as("new connections use the new upstream").isEqualTo(before + 1);
+        assertThat(otherUpstream.tunnelsTo(httpsOrigin.port())).as("new connections use the new upstream").isEqualTo(before + 1);
+        assertThat(httpUpstream.tunnelsTo(httpsOrigin.port())).as("not the old one").isEqualTo(beforeOld);
         upstreams.removeIf(u -> u.port() >= base + 20);
         assertThat(gateway.reloadPool().get(30, TimeUnit.SECONDS).removed()).isEqualTo(100);
     }

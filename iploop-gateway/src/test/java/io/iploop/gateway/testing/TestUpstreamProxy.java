@@ -35,6 +35,7 @@ public final class TestUpstreamProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     /** Tunnels opened so far. */
     public final AtomicInteger tunnels = new AtomicInteger();
+    private final ConcurrentHashMap<Integer, AtomicInteger> byTargetPort = new ConcurrentHashMap<>();
 
     private TestUpstreamProxy(Kind kind, @Nullable String username, @Nullable String password, int port) throws IOException {
         this.kind = kind;
@@ -61,6 +62,12 @@ public final class TestUpstreamProxy implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** Tunnels opened so far to target port {@code port}. */
+    public int tunnelsTo(int port) {
+        AtomicInteger n = byTargetPort.get(port);
+        return n == null ? 0 : n.get();
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
@@ -82,6 +89,7 @@ public final class TestUpstreamProxy implements AutoCloseable {
             }
             open.add(target);
             tunnels.incrementAndGet();
+            byTargetPort.computeIfAbsent(target.getPort(), p -> new AtomicInteger()).incrementAndGet();
             threads.execute(() -> pump(client, target));
             pump(target, client);
         } catch (IOException e) {

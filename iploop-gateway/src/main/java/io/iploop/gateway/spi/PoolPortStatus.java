@@ -1,4 +1,4 @@
-package io.iploop.gateway.pool;
+package io.iploop.gateway.spi;
 
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
