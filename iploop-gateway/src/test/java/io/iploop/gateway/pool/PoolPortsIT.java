@@ -285,6 +285,21 @@ class PoolPortsIT {
     }
 
     @Test
+    @Order(6)
+    void requestsPerSecondOverTheGrantAre429WithRetryAfter() throws Exception {
+        setGrant(new PoolGrant(List.of(), 0, 2, 0, 0, 0, 0, AccountLimits.UNLIMITED_BYTES, null));
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            try (Socket s = new Socket("127.0.0.1", httpPort())) {
+                answers.add(connectRequest(s, echo.port()));
+            }
+        }
+        assertThat(answers).anyMatch(a -> a.startsWith("HTTP/1.1 200"));
+        assertThat(answers).anyMatch(a -> a.startsWith("HTTP/1.1 429") && a.contains("X-IPLoop-Error: pool_rate_limited")
+                && a.contains("Retry-After: 1"));
+    }
+
+    @Test
     @Order(7)
     void shapingSlowsDownloadsToTheSocketRate() throws Exception {
         long rate = 512 * 1024;
