@@ -316,6 +316,35 @@ class PoolPortsIT {
     }
 
     @Test
+    @Order(7)
+    void shapingHoldsTwoSocketsTogetherToTheAccountRate() throws Exception {
+        long rate = 512 * 1024;
+        setGrant(new PoolGrant(List.of(), 0, 0, 0, rate, 0, 0, AccountLimits.UNLIMITED_BYTES, null));
+        int size = 3 << 19; // 1.5 MiB each, 3 MiB together
+        long start = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Result> a = java.util.concurrent.CompletableFuture.supplyAsync(() -> download(size));
+        java.util.concurrent.CompletableFuture<Result> b = java.util.concurrent.CompletableFuture.supplyAsync(() -> download(size));
+        assertThat(a.get(60, TimeUnit.SECONDS).out()).isEqualTo(Integer.toString(size));
+        assertThat(b.get(60, TimeUnit.SECONDS).out()).isEqualTo(Integer.toString(size));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double measured = 2.0 * size / seconds;
+        System.out.printf("pool account shaping: %d B/s configured, %.0f B/s measured over two sockets (%.2fx)%n", rate,
+                measured, measured / rate);
+        assertThat(measured).isBetween(rate * 0.7, rate * 1.3);
+    }
+
+    private static Result download(int size) {
+        try {
+            return curl("-x", proxy(httpPort()), "-o", "/dev/null", "-w", "%{size_download}", origin.url("/bytes/" + size));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     @Order(8)
     void aDownUpstreamAnswers503AndRecovers() throws Exception {
         int port = base + 10;
