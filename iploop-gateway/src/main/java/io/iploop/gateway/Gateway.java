@@ -14,6 +14,11 @@ import io.iploop.gateway.metering.GatewayMetrics;
 import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.metering.UsageJournal;
 import io.iploop.gateway.node.NodeHub;
+import io.iploop.gateway.pool.PoolAccounts;
+import io.iploop.gateway.spi.PoolPortStatus;
+import io.iploop.gateway.pool.PoolPorts;
+import io.iploop.gateway.spi.PoolReload;
+import io.iploop.gateway.pool.PoolSettings;
 import io.iploop.gateway.proxy.ConnectionCaps;
 import io.iploop.gateway.proxy.InterimUsage;
 import io.iploop.gateway.proxy.ProxyServices;
@@ -24,6 +29,8 @@ import io.iploop.gateway.tls.ServerTls;
 import io.iploop.gateway.tls.TlsInitializer;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
+import io.iploop.gateway.spi.PoolAccessProvider;
+import io.iploop.gateway.spi.PoolUpstreamSource;
 import io.iploop.gateway.spi.PremiumTargeting;
 import io.iploop.gateway.spi.SubUserLimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
@@ -55,6 +62,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -65,6 +73,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +123,9 @@ public final class Gateway implements AutoCloseable {
     private final long httpIdleTimeoutMillis;
     private final long halfClosedIdleTimeoutMillis;
     private final @Nullable TlsListeners tlsListeners;
+    private final PoolUpstreamSource poolUpstreams;
+    private final PoolAccessProvider poolAccess;
+    private final PoolSettings poolSettings;
 
     private final Object lock = new Object();
     private @Nullable EventLoopGroup boss;
@@ -152,6 +164,8 @@ public final class Gateway implements AutoCloseable {
     private @Nullable Channel socksServer;
     private @Nullable Channel httpsServer;
     private @Nullable Channel socksTlsServer;
+    private volatile @Nullable PoolPorts pool;
+    private @Nullable Limits poolLimits;
     private volatile @Nullable ServerTls serverTls;
     private volatile boolean running;
     private volatile boolean closed;
@@ -188,6 +202,11 @@ public final class Gateway implements AutoCloseable {
         this.interimUsageInterval = b.interimUsageInterval;
         this.usageJournalMaxBytes = b.usageJournalMaxBytes;
         this.tlsListeners = b.tlsListeners;
+        this.poolUpstreams = b.poolUpstreams;
+        this.poolAccess = b.poolAccess;
+        this.poolSettings = new PoolSettings(b.poolFirstPort, b.poolLastPort, b.poolBindAddress, b.poolReloadInterval,
+                b.poolReloadGrace, b.poolHealthInterval, b.poolHealthTimeout, b.poolProbeUrl, b.poolConnectTimeout,
+                b.poolStrikeAfter, b.poolLockout);
         if (!nodeHubEnabled && exitOverride == null && !directExit) {
             throw new IllegalStateException("no exit: enable the node hub, the direct exit or set an exit connector");
         }
@@ -228,8 +247,12 @@ public final class Gateway implements AutoCloseable {
                         throw new IOException("cannot open the usage journal in " + usageJournalDir + ": " + e.getMessage(), e);
                     }
                 }
-                UsageBatcher batcher = new UsageBatcher(usageSink, config.usageFlushInterval(), meters, planLimits::written,
-                        journal);
+                PoolAccounts poolAccounts = new PoolAccounts(poolAccess, blocking, clock, poolSettings.strikeAfter(),
+                        poolSettings.lockout());
+                UsageBatcher batcher = new UsageBatcher(usageSink, config.usageFlushInterval(), meters, batch -> {
+                    planLimits.written(batch);
+                    poolAccounts.written(batch);
+                }, journal);
                 usage = batcher;
                 batcher.start();
                 GatewayMetrics metrics = new GatewayMetrics(meters);
@@ -274,6 +297,11 @@ public final class Gateway implements AutoCloseable {
                     if (tlsListeners != null) {
                         ownPorts.addAll(List.of(tlsListeners.httpsProxyPort(), tlsListeners.socksTlsPort())); // -1: off
                     }
+                    if (poolUpstreams != PoolUpstreamSource.NONE) {
+                        for (int p = poolSettings.firstPort(); p <= poolSettings.lastPort(); p++) {
+                            ownPorts.add(p);
+                        }
+                    }
                     EgressPolicy policy = new EgressPolicy(
                             config.allowLoopbackEgress(), config.blockedDomains(), config.blockedCidrs())
                             .withProtectedLocalPorts(ownPorts);
@@ -316,6 +344,15 @@ public final class Gateway implements AutoCloseable {
                         socksTlsServer = bind("SOCKS5 over TLS", tlsListeners.socksTlsPort(), serverClass, new TlsInitializer(
                                 tls, handshakeTimeoutMillis, failed, new Socks5ProxyServerInitializer(services)));
                     }
+                }
+                if (poolUpstreams != PoolUpstreamSource.NONE) {
+                    // Pool connections spend the pool's own limits, never the residential plan (docs/upstream-pool.md).
+                    Limits unlimited = new Limits(LimitsProvider.UNLIMITED, blocking, clock, limitsRefresh);
+                    poolLimits = unlimited;
+                    PoolPorts ports = new PoolPorts(poolSettings, config.bindAddress(), poolUpstreams, poolAccounts, services,
+                            unlimited, blocked, boss, workers, serverClass, blocking, clock, limitsRefresh);
+                    pool = ports;
+                    ports.start(Duration.ofSeconds(60));
                 }
                 running = true;
                 log.info("gateway started: HTTP proxy on {}, SOCKS5 on {}, node hub on {}, HTTPS proxy on {}, SOCKS5 over TLS on {},"
@@ -437,6 +474,43 @@ public final class Gateway implements AutoCloseable {
         return hub == null ? List::of : hub.directory();
     }
 
+    /**
+     * Fetches the upstream-pool list now and applies the difference to the served pool ports
+     * (docs/upstream-pool.md#upstreams-import-and-reload), off the event loops; the gateway also polls
+     * every {@link Builder#poolReloadInterval reload interval}. Unrelated ports and connections are
+     * never touched.
+     *
+     * @return what changed; a failed future when the pool is off ({@link Builder#poolUpstreams} not
+     *     set), the gateway is not running, or the upstream source failed (the served ports stay)
+     */
+    public CompletableFuture<PoolReload> reloadPool() {
+        PoolPorts p = pool;
+        if (p == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("upstream pool: off or not started"));
+        }
+        return p.reload();
+    }
+
+    /**
+     * Every served pool port's state now, by port (docs/upstream-pool.md#health): up/down with the
+     * reason and since when, and the customer sockets open on it. Empty when the pool is off. Read-only,
+     * thread-safe, never blocks.
+     */
+    public List<PoolPortStatus> poolStatus() {
+        PoolPorts p = pool;
+        return p == null ? List.of() : p.status();
+    }
+
+    /**
+     * Runs one health check of every pool upstream now (they also run every health interval).
+     *
+     * @return completes when every check has finished; at once when the pool is off
+     */
+    public CompletableFuture<Void> checkPoolHealth() {
+        PoolPorts p = pool;
+        return p == null ? CompletableFuture.completedFuture(null) : p.checkAll();
+    }
+
     /** True between a successful {@link #start()} and {@link #close()}, with every listener bound. */
     public boolean isRunning() {
         return running;
@@ -530,6 +604,10 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void closeInternal() {
+        PoolPorts p = pool;
+        if (p != null) {
+            p.close();
+        }
         for (Channel server : new Channel[] {httpServer, socksServer, httpsServer, socksTlsServer}) {
             if (server != null) {
                 server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -567,6 +645,10 @@ public final class Gateway implements AutoCloseable {
         Limits l = limits;
         if (l != null) {
             l.close();
+        }
+        Limits pl = poolLimits;
+        if (pl != null) {
+            pl.close();
         }
         DestinationBlocklist bl = blocklist;
         if (bl != null) {
@@ -635,6 +717,19 @@ public final class Gateway implements AutoCloseable {
         private long usageJournalMaxBytes = DEFAULT_USAGE_JOURNAL_MAX_BYTES;
         private Duration interimUsageInterval = InterimUsage.INTERVAL;
         private @Nullable TlsListeners tlsListeners;
+        private PoolUpstreamSource poolUpstreams = PoolUpstreamSource.NONE;
+        private PoolAccessProvider poolAccess = PoolAccessProvider.NONE;
+        private int poolFirstPort = PoolSettings.DEFAULTS.firstPort();
+        private int poolLastPort = PoolSettings.DEFAULTS.lastPort();
+        private @Nullable String poolBindAddress;
+        private Duration poolReloadInterval = PoolSettings.DEFAULTS.reloadInterval();
+        private Duration poolReloadGrace = PoolSettings.DEFAULTS.reloadGrace();
+        private Duration poolHealthInterval = PoolSettings.DEFAULTS.healthInterval();
+        private Duration poolHealthTimeout = PoolSettings.DEFAULTS.healthTimeout();
+        private @Nullable URI poolProbeUrl;
+        private Duration poolConnectTimeout = PoolSettings.DEFAULTS.connectTimeout();
+        private Duration poolStrikeAfter = PoolSettings.DEFAULTS.strikeAfter();
+        private Duration poolLockout = PoolSettings.DEFAULTS.lockout();
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -735,7 +830,10 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** Clock of the requests-per-day period (UTC day); default the system clock. */
+        /**
+         * Clock of the requests-per-day period (UTC day), of pool expiry and of the pool's strike
+         * system and lockouts; default the system clock.
+         */
         public Builder clock(Clock v) {
             this.clock = Objects.requireNonNull(v, "clock");
             return this;
@@ -839,6 +937,93 @@ public final class Gateway implements AutoCloseable {
         public Builder tls(TlsListeners v) {
             this.tlsListeners = Objects.requireNonNull(v, "tls");
             return this;
+        }
+
+        /**
+         * The upstream pool's upstreams, one per pool port (docs/upstream-pool.md); polled every
+         * {@link #poolReloadInterval} and on {@link Gateway#reloadPool()}. Default
+         * {@link PoolUpstreamSource#NONE}: no pool port is bound and no pool task runs.
+         */
+        public Builder poolUpstreams(PoolUpstreamSource v) {
+            this.poolUpstreams = Objects.requireNonNull(v, "poolUpstreams");
+            return this;
+        }
+
+        /**
+         * What each account may do on the pool (docs/upstream-pool.md#limits); cached and refreshed
+         * every {@link #limitsRefresh}. Default {@link PoolAccessProvider#NONE} (403 {@code pool_access_denied}).
+         */
+        public Builder poolAccess(PoolAccessProvider v) {
+            this.poolAccess = Objects.requireNonNull(v, "poolAccess");
+            return this;
+        }
+
+        /** The pool port range, inclusive (default 4000-4999); upstreams on other ports are not served. */
+        public Builder poolPortRange(int first, int last) {
+            if (first < 1 || last > 65535 || last < first) {
+                throw new IllegalArgumentException("poolPortRange: " + first + "-" + last
+                        + " (expected: 1 <= first <= last <= 65535)");
+            }
+            this.poolFirstPort = first;
+            this.poolLastPort = last;
+            return this;
+        }
+
+        /** The address pool ports listen on; default the configuration's bind address. */
+        public Builder poolBindAddress(String v) {
+            this.poolBindAddress = Objects.requireNonNull(v, "poolBindAddress");
+            return this;
+        }
+
+        /** How often the pool's upstream list is polled (default 5 s). */
+        public Builder poolReloadInterval(Duration v) {
+            this.poolReloadInterval = positive("poolReloadInterval", v);
+            return this;
+        }
+
+        /** How long a removed pool port's open tunnels may go on before they are closed (default 30 s; 0 = at once). */
+        public Builder poolReloadGrace(Duration v) {
+            if (v.isNegative()) {
+                throw new IllegalArgumentException("poolReloadGrace: " + v + " (expected: >= 0)");
+            }
+            this.poolReloadGrace = v;
+            return this;
+        }
+
+        /**
+         * Health checks of the pool's upstreams (docs/upstream-pool.md#health): every {@code interval}
+         * (default 30 s), each within {@code timeout} (default 10 s), fetching {@code probeUrl}
+         * ({@code http://} only) through the upstream, or only connecting to it when null (default).
+         */
+        public Builder poolHealth(Duration interval, Duration timeout, @Nullable URI probeUrl) {
+            this.poolHealthInterval = positive("poolHealth interval", interval);
+            this.poolHealthTimeout = positive("poolHealth timeout", timeout);
+            this.poolProbeUrl = probeUrl;
+            return this;
+        }
+
+        /** Connect and handshake timeout towards a pool upstream (default 10 s). */
+        public Builder poolConnectTimeout(Duration v) {
+            this.poolConnectTimeout = positive("poolConnectTimeout", v);
+            return this;
+        }
+
+        /**
+         * The strike system (docs/upstream-pool.md#strike-system): an account over its pool thread limit
+         * for {@code after} (default 15 min) is kicked and locked out for {@code lockout} (default 1 h),
+         * measured on {@link #clock}.
+         */
+        public Builder poolStrike(Duration after, Duration lockout) {
+            this.poolStrikeAfter = positive("poolStrike after", after);
+            this.poolLockout = positive("poolStrike lockout", lockout);
+            return this;
+        }
+
+        private static Duration positive(String name, Duration v) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException(name + ": " + v + " (expected: > 0)");
+            }
+            return v;
         }
 
         /** @throws NullPointerException naming a missing SPI */

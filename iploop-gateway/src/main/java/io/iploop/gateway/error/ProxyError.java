@@ -111,7 +111,32 @@ public enum ProxyError {
      * 402: targeting beyond the plan is paid from prepaid credits, and they no longer cover it
      * (docs/billing.md#time-based-targeting); targeting the plan includes keeps working.
      */
-    CREDITS_EXHAUSTED(402, "credits_exhausted", "http_request_denied", Socks5CommandStatus.FORBIDDEN);
+    CREDITS_EXHAUSTED(402, "credits_exhausted", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 403: the account has no upstream-pool plan (docs/upstream-pool.md#limits). */
+    POOL_ACCESS_DENIED(403, "pool_access_denied", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 403: the account's pool plan does not grant this pool port (docs/upstream-pool.md#limits). */
+    POOL_PORT_NOT_GRANTED(403, "pool_port_not_granted", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 403: the account's pool access has passed its expiry date (docs/upstream-pool.md#limits). */
+    POOL_EXPIRED(403, "pool_expired", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 402: the account's pool data quota is used up (docs/upstream-pool.md#limits). */
+    POOL_QUOTA_EXHAUSTED(402, "pool_quota_exhausted", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /** 429: the account holds as many pool sockets as its plan's threads; with {@code Retry-After}. */
+    POOL_THREADS_EXCEEDED(429, "pool_threads_exceeded", "connection_limit_reached", Socks5CommandStatus.FORBIDDEN),
+    /** 429: more pool requests per second than the plan allows (the account's or one client IP's); with {@code Retry-After}. */
+    POOL_RATE_LIMITED(429, "pool_rate_limited", "connection_limit_reached", Socks5CommandStatus.FORBIDDEN),
+    /** 429: one client IP holds as many pool sockets as the plan allows per IP; with {@code Retry-After}. */
+    POOL_IP_CONNECTIONS_EXCEEDED(429, "pool_ip_connections_exceeded", "connection_limit_reached",
+            Socks5CommandStatus.FORBIDDEN),
+    /**
+     * 403: the account stayed above its pool thread limit for too long and is locked out of the pool
+     * until the time in the message and in {@code Retry-After} (docs/upstream-pool.md#strike-system).
+     */
+    LOCKED_OUT(403, "locked_out", "http_request_denied", Socks5CommandStatus.FORBIDDEN),
+    /**
+     * 503: the pool port's upstream failed its health checks (docs/upstream-pool.md#health); the
+     * reason is in {@code Proxy-Status}.
+     */
+    UPSTREAM_UNAVAILABLE(503, "upstream_unavailable", "destination_unavailable", Socks5CommandStatus.HOST_UNREACHABLE);
 
     private final HttpResponseStatus status;
     private final String code;
@@ -167,6 +192,7 @@ public enum ProxyError {
             case TIMEOUT -> EXIT_TIMEOUT;
             case FORBIDDEN_TARGET -> TARGET_FORBIDDEN;
             case SESSION_EXIT_GONE -> SESSION_EXIT_GONE;
+            case UPSTREAM_UNAVAILABLE -> UPSTREAM_UNAVAILABLE;
         };
     }
 

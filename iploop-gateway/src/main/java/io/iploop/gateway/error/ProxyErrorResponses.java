@@ -37,8 +37,8 @@ public final class ProxyErrorResponses {
      *
      * @param detail short explanation for the customer, e.g. the parameter at fault
      * @param alternatives for {@link ProxyError#NO_MATCHING_EXIT}; may be empty
-     * @param retryAfter for 429 errors (defaults to 1 s) and 503 errors that know when to come back
-     *     (none when null), else ignored
+     * @param retryAfter for 429 errors (defaults to 1 s), and 503 and {@link ProxyError#LOCKED_OUT}
+     *     errors that know when to come back (none when null), else ignored
      */
     public static FullHttpResponse http(
             ByteBufAllocator alloc, ProxyError error, String detail, List<String> alternatives, @Nullable Duration retryAfter) {
@@ -59,7 +59,7 @@ public final class ProxyErrorResponses {
         if (error == ProxyError.NO_MATCHING_EXIT && !alternatives.isEmpty()) {
             h.set(ALTERNATIVES_HEADER, String.join(", ", alternatives.stream().map(ProxyErrorResponses::sanitize).toList()));
         }
-        if (error.status().code() == 429 || (error.status().code() == 503 && retryAfter != null)) {
+        if (error.status().code() == 429 || ((error.status().code() == 503 || error == ProxyError.LOCKED_OUT) && retryAfter != null)) {
             long seconds = retryAfter == null ? 1 : Math.max(1, (retryAfter.toMillis() + 999) / 1000);
             h.set("Retry-After", Long.toString(seconds));
         }

@@ -31,7 +31,9 @@ public final class ExitException extends RuntimeException {
          * 503: a live {@code sesstype-strict} session's exit left or cannot serve, and a strict session
          * never moves (docs/product/proxy.md#sessions).
          */
-        SESSION_EXIT_GONE
+        SESSION_EXIT_GONE,
+        /** 503: the pool port's upstream is marked down by its health checks (docs/upstream-pool.md#health). */
+        UPSTREAM_UNAVAILABLE
     }
 
     private final Failure failure;

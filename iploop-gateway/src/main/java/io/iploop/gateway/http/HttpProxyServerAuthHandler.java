@@ -97,7 +97,7 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         String authorization = request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION);
         if (authorization == null) {
             // No credentials at all: IP-authorised access, if the client's address has it.
-            ProxyAuthentication.authenticateAddress(services.auth(), services.limits(), connection.clientAddress(),
+            ProxyAuthentication.authenticateAddress(services, connection.clientAddress(),
                             request.headers().get(HttpProxyHeaders.TARGETING))
                     .whenComplete((outcome, failure) -> onOutcomeOnLoop(ctx, request, target, outcome));
             return;
@@ -113,7 +113,7 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, ProxyError.BAD_CREDENTIALS, "malformed Basic credentials (expected: base64 of CUSTOMER_ID:API_KEY)", null);
             return;
         }
-        ProxyAuthentication.authenticate(services.auth(), services.limits(), userPass.substring(0, colon), userPass.substring(colon + 1),
+        ProxyAuthentication.authenticate(services, userPass.substring(0, colon), userPass.substring(colon + 1),
                         connection.clientAddress())
                 .whenComplete((outcome, failure) -> onOutcomeOnLoop(ctx, request, target, outcome));
     }
@@ -141,8 +141,8 @@ final class HttpProxyServerAuthHandler extends ChannelInboundHandlerAdapter {
         AccountLimiter limiter = outcome.limiter();
         assert principal != null && limiter != null;
         connection.authenticated(principal, outcome.targeting(), outcome.apiKeySha256Hex());
-        Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.subLimiter(), outcome.targeting(),
-                services.usage());
+        Refusal refusal = ProxyAuthentication.admit(services, ctx.channel(), connection, limiter, outcome.subLimiter(),
+                outcome.targeting());
         if (refusal != null) {
             refuse(ctx, refusal.error(), refusal.detail(), principal, target.host(), target.port(), refusal.retryAfter());
             return;

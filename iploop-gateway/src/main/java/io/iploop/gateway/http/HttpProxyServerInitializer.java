@@ -53,7 +53,8 @@ public final class HttpProxyServerInitializer extends ChannelInitializer<Channel
             return;
         }
         ProxyConnection connection = new ProxyConnection(
-                services.connectionIds().incrementAndGet(), "http", ProxyConnection.clientAddressOf(ch));
+                services.connectionIds().incrementAndGet(), "http", ProxyConnection.clientAddressOf(ch),
+                services.poolPort());
         ch.attr(ProxyConnection.KEY).set(connection);
         services.customerChannels().add(ch);
         ChannelPipeline p = ch.pipeline();

@@ -132,9 +132,16 @@ public final class Limits implements AutoCloseable {
         }
     }
 
-    /** Hook for the usage batcher: these records are now durably written. Never blocks. */
+    /**
+     * Hook for the usage batcher: these records are now durably written. Never blocks. Upstream-pool
+     * records ({@link UsageRecord#poolPort()} set) are skipped: pool bytes never spend the residential
+     * budget (docs/upstream-pool.md#metering).
+     */
     public void written(List<UsageRecord> batch) {
         for (UsageRecord r : batch) {
+            if (r.poolPort() != null) {
+                continue;
+            }
             UUID subUserId = r.subUserId();
             if (subUserId != null) {
                 CompletableFuture<SubUserLimiter> sf = subUsers.get(subUserId);

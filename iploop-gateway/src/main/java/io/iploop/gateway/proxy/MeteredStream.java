@@ -104,6 +104,7 @@ public record MeteredStream(
                 now,
                 httpStatus,
                 port,
-                principal.subUserId());
+                principal.subUserId(),
+                connection.poolPort() == 0 ? null : connection.poolPort());
     }
 }

@@ -13,6 +13,7 @@ import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.AuthResult;
 import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.gateway.spi.KeyHashes;
+import io.netty.channel.Channel;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.UUID;
@@ -74,6 +75,67 @@ public final class ProxyAuthentication {
     public static CompletableFuture<Outcome> authenticate(
             ProxyAuthCache cache, Limits limits, String username, String password, InetAddress client) {
         return credentials(cache, username, password, client).thenCompose(outcome -> withLimiter(limits, outcome));
+    }
+
+    /**
+     * As {@link #authenticate(ProxyAuthCache, Limits, String, String, InetAddress)} with the
+     * listener's {@link ProxyServices}, then {@link ProxyAdmission#prepare} of its admission for an
+     * accepted customer.
+     *
+     * @return never completes exceptionally
+     */
+    public static CompletableFuture<Outcome> authenticate(ProxyServices services, String username, String password,
+            InetAddress client) {
+        return authenticate(services.auth(), services.limits(), username, password, client)
+                .thenCompose(o -> prepared(services.admission(), o));
+    }
+
+    /**
+     * As {@link #authenticateAddress(ProxyAuthCache, Limits, InetAddress, String)} with the
+     * listener's {@link ProxyServices}, then {@link ProxyAdmission#prepare}.
+     *
+     * @return never completes exceptionally
+     */
+    public static CompletableFuture<Outcome> authenticateAddress(ProxyServices services, InetAddress client,
+            @Nullable String targetingOverride) {
+        return authenticateAddress(services.auth(), services.limits(), client, targetingOverride)
+                .thenCompose(o -> prepared(services.admission(), o));
+    }
+
+    private static CompletableFuture<Outcome> prepared(ProxyAdmission admission, Outcome outcome) {
+        CustomerPrincipal principal = outcome.principal();
+        if (admission == ProxyAdmission.NONE || principal == null || outcome.error() != null) {
+            return CompletableFuture.completedFuture(outcome);
+        }
+        CompletableFuture<@Nullable Void> ready;
+        try {
+            ready = admission.prepare(principal);
+        } catch (RuntimeException e) {
+            ready = CompletableFuture.failedFuture(e);
+        }
+        return ready.handle((v, failure) -> failure == null ? outcome
+                : Outcome.refused(ProxyError.AUTH_UNAVAILABLE, "the pool access of the account is unavailable; retry shortly",
+                        principal));
+    }
+
+    /**
+     * The plan check ({@link #admit(ProxyConnection, AccountLimiter, SubUserLimiter, Targeting, UsageBatcher)}),
+     * then the listener's own {@link ProxyAdmission}, on the channel's event loop.
+     *
+     * @return null if the request may proceed
+     */
+    public static @Nullable Refusal admit(ProxyServices services, Channel channel, ProxyConnection connection,
+            AccountLimiter limiter, @Nullable SubUserLimiter subLimiter, Targeting targeting) {
+        Refusal refusal = admit(connection, limiter, subLimiter, targeting, services.usage());
+        CustomerPrincipal principal = connection.principal();
+        if (refusal != null || principal == null || services.admission() == ProxyAdmission.NONE) {
+            return refusal;
+        }
+        refusal = services.admission().admit(channel, connection, principal);
+        if (refusal != null) {
+            connection.admitted(false);
+        }
+        return refusal;
     }
 
     private static CompletableFuture<Outcome> withLimiter(Limits limits, Outcome outcome) {

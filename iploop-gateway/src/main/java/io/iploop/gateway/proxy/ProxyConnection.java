@@ -26,6 +26,8 @@ public final class ProxyConnection {
     private final long id;
     private final String proxyType;
     private final InetAddress clientAddress;
+    /** The upstream-pool port the connection came in on, 0 for none. */
+    private final int poolPort;
     private long bytesRead;
     private long bytesWritten;
     private long cutRead;
@@ -59,9 +61,23 @@ public final class ProxyConnection {
      * @param proxyType {@code http} or {@code socks5}, as stored in usage records
      */
     public ProxyConnection(long id, String proxyType, InetAddress clientAddress) {
+        this(id, proxyType, clientAddress, 0);
+    }
+
+    /**
+     * @param poolPort the upstream-pool port the connection came in on (docs/upstream-pool.md#metering),
+     *     0 for the residential listeners
+     */
+    public ProxyConnection(long id, String proxyType, InetAddress clientAddress, int poolPort) {
         this.id = id;
         this.proxyType = proxyType;
         this.clientAddress = clientAddress;
+        this.poolPort = poolPort;
+    }
+
+    /** The upstream-pool port of the connection, 0 for the residential listeners. */
+    public int poolPort() {
+        return poolPort;
     }
 
     /** The connection of {@code channel}; set by the listener's initializer. */

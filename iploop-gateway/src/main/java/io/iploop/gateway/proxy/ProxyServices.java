@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * @param caps the per-IP and global customer connection caps shared by both listeners
  * @param interim interim usage records of open streams
  * @param revocation open tunnels per credentials, closed when the credentials stop being valid
+ * @param poolPort the upstream-pool port this listener serves (docs/upstream-pool.md), 0 for the
+ *     residential listeners; written into usage records
+ * @param admission checks on top of the plan check ({@link ProxyAdmission#NONE} outside the pool)
  */
 public record ProxyServices(
         ProxyAuthCache auth,
@@ -37,7 +40,27 @@ public record ProxyServices(
         long halfClosedIdleTimeoutMillis,
         ConnectionCaps caps,
         InterimUsage interim,
-        TunnelRevocation revocation) {
+        TunnelRevocation revocation,
+        int poolPort,
+        ProxyAdmission admission) {
+
+    /** Services of a residential listener (no pool port, no extra admission). */
+    public ProxyServices(ProxyAuthCache auth, Limits limits, ExitConnector exits, UsageBatcher usage, GatewayMetrics metrics,
+            ChannelGroup customerChannels, AtomicLong connectionIds, long handshakeTimeoutMillis, long httpIdleTimeoutMillis,
+            long halfClosedIdleTimeoutMillis, ConnectionCaps caps, InterimUsage interim, TunnelRevocation revocation) {
+        this(auth, limits, exits, usage, metrics, customerChannels, connectionIds, handshakeTimeoutMillis,
+                httpIdleTimeoutMillis, halfClosedIdleTimeoutMillis, caps, interim, revocation, 0, ProxyAdmission.NONE);
+    }
+
+    /**
+     * These services for the upstream-pool port {@code port}: its own exits, limits (the pool does not
+     * spend the residential plan) and admission, everything else shared.
+     */
+    public ProxyServices forPoolPort(int port, Limits poolLimits, ExitConnector portExits, ProxyAdmission poolAdmission) {
+        return new ProxyServices(auth, poolLimits, portExits, usage, metrics, customerChannels, connectionIds,
+                handshakeTimeoutMillis, httpIdleTimeoutMillis, halfClosedIdleTimeoutMillis, caps, interim, revocation, port,
+                poolAdmission);
+    }
 
     /** Services with interim usage records on the byte trigger only and no revocation sweep (tests without a gateway). */
     public ProxyServices(ProxyAuthCache auth, Limits limits, ExitConnector exits, UsageBatcher usage, GatewayMetrics metrics,

@@ -45,7 +45,8 @@ public final class Socks5ProxyServerInitializer extends ChannelInitializer<Chann
             return;
         }
         ProxyConnection connection = new ProxyConnection(
-                services.connectionIds().incrementAndGet(), "socks5", ProxyConnection.clientAddressOf(ch));
+                services.connectionIds().incrementAndGet(), "socks5", ProxyConnection.clientAddressOf(ch),
+                services.poolPort());
         ch.attr(ProxyConnection.KEY).set(connection);
         services.customerChannels().add(ch);
         ChannelPipeline p = ch.pipeline();

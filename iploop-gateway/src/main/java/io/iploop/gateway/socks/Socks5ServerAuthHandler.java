@@ -58,7 +58,7 @@ final class Socks5ServerAuthHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         checking = true;
-        ProxyAuthentication.authenticate(services.auth(), services.limits(), request.username(), request.password(), connection.clientAddress())
+        ProxyAuthentication.authenticate(services, request.username(), request.password(), connection.clientAddress())
                 .whenComplete((outcome, failure) -> {
                     try {
                         ctx.executor().execute(() -> onOutcome(ctx, outcome));
@@ -84,8 +84,8 @@ final class Socks5ServerAuthHandler extends ChannelInboundHandlerAdapter {
         String detail = outcome.detail();
         AccountLimiter limiter = outcome.limiter();
         if (error == null && limiter != null) {
-            Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.subLimiter(), outcome.targeting(),
-                    services.usage());
+            Refusal refusal = ProxyAuthentication.admit(services, ctx.channel(), connection, limiter,
+                    outcome.subLimiter(), outcome.targeting());
             if (refusal != null) {
                 error = refusal.error();
                 detail = refusal.detail();

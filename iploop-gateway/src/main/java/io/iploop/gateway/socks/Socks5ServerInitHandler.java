@@ -94,7 +94,7 @@ final class Socks5ServerInitHandler extends ChannelInboundHandlerAdapter {
      */
     private void checkAddress(ChannelHandlerContext ctx) {
         checking = true;
-        ProxyAuthentication.authenticateAddress(services.auth(), services.limits(), connection.clientAddress(), null)
+        ProxyAuthentication.authenticateAddress(services, connection.clientAddress(), null)
                 .whenComplete((outcome, failure) -> {
                     try {
                         ctx.executor().execute(() -> onAddressOutcome(ctx, outcome));
@@ -119,7 +119,8 @@ final class Socks5ServerInitHandler extends ChannelInboundHandlerAdapter {
         String detail = outcome.detail();
         AccountLimiter limiter = outcome.limiter();
         if (error == null && limiter != null) {
-            Refusal refusal = ProxyAuthentication.admit(connection, limiter, outcome.targeting(), services.usage());
+            Refusal refusal = ProxyAuthentication.admit(services, ctx.channel(), connection, limiter, null,
+                    outcome.targeting());
             if (refusal != null) {
                 error = refusal.error();
                 detail = refusal.detail();

@@ -37,6 +37,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import io.iploop.gateway.spi.PoolPortStatus;
+import io.iploop.gateway.spi.PoolReload;
+import io.iploop.gateway.spi.PoolAccessProvider;
+import io.iploop.gateway.spi.PoolUpstreamSource;
+import org.springframework.beans.factory.ObjectProvider;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -85,6 +91,9 @@ public class DataPlane implements SmartLifecycle {
     private final AccountsService accounts;
     private final Environment environment;
     private final DataSource dataSource;
+    /** The upstream pool's upstreams and grants (docs/upstream-pool.md); NONE when no bean provides them. */
+    private final PoolUpstreamSource poolUpstreams;
+    private final PoolAccessProvider poolAccess;
 
     private volatile @Nullable Gateway gateway;
     private volatile @Nullable NodeAgent localAgent;
@@ -94,7 +103,10 @@ public class DataPlane implements SmartLifecycle {
     DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
             UsageSink usageSink, LimitsProvider limitsProvider, EgressBlocklist egressBlocklist, NodeStore nodeStore,
             StickySessionStore stickySessionStore, MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource,
-            SubUserLimitsProvider subUserLimitsProvider, PremiumTargeting premiumTargeting) {
+            SubUserLimitsProvider subUserLimitsProvider, PremiumTargeting premiumTargeting,
+            ObjectProvider<PoolUpstreamSource> poolUpstreams, ObjectProvider<PoolAccessProvider> poolAccess) {
+        this.poolUpstreams = poolUpstreams.getIfAvailable(() -> PoolUpstreamSource.NONE);
+        this.poolAccess = poolAccess.getIfAvailable(() -> PoolAccessProvider.NONE);
         this.premiumTargeting = premiumTargeting;
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
@@ -181,6 +193,18 @@ public class DataPlane implements SmartLifecycle {
                 .stickySessionStore(stickySessionStore)
                 .meterRegistry(meterRegistry)
                 .protectedLocalPorts(controlPlanePorts());
+        if (poolUpstreams != PoolUpstreamSource.NONE) {
+            IploopProperties.Pool pool = properties.pool();
+            builder.poolUpstreams(poolUpstreams)
+                    .poolAccess(poolAccess)
+                    .poolPortRange(pool.firstPort(), pool.lastPort())
+                    .poolBindAddress(pool.bind() == null ? properties.bindAddress() : pool.bind())
+                    .poolReloadInterval(pool.reloadInterval())
+                    .poolReloadGrace(pool.reloadGrace())
+                    .poolHealth(pool.healthInterval(), pool.healthTimeout(),
+                            pool.probeUrl() == null ? null : URI.create(pool.probeUrl()))
+                    .poolStrike(pool.strikeAfter(), pool.lockout());
+        }
         if (tls != null) {
             builder.tls(tls);
         }
@@ -365,6 +389,24 @@ public class DataPlane implements SmartLifecycle {
 
     /** The gateway's bound ports. */
     public record Ports(int httpProxy, int socks, int nodeHub) {}
+
+    /**
+     * Applies the upstream pool's current list to the gateway now (docs/upstream-pool.md): for
+     * SIGHUP, an import or an admin call, instead of waiting for the next poll ({@code IPLOOP_POOL_RELOAD_INTERVAL}).
+     *
+     * @return what changed; failed when the data plane or the pool is off, or the upstream list failed
+     */
+    public CompletableFuture<PoolReload> reloadPool() {
+        Gateway g = gateway;
+        return g == null ? CompletableFuture.failedFuture(new IllegalStateException("data plane not running"))
+                : g.reloadPool();
+    }
+
+    /** Every served pool port's state (up/down, reason, since, open sockets); empty when the pool is off. */
+    public List<PoolPortStatus> poolStatus() {
+        Gateway g = gateway;
+        return g == null ? List.of() : g.poolStatus();
+    }
 
     /**
      * The gateway's bound TLS ports, -1 for one that is off.

@@ -41,6 +41,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     (docs/protocol.md §6); 100 ms to 15 s
  * @param tls the TLS entry points and their certificate; see {@link Tls}
  * @param redis the Redis of a clustered deployment, unset on the embedded default; see {@link Redis}
+ * @param pool how the gateway serves the upstream pool's ports; see {@link Pool}
  */
 @ConfigurationProperties("iploop")
 public record IploopProperties(
@@ -61,7 +62,93 @@ public record IploopProperties(
         @DefaultValue("256MB") DataSize usageJournalMaxSize,
         @DefaultValue("3s") Duration nodeOpenDeadline,
         @DefaultValue Tls tls,
-        @DefaultValue Redis redis) {
+        @DefaultValue Redis redis,
+        @DefaultValue Pool pool) {
+
+    /**
+     * The gateway side of the upstream pool (docs/upstream-pool.md). No pool port is bound unless the
+     * control plane provides upstreams.
+     *
+     * @param ports {@code IPLOOP_POOL_PORTS} ({@code 4000-4999}): the inclusive range of pool ports
+     * @param bind {@code IPLOOP_POOL_BIND}: address the pool ports listen on; unset = {@code IPLOOP_BIND_ADDRESS}
+     * @param reloadInterval {@code IPLOOP_POOL_RELOAD_INTERVAL} (5 s): how often the upstream list is polled
+     * @param reloadGrace {@code IPLOOP_POOL_RELOAD_GRACE} (30 s): how long a removed port's open tunnels
+     *     may go on; 0 to 1 h
+     * @param healthInterval {@code IPLOOP_POOL_HEALTH_INTERVAL} (30 s): how often each upstream is checked
+     * @param healthTimeout {@code IPLOOP_POOL_HEALTH_TIMEOUT} (10 s): how long one check may take
+     * @param probeUrl {@code IPLOOP_POOL_PROBE_URL}: an {@code http://} URL fetched through each upstream
+     *     by a check; unset = a check only connects to the upstream
+     * @param strikeAfter {@code IPLOOP_POOL_STRIKE_AFTER} (15 min): how long an account may stay over its
+     *     pool thread limit before it is kicked
+     * @param lockout {@code IPLOOP_POOL_LOCKOUT} (1 h): how long a kicked account is locked out
+     */
+    public record Pool(
+            @DefaultValue("4000-4999") String ports,
+            @Nullable String bind,
+            @DefaultValue("5s") Duration reloadInterval,
+            @DefaultValue("30s") Duration reloadGrace,
+            @DefaultValue("30s") Duration healthInterval,
+            @DefaultValue("10s") Duration healthTimeout,
+            @Nullable String probeUrl,
+            @DefaultValue("15m") Duration strikeAfter,
+            @DefaultValue("1h") Duration lockout) {
+
+        /** The defaults, as when nothing is set. */
+        public static final Pool DEFAULTS = new Pool("4000-4999", null, Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), null, Duration.ofMinutes(15), Duration.ofHours(1));
+
+        public Pool {
+            if (bind != null && bind.isBlank()) {
+                bind = null;
+            }
+            if (probeUrl != null && probeUrl.isBlank()) {
+                probeUrl = null;
+            }
+            int[] range = parsePorts(ports);
+            if (range == null) {
+                throw new IllegalArgumentException("IPLOOP_POOL_PORTS: '" + ports
+                        + "' (expected: FIRST-LAST with 1 <= FIRST <= LAST <= 65535, e.g. 4000-4999)");
+            }
+            positive("IPLOOP_POOL_RELOAD_INTERVAL", reloadInterval);
+            if (reloadGrace.isNegative() || reloadGrace.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("IPLOOP_POOL_RELOAD_GRACE: " + reloadGrace + " (expected: 0s-1h)");
+            }
+            positive("IPLOOP_POOL_HEALTH_INTERVAL", healthInterval);
+            positive("IPLOOP_POOL_HEALTH_TIMEOUT", healthTimeout);
+            positive("IPLOOP_POOL_STRIKE_AFTER", strikeAfter);
+            positive("IPLOOP_POOL_LOCKOUT", lockout);
+            if (probeUrl != null && !(probeUrl.startsWith("http://") && java.net.URI.create(probeUrl).getHost() != null)) {
+                throw new IllegalArgumentException("IPLOOP_POOL_PROBE_URL: '" + probeUrl
+                        + "' (expected: an http:// URL with a host)");
+            }
+        }
+
+        private static void positive(String name, Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+            }
+        }
+
+        private static int @Nullable [] parsePorts(String ports) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9]{1,5})\\s*-\\s*([0-9]{1,5})\\s*").matcher(ports);
+            if (!m.matches()) {
+                return null;
+            }
+            int first = Integer.parseInt(m.group(1));
+            int last = Integer.parseInt(m.group(2));
+            return first >= 1 && last <= 65535 && first <= last ? new int[] {first, last} : null;
+        }
+
+        /** The lowest pool port. */
+        public int firstPort() {
+            return java.util.Objects.requireNonNull(parsePorts(ports))[0];
+        }
+
+        /** The highest pool port. */
+        public int lastPort() {
+            return java.util.Objects.requireNonNull(parsePorts(ports))[1];
+        }
+    }
 
     /**
      * The Redis a clustered deployment shares state through (docs/sticky-sessions-redis.md). Unset

@@ -20,7 +20,8 @@ class IploopPropertiesTest {
         return new IploopProperties(Path.of("data"), new IploopProperties.Db(dbUrl, null, null, 0), 7777, 1080, 8001,
                 "0.0.0.0", false, "127.0.0.1", null, false, null, true, Duration.ofSeconds(1), demoCustomer,
                 DataSize.ofMegabytes(256),
-                Duration.ofSeconds(3), tls(7778, null, null), new IploopProperties.Redis(null, "iploop:"));
+                Duration.ofSeconds(3), tls(7778, null, null), new IploopProperties.Redis(null, "iploop:"),
+                IploopProperties.Pool.DEFAULTS);
     }
 
     private static IploopProperties.Tls tls(int proxyPort, @Nullable Path cert, @Nullable Path key) {
@@ -76,5 +77,33 @@ class IploopPropertiesTest {
                 .hasMessageStartingWith("IPLOOP_REDIS_KEY_PREFIX");
         assertThatThrownBy(() -> new IploopProperties.Redis(null, "with space"))
                 .hasMessageStartingWith("IPLOOP_REDIS_KEY_PREFIX");
+    }
+
+    @Test
+    void poolPortsAndDurationsAreCheckedNamingTheVariable() {
+        IploopProperties.Pool d = with(null, null).pool();
+        assertThat(d.firstPort()).isEqualTo(4000);
+        assertThat(d.lastPort()).isEqualTo(4999);
+        assertThat(d.bind()).isNull();
+        IploopProperties.Pool custom = pool(" 5000 - 5009 ", "", Duration.ofSeconds(5), "http://probe.example/ok");
+        assertThat(custom.firstPort()).isEqualTo(5000);
+        assertThat(custom.lastPort()).isEqualTo(5009);
+        assertThat(custom.bind()).isNull();
+        assertThatThrownBy(() -> pool("4999-4000", null, Duration.ofSeconds(1), null))
+                .hasMessageStartingWith("IPLOOP_POOL_PORTS: '4999-4000'");
+        assertThatThrownBy(() -> pool("4000", null, Duration.ofSeconds(1), null))
+                .hasMessageStartingWith("IPLOOP_POOL_PORTS");
+        assertThatThrownBy(() -> pool("4000-70000", null, Duration.ofSeconds(1), null))
+                .hasMessageStartingWith("IPLOOP_POOL_PORTS");
+        assertThatThrownBy(() -> pool("4000-4999", null, Duration.ofSeconds(-1), null))
+                .hasMessageStartingWith("IPLOOP_POOL_RELOAD_GRACE");
+        assertThatThrownBy(() -> pool("4000-4999", null, Duration.ofSeconds(1), "https://probe.example/"))
+                .hasMessageStartingWith("IPLOOP_POOL_PROBE_URL");
+    }
+
+    private static IploopProperties.Pool pool(String ports, @Nullable String bind, Duration grace, @Nullable String probe) {
+        IploopProperties.Pool d = IploopProperties.Pool.DEFAULTS;
+        return new IploopProperties.Pool(ports, bind, d.reloadInterval(), grace, d.healthInterval(), d.healthTimeout(), probe,
+                d.strikeAfter(), d.lockout());
     }
 }

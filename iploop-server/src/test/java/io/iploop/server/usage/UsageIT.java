@@ -66,6 +66,44 @@ class UsageIT {
     }
 
     @Test
+    void poolRecordsAreStoredButNeverSpendTheResidentialPlan() throws Exception {
+        JsonNode carol = registerCustomer();
+        UUID carolId = UUID.fromString(carol.at("/user/id").asString());
+        UUID keyId = UUID.fromString(call("POST", "/api/proxy/keys", token(carol), Map.of("name", "k")).body()
+                .get("id").asString());
+        if (jdbc.sql("SELECT count(*) FROM user_plans WHERE user_id = :u AND status = 'active'").param("u", carolId)
+                .query(Long.class).single() == 0) {
+            jdbc.sql("""
+                            INSERT INTO user_plans (user_id, plan_id, gb_balance)
+                            SELECT :u, id, 10 FROM plans WHERE included_gb > 0 ORDER BY included_gb LIMIT 1""")
+                    .param("u", carolId).update();
+        }
+        java.math.BigDecimal usedBefore = gbUsed(carolId);
+        Instant now = Instant.now();
+        UsageRecord residential = record(carolId, keyId, 1_000_000, 0, true, now.minusSeconds(20));
+        UsageRecord r = record(carolId, keyId, 500_000_000, 1000, true, now.minusSeconds(10));
+        UsageRecord pool = new UsageRecord(r.id(), r.userId(), r.apiKeyId(), null, null, r.bytesDownloaded(),
+                r.bytesUploaded(), 1, null, null, "example.com", "http", true, null, r.startedAt(), r.endedAt(), 200, 443,
+                null, 4001);
+        usageSink.write(List.of(residential, pool));
+
+        assertThat(jdbc.sql("SELECT pool_port FROM usage_records WHERE id = :id").param("id", pool.id())
+                .query(Integer.class).single()).isEqualTo(4001);
+        java.math.BigDecimal residentialGb = new java.math.BigDecimal("0.001");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> gbUsed(carolId).subtract(usedBefore).compareTo(residentialGb) >= 0);
+        Thread.sleep(500); // a pool debit, if any, would have landed with the residential one
+        assertThat(gbUsed(carolId).subtract(usedBefore))
+                .as("only the residential record's bytes reach the plan")
+                .isEqualByComparingTo(residentialGb);
+    }
+
+    private java.math.BigDecimal gbUsed(UUID userId) {
+        return jdbc.sql("SELECT coalesce(sum(gb_used), 0) FROM user_plans WHERE user_id = :u").param("u", userId)
+                .query(java.math.BigDecimal.class).single();
+    }
+
+    @Test
     void daysOutOfRangeNamesTheParameter() {
         String token = token(registerCustomer());
         Response r = call("GET", "/api/usage/summary?days=0", token, null);

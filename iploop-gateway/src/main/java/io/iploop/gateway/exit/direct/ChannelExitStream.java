@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Pipeline position: the channel's only handler. Thread-safe: every method may be called from
  * any thread; state is confined to the channel's event loop and handler callbacks run there.
  */
-final class ChannelExitStream extends ChannelInboundHandlerAdapter implements ExitStream {
+public final class ChannelExitStream extends ChannelInboundHandlerAdapter implements ExitStream {
 
     /** Most bytes handed to the handler and not yet acknowledged before reads stop. */
     static final int READ_AHEAD_BYTES = 256 * 1024;
@@ -47,7 +47,11 @@ final class ChannelExitStream extends ChannelInboundHandlerAdapter implements Ex
     private volatile boolean outputShutdown;
     private volatile boolean open = true;
 
-    ChannelExitStream(Channel channel, ExitInfo exit) {
+    /**
+     * A stream on {@code channel} (AUTO_READ=false, half-closure allowed), whose only remaining
+     * handler this becomes; also used by the upstream pool once its upstream handshake is done.
+     */
+    public ChannelExitStream(Channel channel, ExitInfo exit) {
         this.channel = channel;
         this.exit = exit;
     }

@@ -31,7 +31,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link UsageRecorded} per account inside the same transaction (the plans feature moves the bytes
  * from the balance to the used GB) and one {@link NodeTrafficRecorded} per batch (the earn feature
  * records node operators' contributions), plus one {@link SubUserUsageRecorded} per sub-user
- * (docs/sub-users.md#usage: the sub-users feature counts its traffic against its limit).
+ * (docs/sub-users.md#usage: the sub-users feature counts its traffic against its limit). Upstream-pool
+ * records ({@link UsageRecord#poolPort()} set) are stored but publish no {@link UsageRecorded} or
+ * {@link SubUserUsageRecorded}: pool bytes never spend the residential balance (docs/upstream-pool.md#metering).
  *
  * <p>Usage must never stop ({@code docs/security.md}): when PostgreSQL refuses the batch for its
  * content (SQLSTATE class 22 data exception or 23 integrity violation), the batch is bisected, each
@@ -112,6 +114,12 @@ class JdbcUsageSink implements UsageSink {
             Map<NodeTrafficRecorded.Traffic, Long> byNodeAndCustomer = new LinkedHashMap<>();
             for (UsageRecord r : stored) {
                 long bytes = r.bytesDownloaded() + r.bytesUploaded();
+                if (r.poolPort() != null) {
+                    // Upstream-pool traffic spends the pool quota (summed from usage_records.pool_port by
+                    // the pool feature), never the residential plan or a sub-user's residential limit
+                    // (docs/upstream-pool.md#metering).
+                    continue;
+                }
                 bytesByUser.merge(r.userId(), bytes, Long::sum);
                 if (r.subUserId() != null) {
                     bytesBySubUser.merge(List.of(r.userId(), r.subUserId()), bytes, Long::sum);
