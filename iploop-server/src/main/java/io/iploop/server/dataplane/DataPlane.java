@@ -177,7 +177,8 @@ public class DataPlane implements SmartLifecycle {
                 .nodeStore(nodeStore)
                 .stickySessionStore(stickySessionStore)
                 .meterRegistry(meterRegistry)
-                .protectedLocalPorts(controlPlanePorts());
+                .protectedLocalPorts(controlPlanePorts())
+                .maxNodeSessions(properties.maxNodeSessions());
         if (tls != null) {
             builder.tls(tls);
         }

@@ -20,7 +20,7 @@ class IploopPropertiesTest {
         return new IploopProperties(Path.of("data"), new IploopProperties.Db(dbUrl, null, null, 0), 7777, 1080, 8001,
                 "0.0.0.0", false, "127.0.0.1", null, false, null, true, Duration.ofSeconds(1), demoCustomer,
                 DataSize.ofMegabytes(256),
-                Duration.ofSeconds(3), tls(7778, null, null), new IploopProperties.Redis(null, "iploop:"));
+                Duration.ofSeconds(3), tls(7778, null, null), new IploopProperties.Redis(null, "iploop:"), 0);
     }
 
     private static IploopProperties.Tls tls(int proxyPort, @Nullable Path cert, @Nullable Path key) {
