@@ -137,6 +137,22 @@ final class NodeIndex {
         return b.size() < best.size() ? b : best;
     }
 
+    /** The bucket of {@code key} in dimension {@code kind} (not {@link Kind#ALL}); an empty one when none. */
+    Bucket bucket(Kind kind, Object key) {
+        Bucket b = byKey.get(kind.ordinal()).get(key);
+        return b == null ? NONE : b;
+    }
+
+    /** Every bucket of dimension {@code kind} (not {@link Kind#ALL}) by key, empty ones included; a live view. */
+    Map<Object, Bucket> buckets(Kind kind) {
+        return byKey.get(kind.ordinal());
+    }
+
+    /** The key of {@code e} in dimension {@code kind}, null when it has none there. */
+    static @Nullable Object key(NodeEntry e, Kind kind) {
+        return key(e, kind.ordinal());
+    }
+
     private static @Nullable Object key(NodeEntry e, int kind) {
         return switch (KIND_VALUES[kind]) {
             case ALL -> null;
