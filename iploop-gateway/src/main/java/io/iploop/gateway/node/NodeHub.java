@@ -119,8 +119,7 @@ public final class NodeHub implements AutoCloseable {
      * queued. Few threads: each lookup holds a control-plane database connection, and more threads
      * than connections only wait for one (docs/scale.md#admissions).
      */
-    private final ExecutorService admissions = BoundedExecutors.create("iploop-node-admission-",
-            ADMISSION_THREADS, ADMISSION_QUEUE);
+    private final ExecutorService admissions;
     /** Most node sessions held (admitted or being admitted); see {@link NodeSessionCap}. */
     private final int maxSessions;
     /** Sessions holding a slot of {@link #maxSessions}: taken at HELLO, given back when the session closes. */
@@ -173,6 +172,14 @@ public final class NodeHub implements AutoCloseable {
      */
     public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
             StickySessionStore stickyStore, MeterRegistry meters, int maxSessions) {
+        this(bindAddress, port, tunnel, authenticator, store, stickyStore, meters, maxSessions, ADMISSION_THREADS,
+                ADMISSION_QUEUE);
+    }
+
+    /** As the public constructors, with the admission executor's size (tests). */
+    NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
+            StickySessionStore stickyStore, MeterRegistry meters, int maxSessions, int admissionThreads, int admissionQueue) {
+        this.admissions = BoundedExecutors.create("iploop-node-admission-", admissionThreads, admissionQueue);
         if (maxSessions < 1) {
             throw new IllegalArgumentException("maxSessions: " + maxSessions + " (expected: >= 1)");
         }
