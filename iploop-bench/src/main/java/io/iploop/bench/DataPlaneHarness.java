@@ -42,6 +42,7 @@ import java.util.concurrent.atomic.LongAdder;
  * DataPlaneHarness gateway [--http-port=N] [--socks-port=N] [--hub-port=N] [--node-wait-seconds=N]
  * DataPlaneHarness agent   [--hub-port=N] [--device-id=ID]
  * DataPlaneHarness all     [ports as above]   (gateway and agent in one JVM)
+ * DataPlaneHarness hub     [ports as above] [--max-node-sessions=N]   (for node-sim.sh: prints HEAP lines every 5 s)
  * </pre>
  *
  * <p>The gateway mode prints {@code LISTENING …} once bound and {@code READY …} (with the proxy
@@ -81,16 +82,22 @@ public final class DataPlaneHarness {
         int socksPort = intOpt(opts, "socks-port", 11081);
         int hubPort = intOpt(opts, "hub-port", 18001);
         int nodeWaitSeconds = intOpt(opts, "node-wait-seconds", 60);
+        int maxNodeSessions = intOpt(opts, "max-node-sessions", 0);
         String deviceId = opts.getOrDefault("device-id", "bench-node-1");
         PrintStream out = System.out;
         switch (args[0]) {
             case "gateway" -> {
-                Gateway gateway = startGateway(httpPort, socksPort, hubPort, out);
+                Gateway gateway = startGateway(httpPort, socksPort, hubPort, 0, out);
                 awaitNode(gateway, nodeWaitSeconds, out);
             }
             case "agent" -> startAgent(hubPort, deviceId, out);
+            case "hub" -> {
+                // For node-sim.sh: no node awaited; heap after GC and connected nodes every 5 s.
+                Gateway gateway = startGateway(httpPort, socksPort, hubPort, maxNodeSessions, out);
+                reportHeap(gateway, out);
+            }
             case "all" -> {
-                Gateway gateway = startGateway(httpPort, socksPort, hubPort, out);
+                Gateway gateway = startGateway(httpPort, socksPort, hubPort, 0, out);
                 startAgent(gateway.nodeHubPort(), deviceId, out);
                 awaitNode(gateway, nodeWaitSeconds, out);
             }
@@ -99,7 +106,20 @@ public final class DataPlaneHarness {
         new CountDownLatch(1).await();
     }
 
-    private static Gateway startGateway(int httpPort, int socksPort, int hubPort, PrintStream out) throws Exception {
+    /** Prints {@code HEAP nodes=N used=BYTES} (heap used after a full GC) every 5 s, forever. */
+    private static void reportHeap(Gateway gateway, PrintStream out) throws InterruptedException {
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        while (true) {
+            System.gc();
+            out.println("HEAP nodes=" + gateway.nodes().connectedNodes().size() + " used=" + memory.getHeapMemoryUsage().getUsed()
+                    + " at=" + Instant.now());
+            out.flush();
+            Thread.sleep(5_000);
+        }
+    }
+
+    private static Gateway startGateway(int httpPort, int socksPort, int hubPort, int maxNodeSessions, PrintStream out)
+            throws Exception {
         GatewayConfig config = new GatewayConfig("127.0.0.1", httpPort, socksPort, hubPort, true, List.of(), List.of(),
                 Duration.ofSeconds(5), Duration.ofSeconds(1), TunnelSettings.DEFAULTS);
         CountingUsageSink usage = new CountingUsageSink();
@@ -109,6 +129,7 @@ public final class DataPlaneHarness {
                 .usageSink(usage)
                 .nodeStore(new NoopNodeStore())
                 .meterRegistry(new SimpleMeterRegistry())
+                .maxNodeSessions(maxNodeSessions)
                 .build();
         gateway.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

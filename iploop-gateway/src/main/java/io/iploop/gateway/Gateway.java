@@ -19,6 +19,7 @@ import io.iploop.gateway.spi.PoolPortStatus;
 import io.iploop.gateway.pool.PoolPorts;
 import io.iploop.gateway.spi.PoolReload;
 import io.iploop.gateway.pool.PoolSettings;
+import io.iploop.gateway.node.NodeSessionCap;
 import io.iploop.gateway.proxy.ConnectionCaps;
 import io.iploop.gateway.proxy.InterimUsage;
 import io.iploop.gateway.proxy.ProxyServices;
@@ -106,6 +107,7 @@ public final class Gateway implements AutoCloseable {
     private final @Nullable NodeAuthenticator nodeAuthenticator;
     private final @Nullable NodeStore nodeStore;
     private final StickySessionStore stickySessionStore;
+    private final int maxNodeSessions;
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
     private final SubUserLimitsProvider subUserLimitsProvider;
@@ -191,6 +193,7 @@ public final class Gateway implements AutoCloseable {
         this.nodeAuthenticator = b.nodeAuthenticator;
         this.nodeStore = b.nodeStore;
         this.stickySessionStore = b.stickySessionStore;
+        this.maxNodeSessions = b.maxNodeSessions;
         this.meters = b.meterRegistry == null ? new SimpleMeterRegistry() : b.meterRegistry;
         this.exitOverride = b.exitConnector;
         this.directExit = b.directExit;
@@ -266,7 +269,7 @@ public final class Gateway implements AutoCloseable {
                 if (nodeHubEnabled) {
                     NodeHub hub = new NodeHub(config.bindAddress(), config.nodeHubPort(), config.tunnel(),
                             Objects.requireNonNull(nodeAuthenticator), Objects.requireNonNull(nodeStore), stickySessionStore,
-                            meters);
+                            meters, maxNodeSessions > 0 ? maxNodeSessions : NodeSessionCap.defaultCap());
                     nodeHub = hub;
                     try {
                         hub.start(boss, workers);
@@ -705,6 +708,7 @@ public final class Gateway implements AutoCloseable {
         private Duration blocklistRefresh = Duration.ofSeconds(2);
         private @Nullable NodeStore nodeStore;
         private StickySessionStore stickySessionStore = StickySessionStore.NONE;
+        private int maxNodeSessions;
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ExitConnector exitConnector;
         private boolean directExit;
@@ -1024,6 +1028,21 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException(name + ": " + v + " (expected: > 0)");
             }
             return v;
+        }
+
+        /**
+         * Most node sessions the hub holds; beyond them a HELLO is answered with close code 4503
+         * "try elsewhere" (docs/scale.md#node-session-cap). Default (0): derived from the process's
+         * descriptor limit by {@link NodeSessionCap#defaultCap()}.
+         *
+         * @param v >= 0; 0 for the default
+         */
+        public Builder maxNodeSessions(int v) {
+            if (v < 0) {
+                throw new IllegalArgumentException("maxNodeSessions: " + v + " (expected: >= 0, 0 for the default)");
+            }
+            this.maxNodeSessions = v;
+            return this;
         }
 
         /** @throws NullPointerException naming a missing SPI */

@@ -154,6 +154,8 @@ public final class NodeAgent implements AutoCloseable {
     private boolean closed;
     private boolean stopping;
     private long lastSessionEndNanos;
+    /** The gateway address that last answered 4503 (full, try elsewhere); the next attempt prefers another. */
+    private volatile @Nullable InetAddress fullGateway;
     private @Nullable Attempt current;
     private final Set<Attempt> draining = new HashSet<>();
     private @Nullable Future<?> pendingReconnect;
@@ -580,6 +582,26 @@ public final class NodeAgent implements AutoCloseable {
         return r != null && r.reportNow();
     }
 
+    /**
+     * The address to dial: the first of the gateway's name, or, after that one answered 4503 (full,
+     * try elsewhere), another address of the name in the same family when it has one (a round-robin
+     * DNS name of several gateways). Blocks on DNS; resolver thread.
+     */
+    private InetAddress gatewayAddress() throws java.net.UnknownHostException {
+        InetAddress[] all = InetAddress.getAllByName(gatewayUri.getHost());
+        InetAddress full = fullGateway;
+        if (full == null || all.length < 2) {
+            return all[0];
+        }
+        List<InetAddress> others = new ArrayList<>();
+        for (InetAddress a : all) {
+            if (!a.equals(full) && a.getClass() == full.getClass()) {
+                others.add(a);
+            }
+        }
+        return others.isEmpty() ? all[0] : others.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(others.size()));
+    }
+
     /** True for the close reason of a session the gateway refused after HELLO. */
     static boolean isRefusal(String reason) {
         String r = reason.toLowerCase(Locale.ROOT);
@@ -663,13 +685,17 @@ public final class NodeAgent implements AutoCloseable {
         private volatile long welcomedAtNanos;
         private volatile boolean refused;
         private volatile boolean duplicateDevice;
+        /** The gateway answered 4503: full or busy, try again later or at another of its addresses. */
+        private volatile boolean tryElsewhere;
+        private volatile @Nullable InetAddress address;
 
         /** Runs on the resolver: the gateway's name may need a blocking DNS lookup. */
         void resolveAndConnect() {
             InetSocketAddress address;
             TunnelSession s;
             try {
-                address = new InetSocketAddress(InetAddress.getByName(gatewayUri.getHost()), gatewayPort);
+                address = new InetSocketAddress(gatewayAddress(), gatewayPort);
+                this.address = address.getAddress();
                 s = TunnelSession.nodeSide(config.tunnel(), hello, this, this);
             } catch (Exception e) {
                 end("cannot reach gateway " + gatewayUri + ": " + message(e), false);
@@ -688,7 +714,8 @@ public final class NodeAgent implements AutoCloseable {
                             TunnelPipeline.client(ch.pipeline(), gatewayUri, ssl, s);
                             String sessionStage = ch.pipeline().context(s.handler()).name();
                             ch.pipeline().addBefore(sessionStage, "proxyclaw-refusal-watch",
-                                    new TunnelClientRefusalHandler(() -> refused = true, () -> duplicateDevice = true));
+                                    new TunnelClientRefusalHandler(() -> refused = true, () -> duplicateDevice = true,
+                                            () -> tryElsewhere = true));
                         }
                     });
             ChannelFuture connected;
@@ -792,6 +819,12 @@ public final class NodeAgent implements AutoCloseable {
                             + "agent (a copied disk or volume?); run 'proxyclaw reset-id' on this copy";
                     delayMillis = backoff.duplicateDelayMillis();
                     state = AgentStatus.State.DUPLICATE_DEVICE;
+                } else if (tryElsewhere) {
+                    // Full or busy, nothing wrong with us: back off (growing, jittered) and next time
+                    // prefer another address of the gateway's name (docs/protocol.md §4.1).
+                    fullGateway = address;
+                    delayMillis = backoff.tryElsewhereDelayMillis();
+                    state = AgentStatus.State.BACKING_OFF;
                 } else {
                     delayMillis = refusal || duplicateDevice ? backoff.refusedDelayMillis() : backoff.nextDelayMillis();
                     state = AgentStatus.State.BACKING_OFF;
@@ -810,6 +843,8 @@ public final class NodeAgent implements AutoCloseable {
                 log.error("gateway refused this node: another agent is connected with the same device id {} "
                         + "(a copied disk or volume?). Run 'proxyclaw reset-id' on this copy to give it its own id; "
                         + "retrying in {} s", config.deviceId(), delayMillis / 1000);
+            } else if (tryElsewhere) {
+                log.info("gateway cannot take this node now ({}); trying again in {} ms", reason, delayMillis);
             } else if (refusal || duplicateDevice) {
                 log.warn("gateway refused this node: {}; retrying in {} ms", reason, delayMillis);
             } else {
@@ -966,10 +1001,12 @@ public final class NodeAgent implements AutoCloseable {
     private static final class TunnelClientRefusalHandler extends ChannelInboundHandlerAdapter {
         private final Runnable onRefused;
         private final Runnable onDuplicateDevice;
+        private final Runnable onTryElsewhere;
 
-        TunnelClientRefusalHandler(Runnable onRefused, Runnable onDuplicateDevice) {
+        TunnelClientRefusalHandler(Runnable onRefused, Runnable onDuplicateDevice, Runnable onTryElsewhere) {
             this.onRefused = onRefused;
             this.onDuplicateDevice = onDuplicateDevice;
+            this.onTryElsewhere = onTryElsewhere;
         }
 
         @Override
@@ -979,6 +1016,8 @@ public final class NodeAgent implements AutoCloseable {
                     onRefused.run();
                 } else if (close.statusCode() == TunnelProtocol.CLOSE_CODE_DUPLICATE_DEVICE) {
                     onDuplicateDevice.run();
+                } else if (close.statusCode() == TunnelProtocol.CLOSE_CODE_TRY_ELSEWHERE) {
+                    onTryElsewhere.run();
                 }
             }
             ctx.fireChannelRead(msg);

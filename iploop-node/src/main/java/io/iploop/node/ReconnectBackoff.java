@@ -16,6 +16,9 @@ final class ReconnectBackoff {
     /** Delay after the gateway refused a duplicate device id (docs/node-agent.md). */
     static final Duration DEFAULT_DUPLICATE_DELAY = Duration.ofMinutes(5);
 
+    /** Least delay after a 4503 "try elsewhere" answer (docs/protocol.md §4.1). */
+    static final Duration TRY_ELSEWHERE_FLOOR = Duration.ofSeconds(5);
+
     private final long baseMillis;
     private final long capMillis;
     private final long duplicateDelayMillis;
@@ -89,6 +92,18 @@ final class ReconnectBackoff {
     long duplicateDelayMillis() {
         long low = duplicateDelayMillis - duplicateDelayMillis / 10;
         return low + random.nextLong(duplicateDelayMillis - low + 1);
+    }
+
+    /**
+     * The delay after the gateway answered 4503 "try elsewhere" (full or busy, docs/protocol.md
+     * §4.1), in ms: the growing jittered delay of {@link #nextDelayMillis()}, but at least
+     * {@link #TRY_ELSEWHERE_FLOOR} plus up to as much again, so a fleet that a full gateway turned
+     * away spreads its retries instead of knocking again at once.
+     */
+    long tryElsewhereDelayMillis() {
+        long floor = Math.min(TRY_ELSEWHERE_FLOOR.toMillis(), capMillis);
+        long next = nextDelayMillis();
+        return Math.max(next, floor + random.nextLong(floor + 1));
     }
 
     /** Starts over at the base delay (after a session that lived long enough). */

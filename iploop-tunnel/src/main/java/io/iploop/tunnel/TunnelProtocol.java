@@ -75,6 +75,14 @@ public final class TunnelProtocol {
      */
     public static final int CLOSE_CODE_DUPLICATE_DEVICE = 4409;
 
+    /**
+     * WebSocket close code sent when the gateway cannot take the node now: it holds as many node
+     * sessions as it may (its descriptor cap) or its HELLO admissions are all busy (docs/protocol.md
+     * §4.1). Nothing is wrong with the node: the agent backs off (exponentially, with jitter, at
+     * least {@code 5 s}) and tries again, at another address of the gateway's name when it has one.
+     */
+    public static final int CLOSE_CODE_TRY_ELSEWHERE = 4503;
+
     /** WebSocket close code sent on a protocol violation. */
     public static final int CLOSE_CODE_PROTOCOL_ERROR = 4400;
 

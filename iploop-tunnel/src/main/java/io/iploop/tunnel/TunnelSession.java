@@ -221,6 +221,15 @@ public final class TunnelSession {
     }
 
     /**
+     * Gateway side: refuses the node after its HELLO because this gateway cannot take it now (full,
+     * or admissions busy), closing with {@link TunnelProtocol#CLOSE_CODE_TRY_ELSEWHERE} and
+     * {@code message}: the agent backs off and reconnects, elsewhere if it can.
+     */
+    public void refuseTryElsewhere(String message) {
+        onLoop(() -> closeWithCode(TunnelProtocol.CLOSE_CODE_TRY_ELSEWHERE, message));
+    }
+
+    /**
      * True while the session's connection is up and the gateway has not asked it to drain: a
      * session that still serves its device. Cheap; any thread.
      */

@@ -101,6 +101,38 @@ public final class SelectionBench {
             }
         }
 
+        // Misses (503 with alternatives, docs/scale.md#selection): timed apart, fewer of them, as a
+        // miss used to scan every node.
+        Map<String, Targeting> misses = new LinkedHashMap<>();
+        misses.put("miss: country + unknown city", new Targeting("C", null, "nowhere", null, null, null, null,
+                Targeting.SessionType.ROTATING, null, null, null, null, null, false));
+        misses.put("miss: unknown country", new Targeting("ZZ", null, null, null, null, null, null,
+                Targeting.SessionType.ROTATING, null, null, null, null, null, false));
+        int missCount = Math.max(1, Math.min(200, selections / 1_000));
+        Map<String, long[]> missTimes = new LinkedHashMap<>();
+        for (Map.Entry<String, Targeting> m : misses.entrySet()) {
+            long[] ts = new long[missCount];
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < missCount; i++) {
+                    Targeting t = m.getValue();
+                    if ("C".equals(t.country())) {
+                        t = new Targeting(country(rnd), null, "nowhere", null, null, null, null, Targeting.SessionType.ROTATING,
+                                null, null, null, null, null, false);
+                    }
+                    ExitRequest r = new ExitRequest(new CustomerPrincipal(customers[i % customers.length], "c", customers[0]), t,
+                            "example.com", 443, i);
+                    long t0 = System.nanoTime();
+                    try {
+                        selector.select(r, null);
+                    } catch (RuntimeException e) {
+                        // expected: no match
+                    }
+                    ts[i] = System.nanoTime() - t0;
+                }
+            }
+            missTimes.put(m.getKey(), ts);
+        }
+
         // Leave and re-join 10 000 nodes (churn).
         NodeEntry[] sample = index.bucketFor(Targeting.NONE).toArray();
         int churn = Math.min(10_000, sample.length);
@@ -129,6 +161,7 @@ public final class SelectionBench {
             allTimes = merged;
         }
         row("**all**", allTimes);
+        missTimes.forEach(SelectionBench::row);
         row("join (index add)", joinLeave);
         row("leave + join (churn)", churnTimes);
         long[] sorted = allTimes.clone();

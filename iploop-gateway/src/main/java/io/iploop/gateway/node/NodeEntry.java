@@ -51,6 +51,10 @@ final class NodeEntry {
     final AtomicLong requestsReported = new AtomicLong();
     final AtomicLong successes = new AtomicLong();
     final AtomicLong successesReported = new AtomicLong();
+    /** The quality score last stored, -1 before the first; store thread only. */
+    int scoreReported = -1;
+    /** The quality figures last stored, null before the first; store thread only. */
+    io.iploop.gateway.spi.NodeStore.@Nullable QualityFigures figuresReported;
 
     NodeEntry(TunnelSession session, NodeAdmission.Admitted admission, Hello hello, String remoteAddress, boolean localExit,
             NodeQuality quality) {

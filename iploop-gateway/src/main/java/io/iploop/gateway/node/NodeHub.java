@@ -47,7 +47,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +55,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -84,6 +85,10 @@ public final class NodeHub implements AutoCloseable {
     private static final long PAUSED_REFRESH_MILLIS = 1_000;
     private static final Duration DEPARTED_MEMORY = Duration.ofHours(6);
     private static final long DEPARTED_MAX = 200_000;
+    /** Threads of the HELLO admission executor. */
+    static final int ADMISSION_THREADS = 8;
+    /** HELLOs waiting for an admission thread before more are told to retry. */
+    static final int ADMISSION_QUEUE = 512;
 
     private final String bindAddress;
     private final int port;
@@ -109,13 +114,22 @@ public final class NodeHub implements AutoCloseable {
     private final Cache<UUID, NodeQuality> departed = Caffeine.newBuilder()
             .expireAfterWrite(DEPARTED_MEMORY).maximumSize(DEPARTED_MAX).build();
     private final MultiGauge byQuality;
-    /** HELLO lookups: bounded, so a HELLO flood is refused instead of queued. */
-    private final ExecutorService admissions = BoundedExecutors.create("iploop-node-admission-",
-            BoundedExecutors.DEFAULT_THREADS, BoundedExecutors.DEFAULT_QUEUE);
+    /**
+     * HELLO lookups: bounded, so a HELLO flood is refused (close 4503, retry later) instead of
+     * queued. Few threads: each lookup holds a control-plane database connection, and more threads
+     * than connections only wait for one (docs/scale.md#admissions).
+     */
+    private final ExecutorService admissions;
+    /** Most node sessions held (admitted or being admitted); see {@link NodeSessionCap}. */
+    private final int maxSessions;
+    /** Sessions holding a slot of {@link #maxSessions}: taken at HELLO, given back when the session closes. */
+    private final AtomicInteger sessionSlots = new AtomicInteger();
+    private final Counter refusedFull;
+    private final Counter refusedBusy;
     private final NodeHandshakeGuard handshakes;
     private final ScheduledExecutorService storeThread = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("iploop-node-store").daemon(true).factory());
-    private final MultiGauge connectedByCountry;
+    private final NodeCountryGauges connectedByCountry;
     private final NodeDirectory directory = () -> nodes.values().stream().map(NodeEntry::snapshot).toList();
     private final StickySessionDirectory stickyDirectory = new StickyDirectory();
     private volatile @Nullable Channel serverChannel;
@@ -145,15 +159,44 @@ public final class NodeHub implements AutoCloseable {
      */
     public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
             StickySessionStore stickyStore, MeterRegistry meters) {
+        this(bindAddress, port, tunnel, authenticator, store, stickyStore, meters, NodeSessionCap.defaultCap());
+    }
+
+    /**
+     * As {@link #NodeHub(String, int, TunnelSettings, NodeAuthenticator, NodeStore, StickySessionStore, MeterRegistry)},
+     * holding at most {@code maxSessions} node sessions: a HELLO beyond them is answered with close
+     * code 4503 ("this gateway is full, try elsewhere", docs/scale.md#node-session-cap), counted in
+     * {@code iploop.nodes.refused{reason=full}}.
+     *
+     * @param maxSessions node sessions admitted or being admitted at once, >= 1
+     */
+    public NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
+            StickySessionStore stickyStore, MeterRegistry meters, int maxSessions) {
+        this(bindAddress, port, tunnel, authenticator, store, stickyStore, meters, maxSessions, ADMISSION_THREADS,
+                ADMISSION_QUEUE);
+    }
+
+    /** As the public constructors, with the admission executor's size (tests). */
+    NodeHub(String bindAddress, int port, TunnelSettings tunnel, NodeAuthenticator authenticator, NodeStore store,
+            StickySessionStore stickyStore, MeterRegistry meters, int maxSessions, int admissionThreads, int admissionQueue) {
+        this.admissions = BoundedExecutors.create("iploop-node-admission-", admissionThreads, admissionQueue);
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("maxSessions: " + maxSessions + " (expected: >= 1)");
+        }
+        this.maxSessions = maxSessions;
         this.stickyStore = stickyStore;
         this.bindAddress = bindAddress;
         this.port = port;
         this.tunnel = tunnel;
         this.authenticator = authenticator;
         this.store = store;
-        this.connectedByCountry = MultiGauge.builder("iploop.nodes.connected")
-                .description("Node agents connected to this gateway, by country")
-                .register(meters);
+        this.connectedByCountry = new NodeCountryGauges(meters);
+        this.refusedFull = Counter.builder("iploop.nodes.refused")
+                .description("HELLOs answered 4503 try-elsewhere: full (node session cap) or busy (admissions queue full)")
+                .tag("reason", "full").register(meters);
+        this.refusedBusy = Counter.builder("iploop.nodes.refused")
+                .description("HELLOs answered 4503 try-elsewhere: full (node session cap) or busy (admissions queue full)")
+                .tag("reason", "busy").register(meters);
         this.byQuality = MultiGauge.builder("iploop.nodes.quality")
                 .description("Node agents connected to this gateway, by quality band (good >= 80, fair 50-79, poor < 50)")
                 .register(meters);
@@ -366,7 +409,7 @@ public final class NodeHub implements AutoCloseable {
         // The sessions' close callbacks may not have run yet: record what is left here, once.
         Instant now = Instant.now();
         for (NodeEntry e : entries) {
-            index.remove(e);
+            unindex(e);
             if (bySession.remove(e.session) != null) {
                 nodes.remove(e.nodeId(), e);
                 reportFinal(e, now);
@@ -379,6 +422,8 @@ public final class NodeHub implements AutoCloseable {
 
     private final class Listener implements TunnelSession.GatewayListener {
         private final SocketChannel channel;
+        /** Whether this connection holds one of {@link #sessionSlots}; given back once, on close. */
+        private final AtomicBoolean holdsSlot = new AtomicBoolean();
 
         Listener(SocketChannel channel) {
             this.channel = channel;
@@ -402,12 +447,18 @@ public final class NodeHub implements AutoCloseable {
                     remote.getHostAddress(), hello.deviceName(), hello.platform(), hello.agentVersion(), hello.country(),
                     hello.region(), hello.city(), hello.asn(), hello.isp(), hello.connectionType(), localExit);
             handshakes.helloReceived(channel);
+            if (!takeSlot()) {
+                refusedFull.increment();
+                session.refuseTryElsewhere("gateway full (" + maxSessions + " nodes), try elsewhere");
+                return;
+            }
             CompletableFuture<NodeAdmission> lookup;
             try {
                 lookup = CompletableFuture.supplyAsync(() -> authenticator.admit(nodeHello), admissions)
                         .thenCompose(stage -> stage);
             } catch (RejectedExecutionException e) {
-                session.refuse("the gateway is busy admitting nodes, retry later");
+                refusedBusy.increment();
+                session.refuseTryElsewhere("gateway busy admitting nodes, retry later");
                 return;
             }
             lookup
@@ -423,16 +474,36 @@ public final class NodeHub implements AutoCloseable {
                     });
         }
 
+        /** Takes a session slot for this connection; false when the hub holds {@link #maxSessions} already. */
+        private boolean takeSlot() {
+            if (sessionSlots.incrementAndGet() > maxSessions) {
+                sessionSlots.decrementAndGet();
+                return false;
+            }
+            holdsSlot.set(true);
+            if (!channel.isActive()) {
+                // Closed meanwhile: its close callback may have run before the slot was taken.
+                releaseSlot();
+            }
+            return true;
+        }
+
+        private void releaseSlot() {
+            if (holdsSlot.compareAndSet(true, false)) {
+                sessionSlots.decrementAndGet();
+            }
+        }
+
         @Override
         public void onClosed(TunnelSession session) {
+            releaseSlot();
             NodeEntry e = bySession.remove(session);
             if (e != null) {
-                index.remove(e);
+                unindex(e);
             }
             if (e != null && nodes.remove(e.nodeId(), e)) {
                 log.info("node {} ({}) disconnected", e.nodeId(), e.hello.deviceId());
                 departed.put(e.nodeId(), e.quality);
-                updateGauges();
                 if (!closed) {
                     storeThread.execute(() -> reportFinal(e, Instant.now()));
                 }
@@ -477,7 +548,7 @@ public final class NodeHub implements AutoCloseable {
         NodeEntry previous = replaced[0];
         if (previous != null && previous.session != session) {
             // The old connection is closed or draining: the reconnect wins.
-            index.remove(previous);
+            unindex(previous);
             bySession.remove(previous.session);
             previous.session.close();
         }
@@ -487,14 +558,13 @@ public final class NodeHub implements AutoCloseable {
             // Closed while being admitted: the close callback ran before the entry existed.
             bySession.remove(session);
             nodes.remove(admitted.nodeId(), entry);
-            index.remove(entry);
+            unindex(entry);
             return;
         }
         // A no-op when the close callback already ran for this entry (join and leave may race).
-        index.add(entry);
+        index(entry);
         log.info("node {} ({}) connected from {}{}, country {}", admitted.nodeId(), hello.deviceId(), remote,
                 localExit ? " as the local exit" : "", admitted.country());
-        updateGauges();
         Instant now = entry.connectedSince;
         storeThread.execute(() -> {
             try {
@@ -505,14 +575,31 @@ public final class NodeHub implements AutoCloseable {
         });
     }
 
-    private void updateGauges() {
-        Map<String, Integer> counts = new TreeMap<>();
-        for (NodeEntry e : nodes.values()) {
-            counts.merge(e.countryKey == null ? "unknown" : e.countryKey, 1, Integer::sum);
+    /**
+     * Makes {@code e} selectable and counts it in its country's gauge, once; a no-op once
+     * {@link #unindex} ran for it (join and leave may race on different threads). Any thread.
+     */
+    void index(NodeEntry e) {
+        if (index.add(e)) {
+            connectedByCountry.joined(e.countryKey);
         }
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        counts.forEach((country, n) -> rows.add(MultiGauge.Row.of(Tags.of("country", country), n)));
-        connectedByCountry.register(rows, true);
+    }
+
+    /** Takes {@code e} out of selection and its country's gauge; idempotent. Any thread. */
+    void unindex(NodeEntry e) {
+        if (index.remove(e)) {
+            connectedByCountry.left(e.countryKey);
+        }
+    }
+
+    /** Node sessions held now (admitted or being admitted), for tests and metrics. */
+    int sessionsHeld() {
+        return sessionSlots.get();
+    }
+
+    /** Connected nodes by country tag, as the {@code iploop.nodes.connected} gauges show them. */
+    Map<String, Integer> connectedByCountry() {
+        return connectedByCountry.snapshot();
     }
 
     // ------------------------------------------------------------------ node state
@@ -558,7 +645,12 @@ public final class NodeHub implements AutoCloseable {
             List<Runnable> commits = new ArrayList<>();
             int[] bands = new int[3];
             for (NodeEntry e : nodes.values()) {
-                deltas.add(delta(e, now, commits));
+                // Only nodes whose counters or quality changed: an idle node costs no write, and its
+                // freshness is its live session here, not a timestamp rewritten every 2 s (docs/scale.md).
+                NodeStore.NodeCounters d = delta(e, now, commits);
+                if (d != null) {
+                    deltas.add(d);
+                }
                 int q = e.quality.score();
                 bands[q >= 80 ? 0 : q >= 50 ? 1 : 2]++;
             }
@@ -574,27 +666,44 @@ public final class NodeHub implements AutoCloseable {
         }
     }
 
-    /** The counters since the last successful report; {@code commits} marks them reported once stored. */
-    private static NodeStore.NodeCounters delta(NodeEntry e, Instant now, List<Runnable> commits) {
+    /**
+     * The counters since the last successful report, null when neither they nor the measured
+     * quality changed since; {@code commits} marks them reported once stored. Store thread only.
+     */
+    static NodeStore.@Nullable NodeCounters delta(NodeEntry e, Instant now, List<Runnable> commits) {
         long bytes = e.bytesTotal.get();
         long requests = e.requests.get();
         long successes = e.successes.get();
+        boolean measured = e.quality.measured();
+        Integer score = measured ? e.quality.score() : null;
+        NodeStore.QualityFigures figures = measured ? e.quality.figures() : null;
+        boolean qualityChanged = measured && (score != e.scoreReported || !figures.equals(e.figuresReported));
+        long dBytes = bytes - e.bytesReported.get();
+        long dRequests = requests - e.requestsReported.get();
+        long dSuccesses = successes - e.successesReported.get();
+        if (dBytes == 0 && dRequests == 0 && dSuccesses == 0 && !qualityChanged) {
+            return null;
+        }
         commits.add(() -> {
             e.bytesReported.set(bytes);
             e.requestsReported.set(requests);
             e.successesReported.set(successes);
+            if (measured) {
+                e.scoreReported = score;
+                e.figuresReported = figures;
+            }
         });
-        boolean measured = e.quality.measured();
-        return new NodeStore.NodeCounters(e.nodeId(), bytes - e.bytesReported.get(), requests - e.requestsReported.get(),
-                successes - e.successesReported.get(), now, measured ? e.quality.score() : null,
-                measured ? e.quality.figures() : null);
+        return new NodeStore.NodeCounters(e.nodeId(), dBytes, dRequests, dSuccesses, now, score, figures);
     }
 
     private void reportFinal(NodeEntry e, Instant now) {
         try {
             List<Runnable> commits = new ArrayList<>();
-            store.addCounters(List.of(delta(e, now, commits)));
-            commits.forEach(Runnable::run);
+            NodeStore.NodeCounters d = delta(e, now, commits);
+            if (d != null) {
+                store.addCounters(List.of(d));
+                commits.forEach(Runnable::run);
+            }
             store.disconnected(e.nodeId(), now);
         } catch (RuntimeException ex) {
             log.warn("recording node {} as disconnected failed: {}", e.nodeId(), ex.toString());

@@ -43,11 +43,15 @@ final class NodeIndex {
         byKey = List.copyOf(maps);
     }
 
-    /** Adds {@code e} to its buckets, once; a no-op once {@link #remove} ran for it (join and leave may race). */
-    void add(NodeEntry e) {
+    /**
+     * Adds {@code e} to its buckets, once; a no-op once {@link #remove} ran for it (join and leave may race).
+     *
+     * @return true if this call indexed it
+     */
+    boolean add(NodeEntry e) {
         synchronized (e) {
             if (e.indexState != NodeEntry.NOT_INDEXED) {
-                return;
+                return false;
             }
             e.indexState = NodeEntry.INDEXED;
             all.add(e, Kind.ALL.ordinal());
@@ -57,16 +61,21 @@ final class NodeIndex {
                     byKey.get(k).computeIfAbsent(key, x -> new Bucket()).add(e, k);
                 }
             }
+            return true;
         }
     }
 
-    /** Removes {@code e} from its buckets; idempotent, and keeps a later {@link #add} of it from indexing it. */
-    void remove(NodeEntry e) {
+    /**
+     * Removes {@code e} from its buckets; idempotent, and keeps a later {@link #add} of it from indexing it.
+     *
+     * @return true if this call took it out (it was indexed)
+     */
+    boolean remove(NodeEntry e) {
         synchronized (e) {
             int state = e.indexState;
             e.indexState = NodeEntry.REMOVED;
             if (state != NodeEntry.INDEXED) {
-                return;
+                return false;
             }
             all.remove(e, Kind.ALL.ordinal());
             for (int k = 1; k < KINDS; k++) {
@@ -78,6 +87,7 @@ final class NodeIndex {
                     }
                 }
             }
+            return true;
         }
     }
 
@@ -125,6 +135,22 @@ final class NodeIndex {
             return NONE;
         }
         return b.size() < best.size() ? b : best;
+    }
+
+    /** The bucket of {@code key} in dimension {@code kind} (not {@link Kind#ALL}); an empty one when none. */
+    Bucket bucket(Kind kind, Object key) {
+        Bucket b = byKey.get(kind.ordinal()).get(key);
+        return b == null ? NONE : b;
+    }
+
+    /** Every bucket of dimension {@code kind} (not {@link Kind#ALL}) by key, empty ones included; a live view. */
+    Map<Object, Bucket> buckets(Kind kind) {
+        return byKey.get(kind.ordinal());
+    }
+
+    /** The key of {@code e} in dimension {@code kind}, null when it has none there. */
+    static @Nullable Object key(NodeEntry e, Kind kind) {
+        return key(e, kind.ordinal());
     }
 
     private static @Nullable Object key(NodeEntry e, int kind) {

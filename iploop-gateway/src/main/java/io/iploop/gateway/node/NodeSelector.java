@@ -4,6 +4,7 @@ import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.routing.Targeting;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -275,43 +276,107 @@ final class NodeSelector {
 
     /**
      * Whether some node that matches the targeting refuses {@code port} by its policy: then the port
-     * is why nothing matched, and the customer is told. Scans every node: only on the no-match path.
+     * is why nothing matched, and the customer is told. Only on the no-match path; scans the
+     * smallest matching index bucket, not every node.
      */
     private boolean refusedByPortPolicy(Targeting t, int port) {
         Criteria any = Criteria.of(t);
-        return nodes.values().stream().anyMatch(e -> !e.allowedPorts.allows(port) && any.matches(e));
+        for (NodeEntry e : index.bucketFor(any).toArray()) {
+            if (!e.allowedPorts.allows(port) && any.matches(e)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
      * The nearest targeting values that would match now, most nodes first: other countries when
-     * the country has no node, else other states, cities or ASNs within it. Scans every node: only
-     * on the no-match path.
+     * the country has no node, else other states, cities or ASNs within it. Only on the no-match
+     * path, and from the index (docs/scale.md#selection): counts per key are bucket sizes less the
+     * paused nodes of that key, and only the targeted country's (or state's) nodes are scanned, so
+     * a {@code -country-XX} miss never touches another country's nodes. Paused nodes are not
+     * alternatives: suggesting them would only lead to another 503.
      */
     List<String> alternatives(Targeting t) {
-        // Paused nodes are not alternatives: suggesting them would only lead to another 503.
         Set<UUID> skip = paused.get();
-        Collection<NodeEntry> all = nodes.values().stream().filter(e -> !skip.contains(e.nodeId())).toList();
-        if (t.country() != null && all.stream().noneMatch(e -> t.country().equals(e.countryKey))) {
-            return top(all, e -> e.countryKey, "country-");
+        if (t.country() != null && available(NodeIndex.Kind.COUNTRY, t.country(), skip) == 0) {
+            return topOfKind(NodeIndex.Kind.COUNTRY, skip, "country-");
         }
-        List<NodeEntry> inCountry = all.stream().filter(e -> t.country() == null || t.country().equals(e.countryKey)).toList();
-        if (t.state() != null && inCountry.stream().noneMatch(e -> Objects.equals(NodeEntry.placeKey(t.state()), e.regionKey))) {
-            return top(inCountry, e -> e.regionKey, "state-");
+        // The targeted country's serving nodes; null: no country targeted (every node, counted from the index).
+        List<NodeEntry> inCountry = t.country() == null ? null : serving(index.bucket(NodeIndex.Kind.COUNTRY, t.country()), skip);
+        String state = NodeEntry.placeKey(t.state());
+        if (t.state() != null) {
+            boolean none = inCountry == null
+                    ? state == null || available(NodeIndex.Kind.REGION, state, skip) == 0
+                    : inCountry.stream().noneMatch(e -> Objects.equals(state, e.regionKey));
+            if (none) {
+                return inCountry == null ? topOfKind(NodeIndex.Kind.REGION, skip, "state-") : top(inCountry, e -> e.regionKey, "state-");
+            }
         }
         if (t.city() != null) {
-            List<NodeEntry> inState = inCountry.stream()
-                    .filter(e -> t.state() == null || Objects.equals(NodeEntry.placeKey(t.state()), e.regionKey)).toList();
-            if (inState.stream().noneMatch(e -> Objects.equals(NodeEntry.placeKey(t.city()), e.cityKey))) {
-                return top(inState, e -> e.cityKey, "city-");
+            String city = NodeEntry.placeKey(t.city());
+            List<NodeEntry> inState;
+            if (t.state() == null) {
+                inState = inCountry;
+            } else if (inCountry != null) {
+                inState = inCountry.stream().filter(e -> Objects.equals(state, e.regionKey)).toList();
+            } else {
+                inState = state == null ? List.of() : serving(index.bucket(NodeIndex.Kind.REGION, state), skip);
+            }
+            boolean none = inState == null
+                    ? city == null || available(NodeIndex.Kind.CITY, city, skip) == 0
+                    : inState.stream().noneMatch(e -> Objects.equals(city, e.cityKey));
+            if (none) {
+                return inState == null ? topOfKind(NodeIndex.Kind.CITY, skip, "city-") : top(inState, e -> e.cityKey, "city-");
             }
         }
         if (t.asn() != null) {
-            return top(inCountry, e -> e.admission.asn() == 0 ? null : String.valueOf(e.admission.asn()), "asn-");
+            return inCountry == null ? topOfKind(NodeIndex.Kind.ASN, skip, "asn-")
+                    : top(inCountry, e -> e.admission.asn() == 0 ? null : String.valueOf(e.admission.asn()), "asn-");
         }
         if (t.isp() != null) {
-            return top(inCountry, e -> e.ispKey, "isp-");
+            return inCountry == null ? topOfKind(NodeIndex.Kind.ISP, skip, "isp-") : top(inCountry, e -> e.ispKey, "isp-");
         }
         return List.of();
+    }
+
+    /** Nodes of {@code key} in dimension {@code kind} that are not paused: its bucket size less its paused nodes. */
+    private int available(NodeIndex.Kind kind, Object key, Set<UUID> skip) {
+        int n = index.bucket(kind, key).size();
+        for (UUID id : skip) {
+            NodeEntry e = nodes.get(id);
+            if (e != null && key.equals(NodeIndex.key(e, kind))) {
+                n--;
+            }
+        }
+        return n;
+    }
+
+    private static List<NodeEntry> serving(NodeIndex.Bucket bucket, Set<UUID> skip) {
+        NodeEntry[] all = bucket.toArray();
+        if (skip.isEmpty()) {
+            return Arrays.asList(all);
+        }
+        return Arrays.stream(all).filter(e -> !skip.contains(e.nodeId())).toList();
+    }
+
+    /** The most populated keys of {@code kind} over every node, from bucket sizes less paused nodes. */
+    private List<String> topOfKind(NodeIndex.Kind kind, Set<UUID> skip, String prefix) {
+        Map<String, Integer> counts = new TreeMap<>();
+        index.buckets(kind).forEach((key, bucket) -> {
+            int n = bucket.size();
+            if (n > 0) {
+                counts.merge(key.toString(), n, Integer::sum);
+            }
+        });
+        for (UUID id : skip) {
+            NodeEntry e = nodes.get(id);
+            Object key = e == null ? null : NodeIndex.key(e, kind);
+            if (key != null) {
+                counts.computeIfPresent(key.toString(), (k, n) -> n > 1 ? n - 1 : null);
+            }
+        }
+        return ranked(counts, prefix);
     }
 
     private static List<String> top(Collection<NodeEntry> entries, Function<NodeEntry, @Nullable String> value, String prefix) {
@@ -322,6 +387,10 @@ final class NodeSelector {
                 counts.merge(v, 1, Integer::sum);
             }
         }
+        return ranked(counts, prefix);
+    }
+
+    private static List<String> ranked(Map<String, Integer> counts, String prefix) {
         return counts.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
                 .limit(MAX_ALTERNATIVES)

@@ -192,7 +192,8 @@ public class DataPlane implements SmartLifecycle {
                 .nodeStore(nodeStore)
                 .stickySessionStore(stickySessionStore)
                 .meterRegistry(meterRegistry)
-                .protectedLocalPorts(controlPlanePorts());
+                .protectedLocalPorts(controlPlanePorts())
+                .maxNodeSessions(properties.maxNodeSessions());
         if (poolUpstreams != PoolUpstreamSource.NONE) {
             IploopProperties.Pool pool = properties.pool();
             builder.poolUpstreams(poolUpstreams)

@@ -42,6 +42,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tls the TLS entry points and their certificate; see {@link Tls}
  * @param redis the Redis of a clustered deployment, unset on the embedded default; see {@link Redis}
  * @param pool how the gateway serves the upstream pool's ports; see {@link Pool}
+ * @param maxNodeSessions {@code IPLOOP_MAX_NODE_SESSIONS} (0 = derived): node agents this gateway holds
+ *     at most; more are told to try elsewhere (close 4503). 0 derives it from the process's open-file
+ *     limit, keeping a quarter (at least 1 024) for customers and the API (docs/scale.md#node-session-cap)
  */
 @ConfigurationProperties("iploop")
 public record IploopProperties(
@@ -63,7 +66,8 @@ public record IploopProperties(
         @DefaultValue("3s") Duration nodeOpenDeadline,
         @DefaultValue Tls tls,
         @DefaultValue Redis redis,
-        @DefaultValue Pool pool) {
+        @DefaultValue Pool pool,
+        @DefaultValue("0") int maxNodeSessions) {
 
     /**
      * The gateway side of the upstream pool (docs/upstream-pool.md). No pool port is bound unless the
@@ -263,6 +267,10 @@ public record IploopProperties(
     }
 
     public IploopProperties {
+        if (maxNodeSessions < 0) {
+            throw new IllegalArgumentException("IPLOOP_MAX_NODE_SESSIONS: " + maxNodeSessions
+                    + " (expected: >= 0, 0 to derive it from the open-file limit)");
+        }
         if (nodeOpenDeadline.toMillis() < 100 || nodeOpenDeadline.toMillis() > 15_000) {
             throw new IllegalArgumentException("IPLOOP_NODE_OPEN_DEADLINE: " + nodeOpenDeadline
                     + " (expected: 100ms-15s)");

@@ -65,9 +65,12 @@ class DefaultNodesService implements NodesService {
     private final TrafficReconciliationRepository reconciliation;
     private final Clock clock;
 
+    private final NodeAdmissionCache admissionCache;
+
     DefaultNodesService(NodeRepository nodes, NodeKeyRepository keys, LiveNodes live, AccountsService accounts,
             AuditService audit, NodeModerationRepository moderations, TrafficReconciliationRepository reconciliation,
-            Clock clock) {
+            Clock clock, NodeAdmissionCache admissionCache) {
+        this.admissionCache = admissionCache;
         this.moderations = moderations;
         this.reconciliation = reconciliation;
         this.clock = clock;
@@ -117,8 +120,43 @@ class DefaultNodesService implements NodesService {
         return stats(callerId, admin, live.connected());
     }
 
+    /**
+     * The statistics over the caller's nodes (every node for an admin) from one grouped query plus
+     * the live view, never every row (docs/scale.md#node-list). Countries are the registered ones:
+     * the gateway admits a node with the location the same admission stored, so they agree with the
+     * live ones.
+     */
     private NodeStats stats(UUID callerId, boolean admin, List<ConnectedNode> connected) {
-        return stats(views(nodes.find(admin ? null : callerId), connected), admin, connected);
+        @Nullable UUID owner = admin ? null : callerId;
+        Map<String, Integer> byCountry = new HashMap<>();
+        Map<String, Integer> byDevice = new HashMap<>();
+        Map<String, Integer> byType = new HashMap<>();
+        int total = 0;
+        long bandwidth = 0;
+        long requests = 0;
+        long successes = 0;
+        long quality = 0;
+        for (NodeRepository.StatsGroup g : nodes.statsGroups(owner)) {
+            byCountry.merge(g.country(), g.nodes(), Integer::sum);
+            byDevice.merge(g.platform(), g.nodes(), Integer::sum);
+            byType.merge(g.connectionType(), g.nodes(), Integer::sum);
+            total += g.nodes();
+            bandwidth += g.bytes();
+            requests += g.requests();
+            successes += g.successes();
+            quality += g.qualitySum();
+        }
+        Map<String, Integer> onlineByCountry = new HashMap<>();
+        int online = 0;
+        for (ConnectedNode c : connected) {
+            if (owner == null || owner.equals(c.ownerUserId())) {
+                online++;
+                onlineByCountry.merge(c.country() == null ? NetworkSummary.UNKNOWN_COUNTRY : c.country(), 1, Integer::sum);
+            }
+        }
+        Locations network = locations(connected);
+        return new NodeStats(admin ? "all" : "own", total, online, byCountry, onlineByCountry, byDevice, byType,
+                bandwidth, requests, successes, averageQuality(quality, total), network.totalNodes(), network.countries().size());
     }
 
     /**
@@ -268,6 +306,7 @@ class DefaultNodesService implements NodesService {
         }
         NodeKey revoked = keys.revoke(userId, keyId).orElseThrow(() -> new NodesException(
                 NodesException.Reason.NODE_KEY_NOT_FOUND, "no node key " + keyId, null));
+        admissionCache.keysChanged(); // a HELLO with it is refused from now on, not after the cache's TTL
         audit.record(new AuditEvent(userId, AuditAction.NODE_KEY_REVOKED, "node_key", keyId.toString(),
                 Map.of("name", revoked.name())));
         return revoked;
@@ -485,34 +524,5 @@ class DefaultNodesService implements NodesService {
                     r.successShare(), r.ttfbMillis(), r.throughputMbps()));
         }
         return views;
-    }
-
-    private static NodeStats stats(List<NodeView> views, boolean admin, List<ConnectedNode> connected) {
-        Map<String, Integer> byCountry = new HashMap<>();
-        Map<String, Integer> onlineByCountry = new HashMap<>();
-        Map<String, Integer> byDevice = new HashMap<>();
-        Map<String, Integer> byType = new HashMap<>();
-        long bandwidth = 0;
-        long requests = 0;
-        long successes = 0;
-        long quality = 0;
-        int online = 0;
-        for (NodeView v : views) {
-            byCountry.merge(v.country() == null ? "??" : v.country(), 1, Integer::sum);
-            byDevice.merge(v.platform() == null ? "unknown" : v.platform().toLowerCase(Locale.ROOT), 1, Integer::sum);
-            byType.merge(v.connectionType() == null ? "unknown" : v.connectionType(), 1, Integer::sum);
-            bandwidth += v.bandwidthBytes();
-            requests += v.totalRequests();
-            successes += v.successfulRequests();
-            quality += v.qualityScore();
-            online += v.online() ? 1 : 0;
-            if (v.online()) {
-                onlineByCountry.merge(v.country() == null ? NetworkSummary.UNKNOWN_COUNTRY : v.country(), 1, Integer::sum);
-            }
-        }
-        double avgQuality = averageQuality(quality, views.size());
-        Locations network = locations(connected);
-        return new NodeStats(admin ? "all" : "own", views.size(), online, byCountry, onlineByCountry, byDevice, byType,
-                bandwidth, requests, successes, avgQuality, network.totalNodes(), network.countries().size());
     }
 }

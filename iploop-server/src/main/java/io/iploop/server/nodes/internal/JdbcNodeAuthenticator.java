@@ -3,9 +3,6 @@ package io.iploop.server.nodes.internal;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeHello;
-import io.iploop.server.accounts.Account;
-import io.iploop.server.accounts.AccountsService;
-import io.iploop.server.accounts.UserStatus;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +17,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The gateway's {@link NodeAuthenticator}: admits an agent whose node key is known and unrevoked and
- * whose owner account is active, then registers the device (one {@code nodes} row per device id,
+ * whose owner account is active (both cached briefly, {@link NodeAdmissionCache}), then registers the device (one {@code nodes} row per device id,
  * owned by the key's owner; a device id of another owner is refused, so nobody can take over a
  * node) and refuses a node an admin banned (docs/moderation.md). Location comes from GeoIP when configured, else from the agent's self-report, which is
  * untrusted input: a country that is not two letters is dropped, strings are truncated to their
@@ -32,18 +29,16 @@ class JdbcNodeAuthenticator implements NodeAuthenticator {
     private static final Logger log = LoggerFactory.getLogger(JdbcNodeAuthenticator.class);
     private static final Set<String> CONNECTION_TYPES = Set.of("wifi", "cellular", "ethernet");
 
-    private final NodeKeyRepository keys;
+    private final NodeAdmissionCache cache;
     private final NodeRepository nodes;
-    private final AccountsService accounts;
     private final GeoIpLookup geoIp;
     private final NodeModerationRepository moderations;
 
-    JdbcNodeAuthenticator(NodeKeyRepository keys, NodeRepository nodes, AccountsService accounts, GeoIpLookup geoIp,
+    JdbcNodeAuthenticator(NodeAdmissionCache cache, NodeRepository nodes, GeoIpLookup geoIp,
             NodeModerationRepository moderations) {
         this.moderations = moderations;
-        this.keys = keys;
+        this.cache = cache;
         this.nodes = nodes;
-        this.accounts = accounts;
         this.geoIp = geoIp;
     }
 
@@ -60,12 +55,13 @@ class JdbcNodeAuthenticator implements NodeAuthenticator {
         if (!hello.nodeKeySha256Hex().matches("[0-9a-f]{64}")) {
             return new NodeAdmission.Refused("invalid or revoked node key");
         }
-        Optional<NodeKeyRepository.ActiveKey> key = keys.findActiveByHash(hello.nodeKeySha256Hex());
+        // Key and owner from a short-lived cache (docs/scale.md#admissions): a reconnect storm costs
+        // the upsert and the ban check per node.
+        Optional<NodeKeyRepository.ActiveKey> key = cache.activeKey(hello.nodeKeySha256Hex());
         if (key.isEmpty()) {
             return new NodeAdmission.Refused("invalid or revoked node key");
         }
-        Optional<Account> owner = accounts.find(key.get().ownerUserId());
-        if (owner.isEmpty() || owner.get().status() != UserStatus.ACTIVE) {
+        if (!cache.ownerActive(key.get().ownerUserId())) {
             return new NodeAdmission.Refused("the node key's account is not active");
         }
         if (!hello.deviceId().matches("[A-Za-z0-9._:-]{1,128}")) {
@@ -115,7 +111,7 @@ class JdbcNodeAuthenticator implements NodeAuthenticator {
             log.info("Refused node {}: banned ({})", hello.deviceId(), moderation.reason());
             return new NodeAdmission.Refused("this node is banned: " + moderation.reason());
         }
-        keys.touch(key.get().id());
+        cache.touch(key.get().id());
         return new NodeAdmission.Admitted(node.get().id(), key.get().ownerUserId(), country, region, city, asn, isp,
                 connectionType, postalCode);
     }

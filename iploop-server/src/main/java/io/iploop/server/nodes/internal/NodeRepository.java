@@ -324,6 +324,30 @@ class NodeRepository {
                 .single();
     }
 
+    /**
+     * The nodes in scope ({@code ownerUserId}'s, every node when null) counted and summed per
+     * country ({@code "??"} when unknown), platform (lower case, {@code "unknown"}) and connection
+     * type ({@code "unknown"}), in one grouped query: the statistics of {@code /api/nodes} without
+     * loading every node (docs/scale.md#node-list).
+     */
+    List<StatsGroup> statsGroups(@Nullable UUID ownerUserId) {
+        return where(ownerUserId, NodeFilter.ALL, """
+                        SELECT COALESCE(country, '??') AS country, lower(COALESCE(platform, 'unknown')) AS platform,
+                               COALESCE(connection_type, 'unknown') AS connection_type, count(*) AS nodes,
+                               COALESCE(sum(quality_score), 0) AS quality, COALESCE(sum(bandwidth_bytes), 0) AS bytes,
+                               COALESCE(sum(total_requests), 0) AS requests,
+                               COALESCE(sum(successful_requests), 0) AS successes
+                        FROM nodes""", " GROUP BY 1, 2, 3")
+                .query((rs, n) -> new StatsGroup(rs.getString("country"), rs.getString("platform"),
+                        rs.getString("connection_type"), rs.getInt("nodes"), rs.getLong("quality"), rs.getLong("bytes"),
+                        rs.getLong("requests"), rs.getLong("successes")))
+                .list();
+    }
+
+    /** One group of {@link #statsGroups}. */
+    record StatsGroup(String country, String platform, String connectionType, int nodes, long qualitySum, long bytes,
+            long requests, long successes) {}
+
     /** Sums over node rows: {@code qualitySum} of quality scores, {@code bytes} carried. */
     record Totals(int nodes, long qualitySum, long bytes, long requests, long successes) {}
 
