@@ -18,12 +18,13 @@ public interface PoolService {
     Set<String> TOKEN_SCOPES = Set.of("pool:read", "pool:write");
 
     /**
-     * Parses {@code text} in the upstream file format and imports it.
+     * Parses {@code text} in the upstream file format and imports it; {@code actorId} null for the
+     * system (the watched {@code IPLOOP_POOL_FILE}).
      *
      * @throws PoolException {@code INVALID_UPSTREAMS} naming every bad line (nothing written), or
      *     {@code POOL_PORTS_EXHAUSTED}
      */
-    ImportReport importText(UUID actorId, String text, ImportMode mode);
+    ImportReport importText(@Nullable UUID actorId, String text, ImportMode mode);
 
     /**
      * Imports {@code upstreams}: known ones (same {@link UpstreamSpec#identity()}) keep their port,
@@ -32,7 +33,7 @@ public interface PoolService {
      *
      * @throws PoolException {@code INVALID_UPSTREAMS} on duplicates, {@code POOL_PORTS_EXHAUSTED}
      */
-    ImportReport importUpstreams(UUID actorId, List<UpstreamSpec> upstreams, ImportMode mode);
+    ImportReport importUpstreams(@Nullable UUID actorId, List<UpstreamSpec> upstreams, ImportMode mode);
 
     /** Every upstream by port, without passwords. */
     List<PoolUpstreamView> upstreams();

@@ -88,7 +88,7 @@ class DefaultPoolService implements PoolService {
 
     @Override
     @Transactional
-    public ImportReport importText(UUID actorId, String text, ImportMode mode) {
+    public ImportReport importText(@Nullable UUID actorId, String text, ImportMode mode) {
         UpstreamFileParser.Result parsed = UpstreamFileParser.parse(text);
         if (!parsed.ok()) {
             throw invalid(parsed.errors());
@@ -114,7 +114,7 @@ class DefaultPoolService implements PoolService {
 
     @Override
     @Transactional
-    public ImportReport importUpstreams(UUID actorId, List<UpstreamSpec> upstreams, ImportMode mode) {
+    public ImportReport importUpstreams(@Nullable UUID actorId, List<UpstreamSpec> upstreams, ImportMode mode) {
         Map<String, Integer> firstIndex = new HashMap<>();
         for (int i = 0; i < upstreams.size(); i++) {
             Integer first = firstIndex.putIfAbsent(upstreams.get(i).identity(), i);
