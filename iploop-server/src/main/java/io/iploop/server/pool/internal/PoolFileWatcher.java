@@ -115,7 +115,8 @@ class PoolFileWatcher implements DisposableBean {
         }
     }
 
-    private void watch(Path f) {
+    /** Starts the watch thread on {@code f}'s directory. */
+    void watch(Path f) {
         Path dir = f.getParent();
         try {
             WatchService ws = FileSystems.getDefault().newWatchService();

@@ -128,7 +128,7 @@ class PoolRepository {
                         VALUES (:uid, :plan, :ports, :now, :exp)
                         ON CONFLICT (user_id) DO UPDATE SET plan_id = EXCLUDED.plan_id, ports = EXCLUDED.ports,
                             expires_at = EXCLUDED.expires_at, updated_at = now()
-                        RETURNING """ + SUB_COLUMNS)
+                        RETURNING""" + " " + SUB_COLUMNS)
                 .param("uid", userId).param("plan", planId).param("ports", ports).param("now", Timestamp.from(now))
                 .param("exp", expiresAt == null ? null : Timestamp.from(expiresAt))
                 .query(PoolRepository::subscription).single();
@@ -165,7 +165,7 @@ class PoolRepository {
         return jdbc.sql("""
                         UPDATE pool_admin_tokens SET last_used_at = :now
                         WHERE token_hash = :hash AND revoked_at IS NULL AND expires_at > :now
-                        RETURNING """ + TOKEN_COLUMNS)
+                        RETURNING""" + " " + TOKEN_COLUMNS)
                 .param("hash", hash).param("now", Timestamp.from(now))
                 .query(PoolRepository::token).optional();
     }

@@ -18,6 +18,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -42,32 +43,27 @@ class ProxiesController {
         this.host = properties.publicHost();
     }
 
-    @GetMapping(path = "/api/proxies", produces = MediaType.TEXT_PLAIN_VALUE)
-    @Operation(summary = "The pool ports the caller may use now, one host:port a line (format=auth: host:port:user:pass)")
-    ResponseEntity<String> text(@AuthenticationPrincipal AuthenticatedUser caller,
+    /** The JSON answer. */
+    record ProxiesJson(String host, List<Integer> ports, List<String> proxies) {}
+
+    @GetMapping("/api/proxies")
+    @Operation(summary = "The pool ports the caller may use now: host:port a line (format=auth: host:port:user:pass), "
+            + "JSON with Accept: application/json")
+    ResponseEntity<?> proxies(@AuthenticationPrincipal AuthenticatedUser caller,
             @RequestParam(required = false) @Nullable String format, @RequestParam(required = false) @Nullable String key,
-            HttpServletRequest request) {
+            @RequestHeader(name = HttpHeaders.ACCEPT, required = false) @Nullable String accept, HttpServletRequest request) {
         String suffix = suffix(caller, format, key, request);
+        List<Integer> ports = pool.usablePorts(caller.userId());
+        if (accept != null && accept.contains(MediaType.APPLICATION_JSON_VALUE)) {
+            return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).header(HttpHeaders.CACHE_CONTROL, "no-store")
+                    .body(new ProxiesJson(host, ports, ports.stream().map(p -> host + ":" + p + suffix).toList()));
+        }
         StringBuilder b = new StringBuilder();
-        for (int port : pool.usablePorts(caller.userId())) {
+        for (int port : ports) {
             b.append(host).append(':').append(port).append(suffix).append('\n');
         }
         return ResponseEntity.ok().contentType(new MediaType(MediaType.TEXT_PLAIN, java.nio.charset.StandardCharsets.UTF_8))
                 .header(HttpHeaders.CACHE_CONTROL, "no-store").body(b.toString());
-    }
-
-    /** The JSON answer. */
-    record ProxiesJson(String host, List<Integer> ports, List<String> proxies) {}
-
-    @GetMapping(path = "/api/proxies", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "The pool ports the caller may use now, as JSON")
-    ResponseEntity<ProxiesJson> json(@AuthenticationPrincipal AuthenticatedUser caller,
-            @RequestParam(required = false) @Nullable String format, @RequestParam(required = false) @Nullable String key,
-            HttpServletRequest request) {
-        String suffix = suffix(caller, format, key, request);
-        List<Integer> ports = pool.usablePorts(caller.userId());
-        return ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .body(new ProxiesJson(host, ports, ports.stream().map(p -> host + ":" + p + suffix).toList()));
     }
 
     private String suffix(AuthenticatedUser caller, @Nullable String format, @Nullable String key, HttpServletRequest request) {
