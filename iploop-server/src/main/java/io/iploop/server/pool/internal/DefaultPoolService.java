@@ -216,6 +216,12 @@ class DefaultPoolService implements PoolService {
         return out;
     }
 
+    /** The upstream of one pool port with its password unsealed, if any: for the goproxy hooks. */
+    Optional<PoolUpstream> upstreamWithSecret(int port) {
+        return repository.upstream(port).map(r -> new PoolUpstream(r.port(), scheme(r.scheme()), r.host(), r.upstreamPort(),
+                r.username(), r.passwordSealed() == null ? null : secrets.decrypt(r.passwordSealed(), aad(r.port()))));
+    }
+
     @Override
     public List<PoolUpstreamView> upstreams() {
         return repository.upstreams().stream()

@@ -128,7 +128,7 @@ class GoproxyHooksController {
             if (!grant.allowsPort(localPort)) {
                 return refuse(HttpStatus.FORBIDDEN, "port_not_granted");
             }
-            upstream = pool.upstreamsWithSecrets().stream().filter(u -> u.port() == localPort).findFirst().orElse(null);
+            upstream = pool.upstreamWithSecret(localPort).orElse(null);
         }
         ResponseEntity.HeadersBuilder<?> ok = ResponseEntity.noContent()
                 .header("userconns", String.valueOf(grant.maxThreads()))

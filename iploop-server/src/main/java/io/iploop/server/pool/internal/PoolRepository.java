@@ -53,6 +53,15 @@ class PoolRepository {
                 .list();
     }
 
+    Optional<UpstreamRow> upstream(int port) {
+        return jdbc.sql("SELECT port, scheme, host, upstream_port, username, password_sealed, updated_at FROM pool_upstreams WHERE port = :port")
+                .param("port", port)
+                .query((rs, n) -> new UpstreamRow(rs.getInt("port"), rs.getString("scheme"), rs.getString("host"),
+                        rs.getInt("upstream_port"), rs.getString("username"), rs.getString("password_sealed"),
+                        rs.getTimestamp("updated_at").toInstant()))
+                .optional();
+    }
+
     List<Integer> upstreamPorts() {
         return jdbc.sql("SELECT port FROM pool_upstreams ORDER BY port").query(Integer.class).list();
     }

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -33,9 +35,12 @@ class PoolFileWatcherIT {
 
     @Test
     void importsTheFileAndReimportsItWhenItChanges() throws Exception {
-        List<PoolUpstreamsChanged> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Api.bean(ConfigurableApplicationContext.class)
-                .addApplicationListener((ApplicationListener<PoolUpstreamsChanged>) events::add);
+        List<Object> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Api.bean(ConfigurableApplicationContext.class).addApplicationListener((ApplicationListener<ApplicationEvent>) e -> {
+            if (e instanceof PayloadApplicationEvent<?> p && p.getPayload() instanceof PoolUpstreamsChanged changed) {
+                events.add(changed);
+            }
+        });
         Path dir = Files.createTempDirectory("pool-file");
         Path file = dir.resolve("proxy.txt");
         Files.writeString(file, "a:pw@10.6.0.1:8080\nb:pw@10.6.0.2:8080\n");
