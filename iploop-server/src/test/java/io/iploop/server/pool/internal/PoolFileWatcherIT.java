@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.PayloadApplicationEvent;
@@ -29,6 +30,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 @PlatformTest
 class PoolFileWatcherIT {
 
+    @Autowired
+    ConfigurableApplicationContext context;
+
     private static List<PoolUpstream> upstreams() throws Exception {
         return Api.bean(PoolUpstreamSource.class).upstreams();
     }
@@ -36,11 +40,12 @@ class PoolFileWatcherIT {
     @Test
     void importsTheFileAndReimportsItWhenItChanges() throws Exception {
         List<Object> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Api.bean(ConfigurableApplicationContext.class).addApplicationListener((ApplicationListener<ApplicationEvent>) e -> {
+        ApplicationListener<ApplicationEvent> listener = e -> {
             if (e instanceof PayloadApplicationEvent<?> p && p.getPayload() instanceof PoolUpstreamsChanged changed) {
                 events.add(changed);
             }
-        });
+        };
+        context.addApplicationListener(listener);
         Path dir = Files.createTempDirectory("pool-file");
         Path file = dir.resolve("proxy.txt");
         Files.writeString(file, "a:pw@10.6.0.1:8080\nb:pw@10.6.0.2:8080\n");
@@ -68,6 +73,7 @@ class PoolFileWatcherIT {
             assertThat(upstreams()).extracting(PoolUpstream::username).containsExactlyInAnyOrder("b", "c");
         } finally {
             watcher.destroy();
+            context.removeApplicationListener(listener);
         }
     }
 }
