@@ -1,6 +1,7 @@
 package io.iploop.server;
 
 import io.iploop.server.admin.LocalAdminCli;
+import io.iploop.server.pool.PoolCli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -13,13 +14,14 @@ import picocli.CommandLine.Option;
  * The {@code iploop} command line: {@code iploop server [--local-node] [--data-dir DIR]} starts the
  * whole platform (control plane, gateway, node hub) in this process; {@code iploop admin ...}
  * ({@link LocalAdminCli}) changes a customer's plan or balance on the running server without
- * starting Spring. Configuration comes from
+ * starting Spring; {@code iploop pool import FILE} ({@link PoolCli}) sends an upstream file to the
+ * running server's admin API. Configuration comes from
  * {@code IPLOOP_*} environment variables (see {@link io.iploop.server.platform.IploopProperties});
  * command line options override them.
  */
 @Command(name = "iploop", mixinStandardHelpOptions = true, version = "iploop 0.1.0",
         description = "IPLoop residential proxy platform.",
-        subcommands = {IploopMain.ServerCommand.class, LocalAdminCli.class})
+        subcommands = {IploopMain.ServerCommand.class, LocalAdminCli.class, PoolCli.class})
 public final class IploopMain implements Callable<Integer> {
 
     public static void main(String[] args) {

@@ -26,6 +26,13 @@ public interface AccountsService {
     /** The account with this id, if any. */
     Optional<Account> find(UUID userId);
 
+    /**
+     * The account whose public customer id ({@code cust_…}, any case) is {@code customerId}, if any;
+     * for callers that only know the id a proxy client sent (the pool's goproxy hooks,
+     * docs/upstream-pool.md#goproxy-compatible-hooks).
+     */
+    Optional<Account> findByCustomerId(String customerId);
+
     /** The active account with this e-mail (any case), if any. */
     Optional<Account> findActiveByEmail(String email);
 

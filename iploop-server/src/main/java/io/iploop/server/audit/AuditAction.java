@@ -185,7 +185,26 @@ public enum AuditAction {
      * An admin credited a campaign wallet by hand for money received outside the webhook, e.g. a bank
      * transfer (docs/campaigns.md#manual-funding); details: amount, currency, reference, replayed.
      */
-    ADMIN_CAMPAIGN_WALLET_CREDITED;
+    ADMIN_CAMPAIGN_WALLET_CREDITED,
+    /**
+     * Upstream-pool upstreams were imported (docs/upstream-pool.md#upstreams-import-and-reload); details:
+     * mode, added, updated, removed, total. By an admin, an admin API token's owner, or the system (file).
+     */
+    POOL_UPSTREAMS_IMPORTED,
+    /** An admin removed the upstream of one pool port; resource: the port. */
+    POOL_UPSTREAM_DELETED,
+    /** An admin created a pool plan (docs/upstream-pool.md#plans); details: name, price. */
+    POOL_PLAN_CREATED,
+    /** An admin granted or changed an account's pool subscription (docs/upstream-pool.md#access); details: plan, ports, expiresAt. */
+    POOL_ACCESS_GRANTED,
+    /** An admin banned an account from the upstream pool; details: reason. */
+    POOL_ACCESS_BANNED,
+    /** An admin lifted an account's pool ban. */
+    POOL_ACCESS_UNBANNED,
+    /** An admin created an admin API token (docs/upstream-pool.md#admin-api-and-tokens); details: name, scopes, expiresAt. */
+    ADMIN_TOKEN_CREATED,
+    /** An admin revoked an admin API token. */
+    ADMIN_TOKEN_REVOKED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

@@ -143,4 +143,28 @@ public interface UsageService {
      *     than {@link #MAX_TRAFFIC_DAYS} days
      */
     java.util.Map<LocalDate, Long> nodeDailyBytes(UUID nodeId, LocalDate from, LocalDate to);
+
+    /**
+     * Bytes (downloaded + uploaded) of the account's upstream-pool usage records
+     * ({@code pool_port} set) that started at or after {@code since}: what counts against the pool
+     * quota (docs/upstream-pool.md#metering). Residential traffic is not counted.
+     */
+    long poolBytesSince(UUID userId, Instant since);
+
+    /**
+     * Upstream-pool bytes per account and pool port of the records that started in
+     * [{@code from}, {@code to}), largest first, at most {@code limit} rows
+     * (docs/upstream-pool.md#admin-api-and-tokens, live usage). For admins.
+     */
+    List<PoolTraffic> poolTraffic(Instant from, Instant to, int limit);
+
+    /**
+     * Stores usage records of upstream-pool traffic reported from outside the gateway (the
+     * goproxy-compatible {@code traffic-url} hook, docs/upstream-pool.md#goproxy-compatible-hooks)
+     * exactly as the gateway's own records: the same idempotent insert by id and the same
+     * {@link UsageRecorded} events, so they are billed like any other usage.
+     *
+     * @throws IllegalArgumentException when a record has no {@code poolPort}
+     */
+    void recordPoolUsage(List<io.iploop.gateway.spi.UsageRecord> records);
 }

@@ -34,6 +34,11 @@ class DefaultAccountsService implements AccountsService {
     }
 
     @Override
+    public Optional<Account> findByCustomerId(String customerId) {
+        return users.findByCustomerId(customerId);
+    }
+
+    @Override
     public Optional<Account> findActiveByEmail(String email) {
         return users.findActiveByEmail(Accounts.normalize(email));
     }

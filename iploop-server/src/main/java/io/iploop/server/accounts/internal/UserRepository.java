@@ -65,6 +65,11 @@ class UserRepository {
                 .param("id", id).query(UserRepository::map).optional();
     }
 
+    Optional<Account> findByCustomerId(String customerId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM users WHERE customer_id = lower(:cid)")
+                .param("cid", customerId).query(UserRepository::map).optional();
+    }
+
     Optional<Credentials> findCredentialsByEmail(String email) {
         return jdbc.sql("SELECT id, password_hash FROM users WHERE lower(email) = lower(:email)")
                 .param("email", email)

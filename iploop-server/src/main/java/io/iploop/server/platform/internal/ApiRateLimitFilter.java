@@ -50,7 +50,9 @@ final class ApiRateLimitFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
+        // The pool's goproxy hooks answer loopback peers only, at goproxy's own rate (one call per
+        // connection): a per-IP limit would refuse a busy local goproxy (docs/upstream-pool.md#goproxy-compatible-hooks).
+        return !request.getRequestURI().startsWith("/api/") || request.getRequestURI().startsWith("/api/internal/pool/");
     }
 
     @Override

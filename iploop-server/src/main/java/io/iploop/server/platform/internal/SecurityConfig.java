@@ -1,5 +1,6 @@
 package io.iploop.server.platform.internal;
 
+import io.iploop.server.platform.AdminApiTokens;
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.JwtTokens;
 import io.iploop.server.platform.LoginSessions;
@@ -9,6 +10,7 @@ import io.iploop.server.platform.v2.Envelope;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -67,7 +69,8 @@ class SecurityConfig {
     @Bean
     @Order(1)
     SecurityFilterChain apiSecurity(HttpSecurity http, JwtTokens tokens, TokenRevocations revocations,
-            LoginSessions sessions, JsonMapper json, @Value("${iploop.api-rate-limit-per-minute:600}") int apiRateLimitPerMinute) throws Exception {
+            LoginSessions sessions, JsonMapper json, @Value("${iploop.api-rate-limit-per-minute:600}") int apiRateLimitPerMinute,
+            ObjectProvider<AdminApiTokens> adminTokens) throws Exception {
         http.securityMatcher(API_PATHS)
                 .csrf(c -> c.disable())
                 .httpBasic(b -> b.disable())
@@ -77,6 +80,8 @@ class SecurityConfig {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations, sessions, false),
                         AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new AdminApiTokenFilter(adminTokens, (req, res, status, code, message) ->
+                        write(json, req, res, status, ApiError.of(code, message, null))), JwtAuthenticationFilter.class)
                 .addFilterAfter(new ApiRateLimitFilter(apiRateLimitPerMinute, json), JwtAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login",
@@ -106,6 +111,12 @@ class SecurityConfig {
                         .requestMatchers(HttpMethod.PUT, "/api/auth/password").authenticated()
                         .requestMatchers(HttpMethod.POST, "/api/auth/logout").authenticated()
                         .requestMatchers("/api/auth/2fa/**").authenticated()
+                        // goproxy-compatible hooks of the upstream pool: no credentials, loopback peers only
+                        // (checked by the pool feature on the socket's own address, docs/upstream-pool.md#goproxy-compatible-hooks).
+                        .requestMatchers("/api/internal/pool/**").permitAll()
+                        // Admin API tokens with a scope, or a 2FA admin login (docs/upstream-pool.md#admin-api-and-tokens).
+                        .requestMatchers(HttpMethod.GET, "/api/admin/pool/**").access(SecurityRules.adminOrScope("pool:read"))
+                        .requestMatchers("/api/admin/pool/**").access(SecurityRules.adminOrScope("pool:write"))
                         .requestMatchers("/api/admin/**", "/api/v2/admin/**").access(SecurityRules.adminWithTwoFactor())
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .anyRequest().access(SecurityRules.passwordChanged()))

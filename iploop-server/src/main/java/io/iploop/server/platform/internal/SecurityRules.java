@@ -22,7 +22,26 @@ final class SecurityRules {
     /** Authority of an account whose stored must-change-password flag is set. */
     static final String PASSWORD_CHANGE_REQUIRED = "PASSWORD_CHANGE_REQUIRED";
 
+    /** Authority of a request authenticated by an admin API token ({@link AdminApiTokenFilter}). */
+    static final String ADMIN_TOKEN = "ADMIN_TOKEN";
+
     private SecurityRules() {
+    }
+
+    /**
+     * An admin API token with {@code scope} (else 403 {@code insufficient_scope}), or
+     * {@link #adminWithTwoFactor()} for a login (docs/upstream-pool.md#admin-api-and-tokens).
+     */
+    static AuthorizationManager<RequestAuthorizationContext> adminOrScope(String scope) {
+        AuthorizationManager<RequestAuthorizationContext> admin = adminWithTwoFactor();
+        return (authentication, context) -> {
+            Authentication a = authentication.get();
+            if (a != null && has(a, ADMIN_TOKEN)) {
+                return has(a, "SCOPE_" + scope) ? new AuthorizationDecision(true)
+                        : new Denied("insufficient_scope", "this admin API token lacks the scope " + scope);
+            }
+            return admin.authorize(authentication, context);
+        };
     }
 
     /**

@@ -41,11 +41,39 @@ class DefaultUsageService implements UsageService {
     private final UsageRepository usage;
     private final ApiKeysService keys;
     private final UsageDeadLetterRepository deadLetters;
+    private final JdbcUsageSink sink;
 
-    DefaultUsageService(UsageRepository usage, ApiKeysService keys, UsageDeadLetterRepository deadLetters) {
+    DefaultUsageService(UsageRepository usage, ApiKeysService keys, UsageDeadLetterRepository deadLetters,
+            JdbcUsageSink sink) {
         this.usage = usage;
         this.keys = keys;
         this.deadLetters = deadLetters;
+        this.sink = sink;
+    }
+
+    @Override
+    public long poolBytesSince(UUID userId, Instant since) {
+        return usage.poolBytesSince(userId, since);
+    }
+
+    @Override
+    public java.util.List<io.iploop.server.usage.PoolTraffic> poolTraffic(Instant from, Instant to, int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("limit: " + limit + " (expected: 1-10000)");
+        }
+        return usage.poolTraffic(from, to, limit);
+    }
+
+    @Override
+    public void recordPoolUsage(java.util.List<io.iploop.gateway.spi.UsageRecord> records) {
+        for (io.iploop.gateway.spi.UsageRecord r : records) {
+            if (r.poolPort() == null) {
+                throw new IllegalArgumentException("usage record " + r.id() + ": poolPort null (expected: a pool port)");
+            }
+        }
+        if (!records.isEmpty()) {
+            sink.write(records);
+        }
     }
 
     @Override

@@ -366,4 +366,28 @@ class UsageRepository {
                 });
         return out;
     }
+
+    long poolBytesSince(UUID userId, Instant since) {
+        return jdbc.sql("""
+                        SELECT coalesce(sum(bytes_downloaded + bytes_uploaded), 0) FROM usage_records
+                        WHERE user_id = :uid AND pool_port IS NOT NULL AND started_at >= :since""")
+                .param("uid", userId).param("since", java.sql.Timestamp.from(since))
+                .query(Long.class).single();
+    }
+
+    List<io.iploop.server.usage.PoolTraffic> poolTraffic(Instant from, Instant to, int limit) {
+        return jdbc.sql("""
+                        SELECT user_id, pool_port, sum(bytes_downloaded) AS down, sum(bytes_uploaded) AS up,
+                               sum(request_count) AS requests
+                        FROM usage_records
+                        WHERE pool_port IS NOT NULL AND started_at >= :from AND started_at < :to
+                        GROUP BY user_id, pool_port
+                        ORDER BY sum(bytes_downloaded + bytes_uploaded) DESC, pool_port
+                        LIMIT :limit""")
+                .param("from", java.sql.Timestamp.from(from)).param("to", java.sql.Timestamp.from(to))
+                .param("limit", limit)
+                .query((rs, n) -> new io.iploop.server.usage.PoolTraffic(rs.getObject("user_id", UUID.class),
+                        rs.getInt("pool_port"), rs.getLong("down"), rs.getLong("up"), rs.getLong("requests")))
+                .list();
+    }
 }
