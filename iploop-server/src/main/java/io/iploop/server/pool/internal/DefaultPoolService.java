@@ -7,6 +7,7 @@ import io.iploop.gateway.spi.PoolUpstream;
 import io.iploop.server.audit.AuditAction;
 import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditService;
+import io.iploop.server.platform.IploopProperties;
 import io.iploop.server.platform.PlatformSecrets;
 import io.iploop.server.platform.SecureTokens;
 import io.iploop.server.pool.AdminToken;
@@ -39,15 +40,14 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The pool's service (docs/upstream-pool.md). Port assignment: new upstreams take the lowest free
- * ports of the configured range ({@code iploop.pool-ports}, {@code IPLOOP_POOL_PORTS}, default
- * {@code 4000-4999}); known upstreams keep theirs. Imports and deletions are serialised by a
+ * ports of the configured range ({@link IploopProperties.Pool#ports()}, {@code IPLOOP_POOL_PORTS},
+ * default {@code 4000-4999}, the same range the gateway binds); known upstreams keep theirs. Imports and deletions are serialised by a
  * database lock, so two imports (two replicas, the CLI and a file change) never hand out one port
  * twice. Passwords are sealed with {@link PlatformSecrets#encrypt} (associated data
  * {@code pool_upstream:<port>}). Thread-safe.
@@ -67,18 +67,14 @@ class DefaultPoolService implements PoolService {
     private final PoolPortRange range;
 
     DefaultPoolService(PoolRepository repository, PlatformSecrets secrets, AuditService audit, UsageService usage,
-            ApplicationEventPublisher events, Clock clock, @Value("${iploop.pool-ports:4000-4999}") String poolPorts) {
+            ApplicationEventPublisher events, Clock clock, IploopProperties properties) {
         this.repository = repository;
         this.secrets = secrets;
         this.audit = audit;
         this.usage = usage;
         this.events = events;
         this.clock = clock;
-        try {
-            this.range = PortSpec.range(poolPorts.strip());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("iploop.pool-ports: " + e.getMessage(), e);
-        }
+        this.range = new PoolPortRange(properties.pool().firstPort(), properties.pool().lastPort());
     }
 
     /** The configured pool port range. */

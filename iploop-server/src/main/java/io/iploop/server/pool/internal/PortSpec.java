@@ -8,7 +8,7 @@ import java.util.Locale;
 /**
  * The ports a pool subscription grants (docs/upstream-pool.md#access): {@code all}, or a comma
  * separated list of ports and inclusive ranges ({@code 4000-4099,4200}), at most 100 entries.
- * Also parses the pool port range setting ({@code IPLOOP_POOL_PORTS}, {@code 4000-4999}). Stateless.
+ * Stateless.
  */
 final class PortSpec {
 
