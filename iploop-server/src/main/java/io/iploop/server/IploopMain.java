@@ -37,10 +37,21 @@ public final class IploopMain implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code iploop server}: runs the Spring Boot application until the process is stopped. */
+    /**
+     * {@code iploop server}: runs the Spring Boot application until the process is stopped, as the
+     * whole platform or as one {@link ServerRole} of a cluster (docs/deploy.md#cluster).
+     */
     @Command(name = "server", mixinStandardHelpOptions = true,
-            description = "Start the control plane, the gateway and the node hub.")
+            description = {"Start the control plane, the gateway and the node hub (--role=all, the default),",
+                    "or one role of a cluster: --role=control-plane (REST API, dashboard, jobs; no proxy listeners)",
+                    "or --role=gateway (proxy listeners and node hub; only health and metrics over HTTP).",
+                    "Cluster roles need the shared PostgreSQL (IPLOOP_DB_URL) and Redis (IPLOOP_REDIS_URL);",
+                    "run any number of each (docs/deploy.md, section Cluster)."})
     static final class ServerCommand implements Callable<Integer> {
+
+        @Option(names = "--role", paramLabel = "ROLE", defaultValue = "all",
+                description = "all (default), control-plane or gateway.")
+        String role = "all";
 
         @Option(names = "--local-node",
                 description = "Also start a node agent in this process (the local exit), connected to the node hub.")
@@ -52,6 +63,19 @@ public final class IploopMain implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            ServerRole r = ServerRole.parse(role).orElse(null);
+            if (r == null) {
+                System.err.println("iploop server: --role=" + role + " is not a role (expected: all, control-plane, gateway)");
+                return 2;
+            }
+            String missing = r.missingSharedState(System::getenv, System::getProperty);
+            if (missing != null) {
+                System.err.println("iploop server: " + missing);
+                return 2;
+            }
+            if (r.profile() != null) {
+                System.setProperty("spring.profiles.active", r.profile());
+            }
             if (localNode) {
                 System.setProperty("iploop.local-node", "true");
             }

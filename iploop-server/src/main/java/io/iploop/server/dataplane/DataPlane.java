@@ -9,6 +9,7 @@ import io.iploop.gateway.spi.SubUserLimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
+import io.iploop.gateway.spi.SharedLimitCounters;
 import io.iploop.gateway.spi.StickySessionDirectory;
 import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageSink;
@@ -44,6 +45,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -82,6 +84,8 @@ public class DataPlane implements SmartLifecycle {
     private final AccountsService accounts;
     private final Environment environment;
     private final DataSource dataSource;
+    /** The gateways' shared limit counters (Redis, docs/deploy.md#shared-limits), null when limits are this process's own. */
+    private final @Nullable SharedLimitCounters sharedLimitCounters;
 
     private volatile @Nullable Gateway gateway;
     private volatile @Nullable NodeAgent localAgent;
@@ -91,8 +95,10 @@ public class DataPlane implements SmartLifecycle {
     DataPlane(IploopProperties properties, ProxyAuthenticator proxyAuthenticator, NodeAuthenticator nodeAuthenticator,
             UsageSink usageSink, LimitsProvider limitsProvider, EgressBlocklist egressBlocklist, NodeStore nodeStore,
             StickySessionStore stickySessionStore, MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource,
-            SubUserLimitsProvider subUserLimitsProvider, PremiumTargeting premiumTargeting) {
+            SubUserLimitsProvider subUserLimitsProvider, PremiumTargeting premiumTargeting,
+            ObjectProvider<SharedLimitCounters> sharedLimitCounters) {
         this.premiumTargeting = premiumTargeting;
+        this.sharedLimitCounters = sharedLimitCounters.getIfAvailable();
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
         this.nodeAuthenticator = nodeAuthenticator;
@@ -158,7 +164,11 @@ public class DataPlane implements SmartLifecycle {
             log.info("Data plane disabled by configuration");
             return;
         }
-        nodes.markAllOffline();
+        if (!properties.redis().enabled()) {
+            // One gateway: every node it does not hold is offline. In a cluster (Redis shared) the
+            // other gateways' nodes are online, and each gateway marks only its own (docs/deploy.md#cluster).
+            nodes.markAllOffline();
+        }
         TlsListeners tls;
         try {
             tls = tlsListeners();
@@ -180,6 +190,9 @@ public class DataPlane implements SmartLifecycle {
                 .protectedLocalPorts(controlPlanePorts());
         if (tls != null) {
             builder.tls(tls);
+        }
+        if (sharedLimitCounters != null) {
+            builder.sharedLimitCounters(sharedLimitCounters);
         }
         Gateway g = builder.build();
         try {
