@@ -53,8 +53,11 @@ final class ClusterLimitSync {
         return open > 0 || share.othersOpen() > 0 || !share.quiet() || unusedNanos < ACTIVE_NANOS;
     }
 
-    /** Reports {@code targets} and installs the answers; waits at most {@link #WAIT}. */
-    void exchange(List<Target> targets) {
+    /**
+     * Reports {@code targets} and installs the answers; waits at most {@link #WAIT}. Serialized, so
+     * an older answer never overwrites a newer one.
+     */
+    synchronized void exchange(List<Target> targets) {
         if (targets.isEmpty()) {
             return;
         }

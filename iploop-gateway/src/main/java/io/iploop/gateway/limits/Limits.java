@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * the {@link LimitsProvider} on first use and refreshed every {@code refreshInterval} on
  * {@code executor} (never an event loop); likewise one {@link SubUserLimiter} per sub-user from the
  * {@link SubUserLimitsProvider} (docs/sub-users.md#limits). States idle for 10 minutes with nothing
- * to remember are dropped. Thread-safe.
+ * to remember are dropped. In a cluster ({@link SharedLimitCounters}) the concurrency, per-second and
+ * per-day counts are exchanged with the other gateways every 100 ms on a thread of its own
+ * ({@link ClusterLimitSync}, docs/deploy.md#shared-limits); without, no such thread exists. Thread-safe.
  */
 public final class Limits implements AutoCloseable {
 
@@ -110,6 +112,15 @@ public final class Limits implements AutoCloseable {
             long sync = ClusterLimitSync.INTERVAL.toMillis();
             clusterTimer.scheduleWithFixedDelay(this::exchangeWithCluster, sync, sync, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Exchanges the counts of the principals in use with the cluster now and waits for the answer
+     * (at most a few seconds); nothing without shared counters. The same exchange runs every 100 ms
+     * by itself; tests call this to know both sides have learned each other's counts.
+     */
+    public void exchangeWithClusterNow() {
+        exchangeWithCluster();
     }
 
     /** The principals in use, with their counts, to the cluster; their answers installed. */

@@ -160,7 +160,7 @@ public class DataPlane implements SmartLifecycle {
     public synchronized void start() {
         running = true;
         if (!properties.gatewayEnabled()) {
-            unavailableReason = "disabled (IPLOOP_GATEWAY_ENABLED=false)";
+            unavailableReason = "disabled (IPLOOP_GATEWAY_ENABLED=false or --role=control-plane)";
             log.info("Data plane disabled by configuration");
             return;
         }

@@ -55,8 +55,7 @@ class SharedLimitsIT {
     }
 
     /**
-     * Waits until the cluster's counts (as a third, probing gateway sees them) match, then for one
-     * more exchange interval of the gateways under test, so each has learned them.
+     * Waits until the cluster's counts, as a third, probing gateway sees them, match.
      */
     void awaitCluster(String scope, java.util.function.Predicate<SharedLimitCounters.Totals> condition)
             throws InterruptedException {
@@ -64,7 +63,16 @@ class SharedLimitsIT {
                 System.currentTimeMillis() / 1000, 0, System.currentTimeMillis() / 86_400_000L, 0, 1000);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> condition.test(
                 redisB.exchange("probe", java.util.List.of(probe)).toCompletableFuture().get(2, TimeUnit.SECONDS).get(0)));
-        Thread.sleep(3 * 100);
+    }
+
+    /** Both gateways exchange their counts now, in turn, so each knows the other's. */
+    void exchange() {
+        for (int i = 0; i < 2; i++) {
+            if (a != null) {
+                a.exchangeWithClusterNow();
+            }
+            b.exchangeWithClusterNow();
+        }
     }
 
     static AccountLimits plan(int perSecond, long perDay, int concurrent) {
@@ -81,17 +89,21 @@ class SharedLimitsIT {
         for (int i = 0; i < 6; i++) {
             assertThat(onA.tryAcquire()).as("connection %d on A", i + 1).isTrue();
         }
+        exchange();
         awaitCluster("a:" + account, t -> t.othersOpen() == 6); // A reported its six
         AccountLimiter onB = b.limiter(account).get(30, TimeUnit.SECONDS);
         for (int i = 0; i < 4; i++) {
             assertThat(onB.tryAcquire()).as("connection %d on B", i + 7).isTrue();
         }
         assertThat(onB.tryAcquire()).as("11th on B").isFalse();
+        exchange();
         awaitCluster("a:" + account, t -> t.othersOpen() == 10);
         assertThat(onA.tryAcquire()).as("11th on A").isFalse();
 
         onB.release();
-        await().atMost(Duration.ofSeconds(3)).until(onA::tryAcquire);
+        exchange();
+        assertThat(onA.tryAcquire()).as("the released slot, on A").isTrue();
+        exchange();
         awaitCluster("a:" + account, t -> t.othersOpen() == 10);
         assertThat(onB.tryAcquire()).as("B full again").isFalse();
 
@@ -114,10 +126,12 @@ class SharedLimitsIT {
         for (int i = 0; i < 20; i++) {
             admitted += onA.admit(Targeting.NONE) == null ? 1 : 0;
         }
+        exchange();
         awaitCluster("a:" + account, t -> t.dayTotal() == 20);
         for (int i = 0; i < 20; i++) {
             admitted += onB.admit(Targeting.NONE) == null ? 1 : 0;
         }
+        exchange();
         awaitCluster("a:" + account, t -> t.dayTotal() == 30);
         for (int i = 0; i < 5; i++) {
             admitted += onA.admit(Targeting.NONE) == null ? 1 : 0;
@@ -138,7 +152,8 @@ class SharedLimitsIT {
         for (int i = 0; i < 10; i++) {
             inSecond += rA.admit(Targeting.NONE) == null ? 1 : 0;
         }
-        Thread.sleep(250);
+        a.exchangeWithClusterNow();
+        b.exchangeWithClusterNow();
         if (System.currentTimeMillis() % 1000 < 300) {
             return; // the second turned over while waiting (a slow machine): nothing to check in this one
         }
