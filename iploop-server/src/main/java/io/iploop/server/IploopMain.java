@@ -42,11 +42,12 @@ public final class IploopMain implements Callable<Integer> {
      * whole platform or as one {@link ServerRole} of a cluster (docs/deploy.md#cluster).
      */
     @Command(name = "server", mixinStandardHelpOptions = true,
-            description = {"Start the control plane, the gateway and the node hub (--role=all, the default),",
-                    "or one role of a cluster: --role=control-plane (REST API, dashboard, jobs; no proxy listeners)",
-                    "or --role=gateway (proxy listeners and node hub; only health and metrics over HTTP).",
-                    "Cluster roles need the shared PostgreSQL (IPLOOP_DB_URL) and Redis (IPLOOP_REDIS_URL);",
-                    "run any number of each (docs/deploy.md, section Cluster)."})
+            description = {"Start the platform: control plane, gateway and node hub in one process",
+                    "(--role=all, the default), or one role of a cluster (docs/deploy.md#cluster):",
+                    "  --role=control-plane  REST API, dashboard, jobs; no proxy listeners",
+                    "  --role=gateway        proxy listeners and node hub; HTTP: health, metrics",
+                    "Cluster roles need IPLOOP_DB_URL (the shared PostgreSQL) and",
+                    "IPLOOP_REDIS_URL (the shared Redis); run any number of each."})
     static final class ServerCommand implements Callable<Integer> {
 
         @Option(names = "--role", paramLabel = "ROLE", defaultValue = "all",
