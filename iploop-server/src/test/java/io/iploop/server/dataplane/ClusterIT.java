@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The cluster with real processes (issue 18, docs/deploy.md#cluster): one control plane and two
+ * The cluster with real processes (issue 18, docs/deploy.md#cluster): two control planes and two
  * gateways, each a separate JVM of the built server jar ({@code --role=control-plane},
  * {@code --role=gateway}), against a PostgreSQL this test starts (shared by all three) and the real
  * Redis on localhost:6379 (under a key prefix of this run). Real node agents connect through a
@@ -59,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  * gateway; after SIGKILL of one gateway in the middle of traffic, its agents reconnect to the
  * survivor within 60 s, a sticky session on the survivor keeps its exit, and the usage stored is
  * never more than the client carried (nothing twice) and misses nothing the survivor carried nor
- * anything the killed gateway carried before its last flush.
+ * anything the killed gateway carried before its last flush; and no scheduled job ran twice in one
+ * tick across the two control planes (ShedLock).
  */
 @Timeout(900)
 class ClusterIT {
@@ -152,6 +153,13 @@ class ClusterIT {
         // The first gateway also runs a local node, which issues the node key the test's agents use.
         Server g1 = start("gateway-1", jdbcUrl, List.of("--role=gateway", "--local-node"));
         Server g2 = start("gateway-2", jdbcUrl, List.of("--role=gateway"));
+        // A second control-plane replica: same database, same jobs (ShedLock runs each tick once).
+        Server cp2 = start("control-plane-2", jdbcUrl, List.of("--role=control-plane"));
+        for (Server g : List.of(g1, g2, cp2)) {
+            await().atMost(Duration.ofSeconds(300)).until(() -> g.logged("Started Iploop") || !g.process().isAlive());
+            assertThat(g.process().isAlive()).as(g.name() + " running").isTrue();
+        }
+        assertThat(httpStatus(cp2.httpPort(), "/actuator/health")).isEqualTo(200);
         for (Server g : List.of(g1, g2)) {
             await().atMost(Duration.ofSeconds(240)).until(() -> g.logged("Gateway listening on") || !g.process().isAlive());
             assertThat(g.process().isAlive()).as(g.name() + " running").isTrue();
@@ -271,7 +279,24 @@ class ClusterIT {
             Thread.sleep(2000); // the pins are saved about once a second
             assertThat(stickyNode()).as("sticky exit").isEqualTo(pinnedNode);
         }
+
+        // --- jobs: no job ran twice in the same minute across the two control-plane replicas.
+        Map<String, Integer> runs = new java.util.TreeMap<>();
+        for (Server c : List.of(cp, cp2)) {
+            for (String line : c.output()) {
+                Matcher m = JOB_RUN.matcher(line);
+                if (m.find()) {
+                    runs.merge(m.group(2) + " at " + m.group(1), 1, Integer::sum);
+                }
+            }
+        }
+        System.out.println("scheduled job runs on both control planes: " + runs);
+        assertThat(runs).as("some jobs ran").isNotEmpty();
+        assertThat(runs).as("each job once per tick").allSatisfy((tick, n) -> assertThat(n).as(tick).isEqualTo(1));
     }
+
+    /** A job run's log line ("job NAME: summary (N ms)"), with the minute it was logged in. */
+    static final Pattern JOB_RUN = Pattern.compile("(\\d{2}:\\d{2}):\\d{2}[.,]\\d{3}.*\\bjob ([\\w.-]+): ");
 
     static long sum(List<long[]> exchanges, long doneBefore) {
         return exchanges.stream().filter(e -> e[1] < doneBefore).mapToLong(e -> e[0]).sum();

@@ -53,14 +53,32 @@ class DefaultJobsService implements JobsService {
         return run(job);
     }
 
-    /** Runs {@code job} once under its lock. */
+    /**
+     * How long a scheduled run keeps its lock at least (capped at the job's {@code lockAtMostFor}):
+     * replicas of the control plane fire the same cron tick a few milliseconds apart, and a run
+     * that ended before another replica asked would otherwise run again in the same tick
+     * (docs/deploy.md#cluster). Runs asked for on demand hold no such minimum.
+     */
+    static final Duration SCHEDULED_LOCK_AT_LEAST = Duration.ofSeconds(10);
+
+    /** Runs {@code job} once under its lock, on demand (no minimum lock time). */
     JobRun run(ScheduledJob job) {
+        return run(job, Duration.ZERO);
+    }
+
+    /** Runs {@code job} for its schedule: the lock is held at least {@link #SCHEDULED_LOCK_AT_LEAST}. */
+    JobRun runScheduled(ScheduledJob job) {
+        Duration atMost = job.lockAtMostFor();
+        return run(job, atMost.compareTo(SCHEDULED_LOCK_AT_LEAST) < 0 ? atMost : SCHEDULED_LOCK_AT_LEAST);
+    }
+
+    private JobRun run(ScheduledJob job, Duration lockAtLeastFor) {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         TaskResult<String> result;
         try {
             result = executor.executeWithLock(job::run,
-                    new LockConfiguration(started, job.name(), job.lockAtMostFor(), Duration.ZERO));
+                    new LockConfiguration(started, job.name(), job.lockAtMostFor(), lockAtLeastFor));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
