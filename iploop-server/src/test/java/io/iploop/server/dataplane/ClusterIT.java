@@ -280,23 +280,42 @@ class ClusterIT {
             assertThat(stickyNode()).as("sticky exit").isEqualTo(pinnedNode);
         }
 
-        // --- jobs: no job ran twice in the same minute across the two control-plane replicas.
-        Map<String, Integer> runs = new java.util.TreeMap<>();
+        // --- jobs: no job ran twice in one tick across the two control-plane replicas: consecutive
+        // runs of a job (both replicas' logs merged) are about a cron period apart, never a moment.
+        Map<String, List<Long>> runs = new java.util.TreeMap<>();
         for (Server c : List.of(cp, cp2)) {
             for (String line : c.output()) {
                 Matcher m = JOB_RUN.matcher(line);
                 if (m.find()) {
-                    runs.merge(m.group(2) + " at " + m.group(1), 1, Integer::sum);
+                    runs.computeIfAbsent(m.group(2), k -> new ArrayList<>())
+                            .add(java.time.LocalTime.parse(m.group(1)).toNanoOfDay() / 1_000_000);
                 }
             }
         }
-        System.out.println("scheduled job runs on both control planes: " + runs);
+        System.out.println("scheduled job runs on both control planes (ms of day): " + runs);
         assertThat(runs).as("some jobs ran").isNotEmpty();
-        assertThat(runs).as("each job once per tick").allSatisfy((tick, n) -> assertThat(n).as(tick).isEqualTo(1));
+        // Jobs ticking once a minute or slower (their typical gap is a minute) must never show two runs
+        // less than 30 s apart; jobs ticking every few seconds cannot be told apart from log times on
+        // a loaded machine and are left out.
+        AtomicInteger checked = new AtomicInteger();
+        runs.forEach((job, times) -> {
+            java.util.Collections.sort(times);
+            List<Long> gaps = new ArrayList<>();
+            for (int r = 1; r < times.size(); r++) {
+                gaps.add(times.get(r) - times.get(r - 1));
+            }
+            List<Long> sorted = gaps.stream().sorted().toList();
+            if (sorted.isEmpty() || sorted.get(sorted.size() / 2) < 50_000) {
+                return;
+            }
+            checked.incrementAndGet();
+            assertThat(gaps).as("%s: gaps between runs, ms", job).allSatisfy(g -> assertThat(g).isGreaterThan(30_000));
+        });
+        assertThat(checked.get()).as("once-a-minute jobs checked").isPositive();
     }
 
-    /** A job run's log line ("job NAME: summary (N ms)"), with the minute it was logged in. */
-    static final Pattern JOB_RUN = Pattern.compile("(\\d{2}:\\d{2}):\\d{2}[.,]\\d{3}.*\\bjob ([\\w.-]+): ");
+    /** A job run's log line ("job NAME: summary (N ms)"), with the time it was logged. */
+    static final Pattern JOB_RUN = Pattern.compile("(\\d{2}:\\d{2}:\\d{2}[.]\\d{3}).*\\bjob ([\\w.-]+): ");
 
     static long sum(List<long[]> exchanges, long doneBefore) {
         return exchanges.stream().filter(e -> e[1] < doneBefore).mapToLong(e -> e[0]).sum();
