@@ -40,6 +40,7 @@ import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.StickySession;
 import io.iploop.gateway.spi.StickySessionDirectory;
+import io.iploop.gateway.spi.SharedLimitCounters;
 import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.tunnel.ByteStreamRelay;
@@ -111,6 +112,7 @@ public final class Gateway implements AutoCloseable {
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
     private final SubUserLimitsProvider subUserLimitsProvider;
+    private final @Nullable SharedLimitCounters sharedLimitCounters;
     private final PremiumTargeting premiumTargeting;
     private final Clock clock;
     private final Duration limitsRefresh;
@@ -180,6 +182,7 @@ public final class Gateway implements AutoCloseable {
         this.usageSink = Objects.requireNonNull(b.usageSink, "usageSink");
         this.limitsProvider = b.limitsProvider;
         this.subUserLimitsProvider = b.subUserLimitsProvider;
+        this.sharedLimitCounters = b.sharedLimitCounters;
         this.premiumTargeting = b.premiumTargeting;
         this.clock = b.clock;
         this.limitsRefresh = b.limitsRefresh;
@@ -238,8 +241,8 @@ public final class Gateway implements AutoCloseable {
             Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iploop-gateway-blocking-", 0).factory());
             try {
-                Limits planLimits = new Limits(limitsProvider, subUserLimitsProvider, premiumTargeting, blocking, clock,
-                        limitsRefresh);
+                Limits planLimits = new Limits(limitsProvider, subUserLimitsProvider, premiumTargeting,
+                        sharedLimitCounters, blocking, clock, limitsRefresh);
                 limits = planLimits;
                 UsageJournal journal = null;
                 if (usageJournalDir != null) {
@@ -701,6 +704,7 @@ public final class Gateway implements AutoCloseable {
         private @Nullable UsageSink usageSink;
         private LimitsProvider limitsProvider = LimitsProvider.UNLIMITED;
         private SubUserLimitsProvider subUserLimitsProvider = SubUserLimitsProvider.UNLIMITED;
+        private @Nullable SharedLimitCounters sharedLimitCounters;
         private PremiumTargeting premiumTargeting = PremiumTargeting.NONE;
         private Clock clock = Clock.systemUTC();
         private Duration limitsRefresh = Duration.ofSeconds(2);
@@ -855,6 +859,16 @@ public final class Gateway implements AutoCloseable {
          */
         public Builder stickySessionStore(StickySessionStore v) {
             this.stickySessionStore = Objects.requireNonNull(v, "stickySessionStore");
+            return this;
+        }
+
+        /**
+         * The counters shared by the gateways of a cluster (docs/deploy.md#shared-limits): concurrency,
+         * per-second and per-day limits then hold across gateways; default none (this gateway's own
+         * counts, the embedded default).
+         */
+        public Builder sharedLimitCounters(SharedLimitCounters v) {
+            this.sharedLimitCounters = Objects.requireNonNull(v, "sharedLimitCounters");
             return this;
         }
 

@@ -53,10 +53,22 @@ public final class IploopMain implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code iploop server}: runs the Spring Boot application until the process is stopped. */
+    /**
+     * {@code iploop server}: runs the Spring Boot application until the process is stopped, as the
+     * whole platform or as one {@link ServerRole} of a cluster (docs/deploy.md#cluster).
+     */
     @Command(name = "server", mixinStandardHelpOptions = true,
-            description = "Start the control plane, the gateway and the node hub.")
+            description = {"Start the platform: control plane, gateway and node hub in one process",
+                    "(--role=all, the default), or one role of a cluster (docs/deploy.md#cluster):",
+                    "  --role=control-plane  REST API, dashboard, jobs; no proxy listeners",
+                    "  --role=gateway        proxy listeners and node hub; HTTP: health, metrics",
+                    "Cluster roles need IPLOOP_DB_URL (the shared PostgreSQL) and",
+                    "IPLOOP_REDIS_URL (the shared Redis); run any number of each."})
     static final class ServerCommand implements Callable<Integer> {
+
+        @Option(names = "--role", paramLabel = "ROLE", defaultValue = "all",
+                description = "all (default), control-plane or gateway.")
+        String role = "all";
 
         @Option(names = "--local-node",
                 description = "Also start a node agent in this process (the local exit), connected to the node hub.")
@@ -68,6 +80,19 @@ public final class IploopMain implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            ServerRole r = ServerRole.parse(role).orElse(null);
+            if (r == null) {
+                System.err.println("iploop server: --role=" + role + " is not a role (expected: all, control-plane, gateway)");
+                return 2;
+            }
+            String missing = r.missingSharedState(System::getenv, System::getProperty);
+            if (missing != null) {
+                System.err.println("iploop server: " + missing);
+                return 2;
+            }
+            if (r.profile() != null) {
+                System.setProperty("spring.profiles.active", r.profile());
+            }
             if (localNode) {
                 System.setProperty("iploop.local-node", "true");
             }

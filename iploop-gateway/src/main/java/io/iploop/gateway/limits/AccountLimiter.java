@@ -117,6 +117,11 @@ public final class AccountLimiter {
         return premiumLastUsedMillis;
     }
 
+    /** The shared state (the cluster's counts hang on it). */
+    LimitLease<AccountLimits> lease() {
+        return lease;
+    }
+
     /** The limits last reported by the control plane. */
     public AccountLimits limits() {
         return lease.limits();
@@ -159,7 +164,7 @@ public final class AccountLimiter {
     /** Takes a connection slot; pair with {@link #release()}. @return false at the limit */
     public boolean tryAcquire() {
         lease.touch();
-        return slots.tryAcquire(lease.limits().maxConcurrentConnections());
+        return slots.tryAcquire(lease.limits().maxConcurrentConnections(), lease.othersOpen());
     }
 
     /** Gives back a slot taken by {@link #tryAcquire()}. */

@@ -24,9 +24,20 @@ final class ConnectionSlots {
      * @return false at the limit
      */
     boolean tryAcquire(int max) {
+        return tryAcquire(max, 0);
+    }
+
+    /**
+     * Takes a slot unless {@code max} are already taken here and elsewhere in the cluster.
+     *
+     * @param max the limit, 0 or less for none
+     * @param elsewhere connections other gateways hold open (docs/deploy.md#shared-limits)
+     * @return false at the limit
+     */
+    boolean tryAcquire(int max, long elsewhere) {
         while (true) {
             int n = open.get();
-            if (max > 0 && n >= max) {
+            if (max > 0 && n + elsewhere >= max) {
                 return false;
             }
             if (open.compareAndSet(n, n + 1)) {

@@ -39,6 +39,8 @@ final class LimitLease<L> {
     private long day = Long.MIN_VALUE;
     private long requestsToday;
     private volatile long lastUsedNanos = System.nanoTime();
+    /** The cluster's counts when the gateway shares limits (docs/deploy.md#shared-limits), else null. */
+    private volatile @Nullable ClusterShare share;
 
     /**
      * @param reportedBytes the bytes the limits allow ({@link AccountLimits#UNLIMITED_BYTES} for no limit)
@@ -53,6 +55,27 @@ final class LimitLease<L> {
 
     L limits() {
         return snapshot.limits();
+    }
+
+    /** Joins the cluster's counts (set once, before the limiter is handed out). */
+    void share(ClusterShare v) {
+        share = v;
+    }
+
+    /** The cluster's counts, or null on a gateway that does not share limits. */
+    @Nullable ClusterShare share() {
+        return share;
+    }
+
+    /** Connections other gateways hold open for this principal (0 without a cluster). */
+    long othersOpen() {
+        ClusterShare s = share;
+        return s == null ? 0 : s.othersOpen();
+    }
+
+    /** Nanoseconds since the last {@link #touch()}. */
+    long unusedNanos(long nowNanos) {
+        return nowNanos - lastUsedNanos;
     }
 
     /** Bytes this gateway's usage records have durably written so far. */
@@ -101,7 +124,16 @@ final class LimitLease<L> {
     /** Takes one request from the rate bucket. @return 0 if taken, else the nanoseconds until one is free */
     long takeRequest() {
         TokenBucket bucket = snapshot.bucket();
-        return bucket == null ? 0 : bucket.tryTake(System.nanoTime());
+        long wait = bucket == null ? 0 : bucket.tryTake(System.nanoTime());
+        ClusterShare s = share;
+        if (wait == 0 && s != null && bucket != null) {
+            // The cluster-wide cap of the same rate: the requests all gateways counted this second.
+            long nowMillis = clock.millis();
+            if (!s.takeSecond(bucket.ratePerSecond(), Math.floorDiv(nowMillis, 1000))) {
+                return (1000 - Math.floorMod(nowMillis, 1000)) * 1_000_000L;
+            }
+        }
+        return wait;
     }
 
     /**
@@ -117,6 +149,10 @@ final class LimitLease<L> {
             requestsToday = 0;
         }
         if (perDay > 0 && requestsToday >= perDay) {
+            return Duration.ofSeconds((today + 1) * SECONDS_PER_DAY - now);
+        }
+        ClusterShare s = share;
+        if (perDay > 0 && s != null && !s.takeDay(perDay, now)) {
             return Duration.ofSeconds((today + 1) * SECONDS_PER_DAY - now);
         }
         requestsToday++;

@@ -4,6 +4,7 @@ import io.iploop.gateway.spi.AccountLimits;
 import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.PremiumCredit;
 import io.iploop.gateway.spi.PremiumTargeting;
+import io.iploop.gateway.spi.SharedLimitCounters;
 import io.iploop.gateway.spi.SubUserLimits;
 import io.iploop.gateway.spi.SubUserLimitsProvider;
 import io.iploop.gateway.spi.TargetingOption;
@@ -11,6 +12,7 @@ import io.iploop.gateway.spi.UsageRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +23,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * the {@link LimitsProvider} on first use and refreshed every {@code refreshInterval} on
  * {@code executor} (never an event loop); likewise one {@link SubUserLimiter} per sub-user from the
  * {@link SubUserLimitsProvider} (docs/sub-users.md#limits). States idle for 10 minutes with nothing
- * to remember are dropped. Thread-safe.
+ * to remember are dropped. In a cluster ({@link SharedLimitCounters}) the concurrency, per-second and
+ * per-day counts are exchanged with the other gateways every 100 ms on a thread of its own
+ * ({@link ClusterLimitSync}, docs/deploy.md#shared-limits); without, no such thread exists. Thread-safe.
  */
 public final class Limits implements AutoCloseable {
 
@@ -44,6 +49,9 @@ public final class Limits implements AutoCloseable {
     private final Clock clock;
     private final Map<UUID, CompletableFuture<AccountLimiter>> accounts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
+    /** The cluster's counters (docs/deploy.md#shared-limits), null on a gateway that keeps limits to itself. */
+    private final @Nullable ClusterLimitSync cluster;
+    private final @Nullable ScheduledExecutorService clusterTimer;
 
     /**
      * @param executor runs the (blocking) provider calls
@@ -72,6 +80,20 @@ public final class Limits implements AutoCloseable {
      */
     public Limits(LimitsProvider provider, SubUserLimitsProvider subUserProvider, PremiumTargeting premium,
             Executor executor, Clock clock, Duration refreshInterval) {
+        this(provider, subUserProvider, premium, null, executor, clock, refreshInterval);
+    }
+
+    /**
+     * @param subUserProvider the limits of sub-users (docs/sub-users.md#limits)
+     * @param premium what prepaid credits pay for beyond the plan (docs/billing.md#time-based-targeting)
+     * @param shared the counters shared by the gateways of a cluster (docs/deploy.md#shared-limits): the
+     *     concurrency, per-second and per-day limits then count every gateway's connections and
+     *     requests; null keeps them to this gateway (the embedded default; no thread is started)
+     * @param executor runs the (blocking) provider calls
+     * @param clock decides the UTC day of the requests-per-day counters
+     */
+    public Limits(LimitsProvider provider, SubUserLimitsProvider subUserProvider, PremiumTargeting premium,
+            @Nullable SharedLimitCounters shared, Executor executor, Clock clock, Duration refreshInterval) {
         this.provider = provider;
         this.subUserProvider = subUserProvider;
         this.premium = premium;
@@ -80,6 +102,65 @@ public final class Limits implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("iploop-limits-refresh").factory());
         long millis = Math.max(1, refreshInterval.toMillis());
         timer.scheduleWithFixedDelay(this::refreshAll, millis, millis, TimeUnit.MILLISECONDS);
+        if (shared == null) {
+            cluster = null;
+            clusterTimer = null;
+        } else {
+            cluster = new ClusterLimitSync(shared, clock);
+            clusterTimer = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("iploop-limits-cluster").factory());
+            long sync = ClusterLimitSync.INTERVAL.toMillis();
+            clusterTimer.scheduleWithFixedDelay(this::exchangeWithCluster, sync, sync, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Exchanges the counts of the principals in use with the cluster now and waits for the answer
+     * (at most a few seconds); nothing without shared counters. The same exchange runs every 100 ms
+     * by itself; tests call this to know both sides have learned each other's counts.
+     */
+    public void exchangeWithClusterNow() {
+        exchangeWithCluster();
+    }
+
+    /** The principals in use, with their counts, to the cluster; their answers installed. */
+    private void exchangeWithCluster() {
+        ClusterLimitSync c = cluster;
+        if (c == null) {
+            return;
+        }
+        try {
+            long now = System.nanoTime();
+            List<ClusterLimitSync.Target> targets = new ArrayList<>();
+            accounts.forEach((id, f) -> {
+                AccountLimiter l = f.getNow(null);
+                ClusterShare share = l == null ? null : l.lease().share();
+                if (share != null && ClusterLimitSync.active(share, l.openConnections(), l.lease().unusedNanos(now))) {
+                    targets.add(new ClusterLimitSync.Target(share, l.openConnections()));
+                }
+            });
+            subUsers.forEach((id, f) -> {
+                SubUserLimiter l = f.getNow(null);
+                ClusterShare share = l == null ? null : l.lease().share();
+                if (share != null && ClusterLimitSync.active(share, l.openConnections(), l.lease().unusedNanos(now))) {
+                    targets.add(new ClusterLimitSync.Target(share, l.openConnections()));
+                }
+            });
+            c.exchange(targets);
+        } catch (RuntimeException e) {
+            log.warn("exchanging limit counts with the cluster failed", e);
+        }
+    }
+
+    /** Joins a freshly loaded limiter to the cluster's counts and learns them before it is used. */
+    private <L> void join(LimitLease<L> lease, String scope) {
+        ClusterLimitSync c = cluster;
+        if (c == null) {
+            return;
+        }
+        ClusterShare share = new ClusterShare(scope);
+        lease.share(share);
+        c.exchange(List.of(new ClusterLimitSync.Target(share, 0)));
     }
 
     /**
@@ -88,7 +169,11 @@ public final class Limits implements AutoCloseable {
      */
     public CompletableFuture<AccountLimiter> limiter(UUID userId) {
         return accounts.computeIfAbsent(userId, id -> {
-            CompletableFuture<AccountLimiter> load = CompletableFuture.supplyAsync(() -> new AccountLimiter(fetch(id), fetchCredit(id), clock), executor);
+            CompletableFuture<AccountLimiter> load = CompletableFuture.supplyAsync(() -> {
+                AccountLimiter l = new AccountLimiter(fetch(id), fetchCredit(id), clock);
+                join(l.lease(), "a:" + id);
+                return l;
+            }, executor);
             load.whenComplete((l, e) -> {
                 if (e != null) {
                     accounts.remove(id, load);
@@ -105,7 +190,11 @@ public final class Limits implements AutoCloseable {
     public CompletableFuture<SubUserLimiter> subUserLimiter(UUID subUserId) {
         return subUsers.computeIfAbsent(subUserId, id -> {
             CompletableFuture<SubUserLimiter> load =
-                    CompletableFuture.supplyAsync(() -> new SubUserLimiter(fetchSubUser(id), clock), executor);
+                    CompletableFuture.supplyAsync(() -> {
+                        SubUserLimiter l = new SubUserLimiter(fetchSubUser(id), clock);
+                        join(l.lease(), "s:" + id);
+                        return l;
+                    }, executor);
             load.whenComplete((l, e) -> {
                 if (e != null) {
                     subUsers.remove(id, load);
@@ -251,6 +340,9 @@ public final class Limits implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        if (clusterTimer != null) {
+            clusterTimer.shutdownNow();
+        }
         accounts.forEach((id, f) -> {
             AccountLimiter l = f.getNow(null);
             if (l != null) {

@@ -26,6 +26,11 @@ public final class SubUserLimiter {
         this.lease = new LimitLease<>(limits, clock, SubUserLimits::remainingBytes, SubUserLimits::requestsPerSecond);
     }
 
+    /** The shared state (the cluster's counts hang on it). */
+    LimitLease<SubUserLimits> lease() {
+        return lease;
+    }
+
     /** The limits last reported by the control plane. */
     public SubUserLimits limits() {
         return lease.limits();
@@ -72,7 +77,7 @@ public final class SubUserLimiter {
      */
     public boolean tryAcquire() {
         lease.touch();
-        return slots.tryAcquire(lease.limits().maxConcurrentConnections());
+        return slots.tryAcquire(lease.limits().maxConcurrentConnections(), lease.othersOpen());
     }
 
     /** Gives back a slot taken by {@link #tryAcquire()}. */

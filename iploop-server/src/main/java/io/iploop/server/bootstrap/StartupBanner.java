@@ -42,18 +42,29 @@ class StartupBanner {
     void ready(ApplicationReadyEvent event) {
         String httpPort = event.getApplicationContext().getEnvironment().getProperty("local.server.port",
                 event.getApplicationContext().getEnvironment().getProperty("server.port", "8080"));
-        print(System.out, httpPort, firstStart.takeCredentials());
+        boolean gatewayRole = event.getApplicationContext().getEnvironment().matchesProfiles("gateway");
+        print(System.out, httpPort, firstStart.takeCredentials(), gatewayRole);
     }
 
     void print(PrintStream out, String httpPort, Optional<FirstStart.Credentials> credentials) {
+        print(out, httpPort, credentials, false);
+    }
+
+    /**
+     * @param gatewayRole {@code --role=gateway} (docs/deploy.md#cluster): its HTTP port serves health
+     *     and metrics only, so the dashboard and API lines are left out
+     */
+    void print(PrintStream out, String httpPort, Optional<FirstStart.Credentials> credentials, boolean gatewayRole) {
         String host = properties.publicHost();
         DataPlane.Ports ports = dataPlane.ports().orElse(
                 new DataPlane.Ports(properties.proxyPort(), properties.socksPort(), properties.nodeHubPort()));
         String line = "=".repeat(78);
         StringBuilder b = new StringBuilder("\n").append(line).append('\n');
-        b.append("  IPLoop is running\n\n");
-        b.append("  Dashboard / API docs : http://").append(host).append(':').append(httpPort).append("/\n");
-        b.append("  OpenAPI              : http://").append(host).append(':').append(httpPort).append("/api/openapi.json\n");
+        b.append(gatewayRole ? "  IPLoop gateway is running (--role=gateway)\n\n" : "  IPLoop is running\n\n");
+        if (!gatewayRole) {
+            b.append("  Dashboard / API docs : http://").append(host).append(':').append(httpPort).append("/\n");
+            b.append("  OpenAPI              : http://").append(host).append(':').append(httpPort).append("/api/openapi.json\n");
+        }
         b.append("  Health               : http://").append(host).append(':').append(httpPort).append("/actuator/health\n");
         if (dataPlane.gatewayRunning()) {
             b.append("  HTTP proxy           : ").append(host).append(':').append(ports.httpProxy()).append('\n');

@@ -9,6 +9,7 @@ import io.iploop.gateway.spi.SubUserLimitsProvider;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.ProxyAuthenticator;
+import io.iploop.gateway.spi.SharedLimitCounters;
 import io.iploop.gateway.spi.StickySessionDirectory;
 import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageSink;
@@ -51,6 +52,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -94,6 +96,8 @@ public class DataPlane implements SmartLifecycle {
     /** The upstream pool's upstreams and grants (docs/upstream-pool.md); NONE when no bean provides them. */
     private final PoolUpstreamSource poolUpstreams;
     private final PoolAccessProvider poolAccess;
+    /** The gateways' shared limit counters (Redis, docs/deploy.md#shared-limits), null when limits are this process's own. */
+    private final @Nullable SharedLimitCounters sharedLimitCounters;
 
     private volatile @Nullable Gateway gateway;
     private volatile @Nullable NodeAgent localAgent;
@@ -104,10 +108,12 @@ public class DataPlane implements SmartLifecycle {
             UsageSink usageSink, LimitsProvider limitsProvider, EgressBlocklist egressBlocklist, NodeStore nodeStore,
             StickySessionStore stickySessionStore, MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource,
             SubUserLimitsProvider subUserLimitsProvider, PremiumTargeting premiumTargeting,
-            ObjectProvider<PoolUpstreamSource> poolUpstreams, ObjectProvider<PoolAccessProvider> poolAccess) {
+            ObjectProvider<PoolUpstreamSource> poolUpstreams, ObjectProvider<PoolAccessProvider> poolAccess,
+            ObjectProvider<SharedLimitCounters> sharedLimitCounters) {
         this.poolUpstreams = poolUpstreams.getIfAvailable(() -> PoolUpstreamSource.NONE);
         this.poolAccess = poolAccess.getIfAvailable(() -> PoolAccessProvider.NONE);
         this.premiumTargeting = premiumTargeting;
+        this.sharedLimitCounters = sharedLimitCounters.getIfAvailable();
         this.properties = properties;
         this.proxyAuthenticator = proxyAuthenticator;
         this.nodeAuthenticator = nodeAuthenticator;
@@ -169,11 +175,15 @@ public class DataPlane implements SmartLifecycle {
     public synchronized void start() {
         running = true;
         if (!properties.gatewayEnabled()) {
-            unavailableReason = "disabled (IPLOOP_GATEWAY_ENABLED=false)";
+            unavailableReason = "disabled (IPLOOP_GATEWAY_ENABLED=false or --role=control-plane)";
             log.info("Data plane disabled by configuration");
             return;
         }
-        nodes.markAllOffline();
+        if (!properties.redis().enabled()) {
+            // One gateway: every node it does not hold is offline. In a cluster (Redis shared) the
+            // other gateways' nodes are online, and each gateway marks only its own (docs/deploy.md#cluster).
+            nodes.markAllOffline();
+        }
         TlsListeners tls;
         try {
             tls = tlsListeners();
@@ -208,6 +218,9 @@ public class DataPlane implements SmartLifecycle {
         }
         if (tls != null) {
             builder.tls(tls);
+        }
+        if (sharedLimitCounters != null) {
+            builder.sharedLimitCounters(sharedLimitCounters);
         }
         Gateway g = builder.build();
         try {

@@ -13,7 +13,7 @@ import java.util.Base64;
  * the client's socket wrote and read so a test can compare them with the usage the platform stored.
  * Stateless; safe to call from several threads.
  */
-final class CountingConnectClient {
+public final class CountingConnectClient {
 
     /** Socket read timeout, ms. */
     static final int READ_TIMEOUT_MS = 20_000;
@@ -27,14 +27,14 @@ final class CountingConnectClient {
      * @param received bytes read (CONNECT response head, then everything until the peer closed)
      * @param ok whether the tunnel opened ({@code 200}) and at least the whole body came back
      */
-    record Exchange(long sent, long received, boolean ok) {}
+    public record Exchange(long sent, long received, boolean ok) {}
 
     /**
      * Opens one tunnel as {@code customerId:key} and downloads {@code bodyBytes} through it.
      * Never throws: an I/O error ends the exchange with {@code ok == false} and the bytes carried
      * until then.
      */
-    static Exchange exchange(int proxyPort, String customerId, String key, int originPort, int bodyBytes) {
+    public static Exchange exchange(int proxyPort, String customerId, String key, int originPort, int bodyBytes) {
         long sent = 0;
         long received = 0;
         boolean tunnel = false;

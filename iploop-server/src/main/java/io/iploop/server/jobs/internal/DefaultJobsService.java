@@ -53,14 +53,49 @@ class DefaultJobsService implements JobsService {
         return run(job);
     }
 
-    /** Runs {@code job} once under its lock. */
+    /**
+     * How long a scheduled run keeps its lock at least (capped at the job's {@code lockAtMostFor}
+     * and at half the time between two of its ticks, so no tick of a frequent job is skipped):
+     * replicas of the control plane fire the same cron tick a few milliseconds apart, and a run
+     * that ended before another replica asked would otherwise run again in the same tick
+     * (docs/deploy.md#cluster). Runs asked for on demand hold no such minimum.
+     */
+    static final Duration SCHEDULED_LOCK_AT_LEAST = Duration.ofSeconds(10);
+
+    /** Runs {@code job} once under its lock, on demand (no minimum lock time). */
     JobRun run(ScheduledJob job) {
+        return run(job, Duration.ZERO);
+    }
+
+    /** Runs {@code job} for its schedule: the lock is held at least {@link #SCHEDULED_LOCK_AT_LEAST}. */
+    JobRun runScheduled(ScheduledJob job) {
+        return run(job, scheduledLockAtLeast(job.cron(), job.lockAtMostFor(), clock.instant()));
+    }
+
+    /** The minimum lock time of a scheduled run of a job with {@code cron} (Spring's six fields, UTC). */
+    static Duration scheduledLockAtLeast(String cron, Duration lockAtMostFor, Instant now) {
+        Duration least = lockAtMostFor.compareTo(SCHEDULED_LOCK_AT_LEAST) < 0 ? lockAtMostFor : SCHEDULED_LOCK_AT_LEAST;
+        java.time.ZonedDateTime t = now.atZone(java.time.ZoneOffset.UTC);
+        org.springframework.scheduling.support.CronExpression expression =
+                org.springframework.scheduling.support.CronExpression.parse(cron);
+        java.time.ZonedDateTime first = expression.next(t);
+        java.time.ZonedDateTime second = first == null ? null : expression.next(first);
+        if (second != null) {
+            Duration half = Duration.between(first, second).dividedBy(2);
+            if (half.compareTo(least) < 0) {
+                least = half;
+            }
+        }
+        return least;
+    }
+
+    private JobRun run(ScheduledJob job, Duration lockAtLeastFor) {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         TaskResult<String> result;
         try {
             result = executor.executeWithLock(job::run,
-                    new LockConfiguration(started, job.name(), job.lockAtMostFor(), Duration.ZERO));
+                    new LockConfiguration(started, job.name(), job.lockAtMostFor(), lockAtLeastFor));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -62,7 +62,7 @@ class JobsConfig implements SchedulingConfigurer {
 
     private void runQuietly(ScheduledJob job) {
         try {
-            jobs.run(job);
+            jobs.runScheduled(job);
         } catch (RuntimeException e) {
             // The next tick retries; the job's idempotency makes that safe.
             log.error("job {} failed", job.name(), e);
