@@ -10,11 +10,11 @@ import io.iploop.gateway.spi.KeyHashes;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.UsageRecord;
+import io.iploop.gateway.testing.HttpHeads;
 import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
 import io.iploop.tunnel.TunnelSettings;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -168,7 +168,7 @@ class GatewayDrainIT {
         String auth = Base64.getEncoder().encodeToString((CUSTOMER + ":" + KEY).getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nProxy-Authorization: Basic "
                 + auth + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        String head = readHead(s.getInputStream());
+        String head = HttpHeads.read(s.getInputStream());
         assertThat(head).startsWith("HTTP/1.1 200");
         return s;
     }
@@ -201,20 +201,4 @@ class GatewayDrainIT {
         return ss;
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (true) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            head.write(c);
-            byte[] h = head.toByteArray();
-            int n = h.length;
-            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-                break;
-            }
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
 }

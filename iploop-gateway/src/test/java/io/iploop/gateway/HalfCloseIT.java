@@ -9,6 +9,7 @@ import io.iploop.gateway.spi.CustomerPrincipal;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.gateway.spi.NodeStore;
 import io.iploop.gateway.spi.UsageRecord;
+import io.iploop.gateway.testing.HttpHeads;
 import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
@@ -173,23 +174,6 @@ class HalfCloseIT {
         return "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nProxy-Authorization: Basic " + auth + "\r\n\r\n";
     }
 
-    /** Reads an HTTP response head byte by byte (so no tunnel byte is consumed), without the blank line. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (true) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            head.write(c);
-            byte[] h = head.toByteArray();
-            int n = h.length;
-            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-                break;
-            }
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
 
     @ParameterizedTest
     @EnumSource(Exit.class)
@@ -207,7 +191,7 @@ class HalfCloseIT {
             out.flush();
             s.shutdownOutput();
             InputStream in = s.getInputStream();
-            String head = readHead(in);
+            String head = HttpHeads.read(in);
             assertThat(head).startsWith("HTTP/1.1 200");
             assertSameBytes(in.readAllBytes(), expectedEcho(sent));
         }
@@ -248,7 +232,7 @@ class HalfCloseIT {
             s.setSoTimeout(20_000);
             s.getOutputStream().write(connectRequest("127.0.0.1:" + port).getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
-            assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+            assertThat(HttpHeads.read(in)).startsWith("HTTP/1.1 200");
             assertThat(in.readAllBytes()).as("the origin's bytes, then EOF").isEqualTo("hello, then EOF".getBytes(StandardCharsets.US_ASCII));
             // Our read side has ended; the write side still carries everything to the origin.
             s.getOutputStream().write(sent);

@@ -1,6 +1,5 @@
 package io.iploop.gateway.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -137,17 +136,11 @@ public final class TestUpstreamProxy implements AutoCloseable {
     }
 
     private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int state = 0;
-        while (state < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in head");
-            }
-            head.write(b);
-            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+        String head = HttpHeads.read(in);
+        if (!head.endsWith("\r\n\r\n")) {
+            throw new IOException("closed in head");
         }
-        return head.toString(StandardCharsets.ISO_8859_1);
+        return head;
     }
 
     private @Nullable Socket socksHandshake(Socket client) throws IOException {

@@ -55,7 +55,9 @@ import tools.jackson.databind.json.JsonMapper;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CampaignEngineIT {
 
-    private static final int TARGET = 200;
+    // docs/campaigns.md's acceptance run: 500 visits, 70/30 within a few percent (±6 points is about
+    // three standard deviations of a 70 % share over 500 weighted draws).
+    private static final int TARGET = 500;
     private static final String BIG = "NZ";
     private static final String SMALL = "IS";
 
@@ -226,6 +228,6 @@ class CampaignEngineIT {
             assertThat(e.get("country").asString()).isIn(BIG, SMALL);
         });
         long bigHits = ownerEvents.stream().filter(e -> e.get("country").asString().equals(BIG)).count();
-        assertThat((double) bigHits / TARGET).isBetween(0.60, 0.80);
+        assertThat((double) bigHits / TARGET).isBetween(0.64, 0.76);
     }
 }

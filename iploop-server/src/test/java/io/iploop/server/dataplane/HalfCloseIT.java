@@ -2,6 +2,7 @@ package io.iploop.server.dataplane;
 
 import static io.iploop.server.testing.Api.*;
 import static io.iploop.server.testing.Mailbox.*;
+import io.iploop.gateway.testing.HttpHeads;
 import io.iploop.server.testing.Api.Response;
 import io.iploop.server.testing.PlatformTest;
 
@@ -12,7 +13,6 @@ import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
 import io.iploop.tunnel.TunnelSettings;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -116,7 +116,7 @@ class HalfCloseIT {
             OutputStream out = s.getOutputStream();
             out.write(request);
             InputStream in = s.getInputStream();
-            head = readHead(in);
+            head = HttpHeads.read(in);
             assertThat(head).startsWith("HTTP/1.1 200");
             out.write(payload);
             s.shutdownOutput();
@@ -133,18 +133,4 @@ class HalfCloseIT {
                 """).params(uploaded, downloaded).query(Long.class).single()).isEqualTo(1));
     }
 
-    /** The response head byte by byte, blank line included, so no tunnel byte is consumed. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            head.write(c);
-            byte[] h = head.toByteArray();
-            int n = h.length;
-            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-                break;
-            }
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
 }

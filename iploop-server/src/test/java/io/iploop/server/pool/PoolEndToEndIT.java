@@ -77,8 +77,10 @@ class PoolEndToEndIT {
             Response granted = call("PUT", "/api/admin/pool/customers/" + userId, admin,
                     Map.of("planId", "basic", "ports", Integer.toString(poolPort)));
             assertThat(granted.status()).as(granted.body().toString()).isEqualTo(200);
-            Response list = call("GET", "/api/proxies", customerToken, null);
+            Response list = call("GET", "/api/proxies", customerToken, null, Map.of("Accept", "application/json"));
             assertThat(list.body().get("ports").valueStream().map(JsonNode::asInt)).containsExactly(poolPort);
+            assertThat(Api.send("GET", "/api/proxies", customerToken, null, Map.of()).body().lines())
+                    .containsExactly(list.body().get("host").asString() + ":" + poolPort);
 
             long residentialBefore = residentialUsedBytes(jdbc, userId);
             // The gateway refreshes grants every few seconds.
