@@ -143,7 +143,9 @@ class DeployManifestsIT {
             assertThat(env.get("IPLOOP_REDIS_URL").toString()).startsWith("redis://redis:");
             assertThat(service).as(name + " publishes nothing: lb does").doesNotContainKey("ports");
             // the same secrets/ (JWT and AES keys) in every process
-            assertThat(list(service, "volumes")).as(name).contains("cluster-secrets:/var/lib/iploop/secrets");
+            assertThat(list(service, "volumes")).as(name).contains("cluster-secrets:/var/lib/iploop-shared:ro",
+                    name + "-data:/var/lib/iploop");
+            assertThat(list(map(services, "cluster-secrets"), "volumes")).contains(name + "-data:/data/" + name);
         }
         Map<String, Object> lb = map(services, "lb");
         assertThat(list(lb, "ports")).extracting(p -> p.toString().split(":")[1])
@@ -264,7 +266,7 @@ class DeployManifestsIT {
         Map<String, Object> deployment = byKindAndName.get("Deployment/ipl-server");
         Map<String, Object> podTemplate = map(map(deployment, "spec"), "template");
         Map<String, Object> podLabels = map(map(podTemplate, "metadata"), "labels");
-        assertThat(map(map(map(deployment, "spec"), "selector"), "matchLabels")).isEqualTo(podLabels);
+        assertThat(podLabels).containsAllEntriesOf(map(map(map(deployment, "spec"), "selector"), "matchLabels"));
         @SuppressWarnings("unchecked")
         Map<String, Object> container = (Map<String, Object>) list(map(podTemplate, "spec"), "containers").getFirst();
         Map<String, Integer> containerPorts = new HashMap<>();
@@ -377,7 +379,8 @@ class DeployManifestsIT {
             @SuppressWarnings("unchecked")
             Map<String, Object> init = (Map<String, Object>) list(map(podTemplate, "spec"), "initContainers").getFirst();
             assertThat(String.join(" ", list(init, "command").stream().map(Object::toString).toList()))
-                    .contains("ln -sfn /shared/secrets /var/lib/iploop/secrets");
+                    .contains("jwt-hmac.key:64", "aes-256.key:32", "ln -sfn /shared/$file /var/lib/iploop/secrets/$file");
+            sharedKeysOfTwoPods(list(init, "command").getLast().toString());
             List<Object> volumes = list(map(podTemplate, "spec"), "volumes");
             assertThat(volumes).anySatisfy(v -> assertThat(((Map<?, ?>) v).get("persistentVolumeClaim"))
                     .isEqualTo(Map.of("claimName", "ipl-secrets")));
@@ -406,6 +409,25 @@ class DeployManifestsIT {
         assertThat(helm.render("{{ if .Values.missing }}{{ .Values.missing }}{{ end }}z")).isEqualTo("z");
         assertThatThrownBy(() -> helm.render("{{ if .Values.on }}x")).hasMessageContaining("without {{ end }}");
         assertThatThrownBy(() -> helm.render("x{{ end }}")).hasMessageContaining("without {{ if }}");
+    }
+
+    /**
+     * Runs the chart's init script for two pods on one shared directory: both pods' DATA_DIR/secrets
+     * end up with the same JWT (64 bytes) and AES (32 bytes) keys in the format PlatformSecrets reads.
+     */
+    private static void sharedKeysOfTwoPods(String script) throws IOException {
+        Path tmp = Files.createTempDirectory("helm-secrets");
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        for (String pod : List.of("a", "b")) {
+            String local = script.replace("/shared", shared.toString()).replace("/var/lib/iploop", tmp.resolve(pod).toString());
+            Tools.Run run = Tools.run(tmp, Map.of(), Duration.ofSeconds(30), "sh", "-c", local);
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+        }
+        for (var key : Map.of("jwt-hmac.key", 64, "aes-256.key", 32).entrySet()) {
+            String a = Files.readString(tmp.resolve("a/secrets").resolve(key.getKey()));
+            assertThat(Files.readString(tmp.resolve("b/secrets").resolve(key.getKey()))).isEqualTo(a);
+            assertThat(java.util.Base64.getDecoder().decode(a.strip())).hasSize(key.getValue());
+        }
     }
 
     /** Every document the chart's templates render, by {@code kind/name}; each in the release's namespace. */
