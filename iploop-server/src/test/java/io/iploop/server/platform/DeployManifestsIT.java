@@ -123,6 +123,50 @@ class DeployManifestsIT {
     }
 
     @Test
+    void composeClusterProfileRunsBothRolesBehindTheBalancer() throws IOException {
+        Map<String, Object> services = map(yaml(DEPLOY.resolve("compose.yaml")), "services");
+        assertThat(services).doesNotContainKey("gateway").containsKeys("control-plane-1", "control-plane-2",
+                "gateway-1", "gateway-2", "lb", "cluster-secrets");
+        assertThat(services.get("server")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .as("the single server runs on a plain `up`").doesNotContainKey("profiles");
+        for (String name : List.of("redis", "control-plane-1", "control-plane-2", "gateway-1", "gateway-2", "lb",
+                "cluster-secrets")) {
+            assertThat(list(map(services, name), "profiles")).as(name).containsExactly("cluster");
+        }
+        for (String name : List.of("control-plane-1", "control-plane-2", "gateway-1", "gateway-2")) {
+            Map<String, Object> service = map(services, name);
+            String role = name.substring(0, name.lastIndexOf('-'));
+            assertThat(list(service, "command")).as(name).containsExactly("server", "--role=" + role);
+            Map<String, Object> env = map(service, "environment");
+            assertThat(env.keySet()).as(name + " variables the server reads").isSubsetOf(serverVariables);
+            assertThat(env).containsKeys("IPLOOP_DB_URL", "IPLOOP_REDIS_URL", "IPLOOP_METRICS_TOKEN");
+            assertThat(env.get("IPLOOP_REDIS_URL").toString()).startsWith("redis://redis:");
+            assertThat(service).as(name + " publishes nothing: lb does").doesNotContainKey("ports");
+            // the same secrets/ (JWT and AES keys) in every process
+            assertThat(list(service, "volumes")).as(name).contains("cluster-secrets:/var/lib/iploop-shared:ro",
+                    name + "-data:/var/lib/iploop");
+            assertThat(list(map(services, "cluster-secrets"), "volumes")).contains(name + "-data:/data/" + name);
+        }
+        Map<String, Object> lb = map(services, "lb");
+        assertThat(list(lb, "ports")).extracting(p -> p.toString().split(":")[1])
+                .containsExactlyInAnyOrderElementsOf(defaultPorts().stream().map(String::valueOf).toList());
+        String mount = list(lb, "volumes").getFirst().toString().split(":")[0];
+        String haproxy = Files.readString(DEPLOY.resolve(mount));
+        assertThat(haproxy).contains("mode tcp", "balance roundrobin");
+        Matcher check = Pattern.compile("option httpchk GET (\\S+)").matcher(haproxy);
+        assertThat(check.find()).isTrue();
+        assertThat(get(check.group(1)).statusCode()).isEqualTo(200);
+        for (int port : defaultPorts()) {
+            assertThat(haproxy).as("lb listens on " + port).contains("bind :" + port + "\n");
+        }
+        for (int port : defaultPorts().subList(1, defaultPorts().size())) {
+            for (String gateway : List.of("gateway-1", "gateway-2")) {
+                assertThat(haproxy).contains(" " + gateway + ":" + port + " port " + defaultPort("IPLOOP_HTTP_PORT") + " ");
+            }
+        }
+    }
+
+    @Test
     void prometheusScrapesTheMetricsPathTheServerServes() throws Exception {
         Map<String, Object> config = yaml(DEPLOY.resolve("prometheus/prometheus.yml"));
         @SuppressWarnings("unchecked")
@@ -215,26 +259,14 @@ class DeployManifestsIT {
 
         secrets.put("dbPassword", "pg-secret");
         secrets.put("metricsToken", "scrape-secret");
-        HelmTemplates helm = new HelmTemplates(values, chart, "ipl", "proxy");
-        Map<String, Map<String, Object>> byKindAndName = new LinkedHashMap<>();
-        List<Path> templates;
-        try (Stream<Path> files = Files.list(chartDir.resolve("templates"))) {
-            templates = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-        }
-        for (Path template : templates) {
-            for (Map<String, Object> doc : HelmTemplates.documents(helm.render(Files.readString(template)))) {
-                assertThat(doc).as(template.toString()).containsKeys("apiVersion", "kind", "metadata");
-                assertThat(map(doc, "metadata")).as(template.toString()).containsEntry("namespace", "proxy");
-                byKindAndName.put(doc.get("kind") + "/" + map(doc, "metadata").get("name"), doc);
-            }
-        }
+        Map<String, Map<String, Object>> byKindAndName = renderChart(new HelmTemplates(values, chart, "ipl", "proxy"));
         assertThat(byKindAndName).containsOnlyKeys("ConfigMap/ipl-config", "Secret/ipl-secrets", "Deployment/ipl-server",
                 "Service/ipl-gateway", "Service/ipl-http", "PodDisruptionBudget/ipl-server", "PersistentVolumeClaim/ipl-data");
 
         Map<String, Object> deployment = byKindAndName.get("Deployment/ipl-server");
         Map<String, Object> podTemplate = map(map(deployment, "spec"), "template");
         Map<String, Object> podLabels = map(map(podTemplate, "metadata"), "labels");
-        assertThat(map(map(map(deployment, "spec"), "selector"), "matchLabels")).isEqualTo(podLabels);
+        assertThat(podLabels).containsAllEntriesOf(map(map(map(deployment, "spec"), "selector"), "matchLabels"));
         @SuppressWarnings("unchecked")
         Map<String, Object> container = (Map<String, Object>) list(map(podTemplate, "spec"), "containers").getFirst();
         Map<String, Integer> containerPorts = new HashMap<>();
@@ -280,6 +312,139 @@ class DeployManifestsIT {
         @SuppressWarnings("unchecked")
         Map<String, Object> dataVolume = (Map<String, Object>) list(map(podTemplate, "spec"), "volumes").getFirst();
         assertThat(map(dataVolume, "persistentVolumeClaim")).containsEntry("claimName", "ipl-data");
+    }
+
+    @Test
+    void helmChartWithClusterEnabledRendersAControlPlaneAndAGatewayDeployment() throws IOException {
+        Path chartDir = DEPLOY.resolve("helm/iploop");
+        Map<String, Object> chart = yaml(chartDir.resolve("Chart.yaml"));
+        Map<String, Object> values = yaml(chartDir.resolve("values.yaml"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> secrets = (Map<String, Object>) values.get("secrets");
+        secrets.put("dbPassword", "pg-secret");
+        secrets.put("metricsToken", "scrape-secret");
+        Map<String, Object> cluster = map(values, "cluster");
+        assertThat(cluster).containsEntry("enabled", false);
+        cluster.put("enabled", true);
+
+        // a cluster without Redis would split the limits: installation fails, naming the value
+        assertThatThrownBy(() -> renderChart(new HelmTemplates(values, chart, "ipl", "proxy")))
+                .hasMessageContaining("cluster.redisUrl is required");
+
+        cluster.put("redisUrl", "redis://redis:6379");
+        Map<String, Map<String, Object>> byKindAndName = renderChart(new HelmTemplates(values, chart, "ipl", "proxy"));
+        assertThat(byKindAndName).containsOnlyKeys("ConfigMap/ipl-config", "Secret/ipl-secrets",
+                "Deployment/ipl-control-plane", "Deployment/ipl-gateway", "Service/ipl-gateway", "Service/ipl-http",
+                "PodDisruptionBudget/ipl-control-plane", "PodDisruptionBudget/ipl-gateway",
+                "PersistentVolumeClaim/ipl-secrets");
+        assertThat(list(map(byKindAndName.get("PersistentVolumeClaim/ipl-secrets"), "spec"), "accessModes"))
+                .containsExactly("ReadWriteMany");
+
+        Map<String, Map<String, Object>> podLabelsByRole = new HashMap<>();
+        for (String role : List.of("control-plane", "gateway")) {
+            Map<String, Object> spec = map(byKindAndName.get("Deployment/ipl-" + role), "spec");
+            assertThat(spec).as(role + " replicas").containsEntry("replicas", 2);
+            Map<String, Object> podTemplate = map(spec, "template");
+            Map<String, Object> podLabels = map(map(podTemplate, "metadata"), "labels");
+            assertThat(podLabels).containsAllEntriesOf(map(map(spec, "selector"), "matchLabels"));
+            podLabelsByRole.put(role, podLabels);
+            Map<String, Object> pdb = map(byKindAndName.get("PodDisruptionBudget/ipl-" + role), "spec");
+            assertThat(podLabels).as(role + " PDB").containsAllEntriesOf(map(map(pdb, "selector"), "matchLabels"));
+
+            @SuppressWarnings("unchecked")
+            Map<String, Object> container = (Map<String, Object>) list(map(podTemplate, "spec"), "containers").getFirst();
+            assertThat(list(container, "args")).containsExactly("server", "--role=" + role);
+            Map<String, Object> env = new HashMap<>();
+            for (Object e : list(container, "env")) {
+                env.put((String) ((Map<?, ?>) e).get("name"), ((Map<?, ?>) e).get("value"));
+            }
+            assertThat(env).containsEntry("IPLOOP_REDIS_URL", "redis://redis:6379");
+            assertThat(env.keySet()).isSubsetOf(serverVariables);
+            assertThat(list(container, "envFrom")).hasSize(2);
+            Map<String, Integer> containerPorts = new HashMap<>();
+            for (Object p : list(container, "ports")) {
+                containerPorts.put((String) ((Map<?, ?>) p).get("name"), (Integer) ((Map<?, ?>) p).get("containerPort"));
+            }
+            if (role.equals("gateway")) {
+                assertThat(containerPorts.values()).containsExactlyInAnyOrderElementsOf(defaultPorts());
+            } else {
+                assertThat(containerPorts).containsExactly(Map.entry("http", defaultPort("IPLOOP_HTTP_PORT")));
+            }
+            for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                Map<String, Object> httpGet = map(map(container, probe), "httpGet");
+                assertThat(httpGet).as(role + " " + probe).containsEntry("port", "http");
+                assertThat(get((String) httpGet.get("path")).statusCode()).as(role + " " + probe).isEqualTo(200);
+            }
+            // secrets/ (JWT and AES keys) is the same in every pod: DATA_DIR/secrets links to the shared claim
+            @SuppressWarnings("unchecked")
+            Map<String, Object> init = (Map<String, Object>) list(map(podTemplate, "spec"), "initContainers").getFirst();
+            assertThat(String.join(" ", list(init, "command").stream().map(Object::toString).toList()))
+                    .contains("jwt-hmac.key:64", "aes-256.key:32", "ln -sfn /shared/$file /var/lib/iploop/secrets/$file");
+            sharedKeysOfTwoPods(list(init, "command").getLast().toString());
+            List<Object> volumes = list(map(podTemplate, "spec"), "volumes");
+            assertThat(volumes).anySatisfy(v -> assertThat(((Map<?, ?>) v).get("persistentVolumeClaim"))
+                    .isEqualTo(Map.of("claimName", "ipl-secrets")));
+        }
+
+        // the gateway Service reaches gateway pods only, the http Service control-plane pods only
+        Map<String, Object> gatewaySelector = map(map(byKindAndName.get("Service/ipl-gateway"), "spec"), "selector");
+        assertThat(map(byKindAndName.get("Service/ipl-gateway"), "spec")).containsEntry("externalTrafficPolicy", "Local");
+        assertThat(podLabelsByRole.get("gateway")).containsAllEntriesOf(gatewaySelector);
+        Map<String, Object> httpSelector = map(map(byKindAndName.get("Service/ipl-http"), "spec"), "selector");
+        assertThat(podLabelsByRole.get("control-plane")).containsAllEntriesOf(httpSelector);
+        assertThat(podLabelsByRole.get("gateway")).as("http Service selects no gateway pod")
+                .doesNotContainEntry("iploop.io/http", "true");
+        assertThat(podLabelsByRole.get("control-plane")).doesNotContainEntry("iploop.io/gateway", "true");
+        assertThat(httpSelector).containsEntry("iploop.io/http", "true");
+        assertThat(gatewaySelector).containsEntry("iploop.io/gateway", "true");
+    }
+
+    @Test
+    void helmRendererHandlesIfElseAndEndAsHelmDoes() {
+        Map<String, Object> values = new HashMap<>(Map.of("on", true, "off", false, "empty", "", "n", 0));
+        HelmTemplates helm = new HelmTemplates(values, Map.of(), "r", "ns");
+        assertThat(helm.render("a{{- if .Values.on }}\nb{{- else }}\nc{{- end }}\nd")).isEqualTo("a\nb\nd");
+        assertThat(helm.render("a{{- if .Values.off }}\nb{{- else }}\nc{{- end }}\nd")).isEqualTo("a\nc\nd");
+        assertThat(helm.render("{{ if not .Values.empty }}x{{ if .Values.n }}y{{ end }}{{ end }}")).isEqualTo("x");
+        assertThat(helm.render("{{ if .Values.missing }}{{ .Values.missing }}{{ end }}z")).isEqualTo("z");
+        assertThatThrownBy(() -> helm.render("{{ if .Values.on }}x")).hasMessageContaining("without {{ end }}");
+        assertThatThrownBy(() -> helm.render("x{{ end }}")).hasMessageContaining("without {{ if }}");
+    }
+
+    /**
+     * Runs the chart's init script for two pods on one shared directory: both pods' DATA_DIR/secrets
+     * end up with the same JWT (64 bytes) and AES (32 bytes) keys in the format PlatformSecrets reads.
+     */
+    private static void sharedKeysOfTwoPods(String script) throws IOException {
+        Path tmp = Files.createTempDirectory("helm-secrets");
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        for (String pod : List.of("a", "b")) {
+            String local = script.replace("/shared", shared.toString()).replace("/var/lib/iploop", tmp.resolve(pod).toString());
+            Tools.Run run = Tools.run(tmp, Map.of(), Duration.ofSeconds(30), "sh", "-c", local);
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+        }
+        for (var key : Map.of("jwt-hmac.key", 64, "aes-256.key", 32).entrySet()) {
+            String a = Files.readString(tmp.resolve("a/secrets").resolve(key.getKey()));
+            assertThat(Files.readString(tmp.resolve("b/secrets").resolve(key.getKey()))).isEqualTo(a);
+            assertThat(java.util.Base64.getDecoder().decode(a.strip())).hasSize(key.getValue());
+        }
+    }
+
+    /** Every document the chart's templates render, by {@code kind/name}; each in the release's namespace. */
+    private static Map<String, Map<String, Object>> renderChart(HelmTemplates helm) throws IOException {
+        Map<String, Map<String, Object>> byKindAndName = new LinkedHashMap<>();
+        List<Path> templates;
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("helm/iploop/templates"))) {
+            templates = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        for (Path template : templates) {
+            for (Map<String, Object> doc : HelmTemplates.documents(helm.render(Files.readString(template)))) {
+                assertThat(doc).as(template.toString()).containsKeys("apiVersion", "kind", "metadata");
+                assertThat(map(doc, "metadata")).as(template.toString()).containsEntry("namespace", "proxy");
+                byKindAndName.put(doc.get("kind") + "/" + map(doc, "metadata").get("name"), doc);
+            }
+        }
+        return byKindAndName;
     }
 
     @Test

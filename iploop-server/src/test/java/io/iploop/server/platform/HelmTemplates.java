@@ -1,6 +1,8 @@
 package io.iploop.server.platform;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -14,8 +16,9 @@ import org.yaml.snakeyaml.Yaml;
  * check the chart's manifests on a machine without a {@code helm} binary. Supported actions:
  * {@code {{ .Values.a.b }}}, {@code .Release.Name}, {@code .Release.Namespace}, {@code .Chart.Name},
  * {@code .Chart.Version}, {@code .Chart.AppVersion}, {@code required "message" X}, {@code toYaml X},
- * and the pipeline stages {@code quote} and {@code nindent N}; {@code {{-} trims the whitespace before
- * the action as Helm does. Anything else fails, naming the action, so the chart stays inside what
+ * the pipeline stages {@code quote} and {@code nindent N}, and the blocks {@code if X} / {@code if not X}
+ * / {@code else} / {@code end} (nestable; X is false when unset, false, 0 or empty, as in Helm);
+ * {@code {{-} trims the whitespace before the action as Helm does. Anything else fails, naming the action, so the chart stays inside what
  * is tested. Stateless; thread-safe.
  */
 final class HelmTemplates {
@@ -45,13 +48,31 @@ final class HelmTemplates {
         StringBuilder out = new StringBuilder();
         Matcher m = ACTION.matcher(template);
         int last = 0;
+        // one frame per open if: {enclosing block active, condition}
+        Deque<boolean[]> blocks = new ArrayDeque<>();
+        boolean active = true;
         while (m.find()) {
             String before = template.substring(last, m.start());
             if (!m.group(1).isEmpty()) {
                 before = before.stripTrailing();
             }
-            out.append(before);
-            out.append(evaluate(m.group(2)));
+            if (active) {
+                out.append(before);
+            }
+            String action = m.group(2);
+            if (action.startsWith("if ")) {
+                boolean condition = active && condition(action.substring("if ".length()).trim(), action);
+                blocks.push(new boolean[] {active, condition});
+                active = condition;
+            } else if (action.equals("else") || action.equals("end")) {
+                boolean[] block = action.equals("else") ? blocks.peek() : blocks.poll();
+                if (block == null) {
+                    throw new IllegalArgumentException("{{ " + action + " }} without {{ if }}");
+                }
+                active = action.equals("else") ? block[0] && !block[1] : block[0];
+            } else if (active) {
+                out.append(evaluate(action));
+            }
             last = m.end();
             if (!m.group(3).isEmpty()) {
                 while (last < template.length() && Character.isWhitespace(template.charAt(last))) {
@@ -59,8 +80,27 @@ final class HelmTemplates {
                 }
             }
         }
+        if (!blocks.isEmpty()) {
+            throw new IllegalArgumentException("{{ if }} without {{ end }}");
+        }
         out.append(template.substring(last));
         return out.toString();
+    }
+
+    /** Helm's truth of {@code .Values.x} or {@code not .Values.x}: unset, false, 0 and empty are false. */
+    private boolean condition(String expr, String action) {
+        if (expr.startsWith("not ")) {
+            return !condition(expr.substring("not ".length()).trim(), action);
+        }
+        Object v = lookup(expr, action);
+        return switch (v) {
+            case null -> false;
+            case Boolean b -> b;
+            case Number n -> n.doubleValue() != 0;
+            case Map<?, ?> map -> !map.isEmpty();
+            case java.util.Collection<?> c -> !c.isEmpty();
+            default -> !text(v).isEmpty();
+        };
     }
 
     private String evaluate(String action) {
