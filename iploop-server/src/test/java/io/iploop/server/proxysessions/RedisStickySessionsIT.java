@@ -352,9 +352,32 @@ class RedisStickySessionsIT {
 
         Plug(InetSocketAddress target) throws IOException {
             this.target = target;
-            this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            this.server = belowEphemeralRange();
             this.port = server.getLocalPort();
             accept(server);
+        }
+
+        /**
+         * A listener on a port below Linux's ephemeral range (32768-60999). On an ephemeral port, once
+         * unplugged, a connection to it can succeed anyway: another socket of the machine may be given
+         * that port, or the connecting socket itself (a TCP self-connect when its source port is the
+         * destination port), and the outage this test needs would not be one.
+         */
+        private static ServerSocket belowEphemeralRange() throws IOException {
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            IOException last = null;
+            for (int attempt = 0; attempt < 50; attempt++) {
+                ServerSocket s = new ServerSocket();
+                s.setReuseAddress(true);
+                try {
+                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), random.nextInt(20_000, 30_000)), 50);
+                    return s;
+                } catch (IOException e) {
+                    s.close();
+                    last = e;
+                }
+            }
+            throw last;
         }
 
         int port() {
