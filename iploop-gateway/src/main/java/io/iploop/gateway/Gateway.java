@@ -13,6 +13,7 @@ import io.iploop.gateway.limits.Limits;
 import io.iploop.gateway.metering.GatewayMetrics;
 import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.metering.UsageJournal;
+import io.iploop.gateway.net.ProxyProtocol;
 import io.iploop.gateway.node.NodeHub;
 import io.iploop.gateway.pool.PoolAccounts;
 import io.iploop.gateway.spi.PoolPortStatus;
@@ -130,6 +131,7 @@ public final class Gateway implements AutoCloseable {
     private final PoolUpstreamSource poolUpstreams;
     private final PoolAccessProvider poolAccess;
     private final PoolSettings poolSettings;
+    private final ProxyProtocol proxyProtocol;
 
     private final Object lock = new Object();
     private @Nullable EventLoopGroup boss;
@@ -213,6 +215,7 @@ public final class Gateway implements AutoCloseable {
         this.poolSettings = new PoolSettings(b.poolFirstPort, b.poolLastPort, b.poolBindAddress, b.poolReloadInterval,
                 b.poolReloadGrace, b.poolHealthInterval, b.poolHealthTimeout, b.poolProbeUrl, b.poolConnectTimeout,
                 b.poolStrikeAfter, b.poolLockout);
+        this.proxyProtocol = b.proxyProtocol;
         if (!nodeHubEnabled && exitOverride == null && !directExit) {
             throw new IllegalStateException("no exit: enable the node hub, the direct exit or set an exit connector");
         }
@@ -274,6 +277,7 @@ public final class Gateway implements AutoCloseable {
                             Objects.requireNonNull(nodeAuthenticator), Objects.requireNonNull(nodeStore), stickySessionStore,
                             meters, maxNodeSessions > 0 ? maxNodeSessions : NodeSessionCap.defaultCap());
                     nodeHub = hub;
+                    hub.proxyProtocol(proxyProtocol);
                     try {
                         hub.start(boss, workers);
                     } catch (Exception e) {
@@ -358,6 +362,7 @@ public final class Gateway implements AutoCloseable {
                     PoolPorts ports = new PoolPorts(poolSettings, config.bindAddress(), poolUpstreams, poolAccounts, services,
                             unlimited, blocked, boss, workers, serverClass, blocking, clock, limitsRefresh);
                     pool = ports;
+                    ports.proxyProtocol(proxyProtocol);
                     ports.start(Duration.ofSeconds(60));
                 }
                 running = true;
@@ -382,7 +387,7 @@ public final class Gateway implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 // A customer's FIN may end only its direction of a tunnel (docs/protocol.md §4.6).
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(initializer);
+                .childHandler(proxyProtocol.wrap(initializer));
         try {
             return b.bind(new InetSocketAddress(config.bindAddress(), port)).sync().channel();
         } catch (Exception e) {
@@ -738,9 +743,19 @@ public final class Gateway implements AutoCloseable {
         private Duration poolConnectTimeout = PoolSettings.DEFAULTS.connectTimeout();
         private Duration poolStrikeAfter = PoolSettings.DEFAULTS.strikeAfter();
         private Duration poolLockout = PoolSettings.DEFAULTS.lockout();
+        private ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /**
+         * Which socket peers are load balancers whose PROXY protocol header names the real client
+         * (docs/deploy.md#client-addresses-behind-a-load-balancer); {@link ProxyProtocol#OFF} by default.
+         */
+        public Builder proxyProtocol(ProxyProtocol v) {
+            this.proxyProtocol = Objects.requireNonNull(v, "proxyProtocol");
+            return this;
         }
 
         public Builder proxyAuthenticator(ProxyAuthenticator v) {

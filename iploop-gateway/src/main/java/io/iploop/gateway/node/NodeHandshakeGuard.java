@@ -1,5 +1,6 @@
 package io.iploop.gateway.node;
 
+import io.iploop.gateway.net.ProxyProtocol;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
@@ -84,8 +85,7 @@ final class NodeHandshakeGuard {
      * @return false if the source IP is over a limit (counted): close the channel
      */
     boolean tryBegin(Channel channel) {
-        InetAddress ip = channel.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null
-                ? isa.getAddress() : InetAddress.getLoopbackAddress();
+        InetAddress ip = ProxyProtocol.clientAddress(channel);
         long now = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime());
         Second s = rate.merge(ip, new Second(now, 1),
                 (old, one) -> old.second() == now ? new Second(now, old.count() + 1) : one);

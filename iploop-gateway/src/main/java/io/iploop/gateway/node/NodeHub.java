@@ -1,5 +1,6 @@
 package io.iploop.gateway.node;
 
+import io.iploop.gateway.net.ProxyProtocol;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.limits.BoundedExecutors;
 import io.iploop.gateway.spi.KeyHashes;
@@ -135,6 +136,7 @@ public final class NodeHub implements AutoCloseable {
     private volatile @Nullable Channel serverChannel;
     private volatile @Nullable Channel tlsServerChannel;
     private final Counter tlsHandshakeFailures;
+    private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
     private volatile boolean closed;
 
     /**
@@ -215,6 +217,14 @@ public final class NodeHub implements AutoCloseable {
     }
 
     /** Binds the hub's address and port; throws naming them if the port is taken. */
+    /**
+     * Which peers must begin with a PROXY protocol header naming the real client
+     * ({@link ProxyProtocol}); call before {@link #start}. Default: none.
+     */
+    public void proxyProtocol(ProxyProtocol v) {
+        this.proxyProtocol = java.util.Objects.requireNonNull(v, "proxyProtocol");
+    }
+
     public void start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
         restoreStickySessions();
         serverChannel = bind(boss, workers, port, null);
@@ -292,7 +302,7 @@ public final class NodeHub implements AutoCloseable {
                 ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(channelClass)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
+                .childHandler(proxyProtocol.wrap(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (!handshakes.tryBegin(ch)) {
@@ -305,7 +315,7 @@ public final class NodeHub implements AutoCloseable {
                         }
                         TunnelPipeline.server(ch.pipeline(), TunnelSession.gatewaySide(tunnel, new Listener(ch)));
                     }
-                });
+                }));
         try {
             return b.bind(bindAddress, bindPort).sync().channel();
         } catch (Exception e) {
@@ -440,7 +450,7 @@ public final class NodeHub implements AutoCloseable {
                 session.refuse("device id must be 1-128 characters of [A-Za-z0-9._:-]");
                 return;
             }
-            InetAddress remote = channel.remoteAddress().getAddress();
+            InetAddress remote = ProxyProtocol.clientAddress(channel);
             // Only an agent on this very machine may call itself the local exit.
             boolean localExit = hello.localExit() && remote.isLoopbackAddress();
             NodeHello nodeHello = new NodeHello(KeyHashes.sha256Hex(hello.nodeKey()), hello.deviceId(),

@@ -1,5 +1,6 @@
 package io.iploop.gateway.pool;
 
+import io.iploop.gateway.net.ProxyProtocol;
 import io.iploop.gateway.egress.BlocklistExitConnector;
 import io.iploop.gateway.egress.DestinationBlocklist;
 import io.iploop.gateway.exit.ExitConnector;
@@ -68,6 +69,7 @@ public final class PoolPorts implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> serverClass;
+    private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
     private final ExecutorService blocking;
     private final InstantSource clock;
     private final Duration accountsRefresh;
@@ -127,6 +129,14 @@ public final class PoolPorts implements AutoCloseable {
 
     private PoolUpstreamConnector connector(PoolUpstream upstream, PoolPortState state) {
         return new PoolUpstreamConnector(upstream, state, workers, settings.connectTimeout(), accounts);
+    }
+
+    /**
+     * Which peers must begin with a PROXY protocol header naming the real client
+     * ({@link ProxyProtocol}); call before {@link #start}. Default: none.
+     */
+    public void proxyProtocol(ProxyProtocol v) {
+        this.proxyProtocol = java.util.Objects.requireNonNull(v, "proxyProtocol");
     }
 
     /**
@@ -250,7 +260,7 @@ public final class PoolPorts implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(initializer);
+                .childHandler(proxyProtocol.wrap(initializer));
         Channel server = null;
         String error = null;
         try {

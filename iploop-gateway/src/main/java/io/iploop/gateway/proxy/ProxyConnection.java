@@ -1,5 +1,6 @@
 package io.iploop.gateway.proxy;
 
+import io.iploop.gateway.net.ProxyProtocol;
 import io.iploop.gateway.limits.AccountLimiter;
 import io.iploop.gateway.limits.SubUserLimiter;
 import io.iploop.gateway.routing.Targeting;
@@ -89,12 +90,12 @@ public final class ProxyConnection {
         return c;
     }
 
-    /** The client's IP (unresolved fallback for non-IP transports). */
+    /**
+     * The client's IP: a trusted load balancer's PROXY header source, else the socket peer
+     * (loopback for non-IP transports); see {@link ProxyProtocol#clientAddress}.
+     */
     public static InetAddress clientAddressOf(Channel channel) {
-        if (channel.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
-            return isa.getAddress();
-        }
-        return InetAddress.getLoopbackAddress();
+        return ProxyProtocol.clientAddress(channel);
     }
 
     public long id() {

@@ -1,5 +1,6 @@
 package io.iploop.server.dataplane;
 
+import io.iploop.gateway.net.ProxyProtocol;
 import io.iploop.gateway.Gateway;
 import io.iploop.gateway.GatewayConfig;
 import io.iploop.gateway.spi.EgressBlocklist;
@@ -203,7 +204,8 @@ public class DataPlane implements SmartLifecycle {
                 .stickySessionStore(stickySessionStore)
                 .meterRegistry(meterRegistry)
                 .protectedLocalPorts(controlPlanePorts())
-                .maxNodeSessions(properties.maxNodeSessions());
+                .maxNodeSessions(properties.maxNodeSessions())
+                .proxyProtocol(ProxyProtocol.trusting(properties.proxyProtocolTrustedNetworks(), ProxyProtocol.DEFAULT_HEADER_TIMEOUT_MILLIS));
         if (poolUpstreams != PoolUpstreamSource.NONE) {
             IploopProperties.Pool pool = properties.pool();
             builder.poolUpstreams(poolUpstreams)

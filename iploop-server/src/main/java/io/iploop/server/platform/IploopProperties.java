@@ -45,6 +45,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxNodeSessions {@code IPLOOP_MAX_NODE_SESSIONS} (0 = derived): node agents this gateway holds
  *     at most; more are told to try elsewhere (close 4503). 0 derives it from the process's open-file
  *     limit, keeping a quarter (at least 1 024) for customers and the API (docs/scale.md#node-session-cap)
+ * @param proxyProtocolTrusted {@code IPLOOP_PROXY_PROTOCOL_TRUSTED} (empty): comma-separated addresses or
+ *     CIDRs of TCP load balancers in front of the gateway; a connection from one of them must begin with a
+ *     PROXY protocol header (v1 or v2) naming the real client, on every customer, pool and node-hub
+ *     listener (docs/deploy.md#client-addresses-behind-a-load-balancer). Empty: no header expected
  */
 @ConfigurationProperties("iploop")
 public record IploopProperties(
@@ -67,7 +71,8 @@ public record IploopProperties(
         @DefaultValue Tls tls,
         @DefaultValue Redis redis,
         @DefaultValue Pool pool,
-        @DefaultValue("0") int maxNodeSessions) {
+        @DefaultValue("0") int maxNodeSessions,
+        @DefaultValue("") String proxyProtocolTrusted) {
 
     /**
      * The gateway side of the upstream pool (docs/upstream-pool.md). No pool port is bound unless the
@@ -86,6 +91,11 @@ public record IploopProperties(
      *     pool thread limit before it is kicked
      * @param lockout {@code IPLOOP_POOL_LOCKOUT} (1 h): how long a kicked account is locked out
      */
+    /** {@link #proxyProtocolTrusted()} as a list, blanks dropped; empty when unset. */
+    public java.util.List<String> proxyProtocolTrustedNetworks() {
+        return java.util.Arrays.stream(proxyProtocolTrusted.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
     public record Pool(
             @DefaultValue("4000-4999") String ports,
             @Nullable String bind,

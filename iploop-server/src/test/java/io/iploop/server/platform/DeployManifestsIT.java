@@ -164,6 +164,16 @@ class DeployManifestsIT {
                 assertThat(haproxy).contains(" " + gateway + ":" + port + " port " + defaultPort("IPLOOP_HTTP_PORT") + " ");
             }
         }
+        // Client addresses: a PROXY header on every gateway connection, believed from lb's address only.
+        List<String> gatewayLines = haproxy.lines().filter(l -> l.strip().startsWith("server gateway-")).toList();
+        assertThat(gatewayLines).isNotEmpty().allSatisfy(l -> assertThat(l).endsWith(" send-proxy-v2"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> lbNetwork = (Map<String, Object>) map(lb, "networks").get("default");
+        String lbAddress = lbNetwork.get("ipv4_address").toString();
+        for (String name : List.of("gateway-1", "gateway-2")) {
+            assertThat(map(map(services, name), "environment").get("IPLOOP_PROXY_PROTOCOL_TRUSTED")).as(name)
+                    .hasToString(lbAddress);
+        }
     }
 
     @Test

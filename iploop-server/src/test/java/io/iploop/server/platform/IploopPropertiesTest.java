@@ -21,7 +21,7 @@ class IploopPropertiesTest {
                 "0.0.0.0", false, "127.0.0.1", null, false, null, true, Duration.ofSeconds(1), demoCustomer,
                 DataSize.ofMegabytes(256),
                 Duration.ofSeconds(3), tls(7778, null, null), new IploopProperties.Redis(null, "iploop:"),
-                IploopProperties.Pool.DEFAULTS, 0);
+                IploopProperties.Pool.DEFAULTS, 0, "");
     }
 
     private static IploopProperties.Tls tls(int proxyPort, @Nullable Path cert, @Nullable Path key) {
