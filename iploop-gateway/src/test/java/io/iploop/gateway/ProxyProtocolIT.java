@@ -1,11 +1,18 @@
 package io.iploop.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.iploop.gateway.TestSupport.RecordingUsageSink;
 import io.iploop.gateway.net.ProxyProtocol;
 import io.iploop.gateway.spi.AuthResult;
+import io.iploop.gateway.spi.NodeAdmission;
+import io.iploop.gateway.spi.NodeStore;
+import io.iploop.node.AgentConfig;
+import io.iploop.node.AgentStatus;
+import io.iploop.node.NodeAgent;
+import io.iploop.tunnel.TunnelSettings;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.KeyHashes;
 import java.io.ByteArrayOutputStream;
@@ -14,10 +21,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,7 +43,9 @@ import org.junit.jupiter.api.Timeout;
  * The PROXY protocol on real listeners over real sockets (docs/deploy.md#client-addresses-behind-a-load-balancer):
  * a trusted balancer's v1 and v2 headers name the client the gateway authenticates and limits, the
  * bytes behind the header reach the origin unchanged, a trusted peer without a header is cut off
- * unanswered, and an untrusted peer cannot name an address at all.
+ * unanswered, and an untrusted peer cannot name an address at all. A real node agent reaching the
+ * node hub through a balancer (a TCP relay that writes the header, as HAProxy's {@code send-proxy}
+ * does) is admitted with its own address, not the balancer's.
  */
 @Timeout(60)
 class ProxyProtocolIT {
@@ -164,6 +178,69 @@ class ProxyProtocolIT {
 
         assertThat(exchange(behindBalancer.httpProxyPort(), bytes(header + get()))).isEmpty();
         assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void aNodeAgentBehindTheBalancerIsAdmittedWithItsOwnAddress() throws Exception {
+        List<String> helloAddresses = new CopyOnWriteArrayList<>();
+        Gateway hub = Gateway.builder(GatewayConfig.forTests())
+                .proxyAuthenticator(new RecordingAuthenticator())
+                .nodeAuthenticator(hello -> {
+                    helloAddresses.add(hello.remoteAddress());
+                    return CompletableFuture.completedFuture(new NodeAdmission.Admitted(UUID.randomUUID(), UUID.randomUUID(),
+                            "DE", null, "berlin", 3320, null, "wifi"));
+                })
+                .usageSink(new RecordingUsageSink())
+                .nodeStore(new NodeStore() {
+                    @Override
+                    public void connected(UUID nodeId, String ipAddress, Instant at) {}
+
+                    @Override
+                    public void disconnected(UUID nodeId, Instant at) {}
+
+                    @Override
+                    public void addCounters(List<NodeCounters> deltas) {}
+                })
+                .proxyProtocol(ProxyProtocol.trusting(List.of("127.0.0.1"), 2_000))
+                .build();
+        hub.start();
+        try (ServerSocket balancer = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> relayWithHeader(balancer, hub.nodeHubPort(), "203.0.113.9"));
+            NodeAgent agent = new NodeAgent(new AgentConfig(URI.create("ws://127.0.0.1:" + balancer.getLocalPort() + "/ws"),
+                    "ipn_" + "0123456789abcdef".repeat(3), "behind-lb", "behind-lb", "DE", null, "berlin", 0, null, "wifi",
+                    false, true, List.of(), List.of(), TunnelSettings.DEFAULTS));
+            try {
+                agent.start();
+                await().atMost(Duration.ofSeconds(10)).until(() -> agent.status().state() == AgentStatus.State.CONNECTED);
+                assertThat(helloAddresses).containsExactly("203.0.113.9");
+            } finally {
+                agent.close();
+            }
+        } finally {
+            hub.close();
+        }
+    }
+
+    /** One connection of a PROXY-v1-speaking TCP balancer: header naming {@code client}, then both directions copied. */
+    static void relayWithHeader(ServerSocket balancer, int backendPort, String client) {
+        try (Socket front = balancer.accept(); Socket back = new Socket(InetAddress.getLoopbackAddress(), backendPort)) {
+            back.getOutputStream().write(bytes("PROXY TCP4 " + client + " 127.0.0.1 40001 " + backendPort + "\r\n"));
+            Thread up = Thread.ofVirtual().start(() -> {
+                try {
+                    front.getInputStream().transferTo(back.getOutputStream());
+                } catch (IOException closed) {
+                    // the other side ended the connection
+                }
+            });
+            try {
+                back.getInputStream().transferTo(front.getOutputStream());
+            } catch (IOException closed) {
+                // the other side ended the connection
+            }
+            up.join();
+        } catch (IOException | InterruptedException e) {
+            // the test has ended
+        }
     }
 
     static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
