@@ -65,6 +65,8 @@ class CampaignEngine {
     private final Duration lockAtMostFor;
     private final VisitBatchRepository batches;
     private final TransactionTemplate tx;
+    /** {@code iploop.campaigns.engine.gateway} as host and port; null: the local gateway. */
+    private final @Nullable GatewayAddress gateway;
     /** Times the round renewed its jobs lock (for tests and logs). */
     final AtomicLong lockExtensions = new AtomicLong();
     /** Tests only: called at each {@link Stage}; throwing simulates a crash there. Null in production. */
@@ -81,6 +83,7 @@ class CampaignEngine {
             @Value("${iploop.campaigns.engine.info-url:}") String infoUrl,
             @Value("${iploop.campaigns.engine.request-timeout:20s}") Duration requestTimeout,
             @Value("${iploop.campaigns.engine.lock-at-most-for:60s}") Duration lockAtMostFor,
+            @Value("${iploop.campaigns.engine.gateway:}") String gateway,
             VisitBatchRepository batches, PlatformTransactionManager txManager) {
         if (lockAtMostFor.compareTo(Duration.ofSeconds(3)) < 0) {
             throw new IllegalArgumentException("iploop.campaigns.engine.lock-at-most-for must be at least 3 seconds");
@@ -99,6 +102,51 @@ class CampaignEngine {
         this.lockAtMostFor = lockAtMostFor;
         this.batches = batches;
         this.tx = new TransactionTemplate(txManager);
+        this.gateway = GatewayAddress.parse(gateway);
+    }
+
+    /**
+     * A gateway's HTTP proxy listener the visits go through instead of the local one: on a
+     * {@code --role=control-plane} process, which has no gateway of its own (docs/campaigns.md#engine).
+     */
+    record GatewayAddress(String host, int port) {
+        /**
+         * @param text {@code host:port} (an IPv6 literal in brackets), or blank for none
+         * @throws IllegalArgumentException naming the setting and what is wrong
+         */
+        static @Nullable GatewayAddress parse(String text) {
+            String t = text.strip();
+            if (t.isEmpty()) {
+                return null;
+            }
+            int colon = t.lastIndexOf(':');
+            String host = colon > 0 ? t.substring(0, colon) : "";
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = colon > 0 ? Integer.parseInt(t.substring(colon + 1)) : -1;
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (host.isEmpty() || port < 1 || port > 65535) {
+                throw new IllegalArgumentException("iploop.campaigns.engine.gateway (IPLOOP_CAMPAIGNS_ENGINE_GATEWAY) must be"
+                        + " host:port of a gateway's HTTP proxy listener, got '" + text + "'");
+            }
+            return new GatewayAddress(host, port);
+        }
+    }
+
+    /**
+     * Where a round's visits go: the configured gateway if any (resolved now, so a balancer's changed
+     * DNS name is followed), else this process's own gateway, else nowhere (null).
+     */
+    static @Nullable InetSocketAddress proxyAddress(@Nullable GatewayAddress configured, Optional<DataPlane.Ports> local) {
+        if (configured != null) {
+            return new InetSocketAddress(configured.host(), configured.port());
+        }
+        return local.map(p -> new InetSocketAddress("127.0.0.1", p.httpProxy())).orElse(null);
     }
 
     /** How long the jobs lock of {@code campaigns-engine} holds without renewal (docs/campaigns.md#engine). */
@@ -134,13 +182,15 @@ class CampaignEngine {
 
     /** One round over the runnable projects; returns a one-line summary. */
     String tick(Instant now) {
-        Optional<DataPlane.Ports> ports = dataPlane.ports();
-        if (ports.isEmpty()) {
-            return "no local gateway: no visits sent";
+        InetSocketAddress proxy = proxyAddress(gateway, dataPlane.ports());
+        if (proxy == null) {
+            return "no local gateway and no iploop.campaigns.engine.gateway: no visits sent";
+        }
+        if (proxy.isUnresolved()) {
+            return "iploop.campaigns.engine.gateway " + proxy.getHostString() + " does not resolve: no visits sent";
         }
         int recovered = recover(now);
-        VisitClient client = new VisitClient(new InetSocketAddress("127.0.0.1", ports.get().httpProxy()), infoUrl,
-                requestTimeout, sslContext);
+        VisitClient client = new VisitClient(proxy, infoUrl, requestTimeout, sslContext);
         List<RunnableProject> runnable = campaigns.runnableProjects(now).stream()
                 .filter(p -> p.settings().schedule().allows(now)).toList();
         AtomicLong delivered = new AtomicLong();

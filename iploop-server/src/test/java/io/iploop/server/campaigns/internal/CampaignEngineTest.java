@@ -53,4 +53,20 @@ class CampaignEngineTest {
                 .endsWith(" IPLoopSynthetic/1.0 (+https://x.example/docs/campaigns)");
         assertThat(client.userAgent(false)).contains("Android").contains("IPLoopSynthetic/1.0");
     }
+
+    @Test
+    void aConfiguredGatewayWinsOverTheLocalOneAndIsChecked() {
+        var ports = java.util.Optional.of(new io.iploop.server.dataplane.DataPlane.Ports(7777, 1080, 8001));
+        assertThat(CampaignEngine.proxyAddress(null, ports)).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 7777));
+        assertThat(CampaignEngine.proxyAddress(null, java.util.Optional.empty())).isNull();
+        var lb = CampaignEngine.GatewayAddress.parse(" localhost:17777 ");
+        assertThat(CampaignEngine.proxyAddress(lb, ports)).isEqualTo(new java.net.InetSocketAddress("localhost", 17777));
+        assertThat(CampaignEngine.proxyAddress(lb, java.util.Optional.empty()).getPort()).isEqualTo(17777);
+        assertThat(CampaignEngine.GatewayAddress.parse("[::1]:7777")).isEqualTo(new CampaignEngine.GatewayAddress("::1", 7777));
+        assertThat(CampaignEngine.GatewayAddress.parse("")).isNull();
+        for (String bad : List.of("lb", "lb:", ":7777", "lb:0", "lb:65536", "lb:http")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> CampaignEngine.GatewayAddress.parse(bad))
+                    .as(bad).hasMessageContaining("IPLOOP_CAMPAIGNS_ENGINE_GATEWAY").hasMessageContaining("'" + bad + "'");
+        }
+    }
 }
