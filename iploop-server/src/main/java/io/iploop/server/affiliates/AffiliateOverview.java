@@ -18,7 +18,9 @@ import java.time.Duration;
  * @param rate the commission rate, e.g. 0.20
  * @param holdingPeriod how long a commission stays pending
  * @param minimumPayout the smallest payout, EUR
+ * @param owed commission reversed after it had left {@code available} (paid out or in a payout), which the
+ *     next released commissions pay back first (docs/affiliates.md#refunds-and-chargebacks); 0 or more
  */
 public record AffiliateOverview(String code, String link, long clicks, long signUps, BigDecimal pending,
         BigDecimal available, BigDecimal inPayout, BigDecimal paid, String currency, BigDecimal rate,
-        Duration holdingPeriod, BigDecimal minimumPayout) {}
+        Duration holdingPeriod, BigDecimal minimumPayout, BigDecimal owed) {}

@@ -26,7 +26,12 @@ public final class AffiliatesException extends ApiException {
         /** A field out of its rules; the message and {@code field} name it. */
         INVALID("validation_error", HttpStatus.BAD_REQUEST),
         /** A payout below the programme's minimum (docs/affiliates.md#payouts). */
-        BELOW_MINIMUM("below_minimum", HttpStatus.BAD_REQUEST);
+        BELOW_MINIMUM("below_minimum", HttpStatus.BAD_REQUEST),
+        /**
+         * The payout would take commission the affiliate owes back for refunded top-ups
+         * (docs/affiliates.md#refunds-and-chargebacks): only what is available beyond the debt can be paid out.
+         */
+        OWED("commission_owed", HttpStatus.BAD_REQUEST);
 
         final String code;
         final HttpStatus status;

@@ -19,4 +19,20 @@ public interface WalletTopUps {
      * @return the ledger transaction of the credit, recorded as the invoice's payment transaction
      */
     UUID fund(Invoice invoice);
+
+    /**
+     * Takes (part of) a paid wallet invoice's top-up back for a refund or chargeback
+     * (docs/campaigns.md#refunds-and-chargebacks), in the caller's database transaction (the credit
+     * note and the invoice's refunded total commit with it). Idempotent by {@code key}.
+     *
+     * @param invoice a paid {@link PackageKind#WALLET} invoice, locked by the caller
+     * @param amountCents &gt; 0, at most what is left of the invoice (the caller checked)
+     * @param key unique per refund or chargeback, at most 160 characters
+     * @param chargeback false for a refund, refused when the wallet no longer holds the amount; true for
+     *     a chargeback, never refused: what was spent is booked as a loss
+     * @param description shown in the wallet history
+     * @return the ledger transaction of the reversal, recorded on the credit note
+     * @throws BillingException {@code REFUND_EXCEEDS_UNSPENT} for a refund of money already spent
+     */
+    UUID reverse(Invoice invoice, long amountCents, String key, boolean chargeback, String description);
 }

@@ -42,4 +42,32 @@ public interface CampaignWalletService {
      *     or a non-positive rate
      */
     WalletSpend spend(UUID projectId, long visits, BigDecimal rate, String idempotencyKey);
+
+    /**
+     * Takes (part of) a top-up back because the payment provider refunded or charged it back
+     * (docs/campaigns.md#refunds-and-chargebacks): one {@code CAMPAIGN_TOP_UP_REVERSAL} transaction that
+     * corrects the top-up, {@code CAMPAIGN_PAYMENTS +amount}, the wallet {@code −taken} (what it still
+     * holds, up to the amount) and {@code CAMPAIGN_CHARGEBACK_LOSSES −lost} for the rest, which the
+     * customer had already spent: the rule billing applies to a chargeback of spent prepaid credits.
+     * The wallet never goes negative; an emptied wallet pauses the customer's campaigns at the engine's
+     * next round. The amount is capped at what is left of the top-up after earlier reversals. Joins the
+     * caller's transaction; a new reversal publishes {@link CampaignTopUpReversed} in it.
+     * Reversals of one top-up are serialised (a transaction-scoped lock on the top-up).
+     *
+     * @param topUpKey the top-up's idempotency key ({@code campaign-topup:invoice:<id>},
+     *     {@code campaign-topup:payment_provider:<event id>})
+     * @param amount EUR more than 0, at most 2 decimals; more than what is left is capped
+     * @param reversalKey unique per refund or chargeback (1-300 characters); a replay returns the first
+     *     reversal with {@code replayed} true and moves nothing
+     * @param refuseIfSpent true for a refund someone chose to make (an admin's): refused when the wallet
+     *     holds less than the amount; false when the money is gone anyway (a chargeback, a refund the
+     *     provider already made)
+     * @param description shown in the wallet history
+     * @param metadata small traceability facts (provider, event id, invoice id)
+     * @return the reversal; {@code amount} 0 and no transaction when nothing is left of the top-up
+     * @throws CampaignsException {@code TOP_UP_NOT_FOUND}; {@code REVERSAL_EXCEEDS_UNSPENT};
+     *     {@code INVALID} (field {@code amount} or {@code reversalKey})
+     */
+    WalletReversal reverse(String topUpKey, BigDecimal amount, String reversalKey, boolean refuseIfSpent,
+            String description, Map<String, String> metadata);
 }

@@ -44,7 +44,14 @@ public final class CampaignsException extends ApiException {
         /** Unknown payment event. */
         PAYMENT_NOT_FOUND("payment_not_found", HttpStatus.NOT_FOUND),
         /** The payment event is not (or no longer) unmatched, so it cannot be assigned. */
-        PAYMENT_NOT_UNMATCHED("payment_not_unmatched", HttpStatus.CONFLICT);
+        PAYMENT_NOT_UNMATCHED("payment_not_unmatched", HttpStatus.CONFLICT),
+        /** No campaign wallet top-up has the idempotency key a refund or chargeback names. */
+        TOP_UP_NOT_FOUND("top_up_not_found", HttpStatus.NOT_FOUND),
+        /**
+         * A refund would take back more than the wallet still holds (the customer spent part of the
+         * top-up); only refunds are refused for that, chargebacks never (docs/campaigns.md#refunds-and-chargebacks).
+         */
+        REVERSAL_EXCEEDS_UNSPENT("reversal_exceeds_unspent", HttpStatus.CONFLICT);
 
         final String code;
         final HttpStatus status;

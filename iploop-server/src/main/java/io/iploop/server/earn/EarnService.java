@@ -121,6 +121,14 @@ public interface EarnService {
      */
     Optional<UUID> referrerOf(UUID userId);
 
+    /**
+     * Why two distinct accounts look like one person (docs/earn-fraud.md#linked-accounts): {@code signup-ip}
+     * or an {@link AccountLinkSignals#kind()} such as {@code payment-method}; empty when they are not linked
+     * or are the same account. Read-only; for other features' self-dealing checks (the affiliate
+     * commission, docs/affiliates.md#self-dealing).
+     */
+    Optional<String> linkBetween(UUID a, UUID b);
+
     /** Admin view of one user's earnings. @throws EarnException {@code USER_NOT_FOUND} */
     AdminEarnView adminView(UUID userId);
 

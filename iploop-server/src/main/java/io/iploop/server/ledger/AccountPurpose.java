@@ -78,7 +78,19 @@ public enum AccountPurpose {
      */
     AFFILIATE_COMMISSIONS(LedgerCurrency.EUR, false, true),
     /** Platform: affiliate commission that left the platform as completed payouts, EUR (docs/affiliates.md#payouts). */
-    AFFILIATE_PAYOUTS_PAID(LedgerCurrency.EUR, false, true);
+    AFFILIATE_PAYOUTS_PAID(LedgerCurrency.EUR, false, true),
+    /**
+     * Platform: EUR a customer had already spent from their campaign wallet when the top-up that paid
+     * for it was refunded or charged back at the payment provider (docs/campaigns.md#refunds-and-chargebacks);
+     * runs negative by what the platform lost. The EUR twin of {@link #CHARGEBACK_LOSSES}.
+     */
+    CAMPAIGN_CHARGEBACK_LOSSES(LedgerCurrency.EUR, false, true),
+    /**
+     * What an affiliate owes back, EUR (docs/affiliates.md#refunds-and-chargebacks): commission reversed
+     * after it was released and no longer available (paid out or in a payout). Zero or negative; the
+     * affiliate's next released commissions pay it back first.
+     */
+    AFFILIATE_CLAWBACK(LedgerCurrency.EUR, true, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;
@@ -100,7 +112,10 @@ public enum AccountPurpose {
         return owned;
     }
 
-    /** True when the balance may go below zero (platform counterpart accounts only). */
+    /**
+     * True when the balance may go below zero: platform counterpart accounts, and the one owned account
+     * that holds a debt ({@link #AFFILIATE_CLAWBACK}).
+     */
     public boolean allowNegative() {
         return allowNegative;
     }

@@ -46,5 +46,15 @@ public enum TransactionKind {
     /** An affiliate's 20 % of a referred customer's campaign wallet top-up, held as pending (docs/affiliates.md#commission). */
     AFFILIATE_COMMISSION,
     /** A pending affiliate commission past its holding period made available (docs/affiliates.md#commission). */
-    AFFILIATE_COMMISSION_RELEASE
+    AFFILIATE_COMMISSION_RELEASE,
+    /**
+     * A campaign wallet top-up refunded or charged back at the payment provider: the refunded share taken
+     * back from the wallet, what was already spent booked as a loss (docs/campaigns.md#refunds-and-chargebacks).
+     */
+    CAMPAIGN_TOP_UP_REVERSAL,
+    /**
+     * The refunded share of an affiliate commission taken back, from pending, available or as a debt
+     * (docs/affiliates.md#refunds-and-chargebacks).
+     */
+    AFFILIATE_COMMISSION_REVERSAL
 }

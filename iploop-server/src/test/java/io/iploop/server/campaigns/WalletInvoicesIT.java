@@ -113,11 +113,19 @@ class WalletInvoicesIT {
         assertThat(listed.get("status").asString()).isEqualTo("paid");
         assertThat(bean(LedgerService.class).checkConsistency().consistent()).isTrue();
 
-        // Its money is in a campaign wallet: billing does not refund it automatically.
-        Response refund = call("POST", "/api/admin/billing/invoices/" + id + "/refund", admin,
-                Map.of("amountCents", 1000, "reason", "customer asked"));
-        assertThat(refund.status()).as(refund.toString()).isEqualTo(400);
-        assertThat(refund.body().at("/error/field").asString()).isEqualTo("invoiceId");
-        assertThat(wallet.balance(userId)).isEqualByComparingTo(new BigDecimal("250.50"));
+        // A refund of part of it (docs/campaigns.md#refunds-and-chargebacks): a credit note, and the wallet gives the
+        // EUR back; the retry with the same key moves nothing.
+        Map<String, Object> body = Map.of("amountCents", 1000, "reason", "customer asked", "idempotencyKey", "r-1");
+        Response refund = call("POST", "/api/admin/billing/invoices/" + id + "/refund", admin, body);
+        assertThat(refund.status()).as(refund.toString()).isEqualTo(201);
+        assertThat(call("POST", "/api/admin/billing/invoices/" + id + "/refund", admin, body).status()).isEqualTo(201);
+        assertThat(wallet.balance(userId)).isEqualByComparingTo(new BigDecimal("240.50"));
+        // More than what is left of the invoice is refused and moves nothing.
+        Response tooMuch = call("POST", "/api/admin/billing/invoices/" + id + "/refund", admin,
+                Map.of("amountCents", 24051, "reason", "customer asked"));
+        assertThat(tooMuch.status()).as(tooMuch.toString()).isEqualTo(409);
+        assertThat(tooMuch.body().at("/error/code").asString()).isEqualTo("refund_exceeds_paid");
+        assertThat(wallet.balance(userId)).isEqualByComparingTo(new BigDecimal("240.50"));
+        assertThat(bean(LedgerService.class).checkConsistency().consistent()).isTrue();
     }
 }

@@ -18,7 +18,13 @@ class AffiliateRepository {
     /** A commission row as stored. */
     record Row(UUID id, UUID affiliateId, UUID refereeId, UUID topUpTransaction, BigDecimal topUpAmount,
             BigDecimal amount, String currency, String status, Instant availableAt, Instant createdAt,
-            @Nullable UUID releaseTransaction) {}
+            @Nullable UUID releaseTransaction, BigDecimal reversedAmount, UUID pendingTransaction) {
+
+        /** What is left of the commission after reversals. */
+        BigDecimal net() {
+            return amount.subtract(reversedAmount);
+        }
+    }
 
     private final JdbcClient jdbc;
 
@@ -66,6 +72,22 @@ class AffiliateRepository {
                 .param("id", id).query(AffiliateRepository::map).optional().orElse(null);
     }
 
+    /** The commission of the top-up, locked until the transaction ends (waits for a release in progress). */
+    @Nullable Row lockByTopUp(UUID topUpTransaction) {
+        return jdbc.sql("SELECT * FROM affiliate_commissions WHERE top_up_transaction = :t FOR UPDATE")
+                .param("t", topUpTransaction).query(AffiliateRepository::map).optional().orElse(null);
+    }
+
+    /** Adds {@code amount} to what was reversed of the commission; a commission reversed in full becomes {@code reversed}. */
+    void reversed(UUID id, BigDecimal amount) {
+        jdbc.sql("""
+                        UPDATE affiliate_commissions
+                           SET reversed_amount = reversed_amount + :amount,
+                               status = CASE WHEN reversed_amount + :amount >= amount THEN 'reversed' ELSE status END
+                         WHERE id = :id""")
+                .param("amount", amount).param("id", id).update();
+    }
+
     void released(UUID id, UUID releaseTransaction, Instant at) {
         jdbc.sql("""
                         UPDATE affiliate_commissions SET status = 'available', release_transaction = :tx, released_at = :at
@@ -73,9 +95,9 @@ class AffiliateRepository {
                 .param("tx", releaseTransaction).param("at", Timestamp.from(at)).param("id", id).update();
     }
 
-    /** Every commission ever granted to the affiliate, EUR. */
+    /** Every commission ever granted to the affiliate, EUR, less what refunds and chargebacks reversed. */
     BigDecimal granted(UUID affiliateId) {
-        return jdbc.sql("SELECT coalesce(sum(amount), 0) FROM affiliate_commissions WHERE affiliate_id = :a")
+        return jdbc.sql("SELECT coalesce(sum(amount - reversed_amount), 0) FROM affiliate_commissions WHERE affiliate_id = :a")
                 .param("a", affiliateId).query(BigDecimal.class).single();
     }
 
@@ -96,6 +118,7 @@ class AffiliateRepository {
                 rs.getObject("referee_id", UUID.class), rs.getObject("top_up_transaction", UUID.class),
                 rs.getBigDecimal("top_up_amount"), rs.getBigDecimal("amount"), rs.getString("currency"),
                 rs.getString("status"), rs.getTimestamp("available_at").toInstant(),
-                rs.getTimestamp("created_at").toInstant(), rs.getObject("release_transaction", UUID.class));
+                rs.getTimestamp("created_at").toInstant(), rs.getObject("release_transaction", UUID.class),
+                rs.getBigDecimal("reversed_amount"), rs.getObject("pending_transaction", UUID.class));
     }
 }

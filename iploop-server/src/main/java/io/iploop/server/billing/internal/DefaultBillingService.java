@@ -513,11 +513,6 @@ class DefaultBillingService implements BillingService {
             }
             return earlierSame.get(); // a retry: the money moved once
         }
-        if (invoice.packageKind() == PackageKind.WALLET) {
-            throw new BillingException(Reason.VALIDATION, "invoiceId: invoice " + invoice.number()
-                    + " funded a campaign wallet; its refund is not automated (docs/campaigns.md#wallet-invoices)",
-                    "invoiceId");
-        }
         if (invoice.status() != InvoiceStatus.PAID) {
             throw new BillingException(Reason.INVOICE_NOT_PAID, "invoice " + invoice.number() + " is "
                     + invoice.status().value() + "; only a paid invoice can be " + (kind == CreditNoteKind.REFUND
@@ -541,94 +536,104 @@ class DefaultBillingService implements BillingService {
         Instant now = clock.instant();
         int year = now.atZone(ZoneOffset.UTC).getYear();
 
-        List<Posting> postings = new ArrayList<>();
-        postings.add(new Posting(ledger.platformAccount(AccountPurpose.CUSTOMER_PAYMENTS).id(),
-                BigDecimal.valueOf(amountCents, 2)));
-        if (tax > 0) {
-            postings.add(new Posting(ledger.platformAccount(AccountPurpose.VAT_PAYABLE).id(),
-                    BigDecimal.valueOf(tax, 2).negate()));
-        }
         BigDecimal creditsBack = null;
         BigDecimal gbBack = null;
-        BigDecimal lost = BigDecimal.ZERO;
         BigDecimal gbToTake = BigDecimal.ZERO;
-        if (invoice.packageKind() == PackageKind.CREDITS) {
-            BigDecimal credits = Objects.requireNonNull(invoice.credits());
-            BigDecimal before = earlier.stream().map(CreditNote::credits).filter(Objects::nonNull)
-                    .reduce(BigDecimal.ZERO, BigDecimal::add);
-            creditsBack = proportion(credits, netBefore + net, invoice.subtotalCents(), 6).subtract(before);
-            if (creditsBack.compareTo(netUsd) < 0) {
-                creditsBack = netUsd; // the bonus part cannot be negative, whatever the rounding
-            }
-            BigDecimal unspent = ledger.account(invoice.userId(), AccountPurpose.CUSTOMER_CREDITS).balance();
-            BigDecimal taken = creditsBack;
-            if (unspent.compareTo(creditsBack) < 0) {
-                if (kind == CreditNoteKind.REFUND) {
-                    long maxNet = unspent.multiply(BigDecimal.valueOf(invoice.subtotalCents()))
-                            .divide(credits, 0, RoundingMode.FLOOR).longValueExact();
-                    long maxGross = BigDecimal.valueOf(maxNet).multiply(BigDecimal.valueOf(invoice.totalCents()))
-                            .divide(BigDecimal.valueOf(invoice.subtotalCents()), 0, RoundingMode.FLOOR).longValueExact();
-                    throw new BillingException(Reason.REFUND_EXCEEDS_UNSPENT, "the customer has spent part of the "
-                            + "credits of invoice " + invoice.number() + ": refunding " + amountCents + " cents takes back "
-                            + creditsBack.toPlainString() + " credits, but only " + unspent.toPlainString()
-                            + " are unspent; refund at most about " + Math.min(maxGross, left) + " cents", "amountCents");
-                }
-                taken = unspent.max(BigDecimal.ZERO);
-                lost = creditsBack.subtract(taken);
-            }
-            if (taken.signum() > 0) {
-                postings.add(new Posting(ledger.account(invoice.userId(), AccountPurpose.CUSTOMER_CREDITS).id(),
-                        taken.negate()));
-            }
-            if (lost.signum() > 0) {
-                postings.add(new Posting(ledger.platformAccount(AccountPurpose.CHARGEBACK_LOSSES).id(), lost.negate()));
-            }
-            BigDecimal bonus = creditsBack.subtract(netUsd);
-            if (bonus.signum() > 0) {
-                postings.add(new Posting(ledger.platformAccount(AccountPurpose.CREDIT_BONUSES).id(), bonus));
-            }
-        } else if (invoice.packageKind().billed()) {
-            if (net > 0) {
-                postings.add(new Posting(ledger.platformAccount(BilledInvoices.salesAccount(invoice.packageKind())).id(),
-                        netUsd.negate()));
-            }
+        String number;
+        UUID txId;
+        if (invoice.packageKind() == PackageKind.WALLET) {
+            // A campaign wallet top-up (no VAT): the campaigns feature takes the share back from the wallet on its
+            // own EUR accounts, spent money as a loss for a chargeback (docs/campaigns.md#refunds-and-chargebacks).
+            number = String.format("CN-%d-%06d", year, creditNotes.nextNumber(year));
+            txId = walletTopUps.getObject().reverse(invoice, amountCents, key, kind == CreditNoteKind.CHARGEBACK,
+                    (kind == CreditNoteKind.REFUND ? "Refund " : "Chargeback ") + number + " of invoice " + invoice.number());
         } else {
-            BigDecimal gb = Objects.requireNonNull(invoice.gb());
-            BigDecimal before = earlier.stream().map(CreditNote::gb).filter(Objects::nonNull)
-                    .reduce(BigDecimal.ZERO, BigDecimal::add);
-            gbBack = proportion(gb, netBefore + net, invoice.subtotalCents(), 6).subtract(before);
-            Subscription sub = activeSubscription(invoice.userId());
-            BigDecimal unspent = sub == null ? BigDecimal.ZERO : sub.gbBalance();
-            gbToTake = gbBack;
-            if (unspent.compareTo(gbBack) < 0) {
-                if (kind == CreditNoteKind.REFUND) {
-                    throw new BillingException(Reason.REFUND_EXCEEDS_UNSPENT, "the customer has used part of the GB "
-                            + "of invoice " + invoice.number() + ": refunding " + amountCents + " cents takes back "
-                            + gbBack.toPlainString() + " GB, but the plan balance is " + unspent.toPlainString()
-                            + " GB" + (sub == null ? " (no active plan)" : ""), "amountCents");
+            List<Posting> postings = new ArrayList<>();
+            postings.add(new Posting(ledger.platformAccount(AccountPurpose.CUSTOMER_PAYMENTS).id(),
+                    BigDecimal.valueOf(amountCents, 2)));
+            if (tax > 0) {
+                postings.add(new Posting(ledger.platformAccount(AccountPurpose.VAT_PAYABLE).id(),
+                        BigDecimal.valueOf(tax, 2).negate()));
+            }
+            BigDecimal lost = BigDecimal.ZERO;
+            if (invoice.packageKind() == PackageKind.CREDITS) {
+                BigDecimal credits = Objects.requireNonNull(invoice.credits());
+                BigDecimal before = earlier.stream().map(CreditNote::credits).filter(Objects::nonNull)
+                        .reduce(BigDecimal.ZERO, BigDecimal::add);
+                creditsBack = proportion(credits, netBefore + net, invoice.subtotalCents(), 6).subtract(before);
+                if (creditsBack.compareTo(netUsd) < 0) {
+                    creditsBack = netUsd; // the bonus part cannot be negative, whatever the rounding
                 }
-                gbToTake = unspent;
+                BigDecimal unspent = ledger.account(invoice.userId(), AccountPurpose.CUSTOMER_CREDITS).balance();
+                BigDecimal taken = creditsBack;
+                if (unspent.compareTo(creditsBack) < 0) {
+                    if (kind == CreditNoteKind.REFUND) {
+                        long maxNet = unspent.multiply(BigDecimal.valueOf(invoice.subtotalCents()))
+                                .divide(credits, 0, RoundingMode.FLOOR).longValueExact();
+                        long maxGross = BigDecimal.valueOf(maxNet).multiply(BigDecimal.valueOf(invoice.totalCents()))
+                                .divide(BigDecimal.valueOf(invoice.subtotalCents()), 0, RoundingMode.FLOOR).longValueExact();
+                        throw new BillingException(Reason.REFUND_EXCEEDS_UNSPENT, "the customer has spent part of the "
+                                + "credits of invoice " + invoice.number() + ": refunding " + amountCents + " cents takes back "
+                                + creditsBack.toPlainString() + " credits, but only " + unspent.toPlainString()
+                                + " are unspent; refund at most about " + Math.min(maxGross, left) + " cents", "amountCents");
+                    }
+                    taken = unspent.max(BigDecimal.ZERO);
+                    lost = creditsBack.subtract(taken);
+                }
+                if (taken.signum() > 0) {
+                    postings.add(new Posting(ledger.account(invoice.userId(), AccountPurpose.CUSTOMER_CREDITS).id(),
+                            taken.negate()));
+                }
+                if (lost.signum() > 0) {
+                    postings.add(new Posting(ledger.platformAccount(AccountPurpose.CHARGEBACK_LOSSES).id(), lost.negate()));
+                }
+                BigDecimal bonus = creditsBack.subtract(netUsd);
+                if (bonus.signum() > 0) {
+                    postings.add(new Posting(ledger.platformAccount(AccountPurpose.CREDIT_BONUSES).id(), bonus));
+                }
+            } else if (invoice.packageKind().billed()) {
+                if (net > 0) {
+                    postings.add(new Posting(ledger.platformAccount(BilledInvoices.salesAccount(invoice.packageKind())).id(),
+                            netUsd.negate()));
+                }
+            } else {
+                BigDecimal gb = Objects.requireNonNull(invoice.gb());
+                BigDecimal before = earlier.stream().map(CreditNote::gb).filter(Objects::nonNull)
+                        .reduce(BigDecimal.ZERO, BigDecimal::add);
+                gbBack = proportion(gb, netBefore + net, invoice.subtotalCents(), 6).subtract(before);
+                Subscription sub = activeSubscription(invoice.userId());
+                BigDecimal unspent = sub == null ? BigDecimal.ZERO : sub.gbBalance();
+                gbToTake = gbBack;
+                if (unspent.compareTo(gbBack) < 0) {
+                    if (kind == CreditNoteKind.REFUND) {
+                        throw new BillingException(Reason.REFUND_EXCEEDS_UNSPENT, "the customer has used part of the GB "
+                                + "of invoice " + invoice.number() + ": refunding " + amountCents + " cents takes back "
+                                + gbBack.toPlainString() + " GB, but the plan balance is " + unspent.toPlainString()
+                                + " GB" + (sub == null ? " (no active plan)" : ""), "amountCents");
+                    }
+                    gbToTake = unspent;
+                }
+                if (net > 0) {
+                    postings.add(new Posting(ledger.platformAccount(AccountPurpose.GB_PACKAGE_SALES).id(), netUsd.negate()));
+                }
             }
-            if (net > 0) {
-                postings.add(new Posting(ledger.platformAccount(AccountPurpose.GB_PACKAGE_SALES).id(), netUsd.negate()));
+            number = String.format("CN-%d-%06d", year, creditNotes.nextNumber(year));
+            Map<String, String> meta = new java.util.HashMap<>(Map.of("invoiceId", invoice.id().toString(),
+                    "invoiceNumber", invoice.number(), "creditNote", number, "reason", why));
+            if (lost.signum() > 0) {
+                meta.put("lostCredits", lost.toPlainString());
             }
+            txId = ledger.post(new NewTransaction(kind == CreditNoteKind.REFUND
+                    ? TransactionKind.CUSTOMER_REFUND : TransactionKind.CUSTOMER_CHARGEBACK, key,
+                    (kind == CreditNoteKind.REFUND ? "Refund " : "Chargeback ") + number + " of invoice " + invoice.number(),
+                    postings, invoice.ledgerTransactionId(), adminId, meta)).id();
         }
-        String number = String.format("CN-%d-%06d", year, creditNotes.nextNumber(year));
-        Map<String, String> meta = new java.util.HashMap<>(Map.of("invoiceId", invoice.id().toString(),
-                "invoiceNumber", invoice.number(), "creditNote", number, "reason", why));
-        if (lost.signum() > 0) {
-            meta.put("lostCredits", lost.toPlainString());
-        }
-        PostedTransaction tx = ledger.post(new NewTransaction(kind == CreditNoteKind.REFUND
-                ? TransactionKind.CUSTOMER_REFUND : TransactionKind.CUSTOMER_CHARGEBACK, key,
-                (kind == CreditNoteKind.REFUND ? "Refund " : "Chargeback ") + number + " of invoice " + invoice.number(),
-                postings, invoice.ledgerTransactionId(), adminId, meta));
         if (gbToTake.signum() > 0) {
             plans.addBalance(actor, invoice.userId(), gbToTake.negate(), "Credit note " + number + " of invoice "
                     + invoice.number());
         }
         CreditNote note = new CreditNote(UUID.randomUUID(), number, invoice.id(), invoice.number(), invoice.userId(), kind,
-                invoice.currency(), amountCents, net, tax, creditsBack, gbBack, why, key, tx.id(), adminId, now);
+                invoice.currency(), amountCents, net, tax, creditsBack, gbBack, why, key, txId, adminId, now);
         creditNotes.insert(note, pdfs.renderCreditNote(note, invoice));
         if (gbToTake.signum() > 0) {
             creditNotes.setGbTaken(note.id(), gbToTake); // what a won dispute gives back (docs/billing.md#disputes)
@@ -637,7 +642,7 @@ class DefaultBillingService implements BillingService {
         audit.record(new AuditEvent(actor, kind == CreditNoteKind.REFUND ? AuditAction.INVOICE_REFUNDED
                 : AuditAction.INVOICE_CHARGED_BACK, "invoice", invoice.id().toString(),
                 Map.of("owner", invoice.userId().toString(), "number", invoice.number(), "creditNote", number,
-                        "amountCents", Long.toString(amountCents), "reason", why, "transactionId", tx.id().toString())));
+                        "amountCents", Long.toString(amountCents), "reason", why, "transactionId", txId.toString())));
         return creditNotes.find(note.id()).orElseThrow();
     }
 

@@ -62,6 +62,24 @@ class PaymentEventRepository {
                 .update();
     }
 
+    /** Marks a refund or chargeback event as having taken money back from {@code userId}'s wallet by {@code transactionId}. */
+    void markReversed(String eventId, UUID userId, UUID transactionId) {
+        jdbc.sql("""
+                UPDATE campaign_payment_events
+                   SET status = 'reversed', reason = NULL, user_id = :user, transaction_id = :tx, resolved_at = now()
+                 WHERE event_id = :id""")
+                .param("id", eventId).param("user", userId).param("tx", transactionId).update();
+    }
+
+    /** Marks the event rejected with {@code reason} (it moved no money). */
+    void markRejected(String eventId, String reason) {
+        jdbc.sql("""
+                UPDATE campaign_payment_events
+                   SET status = 'rejected', reason = :reason, user_id = NULL, transaction_id = NULL, resolved_at = now()
+                 WHERE event_id = :id""")
+                .param("id", eventId).param("reason", reason).update();
+    }
+
     /** Records why the event could not be credited yet (it stays unmatched). */
     void markUnmatched(String eventId, String reason) {
         jdbc.sql("UPDATE campaign_payment_events SET status = 'unmatched', reason = :reason WHERE event_id = :id")

@@ -9,6 +9,7 @@ import io.iploop.server.campaigns.CampaignWalletService;
 import io.iploop.server.campaigns.CampaignsException;
 import io.iploop.server.campaigns.CampaignsException.Reason;
 import io.iploop.server.campaigns.WalletCredit;
+import io.iploop.server.campaigns.WalletReversal;
 import io.iploop.server.campaigns.internal.PaymentEventRepository.PaymentEventRow;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +30,18 @@ import tools.jackson.databind.json.JsonMapper;
  * signature, stores the event once by its id, finds the payer (metadata {@code user_id}, then
  * {@code reference}, then the payer's e-mail) and credits the EUR wallet in the same database
  * transaction with key {@code campaign-topup:payment_provider:<event id>}. Unknown payers are kept as
- * {@code unmatched} for an admin to assign. Thread-safe; concurrent duplicates credit once.
+ * {@code unmatched} for an admin to assign. A {@code payment.refunded} or {@code payment.disputed}
+ * event naming a credited payment ({@code payment_event_id}) takes the amount back
+ * (docs/campaigns.md#refunds-and-chargebacks). Thread-safe; concurrent duplicates credit or reverse once.
  */
 @Service
 class PaymentWebhook {
 
     static final String TYPE_COMPLETED = "payment.completed";
+    /** The provider refunded (part of) a payment; {@code payment_event_id} names the payment's event. */
+    static final String TYPE_REFUNDED = "payment.refunded";
+    /** The payer's bank took (part of) a payment back (chargeback); {@code payment_event_id} as for a refund. */
+    static final String TYPE_DISPUTED = "payment.disputed";
 
     /** What became of a delivered event. */
     record Outcome(String outcome, @Nullable String reason) {}
@@ -64,7 +71,8 @@ class PaymentWebhook {
      * Handles one delivery.
      *
      * @param body the raw request body, exactly as signed
-     * @return {@code credited}, {@code unmatched}, {@code rejected} (with a reason) or {@code duplicate}
+     * @return {@code credited}, {@code unmatched}, {@code reversed} (a refund or chargeback took money back;
+     *     a reason when part of it had been spent), {@code rejected} (with a reason) or {@code duplicate}
      * @throws CampaignsException {@code PAYMENT_WEBHOOK_NOT_CONFIGURED} (503) without a secret,
      *     {@code INVALID_SIGNATURE} (400), or {@code INVALID} (400) for a body that is not a JSON object
      *     with an {@code id}; nothing is stored then
@@ -97,9 +105,17 @@ class PaymentWebhook {
         String payload = new String(body, StandardCharsets.UTF_8);
         BigDecimal amount = amount(root.get("amount"));
 
+        boolean reversal = TYPE_REFUNDED.equals(type) || TYPE_DISPUTED.equals(type);
+        String paymentId = reversal ? text(root, "payment_event_id") : null;
         String rejection = null;
-        if (!TYPE_COMPLETED.equals(type)) {
-            rejection = "event type '" + type + "' does not fund a wallet (only " + TYPE_COMPLETED + ")";
+        if (!TYPE_COMPLETED.equals(type) && !reversal) {
+            rejection = "event type '" + type + "' is not handled (only " + TYPE_COMPLETED + ", " + TYPE_REFUNDED
+                    + " and " + TYPE_DISPUTED + ")";
+        } else if (reversal && (paymentId == null || paymentId.length() > 200)) {
+            rejection = "payment_event_id (the id of the refunded payment's " + TYPE_COMPLETED
+                    + " event, 1-200 characters) is required";
+        } else if (reversal && reversalKey(id).length() > 200) {
+            rejection = "id: a " + type + " event id may have at most " + (200 - reversalKey("").length()) + " characters";
         } else if (currency == null || !currency.equalsIgnoreCase("EUR")) {
             rejection = "currency " + currency + " is not accepted: campaign wallets are EUR only";
         } else if (amount == null || amount.signum() <= 0 || amount.stripTrailingZeros().scale() > 2
@@ -110,14 +126,17 @@ class PaymentWebhook {
         BigDecimal storedAmount = amount != null && amount.abs().compareTo(new BigDecimal("1e14")) < 0
                 && amount.scale() <= 6 ? amount : null;
         return tx.execute(s -> {
-            boolean fresh = events.insert(id, clip(type, 100), finalRejection == null ? "unmatched" : "rejected",
-                    finalRejection, storedAmount, clip(currency, 10), clip(email, 320), clip(firstNonNull(userRef, reference), 200),
-                    payload);
+            boolean fresh = events.insert(id, clip(type, 100), finalRejection == null && !reversal ? "unmatched" : "rejected",
+                    finalRejection, storedAmount, clip(currency, 10), clip(email, 320),
+                    clip(reversal ? paymentId : firstNonNull(userRef, reference), 200), payload);
             if (!fresh) {
                 return new Outcome("duplicate", null);
             }
             if (finalRejection != null) {
                 return new Outcome("rejected", finalRejection);
+            }
+            if (reversal) {
+                return reverse(id, type, java.util.Objects.requireNonNull(paymentId), amount);
             }
             Optional<Account> payer = payer(userRef, reference, email);
             if (payer.isEmpty()) {
@@ -131,10 +150,52 @@ class PaymentWebhook {
         });
     }
 
+    /**
+     * A refund or chargeback of the payment stored as {@code paymentId}, in the caller's transaction, the
+     * event already stored as {@code rejected}. The payment's row is locked first, so an admin's
+     * concurrent assignment of it waits. A credited payment is taken back (in part) from the wallet;
+     * an unmatched one can no longer be assigned (it becomes {@code rejected}: the money went back).
+     */
+    private Outcome reverse(String id, String type, String paymentId, BigDecimal amount) {
+        Optional<PaymentEventRow> payment = events.lock(paymentId).filter(p -> TYPE_COMPLETED.equals(p.eventType()));
+        String what = TYPE_DISPUTED.equals(type) ? "chargeback" : "refund";
+        if (payment.isEmpty()) {
+            return rejected(id, "payment_event_id " + paymentId + " names no stored " + TYPE_COMPLETED + " event");
+        }
+        if ("unmatched".equals(payment.get().status())) {
+            events.markRejected(paymentId, "a " + what + " (event " + id + ") took EUR " + amount.toPlainString()
+                    + " back before the payment was assigned; credit what was not taken back by hand");
+            return rejected(id, "payment " + paymentId + " was never credited; it is now rejected so it cannot be assigned");
+        }
+        if (!"credited".equals(payment.get().status())) {
+            return rejected(id, "payment " + paymentId + " is " + payment.get().status() + ", nothing was credited");
+        }
+        WalletReversal r = wallet.reverse(key(paymentId), amount, reversalKey(id), false,
+                (what.equals("refund") ? "Refund" : "Chargeback") + " of payment " + paymentId,
+                Map.of("provider", "payment_provider", "eventId", id, "paymentEventId", paymentId, "type", type));
+        if (r.transactionId() == null) {
+            return rejected(id, "nothing is left of payment " + paymentId + " to take back (earlier refunds took it all)");
+        }
+        events.markReversed(id, r.userId(), r.transactionId());
+        return new Outcome("reversed", r.lost().signum() > 0 ? "EUR " + r.lost().setScale(2, java.math.RoundingMode.HALF_UP).toPlainString()
+                + " of it had been spent and is booked as a loss" : null);
+    }
+
+    private Outcome rejected(String id, String reason) {
+        events.markRejected(id, reason);
+        return new Outcome("rejected", reason);
+    }
+
+    /** The ledger key of a refund or chargeback event (docs/campaigns.md#refunds-and-chargebacks). */
+    static String reversalKey(String eventId) {
+        return "campaign-topup-reversal:payment_provider:" + eventId;
+    }
+
     /** Stored events, newest first; {@code status} null for all. */
     List<PaymentEventRow> list(@Nullable String status) {
-        if (status != null && !List.of("credited", "unmatched", "rejected").contains(status)) {
-            throw new CampaignsException(Reason.INVALID, "status must be credited, unmatched or rejected", "status");
+        if (status != null && !List.of("credited", "unmatched", "rejected", "reversed").contains(status)) {
+            throw new CampaignsException(Reason.INVALID, "status must be credited, unmatched, rejected or reversed",
+                    "status");
         }
         return events.list(status, 200);
     }

@@ -38,7 +38,7 @@ class PaymentWebhookController {
 
     @PostMapping("/api/webhooks/payment_provider")
     @Operation(summary = "Payment-link provider's webhook: a signed payment.completed event funds the payer's EUR "
-            + "campaign wallet once per event id")
+            + "campaign wallet once per event id; payment.refunded / payment.disputed take it back")
     Map<String, Object> receive(@RequestBody(required = false) byte @Nullable [] payload,
             @RequestHeader(name = PaymentSignature.HEADER, required = false) @Nullable String signature) {
         PaymentWebhook.Outcome o = webhook.receive(payload == null ? new byte[0] : payload, signature);
@@ -52,7 +52,8 @@ class PaymentWebhookController {
     }
 
     @GetMapping("/api/admin/campaigns/payments")
-    @Operation(summary = "Payment-provider events, newest first (status credited, unmatched or rejected; all without)")
+    @Operation(summary = "Payment-provider events, newest first (status credited, unmatched, rejected or reversed; "
+            + "all without)")
     List<PaymentEventRow> list(@RequestParam(required = false) @Nullable String status) {
         return webhook.list(status == null || status.isBlank() ? null : status.strip());
     }

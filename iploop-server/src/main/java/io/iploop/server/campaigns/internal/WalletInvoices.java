@@ -1,5 +1,6 @@
 package io.iploop.server.campaigns.internal;
 
+import io.iploop.server.billing.BillingException;
 import io.iploop.server.billing.BillingService;
 import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.PackageKind;
@@ -8,6 +9,7 @@ import io.iploop.server.campaigns.CampaignWalletInvoices;
 import io.iploop.server.campaigns.CampaignWalletService;
 import io.iploop.server.campaigns.CampaignsException;
 import io.iploop.server.campaigns.CampaignsException.Reason;
+import io.iploop.server.campaigns.WalletReversal;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,8 @@ import org.springframework.stereotype.Component;
  * (docs/campaigns.md#wallet-invoices): {@link #request} asks billing for a numbered invoice with
  * payment instructions; when an admin marks it paid, billing calls {@link #fund} in its transaction,
  * which credits the wallet once with the key {@code campaign-topup:invoice:<id>} (publishing
- * {@link io.iploop.server.campaigns.CampaignWalletToppedUp}). Thread-safe.
+ * {@link io.iploop.server.campaigns.CampaignWalletToppedUp}); a refund or chargeback of the paid invoice
+ * calls {@link #reverse}, which takes the share back (docs/campaigns.md#refunds-and-chargebacks). Thread-safe.
  */
 @Component
 class WalletInvoices implements WalletTopUps, CampaignWalletInvoices {
@@ -60,5 +63,32 @@ class WalletInvoices implements WalletTopUps, CampaignWalletInvoices {
                 "campaign-topup:invoice:" + invoice.id(), "Invoice " + invoice.number() + " paid",
                 Map.of("provider", invoice.provider(), "invoiceId", invoice.id().toString(),
                         "invoiceNumber", invoice.number())).transactionId();
+    }
+
+    @Override
+    public UUID reverse(Invoice invoice, long amountCents, String key, boolean chargeback, String description) {
+        if (invoice.packageKind() != PackageKind.WALLET || !CURRENCY.equals(invoice.currency())) {
+            throw new IllegalArgumentException("not a EUR wallet invoice: " + invoice.number());
+        }
+        try {
+            WalletReversal r = wallet.reverse("campaign-topup:invoice:" + invoice.id(), BigDecimal.valueOf(amountCents, 2),
+                    "campaign-topup-reversal:" + key, !chargeback, description,
+                    Map.of("provider", invoice.provider(), "invoiceId", invoice.id().toString(),
+                            "invoiceNumber", invoice.number()));
+            if (r.transactionId() == null) {
+                // Billing checked the invoice's refundable cents under its row lock, so this means the ledger
+                // and the invoice disagree: refuse rather than issue a credit note that moved nothing.
+                throw new IllegalStateException("nothing left to reverse of the wallet top-up of invoice " + invoice.number());
+            }
+            return r.transactionId();
+        } catch (CampaignsException e) {
+            if (e.reason() == Reason.REVERSAL_EXCEEDS_UNSPENT) {
+                throw new BillingException(BillingException.Reason.REFUND_EXCEEDS_UNSPENT, "the customer has spent part of "
+                        + "the campaign wallet top-up of invoice " + invoice.number() + ": " + e.getMessage()
+                        + "; refund at most what the wallet holds, EUR " + wallet.balance(invoice.userId()).toPlainString(),
+                        "amountCents");
+            }
+            throw e;
+        }
     }
 }

@@ -707,6 +707,11 @@ class DefaultEarnService implements EarnService {
         return repo.referrerUnlessRefused(userId);
     }
 
+    @Override
+    public Optional<String> linkBetween(UUID a, UUID b) {
+        return links.link(a, b);
+    }
+
     static String initial(String name) {
         String s = name.strip();
         return s.isEmpty() ? "***" : s.substring(0, s.offsetByCodePoints(0, 1)) + "***";
