@@ -88,10 +88,17 @@ trap 'exit 130' INT TERM
 
 if [[ $server == 1 ]]; then
   [[ -z "$hub" ]] || die "--server and --hub exclude each other"
-  control=28380; hub_port=28301
+  # Four free ports (another process may hold any fixed one): control API, hub, HTTP and SOCKS proxies.
+  free_ports=()
+  for p in $(seq 28380 28479); do
+    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || free_ports+=("$p")
+    [[ ${#free_ports[@]} -ge 4 ]] && break
+  done
+  [[ ${#free_ports[@]} -ge 4 ]] || die "no four free ports in 28380-28479"
+  control=${free_ports[0]}; hub_port=${free_ports[1]}
   command -v curl >/dev/null || die "curl is needed for --server (apt-get install curl)"
   log "starting ./iploop server (embedded PostgreSQL in $TMP/iploop-data, heap $gateway_heap)"
-  IPLOOP_DATA_DIR="$TMP/iploop-data" IPLOOP_HTTP_PORT=$control IPLOOP_PROXY_PORT=28377 IPLOOP_SOCKS_PORT=28381 \
+  IPLOOP_DATA_DIR="$TMP/iploop-data" IPLOOP_HTTP_PORT=$control IPLOOP_PROXY_PORT=${free_ports[2]} IPLOOP_SOCKS_PORT=${free_ports[3]} \
   IPLOOP_NODE_HUB_PORT=$hub_port IPLOOP_BIND_ADDRESS=127.0.0.1 IPLOOP_MAX_NODE_SESSIONS="$max_sessions" \
   IPLOOP_JAVA_OPTS="-Xmx$gateway_heap ${IPLOOP_JAVA_OPTS:-}" \
     "$root/iploop" server >"$TMP/server.out" 2>&1 &
