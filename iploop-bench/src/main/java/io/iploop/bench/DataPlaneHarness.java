@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.LongAdder;
  * DataPlaneHarness gateway [--http-port=N] [--socks-port=N] [--hub-port=N] [--node-wait-seconds=N]
  * DataPlaneHarness agent   [--hub-port=N] [--device-id=ID]
  * DataPlaneHarness all     [ports as above]   (gateway and agent in one JVM)
- * DataPlaneHarness hub     [ports as above] [--max-node-sessions=N]   (for node-sim.sh: prints HEAP lines every 5 s)
+ * DataPlaneHarness hub     [ports as above] [--max-node-sessions=N]   (for node-sim.sh: no node awaited)
  * </pre>
  *
  * <p>The gateway mode prints {@code LISTENING …} once bound and {@code READY …} (with the proxy
@@ -92,9 +92,9 @@ public final class DataPlaneHarness {
             }
             case "agent" -> startAgent(hubPort, deviceId, out);
             case "hub" -> {
-                // For node-sim.sh: no node awaited; heap after GC and connected nodes every 5 s.
-                Gateway gateway = startGateway(httpPort, socksPort, hubPort, maxNodeSessions, out);
-                reportHeap(gateway, out);
+                // For node-sim.sh: no node awaited. The simulator reads this process's CPU, RSS and heap
+                // from outside (/proc, jcmd); no periodic full GC here, it would be counted as heartbeat CPU.
+                startGateway(httpPort, socksPort, hubPort, maxNodeSessions, out);
             }
             case "all" -> {
                 Gateway gateway = startGateway(httpPort, socksPort, hubPort, 0, out);
@@ -104,18 +104,6 @@ public final class DataPlaneHarness {
             default -> usage("unknown mode '" + args[0] + "'");
         }
         new CountDownLatch(1).await();
-    }
-
-    /** Prints {@code HEAP nodes=N used=BYTES} (heap used after a full GC) every 5 s, forever. */
-    private static void reportHeap(Gateway gateway, PrintStream out) throws InterruptedException {
-        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
-        while (true) {
-            System.gc();
-            out.println("HEAP nodes=" + gateway.nodes().connectedNodes().size() + " used=" + memory.getHeapMemoryUsage().getUsed()
-                    + " at=" + Instant.now());
-            out.flush();
-            Thread.sleep(5_000);
-        }
     }
 
     private static Gateway startGateway(int httpPort, int socksPort, int hubPort, int maxNodeSessions, PrintStream out)

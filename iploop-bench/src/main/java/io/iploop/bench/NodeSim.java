@@ -10,6 +10,7 @@ import io.iploop.tunnel.TunnelSession;
 import io.iploop.tunnel.TunnelSettings;
 import io.iploop.tunnel.Welcome;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -20,19 +21,28 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -45,16 +55,27 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <pre>
  * NodeSim --hub=ws://127.0.0.1:18001/ws [--nodes=10000] [--rate=500] [--hold-seconds=20] [--threads=2]
- *         [--key=ipn_...] [--per-address=16] [--first-address=127.10.0.1]
+ *         [--key=ipn_...] [--per-address=16] [--first-address=127.10.0.1] [--in-flight=1000]
+ *         [--gateway-pid=PID] [--settle-seconds=5] [--storm=true] [--storm-timeout-seconds=300]
  * </pre>
  *
- * <p>Prints progress once a second to stderr and a Markdown summary to stdout: welcomed, refused
- * (by close code), failed, registration rate, HELLO-to-WELCOME latency, the simulator's own heap
- * per session. Connections are started at {@code --rate} per second; the run ends once every node
- * was answered (or 60 s after the last start), then holds the sessions {@code --hold-seconds}
- * and counts the ones the gateway closed meanwhile. Not thread-safe beyond its counters.
+ * <p>Phases: (1) registration: connections are started at {@code --rate} per second, until every
+ * node was answered (or 60 s after the last start), with at most {@code --in-flight} handshakes
+ * unanswered at once (a closed loop: the rate measured is what the gateway sustains, not a queue
+ * of handshakes that it closes at their 10 s deadline); (2) after {@code --settle-seconds}, the
+ * sessions are held idle for {@code --hold-seconds} (the heartbeat window: with
+ * {@code --gateway-pid}, the gateway process's CPU is read from {@code /proc} over it, then its
+ * RSS and its heap after a full GC with {@code jcmd}/{@code jstat}); (3) with {@code --storm=true},
+ * a reconnect storm: every welcomed session is closed at once and every node reconnects as the
+ * node agent does (docs/protocol.md §6: first attempt after a uniform 0-1 s, 4503 answers after at
+ * least 5-10 s, other failures with doubling full-jitter backoff), and the time until all are back
+ * is measured. Prints progress once a second to stderr and a Markdown summary to stdout.
+ * Linux only for the {@code /proc} readings. Not thread-safe beyond its counters.
  */
 public final class NodeSim {
+
+    /** Clock ticks per second of {@code /proc/<pid>/stat} (USER_HZ, 100 on every Linux ABI). */
+    private static final int USER_HZ = 100;
 
     private final URI hub;
     private final String key;
@@ -62,28 +83,37 @@ public final class NodeSim {
     private final int rate;
     private final int perAddress;
     private final int firstAddress;
+    private final long gatewayPid;
     private final EventLoopGroup group;
     private final TunnelSettings settings = TunnelSettings.DEFAULTS;
+    /** Each node's current connection (the latest attempt), for closing them all in the storm. */
+    private final AtomicReferenceArray<Channel> channels;
+    /** Each node's failed attempts in the current phase (the agent's backoff exponent). */
+    private final AtomicIntegerArray attempts;
+    /** Registration handshakes that may be unanswered at once. */
+    private final Semaphore inFlight;
 
-    private final AtomicInteger welcomed = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
-    private final AtomicInteger closedAfterWelcome = new AtomicInteger();
-    private final Map<Integer, LongAdder> refusedByCode = new ConcurrentHashMap<>();
-    private final AtomicLongArray welcomeNanos;
-    private final AtomicInteger answered = new AtomicInteger();
-    private final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
-
-    private NodeSim(URI hub, String key, int nodes, int rate, int perAddress, int firstAddress, int threads) {
+    private NodeSim(URI hub, String key, int nodes, int rate, int perAddress, int firstAddress, int threads, long gatewayPid,
+            int inFlight) {
         this.hub = hub;
         this.key = key;
         this.nodes = nodes;
         this.rate = rate;
         this.perAddress = perAddress;
         this.firstAddress = firstAddress;
-        this.welcomeNanos = new AtomicLongArray(nodes);
+        this.gatewayPid = gatewayPid;
+        this.channels = new AtomicReferenceArray<>(nodes);
+        this.attempts = new AtomicIntegerArray(nodes);
+        this.inFlight = new Semaphore(inFlight);
         this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     }
 
+    /**
+     * Entry point; see the class Javadoc for the options.
+     *
+     * @param args {@code --name=value} options
+     * @throws Exception if the simulator cannot run (bad option, interrupted)
+     */
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>();
         for (String a : args) {
@@ -96,73 +126,214 @@ public final class NodeSim {
         int nodes = Integer.parseInt(o.getOrDefault("nodes", "10000"));
         int rate = Integer.parseInt(o.getOrDefault("rate", "500"));
         int hold = Integer.parseInt(o.getOrDefault("hold-seconds", "20"));
+        int settle = Integer.parseInt(o.getOrDefault("settle-seconds", "5"));
         int threads = Integer.parseInt(o.getOrDefault("threads", "2"));
         int perAddress = Integer.parseInt(o.getOrDefault("per-address", "16"));
+        int inFlight = Integer.parseInt(o.getOrDefault("in-flight", "1000"));
+        long gatewayPid = Long.parseLong(o.getOrDefault("gateway-pid", "0"));
+        boolean storm = Boolean.parseBoolean(o.getOrDefault("storm", "false"));
+        int stormTimeout = Integer.parseInt(o.getOrDefault("storm-timeout-seconds", "300"));
         byte[] first = InetAddress.getByName(o.getOrDefault("first-address", "127.10.0.1")).getAddress();
         int firstAddress = ((first[0] & 0xff) << 24) | ((first[1] & 0xff) << 16) | ((first[2] & 0xff) << 8) | (first[3] & 0xff);
         String key = o.getOrDefault("key", DataPlaneHarness.NODE_KEY);
-        if (nodes < 1 || rate < 1 || perAddress < 1 || threads < 1 || hold < 0) {
-            throw new IllegalArgumentException("nodes, rate, per-address, threads: >= 1; hold-seconds: >= 0");
+        if (nodes < 1 || rate < 1 || perAddress < 1 || threads < 1 || inFlight < 1 || hold < 0 || settle < 0 || stormTimeout < 1
+                || gatewayPid < 0) {
+            throw new IllegalArgumentException("nodes, rate, per-address, threads, in-flight, storm-timeout-seconds: >= 1;"
+                    + " hold-seconds, settle-seconds, gateway-pid: >= 0");
         }
-        NodeSim sim = new NodeSim(hub, key, nodes, rate, perAddress, firstAddress, threads);
-        sim.run(hold);
+        NodeSim sim = new NodeSim(hub, key, nodes, rate, perAddress, firstAddress, threads, gatewayPid, inFlight);
+        sim.run(hold, settle, storm, stormTimeout);
     }
 
-    private void run(int holdSeconds) throws Exception {
+    private void run(int holdSeconds, int settleSeconds, boolean storm, int stormTimeoutSeconds) throws Exception {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        String loadBefore = loadAverage();
+        long gatewayHeapBefore = gatewayPid > 0 ? gatewayHeapAfterGc() : -1;
         System.gc();
         long heapBefore = memory.getHeapMemoryUsage().getUsed();
-        long start = System.nanoTime();
-        long nextReport = start + TimeUnit.SECONDS.toNanos(1);
-        long lastStart = start;
+
+        Phase reg = new Phase("registration", false);
+        long nextReport = reg.startNanos + TimeUnit.SECONDS.toNanos(1);
+        long lastStart = reg.startNanos;
         for (int i = 0; i < nodes; i++) {
-            long due = start + (long) i * 1_000_000_000L / rate;
+            long due = reg.startNanos + (long) i * 1_000_000_000L / rate;
             long now;
             while ((now = System.nanoTime()) < due) {
                 if (now >= nextReport) {
-                    progress(start, i);
+                    reg.progress(i);
                     nextReport += TimeUnit.SECONDS.toNanos(1);
                 }
                 Thread.sleep(0, 200_000);
             }
-            connect(i);
+            if (now >= nextReport) {
+                reg.progress(i);
+                nextReport += TimeUnit.SECONDS.toNanos(1);
+            }
+            while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() >= nextReport) {
+                    reg.progress(i);
+                    nextReport += TimeUnit.SECONDS.toNanos(1);
+                }
+            }
+            connect(i, reg);
             lastStart = System.nanoTime();
         }
         long deadline = lastStart + TimeUnit.SECONDS.toNanos(60);
-        while (answered.get() < nodes && System.nanoTime() < deadline) {
+        while (reg.answered.get() < nodes && System.nanoTime() < deadline) {
             Thread.sleep(200);
             if (System.nanoTime() >= nextReport) {
-                progress(start, nodes);
+                reg.progress(nodes);
                 nextReport += TimeUnit.SECONDS.toNanos(1);
             }
         }
-        long end = System.nanoTime();
-        progress(start, nodes);
-        int closedBeforeHold = closedAfterWelcome.get();
+        reg.end();
+        reg.progress(nodes);
+
+        // Heartbeat window: nothing but the sessions' own PINGs runs on either side.
+        Thread.sleep(TimeUnit.SECONDS.toMillis(settleSeconds));
+        int closedBeforeHold = reg.closedAfterWelcome.get();
+        String loadHold = loadAverage();
+        long gwTicks0 = gatewayPid > 0 ? cpuTicks(gatewayPid) : -1;
+        long ownCpu0 = processCpuNanos();
+        long hold0 = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(holdSeconds));
+        double holdSecondsMeasured = (System.nanoTime() - hold0) / 1e9;
+        long gwTicks1 = gatewayPid > 0 ? cpuTicks(gatewayPid) : -1;
+        long ownCpu1 = processCpuNanos();
+        int connectedAtHoldEnd = reg.welcomed.get() - reg.closedAfterWelcome.get();
+        long gatewayRssKiB = gatewayPid > 0 ? rssKiB(gatewayPid) : -1;
+        long gatewayHeapAfter = gatewayPid > 0 ? gatewayHeapAfterGc() : -1;
         System.gc();
         long heapAfter = memory.getHeapMemoryUsage().getUsed();
-        summary(start, end, heapBefore, heapAfter, closedBeforeHold, holdSeconds);
+
+        System.out.printf(Locale.ROOT, "## Node simulator: %,d nodes at %,d/s against %s (%s, %d cores)%n%n", nodes, rate, hub,
+                Runtime.version(), Runtime.getRuntime().availableProcessors());
+        System.out.println("| figure | value |");
+        System.out.println("|---|---:|");
+        System.out.printf(Locale.ROOT, "| load average (1/5/15 min) at start / during hold | %s / %s |%n", loadBefore, loadHold);
+        reg.rows();
+        System.out.printf(Locale.ROOT, "| sessions closed by the gateway during %d s hold | %,d |%n", holdSeconds,
+                reg.closedAfterWelcome.get() - closedBeforeHold);
+        if (gatewayPid > 0) {
+            double gwCpu = (gwTicks1 - gwTicks0) / (double) USER_HZ / holdSecondsMeasured * 100;
+            System.out.printf(Locale.ROOT, "| gateway CPU over the %d s idle hold, %,d nodes connected (%% of one core) | %.1f %% |%n",
+                    holdSeconds, connectedAtHoldEnd, gwCpu);
+            System.out.printf(Locale.ROOT, "| gateway RSS | %,d MiB |%n", gatewayRssKiB / 1024);
+            if (gatewayHeapAfter >= 0 && gatewayHeapBefore >= 0) {
+                System.out.printf(Locale.ROOT, "| gateway heap after full GC: before / with the nodes | %,d / %,d MiB |%n",
+                        gatewayHeapBefore >> 20, gatewayHeapAfter >> 20);
+                System.out.printf(Locale.ROOT, "| gateway heap per connected node (after GC) | %.1f KiB |%n",
+                        connectedAtHoldEnd == 0 ? 0 : (gatewayHeapAfter - gatewayHeapBefore) / 1024.0 / connectedAtHoldEnd);
+            }
+        }
+        System.out.printf(Locale.ROOT, "| simulator CPU over the hold (%% of one core) | %.1f %% |%n",
+                (ownCpu1 - ownCpu0) / 1e9 / holdSecondsMeasured * 100);
+        System.out.printf(Locale.ROOT, "| simulator heap per session (after GC) | %.1f KiB |%n",
+                reg.welcomed.get() == 0 ? 0 : (heapAfter - heapBefore) / 1024.0 / reg.welcomed.get());
+        reg.reasons();
+        System.out.flush();
+
+        if (storm) {
+            storm(stormTimeoutSeconds);
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    private InetAddress sourceAddress(int node) throws Exception {
+    /**
+     * Closes every open session at once, then reconnects each node as the agent does after losing a
+     * session that lived long enough (backoff reset: first attempt after a uniform 0-1 s), and
+     * measures the time until all of them are welcomed again.
+     */
+    private void storm(int timeoutSeconds) throws InterruptedException {
+        int[] open = new int[nodes];
+        int targets = 0;
+        for (int i = 0; i < nodes; i++) {
+            Channel ch = channels.get(i);
+            if (ch != null && ch.isActive()) {
+                open[targets++] = i;
+            }
+        }
+        System.err.printf(Locale.ROOT, "storm: closing %,d sessions%n", targets);
+        long closeStart = System.nanoTime();
+        for (int t = 0; t < targets; t++) {
+            channels.get(open[t]).close();
+        }
+        for (int t = 0; t < targets; t++) {
+            channels.get(open[t]).closeFuture().await(10, TimeUnit.SECONDS);
+            attempts.set(open[t], 0);
+        }
+        double closeSeconds = (System.nanoTime() - closeStart) / 1e9;
+        // Give the gateway the moment it needs to see the FINs, so a reconnect is not a duplicate
+        // of the node's own closing session (an agent would retry that after 30-60 s).
+        Thread.sleep(2_000);
+        String load = loadAverage();
+        long gwTicks0 = gatewayPid > 0 ? cpuTicks(gatewayPid) : -1;
+        Phase storm = new Phase("storm", true);
+        for (int t = 0; t < targets; t++) {
+            int i = open[t];
+            group.next().schedule(() -> connect(i, storm), nextDelayMillis(i), TimeUnit.MILLISECONDS);
+        }
+        long deadline = storm.startNanos + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (storm.welcomed.get() < targets && System.nanoTime() < deadline) {
+            Thread.sleep(1_000);
+            storm.progress(targets);
+        }
+        storm.end();
+        double gwCpu = gatewayPid > 0
+                ? (cpuTicks(gatewayPid) - gwTicks0) / (double) USER_HZ / ((storm.endNanos - storm.startNanos) / 1e9) * 100 : -1;
+        System.out.printf(Locale.ROOT, "%n## Reconnect storm: %,d sessions closed at once, every node reconnecting as the agent"
+                + " does%n%n", targets);
+        System.out.println("| figure | value |");
+        System.out.println("|---|---:|");
+        System.out.printf(Locale.ROOT, "| load average (1/5/15 min) at storm start | %s |%n", load);
+        System.out.printf(Locale.ROOT, "| closing all sessions (simulator side) took | %.1f s |%n", closeSeconds);
+        System.out.printf(Locale.ROOT, "| back (welcomed again) | %,d of %,d |%n", storm.welcomed.get(), targets);
+        long[] back = storm.sortedWelcomeTimes();
+        for (double p : new double[] {0.5, 0.9, 0.99, 1.0}) {
+            System.out.printf(Locale.ROOT, "| time until %s%% back | %s |%n", p == 1.0 ? "100" : Integer.toString((int) (p * 100)),
+                    back.length < Math.ceil(p * targets) ? "not reached within " + timeoutSeconds + " s"
+                            : String.format(Locale.ROOT, "%.1f s", back[(int) Math.ceil(p * targets) - 1] / 1e9));
+        }
+        System.out.printf(Locale.ROOT, "| attempts refused (by close code) | %s |%n",
+                storm.refusedByCode.isEmpty() ? "0" : storm.refusedByCode);
+        System.out.printf(Locale.ROOT, "| attempts failed (no WebSocket/HELLO answer) | %,d |%n", storm.failed.get());
+        if (gatewayPid > 0) {
+            System.out.printf(Locale.ROOT, "| gateway CPU during the storm (%% of one core) | %.0f %% |%n", gwCpu);
+        }
+        storm.reasons();
+        System.out.flush();
+    }
+
+    /** The agent's reconnect delay after a failure: uniform in [0, 1 s × 2^attempt], capped at 60 s. */
+    private long nextDelayMillis(int node) {
+        int attempt = attempts.getAndIncrement(node);
+        long ceiling = Math.min(1_000L << Math.min(attempt, 6), 60_000L);
+        return ThreadLocalRandom.current().nextLong(ceiling + 1);
+    }
+
+    private InetAddress sourceAddress(int node) throws IOException {
         int a = firstAddress + node / perAddress;
         return InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
     }
 
-    private void connect(int i) throws Exception {
+    private void connect(int i, Phase phase) {
         Hello hello = new Hello(TunnelProtocol.VERSION, key, "sim-" + i, "sim " + i, "linux", "node-sim", "US", null, null, 0,
                 null, "ethernet", false);
-        long t0 = System.nanoTime();
-        Node node = new Node(i, t0);
+        Node node = new Node(i, phase, System.nanoTime());
         TunnelSession session = TunnelSession.nodeSide(settings, hello, node, node);
+        InetAddress source;
+        try {
+            source = sourceAddress(i);
+        } catch (IOException e) {
+            throw new IllegalStateException("source address of node " + i, e);
+        }
         new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        channels.set(i, ch);
                         TunnelPipeline.client(ch.pipeline(), hub, null, session);
                         String stage = ch.pipeline().context(session.handler()).name();
                         ch.pipeline().addBefore(stage, "sim-close-code", new ChannelInboundHandlerAdapter() {
@@ -176,7 +347,7 @@ public final class NodeSim {
                         });
                     }
                 })
-                .connect(new InetSocketAddress(hub.getHost(), hub.getPort()), new InetSocketAddress(sourceAddress(i), 0))
+                .connect(new InetSocketAddress(hub.getHost(), hub.getPort()), new InetSocketAddress(source, 0))
                 .addListener(f -> {
                     if (!f.isSuccess()) {
                         node.fail("connect: " + f.cause());
@@ -184,44 +355,78 @@ public final class NodeSim {
                 });
     }
 
-    private void progress(long start, int started) {
-        System.err.printf(Locale.ROOT, "t=%5.1fs started=%d welcomed=%d refused=%s failed=%d closed=%d%n",
-                (System.nanoTime() - start) / 1e9, started, welcomed.get(), refusedByCode, failed.get(),
-                closedAfterWelcome.get());
+    /** The 1, 5 and 15 minute load averages of the machine ({@code /proc/loadavg}), or "?" off Linux. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
-    private void summary(long start, long end, long heapBefore, long heapAfter, int closedBeforeHold, int holdSeconds) {
-        int w = welcomed.get();
-        long[] lat = new long[w];
-        int n = 0;
-        for (int i = 0; i < nodes && n < w; i++) {
-            long v = welcomeNanos.get(i);
-            if (v > 0) {
-                lat[n++] = v;
+    /** utime + stime of a process in clock ticks ({@code /proc/<pid>/stat} fields 14 and 15). */
+    private static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the CPU time of process " + pid + " (is it running?)", e);
+        }
+    }
+
+    /** Resident set size of a process in KiB ({@code VmRSS} of {@code /proc/<pid>/status}), or -1. */
+    private static long rssKiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
             }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cannot read the RSS of process " + pid + ": " + e);
         }
-        lat = Arrays.copyOf(lat, n);
-        Arrays.sort(lat);
-        double seconds = (end - start) / 1e9;
-        System.out.printf(Locale.ROOT, "## Node simulator: %,d nodes at %,d/s against %s (%s, %d cores)%n%n", nodes, rate, hub,
-                Runtime.version(), Runtime.getRuntime().availableProcessors());
-        System.out.println("| figure | value |");
-        System.out.println("|---|---:|");
-        System.out.printf(Locale.ROOT, "| welcomed | %,d |%n", w);
-        System.out.printf(Locale.ROOT, "| refused (by close code) | %s |%n", refusedByCode.isEmpty() ? "0" : refusedByCode);
-        System.out.printf(Locale.ROOT, "| failed (no WebSocket/HELLO answer) | %,d |%n", failed.get());
-        System.out.printf(Locale.ROOT, "| registration rate (welcomed / s, start to last answer) | %.0f |%n", w / seconds);
-        System.out.printf(Locale.ROOT, "| connect-to-WELCOME p50 / p99 / max ms | %.1f / %.1f / %.1f |%n", pct(lat, 0.5),
-                pct(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6);
-        System.out.printf(Locale.ROOT, "| sessions closed by the gateway during %d s hold | %,d |%n", holdSeconds,
-                closedAfterWelcome.get() - closedBeforeHold);
-        System.out.printf(Locale.ROOT, "| simulator heap per session (after GC) | %.1f KiB |%n",
-                w == 0 ? 0 : (heapAfter - heapBefore) / 1024.0 / w);
-        if (!reasons.isEmpty()) {
-            System.out.println();
-            reasons.forEach((r, c) -> System.out.printf(Locale.ROOT, "- %s: %,d%n", r, c.sum()));
+        return -1;
+    }
+
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
+    }
+
+    /**
+     * The gateway's heap in use after a full GC, in bytes ({@code jcmd PID GC.run}, then the
+     * survivor, eden and old "used" columns of {@code jstat -gc PID}), or -1 when that fails.
+     */
+    private long gatewayHeapAfterGc() {
+        Path bin = Path.of(System.getProperty("java.home"), "bin");
+        try {
+            run(List.of(bin.resolve("jcmd").toString(), Long.toString(gatewayPid), "GC.run"));
+            String[] lines = run(List.of(bin.resolve("jstat").toString(), "-gc", Long.toString(gatewayPid))).trim().split("\n");
+            List<String> names = List.of(lines[0].trim().split("\\s+"));
+            String[] values = lines[lines.length - 1].trim().split("\\s+");
+            double kib = 0;
+            for (String column : List.of("S0U", "S1U", "EU", "OU")) {
+                kib += Double.parseDouble(values[names.indexOf(column)]);
+            }
+            return (long) (kib * 1024);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cannot read the gateway's heap with jcmd/jstat: " + e);
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
-        System.out.flush();
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " exited " + p.exitValue() + ": " + out.strip());
+        }
+        return out;
     }
 
     private static double pct(long[] sorted, double p) {
@@ -231,16 +436,97 @@ public final class NodeSim {
         return sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] / 1e6;
     }
 
-    /** One simulated agent: refuses OPENs, records its WELCOME or its close. */
+    /** Counters of one phase (registration or storm). Thread-safe. */
+    private final class Phase {
+        final String name;
+        /** Retry refused and failed attempts with the agent's backoff (the storm), or count them (registration). */
+        final boolean retry;
+        final long startNanos = System.nanoTime();
+        volatile long endNanos;
+        final AtomicInteger welcomed = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger closedAfterWelcome = new AtomicInteger();
+        final Map<Integer, LongAdder> refusedByCode = new ConcurrentHashMap<>();
+        final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
+        /** Per node: connect-to-WELCOME of its welcomed attempt, in ns (0: not welcomed). */
+        final AtomicLongArray welcomeLatency = new AtomicLongArray(nodes);
+        /** Per node: phase start to WELCOME, in ns (0: not welcomed). */
+        final AtomicLongArray welcomeAt = new AtomicLongArray(nodes);
+
+        Phase(String name, boolean retry) {
+            this.name = name;
+            this.retry = retry;
+            }
+
+        void end() {
+            endNanos = System.nanoTime();
+        }
+
+        void progress(int started) {
+            System.err.printf(Locale.ROOT, "%s t=%5.1fs started=%d welcomed=%d refused=%s failed=%d closed=%d%n", name,
+                    (System.nanoTime() - startNanos) / 1e9, started, welcomed.get(), refusedByCode, failed.get(),
+                    closedAfterWelcome.get());
+        }
+
+        long[] sorted(AtomicLongArray values) {
+            long[] out = new long[nodes];
+            int n = 0;
+            for (int i = 0; i < nodes; i++) {
+                long v = values.get(i);
+                if (v > 0) {
+                    out[n++] = v;
+                }
+            }
+            out = Arrays.copyOf(out, n);
+            Arrays.sort(out);
+            return out;
+        }
+
+        long[] sortedWelcomeTimes() {
+            return sorted(welcomeAt);
+        }
+
+        void rows() {
+            int w = welcomed.get();
+            long[] lat = sorted(welcomeLatency);
+            double seconds = (endNanos - startNanos) / 1e9;
+            long[] at = sorted(welcomeAt);
+            System.out.printf(Locale.ROOT, "| welcomed | %,d |%n", w);
+            System.out.printf(Locale.ROOT, "| refused (by close code) | %s |%n", refusedByCode.isEmpty() ? "0" : refusedByCode);
+            System.out.printf(Locale.ROOT, "| failed (no WebSocket/HELLO answer) | %,d |%n", failed.get());
+            System.out.printf(Locale.ROOT, "| registration rate (welcomed / s, start to last WELCOME) | %.0f |%n",
+                    at.length == 0 ? 0 : w / (at[at.length - 1] / 1e9));
+            System.out.printf(Locale.ROOT, "| registration rate (welcomed / s, start to last answer) | %.0f |%n", w / seconds);
+            System.out.printf(Locale.ROOT, "| connect-to-WELCOME p50 / p99 / max ms | %.1f / %.1f / %.1f |%n", pct(lat, 0.5),
+                    pct(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6);
+        }
+
+        void reasons() {
+            if (!reasons.isEmpty()) {
+                System.out.println();
+                System.out.println(name + ":");
+                reasons.forEach((r, c) -> System.out.printf(Locale.ROOT, "- %s: %,d%n", r, c.sum()));
+            }
+        }
+
+        void reason(String r) {
+            reasons.computeIfAbsent(r, k -> new LongAdder()).increment();
+        }
+    }
+
+    /** One connection attempt of a simulated agent: refuses OPENs, records its WELCOME or its close. */
     private final class Node implements StreamAcceptor, TunnelSession.NodeListener {
         private final int index;
+        private final Phase phase;
         private final long startedNanos;
         private volatile boolean welcomedFlag;
         private volatile boolean done;
         volatile int closeCode;
 
-        Node(int index, long startedNanos) {
+        Node(int index, Phase phase, long startedNanos) {
             this.index = index;
+            this.phase = phase;
             this.startedNanos = startedNanos;
         }
 
@@ -251,49 +537,74 @@ public final class NodeSim {
 
         @Override
         public void onWelcome(TunnelSession session, Welcome welcome) {
-            welcomeNanos.set(index, Math.max(1, System.nanoTime() - startedNanos));
+            long now = System.nanoTime();
+            phase.welcomeLatency.set(index, Math.max(1, now - startedNanos));
+            phase.welcomeAt.set(index, Math.max(1, now - phase.startNanos));
             welcomedFlag = true;
-            welcomed.incrementAndGet();
-            if (!done) {
-                done = true;
-                answered.incrementAndGet();
-            }
+            phase.welcomed.incrementAndGet();
+            finish();
         }
 
         @Override
         public void onDrain(TunnelSession session, int deadlineMillis) {
-            reasons.computeIfAbsent("DRAIN received", r -> new LongAdder()).increment();
+            phase.reason("DRAIN received");
         }
 
         @Override
         public void onClosed(TunnelSession session, String reason) {
             if (welcomedFlag) {
-                closedAfterWelcome.incrementAndGet();
-                reasons.computeIfAbsent("closed after WELCOME: " + reason, r -> new LongAdder()).increment();
+                phase.closedAfterWelcome.incrementAndGet();
+                phase.reason("closed after WELCOME: " + reason);
                 return;
             }
             if (closeCode != 0) {
-                refusedByCode.computeIfAbsent(closeCode, c -> new LongAdder()).increment();
-                reasons.computeIfAbsent(closeCode + " " + reason, r -> new LongAdder()).increment();
+                phase.refusedByCode.computeIfAbsent(closeCode, c -> new LongAdder()).increment();
+                phase.reason(closeCode + " " + reason.replaceAll("[0-9]+", "N"));
+                if (phase.retry) {
+                    // As the agent: 4503 try elsewhere; a refusal (4403) waits 30-60 s; any other close
+                    // (the gateway's handshake deadline) is a failure with the doubling backoff.
+                    retry(closeCode == 4503 ? tryElsewhereDelayMillis()
+                            : closeCode == TunnelProtocol.CLOSE_CODE_REFUSED ? 30_000 + ThreadLocalRandom.current().nextLong(30_001)
+                            : nextDelayMillis(index));
+                    return;
+                }
                 finish();
             } else {
                 fail(reason);
             }
         }
 
+        /** As the agent after a 4503: its next backoff delay, but at least 5 s plus up to 5 s. */
+        private long tryElsewhereDelayMillis() {
+            return Math.max(nextDelayMillis(index), 5_000 + ThreadLocalRandom.current().nextLong(5_001));
+        }
+
         void fail(String reason) {
             if (done) {
                 return;
             }
-            failed.incrementAndGet();
-            reasons.computeIfAbsent("failed: " + reason.replaceAll("[0-9]+", "N"), r -> new LongAdder()).increment();
+            phase.failed.incrementAndGet();
+            phase.reason("failed: " + reason.replaceAll("[0-9]+", "N"));
+            if (phase.retry) {
+                done = true;
+                retry(nextDelayMillis(index));
+                return;
+            }
             finish();
+        }
+
+        private void retry(long delayMillis) {
+            done = true;
+            group.next().schedule(() -> connect(index, phase), delayMillis, TimeUnit.MILLISECONDS);
         }
 
         private void finish() {
             if (!done) {
                 done = true;
-                answered.incrementAndGet();
+                phase.answered.incrementAndGet();
+                if (!phase.retry) {
+                    inFlight.release();
+                }
             }
         }
     }

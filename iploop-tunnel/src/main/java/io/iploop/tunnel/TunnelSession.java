@@ -38,6 +38,8 @@ public final class TunnelSession {
 
     /** HELLO (gateway side) or WELCOME (node side) must arrive within this after the handshake. */
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /** Liveness ticks fall on multiples of this (of {@link System#nanoTime()}), in ns; see {@link #scheduleLiveness}. */
+    private static final long TICK_GRID_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** Gateway-side events. Called on the session's event loop. */
     public interface GatewayListener {
@@ -98,6 +100,8 @@ public final class TunnelSession {
     private @Nullable String closeReason;
     private @Nullable ScheduledFuture<?> handshakeTimer;
     private @Nullable ScheduledFuture<?> livenessTimer;
+    /** The period {@link #livenessTimer} runs at, in ms (gateway: the active or the idle tick). */
+    private long livenessPeriodMillis;
     /**
      * When the peer last showed it is alive, {@link System#nanoTime()}: a frame read, or (gateway
      * side, while not reading it) our queued writes drained by it.
@@ -435,12 +439,18 @@ public final class TunnelSession {
     private void enterActive(long now) {
         if (role == Role.GATEWAY && streams.isEmpty() && !suspect) {
             activeSinceNanos = now;
+            ChannelHandlerContext c = ctx;
+            if (livenessTimer != null && c != null && livenessPeriodMillis != activeTickMillis()) {
+                // Needed now: tick at the active timings from this moment, not after the rest of an idle tick.
+                scheduleLiveness(c, activeTickMillis());
+            }
         }
     }
 
     /**
-     * Runs every {@link #livenessTickMillis()} on the event loop once the session is established
-     * (docs/protocol.md §6): PINGs a quiet peer and closes a silent one. The gateway uses the
+     * Runs every {@link #activeTickMillis()} (gateway, active) or {@link #idleTickMillis()} on the
+     * event loop once the session is established (docs/protocol.md §6): PINGs a quiet peer and
+     * closes a silent one. The gateway uses the
      * active timings while streams are open or the node is suspect, so a frozen node is closed
      * (and reported offline) within seconds under traffic instead of after the idle timeout.
      */
@@ -466,12 +476,44 @@ public final class TunnelSession {
                 && now - lastPingNanos >= TimeUnit.MILLISECONDS.toNanos(beatMillis)) {
             sendPing();
         }
+        if (role == Role.GATEWAY && !active && livenessPeriodMillis != idleTickMillis()) {
+            // Idle again: back to the idle tick (docs/scale.md#heartbeats).
+            scheduleLiveness(c, idleTickMillis());
+        }
     }
 
-    private long livenessTickMillis() {
-        return role == Role.GATEWAY
-                ? Math.max(100, settings.activeHeartbeatIntervalMillis() / 2)
-                : Math.max(100, settings.heartbeatIntervalMillis() / 4);
+    /**
+     * The liveness tick while the gateway needs the node (streams open or suspect), in ms: half the
+     * active heartbeat interval, so the active timings are kept to within it.
+     */
+    private long activeTickMillis() {
+        return Math.max(100, settings.activeHeartbeatIntervalMillis() / 2);
+    }
+
+    /**
+     * The liveness tick of an idle session (both sides), in ms: a quarter of the idle heartbeat
+     * interval. The gateway ticks this slowly while idle because it holds every node's timer: at
+     * 100 000 nodes a 500 ms tick alone was 200 000 timer runs a second (docs/scale.md#heartbeats).
+     */
+    private long idleTickMillis() {
+        return Math.max(100, settings.heartbeatIntervalMillis() / 4);
+    }
+
+    /**
+     * (Re)starts {@link #livenessTimer} at {@code periodMillis}, at a fixed rate on a grid of
+     * {@link #TICK_GRID_NANOS} shared by every session: the ticks of thousands of sessions on one
+     * event loop then fall due together and run in one wake-up instead of one each
+     * (docs/scale.md#heartbeats). Event loop.
+     */
+    private void scheduleLiveness(ChannelHandlerContext c, long periodMillis) {
+        ScheduledFuture<?> t = livenessTimer;
+        if (t != null) {
+            t.cancel(false);
+        }
+        livenessPeriodMillis = periodMillis;
+        long period = TimeUnit.MILLISECONDS.toNanos(periodMillis);
+        long toGrid = TICK_GRID_NANOS - Math.floorMod(System.nanoTime(), TICK_GRID_NANOS);
+        livenessTimer = c.executor().scheduleAtFixedRate(this::livenessTick, period + toGrid, period, TimeUnit.NANOSECONDS);
     }
 
     /** Any frame, or the peer draining our writes, proves it alive (docs/protocol.md §6). */
@@ -488,8 +530,8 @@ public final class TunnelSession {
             return;
         }
         lastReadNanos = System.nanoTime();
-        long tick = livenessTickMillis();
-        livenessTimer = c.executor().scheduleWithFixedDelay(this::livenessTick, tick, tick, TimeUnit.MILLISECONDS);
+        boolean active = role == Role.GATEWAY && (!streams.isEmpty() || suspect);
+        scheduleLiveness(c, active ? activeTickMillis() : idleTickMillis());
     }
 
     private void sendPing() {
