@@ -73,4 +73,18 @@ class UsageBatchInsertIT {
                         FROM usage_records WHERE id = :id""").param("id", c.id()).query(String.class).single();
         assertThat(failed).isEqualTo("---falseexit_timeoutsocks5");
     }
+
+    @Test
+    void textThatLooksLikeArraySyntaxOrNullIsStoredAsSent() {
+        UUID userId = UUID.fromString(registerCustomer().at("/user/id").asString());
+        Instant now = Instant.now();
+        UsageRecord r = new UsageRecord(UUID.randomUUID(), userId, null, null, "NULL", 1, 1, 1, null, "{a,b}",
+                "h\"o,s}t\\", "http", false, "it said \"no\", then {NULL}", now, now, null, null, null, null);
+        assertThat(usage.insertBatch(List.of(r))).containsExactly(r);
+        var row = jdbc.sql("SELECT session_id, target_city, target_host, error_message FROM usage_records WHERE id = :id")
+                .param("id", r.id())
+                .query((rs, n) -> List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                .single();
+        assertThat(row).containsExactly("NULL", "{a,b}", "h\"o,s}t\\", "it said \"no\", then {NULL}");
+    }
 }
