@@ -50,19 +50,30 @@ for n in A B; do
 done
 log "up: A pid $PID_A, B pid $PID_B"
 ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
-row() { # server row secs -> "2xx-responses cpu-µs-per-request req/s"
-  local n="$1" r="$2" s="$3" pid px url args t0 t1 N
+# The server's embedded PostgreSQL (postmaster found by its data dir, and its backends):
+# utime + stime + reaped children's, summed.
+pgticks() {
+  local p t total=0
+  for p in $(for r in $(pgrep -f -- "-D $TMP/data-$1/postgres" || true); do descendants "$r"; done); do
+    t="$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13 + $14 + $15}')" || true
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+row() { # server row secs -> "2xx-responses cpu-µs-per-request req/s postgres-cpu-µs-per-request"
+  local n="$1" r="$2" s="$3" pid px url args t0 t1 g0 g1 N
   eval "pid=\$PID_$n; px=\$PX_$n"
   args=(-c 50 -z "${s}s" -t 10 -x "$px")
   case "$r" in
     new-conn) args+=(-disable-keepalive); url="http://127.0.0.1:$OH/1k" ;;
     https-ka) url="https://127.0.0.1:$OS/1k" ;;
   esac
-  t0=$(ticks "$pid")
+  t0=$(ticks "$pid"); g0=$(pgticks "$n")
   hey "${args[@]}" "$url" >"$TMP/hey.txt" 2>&1
-  t1=$(ticks "$pid")
+  t1=$(ticks "$pid"); g1=$(pgticks "$n")
   N="$(awk '/^\s*\[2[0-9][0-9]\]/ {n += $2} END {print n + 0}' "$TMP/hey.txt")"
-  awk -v n="$N" -v t=$((t1 - t0)) -v s="$s" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%d %.0f %.0f", n, (n ? t * 1e6 / hz / n : 0), n / s}'
+  awk -v n="$N" -v t=$((t1 - t0)) -v g=$((g1 - g0)) -v s="$s" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%d %.0f %.0f (PostgreSQL %.0f)", n, (n ? t * 1e6 / hz / n : 0), n / s, (n ? g * 1e6 / hz / n : 0)}'
 }
 big() { # server -> "cpu-ms-per-download MB/s MB/s MB/s" over three 64 MiB downloads
   local n="$1" pid px t0 t1 sp="" i
@@ -83,7 +94,7 @@ for round in $(seq 1 "$ROUNDS"); do
   order="A B"; [ $((round % 2)) -eq 0 ] && order="B A"
   if [ -z "${ONLY64:-}" ]; then
     for r in new-conn https-ka; do for n in $order; do
-      echo "round $round $r $n: 2xx / CPU µs per request / req/s = $(row "$n" "$r" "$DUR") · load $(cut -d' ' -f1 /proc/loadavg)"
+      echo "round $round $r $n: 2xx / CPU µs per request / req/s (PostgreSQL µs per request) = $(row "$n" "$r" "$DUR") · load $(cut -d' ' -f1 /proc/loadavg)"
     done; done
   fi
   for n in $order; do
