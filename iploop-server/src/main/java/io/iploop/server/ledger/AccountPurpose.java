@@ -78,7 +78,9 @@ public enum AccountPurpose {
      */
     AFFILIATE_COMMISSIONS(LedgerCurrency.EUR, false, true),
     /** Platform: affiliate commission that left the platform as completed payouts, EUR (docs/affiliates.md#payouts). */
-    AFFILIATE_PAYOUTS_PAID(LedgerCurrency.EUR, false, true);
+    AFFILIATE_PAYOUTS_PAID(LedgerCurrency.EUR, false, true),
+    /** Platform: USD paid for pool plans (docs/upstream-pool.md#buying-a-pool-plan), net of VAT. */
+    POOL_PLAN_SALES(LedgerCurrency.USD, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;
