@@ -194,9 +194,10 @@ public final class DataPlaneHarness {
             gateway.close();
             System.err.println("usage: " + usage);
         }, "harness-pool-shutdown"));
-        PoolReload r = gateway.reloadPool().get(30, java.util.concurrent.TimeUnit.SECONDS);
-        if (r.added() != 1) {
-            System.err.println("pool port " + poolPort + " not bound: " + r.failures());
+        PoolReload r = gateway.reloadPool().get(30, java.util.concurrent.TimeUnit.SECONDS); // start() applied the list
+        if (gateway.poolStatus().stream().noneMatch(p -> p.port() == poolPort
+                && p.state() != io.iploop.gateway.spi.PoolPortStatus.State.BIND_FAILED)) {
+            System.err.println("pool port " + poolPort + " not bound: " + gateway.poolStatus() + " " + r.failures());
             System.exit(3);
         }
         out.println("READY pool=" + poolPort + " user=" + CUSTOMER_ID + " pass=" + API_KEY);
