@@ -4,6 +4,8 @@
 # Prints a Markdown table and writes it to bench-results/latest.md under the repository root.
 #
 #   iploop-bench/bench.sh [--no-iploop] [--skip-build] [--quick] [--tunnels N] [--peers LIST] [--keep-tmp]
+#   iploop-bench/bench.sh --pool [pool-bench.sh options]   a pool port to a Squid upstream vs that Squid
+#                                     directly, 1,000 pool ports' memory, the thread-limit check
 #   iploop-bench/bench.sh --server [server-bench.sh options]   the real server process vs Squid and
 #                                     Dante (server-bench.sh: new connection per request, HTTPS
 #                                     keep-alive CONNECT, keep-alive HTTP, 64 MiB; CPU per request)
@@ -25,6 +27,10 @@ if [ "${1:-}" = --server ]; then
   shift
   exec "$here/server-bench.sh" "$@"
 fi
+if [ "${1:-}" = --pool ]; then
+  shift
+  exec "$here/pool-bench.sh" "$@"
+fi
 
 DURATION="${BENCH_DURATION:-10}"
 C1_DURATION="${BENCH_C1_DURATION:-5}"
@@ -45,7 +51,7 @@ while [ $# -gt 0 ]; do
     --tunnels) shift; TUNNELS="$1" ;;
     --peers) shift; PEERS="$1" ;;
     --keep-tmp) KEEP_TMP=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift

@@ -9,6 +9,10 @@ import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.gateway.spi.NodeAuthenticator;
 import io.iploop.gateway.spi.NodeHello;
 import io.iploop.gateway.spi.NodeStore;
+import io.iploop.gateway.spi.PoolGrant;
+import io.iploop.gateway.spi.PoolReload;
+import io.iploop.gateway.spi.PoolUpstream;
+import io.iploop.gateway.spi.PoolUpstreamSource;
 import io.iploop.gateway.spi.ProxyAuthenticator;
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.gateway.spi.UsageSink;
@@ -43,6 +47,8 @@ import java.util.concurrent.atomic.LongAdder;
  * DataPlaneHarness agent   [--hub-port=N] [--device-id=ID]
  * DataPlaneHarness all     [ports as above]   (gateway and agent in one JVM)
  * DataPlaneHarness hub     [ports as above] [--max-node-sessions=N]   (for node-sim.sh: no node awaited)
+ * DataPlaneHarness pool    --upstream-port=N [--pool-port=N]   (for pool-bench.sh: one pool port to an HTTP upstream)
+ * DataPlaneHarness pool-ports --upstream-port=N [--pool-port=N] [--count=N]   (memory of N bound pool ports, then exits)
  * </pre>
  *
  * <p>The gateway mode prints {@code LISTENING …} once bound and {@code READY …} (with the proxy
@@ -101,6 +107,12 @@ public final class DataPlaneHarness {
                 startAgent(gateway.nodeHubPort(), deviceId, out);
                 awaitNode(gateway, nodeWaitSeconds, out);
             }
+            case "pool" -> startPool(intOpt(opts, "pool-port", 14000), intOpt(opts, "upstream-port", 13128), out);
+            case "pool-ports" -> {
+                poolPortsMemory(intOpt(opts, "pool-port", 20000), intOpt(opts, "upstream-port", 13128),
+                        intOpt(opts, "count", 1000), out);
+                System.exit(0);
+            }
             default -> usage("unknown mode '" + args[0] + "'");
         }
         new CountDownLatch(1).await();
@@ -128,6 +140,98 @@ public final class DataPlaneHarness {
                 + " hub=" + gateway.nodeHubPort());
         out.flush();
         return gateway;
+    }
+
+    /**
+     * The pool grant of the benchmark: every limit switched on (threads, QPS, per-IP, shaping, quota,
+     * expiry), each set far above what the load reaches, so the checks run on every request without
+     * refusing any.
+     */
+    private static PoolGrant benchGrant() {
+        return new PoolGrant(List.of(), 100_000, 10_000_000, 100_000_000_000L, 1_000_000_000_000L, 100_000, 10_000_000,
+                1_000_000_000_000_000L, Instant.now().plus(Duration.ofDays(1)));
+    }
+
+    private static Gateway poolGateway(int firstPort, int lastPort, PoolUpstreamSource upstreams, CountingUsageSink usage)
+            throws Exception {
+        GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, 0, true, List.of(), List.of(),
+                Duration.ofSeconds(5), Duration.ofSeconds(1), TunnelSettings.DEFAULTS);
+        PoolGrant grant = benchGrant();
+        Gateway gateway = Gateway.builder(config)
+                .proxyAuthenticator(new FixedKeyAuthenticator(CUSTOMER_ID, KeyHashes.sha256Hex(API_KEY)))
+                .usageSink(usage)
+                .withoutNodeHub()
+                .directExit(true)
+                .meterRegistry(new SimpleMeterRegistry())
+                .poolUpstreams(upstreams)
+                .poolAccess(userId -> grant)
+                .poolPortRange(firstPort, lastPort)
+                .poolReloadInterval(Duration.ofHours(1)) // reloaded explicitly
+                .build();
+        gateway.start();
+        return gateway;
+    }
+
+    /** One pool port to an HTTP upstream (Squid) on loopback, limits and metering on; prints READY with the credentials. */
+    private static void startPool(int poolPort, int upstreamPort, PrintStream out) throws Exception {
+        CountingUsageSink usage = new CountingUsageSink();
+        List<PoolUpstream> upstreams = List.of(
+                new PoolUpstream(poolPort, PoolUpstream.Scheme.HTTP, "127.0.0.1", upstreamPort, null, null));
+        Gateway gateway = poolGateway(poolPort, poolPort, () -> upstreams, usage);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close();
+            System.err.println("usage: " + usage);
+        }, "harness-pool-shutdown"));
+        PoolReload r = gateway.reloadPool().get(30, java.util.concurrent.TimeUnit.SECONDS); // start() applied the list
+        if (gateway.poolStatus().stream().noneMatch(p -> p.port() == poolPort
+                && p.state() != io.iploop.gateway.spi.PoolPortStatus.State.BIND_FAILED)) {
+            System.err.println("pool port " + poolPort + " not bound: " + gateway.poolStatus() + " " + r.failures());
+            System.exit(3);
+        }
+        out.println("READY pool=" + poolPort + " user=" + CUSTOMER_ID + " pass=" + API_KEY);
+        out.flush();
+    }
+
+    /**
+     * Heap (used after full GCs) and resident set of this JVM with the pool gateway running and no pool
+     * port bound, then with {@code count} bound (all to one upstream); prints {@code PORTS} lines.
+     */
+    private static void poolPortsMemory(int firstPort, int upstreamPort, int count, PrintStream out) throws Exception {
+        List<PoolUpstream> upstreams = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Gateway gateway = poolGateway(firstPort, firstPort + count - 1, () -> List.copyOf(upstreams),
+                new CountingUsageSink())) {
+            gateway.reloadPool().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            long[] before = memory();
+            for (int i = 0; i < count; i++) {
+                upstreams.add(new PoolUpstream(firstPort + i, PoolUpstream.Scheme.HTTP, "127.0.0.1", upstreamPort, null, null));
+            }
+            PoolReload r = gateway.reloadPool().get(120, java.util.concurrent.TimeUnit.SECONDS);
+            long[] after = memory();
+            out.println("PORTS bound=0 heapBytes=" + before[0] + " rssBytes=" + before[1] + " fds=" + before[2]);
+            out.println("PORTS bound=" + r.added() + " heapBytes=" + after[0] + " rssBytes=" + after[1] + " fds=" + after[2]
+                    + " failures=" + r.failures().size());
+            out.flush();
+        }
+    }
+
+    /** Heap used after full GCs, resident set size (bytes) and open file descriptors of this JVM. */
+    private static long[] memory() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(300);
+        }
+        long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        long rss = 0;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        long fds;
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            fds = s.count();
+        }
+        return new long[] {heap, rss, fds};
     }
 
     private static void awaitNode(Gateway gateway, int waitSeconds, PrintStream out) throws InterruptedException {

@@ -214,7 +214,7 @@ public final class Gateway implements AutoCloseable {
         this.poolAccess = b.poolAccess;
         this.poolSettings = new PoolSettings(b.poolFirstPort, b.poolLastPort, b.poolBindAddress, b.poolReloadInterval,
                 b.poolReloadGrace, b.poolHealthInterval, b.poolHealthTimeout, b.poolProbeUrl, b.poolConnectTimeout,
-                b.poolStrikeAfter, b.poolLockout);
+                b.poolStrikeAfter, b.poolLockout, b.poolHealthFailures);
         this.proxyProtocol = b.proxyProtocol;
         if (!nodeHubEnabled && exitOverride == null && !directExit) {
             throw new IllegalStateException("no exit: enable the node hub, the direct exit or set an exit connector");
@@ -744,6 +744,7 @@ public final class Gateway implements AutoCloseable {
         private Duration poolStrikeAfter = PoolSettings.DEFAULTS.strikeAfter();
         private Duration poolLockout = PoolSettings.DEFAULTS.lockout();
         private ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
+        private int poolHealthFailures = PoolSettings.DEFAULTS.healthFailures();
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -1049,6 +1050,20 @@ public final class Gateway implements AutoCloseable {
         public Builder poolStrike(Duration after, Duration lockout) {
             this.poolStrikeAfter = positive("poolStrike after", after);
             this.poolLockout = positive("poolStrike lockout", lockout);
+            return this;
+        }
+
+        /**
+         * Consecutive failed health checks that mark a pool upstream down (default 2,
+         * docs/upstream-pool.md#health).
+         *
+         * @throws IllegalArgumentException when not 1-100
+         */
+        public Builder poolHealthFailures(int failures) {
+            if (failures < 1 || failures > 100) {
+                throw new IllegalArgumentException("poolHealthFailures: " + failures + " (expected: 1-100)");
+            }
+            this.poolHealthFailures = failures;
             return this;
         }
 

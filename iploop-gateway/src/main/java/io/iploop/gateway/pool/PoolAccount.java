@@ -165,6 +165,39 @@ final class PoolAccount {
         }
     }
 
+    /**
+     * Closes the pool sockets the grant no longer covers (docs/upstream-pool.md#limits): every one when
+     * there is no grant any more (revoked, banned) or it has expired at {@code nowMillis}; else those on
+     * ports it no longer includes, then any above a lowered thread limit (the limit's worth stay open).
+     * Closing releases each socket's thread through its close listener.
+     *
+     * @return sockets told to close
+     */
+    int closeUncovered(long nowMillis) {
+        PoolGrant g = grant;
+        int closed = 0;
+        boolean all = g == null || g.expiredAt(Instant.ofEpochMilli(nowMillis));
+        java.util.List<Channel> kept = new java.util.ArrayList<>();
+        for (Channel c : channels) {
+            if (!c.isOpen()) {
+                continue; // closing already; its release is on the way
+            }
+            if (all || (c.localAddress() instanceof java.net.InetSocketAddress local && !g.allowsPort(local.getPort()))) {
+                c.close();
+                closed++;
+            } else {
+                kept.add(c);
+            }
+        }
+        if (!all && g.maxThreads() > 0 && kept.size() > g.maxThreads()) {
+            for (Channel c : kept.subList(g.maxThreads(), kept.size())) {
+                c.close();
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     /** The counters of client IP {@code ip}, created on first use. */
     PerIp perIp(InetAddress ip) {
         return perIp.computeIfAbsent(ip, k -> new PerIp());

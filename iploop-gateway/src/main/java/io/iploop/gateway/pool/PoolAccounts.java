@@ -76,7 +76,11 @@ public final class PoolAccounts {
         }
     }
 
-    /** Fetches every known account's grant again (keeps the last one when the provider fails). Blocking. */
+    /**
+     * Fetches every known account's grant again (keeps the last one when the provider fails) and closes
+     * the open pool sockets a changed grant no longer covers: revoked, expired, ports taken away, fewer
+     * threads ({@link PoolAccount#closeUncovered}). Blocking.
+     */
     public void refreshAll() {
         for (CompletableFuture<PoolAccount> f : accounts.values()) {
             PoolAccount a = f.getNow(null);
@@ -87,18 +91,46 @@ public final class PoolAccounts {
                 a.update(provider.grant(a.userId()));
             } catch (Exception e) {
                 log.warn("refreshing the pool grant of {} failed; keeping the last known: {}", a.userId(), e.toString());
+                continue;
             }
+            closeUncovered(a, clock.millis());
         }
     }
 
-    /** Kicks and locks out every account whose strike clock has run out ({@link PoolAccount#strikeDue}). */
+    /**
+     * Kicks and locks out every account whose strike clock has run out ({@link PoolAccount#strikeDue}),
+     * and closes the open pool sockets of grants that expired since the last sweep: admission checks the
+     * expiry per request, but an open tunnel makes no more requests, so without this it would outlive
+     * its grant. Never blocks.
+     */
     public void sweepStrikes() {
         long now = clock.millis();
         for (CompletableFuture<PoolAccount> f : accounts.values()) {
             PoolAccount a = f.getNow(null);
-            if (a != null && a.strikeDue(now, strikeAfter)) {
-                lockOut(a, now);
+            if (a == null) {
+                continue;
             }
+            if (a.strikeDue(now, strikeAfter)) {
+                lockOut(a, now);
+            } else {
+                PoolGrant g = a.grant();
+                if (g != null && g.expiresAt() != null && !a.channels.isEmpty()) {
+                    closeUncovered(a, now);
+                }
+            }
+        }
+    }
+
+    private void closeUncovered(PoolAccount a, long now) {
+        if (a.channels.isEmpty()) {
+            return;
+        }
+        int closed = a.closeUncovered(now);
+        if (closed > 0) {
+            PoolGrant g = a.grant();
+            log.info("account {}: {} open pool socket(s) closed, no longer covered by its grant ({})", a.userId(), closed,
+                    g == null ? "no pool access" : g.expiredAt(Instant.ofEpochMilli(now)) ? "expired at " + g.expiresAt()
+                            : "ports or threads reduced");
         }
     }
 

@@ -9,15 +9,17 @@ import org.jspecify.annotations.Nullable;
  */
 final class PoolPortState {
 
-    /** Consecutive failed checks that mark an upstream down. */
-    static final int FAILURES_TO_DOWN = 2;
+    /** Consecutive failed checks that mark an upstream down ({@link PoolSettings#healthFailures()}). */
+    private final int failuresToDown;
 
     private volatile @Nullable String downReason;
     private volatile Instant since;
     private int failures;
 
-    PoolPortState(Instant now) {
+    /** @param failuresToDown consecutive failed checks that mark the upstream down, &ge; 1 */
+    PoolPortState(Instant now, int failuresToDown) {
         this.since = now;
+        this.failuresToDown = failuresToDown;
     }
 
     /** Why the upstream is down, or null while it is up. */
@@ -46,7 +48,7 @@ final class PoolPortState {
      */
     synchronized boolean failed(String reason, Instant now) {
         failures++;
-        if (failures >= FAILURES_TO_DOWN) {
+        if (failures >= failuresToDown) {
             boolean changed = downReason == null;
             downReason = reason;
             if (changed) {

@@ -93,7 +93,7 @@ public final class PoolPorts implements AutoCloseable {
         Port(int number, PoolUpstream upstream, @Nullable Channel server, @Nullable String bindError, ChannelGroup sockets) {
             this.number = number;
             this.upstream = upstream;
-            this.state = new PoolPortState(clock.instant());
+            this.state = new PoolPortState(clock.instant(), settings.healthFailures());
             this.connector = connector(upstream, state);
             this.server = server;
             this.bindError = bindError;
@@ -230,7 +230,7 @@ public final class PoolPorts implements AutoCloseable {
                     failures.add("port " + u.port() + ": " + bound.bindError);
                 }
             } else if (!p.upstream.equals(u)) {
-                PoolPortState state = new PoolPortState(clock.instant());
+                PoolPortState state = new PoolPortState(clock.instant(), settings.healthFailures());
                 p.connector = connector(u, state);
                 p.state = state;
                 p.upstream = u;

@@ -19,15 +19,16 @@ import org.jspecify.annotations.Nullable;
  * @param connectTimeout connect and handshake timeout towards an upstream (default 10 s)
  * @param strikeAfter how long an account may stay over its thread limit (default 15 min)
  * @param lockout how long it is then locked out (default 1 h)
+ * @param healthFailures consecutive failed checks that mark an upstream down (default 2, 1-100)
  */
 public record PoolSettings(int firstPort, int lastPort, @Nullable String bindAddress, Duration reloadInterval,
         Duration reloadGrace, Duration healthInterval, Duration healthTimeout, @Nullable URI probeUrl,
-        Duration connectTimeout, Duration strikeAfter, Duration lockout) {
+        Duration connectTimeout, Duration strikeAfter, Duration lockout, int healthFailures) {
 
     /** The defaults: ports 4000-4999, no probe URL. */
     public static final PoolSettings DEFAULTS = new PoolSettings(4000, 4999, null, Duration.ofSeconds(5),
             Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10), null, Duration.ofSeconds(10),
-            Duration.ofMinutes(15), Duration.ofHours(1));
+            Duration.ofMinutes(15), Duration.ofHours(1), 2);
 
     /**
      * @throws IllegalArgumentException naming the setting when a port is out of range or a duration not positive
@@ -46,6 +47,9 @@ public record PoolSettings(int firstPort, int lastPort, @Nullable String bindAdd
         positive("connectTimeout", connectTimeout);
         positive("strikeAfter", strikeAfter);
         positive("lockout", lockout);
+        if (healthFailures < 1 || healthFailures > 100) {
+            throw new IllegalArgumentException("healthFailures: " + healthFailures + " (expected: 1-100)");
+        }
         if (probeUrl != null && !"http".equalsIgnoreCase(probeUrl.getScheme())) {
             throw new IllegalArgumentException("probeUrl: " + probeUrl + " (expected: an http:// URL)");
         }

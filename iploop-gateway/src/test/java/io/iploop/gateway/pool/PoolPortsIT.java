@@ -471,6 +471,90 @@ class PoolPortsIT {
         }
     }
 
+    @Test
+    @Order(12)
+    void openTunnelsAreClosedWhenTheGrantExpiresOnTheTestClock() throws Exception {
+        Instant end = clock.instant().plus(Duration.ofMinutes(10));
+        setGrant(grant(0, 0, AccountLimits.UNLIMITED_BYTES, end, List.of()));
+        try (Socket http = connectTunnel(httpPort(), echo.port()); Socket other = connectTunnel(httpPort(), echo.port())) {
+            clock.advance(Duration.ofMinutes(9));
+            Thread.sleep(1500); // a sweep runs: not yet expired, the tunnels carry on
+            assertEcho(http, 1000);
+            assertEcho(other, 1000);
+            clock.advance(Duration.ofMinutes(1)); // exactly the end: expired
+            for (Socket t : List.of(http, other)) {
+                t.setSoTimeout(5000);
+                assertThat(t.getInputStream().read()).as("closed at expiry").isEqualTo(-1);
+            }
+            assertRefused(httpPort(), 403, "pool_expired");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.poolStatus().stream()
+                .filter(s -> s.port() == httpPort()).findFirst().orElseThrow().openSockets() == 0);
+    }
+
+    @Test
+    @Order(13)
+    void aRevokedOrSmallerGrantClosesTheTunnelsItNoLongerCovers() throws Exception {
+        setGrant(grant(4, 0, AccountLimits.UNLIMITED_BYTES, null, List.of()));
+        List<Socket> tunnels = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                tunnels.add(connectTunnel(httpPort(), echo.port()));
+            }
+            Socket onSocks = connectTunnel(socksPort(), echo.port()); // the first-byte detection serves HTTP too
+            tunnels.add(onSocks);
+            try (Socket fifth = new Socket("127.0.0.1", httpPort())) {
+                assertThat(connectRequest(fifth, echo.port())).startsWith("HTTP/1.1 429");
+            }
+            // Replaced by a grant of one thread on the SOCKS5 port only: the three on the other port go,
+            // the one on the granted port stays.
+            setGrant(grant(1, 0, AccountLimits.UNLIMITED_BYTES, null, List.of(new PoolPortRange(socksPort(), socksPort()))));
+            for (Socket t : tunnels.subList(0, 3)) {
+                t.setSoTimeout(5000);
+                assertThat(t.getInputStream().read()).as("port no longer granted").isEqualTo(-1);
+            }
+            assertEcho(onSocks, 1000);
+            // Revoked: the last one goes too.
+            setGrant(null);
+            onSocks.setSoTimeout(5000);
+            assertThat(onSocks.getInputStream().read()).as("access revoked").isEqualTo(-1);
+        } finally {
+            for (Socket t : tunnels) {
+                t.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(14)
+    void aLowerThreadLimitClosesTheTunnelsAboveIt() throws Exception {
+        setGrant(grant(4, 0, AccountLimits.UNLIMITED_BYTES, null, List.of()));
+        List<Socket> tunnels = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                tunnels.add(connectTunnel(httpPort(), echo.port()));
+            }
+            setGrant(grant(2, 0, AccountLimits.UNLIMITED_BYTES, null, List.of()));
+            await().atMost(Duration.ofSeconds(5)).until(() -> gateway.poolStatus().stream()
+                    .filter(s -> s.port() == httpPort()).findFirst().orElseThrow().openSockets() == 2);
+            int open = 0;
+            for (Socket t : tunnels) {
+                t.setSoTimeout(5000);
+                try {
+                    assertEcho(t, 100);
+                    open++;
+                } catch (IOException | AssertionError closed) {
+                    // one of the two above the limit
+                }
+            }
+            assertThat(open).isEqualTo(2);
+        } finally {
+            for (Socket t : tunnels) {
+                t.close();
+            }
+        }
+    }
+
     // ---- helpers
 
     static boolean canConnect(int port) {

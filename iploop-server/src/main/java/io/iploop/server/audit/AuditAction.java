@@ -204,7 +204,17 @@ public enum AuditAction {
     /** An admin created an admin API token (docs/upstream-pool.md#admin-api-and-tokens); details: name, scopes, expiresAt. */
     ADMIN_TOKEN_CREATED,
     /** An admin revoked an admin API token. */
-    ADMIN_TOKEN_REVOKED;
+    ADMIN_TOKEN_REVOKED,
+    /**
+     * A paid invoice granted or renewed the buyer's pool access (docs/upstream-pool.md#buying-a-pool-plan);
+     * resource: the invoice; details: owner, plan, previousEnd, newEnd.
+     */
+    POOL_PLAN_PURCHASED,
+    /**
+     * A refund, chargeback or failed payment took back the pool access an invoice granted; resource: the
+     * invoice; details: owner, reason, newEnd.
+     */
+    POOL_PLAN_PURCHASE_REVOKED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

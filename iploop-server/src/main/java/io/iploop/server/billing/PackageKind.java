@@ -20,7 +20,12 @@ public enum PackageKind {
      * Not a package: a prepaid top-up of a wallet another feature keeps (the EUR campaign wallet,
      * docs/campaigns.md#wallet-invoices); paying it funds the wallet through {@link WalletTopUps}.
      */
-    WALLET;
+    WALLET,
+    /**
+     * A pool plan (docs/upstream-pool.md#buying-a-pool-plan): paying it grants or renews the account's
+     * pool access for 30 days through {@link PoolPlanSales}.
+     */
+    POOL;
 
     /**
      * True for what is billed before it is paid (a plan change, overage): the charge is on the ledger

@@ -216,7 +216,8 @@ public class DataPlane implements SmartLifecycle {
                     .poolReloadGrace(pool.reloadGrace())
                     .poolHealth(pool.healthInterval(), pool.healthTimeout(),
                             pool.probeUrl() == null ? null : URI.create(pool.probeUrl()))
-                    .poolStrike(pool.strikeAfter(), pool.lockout());
+                    .poolStrike(pool.strikeAfter(), pool.lockout())
+                    .poolHealthFailures(pool.healthFailures());
         }
         if (tls != null) {
             builder.tls(tls);

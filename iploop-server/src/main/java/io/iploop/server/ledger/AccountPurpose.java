@@ -90,7 +90,9 @@ public enum AccountPurpose {
      * after it was released and no longer available (paid out or in a payout). Zero or negative; the
      * affiliate's next released commissions pay it back first.
      */
-    AFFILIATE_CLAWBACK(LedgerCurrency.EUR, true, true);
+    AFFILIATE_CLAWBACK(LedgerCurrency.EUR, true, true),
+    /** Platform: USD paid for pool plans (docs/upstream-pool.md#buying-a-pool-plan), net of VAT. */
+    POOL_PLAN_SALES(LedgerCurrency.USD, false, true);
 
     private final LedgerCurrency currency;
     private final boolean owned;

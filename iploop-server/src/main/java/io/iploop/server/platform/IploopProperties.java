@@ -105,11 +105,12 @@ public record IploopProperties(
             @DefaultValue("10s") Duration healthTimeout,
             @Nullable String probeUrl,
             @DefaultValue("15m") Duration strikeAfter,
-            @DefaultValue("1h") Duration lockout) {
+            @DefaultValue("1h") Duration lockout,
+            @DefaultValue("2") int healthFailures) {
 
         /** The defaults, as when nothing is set. */
         public static final Pool DEFAULTS = new Pool("4000-4999", null, Duration.ofSeconds(5), Duration.ofSeconds(30),
-                Duration.ofSeconds(30), Duration.ofSeconds(10), null, Duration.ofMinutes(15), Duration.ofHours(1));
+                Duration.ofSeconds(30), Duration.ofSeconds(10), null, Duration.ofMinutes(15), Duration.ofHours(1), 2);
 
         public Pool {
             if (bind != null && bind.isBlank()) {
@@ -131,6 +132,10 @@ public record IploopProperties(
             positive("IPLOOP_POOL_HEALTH_TIMEOUT", healthTimeout);
             positive("IPLOOP_POOL_STRIKE_AFTER", strikeAfter);
             positive("IPLOOP_POOL_LOCKOUT", lockout);
+            if (healthFailures < 1 || healthFailures > 100) {
+                throw new IllegalArgumentException("IPLOOP_POOL_HEALTH_FAILURES: " + healthFailures
+                        + " (expected: 1-100 consecutive failed checks before an upstream is marked down)");
+            }
             if (probeUrl != null && !(probeUrl.startsWith("http://") && java.net.URI.create(probeUrl).getHost() != null)) {
                 throw new IllegalArgumentException("IPLOOP_POOL_PROBE_URL: '" + probeUrl
                         + "' (expected: an http:// URL with a host)");

@@ -99,11 +99,15 @@ class IploopPropertiesTest {
                 .hasMessageStartingWith("IPLOOP_POOL_RELOAD_GRACE");
         assertThatThrownBy(() -> pool("4000-4999", null, Duration.ofSeconds(1), "https://probe.example/"))
                 .hasMessageStartingWith("IPLOOP_POOL_PROBE_URL");
+        assertThat(d.healthFailures()).isEqualTo(2);
+        assertThatThrownBy(() -> new IploopProperties.Pool("4000-4999", null, d.reloadInterval(), d.reloadGrace(),
+                d.healthInterval(), d.healthTimeout(), null, d.strikeAfter(), d.lockout(), 0))
+                .hasMessageStartingWith("IPLOOP_POOL_HEALTH_FAILURES: 0");
     }
 
     private static IploopProperties.Pool pool(String ports, @Nullable String bind, Duration grace, @Nullable String probe) {
         IploopProperties.Pool d = IploopProperties.Pool.DEFAULTS;
         return new IploopProperties.Pool(ports, bind, d.reloadInterval(), grace, d.healthInterval(), d.healthTimeout(), probe,
-                d.strikeAfter(), d.lockout());
+                d.strikeAfter(), d.lockout(), d.healthFailures());
     }
 }

@@ -101,4 +101,31 @@ class BillingPagesIT {
         open("/billing");
         assertThat(textOf("invoice-status")).isEqualTo("open");
     }
+
+    @Test
+    void aCustomerBuysAnUpstreamPoolPlanFromTheBillingPage() {
+        JsonNode customer = signInNewCustomer();
+        String token = customer.get("token").asString();
+        open("/billing");
+        assertThat(find("[data-test='buy-pool-basic']").findElement(org.openqa.selenium.By.xpath("..")).getText())
+                .contains("Pool plan Basic: 10 threads, 1 GB/month, 30 days", "USD 10");
+        assertThat(test("card-pool-pro").getText()).isEqualTo("Pay by card");
+        test("buy-pool-basic").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().contains("requested="));
+        settle();
+        JsonNode invoice = call("GET", "/api/billing/invoices", token, null).body().at("/invoices/0");
+        assertThat(invoice.get("packageId").asString()).isEqualTo("pool-basic");
+        assertThat(textOf("requested")).contains(invoice.get("number").asString(), "USD 10");
+        assertThat(textOf("invoice-status")).isEqualTo("open");
+        assertThat(call("GET", "/api/proxies", token, null, Map.of("Accept", "application/json")).body()
+                .get("ports").size()).as("nothing before payment").isZero();
+
+        assertThat(call("POST", "/api/admin/billing/invoices/" + invoice.get("id").asString() + "/mark-paid",
+                io.iploop.server.testing.Api.adminToken(), Map.of("paymentReference", "SEPA-POOL-PAGE")).status())
+                .isEqualTo(200);
+        open("/billing");
+        assertThat(textOf("invoice-status")).isEqualTo("paid");
+        assertAccessible("billing-pool");
+        Browser.screenshots("billing-pool");
+    }
 }

@@ -114,7 +114,7 @@ record BillingSettings(@DefaultValue Seller seller, @DefaultValue Bank bank, @Nu
                         + " (expected: > 0)");
             }
             PackageKind k = PackageKind.valueOf(String.valueOf(kind).toUpperCase(Locale.ROOT));
-            if (k.billed()) {
+            if (k.billed() || k == PackageKind.WALLET || k == PackageKind.POOL) {
                 throw new IllegalArgumentException("iploop.billing.packages[" + id + "].kind: " + kind
                         + " (expected: credits or gb)");
             }

@@ -12,6 +12,7 @@ import io.iploop.server.billing.CreditNote;
 import io.iploop.server.billing.CreditNoteKind;
 import io.iploop.server.billing.BillingException.Reason;
 import io.iploop.server.billing.WalletTopUps;
+import io.iploop.server.billing.PoolPlanSales;
 import io.iploop.server.billing.BillingPackage;
 import io.iploop.server.billing.BillingService;
 import io.iploop.server.billing.CreditAlertSettings;
@@ -78,13 +79,15 @@ class DefaultBillingService implements BillingService {
     private final FeatureSessions featureSessions;
     private final CreditSettingsRepository creditSettings;
     private final ObjectProvider<WalletTopUps> walletTopUps;
+    private final ObjectProvider<PoolPlanSales> poolSales;
 
     DefaultBillingService(InvoiceRepository repository, BuyerDetailsRepository details,
             CreditNoteRepository creditNotes, InvoicePdf pdfs, BillingSettings settings, LedgerService ledger,
             PlansService plans, AccountsService accounts, AuditService audit, Clock clock, StripeSettings stripe,
             FeatureSessions featureSessions, CreditSettingsRepository creditSettings,
-            ObjectProvider<WalletTopUps> walletTopUps) {
+            ObjectProvider<WalletTopUps> walletTopUps, ObjectProvider<PoolPlanSales> poolSales) {
         this.walletTopUps = walletTopUps;
+        this.poolSales = poolSales;
         this.stripe = stripe;
         this.featureSessions = featureSessions;
         this.creditSettings = creditSettings;
@@ -102,7 +105,13 @@ class DefaultBillingService implements BillingService {
 
     @Override
     public List<BillingPackage> packages() {
-        return settings.catalogue();
+        PoolPlanSales pool = poolSales.getIfAvailable();
+        if (pool == null) {
+            return settings.catalogue();
+        }
+        List<BillingPackage> all = new ArrayList<>(settings.catalogue());
+        all.addAll(pool.offers()); // after credits and GB, by price
+        return List.copyOf(all);
     }
 
     @Override
@@ -147,9 +156,14 @@ class DefaultBillingService implements BillingService {
             throw new BillingException(Reason.NO_SUBSCRIPTION,
                     "a GB package is added to an active plan, and the account has none", "packageId");
         }
-        String description = pkg.kind() == PackageKind.CREDITS
-                ? pkg.name() + " (prepaid credits, 1 credit = USD 1)"
-                : pkg.name() + " (" + pkg.gb().toPlainString() + " GB added to the plan balance)";
+        if (pkg.kind() == PackageKind.POOL) {
+            poolSales.getObject().checkPurchase(userId, pkg);
+        }
+        String description = switch (pkg.kind()) {
+            case CREDITS -> pkg.name() + " (prepaid credits, 1 credit = USD 1)";
+            case POOL -> pkg.name();
+            default -> pkg.name() + " (" + Objects.requireNonNull(pkg.gb()).toPlainString() + " GB added to the plan balance)";
+        };
         List<InvoiceLine> lines = List.of(new InvoiceLine(description, 1, pkg.priceCents(), pkg.priceCents()));
         return issue(account, pkg.kind(), pkg.id(), pkg.totalCredits(), pkg.gb(), lines, provider, "package", pkg.id());
     }
@@ -323,6 +337,11 @@ class DefaultBillingService implements BillingService {
                     postings(invoice), null, adminId,
                     metadata(invoice, reference, extraMetadata))).id();
         }
+        if (invoice.packageKind() == PackageKind.POOL) {
+            // Same transaction as the payment: a grant that fails rolls the payment back, and the
+            // invoice row lock with the PAID check above makes it run once per invoice.
+            poolSales.getObject().fulfil(invoice);
+        }
         if (invoice.packageKind() == PackageKind.GB) {
             if (activeSubscription(invoice.userId()) == null) {
                 throw new BillingException(Reason.NO_SUBSCRIPTION, "the buyer of invoice " + invoice.number()
@@ -355,7 +374,7 @@ class DefaultBillingService implements BillingService {
      * The ledger movement of a paid invoice (docs/billing.md#ledger): the money in from
      * {@link AccountPurpose#CUSTOMER_PAYMENTS} (tax included); the tax to {@link AccountPurpose#VAT_PAYABLE};
      * credits to the customer with any bonus from {@link AccountPurpose#CREDIT_BONUSES}, or the net price
-     * to {@link AccountPurpose#GB_PACKAGE_SALES}.
+     * to {@link AccountPurpose#GB_PACKAGE_SALES} (a pool plan: {@link AccountPurpose#POOL_PLAN_SALES}).
      */
     private List<Posting> postings(Invoice invoice) {
         BigDecimal paid = BigDecimal.valueOf(invoice.totalCents(), 2);
@@ -379,7 +398,7 @@ class DefaultBillingService implements BillingService {
                 postings.add(new Posting(ledger.platformAccount(AccountPurpose.CREDIT_BONUSES).id(), bonus.negate()));
             }
         } else {
-            postings.add(new Posting(ledger.platformAccount(AccountPurpose.GB_PACKAGE_SALES).id(), net));
+            postings.add(new Posting(ledger.platformAccount(salesAccount(invoice.packageKind())).id(), net));
         }
         return postings;
     }
@@ -596,6 +615,10 @@ class DefaultBillingService implements BillingService {
                     postings.add(new Posting(ledger.platformAccount(BilledInvoices.salesAccount(invoice.packageKind())).id(),
                             netUsd.negate()));
                 }
+            } else if (invoice.packageKind() == PackageKind.POOL) {
+                if (net > 0) {
+                    postings.add(new Posting(ledger.platformAccount(AccountPurpose.POOL_PLAN_SALES).id(), netUsd.negate()));
+                }
             } else {
                 BigDecimal gb = Objects.requireNonNull(invoice.gb());
                 BigDecimal before = earlier.stream().map(CreditNote::gb).filter(Objects::nonNull)
@@ -639,6 +662,10 @@ class DefaultBillingService implements BillingService {
             creditNotes.setGbTaken(note.id(), gbToTake); // what a won dispute gives back (docs/billing.md#disputes)
         }
         repository.addRefunded(invoice.id(), amountCents);
+        if (invoice.packageKind() == PackageKind.POOL && invoice.refundedCents() + amountCents >= invoice.totalCents()) {
+            // Fully refunded or charged back: the access it paid for goes; a partial refund keeps it.
+            poolSales.getObject().revoke(invoice, (kind == CreditNoteKind.REFUND ? "refund " : "chargeback ") + number);
+        }
         audit.record(new AuditEvent(actor, kind == CreditNoteKind.REFUND ? AuditAction.INVOICE_REFUNDED
                 : AuditAction.INVOICE_CHARGED_BACK, "invoice", invoice.id().toString(),
                 Map.of("owner", invoice.userId().toString(), "number", invoice.number(), "creditNote", number,
@@ -763,6 +790,11 @@ class DefaultBillingService implements BillingService {
         }
         creditSettings.saveAlerts(userId, settings);
         return creditSettings.alerts(userId);
+    }
+
+    /** Where the net price of a paid package goes on the ledger. */
+    static AccountPurpose salesAccount(PackageKind kind) {
+        return kind == PackageKind.POOL ? AccountPurpose.POOL_PLAN_SALES : AccountPurpose.GB_PACKAGE_SALES;
     }
 
     private static BillingException invalid(String field, String message) {

@@ -100,6 +100,12 @@ class DisputeOutcomes {
                         + "check by hand", disputeId, invoice.number(), gb.toPlainString());
             }
         }
+        if (invoice.packageKind() == io.iploop.server.billing.PackageKind.POOL) {
+            // The chargeback ended the pool access it paid for; the days lost since cannot be given back
+            // exactly, so an admin re-grants (docs/upstream-pool.md#buying-a-pool-plan).
+            log.error("Dispute {} of pool invoice {} won: the pool access it paid for is not restored by itself; "
+                    + "re-grant it by hand", disputeId, invoice.number());
+        }
         invoices.addRefunded(invoice.id(), -note.amountCents());
         outcomes.gaveBack(disputeId, note.id(), tx.id(), note.amountCents(), note.taxCents());
         audit.record(new AuditEvent(invoice.userId(), AuditAction.INVOICE_DISPUTE_WON, "invoice", invoice.id().toString(),

@@ -8,6 +8,7 @@ import io.iploop.server.billing.CreditNote;
 import io.iploop.server.billing.Invoice;
 import io.iploop.server.billing.InvoiceStatus;
 import io.iploop.server.billing.PackageKind;
+import io.iploop.server.billing.PoolPlanSales;
 import io.iploop.server.billing.PaymentInstructions;
 import io.iploop.server.ledger.AccountPurpose;
 import io.iploop.server.ledger.LedgerService;
@@ -31,6 +32,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
@@ -61,10 +63,13 @@ class StripePaymentFailures {
     private final AuditService audit;
     private final InvoicePdf pdfs;
     private final DefaultBillingService billing;
+    private final ObjectProvider<PoolPlanSales> poolSales;
 
     StripePaymentFailures(InvoiceRepository invoices, CreditNoteRepository creditNotes, StripeOutcomeRepository outcomes,
             LedgerService ledger, PlansService plans, NotificationsService notifications, MailService mail,
-            AccountsService accounts, AuditService audit, InvoicePdf pdfs, DefaultBillingService billing) {
+            AccountsService accounts, AuditService audit, InvoicePdf pdfs, DefaultBillingService billing,
+            ObjectProvider<PoolPlanSales> poolSales) {
+        this.poolSales = poolSales;
         this.invoices = invoices;
         this.creditNotes = creditNotes;
         this.outcomes = outcomes;
@@ -174,6 +179,11 @@ class StripePaymentFailures {
             if (bonus.signum() != 0) {
                 postings.add(new Posting(ledger.platformAccount(AccountPurpose.CREDIT_BONUSES).id(), bonus));
             }
+        } else if (invoice.packageKind() == PackageKind.POOL) {
+            if (net.signum() != 0) {
+                postings.add(new Posting(ledger.platformAccount(AccountPurpose.POOL_PLAN_SALES).id(), net.negate()));
+            }
+            poolSales.getObject().revoke(invoice, "payment failed (Stripe event " + eventId + ")");
         } else {
             BigDecimal gb = Objects.requireNonNull(invoice.gb()).subtract(taken.stream()
                     .map(CreditNote::gb).filter(Objects::nonNull).reduce(BigDecimal.ZERO, BigDecimal::add));
@@ -220,8 +230,11 @@ class StripePaymentFailures {
             log.error("Payment of invoice {} failed after {} of its credits were spent: booked as a loss, collect by hand",
                     invoice.number(), lost.toPlainString());
         }
-        String what = invoice.packageKind() == PackageKind.CREDITS ? "the credits it bought were taken back"
-                : "the GB it bought were taken off your plan balance";
+        String what = switch (invoice.packageKind()) {
+            case CREDITS -> "the credits it bought were taken back";
+            case POOL -> "the pool access it bought was taken back";
+            default -> "the GB it bought were taken off your plan balance";
+        };
         tell(invoice, "Payment of invoice " + invoice.number() + " failed", "The payment of invoice " + invoice.number()
                 + " (USD " + BigDecimal.valueOf(invoice.totalCents(), 2).toPlainString() + ") failed after it had been "
                 + "credited: " + reason + ". The invoice is marked failed and " + what

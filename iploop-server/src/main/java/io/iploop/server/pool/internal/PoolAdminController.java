@@ -155,10 +155,22 @@ class PoolAdminController {
         return Map.of("plans", pool.plans());
     }
 
-    /** A new pool plan; omitted limits are 0 (unlimited). */
-    record PlanRequest(@Nullable String id, @Nullable String name, int maxThreads, int requestsPerSecond,
-            long bytesPerSecondPerSocket, long bytesPerSecondTotal, int connectionsPerIp, int requestsPerSecondPerIp,
-            long monthlyQuotaBytes, @Nullable Integer validityDays, @Nullable BigDecimal price) {}
+    /**
+     * A new pool plan; omitted limits are 0 (unlimited). Boxed, because JSON without a field binds null,
+     * which Jackson 3 refuses for a primitive (the whole body was then 400 malformed_request).
+     */
+    record PlanRequest(@Nullable String id, @Nullable String name, @Nullable Integer maxThreads,
+            @Nullable Integer requestsPerSecond, @Nullable Long bytesPerSecondPerSocket, @Nullable Long bytesPerSecondTotal,
+            @Nullable Integer connectionsPerIp, @Nullable Integer requestsPerSecondPerIp, @Nullable Long monthlyQuotaBytes,
+            @Nullable Integer validityDays, @Nullable BigDecimal price) {}
+
+    private static int orZero(@Nullable Integer v) {
+        return v == null ? 0 : v;
+    }
+
+    private static long orZero(@Nullable Long v) {
+        return v == null ? 0 : v;
+    }
 
     @PostMapping("/plans")
     @ResponseStatus(HttpStatus.CREATED)
@@ -168,9 +180,10 @@ class PoolAdminController {
             throw new PoolException(PoolException.Reason.INVALID_REQUEST, "id, name and price are required",
                     r.id() == null ? "id" : r.name() == null ? "name" : "price");
         }
-        return pool.createPlan(Actors.of(auth), new PoolPlan(r.id(), r.name(), r.maxThreads(), r.requestsPerSecond(),
-                r.bytesPerSecondPerSocket(), r.bytesPerSecondTotal(), r.connectionsPerIp(), r.requestsPerSecondPerIp(),
-                r.monthlyQuotaBytes(), r.validityDays() == null ? 30 : r.validityDays(), r.price(), "USD"));
+        return pool.createPlan(Actors.of(auth), new PoolPlan(r.id(), r.name(), orZero(r.maxThreads()),
+                orZero(r.requestsPerSecond()), orZero(r.bytesPerSecondPerSocket()), orZero(r.bytesPerSecondTotal()),
+                orZero(r.connectionsPerIp()), orZero(r.requestsPerSecondPerIp()), orZero(r.monthlyQuotaBytes()),
+                r.validityDays() == null ? 30 : r.validityDays(), r.price(), "USD"));
     }
 
     /** An account's subscription with its customer id, for the admin's list. */
