@@ -759,6 +759,16 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Like {@link #proxyProtocol(ProxyProtocol)} from addresses or CIDRs (blank entries ignored,
+         * none: off), with a 10 s header deadline.
+         *
+         * @throws IllegalArgumentException naming the first entry that is not an address or CIDR
+         */
+        public Builder trustProxyProtocolFrom(List<String> networks) {
+            return proxyProtocol(ProxyProtocol.trusting(networks, ProxyProtocol.DEFAULT_HEADER_TIMEOUT_MILLIS));
+        }
+
         public Builder proxyAuthenticator(ProxyAuthenticator v) {
             this.proxyAuthenticator = v;
             return this;

@@ -1,6 +1,5 @@
 package io.iploop.server.dataplane;
 
-import io.iploop.gateway.net.ProxyProtocol;
 import io.iploop.gateway.Gateway;
 import io.iploop.gateway.GatewayConfig;
 import io.iploop.gateway.spi.EgressBlocklist;
@@ -205,7 +204,7 @@ public class DataPlane implements SmartLifecycle {
                 .meterRegistry(meterRegistry)
                 .protectedLocalPorts(controlPlanePorts())
                 .maxNodeSessions(properties.maxNodeSessions())
-                .proxyProtocol(ProxyProtocol.trusting(properties.proxyProtocolTrustedNetworks(), ProxyProtocol.DEFAULT_HEADER_TIMEOUT_MILLIS));
+                .trustProxyProtocolFrom(properties.proxyProtocolTrustedNetworks());
         if (poolUpstreams != PoolUpstreamSource.NONE) {
             IploopProperties.Pool pool = properties.pool();
             builder.poolUpstreams(poolUpstreams)
