@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -185,6 +187,21 @@ final class RedisStickySessionStore implements StickySessionStore, AutoCloseable
         }
         await(CompletableFuture.allOf(replies.stream().map(RedisFuture::toCompletableFuture)
                 .toArray(CompletableFuture[]::new)));
+    }
+
+    /**
+     * One GET, asynchronous (docs/deploy.md#sticky-sessions-across-gateways). Never connects: the
+     * node hub's {@link #load} at start opened the connection; without one it fails at once, so a
+     * caller on an event loop never waits for a connect.
+     */
+    @Override
+    public CompletionStage<Optional<StoredPin>> find(UUID userId, String sessionId) {
+        StatefulRedisConnection<String, String> c = connection;
+        if (c == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Redis at " + location + " not connected"));
+        }
+        return c.async().get(key(userId, sessionId)).toCompletableFuture()
+                .thenApply(v -> v == null ? Optional.<StoredPin>empty() : Optional.ofNullable(decode(userId, sessionId, v)));
     }
 
     /** Nothing to do: each key expires in Redis with its pin (its TTL). */
