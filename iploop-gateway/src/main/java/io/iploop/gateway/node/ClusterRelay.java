@@ -243,9 +243,8 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
                     down.add(old);
                 }
             }
-            if (!up.isEmpty() || !down.isEmpty()) {
-                settings.directory().publish(up, down, TTL);
-            }
+            // Also with nothing to write: keeps the directory's connection up for this gateway's lookups.
+            settings.directory().publish(up, down, TTL);
             published = now;
             if (publishFailing) {
                 publishFailing = false;

@@ -33,7 +33,8 @@ public interface ClusterNodeDirectory {
 
     /**
      * Writes {@code up} (each with {@code ttl}, refreshing the ones already there) and removes
-     * {@code down}, in one round trip where the store allows. May block; throws on failure (the
+     * {@code down}, in one round trip where the store allows. Called every second, also with both
+     * lists empty (a store without a connection connects then). May block; throws on failure (the
      * caller retries with its next refresh).
      */
     void publish(List<Entry> up, List<Entry> down, Duration ttl);

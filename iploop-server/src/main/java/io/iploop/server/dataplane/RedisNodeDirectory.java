@@ -174,10 +174,11 @@ final class RedisNodeDirectory implements ClusterNodeDirectory, AutoCloseable {
 
     @Override
     public CompletionStage<List<Entry>> candidates(@Nullable String country, @Nullable String cityKey, int asn, int limit) {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("Redis at " + location + " not connected"));
-        }
+        return connected().thenCompose(c -> candidates(c, country, cityKey, asn, limit));
+    }
+
+    private CompletableFuture<List<Entry>> candidates(StatefulRedisConnection<String, String> c, @Nullable String country,
+            @Nullable String cityKey, int asn, int limit) {
         String set = cityKey != null ? keyPrefix + "city:" + cityKey
                 : asn != 0 ? keyPrefix + "asn:" + asn
                 : country != null ? keyPrefix + "country:" + country
@@ -212,14 +213,32 @@ final class RedisNodeDirectory implements ClusterNodeDirectory, AutoCloseable {
 
     @Override
     public CompletionStage<Optional<Entry>> node(UUID nodeId) {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("Redis at " + location + " not connected"));
-        }
-        return c.async().get(nodeKey(nodeId)).toCompletableFuture().thenApply(v -> Optional.ofNullable(decode(nodeId, v)));
+        return connected().thenCompose(c -> c.async().get(nodeKey(nodeId)).toCompletableFuture())
+                .thenApply(v -> Optional.ofNullable(decode(nodeId, v)));
     }
 
-    /** The connection's commands, connecting first (publisher thread only: may block). */
+    /**
+     * The connection; when there is none yet, connects on a virtual thread (a lookup's caller may
+     * be an event loop and must not wait for a connect). Fails when the connect fails.
+     */
+    private CompletableFuture<StatefulRedisConnection<String, String>> connected() {
+        StatefulRedisConnection<String, String> c = connection;
+        if (c != null) {
+            return CompletableFuture.completedFuture(c);
+        }
+        CompletableFuture<StatefulRedisConnection<String, String>> f = new CompletableFuture<>();
+        Thread.ofVirtual().name("iploop-node-directory-connect").start(() -> {
+            try {
+                commands();
+                f.complete(java.util.Objects.requireNonNull(connection));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** The connection's commands, connecting first (may block: publisher thread or {@link #connected}). */
     private RedisAsyncCommands<String, String> commands() {
         StatefulRedisConnection<String, String> c = connection;
         if (c != null) {

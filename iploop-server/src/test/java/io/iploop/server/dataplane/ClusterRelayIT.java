@@ -110,7 +110,7 @@ class ClusterRelayIT {
                     .isEqualTo(401);
 
             // --- gateway 1 has no FR node: served by gateway 2's once the directory lists it (within a second).
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() ->
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() ->
                     tunnel(g1.proxyPort(), customerId, fr, origin.port(), get("/bytes/100")).connectHead().startsWith("HTTP/1.1 200"));
             Tunnel down = tunnel(g1.proxyPort(), customerId, fr, origin.port(), get("/bytes/" + MIB));
             assertThat(down.connectHead()).startsWith("HTTP/1.1 200");

@@ -190,17 +190,28 @@ final class RedisStickySessionStore implements StickySessionStore, AutoCloseable
     }
 
     /**
-     * One GET, asynchronous (docs/deploy.md#sticky-sessions-across-gateways). Never connects: the
-     * node hub's {@link #load} at start opened the connection; without one it fails at once, so a
-     * caller on an event loop never waits for a connect.
+     * One GET, asynchronous (docs/deploy.md#sticky-sessions-across-gateways). Without a connection
+     * yet (Redis was unreachable at start) it connects on a virtual thread: a caller on an event
+     * loop never waits for a connect.
      */
     @Override
     public CompletionStage<Optional<StoredPin>> find(UUID userId, String sessionId) {
         StatefulRedisConnection<String, String> c = connection;
-        if (c == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("Redis at " + location + " not connected"));
+        CompletableFuture<RedisAsyncCommands<String, String>> redis;
+        if (c != null) {
+            redis = CompletableFuture.completedFuture(c.async());
+        } else {
+            redis = new CompletableFuture<>();
+            CompletableFuture<RedisAsyncCommands<String, String>> r = redis;
+            Thread.ofVirtual().name("iploop-sticky-connect").start(() -> {
+                try {
+                    r.complete(commands());
+                } catch (RuntimeException e) {
+                    r.completeExceptionally(e);
+                }
+            });
         }
-        return c.async().get(key(userId, sessionId)).toCompletableFuture()
+        return redis.thenCompose(cmd -> cmd.get(key(userId, sessionId)).toCompletableFuture())
                 .thenApply(v -> v == null ? Optional.<StoredPin>empty() : Optional.ofNullable(decode(userId, sessionId, v)));
     }
 
