@@ -14,6 +14,7 @@ import io.iploop.gateway.metering.GatewayMetrics;
 import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.metering.UsageJournal;
 import io.iploop.gateway.net.ProxyProtocol;
+import io.iploop.gateway.node.ClusterSettings;
 import io.iploop.gateway.node.NodeHub;
 import io.iploop.gateway.pool.PoolAccounts;
 import io.iploop.gateway.spi.PoolPortStatus;
@@ -114,6 +115,7 @@ public final class Gateway implements AutoCloseable {
     private final LimitsProvider limitsProvider;
     private final SubUserLimitsProvider subUserLimitsProvider;
     private final @Nullable SharedLimitCounters sharedLimitCounters;
+    private final @Nullable ClusterSettings cluster;
     private final PremiumTargeting premiumTargeting;
     private final Clock clock;
     private final Duration limitsRefresh;
@@ -185,6 +187,7 @@ public final class Gateway implements AutoCloseable {
         this.limitsProvider = b.limitsProvider;
         this.subUserLimitsProvider = b.subUserLimitsProvider;
         this.sharedLimitCounters = b.sharedLimitCounters;
+        this.cluster = b.cluster;
         this.premiumTargeting = b.premiumTargeting;
         this.clock = b.clock;
         this.limitsRefresh = b.limitsRefresh;
@@ -278,6 +281,9 @@ public final class Gateway implements AutoCloseable {
                             meters, maxNodeSessions > 0 ? maxNodeSessions : NodeSessionCap.defaultCap());
                     nodeHub = hub;
                     hub.proxyProtocol(proxyProtocol);
+                    if (cluster != null) {
+                        hub.enableCluster(cluster);
+                    }
                     try {
                         hub.start(boss, workers);
                     } catch (Exception e) {
@@ -710,6 +716,7 @@ public final class Gateway implements AutoCloseable {
         private LimitsProvider limitsProvider = LimitsProvider.UNLIMITED;
         private SubUserLimitsProvider subUserLimitsProvider = SubUserLimitsProvider.UNLIMITED;
         private @Nullable SharedLimitCounters sharedLimitCounters;
+        private @Nullable ClusterSettings cluster;
         private PremiumTargeting premiumTargeting = PremiumTargeting.NONE;
         private Clock clock = Clock.systemUTC();
         private Duration limitsRefresh = Duration.ofSeconds(2);
@@ -895,6 +902,16 @@ public final class Gateway implements AutoCloseable {
          */
         public Builder sharedLimitCounters(SharedLimitCounters v) {
             this.sharedLimitCounters = Objects.requireNonNull(v, "sharedLimitCounters");
+            return this;
+        }
+
+        /**
+         * Joins the cluster's node directory and relay (docs/deploy.md#cross-gateway-relay): this
+         * gateway publishes its nodes and serves customers through other gateways' nodes when none of
+         * its own matches. Default none (one gateway, the embedded default). Needs the node hub.
+         */
+        public Builder cluster(ClusterSettings v) {
+            this.cluster = Objects.requireNonNull(v, "cluster");
             return this;
         }
 

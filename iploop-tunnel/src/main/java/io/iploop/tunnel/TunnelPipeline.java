@@ -4,7 +4,9 @@ import io.iploop.tunnel.frame.TunnelFrameCodec;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
@@ -42,6 +44,16 @@ public final class TunnelPipeline {
      * @param ssl the client TLS context for {@code wss}, null for {@code ws}
      */
     public static void client(ChannelPipeline pipeline, URI uri, @Nullable SslContext ssl, TunnelSession session) {
+        client(pipeline, uri, ssl, session, EmptyHttpHeaders.INSTANCE);
+    }
+
+    /**
+     * As {@link #client(ChannelPipeline, URI, SslContext, TunnelSession)}, sending {@code headers}
+     * with the WebSocket upgrade request (the gateways' relay link authenticates with one,
+     * docs/deploy.md#cross-gateway-relay).
+     */
+    public static void client(ChannelPipeline pipeline, URI uri, @Nullable SslContext ssl, TunnelSession session,
+            HttpHeaders headers) {
         if (ssl != null) {
             int port = uri.getPort() > 0 ? uri.getPort() : 443;
             pipeline.addLast("tls", ssl.newHandler(pipeline.channel().alloc(), uri.getHost(), port));
@@ -51,6 +63,7 @@ public final class TunnelPipeline {
         pipeline.addLast("http-aggregator", new HttpObjectAggregator(8192));
         pipeline.addLast("websocket", new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri)
+                .customHeaders(headers)
                 .version(WebSocketVersion.V13)
                 .allowExtensions(false)
                 .maxFramePayloadLength(MAX_MESSAGE_BYTES)

@@ -99,7 +99,34 @@ final class NodeExitConnector implements ExitConnector {
         }).thenCompose(f -> f);
     }
 
-    private static boolean isNodeUnavailable(Throwable cause) {
+    /**
+     * Opens a stream on one given node, without selection or retry: the relay's half on the
+     * gateway that holds the node (docs/deploy.md#cross-gateway-relay). The outcome goes into the
+     * node's counters and {@link NodeQuality} as for a local customer's stream.
+     *
+     * @param host a host valid in OPEN ({@link io.iploop.tunnel.Payloads#isValidHost})
+     * @return the stream, or fails with the node's raw cause ({@link io.iploop.tunnel.OpenFailedException},
+     *     {@link ClosedChannelException}) so the relay can pass the reason on unchanged
+     */
+    CompletableFuture<ExitStream> openOn(NodeEntry node, String host, int port) {
+        node.requests.incrementAndGet();
+        return node.session.openStream(host, port).handle((stream, error) -> {
+            if (error == null) {
+                node.successes.incrementAndGet();
+                node.quality.opened();
+                ExitInfo info = new ExitInfo(node.nodeId(), node.admission.country(), node.admission.city(),
+                        node.admission.asn(), null);
+                return CompletableFuture.<ExitStream>completedFuture(new NodeExitStream(stream, node, info));
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            NodeQuality.Cause why = NodeQuality.Cause.of(cause);
+            node.quality.failed(why, System.nanoTime());
+            failures.accept(why);
+            return CompletableFuture.<ExitStream>failedFuture(cause);
+        }).thenCompose(f -> f);
+    }
+
+    static boolean isNodeUnavailable(Throwable cause) {
         return cause instanceof ClosedChannelException
                 || (cause instanceof OpenFailedException ofe && ofe.failure() == OpenFailure.UNAVAILABLE);
     }

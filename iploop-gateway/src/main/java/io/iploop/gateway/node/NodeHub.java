@@ -138,6 +138,8 @@ public final class NodeHub implements AutoCloseable {
     private final Counter tlsHandshakeFailures;
     private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
     private volatile boolean closed;
+    /** Cross-gateway routing (docs/deploy.md#cross-gateway-relay); null on a gateway without a cluster. */
+    private volatile @Nullable ClusterRelay cluster;
 
     /**
      * @param bindAddress address the hub listens on, e.g. {@code 0.0.0.0}
@@ -227,6 +229,10 @@ public final class NodeHub implements AutoCloseable {
 
     public void start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
         restoreStickySessions();
+        ClusterRelay c = cluster;
+        if (c != null) {
+            c.start(boss, workers);
+        }
         serverChannel = bind(boss, workers, port, null);
         storeThread.scheduleWithFixedDelay(this::flushCounters, COUNTER_FLUSH_MILLIS, COUNTER_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
         storeThread.scheduleWithFixedDelay(this::refreshPaused, 0, PAUSED_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
@@ -363,9 +369,28 @@ public final class NodeHub implements AutoCloseable {
         return stickyDirectory;
     }
 
+    /**
+     * Joins the cluster (docs/deploy.md#cross-gateway-relay): {@link #start} then also binds the relay
+     * listener and publishes this hub's nodes in the directory, and {@link #exitConnector()} falls back
+     * to other gateways' nodes. Call before {@link #start}; at most once.
+     */
+    public void enableCluster(ClusterSettings settings) {
+        if (cluster != null || serverChannel != null) {
+            throw new IllegalStateException("enableCluster: call once, before start");
+        }
+        cluster = new ClusterRelay(settings, nodes, sticky, () -> paused, stickyStore, exitConnector, tunnel);
+    }
+
+    /** {@code host:port} of this hub's relay listener as other gateways reach it; null without a cluster. */
+    public @Nullable String relayAddress() {
+        ClusterRelay c = cluster;
+        return c == null ? null : c.relayAddress();
+    }
+
     /** Opens customer streams through connected nodes, selected by targeting and session. */
     public ExitConnector exitConnector() {
-        return exitConnector;
+        ClusterRelay c = cluster;
+        return c != null ? c : exitConnector;
     }
 
     /**
@@ -399,6 +424,10 @@ public final class NodeHub implements AutoCloseable {
             return;
         }
         closed = true;
+        ClusterRelay c = cluster;
+        if (c != null) {
+            c.close();
+        }
         for (Channel ch : new Channel[] {serverChannel, tlsServerChannel}) {
             if (ch != null) {
                 ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -94,7 +94,8 @@ final class NodeSelector {
         return chosen;
     }
 
-    private static boolean isSticky(Targeting t) {
+    /** Whether the request keeps its node for a session (sticky, or rotate-time/manual with a session id). */
+    static boolean isSticky(Targeting t) {
         return t.session() != null && (t.sessionType().sticky()
                 || t.rotate() == Targeting.RotateMode.TIME || t.rotate() == Targeting.RotateMode.MANUAL);
     }

@@ -117,6 +117,30 @@ final class StickySessions {
         return n;
     }
 
+    /**
+     * Takes over a pin another gateway made (read from the shared store on a local miss,
+     * docs/deploy.md#sticky-sessions-across-gateways) unless a live one is in memory. Not marked
+     * changed: the store already holds it.
+     *
+     * @return the pin now in memory for its key
+     */
+    Pin adopt(StickySessionStore.StoredPin s, Instant now) {
+        Pin pin = new Pin(s.nodeId(), s.pinnedAt(), s.expiresAt(), s.lifetime(), s.targeting());
+        Pin[] kept = {pin};
+        pins.compute(s.userId(), (u, mine) -> {
+            Map<String, Pin> m = mine == null ? new ConcurrentHashMap<>() : mine;
+            Pin old = m.get(s.sessionId());
+            if (old != null && old.live(now)) {
+                kept[0] = old;
+            } else {
+                m.put(s.sessionId(), pin);
+                bytes.put(new Key(s.userId(), s.sessionId()), new LongAdder());
+            }
+            return m;
+        });
+        return kept[0];
+    }
+
     private @Nullable Pin find(Key key) {
         Map<String, Pin> mine = pins.get(key.userId());
         return mine == null ? null : mine.get(key.session());

@@ -3,7 +3,10 @@ package io.iploop.gateway.spi;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Durable sticky-session pins (docs/product/proxy.md#sessions-across-restarts), so a session keeps
@@ -52,4 +55,14 @@ public interface StickySessionStore {
 
     /** Deletes the pins that expired at or before {@code now}. */
     void purgeExpired(Instant now);
+
+    /**
+     * The stored pin of one session, for a gateway that has none in memory: in a cluster a session
+     * pinned on another gateway (docs/deploy.md#sticky-sessions-across-gateways). Must not block:
+     * answers asynchronously, empty when there is none or the store keeps none (the default).
+     * Completes exceptionally when the store cannot be reached.
+     */
+    default CompletionStage<Optional<StoredPin>> find(UUID userId, String sessionId) {
+        return CompletableFuture.completedFuture(Optional.empty());
+    }
 }

@@ -2,6 +2,8 @@ package io.iploop.server.dataplane;
 
 import io.iploop.gateway.Gateway;
 import io.iploop.gateway.GatewayConfig;
+import io.iploop.gateway.node.ClusterSettings;
+import io.iploop.gateway.spi.ClusterNodeDirectory;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;
 import io.iploop.gateway.spi.PremiumTargeting;
@@ -30,6 +32,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +52,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -98,6 +104,9 @@ public class DataPlane implements SmartLifecycle {
     private final PoolAccessProvider poolAccess;
     /** The gateways' shared limit counters (Redis, docs/deploy.md#shared-limits), null when limits are this process's own. */
     private final @Nullable SharedLimitCounters sharedLimitCounters;
+    /** The cluster's node directory (Redis, docs/deploy.md#node-directory), null on a gateway without a cluster. */
+    private final @Nullable RedisNodeDirectory nodeDirectory;
+    private final PlatformSecrets secrets;
 
     private volatile @Nullable Gateway gateway;
     private volatile @Nullable NodeAgent localAgent;
@@ -109,7 +118,10 @@ public class DataPlane implements SmartLifecycle {
             StickySessionStore stickySessionStore, MeterRegistry meterRegistry, LiveNodes liveNodes, NodesService nodes, AccountsService accounts, Environment environment, DataSource dataSource,
             SubUserLimitsProvider subUserLimitsProvider, PremiumTargeting premiumTargeting,
             ObjectProvider<PoolUpstreamSource> poolUpstreams, ObjectProvider<PoolAccessProvider> poolAccess,
-            ObjectProvider<SharedLimitCounters> sharedLimitCounters) {
+            ObjectProvider<SharedLimitCounters> sharedLimitCounters, ObjectProvider<RedisNodeDirectory> nodeDirectory,
+            PlatformSecrets secrets) {
+        this.nodeDirectory = nodeDirectory.getIfAvailable();
+        this.secrets = secrets;
         this.poolUpstreams = poolUpstreams.getIfAvailable(() -> PoolUpstreamSource.NONE);
         this.poolAccess = poolAccess.getIfAvailable(() -> PoolAccessProvider.NONE);
         this.premiumTargeting = premiumTargeting;
@@ -224,6 +236,9 @@ public class DataPlane implements SmartLifecycle {
         if (sharedLimitCounters != null) {
             builder.sharedLimitCounters(sharedLimitCounters);
         }
+        if (nodeDirectory != null) {
+            builder.cluster(clusterSettings(nodeDirectory));
+        }
         Gateway g = builder.build();
         try {
             g.start();
@@ -240,6 +255,36 @@ public class DataPlane implements SmartLifecycle {
         if (properties.localNode()) {
             startLocalNode(g);
         }
+    }
+
+    /**
+     * The cluster relay's settings (docs/deploy.md#cross-gateway-relay): {@code IPLOOP_CLUSTER_SECRET}
+     * (at least 16 characters), or when unset a key derived from the JWT signing key, which every
+     * process of a cluster already shares; {@code IPLOOP_RELAY_PORT} (default 7790) on the bind
+     * address; {@code IPLOOP_RELAY_HOST}, the address other gateways reach this one at.
+     *
+     * @throws IllegalStateException naming the variable when the secret is too short
+     */
+    ClusterSettings clusterSettings(ClusterNodeDirectory directory) {
+        String configured = environment.getProperty("iploop.cluster.secret", "");
+        byte[] secret;
+        if (configured.isBlank()) {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(secrets.jwtHmacKey(), "HmacSHA256"));
+                secret = mac.doFinal("iploop-cluster-relay-v1".getBytes(StandardCharsets.US_ASCII));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 unavailable", e);
+            }
+        } else if (configured.strip().length() < 16) {
+            throw new IllegalStateException("IPLOOP_CLUSTER_SECRET: " + configured.strip().length()
+                    + " characters (expected: at least 16, e.g. openssl rand -hex 32)");
+        } else {
+            secret = configured.strip().getBytes(StandardCharsets.UTF_8);
+        }
+        int port = environment.getProperty("iploop.cluster.relay-port", Integer.class, 7790);
+        String host = environment.getProperty("iploop.cluster.relay-host", "");
+        return new ClusterSettings(directory, secret, properties.bindAddress(), port, host.isBlank() ? null : host.strip());
     }
 
     /**

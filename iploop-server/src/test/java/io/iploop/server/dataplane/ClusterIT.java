@@ -72,6 +72,7 @@ class ClusterIT {
     static final Pattern DEMO_ID = Pattern.compile("Demo customer id\\s*:\\s*(\\S+)");
     static final Pattern DEMO_KEY = Pattern.compile("Demo API key\\s*:\\s*(\\S+)");
     static final Pattern PROXY_PORT = Pattern.compile("Gateway listening on .*HTTP proxy (\\d+)");
+    static final String CLUSTER_SECRET = "cluster-it-secret-" + UUID.randomUUID();
 
     @TempDir
     Path tmp;
@@ -389,6 +390,9 @@ class ClusterIT {
             env.put(tlsPort, "-1");
         }
         env.put("IPLOOP_USAGE_FLUSH_INTERVAL", FLUSH.toMillis() + "ms");
+        // Several gateways on one host: each relay listener on a port of its own; one cluster secret.
+        env.put("IPLOOP_RELAY_PORT", "0");
+        env.put("IPLOOP_CLUSTER_SECRET", CLUSTER_SECRET);
         env.put("IPLOOP_SMTP_HOST", "");
         Process p = pb.start();
         List<String> output = new CopyOnWriteArrayList<>();

@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -185,6 +187,32 @@ final class RedisStickySessionStore implements StickySessionStore, AutoCloseable
         }
         await(CompletableFuture.allOf(replies.stream().map(RedisFuture::toCompletableFuture)
                 .toArray(CompletableFuture[]::new)));
+    }
+
+    /**
+     * One GET, asynchronous (docs/deploy.md#sticky-sessions-across-gateways). Without a connection
+     * yet (Redis was unreachable at start) it connects on a virtual thread: a caller on an event
+     * loop never waits for a connect.
+     */
+    @Override
+    public CompletionStage<Optional<StoredPin>> find(UUID userId, String sessionId) {
+        StatefulRedisConnection<String, String> c = connection;
+        CompletableFuture<RedisAsyncCommands<String, String>> redis;
+        if (c != null) {
+            redis = CompletableFuture.completedFuture(c.async());
+        } else {
+            redis = new CompletableFuture<>();
+            CompletableFuture<RedisAsyncCommands<String, String>> r = redis;
+            Thread.ofVirtual().name("iploop-sticky-connect").start(() -> {
+                try {
+                    r.complete(commands());
+                } catch (RuntimeException e) {
+                    r.completeExceptionally(e);
+                }
+            });
+        }
+        return redis.thenCompose(cmd -> cmd.get(key(userId, sessionId)).toCompletableFuture())
+                .thenApply(v -> v == null ? Optional.<StoredPin>empty() : Optional.ofNullable(decode(userId, sessionId, v)));
     }
 
     /** Nothing to do: each key expires in Redis with its pin (its TTL). */
