@@ -14,7 +14,7 @@ import io.iploop.gateway.metering.GatewayMetrics;
 import io.iploop.gateway.metering.UsageBatcher;
 import io.iploop.gateway.metering.UsageJournal;
 import io.iploop.gateway.net.ProxyProtocol;
-import io.iploop.gateway.node.ClusterSettings;
+import io.iploop.gateway.spi.ClusterSettings;
 import io.iploop.gateway.node.NodeHub;
 import io.iploop.gateway.pool.PoolAccounts;
 import io.iploop.gateway.spi.PoolPortStatus;

@@ -1,5 +1,6 @@
 package io.iploop.gateway.node;
 
+import io.iploop.gateway.spi.ClusterSettings;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitInfo;

@@ -2,7 +2,7 @@ package io.iploop.server.dataplane;
 
 import io.iploop.gateway.Gateway;
 import io.iploop.gateway.GatewayConfig;
-import io.iploop.gateway.node.ClusterSettings;
+import io.iploop.gateway.spi.ClusterSettings;
 import io.iploop.gateway.spi.ClusterNodeDirectory;
 import io.iploop.gateway.spi.EgressBlocklist;
 import io.iploop.gateway.spi.LimitsProvider;

@@ -1,6 +1,5 @@
-package io.iploop.gateway.node;
+package io.iploop.gateway.spi;
 
-import io.iploop.gateway.spi.ClusterNodeDirectory;
 import org.jspecify.annotations.Nullable;
 
 /**
