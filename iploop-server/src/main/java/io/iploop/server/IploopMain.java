@@ -26,6 +26,7 @@ public final class IploopMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         allowBasicProxyAuthOnTunnels();
+        skipUnusedStartupWork();
         int rc = new CommandLine(new IploopMain()).execute(args);
         if (rc != 0) {
             System.exit(rc);
@@ -44,6 +45,28 @@ public final class IploopMain implements Callable<Integer> {
     static void allowBasicProxyAuthOnTunnels() {
         if (System.getProperty("jdk.http.auth.tunneling.disabledSchemes") == null) {
             System.setProperty("jdk.http.auth.tunneling.disabledSchemes", "");
+        }
+    }
+
+    /**
+     * Leaves out two pieces of start-up work that only add classes and heap to an idle server (README,
+     * "Start-up time and memory"); an operator's explicit {@code -D} setting of either is kept.
+     * <ul>
+     * <li>Spring Boot's background pre-initialisation builds, on another thread while the context
+     * starts, objects the server then builds again or never uses (a Jackson 2 object mapper, a
+     * Hibernate Validator bootstrap of its own: about 250 classes more at idle); what the server
+     * needs is initialised when first used.</li>
+     * <li>Netty's JFR events ({@code io.netty.jfr.enabled}, on by default where JFR is available)
+     * load the JDK's JFR metadata (about 170 classes) at the first event loop although no recording
+     * runs; {@code -Dio.netty.jfr.enabled=true} brings them back for a profiling session.</li>
+     * </ul>
+     */
+    static void skipUnusedStartupWork() {
+        if (System.getProperty("spring.backgroundpreinitializer.ignore") == null) {
+            System.setProperty("spring.backgroundpreinitializer.ignore", "true");
+        }
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
         }
     }
 

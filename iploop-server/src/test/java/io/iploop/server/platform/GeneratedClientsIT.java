@@ -71,6 +71,19 @@ class GeneratedClientsIT {
         assertThat(served.get("tags").valueStream().map(t -> t.get("name").asString()).toList()).doesNotHaveDuplicates();
     }
 
+    /**
+     * Swagger UI's start script names the document's configuration: springdoc's index transformer,
+     * which writes it in, is made on the first page asked for (ApiDocsOnDemandConfig), not at start.
+     */
+    @Test
+    void swaggerUiPointsAtTheDocument() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port() + "/swagger-ui/swagger-initializer.js")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"configUrl\" : \"/api/openapi.json/swagger-config\"");
+    }
+
     /** A fresh customer with a key of a known name, and what both examples must print for it. */
     private record Customer(Map<String, String> env, String expected) {}
 
