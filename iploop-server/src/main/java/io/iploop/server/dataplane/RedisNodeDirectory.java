@@ -1,18 +1,13 @@
 package io.iploop.server.dataplane;
 
 import io.iploop.gateway.spi.ClusterNodeDirectory;
-import io.lettuce.core.ClientOptions;
+import io.iploop.server.platform.RedisConnection;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,9 +17,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,14 +36,12 @@ import org.slf4j.LoggerFactory;
  * A removal deletes a node's key only while it still names the removing gateway (a Lua script): a
  * node that moved to another gateway keeps that gateway's entry. {@link #publish} issues its
  * commands back to back (one pipeline) and waits for all of them; lookups are asynchronous. The
- * connection is opened on first use (a failed connect is retried after {@link #RECONNECT_BACKOFF}).
+ * connection is opened on first use ({@link RedisConnection}).
  * Thread-safe.
  */
 final class RedisNodeDirectory implements ClusterNodeDirectory, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisNodeDirectory.class);
-    static final Duration TIMEOUT = Duration.ofSeconds(2);
-    static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(5);
     private static final String FORMAT = "1";
 
     /** KEYS[1] the node key, KEYS[2..] its location sets; ARGV[1] the gateway id. */
@@ -66,31 +56,17 @@ final class RedisNodeDirectory implements ClusterNodeDirectory, AutoCloseable {
             return 1
             """;
 
-    private final RedisClient client;
-    private final String location;
+    private final RedisConnection connection;
     private final String keyPrefix;
-    private final Object connectLock = new Object();
-    private volatile @Nullable StatefulRedisConnection<String, String> connection;
-    private long connectFailedAtNanos;
-    private boolean connectFailed;
 
     /**
      * @param url {@code redis://…} or {@code rediss://…} ({@code IPLOOP_REDIS_URL})
      * @param keyPrefix {@code IPLOOP_REDIS_KEY_PREFIX}; {@code {nodes}:} follows it
      */
     RedisNodeDirectory(String url, String keyPrefix) {
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(TIMEOUT);
-        this.location = uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+        this.connection = new RedisConnection(url, "iploop-node-directory-connect");
         this.keyPrefix = keyPrefix + "{nodes}:";
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
-                .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-                .build());
-        log.info("Node directory in Redis at {} under {}*", location, this.keyPrefix);
+        log.info("Node directory in Redis at {} under {}*", connection.location(), this.keyPrefix);
     }
 
     String nodeKey(UUID nodeId) {
@@ -145,7 +121,7 @@ final class RedisNodeDirectory implements ClusterNodeDirectory, AutoCloseable {
 
     @Override
     public void publish(List<Entry> up, List<Entry> down, Duration ttl) {
-        RedisAsyncCommands<String, String> redis = commands();
+        RedisAsyncCommands<String, String> redis = connection.commands();
         long now = System.currentTimeMillis();
         long ttlMs = ttl.toMillis();
         List<RedisFuture<?>> replies = new ArrayList<>();
@@ -168,22 +144,21 @@ final class RedisNodeDirectory implements ClusterNodeDirectory, AutoCloseable {
         if (replies.isEmpty()) {
             return;
         }
-        await(CompletableFuture.allOf(replies.stream().map(RedisFuture::toCompletableFuture)
-                .toArray(CompletableFuture[]::new)));
+        RedisConnection.await(CompletableFuture.allOf(replies.stream().map(RedisFuture::toCompletableFuture)
+                .toArray(CompletableFuture[]::new)), "the node directory update");
     }
 
     @Override
     public CompletionStage<List<Entry>> candidates(@Nullable String country, @Nullable String cityKey, int asn, int limit) {
-        return connected().thenCompose(c -> candidates(c, country, cityKey, asn, limit));
+        return connection.connectedAsync().thenCompose(c -> candidates(c, country, cityKey, asn, limit));
     }
 
-    private CompletableFuture<List<Entry>> candidates(StatefulRedisConnection<String, String> c, @Nullable String country,
+    private CompletableFuture<List<Entry>> candidates(RedisAsyncCommands<String, String> redis, @Nullable String country,
             @Nullable String cityKey, int asn, int limit) {
         String set = cityKey != null ? keyPrefix + "city:" + cityKey
                 : asn != 0 ? keyPrefix + "asn:" + asn
                 : country != null ? keyPrefix + "country:" + country
                 : keyPrefix + "all";
-        RedisAsyncCommands<String, String> redis = c.async();
         return redis.zrangebyscore(set, Range.create((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY),
                 Limit.create(0, limit)).toCompletableFuture().thenCompose(ids -> {
                     if (ids.isEmpty()) {
@@ -213,76 +188,12 @@ final class RedisNodeDirectory implements ClusterNodeDirectory, AutoCloseable {
 
     @Override
     public CompletionStage<Optional<Entry>> node(UUID nodeId) {
-        return connected().thenCompose(c -> c.async().get(nodeKey(nodeId)).toCompletableFuture())
+        return connection.connectedAsync().thenCompose(c -> c.get(nodeKey(nodeId)).toCompletableFuture())
                 .thenApply(v -> Optional.ofNullable(decode(nodeId, v)));
-    }
-
-    /**
-     * The connection; when there is none yet, connects on a virtual thread (a lookup's caller may
-     * be an event loop and must not wait for a connect). Fails when the connect fails.
-     */
-    private CompletableFuture<StatefulRedisConnection<String, String>> connected() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            return CompletableFuture.completedFuture(c);
-        }
-        CompletableFuture<StatefulRedisConnection<String, String>> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("iploop-node-directory-connect").start(() -> {
-            try {
-                commands();
-                f.complete(java.util.Objects.requireNonNull(connection));
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f;
-    }
-
-    /** The connection's commands, connecting first (may block: publisher thread or {@link #connected}). */
-    private RedisAsyncCommands<String, String> commands() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            return c.async();
-        }
-        synchronized (connectLock) {
-            if (connection == null) {
-                if (connectFailed && System.nanoTime() - connectFailedAtNanos < RECONNECT_BACKOFF.toNanos()) {
-                    throw new IllegalStateException("Redis at " + location + " unreachable (connect failed less than "
-                            + RECONNECT_BACKOFF.toSeconds() + " s ago)");
-                }
-                try {
-                    connection = client.connect();
-                    connectFailed = false;
-                } catch (RuntimeException e) {
-                    connectFailed = true;
-                    connectFailedAtNanos = System.nanoTime();
-                    throw new IllegalStateException("Redis at " + location + " unreachable: " + e.getMessage(), e);
-                }
-            }
-            return connection.async();
-        }
-    }
-
-    private static <T> T await(java.util.concurrent.Future<T> reply) {
-        try {
-            return reply.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Redis", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Redis refused the node directory update: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            reply.cancel(true);
-            throw new IllegalStateException("Redis did not answer within " + TIMEOUT.toMillis() + " ms", e);
-        }
     }
 
     @Override
     public void close() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, TIMEOUT);
+        connection.close();
     }
 }

@@ -1,18 +1,13 @@
 package io.iploop.server.proxysessions.internal;
 
 import io.iploop.gateway.spi.StickySessionStore;
-import io.lettuce.core.ClientOptions;
+import io.iploop.server.platform.RedisConnection;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,9 +17,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,51 +32,32 @@ import org.slf4j.LoggerFactory;
  * <p>Like the PostgreSQL store it is called only from the node hub's store thread ({@link #load}
  * once at start, {@link #save} about once a second with the changed pins), never from a Netty
  * event loop nor per request: the pins in memory stay authoritative. {@link #save} sends its
- * commands through Lettuce's asynchronous API in one pipeline and waits at most {@link #TIMEOUT}
+ * commands through Lettuce's asynchronous API in one pipeline and waits at most {@link RedisConnection#TIMEOUT}
  * for the replies. When Redis cannot be reached the calls fail fast (commands are rejected while
- * disconnected, a failed connect is not retried for {@link #RECONNECT_BACKOFF}) and the node hub
+ * disconnected, a failed connect is not retried for {@link RedisConnection#RECONNECT_BACKOFF}) and the node hub
  * retries the pins with its next batch; Lettuce reconnects by itself. Thread-safe.
  */
 final class RedisStickySessionStore implements StickySessionStore, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisStickySessionStore.class);
     /** Longest wait for a connect or a batch of replies: the store thread also reports node counters. */
-    static final Duration TIMEOUT = Duration.ofSeconds(2);
     /** After a failed connect, calls fail at once for this long instead of connecting again. */
-    static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(5);
     /** Version tag of {@link #encode}'s format, first field of every value. */
     private static final String FORMAT = "1";
     /** Keys per SCAN page and per MGET at {@link #load}. */
     private static final int PAGE = 500;
 
-    private final RedisClient client;
-    private final String location;
+    private final RedisConnection connection;
     private final String keyPrefix;
-    private final Object connectLock = new Object();
-    private volatile @Nullable StatefulRedisConnection<String, String> connection;
-    /** Guarded by {@link #connectLock}: when the last connect failed, 0 if none did. */
-    private long connectFailedAtNanos;
-    private boolean connectFailed;
 
     /**
      * @param url {@code redis://…} or {@code rediss://…} ({@code IPLOOP_REDIS_URL})
      * @param keyPrefix prefix of every key ({@code IPLOOP_REDIS_KEY_PREFIX}); {@code sticky:} follows it
      */
     RedisStickySessionStore(String url, String keyPrefix) {
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(TIMEOUT);
-        this.location = uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+        this.connection = new RedisConnection(url, "iploop-sticky-connect");
         this.keyPrefix = keyPrefix + "sticky:";
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // While disconnected, fail at once: queued commands would pile up in memory during an
-                // outage, and the node hub re-sends the pins anyway.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
-                .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-                .build());
-        log.info("Sticky sessions are kept in Redis at {} under {}*", location, this.keyPrefix);
+        log.info("Sticky sessions are kept in Redis at {} under {}*", connection.location(), this.keyPrefix);
     }
 
     /** The Redis key of one pin. */
@@ -122,19 +95,19 @@ final class RedisStickySessionStore implements StickySessionStore, AutoCloseable
 
     @Override
     public List<StoredPin> load(Instant now) {
-        RedisAsyncCommands<String, String> redis = commands();
+        RedisAsyncCommands<String, String> redis = connection.commands();
         List<StoredPin> out = new ArrayList<>();
         int unreadable = 0;
         ScanArgs match = ScanArgs.Builder.matches(glob(keyPrefix) + "*").limit(PAGE);
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
-            KeyScanCursor<String> page = await(redis.scan(cursor, match));
+            KeyScanCursor<String> page = RedisConnection.await(redis.scan(cursor, match), "the sticky sessions");
             cursor = page;
             List<String> keys = page.getKeys();
             if (keys.isEmpty()) {
                 continue;
             }
-            for (KeyValue<String, String> kv : await(redis.mget(keys.toArray(String[]::new)))) {
+            for (KeyValue<String, String> kv : RedisConnection.await(redis.mget(keys.toArray(String[]::new)), "the sticky sessions")) {
                 if (!kv.hasValue()) {
                     continue; // expired since the scan
                 }
@@ -176,7 +149,7 @@ final class RedisStickySessionStore implements StickySessionStore, AutoCloseable
         if (pins.isEmpty()) {
             return;
         }
-        RedisAsyncCommands<String, String> redis = commands();
+        RedisAsyncCommands<String, String> redis = connection.commands();
         long nowMillis = System.currentTimeMillis();
         List<RedisFuture<?>> replies = new ArrayList<>(pins.size());
         for (StoredPin p : pins) {
@@ -185,8 +158,8 @@ final class RedisStickySessionStore implements StickySessionStore, AutoCloseable
             long ttl = p.expiresAt().toEpochMilli() - nowMillis;
             replies.add(ttl > 0 ? redis.set(key, encode(p), SetArgs.Builder.px(ttl)) : redis.del(key));
         }
-        await(CompletableFuture.allOf(replies.stream().map(RedisFuture::toCompletableFuture)
-                .toArray(CompletableFuture[]::new)));
+        RedisConnection.await(CompletableFuture.allOf(replies.stream().map(RedisFuture::toCompletableFuture)
+                .toArray(CompletableFuture[]::new)), "the sticky sessions");
     }
 
     /**
@@ -196,22 +169,7 @@ final class RedisStickySessionStore implements StickySessionStore, AutoCloseable
      */
     @Override
     public CompletionStage<Optional<StoredPin>> find(UUID userId, String sessionId) {
-        StatefulRedisConnection<String, String> c = connection;
-        CompletableFuture<RedisAsyncCommands<String, String>> redis;
-        if (c != null) {
-            redis = CompletableFuture.completedFuture(c.async());
-        } else {
-            redis = new CompletableFuture<>();
-            CompletableFuture<RedisAsyncCommands<String, String>> r = redis;
-            Thread.ofVirtual().name("iploop-sticky-connect").start(() -> {
-                try {
-                    r.complete(commands());
-                } catch (RuntimeException e) {
-                    r.completeExceptionally(e);
-                }
-            });
-        }
-        return redis.thenCompose(cmd -> cmd.get(key(userId, sessionId)).toCompletableFuture())
+        return connection.connectedAsync().thenCompose(cmd -> cmd.get(key(userId, sessionId)).toCompletableFuture())
                 .thenApply(v -> v == null ? Optional.<StoredPin>empty() : Optional.ofNullable(decode(userId, sessionId, v)));
     }
 
@@ -219,44 +177,6 @@ final class RedisStickySessionStore implements StickySessionStore, AutoCloseable
     @Override
     public void purgeExpired(Instant now) {}
 
-    /** The connection's commands, connecting first when there is no connection yet. */
-    private RedisAsyncCommands<String, String> commands() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            return c.async();
-        }
-        synchronized (connectLock) {
-            if (connection == null) {
-                if (connectFailed && System.nanoTime() - connectFailedAtNanos < RECONNECT_BACKOFF.toNanos()) {
-                    throw new IllegalStateException("Redis at " + location + " unreachable (connect failed less than "
-                            + RECONNECT_BACKOFF.toSeconds() + " s ago)");
-                }
-                try {
-                    connection = client.connect();
-                    connectFailed = false;
-                } catch (RuntimeException e) {
-                    connectFailed = true;
-                    connectFailedAtNanos = System.nanoTime();
-                    throw new IllegalStateException("Redis at " + location + " unreachable: " + e.getMessage(), e);
-                }
-            }
-            return connection.async();
-        }
-    }
-
-    private static <T> T await(java.util.concurrent.Future<T> reply) {
-        try {
-            return reply.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Redis", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Redis refused the sticky sessions: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            reply.cancel(true);
-            throw new IllegalStateException("Redis did not answer within " + TIMEOUT.toMillis() + " ms", e);
-        }
-    }
 
     /** {@code s} with Redis glob characters escaped, for SCAN's MATCH. */
     static String glob(String s) {
@@ -273,10 +193,6 @@ final class RedisStickySessionStore implements StickySessionStore, AutoCloseable
     /** Closes the connection and the client's threads (after the data plane's last save). */
     @Override
     public void close() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, TIMEOUT);
+        connection.close();
     }
 }
