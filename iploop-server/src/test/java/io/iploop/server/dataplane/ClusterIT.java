@@ -7,6 +7,7 @@ import io.iploop.gateway.testing.TestOrigin;
 import io.iploop.node.AgentConfig;
 import io.iploop.node.AgentStatus;
 import io.iploop.node.NodeAgent;
+import io.iploop.server.testing.ListenPorts;
 import io.iploop.server.usage.CountingConnectClient;
 import io.iploop.tunnel.TunnelSettings;
 import io.lettuce.core.RedisClient;
@@ -466,9 +467,7 @@ class ClusterIT {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return ListenPorts.free();
     }
 
     /**
