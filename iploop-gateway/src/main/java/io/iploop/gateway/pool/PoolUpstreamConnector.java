@@ -12,6 +12,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -38,9 +39,9 @@ import org.jspecify.annotations.Nullable;
  * with {@code Proxy-Authorization: Basic} (RFC 9110 §9.3.6, RFC 7617) for tunnels and for plain
  * HTTP requests alike; a SOCKS5 upstream gets RFC 1928 CONNECT with the destination as a domain
  * name and RFC 1929 username/password authentication when credentials are set. The handshake is
- * Netty's {@link ProxyHandler}, removed once it is done; then the channel carries a {@link ChannelExitStream}
- * (the direct exit's stream: writability, read-ahead and half-close as for every exit), wrapped in
- * a {@link PoolExitStream} for the account's pool limits. Failures: 503
+ * Netty's {@link ProxyHandler}, removed with its codec once it is done; then the channel's only
+ * handler is a {@link ChannelExitStream} (the direct exit's stream: writability, read-ahead and
+ * half-close as for every exit), wrapped in a {@link PoolExitStream} for the account's pool limits. Failures: 503
  * {@link ExitException.Failure#UPSTREAM_UNAVAILABLE} while the health checks hold the upstream
  * down, 504 {@code TIMEOUT}, 502 {@code CONNECT_FAILED} or {@code UNREACHABLE}, each naming the
  * cause. Thread-safe; {@link #open} never blocks (the upstream's host name is resolved once, when the
@@ -63,6 +64,8 @@ final class PoolUpstreamConnector implements ExitConnector {
      * a shaped download is held back one read at a time, so smaller reads keep it smooth.
      */
     static final long BULK_RATE_BYTES_PER_SECOND = BULK_READ_BYTES * 1_000_000_000L / PoolExitStream.SHAPING_BURST_NANOS;
+
+    private static final String EXIT_STREAM = "exit-stream";
 
     private static final AdaptiveRecvByteBufAllocator BULK_READS = new AdaptiveRecvByteBufAllocator(64, 2048, BULK_READ_BYTES);
 
@@ -159,7 +162,7 @@ final class PoolUpstreamConnector implements ExitConnector {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast("upstream-handshake", handshake);
-                        ch.pipeline().addLast("exit-stream", new ChannelExitStream(ch, info));
+                        ch.pipeline().addLast(EXIT_STREAM, new ChannelExitStream(ch, info));
                     }
                 });
         if (bulkReads) {
@@ -174,13 +177,16 @@ final class PoolUpstreamConnector implements ExitConnector {
             }
             handshake.connectFuture().addListener(h -> {
                 if (h.isSuccess()) {
-                    // Netty leaves a finished ProxyHandler in place, passing every read, write and flush on:
-                    // the stream is the channel's only handler from here (its codec is gone already).
+                    // Netty leaves a finished ProxyHandler in place, and HttpProxyHandler its emptied codec wrapper,
+                    // each passing every read, write and flush on: the stream becomes the channel's only handler.
                     ChannelPipeline p = f.channel().pipeline();
-                    if (p.context(handshake) != null) {
-                        p.remove(handshake);
+                    ChannelHandler stream = p.get(EXIT_STREAM);
+                    for (ChannelHandler other : p.toMap().values()) {
+                        if (other != stream) {
+                            p.remove(other);
+                        }
                     }
-                    result.complete((ChannelExitStream) f.channel().pipeline().get("exit-stream"));
+                    result.complete((ChannelExitStream) stream);
                 } else {
                     f.channel().close();
                     result.completeExceptionally(failure(h.cause(), via, target));
