@@ -2,7 +2,7 @@
 # Upstream-pool benchmark on loopback (docs/upstream-pool.md): a client through an IPLoop pool port
 # whose upstream is a local Squid, against the same client going through that Squid directly. Same
 # origin (nginx), same load: hey -c 50 (keep-alive) of 1 KiB, and curl of a 64 MiB HTTPS file
-# (CONNECT), best of 3. The pool grant has every limit on (threads, QPS, per-IP, shaping, quota,
+# (CONNECT), best of 3 after WARMUP s of untimed downloads. The pool grant has every limit on (threads, QPS, per-IP, shaping, quota,
 # expiry; far above the load) and usage is metered. Then the memory of 1,000 bound pool ports
 # (heap after GC and RSS, 1,000 vs 0) and the thread-limit check (PoolThreadCheckBench).
 # Prints a Markdown report and writes it to bench-results/pool-latest.md under the repository root.
@@ -10,8 +10,8 @@
 #   iploop-bench/pool-bench.sh [--skip-build] [--quick] [--stream-only] [--profile=NAME] [--keep-tmp]
 #   iploop-bench/bench.sh --pool [same options]
 #
-# --stream-only runs only the 64 MiB rows (WARMUP s of untimed downloads first; no hey rows, no memory
-# or thread-limit check): about a minute.
+# --stream-only runs only the 64 MiB rows (no hey rows, no memory or thread-limit check): about a minute.
+# Each row's timed downloads follow WARMUP s of untimed ones.
 # --profile=NAME samples the pool gateway's CPU with async-profiler during its timed 64 MiB downloads
 # and writes iploop-bench/profiles/NAME.{html,collapsed.gz} (ASPROF: a directory holding
 # async-profiler-4.2.jar and jfr-converter-4.5.jar, fetched through ./mvnw when missing).
@@ -131,12 +131,12 @@ row() {
   fi
   RPS[$name]="$best"
   best=0
-  curl -s -k -o /dev/null "$@" "$TARGET_64M" || true   # untimed first download
-  if [ $STREAM_ONLY -eq 1 ]; then   # no hey rows warmed the JIT: untimed downloads for WARMUP s
-    log "$name: warm-up ${WARMUP}s of 64 MiB downloads"
-    local until=$((SECONDS + WARMUP))
-    while [ $SECONDS -lt $until ]; do curl -s -k -o /dev/null --max-time 60 "$@" "$TARGET_64M" || true; done
-  fi
+  # Untimed downloads for WARMUP s: the hey rows do not warm the JIT for this path (plain HTTP through
+  # the pool is forwarded, not relayed), and one download alone left C2 compiling during the timed ones.
+  log "$name: warm-up ${WARMUP}s of 64 MiB downloads"
+  local until=$((SECONDS + WARMUP))
+  curl -s -k -o /dev/null --max-time 60 "$@" "$TARGET_64M" || true
+  while [ $SECONDS -lt $until ]; do curl -s -k -o /dev/null --max-time 60 "$@" "$TARGET_64M" || true; done
   [ "$name" = pool ] && [ -n "$PROFILE" ] && profiler_start
   local s0 g0 n0 c0 s1 g1 n1 c1 all=""
   s0="$(cpu_ticks "$SQUID_PID")"; g0="$(cpu_ticks "${GW_PID:-0}")"; n0="$(tree_ticks "$NGINX_PID")"
