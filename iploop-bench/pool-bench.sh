@@ -2,8 +2,8 @@
 # Upstream-pool benchmark on loopback (docs/upstream-pool.md): a client through an IPLoop pool port
 # whose upstream is a local Squid, against the same client going through that Squid directly. Same
 # origin (nginx), same load: hey -c 50 (keep-alive) of 1 KiB, and curl of a 64 MiB HTTPS file
-# (CONNECT), best of 3 after WARMUP s of untimed downloads. The pool grant has every limit on (threads, QPS, per-IP, shaping, quota,
-# expiry; far above the load) and usage is metered. Then the memory of 1,000 bound pool ports
+# (CONNECT), best of 3 after WARMUP s of untimed downloads. The pool grant has every limit on
+# (threads, QPS, per-IP, shaping, quota, expiry; far above the load) and usage is metered. Then the memory of 1,000 bound pool ports
 # (heap after GC and RSS, 1,000 vs 0) and the thread-limit check (PoolThreadCheckBench).
 # Prints a Markdown report and writes it to bench-results/pool-latest.md under the repository root.
 #
