@@ -50,11 +50,13 @@ import org.jspecify.annotations.Nullable;
 final class PoolUpstreamConnector implements ExitConnector {
 
     /**
-     * Largest read of an upstream socket whose stream is not shaped below {@link #BULK_RATE_BYTES_PER_SECOND}, in
-     * bytes. Netty's default stops at 64 KiB, so a download took one event-loop turn, one {@code recv}, one
-     * {@code send} to the customer and one acknowledgement per 64 KiB; a loopback or LAN upstream keeps far more
-     * than that queued (iploop-bench/PROFILE.md, round 5). The read-ahead bound of {@link ChannelExitStream} still
-     * applies before each read, so a stream holds at most its read-ahead plus one such read.
+     * Largest read of an upstream socket whose stream is not shaped below {@link #BULK_RATE_BYTES_PER_SECOND},
+     * in bytes. Netty's default stops at 64 KiB: one event-loop turn, one {@code recv}, one {@code send} to the
+     * customer and one acknowledgement per 64 KiB however much the upstream has queued. While the gateway keeps
+     * up, a read returns what one upstream write brought (Squid writes 64 KiB); once it falls behind (a busy
+     * machine), larger reads catch up in fewer turns (iploop-bench/PROFILE.md#upstream-pool-one-64-mib-stream).
+     * The read-ahead bound of {@link ChannelExitStream} still applies before each read, so a stream holds at
+     * most its read-ahead plus one such read.
      */
     static final int BULK_READ_BYTES = 256 * 1024;
 

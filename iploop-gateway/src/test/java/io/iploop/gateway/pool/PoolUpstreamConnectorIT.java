@@ -28,9 +28,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The read sizes of a pool port's upstream socket (iploop-bench/PROFILE.md, round 5): an unshaped stream reads
- * more than Netty's 64 KiB at a time when the upstream has more queued, a stream shaped to a low rate keeps
- * Netty's reads, and every byte arrives either way. The upstream is a minimal HTTP proxy on a plain socket that
+ * The read sizes of a pool port's upstream socket (iploop-bench/PROFILE.md#upstream-pool-one-64-mib-stream):
+ * an unshaped stream reads more than Netty's 64 KiB at a time when the upstream has more queued, a stream
+ * shaped to a low rate keeps Netty's reads, and every byte arrives either way. The upstream is a minimal HTTP proxy on a plain socket that
  * answers CONNECT with 200 and then sends {@value #BYTES} bytes at once; the stream's handler is set only once
  * the socket buffers hold what they can, so reads find more than 64 KiB waiting.
  */
