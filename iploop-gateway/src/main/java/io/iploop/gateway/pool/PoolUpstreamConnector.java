@@ -9,10 +9,13 @@ import io.iploop.gateway.exit.direct.ChannelExitStream;
 import io.iploop.gateway.spi.PoolGrant;
 import io.iploop.gateway.spi.PoolUpstream;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
@@ -36,15 +39,37 @@ import org.jspecify.annotations.Nullable;
  * with {@code Proxy-Authorization: Basic} (RFC 9110 §9.3.6, RFC 7617) for tunnels and for plain
  * HTTP requests alike; a SOCKS5 upstream gets RFC 1928 CONNECT with the destination as a domain
  * name and RFC 1929 username/password authentication when credentials are set. The handshake is
- * Netty's {@link ProxyHandler}; once it is done the channel carries a {@link ChannelExitStream}
- * (the direct exit's stream: writability, read-ahead and half-close as for every exit), wrapped in
- * a {@link PoolExitStream} for the account's pool limits. Failures: 503
+ * Netty's {@link ProxyHandler}, removed with its codec once it is done; then the channel's only
+ * handler is a {@link ChannelExitStream} (the direct exit's stream: writability, read-ahead and
+ * half-close as for every exit), wrapped in a {@link PoolExitStream} for the account's pool limits. Failures: 503
  * {@link ExitException.Failure#UPSTREAM_UNAVAILABLE} while the health checks hold the upstream
  * down, 504 {@code TIMEOUT}, 502 {@code CONNECT_FAILED} or {@code UNREACHABLE}, each naming the
  * cause. Thread-safe; {@link #open} never blocks (the upstream's host name is resolved once, when the
  * connector is made on a reload, off the event loops).
  */
 final class PoolUpstreamConnector implements ExitConnector {
+
+    /**
+     * Largest read of an upstream socket whose stream is not shaped below {@link #BULK_RATE_BYTES_PER_SECOND},
+     * in bytes. Netty's default stops at 64 KiB: one event-loop turn, one {@code recv}, one {@code send} to the
+     * customer and one acknowledgement per 64 KiB however much the upstream has queued. While the gateway keeps
+     * up, a read returns what one upstream write brought (Squid writes 64 KiB); once it falls behind (a busy
+     * machine), larger reads catch up in fewer turns (iploop-bench/PROFILE.md#upstream-pool-one-64-mib-stream).
+     * The read-ahead bound of {@link ChannelExitStream} still applies before each read, so a stream holds at
+     * most its read-ahead plus one such read.
+     */
+    static final int BULK_READ_BYTES = 256 * 1024;
+
+    /**
+     * Below this shaping rate (bytes per second, per socket or for the account) reads stay at Netty's default
+     * size: a 256 KiB read is more than the rate's 50 ms burst ({@link PoolExitStream#SHAPING_BURST_NANOS}), and
+     * a shaped download is held back one read at a time, so smaller reads keep it smooth.
+     */
+    static final long BULK_RATE_BYTES_PER_SECOND = BULK_READ_BYTES * 1_000_000_000L / PoolExitStream.SHAPING_BURST_NANOS;
+
+    private static final String EXIT_STREAM = "exit-stream";
+
+    private static final AdaptiveRecvByteBufAllocator BULK_READS = new AdaptiveRecvByteBufAllocator(64, 2048, BULK_READ_BYTES);
 
     private final PoolUpstream upstream;
     private final PoolPortState state;
@@ -89,11 +114,30 @@ final class PoolUpstreamConnector implements ExitConnector {
         PoolAccount account = accounts == null ? null : accounts.loaded(request.principal().userId());
         PoolGrant grant = account == null ? null : account.grant();
         long perSocket = grant == null ? 0 : grant.bytesPerSecondPerSocket();
-        return connect(request.host(), request.port()).thenApply(stream -> new PoolExitStream(stream, account, perSocket));
+        boolean bulk = bulkReads(perSocket, grant == null ? 0 : grant.bytesPerSecondTotal());
+        return connect(request.host(), request.port(), bulk).thenApply(stream -> new PoolExitStream(stream, account, perSocket));
     }
 
-    /** Connects through the upstream to {@code host:port}: the raw stream, no pool limits. */
+    /**
+     * Whether an upstream socket shaped to these rates (bytes per second, 0 = unshaped) reads up to
+     * {@link #BULK_READ_BYTES} at a time.
+     */
+    static boolean bulkReads(long bytesPerSecondPerSocket, long bytesPerSecondTotal) {
+        return (bytesPerSecondPerSocket == 0 || bytesPerSecondPerSocket >= BULK_RATE_BYTES_PER_SECOND)
+                && (bytesPerSecondTotal == 0 || bytesPerSecondTotal >= BULK_RATE_BYTES_PER_SECOND);
+    }
+
+    /** Connects through the upstream to {@code host:port}: the raw stream, no pool limits, Netty's read sizes. */
     CompletableFuture<ExitStream> connect(String host, int port) {
+        return connect(host, port, false);
+    }
+
+    /**
+     * Connects through the upstream to {@code host:port}: the raw stream, no pool limits.
+     *
+     * @param bulkReads whether the socket reads up to {@link #BULK_READ_BYTES} at a time (else up to Netty's 64 KiB)
+     */
+    CompletableFuture<ExitStream> connect(String host, int port, boolean bulkReads) {
         CompletableFuture<ExitStream> result = new CompletableFuture<>();
         if (proxy.isUnresolved()) {
             return CompletableFuture.failedFuture(new ExitException(ExitException.Failure.CONNECT_FAILED,
@@ -120,9 +164,13 @@ final class PoolUpstreamConnector implements ExitConnector {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast("upstream-handshake", handshake);
-                        ch.pipeline().addLast("exit-stream", new ChannelExitStream(ch, info));
+                        ch.pipeline().addLast(EXIT_STREAM, new ChannelExitStream(ch, info));
                     }
                 });
+        if (bulkReads) {
+            // From the start: a channel keeps the read-size handle its first read made.
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, BULK_READS);
+        }
         String via = "upstream " + upstream.host() + ":" + upstream.upstreamPort();
         b.connect(InetSocketAddress.createUnresolved(host, port)).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
@@ -131,7 +179,16 @@ final class PoolUpstreamConnector implements ExitConnector {
             }
             handshake.connectFuture().addListener(h -> {
                 if (h.isSuccess()) {
-                    result.complete((ChannelExitStream) f.channel().pipeline().get("exit-stream"));
+                    // Netty leaves a finished ProxyHandler in place, and HttpProxyHandler its emptied codec wrapper,
+                    // each passing every read, write and flush on: the stream becomes the channel's only handler.
+                    ChannelPipeline p = f.channel().pipeline();
+                    ChannelHandler stream = p.get(EXIT_STREAM);
+                    for (ChannelHandler other : p.toMap().values()) {
+                        if (other != stream) {
+                            p.remove(other);
+                        }
+                    }
+                    result.complete((ChannelExitStream) stream);
                 } else {
                     f.channel().close();
                     result.completeExceptionally(failure(h.cause(), via, target));

@@ -317,6 +317,24 @@ class PoolPortsIT {
 
     @Test
     @Order(7)
+    void shapingAboveTheBulkReadRateStillHoldsTheSocketRate() throws Exception {
+        // Fast enough for 256 KiB upstream reads (PoolUpstreamConnector.bulkReads): shaping must still hold.
+        long rate = 8L << 20;
+        assertThat(PoolUpstreamConnector.bulkReads(rate, 0)).isTrue();
+        setGrant(grant(0, rate, AccountLimits.UNLIMITED_BYTES, null, List.of()));
+        int size = 24 << 20;
+        long start = System.nanoTime();
+        Result r = curl("-x", proxy(httpPort()), "-o", "/dev/null", "-w", "%{size_download}", origin.url("/bytes/" + size));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(r.out()).isEqualTo(Integer.toString(size));
+        double measured = size / seconds;
+        System.out.printf("pool shaping with bulk reads: %d B/s configured, %.0f B/s measured (%.2fx) over %.2f s%n", rate,
+                measured, measured / rate, seconds);
+        assertThat(measured).isBetween(rate * 0.7, rate * 1.3);
+    }
+
+    @Test
+    @Order(7)
     void shapingHoldsTwoSocketsTogetherToTheAccountRate() throws Exception {
         long rate = 512 * 1024;
         setGrant(new PoolGrant(List.of(), 0, 0, 0, rate, 0, 0, AccountLimits.UNLIMITED_BYTES, null));
