@@ -161,7 +161,8 @@ IPLOOP_EGRESS_ALLOW_LOOPBACK=true IPLOOP_JAVA_OPTS="${IPLOOP_BENCH_JVM_OPTS:--Xm
   "$root/iploop" server --local-node >"$TMP/server.out" 2>&1 &
 SERVER_PID=$!; STARTED+=($SERVER_PID)
 for _ in $(seq 1 1200); do
-  grep -q 'connected from .* as the local exit' "$TMP/server.out" 2>/dev/null && break
+  # The local exit may connect before the first-start banner (demo customer, key) is printed: wait for both.
+  grep -q 'connected from .* as the local exit' "$TMP/server.out" 2>/dev/null && grep -q 'Demo API key' "$TMP/server.out" && break
   kill -0 $SERVER_PID 2>/dev/null || die "server exited: $(grep -m3 -E 'ERROR|Exception' "$TMP/server.out")"
   sleep 0.1
 done
@@ -280,7 +281,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Report: median over rounds of each peer's value, and the median of the per-round ratios
 # ---------------------------------------------------------------------------------------------
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -g | awk '{a[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 int_or_dash() { awk -v v="${1:-}" 'BEGIN {if (v == "" || v + 0 < 0) print "—"; else printf "%.0f", v}'; }
 vals() { local p="$1" row="$2" what="$3" r out=""; for ((r = 1; r <= ROUNDS; r++)); do
   case "$what" in rps) out+=" ${RPS_R[$p/$row/$r]:-}" ;; cpu) out+=" ${CPU_R[$p/$row/$r]:-}" ;; pg) out+=" ${PG_R[$p/$row/$r]:-}" ;; bg) out+=" ${BG_R[$p/$row/$r]:-}" ;; esac; done; echo "$out"; }
@@ -313,13 +314,13 @@ declare -A LABEL=([new-conn]="new connection per request, 1 KiB HTTP" [https-ka]
   done
   echo
   [ ${#ROWS[@]} -gt 0 ] && echo "Machine busy during each hey run (all processes, % of $(nproc) cores; a quiet machine shows the load generator + proxy + origin only): $(for row in "${ROWS[@]}"; do for p in "${PEERS[@]}"; do printf '%s %s:%s · ' "$row" "$p" "$(echo $(vals $p $row bg) | tr ' ' '/')"; done; done | sed 's/ · $//'). Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  [ ${#ROWS[@]} -gt 0 ] || echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   echo "## Targets (issue 10 §3)"
   echo
   verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "") {print "n/a"; exit} ok = (op == ">=") ? (v + 0 >= t + 0) : (v + 0 <= t + 0); print (ok ? "PASS" : "FAIL") }'; }
   nr="$(median <<<"$(ratios IPLoop Squid new-conn)")"; hr="$(median <<<"$(ratios IPLoop Squid https-ka)")"; br="$(median <<<"$(ratios IPLoop Dante 64m)")"
   nc="$(int_or_dash "$(median <<<"$(vals IPLoop new-conn cpu)")")"; hc="$(int_or_dash "$(median <<<"$(vals IPLoop https-ka cpu)")")"
-  [ ${#ROWS[@]} -gt 0 ] || echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   rowon() { [[ ",$ROW_LIST," == *",$1,"* ]]; }
   rowon new-conn && echo "- new connection per request ≥ 1.0× Squid req/s: ${nr:-—}× — $(verdict "$nr" 1.0 '>=')"

@@ -51,7 +51,7 @@ IPLOOP_NODE_HUB_PORT=$((bp+3)) IPLOOP_DB_PORT=0 IPLOOP_PROXY_TLS_PORT=0 IPLOOP_S
 IPLOOP_BIND_ADDRESS=127.0.0.1 IPLOOP_EGRESS_ALLOW_LOOPBACK=true MALLOC_ARENA_MAX=2 \
   "$JDK/bin/java" "${OPTS_SERVER[@]}" ${OPTS:-} -jar "$RUN/iploop-server.jar" server --local-node >"$TMP/server.out" 2>&1 &
 PID=$!; STARTED+=($PID)
-for _ in $(seq 1 3000); do grep -q 'as the local exit' "$TMP/server.out" 2>/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 3000); do grep -q 'as the local exit' "$TMP/server.out" 2>/dev/null && grep -q 'Demo API key' "$TMP/server.out" && break; sleep 0.2; done
 grep -q 'as the local exit' "$TMP/server.out" || die "the server did not start: $(tail -5 "$TMP/server.out")"
 c="$(sed -n 's/^ *Demo customer id *: *\([^ ]*\).*/\1/p' "$TMP/server.out")"
 k="$(sed -n 's/^ *Demo API key *: *\([^ ]*\).*/\1/p' "$TMP/server.out")"
