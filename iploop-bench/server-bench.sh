@@ -157,6 +157,7 @@ wait_port $DANTE_PORT 10 $DANTE_PID || die "Dante did not start: $(tail -5 "$TMP
 log "starting ./iploop server --local-node (data dir $TMP/iploop-data)"
 IPLOOP_DATA_DIR="$TMP/iploop-data" IPLOOP_HTTP_PORT=$IP_CONTROL IPLOOP_PROXY_PORT=$IP_HTTP \
 IPLOOP_SOCKS_PORT=$IP_SOCKS IPLOOP_NODE_HUB_PORT=$IP_HUB IPLOOP_BIND_ADDRESS=127.0.0.1 \
+IPLOOP_PROXY_TLS_PORT=0 IPLOOP_SOCKS_TLS_PORT=0 IPLOOP_NODE_HUB_TLS_PORT=0 \
 IPLOOP_EGRESS_ALLOW_LOOPBACK=true IPLOOP_JAVA_OPTS="${IPLOOP_BENCH_JVM_OPTS:--Xmx1g}$PROFILE_OPTS" \
   "$root/iploop" server --local-node >"$TMP/server.out" 2>&1 &
 SERVER_PID=$!; STARTED+=($SERVER_PID)
@@ -321,7 +322,6 @@ declare -A LABEL=([new-conn]="new connection per request, 1 KiB HTTP" [https-ka]
   verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "") {print "n/a"; exit} ok = (op == ">=") ? (v + 0 >= t + 0) : (v + 0 <= t + 0); print (ok ? "PASS" : "FAIL") }'; }
   nr="$(median <<<"$(ratios IPLoop Squid new-conn)")"; hr="$(median <<<"$(ratios IPLoop Squid https-ka)")"; br="$(median <<<"$(ratios IPLoop Dante 64m)")"
   nc="$(int_or_dash "$(median <<<"$(vals IPLoop new-conn cpu)")")"; hc="$(int_or_dash "$(median <<<"$(vals IPLoop https-ka cpu)")")"
-  echo
   rowon() { [[ ",$ROW_LIST," == *",$1,"* ]]; }
   rowon new-conn && echo "- new connection per request ≥ 1.0× Squid req/s: ${nr:-—}× — $(verdict "$nr" 1.0 '>=')"
   rowon https-ka && echo "- HTTPS 1 KiB keep-alive through CONNECT ≥ 1.0× Squid: ${hr:-—}× — $(verdict "$hr" 1.0 '>=')"
