@@ -1145,7 +1145,6 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** @throws NullPointerException naming a missing SPI */
         /**
          * Serves the node hub connections of in-process agents registered with {@code v} (the
          * server's local node, running on {@link Gateway#workerGroup()}) on the agent's own event
@@ -1156,6 +1155,7 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /** @throws NullPointerException naming a missing SPI */
         public Gateway build() {
             return new Gateway(this);
         }

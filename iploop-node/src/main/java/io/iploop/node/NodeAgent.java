@@ -1076,7 +1076,6 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    /** Schedules {@code task} on the agent's event loops; does nothing once they shut down. */
     /** Whether the calling thread is one of the agent's event loops (it must not wait for them). */
     private boolean onOwnLoop() {
         for (EventExecutor e : group) {
@@ -1117,6 +1116,7 @@ public final class NodeAgent implements AutoCloseable {
         return connected;
     }
 
+    /** Schedules {@code task} on the agent's event loops; does nothing once they shut down. */
     private void scheduleQuietly(Runnable task, long delayMillis) {
         try {
             group.next().schedule(task, delayMillis, TimeUnit.MILLISECONDS);

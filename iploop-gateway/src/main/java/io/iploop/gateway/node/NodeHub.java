@@ -222,7 +222,6 @@ public final class NodeHub implements AutoCloseable {
                 NodeHandshakeGuard.HANDSHAKE_DEADLINE_MILLIS, meters);
     }
 
-    /** Binds the hub's address and port; throws naming them if the port is taken. */
     /**
      * Which peers must begin with a PROXY protocol header naming the real client
      * ({@link ProxyProtocol}); call before {@link #start}. Default: none.
@@ -240,6 +239,7 @@ public final class NodeHub implements AutoCloseable {
         this.loopAffinity = v;
     }
 
+    /** Binds the hub's address and port; throws naming them if the port is taken. */
     public void start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
         restoreStickySessions();
         ClusterRelay c = cluster;
