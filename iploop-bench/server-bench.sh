@@ -6,13 +6,16 @@
 # of a shared machine disturbs all three alike. Prints a Markdown table; also written to
 # bench-results/server-latest.md. Run as `iploop-bench/bench.sh --server [options]`.
 #
-#   iploop-bench/server-bench.sh [--rounds N] [--duration S] [--skip-build] [--profile [--profile-name NAME]] [--keep-tmp]
+#   iploop-bench/server-bench.sh [--rounds N] [--duration S] [--rows LIST] [--skip-build] [--profile [--profile-name NAME]] [--keep-tmp]
 #
 # Rows (hey, 50 connections, 1 KiB body from nginx on loopback):
 #   new-conn  a new TCP connection (and proxy handshake) per request: hey -disable-keepalive
 #   https-ka  HTTPS 1 KiB over 50 keep-alive CONNECT tunnels (SOCKS5 for Dante)
 #   http-ka   1 KiB keep-alive HTTP through the proxy (absolute-form; SOCKS5 for Dante)
 #   64m       one 64 MiB HTTPS download through CONNECT per round (curl; median over rounds)
+# --rows LIST (comma-separated, default all four) measures only those rows, e.g. `--rows 64m --rounds 9`:
+# the 64 MiB row alone takes a few seconds per round, so many rounds fit where one hey round would.
+# Without a hey row the warm-up is WARMUP s of 64 MiB downloads through IPLoop instead.
 # CPU µs/request: utime+stime of the proxy's processes (/proc/<pid>/stat) over the row ÷ requests.
 # For IPLoop that is the server JVM (gateway + local node agent + control plane); the embedded
 # PostgreSQL's CPU (metering writes) is reported beside it.
@@ -20,7 +23,8 @@
 # --profile samples the server JVM's CPU (async-profiler 4.2 from Maven Central, loaded with jcmd,
 # 1 ms, Java + native + kernel frames) during the new-conn and https-ka rows of the last round and
 # writes collapsed stacks and flame graphs to iploop-bench/profiles/NAME-<row>.{html,collapsed.gz}
-# (--profile-name NAME, default latest).
+# (--profile-name NAME, default latest). With the 64m row it also profiles DURATION s of 64 MiB
+# downloads through IPLoop after the rounds (untimed, not in the table), one frame per thread.
 #
 # Environment: BENCH_ROUNDS (default 3), BENCH_DURATION (s per row run, default 10), BENCH_WARMUP
 # (s, default 20: JIT warm-up of the server before the first round; C2 is still busy after 10 s on 2 shared cores).
@@ -36,19 +40,28 @@ BUILD=1
 PROFILE=0
 PROFILE_NAME=latest
 KEEP_TMP=0
+ROW_LIST="${BENCH_ROWS:-new-conn,https-ka,http-ka,64m}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) shift; ROUNDS="$1" ;;
     --duration) shift; DURATION="$1" ;;
+    --rows) shift; ROW_LIST="$1" ;;
     --skip-build) BUILD=0 ;;
     --profile) PROFILE=1 ;;
     --profile-name) shift; PROFILE_NAME="$1" ;;
     --keep-tmp) KEEP_TMP=1 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "server-bench.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
+ROWS=()   # the hey rows asked for, in their fixed order
+RUN_64M=0
+for r in ${ROW_LIST//,/ }; do
+  case "$r" in new-conn|https-ka|http-ka|64m) ;; *) echo "server-bench.sh: unknown row '$r' (rows: new-conn, https-ka, http-ka, 64m)" >&2; exit 2 ;; esac
+done
+for r in new-conn https-ka http-ka; do [[ ",$ROW_LIST," == *",$r,"* ]] && ROWS+=("$r"); done
+[[ ",$ROW_LIST," == *,64m,* ]] && RUN_64M=1
 
 # Ports, all on 127.0.0.1; none is bench.sh's or the server's default, so both can run beside a
 # developer's own server.
@@ -144,11 +157,13 @@ wait_port $DANTE_PORT 10 $DANTE_PID || die "Dante did not start: $(tail -5 "$TMP
 log "starting ./iploop server --local-node (data dir $TMP/iploop-data)"
 IPLOOP_DATA_DIR="$TMP/iploop-data" IPLOOP_HTTP_PORT=$IP_CONTROL IPLOOP_PROXY_PORT=$IP_HTTP \
 IPLOOP_SOCKS_PORT=$IP_SOCKS IPLOOP_NODE_HUB_PORT=$IP_HUB IPLOOP_BIND_ADDRESS=127.0.0.1 \
+IPLOOP_PROXY_TLS_PORT=0 IPLOOP_SOCKS_TLS_PORT=0 IPLOOP_NODE_HUB_TLS_PORT=0 \
 IPLOOP_EGRESS_ALLOW_LOOPBACK=true IPLOOP_JAVA_OPTS="${IPLOOP_BENCH_JVM_OPTS:--Xmx1g}$PROFILE_OPTS" \
   "$root/iploop" server --local-node >"$TMP/server.out" 2>&1 &
 SERVER_PID=$!; STARTED+=($SERVER_PID)
 for _ in $(seq 1 1200); do
-  grep -q 'connected from .* as the local exit' "$TMP/server.out" 2>/dev/null && break
+  # The local exit may connect before the first-start banner (demo customer, key) is printed: wait for both.
+  grep -q 'connected from .* as the local exit' "$TMP/server.out" 2>/dev/null && grep -q 'Demo API key' "$TMP/server.out" && break
   kill -0 $SERVER_PID 2>/dev/null || die "server exited: $(grep -m3 -E 'ERROR|Exception' "$TMP/server.out")"
   sleep 0.1
 done
@@ -199,14 +214,22 @@ hey_row() {
 }
 
 declare -A SUM_RPS SUM_CPU CNT RPS_R CPU_R PG_R ERRS BG_R
-ROWS=(new-conn https-ka http-ka)
 JFR_FILES=()
 profiling_row() { [ $PROFILE -eq 1 ] && [ "$1" -eq "$ROUNDS" ] && [ "$2" != http-ka ]; }
 
-log "warm-up: ${WARMUP}s of each row through IPLoop (JIT), 5 s through the peers"
-for row in "${ROWS[@]}"; do hey_row IPLoop "$row" "$WARMUP"; done
-for p in Squid Dante; do for row in "${ROWS[@]}"; do hey_row "$p" "$row" 3; done; done
-for p in "${PEERS[@]}"; do curl -sk -o /dev/null -x "${PX[$p]/socks5:/socks5h:}" "$T_64M" || true; done
+# download_64m <peer>: one 64 MiB download -> D_OUT "<http code> <bytes> <bytes/s>"
+download_64m() { D_OUT="$(curl -sk -o /dev/null -w '%{http_code} %{size_download} %{speed_download}' --max-time 120 -x "${PX[$1]/socks5:/socks5h:}" "$T_64M" || true)"; }
+# downloads_for <peer> <secs>: 64 MiB downloads one after another for secs (warm-up, profile)
+downloads_for() { local end=$(( $(date +%s) + $2 )); while [ "$(date +%s)" -lt "$end" ]; do download_64m "$1"; done; }
+if [ ${#ROWS[@]} -gt 0 ]; then
+  log "warm-up: ${WARMUP}s of each row through IPLoop (JIT), 3 s through the peers"
+  for row in "${ROWS[@]}"; do hey_row IPLoop "$row" "$WARMUP"; done
+  for p in Squid Dante; do for row in "${ROWS[@]}"; do hey_row "$p" "$row" 3; done; done
+else
+  log "warm-up: ${WARMUP}s of 64 MiB downloads through IPLoop (JIT)"
+  downloads_for IPLoop "$WARMUP"
+fi
+for p in "${PEERS[@]}"; do download_64m "$p"; done
 
 for ((round = 1; round <= ROUNDS; round++)); do
   for row in "${ROWS[@]}"; do
@@ -234,9 +257,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
       log "round $round $row $p: ${H_RPS} req/s, ${CPU_R[$k]} µs CPU/req, machine busy ${BG_R[$k]} %, errors $H_ERR"
     done
   done
-  for p in "${PEERS[@]}"; do
+  if [ $RUN_64M -eq 1 ]; then for p in "${PEERS[@]}"; do
     x0="$(cpu_ticks $(tree $(pids_of "$p")))"; [ "$p" = IPLoop ] && x0=$((x0 - $(cpu_ticks $(PG_PIDS))))
-    r="$(curl -sk -o /dev/null -w '%{http_code} %{size_download} %{speed_download}' --max-time 120 -x "${PX[$p]/socks5:/socks5h:}" "$T_64M" || true)"
+    download_64m "$p"; r="$D_OUT"
     x1="$(cpu_ticks $(tree $(pids_of "$p")))"; [ "$p" = IPLoop ] && x1=$((x1 - $(cpu_ticks $(PG_PIDS))))
     k="$p/64m/$round"
     if [ "${r%% *}" = 200 ] && [ "$(awk '{print $2}' <<<"$r")" = $((64 * 1024 * 1024)) ]; then
@@ -245,14 +268,21 @@ for ((round = 1; round <= ROUNDS; round++)); do
     else
       RPS_R[$k]=""; ERRS[$p/64m]="$(( ${ERRS[$p/64m]:-0} + 1 ))"
     fi
-    log "round $round 64m $p: ${RPS_R[$k]} MB/s, ${CPU_R[$k]:-?} ms CPU"
-  done
+    log "round $round 64m $p: ${RPS_R[$k]} MB/s, ${CPU_R[$k]:-?} ms CPU, load $(cut -d' ' -f1 /proc/loadavg)"
+  done; fi
 done
+if [ $PROFILE -eq 1 ] && [ $RUN_64M -eq 1 ]; then
+  log "profiling ${DURATION}s of 64 MiB downloads through IPLoop"
+  profiler "start,event=cpu,interval=1000000,threads" || log "could not start async-profiler"
+  downloads_for IPLoop "$DURATION"
+  profiler "stop,file=$TMP/64m.collapsed,collapsed" || log "could not stop async-profiler"
+  JFR_FILES+=(64m)
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Report: median over rounds of each peer's value, and the median of the per-round ratios
 # ---------------------------------------------------------------------------------------------
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -g | awk '{a[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 int_or_dash() { awk -v v="${1:-}" 'BEGIN {if (v == "" || v + 0 < 0) print "—"; else printf "%.0f", v}'; }
 vals() { local p="$1" row="$2" what="$3" r out=""; for ((r = 1; r <= ROUNDS; r++)); do
   case "$what" in rps) out+=" ${RPS_R[$p/$row/$r]:-}" ;; cpu) out+=" ${CPU_R[$p/$row/$r]:-}" ;; pg) out+=" ${PG_R[$p/$row/$r]:-}" ;; bg) out+=" ${BG_R[$p/$row/$r]:-}" ;; esac; done; echo "$out"; }
@@ -275,7 +305,7 @@ declare -A LABEL=([new-conn]="new connection per request, 1 KiB HTTP" [https-ka]
   echo
   echo "| row | Squid | IPLoop | Dante | IPLoop ÷ Squid | IPLoop ÷ Dante | CPU Squid | CPU IPLoop (+PostgreSQL) | CPU Dante |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for row in new-conn https-ka http-ka 64m; do
+  for row in "${ROWS[@]}" $( [ $RUN_64M -eq 1 ] && echo 64m ); do
     printf '| %s | %s | %s | %s | %s | %s | %s | %s (+%s) | %s |\n' "${LABEL[$row]}" \
       "$(int_or_dash "$(median <<<"$(vals Squid $row rps)")")" "$(int_or_dash "$(median <<<"$(vals IPLoop $row rps)")")" \
       "$(int_or_dash "$(median <<<"$(vals Dante $row rps)")")" \
@@ -284,18 +314,20 @@ declare -A LABEL=([new-conn]="new connection per request, 1 KiB HTTP" [https-ka]
       "$(int_or_dash "$(median <<<"$(vals IPLoop $row pg)")")" "$(int_or_dash "$(dante_cpu $row)")"
   done
   echo
-  echo "Machine busy during each hey run (all processes, % of $(nproc) cores; a quiet machine shows the load generator + proxy + origin only): $(for row in "${ROWS[@]}"; do for p in "${PEERS[@]}"; do printf '%s %s:%s · ' "$row" "$p" "$(echo $(vals $p $row bg) | tr ' ' '/')"; done; done | sed 's/ · $//'). Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  [ ${#ROWS[@]} -gt 0 ] && echo "Machine busy during each hey run (all processes, % of $(nproc) cores; a quiet machine shows the load generator + proxy + origin only): $(for row in "${ROWS[@]}"; do for p in "${PEERS[@]}"; do printf '%s %s:%s · ' "$row" "$p" "$(echo $(vals $p $row bg) | tr ' ' '/')"; done; done | sed 's/ · $//'). Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  [ ${#ROWS[@]} -gt 0 ] || echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   echo "## Targets (issue 10 §3)"
   echo
   verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "") {print "n/a"; exit} ok = (op == ">=") ? (v + 0 >= t + 0) : (v + 0 <= t + 0); print (ok ? "PASS" : "FAIL") }'; }
   nr="$(median <<<"$(ratios IPLoop Squid new-conn)")"; hr="$(median <<<"$(ratios IPLoop Squid https-ka)")"; br="$(median <<<"$(ratios IPLoop Dante 64m)")"
   nc="$(int_or_dash "$(median <<<"$(vals IPLoop new-conn cpu)")")"; hc="$(int_or_dash "$(median <<<"$(vals IPLoop https-ka cpu)")")"
-  echo "- new connection per request ≥ 1.0× Squid req/s: ${nr:-—}× — $(verdict "$nr" 1.0 '>=')"
-  echo "- HTTPS 1 KiB keep-alive through CONNECT ≥ 1.0× Squid: ${hr:-—}× — $(verdict "$hr" 1.0 '>=')"
-  echo "- 64 MiB single stream ≥ 0.9× Dante: ${br:-—}× — $(verdict "$br" 0.9 '>=')"
-  echo "- gateway + agent ≤ 150 µs CPU per new connection: ${nc:-—} µs — $(verdict "$nc" 150 '<=')"
-  echo "- gateway + agent ≤ 40 µs CPU per request in a tunnel: ${hc:-—} µs — $(verdict "$hc" 40 '<=')"
+  rowon() { [[ ",$ROW_LIST," == *",$1,"* ]]; }
+  rowon new-conn && echo "- new connection per request ≥ 1.0× Squid req/s: ${nr:-—}× — $(verdict "$nr" 1.0 '>=')"
+  rowon https-ka && echo "- HTTPS 1 KiB keep-alive through CONNECT ≥ 1.0× Squid: ${hr:-—}× — $(verdict "$hr" 1.0 '>=')"
+  rowon 64m && echo "- 64 MiB single stream ≥ 0.9× Dante: ${br:-—}× — $(verdict "$br" 0.9 '>=')"
+  rowon new-conn && echo "- gateway + agent ≤ 150 µs CPU per new connection: ${nc:-—} µs — $(verdict "$nc" 150 '<=')"
+  rowon https-ka && echo "- gateway + agent ≤ 40 µs CPU per request in a tunnel: ${hc:-—} µs — $(verdict "$hc" 40 '<=')"
   echo
   errs=""; for k in "${!ERRS[@]}"; do errs+="$k ${ERRS[$k]} · "; done
   [ -n "$errs" ] && { echo "Errors (non-2xx, resets, timeouts; failed 64 MiB downloads): ${errs% · }"; echo; }

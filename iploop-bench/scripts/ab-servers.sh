@@ -41,7 +41,7 @@ start_server() { # name run_dir base_port extra_opts
 start_server A "$RUN_A" 28300 "${OPTS_A:-}"
 start_server B "$RUN_B" 28310 "${OPTS_B:-}"
 for n in A B; do
-  for _ in $(seq 1 3000); do grep -q 'as the local exit' "$TMP/server-$n.out" 2>/dev/null && break; sleep 0.2; done
+  for _ in $(seq 1 3000); do grep -q 'as the local exit' "$TMP/server-$n.out" 2>/dev/null && grep -q 'Demo API key' "$TMP/server-$n.out" && break; sleep 0.2; done
   grep -q 'as the local exit' "$TMP/server-$n.out" || die "$n did not start: $(tail -5 "$TMP/server-$n.out")"
   c="$(sed -n 's/^ *Demo customer id *: *\([^ ]*\).*/\1/p' "$TMP/server-$n.out")"
   k="$(sed -n 's/^ *Demo API key *: *\([^ ]*\).*/\1/p' "$TMP/server-$n.out")"

@@ -46,6 +46,7 @@ import io.iploop.gateway.spi.SharedLimitCounters;
 import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.tunnel.ByteStreamRelay;
+import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.egress.EgressPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -54,15 +55,19 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -134,6 +139,7 @@ public final class Gateway implements AutoCloseable {
     private final PoolAccessProvider poolAccess;
     private final PoolSettings poolSettings;
     private final ProxyProtocol proxyProtocol;
+    private final @Nullable TunnelLoopAffinity tunnelLoopAffinity;
 
     private final Object lock = new Object();
     private @Nullable EventLoopGroup boss;
@@ -219,6 +225,7 @@ public final class Gateway implements AutoCloseable {
                 b.poolReloadGrace, b.poolHealthInterval, b.poolHealthTimeout, b.poolProbeUrl, b.poolConnectTimeout,
                 b.poolStrikeAfter, b.poolLockout, b.poolHealthFailures);
         this.proxyProtocol = b.proxyProtocol;
+        this.tunnelLoopAffinity = b.tunnelLoopAffinity;
         if (!nodeHubEnabled && exitOverride == null && !directExit) {
             throw new IllegalStateException("no exit: enable the node hub, the direct exit or set an exit connector");
         }
@@ -281,6 +288,7 @@ public final class Gateway implements AutoCloseable {
                             meters, maxNodeSessions > 0 ? maxNodeSessions : NodeSessionCap.defaultCap());
                     nodeHub = hub;
                     hub.proxyProtocol(proxyProtocol);
+                    hub.loopAffinity(tunnelLoopAffinity);
                     if (cluster != null) {
                         hub.enableCluster(cluster);
                     }
@@ -458,6 +466,26 @@ public final class Gateway implements AutoCloseable {
 
     private static Object orOff(int port) {
         return port < 0 ? "-" : port;
+    }
+
+    /**
+     * The worker event loops of the started gateway (customer sockets, node tunnels, direct exits):
+     * an in-process node agent may run on them ({@link Builder#tunnelLoopAffinity}).
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public EventLoopGroup workerGroup() {
+        EventLoopGroup w = workers;
+        if (w == null) {
+            throw new IllegalStateException("gateway: not started");
+        }
+        return w;
+    }
+
+    /** The client socket channel class of {@link #workerGroup()}'s transport (epoll or NIO). */
+    public Class<? extends SocketChannel> socketChannelClass() {
+        return workerGroup() instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
+                ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
     /** Bound node hub port; -1 when the node hub is disabled ({@link Builder#withoutNodeHub()}). */
@@ -751,6 +779,7 @@ public final class Gateway implements AutoCloseable {
         private Duration poolStrikeAfter = PoolSettings.DEFAULTS.strikeAfter();
         private Duration poolLockout = PoolSettings.DEFAULTS.lockout();
         private ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
+        private @Nullable TunnelLoopAffinity tunnelLoopAffinity;
         private int poolHealthFailures = PoolSettings.DEFAULTS.healthFailures();
 
         private Builder(GatewayConfig config) {
@@ -1113,6 +1142,16 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException("maxNodeSessions: " + v + " (expected: >= 0, 0 for the default)");
             }
             this.maxNodeSessions = v;
+            return this;
+        }
+
+        /**
+         * Serves the node hub connections of in-process agents registered with {@code v} (the
+         * server's local node, running on {@link Gateway#workerGroup()}) on the agent's own event
+         * loop, so their streams are relayed on one thread ({@link TunnelLoopAffinity}). Default: none.
+         */
+        public Builder tunnelLoopAffinity(TunnelLoopAffinity v) {
+            this.tunnelLoopAffinity = Objects.requireNonNull(v, "tunnelLoopAffinity");
             return this;
         }
 

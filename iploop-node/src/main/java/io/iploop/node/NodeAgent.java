@@ -6,6 +6,7 @@ import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.OpenFailure;
 import io.iploop.tunnel.StreamAcceptor;
+import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.TunnelPipeline;
 import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.TunnelSession;
@@ -20,6 +21,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -30,6 +32,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -52,6 +55,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -139,6 +143,10 @@ public final class NodeAgent implements AutoCloseable {
     /** The bandwidth cap over all exit streams, each direction, or null for none (docs/node-agent.md#bandwidth-limit). */
     private volatile ExitBandwidthHandler.@Nullable Cap bandwidthCap;
     private final EventLoopGroup group;
+    /** Whether {@link #group} is this agent's own (shut down with it) or lent by the process it runs in. */
+    private final boolean ownsGroup;
+    private final Class<? extends SocketChannel> socketChannelClass;
+    private final @Nullable TunnelLoopAffinity loopAffinity;
     private final ThreadPoolExecutor resolver;
     private final Set<Channel> exitChannels = ConcurrentHashMap.newKeySet();
 
@@ -171,7 +179,7 @@ public final class NodeAgent implements AutoCloseable {
      * @throws IllegalArgumentException naming the bad setting (gateway URI, device id, blocklist)
      */
     public NodeAgent(AgentConfig config) {
-        this(config, ReconnectBackoff.standard(), Set.of());
+        this(config, ReconnectBackoff.standard(), Set.of(), null);
     }
 
     /**
@@ -184,7 +192,33 @@ public final class NodeAgent implements AutoCloseable {
      * @throws IllegalArgumentException naming the bad setting (gateway URI, device id, blocklist)
      */
     public NodeAgent(AgentConfig config, Collection<Integer> protectedLocalPorts) {
-        this(config, ReconnectBackoff.standard(), protectedLocalPorts);
+        this(config, ReconnectBackoff.standard(), protectedLocalPorts, null);
+    }
+
+    /**
+     * Event loops lent to an agent by the process it runs in (the server's local node runs on the
+     * gateway's worker loops): the agent does not shut them down.
+     *
+     * @param group the loops; the agent's tunnel connection, its exit sockets and its timers run here
+     * @param socketChannelClass the socket channel class of {@code group}'s transport (epoll or NIO)
+     * @param affinity if not null, the agent's connection to a gateway on a loopback address
+     *     registers its loop here before connecting, so the in-process node hub serves it on the
+     *     same loop ({@link TunnelLoopAffinity}): a stream is then relayed on one thread end to end
+     */
+    public record SharedLoops(EventLoopGroup group, Class<? extends SocketChannel> socketChannelClass,
+            @Nullable TunnelLoopAffinity affinity) {
+        public SharedLoops {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(socketChannelClass, "socketChannelClass");
+        }
+    }
+
+    /**
+     * As {@link #NodeAgent(AgentConfig, Collection)}, on event loops the caller owns and keeps
+     * running until after {@link #shutdown} (the server's local node).
+     */
+    public NodeAgent(AgentConfig config, Collection<Integer> protectedLocalPorts, SharedLoops loops) {
+        this(config, ReconnectBackoff.standard(), protectedLocalPorts, Objects.requireNonNull(loops, "loops"));
     }
 
     /**
@@ -306,10 +340,11 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     NodeAgent(AgentConfig config, ReconnectBackoff backoff) {
-        this(config, backoff, Set.of());
+        this(config, backoff, Set.of(), null);
     }
 
-    private NodeAgent(AgentConfig config, ReconnectBackoff backoff, Collection<Integer> protectedLocalPorts) {
+    private NodeAgent(AgentConfig config, ReconnectBackoff backoff, Collection<Integer> protectedLocalPorts,
+            @Nullable SharedLoops shared) {
         this.config = config;
         this.registrar = config.apiUri() == null ? null : new DeviceRegistrar(config, version());
         this.trafficReporter = config.apiUri() == null ? null
@@ -350,9 +385,19 @@ public final class NodeAgent implements AutoCloseable {
                 config.localExit());
         this.backoff = backoff;
         this.trafficCounter = new ExitTrafficCounter(bytesCarried);
-        int ioThreads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
-        this.group = new MultiThreadIoEventLoopGroup(
-                ioThreads, new DefaultThreadFactory("proxyclaw-io", false), NioIoHandler.newFactory());
+        if (shared != null) {
+            this.group = shared.group();
+            this.ownsGroup = false;
+            this.socketChannelClass = shared.socketChannelClass();
+            this.loopAffinity = shared.affinity();
+        } else {
+            int ioThreads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+            this.group = new MultiThreadIoEventLoopGroup(
+                    ioThreads, new DefaultThreadFactory("proxyclaw-io", false), NioIoHandler.newFactory());
+            this.ownsGroup = true;
+            this.socketChannelClass = NioSocketChannel.class;
+            this.loopAffinity = null;
+        }
         this.resolver = new ThreadPoolExecutor(
                 RESOLVER_THREADS, RESOLVER_THREADS, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(RESOLVER_QUEUE), new DefaultThreadFactory("proxyclaw-resolve", false));
@@ -539,7 +584,7 @@ public final class NodeAgent implements AutoCloseable {
             closing.add(ch.close());
         }
         resolver.shutdownNow();
-        boolean mayWait = !Thread.currentThread().getName().startsWith("proxyclaw-");
+        boolean mayWait = !Thread.currentThread().getName().startsWith("proxyclaw-") && !onOwnLoop();
         if (mayWait) {
             // Let both ends of every relay see the close before the event loops go away, so no
             // handler runs into a terminated executor.
@@ -547,7 +592,8 @@ public final class NodeAgent implements AutoCloseable {
                 f.awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
         }
-        Future<?> terminated = group.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS);
+        Future<?> terminated = ownsGroup ? group.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS)
+                : group.next().newSucceededFuture(null);
         if (mayWait) {
             terminated.awaitUninterruptibly(10, TimeUnit.SECONDS);
             try {
@@ -704,7 +750,7 @@ public final class NodeAgent implements AutoCloseable {
             session = s;
             Bootstrap bootstrap = new Bootstrap()
                     .group(group)
-                    .channel(NioSocketChannel.class)
+                    .channel(socketChannelClass)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.SO_KEEPALIVE, true)
@@ -720,7 +766,9 @@ public final class NodeAgent implements AutoCloseable {
                     });
             ChannelFuture connected;
             try {
-                connected = bootstrap.connect(address);
+                TunnelLoopAffinity affinity = loopAffinity;
+                connected = affinity != null && address.getAddress().isLoopbackAddress()
+                        ? connectPlaced(bootstrap, address, affinity) : bootstrap.connect(address);
             } catch (RuntimeException e) {
                 end("cannot connect to gateway " + gatewayUri + ": " + message(e), false);
                 return;
@@ -914,7 +962,7 @@ public final class NodeAgent implements AutoCloseable {
             }
             Bootstrap bootstrap = new Bootstrap()
                     .group(exitLoop(stream))
-                    .channel(NioSocketChannel.class)
+                    .channel(socketChannelClass)
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                     .option(ChannelOption.TCP_NODELAY, true)
@@ -928,6 +976,10 @@ public final class NodeAgent implements AutoCloseable {
             }
             Channel ch = connected.channel();
             ch.config().setRecvByteBufAllocator(EXIT_READS);
+            if (!(ch instanceof NioSocketChannel)) {
+                // Edge-triggered epoll: a read asked for inside a read goes out from a task (see the handler).
+                ch.pipeline().addLast(ExitReadScheduling.NAME, new ExitReadScheduling());
+            }
             exitChannels.add(ch);
             ch.closeFuture().addListener(f -> exitChannels.remove(ch));
             connected.addListener((ChannelFuture f) -> {
@@ -1022,6 +1074,46 @@ public final class NodeAgent implements AutoCloseable {
             }
             ctx.fireChannelRead(msg);
         }
+    }
+
+    /** Whether the calling thread is one of the agent's event loops (it must not wait for them). */
+    private boolean onOwnLoop() {
+        for (EventExecutor e : group) {
+            if (e.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Connects to {@code gateway} (a loopback address) from a socket bound first to an ephemeral
+     * port of that address, registered with {@code affinity} before the connect, so the node hub of
+     * this process accepts the connection on the loop the socket runs on.
+     */
+    private static ChannelFuture connectPlaced(Bootstrap bootstrap, InetSocketAddress gateway, TunnelLoopAffinity affinity) {
+        ChannelFuture registered = bootstrap.register();
+        if (registered.cause() != null) {
+            return registered;
+        }
+        Channel ch = registered.channel();
+        ChannelPromise connected = ch.newPromise();
+        registered.addListener((ChannelFuture r) -> {
+            if (!r.isSuccess()) {
+                connected.tryFailure(r.cause());
+                return;
+            }
+            ch.bind(new InetSocketAddress(gateway.getAddress(), 0)).addListener((ChannelFuture b) -> {
+                if (!b.isSuccess()) {
+                    connected.tryFailure(b.cause());
+                    ch.close();
+                    return;
+                }
+                affinity.register(ch);
+                ch.connect(gateway, connected);
+            });
+        });
+        return connected;
     }
 
     /** Schedules {@code task} on the agent's event loops; does nothing once they shut down. */

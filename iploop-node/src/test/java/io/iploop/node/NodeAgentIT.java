@@ -9,6 +9,7 @@ import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.OpenFailedException;
 import io.iploop.tunnel.OpenFailure;
 import io.iploop.tunnel.PortPolicy;
+import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.TunnelSession;
 import io.iploop.tunnel.TunnelSettings;
@@ -23,6 +24,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -456,6 +458,50 @@ class NodeAgentIT {
         assertThat(a.status().activeStreams()).isZero();
         await().atMost(Duration.ofSeconds(5)).until(() -> c.closed() && !idle.isOpen());
         await().atMost(Duration.ofSeconds(5)).until(() -> gateway.closedSessions().contains(session));
+    }
+
+    /**
+     * The server's local node (PROFILE.md, round 5): on loops lent by the process, registered with
+     * the hub's {@link TunnelLoopAffinity}, the agent's tunnel connection is served on the agent's
+     * own loop and its exit sockets run there too; closing the agent leaves the lent loops running.
+     */
+    @Test
+    void onSharedLoopsTheTunnelIsServedOnTheAgentsLoopAndTheLoopsOutliveTheAgent() throws Exception {
+        EventLoopGroup shared = new MultiThreadIoEventLoopGroup(4, new DefaultThreadFactory("test-shared", true),
+                NioIoHandler.newFactory());
+        TunnelLoopAffinity affinity = new TunnelLoopAffinity();
+        try (TestGateway hub = new TestGateway(shared, affinity)) {
+            AgentConfig config = new AgentConfig(hub.uri(), KEY, "device-1", "local node", "DE", null, null,
+                    0, null, "ethernet", true, true, List.of(), List.of(), TunnelSettings.DEFAULTS);
+            NodeAgent a = new NodeAgent(config, Set.of(), new NodeAgent.SharedLoops(shared, NioSocketChannel.class, affinity));
+            agent = a;
+            a.start();
+            TunnelSession session = hub.nextSession(10);
+            Channel accepted = hub.connections().getFirst();
+            assertThat(affinity.size()).isEqualTo(1);
+            assertThat(affinity.loopFor(accepted.remoteAddress())).isSameAs(accepted.eventLoop());
+
+            ByteStream stream = session.openStream("127.0.0.1", echoPort()).get(10, TimeUnit.SECONDS);
+            StreamCollector echoed = new StreamCollector();
+            stream.setHandler(echoed);
+            byte[] payload = new byte[3 * 1024 * 1024 + 5];
+            new Random(11).nextBytes(payload);
+            for (int off = 0; off < payload.length; off += 64 * 1024) {
+                stream.write(Unpooled.wrappedBuffer(payload, off, Math.min(64 * 1024, payload.length - off)));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> echoed.size() == payload.length);
+            assertThat(echoed.bytes()).isEqualTo(payload);
+            assertThat(a.status().bytesCarried()).isEqualTo(2L * payload.length);
+            stream.close();
+
+            a.close();
+            agent = null;
+            assertThat(a.status().state()).isEqualTo(AgentStatus.State.STOPPED);
+            assertThat(shared.isShuttingDown()).isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(() -> affinity.size() == 0);
+        } finally {
+            shared.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
     }
 
     @Test

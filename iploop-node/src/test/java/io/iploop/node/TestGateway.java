@@ -1,6 +1,7 @@
 package io.iploop.node;
 
 import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.TunnelPipeline;
 import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.TunnelSession;
@@ -8,6 +9,7 @@ import io.iploop.tunnel.TunnelSettings;
 import io.iploop.tunnel.Welcome;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -33,8 +35,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TestGateway implements AutoCloseable {
 
-    private final EventLoopGroup group =
-            new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-gateway", true), NioIoHandler.newFactory());
+    private final EventLoopGroup group;
+    /** Whether {@link #group} is this gateway's (shut down on close) or the test's. */
+    private final boolean ownsGroup;
+    private final @Nullable TunnelLoopAffinity affinity;
     private final BlockingQueue<TunnelSession> admitted = new LinkedBlockingQueue<>();
     private final List<Hello> hellos = new CopyOnWriteArrayList<>();
     private final List<Long> helloNanos = new CopyOnWriteArrayList<>();
@@ -47,6 +51,21 @@ public final class TestGateway implements AutoCloseable {
 
     /** Binds an ephemeral loopback port. */
     public TestGateway() throws InterruptedException {
+        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-gateway", true), NioIoHandler.newFactory());
+        this.ownsGroup = true;
+        this.affinity = null;
+        start();
+    }
+
+    /**
+     * Binds an ephemeral loopback port on {@code group} (not shut down on close), serving agents
+     * that registered with {@code affinity} on their own loop, as the server's node hub does for its
+     * local node.
+     */
+    TestGateway(EventLoopGroup group, TunnelLoopAffinity affinity) throws InterruptedException {
+        this.group = group;
+        this.ownsGroup = false;
+        this.affinity = affinity;
         start();
     }
 
@@ -55,18 +74,28 @@ public final class TestGateway implements AutoCloseable {
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
+                .childHandler(placed(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel c) {
                         connections.add(c);
                         TunnelPipeline.server(c.pipeline(), TunnelSession.gatewaySide(TunnelSettings.DEFAULTS, listener()));
                     }
-                })
+                }))
                 .bind("127.0.0.1", port)
                 .sync()
                 .channel();
         port = ((InetSocketAddress) ch.localAddress()).getPort();
         server = ch;
+    }
+
+    private ChannelHandler placed(ChannelHandler initializer) {
+        TunnelLoopAffinity a = affinity;
+        return a == null ? initializer : a.placing(initializer);
+    }
+
+    /** The accepted tunnel connections, open or closed. */
+    List<Channel> connections() {
+        return connections;
     }
 
     /** Closes the listening socket and every tunnel, as a crashing gateway would. */
@@ -141,6 +170,8 @@ public final class TestGateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
     }
 }

@@ -15,6 +15,7 @@ import io.iploop.gateway.spi.StickySessionDirectory;
 import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.TunnelPipeline;
 import io.iploop.gateway.tls.ServerTls;
 import io.iploop.gateway.tls.TlsServerHandler;
@@ -30,6 +31,7 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
@@ -138,6 +140,7 @@ public final class NodeHub implements AutoCloseable {
     private volatile @Nullable Channel tlsServerChannel;
     private final Counter tlsHandshakeFailures;
     private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
+    private volatile @Nullable TunnelLoopAffinity loopAffinity;
     private volatile boolean closed;
     /** Cross-gateway routing (docs/deploy.md#cross-gateway-relay); null on a gateway without a cluster. */
     private volatile @Nullable ClusterRelay cluster;
@@ -219,7 +222,6 @@ public final class NodeHub implements AutoCloseable {
                 NodeHandshakeGuard.HANDSHAKE_DEADLINE_MILLIS, meters);
     }
 
-    /** Binds the hub's address and port; throws naming them if the port is taken. */
     /**
      * Which peers must begin with a PROXY protocol header naming the real client
      * ({@link ProxyProtocol}); call before {@link #start}. Default: none.
@@ -228,6 +230,16 @@ public final class NodeHub implements AutoCloseable {
         this.proxyProtocol = java.util.Objects.requireNonNull(v, "proxyProtocol");
     }
 
+    /**
+     * Serves the connections of in-process agents that registered with {@code v} (the server's
+     * local node) on the agent's own event loop ({@link TunnelLoopAffinity}); call before
+     * {@link #start}. Default: none.
+     */
+    public void loopAffinity(@Nullable TunnelLoopAffinity v) {
+        this.loopAffinity = v;
+    }
+
+    /** Binds the hub's address and port; throws naming them if the port is taken. */
     public void start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
         restoreStickySessions();
         ClusterRelay c = cluster;
@@ -308,8 +320,7 @@ public final class NodeHub implements AutoCloseable {
         Class<? extends ServerChannel> channelClass = boss instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
                 ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
-        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(channelClass)
-                .childHandler(proxyProtocol.wrap(new ChannelInitializer<SocketChannel>() {
+        ChannelHandler child = proxyProtocol.wrap(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (!handshakes.tryBegin(ch)) {
@@ -322,7 +333,10 @@ public final class NodeHub implements AutoCloseable {
                         }
                         TunnelPipeline.server(ch.pipeline(), TunnelSession.gatewaySide(tunnel, new Listener(ch)));
                     }
-                }));
+                });
+        TunnelLoopAffinity affinity = loopAffinity;
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(channelClass)
+                .childHandler(affinity == null ? child : affinity.placing(child));
         try {
             return b.bind(bindAddress, bindPort).sync().channel();
         } catch (Exception e) {

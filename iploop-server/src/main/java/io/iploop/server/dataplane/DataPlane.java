@@ -26,6 +26,7 @@ import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.IploopProperties;
 import io.iploop.server.platform.PlatformSecrets;
 import io.iploop.server.platform.SecureTokens;
+import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.TunnelSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -217,6 +218,10 @@ public class DataPlane implements SmartLifecycle {
                 .protectedLocalPorts(controlPlanePorts())
                 .maxNodeSessions(properties.maxNodeSessions())
                 .trustProxyProtocolFrom(properties.proxyProtocolTrustedNetworks());
+        TunnelLoopAffinity affinity = properties.localNode() && LOCAL_NODE_SHARED_LOOPS ? new TunnelLoopAffinity() : null;
+        if (affinity != null) {
+            builder.tunnelLoopAffinity(affinity);
+        }
         if (poolUpstreams != PoolUpstreamSource.NONE) {
             IploopProperties.Pool pool = properties.pool();
             builder.poolUpstreams(poolUpstreams)
@@ -253,7 +258,7 @@ public class DataPlane implements SmartLifecycle {
                 + " node hub over TLS {}", properties.bindAddress(), g.httpProxyPort(), g.socksPort(), g.nodeHubPort(),
                 g.httpsProxyPort(), g.socksTlsPort(), g.nodeHubTlsPort());
         if (properties.localNode()) {
-            startLocalNode(g);
+            startLocalNode(g, affinity);
         }
     }
 
@@ -306,7 +311,18 @@ public class DataPlane implements SmartLifecycle {
         return new TlsListeners(t.proxyPort(), t.socksPort(), t.nodeHubPort(), cert, key, t.reloadInterval());
     }
 
-    private void startLocalNode(Gateway g) {
+    /**
+     * The local node's agent on the gateway's own worker loops, its hub connection and every stream's
+     * exit socket on the loop the hub serves that connection on ({@link TunnelLoopAffinity}), instead
+     * of on two threads of its own: a stream's bytes then cross no thread between the exit socket and
+     * the customer's (iploop-bench/PROFILE.md, round 5). {@value #SHARED_LOOPS_PROPERTY}{@code =false}
+     * keeps the agent on its own NIO threads.
+     */
+    private static final String SHARED_LOOPS_PROPERTY = "iploop.local-node.shared-loops";
+    private static final boolean LOCAL_NODE_SHARED_LOOPS =
+            !"false".equalsIgnoreCase(System.getProperty(SHARED_LOOPS_PROPERTY));
+
+    private void startLocalNode(Gateway g, @Nullable TunnelLoopAffinity affinity) {
         String key = localNodeKey();
         String host = connectHost(properties.bindAddress());
         String hostname = hostname();
@@ -324,7 +340,9 @@ public class DataPlane implements SmartLifecycle {
         List<Integer> ownPorts = new ArrayList<>(controlPlanePorts());
         ownPorts.addAll(List.of(g.nodeHubPort(), g.httpProxyPort(), g.socksPort(), g.httpsProxyPort(), g.socksTlsPort(),
                 g.nodeHubTlsPort()));
-        NodeAgent agent = new NodeAgent(config, ownPorts);
+        NodeAgent agent = affinity == null ? new NodeAgent(config, ownPorts)
+                : new NodeAgent(config, ownPorts, new NodeAgent.SharedLoops(g.workerGroup(),
+                        g.socketChannelClass(), affinity));
         agent.start();
         localAgent = agent;
         log.info("Local node started (device {}), connecting to {}", config.deviceId(), config.gatewayUri());
