@@ -41,7 +41,7 @@ LIB="$(find "$ASPROF/linux-x64" -name libasyncProfiler.so | head -n1)"
 OH=28290; OS=28653
 start_origin $OH $OS 40000 30000
 STARTED+=("$NGINX_PID")
-OPTS_SERVER=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20
+OPTS_SERVER=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=10
   -XX:-ShrinkHeapInSteps -XX:NewRatio=3 -XX:+UseStringDeduplication -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000
   -XX:+EnableDynamicAgentLoading)
 bp=28400
