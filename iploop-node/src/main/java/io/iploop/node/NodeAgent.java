@@ -2,9 +2,10 @@ package io.iploop.node;
 
 import io.iploop.tunnel.ByteStream;
 import io.iploop.tunnel.ByteStreamRelay;
+import io.iploop.tunnel.DeferredReadScheduling;
 import io.iploop.tunnel.Hello;
-import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.OpenFailure;
+import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.StreamAcceptor;
 import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.TunnelPipeline;
@@ -34,12 +35,12 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -978,7 +979,7 @@ public final class NodeAgent implements AutoCloseable {
             ch.config().setRecvByteBufAllocator(EXIT_READS);
             if (!(ch instanceof NioSocketChannel)) {
                 // Edge-triggered epoll: a read asked for inside a read goes out from a task (see the handler).
-                ch.pipeline().addLast(ExitReadScheduling.NAME, new ExitReadScheduling());
+                ch.pipeline().addLast("exit-read-scheduling", new DeferredReadScheduling());
             }
             exitChannels.add(ch);
             ch.closeFuture().addListener(f -> exitChannels.remove(ch));

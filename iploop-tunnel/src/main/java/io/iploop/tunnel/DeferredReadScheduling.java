@@ -1,22 +1,22 @@
-package io.iploop.node;
+package io.iploop.tunnel;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 
 /**
- * Defers a {@code read()} asked for while an exit channel delivers a read (inside
- * {@code channelRead} / {@code channelReadComplete}, where the relay asks for the next one) to a
- * task that runs once that read is over. With {@code AUTO_READ=false} on Netty 4.2's
- * edge-triggered epoll, such a nested request can be lost when the socket already holds the next
- * bytes, and the stream stalls; the gateway's customer sockets do the same
- * ({@code ProxyServerReadSchedulingHandler}). Only exit channels on an epoll loop need it: the
- * agent's own NIO loops are level-triggered. Last before the relay handler; not {@code @Sharable};
- * confined to the channel's event loop.
+ * Defers a {@code read()} requested while the channel is delivering a read (inside
+ * {@code channelRead} / {@code channelReadComplete}, where a relay asks for the next one) until that
+ * read is over. With {@code AUTO_READ=false} on Netty 4.2's edge-triggered epoll, such a nested
+ * request can be lost when the socket already holds the next bytes, and the stream stalls;
+ * re-issuing it from a fresh event-loop task re-arms the interest and is always honoured. Used on
+ * the gateway's customer sockets and on the node agent's exit sockets when they run on epoll (NIO
+ * loops are level-triggered and do not need it).
+ *
+ * <p>Pipeline position: before the handler that relays the bytes, for the life of the connection.
+ * Not {@code @Sharable}; confined to the channel's event loop.
  */
-final class ExitReadScheduling extends ChannelDuplexHandler {
-
-    static final String NAME = "exit-read-scheduling";
+public final class DeferredReadScheduling extends ChannelDuplexHandler {
 
     private boolean inRead;
     private boolean readRequested;
@@ -57,7 +57,10 @@ final class ExitReadScheduling extends ChannelDuplexHandler {
         }
     }
 
-    /** After the peer's FIN (half-closure allowed) a read would fail the channel on epoll. */
+    /**
+     * True once the peer's FIN was read (half-closure allowed): a read then would fail the channel
+     * on the epoll transport, and there is nothing left to read anyway.
+     */
     private static boolean inputShutdown(ChannelHandlerContext ctx) {
         return ctx.channel() instanceof DuplexChannel d && d.isInputShutdown();
     }
