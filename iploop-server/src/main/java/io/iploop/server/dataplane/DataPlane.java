@@ -81,6 +81,11 @@ public class DataPlane implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
     /** Where the local node's key is kept (600), issued to the first admin on first use. */
     static final String LOCAL_NODE_KEY_FILE = "local-node.key";
+
+    /** System property that, set to {@code false}, keeps the local node's agent off the gateway's loops. */
+    private static final String SHARED_LOOPS_PROPERTY = "iploop.local-node.shared-loops";
+    private static final boolean LOCAL_NODE_SHARED_LOOPS =
+            !"false".equalsIgnoreCase(System.getProperty(SHARED_LOOPS_PROPERTY));
     /** Host and optional port of a PostgreSQL JDBC URL; bounded, no nested quantifiers. */
     private static final Pattern JDBC_HOST_PORT = Pattern.compile("jdbc:postgresql://(?:\\[[0-9a-fA-F:.]{1,45}\\]|[^/:?\\[]{1,255})(?::([0-9]{1,5}))?(?:[/?]|$)");
 
@@ -312,16 +317,13 @@ public class DataPlane implements SmartLifecycle {
     }
 
     /**
-     * The local node's agent on the gateway's own worker loops, its hub connection and every stream's
-     * exit socket on the loop the hub serves that connection on ({@link TunnelLoopAffinity}), instead
-     * of on two threads of its own: a stream's bytes then cross no thread between the exit socket and
-     * the customer's (iploop-bench/PROFILE.md, round 5). {@value #SHARED_LOOPS_PROPERTY}{@code =false}
-     * keeps the agent on its own NIO threads.
+     * Starts the local node's agent. With an affinity it runs on the gateway's own worker loops, its
+     * hub connection and every stream's exit socket on the loop the hub serves that connection on
+     * ({@link TunnelLoopAffinity}), instead of on two threads of its own: a stream's bytes then cross no
+     * thread between the exit socket and the customer's (iploop-bench/PROFILE.md, round 5).
+     *
+     * @param affinity null when {@value #SHARED_LOOPS_PROPERTY}{@code =false} keeps the agent on its own NIO threads
      */
-    private static final String SHARED_LOOPS_PROPERTY = "iploop.local-node.shared-loops";
-    private static final boolean LOCAL_NODE_SHARED_LOOPS =
-            !"false".equalsIgnoreCase(System.getProperty(SHARED_LOOPS_PROPERTY));
-
     private void startLocalNode(Gateway g, @Nullable TunnelLoopAffinity affinity) {
         String key = localNodeKey();
         String host = connectHost(properties.bindAddress());
