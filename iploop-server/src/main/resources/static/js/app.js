@@ -182,7 +182,13 @@ window.proxyBuilder = function () {
     get password() {
       var p = this.key;
       if (this.country) { p += '-country-' + this.country; }
-      if (this.city) { p += '-city-' + this.city.toLowerCase().replace(/\s+/g, '_'); }
+      if (this.city) {
+        // The gateway's matching form (LocationKeys.name): accents dropped, other than a-z and 0-9 one _,
+        // so "São Paulo" is sao_paulo and "St. Louis" st_louis; targeting accepts nothing else.
+        var city = this.city.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+          .replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+        if (city) { p += '-city-' + city; }
+      }
       if (this.session && !this.sessionInvalid) { p += '-session-' + this.session; }
       if (this.sesstype) { p += '-sesstype-' + this.sesstype; }
       if ((this.sesstype === 'sticky' || this.sesstype === 'strict') && this.lifetime) { p += '-lifetime-' + this.lifetime; }

@@ -1,11 +1,12 @@
 package io.iploop.gateway.node;
 
 import io.iploop.gateway.routing.Targeting;
+import io.iploop.gateway.spi.LocationKeys;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What a node must be to serve a {@link Targeting}, in the nodes' normalised key forms
- * ({@link NodeEntry#placeKey}, {@link NodeEntry#ispKey}, {@link NodeEntry#zipKey}), computed once
+ * ({@link LocationKeys}), computed once
  * per selection so matching a candidate allocates nothing. Null: not targeted. Immutable.
  *
  * @param minSpeedMbps the least measured throughput, Mbit/s
@@ -24,8 +25,8 @@ record Criteria(@Nullable String country, @Nullable String region, @Nullable Str
 
     /** The targeting for a stream to {@code port} (1-65535, or 0 for any). */
     static Criteria of(Targeting t, int port) {
-        return new Criteria(t.country(), NodeEntry.placeKey(t.state()), NodeEntry.placeKey(t.city()), t.asn(),
-                t.isp() == null ? null : orNone(NodeEntry.ispKey(t.isp())), t.zip() == null ? null : orNone(NodeEntry.zipKey(t.zip())),
+        return new Criteria(t.country(), LocationKeys.name(t.state()), LocationKeys.name(t.city()), t.asn(),
+                t.isp() == null ? null : orNone(LocationKeys.name(t.isp())), t.zip() == null ? null : orNone(LocationKeys.postalCode(t.zip())),
                 t.minSpeedMbps(), t.maxLatencyMillis(), port);
     }
 
@@ -39,27 +40,27 @@ record Criteria(@Nullable String country, @Nullable String region, @Nullable Str
         if (port != 0 && !e.allowedPorts.allows(port)) {
             return false;
         }
-        if (country != null && !country.equals(e.countryKey)) {
-            return false;
-        }
-        if (region != null && !region.equals(e.regionKey)) {
-            return false;
-        }
-        if (city != null && !city.equals(e.cityKey)) {
-            return false;
-        }
-        if (asn != null && asn != e.admission.asn()) {
-            return false;
-        }
-        if (isp != null && !isp.equals(e.ispKey)) {
-            return false;
-        }
-        if (zip != null && !zip.equals(e.zipKey)) {
+        if (!matchesLocation(e.countryKey, e.regionKey, e.cityKey, e.admission.asn(), e.ispKey, e.zipKey)) {
             return false;
         }
         if (minSpeedMbps != null && !(e.quality.throughputMbps() >= minSpeedMbps)) {
             return false;
         }
         return maxLatencyMillis == null || e.quality.ttfbMillis() <= maxLatencyMillis;
+    }
+
+    /**
+     * Whether a node at this location (keys in {@link NodeEntry}'s forms, null: unknown; ASN 0:
+     * unknown) serves this, port, speed and latency aside: all a node of another gateway is known by
+     * (docs/deploy.md#cross-gateway-relay).
+     */
+    boolean matchesLocation(@Nullable String countryKey, @Nullable String regionKey, @Nullable String cityKey, int asn,
+            @Nullable String ispKey, @Nullable String zipKey) {
+        return (country == null || country.equals(countryKey))
+                && (region == null || region.equals(regionKey))
+                && (city == null || city.equals(cityKey))
+                && (this.asn == null || this.asn == asn)
+                && (isp == null || isp.equals(ispKey))
+                && (zip == null || zip.equals(zipKey));
     }
 }

@@ -1,11 +1,11 @@
 package io.iploop.gateway.node;
 
 import io.iploop.gateway.spi.ConnectedNode;
+import io.iploop.gateway.spi.LocationKeys;
 import io.iploop.gateway.spi.NodeAdmission;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.TunnelSession;
-import java.text.Normalizer;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
@@ -28,9 +28,9 @@ final class NodeEntry {
     final @Nullable String countryKey;
     final @Nullable String regionKey;
     final @Nullable String cityKey;
-    /** {@link #ispKey(String)} of the admission's ISP. */
+    /** {@link LocationKeys#name} of the admission's ISP. */
     final @Nullable String ispKey;
-    /** {@link #zipKey(String)} of the admission's postal code. */
+    /** {@link LocationKeys#postalCode} of the admission's postal code. */
     final @Nullable String zipKey;
     /** The destination ports the agent opens, from its HELLO (all for older agents; docs/protocol.md §4.1). */
     final PortPolicy allowedPorts;
@@ -67,68 +67,14 @@ final class NodeEntry {
         this.localExit = localExit;
         this.connectedSince = Instant.now();
         this.countryKey = admission.country() == null ? null : admission.country().toUpperCase(Locale.ROOT);
-        this.regionKey = placeKey(admission.region());
-        this.cityKey = placeKey(admission.city());
-        this.ispKey = ispKey(admission.isp());
-        this.zipKey = zipKey(admission.postalCode());
+        this.regionKey = LocationKeys.name(admission.region());
+        this.cityKey = LocationKeys.name(admission.city());
+        this.ispKey = LocationKeys.name(admission.isp());
+        this.zipKey = LocationKeys.postalCode(admission.postalCode());
     }
 
     UUID nodeId() {
         return admission.nodeId();
-    }
-
-    /**
-     * The form places are matched in: lower case, spaces and hyphens as underscores, so
-     * {@code city-new_york} matches a node in "New York" (docs/product/proxy.md#targeting-parameters).
-     */
-    static @Nullable String placeKey(@Nullable String place) {
-        if (place == null || place.isBlank()) {
-            return null;
-        }
-        return place.strip().toLowerCase(Locale.ROOT).replace(' ', '_').replace('-', '_');
-    }
-
-    /**
-     * The form ISPs are matched in (docs/product/proxy.md#targeting-parameters): accents removed,
-     * lower case, every run of other characters than ASCII letters and digits one {@code _}, none
-     * at the ends, so "AT&amp;T Services, Inc." is {@code at_t_services_inc} and "Telefónica" is
-     * {@code telefonica}; null when nothing is left.
-     */
-    static @Nullable String ispKey(@Nullable String isp) {
-        if (isp == null) {
-            return null;
-        }
-        String plain = Normalizer.normalize(isp, Normalizer.Form.NFD);
-        StringBuilder sb = new StringBuilder(plain.length());
-        boolean gap = false;
-        for (int i = 0; i < plain.length(); i++) {
-            char c = Character.toLowerCase(plain.charAt(i));
-            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-                if (gap && !sb.isEmpty()) {
-                    sb.append('_');
-                }
-                gap = false;
-                sb.append(c);
-            } else if (Character.getType(c) != Character.NON_SPACING_MARK) {
-                gap = true;
-            }
-        }
-        return sb.isEmpty() ? null : sb.toString();
-    }
-
-    /** The form postal codes are matched in: ASCII letters and digits only, upper case ({@code sw1a 1aa} is {@code SW1A1AA}); null when none. */
-    static @Nullable String zipKey(@Nullable String zip) {
-        if (zip == null) {
-            return null;
-        }
-        StringBuilder sb = new StringBuilder(zip.length());
-        for (int i = 0; i < zip.length(); i++) {
-            char c = Character.toUpperCase(zip.charAt(i));
-            if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-                sb.append(c);
-            }
-        }
-        return sb.isEmpty() ? null : sb.toString();
     }
 
     ConnectedNode snapshot() {

@@ -3,6 +3,7 @@ package io.iploop.gateway.node;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.routing.Targeting;
+import io.iploop.gateway.spi.LocationKeys;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
@@ -305,7 +306,7 @@ final class NodeSelector {
         }
         // The targeted country's serving nodes; null: no country targeted (every node, counted from the index).
         List<NodeEntry> inCountry = t.country() == null ? null : serving(index.bucket(NodeIndex.Kind.COUNTRY, t.country()), skip);
-        String state = NodeEntry.placeKey(t.state());
+        String state = LocationKeys.name(t.state());
         if (t.state() != null) {
             boolean none = inCountry == null
                     ? state == null || available(NodeIndex.Kind.REGION, state, skip) == 0
@@ -315,7 +316,7 @@ final class NodeSelector {
             }
         }
         if (t.city() != null) {
-            String city = NodeEntry.placeKey(t.city());
+            String city = LocationKeys.name(t.city());
             List<NodeEntry> inState;
             if (t.state() == null) {
                 inState = inCountry;

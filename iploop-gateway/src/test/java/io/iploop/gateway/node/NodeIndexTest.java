@@ -4,6 +4,7 @@ import static io.iploop.gateway.node.TestNodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iploop.gateway.routing.Targeting;
+import io.iploop.gateway.spi.LocationKeys;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -98,13 +99,16 @@ class NodeIndexTest {
     }
 
     @Test
-    void ispAndZipKeysAreNormalised() {
-        assertThat(NodeEntry.ispKey("AT&T Services, Inc.")).isEqualTo("at_t_services_inc");
-        assertThat(NodeEntry.ispKey("  Telefónica de España ")).isEqualTo("telefonica_de_espana");
-        assertThat(NodeEntry.ispKey("deutsche__telekom_")).isEqualTo("deutsche_telekom");
-        assertThat(NodeEntry.ispKey("中国电信")).isNull();
-        assertThat(NodeEntry.zipKey("sw1a 1aa")).isEqualTo("SW1A1AA");
-        assertThat(NodeEntry.zipKey("100-0001")).isEqualTo("1000001");
-        assertThat(NodeEntry.zipKey(" - ")).isNull();
+    void placeIspAndZipKeysAreNormalised() {
+        assertThat(LocationKeys.name("AT&T Services, Inc.")).isEqualTo("at_t_services_inc");
+        assertThat(LocationKeys.name("  Telefónica de España ")).isEqualTo("telefonica_de_espana");
+        assertThat(LocationKeys.name("deutsche__telekom_")).isEqualTo("deutsche_telekom");
+        assertThat(LocationKeys.name("中国电信")).isNull();
+        assertThat(LocationKeys.name("Île-de-France")).isEqualTo("ile_de_france");
+        assertThat(LocationKeys.name("St. Louis")).isEqualTo("st_louis");
+        assertThat(LocationKeys.name("new_york")).isEqualTo(LocationKeys.name("New York"));
+        assertThat(LocationKeys.postalCode("sw1a 1aa")).isEqualTo("SW1A1AA");
+        assertThat(LocationKeys.postalCode("100-0001")).isEqualTo("1000001");
+        assertThat(LocationKeys.postalCode(" - ")).isNull();
     }
 }

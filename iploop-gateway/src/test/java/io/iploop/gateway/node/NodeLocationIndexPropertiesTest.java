@@ -7,6 +7,7 @@ import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.CustomerPrincipal;
+import io.iploop.gateway.spi.LocationKeys;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -111,13 +112,13 @@ class NodeLocationIndexPropertiesTest {
             return top(all, e -> e.countryKey, "country-");
         }
         List<NodeEntry> inCountry = all.stream().filter(e -> t.country() == null || t.country().equals(e.countryKey)).toList();
-        if (t.state() != null && inCountry.stream().noneMatch(e -> Objects.equals(NodeEntry.placeKey(t.state()), e.regionKey))) {
+        if (t.state() != null && inCountry.stream().noneMatch(e -> Objects.equals(LocationKeys.name(t.state()), e.regionKey))) {
             return top(inCountry, e -> e.regionKey, "state-");
         }
         if (t.city() != null) {
             List<NodeEntry> inState = inCountry.stream()
-                    .filter(e -> t.state() == null || Objects.equals(NodeEntry.placeKey(t.state()), e.regionKey)).toList();
-            if (inState.stream().noneMatch(e -> Objects.equals(NodeEntry.placeKey(t.city()), e.cityKey))) {
+                    .filter(e -> t.state() == null || Objects.equals(LocationKeys.name(t.state()), e.regionKey)).toList();
+            if (inState.stream().noneMatch(e -> Objects.equals(LocationKeys.name(t.city()), e.cityKey))) {
                 return top(inState, e -> e.cityKey, "city-");
             }
         }

@@ -80,6 +80,20 @@ class NodeSelectorTest {
     }
 
     @Test
+    void placesWithAccentsAndPunctuationAreTargetedWithTheLettersTargetingAccepts() {
+        NodeEntry paris = join(node("FR", "Île-de-France", "Paris", 3215, "Orange S.A.", "75001"));
+        NodeEntry saoPaulo = join(node("BR", "São Paulo", "São Paulo", 28573, "Claro NXT", "01310"));
+        NodeEntry stLouis = join(node("US", "Missouri", "St. Louis", 7018, "AT&T Services, Inc.", "63101"));
+
+        Targeting ileDeFrance = new Targeting("FR", "ile_de_france", null, null, null, null, null, Targeting.SessionType.ROTATING,
+                null, null, null, null, null, false);
+        assertThat(draw(ileDeFrance, 20).keySet()).containsExactly(paris);
+        assertThat(draw(targeting("BR", "sao_paulo", null, null, null, null), 20).keySet()).containsExactly(saoPaulo);
+        assertThat(draw(targeting("US", "st_louis", null, null, null, null), 20).keySet()).containsExactly(stLouis);
+        assertThat(draw(targeting(null, null, "orange_s_a", null, null, null), 20).keySet()).containsExactly(paris);
+    }
+
+    @Test
     void aSmallPoolIsDrawnInProportionToQualityWeights() {
         NodeEntry good = join(measured(node("DE"), 30, 1, 100, 100));
         NodeEntry fresh = join(node("DE"));

@@ -26,6 +26,7 @@ import io.iploop.server.testing.PlatformTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
@@ -149,6 +150,11 @@ class KeysAndEndpointsPagesIT {
         assertThat(test("builder-secret-error").isDisplayed()).isTrue();
         assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY");
         new Select(test("builder-country")).selectByValue("de");
+        // A city as people write it, in the form the gateway matches (docs/product/proxy.md#targeting-parameters).
+        type("[data-test='builder-city']", "São Paulo");
+        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY-country-de-city-sao_paulo");
+        test("builder-city").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY-country-de");
         type("[data-test='builder-session']", "bad session!");
         assertThat(find("#b-session-error").isDisplayed()).isTrue();
         type("[data-test='builder-session']", "s1");

@@ -1,6 +1,7 @@
 package io.iploop.server.nodes.internal;
 
 import io.iploop.gateway.spi.ConnectedNode;
+import io.iploop.gateway.spi.LocationKeys;
 import io.iploop.server.accounts.AccountsService;
 import io.iploop.server.nodes.AgentTrafficReport;
 import io.iploop.server.nodes.CityIsps;
@@ -207,9 +208,9 @@ class DefaultNodesService implements NodesService {
     @Override
     public CityIsps isps(String country, String city) {
         String code = countryCode(country);
-        String cityKey = placeKey(city);
+        String cityKey = Objects.requireNonNullElse(LocationKeys.name(city), "");
         List<ConnectedNode> inCity = serving().stream()
-                .filter(n -> code.equals(n.country()) && n.city() != null && placeKey(n.city()).equals(cityKey))
+                .filter(n -> code.equals(n.country()) && cityKey.equals(LocationKeys.name(n.city())))
                 .toList();
         Map<IspKey, Long> counts = inCity.stream()
                 .collect(Collectors.groupingBy(n -> new IspKey(n.isp(), n.asn()), Collectors.counting()));
@@ -259,14 +260,6 @@ class DefaultNodesService implements NodesService {
     private static String countryName(String code) {
         String name = JdbcNodeAuthenticator.countryName(code);
         return name == null ? code : name;
-    }
-
-    /**
-     * A place in the form the gateway matches targeting in (its {@code NodeEntry.placeKey}): lower
-     * case, spaces and hyphens as underscores, so {@code new_york} names "New York".
-     */
-    static String placeKey(String place) {
-        return place.strip().toLowerCase(Locale.ROOT).replace(' ', '_').replace('-', '_');
     }
 
     private record IspKey(@Nullable String isp, int asn) {}
