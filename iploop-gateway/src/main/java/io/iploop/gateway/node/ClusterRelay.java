@@ -8,6 +8,7 @@ import io.iploop.gateway.exit.ExitRequest;
 import io.iploop.gateway.exit.ExitStream;
 import io.iploop.gateway.routing.Targeting;
 import io.iploop.gateway.spi.ClusterNodeDirectory;
+import io.iploop.gateway.spi.LocationKeys;
 import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.tunnel.ByteStream;
 import io.iploop.tunnel.ByteStreamSplice;
@@ -21,6 +22,7 @@ import io.iploop.tunnel.TunnelProtocol;
 import io.iploop.tunnel.TunnelSession;
 import io.iploop.tunnel.TunnelSettings;
 import io.iploop.tunnel.Welcome;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -55,7 +57,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -121,6 +122,7 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
     private final StickySessionStore stickyStore;
     private final NodeExitConnector local;
     private final TunnelSettings linkSettings;
+    private final RelayMetrics metrics;
     /** Relay links to other gateways by {@code gatewayId@address}, while connecting or up. */
     private final Map<String, CompletableFuture<TunnelSession>> links = new ConcurrentHashMap<>();
     private final Set<TunnelSession> accepted = ConcurrentHashMap.newKeySet();
@@ -137,7 +139,7 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
     private boolean publishFailing;
 
     ClusterRelay(ClusterSettings settings, Map<UUID, NodeEntry> nodes, StickySessions sticky, Supplier<Set<UUID>> paused,
-            StickySessionStore stickyStore, NodeExitConnector local, TunnelSettings tunnel) {
+            StickySessionStore stickyStore, NodeExitConnector local, TunnelSettings tunnel, MeterRegistry meters) {
         this.settings = settings;
         this.auth = new RelayAuth(settings.secret());
         this.nodes = nodes;
@@ -151,6 +153,7 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
         this.linkSettings = new TunnelSettings(tunnel.maxWindowBytes(), tunnel.heartbeatIntervalMillis(),
                 tunnel.deadPeerTimeoutMillis(), tunnel.activeHeartbeatIntervalMillis(), tunnel.activeDeadPeerTimeoutMillis(),
                 open, open, 65_536);
+        this.metrics = new RelayMetrics(meters, links, accepted);
     }
 
     /** This gateway's id in the directory (random per process). */
@@ -263,11 +266,13 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
     private ClusterNodeDirectory.Entry entry(NodeEntry e) {
         int quality = e.quality.measured() ? e.quality.score() : 50;
         return new ClusterNodeDirectory.Entry(e.nodeId(), gatewayId, relayAddress, e.countryKey, e.admission.city(),
-                e.admission.asn(), quality);
+                e.admission.asn(), quality, e.regionKey, e.zipKey, e.ispKey);
     }
 
     private static boolean sameLocation(ClusterNodeDirectory.Entry a, ClusterNodeDirectory.Entry b) {
-        return Objects.equals(a.country(), b.country()) && Objects.equals(a.city(), b.city()) && a.asn() == b.asn();
+        return Objects.equals(a.country(), b.country()) && Objects.equals(a.city(), b.city()) && a.asn() == b.asn()
+                && Objects.equals(a.regionKey(), b.regionKey()) && Objects.equals(a.zipKey(), b.zipKey())
+                && Objects.equals(a.ispKey(), b.ispKey());
     }
 
     // ------------------------------------------------------------------ exit connector (customer's gateway)
@@ -315,16 +320,17 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
     }
 
     /**
-     * Whether another gateway's node fits the targeting as far as the directory tells (country, city,
-     * ASN); a targeting the directory cannot judge (state, ZIP, ISP, speed, latency) does not fit.
+     * Whether another gateway's node fits the targeting as far as the directory tells (country,
+     * state, city, ZIP, ASN, ISP, matched as for a local node); a targeting the directory cannot judge
+     * (speed, latency: measured by the owning gateway only) does not fit.
      */
     private static boolean matches(ClusterNodeDirectory.Entry e, Targeting t) {
-        if (t.state() != null || t.zip() != null || t.isp() != null || t.minSpeedMbps() != null || t.maxLatencyMillis() != null) {
-            return false;
-        }
-        return (t.country() == null || t.country().equalsIgnoreCase(String.valueOf(e.country())))
-                && (t.city() == null || Objects.equals(NodeEntry.placeKey(t.city()), NodeEntry.placeKey(e.city())))
-                && (t.asn() == null || t.asn() == e.asn());
+        return !measuredOnly(t) && Criteria.of(t).matchesLocation(e.country(), e.regionKey(), LocationKeys.name(e.city()),
+                e.asn(), e.ispKey(), e.zipKey());
+    }
+
+    private static boolean measuredOnly(Targeting t) {
+        return t.minSpeedMbps() != null || t.maxLatencyMillis() != null;
     }
 
     /** The pinned node of another gateway has left: a strict session fails, others move (as on one gateway). */
@@ -346,14 +352,13 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
         Throwable cause = unwrap(error);
         Targeting t = request.targeting();
         if (!(cause instanceof ExitException ee) || ee.failure() != ExitException.Failure.NO_MATCHING_EXIT
-                || t.state() != null || t.zip() != null || t.isp() != null || t.minSpeedMbps() != null
-                || t.maxLatencyMillis() != null || closed) {
+                || measuredOnly(t) || closed) {
             return CompletableFuture.failedFuture(cause);
         }
-        String country = t.country() == null ? null : t.country().toUpperCase(Locale.ROOT);
-        String cityKey = NodeEntry.placeKey(t.city());
-        int asn = t.asn() == null ? 0 : t.asn();
-        return settings.directory().candidates(country, cityKey, asn, CANDIDATES).toCompletableFuture()
+        Criteria want = Criteria.of(t);
+        ClusterNodeDirectory.Lookup where = new ClusterNodeDirectory.Lookup(want.country(), want.region(), want.city(),
+                want.zip(), want.asn() == null ? 0 : want.asn(), want.isp());
+        return settings.directory().candidates(where, CANDIDATES).toCompletableFuture()
                 .handle((list, e) -> {
                     if (e != null) {
                         log.debug("node directory lookup failed: {}", e.toString());
@@ -426,6 +431,7 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
         }
         return link(node).thenCompose(session -> session.openStream(relayHost, request.port()))
                 .handle((stream, error) -> {
+                    (error == null ? metrics.outgoingOpened : metrics.outgoingFailed).increment();
                     if (error == null) {
                         ExitInfo info = new ExitInfo(node.nodeId(), node.country(), node.city(), node.asn(),
                                 request.targeting().session());
@@ -557,6 +563,7 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
                 return;
             }
             ReferenceCountUtil.release(msg);
+            metrics.upgradesRefused.increment();
             log.warn("cluster relay: refused {} (no valid {} token)", ctx.channel().remoteAddress(), RelayAuth.HEADER);
             DefaultFullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.UNAUTHORIZED);
             res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -578,11 +585,13 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
                 }
             }
             if (nodeId == null) {
+                metrics.incomingRefused.increment();
                 reply.reject(OpenFailure.UNAVAILABLE, "relay OPEN: host must be <nodeId>:<host>");
                 return;
             }
             NodeEntry e = nodes.get(nodeId);
             if (e == null || !e.session.isServing() || paused.get().contains(nodeId)) {
+                metrics.incomingRefused.increment();
                 reply.reject(OpenFailure.UNAVAILABLE, "node " + nodeId + " is not connected to this gateway");
                 return;
             }
@@ -590,8 +599,10 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
                 if (error != null) {
                     Throwable cause = unwrap(error);
                     if (cause instanceof OpenFailedException ofe) {
+                        metrics.incomingRefused.increment();
                         reply.reject(ofe.failure(), ofe.getMessage());
                     } else {
+                        metrics.incomingRefused.increment();
                         reply.reject(OpenFailure.UNAVAILABLE, "exit node disconnected");
                     }
                     return;
@@ -600,6 +611,7 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
                     nodeStream.abort("the relayed stream closed before the exit connected");
                     return;
                 }
+                metrics.incomingOpened.increment();
                 reply.accept();
                 ByteStreamSplice.splice(stream, nodeStream, null);
             });

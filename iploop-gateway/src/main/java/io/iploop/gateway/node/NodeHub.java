@@ -134,6 +134,8 @@ public final class NodeHub implements AutoCloseable {
     private final ScheduledExecutorService storeThread = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("iploop-node-store").daemon(true).factory());
     private final NodeCountryGauges connectedByCountry;
+    /** For the cluster relay's meters, registered when the cluster is enabled. */
+    private final MeterRegistry meters;
     private final NodeDirectory directory = () -> nodes.values().stream().map(NodeEntry::snapshot).toList();
     private final StickySessionDirectory stickyDirectory = new StickyDirectory();
     private volatile @Nullable Channel serverChannel;
@@ -198,6 +200,7 @@ public final class NodeHub implements AutoCloseable {
         this.tunnel = tunnel;
         this.authenticator = authenticator;
         this.store = store;
+        this.meters = meters;
         this.connectedByCountry = new NodeCountryGauges(meters);
         this.refusedFull = Counter.builder("iploop.nodes.refused")
                 .description("HELLOs answered 4503 try-elsewhere: full (node session cap) or busy (admissions queue full)")
@@ -393,7 +396,7 @@ public final class NodeHub implements AutoCloseable {
         if (cluster != null || serverChannel != null) {
             throw new IllegalStateException("enableCluster: call once, before start");
         }
-        cluster = new ClusterRelay(settings, nodes, sticky, () -> paused, stickyStore, exitConnector, tunnel);
+        cluster = new ClusterRelay(settings, nodes, sticky, () -> paused, stickyStore, exitConnector, tunnel, meters);
     }
 
     /** {@code host:port} of this hub's relay listener as other gateways reach it; null without a cluster. */

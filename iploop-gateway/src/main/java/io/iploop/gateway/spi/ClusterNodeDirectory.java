@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
 public interface ClusterNodeDirectory {
 
     /**
-     * One published node.
+     * One published node. The region, postal code and ISP are in the forms targeting matches them
+     * in (docs/product/proxy.md#targeting-parameters: lower case with {@code _} for the region,
+     * {@code [a-z0-9_]} for the ISP, {@code [A-Z0-9]} for the postal code), so they hold no spaces.
      *
      * @param nodeId the node (nodes.id)
      * @param gatewayId the gateway holding its tunnel (a random id per gateway process)
@@ -27,9 +29,22 @@ public interface ClusterNodeDirectory {
      * @param city the city as the node reported it, or null
      * @param asn 0 when unknown
      * @param quality the owning gateway's quality score, 0-100 (docs/exit-quality.md); 50 before measured
+     * @param regionKey the state or region in matching form, or null
+     * @param zipKey the postal code in matching form, or null
+     * @param ispKey the ISP in matching form, or null
      */
     record Entry(UUID nodeId, String gatewayId, String relayAddress, @Nullable String country, @Nullable String city,
-            int asn, int quality) {}
+            int asn, int quality, @Nullable String regionKey, @Nullable String zipKey, @Nullable String ispKey) {}
+
+    /**
+     * Where a request wants its exit, in the forms of {@link Entry}; null (0 for the ASN): not
+     * targeted. A store answers from the narrowest location it indexes.
+     *
+     * @param country ISO-3166 alpha-2, upper case
+     * @param cityKey the city in matching form (lower case, spaces and hyphens as underscores)
+     */
+    record Lookup(@Nullable String country, @Nullable String regionKey, @Nullable String cityKey, @Nullable String zipKey,
+            int asn, @Nullable String ispKey) {}
 
     /**
      * Writes {@code up} (each with {@code ttl}, refreshing the ones already there) and removes
@@ -40,14 +55,11 @@ public interface ClusterNodeDirectory {
     void publish(List<Entry> up, List<Entry> down, Duration ttl);
 
     /**
-     * Live nodes that may match: those in {@code city} of {@code country} when a city is given,
-     * else of {@code asn} when it is not 0, else of {@code country}, else any; at most
-     * {@code limit}. The caller filters them exactly. Completes exceptionally when the store
-     * cannot be reached.
-     *
-     * @param cityKey the city in matching form (lower case, spaces and hyphens as underscores)
+     * Live nodes that may match {@code where}: those of its narrowest location (postal code, else
+     * city, else region, else ASN, else ISP, else country, else any); at most {@code limit}. The
+     * caller filters them exactly. Completes exceptionally when the store cannot be reached.
      */
-    CompletionStage<List<Entry>> candidates(@Nullable String country, @Nullable String cityKey, int asn, int limit);
+    CompletionStage<List<Entry>> candidates(Lookup where, int limit);
 
     /** The node's entry while it is published (live), else empty. */
     CompletionStage<Optional<Entry>> node(UUID nodeId);

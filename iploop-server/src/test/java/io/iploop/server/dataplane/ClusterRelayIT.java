@@ -31,6 +31,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,7 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link ClusterIT}'s launcher: one control plane and three gateways sharing PostgreSQL and Redis;
  * a node in FR connected only to gateway 2, one in DE only to gateway 3, customers on gateway 1
  * (which holds only the local exit). Checks: gateway 1 serves {@code country-FR} through gateway 2's
- * node, bytes exact both ways; the relay listener refuses an upgrade without a valid cluster token;
+ * node, bytes exact both ways, and {@code state-} and {@code isp-} targeting too (the node's region and
+ * ISP have an accent and punctuation); the relay listener refuses an upgrade without a valid cluster
+ * token; both gateways' relay meters count the streams, links and refused upgrades;
  * a relayed exchange is stored once (one usage record, the same bytes as the same exchange served
  * by gateway 2 itself); a sticky session pinned on gateway 1 keeps its exit when the customer comes
  * back through gateway 3 (whose own DE node would otherwise be chosen); and, when gateway 2 is
@@ -89,8 +92,8 @@ class ClusterRelayIT {
         Path nodeKeyFile = tmp.resolve("gateway-1").resolve("local-node.key");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(nodeKeyFile));
         String nodeKey = Files.readString(nodeKeyFile).strip();
-        agent(g2.hubPort(), nodeKey, "relay-it-fr", "FR");
-        agent(g3.hubPort(), nodeKey, "relay-it-de", "DE");
+        agent(g2.hubPort(), nodeKey, "relay-it-fr", "FR", "Île-de-France", "Orange S.A.");
+        agent(g3.hubPort(), nodeKey, "relay-it-de", "DE", null, null);
         await().atMost(Duration.ofSeconds(60)).until(() -> cluster.agents.stream()
                 .allMatch(a -> a.status().state() == AgentStatus.State.CONNECTED));
 
@@ -120,6 +123,22 @@ class ClusterRelayIT {
             new Random(18).nextBytes(upload);
             Tunnel up = tunnel(g1.proxyPort(), customerId, fr, origin.port(), post("/echo", upload));
             assertThat(Arrays.equals(body(up.response()), upload)).as("300 KiB up and echoed, byte for byte").isTrue();
+            // State and ISP targeting reach the other gateway's node too (its directory entry carries them).
+            for (String targeting : List.of("-country-FR-state-ile_de_france", "-isp-orange_s_a")) {
+                Tunnel t = tunnel(g1.proxyPort(), customerId, key + targeting + "-debug-1", origin.port(), get("/bytes/100"));
+                assertThat(t.connectHead()).as(targeting + " relayed").startsWith("HTTP/1.1 200");
+                assertThat(node(t.connectHead())).as(targeting + " exit").isEqualTo(frNode);
+            }
+            assertThat(tunnel(g1.proxyPort(), customerId, key + "-country-FR-state-normandie", origin.port(), get("/bytes/100"))
+                    .connectHead()).as("a state no node is in").startsWith("HTTP/1.1 503");
+            // The relay's meters on both ends, and the two refused upgrades above.
+            String g1Metrics = metrics(g1.httpPort());
+            String g2Metrics = metrics(g2.httpPort());
+            assertThat(counter(g1Metrics, "iploop_relay_streams_total", "outcome=\"opened\"", "side=\"outgoing\"")).isGreaterThanOrEqualTo(5);
+            assertThat(counter(g2Metrics, "iploop_relay_streams_total", "outcome=\"opened\"", "side=\"incoming\"")).isGreaterThanOrEqualTo(5);
+            assertThat(counter(g1Metrics, "iploop_relay_links", "side=\"outgoing\"")).isEqualTo(1);
+            assertThat(counter(g2Metrics, "iploop_relay_links", "side=\"incoming\"")).isEqualTo(1);
+            assertThat(counter(g2Metrics, "iploop_relay_upgrades_refused_total")).isEqualTo(2);
 
             // --- usage: a relayed exchange is one usage record with the bytes of the same exchange served locally.
             Thread.sleep(3000); // everything before is flushed
@@ -195,11 +214,37 @@ class ClusterRelayIT {
         }
     }
 
-    void agent(int hubPort, String nodeKey, String deviceId, String country) throws Exception {
+    void agent(int hubPort, String nodeKey, String deviceId, String country, @Nullable String region, @Nullable String isp)
+            throws Exception {
         NodeAgent agent = new NodeAgent(new AgentConfig(URI.create("ws://127.0.0.1:" + hubPort + "/ws"), nodeKey, deviceId,
-                deviceId, country, null, null, 0, null, "ethernet", false, true, List.of(), List.of(), TunnelSettings.DEFAULTS));
+                deviceId, country, region, null, 0, isp, "ethernet", false, true, List.of(), List.of(), TunnelSettings.DEFAULTS));
         cluster.agents.add(agent);
         agent.start();
+    }
+
+    /** The gateway's Prometheus scrape (loopback may scrape without a token). */
+    static String metrics(int httpPort) throws Exception {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/prometheus"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
+    /**
+     * The value of the sample of {@code name} carrying every one of {@code labels} ({@code key="value"},
+     * as exported; other labels such as the common {@code application} may be there too); fails,
+     * listing the relay's samples, when there is none.
+     */
+    static double counter(String scrape, String name, String... labels) {
+        return scrape.lines()
+                .filter(l -> !l.startsWith("#") && l.lastIndexOf(' ') > 0)
+                .filter(l -> {
+                    String series = l.substring(0, l.lastIndexOf(' '));
+                    return (series.equals(name) || series.startsWith(name + "{")) && Arrays.stream(labels).allMatch(series::contains);
+                })
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no sample " + name + " " + List.of(labels)
+                        + " in the scrape; its relay samples: " + scrape.lines().filter(l -> l.startsWith("iploop_relay")).toList()));
     }
 
     /** What one tunnel carried: the CONNECT answer's head, then every byte read until the origin closed. */
