@@ -214,7 +214,12 @@ public enum AuditAction {
      * A refund, chargeback or failed payment took back the pool access an invoice granted; resource: the
      * invoice; details: owner, reason, newEnd.
      */
-    POOL_PLAN_PURCHASE_REVOKED;
+    POOL_PLAN_PURCHASE_REVOKED,
+    /**
+     * A dispute won gave back the pool access its chargeback had taken; resource: the invoice; details:
+     * owner, reason, plan, givenBackSeconds, newEnd.
+     */
+    POOL_PLAN_PURCHASE_REINSTATED;
 
     /** The value stored in {@code audit_logs.action} and accepted by the {@code action} filter. */
     public String dbValue() {

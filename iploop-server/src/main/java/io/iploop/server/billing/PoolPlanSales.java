@@ -42,4 +42,13 @@ public interface PoolPlanSales {
      * an invoice that granted nothing.
      */
     void revoke(Invoice invoice, String reason);
+
+    /**
+     * Gives back what {@link #revoke} took, when the dispute whose chargeback revoked the invoice was
+     * won, in the caller's database transaction: the time the revocation removed from the grant is added
+     * to the end of a live grant of the same plan, or, with none live, the invoice's plan starts again now
+     * for that time. Idempotent: nothing happens for an invoice that is not revoked (never, or given back
+     * already); afterwards a refund of the invoice revokes it again.
+     */
+    void reinstate(Invoice invoice, String reason);
 }

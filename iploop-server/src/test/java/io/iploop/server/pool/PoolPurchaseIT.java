@@ -39,7 +39,8 @@ import tools.jackson.databind.JsonNode;
  * renews from the current end, another plan starts afresh, a void invoice grants nothing, a full
  * refund takes back exactly the days it added and posts balanced ledger entries, and a banned account
  * cannot buy. Paid by card through Stripe's Checkout (the local stand-in), the webhook grants once even
- * when delivered four times at once, and a payment that fails afterwards takes the access back.
+ * when delivered four times at once, and a payment that fails afterwards takes the access back; a
+ * chargeback takes it back too, and the dispute won gives back the time it took, once.
  */
 @PlatformTest
 @ExtendWith(StripeStub.class)
@@ -271,6 +272,54 @@ class PoolPurchaseIT {
         assertThat(pool.usablePorts(c.id())).isEmpty();
         assertThat(call("GET", "/api/billing/invoices", c.token(), null).body().at("/invoices/0/status").asString())
                 .isEqualTo("failed");
+        assertLedgerConsistent(adminToken());
+    }
+
+    @Test
+    void aWonDisputeGivesBackTheAccessItsChargebackTookOnce() {
+        Customer c = customer();
+        Response checkout = call("POST", "/api/billing/checkout", c.token(), Map.of("packageId", "pool-pro"));
+        assertThat(checkout.status()).as(checkout.toString()).isEqualTo(200);
+        String invoiceId = call("GET", "/api/billing/invoices", c.token(), null).body().at("/invoices/0/id").asString();
+        String intent = StripeStub.newId("pi_");
+        HttpResponse<String> paid = StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(),
+                "checkout.session.completed", """
+                {"id":"%s","object":"checkout.session","mode":"payment","status":"complete",
+                 "payment_status":"paid","amount_total":5000,"currency":"usd","customer":"cus_x",
+                 "client_reference_id":"%s","metadata":{"invoiceId":"%s","userId":"%s"},
+                 "payment_intent":"%s"}""".formatted(StripeStub.newId("cs_test_"), invoiceId, invoiceId, c.id(), intent)));
+        assertThat(paid.statusCode()).as(paid.body()).isEqualTo(200);
+        Instant bought = end(c);
+        assertThat(bought).isCloseTo(Instant.now().plus(30, ChronoUnit.DAYS), within(1, ChronoUnit.MINUTES));
+
+        String disputeId = StripeStub.newId("du_");
+        String dispute = """
+                {"id":"%s","object":"dispute","amount":5000,"charge":"ch_3PoolDisputed","currency":"usd",
+                 "payment_intent":"%s","reason":"fraudulent","status":"%%s","is_charge_refundable":false}"""
+                .formatted(disputeId, intent);
+        HttpResponse<String> chargeback = StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(),
+                "charge.dispute.created", dispute.formatted("needs_response")));
+        assertThat(chargeback.body()).contains("chargeback_recorded");
+        assertThat(end(c)).as("the chargeback ends the access").isBeforeOrEqualTo(Instant.now());
+
+        String won = StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.closed", dispute.formatted("won"));
+        assertThat(StripeStub.deliverWebhook(won).body()).contains("dispute_won_given_back");
+        Instant givenBack = end(c);
+        assertThat(givenBack).as("the 30 days the chargeback took are back, from now")
+                .isCloseTo(Instant.now().plus(30, ChronoUnit.DAYS), within(1, ChronoUnit.MINUTES));
+        assertThat(pool.subscription(c.id()).orElseThrow().planId()).isEqualTo("pro");
+        // Redelivered, and delivered anew: nothing moves.
+        StripeStub.deliverWebhook(won);
+        StripeStub.deliverWebhook(StripeStub.webhookEvent(StripeStub.newEventId(), "charge.dispute.closed", dispute.formatted("won")));
+        assertThat(end(c)).isEqualTo(givenBack);
+        assertThat(jdbc.sql("SELECT count(*) FROM audit_logs WHERE action = 'pool_plan_purchase_reinstated' AND resource_id = ?")
+                .param(invoiceId).query(Long.class).single()).isEqualTo(1);
+
+        // The invoice counts as paid again: a full refund afterwards takes the access back again.
+        Response refund = call("POST", "/api/admin/billing/invoices/" + invoiceId + "/refund", adminToken(),
+                Map.of("amountCents", 5000, "reason", "after the dispute", "idempotencyKey", "after-" + disputeId));
+        assertThat(refund.status()).as(refund.toString()).isEqualTo(201);
+        assertThat(end(c)).isBeforeOrEqualTo(Instant.now());
         assertLedgerConsistent(adminToken());
     }
 

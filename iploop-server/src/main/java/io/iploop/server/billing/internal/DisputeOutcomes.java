@@ -5,6 +5,7 @@ import io.iploop.server.audit.AuditEvent;
 import io.iploop.server.audit.AuditService;
 import io.iploop.server.billing.CreditNote;
 import io.iploop.server.billing.Invoice;
+import io.iploop.server.billing.PoolPlanSales;
 import io.iploop.server.ledger.LedgerService;
 import io.iploop.server.ledger.NewTransaction;
 import io.iploop.server.ledger.PostedTransaction;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,7 +28,8 @@ import org.springframework.stereotype.Component;
  * dispute <em>won</em> gives back exactly what its chargeback took: one ledger transaction that
  * mirrors the chargeback's postings (money, tax, credits taken and credits lost), keyed
  * {@code invoice:<id>:chargeback:<dispute id>:won}, the GB taken put back on the plan balance, and the
- * invoice's refunded total lowered; the chargeback's credit note stays as issued but is no longer in
+ * invoice's refunded total lowered, and for a pool plan invoice the pool access the chargeback took
+ * ({@link PoolPlanSales#reinstate}); the chargeback's credit note stays as issued but is no longer in
  * force. A dispute <em>lost</em> changes nothing more (it records the chargeback if no earlier event
  * did). The outcome is stored once per dispute, so a replay, or a {@code created} /
  * {@code funds_withdrawn} arriving after the close, changes nothing. Runs in the webhook's
@@ -44,9 +47,11 @@ class DisputeOutcomes {
     private final PlansService plans;
     private final AuditService audit;
     private final NotificationsService notifications;
+    private final ObjectProvider<PoolPlanSales> poolSales;
 
     DisputeOutcomes(InvoiceRepository invoices, CreditNoteRepository creditNotes, StripeOutcomeRepository outcomes,
-            LedgerService ledger, PlansService plans, AuditService audit, NotificationsService notifications) {
+            LedgerService ledger, PlansService plans, AuditService audit, NotificationsService notifications,
+            ObjectProvider<PoolPlanSales> poolSales) {
         this.invoices = invoices;
         this.creditNotes = creditNotes;
         this.outcomes = outcomes;
@@ -54,6 +59,7 @@ class DisputeOutcomes {
         this.plans = plans;
         this.audit = audit;
         this.notifications = notifications;
+        this.poolSales = poolSales;
     }
 
     /** Whether the dispute was already closed as won (then a late {@code created} records no chargeback). */
@@ -101,10 +107,8 @@ class DisputeOutcomes {
             }
         }
         if (invoice.packageKind() == io.iploop.server.billing.PackageKind.POOL) {
-            // The chargeback ended the pool access it paid for; the days lost since cannot be given back
-            // exactly, so an admin re-grants (docs/upstream-pool.md#buying-a-pool-plan).
-            log.error("Dispute {} of pool invoice {} won: the pool access it paid for is not restored by itself; "
-                    + "re-grant it by hand", disputeId, invoice.number());
+            // The time the chargeback took from the grant comes back (docs/upstream-pool.md#buying-a-pool-plan).
+            poolSales.ifAvailable(sales -> sales.reinstate(invoice, "dispute " + disputeId + " won"));
         }
         invoices.addRefunded(invoice.id(), -note.amountCents());
         outcomes.gaveBack(disputeId, note.id(), tx.id(), note.amountCents(), note.taxCents());
