@@ -1,6 +1,8 @@
 package io.iploop.tunnel;
 
 import io.iploop.tunnel.frame.TunnelFrameCodec;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -30,6 +32,22 @@ public final class TunnelPipeline {
 
     /** Largest WebSocket message: one frame header plus the largest DATA payload. */
     private static final int MAX_MESSAGE_BYTES = TunnelProtocol.HEADER_BYTES + TunnelProtocol.MAX_DATA_PAYLOAD;
+
+    /** The gateway's frame rules: agents send unmasked frames (see client()); masked ones stay accepted. */
+    private static final WebSocketDecoderConfig SERVER_DECODER = WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(MAX_MESSAGE_BYTES)
+            .allowExtensions(false)
+            .expectMaskedFrames(true)
+            .allowMaskMismatch(true)
+            .build();
+
+    /** The node's frame rules, as {@link #client} configures Netty's handshaker: a gateway never masks. */
+    private static final WebSocketDecoderConfig CLIENT_DECODER = WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(MAX_MESSAGE_BYTES)
+            .allowExtensions(false)
+            .expectMaskedFrames(false)
+            .allowMaskMismatch(false)
+            .build();
 
     /** Flushes coalesced per read burst: many small stream writes become one syscall. */
     private static final int EXPLICIT_FLUSHES_BEFORE_FLUSH = 64;
@@ -88,29 +106,51 @@ public final class TunnelPipeline {
                 .handshakeTimeoutMillis(10_000)
                 .handleCloseFrames(false)
                 .dropPongFrames(true)
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(MAX_MESSAGE_BYTES)
-                        .allowExtensions(false)
-                        .expectMaskedFrames(true)
-                        // Agents send unmasked frames (see client()); masked ones stay accepted.
-                        .allowMaskMismatch(true)
-                        .build())
+                .decoderConfig(SERVER_DECODER)
                 .build()));
         addTunnelHandlers(pipeline, session);
     }
 
     /**
-     * Called once the WebSocket handshake completed: the frame decoder keeps a partly received
-     * message as a list of the reads it came in ({@code COMPOSITE_CUMULATOR}) instead of copying
-     * every following read onto it. A 64 KiB DATA message never fits one 64 KiB read, so with the
-     * default cumulator nearly every byte of a bulk transfer was copied once more before the
-     * decoder's own copy of the payload.
+     * Called once the WebSocket handshake completed, on the channel's loop. Two changes to how frames
+     * are read, both keeping every byte exactly as received:
+     *
+     * <ul>
+     *   <li>Netty's frame decoder is replaced by a {@link TunnelWebSocketDecoder} with the same rules
+     *       (those {@link #server} or {@link #client} gave Netty's), which hands large payloads on as slices
+     *       of the received bytes instead of copying each one. Netty fires this event from the
+     *       listener of the handshake response's write, before anything the peer sends after reading
+     *       that response can arrive; a peer sending frames before it (RFC 6455 §4.1 forbids it) has
+     *       them read by one decoder or the other, each as strict.
+     *   <li>The frame decoder keeps a partly received message as a list of the reads it came in
+     *       ({@code COMPOSITE_CUMULATOR}) instead of copying every following read onto it. A 64 KiB
+     *       DATA message never fits one 64 KiB read, so with the default cumulator nearly every byte of
+     *       a bulk transfer was copied once more.
+     * </ul>
+     *
+     * <p>With {@code -D}{@value #COPYING_DECODER_PROPERTY}{@code =true} Netty's decoder stays (an
+     * escape hatch and the before of a benchmark).
      */
     static void onHandshakeComplete(ChannelPipeline pipeline) {
-        if (pipeline.get(WebSocketFrameDecoder.class) instanceof ByteToMessageDecoder decoder) {
-            decoder.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+        ChannelHandlerContext ctx = pipeline.context(WebSocketFrameDecoder.class);
+        if (ctx == null) {
+            return; // a test's pipeline without WebSocket framing
+        }
+        ChannelHandler decoder = ctx.handler();
+        if (!COPYING_DECODER && !(decoder instanceof TunnelWebSocketDecoder)) {
+            boolean acceptedSide = pipeline.get(WebSocketServerProtocolHandler.class) != null;
+            decoder = new TunnelWebSocketDecoder(acceptedSide ? SERVER_DECODER : CLIENT_DECODER);
+            pipeline.replace(ctx.name(), ctx.name(), decoder);
+        }
+        if (decoder instanceof ByteToMessageDecoder d) {
+            d.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
         }
     }
+
+    /** System property: keep Netty's copying WebSocket frame decoder (see {@link #onHandshakeComplete}). */
+    static final String COPYING_DECODER_PROPERTY = "iploop.tunnel.copying-websocket-decoder";
+
+    private static final boolean COPYING_DECODER = Boolean.getBoolean(COPYING_DECODER_PROPERTY);
 
     /**
      * Write-buffer marks of a tunnel connection: above the high mark, streams stop handing it
