@@ -53,6 +53,17 @@ public final class TunnelProtocol {
      */
     public static final int DEAD_PEER_TIMEOUT_MILLIS = 25_000;
 
+    /**
+     * The idle heartbeat interval a node hub asks its nodes for in WELCOME, in ms (docs/protocol.md
+     * §6, docs/scale.md#heartbeats): a hub holds many idle nodes, and their PING/PONG was most of
+     * its idle CPU at 10 s. A node that lost its network is found by the kernel's TCP keepalive
+     * within 30 s instead; this interval only bounds how long a frozen idle agent goes unnoticed.
+     */
+    public static final int NODE_HUB_HEARTBEAT_INTERVAL_MILLIS = 60_000;
+
+    /** A node hub closes an idle node silent for this long, in ms: 2.5 heartbeat intervals, as at 10 s. */
+    public static final int NODE_HUB_DEAD_PEER_TIMEOUT_MILLIS = 150_000;
+
     /** Gateway side: heartbeat interval while streams are open or the node is suspect, in ms. */
     public static final int ACTIVE_HEARTBEAT_INTERVAL_MILLIS = 1_000;
 

@@ -33,12 +33,15 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -79,6 +82,16 @@ public final class NodeHub implements AutoCloseable {
 
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final long COUNTER_FLUSH_MILLIS = 2_000;
+    /*
+     * Kernel TCP keepalive on every node connection (docs/scale.md#heartbeats): nodes PING only
+     * every 60 s when idle, so a node whose network or host vanished is found by the kernel, at no
+     * CPU of ours: a probe after 20 s without a packet, then every 5 s, dead after 2 unanswered
+     * (30 s), and unacknowledged data gives up after 30 s as well (TCP_USER_TIMEOUT, epoll only).
+     */
+    static final int KEEPALIVE_IDLE_SECONDS = 20;
+    static final int KEEPALIVE_INTERVAL_SECONDS = 5;
+    static final int KEEPALIVE_PROBES = 2;
+    static final int USER_TIMEOUT_MILLIS = 30_000;
     private static final long STICKY_PURGE_MILLIS = 60_000;
     /** How often changed sticky-session pins are saved to the {@link StickySessionStore}. */
     private static final long STICKY_SAVE_MILLIS = 1_000;
@@ -336,7 +349,18 @@ public final class NodeHub implements AutoCloseable {
                 });
         TunnelLoopAffinity affinity = loopAffinity;
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(channelClass)
-                .childHandler(affinity == null ? child : affinity.placing(child));
+                .childHandler(affinity == null ? child : affinity.placing(child))
+                .childOption(ChannelOption.SO_KEEPALIVE, true);
+        if (channelClass == EpollServerSocketChannel.class) {
+            b.childOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
+                    .childOption(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+                    .childOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES)
+                    .childOption(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
+        } else {
+            b.childOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE), KEEPALIVE_IDLE_SECONDS)
+                    .childOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL_SECONDS)
+                    .childOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
+        }
         try {
             return b.bind(bindAddress, bindPort).sync().channel();
         } catch (Exception e) {

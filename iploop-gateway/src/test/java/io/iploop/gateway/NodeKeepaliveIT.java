@@ -1,0 +1,103 @@
+package io.iploop.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.iploop.gateway.spi.AuthResult;
+import io.iploop.gateway.spi.NodeAdmission;
+import io.iploop.gateway.spi.NodeStore;
+import io.iploop.node.AgentConfig;
+import io.iploop.node.AgentStatus;
+import io.iploop.node.NodeAgent;
+import io.iploop.tunnel.TunnelSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node hub's liveness at its shipped defaults (docs/scale.md#heartbeats): it asks agents for a
+ * 60 s idle heartbeat in WELCOME, and every node connection carries a kernel TCP keepalive of 20 s
+ * (read from the kernel with {@code ss}), which finds a node whose network vanished within 30 s.
+ */
+class NodeKeepaliveIT {
+
+    private static final Pattern KEEPALIVE = Pattern.compile("timer:\\(keepalive,(?:(\\d+)min)?(?:(\\d+)(?:\\.\\d+)?sec)?");
+
+    private Gateway gateway;
+    private NodeAgent agent;
+
+    @BeforeEach
+    void start() throws Exception {
+        GatewayConfig t = GatewayConfig.forTests();
+        gateway = Gateway.builder(new GatewayConfig(t.bindAddress(), t.httpProxyPort(), t.socksPort(), t.nodeHubPort(),
+                        t.allowLoopbackEgress(), t.blockedDomains(), t.blockedCidrs(), t.authCacheTtl(), t.usageFlushInterval(),
+                        TunnelSettings.NODE_HUB_DEFAULTS))
+                .proxyAuthenticator((customerId, keyHash, ip) -> CompletableFuture.completedFuture(
+                        new AuthResult.Rejected(AuthResult.RejectReason.BAD_CREDENTIALS, "no customers here")))
+                .nodeAuthenticator(hello -> CompletableFuture.completedFuture(new NodeAdmission.Admitted(
+                        UUID.randomUUID(), UUID.randomUUID(), "DE", null, "berlin", 3320, null, "wifi")))
+                .usageSink(records -> { })
+                .nodeStore(new NodeStore() {
+                    @Override
+                    public void connected(UUID nodeId, String ipAddress, Instant at) {}
+
+                    @Override
+                    public void disconnected(UUID nodeId, Instant at) {}
+
+                    @Override
+                    public void addCounters(List<NodeCounters> deltas) {}
+                })
+                .build();
+        gateway.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (agent != null) {
+            agent.close();
+        }
+        gateway.close();
+    }
+
+    @Test
+    void everyNodeConnectionHasAKernelKeepaliveOfTwentySeconds() throws Exception {
+        agent = new NodeAgent(new AgentConfig(URI.create("ws://127.0.0.1:" + gateway.nodeHubPort() + "/ws"),
+                "ipn_" + "0123456789abcdef".repeat(3), "keepalive-1", "keepalive-1", "DE", null, "berlin", 0, null, "wifi",
+                false, true, List.of(), List.of(), TunnelSettings.DEFAULTS));
+        agent.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> agent.status().state() == AgentStatus.State.CONNECTED);
+
+        String sockets = ss(":" + gateway.nodeHubPort());
+        Matcher m = KEEPALIVE.matcher(sockets);
+        assertThat(m.find()).as("a keepalive timer on the gateway's end of the node connection:%n%s", sockets).isTrue();
+        long seconds = (m.group(1) == null ? 0 : 60L * Long.parseLong(m.group(1)))
+                + (m.group(2) == null ? 0 : Long.parseLong(m.group(2)));
+        assertThat(seconds).as("the kernel's default is 2 hours; the hub's is 20 s").isLessThanOrEqualTo(20);
+    }
+
+    /** {@code ss -tno state established sport = PORT}; skips the test where {@code ss} is missing. */
+    private static String ss(String port) throws IOException, InterruptedException {
+        Process p;
+        try {
+            p = new ProcessBuilder("ss", "-tno", "state", "established", "sport", "=", port).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            Assumptions.abort("ss (iproute2) is not installed: " + e.getMessage());
+            throw e;
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+}
