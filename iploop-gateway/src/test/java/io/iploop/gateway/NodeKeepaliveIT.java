@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -79,9 +80,15 @@ class NodeKeepaliveIT {
         agent.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> agent.status().state() == AgentStatus.State.CONNECTED);
 
-        String sockets = ss(":" + gateway.nodeHubPort());
-        Matcher m = KEEPALIVE.matcher(sockets);
-        assertThat(m.find()).as("a keepalive timer on the gateway's end of the node connection:%n%s", sockets).isTrue();
+        // While a write is unacknowledged the socket shows its retransmit timer instead: look again.
+        AtomicReference<String> sockets = new AtomicReference<>("");
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            sockets.set(ss(":" + gateway.nodeHubPort()));
+            assertThat(sockets.get()).as("a keepalive timer on the gateway's end of the node connection")
+                    .contains("timer:(keepalive,");
+        });
+        Matcher m = KEEPALIVE.matcher(sockets.get());
+        assertThat(m.find()).isTrue();
         long seconds = (m.group(1) == null ? 0 : 60L * Long.parseLong(m.group(1)))
                 + (m.group(2) == null ? 0 : Long.parseLong(m.group(2)));
         assertThat(seconds).as("the kernel's default is 2 hours; the hub's is 20 s").isLessThanOrEqualTo(20);
