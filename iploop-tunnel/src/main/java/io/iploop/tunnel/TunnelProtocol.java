@@ -57,7 +57,7 @@ public final class TunnelProtocol {
      * The idle heartbeat interval a node hub asks its nodes for in WELCOME, in ms (docs/protocol.md
      * §6, docs/scale.md#heartbeats): a hub holds many idle nodes, and their PING/PONG was most of
      * its idle CPU at 10 s. A node that lost its network is found by the kernel's TCP keepalive
-     * within 30 s instead; this interval only bounds how long a frozen idle agent goes unnoticed.
+     * within 40 s instead; this interval only bounds how long a frozen idle agent goes unnoticed.
      */
     public static final int NODE_HUB_HEARTBEAT_INTERVAL_MILLIS = 60_000;
 
