@@ -28,9 +28,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The node hub's liveness at its shipped defaults (docs/scale.md#heartbeats): it asks agents for a
- * 60 s idle heartbeat in WELCOME, and both ends of every node connection carry a kernel TCP
- * keepalive of 20 s (read from the kernel with {@code ss}), which finds a vanished peer within 40 s.
+ * The agent's end of its tunnel connection carries a kernel TCP keepalive of 20 s (read from the
+ * kernel with {@code ss}), so an agent told to PING only every 60 s (a node hub's WELCOME, docs/protocol.md
+ * §6) still leaves a gateway whose host vanished within 40 s.
  */
 class NodeKeepaliveIT {
 
@@ -73,16 +73,14 @@ class NodeKeepaliveIT {
     }
 
     @Test
-    void everyNodeConnectionHasAKernelKeepaliveOfTwentySeconds() throws Exception {
+    void theAgentsConnectionHasAKernelKeepaliveOfTwentySeconds() throws Exception {
         agent = new NodeAgent(new AgentConfig(URI.create("ws://127.0.0.1:" + gateway.nodeHubPort() + "/ws"),
                 "ipn_" + "0123456789abcdef".repeat(3), "keepalive-1", "keepalive-1", "DE", null, "berlin", 0, null, "wifi",
                 false, true, List.of(), List.of(), TunnelSettings.DEFAULTS));
         agent.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> agent.status().state() == AgentStatus.State.CONNECTED);
 
-        assertThat(keepaliveSeconds("sport")).as("the gateway's end: the kernel's default is 2 hours, the hub's 20 s")
-                .isLessThanOrEqualTo(20);
-        assertThat(keepaliveSeconds("dport")).as("the agent's end, so it leaves a vanished gateway as soon")
+        assertThat(keepaliveSeconds("dport")).as("the agent's end: the kernel's default is 2 hours, the agent's 20 s")
                 .isLessThanOrEqualTo(20);
     }
 

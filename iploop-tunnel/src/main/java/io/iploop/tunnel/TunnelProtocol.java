@@ -56,8 +56,8 @@ public final class TunnelProtocol {
     /**
      * The idle heartbeat interval a node hub asks its nodes for in WELCOME, in ms (docs/protocol.md
      * §6, docs/scale.md#heartbeats): a hub holds many idle nodes, and their PING/PONG was most of
-     * its idle CPU at 10 s. A node that lost its network is found by the kernel's TCP keepalive
-     * within 40 s instead; this interval only bounds how long a frozen idle agent goes unnoticed.
+     * its idle CPU at 10 s. The price: a dead idle node is offline within 150 s, or within
+     * seconds once a customer needs it (the active timings).
      */
     public static final int NODE_HUB_HEARTBEAT_INTERVAL_MILLIS = 60_000;
 
