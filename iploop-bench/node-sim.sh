@@ -6,7 +6,8 @@
 #
 #   iploop-bench/node-sim.sh [--skip-build] [--nodes=10000] [--rate=500] [--hold-seconds=60]
 #                            [--threads=2] [--storm] [--server] [--gateway-heap=2g]
-#                            [--max-node-sessions=N] [--hub=URL --key=KEY [--gateway-pid=PID]]
+#                            [--max-node-sessions=N] [--node-heartbeat-ms=60000]
+#                            [--hub=URL --key=KEY [--gateway-pid=PID]]
 #
 # Gateways:
 #   (default)  the data-plane harness gateway (DataPlaneHarness hub: no database, every node
@@ -34,6 +35,7 @@ build=1
 hub=""
 server=0
 max_sessions=0
+node_heartbeat=60000   # harness: the idle heartbeat its hub asks nodes for (10000: the hub before 2026-12-04)
 gateway_heap=2g
 sim_args=()
 for a in "$@"; do
@@ -43,8 +45,9 @@ for a in "$@"; do
     --storm) sim_args+=("--storm=true") ;;
     --hub=*) hub="${a#--hub=}"; sim_args+=("$a") ;;
     --max-node-sessions=*) max_sessions="${a#--max-node-sessions=}" ;;
+    --node-heartbeat-ms=*) node_heartbeat="${a#--node-heartbeat-ms=}" ;;
     --gateway-heap=*) gateway_heap="${a#--gateway-heap=}" ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --*=*) sim_args+=("$a") ;;
     *) echo "node-sim.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
@@ -126,7 +129,7 @@ elif [[ -z "$hub" ]]; then
   # The launcher's collector and headers (./iploop server), so the heap per node is the shipped one.
   "$jdk/bin/java" -Xmx"$gateway_heap" -XX:+UseSerialGC -XX:+UseCompactObjectHeaders --enable-native-access=ALL-UNNAMED \
     -cp "$cp" io.iploop.bench.DataPlaneHarness hub \
-    --http-port=0 --socks-port=0 --hub-port="$port" --max-node-sessions="$max_sessions" >"$TMP/gateway.out" 2>"$TMP/gateway.err" &
+    --http-port=0 --socks-port=0 --hub-port="$port" --max-node-sessions="$max_sessions" --node-heartbeat-ms="$node_heartbeat" >"$TMP/gateway.out" 2>"$TMP/gateway.err" &
   gw_pid=$!
   for _ in $(seq 1 300); do grep -q '^LISTENING' "$TMP/gateway.out" && break; sleep 0.2; done
   grep -q '^LISTENING' "$TMP/gateway.out" || die "gateway did not start: $(cat "$TMP/gateway.out" "$TMP/gateway.err")"

@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.LongAdder;
  * DataPlaneHarness gateway [--http-port=N] [--socks-port=N] [--hub-port=N] [--node-wait-seconds=N]
  * DataPlaneHarness agent   [--hub-port=N] [--device-id=ID]
  * DataPlaneHarness all     [ports as above]   (gateway and agent in one JVM)
- * DataPlaneHarness hub     [ports as above] [--max-node-sessions=N]   (for node-sim.sh: no node awaited)
+ * DataPlaneHarness hub     [ports as above] [--max-node-sessions=N] [--node-heartbeat-ms=N]   (for node-sim.sh: no node awaited;
+ *                          the idle heartbeat the hub asks nodes for, default 60 000; 10 000 is the hub before it was raised)
  * DataPlaneHarness pool    --upstream-port=N [--pool-port=N]   (for pool-bench.sh: one pool port to an HTTP upstream)
  * DataPlaneHarness pool-ports --upstream-port=N [--pool-port=N] [--count=N]   (memory of N bound pool ports, then exits)
  * </pre>
@@ -89,21 +90,23 @@ public final class DataPlaneHarness {
         int hubPort = intOpt(opts, "hub-port", 18001);
         int nodeWaitSeconds = intOpt(opts, "node-wait-seconds", 60);
         int maxNodeSessions = intOpt(opts, "max-node-sessions", 0);
+        int heartbeat = intOpt(opts, "node-heartbeat-ms", TunnelSettings.NODE_HUB_DEFAULTS.heartbeatIntervalMillis());
+        TunnelSettings hubSettings = TunnelSettings.NODE_HUB_DEFAULTS.withHeartbeat(heartbeat, heartbeat / 2 * 5);
         String deviceId = opts.getOrDefault("device-id", "bench-node-1");
         PrintStream out = System.out;
         switch (args[0]) {
             case "gateway" -> {
-                Gateway gateway = startGateway(httpPort, socksPort, hubPort, 0, out);
+                Gateway gateway = startGateway(httpPort, socksPort, hubPort, 0, hubSettings, out);
                 awaitNode(gateway, nodeWaitSeconds, out);
             }
             case "agent" -> startAgent(hubPort, deviceId, out);
             case "hub" -> {
                 // For node-sim.sh: no node awaited. The simulator reads this process's CPU, RSS and heap
                 // from outside (/proc, jcmd); no periodic full GC here, it would be counted as heartbeat CPU.
-                startGateway(httpPort, socksPort, hubPort, maxNodeSessions, out);
+                startGateway(httpPort, socksPort, hubPort, maxNodeSessions, hubSettings, out);
             }
             case "all" -> {
-                Gateway gateway = startGateway(httpPort, socksPort, hubPort, 0, out);
+                Gateway gateway = startGateway(httpPort, socksPort, hubPort, 0, hubSettings, out);
                 startAgent(gateway.nodeHubPort(), deviceId, out);
                 awaitNode(gateway, nodeWaitSeconds, out);
             }
@@ -118,10 +121,10 @@ public final class DataPlaneHarness {
         new CountDownLatch(1).await();
     }
 
-    private static Gateway startGateway(int httpPort, int socksPort, int hubPort, int maxNodeSessions, PrintStream out)
-            throws Exception {
+    private static Gateway startGateway(int httpPort, int socksPort, int hubPort, int maxNodeSessions, TunnelSettings tunnel,
+            PrintStream out) throws Exception {
         GatewayConfig config = new GatewayConfig("127.0.0.1", httpPort, socksPort, hubPort, true, List.of(), List.of(),
-                Duration.ofSeconds(5), Duration.ofSeconds(1), TunnelSettings.DEFAULTS);
+                Duration.ofSeconds(5), Duration.ofSeconds(1), tunnel);
         CountingUsageSink usage = new CountingUsageSink();
         Gateway gateway = Gateway.builder(config)
                 .proxyAuthenticator(new FixedKeyAuthenticator(CUSTOMER_ID, KeyHashes.sha256Hex(API_KEY)))

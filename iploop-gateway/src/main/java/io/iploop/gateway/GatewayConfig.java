@@ -64,7 +64,7 @@ public record GatewayConfig(
     /** Production defaults: standard ports on all interfaces, loopback egress forbidden. */
     public static GatewayConfig defaults() {
         return new GatewayConfig("0.0.0.0", 7777, 1080, 8001, false, List.of(), List.of(),
-                Duration.ofSeconds(5), Duration.ofSeconds(1), TunnelSettings.DEFAULTS);
+                Duration.ofSeconds(5), Duration.ofSeconds(1), TunnelSettings.NODE_HUB_DEFAULTS);
     }
 
     /** Tests: loopback only, ephemeral ports, loopback egress allowed. */

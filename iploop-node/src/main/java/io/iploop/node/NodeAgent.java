@@ -28,6 +28,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.ssl.SslContext;
@@ -68,6 +69,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
+import jdk.net.ExtendedSocketOptions;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +90,12 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Connect timeout for the gateway and for every exit connection, in ms. */
     static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    /** Kernel TCP keepalive on the tunnel connection: first probe after this much silence, in s. */
+    static final int KEEPALIVE_IDLE_SECONDS = 20;
+    /** Kernel TCP keepalive: seconds between unanswered probes. */
+    static final int KEEPALIVE_INTERVAL_SECONDS = 5;
+    /** Kernel TCP keepalive: unanswered probes before the connection is dead. */
+    static final int KEEPALIVE_PROBES = 4;
 
     /**
      * Read sizes of an exit connection: Netty's adaptive guess, up to 256 KiB (its default stops at
@@ -765,6 +773,14 @@ public final class NodeAgent implements AutoCloseable {
                                             () -> tryElsewhere = true));
                         }
                     });
+            if (socketChannelClass == NioSocketChannel.class) {
+                // A gateway may ask for a long idle heartbeat (60 s at a node hub; silent gateway given
+                // up after 150 s): the kernel finds one whose host vanished within 40 s instead, so the
+                // agent reconnects elsewhere soon (docs/protocol.md §6). Ignored where unsupported.
+                bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), KEEPALIVE_IDLE_SECONDS)
+                        .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL_SECONDS)
+                        .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
+            }
             ChannelFuture connected;
             try {
                 TunnelLoopAffinity affinity = loopAffinity;

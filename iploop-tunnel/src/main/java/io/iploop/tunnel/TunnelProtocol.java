@@ -53,6 +53,17 @@ public final class TunnelProtocol {
      */
     public static final int DEAD_PEER_TIMEOUT_MILLIS = 25_000;
 
+    /**
+     * The idle heartbeat interval a node hub asks its nodes for in WELCOME, in ms (docs/protocol.md
+     * §6, docs/scale.md#heartbeats): a hub holds many idle nodes, and their PING/PONG was most of
+     * its idle CPU at 10 s. The price: a dead idle node is offline within 150 s, or within
+     * seconds once a customer needs it (the active timings).
+     */
+    public static final int NODE_HUB_HEARTBEAT_INTERVAL_MILLIS = 60_000;
+
+    /** A node hub closes an idle node silent for this long, in ms: 2.5 heartbeat intervals, as at 10 s. */
+    public static final int NODE_HUB_DEAD_PEER_TIMEOUT_MILLIS = 150_000;
+
     /** Gateway side: heartbeat interval while streams are open or the node is suspect, in ms. */
     public static final int ACTIVE_HEARTBEAT_INTERVAL_MILLIS = 1_000;
 

@@ -109,6 +109,13 @@ public final class TunnelSession {
     private long lastReadNanos = System.nanoTime();
     /** When the last PING was sent, {@link System#nanoTime()}. */
     private long lastPingNanos;
+    /**
+     * PING after this long without reading anything while idle, in ms: the settings' interval, or
+     * on the node side the one the gateway asked for in WELCOME (docs/protocol.md §6).
+     */
+    private int idleHeartbeatMillis;
+    /** Close after this long without reading anything while idle, in ms (scaled with {@link #idleHeartbeatMillis}). */
+    private int idleDeadPeerMillis;
     /** When the session last became active (streams open or suspect); silence counts from then at most. */
     private long activeSinceNanos;
 
@@ -116,6 +123,8 @@ public final class TunnelSession {
             @Nullable Hello hello, @Nullable StreamAcceptor acceptor) {
         this.role = role;
         this.settings = settings;
+        this.idleHeartbeatMillis = settings.heartbeatIntervalMillis();
+        this.idleDeadPeerMillis = settings.deadPeerTimeoutMillis();
         this.gatewayListener = gl;
         this.nodeListener = nl;
         this.hello = hello;
@@ -463,8 +472,8 @@ public final class TunnelSession {
         boolean active = role == Role.GATEWAY && (!streams.isEmpty() || suspect);
         long heardNanos = active && activeSinceNanos - lastReadNanos > 0 ? activeSinceNanos : lastReadNanos;
         long silentNanos = now - heardNanos;
-        int deadMillis = active ? settings.activeDeadPeerTimeoutMillis() : settings.deadPeerTimeoutMillis();
-        int beatMillis = active ? settings.activeHeartbeatIntervalMillis() : settings.heartbeatIntervalMillis();
+        int deadMillis = active ? settings.activeDeadPeerTimeoutMillis() : idleDeadPeerMillis;
+        int beatMillis = active ? settings.activeHeartbeatIntervalMillis() : idleHeartbeatMillis;
         if (silentNanos >= TimeUnit.MILLISECONDS.toNanos(deadMillis)) {
             closeReason = "peer silent for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms"
                     + (active ? " with streams open" : "");
@@ -496,7 +505,7 @@ public final class TunnelSession {
      * 100 000 nodes a 500 ms tick alone was 200 000 timer runs a second (docs/scale.md#heartbeats).
      */
     private long idleTickMillis() {
-        return Math.max(100, settings.heartbeatIntervalMillis() / 4);
+        return Math.max(100, idleHeartbeatMillis / 4);
     }
 
     /**
@@ -514,6 +523,18 @@ public final class TunnelSession {
         long period = TimeUnit.MILLISECONDS.toNanos(periodMillis);
         long toGrid = TICK_GRID_NANOS - Math.floorMod(System.nanoTime(), TICK_GRID_NANOS);
         livenessTimer = c.executor().scheduleAtFixedRate(this::livenessTick, period + toGrid, period, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Node side: PINGs at the idle interval the gateway asked for in WELCOME, and gives up on a
+     * silent gateway after the same multiple of it as the settings' (10 s / 25 s: 2.5 times). A
+     * gateway that holds many idle nodes asks for a long interval (docs/scale.md#heartbeats);
+     * agents before this ignored the field and PING every 10 s, which such a gateway still answers.
+     */
+    private void adoptHeartbeat(int intervalMillis) {
+        idleHeartbeatMillis = intervalMillis;
+        idleDeadPeerMillis = (int) Math.min(Integer.MAX_VALUE,
+                (long) intervalMillis * settings.deadPeerTimeoutMillis() / settings.heartbeatIntervalMillis());
     }
 
     /** Any frame, or the peer draining our writes, proves it alive (docs/protocol.md §6). */
@@ -660,6 +681,7 @@ public final class TunnelSession {
                         + " (expected: " + TunnelProtocol.MIN_VERSION + "-" + hello.protocolVersion() + ")");
             }
             protocolVersion = w.protocolVersion();
+            adoptHeartbeat(w.heartbeatIntervalMillis());
             established = true;
             cancelHandshakeTimer();
             sendPing();

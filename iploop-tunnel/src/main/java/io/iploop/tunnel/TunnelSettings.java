@@ -40,6 +40,13 @@ public record TunnelSettings(
             15_000,
             4096);
 
+    /**
+     * A node hub's defaults: {@link #DEFAULTS} with the long idle heartbeat it asks its nodes for
+     * ({@link TunnelProtocol#NODE_HUB_HEARTBEAT_INTERVAL_MILLIS}); the active timings are the same.
+     */
+    public static final TunnelSettings NODE_HUB_DEFAULTS = DEFAULTS.withHeartbeat(
+            TunnelProtocol.NODE_HUB_HEARTBEAT_INTERVAL_MILLIS, TunnelProtocol.NODE_HUB_DEAD_PEER_TIMEOUT_MILLIS);
+
     public TunnelSettings {
         if (maxWindowBytes < TunnelProtocol.INITIAL_WINDOW || maxWindowBytes > TunnelProtocol.MAX_WINDOW) {
             throw new IllegalArgumentException("maxWindowBytes: " + maxWindowBytes + " (expected: "

@@ -49,6 +49,8 @@ class TunnelSessionIT {
     private final AtomicReference<@Nullable Welcome> welcomed = new AtomicReference<>();
     private final AtomicLong sinkReceived = new AtomicLong();
     private Channel nodeChannel;
+    /** The gateway's settings for the next connection. */
+    private volatile TunnelSettings gatewaySettings = TunnelSettings.DEFAULTS;
     /** How long the node waits before it starts connecting for an OPEN (a slow target), in ms. */
     private volatile long connectDelayMillis;
 
@@ -88,11 +90,12 @@ class TunnelSessionIT {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        TunnelSession s = TunnelSession.gatewaySide(TunnelSettings.DEFAULTS, new TunnelSession.GatewayListener() {
+                        TunnelSession s = TunnelSession.gatewaySide(gatewaySettings, new TunnelSession.GatewayListener() {
                             @Override
                             public void onHello(TunnelSession session, Hello hello) {
-                                if (hello.nodeKey().equals("good")) {
-                                    session.welcome(new Welcome(1, "node-1", 30_000));
+                                if (hello.nodeKey().equals("good") || hello.nodeKey().equals("fast")) {
+                                    // "fast": the gateway asks for a 1 s idle heartbeat (the least WELCOME allows).
+                                    session.welcome(new Welcome(1, "node-1", hello.nodeKey().equals("fast") ? 1_000 : 30_000));
                                     gatewaySession.complete(session);
                                 } else {
                                     session.refuse("unknown node key");
@@ -349,6 +352,40 @@ class TunnelSessionIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> !gw.channel().isActive());
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .isLessThan(Duration.ofMillis(TunnelSettings.DEFAULTS.activeDeadPeerTimeoutMillis() + 2_000));
+    }
+
+    @Test
+    void theNodeTakesTheIdleHeartbeatFromWelcome() throws Exception {
+        // The gateway (10 s / 25 s itself) asks for 1 s, then stops reading: the node PINGs every
+        // second, hears nothing, and gives up after 2.5 s (its own settings would wait 25 s).
+        CompletableFuture<String> closed = connectNode("fast");
+        TunnelSession gw = gatewaySession.get(5, TimeUnit.SECONDS);
+        gw.channel().eventLoop().submit(() -> gw.channel().config().setAutoRead(false)).sync();
+        long start = System.nanoTime();
+        assertThat(closed.get(10, TimeUnit.SECONDS)).contains("peer silent");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(2_000), Duration.ofMillis(6_000));
+    }
+
+    @Test
+    void anIdleNodeThatAnswersIsKeptPastEveryTimeout() throws Exception {
+        // Both ends 1 s / 2.5 s: only PING and PONG flow, for well past both dead-peer timeouts.
+        gatewaySettings = TunnelSettings.DEFAULTS.withHeartbeat(1_000, 2_500);
+        CompletableFuture<String> closed = connectNode("fast");
+        TunnelSession gw = gatewaySession.get(5, TimeUnit.SECONDS);
+        Thread.sleep(6_000);
+        assertThat(closed).isNotDone();
+        assertThat(gw.channel().isActive()).isTrue();
+    }
+
+    @Test
+    void aSilentIdleNodeIsClosedWithinTheGatewaysDeadPeerTimeout() throws Exception {
+        gatewaySettings = TunnelSettings.DEFAULTS.withHeartbeat(1_000, 2_500);
+        connectNode("good");
+        TunnelSession gw = gatewaySession.get(5, TimeUnit.SECONDS);
+        nodeChannel.eventLoop().submit(() -> nodeChannel.config().setAutoRead(false)).sync();
+        long start = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !gw.channel().isActive());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1_500), Duration.ofMillis(4_000));
     }
 
     @Test

@@ -150,9 +150,13 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
         // One link carries many customers' streams. An OPEN waits for the far gateway's node, whose
         // own open deadline answers first: the link's deadline is its open timeout plus a margin.
         int open = tunnel.openTimeoutMillis() + 2000;
-        this.linkSettings = new TunnelSettings(tunnel.maxWindowBytes(), tunnel.heartbeatIntervalMillis(),
-                tunnel.deadPeerTimeoutMillis(), tunnel.activeHeartbeatIntervalMillis(), tunnel.activeDeadPeerTimeoutMillis(),
-                open, open, 65_536);
+        // A link is one connection between two gateways, not one of many idle nodes: it keeps the
+        // 10 s heartbeat (at most) of docs/protocol.md §6 rather than the node hub's long one.
+        TunnelSettings t = tunnel.withHeartbeat(
+                Math.min(tunnel.heartbeatIntervalMillis(), TunnelProtocol.DEFAULT_HEARTBEAT_INTERVAL_MILLIS),
+                Math.min(tunnel.deadPeerTimeoutMillis(), TunnelProtocol.DEAD_PEER_TIMEOUT_MILLIS));
+        this.linkSettings = new TunnelSettings(t.maxWindowBytes(), t.heartbeatIntervalMillis(), t.deadPeerTimeoutMillis(),
+                t.activeHeartbeatIntervalMillis(), t.activeDeadPeerTimeoutMillis(), open, open, 65_536);
         this.metrics = new RelayMetrics(meters, links, accepted);
     }
 

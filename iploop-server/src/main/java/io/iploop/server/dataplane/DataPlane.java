@@ -186,7 +186,7 @@ public class DataPlane implements SmartLifecycle {
         return new GatewayConfig(properties.bindAddress(), properties.proxyPort(), properties.socksPort(),
                 properties.nodeHubPort(), properties.egressAllowLoopback(), List.of(), List.of(), d.authCacheTtl(),
                 properties.usageFlushInterval(),
-                TunnelSettings.DEFAULTS.withOpenDeadline((int) properties.nodeOpenDeadline().toMillis()));
+                TunnelSettings.NODE_HUB_DEFAULTS.withOpenDeadline((int) properties.nodeOpenDeadline().toMillis()));
     }
 
     @Override
