@@ -18,7 +18,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -58,16 +57,7 @@ class AgentBandwidthCapIT {
                 .nodeAuthenticator(hello -> CompletableFuture.completedFuture(
                         new NodeAdmission.Admitted(nodeId, user, "DE", null, "berlin", 3320, null, "wifi")))
                 .usageSink(records -> {})
-                .nodeStore(new NodeStore() {
-                    @Override
-                    public void connected(UUID id, String ipAddress, Instant at) {}
-
-                    @Override
-                    public void disconnected(UUID id, Instant at) {}
-
-                    @Override
-                    public void addCounters(List<NodeCounters> deltas) {}
-                })
+                .nodeStore(NodeStore.NONE)
                 .build();
         gateway.start();
         String nodeKey = "ipn_" + UUID.randomUUID().toString().replace("-", "") + "0".repeat(16);

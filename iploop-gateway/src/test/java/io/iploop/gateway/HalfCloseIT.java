@@ -87,16 +87,7 @@ class HalfCloseIT {
                             hello.nodeKeySha256Hex().equals(KeyHashes.sha256Hex(NODE_KEY))
                                     ? new NodeAdmission.Admitted(UUID.randomUUID(), USER, "DE", null, "berlin", 3320, null, "wifi")
                                     : new NodeAdmission.Refused("unknown node key")))
-                    .nodeStore(new NodeStore() {
-                        @Override
-                        public void connected(UUID nodeId, String ipAddress, java.time.Instant at) {}
-
-                        @Override
-                        public void disconnected(UUID nodeId, java.time.Instant at) {}
-
-                        @Override
-                        public void addCounters(List<NodeCounters> deltas) {}
-                    });
+                    .nodeStore(NodeStore.NONE);
         }
         Gateway g = b.build();
         g.start();

@@ -16,10 +16,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,16 +41,7 @@ class NodeHubHostileIT {
                 .proxyAuthenticator(new InMemoryAuthenticator())
                 .usageSink(new RecordingUsageSink())
                 .nodeAuthenticator(hello -> CompletableFuture.completedFuture(new NodeAdmission.Refused("unknown node key")))
-                .nodeStore(new NodeStore() {
-                    @Override
-                    public void connected(UUID nodeId, String ipAddress, Instant at) {}
-
-                    @Override
-                    public void disconnected(UUID nodeId, Instant at) {}
-
-                    @Override
-                    public void addCounters(List<NodeCounters> deltas) {}
-                })
+                .nodeStore(NodeStore.NONE)
                 .meterRegistry(meters)
                 .build();
         gateway.start();

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -50,16 +49,7 @@ class NodeKeepaliveIT {
                 .nodeAuthenticator(hello -> CompletableFuture.completedFuture(new NodeAdmission.Admitted(
                         UUID.randomUUID(), UUID.randomUUID(), "DE", null, "berlin", 3320, null, "wifi")))
                 .usageSink(records -> { })
-                .nodeStore(new NodeStore() {
-                    @Override
-                    public void connected(UUID nodeId, String ipAddress, Instant at) {}
-
-                    @Override
-                    public void disconnected(UUID nodeId, Instant at) {}
-
-                    @Override
-                    public void addCounters(List<NodeCounters> deltas) {}
-                })
+                .nodeStore(NodeStore.NONE)
                 .build();
         gateway.start();
     }

@@ -13,7 +13,6 @@ import io.iploop.tunnel.TunnelSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,16 +46,7 @@ class NodeSessionCapIT {
                         nodeIds.computeIfAbsent(hello.deviceId(), d -> UUID.randomUUID()), OWNER, "DE", null, "berlin", 3320,
                         null, "wifi")))
                 .usageSink(records -> { })
-                .nodeStore(new NodeStore() {
-                    @Override
-                    public void connected(UUID nodeId, String ipAddress, Instant at) {}
-
-                    @Override
-                    public void disconnected(UUID nodeId, Instant at) {}
-
-                    @Override
-                    public void addCounters(List<NodeCounters> deltas) {}
-                })
+                .nodeStore(NodeStore.NONE)
                 .meterRegistry(meters)
                 .maxNodeSessions(2)
                 .build();

@@ -27,7 +27,6 @@ import java.nio.ByteBuffer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -191,16 +190,7 @@ class ProxyProtocolIT {
                             "DE", null, "berlin", 3320, null, "wifi"));
                 })
                 .usageSink(new RecordingUsageSink())
-                .nodeStore(new NodeStore() {
-                    @Override
-                    public void connected(UUID nodeId, String ipAddress, Instant at) {}
-
-                    @Override
-                    public void disconnected(UUID nodeId, Instant at) {}
-
-                    @Override
-                    public void addCounters(List<NodeCounters> deltas) {}
-                })
+                .nodeStore(NodeStore.NONE)
                 .proxyProtocol(ProxyProtocol.trusting(List.of("127.0.0.1"), 2_000))
                 .build();
         hub.start();

@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,16 +68,7 @@ class RotateOnBlockIT {
                 .proxyAuthenticator(new InMemoryAuthenticator())
                 .nodeAuthenticator(hello -> CompletableFuture.completedFuture(admit(hello.nodeKeySha256Hex(), hello.deviceId())))
                 .usageSink(sink)
-                .nodeStore(new NodeStore() {
-                    @Override
-                    public void connected(UUID nodeId, String ipAddress, Instant at) {}
-
-                    @Override
-                    public void disconnected(UUID nodeId, Instant at) {}
-
-                    @Override
-                    public void addCounters(List<NodeCounters> deltas) {}
-                })
+                .nodeStore(NodeStore.NONE)
                 .build();
         gateway.start();
         startAgent("us-1");

@@ -12,6 +12,18 @@ import org.jspecify.annotations.Nullable;
  */
 public interface NodeStore {
 
+    /** Keeps nothing: for a gateway without a control plane (the benchmark harness, tests). */
+    NodeStore NONE = new NodeStore() {
+        @Override
+        public void connected(UUID nodeId, String ipAddress, Instant at) {}
+
+        @Override
+        public void disconnected(UUID nodeId, Instant at) {}
+
+        @Override
+        public void addCounters(List<NodeCounters> deltas) {}
+    };
+
     /** A node's hub connection opened ({@code status = available}, {@code connected_since = at}). */
     void connected(UUID nodeId, String ipAddress, Instant at);
 

@@ -16,7 +16,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -73,16 +72,7 @@ class NodeAdmissionBoundIT {
             }
             return CompletableFuture.completedFuture(new NodeAdmission.Admitted(UUID.randomUUID(), UUID.randomUUID(), "DE",
                     null, null, 0, null, "wifi"));
-        }, new NodeStore() {
-            @Override
-            public void connected(UUID nodeId, String ipAddress, Instant at) {}
-
-            @Override
-            public void disconnected(UUID nodeId, Instant at) {}
-
-            @Override
-            public void addCounters(List<NodeCounters> deltas) {}
-        }, StickySessionStore.NONE, meters, 100, 1, 1);
+        }, NodeStore.NONE, StickySessionStore.NONE, meters, 100, 1, 1);
         hub.start(group, group);
 
         NodeAgent running = agent("bound-1");

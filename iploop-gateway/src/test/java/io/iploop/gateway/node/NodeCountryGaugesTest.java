@@ -8,12 +8,10 @@ import io.iploop.gateway.spi.NodeStore;
 import io.iploop.tunnel.TunnelSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -31,16 +29,7 @@ class NodeCountryGaugesTest {
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final NodeHub hub = new NodeHub("127.0.0.1", 0, TunnelSettings.DEFAULTS,
-            hello -> CompletableFuture.completedFuture(new NodeAdmission.Refused("no")), new NodeStore() {
-                @Override
-                public void connected(UUID nodeId, String ipAddress, Instant at) {}
-
-                @Override
-                public void disconnected(UUID nodeId, Instant at) {}
-
-                @Override
-                public void addCounters(List<NodeCounters> deltas) {}
-            }, meters);
+            hello -> CompletableFuture.completedFuture(new NodeAdmission.Refused("no")), NodeStore.NONE, meters);
 
     @AfterEach
     void close() {
