@@ -130,7 +130,7 @@ public final class DataPlaneHarness {
                 .proxyAuthenticator(new FixedKeyAuthenticator(CUSTOMER_ID, KeyHashes.sha256Hex(API_KEY)))
                 .nodeAuthenticator(new AdmitAllNodeAuthenticator())
                 .usageSink(usage)
-                .nodeStore(new NoopNodeStore())
+                .nodeStore(NodeStore.NONE)
                 .meterRegistry(new SimpleMeterRegistry())
                 .maxNodeSessions(maxNodeSessions)
                 .build();
@@ -352,17 +352,5 @@ public final class DataPlaneHarness {
             return "records=" + records.sum() + " requests=" + requests.sum() + " bytesDownloaded=" + bytesDown.sum()
                     + " bytesUploaded=" + bytesUp.sum() + " failed=" + failures.sum();
         }
-    }
-
-    /** Keeps no node state. Thread-safe (stateless). */
-    private static final class NoopNodeStore implements NodeStore {
-        @Override
-        public void connected(UUID nodeId, String ipAddress, Instant at) {}
-
-        @Override
-        public void disconnected(UUID nodeId, Instant at) {}
-
-        @Override
-        public void addCounters(List<NodeCounters> deltas) {}
     }
 }

@@ -19,7 +19,6 @@ import io.iploop.tunnel.TunnelSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -68,19 +67,7 @@ class NodeHubTlsIT {
                                         "DE", null, "berlin", 3320, null, "wifi")
                                 : new NodeAdmission.Refused("unknown node key")))
                 .usageSink(usage::addAll)
-                .nodeStore(new NodeStore() {
-                    @Override
-                    public void connected(UUID nodeId, String ipAddress, Instant at) {}
-
-                    @Override
-                    public void disconnected(UUID nodeId, Instant at) {}
-
-                    @Override
-                    public void addCounters(List<NodeCounters> deltas) {}
-
-                    @Override
-                    public void idClash(UUID nodeId, String ipAddress, Instant at) {}
-                })
+                .nodeStore(NodeStore.NONE)
                 .tls(new TlsListeners(0, TlsListeners.OFF, 0, cert.certFile(), cert.keyFile(), Duration.ofSeconds(1)))
                 .build();
         gateway.start();

@@ -21,7 +21,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -68,19 +67,7 @@ class PortPolicyRoutingIT {
                                         USER, "DE", null, "berlin", 3320, null, "wifi")
                                 : new NodeAdmission.Refused("unknown node key")))
                 .usageSink(records -> {})
-                .nodeStore(new NodeStore() {
-                    @Override
-                    public void connected(UUID nodeId, String ipAddress, Instant at) {}
-
-                    @Override
-                    public void disconnected(UUID nodeId, Instant at) {}
-
-                    @Override
-                    public void addCounters(List<NodeCounters> deltas) {}
-
-                    @Override
-                    public void idClash(UUID nodeId, String ipAddress, Instant at) {}
-                })
+                .nodeStore(NodeStore.NONE)
                 .build();
         gateway.start();
     }
