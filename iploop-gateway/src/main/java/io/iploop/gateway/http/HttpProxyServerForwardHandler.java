@@ -38,6 +38,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -66,6 +67,13 @@ import org.slf4j.LoggerFactory;
  * the stream's flow-control window bounds them) while a stream through another node opens; then
  * the first response is discarded whole, metered, and the request replayed once through the new
  * exit. If no other node can be opened the parked response is delivered as it came.
+ *
+ * <p>Exit reuse (docs/exit-reuse.md): when an exchange ends with the origin keeping the
+ * connection, the stream is offered to the idle set ({@link ExitStream#parkForReuse()}) instead of
+ * being closed, and an idempotent request without a body may be served by such a stream of the same
+ * customer, targeting and destination on the node selected for it. If a reused stream ends before
+ * any byte of the answer (the origin closed it while idle), the request goes again on a new stream,
+ * as Squid retries on a stale persistent connection.
  *
  * <p>Pipeline position: after {@link HttpProxyServerAuthHandler}; passes {@code CONNECT} on to
  * {@link HttpProxyServerConnectHandler}, which removes it. Not {@code @Sharable}; all state is
@@ -146,6 +154,13 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         boolean replaying;
         /** Encoded request bytes replayed to this stream (metered off the customer socket). */
         long replayBytes;
+        /**
+         * The first request's head while it may still be sent again on a new stream because the
+         * stream was reused and turned out stale; null when it may not (not idempotent, a body).
+         */
+        @Nullable HttpRequest staleRetryHead;
+        /** Whether any byte came back on this stream. */
+        boolean responseSeen;
 
         MeteredStream metered() {
             return new MeteredStream(connection, principal, targeting, host, startedAt, port);
@@ -247,6 +262,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         }
         Targeting targeting = connection.targeting();
         HttpProxyTarget target = HttpProxyTarget.of(request);
+        boolean resendable = isResendable(request) && reusableFor(targeting);
         Exchange ex = new Exchange(request.method(), request.protocolVersion(), HttpUtil.isKeepAlive(request));
         exchange = ex;
         HttpProxyHeaders.stripHopByHop(request.headers());
@@ -268,12 +284,33 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             Binding nb = new Binding(target, principal, targeting);
             binding = nb;
             b = nb;
-            ProxyTunnels.openExit(services, ctx, new ExitRequest(principal, targeting, target.host(), target.port(), connection.id()),
-                    (stream, failure) -> onOpened(nb, stream, failure));
+            if (resendable) {
+                nb.staleRetryHead = request;
+            }
+            ProxyTunnels.openExit(services, ctx, new ExitRequest(principal, targeting, target.host(), target.port(),
+                    connection.id(), null, resendable), (stream, failure) -> onOpened(nb, stream, failure));
         }
         b.requests++;
         b.send(request);
         readIfWanted();
+    }
+
+    /**
+     * Whether {@code request} may go to a reused exit stream: it can be sent again unchanged if that
+     * stream is stale, so idempotent (RFC 9110 §9.2.2) and without a body. Judged before the
+     * hop-by-hop headers are removed.
+     */
+    private static boolean isResendable(HttpRequest request) {
+        HttpMethod m = request.method();
+        boolean idempotent = HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.OPTIONS.equals(m)
+                || HttpMethod.TRACE.equals(m) || HttpMethod.PUT.equals(m) || HttpMethod.DELETE.equals(m);
+        return idempotent && !(request instanceof ReferenceCounted) && !HttpUtil.isTransferEncodingChunked(request)
+                && HttpUtil.getContentLength(request, 0L) == 0L;
+    }
+
+    /** Whether streams of this targeting are kept for reuse: not when it asks for a new exit per request or rotates on blocks. */
+    private static boolean reusableFor(Targeting targeting) {
+        return !targeting.exitPerRequest() && targeting.rotate() != Targeting.RotateMode.ON_BLOCK;
     }
 
     private void onOpened(Binding b, @Nullable ExitStream stream, @Nullable Throwable failure) {
@@ -344,10 +381,20 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             stream.close();
             return;
         }
+        if (stream.reused()) {
+            services.metrics().exitReused();
+            stream.setHandler(b);
+            if (!stream.isOpen() && b.staleRetryHead != null && exchange != null) {
+                resendOnNewStream(b, exchange); // ended while idle, nothing sent yet
+                return;
+            }
+        }
         b.stream = stream;
         services.metrics().streamOpened();
         b.interim = services.interim().begin(services, c.channel(), b.metered(), stream::exit);
-        stream.setHandler(b);
+        if (!stream.reused()) {
+            stream.setHandler(b);
+        }
         try {
             b.flushPending();
         } catch (RuntimeException e) {
@@ -434,6 +481,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ExitStream s = b.stream;
+        b.responseSeen = true;
         if (b != binding || b.finished || s == null || ctx == null) {
             data.release();
             if (s != null) {
@@ -793,6 +841,12 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             finishBinding(b, null, true); // an idle keep-alive stream ended
             return;
         }
+        ExitStream s = b.stream;
+        if (s != null && s.reused() && !b.responseSeen && b.requests == 1 && b.staleRetryHead != null
+                && !ex.responseStarted && retry == null) {
+            resendOnNewStream(b, ex); // the origin closed the reused connection before answering
+            return;
+        }
         b.reusable = false;
         ChannelFuture last = null;
         try {
@@ -819,6 +873,48 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         }
         String detail = "the exit closed the stream before the response was complete" + (error == null ? "" : ": " + error);
         failExchange(b, ProxyError.EXIT_CLOSED, detail, List.of());
+    }
+
+    /**
+     * The reused stream of {@code stale} ended before any byte of the answer (the origin closed the
+     * idle connection, docs/exit-reuse.md#stale): its request goes again, once, on a new stream. The
+     * stale stream carried nothing the customer gets and emits no usage record; the customer's bytes
+     * are in the new stream's record.
+     */
+    private void resendOnNewStream(Binding stale, Exchange ex) {
+        ChannelHandlerContext c = ctx;
+        HttpRequest head = stale.staleRetryHead;
+        if (c == null || head == null) {
+            return;
+        }
+        Binding next = new Binding(stale.target, stale.principal, stale.targeting);
+        next.requests = stale.requests;
+        if (!stale.pending.isEmpty()) {
+            next.pending.addAll(stale.pending); // never sent
+            stale.pending.clear();
+        } else {
+            next.pending.add(head);
+            if (ex.requestDone) {
+                next.pending.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        }
+        stale.staleRetryHead = null;
+        stale.finished = true;
+        ExitStream s = stale.stream;
+        if (s != null) {
+            s.abort("stale idle stream");
+            services.metrics().streamClosed();
+        }
+        stale.codec.finishAndReleaseAll();
+        InterimUsage.Stream interim = stale.interim;
+        if (interim != null) {
+            interim.end();
+        }
+        binding = next;
+        readWhenWritable = false;
+        services.metrics().staleExitResent();
+        ProxyTunnels.openExit(services, c, new ExitRequest(stale.principal, stale.targeting, stale.target.host(),
+                stale.target.port(), connection.id()), (stream, failure) -> onOpened(next, stream, failure));
     }
 
     /** Answers the current exchange with {@code error} if nothing was sent yet, records, and closes. */
@@ -857,7 +953,10 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         ExitStream s = b.stream;
         if (s != null) {
             if (graceful) {
-                s.close();
+                // Graceful means between exchanges: the last one is complete in both directions.
+                if (!(b.reusable && reusableFor(b.targeting) && s.parkForReuse())) {
+                    s.close();
+                }
             } else {
                 s.abort(error == null ? "customer connection closed" : error.code());
             }

@@ -21,7 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * exchange's stream; {@code failed} counts every refused or failed request, the same events as
  * {@code iploop.gateway.errors} summed over causes), so an error ratio is
  * {@code rate(requests{outcome="failed"}) / rate(requests)} (docs/deploy.md#metrics). A request
- * that fails after its stream opened counts once in each. Thread-safe.
+ * that fails after its stream opened counts once in each. {@code iploop.gateway.exit.reuses}
+ * (counter, tag {@code outcome=reused|stale}: plain-HTTP exchanges served by an idle exit stream,
+ * and those whose idle stream had ended so the request went again on a new one, docs/exit-reuse.md).
+ * Thread-safe.
  */
 public final class GatewayMetrics {
 
@@ -34,6 +37,8 @@ public final class GatewayMetrics {
     private final Map<Rotation, Counter> rotations = new EnumMap<>(Rotation.class);
     private final Counter carried;
     private final Counter failed;
+    private final Counter exitReused;
+    private final Counter exitStale;
 
     /** What became of a {@code rotate-on-block} exchange whose first exit was blocked. */
     public enum Rotation {
@@ -64,6 +69,12 @@ public final class GatewayMetrics {
                 .register(registry);
         failed = Counter.builder("iploop.gateway.requests").tag("outcome", "failed")
                 .description("proxy requests: streams opened through an exit (carried) or refused/failed (failed)")
+                .register(registry);
+        exitReused = Counter.builder("iploop.gateway.exit.reuses").tag("outcome", "reused")
+                .description("plain-HTTP exchanges served by an idle exit stream (reused) or sent again after it had ended (stale)")
+                .register(registry);
+        exitStale = Counter.builder("iploop.gateway.exit.reuses").tag("outcome", "stale")
+                .description("plain-HTTP exchanges served by an idle exit stream (reused) or sent again after it had ended (stale)")
                 .register(registry);
         for (Rotation r : Rotation.values()) {
             rotations.put(r, Counter.builder("iploop.gateway.rotations").tag("outcome", r.name().toLowerCase(java.util.Locale.ROOT))
@@ -105,6 +116,16 @@ public final class GatewayMetrics {
     public void error(ProxyError error) {
         errors.get(error).increment();
         failed.increment();
+    }
+
+    /** A plain-HTTP exchange went to an idle exit stream instead of a new one. */
+    public void exitReused() {
+        exitReused.increment();
+    }
+
+    /** A reused exit stream had ended before answering: the request went again on a new stream. */
+    public void staleExitResent() {
+        exitStale.increment();
     }
 
     /** A {@code rotate-on-block} exchange's first exit was blocked, with what followed. */

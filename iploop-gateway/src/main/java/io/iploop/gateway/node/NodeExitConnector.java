@@ -26,7 +26,11 @@ import org.slf4j.LoggerFactory;
  * sent nothing within the open deadline (suspect of being frozen, docs/protocol.md §6), is replaced
  * by another matching node once; nothing has been sent to the customer at that point. A request's
  * {@link ExitRequest#excludeNode()} is never used (docs/rotate-on-block.md). Destination names travel to the node unresolved (punycode for
- * IDNs). Every OPEN's outcome goes into the node's {@link NodeQuality}. Thread-safe.
+ * IDNs). Every OPEN's outcome goes into the node's {@link NodeQuality}. A request that allows it
+ * ({@link ExitRequest#reuseIdle()}) is served by an idle stream of the same customer, targeting and
+ * destination on the node the selector chose, when there is one ({@link IdleExitStreams},
+ * docs/exit-reuse.md): selection is the same either way, so reuse never changes which exit a
+ * customer gets. Thread-safe.
  */
 final class NodeExitConnector implements ExitConnector {
 
@@ -36,11 +40,22 @@ final class NodeExitConnector implements ExitConnector {
 
     private final NodeSelector selector;
     private final Consumer<NodeQuality.Cause> failures;
+    private final IdleExitStreams idle;
 
     /** @param failures told every failed OPEN's cause (the hub's metrics), on the node's event loop */
     NodeExitConnector(NodeSelector selector, Consumer<NodeQuality.Cause> failures) {
+        this(selector, failures, new IdleExitStreams());
+    }
+
+    NodeExitConnector(NodeSelector selector, Consumer<NodeQuality.Cause> failures, IdleExitStreams idle) {
         this.selector = selector;
         this.failures = failures;
+        this.idle = idle;
+    }
+
+    /** The idle streams kept for reuse (for the hub's gauge). */
+    IdleExitStreams idleStreams() {
+        return idle;
     }
 
     @Override
@@ -63,6 +78,12 @@ final class NodeExitConnector implements ExitConnector {
             return CompletableFuture.failedFuture(new ExitException(ExitException.Failure.NO_MATCHING_EXIT,
                     "no other exit node matches"));
         }
+        if (request.reuseIdle()) {
+            NodeExitStream kept = idle.take(IdleExitStreams.key(request, host, node.nodeId()));
+            if (kept != null) {
+                return CompletableFuture.completedFuture(kept);
+            }
+        }
         return attempt(node, request, host, RETRIES);
     }
 
@@ -74,7 +95,8 @@ final class NodeExitConnector implements ExitConnector {
                 node.quality.opened();
                 ExitInfo info = new ExitInfo(node.nodeId(), node.admission.country(), node.admission.city(),
                         node.admission.asn(), request.targeting().session());
-                return CompletableFuture.<ExitStream>completedFuture(new NodeExitStream(stream, node, info));
+                return CompletableFuture.<ExitStream>completedFuture(new NodeExitStream(stream, node, info, idle,
+                        IdleExitStreams.key(request, host, node.nodeId())));
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             NodeQuality.Cause why = NodeQuality.Cause.of(cause);
