@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * sub-users) or sessions. A stream stays idle at most {@link #idleMillis()} ms (default 4 000,
  * below the 5 s keep-alive timeout of Apache httpd and Node.js, system property
  * {@code iploop.gateway.exit-reuse-idle-ms}; 0 turns reuse off), at most {@value #MAX_PER_KEY} per
- * key and {@value #MAX_TOTAL} in all; newest first. Thread-safe: each key's streams are changed
+ * key, {@value #MAX_PER_NODE} per node (idle streams count against the node's stream limit, so they
+ * must not crowd out other customers' OPENs) and {@value #MAX_TOTAL} in all; newest first. Thread-safe: each key's streams are changed
  * under the map's lock for that key.
  */
 final class IdleExitStreams {
@@ -28,6 +29,7 @@ final class IdleExitStreams {
     record Key(CustomerPrincipal principal, Targeting targeting, String host, int port, UUID nodeId) {}
 
     static final int MAX_PER_KEY = 64;
+    static final int MAX_PER_NODE = 128;
     static final int MAX_TOTAL = 8192;
 
     private final ConcurrentHashMap<Key, ArrayDeque<NodeExitStream>> idle = new ConcurrentHashMap<>();
@@ -69,10 +71,12 @@ final class IdleExitStreams {
      * @return false when reuse is off or a cap is reached: the caller closes the stream
      */
     boolean park(NodeExitStream stream, Key key) {
-        if (!enabled() || size.incrementAndGet() > MAX_TOTAL) {
-            if (enabled()) {
-                size.decrementAndGet();
-            }
+        if (!enabled()) {
+            return false;
+        }
+        if (size.incrementAndGet() > MAX_TOTAL | stream.node().idleStreams.incrementAndGet() > MAX_PER_NODE) {
+            size.decrementAndGet();
+            stream.node().idleStreams.decrementAndGet();
             return false;
         }
         boolean[] kept = {false};
@@ -86,6 +90,7 @@ final class IdleExitStreams {
         });
         if (!kept[0]) {
             size.decrementAndGet();
+            stream.node().idleStreams.decrementAndGet();
             return false;
         }
         long generation = stream.idleGeneration();
@@ -102,6 +107,7 @@ final class IdleExitStreams {
         idle.computeIfPresent(key, (k, d) -> {
             for (NodeExitStream s; taken[0] == null && (s = d.pollFirst()) != null; ) {
                 size.decrementAndGet();
+                s.node().idleStreams.decrementAndGet();
                 if (s.takeFromIdle()) {
                     taken[0] = s;
                 }
@@ -116,6 +122,7 @@ final class IdleExitStreams {
         idle.computeIfPresent(key, (k, d) -> {
             if (d.remove(stream)) {
                 size.decrementAndGet();
+                stream.node().idleStreams.decrementAndGet();
             }
             return d.isEmpty() ? null : d;
         });

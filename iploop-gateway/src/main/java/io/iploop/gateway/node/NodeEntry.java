@@ -9,6 +9,7 @@ import io.iploop.tunnel.TunnelSession;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +47,8 @@ final class NodeEntry {
     int indexState = NOT_INDEXED;
 
     final AtomicLong bytesTotal = new AtomicLong();
+    /** Streams of this node kept idle for reuse ({@link IdleExitStreams}), bounded per node. */
+    final AtomicInteger idleStreams = new AtomicInteger();
     final AtomicLong bytesReported = new AtomicLong();
     final AtomicLong requests = new AtomicLong();
     final AtomicLong requestsReported = new AtomicLong();

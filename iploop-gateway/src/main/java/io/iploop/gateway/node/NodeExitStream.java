@@ -185,14 +185,34 @@ final class NodeExitStream implements ExitStream {
         if (pool == null || key == null || !pool.enabled() || !delegate.isOpen()) {
             return false;
         }
+        long written = firstWriteNanos;
+        firstWriteNanos = 0; // before a taker can write: its first write starts the next use's timing
         current = idleHandler;
         idleGeneration++;
         reuseState.set(IDLE);
         if (pool.park(this, key)) {
+            delegate.executor().execute(this::endUse);
             return true;
         }
+        firstWriteNanos = written;
         reuseState.compareAndSet(IDLE, IN_USE);
         return false;
+    }
+
+    /**
+     * Counts a finished use of a reused stream in the node's quality as a clean end would, and starts
+     * the next use's measurements afresh (each use is one sample, docs/exit-quality.md#measurements).
+     * On the delegate's executor, queued before any event of the next use.
+     */
+    private void endUse() {
+        if (!successCounted) {
+            node.quality.openSucceeded();
+        }
+        node.quality.transferred(timedBytes, activeNanos);
+        successCounted = false;
+        bytesReceived = 0;
+        timedBytes = 0;
+        activeNanos = 0;
     }
 
     /** Called by the idle set under its lock: true if this stream was idle and is now its taker's. */
@@ -206,6 +226,10 @@ final class NodeExitStream implements ExitStream {
         }
         reused = true;
         return true;
+    }
+
+    NodeEntry node() {
+        return node;
     }
 
     long idleGeneration() {
