@@ -382,12 +382,12 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (stream.reused()) {
-            services.metrics().exitReused();
             stream.setHandler(b);
             if (!stream.isOpen() && b.staleRetryHead != null && exchange != null) {
                 resendOnNewStream(b, exchange); // ended while idle, nothing sent yet
                 return;
             }
+            services.metrics().exitReused();
         }
         b.stream = stream;
         services.metrics().streamOpened();
