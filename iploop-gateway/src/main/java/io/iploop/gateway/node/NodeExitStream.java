@@ -274,6 +274,9 @@ final class NodeExitStream implements ExitStream {
     }
 
     private void closed(boolean withError) {
+        if (reuseState.get() != IN_USE) {
+            return; // ended while idle: its last use was counted when it was parked (endUse)
+        }
         if (withError && bytesReceived == 0 && !endedHere) {
             node.quality.failed(NodeQuality.Cause.DROPPED, System.nanoTime());
         } else {
