@@ -24,7 +24,7 @@
 # Environment: BENCH_DURATION (s per hey run, default 10), BENCH_RUNS (hey runs per row, the best
 # is kept, default 2), BENCH_WARMUP (s of hey before each hey row, default 8), BENCH_ROUNDS (as
 # --rounds), BENCH_STREAM_WARMUP (s of untimed 64 MiB downloads through the pool before the rounds,
-# default 30: see README "Upstream pool"), IPLOOP_BENCH_JVM_OPTS (default -Xmx1g),
+# default 20: see README "Upstream pool"), IPLOOP_BENCH_JVM_OPTS (default -Xmx1g),
 # BENCH_HARNESS_DIR (a copy of iploop-bench/target's classes/ and lib/ to run instead, e.g. an
 # earlier build for a before/after comparison; use with --skip-build),
 # BENCH_PORT_OFFSET (added to every port below, default 0).
@@ -39,7 +39,7 @@ RUNS="${BENCH_RUNS:-2}"
 WARMUP="${BENCH_WARMUP:-8}"
 JVM_OPTS="${IPLOOP_BENCH_JVM_OPTS:--Xmx1g}"
 ROUNDS="${BENCH_ROUNDS:-15}"
-STREAM_WARMUP="${BENCH_STREAM_WARMUP:-30}"
+STREAM_WARMUP="${BENCH_STREAM_WARMUP:-20}"
 [ -z "${BENCH_STREAM_RUNS:-}" ] || { echo "pool-bench.sh: BENCH_STREAM_RUNS is gone: the 64 MiB row is now BENCH_ROUNDS interleaved rounds" >&2; exit 2; }
 BUILD=1
 KEEP_TMP=0
@@ -114,18 +114,18 @@ hey_rps() {
   awk '/Requests\/sec:/ {printf "%.0f", $2}' "$out"
 }
 
-# ticks <pid>...: user + system CPU of those processes (or threads) so far, in clock ticks; one
-# that is gone counts 0
-ticks() { local p f=(); for p in "$@"; do [ -r "/proc/$p/stat" ] && f+=("/proc/$p/stat"); done
+# ticks <pid>...: user + system CPU of those processes so far, in clock ticks; one that is gone counts 0
+ticks() { local p f=(); for p in "$@"; do f+=("/proc/$p/stat"); done; stat_ticks "${f[@]}"; }
+stat_ticks() { local p f=(); for p in "$@"; do [ -r "$p" ] && f+=("$p"); done
   [ ${#f[@]} -gt 0 ] || { echo 0; return; }
   awk '{sub(/^.*\) /, ""); split($0, v, " "); t += v[12] + v[13]} END {print t + 0}' "${f[@]}" 2>/dev/null || echo 0; }
 HZ="$(getconf CLK_TCK)"
 ms() { awk -v t="$1" -v n="${2:-1}" -v hz="$HZ" 'BEGIN {if (n > 0) printf "%.0f", t * 1000 / hz / n; else print "—"}'; }
 # jit_ticks <pid>: the same for a JVM's compiler threads (C1 and C2; on 2 cores there is one of each,
-# and they live as long as the JVM)
-jit_ticks() { local d tids=(); for d in /proc/"$1"/task/*; do
-  case "$(cat "$d/comm" 2>/dev/null)" in "C1 CompilerThre"*|"C2 CompilerThre"*) tids+=("${d##*/}") ;; esac; done
-  ticks "${tids[@]}"; }
+# and they live as long as the JVM). Per thread only under /proc/<pid>/task: /proc/<tid>/stat is the whole process.
+jit_ticks() { local d f=(); for d in /proc/"$1"/task/*; do
+  case "$(cat "$d/comm" 2>/dev/null)" in "C1 CompilerThre"*|"C2 CompilerThre"*) f+=("$d/stat") ;; esac; done
+  stat_ticks "${f[@]}"; }
 # children_ticks <file>: user + system CPU of this shell's finished children in a `times` output
 # (the curl processes and the subshell around each), in ticks. `times` must run in this shell itself
 # (a command substitution's subshell has no children).
@@ -227,11 +227,11 @@ fi
 # then one untimed download each way, then the rounds.
 NGINX_TREE=($(descendants "$NGINX_PID"))
 log "warm-up: ${STREAM_WARMUP}s of 64 MiB downloads through the pool (JIT)"
-j0="$(jit_ticks "$GW_PID")"; jw="$j0"; t_end=$((SECONDS + STREAM_WARMUP)); t_log=$((SECONDS + 5))
+j0="$(jit_ticks "$GW_PID")"; jw="$j0"; t_start=$SECONDS; t_end=$((SECONDS + STREAM_WARMUP)); t_log=$((SECONDS + 5))
 while [ $SECONDS -lt $t_end ]; do
   download_64m pool
   if [ $SECONDS -ge $t_log ]; then
-    j="$(jit_ticks "$GW_PID")"; log "warm-up ${SECONDS}s: gateway JIT $(ms $((j - jw))) ms of CPU since the last line"
+    j="$(jit_ticks "$GW_PID")"; log "warm-up $((SECONDS - t_start))s: gateway JIT $(ms $((j - jw))) ms of CPU since the last line"
     jw="$j"; t_log=$((SECONDS + 5))
   fi
 done
