@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # Upstream-pool benchmark on loopback (docs/upstream-pool.md): a client through an IPLoop pool port
 # whose upstream is a local Squid, against the same client going through that Squid directly. Same
-# origin (nginx), same load: hey -c 50 (keep-alive) of 1 KiB, and curl of a 64 MiB HTTPS file
-# (CONNECT), best of 3 after WARMUP s of untimed downloads. The pool grant has every limit on
-# (threads, QPS, per-IP, shaping, quota, expiry; far above the load) and usage is metered. Then the memory of 1,000 bound pool ports
-# (heap after GC and RSS, 1,000 vs 0) and the thread-limit check (PoolThreadCheckBench).
+# origin (nginx), same load: hey -c 50 (keep-alive) of 1 KiB (best of BENCH_RUNS after BENCH_WARMUP s,
+# Squid's row then the pool's), and curl of a 64 MiB HTTPS file (CONNECT) in ROUNDS interleaved rounds:
+# each round one download through Squid directly and one through the pool port, the first of the two
+# alternating, so a busy moment of the shared machine hits both sides alike. The 64 MiB figure is the
+# median of the per-round ratios (each listed), beside each side's median MB/s and CPU per download;
+# the rounds follow STREAM_WARMUP s of untimed downloads through the pool (the gateway's JIT), and the
+# report gives the CPU the gateway's compiler threads spent during the warm-up and during the rounds.
+# The pool grant has every limit on (threads, QPS, per-IP, shaping, quota, expiry; far above the load)
+# and usage is metered. Then the memory of 1,000 bound pool ports (heap after GC and RSS, 1,000 vs 0)
+# and the thread-limit check (PoolThreadCheckBench).
 # Prints a Markdown report and writes it to bench-results/pool-latest.md under the repository root.
 #
-#   iploop-bench/pool-bench.sh [--skip-build] [--quick] [--stream-only] [--profile=NAME] [--keep-tmp]
+#   iploop-bench/pool-bench.sh [--skip-build] [--quick] [--stream-only] [--rounds N] [--profile=NAME] [--keep-tmp]
 #   iploop-bench/bench.sh --pool [same options]
 #
-# --stream-only runs only the 64 MiB rows (no hey rows, no memory or thread-limit check): about a minute.
-# Each row's timed downloads follow WARMUP s of untimed ones.
-# --profile=NAME samples the pool gateway's CPU with async-profiler during its timed 64 MiB downloads
+# --stream-only runs only the 64 MiB rounds (no hey rows, no memory or thread-limit check): about a minute.
+# --rounds N: 64 MiB rounds (default 15; a round takes about a second).
+# --profile=NAME samples the pool gateway's CPU with async-profiler during the 64 MiB rounds
 # and writes iploop-bench/profiles/NAME.{html,collapsed.gz} (ASPROF: a directory holding
 # async-profiler-4.2.jar and jfr-converter-4.5.jar, fetched through ./mvnw when missing).
 # Environment: BENCH_DURATION (s per hey run, default 10), BENCH_RUNS (hey runs per row, the best
-# is kept, default 2), BENCH_WARMUP (s, default 8: the JIT), BENCH_STREAM_RUNS (timed 64 MiB
-# downloads per row, the best is kept, default 3), IPLOOP_BENCH_JVM_OPTS (default -Xmx1g),
+# is kept, default 2), BENCH_WARMUP (s of hey before each hey row, default 8), BENCH_ROUNDS (as
+# --rounds), BENCH_STREAM_WARMUP (s of untimed 64 MiB downloads through the pool before the rounds,
+# default 20: see README "Upstream pool"), IPLOOP_BENCH_JVM_OPTS (default -Xmx1g),
 # BENCH_HARNESS_DIR (a copy of iploop-bench/target's classes/ and lib/ to run instead, e.g. an
 # earlier build for a before/after comparison; use with --skip-build),
 # BENCH_PORT_OFFSET (added to every port below, default 0).
@@ -31,7 +38,9 @@ DURATION="${BENCH_DURATION:-10}"
 RUNS="${BENCH_RUNS:-2}"
 WARMUP="${BENCH_WARMUP:-8}"
 JVM_OPTS="${IPLOOP_BENCH_JVM_OPTS:--Xmx1g}"
-STREAM_RUNS="${BENCH_STREAM_RUNS:-3}"
+ROUNDS="${BENCH_ROUNDS:-15}"
+STREAM_WARMUP="${BENCH_STREAM_WARMUP:-20}"
+[ -z "${BENCH_STREAM_RUNS:-}" ] || { echo "pool-bench.sh: BENCH_STREAM_RUNS is gone: the 64 MiB row is now BENCH_ROUNDS interleaved rounds" >&2; exit 2; }
 BUILD=1
 KEEP_TMP=0
 STREAM_ONLY=0
@@ -39,11 +48,12 @@ PROFILE=
 while [ $# -gt 0 ]; do
   case "$1" in
     --skip-build) BUILD=0 ;;
-    --quick) DURATION=3; RUNS=1; WARMUP=3 ;;
+    --quick) DURATION=3; RUNS=1; WARMUP=3; ROUNDS=5; STREAM_WARMUP=5 ;;
+    --rounds) shift; ROUNDS="$1" ;;
     --keep-tmp) KEEP_TMP=1 ;;
     --stream-only) STREAM_ONLY=1 ;;
     --profile=*) PROFILE="${1#--profile=}" ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "pool-bench.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -62,6 +72,8 @@ log() { printf '[pool-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 # shellcheck source=lib/peers.sh
 . "$here/lib/peers.sh"   # ensure_packages descendants port_free wait_port start_origin start_squid
+# shellcheck source=lib/stats.sh
+. "$here/lib/stats.sh"   # median fmt_ratio verdict
 
 ensure_packages "${TMPDIR:-/tmp}/iploop-bench-apt.log" nginx:nginx-light squid:squid hey:hey curl:curl ss:iproute2
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -102,66 +114,64 @@ hey_rps() {
   awk '/Requests\/sec:/ {printf "%.0f", $2}' "$out"
 }
 
-# cpu_ticks <pid>: user + system CPU of a process so far, in clock ticks (0 when it is gone)
-cpu_ticks() { local t; t="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}')" || true; echo "${t:-0}"; }
+# ticks <pid>...: user + system CPU of those processes so far, in clock ticks; one that is gone counts 0
+ticks() { local p f=(); for p in "$@"; do f+=("/proc/$p/stat"); done; stat_ticks "${f[@]}"; }
+stat_ticks() { local p f=(); for p in "$@"; do [ -r "$p" ] && f+=("$p"); done
+  [ ${#f[@]} -gt 0 ] || { echo 0; return; }
+  awk '{sub(/^.*\) /, ""); split($0, v, " "); t += v[12] + v[13]} END {print t + 0}' "${f[@]}" 2>/dev/null || echo 0; }
 HZ="$(getconf CLK_TCK)"
-# tree_ticks <pid>: the same for a process and its descendants (nginx's workers)
-tree_ticks() { local p t=0; for p in $(descendants "$1"); do t=$((t + $(cpu_ticks "$p"))); done; echo "$t"; }
-# children_ticks: user + system CPU of this shell's finished children (the curl processes, and the
-# few ms of the awk calls around them), in ticks. `times` must run in this shell itself (a command substitution's subshell has no children).
+ms() { awk -v t="$1" -v n="${2:-1}" -v hz="$HZ" 'BEGIN {if (n > 0) printf "%.0f", t * 1000 / hz / n; else print "—"}'; }
+# jit_ticks <pid>: the same for a JVM's compiler threads (C1 and C2; on 2 cores there is one of each,
+# and they live as long as the JVM). Per thread only under /proc/<pid>/task: /proc/<tid>/stat is the whole process.
+jit_ticks() { local d f=(); for d in /proc/"$1"/task/*; do
+  case "$(cat "$d/comm" 2>/dev/null)" in "C1 CompilerThre"*|"C2 CompilerThre"*) f+=("$d/stat") ;; esac; done
+  stat_ticks "${f[@]}"; }
+# children_ticks <file>: user + system CPU of this shell's finished children in a `times` output
+# (the curl processes and the subshell around each), in ticks. `times` must run in this shell itself
+# (a command substitution's subshell has no children).
 children_ticks() { awk -v hz="$HZ" 'NR == 2 {
-  split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz }' "$TMP/times.txt"; }
+  split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz }' "$1"; }
 
-# row <name> <proxy URL> <curl proxy args...>: best of RUNS hey runs and best of STREAM_RUNS 64 MiB
-# downloads, with the CPU Squid (and the pool gateway, once it runs) spent per download
-declare -A RPS MBS SQUID_MS GW_MS NGINX_MS CURL_MS MEDIAN
-row() {
-  local name="$1" proxy="$2"; shift 2
-  local chk; chk="$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$@" "$TARGET_1K")"
-  [ "$chk" = "200 1024" ] || die "$name: sanity request failed ($chk)"
-  local best=0 r i
-  if [ $STREAM_ONLY -eq 0 ]; then
-    log "$name: warm-up ${WARMUP}s"
-    hey_rps "$proxy" "$WARMUP" >/dev/null
-    for ((i = 1; i <= RUNS; i++)); do
-      r="$(hey_rps "$proxy" "$DURATION")"
-      log "$name: hey -c 50 -z ${DURATION}s run $i: ${r:-0} req/s"
-      [ "${r:-0}" -gt "$best" ] && best="$r"
-    done
-  fi
-  RPS[$name]="$best"
-  best=0
-  # Untimed downloads for WARMUP s: the hey rows do not warm the JIT for this path (plain HTTP through
-  # the pool is forwarded, not relayed), and one download alone left C2 compiling during the timed ones.
-  log "$name: warm-up ${WARMUP}s of 64 MiB downloads"
-  local until=$((SECONDS + WARMUP))
-  curl -s -k -o /dev/null --max-time 60 "$@" "$TARGET_64M" || true
-  while [ $SECONDS -lt $until ]; do curl -s -k -o /dev/null --max-time 60 "$@" "$TARGET_64M" || true; done
-  [ "$name" = pool ] && [ -n "$PROFILE" ] && profiler_start
-  local s0 g0 n0 c0 s1 g1 n1 c1 all=""
-  s0="$(cpu_ticks "$SQUID_PID")"; g0="$(cpu_ticks "${GW_PID:-0}")"; n0="$(tree_ticks "$NGINX_PID")"
-  times >"$TMP/times.txt"; c0="$(children_ticks)"
-  for ((i = 1; i <= STREAM_RUNS; i++)); do
-    r="$(curl -s -k -o /dev/null -w '%{http_code} %{size_download} %{speed_download}' --max-time 120 "$@" "$TARGET_64M" || true)"
-    if [ "${r%% *}" = 200 ] && [ "$(awk '{print $2}' <<<"$r")" = "$((64 * 1024 * 1024))" ]; then
-      log "$name: 64 MiB download $i: $(awk '{printf "%.0f", $3 / 1e6}' <<<"$r") MB/s"
-      best="$(awk -v a="$best" -v b="$(awk '{print $3}' <<<"$r")" 'BEGIN {print (b > a ? b : a)}')"
-      all="$all $(awk '{print $3}' <<<"$r")"
-    else
-      log "$name: 64 MiB download failed ($r)"
-    fi
+# hey_row <name> <proxy URL>: best of RUNS hey runs after WARMUP s of hey -> RPS[name]
+declare -A RPS
+hey_row() {
+  local name="$1" proxy="$2" best=0 r i
+  log "$name: warm-up ${WARMUP}s"
+  hey_rps "$proxy" "$WARMUP" >/dev/null
+  for ((i = 1; i <= RUNS; i++)); do
+    r="$(hey_rps "$proxy" "$DURATION")"
+    log "$name: hey -c 50 -z ${DURATION}s run $i: ${r:-0} req/s"
+    [ "${r:-0}" -gt "$best" ] && best="$r"
   done
-  s1="$(cpu_ticks "$SQUID_PID")"; g1="$(cpu_ticks "${GW_PID:-0}")"; n1="$(tree_ticks "$NGINX_PID")"
-  times >"$TMP/times.txt"; c1="$(children_ticks)"
-  [ "$name" = pool ] && [ -n "$PROFILE" ] && profiler_stop
-  MBS[$name]="$(awk -v b="$best" 'BEGIN {printf "%.0f", b / 1e6}')"
-  MEDIAN[$name]="$(tr ' ' '\n' <<<"$all" | grep . | sort -g | awk '{v[NR] = $1} END {
-    if (NR == 0) print 0; else printf "%.0f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) / 1e6 }')"
-  NGINX_MS[$name]="$(awk -v t=$((n1 - n0)) -v n="$STREAM_RUNS" -v hz="$HZ" 'BEGIN {printf "%.0f", t * 1000 / hz / n}')"
-  CURL_MS[$name]="$(awk -v t=$((c1 - c0)) -v n="$STREAM_RUNS" -v hz="$HZ" 'BEGIN {printf "%.0f", t * 1000 / hz / n}')"
-  SQUID_MS[$name]="$(awk -v t=$((s1 - s0)) -v n="$STREAM_RUNS" -v hz="$HZ" 'BEGIN {printf "%.0f", t * 1000 / hz / n}')"
-  GW_MS[$name]="$(awk -v t=$((g1 - g0)) -v n="$STREAM_RUNS" -v hz="$HZ" 'BEGIN {printf "%.0f", t * 1000 / hz / n}')"
-  log "$name: ${RPS[$name]} req/s, ${MBS[$name]} MB/s best, ${MEDIAN[$name]} MB/s median; CPU per 64 MiB: nginx ${NGINX_MS[$name]} ms, Squid ${SQUID_MS[$name]} ms, pool gateway ${GW_MS[$name]} ms, curl ${CURL_MS[$name]} ms"
+  RPS[$name]="$best"
+}
+
+# curl's proxy arguments per side (set once the gateway is up)
+declare -A CURL_PROXY
+CURL_PROXY[squid]="-x http://127.0.0.1:$SQUID_PORT"
+# download_64m <side>: one 64 MiB download -> D_OUT "<http code> <bytes> <bytes/s>"
+download_64m() {
+  # shellcheck disable=SC2086
+  D_OUT="$(curl -s -k -o /dev/null -w '%{http_code} %{size_download} %{speed_download}' --max-time 120 ${CURL_PROXY[$1]} "$TARGET_64M" || true)"
+}
+# timed_64m <side> <round>: one timed download with the CPU each process spent on it, added to the
+# side's sums -> MB_R[side/round] (empty when it failed)
+declare -A MB_R SUM_NGINX SUM_SQUID SUM_GW SUM_CURL
+timed_64m() {
+  local side="$1" round="$2" n0 s0 g0 n1 s1 g1
+  n0="$(ticks "${NGINX_TREE[@]}")"; s0="$(ticks "$SQUID_PID")"; g0="$(ticks "$GW_PID")"
+  times >"$TMP/times0.txt"
+  download_64m "$side"
+  times >"$TMP/times1.txt"
+  n1="$(ticks "${NGINX_TREE[@]}")"; s1="$(ticks "$SQUID_PID")"; g1="$(ticks "$GW_PID")"
+  SUM_NGINX[$side]=$(( ${SUM_NGINX[$side]:-0} + n1 - n0 )); SUM_SQUID[$side]=$(( ${SUM_SQUID[$side]:-0} + s1 - s0 ))
+  SUM_GW[$side]=$(( ${SUM_GW[$side]:-0} + g1 - g0 ))
+  SUM_CURL[$side]=$(( ${SUM_CURL[$side]:-0} + $(children_ticks "$TMP/times1.txt") - $(children_ticks "$TMP/times0.txt") ))
+  if [ "${D_OUT%% *}" = 200 ] && [ "$(awk '{print $2}' <<<"$D_OUT")" = "$((64 * 1024 * 1024))" ]; then
+    MB_R[$side/$round]="$(awk '{printf "%.0f", $3 / 1e6}' <<<"$D_OUT")"
+  else
+    MB_R[$side/$round]=""; log "round $round $side: 64 MiB download failed ($D_OUT)"
+  fi
 }
 
 # async-profiler in the pool gateway during its timed downloads (--profile=NAME)
@@ -189,8 +199,7 @@ profiler_stop() {
   log "profile: iploop-bench/profiles/$PROFILE.{html,collapsed.gz}"
 }
 
-row squid "http://127.0.0.1:$SQUID_PORT" -x "http://127.0.0.1:$SQUID_PORT"
-
+# The gateway runs (idle) during Squid's rows too: the 64 MiB rounds alternate between the two.
 # shellcheck disable=SC2086
 "$jdk/bin/java" --enable-native-access=ALL-UNNAMED ${PROFILE:+-XX:+EnableDynamicAgentLoading} $JVM_OPTS -cp "$CP" io.iploop.bench.DataPlaneHarness pool \
   --pool-port=$POOL_PORT --upstream-port=$SQUID_PORT >"$TMP/pool.out" 2>"$TMP/pool.err" &
@@ -199,7 +208,44 @@ for _ in $(seq 1 300); do grep -q '^READY' "$TMP/pool.out" 2>/dev/null && break;
 grep -q '^READY' "$TMP/pool.out" || die "pool gateway did not start: $(grep -m1 -E 'Exception|Error' "$TMP/pool.err" | cut -c1-200)"
 USER_="$(sed -n 's/^READY.* user=\([^ ]*\).*/\1/p' "$TMP/pool.out")"
 PASS_="$(sed -n 's/^READY.* pass=\([^ ]*\).*/\1/p' "$TMP/pool.out")"
-row pool "http://$USER_:$PASS_@127.0.0.1:$POOL_PORT" -x "http://127.0.0.1:$POOL_PORT" --proxy-user "$USER_:$PASS_"
+CURL_PROXY[pool]="-x http://127.0.0.1:$POOL_PORT --proxy-user $USER_:$PASS_"
+for side in squid pool; do
+  # shellcheck disable=SC2086
+  chk="$(curl -s -o /dev/null -w '%{http_code} %{size_download}' ${CURL_PROXY[$side]} "$TARGET_1K")"
+  [ "$chk" = "200 1024" ] || die "$side: sanity request failed ($chk)"
+done
+
+if [ $STREAM_ONLY -eq 0 ]; then
+  hey_row squid "http://127.0.0.1:$SQUID_PORT"
+  hey_row pool "http://$USER_:$PASS_@127.0.0.1:$POOL_PORT"
+else
+  RPS[squid]="not run"; RPS[pool]="not run"
+fi
+
+# 64 MiB: untimed downloads through the pool for STREAM_WARMUP s (the hey rows do not warm the relay:
+# plain HTTP through the pool is forwarded, not relayed), logging the compiler threads' CPU every 5 s,
+# then one untimed download each way, then the rounds.
+NGINX_TREE=($(descendants "$NGINX_PID"))
+log "warm-up: ${STREAM_WARMUP}s of 64 MiB downloads through the pool (JIT)"
+j0="$(jit_ticks "$GW_PID")"; jw="$j0"; t_start=$SECONDS; t_end=$((SECONDS + STREAM_WARMUP)); t_log=$((SECONDS + 5))
+while [ $SECONDS -lt $t_end ]; do
+  download_64m pool
+  if [ $SECONDS -ge $t_log ]; then
+    j="$(jit_ticks "$GW_PID")"; log "warm-up $((SECONDS - t_start))s: gateway JIT $(ms $((j - jw))) ms of CPU since the last line"
+    jw="$j"; t_log=$((SECONDS + 5))
+  fi
+done
+JIT_WARMUP_MS="$(ms $(( $(jit_ticks "$GW_PID") - j0 )))"
+download_64m squid; download_64m pool
+[ -n "$PROFILE" ] && profiler_start
+j1="$(jit_ticks "$GW_PID")"
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then order=(squid pool); else order=(pool squid); fi
+  for side in "${order[@]}"; do timed_64m "$side" "$round"; done
+  log "round $round (${order[0]} first): Squid direct ${MB_R[squid/$round]:-—} MB/s, pool ${MB_R[pool/$round]:-—} MB/s, load $(cut -d' ' -f1 /proc/loadavg)"
+done
+JIT_ROUNDS_MS="$(ms $(( $(jit_ticks "$GW_PID") - j1 )))"
+[ -n "$PROFILE" ] && profiler_stop
 kill -TERM "$GW_PID" 2>/dev/null || true
 for _ in $(seq 1 50); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
 USAGE="$(grep -m1 '^usage:' "$TMP/pool.err" || echo 'usage: n/a')"
@@ -223,11 +269,21 @@ fi
 LOADAVG1="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b + 0 == 0) print "—"; else printf "%.2f", a / b }'; }
-verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? (v + 0 >= t + 0) : (v + 0 <= t + 0); print (ok ? "PASS" : "FAIL") }'; }
-rr="$(ratio "${RPS[pool]}" "${RPS[squid]}")"; mr="$(ratio "${MBS[pool]}" "${MBS[squid]}")"
+# per side: the rounds' MB/s; per round: pool ÷ Squid direct where both downloads succeeded
+vals() { local r out=""; for ((r = 1; r <= ROUNDS; r++)); do out+=" ${MB_R[$1/$r]:-}"; done; echo "$out"; }
+RATIOS=""; for ((r = 1; r <= ROUNDS; r++)); do
+  RATIOS+=" $(awk -v x="${MB_R[pool/$r]:-}" -v y="${MB_R[squid/$r]:-}" 'BEGIN {if (x != "" && y != "" && y > 0) printf "%.2f", x / y}')"; done
+mr="$(median <<<"$RATIOS")"; mrv="$(fmt_ratio "$RATIOS") — $(verdict "$mr" 0.9 '>=')"
+declare -A MED RANGE
+for side in squid pool; do
+  MED[$side]="$(median <<<"$(vals $side)" | awk '{printf "%.0f", $1}')"
+  RANGE[$side]="$(vals $side | tr ' ' '\n' | grep . | sort -g | sed -n '1p;$p' | paste -sd-)"
+done
+cpu() { ms "$1" "$ROUNDS"; }
 if [ $STREAM_ONLY -eq 1 ]; then
-  RPS[squid]="not run"; RPS[pool]="not run"; rrv="(--stream-only)"
+  rrv="(--stream-only)"
 else
+  rr="$(ratio "${RPS[pool]}" "${RPS[squid]}")"
   rrv="${rr} — $(verdict "$rr" 0.9 '>=')"
   worst="$(grep -E '^\| (below|at) ' "$TMP/threads.md" | awk -F'|' '{v = $3 + 0; if (v > m) m = v} END {print m + 0}')"
 fi
@@ -238,13 +294,17 @@ fi
   echo
   echo "| row | 1 KiB req/s, hey -c 50 keep-alive | single-stream MB/s, 64 MiB HTTPS (CONNECT) |"
   echo "|---|---:|---:|"
-  echo "| client → Squid → origin | ${RPS[squid]} | ${MBS[squid]} |"
-  echo "| client → **IPLoop pool port** → Squid → origin (limits and metering on) | ${RPS[pool]} | ${MBS[pool]} |"
-  echo "| ratio pool / Squid direct (target ≥ 0.9) | ${rrv} | ${mr} — $(verdict "$mr" 0.9 '>=') |"
+  echo "| client → Squid → origin | ${RPS[squid]} | ${MED[squid]} |"
+  echo "| client → **IPLoop pool port** → Squid → origin (limits and metering on) | ${RPS[pool]} | ${MED[pool]} |"
+  echo "| ratio pool / Squid direct (target ≥ 0.9) | ${rrv} | ${mrv} |"
   echo
-  echo "64 MiB rows: the best of $STREAM_RUNS downloads; their median: ${MEDIAN[squid]} MB/s directly, ${MEDIAN[pool]} MB/s through the pool ($(ratio "${MEDIAN[pool]}" "${MEDIAN[squid]}")×)."
-  echo "CPU per 64 MiB download (mean; /proc and the shell's children's times): directly nginx ${NGINX_MS[squid]} ms, Squid ${SQUID_MS[squid]} ms,"
-  echo "curl ${CURL_MS[squid]} ms; through the pool nginx ${NGINX_MS[pool]} ms, Squid ${SQUID_MS[pool]} ms, pool gateway JVM ${GW_MS[pool]} ms, curl ${CURL_MS[pool]} ms."
+  echo "64 MiB: $ROUNDS interleaved rounds, each one download through Squid directly and one through the pool port"
+  echo "(Squid first in odd rounds, the pool first in even ones), after ${STREAM_WARMUP} s of untimed downloads through the pool."
+  echo "MB/s cells: the median over the rounds (Squid direct ${RANGE[squid]}, pool ${RANGE[pool]} MB/s); the ratio: the median"
+  echo "of the per-round ratios, each round's in brackets. The gateway's compiler threads (C1, C2) spent"
+  echo "${JIT_WARMUP_MS} ms of CPU in the warm-up and ${JIT_ROUNDS_MS} ms during the rounds."
+  echo "CPU per 64 MiB download (mean; /proc and the shell's children's times): directly nginx $(cpu "${SUM_NGINX[squid]}") ms, Squid $(cpu "${SUM_SQUID[squid]}") ms,"
+  echo "curl $(cpu "${SUM_CURL[squid]}") ms (the idle gateway $(cpu "${SUM_GW[squid]}") ms); through the pool nginx $(cpu "${SUM_NGINX[pool]}") ms, Squid $(cpu "${SUM_SQUID[pool]}") ms, pool gateway JVM $(cpu "${SUM_GW[pool]}") ms, curl $(cpu "${SUM_CURL[pool]}") ms."
   echo
   echo "Metering (the harness's counting UsageSink): ${USAGE#usage: }."
   if [ $STREAM_ONLY -eq 0 ]; then

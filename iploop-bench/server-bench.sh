@@ -81,6 +81,8 @@ log() { printf '[server-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 # shellcheck source=lib/peers.sh
 . "$here/lib/peers.sh"   # ensure_packages descendants port_free wait_port start_origin start_squid start_dante
+# shellcheck source=lib/stats.sh
+. "$here/lib/stats.sh"   # median fmt_ratio verdict
 
 # ---------------------------------------------------------------------------------------------
 # Packages (Debian), as bench.sh installs them
@@ -282,7 +284,6 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Report: median over rounds of each peer's value, and the median of the per-round ratios
 # ---------------------------------------------------------------------------------------------
-median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -g | awk '{a[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 int_or_dash() { awk -v v="${1:-}" 'BEGIN {if (v == "" || v + 0 < 0) print "—"; else printf "%.0f", v}'; }
 vals() { local p="$1" row="$2" what="$3" r out=""; for ((r = 1; r <= ROUNDS; r++)); do
   case "$what" in rps) out+=" ${RPS_R[$p/$row/$r]:-}" ;; cpu) out+=" ${CPU_R[$p/$row/$r]:-}" ;; pg) out+=" ${PG_R[$p/$row/$r]:-}" ;; bg) out+=" ${BG_R[$p/$row/$r]:-}" ;; esac; done; echo "$out"; }
@@ -292,7 +293,6 @@ ratios() { local a="$1" b="$2" row="$3" r out=""; for ((r = 1; r <= ROUNDS; r++)
 # between the two snapshots: a run whose figure comes out negative has none.
 dante_cpu() { local r out=""; for ((r = 1; r <= ROUNDS; r++)); do
   v="${CPU_R[Dante/$1/$r]:-}"; [ -n "$v" ] && [ "$v" -ge 0 ] && out+=" $v"; done; median <<<"$out"; }
-fmt_ratio() { local m; m="$(median <<<"$1")"; [ -n "$m" ] && printf '%.2f× (%s)' "$m" "$(echo $1 | tr ' ' '/')" || echo "—"; }
 
 machine="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores, $(uname -sr)"
 declare -A LABEL=([new-conn]="new connection per request, 1 KiB HTTP" [https-ka]="HTTPS 1 KiB, keep-alive CONNECT tunnel" [http-ka]="1 KiB keep-alive HTTP" [64m]="64 MiB single stream through CONNECT (MB/s)")
@@ -319,7 +319,6 @@ declare -A LABEL=([new-conn]="new connection per request, 1 KiB HTTP" [https-ka]
   echo
   echo "## Targets (issue 10 §3)"
   echo
-  verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "") {print "n/a"; exit} ok = (op == ">=") ? (v + 0 >= t + 0) : (v + 0 <= t + 0); print (ok ? "PASS" : "FAIL") }'; }
   nr="$(median <<<"$(ratios IPLoop Squid new-conn)")"; hr="$(median <<<"$(ratios IPLoop Squid https-ka)")"; br="$(median <<<"$(ratios IPLoop Dante 64m)")"
   nc="$(int_or_dash "$(median <<<"$(vals IPLoop new-conn cpu)")")"; hc="$(int_or_dash "$(median <<<"$(vals IPLoop https-ka cpu)")")"
   rowon() { [[ ",$ROW_LIST," == *",$1,"* ]]; }
