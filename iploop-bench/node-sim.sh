@@ -5,9 +5,20 @@
 # idle hold (the heartbeat cost), its RSS and heap per node, and (--storm) a reconnect storm.
 #
 #   iploop-bench/node-sim.sh [--skip-build] [--nodes=10000] [--rate=500] [--hold-seconds=60]
-#                            [--threads=2] [--storm] [--server] [--gateway-heap=2g]
+#                            [--threads=2] [--in-flight=1000] [--waves=1] [--storm] [--server] [--gateway-heap=2g]
+#                            [--profile=NAME]
 #                            [--max-node-sessions=N] [--node-heartbeat-ms=60000]
 #                            [--hub=URL --key=KEY [--gateway-pid=PID]]
+#
+# Registration: nodes connect at --rate/s with at most --in-flight handshakes unanswered at once.
+# --waves=N registers N times: after each wave every session is closed from the node side at once
+# and every node registers again the same way against the now warm gateway (JIT done), each wave
+# reported with its rate, connect-to-WELCOME latency and the gateway's CPU per node. --storm then
+# closes all at once and reconnects every node with the agent's own backoff (0-1 s, 4503: 5-10 s).
+#
+# --profile=NAME samples both JVMs' CPU with async-profiler 4.2 over each registration wave (fetched
+# through ./mvnw into iploop-bench/target/async-profiler, or $ASPROF) and writes flame graphs
+# iploop-bench/profiles/NAME-{gateway,sim}-waveN.html (+ .collapsed.gz). Harness or --hub only.
 #
 # Gateways:
 #   (default)  the data-plane harness gateway (DataPlaneHarness hub: no database, every node
@@ -37,6 +48,7 @@ server=0
 max_sessions=0
 node_heartbeat=60000   # harness: the idle heartbeat its hub asks nodes for (10000: the hub before 2026-12-04)
 gateway_heap=2g
+profile=""
 sim_args=()
 for a in "$@"; do
   case "$a" in
@@ -47,7 +59,8 @@ for a in "$@"; do
     --max-node-sessions=*) max_sessions="${a#--max-node-sessions=}" ;;
     --node-heartbeat-ms=*) node_heartbeat="${a#--node-heartbeat-ms=}" ;;
     --gateway-heap=*) gateway_heap="${a#--gateway-heap=}" ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --profile=*) profile="${a#--profile=}" ;;
+    -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --*=*) sim_args+=("$a") ;;
     *) echo "node-sim.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
@@ -68,6 +81,18 @@ ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
 log "RLIMIT_NOFILE for both JVMs: $(ulimit -n) (the gateway's node cap is 3/4 of it)"
 
 TMP="$(mktemp -d /tmp/node-sim.XXXXXX)"
+if [[ -n "$profile" ]]; then
+  [[ $server == 0 ]] || die "--profile: harness or --hub only"
+  asprof="${ASPROF:-$here/target/async-profiler}"
+  if [[ ! -f "$asprof/async-profiler-4.2.jar" || ! -f "$asprof/jfr-converter-4.5.jar" ]]; then
+    for a in tools.profiler:async-profiler:4.2 tools.profiler:jfr-converter:4.5; do
+      (cd "$root" && ./mvnw -q -B -ntp dependency:copy -Dartifact=$a -DoutputDirectory="$asprof") >&2 || die "could not fetch $a"
+    done
+  fi
+  [[ -n "$(find "$asprof/linux-x64" -name libasyncProfiler.so 2>/dev/null)" ]] \
+    || (cd "$asprof" && unzip -q -o async-profiler-4.2.jar 'linux-x64/*') || die "no linux-x64 library in async-profiler-4.2.jar"
+  sim_args+=("--profiler=$(find "$asprof/linux-x64" -name libasyncProfiler.so | head -n1)" "--profile-name=$TMP/$profile")
+fi
 gw_pid=""
 cleanup() {
   local rc=$? i
@@ -126,8 +151,11 @@ if [[ $server == 1 ]]; then
   sim_args+=("--hub=ws://127.0.0.1:$hub_port/ws" "--key=$key" "--gateway-pid=$gw_pid")
 elif [[ -z "$hub" ]]; then
   port=18101
-  # The launcher's collector and headers (./iploop server), so the heap per node is the shipped one.
+  # The launcher's collector and headers (./iploop server), so the heap per node is the shipped one,
+  # and its Netty leak detector off (./iploop's NETTY_OPTS): it samples buffer allocations and took
+  # 2-3 % of the registration burst's CPU in each JVM (iploop-bench/PROFILE.md#node-hub-at-scale).
   "$jdk/bin/java" -Xmx"$gateway_heap" -XX:+UseSerialGC -XX:+UseCompactObjectHeaders --enable-native-access=ALL-UNNAMED \
+    -XX:+EnableDynamicAgentLoading -Dio.netty.leakDetection.level=disabled \
     -cp "$cp" io.iploop.bench.DataPlaneHarness hub \
     --http-port=0 --socks-port=0 --hub-port="$port" --max-node-sessions="$max_sessions" --node-heartbeat-ms="$node_heartbeat" >"$TMP/gateway.out" 2>"$TMP/gateway.err" &
   gw_pid=$!
@@ -137,8 +165,17 @@ elif [[ -z "$hub" ]]; then
   sim_args+=("--hub=ws://127.0.0.1:$port/ws" "--gateway-pid=$gw_pid")
 fi
 
-"$jdk/bin/java" -Xmx3g -XX:+UseSerialGC -XX:+UseCompactObjectHeaders --enable-native-access=ALL-UNNAMED -cp "$cp" \
-  io.iploop.bench.NodeSim "${sim_args[@]}"
+"$jdk/bin/java" -Xmx3g -XX:+UseSerialGC -XX:+UseCompactObjectHeaders --enable-native-access=ALL-UNNAMED \
+  -XX:+EnableDynamicAgentLoading -Dio.netty.leakDetection.level=disabled -cp "$cp" io.iploop.bench.NodeSim "${sim_args[@]}"
+if [[ -n "$profile" ]]; then
+  for f in "$TMP/$profile"-*.collapsed; do
+    [[ -f "$f" ]] || continue
+    b="$(basename "$f" .collapsed)"
+    "$jdk/bin/java" -jar "$asprof/jfr-converter-4.5.jar" "$f" "$here/profiles/$b.html" >/dev/null 2>&1 || log "no flame graph for $b"
+    gzip -c "$f" >"$here/profiles/$b.collapsed.gz"
+    log "profile: iploop-bench/profiles/$b.html"
+  done
+fi
 if [[ -n "$gw_pid" ]] && ! kill -0 "$gw_pid" 2>/dev/null; then
   log "the gateway exited during the run:"; tail -20 "$TMP"/*.out "$TMP"/*.err 2>/dev/null >&2 || true
 fi

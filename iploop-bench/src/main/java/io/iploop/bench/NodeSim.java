@@ -17,6 +17,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -44,6 +48,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Node simulator (docs/scale.md#measuring): holds many node agent sessions from one JVM, each a
@@ -56,20 +61,27 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * NodeSim --hub=ws://127.0.0.1:18001/ws [--nodes=10000] [--rate=500] [--hold-seconds=20] [--threads=2]
  *         [--key=ipn_...] [--per-address=16] [--first-address=127.10.0.1] [--in-flight=1000]
- *         [--gateway-pid=PID] [--settle-seconds=5] [--storm=true] [--storm-timeout-seconds=300]
+ *         [--gateway-pid=PID] [--settle-seconds=5] [--waves=1] [--storm=true] [--storm-timeout-seconds=300]
+ *         [--profiler=/path/libasyncProfiler.so [--profile-name=PREFIX]]
  * </pre>
  *
  * <p>Phases: (1) registration: connections are started at {@code --rate} per second, until every
  * node was answered (or 60 s after the last start), with at most {@code --in-flight} handshakes
  * unanswered at once (a closed loop: the rate measured is what the gateway sustains, not a queue
- * of handshakes that it closes at their 10 s deadline); (2) after {@code --settle-seconds}, the
+ * of handshakes that it closes at their 10 s deadline); with {@code --waves=N}, N such phases: after
+ * each, every session is closed from the node side at once and, 2 s later, every node registers
+ * again the same way (a warm gateway, as one facing a reconnect storm is), each wave with its own
+ * rate, latency and the gateway's and simulator's CPU per welcomed node; (2) after {@code --settle-seconds}, the
  * sessions are held idle for {@code --hold-seconds} (the heartbeat window: with
  * {@code --gateway-pid}, the gateway process's CPU is read from {@code /proc} over it, then its
  * RSS and its heap after a full GC with {@code jcmd}/{@code jstat}); (3) with {@code --storm=true},
  * a reconnect storm: every welcomed session is closed at once and every node reconnects as the
  * node agent does (docs/protocol.md §6: first attempt after a uniform 0-1 s, 4503 answers after at
  * least 5-10 s, other failures with doubling full-jitter backoff), and the time until all are back
- * is measured. Prints progress once a second to stderr and a Markdown summary to stdout.
+ * is measured. Prints progress once a second to stderr and a Markdown summary to stdout. With
+ * {@code --profiler}, async-profiler samples the CPU of the gateway ({@code --gateway-pid}) and of
+ * this JVM over each registration phase ({@code PREFIX-gateway-waveN.collapsed},
+ * {@code PREFIX-sim-waveN.collapsed}; both JVMs need {@code -XX:+EnableDynamicAgentLoading}).
  * Linux only for the {@code /proc} readings. Not thread-safe beyond its counters.
  */
 public final class NodeSim {
@@ -85,6 +97,10 @@ public final class NodeSim {
     private final int firstAddress;
     private final long gatewayPid;
     private final EventLoopGroup group;
+    /** The socket channel of {@link #group}'s transport (epoll on Linux, else NIO). */
+    private final Class<? extends SocketChannel> channelClass;
+    /** Each node's current connection attempt, to tell the simulator's own closes from the gateway's. */
+    private final AtomicReferenceArray<Node> current;
     private final TunnelSettings settings = TunnelSettings.DEFAULTS;
     /** Each node's current connection (the latest attempt), for closing them all in the storm. */
     private final AtomicReferenceArray<Channel> channels;
@@ -92,9 +108,15 @@ public final class NodeSim {
     private final AtomicIntegerArray attempts;
     /** Registration handshakes that may be unanswered at once. */
     private final Semaphore inFlight;
+    /** {@code libasyncProfiler.so} to profile each registration phase with, or null. */
+    private final @Nullable String profiler;
+    /** Path prefix of the profiles' collapsed stacks ({@code PREFIX-gateway-wave1.collapsed}, ...). */
+    private final String profileName;
 
     private NodeSim(URI hub, String key, int nodes, int rate, int perAddress, int firstAddress, int threads, long gatewayPid,
-            int inFlight) {
+            int inFlight, @Nullable String profiler, String profileName) {
+        this.profiler = profiler;
+        this.profileName = profileName;
         this.hub = hub;
         this.key = key;
         this.nodes = nodes;
@@ -103,9 +125,14 @@ public final class NodeSim {
         this.firstAddress = firstAddress;
         this.gatewayPid = gatewayPid;
         this.channels = new AtomicReferenceArray<>(nodes);
+        this.current = new AtomicReferenceArray<>(nodes);
         this.attempts = new AtomicIntegerArray(nodes);
         this.inFlight = new Semaphore(inFlight);
-        this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        // The native transport where there is one, as the gateway uses: the simulator shares the
+        // machine with the gateway it measures, so what it spends per connection counts against the rate.
+        boolean epoll = Epoll.isAvailable();
+        this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
     /**
@@ -133,61 +160,39 @@ public final class NodeSim {
         long gatewayPid = Long.parseLong(o.getOrDefault("gateway-pid", "0"));
         boolean storm = Boolean.parseBoolean(o.getOrDefault("storm", "false"));
         int stormTimeout = Integer.parseInt(o.getOrDefault("storm-timeout-seconds", "300"));
+        int waves = Integer.parseInt(o.getOrDefault("waves", "1"));
         byte[] first = InetAddress.getByName(o.getOrDefault("first-address", "127.10.0.1")).getAddress();
         int firstAddress = ((first[0] & 0xff) << 24) | ((first[1] & 0xff) << 16) | ((first[2] & 0xff) << 8) | (first[3] & 0xff);
         String key = o.getOrDefault("key", DataPlaneHarness.NODE_KEY);
-        if (nodes < 1 || rate < 1 || perAddress < 1 || threads < 1 || inFlight < 1 || hold < 0 || settle < 0 || stormTimeout < 1
+        if (nodes < 1 || rate < 1 || perAddress < 1 || threads < 1 || inFlight < 1 || waves < 1 || hold < 0 || settle < 0 || stormTimeout < 1
                 || gatewayPid < 0) {
-            throw new IllegalArgumentException("nodes, rate, per-address, threads, in-flight, storm-timeout-seconds: >= 1;"
+            throw new IllegalArgumentException("nodes, rate, per-address, threads, in-flight, waves, storm-timeout-seconds: >= 1;"
                     + " hold-seconds, settle-seconds, gateway-pid: >= 0");
         }
-        NodeSim sim = new NodeSim(hub, key, nodes, rate, perAddress, firstAddress, threads, gatewayPid, inFlight);
-        sim.run(hold, settle, storm, stormTimeout);
+        String profiler = o.get("profiler");
+        String profileName = Path.of(o.getOrDefault("profile-name", "node-sim")).toAbsolutePath().toString();
+        NodeSim sim = new NodeSim(hub, key, nodes, rate, perAddress, firstAddress, threads, gatewayPid, inFlight, profiler,
+                profileName);
+        sim.run(hold, settle, storm, stormTimeout, waves);
     }
 
-    private void run(int holdSeconds, int settleSeconds, boolean storm, int stormTimeoutSeconds) throws Exception {
+    private void run(int holdSeconds, int settleSeconds, boolean storm, int stormTimeoutSeconds, int waves) throws Exception {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         String loadBefore = loadAverage();
         long gatewayHeapBefore = gatewayPid > 0 ? gatewayHeapAfterGc() : -1;
         System.gc();
         long heapBefore = memory.getHeapMemoryUsage().getUsed();
 
-        Phase reg = new Phase("registration", false);
-        long nextReport = reg.startNanos + TimeUnit.SECONDS.toNanos(1);
-        long lastStart = reg.startNanos;
-        for (int i = 0; i < nodes; i++) {
-            long due = reg.startNanos + (long) i * 1_000_000_000L / rate;
-            long now;
-            while ((now = System.nanoTime()) < due) {
-                if (now >= nextReport) {
-                    reg.progress(i);
-                    nextReport += TimeUnit.SECONDS.toNanos(1);
-                }
-                Thread.sleep(0, 200_000);
-            }
-            if (now >= nextReport) {
-                reg.progress(i);
-                nextReport += TimeUnit.SECONDS.toNanos(1);
-            }
-            while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                if (System.nanoTime() >= nextReport) {
-                    reg.progress(i);
-                    nextReport += TimeUnit.SECONDS.toNanos(1);
-                }
-            }
-            connect(i, reg);
-            lastStart = System.nanoTime();
+        List<Phase> registrations = new java.util.ArrayList<>();
+        Phase reg = register(waves == 1 ? "registration" : "registration, wave 1 (cold)");
+        registrations.add(reg);
+        for (int w = 2; w <= waves; w++) {
+            // A warm wave: every session closed by the node side at once, then the same closed-loop
+            // registration again against the gateway that just ran the first (JIT done, pools grown).
+            closeAll();
+            reg = register("registration, wave " + w + " (warm)");
+            registrations.add(reg);
         }
-        long deadline = lastStart + TimeUnit.SECONDS.toNanos(60);
-        while (reg.answered.get() < nodes && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            if (System.nanoTime() >= nextReport) {
-                reg.progress(nodes);
-                nextReport += TimeUnit.SECONDS.toNanos(1);
-            }
-        }
-        reg.end();
-        reg.progress(nodes);
 
         // Heartbeat window: nothing but the sessions' own PINGs runs on either side.
         Thread.sleep(TimeUnit.SECONDS.toMillis(settleSeconds));
@@ -211,7 +216,9 @@ public final class NodeSim {
         System.out.println("| figure | value |");
         System.out.println("|---|---:|");
         System.out.printf(Locale.ROOT, "| load average (1/5/15 min) at start / during hold | %s / %s |%n", loadBefore, loadHold);
-        reg.rows();
+        for (Phase r : registrations) {
+            r.rows(waves == 1 ? "" : r.name + ": ");
+        }
         System.out.printf(Locale.ROOT, "| sessions closed by the gateway during %d s hold | %,d |%n", holdSeconds,
                 reg.closedAfterWelcome.get() - closedBeforeHold);
         if (gatewayPid > 0) {
@@ -230,7 +237,9 @@ public final class NodeSim {
                 (ownCpu1 - ownCpu0) / 1e9 / holdSecondsMeasured * 100);
         System.out.printf(Locale.ROOT, "| simulator heap per session (after GC) | %.1f KiB |%n",
                 reg.welcomed.get() == 0 ? 0 : (heapAfter - heapBefore) / 1024.0 / reg.welcomed.get());
-        reg.reasons();
+        for (Phase r : registrations) {
+            r.reasons();
+        }
         System.out.flush();
 
         if (storm) {
@@ -240,22 +249,144 @@ public final class NodeSim {
     }
 
     /**
+     * One closed-loop registration phase: every node connects at {@code --rate} per second with at
+     * most {@code --in-flight} handshakes unanswered at once, until every node was answered (or
+     * 60 s after the last start). Records the gateway's and the simulator's CPU over the phase.
+     */
+    private Phase register(String name) throws InterruptedException {
+        for (int i = 0; i < nodes; i++) {
+            attempts.set(i, 0);
+        }
+        profile("start,event=cpu,interval=" + PROFILE_INTERVAL_NANOS);
+        Phase reg = new Phase(name, false);
+        long nextReport = reg.startNanos + TimeUnit.SECONDS.toNanos(1);
+        long lastStart = reg.startNanos;
+        List<EventLoop> loops = new java.util.ArrayList<>();
+        group.forEach(e -> loops.add((EventLoop) e));
+        int next = 0;
+        while (next < nodes) {
+            long now = System.nanoTime();
+            if (now >= nextReport) {
+                reg.progress(next);
+                nextReport += TimeUnit.SECONDS.toNanos(1);
+            }
+            // The nodes due by now at --rate, as far as --in-flight allows; none: poll again in 1 ms.
+            // Polling rather than blocking on the semaphore: a finished handshake then wakes no one,
+            // and the nodes freed within a millisecond start as one batch.
+            int due = (int) Math.min(nodes, (now - reg.startNanos) * rate / 1_000_000_000L + 1);
+            int permits = due > next ? inFlight.drainPermits() : 0;
+            int start = Math.min(permits, due - next);
+            if (permits > start) {
+                inFlight.release(permits - start);
+            }
+            if (start == 0) {
+                Thread.sleep(1);
+                continue;
+            }
+            // One task per event loop for the whole batch, each node's channel registered on the loop
+            // that starts it: no hand-off per node.
+            for (int l = 0; l < loops.size(); l++) {
+                int from = next + (int) ((long) start * l / loops.size());
+                int to = next + (int) ((long) start * (l + 1) / loops.size());
+                EventLoop loop = loops.get(l);
+                if (from < to) {
+                    loop.execute(() -> {
+                        for (int i = from; i < to; i++) {
+                            connect(i, reg, loop);
+                        }
+                    });
+                }
+            }
+            next += start;
+            lastStart = System.nanoTime();
+        }
+        long deadline = lastStart + TimeUnit.SECONDS.toNanos(60);
+        while (reg.answered.get() < nodes && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            if (System.nanoTime() >= nextReport) {
+                reg.progress(nodes);
+                nextReport += TimeUnit.SECONDS.toNanos(1);
+            }
+        }
+        reg.end();
+        reg.progress(nodes);
+        profiledPhases++;
+        profile("stop,collapsed,file=" + profileName + "-%s-wave" + profiledPhases + ".collapsed");
+        return reg;
+    }
+
+    /** CPU sampling interval of {@code --profiler}: 1 ms of CPU. */
+    private static final long PROFILE_INTERVAL_NANOS = 1_000_000;
+    /** Registration phases profiled so far (names the files). */
+    private int profiledPhases;
+
+    /**
+     * With {@code --profiler}: runs the async-profiler {@code command} in the gateway (with
+     * {@code --gateway-pid}) and in this JVM through {@code jcmd PID JVMTI.agent_load}; a
+     * {@code %s} in it becomes {@code gateway} or {@code sim}. A failure is reported, not fatal.
+     */
+    private void profile(String command) {
+        if (profiler == null) {
+            return;
+        }
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        for (long pid : gatewayPid > 0 ? new long[] {gatewayPid, ProcessHandle.current().pid()}
+                : new long[] {ProcessHandle.current().pid()}) {
+            String who = pid == gatewayPid ? "gateway" : "sim";
+            try {
+                // Quoted: the diagnostic command's parser would split the agent's options at '='.
+                run(List.of(jcmd, Long.toString(pid), "JVMTI.agent_load", profiler, "\"" + command.replace("%s", who) + "\""));
+            } catch (IOException e) {
+                System.err.println("profiler (" + who + "): " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Closes every open session from the node side at once and waits until they are closed, then
+     * 2 s more for the gateway to see the FINs (so a reconnect is not refused as a duplicate of the
+     * node's own closing session).
+     */
+    private void closeAll() throws InterruptedException {
+        int[] open = openSessions();
+        System.err.printf(Locale.ROOT, "closing %,d sessions%n", open.length);
+        for (int i : open) {
+            current.get(i).closedBySim = true;
+            channels.get(i).close();
+        }
+        for (int i : open) {
+            channels.get(i).closeFuture().await(10, TimeUnit.SECONDS);
+        }
+        Thread.sleep(2_000);
+    }
+
+    /** The nodes whose current connection is open. */
+    private int[] openSessions() {
+        int[] open = new int[nodes];
+        int n = 0;
+        for (int i = 0; i < nodes; i++) {
+            Channel ch = channels.get(i);
+            if (ch != null && ch.isActive()) {
+                open[n++] = i;
+            }
+        }
+        return Arrays.copyOf(open, n);
+    }
+
+    /**
      * Closes every open session at once, then reconnects each node as the agent does after losing a
      * session that lived long enough (backoff reset: first attempt after a uniform 0-1 s), and
      * measures the time until all of them are welcomed again.
      */
     private void storm(int timeoutSeconds) throws InterruptedException {
-        int[] open = new int[nodes];
-        int targets = 0;
-        for (int i = 0; i < nodes; i++) {
-            Channel ch = channels.get(i);
-            if (ch != null && ch.isActive()) {
-                open[targets++] = i;
-            }
-        }
+        int[] open = openSessions();
+        int targets = open.length;
         System.err.printf(Locale.ROOT, "storm: closing %,d sessions%n", targets);
         long closeStart = System.nanoTime();
         for (int t = 0; t < targets; t++) {
+            current.get(open[t]).closedBySim = true;
             channels.get(open[t]).close();
         }
         for (int t = 0; t < targets; t++) {
@@ -271,7 +402,8 @@ public final class NodeSim {
         Phase storm = new Phase("storm", true);
         for (int t = 0; t < targets; t++) {
             int i = open[t];
-            group.next().schedule(() -> connect(i, storm), nextDelayMillis(i), TimeUnit.MILLISECONDS);
+            EventLoop loop = group.next();
+            loop.schedule(() -> connect(i, storm, loop), nextDelayMillis(i), TimeUnit.MILLISECONDS);
         }
         long deadline = storm.startNanos + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (storm.welcomed.get() < targets && System.nanoTime() < deadline) {
@@ -317,9 +449,15 @@ public final class NodeSim {
     }
 
     private void connect(int i, Phase phase) {
+        connect(i, phase, group.next());
+    }
+
+    /** Starts node {@code i}'s connection on {@code loop} (called on it: no hand-off to register the channel). */
+    private void connect(int i, Phase phase, EventLoop loop) {
         Hello hello = new Hello(TunnelProtocol.VERSION, key, "sim-" + i, "sim " + i, "linux", "node-sim", "US", null, null, 0,
                 null, "ethernet", false);
         Node node = new Node(i, phase, System.nanoTime());
+        current.set(i, node);
         TunnelSession session = TunnelSession.nodeSide(settings, hello, node, node);
         InetAddress source;
         try {
@@ -327,7 +465,7 @@ public final class NodeSim {
         } catch (IOException e) {
             throw new IllegalStateException("source address of node " + i, e);
         }
-        new Bootstrap().group(group).channel(NioSocketChannel.class)
+        new Bootstrap().group(loop).channel(channelClass)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -443,6 +581,13 @@ public final class NodeSim {
         final boolean retry;
         final long startNanos = System.nanoTime();
         volatile long endNanos;
+        final String loadAtStart = loadAverage();
+        volatile String loadAtEnd = "?";
+        /** The gateway's CPU ticks (-1 without {@code --gateway-pid}) and this JVM's CPU ns at start and end. */
+        final long gatewayTicksAtStart = gatewayPid > 0 ? cpuTicks(gatewayPid) : -1;
+        volatile long gatewayTicksAtEnd = -1;
+        final long ownCpuAtStart = processCpuNanos();
+        volatile long ownCpuAtEnd;
         final AtomicInteger welcomed = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final AtomicInteger answered = new AtomicInteger();
@@ -461,6 +606,9 @@ public final class NodeSim {
 
         void end() {
             endNanos = System.nanoTime();
+            gatewayTicksAtEnd = gatewayPid > 0 ? cpuTicks(gatewayPid) : -1;
+            ownCpuAtEnd = processCpuNanos();
+            loadAtEnd = loadAverage();
         }
 
         void progress(int started) {
@@ -487,19 +635,37 @@ public final class NodeSim {
             return sorted(welcomeAt);
         }
 
-        void rows() {
+        /** The phase's rows of the summary table, each label after {@code prefix}. */
+        void rows(String prefix) {
             int w = welcomed.get();
             long[] lat = sorted(welcomeLatency);
             double seconds = (endNanos - startNanos) / 1e9;
             long[] at = sorted(welcomeAt);
-            System.out.printf(Locale.ROOT, "| welcomed | %,d |%n", w);
-            System.out.printf(Locale.ROOT, "| refused (by close code) | %s |%n", refusedByCode.isEmpty() ? "0" : refusedByCode);
-            System.out.printf(Locale.ROOT, "| failed (no WebSocket/HELLO answer) | %,d |%n", failed.get());
-            System.out.printf(Locale.ROOT, "| registration rate (welcomed / s, start to last WELCOME) | %.0f |%n",
+            if (!prefix.isEmpty()) {
+                System.out.printf(Locale.ROOT, "| %sload average (1/5/15 min) at start / end | %s / %s |%n", prefix, loadAtStart,
+                        loadAtEnd);
+            }
+            System.out.printf(Locale.ROOT, "| %swelcomed | %,d |%n", prefix, w);
+            System.out.printf(Locale.ROOT, "| %srefused (by close code) | %s |%n", prefix,
+                    refusedByCode.isEmpty() ? "0" : refusedByCode);
+            System.out.printf(Locale.ROOT, "| %sfailed (no WebSocket/HELLO answer) | %,d |%n", prefix, failed.get());
+            System.out.printf(Locale.ROOT, "| %sregistration rate (welcomed / s, start to last WELCOME) | %.0f |%n", prefix,
                     at.length == 0 ? 0 : w / (at[at.length - 1] / 1e9));
-            System.out.printf(Locale.ROOT, "| registration rate (welcomed / s, start to last answer) | %.0f |%n", w / seconds);
-            System.out.printf(Locale.ROOT, "| connect-to-WELCOME p50 / p99 / max ms | %.1f / %.1f / %.1f |%n", pct(lat, 0.5),
-                    pct(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6);
+            System.out.printf(Locale.ROOT, "| %sregistration rate (welcomed / s, start to last answer) | %.0f |%n", prefix,
+                    w / seconds);
+            System.out.printf(Locale.ROOT, "| %sconnect-to-WELCOME p50 / p99 / max ms | %.1f / %.1f / %.1f |%n", prefix,
+                    pct(lat, 0.5), pct(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6);
+            if (w > 0 && gatewayTicksAtStart >= 0 && gatewayTicksAtEnd >= 0) {
+                // /proc ticks are 10 ms: over a phase of seconds the figure is good to about 1 %.
+                double gatewayCpu = (gatewayTicksAtEnd - gatewayTicksAtStart) / (double) USER_HZ;
+                System.out.printf(Locale.ROOT, "| %sgateway CPU over the phase: s (%% of one core) / µs per welcomed node | %.2f s"
+                        + " (%.0f %%) / %.0f µs |%n", prefix, gatewayCpu, gatewayCpu / seconds * 100, gatewayCpu / w * 1e6);
+            }
+            if (w > 0) {
+                double ownCpu = (ownCpuAtEnd - ownCpuAtStart) / 1e9;
+                System.out.printf(Locale.ROOT, "| %ssimulator CPU over the phase: s (%% of one core) / µs per welcomed node |"
+                        + " %.2f s (%.0f %%) / %.0f µs |%n", prefix, ownCpu, ownCpu / seconds * 100, ownCpu / w * 1e6);
+            }
         }
 
         void reasons() {
@@ -523,6 +689,8 @@ public final class NodeSim {
         private volatile boolean welcomedFlag;
         private volatile boolean done;
         volatile int closeCode;
+        /** The simulator closed this session itself (between waves, the storm): not the gateway's close. */
+        volatile boolean closedBySim;
 
         Node(int index, Phase phase, long startedNanos) {
             this.index = index;
@@ -553,6 +721,9 @@ public final class NodeSim {
         @Override
         public void onClosed(TunnelSession session, String reason) {
             if (welcomedFlag) {
+                if (closedBySim) {
+                    return;
+                }
                 phase.closedAfterWelcome.incrementAndGet();
                 phase.reason("closed after WELCOME: " + reason);
                 return;
@@ -595,7 +766,8 @@ public final class NodeSim {
 
         private void retry(long delayMillis) {
             done = true;
-            group.next().schedule(() -> connect(index, phase), delayMillis, TimeUnit.MILLISECONDS);
+            EventLoop loop = group.next();
+            loop.schedule(() -> connect(index, phase, loop), delayMillis, TimeUnit.MILLISECONDS);
         }
 
         private void finish() {

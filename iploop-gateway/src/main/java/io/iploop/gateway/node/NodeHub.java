@@ -54,6 +54,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -79,6 +80,8 @@ public final class NodeHub implements AutoCloseable {
 
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final long COUNTER_FLUSH_MILLIS = 2_000;
+    /** How long a node state write may wait for the ones after it, in ms (see {@link #storeWrites}). */
+    private static final long STORE_WRITE_DELAY_MILLIS = 20;
     private static final long STICKY_PURGE_MILLIS = 60_000;
     /** How often changed sticky-session pins are saved to the {@link StickySessionStore}. */
     private static final long STICKY_SAVE_MILLIS = 1_000;
@@ -116,7 +119,11 @@ public final class NodeHub implements AutoCloseable {
      * record (docs/exit-quality.md), so dropping the connection does not clear a bad one.
      */
     private final Cache<UUID, NodeQuality> departed = Caffeine.newBuilder()
-            .expireAfterWrite(DEPARTED_MEMORY).maximumSize(DEPARTED_MAX).build();
+            .expireAfterWrite(DEPARTED_MEMORY).maximumSize(DEPARTED_MAX)
+            // Maintenance on the writing thread: with the default (the common pool) every join and
+            // leave handed a task to another thread, 3-4 % of a registration burst's CPU (docs/scale.md).
+            .executor(Runnable::run)
+            .build();
     private final MultiGauge byQuality;
     /**
      * HELLO lookups: bounded, so a HELLO flood is refused (close 4503, retry later) instead of
@@ -133,6 +140,15 @@ public final class NodeHub implements AutoCloseable {
     private final NodeHandshakeGuard handshakes;
     private final ScheduledExecutorService storeThread = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("iploop-node-store").daemon(true).factory());
+    /**
+     * Node state writes (connected, disconnected, id clash) waiting for {@link #storeThread}, run in
+     * order by {@link #drainStoreWrites}. Queued rather than handed over one by one: a registration
+     * burst of thousands a second then wakes the store thread every {@link #STORE_WRITE_DELAY_MILLIS}
+     * instead of once per node (docs/scale.md#node-state-writes).
+     */
+    private final ConcurrentLinkedQueue<Runnable> storeWrites = new ConcurrentLinkedQueue<>();
+    /** A {@link #drainStoreWrites} is scheduled and has not started yet. */
+    private final AtomicBoolean storeDrainScheduled = new AtomicBoolean();
     private final NodeCountryGauges connectedByCountry;
     /** For the cluster relay's meters, registered when the cluster is enabled. */
     private final MeterRegistry meters;
@@ -477,6 +493,7 @@ public final class NodeHub implements AutoCloseable {
                 reportFinal(e, now);
             }
         }
+        drainStoreWrites(); // the store thread has stopped: writes queued since its last drain (sessions closed meanwhile)
         admissions.shutdownNow();
     }
 
@@ -566,9 +583,10 @@ public final class NodeHub implements AutoCloseable {
             if (e != null && nodes.remove(e.nodeId(), e)) {
                 log.info("node {} ({}) disconnected", e.nodeId(), e.hello.deviceId());
                 departed.put(e.nodeId(), e.quality);
-                if (!closed) {
-                    storeThread.execute(() -> reportFinal(e, Instant.now()));
-                }
+                // Also while the hub closes: this callback took the entry out of bySession, so close()'s
+                // own final loop will not report it (it was lost when the callback ran during close).
+                Instant at = Instant.now();
+                storeWrite(() -> reportFinal(e, at));
             }
         }
     }
@@ -598,7 +616,7 @@ public final class NodeHub implements AutoCloseable {
             session.refuseDuplicateDevice("device id already connected (copied disk or volume?); "
                     + "run 'proxyclaw reset-id' on the copy");
             Instant at = Instant.now();
-            storeThread.execute(() -> {
+            storeWrite(() -> {
                 try {
                     store.idClash(admitted.nodeId(), remote, at);
                 } catch (RuntimeException e) {
@@ -628,13 +646,42 @@ public final class NodeHub implements AutoCloseable {
         log.info("node {} ({}) connected from {}{}, country {}", admitted.nodeId(), hello.deviceId(), remote,
                 localExit ? " as the local exit" : "", admitted.country());
         Instant now = entry.connectedSince;
-        storeThread.execute(() -> {
+        storeWrite(() -> {
             try {
                 store.connected(admitted.nodeId(), remote, now);
             } catch (RuntimeException e) {
                 log.warn("recording node {} as connected failed: {}", admitted.nodeId(), e.toString());
             }
         });
+    }
+
+    /**
+     * Queues a node state write for the store thread, which runs the queued ones in order within
+     * {@link #STORE_WRITE_DELAY_MILLIS}. Any thread. Once {@link #close} stopped the store thread,
+     * what is queued is run by close's final drain or, when the schedule is refused, here on the
+     * caller (a session closing while or after the hub closes: once per node, at shutdown only).
+     */
+    private void storeWrite(Runnable write) {
+        storeWrites.add(write);
+        if (storeDrainScheduled.compareAndSet(false, true)) {
+            try {
+                storeThread.schedule(this::drainStoreWrites, STORE_WRITE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                drainStoreWrites();
+            }
+        }
+    }
+
+    /**
+     * Runs the queued node state writes in order. The flag is cleared before the queue is read, so
+     * a write queued meanwhile is either run here or schedules the next drain. Store thread, or
+     * once that thread stopped, {@link #close} or a caller of {@link #storeWrite}.
+     */
+    private void drainStoreWrites() {
+        storeDrainScheduled.set(false);
+        for (Runnable w; (w = storeWrites.poll()) != null; ) {
+            w.run();
+        }
     }
 
     /**
