@@ -82,6 +82,8 @@ public final class NodeHub implements AutoCloseable {
     private static final long COUNTER_FLUSH_MILLIS = 2_000;
     /** How long a node state write may wait for the ones after it, in ms (see {@link #storeWrites}). */
     private static final long STORE_WRITE_DELAY_MILLIS = 20;
+    /** How long {@link #close} waits for its sessions' close callbacks, in ms. */
+    private static final long CLOSE_CALLBACKS_WAIT_MILLIS = 2_000;
     private static final long STICKY_PURGE_MILLIS = 60_000;
     /** How often changed sticky-session pins are saved to the {@link StickySessionStore}. */
     private static final long STICKY_SAVE_MILLIS = 1_000;
@@ -149,6 +151,8 @@ public final class NodeHub implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> storeWrites = new ConcurrentLinkedQueue<>();
     /** A {@link #drainStoreWrites} is scheduled and has not started yet. */
     private final AtomicBoolean storeDrainScheduled = new AtomicBoolean();
+    /** Session close callbacks running now (see {@link #awaitCloseCallbacks}). */
+    private final AtomicInteger closingCallbacks = new AtomicInteger();
     private final NodeCountryGauges connectedByCountry;
     /** For the cluster relay's meters, registered when the cluster is enabled. */
     private final MeterRegistry meters;
@@ -477,6 +481,7 @@ public final class NodeHub implements AutoCloseable {
             e.session.drain(0);
             e.session.close();
         }
+        awaitCloseCallbacks(entries);
         storeThread.shutdown();
         try {
             storeThread.awaitTermination(5, TimeUnit.SECONDS);
@@ -495,6 +500,25 @@ public final class NodeHub implements AutoCloseable {
         }
         drainStoreWrites(); // the store thread has stopped: writes queued since its last drain (sessions closed meanwhile)
         admissions.shutdownNow();
+    }
+
+    /**
+     * Waits (at most {@link #CLOSE_CALLBACKS_WAIT_MILLIS} ms) until the close callbacks of
+     * {@code entries}' sessions have run, so their disconnected writes are queued while the store
+     * thread still runs and are done when {@link #close} returns; what has not run by then is
+     * recorded by close itself.
+     */
+    private void awaitCloseCallbacks(List<NodeEntry> entries) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_CALLBACKS_WAIT_MILLIS);
+        while (System.nanoTime() < deadline
+                && (closingCallbacks.get() > 0 || entries.stream().anyMatch(e -> bySession.containsKey(e.session)))) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ admission
@@ -575,6 +599,15 @@ public final class NodeHub implements AutoCloseable {
 
         @Override
         public void onClosed(TunnelSession session) {
+            closingCallbacks.incrementAndGet(); // before the entry leaves bySession: close() waits for both
+            try {
+                forgetClosed(session);
+            } finally {
+                closingCallbacks.decrementAndGet();
+            }
+        }
+
+        private void forgetClosed(TunnelSession session) {
             releaseSlot();
             NodeEntry e = bySession.remove(session);
             if (e != null) {
