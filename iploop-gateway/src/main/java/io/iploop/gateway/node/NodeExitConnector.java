@@ -81,6 +81,9 @@ final class NodeExitConnector implements ExitConnector {
         if (request.reuseIdle()) {
             NodeExitStream kept = idle.take(IdleExitStreams.key(request, host, node.nodeId()));
             if (kept != null) {
+                // A request the node serves, as one on a new stream is (the node record's counters).
+                node.requests.incrementAndGet();
+                node.successes.incrementAndGet();
                 return CompletableFuture.completedFuture(kept);
             }
         }
