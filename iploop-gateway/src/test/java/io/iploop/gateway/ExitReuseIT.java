@@ -101,6 +101,17 @@ class ExitReuseIT {
         origin.dropNextOnReusedConnection.set(false);
     }
 
+    /** curl with the proxy and {@code Connection: close}: one connection per request, as rotating customers send. */
+    private static Curl.Result get(String params, String... more) throws Exception {
+        String[] args = new String[more.length + 4];
+        args[0] = "-x";
+        args[1] = proxy(params);
+        args[2] = "-H";
+        args[3] = "Connection: close";
+        System.arraycopy(more, 0, args, 4, more.length);
+        return Curl.run(args);
+    }
+
     private static String proxy(String params) {
         return "http://" + TestSupport.CUSTOMER + ":" + TestSupport.KEY + params + "@127.0.0.1:" + gateway.httpProxyPort();
     }
@@ -118,7 +129,7 @@ class ExitReuseIT {
     void sequentialConnectionsOfOneCustomerShareOneOriginConnectionAndAreMeteredEachOnItsOwn() throws Exception {
         double reusedBefore = reuses("reused");
         for (int i = 0; i < 5; i++) {
-            Curl.Result r = Curl.run("-x", proxy("-session-reuse1"), origin.url("/page"));
+            Curl.Result r = get(("-session-reuse1"), origin.url("/page"));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.bodyText()).isEqualTo(CountingOrigin.BODY);
         }
@@ -139,28 +150,35 @@ class ExitReuseIT {
 
     @Test
     void anotherSessionARequestWithABodyAndAnExitPerRequestGetTheirOwnOriginConnections() throws Exception {
-        assertThat(Curl.run("-x", proxy("-session-a"), origin.url("/a")).status()).isEqualTo(200);
-        assertThat(Curl.run("-x", proxy("-session-b"), origin.url("/b")).status()).isEqualTo(200);
+        assertThat(get(("-session-a"), origin.url("/a")).status()).isEqualTo(200);
+        assertThat(get(("-session-b"), origin.url("/b")).status()).isEqualTo(200);
         assertThat(origin.accepted.get()).as("two sessions").isEqualTo(2);
 
-        assertThat(Curl.run("-x", proxy("-session-a"), "-d", "name=value", origin.url("/form")).status()).isEqualTo(200);
+        assertThat(get(("-session-a"), "-d", "name=value", origin.url("/form")).status()).isEqualTo(200);
         assertThat(origin.accepted.get()).as("a POST never goes to an idle connection").isEqualTo(3);
 
-        assertThat(Curl.run("-x", proxy("-sesstype-per-request"), origin.url("/c")).status()).isEqualTo(200);
-        assertThat(Curl.run("-x", proxy("-sesstype-per-request"), origin.url("/c")).status()).isEqualTo(200);
+        assertThat(get(("-sesstype-per-request"), origin.url("/c")).status()).isEqualTo(200);
+        assertThat(get(("-sesstype-per-request"), origin.url("/c")).status()).isEqualTo(200);
         assertThat(origin.accepted.get()).as("an exit per request keeps no idle connection").isEqualTo(5);
 
-        assertThat(Curl.run("-x", proxy("-session-a"), origin.url("/a")).status()).isEqualTo(200);
+        assertThat(get(("-session-a"), origin.url("/a")).status()).isEqualTo(200);
         assertThat(origin.accepted.get()).as("session a's idle connection serves its next GET").isEqualTo(5);
+    }
+
+    @Test
+    void aCustomerThatKeepsItsConnectionTakesItsExitAlongAndLeavesNoneBehind() throws Exception {
+        assertThat(Curl.run("-x", proxy("-session-ka"), origin.url("/ka")).status()).isEqualTo(200);
+        assertThat(Curl.run("-x", proxy("-session-ka"), origin.url("/ka")).status()).isEqualTo(200);
+        assertThat(origin.accepted.get()).as("each keep-alive customer connection is a new visitor").isEqualTo(2);
     }
 
     @Test
     void aReusedConnectionTheOriginClosedIsSentAgainOnANewOne() throws Exception {
         double staleBefore = reuses("stale");
-        assertThat(Curl.run("-x", proxy("-session-stale"), origin.url("/one")).status()).isEqualTo(200);
+        assertThat(get(("-session-stale"), origin.url("/one")).status()).isEqualTo(200);
         origin.dropNextOnReusedConnection.set(true);
 
-        Curl.Result r = Curl.run("-x", proxy("-session-stale"), origin.url("/two"));
+        Curl.Result r = get(("-session-stale"), origin.url("/two"));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.bodyText()).isEqualTo(CountingOrigin.BODY);
@@ -176,7 +194,7 @@ class ExitReuseIT {
 
     @Test
     void anIdleConnectionIsClosedAfterTheIdleTime() throws Exception {
-        assertThat(Curl.run("-x", proxy("-session-idle"), origin.url("/x")).status()).isEqualTo(200);
+        assertThat(get(("-session-idle"), origin.url("/x")).status()).isEqualTo(200);
         assertThat(origin.open.get()).isEqualTo(1);
         long start = System.nanoTime();
         await().atMost(Duration.ofSeconds(10)).until(() -> origin.open.get() == 0);

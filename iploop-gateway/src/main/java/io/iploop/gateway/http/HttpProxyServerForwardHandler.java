@@ -161,6 +161,13 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         @Nullable HttpRequest staleRetryHead;
         /** Whether any byte came back on this stream. */
         boolean responseSeen;
+        /**
+         * Whether the customer asked to close its connection after the last exchange (Connection:
+         * close, HTTP/1.0): only then is the stream kept for the customer's next connection. A
+         * customer that keeps its connection keeps its exit with it, and a new connection of theirs
+         * is a new visitor (docs/exit-reuse.md).
+         */
+        boolean customerClosesEach;
 
         MeteredStream metered() {
             return new MeteredStream(connection, principal, targeting, host, startedAt, port);
@@ -815,6 +822,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         }
         if (ex.closeCustomer) {
             if (b != null) {
+                b.customerClosesEach = !ex.customerKeepAlive;
                 finishBinding(b, null, true);
             }
             c.close();
@@ -954,7 +962,7 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
         if (s != null) {
             if (graceful) {
                 // Graceful means between exchanges: the last one is complete in both directions.
-                if (!(b.reusable && reusableFor(b.targeting) && s.parkForReuse())) {
+                if (!(b.reusable && b.customerClosesEach && reusableFor(b.targeting) && s.parkForReuse())) {
                     s.close();
                 }
             } else {
