@@ -1,5 +1,6 @@
 package io.iploop.gateway;
 
+import io.iploop.gateway.net.EventLoops;
 import io.iploop.gateway.auth.CredentialException;
 import io.iploop.gateway.auth.ProxyAuthCache;
 import io.iploop.gateway.auth.ProxyCredentials;
@@ -46,6 +47,7 @@ import io.iploop.gateway.spi.SharedLimitCounters;
 import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageSink;
 import io.iploop.tunnel.ByteStreamRelay;
+import io.iploop.tunnel.InProcessTunnel;
 import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.egress.EgressPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,7 +57,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -80,6 +81,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -250,7 +252,8 @@ public final class Gateway implements AutoCloseable {
             }
             boolean epoll = Epoll.isAvailable();
             boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-            workers = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+            // Epoll loops that also host LocalChannels: the local node's in-process tunnel connection.
+            workers = new MultiThreadIoEventLoopGroup(0, epoll ? EventLoops.epollWithLocalChannels() : NioIoHandler.newFactory());
             Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iploop-gateway-blocking-", 0).factory());
             try {
@@ -484,8 +487,25 @@ public final class Gateway implements AutoCloseable {
 
     /** The client socket channel class of {@link #workerGroup()}'s transport (epoll or NIO). */
     public Class<? extends SocketChannel> socketChannelClass() {
-        return workerGroup() instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
+        return EventLoops.isEpoll(workerGroup())
                 ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /**
+     * Binds the node hub's in-process listener on one worker loop, for an agent running in this
+     * process (the server's local node; docs/protocol.md#in-process-transport). At most once.
+     *
+     * @return where that agent connects; empty when the node hub is disabled or the worker loops
+     *     cannot host in-process channels (NIO, where native epoll is unavailable)
+     * @throws IllegalStateException before {@link #start()}, or when called twice
+     */
+    public Optional<InProcessTunnel> bindInProcessNodeHub() throws InterruptedException {
+        EventLoopGroup w = workerGroup();
+        NodeHub hub = nodeHub;
+        if (!nodeHubEnabled || hub == null || !EventLoops.hostsLocalChannels(w)) {
+            return Optional.empty();
+        }
+        return Optional.of(hub.bindInProcess(w.next()));
     }
 
     /** Bound node hub port; -1 when the node hub is disabled ({@link Builder#withoutNodeHub()}). */

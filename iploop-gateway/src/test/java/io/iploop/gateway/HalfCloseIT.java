@@ -52,8 +52,12 @@ class HalfCloseIT {
     private static final UUID USER = UUID.randomUUID();
     private static final String NODE_KEY = "ipn_" + "1".repeat(48);
 
-    /** Where the tunnel leaves: through a node agent, or from the gateway host. */
-    enum Exit { NODE, DIRECT }
+    /**
+     * Where the tunnel leaves: through a node agent over TCP, through an agent in this process over
+     * the hub's in-process listener (the local node's transport, docs/protocol.md#in-process-transport),
+     * or from the gateway host.
+     */
+    enum Exit { NODE, IN_PROCESS_NODE, DIRECT }
 
     private final List<UsageRecord> usage = new CopyOnWriteArrayList<>();
     private @Nullable Gateway gateway;
@@ -92,10 +96,15 @@ class HalfCloseIT {
         Gateway g = b.build();
         g.start();
         gateway = g;
-        if (exit == Exit.NODE) {
-            NodeAgent a = new NodeAgent(new AgentConfig(URI.create("ws://127.0.0.1:" + g.nodeHubPort() + "/ws"), NODE_KEY,
+        if (exit != Exit.DIRECT) {
+            // In process, the agent is given a port nothing listens on: it can only connect in-process.
+            int hubPort = exit == Exit.NODE ? g.nodeHubPort() : 1;
+            AgentConfig config = new AgentConfig(URI.create("ws://127.0.0.1:" + hubPort + "/ws"), NODE_KEY,
                     "hc-1", "hc-1", "DE", null, "berlin", 0, null, "wifi", false, true, List.of(), List.of(),
-                    TunnelSettings.DEFAULTS));
+                    TunnelSettings.DEFAULTS);
+            NodeAgent a = exit == Exit.NODE ? new NodeAgent(config)
+                    : new NodeAgent(config, List.of(), new NodeAgent.SharedLoops(g.workerGroup(), g.socketChannelClass(),
+                            null, g.bindInProcessNodeHub().orElseThrow()));
             a.start();
             agent = a;
             await().atMost(Duration.ofSeconds(10)).until(() -> a.status().state() == AgentStatus.State.CONNECTED);

@@ -4,6 +4,7 @@ import io.iploop.tunnel.ByteStream;
 import io.iploop.tunnel.ByteStreamRelay;
 import io.iploop.tunnel.DeferredReadScheduling;
 import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.InProcessTunnel;
 import io.iploop.tunnel.OpenFailure;
 import io.iploop.tunnel.PortPolicy;
 import io.iploop.tunnel.StreamAcceptor;
@@ -26,6 +27,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
@@ -156,6 +158,8 @@ public final class NodeAgent implements AutoCloseable {
     private final boolean ownsGroup;
     private final Class<? extends SocketChannel> socketChannelClass;
     private final @Nullable TunnelLoopAffinity loopAffinity;
+    /** The hub's in-process listener when this agent is the server's local node; else null. */
+    private final @Nullable InProcessTunnel inProcess;
     private final ThreadPoolExecutor resolver;
     private final Set<Channel> exitChannels = ConcurrentHashMap.newKeySet();
 
@@ -213,12 +217,21 @@ public final class NodeAgent implements AutoCloseable {
      * @param affinity if not null, the agent's connection to a gateway on a loopback address
      *     registers its loop here before connecting, so the in-process node hub serves it on the
      *     same loop ({@link TunnelLoopAffinity}): a stream is then relayed on one thread end to end
+     * @param inProcess if not null, the agent reaches a gateway on a loopback address through this
+     *     in-process listener of the hub instead of a socket (docs/protocol.md#in-process-transport);
+     *     its loop must belong to {@code group}
      */
     public record SharedLoops(EventLoopGroup group, Class<? extends SocketChannel> socketChannelClass,
-            @Nullable TunnelLoopAffinity affinity) {
+            @Nullable TunnelLoopAffinity affinity, @Nullable InProcessTunnel inProcess) {
         public SharedLoops {
             Objects.requireNonNull(group, "group");
             Objects.requireNonNull(socketChannelClass, "socketChannelClass");
+        }
+
+        /** Loops without an in-process listener: the agent connects over TCP. */
+        public SharedLoops(EventLoopGroup group, Class<? extends SocketChannel> socketChannelClass,
+                @Nullable TunnelLoopAffinity affinity) {
+            this(group, socketChannelClass, affinity, null);
         }
     }
 
@@ -399,6 +412,7 @@ public final class NodeAgent implements AutoCloseable {
             this.ownsGroup = false;
             this.socketChannelClass = shared.socketChannelClass();
             this.loopAffinity = shared.affinity();
+            this.inProcess = shared.inProcess();
         } else {
             int ioThreads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
             this.group = new MultiThreadIoEventLoopGroup(
@@ -406,6 +420,7 @@ public final class NodeAgent implements AutoCloseable {
             this.ownsGroup = true;
             this.socketChannelClass = NioSocketChannel.class;
             this.loopAffinity = null;
+            this.inProcess = null;
         }
         this.resolver = new ThreadPoolExecutor(
                 RESOLVER_THREADS, RESOLVER_THREADS, 30, TimeUnit.SECONDS,
@@ -757,35 +772,23 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
             session = s;
-            Bootstrap bootstrap = new Bootstrap()
-                    .group(group)
-                    .channel(socketChannelClass)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.SO_KEEPALIVE, true)
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            TunnelPipeline.client(ch.pipeline(), gatewayUri, ssl, s);
-                            String sessionStage = ch.pipeline().context(s.handler()).name();
-                            ch.pipeline().addBefore(sessionStage, "proxyclaw-refusal-watch",
-                                    new TunnelClientRefusalHandler(() -> refused = true, () -> duplicateDevice = true,
-                                            () -> tryElsewhere = true));
-                        }
-                    });
-            if (socketChannelClass == NioSocketChannel.class) {
-                // A gateway may ask for a long idle heartbeat (60 s at a node hub; silent gateway given
-                // up after 150 s): the kernel finds one whose host vanished within 40 s instead, so the
-                // agent reconnects elsewhere soon (docs/protocol.md §6). Ignored where unsupported.
-                bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), KEEPALIVE_IDLE_SECONDS)
-                        .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL_SECONDS)
-                        .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
-            }
+            ChannelInitializer<Channel> pipeline = new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    TunnelPipeline.client(ch.pipeline(), gatewayUri, ssl, s);
+                    String sessionStage = ch.pipeline().context(s.handler()).name();
+                    ch.pipeline().addBefore(sessionStage, "proxyclaw-refusal-watch",
+                            new TunnelClientRefusalHandler(() -> refused = true, () -> duplicateDevice = true,
+                                    () -> tryElsewhere = true));
+                }
+            };
             ChannelFuture connected;
             try {
-                TunnelLoopAffinity affinity = loopAffinity;
-                connected = affinity != null && address.getAddress().isLoopbackAddress()
-                        ? connectPlaced(bootstrap, address, affinity) : bootstrap.connect(address);
+                InProcessTunnel local = inProcess;
+                connected = local != null && address.getAddress().isLoopbackAddress()
+                        ? new Bootstrap().group(local.loop()).channel(LocalChannel.class).handler(pipeline)
+                                .connect(local.address())
+                        : connectTcp(address, pipeline);
             } catch (RuntimeException e) {
                 end("cannot connect to gateway " + gatewayUri + ": " + message(e), false);
                 return;
@@ -1101,6 +1104,28 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The agent's TCP connection to {@code address}, with the socket options of a remote gateway's. */
+    private ChannelFuture connectTcp(InetSocketAddress address, ChannelInitializer<Channel> pipeline) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(socketChannelClass)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(pipeline);
+        if (socketChannelClass == NioSocketChannel.class) {
+            // A gateway may ask for a long idle heartbeat (60 s at a node hub; silent gateway given
+            // up after 150 s): the kernel finds one whose host vanished within 40 s instead, so the
+            // agent reconnects elsewhere soon (docs/protocol.md §6). Ignored where unsupported.
+            bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), KEEPALIVE_IDLE_SECONDS)
+                    .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL_SECONDS)
+                    .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
+        }
+        TunnelLoopAffinity affinity = loopAffinity;
+        return affinity != null && address.getAddress().isLoopbackAddress()
+                ? connectPlaced(bootstrap, address, affinity) : bootstrap.connect(address);
     }
 
     /**

@@ -72,6 +72,7 @@ public final class TunnelPipeline {
      */
     public static void client(ChannelPipeline pipeline, URI uri, @Nullable SslContext ssl, TunnelSession session,
             HttpHeaders headers) {
+        InProcessTunnel.guardFlushes(pipeline);
         if (ssl != null) {
             int port = uri.getPort() > 0 ? uri.getPort() : 443;
             pipeline.addLast("tls", ssl.newHandler(pipeline.channel().alloc(), uri.getHost(), port));
@@ -97,6 +98,7 @@ public final class TunnelPipeline {
 
     /** Gateway side: configures an accepted channel (HTTP upgrade on {@link TunnelProtocol#WEBSOCKET_PATH}). */
     public static void server(ChannelPipeline pipeline, TunnelSession session) {
+        InProcessTunnel.guardFlushes(pipeline);
         pipeline.addLast("flush-consolidation", new FlushConsolidationHandler(EXPLICIT_FLUSHES_BEFORE_FLUSH, true));
         pipeline.addLast("http-codec", new HttpServerCodec(4096, 8192, 8192));
         pipeline.addLast("http-aggregator", new HttpObjectAggregator(8192));

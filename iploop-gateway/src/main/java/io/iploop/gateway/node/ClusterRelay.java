@@ -1,5 +1,6 @@
 package io.iploop.gateway.node;
 
+import io.iploop.gateway.net.EventLoops;
 import io.iploop.gateway.spi.ClusterSettings;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.exit.ExitException;
@@ -32,8 +33,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -173,7 +172,7 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
     /** Binds the relay listener and starts publishing. */
     void start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
         this.workers = workers;
-        boolean epoll = boss instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class);
+        boolean epoll = EventLoops.isEpoll(boss);
         ServerBootstrap b = new ServerBootstrap().group(boss, workers)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -495,7 +494,7 @@ final class ClusterRelay implements ExitConnector, AutoCloseable {
             return;
         }
         URI uri = URI.create("ws://" + node.relayAddress() + TunnelProtocol.WEBSOCKET_PATH);
-        boolean epoll = group instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class);
+        boolean epoll = EventLoops.isEpoll(group);
         TunnelSession session = TunnelSession.gatewaySide(linkSettings, new LinkListener(key, node.gatewayId(), ready));
         Bootstrap b = new Bootstrap().group(group).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)

@@ -1,6 +1,7 @@
 package io.iploop.gateway.node;
 
 import io.iploop.gateway.spi.ClusterSettings;
+import io.iploop.gateway.net.EventLoops;
 import io.iploop.gateway.net.ProxyProtocol;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.limits.BoundedExecutors;
@@ -15,6 +16,7 @@ import io.iploop.gateway.spi.StickySessionDirectory;
 import io.iploop.gateway.spi.StickySessionStore;
 import io.iploop.gateway.spi.UsageRecord;
 import io.iploop.tunnel.Hello;
+import io.iploop.tunnel.InProcessTunnel;
 import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.TunnelPipeline;
 import io.iploop.gateway.tls.ServerTls;
@@ -33,11 +35,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
@@ -159,6 +162,8 @@ public final class NodeHub implements AutoCloseable {
     private final NodeDirectory directory = () -> nodes.values().stream().map(NodeEntry::snapshot).toList();
     private final StickySessionDirectory stickyDirectory = new StickyDirectory();
     private volatile @Nullable Channel serverChannel;
+    /** The in-process listener of the local node ({@link #bindInProcess}); null when not bound. */
+    private volatile @Nullable Channel inProcessChannel;
     private volatile @Nullable Channel tlsServerChannel;
     private final Counter tlsHandshakeFailures;
     private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
@@ -340,7 +345,7 @@ public final class NodeHub implements AutoCloseable {
 
     private Channel bind(EventLoopGroup boss, EventLoopGroup workers, int bindPort, @Nullable ServerTls tls)
             throws InterruptedException {
-        Class<? extends ServerChannel> channelClass = boss instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
+        Class<? extends ServerChannel> channelClass = EventLoops.isEpoll(boss)
                 ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         ChannelHandler child = proxyProtocol.wrap(new ChannelInitializer<SocketChannel>() {
@@ -371,6 +376,38 @@ public final class NodeHub implements AutoCloseable {
             throw new IllegalStateException("node hub" + (tls == null ? "" : " (TLS)") + ": cannot bind " + bindAddress + ":"
                     + bindPort + " (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * Also accepts the in-process agent of the server's local node over a Netty {@code LocalChannel}
+     * on {@code loop} (docs/protocol.md#in-process-transport): the same handshake, admission and
+     * session as over TCP, without the loopback socket hop. Call after {@link #start}, at most once;
+     * closed with the other listeners.
+     *
+     * @param loop an event loop that registers local channels ({@code EventLoops.hostsLocalChannels});
+     *     both ends of the connection and the agent's exit sockets run on it
+     * @return where the agent connects
+     * @throws IllegalStateException if already bound, or the hub is closed
+     */
+    public InProcessTunnel bindInProcess(EventLoop loop) throws InterruptedException {
+        if (inProcessChannel != null || closed) {
+            throw new IllegalStateException("node hub: in-process listener already bound, or hub closed");
+        }
+        ChannelHandler child = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (!handshakes.tryBegin(ch)) {
+                    ch.close();
+                    return;
+                }
+                TunnelPipeline.server(ch.pipeline(), TunnelSession.gatewaySide(tunnel, new Listener(ch)));
+            }
+        };
+        LocalAddress address = new LocalAddress("iploop-node-hub-" + Integer.toHexString(System.identityHashCode(this)));
+        Channel ch = new ServerBootstrap().group(loop, loop).channel(LocalServerChannel.class).childHandler(child)
+                .bind(address).sync().channel();
+        inProcessChannel = ch;
+        return new InProcessTunnel((LocalAddress) ch.localAddress(), loop);
     }
 
     /** The bound TLS port. */
@@ -449,7 +486,7 @@ public final class NodeHub implements AutoCloseable {
         if (closed) {
             return;
         }
-        for (Channel ch : new Channel[] {serverChannel, tlsServerChannel}) {
+        for (Channel ch : new Channel[] {serverChannel, tlsServerChannel, inProcessChannel}) {
             if (ch != null) {
                 ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
@@ -471,7 +508,7 @@ public final class NodeHub implements AutoCloseable {
         if (c != null) {
             c.close();
         }
-        for (Channel ch : new Channel[] {serverChannel, tlsServerChannel}) {
+        for (Channel ch : new Channel[] {serverChannel, tlsServerChannel, inProcessChannel}) {
             if (ch != null) {
                 ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
@@ -524,11 +561,11 @@ public final class NodeHub implements AutoCloseable {
     // ------------------------------------------------------------------ admission
 
     private final class Listener implements TunnelSession.GatewayListener {
-        private final SocketChannel channel;
+        private final Channel channel;
         /** Whether this connection holds one of {@link #sessionSlots}; given back once, on close. */
         private final AtomicBoolean holdsSlot = new AtomicBoolean();
 
-        Listener(SocketChannel channel) {
+        Listener(Channel channel) {
             this.channel = channel;
         }
 

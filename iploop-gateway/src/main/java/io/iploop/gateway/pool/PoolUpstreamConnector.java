@@ -1,5 +1,6 @@
 package io.iploop.gateway.pool;
 
+import io.iploop.gateway.net.EventLoops;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitInfo;
@@ -18,8 +19,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.proxy.HttpProxyHandler;
@@ -89,7 +88,7 @@ final class PoolUpstreamConnector implements ExitConnector {
         this.upstream = upstream;
         this.state = state;
         this.group = group;
-        this.channelClass = group instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
+        this.channelClass = EventLoops.isEpoll(group)
                 ? EpollSocketChannel.class : NioSocketChannel.class;
         this.connectTimeoutMillis = Math.max(1, connectTimeout.toMillis());
         this.accounts = accounts;

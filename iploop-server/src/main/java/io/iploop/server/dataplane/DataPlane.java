@@ -26,6 +26,7 @@ import io.iploop.server.nodes.NodesService;
 import io.iploop.server.platform.IploopProperties;
 import io.iploop.server.platform.PlatformSecrets;
 import io.iploop.server.platform.SecureTokens;
+import io.iploop.tunnel.InProcessTunnel;
 import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.TunnelSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,6 +87,10 @@ public class DataPlane implements SmartLifecycle {
     private static final String SHARED_LOOPS_PROPERTY = "iploop.local-node.shared-loops";
     private static final boolean LOCAL_NODE_SHARED_LOOPS =
             !"false".equalsIgnoreCase(System.getProperty(SHARED_LOOPS_PROPERTY));
+    private static final String IN_PROCESS_PROPERTY = "iploop.local-node.in-process";
+    /** Whether the local node on shared loops reaches the hub in-process (docs/protocol.md#in-process-transport). */
+    private static final boolean LOCAL_NODE_IN_PROCESS =
+            !"false".equalsIgnoreCase(System.getProperty(IN_PROCESS_PROPERTY));
     /** Host and optional port of a PostgreSQL JDBC URL; bounded, no nested quantifiers. */
     private static final Pattern JDBC_HOST_PORT = Pattern.compile("jdbc:postgresql://(?:\\[[0-9a-fA-F:.]{1,45}\\]|[^/:?\\[]{1,255})(?::([0-9]{1,5}))?(?:[/?]|$)");
 
@@ -322,6 +327,10 @@ public class DataPlane implements SmartLifecycle {
      * ({@link TunnelLoopAffinity}), instead of on two threads of its own: a stream's bytes then cross no
      * thread between the exit socket and the customer's (iploop-bench/PROFILE.md, round 5).
      *
+     * On shared loops the agent also reaches the hub without a socket, through the hub's in-process
+     * listener (docs/protocol.md#in-process-transport), unless {@value #IN_PROCESS_PROPERTY}{@code =false}
+     * or the loops are NIO.
+     *
      * @param affinity null when {@value #SHARED_LOOPS_PROPERTY}{@code =false} keeps the agent on its own NIO threads
      */
     private void startLocalNode(Gateway g, @Nullable TunnelLoopAffinity affinity) {
@@ -342,12 +351,23 @@ public class DataPlane implements SmartLifecycle {
         List<Integer> ownPorts = new ArrayList<>(controlPlanePorts());
         ownPorts.addAll(List.of(g.nodeHubPort(), g.httpProxyPort(), g.socksPort(), g.httpsProxyPort(), g.socksTlsPort(),
                 g.nodeHubTlsPort()));
+        InProcessTunnel inProcess = affinity != null && LOCAL_NODE_IN_PROCESS ? inProcessHub(g) : null;
         NodeAgent agent = affinity == null ? new NodeAgent(config, ownPorts)
                 : new NodeAgent(config, ownPorts, new NodeAgent.SharedLoops(g.workerGroup(),
-                        g.socketChannelClass(), affinity));
+                        g.socketChannelClass(), affinity, inProcess));
         agent.start();
         localAgent = agent;
-        log.info("Local node started (device {}), connecting to {}", config.deviceId(), config.gatewayUri());
+        log.info("Local node started (device {}), connecting to {}{}", config.deviceId(), config.gatewayUri(),
+                inProcess == null ? "" : " in-process (" + inProcess.address() + ")");
+    }
+
+    private static @Nullable InProcessTunnel inProcessHub(Gateway g) {
+        try {
+            return g.bindInProcessNodeHub().orElse(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding the node hub's in-process listener", e);
+        }
     }
 
     /** The local node's key from the data directory, issued to the first admin when missing. */

@@ -1,5 +1,6 @@
 package io.iploop.gateway.exit.direct;
 
+import io.iploop.gateway.net.EventLoops;
 import io.iploop.gateway.exit.ExitConnector;
 import io.iploop.gateway.exit.ExitException;
 import io.iploop.gateway.exit.ExitInfo;
@@ -14,8 +15,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.ConnectException;
@@ -54,7 +53,7 @@ public final class DirectExitConnector implements ExitConnector, AutoCloseable {
      */
     public DirectExitConnector(EventLoopGroup group, EgressPolicy policy, Duration connectTimeout) {
         this.group = group;
-        this.channelClass = group instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class)
+        this.channelClass = EventLoops.isEpoll(group)
                 ? EpollSocketChannel.class : NioSocketChannel.class;
         this.policy = policy;
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
