@@ -2,11 +2,11 @@ package io.iploop.node;
 
 import io.iploop.tunnel.ByteStream;
 import io.iploop.tunnel.ByteStreamRelay;
-import io.iploop.tunnel.DeferredReadScheduling;
 import io.iploop.tunnel.Hello;
 import io.iploop.tunnel.InProcessTunnel;
 import io.iploop.tunnel.OpenFailure;
 import io.iploop.tunnel.PortPolicy;
+import io.iploop.tunnel.ReadAfterFinGuard;
 import io.iploop.tunnel.StreamAcceptor;
 import io.iploop.tunnel.TunnelLoopAffinity;
 import io.iploop.tunnel.TunnelPipeline;
@@ -997,8 +997,8 @@ public final class NodeAgent implements AutoCloseable {
             Channel ch = connected.channel();
             ch.config().setRecvByteBufAllocator(EXIT_READS);
             if (!(ch instanceof NioSocketChannel)) {
-                // Edge-triggered epoll: a read asked for inside a read goes out from a task (see the handler).
-                ch.pipeline().addLast("exit-read-scheduling", new DeferredReadScheduling());
+                // Epoll fails a socket read after the target's FIN (see the handler); NIO does not.
+                ch.pipeline().addLast("exit-read-after-fin", ReadAfterFinGuard.INSTANCE);
             }
             exitChannels.add(ch);
             ch.closeFuture().addListener(f -> exitChannels.remove(ch));

@@ -90,7 +90,6 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
     private @Nullable Binding binding;
     private @Nullable Exchange exchange;
     private boolean readWhenWritable;
-    private boolean readScheduled;
     private boolean firstBindingOpened;
     /** The first exit of a blocked exchange while the retry's stream opens; its data is kept raw. */
     private @Nullable Binding parked;
@@ -465,18 +464,13 @@ final class HttpProxyServerForwardHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Asks for the next customer message outside the current read loop: a {@code read()} issued
-     * from inside {@code channelRead} can be lost with edge-triggered epoll and {@code AUTO_READ=false}.
+     * Asks for the next customer message, also from inside {@code channelRead}: Netty 4.2's epoll
+     * sockets are level-triggered, so the read interest stays set and nothing is lost (a task per read
+     * cost two {@code epoll_ctl} calls, iploop-bench/PROFILE.md round 8). From another thread Netty
+     * runs it on the channel's loop.
      */
-    private void requestRead(ChannelHandlerContext c) {
-        if (readScheduled) {
-            return;
-        }
-        readScheduled = true;
-        c.executor().execute(() -> {
-            readScheduled = false;
-            c.read();
-        });
+    private static void requestRead(ChannelHandlerContext c) {
+        c.read();
     }
 
     private void onExitData(Binding b, ByteBuf data) {

@@ -4,7 +4,7 @@ import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServerHalfCloseHandler;
 import io.iploop.gateway.proxy.ProxyServerMeteringHandler;
 import io.iploop.gateway.proxy.ProxyServices;
-import io.iploop.tunnel.DeferredReadScheduling;
+import io.iploop.tunnel.ReadAfterFinGuard;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -59,7 +59,7 @@ public final class HttpProxyServerInitializer extends ChannelInitializer<Channel
         services.customerChannels().add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast(METERING, new ProxyServerMeteringHandler(connection, services.metrics()));
-        p.addLast(READS, new DeferredReadScheduling());
+        p.addLast(READS, ReadAfterFinGuard.INSTANCE);
         p.addLast(ProxyServerHalfCloseHandler.NAME, new ProxyServerHalfCloseHandler());
         p.addLast(IDLE, idleHandler(services));
         p.addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()

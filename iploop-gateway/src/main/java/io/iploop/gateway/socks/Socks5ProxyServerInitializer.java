@@ -4,7 +4,7 @@ import io.iploop.gateway.proxy.ProxyConnection;
 import io.iploop.gateway.proxy.ProxyServerHalfCloseHandler;
 import io.iploop.gateway.proxy.ProxyServerMeteringHandler;
 import io.iploop.gateway.proxy.ProxyServices;
-import io.iploop.tunnel.DeferredReadScheduling;
+import io.iploop.tunnel.ReadAfterFinGuard;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -51,7 +51,7 @@ public final class Socks5ProxyServerInitializer extends ChannelInitializer<Chann
         services.customerChannels().add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast(METERING, new ProxyServerMeteringHandler(connection, services.metrics()));
-        p.addLast(READS, new DeferredReadScheduling());
+        p.addLast(READS, ReadAfterFinGuard.INSTANCE);
         p.addLast(ProxyServerHalfCloseHandler.NAME, new ProxyServerHalfCloseHandler());
         p.addLast(TIMEOUT, new Socks5ServerHandshakeDeadlineHandler(services.handshakeTimeoutMillis(), services.metrics()));
         p.addLast(ENCODER, Socks5ServerEncoder.DEFAULT);
