@@ -403,9 +403,9 @@ public final class NodeHub implements AutoCloseable {
                 TunnelPipeline.server(ch.pipeline(), TunnelSession.gatewaySide(tunnel, new Listener(ch)));
             }
         };
-        LocalAddress address = new LocalAddress("iploop-node-hub-" + Integer.toHexString(System.identityHashCode(this)));
+        // ANY: Netty names the listener uniquely, so hubs of several gateways in one JVM (tests) never collide.
         Channel ch = new ServerBootstrap().group(loop, loop).channel(LocalServerChannel.class).childHandler(child)
-                .bind(address).sync().channel();
+                .bind(LocalAddress.ANY).sync().channel();
         inProcessChannel = ch;
         return new InProcessTunnel((LocalAddress) ch.localAddress(), loop);
     }
