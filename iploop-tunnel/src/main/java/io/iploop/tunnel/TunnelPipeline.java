@@ -72,7 +72,7 @@ public final class TunnelPipeline {
      */
     public static void client(ChannelPipeline pipeline, URI uri, @Nullable SslContext ssl, TunnelSession session,
             HttpHeaders headers) {
-        InProcessTunnel.guardFlushes(pipeline);
+        InProcessTunnel.addHead(pipeline);
         if (ssl != null) {
             int port = uri.getPort() > 0 ? uri.getPort() : 443;
             pipeline.addLast("tls", ssl.newHandler(pipeline.channel().alloc(), uri.getHost(), port));
@@ -98,7 +98,7 @@ public final class TunnelPipeline {
 
     /** Gateway side: configures an accepted channel (HTTP upgrade on {@link TunnelProtocol#WEBSOCKET_PATH}). */
     public static void server(ChannelPipeline pipeline, TunnelSession session) {
-        InProcessTunnel.guardFlushes(pipeline);
+        InProcessTunnel.addHead(pipeline);
         pipeline.addLast("flush-consolidation", new FlushConsolidationHandler(EXPLICIT_FLUSHES_BEFORE_FLUSH, true));
         pipeline.addLast("http-codec", new HttpServerCodec(4096, 8192, 8192));
         pipeline.addLast("http-aggregator", new HttpObjectAggregator(8192));
@@ -132,8 +132,14 @@ public final class TunnelPipeline {
      *
      * <p>With {@code -D}{@value #COPYING_DECODER_PROPERTY}{@code =true} Netty's decoder stays (an
      * escape hatch and the before of a benchmark).
+     *
+     * <p>On an in-process connection frames then cross as objects ({@link InProcessTunnel#passFrameObjects}).
+     *
+     * @param session the session handler's context
      */
-    static void onHandshakeComplete(ChannelPipeline pipeline) {
+    static void onHandshakeComplete(ChannelHandlerContext session) {
+        ChannelPipeline pipeline = session.pipeline();
+        InProcessTunnel.passFrameObjects(pipeline, session);
         ChannelHandlerContext ctx = pipeline.context(WebSocketFrameDecoder.class);
         if (ctx == null) {
             return; // a test's pipeline without WebSocket framing

@@ -585,7 +585,7 @@ public final class TunnelSession {
         }
         handshaken = true;
         ChannelHandlerContext c = ctx;
-        TunnelPipeline.onHandshakeComplete(c.pipeline());
+        TunnelPipeline.onHandshakeComplete(c);
         handshakeTimer = c.executor().schedule(() -> {
             if (!established && !closed) {
                 closeWithCode(TunnelProtocol.CLOSE_CODE_PROTOCOL_ERROR,

@@ -7,9 +7,14 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.iploop.tunnel.frame.FrameType;
+import io.iploop.tunnel.frame.TunnelFrame;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
@@ -18,8 +23,10 @@ import io.netty.channel.local.LocalServerChannel;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +48,11 @@ class InProcessTunnelIT {
     private @Nullable Channel node;
     private final CompletableFuture<TunnelSession> gatewaySession = new CompletableFuture<>();
     private final CompletableFuture<Welcome> welcomed = new CompletableFuture<>();
+    private final CompletableFuture<String> nodeClosed = new CompletableFuture<>();
+    /** Set by a test before the node connects: the gateway refuses the HELLO with this message. */
+    private volatile @Nullable String refusal;
+    /** What crossed the node's end of the connection, in either direction, after the handshake response. */
+    private final List<String> crossed = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -54,6 +66,11 @@ class InProcessTunnelIT {
                                 new TunnelSession.GatewayListener() {
                                     @Override
                                     public void onHello(TunnelSession session, Hello hello) {
+                                        String r = refusal;
+                                        if (r != null) {
+                                            session.refuse(r);
+                                            return;
+                                        }
                                         session.welcome(new Welcome(TunnelProtocol.VERSION, "node-1", 30_000));
                                         gatewaySession.complete(session);
                                     }
@@ -105,15 +122,47 @@ class InProcessTunnelIT {
             public void onDrain(TunnelSession s, int deadlineMillis) {}
 
             @Override
-            public void onClosed(TunnelSession s, String reason) {}
+            public void onClosed(TunnelSession s, String reason) {
+                nodeClosed.complete(reason);
+            }
         });
         node = new Bootstrap().group(loop).channel(LocalChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         TunnelPipeline.client(ch.pipeline(), URI.create("ws://127.0.0.1:1/ws"), null, session);
+                        ch.pipeline().addFirst("probe", new Probe());
                     }
                 }).connect(hub.localAddress()).sync().channel();
+    }
+
+    /**
+     * First handler of the node's pipeline: records the kind of every message read or written after
+     * the handshake response was read (a DATA frame as its payload size, so the test can add them up).
+     */
+    private final class Probe extends ChannelDuplexHandler {
+        private boolean handshakeRead;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            record(msg);
+            handshakeRead = true;
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            record(msg);
+            ctx.write(msg, promise);
+        }
+
+        private void record(Object msg) {
+            if (handshakeRead) {
+                crossed.add(msg instanceof TunnelFrame f
+                        ? f.type() + (f.type() == FrameType.DATA ? ":" + f.payload().readableBytes() : "")
+                        : "encoded " + msg.getClass().getSimpleName());
+            }
+        }
     }
 
     @Test
@@ -163,5 +212,20 @@ class InProcessTunnelIT {
         synchronized (received) {
             assertThat(received.toByteArray()).isEqualTo(payload);
         }
+        // Every message after the handshake crossed as a frame object, nothing as encoded bytes
+        // (docs/protocol.md#in-process-transport), and the DATA frames carried the 8 MiB there and back.
+        assertThat(crossed).isNotEmpty().noneMatch(m -> m.startsWith("encoded "));
+        long dataBytes = crossed.stream().filter(t -> t.startsWith("DATA:"))
+                .mapToLong(t -> Long.parseLong(t.substring(5))).sum();
+        assertThat(dataBytes).isEqualTo(2L * payload.length);
+    }
+
+    @Test
+    void aRefusalStillCarriesItsReason() throws Exception {
+        refusal = "device key revoked";
+        connectEchoNode();
+        // The refusal is a WebSocket close frame with the reason; it still goes through the codecs.
+        assertThat(nodeClosed.get(2, TimeUnit.SECONDS)).contains("device key revoked");
+        assertThat(welcomed).isNotDone();
     }
 }
