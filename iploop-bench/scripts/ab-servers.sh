@@ -28,7 +28,7 @@ start_origin $OH $OS 40000 30000
 STARTED+=("$NGINX_PID")
 JDK="$("$root/iploop" java-home)" || die "no JDK 25"
 OPTS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=10
-  -XX:-ShrinkHeapInSteps -XX:NewRatio=3 -XX:+UseStringDeduplication -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000)
+  -XX:-ShrinkHeapInSteps -XX:NewRatio=3 -XX:+UseStringDeduplication -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000 -Dio.netty.leakDetection.level=disabled)
 start_server() { # name run_dir base_port extra_opts
   local n="$1" run="$2" bp="$3"
   # shellcheck disable=SC2086

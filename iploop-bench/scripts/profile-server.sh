@@ -42,7 +42,7 @@ OH=28290; OS=28653
 start_origin $OH $OS 40000 30000
 STARTED+=("$NGINX_PID")
 OPTS_SERVER=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=10
-  -XX:-ShrinkHeapInSteps -XX:NewRatio=3 -XX:+UseStringDeduplication -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000
+  -XX:-ShrinkHeapInSteps -XX:NewRatio=3 -XX:+UseStringDeduplication -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000 -Dio.netty.leakDetection.level=disabled
   -XX:+EnableDynamicAgentLoading)
 bp=28400
 # shellcheck disable=SC2086
