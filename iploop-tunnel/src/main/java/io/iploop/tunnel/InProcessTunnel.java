@@ -16,10 +16,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where an agent running inside the gateway's own process (the server's local node) reaches the
  * node hub without a socket: a Netty {@code LocalChannel} connection to {@code address}, made on
- * {@code loop}, which is also the loop the hub serves it on. The tunnel protocol on it is exactly the
- * one a remote agent speaks (WebSocket handshake, HELLO, frames; docs/protocol.md); only the bytes
- * move as buffers handed from one pipeline to the other on one thread instead of through two
- * loopback sockets (docs/protocol.md#in-process-transport).
+ * {@code loop}, which is also the loop the hub serves it on. The tunnel protocol on it is the one a
+ * remote agent speaks (WebSocket handshake, HELLO, frames, windows; docs/protocol.md); only messages
+ * are handed from one pipeline to the other on one thread instead of going through two loopback
+ * sockets, and after the handshake a frame crosses as the {@link TunnelFrame} object, unencoded
+ * (docs/protocol.md#in-process-transport).
  *
  * @param address the hub's in-process listener
  * @param loop the event loop both ends of the connection run on; the agent's exit sockets too
