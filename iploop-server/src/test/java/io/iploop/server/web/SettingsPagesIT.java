@@ -250,12 +250,14 @@ class SettingsPagesIT {
                 assertVisibleBelowHeader("[data-test='done']");
                 screenshot("settings-whitelist-done-" + width + "-light", width);
 
+                // The page shows the whitelist's message until the post's answer replaces the page:
+                // wait for that, or the message found could be the old one, gone a moment later.
                 test("pref-weekly-report").click();
-                test("save-notifications").click();
+                saveAndWaitForReload("save-notifications");
                 assertThat(js("return arguments[0].closest('section').id", test("done"))).isEqualTo("notifications");
                 assertVisibleBelowHeader("[data-test='done']");
                 test("pref-weekly-report").click();
-                test("save-notifications").click();
+                saveAndWaitForReload("save-notifications");
             } finally {
                 driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
             }
