@@ -349,6 +349,7 @@ class RedisStickySessionsIT {
         private final int port;
         private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
         private volatile ServerSocket server;
+        private volatile Thread acceptor;
 
         Plug(InetSocketAddress target) throws IOException {
             this.target = target;
@@ -386,6 +387,14 @@ class RedisStickySessionsIT {
 
         synchronized void unplug() throws IOException {
             server.close();
+            // The JDK closes a listening socket for good only once the thread blocked in its accept
+            // has left it; until then a connection can still be queued on the port (CI saw one).
+            try {
+                acceptor.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while unplugging", e);
+            }
             for (Socket s : sockets) {
                 s.close();
             }
@@ -401,7 +410,7 @@ class RedisStickySessionsIT {
         }
 
         private void accept(ServerSocket listener) {
-            Thread.ofPlatform().daemon().name("redis-plug").start(() -> {
+            acceptor = Thread.ofPlatform().daemon().name("redis-plug").start(() -> {
                 while (!listener.isClosed()) {
                     try {
                         Socket in = listener.accept();
