@@ -56,6 +56,8 @@ class InProcessTunnelIT {
 
     @BeforeEach
     void start() throws Exception {
+        // Frames as objects are off by default for now (InProcessTunnel.OBJECT_FRAMES_PROPERTY).
+        System.setProperty(InProcessTunnel.OBJECT_FRAMES_PROPERTY, "true");
         group = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
         loop = group.next();
         hub = new ServerBootstrap().group(loop, loop).channel(LocalServerChannel.class)
@@ -89,6 +91,7 @@ class InProcessTunnelIT {
         }
         hub.close().sync();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        System.clearProperty(InProcessTunnel.OBJECT_FRAMES_PROPERTY);
     }
 
     /** A node whose every stream echoes what it receives. */
