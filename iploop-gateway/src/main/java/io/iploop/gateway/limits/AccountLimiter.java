@@ -156,6 +156,24 @@ public final class AccountLimiter {
         return lease.spend(bytes);
     }
 
+    /**
+     * Spends as many of {@code bytes} as the budget has left, for a write that is cut exactly at
+     * the budget. One atomic compare-and-set (retried under contention), no I/O.
+     *
+     * @return the bytes spent, 0 to {@code bytes}; 0 once the budget is exhausted
+     */
+    public long take(long bytes) {
+        return lease.take(bytes);
+    }
+
+    /**
+     * Takes back {@code bytes} (0 or more) that {@link #spend} or {@link #take} counted for a write that never
+     * reached the customer socket (the connection closed first). One atomic add, no I/O.
+     */
+    public void refund(long bytes) {
+        lease.refund(bytes);
+    }
+
     /** Open connections counted against {@link AccountLimits#maxConcurrentConnections()}. */
     public int openConnections() {
         return slots.open();

@@ -116,6 +116,28 @@ final class LimitLease<L> {
         return remaining(snapshot, spent.addAndGet(bytes)) > 0;
     }
 
+    /**
+     * Spends as many of {@code bytes} as the budget still allows, atomically: never more than it
+     * has left, so concurrent callers together never take more than the budget.
+     *
+     * @return the bytes spent, 0 to {@code bytes}
+     */
+    long take(long bytes) {
+        for (;;) {
+            long before = spent.get();
+            long left = remaining(snapshot, before);
+            long taken = Math.min(bytes, Math.max(left, 0));
+            if (taken == 0 || spent.compareAndSet(before, before + taken)) {
+                return taken;
+            }
+        }
+    }
+
+    /** Takes back {@code bytes} counted by {@link #spend} or {@link #take} that were never carried. */
+    void refund(long bytes) {
+        spent.addAndGet(-bytes);
+    }
+
     /** Marks the lease as in use now (see {@link #idle}). */
     void touch() {
         lastUsedNanos = System.nanoTime();

@@ -63,6 +63,17 @@ public final class SubUserLimiter {
         return lease.spend(bytes);
     }
 
+    /** As {@link AccountLimiter#take}: spends as many of {@code bytes} as the sub-user's budget has left. */
+    public long take(long bytes) {
+        lease.touch();
+        return lease.take(bytes);
+    }
+
+    /** As {@link AccountLimiter#refund}: takes back bytes spent for a write that was never carried. */
+    public void refund(long bytes) {
+        lease.refund(bytes);
+    }
+
     /** Open connections counted against {@link SubUserLimits#maxConcurrentConnections()}. */
     public int openConnections() {
         return slots.open();

@@ -57,6 +57,13 @@ public final class ProxyConnection {
     private @Nullable Instant lastInterimAt;
     /** The tunnel's byte cap ({@link io.iploop.gateway.spi.AccountLimits#maxBytesPerTunnel()}); 0 = none. */
     private long tunnelMaxBytes;
+    /** Bytes handed to the customer socket whose write has not completed; already spent ({@link #reserveWrite}). */
+    private long queuedWrites;
+    /**
+     * Changes whenever the budgets {@link #spend} charges change (another account's or sub-user's
+     * slot, or none), so a failed write refunds only the budgets it was charged to.
+     */
+    private int budgetEpoch;
 
     /**
      * @param proxyType {@code http} or {@code socks5}, as stored in usage records
@@ -229,6 +236,7 @@ public final class ProxyConnection {
             return false;
         }
         limiter = next;
+        budgetEpoch++;
         if (unspent > 0) {
             next.spend(unspent);
             unspent = 0;
@@ -280,7 +288,7 @@ public final class ProxyConnection {
             return true;
         }
         boolean withinTunnelCap = tunnelBase < 0 || tunnelMaxBytes <= 0
-                || bytesRead + bytesWritten - tunnelBase <= tunnelMaxBytes;
+                || bytesRead + bytesWritten + queuedWrites - tunnelBase <= tunnelMaxBytes;
         SubUserLimiter sub = subLimiter;
         // Both budgets are spent (no short-circuit): the account pays for its sub-users' bytes.
         boolean accountLeft = l.spend(bytes);
@@ -289,6 +297,81 @@ public final class ProxyConnection {
         }
         boolean subUserLeft = sub == null || sub.spend(bytes);
         return ((accountLeft && subUserLeft) || !admitted) && withinTunnelCap;
+    }
+
+    /**
+     * Spends {@code bytes} about to be written to the customer socket before they are queued, so
+     * that a download stops exactly at the budget instead of after everything queued behind it
+     * (docs/architecture.md, "Metering"). While an admitted request is carried, only what the
+     * account's budget, a sub-user's and the tunnel's byte cap all still allow is spent; the
+     * caller writes that many bytes and cuts the connection after them if they are fewer. Pair
+     * the bytes reserved with {@link #writeCompleted} or {@link #writeFailed}.
+     *
+     * @return the bytes that may be written, 0 to {@code bytes}
+     */
+    long reserveWrite(long bytes) {
+        AccountLimiter l = limiter;
+        if (l == null || !admitted) {
+            spend(bytes);
+            queuedWrites += bytes;
+            return bytes;
+        }
+        long allowed = bytes;
+        if (tunnelBase >= 0 && tunnelMaxBytes > 0) {
+            long carried = bytesRead + bytesWritten + queuedWrites - tunnelBase;
+            allowed = Math.min(allowed, Math.max(tunnelMaxBytes - carried, 0));
+        }
+        long taken = allowed == 0 ? 0 : l.take(allowed);
+        SubUserLimiter sub = subLimiter;
+        if (sub != null && taken > 0) {
+            long subTaken = sub.take(taken);
+            if (subTaken < taken) {
+                l.refund(taken - subTaken);
+                taken = subTaken;
+            }
+        }
+        if (taken > 0 && premiumMask != 0) {
+            l.premiumCarried(premiumMask);
+        }
+        queuedWrites += taken;
+        return taken;
+    }
+
+    /** A write reserved with {@link #reserveWrite} reached the socket: its bytes are metered. */
+    void writeCompleted(long bytes) {
+        queuedWrites -= bytes;
+        addWritten(bytes);
+    }
+
+    /**
+     * A write reserved with {@link #reserveWrite} failed (the connection closed first): nothing
+     * was carried, so its bytes go back to the budgets they were charged to, unless those are no
+     * longer the connection's ({@code epoch} from {@link #budgetEpoch()} at the reservation), in
+     * which case they stay spent: a refund must never reach another account's budget.
+     */
+    void writeFailed(long bytes, int epoch) {
+        queuedWrites -= bytes;
+        if (epoch == budgetEpoch) {
+            refund(bytes);
+        }
+    }
+
+    /** Identifies the budgets {@link #reserveWrite} charges now; read before it. */
+    int budgetEpoch() {
+        return budgetEpoch;
+    }
+
+    private void refund(long bytes) {
+        AccountLimiter l = limiter;
+        if (l == null) {
+            unspent -= bytes;
+            return;
+        }
+        l.refund(bytes);
+        SubUserLimiter sub = subLimiter;
+        if (sub != null) {
+            sub.refund(bytes);
+        }
     }
 
     /** Whether an admitted request or tunnel is being carried (its bytes may be cut). */
@@ -302,7 +385,7 @@ public final class ProxyConnection {
      * exhausted budget.
      */
     void tunnelStarted(long maxBytes) {
-        tunnelBase = bytesRead + bytesWritten;
+        tunnelBase = bytesRead + bytesWritten + queuedWrites;
         tunnelMaxBytes = maxBytes;
     }
 
@@ -328,6 +411,9 @@ public final class ProxyConnection {
 
     /** The sub-user of the current request (null: the account's own key); set before the plan check. */
     void subLimiter(@Nullable SubUserLimiter v) {
+        if (v != subLimiter) {
+            budgetEpoch++;
+        }
         subLimiter = v;
     }
 
@@ -337,6 +423,7 @@ public final class ProxyConnection {
         AccountLimiter l = limiter;
         limiter = null;
         if (l != null) {
+            budgetEpoch++;
             l.release();
         }
     }
