@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * {@code loop}, which is also the loop the hub serves it on. The tunnel protocol on it is the one a
  * remote agent speaks (WebSocket handshake, HELLO, frames, windows; docs/protocol.md); only messages
  * are handed from one pipeline to the other on one thread instead of going through two loopback
- * sockets, and with {@code -D}{@value #OBJECT_FRAMES_PROPERTY}{@code =true} a frame after the handshake
- * crosses as the {@link TunnelFrame} object, unencoded (docs/protocol.md#in-process-transport).
+ * sockets, and (unless {@code -D}{@value #OBJECT_FRAMES_PROPERTY}{@code =false}) a frame after the
+ * handshake crosses as the {@link TunnelFrame} object, unencoded (docs/protocol.md#in-process-transport).
  *
  * @param address the hub's in-process listener
  * @param loop the event loop both ends of the connection run on; the agent's exit sockets too
@@ -32,10 +32,9 @@ public record InProcessTunnel(LocalAddress address, EventLoop loop) {
     }
 
     /**
-     * System property: {@code true} lets frames cross an in-process connection as objects
-     * ({@link #passFrameObjects}). Off by default for now: with it, a sub-user's download in one CI
-     * run overshot its traffic limit by 1.7 MB before the cut (iploop-bench/PROFILE.md, round 9).
-     * Read when a connection's handshake completes.
+     * System property: {@code false} keeps frames on an in-process connection encoded as on a
+     * socket; by default they cross as objects ({@link #passFrameObjects}). Read when a
+     * connection's handshake completes.
      */
     static final String OBJECT_FRAMES_PROPERTY = "iploop.tunnel.in-process.object-frames";
 
@@ -70,12 +69,13 @@ public record InProcessTunnel(LocalAddress address, EventLoop loop) {
      * accepting end switches while the handshake response is handed over, the connecting end when it
      * has read it, so every frame after the handshake crosses as an object and each end expects
      * exactly that. Other messages (a WebSocket close frame with its reason) still pass the codecs.
-     * Does nothing on other pipelines, or unless {@code -D}{@value #OBJECT_FRAMES_PROPERTY}{@code =true}.
+     * Does nothing on other pipelines, or with {@code -D}{@value #OBJECT_FRAMES_PROPERTY}{@code =false}.
      *
      * @param session the context of the session handler, the last in the pipeline
      */
     static void passFrameObjects(ChannelPipeline pipeline, ChannelHandlerContext session) {
-        if (!Boolean.getBoolean(OBJECT_FRAMES_PROPERTY) || !(pipeline.get(HEAD) instanceof Head head)) {
+        if (!Boolean.parseBoolean(System.getProperty(OBJECT_FRAMES_PROPERTY, "true"))
+                || !(pipeline.get(HEAD) instanceof Head head)) {
             return;
         }
         pipeline.addBefore(session.name(), BYPASS, new Bypass(pipeline.context(HEAD)));

@@ -133,8 +133,8 @@ public final class TunnelPipeline {
      * <p>With {@code -D}{@value #COPYING_DECODER_PROPERTY}{@code =true} Netty's decoder stays (an
      * escape hatch and the before of a benchmark).
      *
-     * <p>On an in-process connection with {@code -Diploop.tunnel.in-process.object-frames=true}, frames
-     * then cross as objects ({@link InProcessTunnel#passFrameObjects}).
+     * <p>On an in-process connection frames then cross as objects, unless
+     * {@code -Diploop.tunnel.in-process.object-frames=false} ({@link InProcessTunnel#passFrameObjects}).
      *
      * @param session the session handler's context
      */

@@ -56,8 +56,6 @@ class InProcessTunnelIT {
 
     @BeforeEach
     void start() throws Exception {
-        // Frames as objects are off by default for now (InProcessTunnel.OBJECT_FRAMES_PROPERTY).
-        System.setProperty(InProcessTunnel.OBJECT_FRAMES_PROPERTY, "true");
         group = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
         loop = group.next();
         hub = new ServerBootstrap().group(loop, loop).channel(LocalServerChannel.class)
@@ -175,8 +173,8 @@ class InProcessTunnelIT {
         assertThat(welcomed.get(2, TimeUnit.SECONDS).nodeId()).isEqualTo("node-1");
     }
 
-    @Test
-    void moreThanAWindowComesBackByteForByte() throws Exception {
+    /** Sends {@code size} random bytes through an echo stream and checks they come back byte for byte. */
+    private void echo(int size) throws Exception {
         connectEchoNode();
         TunnelSession gw = gatewaySession.get(2, TimeUnit.SECONDS);
         ByteStream stream = gw.openStream("origin.test", 80).get(2, TimeUnit.SECONDS);
@@ -200,7 +198,7 @@ class InProcessTunnelIT {
             @Override
             public void onClosed(ByteStream s, @Nullable String error) {}
         });
-        byte[] payload = new byte[8 * 1024 * 1024];
+        byte[] payload = new byte[size];
         new Random(11).nextBytes(payload);
         loop.execute(() -> {
             for (int off = 0; off < payload.length; off += 100_000) {
@@ -215,12 +213,25 @@ class InProcessTunnelIT {
         synchronized (received) {
             assertThat(received.toByteArray()).isEqualTo(payload);
         }
-        // Every message after the handshake crossed as a frame object, nothing as encoded bytes
-        // (docs/protocol.md#in-process-transport), and the DATA frames carried the 8 MiB there and back.
+    }
+
+    @Test
+    void moreThanAWindowComesBackByteForByte() throws Exception {
+        int size = 8 * 1024 * 1024;
+        echo(size);
+        // By default every message after the handshake crossed as a frame object, nothing as encoded
+        // bytes (docs/protocol.md#in-process-transport), and the DATA frames carried the 8 MiB there and back.
         assertThat(crossed).isNotEmpty().noneMatch(m -> m.startsWith("encoded "));
         long dataBytes = crossed.stream().filter(t -> t.startsWith("DATA:"))
                 .mapToLong(t -> Long.parseLong(t.substring(5))).sum();
-        assertThat(dataBytes).isEqualTo(2L * payload.length);
+        assertThat(dataBytes).isEqualTo(2L * size);
+    }
+
+    @Test
+    void switchedOffFramesCrossEncodedAsOnASocket() throws Exception {
+        System.setProperty(InProcessTunnel.OBJECT_FRAMES_PROPERTY, "false");
+        echo(1024 * 1024);
+        assertThat(crossed).isNotEmpty().allMatch(m -> m.startsWith("encoded "));
     }
 
     @Test
