@@ -230,6 +230,37 @@ public final class Browser implements BeforeAllCallback, AfterAllCallback {
         });
     }
 
+    /**
+     * Asserts on the text of the first visible {@code [data-test=…]} element, reading it again until
+     * {@code assertion} passes: after a click, an htmx swap replaces the element (or its text) a
+     * moment later, so one read may see the old element or the old text. Fails with the last
+     * assertion's error once the page wait (15 s) runs out.
+     */
+    public static void assertText(String dataTest, java.util.function.Consumer<String> assertion) {
+        AssertionError[] last = new AssertionError[1];
+        try {
+            await().ignoring(StaleElementReferenceException.class).until(d -> {
+                WebElement e = d.findElement(By.cssSelector("[data-test='" + dataTest + "']"));
+                if (!e.isDisplayed()) {
+                    return null;
+                }
+                try {
+                    assertion.accept(e.getText());
+                    return true;
+                } catch (AssertionError failed) {
+                    last[0] = failed;
+                    return null;
+                }
+            });
+        } catch (TimeoutException e) {
+            if (last[0] != null) {
+                last[0].addSuppressed(e);
+                throw last[0];
+            }
+            throw e;
+        }
+    }
+
     /** The first visible {@code [data-test=…]} element (see {@link #find}). */
     public static WebElement test(String dataTest) {
         return find("[data-test='" + dataTest + "']");

@@ -2,6 +2,7 @@ package io.iploop.server.web;
 
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.open;
 import static io.iploop.server.testing.Browser.screenshots;
 import static io.iploop.server.testing.Browser.sessionCookie;
@@ -62,13 +63,13 @@ class AffiliatesPagesIT {
         open("/dashboard");
         driver.findElement(By.cssSelector("a[href='/affiliates']")).click();
         wait.until(d -> d.getCurrentUrl().endsWith("/affiliates"));
-        assertThat(test("affiliate-code").getText()).isEqualTo(code);
+        assertText("affiliate-code", t -> assertThat(t).isEqualTo(code));
         assertThat(test("affiliate-link").getDomProperty("value")).endsWith("ref=" + code);
-        assertThat(test("affiliate-signups").getText()).isEqualTo("1");
-        assertThat(test("affiliate-clicks").getText()).isEqualTo("0");
-        assertThat(test("affiliate-available").getText()).isEqualTo("€60.00");
-        assertThat(test("affiliate-pending").getText()).isEqualTo("€8.00");
-        assertThat(test("affiliate-paid").getText()).isEqualTo("€0.00");
+        assertText("affiliate-signups", t -> assertThat(t).isEqualTo("1"));
+        assertText("affiliate-clicks", t -> assertThat(t).isEqualTo("0"));
+        assertText("affiliate-available", t -> assertThat(t).isEqualTo("€60.00"));
+        assertText("affiliate-pending", t -> assertThat(t).isEqualTo("€8.00"));
+        assertText("affiliate-paid", t -> assertThat(t).isEqualTo("€0.00"));
         assertThat(driver.findElements(By.cssSelector("[data-test='commission-amount']"))).extracting(e -> e.getText())
                 .containsExactly("€8.00", "€60.00");
         assertThat(driver.findElements(By.cssSelector("[data-test='commission-status']"))).extracting(e -> e.getText())
@@ -83,8 +84,8 @@ class AffiliatesPagesIT {
         type("#payout-swift", "DEUTDEFF");
         type("#payout-holder", "Al Affiliate");
         test("payout-submit").click();
-        assertThat(test("payout-error").getText()).contains("amount").contains("minimum payout of EUR 50");
-        assertThat(test("affiliate-available").getText()).isEqualTo("€60.00");
+        assertText("payout-error", t -> assertThat(t).contains("amount").contains("minimum payout of EUR 50"));
+        assertText("affiliate-available", t -> assertThat(t).isEqualTo("€60.00"));
 
         type("#payout-amount", "55");
         type("#payout-iban", "DE89370400440532013000");

@@ -4,6 +4,7 @@ import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Api.registerCustomer;
 import static io.iploop.server.testing.Browser.PASSWORD;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.js;
 import static io.iploop.server.testing.Browser.open;
@@ -67,7 +68,7 @@ class AuthPagesIT {
         type("#confirmPassword", "analytical engine");
         test("accept-terms").click();
         test("create-account").click();
-        assertThat(test("signup-done").getText()).contains(email);
+        assertText("signup-done", t -> assertThat(t).contains(email));
         screenshots("signup-done");
 
         String mail = awaitMail(email, "Verify", 1);
@@ -77,16 +78,16 @@ class AuthPagesIT {
         screenshots("verify-email");
         assertAccessible("verify-email");
         test("verify").click();
-        assertThat(test("verified").getText()).isEqualTo("E-mail verified");
+        assertText("verified", t -> assertThat(t).isEqualTo("E-mail verified"));
         open(link.replace("http://dashboard.test", ""));
         test("verify").click();
-        assertThat(test("verify-invalid").getText()).as("the link works once").isEqualTo("This link does not work");
+        assertText("verify-invalid", t -> assertThat(t).as("the link works once").isEqualTo("This link does not work"));
 
         open("/login");
         type("#login-email", email);
         type("#login-password", "wrong password");
         test("sign-in").click();
-        assertThat(test("error").getText()).isEqualTo("Invalid email or password");
+        assertText("error", t -> assertThat(t).isEqualTo("Invalid email or password"));
         assertThat(find("#login-email").getAttribute("value")).isEqualTo(email);
 
         type("#login-password", "analytical engine");
@@ -95,7 +96,7 @@ class AuthPagesIT {
         assertThat(find("#login-password").getAttribute("type")).as("show password").isEqualTo("text");
         test("sign-in").click();
         wait.until(d -> d.getCurrentUrl().endsWith("/dashboard"));
-        assertThat(test("user-name").getText()).isEqualTo("Ada Lovelace");
+        assertText("user-name", t -> assertThat(t).isEqualTo("Ada Lovelace"));
         String token = sessionCookie();
         assertThat(call("GET", "/api/auth/profile", token, null).body().at("/user/emailVerified").asBoolean()).isTrue();
 
@@ -116,7 +117,7 @@ class AuthPagesIT {
         assertAccessible("forgot-password");
         type("#email", email);
         test("send-reset").click();
-        assertThat(test("reset-sent").getText()).contains(email);
+        assertText("reset-sent", t -> assertThat(t).contains(email));
 
         String link = awaitMail(email, "Reset", 1).lines().filter(l -> l.contains("/reset-password?token=")).findFirst()
                 .orElseThrow().strip().replace("http://dashboard.test", "");
@@ -126,7 +127,7 @@ class AuthPagesIT {
         type("#password", "new password 1");
         type("#confirmPassword", "new password 2");
         test("reset-submit").click();
-        assertThat(test("error").getText()).isEqualTo("Passwords do not match");
+        assertText("error", t -> assertThat(t).isEqualTo("Passwords do not match"));
         type("#password", "new password 1");
         type("#confirmPassword", "new password 1");
         test("reset-submit").click();
@@ -159,11 +160,11 @@ class AuthPagesIT {
         // A forged cross-site form carries the cookie but not the token: refused, not logged out.
         js("var f = document.createElement('form'); f.method = 'post'; f.action = '/logout'; document.body.appendChild(f); f.submit();");
         settle();
-        assertThat(test("error-page").getText()).contains("403");
+        assertText("error-page", t -> assertThat(t).contains("403"));
         open("/dashboard");
         assertThat(driver.getCurrentUrl()).endsWith("/dashboard");
         open("/no-such-page");
-        assertThat(test("error-page").getText()).contains("404").contains("Page not found");
+        assertText("error-page", t -> assertThat(t).contains("404").contains("Page not found"));
         screenshots("error-404");
         assertAccessible("error-404");
     }

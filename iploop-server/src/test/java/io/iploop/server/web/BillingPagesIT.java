@@ -3,6 +3,7 @@ package io.iploop.server.web;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.PASSWORD;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.open;
 import static io.iploop.server.testing.Browser.settle;
@@ -86,8 +87,8 @@ class BillingPagesIT {
     void payByCardSendsTheBrowserToStripeCheckoutWithAnOpenCardInvoice() {
         JsonNode customer = signInNewCustomer();
         open("/billing");
-        assertThat(test("buy-credits-10").getText()).isEqualTo("Request invoice");
-        assertThat(test("card-credits-10").getText()).isEqualTo("Pay by card");
+        assertText("buy-credits-10", t -> assertThat(t).isEqualTo("Request invoice"));
+        assertText("card-credits-10", t -> assertThat(t).isEqualTo("Pay by card"));
         assertAccessible("billing-card");
         test("card-credits-10").click();
         await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().equals(StripeStub.CHECKOUT_PAGE));
@@ -109,7 +110,7 @@ class BillingPagesIT {
         open("/billing");
         assertThat(find("[data-test='buy-pool-basic']").findElement(org.openqa.selenium.By.xpath("..")).getText())
                 .contains("Pool plan Basic: 10 threads, 1 GB/month, 30 days", "USD 10");
-        assertThat(test("card-pool-pro").getText()).isEqualTo("Pay by card");
+        assertText("card-pool-pro", t -> assertThat(t).isEqualTo("Pay by card"));
         test("buy-pool-basic").click();
         await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().contains("requested="));
         settle();

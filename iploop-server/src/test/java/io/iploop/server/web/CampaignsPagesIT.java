@@ -2,6 +2,7 @@ package io.iploop.server.web;
 
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.open;
 import static io.iploop.server.testing.Browser.screenshots;
 import static io.iploop.server.testing.Browser.sessionCookie;
@@ -46,24 +47,24 @@ class CampaignsPagesIT {
         String token = sessionCookie();
         String domain = "page-" + UUID.randomUUID().toString().substring(0, 8) + ".example";
         open("/campaigns");
-        assertThat(test("wallet-balance").getText()).isEqualTo("€0.00");
+        assertText("wallet-balance", t -> assertThat(t).isEqualTo("€0.00"));
 
         type("#domain-name", domain);
         test("claim-domain").click();
-        assertThat(test("done").getText()).contains("Domain claimed");
+        assertText("done", t -> assertThat(t).contains("Domain claimed"));
         String txt = test("domain-txt").getText();
         assertThat(txt).startsWith("iploop-verification=");
         test("domain-verify").click();
-        assertThat(test("error").getText()).contains("could not verify " + domain);
+        assertText("error", t -> assertThat(t).contains("could not verify " + domain));
 
         CampaignSiteStubs.txt.put(domain, List.of(txt));
         test("domain-verify").click();
-        assertThat(test("domain-status").getText()).isEqualTo("Verified (dns)");
+        assertText("domain-status", t -> assertThat(t).isEqualTo("Verified (dns)"));
 
         type("#project-name", "Launch");
         type("#project-urls", "https://elsewhere.example/");
         test("create-project").click();
-        assertThat(test("error").getText()).contains("settings.urls[0]").contains("not on a domain you verified");
+        assertText("error", t -> assertThat(t).contains("settings.urls[0]").contains("not on a domain you verified"));
 
         open("/campaigns");
         type("#project-name", "Launch");
@@ -71,7 +72,7 @@ class CampaignsPagesIT {
         type("#project-countries", "US:70, DE:30");
         type("#project-daily", "100");
         test("create-project").click();
-        assertThat(test("done").getText()).contains("Project created");
+        assertText("done", t -> assertThat(t).contains("Project created"));
         WebElement row = driver.findElement(By.cssSelector("[data-test='project-row'][data-project='Launch']"));
         assertThat(row.findElement(By.cssSelector("[data-test='project-status']")).getText()).isEqualTo("active");
         assertThat(row.findElement(By.cssSelector("[data-test='project-counters']")).getText()).contains("0 of 100 visits today");
@@ -79,7 +80,7 @@ class CampaignsPagesIT {
         assertAccessible("campaigns");
 
         row.findElement(By.cssSelector("[data-test='project-paused']")).click();
-        assertThat(test("project-status").getText()).isEqualTo("paused");
+        assertText("project-status", t -> assertThat(t).isEqualTo("paused"));
 
         test("project-edit").click();
         WebElement settings = test("project-settings");
@@ -87,7 +88,7 @@ class CampaignsPagesIT {
         String edited = "{\"urls\": [\"https://" + domain + "/\"],\n  \"trafficSpeed\": 80, \"note\": \"été\"}";
         settings.sendKeys(edited);
         test("project-save").click();
-        assertThat(test("done").getText()).contains("Project saved");
+        assertText("done", t -> assertThat(t).contains("Project saved"));
         JsonNode listed = call("GET", "/api/projects", token, null).body().at("/projects/0");
         assertThat(listed.get("status").asString()).isEqualTo("paused");
         assertThat(listed.at("/settings/trafficSpeed").asInt()).isEqualTo(80);
@@ -96,7 +97,7 @@ class CampaignsPagesIT {
         Api.bean(CampaignWalletService.class).credit(userId, new BigDecimal("129"), "campaign-topup:page:" + UUID.randomUUID(),
                 "Test top-up", Map.of());
         open("/campaigns?amount=500");
-        assertThat(test("wallet-balance").getText()).isEqualTo("€129.00");
-        assertThat(test("quote-result").getText()).contains("1,250,000 visits").contains("€0.40 per 1,000");
+        assertText("wallet-balance", t -> assertThat(t).isEqualTo("€129.00"));
+        assertText("quote-result", t -> assertThat(t).contains("1,250,000 visits").contains("€0.40 per 1,000"));
     }
 }

@@ -3,6 +3,7 @@ package io.iploop.server.web;
 import static io.iploop.server.testing.Api.HTTP;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.baseUrl;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.open;
@@ -72,14 +73,14 @@ class DashboardJourneyIT {
         type("#confirmPassword", password);
         test("accept-terms").click();
         test("create-account").click();
-        assertThat(test("signup-done").getText()).contains(email);
+        assertText("signup-done", t -> assertThat(t).contains(email));
 
         // 2. The verification mail, its link, verify.
         String link = awaitMail(email, "Verify", 1).lines().filter(l -> l.contains("/verify-email?token=")).findFirst()
                 .orElseThrow().strip();
         open(URI.create(link).getRawPath() + "?" + URI.create(link).getRawQuery());
         test("verify").click();
-        assertThat(test("verified").getText()).isEqualTo("E-mail verified");
+        assertText("verified", t -> assertThat(t).isEqualTo("E-mail verified"));
         test("continue").click();
 
         // 3. Sign in.
@@ -88,7 +89,7 @@ class DashboardJourneyIT {
         test("sign-in").click();
         wait.until(d -> d.getCurrentUrl().endsWith("/dashboard"));
         settle();
-        assertThat(test("user-name").getText()).isEqualTo("Grace Hopper");
+        assertText("user-name", t -> assertThat(t).isEqualTo("Grace Hopper"));
         String session = sessionCookie();
         var profile = call("GET", "/api/auth/profile", session, null).body();
         String customerId = profile.at("/user/customerId").asString();
@@ -99,17 +100,17 @@ class DashboardJourneyIT {
         // 4. Create an API key, read it from the one-time display, copy it.
         test("nav-api-keys").click();
         settle();
-        assertThat(test("empty-state").getText()).contains("No API keys yet");
+        assertText("empty-state", t -> assertThat(t).contains("No API keys yet"));
         test("create-key-open").click();
         type("#key-name", "journey");
         test("create-key").click();
         settle();
         String key = test("new-key-value").getAttribute("value");
         assertThat(key).matches("iploop_[0-9a-f]{48}");
-        assertThat(test("new-key").getText()).contains("Save this API key now! It will not be shown again.");
+        assertText("new-key", t -> assertThat(t).contains("Save this API key now! It will not be shown again."));
         find("#main .copy-btn").click();
         wait.until(d -> find("#main .copy-btn").getText().contains("Copied"));
-        assertThat(test("key-prefix").getText()).isEqualTo(key.substring(0, 14) + "...");
+        assertText("key-prefix", t -> assertThat(t).isEqualTo(key.substring(0, 14) + "..."));
         open("/api-keys");
         assertThat(driver.getPageSource()).as("shown once").doesNotContain(key);
 
@@ -131,11 +132,11 @@ class DashboardJourneyIT {
         // 6. Analytics shows it (usage is flushed within a second; the page is reloaded until then).
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             open("/analytics?period=7d");
-            assertThat(test("sum-requests").getText()).isEqualTo("4");
+            assertText("sum-requests", t -> assertThat(t).isEqualTo("4"));
         });
-        assertThat(test("sum-success").getText()).isEqualTo("100%");
+        assertText("sum-success", t -> assertThat(t).isEqualTo("100%"));
         assertThat(find("#chart-daily").isDisplayed()).isTrue();
-        assertThat(test("country-table").getText()).contains("Not targeted");
+        assertText("country-table", t -> assertThat(t).contains("Not targeted"));
         screenshots("journey-analytics");
         assertAccessible("analytics");
 
@@ -144,11 +145,11 @@ class DashboardJourneyIT {
         settle();
         test("period-7d").click();
         settle();
-        assertThat(test("usage-requests").getText()).isEqualTo("4");
-        assertThat(test("key-usage-table").getText()).contains("journey");
-        assertThat(test("domain-table").getText()).contains("127.0.0.1");
-        assertThat(test("daily-table").getText()).contains(LocalDate.now(ZoneOffset.UTC).toString());
-        assertThat(test("recent-table").getText()).contains("404");
+        assertText("usage-requests", t -> assertThat(t).isEqualTo("4"));
+        assertText("key-usage-table", t -> assertThat(t).contains("journey"));
+        assertText("domain-table", t -> assertThat(t).contains("127.0.0.1"));
+        assertText("daily-table", t -> assertThat(t).contains(LocalDate.now(ZoneOffset.UTC).toString()));
+        assertText("recent-table", t -> assertThat(t).contains("404"));
         screenshots("journey-usage");
         assertAccessible("usage");
 

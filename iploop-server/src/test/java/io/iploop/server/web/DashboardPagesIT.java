@@ -1,6 +1,7 @@
 package io.iploop.server.web;
 
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.js;
 import static io.iploop.server.testing.Browser.open;
@@ -39,8 +40,8 @@ class DashboardPagesIT {
         assertThat(Integer.parseInt(textOf("stat-active"))).as("the local DE node is online").isGreaterThanOrEqualTo(1);
         assertThat(textOf("map-caption")).containsPattern("\\d+ (country|countries) · \\d+ active nodes?");
         assertThat(find("#world-map svg").isDisplayed()).as("world map rendered").isTrue();
-        assertThat(test("plan-name").getText()).isEqualTo("Enterprise");
-        assertThat(test("user-name").getText()).isEqualTo("Test User");
+        assertText("plan-name", t -> assertThat(t).isEqualTo("Enterprise"));
+        assertText("user-name", t -> assertThat(t).isEqualTo("Test User"));
         // Refresh: htmx replaces the live region in place; a marker on the window survives.
         js("window.__marker = 42; htmx.trigger('#live', 'every 30s')");
         js("htmx.ajax('GET', '/dashboard/live', {target: '#live', swap: 'outerHTML'})");
@@ -48,7 +49,7 @@ class DashboardPagesIT {
         assertThat(js("return window.__marker")).isEqualTo(42L);
         assertThat(textOf("stat-status")).isEqualTo("Healthy");
         assertThat(js("return document.querySelectorAll('.app-sidebar').length")).as("only the fragment was swapped in").isEqualTo(1L);
-        assertThat(test("plan-name").getText()).isEqualTo("Enterprise");
+        assertText("plan-name", t -> assertThat(t).isEqualTo("Enterprise"));
         assertThat(find("#world-map svg").isDisplayed()).as("map drawn again after the swap").isTrue();
         screenshots("dashboard");
         assertAccessible("dashboard");

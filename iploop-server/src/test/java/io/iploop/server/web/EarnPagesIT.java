@@ -3,6 +3,7 @@ package io.iploop.server.web;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.PASSWORD;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.baseUrl;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.js;
@@ -99,7 +100,7 @@ class EarnPagesIT {
 
         // The devices page waits for the device; a real agent started with the key from the page comes online within 10 s.
         open("/earn/devices");
-        assertThat(test("empty-state").getText()).contains("No devices yet");
+        assertText("empty-state", t -> assertThat(t).contains("No devices yet"));
         String gateway = cli.lines().filter(l -> l.contains("--gateway")).findFirst().orElseThrow().split("--gateway ")[1].split(" ")[0];
         String deviceId = "earn-pages-" + UUID.randomUUID();
         Instant started = Instant.now();
@@ -184,7 +185,7 @@ class EarnPagesIT {
         test("cashout-next-2").click();
         type("#cashout-email", "payee@example.com");
         test("cashout-request").click();
-        assertThat(test("confirm-card").getText()).contains("$5.00").contains("PayPal");
+        assertText("confirm-card", t -> assertThat(t).contains("$5.00").contains("PayPal"));
         screenshots("earn-cashout-confirm");
         String code = CashoutFixtures.mailedCode(email, CashoutFixtures.CONFIRM_SUBJECT, 1);
         type("#cashout-code", code);
@@ -204,7 +205,7 @@ class EarnPagesIT {
         open("/earn/settings");
         test("auto-enabled").click();
         test("auto-save").click();
-        assertThat(test("error").getText()).contains("payment");
+        assertText("error", t -> assertThat(t).contains("payment"));
         screenshots("earn-settings");
         assertAccessible("earn-settings");
 
@@ -213,7 +214,7 @@ class EarnPagesIT {
         test("method-add-open").click();
         type("#method-email", "savings@example.com");
         test("method-save").click();
-        assertThat(test("verify-method").getText()).contains("PayPal");
+        assertText("verify-method", t -> assertThat(t).contains("PayPal"));
         type("#method-code", CashoutFixtures.mailedCode(email, "Verify your IPLoop payment method", 1));
         test("method-verify").click();
         assertThat(textOf("done")).contains("verified");
@@ -236,7 +237,7 @@ class EarnPagesIT {
         assertThat(textOf("referral-code")).isEqualTo(referral.get("code").asString());
         String link = test("referral-link").getAttribute("value");
         assertThat(link).isEqualTo(referral.get("link").asString());
-        assertThat(test("share-links").getText()).contains("WhatsApp").contains("Telegram").contains("E-mail");
+        assertText("share-links", t -> assertThat(t).contains("WhatsApp").contains("Telegram").contains("E-mail"));
         screenshots("earn-referral-empty");
 
         driver.manage().deleteAllCookies();
@@ -252,14 +253,14 @@ class EarnPagesIT {
         test("intent-earn").click();
         test("accept-terms").click();
         test("create-account").click();
-        assertThat(test("signup-done").getText()).contains(friend);
+        assertText("signup-done", t -> assertThat(t).contains(friend));
         signIn(friend, PASSWORD);
         assertThat(test("nav-earn").isDisplayed()).as("chose earn at sign-up: the Earn section shows").isTrue();
 
         signIn(email, PASSWORD);
         open("/earn/referral");
         assertThat(textOf("referral-signups")).isEqualTo("1");
-        assertThat(test("referral-table").getText()).contains("G*** H***");
+        assertText("referral-table", t -> assertThat(t).contains("G*** H***"));
         screenshots("earn-referral");
         assertAccessible("earn-referral");
     }

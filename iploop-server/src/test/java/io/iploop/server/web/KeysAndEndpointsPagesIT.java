@@ -8,6 +8,7 @@ import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.js;
 import static io.iploop.server.testing.Browser.open;
 import static io.iploop.server.testing.Browser.PASSWORD;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.screenshot;
 import static io.iploop.server.testing.Browser.screenshots;
 import static io.iploop.server.testing.Browser.signIn;
@@ -76,7 +77,7 @@ class KeysAndEndpointsPagesIT {
 
         // Toggle: the API agrees.
         row("alpha").findElement(By.cssSelector("[data-test='key-toggle']")).click();
-        assertThat(test("done").getText()).contains("disabled");
+        assertText("done", t -> assertThat(t).contains("disabled"));
         assertThat(row("alpha").findElement(By.cssSelector("[data-test='key-status']")).getText()).isEqualTo("Inactive");
         assertThat(apiKey(token, "alpha").get("isActive").asBoolean()).isFalse();
         row("alpha").findElement(By.cssSelector("[data-test='key-toggle']")).click();
@@ -92,7 +93,7 @@ class KeysAndEndpointsPagesIT {
         area.clear();
         area.sendKeys("203.0.113.7\n2001:db8::/32");
         row("beta").findElement(By.cssSelector("[data-test='whitelist-save']")).click();
-        assertThat(test("done").getText()).contains("whitelist");
+        assertText("done", t -> assertThat(t).contains("whitelist"));
         assertThat(apiKey(token, "beta").get("ipWhitelist").toString()).contains("203.0.113.7").contains("2001:db8::/32");
 
         // Rotate: a successor shown once, the old key listed with its grace period.
@@ -118,7 +119,7 @@ class KeysAndEndpointsPagesIT {
         assertThat(rows("beta")).hasSize(1);
         row("beta").findElement(By.cssSelector("[data-test='key-delete']")).click();
         row("beta").findElement(By.cssSelector("[data-test='key-delete-confirm']")).click();
-        assertThat(test("done").getText()).contains("deleted");
+        assertText("done", t -> assertThat(t).contains("deleted"));
         assertThat(rows("beta")).isEmpty();
         assertThat(customer.at("/user/id").asString()).isNotBlank();
 
@@ -129,7 +130,7 @@ class KeysAndEndpointsPagesIT {
                 + " var c = document.querySelector('input[name=_csrf]'); f.appendChild(c.cloneNode()); document.body.appendChild(f); f.submit();",
                 otherKeyId);
         settle();
-        assertThat(test("error-page").getText()).contains("404");
+        assertText("error-page", t -> assertThat(t).contains("404"));
     }
 
     @Test
@@ -141,20 +142,20 @@ class KeysAndEndpointsPagesIT {
         int httpPort = dataPlane.ports().orElseThrow().httpProxy();
         assertThat(find("#http-endpoint").getAttribute("value")).isEqualTo("127.0.0.1:" + httpPort);
         // Without the full key the builder never composes a truncated one (it would answer 407).
-        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY");
+        assertText("builder-credentials", t -> assertThat(t).isEqualTo(customerId + ":API_KEY"));
         assertThat(find("#b-secret-hint").getText()).contains("shown only once");
         // Countries come from the live inventory: the local node's DE, not a fixed list.
         assertThat(new Select(test("builder-country")).getOptions().stream().map(o -> o.getAttribute("value")).toList())
                 .contains("de").doesNotContain("jp", "br");
         type("[data-test='builder-secret']", key.substring(0, 20));
         assertThat(test("builder-secret-error").isDisplayed()).isTrue();
-        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY");
+        assertText("builder-credentials", t -> assertThat(t).isEqualTo(customerId + ":API_KEY"));
         new Select(test("builder-country")).selectByValue("de");
         // A city as people write it, in the form the gateway matches (docs/product/proxy.md#targeting-parameters).
         type("[data-test='builder-city']", "São Paulo");
-        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY-country-de-city-sao_paulo");
+        assertText("builder-credentials", t -> assertThat(t).isEqualTo(customerId + ":API_KEY-country-de-city-sao_paulo"));
         test("builder-city").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
-        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY-country-de");
+        assertText("builder-credentials", t -> assertThat(t).isEqualTo(customerId + ":API_KEY-country-de"));
         type("[data-test='builder-session']", "bad session!");
         assertThat(find("#b-session-error").isDisplayed()).isTrue();
         type("[data-test='builder-session']", "s1");
@@ -163,11 +164,11 @@ class KeysAndEndpointsPagesIT {
         type("[data-test='builder-secret']", key);
         String credentials = test("builder-credentials").getText();
         assertThat(credentials).isEqualTo(customerId + ":" + key + "-country-de-session-s1-sesstype-sticky-lifetime-10");
-        assertThat(test("example").getText()).startsWith("curl -x 'http://" + credentials + "@127.0.0.1:" + httpPort + "'");
+        assertText("example", t -> assertThat(t).startsWith("curl -x 'http://" + credentials + "@127.0.0.1:" + httpPort + "'"));
         test("tab-Python").click();
-        assertThat(test("example").getText()).contains("import requests").contains(credentials);
+        assertText("example", t -> assertThat(t).contains("import requests").contains(credentials));
         test("tab-Java").click();
-        assertThat(test("example").getText()).contains("HttpClient").contains("\"" + customerId + "\"");
+        assertText("example", t -> assertThat(t).contains("HttpClient").contains("\"" + customerId + "\""));
         screenshots("endpoints");
         assertAccessible("endpoints");
 
@@ -196,13 +197,13 @@ class KeysAndEndpointsPagesIT {
         test("new-key-builder").click();
         wait.until(d -> d.getCurrentUrl().endsWith("/endpoints"));
         settle();
-        assertThat(test("builder-credentials").getText()).as("the full key handed over from the one-time display")
-                .isEqualTo(customerId + ":" + key);
+        assertText("builder-credentials", t -> assertThat(t).as("the full key handed over from the one-time display")
+                .isEqualTo(customerId + ":" + key));
         assertThat(driver.findElements(By.cssSelector("[data-test='builder-city']"))).as("no city on Trial").isEmpty();
         assertThat(driver.findElements(By.cssSelector("[data-test='builder-session']"))).as("no sticky sessions on Trial").isEmpty();
         assertThat(new Select(test("builder-sesstype")).getOptions().stream().map(o -> o.getAttribute("value")).toList())
                 .doesNotContain("sticky");
-        assertThat(test("builder-plan-note").getText()).contains("city targeting or sticky sessions");
+        assertText("builder-plan-note", t -> assertThat(t).contains("city targeting or sticky sessions"));
         screenshots("endpoints-trial");
         assertAccessible("endpoints-trial");
         new Select(test("builder-country")).selectByValue("de");
@@ -214,7 +215,7 @@ class KeysAndEndpointsPagesIT {
         }
         // Reloading does not keep the key anywhere.
         open("/endpoints");
-        assertThat(test("builder-credentials").getText()).isEqualTo(customerId + ":API_KEY");
+        assertText("builder-credentials", t -> assertThat(t).isEqualTo(customerId + ":API_KEY"));
     }
 
     @Test
@@ -234,15 +235,15 @@ class KeysAndEndpointsPagesIT {
     void analyticsAndUsageShowEmptyStatesAndRejectABadPeriod() {
         signInNewCustomer();
         open("/analytics");
-        assertThat(test("empty-state").getText()).contains("No traffic in this period");
+        assertText("empty-state", t -> assertThat(t).contains("No traffic in this period"));
         assertThat(find("[data-test='period-30d']").getAttribute("aria-current")).isEqualTo("true");
         screenshots("analytics-empty");
         assertAccessible("analytics-empty");
         open("/usage?period=90d");
-        assertThat(test("empty-state").getText()).contains("No usage in this period");
+        assertText("empty-state", t -> assertThat(t).contains("No usage in this period"));
         assertAccessible("usage-empty");
         open("/usage?period=2w");
-        assertThat(test("error-page").getText()).contains("400").contains("period");
+        assertText("error-page", t -> assertThat(t).contains("400").contains("period"));
     }
 
     /**

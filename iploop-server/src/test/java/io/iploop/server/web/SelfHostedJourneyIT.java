@@ -2,6 +2,7 @@ package io.iploop.server.web;
 
 import static io.iploop.server.testing.Api.HTTP;
 import static io.iploop.server.testing.Api.call;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.baseUrl;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.js;
@@ -140,7 +141,7 @@ class SelfHostedJourneyIT {
         assertThat(verify.getHost()).as("the configured public URL").isEqualTo("dashboard.test");
         open(verify.getRawPath() + "?" + verify.getRawQuery());
         test("verify").click();
-        assertThat(test("verified").getText()).isEqualTo("E-mail verified");
+        assertText("verified", t -> assertThat(t).isEqualTo("E-mail verified"));
         test("continue").click();
 
         // 3. Sign in.

@@ -2,6 +2,7 @@ package io.iploop.server.web;
 
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.open;
 import static io.iploop.server.testing.Browser.screenshots;
 import static io.iploop.server.testing.Browser.sessionCookie;
@@ -42,11 +43,11 @@ class SubUsersPagesIT {
         JsonNode customer = signInNewCustomer();
         String token = sessionCookie();
         open("/sub-users");
-        assertThat(test("empty-state").getText()).contains("No sub-users yet");
+        assertText("empty-state", t -> assertThat(t).contains("No sub-users yet"));
 
         type("#sub-name", "Bad Name");
         test("create-sub-user").click();
-        assertThat(test("error").getText()).contains("name");
+        assertText("error", t -> assertThat(t).contains("name"));
 
         open("/sub-users");
         type("#sub-name", "team_a");
@@ -55,7 +56,7 @@ class SubUsersPagesIT {
         String password = test("new-key-value").getAttribute("value");
         assertThat(password).matches("iploop_[0-9a-f]{48}");
         String customerId = customer.at("/user/customerId").asString();
-        assertThat(test("new-key-credentials").getText()).isEqualTo(customerId + "-sub-team_a:" + password);
+        assertText("new-key-credentials", t -> assertThat(t).isEqualTo(customerId + "-sub-team_a:" + password));
         assertAccessible("sub-users");
         JsonNode listed = call("GET", "/api/sub-users", token, null).body().at("/subUsers/0");
         assertThat(listed.get("trafficLimitBytes").asLong()).isEqualTo(5_000_000_000L);
@@ -67,13 +68,13 @@ class SubUsersPagesIT {
         assertThat(driver.getPageSource()).doesNotContain(password);
 
         row("team_a").findElement(By.cssSelector("[data-test='sub-user-toggle']")).click();
-        assertThat(test("done").getText()).contains("disabled");
+        assertText("done", t -> assertThat(t).contains("disabled"));
         assertThat(row("team_a").findElement(By.cssSelector("[data-test='sub-user-status']")).getText()).isEqualTo("Disabled");
         assertThat(call("GET", "/api/sub-users", token, null).body().at("/subUsers/0/enabled").asBoolean()).isFalse();
 
         row("team_a").findElement(By.cssSelector("[data-test='sub-user-delete']")).click();
         row("team_a").findElement(By.cssSelector("[data-test='sub-user-delete-confirm']")).click();
-        assertThat(test("done").getText()).contains("deleted");
+        assertText("done", t -> assertThat(t).contains("deleted"));
         assertThat(rows("team_a")).isEmpty();
         assertThat(call("GET", "/api/sub-users", token, null).body().get("subUsers").size()).isZero();
     }
@@ -112,7 +113,7 @@ class SubUsersPagesIT {
         conns.clear();
         conns.sendKeys("9");
         form.findElement(By.cssSelector("[data-test='sub-user-save']")).click();
-        assertThat(test("error").getText()).contains("limited").contains("maxConcurrentConnections").contains("5");
+        assertText("error", t -> assertThat(t).contains("limited").contains("maxConcurrentConnections").contains("5"));
         assertThat(call("GET", "/api/sub-users/" + id, token, null).body().get("maxConcurrentConnections").asInt()).isEqualTo(3);
         WebElement reopened = row("limited").findElement(By.cssSelector("[data-test='sub-user-edit-form']"));
         assertThat(reopened.isDisplayed()).isTrue();
@@ -124,7 +125,7 @@ class SubUsersPagesIT {
         set(reopened, "edit-limit", "1.5");
         set(reopened, "edit-countries", "de, fr");
         reopened.findElement(By.cssSelector("[data-test='sub-user-save']")).click();
-        assertThat(test("done").getText()).contains("saved");
+        assertText("done", t -> assertThat(t).contains("saved"));
         JsonNode saved = call("GET", "/api/sub-users/" + id, token, null).body();
         assertThat(saved.get("maxConcurrentConnections").isNull()).isTrue();
         assertThat(saved.get("requestsPerSecond").asInt()).isEqualTo(2);

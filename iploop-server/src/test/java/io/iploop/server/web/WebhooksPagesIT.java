@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.open;
 import static io.iploop.server.testing.Browser.sessionCookie;
@@ -47,11 +48,11 @@ class WebhooksPagesIT {
         String session = sessionCookie();
         RECEIVER.stubFor(post(urlEqualTo("/page-hook")).willReturn(aResponse().withStatus(200)));
         open("/webhooks");
-        assertThat(test("empty-state").getText()).contains("No webhook endpoints yet");
+        assertText("empty-state", t -> assertThat(t).contains("No webhook endpoints yet"));
 
         type("#hook-url", "http://10.0.0.1/hook");
         test("create-endpoint").click();
-        assertThat(test("form-error").getText()).contains("not allowed");
+        assertText("form-error", t -> assertThat(t).contains("not allowed"));
         assertThat(find("#hook-url").getAttribute("class")).contains("is-invalid");
 
         find("#hook-url").clear();
@@ -59,15 +60,15 @@ class WebhooksPagesIT {
         test("create-endpoint").click();
         String secret = test("new-secret-value").getAttribute("value");
         assertThat(secret).startsWith("whsec_");
-        assertThat(test("endpoint-url").getText()).isEqualTo(RECEIVER.baseUrl() + "/page-hook");
-        assertThat(test("endpoint-status").getText()).isEqualTo("Enabled");
+        assertText("endpoint-url", t -> assertThat(t).isEqualTo(RECEIVER.baseUrl() + "/page-hook"));
+        assertText("endpoint-status", t -> assertThat(t).isEqualTo("Enabled"));
         assertAccessible("webhooks");
         // the API sees what the page registered, without the secret
         assertThat(call("GET", "/api/webhooks", session, null).body().toString())
                 .contains("/page-hook").doesNotContain(secret);
 
         test("endpoint-test").click();
-        assertThat(test("done").getText()).contains("Test event queued");
+        assertText("done", t -> assertThat(t).contains("Test event queued"));
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 RECEIVER.findAll(postRequestedFor(urlEqualTo("/page-hook"))).size() == 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -75,19 +76,19 @@ class WebhooksPagesIT {
             return !driver.findElements(By.cssSelector("[data-test='delivery-row']")).isEmpty();
         });
         test("endpoint-log-toggle").click();
-        assertThat(test("delivery-status").getText()).isEqualTo("200");
+        assertText("delivery-status", t -> assertThat(t).isEqualTo("200"));
 
         test("endpoint-rotate").click();
         assertThat(test("new-secret-value").getAttribute("value")).startsWith("whsec_").isNotEqualTo(secret);
 
         test("endpoint-toggle").click();
-        assertThat(test("done").getText()).contains("disabled");
-        assertThat(test("endpoint-status").getText()).isEqualTo("Disabled");
+        assertText("done", t -> assertThat(t).contains("disabled"));
+        assertText("endpoint-status", t -> assertThat(t).isEqualTo("Disabled"));
         assertThat(driver.findElements(By.cssSelector("[data-test='endpoint-test']"))).isEmpty();
 
         test("endpoint-delete").click();
         test("endpoint-delete-confirm").click();
-        assertThat(test("done").getText()).contains("deleted");
+        assertText("done", t -> assertThat(t).contains("deleted"));
         assertThat(call("GET", "/api/webhooks", session, null).body().at("/endpoints").size()).isZero();
     }
 }
