@@ -60,8 +60,8 @@ public final class ProxyConnection {
     /** Bytes handed to the customer socket whose write has not completed; already spent ({@link #reserveWrite}). */
     private long queuedWrites;
     /**
-     * Changes whenever the budgets {@link #spend} charges change (another account's or sub-user's
-     * slot, or none), so a failed write refunds only the budgets it was charged to.
+     * Changes whenever the budgets {@link #reserveWrite} charges change (another account's or
+     * sub-user's, or none), so a failed write refunds only the budgets it was charged to.
      */
     private int budgetEpoch;
 
