@@ -44,6 +44,6 @@ public final class NodeSessionCap {
             throw new IllegalArgumentException("maxFileDescriptors: " + maxFileDescriptors + " (expected: > 0)");
         }
         long reserve = Math.max(MIN_RESERVE, maxFileDescriptors / 4);
-        return (int) Math.clamp(maxFileDescriptors - reserve, 1, Integer.MAX_VALUE);
+        return Math.clamp(maxFileDescriptors - reserve, 1, Integer.MAX_VALUE);
     }
 }

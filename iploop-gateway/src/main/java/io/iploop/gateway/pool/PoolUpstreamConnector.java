@@ -168,7 +168,7 @@ final class PoolUpstreamConnector implements ExitConnector {
                 });
         if (bulkReads) {
             // From the start: a channel keeps the read-size handle its first read made.
-            b.option(ChannelOption.RCVBUF_ALLOCATOR, BULK_READS);
+            b.option(ChannelOption.RECVBUF_ALLOCATOR, BULK_READS);
         }
         String via = "upstream " + upstream.host() + ":" + upstream.upstreamPort();
         b.connect(InetSocketAddress.createUnresolved(host, port)).addListener((ChannelFutureListener) f -> {

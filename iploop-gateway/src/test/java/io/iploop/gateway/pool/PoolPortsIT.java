@@ -378,7 +378,7 @@ class PoolPortsIT {
         String answer = assertRefused(port, 503, "upstream_unavailable");
         assertThat(answer).containsIgnoringCase("Proxy-Status: iploop; error=destination_unavailable")
                 .contains("refused");
-        try (TestUpstreamProxy back = TestUpstreamProxy.startOn(TestUpstreamProxy.Kind.HTTP, upstreamPort, null, null)) {
+        try (TestUpstreamProxy _ = TestUpstreamProxy.startOn(TestUpstreamProxy.Kind.HTTP, upstreamPort, null, null)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> state(port) == PoolPortStatus.State.UP);
             Result r = curl("-x", proxy(port), "-o", "/dev/null", "-w", "%{http_code}", origin.url("/bytes/10"));
             assertThat(r.out()).isEqualTo("200");
