@@ -135,11 +135,6 @@ public final class ProxyConnection {
         interimCheck();
     }
 
-    void addWritten(long n) {
-        bytesWritten += n;
-        interimCheck();
-    }
-
     /**
      * Meters bytes an exit carried for this connection's customer that never crossed the customer
      * socket: a {@code rotate-on-block} retry's replayed request ({@code up}) and the blocked
@@ -340,7 +335,8 @@ public final class ProxyConnection {
     /** A write reserved with {@link #reserveWrite} reached the socket: its bytes are metered. */
     void writeCompleted(long bytes) {
         queuedWrites -= bytes;
-        addWritten(bytes);
+        bytesWritten += bytes;
+        interimCheck();
     }
 
     /**
