@@ -21,6 +21,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -230,22 +232,37 @@ public final class Browser implements BeforeAllCallback, AfterAllCallback {
         });
     }
 
+    /** {@link #assertCss} on the first visible {@code [data-test=…]} element. */
+    public static void assertText(String dataTest, Consumer<String> assertion) {
+        assertCss("[data-test='" + dataTest + "']", assertion);
+    }
+
     /**
-     * Asserts on the text of the first visible {@code [data-test=…]} element, reading it again until
-     * {@code assertion} passes: after a click, an htmx swap replaces the element (or its text) a
-     * moment later, so one read may see the old element or the old text. Fails with the last
-     * assertion's error once the page wait (15 s) runs out.
+     * Asserts on the text of the first visible element matching {@code css} ({@link #assertRead}).
      */
-    public static void assertText(String dataTest, java.util.function.Consumer<String> assertion) {
+    public static void assertCss(String css, Consumer<String> assertion) {
+        assertRead(() -> {
+            List<WebElement> found = driver().findElements(By.cssSelector(css));
+            return found.isEmpty() || !found.getFirst().isDisplayed() ? null : found.getFirst().getText();
+        }, assertion);
+    }
+
+    /**
+     * Asserts on a text the page shows, reading it again until {@code assertion} passes: after a
+     * click, an htmx swap replaces the element (or its text) a moment later, so one read may see the
+     * old element (stale) or the old text. {@code read} returns null while there is nothing to read
+     * yet. Fails with the last assertion's error once the page wait (15 s) runs out.
+     */
+    public static void assertRead(Supplier<@Nullable String> read, Consumer<String> assertion) {
         AssertionError[] last = new AssertionError[1];
         try {
             await().ignoring(StaleElementReferenceException.class).until(d -> {
-                WebElement e = d.findElement(By.cssSelector("[data-test='" + dataTest + "']"));
-                if (!e.isDisplayed()) {
+                String text = read.get();
+                if (text == null) {
                     return null;
                 }
                 try {
-                    assertion.accept(e.getText());
+                    assertion.accept(text);
                     return true;
                 } catch (AssertionError failed) {
                     last[0] = failed;

@@ -7,6 +7,8 @@ import static io.iploop.server.testing.Api.registerUnlimitedCustomer;
 import static io.iploop.server.testing.Api.registerUnverifiedCustomer;
 import static io.iploop.server.testing.Api.token;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertRead;
+import static io.iploop.server.testing.Browser.assertCss;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.open;
 import static io.iploop.server.testing.Browser.screenshots;
@@ -132,8 +134,8 @@ class AdminPagesIT {
         screenshots("admin-users-empty");
 
         open("/admin/audit?action=admin_user_status_changed");
-        assertThat(driver.findElements(By.cssSelector("[data-test='audit-row']")).getFirst().getText())
-                .contains("browser test").contains(email);
+        assertRead(() -> driver.findElements(By.cssSelector("[data-test='audit-row']")).getFirst().getText(), t -> assertThat(t)
+                .contains("browser test").contains(email));
         screenshots("admin-audit");
         assertAccessible("admin-audit");
     }
@@ -164,7 +166,7 @@ class AdminPagesIT {
         type("#new-name", "Web Plan");
         type("#new-includedGb", "abc");
         test("create-plan").click();
-        assertThat(find("#new-includedGb-error").getText()).contains("Included GB");
+        assertCss("#new-includedGb-error", t -> assertThat(t).contains("Included GB"));
         type("#new-includedGb", "3");
         type("#new-requestsPerSecond", "7");
         test("create-plan").click();
@@ -241,11 +243,11 @@ class AdminPagesIT {
         signInNewAdminWithTwoFactor();
         open("/admin/cashouts");
         String row = "[data-cashout-id='" + cashoutId + "']";
-        assertThat(find(row).getText()).contains("DE89 …3000").doesNotContain("DE89370400440532013000");
+        assertCss(row, t -> assertThat(t).contains("DE89 …3000").doesNotContain("DE89370400440532013000"));
         find(row + " [data-test='cashout-show-details']").click();
-        assertThat(find(row + " [data-test='detail-iban']").getText()).isEqualTo("DE89370400440532013000");
-        assertThat(find(row + " [data-test='detail-accountHolder']").getText()).isEqualTo("Jo Operator");
-        assertThat(find(row + " [data-test='cashout-details']").getText()).contains("USD 55.00").contains("audit log");
+        assertCss(row + " [data-test='detail-iban']", t -> assertThat(t).isEqualTo("DE89370400440532013000"));
+        assertCss(row + " [data-test='detail-accountHolder']", t -> assertThat(t).isEqualTo("Jo Operator"));
+        assertCss(row + " [data-test='cashout-details']", t -> assertThat(t).contains("USD 55.00").contains("audit log"));
         assertThat(jdbc.sql("SELECT count(*) FROM audit_logs WHERE action = 'cashout_details_viewed' AND resource_id = ?")
                 .param(cashoutId).query(Long.class).single()).as("the view is audited").isEqualTo(1);
         screenshots("admin-cashout-details");
@@ -257,8 +259,8 @@ class AdminPagesIT {
         type(row + " [data-test='cashout-reference-input']", "SEPA-REF-77");
         find(row + " [data-test='cashout-mark-paid']").click();
         assertThat(textOf("done")).contains("marked paid");
-        assertThat(find(row + " [data-test='cashout-reference']").getText()).isEqualTo("SEPA-REF-77");
-        assertThat(find(row + " [data-test='cashout-state']").getText()).isEqualTo("completed");
+        assertCss(row + " [data-test='cashout-reference']", t -> assertThat(t).isEqualTo("SEPA-REF-77"));
+        assertCss(row + " [data-test='cashout-state']", t -> assertThat(t).isEqualTo("completed"));
         screenshots("admin-cashout-paid");
         assertAccessible("admin-cashout-paid");
         assertThat(call("GET", "/api/earn/cashout/" + cashoutId, token(op), null).body().get("transactionId").asString())

@@ -4,6 +4,7 @@ import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Api.registerCustomer;
 import static io.iploop.server.testing.Browser.PASSWORD;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertCss;
 import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.js;
@@ -52,12 +53,12 @@ class AuthPagesIT {
         type("#confirmPassword", "other");
         test("create-account").click();
         settle();
-        assertThat(find("#firstName-error").getText()).isEqualTo("First name must be at least 2 characters");
-        assertThat(find("#email-error").getText()).isEqualTo("Enter a valid e-mail address");
-        assertThat(find("#password-error").getText()).isEqualTo("Password must be at least 8 characters");
-        assertThat(find("#confirmPassword-error").getText()).isEqualTo("Passwords do not match");
-        assertThat(find("#acceptTerms-error").getText()).as("consent is required (docs/privacy.md#consent)")
-                .isEqualTo("Accept the terms of service and the privacy policy to create an account");
+        assertCss("#firstName-error", t -> assertThat(t).isEqualTo("First name must be at least 2 characters"));
+        assertCss("#email-error", t -> assertThat(t).isEqualTo("Enter a valid e-mail address"));
+        assertCss("#password-error", t -> assertThat(t).isEqualTo("Password must be at least 8 characters"));
+        assertCss("#confirmPassword-error", t -> assertThat(t).isEqualTo("Passwords do not match"));
+        assertCss("#acceptTerms-error", t -> assertThat(t).as("consent is required (docs/privacy.md#consent)")
+                .isEqualTo("Accept the terms of service and the privacy policy to create an account"));
         assertThat(find("#lastName").getAttribute("value")).as("typed values are kept").isEqualTo("Lovelace");
         screenshots("signup-errors");
 

@@ -2,6 +2,7 @@ package io.iploop.server.web;
 
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertCss;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.open;
 import static io.iploop.server.testing.Browser.settle;
@@ -123,8 +124,8 @@ class BillingFormsPagesIT {
                 org.openqa.selenium.By.cssSelector(row + "[data-test='refund-amount-error']")).isEmpty());
         settle();
         assertThat(driver.getCurrentUrl()).endsWith("#invoice-" + id);
-        assertThat(find(row + "[data-test='refund-amount-error']").getText())
-                .startsWith("Refused: that is more than what is left of the invoice to refund.");
+        assertCss(row + "[data-test='refund-amount-error']", t -> assertThat(t)
+                .startsWith("Refused: that is more than what is left of the invoice to refund."));
         assertThat(call("GET", "/api/admin/billing/invoices/" + id + "/credit-notes", admin.token(), null).body()
                 .get("creditNotes").size()).isZero();
         assertAccessible("admin-billing-refund-error");
@@ -140,8 +141,8 @@ class BillingFormsPagesIT {
         assertThat(notes.get(0).get("amountCents").asLong()).isEqualTo(1000);
         assertThat(notes.get(0).get("reason").asString()).isEqualTo("Customer asked");
         String number = notes.get(0).get("number").asString();
-        assertThat(find(row + "[data-test='refund-done']").getText()).isEqualTo("Refunded: credit note " + number + " issued.");
-        assertThat(find(row + "[data-test='invoice-refunded']").getText()).isEqualTo("Refunded: $10.00, refundable: $15.00");
+        assertCss(row + "[data-test='refund-done']", t -> assertThat(t).isEqualTo("Refunded: credit note " + number + " issued."));
+        assertCss(row + "[data-test='invoice-refunded']", t -> assertThat(t).isEqualTo("Refunded: $10.00, refundable: $15.00"));
         assertAccessible("admin-billing-refund");
         Browser.screenshots("admin-billing-refund");
 
@@ -159,9 +160,9 @@ class BillingFormsPagesIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> !driver.findElements(
                 org.openqa.selenium.By.cssSelector(row + "[data-test='refund-amount-error']")).isEmpty());
         settle();
-        assertThat(find(row + "[data-test='refund-amount-error']").getText())
+        assertCss(row + "[data-test='refund-amount-error']", t -> assertThat(t)
                 .startsWith("Refused: the customer has already spent part of what this refund would take back.")
-                .contains("unspent");
+                .contains("unspent"));
         assertThat(find(row + "[data-test='refund-amount']").getAttribute("value")).isEqualTo("15");
         assertThat(call("GET", "/api/admin/billing/invoices/" + id + "/credit-notes", admin.token(), null).body()
                 .get("creditNotes").size()).isEqualTo(1);

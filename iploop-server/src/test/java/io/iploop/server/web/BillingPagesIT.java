@@ -3,6 +3,7 @@ package io.iploop.server.web;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.PASSWORD;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertRead;
 import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.open;
@@ -108,8 +109,9 @@ class BillingPagesIT {
         JsonNode customer = signInNewCustomer();
         String token = customer.get("token").asString();
         open("/billing");
-        assertThat(find("[data-test='buy-pool-basic']").findElement(org.openqa.selenium.By.xpath("..")).getText())
-                .contains("Pool plan Basic: 10 threads, 1 GB/month, 30 days", "USD 10");
+        assertRead(() -> find("[data-test='buy-pool-basic']").findElement(org.openqa.selenium.By.xpath("..")).getText(),
+                t -> assertThat(t)
+                .contains("Pool plan Basic: 10 threads, 1 GB/month, 30 days", "USD 10"));
         assertText("card-pool-pro", t -> assertThat(t).isEqualTo("Pay by card"));
         test("buy-pool-basic").click();
         await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().contains("requested="));

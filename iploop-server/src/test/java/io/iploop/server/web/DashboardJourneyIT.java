@@ -3,6 +3,7 @@ package io.iploop.server.web;
 import static io.iploop.server.testing.Api.HTTP;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertCss;
 import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.baseUrl;
 import static io.iploop.server.testing.Browser.find;
@@ -109,7 +110,7 @@ class DashboardJourneyIT {
         assertThat(key).matches("iploop_[0-9a-f]{48}");
         assertText("new-key", t -> assertThat(t).contains("Save this API key now! It will not be shown again."));
         find("#main .copy-btn").click();
-        wait.until(d -> find("#main .copy-btn").getText().contains("Copied"));
+        assertCss("#main .copy-btn", t -> assertThat(t).contains("Copied"));
         assertText("key-prefix", t -> assertThat(t).isEqualTo(key.substring(0, 14) + "..."));
         open("/api-keys");
         assertThat(driver.getPageSource()).as("shown once").doesNotContain(key);

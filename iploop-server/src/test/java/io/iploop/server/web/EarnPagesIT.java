@@ -3,6 +3,7 @@ package io.iploop.server.web;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.PASSWORD;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertCss;
 import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.baseUrl;
 import static io.iploop.server.testing.Browser.find;
@@ -93,7 +94,7 @@ class EarnPagesIT {
         assertThat(key).startsWith("ipn_");
         String cli = find("#cmd-cli").getText();
         assertThat(cli).contains("./iploop node login --gateway ws://").contains("--key " + key);
-        assertThat(find("#cmd-docker").getText()).contains("PROXYCLAW_KEY=" + key);
+        assertCss("#cmd-docker", t -> assertThat(t).contains("PROXYCLAW_KEY=" + key));
         screenshots("earn-add-device");
         assertAccessible("earn-add-device");
         assertThat(test("nav-earn").isDisplayed()).as("issuing a node key made the account an operator").isTrue();
@@ -113,7 +114,7 @@ class EarnPagesIT {
                 .until(d -> d.findElements(By.cssSelector("[data-test='device-row'] [data-test='device-status']")).stream()
                         .anyMatch(e -> e.getText().equals("Online")));
         assertThat(Duration.between(started, Instant.now())).isLessThan(Duration.ofSeconds(11));
-        assertThat(find("[data-test='device-row']").getText()).contains("living-room").contains("Docker").contains("Germany");
+        assertCss("[data-test='device-row']", t -> assertThat(t).contains("living-room").contains("Docker").contains("Germany"));
         settle();
         screenshots("earn-devices");
         assertAccessible("earn-devices");
@@ -122,10 +123,10 @@ class EarnPagesIT {
         js("document.querySelector('[data-test=auto-refresh]').click()");
         find("[data-test='device-row'] [data-test='device-pause']").click();
         assertThat(textOf("done")).contains("paused");
-        assertThat(find("[data-test='device-row'] [data-test='device-status']").getText()).isEqualTo("Paused");
+        assertCss("[data-test='device-row'] [data-test='device-status']", t -> assertThat(t).isEqualTo("Paused"));
         assertThat(call("GET", "/api/earn/devices", token, null).body().get(0).get("status").asString()).isEqualTo("paused");
         find("[data-test='device-row'] [data-test='device-resume']").click();
-        assertThat(find("[data-test='device-row'] [data-test='device-status']").getText()).isEqualTo("Online");
+        assertCss("[data-test='device-row'] [data-test='device-status']", t -> assertThat(t).isEqualTo("Online"));
 
         // The device carries 2 GB (as the usage listener records it) and the credit job runs; plus a
         // bonus posted to the ledger. The home page shows what the API reports.
@@ -139,19 +140,19 @@ class EarnPagesIT {
         long credits = balance.get("credits").asLong();
         assertThat(credits).as("bonus plus 2 GB at the bronze rate or more").isGreaterThanOrEqualTo(12_345 + 200);
         assertThat(textOf("earn-balance")).isEqualTo(usd(balance.get("usd").decimalValue()));
-        assertThat(find("[data-test='earn-balance'] + .stat-hint").getText()).startsWith(String.format("%,d credits", credits));
+        assertCss("[data-test='earn-balance'] + .stat-hint", t -> assertThat(t).startsWith(String.format("%,d credits", credits)));
         assertThat(textOf("earn-today")).isEqualTo(usd(balance.at("/today/usd").decimalValue()));
         assertThat(textOf("earn-tier")).isEqualTo(capitalize(balance.at("/tier/tier").asString()));
-        assertThat(find("[data-test='home-device']").getText()).contains("living-room").contains("Online").contains("2.00 GB today");
+        assertCss("[data-test='home-device']", t -> assertThat(t).contains("living-room").contains("Online").contains("2.00 GB today"));
         screenshots("earn-home");
         assertAccessible("earn-home");
 
         // Earnings: the credited period in the table as the API has it, the CSV with the same row, the period toggle.
         open("/earn/earnings");
         JsonNode period = call("GET", "/api/earn/earnings?limit=1", token, null).body().get(0);
-        assertThat(find("[data-test='earnings-row']").getText()).contains("living-room").contains("2");
-        assertThat(find("[data-test='earnings-row'] [data-test='earnings-credits']").getText())
-                .isEqualTo(String.format("%,d", period.get("totalCredits").asLong()));
+        assertCss("[data-test='earnings-row']", t -> assertThat(t).contains("living-room").contains("2"));
+        assertCss("[data-test='earnings-row'] [data-test='earnings-credits']", t -> assertThat(t)
+                .isEqualTo(String.format("%,d", period.get("totalCredits").asLong())));
         String csv = (String) ((org.openqa.selenium.JavascriptExecutor) driver).executeAsyncScript(
                 "var done = arguments[arguments.length - 1]; fetch(document.querySelector('[data-test=earnings-csv]').href)"
                         + ".then(r => r.text()).then(done, e => done('failed: ' + e));");
@@ -161,10 +162,10 @@ class EarnPagesIT {
         // Every factor is explained on the page and in the CSV, with the carried fraction; GB are 10^9 bytes.
         assertThat(textOf("earnings-order")).isEqualTo("Newest first, by the end of the period");
         assertThat(textOf("earnings-legend")).contains("base rate").contains("multipliers").contains("carried");
-        assertThat(find("[data-test='earnings-row'] [data-test='earnings-rate']").getText()).isEqualTo("$0.10/GB · bronze");
-        assertThat(find("[data-test='earnings-row'] [data-test='earnings-carry']").getText())
+        assertCss("[data-test='earnings-row'] [data-test='earnings-rate']", t -> assertThat(t).isEqualTo("$0.10/GB · bronze"));
+        assertCss("[data-test='earnings-row'] [data-test='earnings-carry']", t -> assertThat(t)
                 .isEqualTo("+0 → " + period.get("carryOut").decimalValue().setScale(3, java.math.RoundingMode.DOWN)
-                        .stripTrailingZeros().toPlainString());
+                        .stripTrailingZeros().toPlainString()));
         assertThat(textOf("earnings-explanation")).startsWith("2 GB paid × USD 0.10/GB (bronze) = 200 base credits")
                 .contains("× 1 multi-device").contains(period.get("totalCredits").asLong() + " credits");
         assertThat(csv.lines().findFirst().orElseThrow()).contains("paid_bytes").contains("bytes_per_gb")
@@ -191,7 +192,7 @@ class EarnPagesIT {
         type("#cashout-code", code);
         test("cashout-confirm").click();
         assertThat(textOf("done")).contains("confirmed");
-        assertThat(find("[data-test='cashout-row']").getText()).contains("$5.00").contains("PayPal").contains("Pending");
+        assertCss("[data-test='cashout-row']", t -> assertThat(t).contains("$5.00").contains("PayPal").contains("Pending"));
         JsonNode after = call("GET", "/api/earn/balance", token, null).body();
         assertThat(after.get("credits").asLong()).isEqualTo(credits - 5_000);
         assertThat(textOf("cashout-balance")).isEqualTo(usd(after.get("usd").decimalValue()));
@@ -218,7 +219,7 @@ class EarnPagesIT {
         type("#method-code", CashoutFixtures.mailedCode(email, "Verify your IPLoop payment method", 1));
         test("method-verify").click();
         assertThat(textOf("done")).contains("verified");
-        assertThat(find("[data-test='method-row']").getText()).contains("s***@example.com").contains("Verified");
+        assertCss("[data-test='method-row']", t -> assertThat(t).contains("s***@example.com").contains("Verified"));
         open("/earn/settings");
         test("auto-enabled").click();
         find("#auto-threshold-settings").clear();

@@ -4,6 +4,8 @@ import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Api.registerCustomer;
 import static io.iploop.server.testing.Api.token;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertRead;
+import static io.iploop.server.testing.Browser.assertCss;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.js;
 import static io.iploop.server.testing.Browser.open;
@@ -59,7 +61,7 @@ class KeysAndEndpointsPagesIT {
         screenshots("api-keys-empty");
         test("create-key-open").click();
         test("create-key").click();
-        assertThat(find("#key-name-error").getText()).isEqualTo("Give the key a name");
+        assertCss("#key-name-error", t -> assertThat(t).isEqualTo("Give the key a name"));
         type("#key-name", "alpha");
         test("create-key").click();
         String alpha = test("new-key-value").getAttribute("value");
@@ -71,24 +73,27 @@ class KeysAndEndpointsPagesIT {
         new Select(test("key-expiry")).selectByValue("30");
         test("create-key").click();
         test("new-key");
-        assertThat(row("beta").getText()).as("expiry chosen at creation").contains("Expires");
+        assertRead(() -> row("beta").getText(), t -> assertThat(t).as("expiry chosen at creation").contains("Expires"));
         assertThat(apiKey(token, "beta").get("expiresAt").isNull()).isFalse();
         assertThat(apiKey(token, "alpha").get("expiresAt").isNull()).isTrue();
 
         // Toggle: the API agrees.
         row("alpha").findElement(By.cssSelector("[data-test='key-toggle']")).click();
         assertText("done", t -> assertThat(t).contains("disabled"));
-        assertThat(row("alpha").findElement(By.cssSelector("[data-test='key-status']")).getText()).isEqualTo("Inactive");
+        assertRead(() -> row("alpha").findElement(By.cssSelector("[data-test='key-status']")).getText(),
+                t -> assertThat(t).isEqualTo("Inactive"));
         assertThat(apiKey(token, "alpha").get("isActive").asBoolean()).isFalse();
         row("alpha").findElement(By.cssSelector("[data-test='key-toggle']")).click();
-        assertThat(row("alpha").findElement(By.cssSelector("[data-test='key-status']")).getText()).isEqualTo("Active");
+        assertRead(() -> row("alpha").findElement(By.cssSelector("[data-test='key-status']")).getText(),
+                t -> assertThat(t).isEqualTo("Active"));
 
         // Whitelist: a bad entry is named, a good list is saved.
         row("beta").findElement(By.cssSelector("[data-test='key-whitelist-toggle']")).click();
         WebElement area = row("beta").findElement(By.cssSelector("textarea"));
         area.sendKeys("203.0.113.7\nnot-an-ip");
         row("beta").findElement(By.cssSelector("[data-test='whitelist-save']")).click();
-        assertThat(row("beta").findElement(By.cssSelector(".invalid-feedback")).getText()).contains("not-an-ip");
+        assertRead(() -> row("beta").findElement(By.cssSelector(".invalid-feedback")).getText(),
+                t -> assertThat(t).contains("not-an-ip"));
         area = row("beta").findElement(By.cssSelector("textarea"));
         area.clear();
         area.sendKeys("203.0.113.7\n2001:db8::/32");
@@ -99,7 +104,7 @@ class KeysAndEndpointsPagesIT {
         // Rotate: a successor shown once, the old key listed with its grace period.
         // Rotate asks first: Cancel keeps the key as it is.
         row("alpha").findElement(By.cssSelector("[data-test='key-rotate']")).click();
-        assertThat(row("alpha").getText()).contains("Rotate alpha?").contains("24 hours");
+        assertRead(() -> row("alpha").getText(), t -> assertThat(t).contains("Rotate alpha?").contains("24 hours"));
         screenshot("keys-rotate-confirm-375-light", 375);
         assertAccessible("keys-rotate-confirm");
         row("alpha").findElement(By.xpath(".//div[@role='alertdialog']//button[text()='Cancel']")).click();
@@ -143,7 +148,7 @@ class KeysAndEndpointsPagesIT {
         assertThat(find("#http-endpoint").getAttribute("value")).isEqualTo("127.0.0.1:" + httpPort);
         // Without the full key the builder never composes a truncated one (it would answer 407).
         assertText("builder-credentials", t -> assertThat(t).isEqualTo(customerId + ":API_KEY"));
-        assertThat(find("#b-secret-hint").getText()).contains("shown only once");
+        assertCss("#b-secret-hint", t -> assertThat(t).contains("shown only once"));
         // Countries come from the live inventory: the local node's DE, not a fixed list.
         assertThat(new Select(test("builder-country")).getOptions().stream().map(o -> o.getAttribute("value")).toList())
                 .contains("de").doesNotContain("jp", "br");
@@ -222,11 +227,11 @@ class KeysAndEndpointsPagesIT {
     void docsShowTheCustomersOwnCommandsAndCollapse() {
         JsonNode customer = signInNewCustomer();
         open("/docs");
-        assertThat(find("#doc-quick").getText()).contains(customer.at("/user/customerId").asString())
-                .contains("127.0.0.1:" + dataPlane.ports().orElseThrow().httpProxy());
-        assertThat(find("#response-codes").getText()).contains("407").contains("X-IPLoop-Alternatives");
+        assertCss("#doc-quick", t -> assertThat(t).contains(customer.at("/user/customerId").asString())
+                .contains("127.0.0.1:" + dataPlane.ports().orElseThrow().httpProxy()));
+        assertCss("#response-codes", t -> assertThat(t).contains("407").contains("X-IPLoop-Alternatives"));
         find("#socks5 summary").click();
-        assertThat(find("#doc-socks").getText()).contains("--socks5-hostname");
+        assertCss("#doc-socks", t -> assertThat(t).contains("--socks5-hostname"));
         screenshots("docs");
         assertAccessible("docs");
     }

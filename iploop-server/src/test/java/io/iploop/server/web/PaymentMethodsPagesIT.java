@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertCss;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.open;
 import static io.iploop.server.testing.Browser.settle;
@@ -114,11 +115,11 @@ class PaymentMethodsPagesIT {
         stubCards(stripeCustomer, card(master, stripeCustomer, "mastercard", "4444", 1, 2031),
                 card(visa, stripeCustomer, "visa", "4242", 8, 2030));
         open("/billing");
-        assertThat(find(row(visa) + "[data-test='payment-method-label']").getText())
-                .isEqualTo("Visa ending in 4242, expires 8/2030");
-        assertThat(find(row(visa) + "[data-test='payment-method-default']").getText()).isEqualTo("Default");
-        assertThat(find(row(master) + "[data-test='payment-method-label']").getText())
-                .isEqualTo("Mastercard ending in 4444, expires 1/2031");
+        assertCss(row(visa) + "[data-test='payment-method-label']", t -> assertThat(t)
+                .isEqualTo("Visa ending in 4242, expires 8/2030"));
+        assertCss(row(visa) + "[data-test='payment-method-default']", t -> assertThat(t).isEqualTo("Default"));
+        assertCss(row(master) + "[data-test='payment-method-label']", t -> assertThat(t)
+                .isEqualTo("Mastercard ending in 4444, expires 1/2031"));
         assertThat(driver.findElements(By.cssSelector(row(master) + "[data-test='payment-method-default']"))).isEmpty();
         assertAccessible("billing-payment-methods");
         Browser.screenshots("billing-payment-methods");
@@ -146,7 +147,7 @@ class PaymentMethodsPagesIT {
         STRIPE.stubFor(post(urlPathEqualTo("/v1/payment_methods/" + visa + "/detach"))
                 .willReturn(json(card(visa, null, "visa", "4242", 8, 2030))));
         find(row(visa) + "[data-test='payment-method-remove']").click();
-        assertThat(find(row(visa) + "[role='alertdialog']").getText()).contains("Remove this card?");
+        assertCss(row(visa) + "[role='alertdialog']", t -> assertThat(t).contains("Remove this card?"));
         find(row(visa) + "[data-test='payment-method-remove-confirm']").click();
         settle();
         assertThat(textOf("card-done")).isEqualTo("Card removed.");

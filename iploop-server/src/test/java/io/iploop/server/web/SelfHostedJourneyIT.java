@@ -2,6 +2,7 @@ package io.iploop.server.web;
 
 import static io.iploop.server.testing.Api.HTTP;
 import static io.iploop.server.testing.Api.call;
+import static io.iploop.server.testing.Browser.assertCss;
 import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.baseUrl;
 import static io.iploop.server.testing.Browser.find;
@@ -177,7 +178,7 @@ class SelfHostedJourneyIT {
         driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", baseUrl(),
                 "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
         find("[data-copy-target='example']").click();
-        wait.until(d -> find("[data-copy-target='example']").getText().contains("Copied"));
+        assertCss("[data-copy-target='example']", t -> assertThat(t).contains("Copied"));
         String copied = (String) ((JavascriptExecutor) driver).executeAsyncScript(
                 "var done = arguments[arguments.length - 1];"
                         + " navigator.clipboard.readText().then(done, function (e) { done('clipboard: ' + e); });");

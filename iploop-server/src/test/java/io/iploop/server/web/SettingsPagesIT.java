@@ -8,6 +8,7 @@ import static io.iploop.server.testing.Api.totpCode;
 import static io.iploop.server.testing.Api.totpStep;
 import static io.iploop.server.testing.Browser.PASSWORD;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertCss;
 import static io.iploop.server.testing.Browser.assertContrast;
 import static io.iploop.server.testing.Browser.find;
 import static io.iploop.server.testing.Browser.js;
@@ -78,7 +79,7 @@ class SettingsPagesIT {
         // A wrong code keeps the same secret on the page, so the scanned app still works.
         type("#enable-code", "12345");
         test("enable-two-factor").click();
-        assertThat(find("#enable-code-error").getText()).contains("not right");
+        assertCss("#enable-code-error", t -> assertThat(t).contains("not right"));
         assertThat(textOf("totp-secret").strip()).isEqualTo(secret);
         type("#enable-code", totpCode(secret));
         test("enable-two-factor").click();
@@ -186,7 +187,7 @@ class SettingsPagesIT {
         type("#company", "Acme Scraping GmbH");
         type("#phone", "not a phone");
         test("save-profile").click();
-        assertThat(find("#phone-error").getText()).contains("Phone");
+        assertCss("#phone-error", t -> assertThat(t).contains("Phone"));
         type("#phone", "+49 30 1234567");
         test("save-profile").click();
         assertThat(textOf("done")).isEqualTo("Profile saved.");

@@ -2,6 +2,7 @@ package io.iploop.server.web;
 
 import static io.iploop.server.testing.Api.call;
 import static io.iploop.server.testing.Browser.assertAccessible;
+import static io.iploop.server.testing.Browser.assertRead;
 import static io.iploop.server.testing.Browser.assertText;
 import static io.iploop.server.testing.Browser.open;
 import static io.iploop.server.testing.Browser.screenshots;
@@ -60,8 +61,8 @@ class SubUsersPagesIT {
         assertAccessible("sub-users");
         JsonNode listed = call("GET", "/api/sub-users", token, null).body().at("/subUsers/0");
         assertThat(listed.get("trafficLimitBytes").asLong()).isEqualTo(5_000_000_000L);
-        assertThat(row("team_a").findElement(By.cssSelector("[data-test='sub-user-usage']")).getText())
-                .contains("0 B of 5").contains("this month");
+        assertRead(() -> row("team_a").findElement(By.cssSelector("[data-test='sub-user-usage']")).getText(), t -> assertThat(t)
+                .contains("0 B of 5").contains("this month"));
 
         // Shown once: a reload lists the prefix only.
         open("/sub-users");
@@ -69,7 +70,8 @@ class SubUsersPagesIT {
 
         row("team_a").findElement(By.cssSelector("[data-test='sub-user-toggle']")).click();
         assertText("done", t -> assertThat(t).contains("disabled"));
-        assertThat(row("team_a").findElement(By.cssSelector("[data-test='sub-user-status']")).getText()).isEqualTo("Disabled");
+        assertRead(() -> row("team_a").findElement(By.cssSelector("[data-test='sub-user-status']")).getText(),
+                t -> assertThat(t).isEqualTo("Disabled"));
         assertThat(call("GET", "/api/sub-users", token, null).body().at("/subUsers/0/enabled").asBoolean()).isFalse();
 
         row("team_a").findElement(By.cssSelector("[data-test='sub-user-delete']")).click();
@@ -133,7 +135,8 @@ class SubUsersPagesIT {
         assertThat(saved.get("trafficLimitBytes").asLong()).isEqualTo(1_500_000_000L);
         assertThat(saved.get("allowedCountries").toString()).isEqualTo("[\"DE\",\"FR\"]");
         assertThat(limitsOf("limited")).isEqualTo("2 req/s 500 req/day Plan's connections");
-        assertThat(row("limited").findElement(By.cssSelector("[data-test='sub-user-usage']")).getText()).contains("of 1.50 GB");
+        assertRead(() -> row("limited").findElement(By.cssSelector("[data-test='sub-user-usage']")).getText(),
+                t -> assertThat(t).contains("of 1.50 GB"));
         assertAccessible("sub-users");
         screenshots("sub-users-limits");
 
