@@ -118,6 +118,7 @@ public final class Gateway implements AutoCloseable {
     private final @Nullable NodeStore nodeStore;
     private final StickySessionStore stickySessionStore;
     private final int maxNodeSessions;
+    private final int ioThreads;
     private final UsageSink usageSink;
     private final LimitsProvider limitsProvider;
     private final SubUserLimitsProvider subUserLimitsProvider;
@@ -210,6 +211,7 @@ public final class Gateway implements AutoCloseable {
         this.nodeStore = b.nodeStore;
         this.stickySessionStore = b.stickySessionStore;
         this.maxNodeSessions = b.maxNodeSessions;
+        this.ioThreads = b.ioThreads;
         this.meters = b.meterRegistry == null ? new SimpleMeterRegistry() : b.meterRegistry;
         this.exitOverride = b.exitConnector;
         this.directExit = b.directExit;
@@ -253,7 +255,8 @@ public final class Gateway implements AutoCloseable {
             boolean epoll = Epoll.isAvailable();
             boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
             // Epoll loops that also host LocalChannels: the local node's in-process tunnel connection.
-            workers = new MultiThreadIoEventLoopGroup(0, epoll ? EventLoops.epollWithLocalChannels() : NioIoHandler.newFactory());
+            workers = new MultiThreadIoEventLoopGroup(ioThreads > 0 ? ioThreads : defaultIoThreads(),
+                    epoll ? EventLoops.epollWithLocalChannels() : NioIoHandler.newFactory());
             Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iploop-gateway-blocking-", 0).factory());
             try {
@@ -465,6 +468,17 @@ public final class Gateway implements AutoCloseable {
      */
     public @Nullable Path tlsCertFile() {
         return tlsListeners == null ? null : tlsListeners.certFile().toAbsolutePath().normalize();
+    }
+
+    /**
+     * Event loop threads of the listeners when {@link Builder#ioThreads} is not set: one per core
+     * the JVM sees, or {@code -Dio.netty.eventLoopThreads} when given. Netty's own default is two
+     * per core; with one, each loop finds more work per wake-up and a new connection's loop is more
+     * often its tunnel's, which cost less CPU per new connection in an A/B of the two
+     * (iploop-bench/PROFILE.md, round 11).
+     */
+    public static int defaultIoThreads() {
+        return Math.max(1, Integer.getInteger("io.netty.eventLoopThreads", Runtime.getRuntime().availableProcessors()));
     }
 
     private static Object orOff(int port) {
@@ -773,6 +787,7 @@ public final class Gateway implements AutoCloseable {
         private @Nullable NodeStore nodeStore;
         private StickySessionStore stickySessionStore = StickySessionStore.NONE;
         private int maxNodeSessions;
+        private int ioThreads;
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ExitConnector exitConnector;
         private boolean directExit;
@@ -1162,6 +1177,20 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException("maxNodeSessions: " + v + " (expected: >= 0, 0 for the default)");
             }
             this.maxNodeSessions = v;
+            return this;
+        }
+
+        /**
+         * Event loop threads that carry the listeners' connections (customers, node hub, pool ports).
+         * Default (0): one per core ({@link #defaultIoThreads}); docs/operations.md#io-threads.
+         *
+         * @param v >= 0; 0 for the default
+         */
+        public Builder ioThreads(int v) {
+            if (v < 0) {
+                throw new IllegalArgumentException("ioThreads: " + v + " (expected: >= 0, 0 for one per core)");
+            }
+            this.ioThreads = v;
             return this;
         }
 

@@ -227,6 +227,7 @@ public class DataPlane implements SmartLifecycle {
                 .meterRegistry(meterRegistry)
                 .protectedLocalPorts(controlPlanePorts())
                 .maxNodeSessions(properties.maxNodeSessions())
+                .ioThreads(properties.ioThreads())
                 .trustProxyProtocolFrom(properties.proxyProtocolTrustedNetworks());
         TunnelLoopAffinity affinity = properties.localNode() && LOCAL_NODE_SHARED_LOOPS ? new TunnelLoopAffinity() : null;
         if (affinity != null) {

@@ -49,6 +49,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     CIDRs of TCP load balancers in front of the gateway; a connection from one of them must begin with a
  *     PROXY protocol header (v1 or v2) naming the real client, on every customer, pool and node-hub
  *     listener (docs/deploy.md#client-addresses-behind-a-load-balancer). Empty: no header expected
+ * @param ioThreads {@code IPLOOP_IO_THREADS} (0 = one per core): event loop threads carrying the
+ *     gateway's connections (docs/operations.md#io-threads)
  */
 @ConfigurationProperties("iploop")
 public record IploopProperties(
@@ -72,7 +74,8 @@ public record IploopProperties(
         @DefaultValue Redis redis,
         @DefaultValue Pool pool,
         @DefaultValue("0") int maxNodeSessions,
-        @DefaultValue("") String proxyProtocolTrusted) {
+        @DefaultValue("") String proxyProtocolTrusted,
+        @DefaultValue("0") int ioThreads) {
 
     /**
      * The gateway side of the upstream pool (docs/upstream-pool.md). No pool port is bound unless the
@@ -282,6 +285,9 @@ public record IploopProperties(
     }
 
     public IploopProperties {
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("IPLOOP_IO_THREADS: " + ioThreads + " (expected: >= 0, 0 for one per core)");
+        }
         if (maxNodeSessions < 0) {
             throw new IllegalArgumentException("IPLOOP_MAX_NODE_SESSIONS: " + maxNodeSessions
                     + " (expected: >= 0, 0 to derive it from the open-file limit)");

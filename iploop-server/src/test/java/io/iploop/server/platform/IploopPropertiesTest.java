@@ -17,11 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 class IploopPropertiesTest {
 
     private static IploopProperties with(@Nullable String dbUrl, @Nullable Boolean demoCustomer) {
+        return withIoThreads(dbUrl, demoCustomer, 0);
+    }
+
+    private static IploopProperties withIoThreads(@Nullable String dbUrl, @Nullable Boolean demoCustomer, int ioThreads) {
         return new IploopProperties(Path.of("data"), new IploopProperties.Db(dbUrl, null, null, 0), 7777, 1080, 8001,
                 "0.0.0.0", false, "127.0.0.1", null, false, null, true, Duration.ofSeconds(1), demoCustomer,
                 DataSize.ofMegabytes(256),
                 Duration.ofSeconds(3), tls(7778, null, null), new IploopProperties.Redis(null, "iploop:"),
-                IploopProperties.Pool.DEFAULTS, 0, "");
+                IploopProperties.Pool.DEFAULTS, 0, "", ioThreads);
     }
 
     private static IploopProperties.Tls tls(int proxyPort, @Nullable Path cert, @Nullable Path key) {
@@ -33,6 +37,13 @@ class IploopPropertiesTest {
         assertThat(with(null, null).createDemoCustomer()).isTrue();
         assertThat(with("", null).createDemoCustomer()).isTrue();
         assertThat(with("jdbc:postgresql://db.example/iploop", null).createDemoCustomer()).isFalse();
+    }
+
+    @Test
+    void ioThreadsIsZeroForOnePerCoreOrAPositiveCount() {
+        assertThat(with(null, null).ioThreads()).isZero();
+        assertThat(withIoThreads(null, null, 8).ioThreads()).isEqualTo(8);
+        assertThatThrownBy(() -> withIoThreads(null, null, -1)).hasMessageStartingWith("IPLOOP_IO_THREADS: -1");
     }
 
     @Test
