@@ -13,7 +13,11 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** When the first start creates the demo customer ({@code IPLOOP_DEMO_CUSTOMER}, {@code IPLOOP_DB_URL}). */
+/**
+ * The server settings' defaults and checks: when the first start creates the demo customer
+ * ({@code IPLOOP_DEMO_CUSTOMER}, {@code IPLOOP_DB_URL}), the TLS ports and files, Redis, the pool and
+ * the gateway's IO threads; a bad value is refused naming its variable.
+ */
 class IploopPropertiesTest {
 
     private static IploopProperties with(@Nullable String dbUrl, @Nullable Boolean demoCustomer) {
