@@ -8,15 +8,21 @@
 # median of the per-round ratios (each listed), beside each side's median MB/s and CPU per download;
 # the rounds follow STREAM_WARMUP s of untimed downloads through the pool (the gateway's JIT), and the
 # report gives the CPU the gateway's compiler threads spent during the warm-up and during the rounds.
+# Placement: the client (hey, curl) and the origin (nginx) run on the first half of the CPUs this script
+# may use, the proxies under test (Squid, the pool gateway) on the other half (taskset), as they would on
+# separate hosts; on one machine otherwise curl's TLS and nginx compete with the proxies for the same
+# cores and the row measures the sum of everyone's CPU (README "The upstream pool"). The 64 MiB rounds
+# are then run a second time with every process on every CPU, reported beside the first for reference.
 # The pool grant has every limit on (threads, QPS, per-IP, shaping, quota, expiry; far above the load)
 # and usage is metered. Then the memory of 1,000 bound pool ports (heap after GC and RSS, 1,000 vs 0)
 # and the thread-limit check (PoolThreadCheckBench).
 # Prints a Markdown report and writes it to bench-results/pool-latest.md under the repository root.
 #
-#   iploop-bench/pool-bench.sh [--skip-build] [--quick] [--stream-only] [--rounds N] [--profile=NAME] [--keep-tmp]
+#   iploop-bench/pool-bench.sh [--skip-build] [--quick] [--stream-only] [--shared-cores] [--rounds N] [--profile=NAME] [--keep-tmp]
 #   iploop-bench/bench.sh --pool [same options]
 #
 # --stream-only runs only the 64 MiB rounds (no hey rows, no memory or thread-limit check): about a minute.
+# --shared-cores: no placement; every row with every process on every CPU (the rounds run once).
 # --rounds N: 64 MiB rounds (default 15; a round takes about a second).
 # --profile=NAME samples the pool gateway's CPU with async-profiler during the 64 MiB rounds
 # and writes iploop-bench/profiles/NAME.{html,collapsed.gz} (ASPROF: a directory holding
@@ -44,6 +50,7 @@ STREAM_WARMUP="${BENCH_STREAM_WARMUP:-20}"
 BUILD=1
 KEEP_TMP=0
 STREAM_ONLY=0
+SHARED_CORES=0
 PROFILE=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -52,8 +59,9 @@ while [ $# -gt 0 ]; do
     --rounds) shift; ROUNDS="$1" ;;
     --keep-tmp) KEEP_TMP=1 ;;
     --stream-only) STREAM_ONLY=1 ;;
+    --shared-cores) SHARED_CORES=1 ;;
     --profile=*) PROFILE="${1#--profile=}" ;;
-    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "pool-bench.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -99,7 +107,32 @@ HARNESS="${BENCH_HARNESS_DIR:-$here/target}"
 [ -d "$HARNESS/classes" ] && [ -d "$HARNESS/lib" ] || die "harness not built in $HARNESS (run without --skip-build)"
 CP="$HARNESS/classes:$HARNESS/lib/*"
 
+# cpu_ids <list>: a CPU list as taskset prints it ("0-3,6") -> one id per line
+cpu_ids() { tr ',' '\n' <<<"$1" | awk -F- '{e = (NF > 1) ? $2 : $1; for (c = $1; c <= e; c++) print c}'; }
+MY_CPUS=($(cpu_ids "$(taskset -pc $$ | sed 's/.*: //')"))
+ALL_CPUS="$(IFS=,; echo "${MY_CPUS[*]}")"
+if [ $SHARED_CORES -eq 0 ] && [ ${#MY_CPUS[@]} -lt 2 ]; then
+  log "one CPU only: every process shares it (as --shared-cores)"; SHARED_CORES=1
+fi
+half=$(( ${#MY_CPUS[@]} / 2 ))
+ENV_CPUS="$(IFS=,; echo "${MY_CPUS[*]:0:half}")"      # client and origin
+PROXY_CPUS="$(IFS=,; echo "${MY_CPUS[*]:half}")"      # Squid and the pool gateway
+CLIENT_CPUS="$ALL_CPUS"                               # where place() last put the client
+# place <client and origin CPUs> <proxy CPUs>: moves every thread of nginx, Squid and the gateway
+# (their later threads inherit it) and sets where hey and curl start
+place() {
+  local p
+  for p in "${NGINX_TREE[@]}"; do taskset -a -pc "$1" "$p" >/dev/null; done
+  for p in $(descendants "$SQUID_PID") "$GW_PID"; do taskset -a -pc "$2" "$p" >/dev/null; done
+  CLIENT_CPUS="$1"
+}
+placement() { # the current placement, for the log and the report
+  if [ "$CLIENT_CPUS" = "$ALL_CPUS" ]; then echo "every process on CPUs $ALL_CPUS"
+  else echo "client (hey, curl) and origin (nginx) on CPU $ENV_CPUS, Squid and the pool gateway on CPU $PROXY_CPUS"; fi
+}
+
 start_origin $ORIGIN_HTTP $ORIGIN_HTTPS 20000 16384
+NGINX_TREE=($(descendants "$NGINX_PID"))
 [ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$TARGET_1K")" = "200 1024" ] || die "origin /1k broken"
 start_squid $SQUID_PORT $ORIGIN_HTTP $ORIGIN_HTTPS
 wait_port $SQUID_PORT 20 $SQUID_PID || die "Squid did not start: $(tail -5 "$TMP/squid.out" "$TMP/squid-cache.log" 2>/dev/null)"
@@ -108,7 +141,7 @@ log "origin nginx (pid $NGINX_PID) and Squid (pid $SQUID_PID) up"
 # hey_rps <proxy URL> <secs> -> requests per second (keep-alive, 50 connections), or 0
 hey_rps() {
   local out="$TMP/hey.txt"
-  hey -z "${2}s" -c 50 -x "$1" "$TARGET_1K" >"$out" 2>&1 || true
+  taskset -c "$CLIENT_CPUS" hey -z "${2}s" -c 50 -x "$1" "$TARGET_1K" >"$out" 2>&1 || true
   local codes; codes="$(sed -n '/Status code distribution/,/^$/p' "$out" | grep -v '\[200\]' | grep -c '\[' || true)"
   [ "$codes" -eq 0 ] || log "non-200 answers: $(sed -n '/Status code distribution/,/^$/p' "$out" | tr '\n' ' ')"
   awk '/Requests\/sec:/ {printf "%.0f", $2}' "$out"
@@ -152,26 +185,36 @@ CURL_PROXY[squid]="-x http://127.0.0.1:$SQUID_PORT"
 # download_64m <side>: one 64 MiB download -> D_OUT "<http code> <bytes> <bytes/s>"
 download_64m() {
   # shellcheck disable=SC2086
-  D_OUT="$(curl -s -k -o /dev/null -w '%{http_code} %{size_download} %{speed_download}' --max-time 120 ${CURL_PROXY[$1]} "$TARGET_64M" || true)"
+  D_OUT="$(taskset -c "$CLIENT_CPUS" curl -s -k -o /dev/null -w '%{http_code} %{size_download} %{speed_download}' --max-time 120 ${CURL_PROXY[$1]} "$TARGET_64M" || true)"
 }
-# timed_64m <side> <round>: one timed download with the CPU each process spent on it, added to the
-# side's sums -> MB_R[side/round] (empty when it failed)
+# timed_64m <side> <placement tag> <round>: one timed download with the CPU each process spent on it,
+# added to the sums of tag/side -> MB_R[tag/side/round] (empty when it failed)
 declare -A MB_R SUM_NGINX SUM_SQUID SUM_GW SUM_CURL
 timed_64m() {
-  local side="$1" round="$2" n0 s0 g0 n1 s1 g1
+  local side="$1" key="$2/$1" round="$3" n0 s0 g0 n1 s1 g1
   n0="$(ticks "${NGINX_TREE[@]}")"; s0="$(ticks "$SQUID_PID")"; g0="$(ticks "$GW_PID")"
   times >"$TMP/times0.txt"
   download_64m "$side"
   times >"$TMP/times1.txt"
   n1="$(ticks "${NGINX_TREE[@]}")"; s1="$(ticks "$SQUID_PID")"; g1="$(ticks "$GW_PID")"
-  SUM_NGINX[$side]=$(( ${SUM_NGINX[$side]:-0} + n1 - n0 )); SUM_SQUID[$side]=$(( ${SUM_SQUID[$side]:-0} + s1 - s0 ))
-  SUM_GW[$side]=$(( ${SUM_GW[$side]:-0} + g1 - g0 ))
-  SUM_CURL[$side]=$(( ${SUM_CURL[$side]:-0} + $(children_ticks "$TMP/times1.txt") - $(children_ticks "$TMP/times0.txt") ))
+  SUM_NGINX[$key]=$(( ${SUM_NGINX[$key]:-0} + n1 - n0 )); SUM_SQUID[$key]=$(( ${SUM_SQUID[$key]:-0} + s1 - s0 ))
+  SUM_GW[$key]=$(( ${SUM_GW[$key]:-0} + g1 - g0 ))
+  SUM_CURL[$key]=$(( ${SUM_CURL[$key]:-0} + $(children_ticks "$TMP/times1.txt") - $(children_ticks "$TMP/times0.txt") ))
   if [ "${D_OUT%% *}" = 200 ] && [ "$(awk '{print $2}' <<<"$D_OUT")" = "$((64 * 1024 * 1024))" ]; then
-    MB_R[$side/$round]="$(awk '{printf "%.0f", $3 / 1e6}' <<<"$D_OUT")"
+    MB_R[$key/$round]="$(awk '{printf "%.0f", $3 / 1e6}' <<<"$D_OUT")"
   else
-    MB_R[$side/$round]=""; log "round $round $side: 64 MiB download failed ($D_OUT)"
+    MB_R[$key/$round]=""; log "round $round $side ($2): 64 MiB download failed ($D_OUT)"
   fi
+}
+# run_rounds <placement tag>: ROUNDS rounds, each one timed download per side, the first alternating
+run_rounds() {
+  local round side order
+  log "64 MiB rounds: $(placement)"
+  for ((round = 1; round <= ROUNDS; round++)); do
+    if ((round % 2)); then order=(squid pool); else order=(pool squid); fi
+    for side in "${order[@]}"; do timed_64m "$side" "$1" "$round"; done
+    log "round $round (${order[0]} first): Squid direct ${MB_R[$1/squid/$round]:-—} MB/s, pool ${MB_R[$1/pool/$round]:-—} MB/s, load $(cut -d' ' -f1 /proc/loadavg)"
+  done
 }
 
 # async-profiler in the pool gateway during its timed downloads (--profile=NAME)
@@ -209,6 +252,8 @@ grep -q '^READY' "$TMP/pool.out" || die "pool gateway did not start: $(grep -m1 
 USER_="$(sed -n 's/^READY.* user=\([^ ]*\).*/\1/p' "$TMP/pool.out")"
 PASS_="$(sed -n 's/^READY.* pass=\([^ ]*\).*/\1/p' "$TMP/pool.out")"
 CURL_PROXY[pool]="-x http://127.0.0.1:$POOL_PORT --proxy-user $USER_:$PASS_"
+if [ $SHARED_CORES -eq 0 ]; then place "$ENV_CPUS" "$PROXY_CPUS"; fi
+log "placement: $(placement)"
 for side in squid pool; do
   # shellcheck disable=SC2086
   chk="$(curl -s -o /dev/null -w '%{http_code} %{size_download}' ${CURL_PROXY[$side]} "$TARGET_1K")"
@@ -224,8 +269,8 @@ fi
 
 # 64 MiB: untimed downloads through the pool for STREAM_WARMUP s (the hey rows do not warm the relay:
 # plain HTTP through the pool is forwarded, not relayed), logging the compiler threads' CPU every 5 s,
-# then one untimed download each way, then the rounds.
-NGINX_TREE=($(descendants "$NGINX_PID"))
+# then one untimed download each way, then the rounds; without --shared-cores, then the same rounds again
+# with every process on every CPU.
 log "warm-up: ${STREAM_WARMUP}s of 64 MiB downloads through the pool (JIT)"
 j0="$(jit_ticks "$GW_PID")"; jw="$j0"; t_start=$SECONDS; t_end=$((SECONDS + STREAM_WARMUP)); t_log=$((SECONDS + 5))
 while [ $SECONDS -lt $t_end ]; do
@@ -239,11 +284,14 @@ JIT_WARMUP_MS="$(ms $(( $(jit_ticks "$GW_PID") - j0 )))"
 download_64m squid; download_64m pool
 [ -n "$PROFILE" ] && profiler_start
 j1="$(jit_ticks "$GW_PID")"
-for ((round = 1; round <= ROUNDS; round++)); do
-  if ((round % 2)); then order=(squid pool); else order=(pool squid); fi
-  for side in "${order[@]}"; do timed_64m "$side" "$round"; done
-  log "round $round (${order[0]} first): Squid direct ${MB_R[squid/$round]:-—} MB/s, pool ${MB_R[pool/$round]:-—} MB/s, load $(cut -d' ' -f1 /proc/loadavg)"
-done
+MAIN_PLACEMENT="$(placement)"
+if [ $SHARED_CORES -eq 0 ]; then TAGS=(split shared); else TAGS=(shared); fi
+run_rounds "${TAGS[0]}"
+if [ $SHARED_CORES -eq 0 ]; then
+  place "$ALL_CPUS" "$ALL_CPUS"
+  download_64m squid; download_64m pool
+  run_rounds shared
+fi
 JIT_ROUNDS_MS="$(ms $(( $(jit_ticks "$GW_PID") - j1 )))"
 [ -n "$PROFILE" ] && profiler_stop
 kill -TERM "$GW_PID" 2>/dev/null || true
@@ -269,17 +317,24 @@ fi
 LOADAVG1="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b + 0 == 0) print "—"; else printf "%.2f", a / b }'; }
-# per side: the rounds' MB/s; per round: pool ÷ Squid direct where both downloads succeeded
+# per tag/side: the rounds' MB/s; per tag and round: pool ÷ Squid direct where both downloads succeeded
 vals() { local r out=""; for ((r = 1; r <= ROUNDS; r++)); do out+=" ${MB_R[$1/$r]:-}"; done; echo "$out"; }
-RATIOS=""; for ((r = 1; r <= ROUNDS; r++)); do
-  RATIOS+=" $(awk -v x="${MB_R[pool/$r]:-}" -v y="${MB_R[squid/$r]:-}" 'BEGIN {if (x != "" && y != "" && y > 0) printf "%.2f", x / y}')"; done
-mr="$(median <<<"$RATIOS")"; mrv="$(fmt_ratio "$RATIOS") — $(verdict "$mr" 0.9 '>=')"
-declare -A MED RANGE
-for side in squid pool; do
-  MED[$side]="$(median <<<"$(vals $side)" | awk '{printf "%.0f", $1}')"
-  RANGE[$side]="$(vals $side | tr ' ' '\n' | grep . | sort -g | sed -n '1p;$p' | paste -sd-)"
+declare -A RATIOS MED RANGE
+for tag in "${TAGS[@]}"; do
+  RATIOS[$tag]=""; for ((r = 1; r <= ROUNDS; r++)); do
+    RATIOS[$tag]+=" $(awk -v x="${MB_R[$tag/pool/$r]:-}" -v y="${MB_R[$tag/squid/$r]:-}" 'BEGIN {if (x != "" && y != "" && y > 0) printf "%.2f", x / y}')"; done
+  for side in squid pool; do
+    MED[$tag/$side]="$(median <<<"$(vals "$tag/$side")" | awk '{printf "%.0f", $1}')"
+    RANGE[$tag/$side]="$(vals "$tag/$side" | tr ' ' '\n' | grep . | sort -g | sed -n '1p;$p' | paste -sd-)"
+  done
 done
+T="${TAGS[0]}"
+mr="$(median <<<"${RATIOS[$T]}")"; mrv="$(fmt_ratio "${RATIOS[$T]}") — $(verdict "$mr" 0.9 '>=')"
 cpu() { ms "$1" "$ROUNDS"; }
+cpu_line() { # <tag>: the CPU per download of every process, both sides
+  echo "directly nginx $(cpu "${SUM_NGINX[$1/squid]}") ms, Squid $(cpu "${SUM_SQUID[$1/squid]}") ms, curl $(cpu "${SUM_CURL[$1/squid]}") ms (the idle gateway $(cpu "${SUM_GW[$1/squid]}") ms);"
+  echo "through the pool nginx $(cpu "${SUM_NGINX[$1/pool]}") ms, Squid $(cpu "${SUM_SQUID[$1/pool]}") ms, pool gateway JVM $(cpu "${SUM_GW[$1/pool]}") ms, curl $(cpu "${SUM_CURL[$1/pool]}") ms."
+}
 if [ $STREAM_ONLY -eq 1 ]; then
   rrv="(--stream-only)"
 else
@@ -294,17 +349,24 @@ fi
   echo
   echo "| row | 1 KiB req/s, hey -c 50 keep-alive | single-stream MB/s, 64 MiB HTTPS (CONNECT) |"
   echo "|---|---:|---:|"
-  echo "| client → Squid → origin | ${RPS[squid]} | ${MED[squid]} |"
-  echo "| client → **IPLoop pool port** → Squid → origin (limits and metering on) | ${RPS[pool]} | ${MED[pool]} |"
+  echo "| client → Squid → origin | ${RPS[squid]} | ${MED[$T/squid]} |"
+  echo "| client → **IPLoop pool port** → Squid → origin (limits and metering on) | ${RPS[pool]} | ${MED[$T/pool]} |"
   echo "| ratio pool / Squid direct (target ≥ 0.9) | ${rrv} | ${mrv} |"
+  echo
+  echo "Placement: $MAIN_PLACEMENT (taskset)."
   echo
   echo "64 MiB: $ROUNDS interleaved rounds, each one download through Squid directly and one through the pool port"
   echo "(Squid first in odd rounds, the pool first in even ones), after ${STREAM_WARMUP} s of untimed downloads through the pool."
-  echo "MB/s cells: the median over the rounds (Squid direct ${RANGE[squid]}, pool ${RANGE[pool]} MB/s); the ratio: the median"
+  echo "MB/s cells: the median over the rounds (Squid direct ${RANGE[$T/squid]}, pool ${RANGE[$T/pool]} MB/s); the ratio: the median"
   echo "of the per-round ratios, each round's in brackets. The gateway's compiler threads (C1, C2) spent"
   echo "${JIT_WARMUP_MS} ms of CPU in the warm-up and ${JIT_ROUNDS_MS} ms during the rounds."
-  echo "CPU per 64 MiB download (mean; /proc and the shell's children's times): directly nginx $(cpu "${SUM_NGINX[squid]}") ms, Squid $(cpu "${SUM_SQUID[squid]}") ms,"
-  echo "curl $(cpu "${SUM_CURL[squid]}") ms (the idle gateway $(cpu "${SUM_GW[squid]}") ms); through the pool nginx $(cpu "${SUM_NGINX[pool]}") ms, Squid $(cpu "${SUM_SQUID[pool]}") ms, pool gateway JVM $(cpu "${SUM_GW[pool]}") ms, curl $(cpu "${SUM_CURL[pool]}") ms."
+  echo "CPU per 64 MiB download (mean; /proc and the shell's children's times): $(cpu_line "$T")"
+  if [ "$T" = split ]; then
+    echo
+    echo "For reference, the same $ROUNDS rounds with every process on CPUs $ALL_CPUS (the sum of everyone's CPU bounds"
+    echo "the stream there): Squid direct ${MED[shared/squid]} MB/s (${RANGE[shared/squid]}), pool ${MED[shared/pool]} MB/s (${RANGE[shared/pool]}),"
+    echo "ratio $(fmt_ratio "${RATIOS[shared]}"). CPU per download: $(cpu_line shared)"
+  fi
   echo
   echo "Metering (the harness's counting UsageSink): ${USAGE#usage: }."
   if [ $STREAM_ONLY -eq 0 ]; then
