@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -28,10 +29,16 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * virtual thread; when a slow listener's buffer is full, new events for it are dropped and counted
  * (sent to it as a {@code dropped} event with the running total, and to the metric
  * {@code iploop.campaigns.pulse.dropped}), so memory stays bounded: a listener that never reads costs
- * at most its buffer plus the socket's. Thread-safe.
+ * at most its buffer plus the socket's.
+ *
+ * <p>A stream stays open up to {@link #STREAM_TIMEOUT}, and the web server's graceful shutdown
+ * waits for open requests (up to {@code spring.lifecycle.timeout-per-shutdown-phase}, 20 s): so this
+ * bean stops first ({@link SmartLifecycle#DEFAULT_PHASE}, above the web server's phase) and ends
+ * every stream, and streams asked for after that end at once; the browser's {@code EventSource}
+ * reconnects to the next server. Thread-safe.
  */
 @Component
-class LivePulse implements CampaignLivePulse {
+class LivePulse implements CampaignLivePulse, SmartLifecycle {
 
     /** Events buffered per listener before new ones are dropped. */
     static final int BUFFER = 256;
@@ -62,6 +69,7 @@ class LivePulse implements CampaignLivePulse {
 
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private final Counter droppedTotal;
+    private volatile boolean running;
 
     LivePulse(MeterRegistry meters) {
         this.droppedTotal = Counter.builder("iploop.campaigns.pulse.dropped")
@@ -94,13 +102,37 @@ class LivePulse implements CampaignLivePulse {
 
     private SseEmitter subscribe(Predicate<Hit> filter) {
         SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
+        if (!running) {
+            emitter.complete();
+            return emitter;
+        }
         Listener l = new Listener(filter, emitter);
         listeners.add(l);
         emitter.onCompletion(l::close);
         emitter.onTimeout(l::close);
         emitter.onError(e -> l.close());
-        Thread.ofVirtual().name("live-pulse-listener").start(l::drain);
+        l.drainer = Thread.ofVirtual().name("live-pulse-listener").start(l::drain);
+        if (!running) {
+            l.end(); // stop() ran while this listener was being added
+        }
         return emitter;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Ends every open stream (the responses complete normally); later subscriptions end at once. */
+    @Override
+    public void stop() {
+        running = false;
+        listeners.forEach(Listener::end);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
     }
 
     /** Open listeners (for tests and metrics). */
@@ -124,6 +156,9 @@ class LivePulse implements CampaignLivePulse {
         final BlockingQueue<Hit> buffer = new ArrayBlockingQueue<>(BUFFER);
         final AtomicLong dropped = new AtomicLong();
         volatile boolean open = true;
+        /** Set by {@link #end}: the drainer completes the response when it leaves. */
+        volatile boolean ended;
+        volatile @Nullable Thread drainer;
 
         Listener(Predicate<Hit> filter, SseEmitter emitter) {
             this.filter = filter;
@@ -158,15 +193,32 @@ class LivePulse implements CampaignLivePulse {
             } catch (IOException | IllegalStateException e) {
                 // The listener went away; the emitter's callbacks or the line below clean up.
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                // end() woke this thread; it completes the response below and ends
             } finally {
                 close();
+                if (ended) {
+                    emitter.complete();
+                }
             }
         }
 
         void close() {
             open = false;
             listeners.remove(this);
+        }
+
+        /**
+         * Ends the stream without waiting: the drainer, woken, completes the response itself. Completing
+         * it here would wait for the emitter's write lock, which a send to a client that does not read
+         * holds until the socket's write times out.
+         */
+        void end() {
+            ended = true;
+            close();
+            Thread t = drainer;
+            if (t != null) {
+                t.interrupt();
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.iploop.server.platform.internal;
 import io.iploop.server.platform.ApiError;
 import io.iploop.server.platform.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +23,7 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.ModelAndView;
@@ -120,6 +122,17 @@ class ApiExceptionHandler {
             return new ModelAndView("error", Map.of("status", 404, "message", "This page does not exist."), HttpStatus.NOT_FOUND);
         }
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(ApiError.of("not_found", "no such resource", null));
+    }
+
+    /**
+     * A client that went away during an asynchronous response (a live-pulse stream whose tab was
+     * closed): nothing can be written to it and nothing went wrong. Spring's own resolver would drop
+     * it quietly, but {@link #unexpected} comes first and logged it as an error, then failed to write
+     * JSON into the event stream. Taking the response marks the request handled.
+     */
+    @ExceptionHandler(AsyncRequestNotUsableException.class)
+    void clientGone(AsyncRequestNotUsableException e, HttpServletResponse response) {
+        log.debug("client gone during an asynchronous response: {}", e.getMessage());
     }
 
     @ExceptionHandler(Exception.class)

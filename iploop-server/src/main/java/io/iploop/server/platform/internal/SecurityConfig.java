@@ -7,6 +7,7 @@ import io.iploop.server.platform.LoginSessions;
 import io.iploop.server.platform.TokenRevocations;
 import io.iploop.server.platform.WebSessionCookie;
 import io.iploop.server.platform.v2.Envelope;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -50,6 +51,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code /login} (an htmx request gets 401 with {@code HX-Redirect}, so the whole page moves rather
  * than a fragment). {@code /admin/**} pages are for admins whose session was opened with 2FA, like
  * {@code /api/admin/**}; an admin without one is sent to the 2FA section of the settings page.
+ *
+ * <p>Both chains let an {@code ASYNC} dispatch through: it only writes out what a handler authorized
+ * on the request's own dispatch returned (a live-pulse stream ending, say), and the stateless JWT
+ * filters do not run on it, so Spring Security's default (authorize every dispatch) denied it and
+ * turned a stream's normal end into an error page on an already-committed response.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
@@ -84,6 +90,7 @@ class SecurityConfig {
                         write(json, req, res, status, ApiError.of(code, message, null))), JwtAuthenticationFilter.class)
                 .addFilterAfter(new ApiRateLimitFilter(apiRateLimitPerMinute, json), JwtAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login",
                                 "/api/auth/forgot-password", "/api/auth/reset-password").permitAll()
                         // The node agent authenticates with its node key (X-Node-Key), checked by the earn feature.
@@ -151,6 +158,7 @@ class SecurityConfig {
                 .addFilterBefore(new JwtAuthenticationFilter(tokens, revocations, sessions, true),
                         AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll()
                         .requestMatchers(PUBLIC_PAGES).permitAll()
                         // The same rule as /api/admin/**: admins whose session was opened with 2FA.
                         .requestMatchers("/admin/**").access(SecurityRules.adminWithTwoFactor())
