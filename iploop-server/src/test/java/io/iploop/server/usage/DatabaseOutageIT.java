@@ -23,10 +23,14 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.Ordered;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.TestContext;
+import org.springframework.test.context.TestExecutionListener;
+import org.springframework.test.context.TestExecutionListeners;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -42,6 +46,9 @@ import tools.jackson.databind.JsonNode;
  */
 @ServerTest
 @Timeout(600)
+@DirtiesContext
+@TestExecutionListeners(listeners = DatabaseOutageIT.StopPostgresAfterThePlatform.class,
+        mergeMode = TestExecutionListeners.MergeMode.MERGE_WITH_DEFAULTS)
 class DatabaseOutageIT {
 
     /** How long PostgreSQL is down (the scenario is 60 s; shorter keeps the suite's wall time reasonable). */
@@ -87,9 +94,25 @@ class DatabaseOutageIT {
         r.add("iploop.demo-customer", () -> "false");
     }
 
-    @AfterAll
-    static void stopPostgres() throws IOException {
-        postgres.close();
+    /**
+     * Stops this class's PostgreSQL after its platform: ordered before
+     * {@code DirtiesContextTestExecutionListener} (3000), so its {@code afterTestClass} runs after
+     * that listener closed the context. The other way round (an {@code @AfterAll}, the context left
+     * to the JVM's exit) the platform closed with its database gone: its jobs and the gateway's last
+     * usage flush waited for a connection until Surefire killed the fork 30 s after
+     * {@code System.exit}, and the contexts not yet closed left their embedded PostgreSQL running.
+     */
+    static final class StopPostgresAfterThePlatform implements TestExecutionListener, Ordered {
+
+        @Override
+        public int getOrder() {
+            return 0;
+        }
+
+        @Override
+        public void afterTestClass(TestContext testContext) throws IOException {
+            postgres.close();
+        }
     }
 
     @Autowired
