@@ -6,13 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.iploop.server.testing.Api;
 import io.iploop.server.testing.PlatformTest;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -51,15 +47,9 @@ class LivePulseShutdownIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> pulse.listenerCount() == listenersBefore + 1);
         assertThat(open).as("a running pulse keeps the stream open").isNotDone();
 
-        try (Socket stuck = new Socket()) {
+        try (NonReadingListener _ = new NonReadingListener(admin)) {
             // A listener that never reads, its sender blocked in a write: the pulse's buffer for it
             // overflows (drops counted) only once its drainer no longer takes events out.
-            stuck.setReceiveBufferSize(4096);
-            stuck.connect(new InetSocketAddress("127.0.0.1", Api.port()));
-            OutputStream out = stuck.getOutputStream();
-            out.write(("GET /api/admin/live-stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                    + "Authorization: Bearer " + admin + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
             await().atMost(Duration.ofSeconds(10)).until(() -> pulse.listenerCount() == listenersBefore + 2);
             UUID project = UUID.randomUUID();
             await().atMost(Duration.ofSeconds(30)).until(() -> {

@@ -6,13 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.iploop.server.testing.Api;
 import io.iploop.server.testing.PlatformTest;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -64,13 +60,7 @@ class LivePulseSlowListenerIT {
             }
         });
 
-        try (Socket slow = new Socket()) {
-            slow.setReceiveBufferSize(4096);
-            slow.connect(new InetSocketAddress("127.0.0.1", Api.port()));
-            OutputStream out = slow.getOutputStream();
-            out.write(("GET /api/admin/live-stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                    + "Authorization: Bearer " + admin + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+        try (NonReadingListener _ = new NonReadingListener(admin)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> pulse.listenerCount() >= listenersBefore + 2);
 
             // Bursts smaller than a buffer, each waited for by the reading listener.
